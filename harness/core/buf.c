@@ -1,0 +1,92 @@
+/* core/buf.c - capped growable buffer (see core/buf.h). */
+#include "core/buf.h"
+
+#include <leakgate/error.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void lg_buf_init(lg_buf *b, size_t cap) {
+  b->data = NULL;
+  b->len = 0;
+  b->alloc = 0;
+  b->cap = cap;
+}
+
+void lg_buf_cleanup(lg_buf *b) {
+  free(b->data);
+  lg_buf_init(b, b->cap);
+}
+
+void lg_buf_reset(lg_buf *b) {
+  b->len = 0;
+  if (b->data)
+    b->data[0] = '\0';
+}
+
+static int reserve(lg_buf *b, size_t extra) {
+  size_t need, n;
+  char *p;
+  if (extra > b->cap || b->len > b->cap - extra)
+    return LG_ELIMIT;
+  need = b->len + extra + 1;
+  if (need <= b->alloc)
+    return 0;
+  n = b->alloc ? b->alloc : 64;
+  while (n < need)
+    n *= 2;
+  p = realloc(b->data, n);
+  if (!p)
+    return LG_ENOMEM;
+  b->data = p;
+  b->alloc = n;
+  return 0;
+}
+
+int lg_buf_append(lg_buf *b, const void *data, size_t len) {
+  int rc = reserve(b, len);
+  if (rc)
+    return rc;
+  if (len)
+    memcpy(b->data + b->len, data, len);
+  b->len += len;
+  b->data[b->len] = '\0';
+  return 0;
+}
+
+int lg_buf_appends(lg_buf *b, const char *s) {
+  return lg_buf_append(b, s, strlen(s));
+}
+
+int lg_buf_vappendf(lg_buf *b, const char *fmt, va_list ap) {
+  va_list ap2;
+  int n, rc;
+  va_copy(ap2, ap);
+  n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0)
+    return LG_EINPUT;
+  rc = reserve(b, (size_t)n);
+  if (rc)
+    return rc;
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  b->len += (size_t)n;
+  return 0;
+}
+
+int lg_buf_appendf(lg_buf *b, const char *fmt, ...) {
+  va_list ap;
+  int rc;
+  va_start(ap, fmt);
+  rc = lg_buf_vappendf(b, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+char *lg_buf_steal(lg_buf *b) {
+  char *p = b->data;
+  if (!p)
+    p = calloc(1, 1);
+  lg_buf_init(b, b->cap);
+  return p;
+}

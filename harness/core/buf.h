@@ -1,0 +1,32 @@
+/* core/buf.h - growable byte buffer with a hard cap (curl's dynbuf idea).
+ *
+ * Ownership: lg_buf is embedded by its user (_init/_cleanup); it owns data.
+ * Every append fails with LG_ELIMIT instead of growing past cap, so no input
+ * (a flooding service, a huge file) can make leakgate itself grow unbounded.
+ * data is always NUL-terminated after a successful append.
+ */
+#ifndef LG_CORE_BUF_H
+#define LG_CORE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct lg_buf {
+  char *data;
+  size_t len;
+  size_t alloc;
+  size_t cap; /* hard maximum of len */
+} lg_buf;
+
+void lg_buf_init(lg_buf *b, size_t cap);
+void lg_buf_cleanup(lg_buf *b);
+void lg_buf_reset(lg_buf *b);
+int lg_buf_append(lg_buf *b, const void *data, size_t len);
+int lg_buf_appends(lg_buf *b, const char *s);
+int lg_buf_appendf(lg_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int lg_buf_vappendf(lg_buf *b, const char *fmt, va_list ap);
+/* Hand the data to the caller (who frees it) and reset the buffer. */
+char *lg_buf_steal(lg_buf *b);
+
+#endif

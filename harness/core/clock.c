@@ -1,0 +1,25 @@
+/* core/clock.c - CLOCK_MONOTONIC helpers (see core/clock.h). */
+#include "core/clock.h"
+
+#include <errno.h>
+#include <time.h>
+
+uint64_t lg_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+double lg_now_s(void) { return (double)lg_now_ns() / 1e9; }
+
+void lg_sleep_s(double seconds, volatile int *stop) {
+  struct timespec ts;
+  if (seconds <= 0)
+    return;
+  ts.tv_sec = (time_t)seconds;
+  ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+  while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+    if (stop && *stop)
+      return;
+  }
+}

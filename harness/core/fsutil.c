@@ -1,0 +1,173 @@
+/* core/fsutil.c - atomic writes, capped reads, mkdir -p (see core/fsutil.h). */
+#include "core/fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int lg_write_atomic(const char *path, const void *data, size_t len,
+                    lg_error *err) {
+  char *tmp = NULL;
+  const char *p = data;
+  int fd = -1, rc = 0;
+  size_t need = strlen(path) + 32;
+
+  tmp = malloc(need);
+  if (!tmp)
+    return lg_error_set(err, LG_ENOMEM, "%s: out of memory", path);
+  snprintf(tmp, need, "%s.tmp.%ld", path, (long)getpid());
+  unlink(tmp);
+  fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    rc = lg_error_set(err, LG_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    goto cleanup;
+  }
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      rc = lg_error_set(err, LG_EIO, "%s: write failed: %s", tmp,
+                        n < 0 ? strerror(errno) : "short write");
+      goto cleanup;
+    }
+    p += n;
+    len -= (size_t)n;
+  }
+  if (fsync(fd) != 0 && errno != EINVAL) {
+    rc = lg_error_set(err, LG_EIO, "%s: fsync failed: %s", tmp, strerror(errno));
+    goto cleanup;
+  }
+  if (close(fd) != 0) {
+    fd = -1;
+    rc = lg_error_set(err, LG_EIO, "%s: close failed: %s", tmp, strerror(errno));
+    goto cleanup;
+  }
+  fd = -1;
+  if (rename(tmp, path) != 0) {
+    rc = lg_error_set(err, LG_EIO, "%s: cannot rename into place: %s", path,
+                      strerror(errno));
+    goto cleanup;
+  }
+cleanup:
+  if (fd >= 0)
+    close(fd);
+  if (rc && tmp)
+    unlink(tmp);
+  free(tmp);
+  return rc;
+}
+
+int lg_read_file(const char *path, size_t cap, char **out, size_t *len,
+                 lg_error *err) {
+  char *data = NULL;
+  size_t n = 0, alloc = 0;
+  int fd, rc = 0;
+
+  *out = NULL;
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return lg_error_set(err, errno == ENOENT ? LG_ENOENT : LG_EIO, "%s: %s",
+                        path, strerror(errno));
+  for (;;) {
+    ssize_t r;
+    if (alloc - n < 4096 + 1) {
+      size_t na = alloc ? alloc * 2 : 8192;
+      char *p = realloc(data, na);
+      if (!p) {
+        rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", path);
+        goto cleanup;
+      }
+      data = p;
+      alloc = na;
+    }
+    r = read(fd, data + n, alloc - n - 1);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0) {
+      rc = lg_error_set(err, LG_EIO, "%s: read failed: %s", path, strerror(errno));
+      goto cleanup;
+    }
+    if (r == 0)
+      break;
+    n += (size_t)r;
+    if (n > cap) {
+      rc = lg_error_set(err, LG_ELIMIT, "%s: larger than %zu bytes", path, cap);
+      goto cleanup;
+    }
+  }
+  data[n] = '\0';
+  *out = data;
+  data = NULL;
+  if (len)
+    *len = n;
+cleanup:
+  free(data);
+  close(fd);
+  return rc;
+}
+
+long lg_read_small(const char *path, char *buf, size_t cap) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n;
+  if (fd < 0)
+    return -errno;
+  do
+    n = read(fd, buf, cap - 1);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    n = -errno;
+  else
+    buf[n] = '\0';
+  close(fd);
+  return (long)n;
+}
+
+int lg_mkdir_p(const char *path, lg_error *err) {
+  char *copy = strdup(path);
+  char *p;
+  struct stat st;
+  int rc = 0;
+  if (!copy)
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  for (p = copy + 1; *p; p++) {
+    if (*p != '/')
+      continue;
+    *p = '\0';
+    if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
+      rc = lg_error_set(err, LG_EIO, "%s: cannot create directory: %s", copy,
+                        strerror(errno));
+      goto cleanup;
+    }
+    *p = '/';
+  }
+  if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
+    rc = lg_error_set(err, LG_EIO, "%s: cannot create directory: %s", copy,
+                      strerror(errno));
+    goto cleanup;
+  }
+  /* lstat: a symlink planted where our out dir should be is refused. */
+  if (lstat(copy, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    rc = lg_error_set(err, LG_EIO, "%s: exists and is not a directory", copy);
+    goto cleanup;
+  }
+cleanup:
+  free(copy);
+  return rc;
+}
+
+char *lg_path_join(const char *dir, const char *name) {
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *p = malloc(n);
+  if (!p)
+    return NULL;
+  if (dir[0] && dir[strlen(dir) - 1] == '/')
+    snprintf(p, n, "%s%s", dir, name);
+  else
+    snprintf(p, n, "%s/%s", dir, name);
+  return p;
+}

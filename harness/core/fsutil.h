@@ -1,0 +1,26 @@
+/* core/fsutil.h - file helpers that never leave a truncated output behind.
+ *
+ * lg_write_atomic writes to "<path>.tmp.<pid>" (O_EXCL|O_NOFOLLOW, mode 0644),
+ * fsyncs, and renames over path, so readers see the old file or the whole new
+ * one. lg_read_file reads at most cap bytes (LG_ELIMIT beyond). lg_mkdir_p
+ * creates missing directories with mode 0755 and refuses a symlink as the
+ * final component.
+ */
+#ifndef LG_CORE_FSUTIL_H
+#define LG_CORE_FSUTIL_H
+
+#include <leakgate/error.h>
+#include <stddef.h>
+
+int lg_write_atomic(const char *path, const void *data, size_t len,
+                    lg_error *err);
+/* Read a whole file; *out is NUL-terminated and owned by the caller. */
+int lg_read_file(const char *path, size_t cap, char **out, size_t *len,
+                 lg_error *err);
+/* Read a small file (cgroupfs, procfs) into buf; returns bytes or negative. */
+long lg_read_small(const char *path, char *buf, size_t cap);
+int lg_mkdir_p(const char *path, lg_error *err);
+/* Join dir and name into a new string (caller frees). */
+char *lg_path_join(const char *dir, const char *name);
+
+#endif

@@ -1,0 +1,71 @@
+/* leakgate/load.h - the load engine: drives the service through the
+ * scenario's phases and counts every completed request.
+ *
+ * Drivers: http (HTTP/1.1 keep-alive, parsed with http-parser), tcp and stdin
+ * (a flow of {send, expect} items), exec (an external load command).
+ * Models: a phase with a rate is open-model (requests scheduled at intended
+ * times; latency measured from the intended time, so a stalled server cannot
+ * hide); a phase without one is closed-model (send on response); ramp_to
+ * ramps linearly; rate 0 is a quiet phase.
+ * One epoll loop per thread (load.threads), fixed per-connection buffers.
+ * The completed-request counter is lock-free: lg_load_completed() may be
+ * called from any thread at any time (the sampler does, at each sample).
+ * Ownership: lg_load_new allocates; lg_load_free frees (stopping first).
+ */
+#ifndef LEAKGATE_LOAD_H
+#define LEAKGATE_LOAD_H
+
+#include <leakgate/error.h>
+#include <leakgate/result.h>
+#include <leakgate/scenario.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct lg_load lg_load;
+
+typedef struct lg_load_opts {
+  const lg_load_spec *spec;
+  unsigned port;      /* {{port}} */
+  int stdin_fd;       /* stdin driver: service stdin (write end); else -1 */
+  int stdout_fd;      /* stdin driver: service stdout (read end); else -1 */
+  double rate_scale;  /* multiplies every phase rate; default 1 */
+  double duration_scale; /* multiplies every phase duration; default 1 */
+  uint64_t max_requests; /* stop after this many completed; 0 = no cap */
+  const char *out_dir;   /* exec driver: load command output goes here */
+  volatile int *interrupt; /* set by a signal handler: stop now */
+} lg_load_opts;
+
+/* Fill opts with defaults (scales 1, no cap, fds -1). */
+void lg_load_opts_init(lg_load_opts *o);
+
+/* A consistent-enough snapshot for progress lines. */
+typedef struct lg_load_progress {
+  uint64_t completed, errors;
+  size_t phase_index;     /* index into spec->phases */
+  const char *phase_name;
+  double elapsed_s;       /* since lg_load_start */
+  double total_s;         /* planned duration */
+  bool done;
+} lg_load_progress;
+
+int lg_load_new(const lg_load_opts *o, lg_load **out, lg_error *err);
+/* Start the threads; phases begin now (t = 0 of samples.csv). */
+int lg_load_start(lg_load *l, lg_error *err);
+/* Completed requests so far; lock-free, callable from any thread. */
+uint64_t lg_load_completed(const lg_load *l);
+/* Name of the current phase; the pointer stays valid while l lives. */
+const char *lg_load_phase(const lg_load *l);
+void lg_load_progress_get(const lg_load *l, lg_load_progress *p);
+/* Wait up to timeout_s for the load to finish; 1 if finished, 0 if not. */
+int lg_load_wait(lg_load *l, double timeout_s);
+/* Ask the load to stop early (thread-safe, idempotent). */
+void lg_load_stop(lg_load *l);
+/* Join threads and fill the result's load section. */
+int lg_load_finish(lg_load *l, lg_load_result *out, lg_error *err);
+void lg_load_free(lg_load *l);
+
+/* Counters callable as sampler callbacks (ctx = lg_load *). */
+uint64_t lg_load_completed_cb(void *ctx);
+const char *lg_load_phase_cb(void *ctx);
+
+#endif

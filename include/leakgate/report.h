@@ -1,0 +1,45 @@
+/* leakgate/report.h - reporters: render result models in every CI format.
+ *
+ * Each format is one file in reporters/ and reads only lg_result (it never
+ * re-runs analysis). Renderers produce a string; the caller writes it
+ * (atomically for files, or to stdout for annotations and the summary).
+ * Ownership: *out is allocated and owned by the caller.
+ */
+#ifndef LEAKGATE_REPORT_H
+#define LEAKGATE_REPORT_H
+
+#include <leakgate/error.h>
+#include <leakgate/result.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+  LG_REPORT_JSON = 0, /* one result: result.json; several: {"results": [...]} */
+  LG_REPORT_JUNIT,
+  LG_REPORT_MARKDOWN,
+  LG_REPORT_HTML,
+  LG_REPORT_SARIF,
+  LG_REPORT_ANNOTATIONS, /* GitHub ::error/::warning workflow commands */
+  LG_REPORT_SUMMARY      /* the one-screen terminal summary */
+} lg_report_format;
+
+typedef struct lg_report_opts {
+  const char *repo_root; /* make file paths relative to it (SARIF, annotations) */
+  bool color;            /* summary: ANSI colour (off under NO_COLOR) */
+} lg_report_opts;
+
+/* Render results[0..n) in fmt into *out (NUL-terminated, *len bytes). */
+int lg_report_render(lg_report_format fmt, const lg_result *const *results,
+                     size_t n, const lg_report_opts *opts, char **out,
+                     size_t *len, lg_error *err);
+
+/* Render and write atomically to path. */
+int lg_report_write(lg_report_format fmt, const lg_result *const *results,
+                    size_t n, const lg_report_opts *opts, const char *path,
+                    lg_error *err);
+
+/* Format name ("junit") and parse; -1 when unknown. */
+const char *lg_report_format_name(lg_report_format fmt);
+int lg_report_format_parse(const char *name);
+
+#endif

@@ -1,0 +1,222 @@
+/* leakgate/result.h - the result model: what one scenario run found.
+ *
+ * Every stage fills its own section (runner: load, container, service;
+ * analysis; valgrind tiers; baseline) and lg_result_finish() derives the
+ * verdict, exit code, reasons and checks from them. Reporters read only this
+ * model. result.json (schema_version 1, DESIGN section 2) is its JSON form:
+ * lg_result_to_json/lg_result_from_json round-trip it.
+ *
+ * Conventions: doubles are NAN when unknown (written as JSON null); integer
+ * counts are -1 when unknown; strings may be NULL (null).
+ * Ownership: lg_result_new allocates; lg_result_free frees the result and
+ * everything reachable from it. Arrays are grown with the lg_result_add_*
+ * helpers, which copy their string arguments.
+ */
+#ifndef LEAKGATE_RESULT_H
+#define LEAKGATE_RESULT_H
+
+#include <leakgate/analysis.h>
+#include <leakgate/error.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LG_SCHEMA_VERSION 1
+
+typedef enum {
+  LG_VERDICT_PASS = 0,
+  LG_VERDICT_FAIL,
+  LG_VERDICT_INCONCLUSIVE,
+  LG_VERDICT_ERROR
+} lg_verdict;
+
+typedef enum {
+  LG_CHECK_PASS = 0,
+  LG_CHECK_FAIL,
+  LG_CHECK_INCONCLUSIVE,
+  LG_CHECK_ERROR,
+  LG_CHECK_SKIPPED
+} lg_check_status;
+
+typedef struct lg_check {
+  char *name; /* growth, oom, crash, memcheck, massif, baseline, time-to-limit, ... */
+  lg_check_status status;
+  char *message;
+} lg_check;
+
+typedef struct lg_phase_stats {
+  char *name;
+  int64_t requests, errors;
+  double duration_s;
+  double target_rate; /* mean intended rate; NAN for closed model */
+} lg_phase_stats;
+
+typedef struct lg_load_result {
+  char *driver; /* NULL = the load did not run */
+  int64_t requests, errors;
+  double duration_s, throughput_rps;
+  double p50_ms, p90_ms, p99_ms, max_ms;
+  /* error breakdown (extensions) */
+  int64_t err_connect, err_read, err_write, err_timeout, err_status, err_parse;
+  int exec_exit_status; /* exec driver: the load command's exit status, -1 n/a */
+  lg_phase_stats *phases;
+  size_t n_phases;
+} lg_load_result;
+
+typedef struct lg_container_result {
+  char *backend; /* "cgroup-v1", "cgroup-v2", "systemd", "docker", "podman", "none" */
+  double memory_limit_bytes;
+  double peak_bytes;
+  int64_t oom_kills;
+  char *path; /* cgroup path used (extension) */
+} lg_container_result;
+
+typedef struct lg_service_result {
+  int exit_status; /* -1 when killed by a signal or unknown */
+  int signal;      /* 0 when none */
+  bool crashed;    /* died of a fatal signal (or exited) before we stopped it */
+  bool oom_killed;
+  double ready_s;  /* time to readiness; NAN if never ready */
+  char *stdout_log, *stderr_log; /* paths in the out dir */
+} lg_service_result;
+
+typedef struct lg_frame {
+  char *function, *file, *object;
+  int line; /* 0 when unknown */
+} lg_frame;
+
+typedef struct lg_leak_record {
+  char *kind; /* definite, indirect, possible, reachable */
+  double bytes;
+  int64_t blocks;
+  char *fingerprint;
+  lg_frame *stack;
+  size_t n_stack;
+} lg_leak_record;
+
+typedef struct lg_memcheck_result {
+  bool ran;
+  double definitely_lost_bytes, indirectly_lost_bytes, possibly_lost_bytes;
+  int64_t errors;
+  lg_leak_record *leaks;
+  size_t n_leaks;
+  char *xml_file; /* extension */
+  char *note;     /* why it did not run / what went wrong; NULL if fine */
+} lg_memcheck_result;
+
+typedef struct lg_growing_site {
+  char *function, *file;
+  int line;
+  double first_bytes, last_bytes, growth_bytes;
+} lg_growing_site;
+
+typedef struct lg_massif_result {
+  bool ran;
+  double peak_heap_bytes;
+  lg_growing_site *growing_sites;
+  size_t n_sites;
+  lg_analysis heap_analysis; /* growth analysis of the heap series (extension) */
+  double *heap_x, *heap_y;   /* the heap curve for charts (extension) */
+  size_t n_heap;
+  char *out_file;
+  char *note;
+} lg_massif_result;
+
+typedef enum {
+  LG_BASELINE_NONE = 0,
+  LG_BASELINE_REGRESSION,
+  LG_BASELINE_NO_REGRESSION,
+  LG_BASELINE_INCONCLUSIVE
+} lg_baseline_verdict;
+
+typedef struct lg_baseline_result {
+  char *file;
+  lg_baseline_verdict verdict;
+  double slope_delta, delta_lo, delta_hi; /* bytes per request */
+  char **new_leaks; /* fingerprints not in the baseline */
+  size_t n_new_leaks;
+  char **known_leaks; /* extension: fingerprints present on both sides */
+  size_t n_known_leaks;
+  double baseline_slope; /* extension */
+  double history_limit;  /* extension: median + 3 robust SD of history; NAN */
+  char *note;            /* e.g. "baseline missing", "schema version 2" */
+} lg_baseline_result;
+
+/* Points for charts: a downsampled copy of the analysed series. */
+typedef struct lg_chart {
+  double *x, *y;
+  size_t n;
+  double oom_x; /* x of the OOM kill; NAN if none */
+} lg_chart;
+
+typedef struct lg_result {
+  char *scenario_name, *scenario_file;
+  char *tool_version;
+  lg_verdict verdict;
+  int exit_code;
+  char **reasons;
+  size_t n_reasons;
+  lg_check *checks;
+  size_t n_checks;
+  bool has_analysis;
+  lg_analysis analysis;
+  lg_load_result load;
+  lg_container_result container;
+  lg_service_result service;
+  lg_memcheck_result memcheck;
+  lg_massif_result massif;
+  lg_baseline_result baseline;
+  lg_chart chart;
+  bool inconclusive_passes; /* scenario analysis.on_inconclusive: pass */
+  double max_time_to_limit_s; /* NAN = not gated */
+  char *out_dir;
+  char *error; /* infrastructure/input error message; NULL if none */
+  int error_code; /* LG_E* of that error; 0 if none */
+  bool interrupted;
+} lg_result;
+
+/* A new empty result with every number unknown. */
+lg_result *lg_result_new(void);
+/* Free a result and all it owns (NULL is fine). */
+void lg_result_free(lg_result *r);
+
+/* Set r->error (copied) with its code; the verdict becomes error. */
+int lg_result_set_error(lg_result *r, int code, const char *msg);
+int lg_result_add_reason(lg_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int lg_result_add_check(lg_result *r, const char *name, lg_check_status st,
+                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Add a leak record (strings copied); returns the new record or NULL. */
+lg_leak_record *lg_result_add_leak(lg_memcheck_result *m, const char *kind,
+                                   double bytes, int64_t blocks,
+                                   const char *fingerprint);
+int lg_leak_add_frame(lg_leak_record *l, const char *function,
+                      const char *file, int line, const char *object);
+int lg_result_add_site(lg_massif_result *m, const char *function,
+                       const char *file, int line, double first,
+                       double last);
+/* Copy a series into the chart, downsampled to at most max_points. */
+int lg_result_set_chart(lg_result *r, const double *x, const double *y,
+                        size_t n, size_t max_points);
+
+/* Derive checks, reasons, verdict and exit code from the sections
+ * (the DESIGN exit-code table); idempotent. */
+void lg_result_finish(lg_result *r);
+
+/* The JSON document (schema_version 1); caller frees *out. */
+int lg_result_to_json(const lg_result *r, char **out, size_t *len,
+                      lg_error *err);
+/* Parse a result.json; LG_EINPUT naming the file for bad or foreign input. */
+int lg_result_from_json(const char *name, const char *text, size_t len,
+                        lg_result **out, lg_error *err);
+int lg_result_load(const char *path, lg_result **out, lg_error *err);
+/* Write result.json atomically. */
+int lg_result_save(const lg_result *r, const char *path, lg_error *err);
+
+const char *lg_verdict_name(lg_verdict v);
+const char *lg_check_status_name(lg_check_status s);
+const char *lg_baseline_verdict_name(lg_baseline_verdict v);
+/* Parse a name back (for from_json); -1 when unknown. */
+int lg_verdict_parse(const char *s);
+
+#endif

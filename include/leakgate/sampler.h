@@ -1,0 +1,69 @@
+/* leakgate/sampler.h - samples memory from outside the service.
+ *
+ * A thread driven by a timerfd at the sampling interval reads, for every pid
+ * in the container (or the service's process tree for backend none),
+ * /proc/PID/statm and fd counts, plus the container's usage and anon
+ * counters (per-process RssAnon from /proc/PID/status where no cgroup anon
+ * exists). PSS (smaps_rollup takes the target's mmap lock) is read only at
+ * phase boundaries. Every row goes to samples.csv and is flushed at once.
+ * The completed-request counter is read at each sample through a callback.
+ * Ownership: lg_sampler_start allocates; lg_sampler_stop joins and frees.
+ */
+#ifndef LEAKGATE_SAMPLER_H
+#define LEAKGATE_SAMPLER_H
+
+#include <leakgate/container.h>
+#include <leakgate/error.h>
+#include <leakgate/series.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct lg_sampler lg_sampler;
+
+/* Called on the sampler thread with each new row (for a live view). */
+typedef void (*lg_sample_cb)(const lg_sample *s, void *ctx);
+
+typedef struct lg_sampler_opts {
+  double interval_s;
+  lg_container *container; /* may be NULL */
+  pid_t root_pid;          /* service pid: used when there is no cgroup */
+  const char *csv_path;    /* samples.csv; NULL = keep in memory only */
+  uint64_t (*requests)(void *ctx); /* completed requests; NULL = 0 */
+  void *requests_ctx;
+  const char *(*phase)(void *ctx); /* current phase name; NULL = "" */
+  void *phase_ctx;
+  lg_sample_cb on_sample;
+  void *on_sample_ctx;
+  const char *procfs_root; /* test hook: stands in for /proc */
+} lg_sampler_opts;
+
+typedef struct lg_sampler_stats {
+  size_t samples;
+  size_t read_errors;
+  double peak_rss_bytes, peak_anon_bytes, peak_cgroup_bytes;
+  int64_t oom_kills; /* last value read from the container, -1 unknown */
+  int max_procs;
+} lg_sampler_stats;
+
+int lg_sampler_start(const lg_sampler_opts *o, lg_sampler **out,
+                     lg_error *err);
+/* Ask for PSS on the next sample (phase boundary); thread-safe. */
+void lg_sampler_mark_phase(lg_sampler *s);
+/* Take one sample now, synchronously (used for the final sample). */
+int lg_sampler_sample_now(lg_sampler *s, lg_error *err);
+/* Stop the thread, close the CSV, fill stats, free s. */
+int lg_sampler_stop(lg_sampler *s, lg_sampler_stats *st, lg_error *err);
+
+/* One measurement of a set of processes (exposed for tests and doctor). */
+typedef struct lg_proc_mem {
+  double rss_bytes, anon_bytes, pss_bytes;
+  int procs, fds;
+} lg_proc_mem;
+int lg_procfs_measure(const char *procfs_root, const pid_t *pids, size_t n,
+                      int with_pss, lg_proc_mem *out);
+/* The pid and all its descendants (via /proc/PID/task/TID/children). */
+int lg_procfs_tree(const char *procfs_root, pid_t root, pid_t *pids,
+                   size_t cap, size_t *n);
+
+#endif

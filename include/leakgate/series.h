@@ -1,0 +1,80 @@
+/* leakgate/series.h - memory samples: the samples.csv writer the sampler
+ * streams to, and the reader that turns any such CSV into an (x, y) series.
+ *
+ * samples.csv (DESIGN section 2): header
+ *   t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,procs,fds,phase
+ * then one row per sample in plain decimal. Unknown values are empty cells.
+ * The writer flushes every row (fflush + the kernel has it), so a crash or an
+ * OOM kill of anything loses nothing already sampled.
+ *
+ * The reader accepts any CSV with a t_s column and at least one metric column.
+ * It streams the file and aggregates online into at most LG_SERIES_MAX_POINTS
+ * blocks, so its memory does not grow with the number of rows.
+ * Ownership: lg_series_read allocates *out; lg_series_free frees it.
+ */
+#ifndef LEAKGATE_SERIES_H
+#define LEAKGATE_SERIES_H
+
+#include <leakgate/error.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define LG_SERIES_MAX_POINTS 4096
+
+/* One sample row. Doubles are NAN and counts -1 when not measured. */
+typedef struct lg_sample {
+  double t_s;       /* seconds since load start */
+  int64_t requests; /* completed requests at that instant */
+  double rss_bytes;
+  double anon_bytes;
+  double pss_bytes;
+  double cgroup_bytes;
+  int procs;
+  int fds;
+  const char *phase; /* phase name (no commas, no quotes) */
+} lg_sample;
+
+typedef struct lg_samples_writer lg_samples_writer;
+
+/* Create path (refusing a planted symlink) and write the header. */
+int lg_samples_writer_open(const char *path, lg_samples_writer **out,
+                           lg_error *err);
+/* Append and flush one row. */
+int lg_samples_writer_append(lg_samples_writer *w, const lg_sample *s,
+                             lg_error *err);
+/* Close and free (NULL is fine); returns a deferred write error if any. */
+int lg_samples_writer_close(lg_samples_writer *w, lg_error *err);
+
+typedef enum { LG_AGG_AUTO = 0, LG_AGG_MEDIAN, LG_AGG_MIN } lg_aggregate;
+
+typedef struct lg_series_opts {
+  const char *x;      /* "requests", "seconds" or NULL (requests if present) */
+  const char *metric; /* column name or short name (anon, rss, ...); NULL default */
+  lg_aggregate aggregate;
+} lg_series_opts;
+
+/* An (x, y) series after aggregation; t is seconds at each point. */
+typedef struct lg_series {
+  double *x, *y, *t;
+  size_t n;
+  size_t rows;       /* rows read */
+  char metric[64];   /* column name used, e.g. "anon_bytes" */
+  char x_name[16];   /* "requests" or "seconds" */
+  int x_is_seconds;
+  lg_aggregate aggregate; /* what was applied (MEDIAN or MIN), never AUTO */
+  double x_block;    /* x width of one aggregation block (0 = raw points) */
+} lg_series;
+
+/* Read a CSV file into a series; LG_EINPUT with file:line for bad input. */
+int lg_series_read(const char *path, const lg_series_opts *opts,
+                   lg_series **out, lg_error *err);
+/* Same, from an open stream; name is used in messages. */
+int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
+                          lg_series **out, lg_error *err);
+/* Build a series from arrays (copied), for callers that have samples in hand. */
+int lg_series_from_arrays(const double *x, const double *y, const double *t,
+                          size_t n, const char *metric, const char *x_name,
+                          lg_series **out, lg_error *err);
+void lg_series_free(lg_series *s);
+
+#endif

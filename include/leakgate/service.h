@@ -1,0 +1,72 @@
+/* leakgate/service.h - the service's lifecycle: start inside a container,
+ * wait until ready, watch, stop gracefully.
+ *
+ * Start forks, joins the container (before exec, so the service never runs
+ * outside it), sets exactly the scenario's environment plus LEAKGATE_*
+ * variables, and execs argv (never a shell unless spec->shell). stdout and
+ * stderr are drained by a capture thread into files in the out dir with a
+ * size cap, so a flooding service never blocks and never fills the disk.
+ * Stop sends the configured signal, waits its timeout, then SIGKILLs.
+ * Ownership: lg_service_start allocates; lg_service_free frees (and kills
+ * the process if it still runs).
+ */
+#ifndef LEAKGATE_SERVICE_H
+#define LEAKGATE_SERVICE_H
+
+#include <leakgate/container.h>
+#include <leakgate/error.h>
+#include <leakgate/scenario.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct lg_service lg_service;
+
+typedef struct lg_service_opts {
+  const lg_service_spec *spec;
+  const char *scenario_dir; /* base for a relative cwd / argv[0] */
+  unsigned port;            /* {{port}} and LEAKGATE_PORT */
+  lg_container *container;  /* may be NULL (no box at all) */
+  const char *out_dir;      /* where <prefix>.stdout.log/.stderr.log go */
+  const char *log_prefix;   /* default "service" */
+  size_t log_cap;           /* bytes kept per stream; default 16 MiB */
+  bool stdin_pipe;          /* stdin driver: keep stdin/stdout as pipes */
+  char *const *wrapper;     /* argv prefix (valgrind ...), NULL-terminated */
+  double ready_timeout_scale; /* slowdown factor for readiness; default 1 */
+  volatile int *interrupt;  /* set by a signal handler to abort waits */
+} lg_service_opts;
+
+typedef struct lg_service_status {
+  bool running;
+  bool exited;     /* exited normally */
+  int exit_status; /* when exited */
+  int signal;      /* when killed by a signal */
+  bool stopped_by_us;  /* we sent the stop signal before it died */
+  bool escalated;      /* needed SIGKILL */
+} lg_service_status;
+
+int lg_service_start(const lg_service_opts *o, lg_service **out,
+                     lg_error *err);
+/* Wait for the readiness probe; LG_ENOTREADY on timeout, LG_ESTART when the
+ * service exits first (message includes the tail of its stderr). */
+int lg_service_wait_ready(lg_service *s, lg_error *err);
+pid_t lg_service_pid(const lg_service *s);
+/* stdin driver: the write end of the service's stdin / read end of stdout. */
+int lg_service_stdin_fd(const lg_service *s);
+int lg_service_stdout_fd(const lg_service *s);
+/* Non-blocking check whether the service is still running. */
+int lg_service_poll(lg_service *s, lg_service_status *st);
+/* Stop: signal, wait timeout, SIGKILL; fills st with how it ended. */
+int lg_service_stop(lg_service *s, lg_service_status *st, lg_error *err);
+/* Seconds from start to ready, NAN before. */
+double lg_service_ready_seconds(const lg_service *s);
+/* The last up to cap bytes of captured stderr (for messages). */
+size_t lg_service_stderr_tail(lg_service *s, char *buf, size_t cap);
+const char *lg_service_stdout_path(const lg_service *s);
+const char *lg_service_stderr_path(const lg_service *s);
+void lg_service_free(lg_service *s);
+
+/* Pick a free loopback TCP port (bind to 0, read it back, close). */
+int lg_pick_port(unsigned *port, lg_error *err);
+
+#endif
