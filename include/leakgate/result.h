@@ -102,6 +102,12 @@ typedef struct lg_memcheck_result {
   size_t n_leaks;
   char *xml_file; /* extension */
   char *note;     /* why it did not run / what went wrong; NULL if fine */
+  /* Gate (extensions). The runner copies these from the scenario; a tier
+   * that was meant to run (enabled) but did not (ran false) is an error. */
+  bool enabled;        /* the run meant to do a Memcheck pass */
+  unsigned fail_on;    /* LG_FAIL_* bits of scenario.h; default definite|indirect */
+  double budget_bytes; /* lost bytes of the fail_on kinds allowed; NAN = 0 */
+  bool failed;         /* set by lg_result_finish */
 } lg_memcheck_result;
 
 typedef struct lg_growing_site {
@@ -120,6 +126,7 @@ typedef struct lg_massif_result {
   size_t n_heap;
   char *out_file;
   char *note;
+  bool enabled; /* the run meant to do a Massif pass (extension) */
 } lg_massif_result;
 
 typedef enum {
@@ -140,6 +147,7 @@ typedef struct lg_baseline_result {
   double baseline_slope; /* extension */
   double history_limit;  /* extension: median + 3 robust SD of history; NAN */
   char *note;            /* e.g. "baseline missing", "schema version 2" */
+  double tolerance;      /* extension: bytes/request the delta may reach; NAN */
 } lg_baseline_result;
 
 /* Points for charts: a downsampled copy of the analysed series. */
@@ -173,6 +181,11 @@ typedef struct lg_result {
   char *error; /* infrastructure/input error message; NULL if none */
   int error_code; /* LG_E* of that error; 0 if none */
   bool interrupted;
+  double confidence; /* CI level of the analysis (e.g. 0.99); NAN unknown */
+  /* Bookkeeping of lg_result_finish (not serialised): how many leading
+   * reasons it derived, so a second call replaces them and keeps the ones
+   * added with lg_result_add_reason. */
+  size_t n_derived_reasons;
 } lg_result;
 
 /* A new empty result with every number unknown. */
@@ -195,9 +208,28 @@ int lg_leak_add_frame(lg_leak_record *l, const char *function,
 int lg_result_add_site(lg_massif_result *m, const char *function,
                        const char *file, int line, double first,
                        double last);
-/* Copy a series into the chart, downsampled to at most max_points. */
+/* Copy a series into the chart, downsampled to at most max_points (at
+ * least 4): the first and last points and, per bucket of x, the lowest and
+ * highest point are kept, so peaks and drops survive. chart.oom_x is kept. */
 int lg_result_set_chart(lg_result *r, const double *x, const double *y,
                         size_t n, size_t max_points);
+/* Copy the Massif heap curve (replacing any previous one). */
+int lg_result_set_heap(lg_massif_result *m, const double *x, const double *y,
+                       size_t n);
+/* Append a per-phase load record (name copied). */
+int lg_result_add_phase(lg_load_result *l, const char *name, int64_t requests,
+                        int64_t errors, double duration_s, double target_rate);
+/* Append a fingerprint to baseline.new_leaks (known = false) or
+ * baseline.known_leaks (known = true); copied. */
+int lg_result_add_baseline_leak(lg_baseline_result *b, bool known,
+                                const char *fingerprint);
+/* The frame that names a leak's allocation site in the program: the first
+ * frame with a source file that is not Valgrind's allocator replacement
+ * (vg_replace_malloc.c, vgpreload objects); else the first frame; NULL for
+ * an empty stack. */
+const lg_frame *lg_leak_site(const lg_leak_record *l);
+/* The check named name, or NULL. */
+const lg_check *lg_result_check(const lg_result *r, const char *name);
 
 /* Derive checks, reasons, verdict and exit code from the sections
  * (the DESIGN exit-code table); idempotent. */
@@ -218,5 +250,7 @@ const char *lg_check_status_name(lg_check_status s);
 const char *lg_baseline_verdict_name(lg_baseline_verdict v);
 /* Parse a name back (for from_json); -1 when unknown. */
 int lg_verdict_parse(const char *s);
+int lg_check_status_parse(const char *s);
+int lg_baseline_verdict_parse(const char *s);
 
 #endif

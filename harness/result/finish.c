@@ -1,0 +1,574 @@
+/* result/finish.c - lg_result_finish: the DESIGN exit-code table as code.
+ *
+ * Each stage fills its section; this file turns the sections into named
+ * checks (growth, oom, crash, memcheck, massif, baseline, time-to-limit,
+ * load), the human reasons, the verdict and the exit code. Precedence:
+ *   interrupted or r->error            -> error (4, or 2 for an input error)
+ *   any check fail                     -> fail (1)
+ *   any check error                    -> error (4)
+ *   any check inconclusive             -> inconclusive (3; 0 when
+ *                                         analysis.on_inconclusive: pass)
+ *   otherwise                          -> pass (0)
+ * A run never passes without evidence: no growth analysis and no error that
+ * explains it is a growth check error, a tier that was meant to run and did
+ * not is an error, and a load where most requests failed is an error.
+ * Idempotent: checks with the names above are replaced, checks added by
+ * others are kept (and count), and the reasons derived by the previous call
+ * are replaced while reasons added with lg_result_add_reason are kept.
+ * Owns nothing beyond the result; on ENOMEM the verdict still ends as error.
+ */
+#include "result/fmt.h"
+
+#include <leakgate/result.h>
+#include <leakgate/scenario.h>
+#include <leakgate/units.h>
+
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MSG_MAX 1024
+
+static const char *const derived_names[] = {
+    "growth", "oom", "crash", "memcheck", "massif", "baseline",
+    "time-to-limit", "load"};
+#define N_DERIVED (sizeof derived_names / sizeof derived_names[0])
+
+static bool is_derived(const char *name) {
+  size_t i;
+  for (i = 0; i < N_DERIVED; i++)
+    if (strcmp(name, derived_names[i]) == 0)
+      return true;
+  return false;
+}
+
+/* A check to be added: status and message (bounded). */
+typedef struct pending {
+  lg_check_status st;
+  char msg[MSG_MAX];
+} pending;
+
+static void setp(pending *p, lg_check_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void setp(pending *p, lg_check_status st, const char *fmt, ...) {
+  va_list ap;
+  p->st = st;
+  va_start(ap, fmt);
+  vsnprintf(p->msg, sizeof p->msg, fmt, ap);
+  va_end(ap);
+}
+
+/* Append to p->msg (truncating). */
+static void catp(pending *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void catp(pending *p, const char *fmt, ...) {
+  size_t n = strlen(p->msg);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(p->msg + n, sizeof p->msg - n, fmt, ap);
+  va_end(ap);
+}
+
+static bool oom_happened(const lg_result *r) {
+  return r->container.oom_kills > 0 || r->service.oom_killed;
+}
+
+/* Whether the service section was filled at all (analyze has none). */
+static bool service_ran(const lg_service_result *s) {
+  return s->exit_status >= 0 || s->signal > 0 || s->crashed || s->oom_killed ||
+         isfinite(s->ready_s);
+}
+
+/* "slope 64.2 B/req (99% CI 60.1 to 68.3)" */
+static void slope_text(const lg_result *r, const lg_analysis *a, char *buf,
+                       size_t cap) {
+  char s[64], lo[64], hi[64], ci[32];
+  snprintf(buf, cap, "%s (%s %s to %s)", lg_fmt_slope(s, sizeof s, a, a->slope),
+           lg_fmt_ci_label(ci, sizeof ci, r->confidence),
+           lg_fmt_num(lo, sizeof lo, a->slope_lo),
+           lg_fmt_num(hi, sizeof hi, a->slope_hi));
+}
+
+static void check_growth(const lg_result *r, pending *p) {
+  const lg_analysis *a = &r->analysis;
+  char sl[192], tol[64], mds[64], need[64];
+  if (!r->has_analysis || a->leak == LG_LEAK_UNKNOWN) {
+    if (r->error || r->interrupted)
+      setp(p, LG_CHECK_SKIPPED, "no growth analysis: the run did not get "
+                                "that far");
+    else
+      setp(p, LG_CHECK_ERROR,
+           "no growth analysis: too few samples or no series to analyse, so "
+           "the run cannot pass");
+    return;
+  }
+  slope_text(r, a, sl, sizeof sl);
+  lg_fmt_slope(tol, sizeof tol, a, a->tolerance);
+  lg_fmt_slope(mds, sizeof mds, a, a->mds);
+  switch (a->leak) {
+  case LG_LEAK_LEAK:
+    setp(p, LG_CHECK_FAIL,
+         "memory grows: %s of %s, above the tolerance of %s (MDS %s, "
+         "%zu samples, model %s)",
+         sl, a->metric[0] ? a->metric : "memory", tol, mds, a->samples_used,
+         a->model[0] ? a->model : "n/a");
+    break;
+  case LG_LEAK_INCONCLUSIVE:
+    setp(p, LG_CHECK_INCONCLUSIVE,
+         "cannot decide: %s against the tolerance of %s (MDS %s, %zu samples)",
+         sl, tol, mds, a->samples_used);
+    if (isfinite(a->x_needed) && a->x_needed > 0)
+      catp(p, "; a run of about %s %s would decide it",
+           lg_fmt_num(need, sizeof need, a->x_needed),
+           strcmp(a->x, "seconds") == 0 ? "seconds" : "requests");
+    break;
+  default:
+    setp(p, LG_CHECK_PASS,
+         "no leak: %s is within the tolerance of %s (MDS %s, %zu samples)", sl,
+         tol, mds, a->samples_used);
+  }
+  if (a->reason[0])
+    catp(p, ". %s", a->reason);
+}
+
+static void check_oom(const lg_result *r, pending *p) {
+  const lg_container_result *c = &r->container;
+  char lim[32], peak[32], sl[192], at[64];
+  lg_format_bytes(lim, sizeof lim, c->memory_limit_bytes);
+  lg_format_bytes(peak, sizeof peak, c->peak_bytes);
+  if (oom_happened(r)) {
+    setp(p, LG_CHECK_FAIL, "OOM kill: the service was killed %lld time%s at "
+                           "the memory limit of %s (peak %s)",
+         (long long)(c->oom_kills > 0 ? c->oom_kills : 1),
+         c->oom_kills > 1 ? "s" : "", lim, peak);
+    if (isfinite(r->chart.oom_x))
+      catp(p, " after %s %s", lg_fmt_num(at, sizeof at, r->chart.oom_x),
+           strcmp(r->analysis.x, "seconds") == 0 ? "seconds" : "requests");
+    if (r->has_analysis && isfinite(r->analysis.slope)) {
+      slope_text(r, &r->analysis, sl, sizeof sl);
+      catp(p, "; growth before the kill: %s", sl);
+    }
+    return;
+  }
+  if (c->oom_kills < 0) {
+    setp(p, LG_CHECK_SKIPPED, "OOM detection off (container backend %s)",
+         c->backend ? c->backend : "none");
+    return;
+  }
+  setp(p, LG_CHECK_PASS, "no OOM kill (limit %s, peak %s)", lim, peak);
+}
+
+static void check_crash(const lg_result *r, pending *p) {
+  const lg_service_result *s = &r->service;
+  char sig[32];
+  if (!service_ran(s)) {
+    setp(p, LG_CHECK_SKIPPED, "no service run in this result");
+    return;
+  }
+  if (s->crashed && oom_happened(r) && (s->signal == SIGKILL || s->signal == 0)) {
+    setp(p, LG_CHECK_SKIPPED, "the service was OOM-killed (see the oom check)");
+    return;
+  }
+  if (s->crashed) {
+    if (s->signal > 0)
+      setp(p, LG_CHECK_FAIL, "the service crashed: killed by %s before "
+                             "leakgate stopped it",
+           lg_fmt_signal(sig, sizeof sig, s->signal));
+    else
+      setp(p, LG_CHECK_FAIL,
+           "the service exited with status %d before leakgate stopped it",
+           s->exit_status);
+    return;
+  }
+  if (s->signal > 0)
+    setp(p, LG_CHECK_PASS, "no crash (stopped by leakgate; ended by %s)",
+         lg_fmt_signal(sig, sizeof sig, s->signal));
+  else
+    setp(p, LG_CHECK_PASS, "no crash (exit status %d after the stop)",
+         s->exit_status);
+}
+
+/* Lost bytes of one kind: the Memcheck total when known, else the sum of the
+ * leak records of that kind. */
+static double lost_of(const lg_memcheck_result *m, const char *kind,
+                      double total) {
+  double sum = 0;
+  size_t i;
+  if (isfinite(total))
+    return total;
+  for (i = 0; i < m->n_leaks; i++)
+    if (m->leaks[i].kind && strcmp(m->leaks[i].kind, kind) == 0 &&
+        isfinite(m->leaks[i].bytes))
+      sum += m->leaks[i].bytes;
+  return sum;
+}
+
+static bool kind_gated(unsigned fail_on, const char *kind) {
+  if (!kind)
+    return false;
+  return ((fail_on & LG_FAIL_DEFINITE) && strcmp(kind, "definite") == 0) ||
+         ((fail_on & LG_FAIL_INDIRECT) && strcmp(kind, "indirect") == 0) ||
+         ((fail_on & LG_FAIL_POSSIBLE) && strcmp(kind, "possible") == 0);
+}
+
+static void check_memcheck(lg_result *r, pending *p) {
+  lg_memcheck_result *m = &r->memcheck;
+  double dl, il, pl, gated = 0, budget;
+  char b1[32], b2[32], b3[32], bb[32], fr[512];
+  const lg_leak_record *top = NULL;
+  size_t i;
+
+  m->failed = false;
+  if (!m->ran) {
+    if (m->enabled)
+      setp(p, LG_CHECK_ERROR, "Memcheck was to run but did not: %s",
+           m->note ? m->note : "no reason recorded");
+    else
+      setp(p, LG_CHECK_SKIPPED, "%s", m->note ? m->note : "Memcheck not run");
+    return;
+  }
+  dl = lost_of(m, "definite", m->definitely_lost_bytes);
+  il = lost_of(m, "indirect", m->indirectly_lost_bytes);
+  pl = lost_of(m, "possible", m->possibly_lost_bytes);
+  if (m->fail_on & LG_FAIL_DEFINITE)
+    gated += dl;
+  if (m->fail_on & LG_FAIL_INDIRECT)
+    gated += il;
+  if (m->fail_on & LG_FAIL_POSSIBLE)
+    gated += pl;
+  budget = isfinite(m->budget_bytes) ? m->budget_bytes : 0;
+  for (i = 0; i < m->n_leaks; i++)
+    if (kind_gated(m->fail_on, m->leaks[i].kind) &&
+        (!top || m->leaks[i].bytes > top->bytes))
+      top = &m->leaks[i];
+  m->failed = gated > budget ||
+              ((m->fail_on & LG_FAIL_ERRORS) && m->errors > 0);
+  setp(p, m->failed ? LG_CHECK_FAIL : LG_CHECK_PASS,
+       "Memcheck: %s definitely, %s indirectly, %s possibly lost; %lld "
+       "error%s; %s of the gated kinds against a budget of %s",
+       lg_format_bytes(b1, sizeof b1, dl), lg_format_bytes(b2, sizeof b2, il),
+       lg_format_bytes(b3, sizeof b3, pl),
+       (long long)(m->errors > 0 ? m->errors : 0), m->errors == 1 ? "" : "s",
+       lg_format_bytes(bb, sizeof bb, gated),
+       lg_format_bytes(b1, sizeof b1, budget));
+  if ((m->fail_on & LG_FAIL_ERRORS) && m->errors > 0)
+    catp(p, "; memory errors are gated (fail_on: errors)");
+  if (top) {
+    const lg_frame *f = lg_leak_site(top);
+    catp(p, "; top leak: %s in %lld block%s", lg_format_bytes(b2, sizeof b2, top->bytes),
+         (long long)top->blocks, top->blocks == 1 ? "" : "s");
+    if (f)
+      catp(p, " at %s", lg_fmt_frame(fr, sizeof fr, f));
+  }
+}
+
+static void check_massif(const lg_result *r, pending *p) {
+  const lg_massif_result *m = &r->massif;
+  char b1[32], b2[32], fr[512], sl[192];
+  const lg_growing_site *top = NULL;
+  size_t i;
+  if (!m->ran) {
+    if (m->enabled)
+      setp(p, LG_CHECK_ERROR, "Massif was to run but did not: %s",
+           m->note ? m->note : "no reason recorded");
+    else
+      setp(p, LG_CHECK_SKIPPED, "%s", m->note ? m->note : "Massif not run");
+    return;
+  }
+  for (i = 0; i < m->n_sites; i++)
+    if (!top || m->growing_sites[i].growth_bytes > top->growth_bytes)
+      top = &m->growing_sites[i];
+  /* Advisory by design: per-site attribution diagnoses, the RSS growth and
+   * Memcheck gate (refactors move allocations between sites). */
+  setp(p, LG_CHECK_PASS, "Massif (advisory): peak heap %s; %zu growing site%s",
+       lg_format_bytes(b1, sizeof b1, m->peak_heap_bytes), m->n_sites,
+       m->n_sites == 1 ? "" : "s");
+  if (top) {
+    lg_frame f = {top->function, top->file, NULL, top->line};
+    catp(p, "; top: %s grew by %s", lg_fmt_frame(fr, sizeof fr, &f),
+         lg_format_bytes(b2, sizeof b2, top->growth_bytes));
+  }
+  if (m->heap_analysis.leak != LG_LEAK_UNKNOWN &&
+      isfinite(m->heap_analysis.slope)) {
+    lg_fmt_slope(sl, sizeof sl, &m->heap_analysis, m->heap_analysis.slope);
+    catp(p, "; heap slope %s (%s)", sl, lg_fmt_leak(m->heap_analysis.leak));
+  }
+}
+
+static void check_baseline(const lg_result *r, pending *p) {
+  const lg_baseline_result *b = &r->baseline;
+  const lg_analysis *a = &r->analysis;
+  char d[64], lo[64], hi[64], tol[64], ci[32];
+  size_t i;
+
+  lg_fmt_slope(d, sizeof d, a, b->slope_delta);
+  lg_fmt_num(lo, sizeof lo, b->delta_lo);
+  lg_fmt_num(hi, sizeof hi, b->delta_hi);
+  lg_fmt_ci_label(ci, sizeof ci, r->confidence);
+  lg_fmt_slope(tol, sizeof tol, a, b->tolerance);
+  switch (b->verdict) {
+  case LG_BASELINE_NONE:
+    setp(p, LG_CHECK_SKIPPED, "%s", b->note ? b->note : "no baseline to compare");
+    return;
+  case LG_BASELINE_REGRESSION:
+    setp(p, LG_CHECK_FAIL, "regression against the baseline%s%s: slope "
+                           "changed by %s (%s %s to %s)",
+         b->file ? " " : "", b->file ? b->file : "", d, ci, lo, hi);
+    if (isfinite(b->tolerance))
+      catp(p, ", above the tolerance of %s", tol);
+    break;
+  case LG_BASELINE_INCONCLUSIVE:
+    setp(p, LG_CHECK_INCONCLUSIVE,
+         "baseline comparison cannot decide: slope changed by %s (%s %s to %s)",
+         d, ci, lo, hi);
+    if (isfinite(b->tolerance))
+      catp(p, " against the tolerance of %s", tol);
+    break;
+  default:
+    setp(p, LG_CHECK_PASS, "no regression against the baseline: slope "
+                           "changed by %s (%s %s to %s)",
+         d, ci, lo, hi);
+  }
+  if (b->n_new_leaks) {
+    p->st = LG_CHECK_FAIL;
+    catp(p, "; %zu new leak%s not in the baseline:", b->n_new_leaks,
+         b->n_new_leaks == 1 ? "" : "s");
+    for (i = 0; i < b->n_new_leaks && i < 5; i++)
+      catp(p, " %s", b->new_leaks[i]);
+    if (b->n_new_leaks > 5)
+      catp(p, " ...");
+  }
+  if (b->note)
+    catp(p, " (%s)", b->note);
+}
+
+static void check_ttl(const lg_result *r, pending *p) {
+  const lg_analysis *a = &r->analysis;
+  char t[32], tmin[32], lim[32], max[32], rate[32];
+  lg_format_duration(t, sizeof t, a->time_to_limit_s);
+  lg_format_duration(tmin, sizeof tmin, a->time_to_limit_min_s);
+  lg_format_duration(max, sizeof max, r->max_time_to_limit_s);
+  lg_format_bytes(lim, sizeof lim, r->container.memory_limit_bytes);
+  lg_fmt_num(rate, sizeof rate, a->x_rate);
+  if (!r->has_analysis || a->leak == LG_LEAK_UNKNOWN) {
+    setp(p, LG_CHECK_SKIPPED, "no growth analysis to project from");
+    return;
+  }
+  if (!isfinite(r->max_time_to_limit_s)) {
+    if (isfinite(a->time_to_limit_s))
+      setp(p, LG_CHECK_SKIPPED, "not gated; projected time to the %s limit: %s",
+           lim, t);
+    else
+      setp(p, LG_CHECK_SKIPPED, "not gated; no projected OOM");
+    return;
+  }
+  if (!isfinite(r->container.memory_limit_bytes)) {
+    setp(p, LG_CHECK_ERROR, "max_time_to_limit is set (%s) but the run has no "
+                            "memory limit to project to",
+         max);
+    return;
+  }
+  if (!isfinite(a->time_to_limit_s)) {
+    setp(p, LG_CHECK_PASS, "memory does not grow toward the %s limit: no "
+                           "projected OOM (required at least %s)",
+         lim, max);
+    return;
+  }
+  setp(p, a->time_to_limit_s < r->max_time_to_limit_s ? LG_CHECK_FAIL
+                                                      : LG_CHECK_PASS,
+       "projected time to the %s limit: %s at %s %s/s (%s at the upper slope "
+       "bound); required at least %s",
+       lim, t, rate, strcmp(a->x, "seconds") == 0 ? "s" : "req", tmin, max);
+}
+
+static void check_load(const lg_result *r, pending *p) {
+  const lg_load_result *l = &r->load;
+  int64_t req = l->requests > 0 ? l->requests : 0;
+  int64_t err = l->errors > 0 ? l->errors : 0, total = req + err;
+  char d[32], rps[32], p99[32];
+  if (!l->driver) {
+    setp(p, LG_CHECK_SKIPPED, "no load in this result");
+    return;
+  }
+  lg_format_duration(d, sizeof d, l->duration_s);
+  if (strcmp(l->driver, "exec") == 0 &&
+      (l->exec_exit_status == 126 || l->exec_exit_status == 127)) {
+    setp(p, LG_CHECK_ERROR, "the load command could not be run (exit status "
+                            "%d: not found or not executable)",
+         l->exec_exit_status);
+    return;
+  }
+  if (l->requests < 0) {
+    setp(p, LG_CHECK_PASS, "%s load ran for %s (requests not counted)",
+         l->driver, d);
+    if (l->exec_exit_status >= 0)
+      catp(p, "; load command exit status %d", l->exec_exit_status);
+    return;
+  }
+  if (total == 0) {
+    setp(p, LG_CHECK_ERROR, "%s load completed no request in %s", l->driver, d);
+    return;
+  }
+  setp(p, err * 2 > total ? LG_CHECK_ERROR : LG_CHECK_PASS,
+       "%s%lld requests, %lld errors (%.1f%%) in %s, %s req/s, p99 %s ms",
+       err * 2 > total ? "most requests failed: " : "", (long long)req,
+       (long long)err, 100.0 * (double)err / (double)total, d,
+       lg_fmt_num(rps, sizeof rps, l->throughput_rps),
+       lg_fmt_num(p99, sizeof p99, l->p99_ms));
+  if (err > 0 && l->err_connect >= 0)
+    catp(p, " (connect %lld, read %lld, write %lld, timeout %lld, status "
+            "%lld, parse %lld)",
+         (long long)l->err_connect, (long long)l->err_read,
+         (long long)l->err_write, (long long)l->err_timeout,
+         (long long)l->err_status, (long long)l->err_parse);
+}
+
+/* Remove derived checks (keeping others in order) and derived reasons. */
+static void clear_derived(lg_result *r) {
+  size_t i, k = 0, nd = r->n_derived_reasons;
+  for (i = 0; i < r->n_checks; i++) {
+    if (is_derived(r->checks[i].name)) {
+      free(r->checks[i].name);
+      free(r->checks[i].message);
+    } else {
+      r->checks[k++] = r->checks[i];
+    }
+  }
+  r->n_checks = k;
+  if (nd > r->n_reasons)
+    nd = r->n_reasons;
+  for (i = 0; i < nd; i++)
+    free(r->reasons[i]);
+  memmove(r->reasons, r->reasons + nd, (r->n_reasons - nd) * sizeof *r->reasons);
+  r->n_reasons -= nd;
+  r->n_derived_reasons = 0;
+}
+
+/* Insert derived reasons in front of the kept ones, dropping kept ones that
+ * repeat a derived reason (a result read back from JSON has its derived
+ * reasons among the kept ones). Returns 0 or LG_ENOMEM. */
+static int set_reasons(lg_result *r, char **derived, size_t nd) {
+  size_t total = nd + r->n_reasons, i, j, k = 0;
+  char **all = malloc((total ? total : 1) * sizeof *all);
+  if (!all)
+    return LG_ENOMEM;
+  for (i = 0; i < nd; i++)
+    all[k++] = derived[i];
+  for (i = 0; i < r->n_reasons; i++) {
+    bool dup = false;
+    for (j = 0; j < nd; j++)
+      if (strcmp(r->reasons[i], derived[j]) == 0)
+        dup = true;
+    if (dup)
+      free(r->reasons[i]);
+    else
+      all[k++] = r->reasons[i];
+  }
+  free(r->reasons);
+  r->reasons = all;
+  r->n_reasons = k;
+  r->n_derived_reasons = nd;
+  return 0;
+}
+
+void lg_result_finish(lg_result *r) {
+  pending p[N_DERIVED];
+  char **derived = NULL;
+  size_t nd = 0, i;
+  bool any_fail = false, any_error = false, any_inconc = false;
+  int rc = 0;
+
+  clear_derived(r);
+  memset(p, 0, sizeof p);
+  check_growth(r, &p[0]);
+  check_oom(r, &p[1]);
+  check_crash(r, &p[2]);
+  check_memcheck(r, &p[3]);
+  check_massif(r, &p[4]);
+  check_baseline(r, &p[5]);
+  check_ttl(r, &p[6]);
+  check_load(r, &p[7]);
+
+  /* Checks: derived ones first, in the fixed order, then the kept ones. */
+  {
+    size_t nk = r->n_checks;
+    lg_check *kept = r->checks;
+    r->checks = NULL;
+    r->n_checks = 0;
+    for (i = 0; i < N_DERIVED && rc == 0; i++)
+      rc = lg_result_add_check(r, derived_names[i], p[i].st, "%s", p[i].msg);
+    for (i = 0; i < nk; i++) {
+      if (rc == 0)
+        rc = lg_result_add_check(r, kept[i].name, kept[i].status, "%s",
+                                 kept[i].message);
+      free(kept[i].name);
+      free(kept[i].message);
+    }
+    free(kept);
+  }
+  for (i = 0; i < r->n_checks; i++) {
+    any_fail |= r->checks[i].status == LG_CHECK_FAIL;
+    any_error |= r->checks[i].status == LG_CHECK_ERROR;
+    any_inconc |= r->checks[i].status == LG_CHECK_INCONCLUSIVE;
+  }
+
+  /* Reasons: interrupted, the error, then every non-pass check. */
+  derived = calloc(r->n_checks + 3, sizeof *derived);
+  if (!derived)
+    rc = LG_ENOMEM;
+  if (rc == 0 && r->interrupted)
+    derived[nd++] = strdup("interrupted");
+  if (rc == 0 && r->error)
+    derived[nd++] = strdup(r->error);
+  for (i = 0; rc == 0 && i < r->n_checks; i++) {
+    const lg_check *c = &r->checks[i];
+    size_t need;
+    if (c->status == LG_CHECK_PASS || c->status == LG_CHECK_SKIPPED)
+      continue;
+    need = strlen(c->name) + strlen(c->message) + 3;
+    derived[nd] = malloc(need);
+    if (derived[nd])
+      snprintf(derived[nd], need, "%s: %s", c->name, c->message);
+    nd++;
+  }
+  if (rc == 0 && !r->interrupted && !r->error && !any_fail && !any_error &&
+      any_inconc && r->inconclusive_passes)
+    derived[nd++] = strdup("inconclusive treated as a pass "
+                           "(analysis.on_inconclusive: pass)");
+  for (i = 0; i < nd; i++)
+    if (!derived[i])
+      rc = LG_ENOMEM;
+  if (rc == 0)
+    rc = set_reasons(r, derived, nd);
+  if (rc != 0) {
+    for (i = 0; i < nd; i++)
+      free(derived[i]);
+  }
+  free(derived);
+
+  if (r->interrupted) {
+    r->verdict = LG_VERDICT_ERROR;
+    r->exit_code = 4;
+  } else if (r->error) {
+    r->verdict = LG_VERDICT_ERROR;
+    r->exit_code = r->error_code ? lg_error_exit_code(r->error_code) : 4;
+  } else if (rc != 0) {
+    r->verdict = LG_VERDICT_ERROR; /* out of memory deriving: never pass */
+    r->exit_code = 4;
+  } else if (any_fail) {
+    r->verdict = LG_VERDICT_FAIL;
+    r->exit_code = 1;
+  } else if (any_error) {
+    r->verdict = LG_VERDICT_ERROR;
+    r->exit_code = 4;
+  } else if (any_inconc) {
+    r->verdict = LG_VERDICT_INCONCLUSIVE;
+    r->exit_code = r->inconclusive_passes ? 0 : 3;
+  } else {
+    r->verdict = LG_VERDICT_PASS;
+    r->exit_code = 0;
+  }
+}

@@ -1,0 +1,95 @@
+/* result/fmt.c - shared number formatting (see result/fmt.h). */
+#include "result/fmt.h"
+
+#include <leakgate/units.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+char *lg_fmt_num(char *buf, size_t cap, double v) {
+  double a = fabs(v);
+  if (!isfinite(v))
+    snprintf(buf, cap, "n/a");
+  else if (a == 0)
+    snprintf(buf, cap, "0");
+  else if (a >= 1e12)
+    snprintf(buf, cap, "%.3g", v);
+  else if (a >= 100)
+    snprintf(buf, cap, "%.0f", v);
+  else if (a >= 10)
+    snprintf(buf, cap, "%.1f", v);
+  else if (a >= 1)
+    snprintf(buf, cap, "%.2f", v);
+  else
+    snprintf(buf, cap, "%.2g", v);
+  return buf;
+}
+
+const char *lg_fmt_slope_unit(const lg_analysis *a) {
+  return strcmp(a->x, "seconds") == 0 ? "B/s" : "B/req";
+}
+
+char *lg_fmt_slope(char *buf, size_t cap, const lg_analysis *a, double v) {
+  char n[64];
+  snprintf(buf, cap, "%s %s", lg_fmt_num(n, sizeof n, v),
+           lg_fmt_slope_unit(a));
+  return buf;
+}
+
+char *lg_fmt_ci_label(char *buf, size_t cap, double confidence) {
+  if (isfinite(confidence) && confidence > 0 && confidence < 1)
+    snprintf(buf, cap, "%g%% CI", confidence * 100);
+  else
+    snprintf(buf, cap, "CI");
+  return buf;
+}
+
+char *lg_fmt_signal(char *buf, size_t cap, int sig) {
+  const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+  if (abbrev)
+    snprintf(buf, cap, "SIG%s", abbrev);
+  else
+    snprintf(buf, cap, "signal %d", sig);
+  return buf;
+}
+
+char *lg_fmt_frame(char *buf, size_t cap, const lg_frame *f) {
+  const char *fn = f->function ? f->function : "??";
+  if (f->file && f->line > 0)
+    snprintf(buf, cap, "%s (%s:%d)", fn, f->file, f->line);
+  else if (f->file)
+    snprintf(buf, cap, "%s (%s)", fn, f->file);
+  else if (f->object)
+    snprintf(buf, cap, "%s (in %s)", fn, f->object);
+  else
+    snprintf(buf, cap, "%s", fn);
+  return buf;
+}
+
+const char *lg_fmt_leak(lg_leak l) {
+  switch (l) {
+  case LG_LEAK_LEAK:
+    return "leak";
+  case LG_LEAK_NO_LEAK:
+    return "no_leak";
+  case LG_LEAK_INCONCLUSIVE:
+    return "inconclusive";
+  default:
+    return "unknown";
+  }
+}
+
+int lg_fmt_leak_parse(const char *s) {
+  if (!s)
+    return -1;
+  if (strcmp(s, "leak") == 0)
+    return LG_LEAK_LEAK;
+  if (strcmp(s, "no_leak") == 0)
+    return LG_LEAK_NO_LEAK;
+  if (strcmp(s, "inconclusive") == 0)
+    return LG_LEAK_INCONCLUSIVE;
+  if (strcmp(s, "unknown") == 0)
+    return LG_LEAK_UNKNOWN;
+  return -1;
+}

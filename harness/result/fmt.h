@@ -1,0 +1,32 @@
+/* result/fmt.h - number formatting shared by lg_result_finish and the
+ * reporters, so a figure reads the same in a reason, a JUnit failure and the
+ * terminal summary. Internal to libleakgate (not a public header).
+ * Every function writes into a caller buffer and returns it; NAN prints as
+ * "n/a". No allocation, no state.
+ */
+#ifndef LG_RESULT_FMT_H
+#define LG_RESULT_FMT_H
+
+#include <leakgate/result.h>
+#include <stddef.h>
+
+/* A plain number with about three significant digits ("64.2", "1234",
+ * "0.031"); never exponent notation below 1e12. */
+char *lg_fmt_num(char *buf, size_t cap, double v);
+/* "B/req" or "B/s" for the analysis x axis. */
+const char *lg_fmt_slope_unit(const lg_analysis *a);
+/* "64.2 B/req" with the unit of a. */
+char *lg_fmt_slope(char *buf, size_t cap, const lg_analysis *a, double v);
+/* "99% CI" or "CI" when the level is unknown. */
+char *lg_fmt_ci_label(char *buf, size_t cap, double confidence);
+/* "SIGSEGV" (or "signal 77"). */
+char *lg_fmt_signal(char *buf, size_t cap, int sig);
+/* "function (file:line)" of a frame, parts omitted when unknown. */
+char *lg_fmt_frame(char *buf, size_t cap, const lg_frame *f);
+
+/* "leak", "no_leak", "inconclusive", or "unknown" (result.json writes null
+ * for unknown). Kept here so the result module does not link analysis. */
+const char *lg_fmt_leak(lg_leak l);
+int lg_fmt_leak_parse(const char *s); /* -1 when unknown */
+
+#endif

@@ -1,0 +1,33 @@
+/* result/json.h - jansson helpers shared by the result.json writer, its
+ * reader and the JSON reporter. Internal to libleakgate.
+ * Ownership: the json_t constructors return a new reference (or NULL on
+ * ENOMEM); lg_json_utf8_clean returns a malloc'd string.
+ */
+#ifndef LG_RESULT_JSON_H
+#define LG_RESULT_JSON_H
+
+#include <leakgate/result.h>
+
+#include <jansson.h>
+#include <stdbool.h>
+
+/* Indented for people, key order kept, 15 significant digits (see
+ * json_write.c for why that round-trips). */
+#define LG_JSON_DUMP_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(15))
+
+/* A copy of s with every byte that does not start valid UTF-8 replaced by
+ * U+FFFD. */
+char *lg_json_utf8_clean(const char *s);
+/* A JSON string (cleaned to UTF-8), or null for NULL. */
+json_t *lg_json_str(const char *s);
+/* A JSON number, or null for NAN/inf; integral values as integers. */
+json_t *lg_json_num(double v);
+/* The analysis object; samples_used is null when !present. Sets *bad on
+ * ENOMEM. */
+json_t *lg_json_analysis(const lg_analysis *a, bool present, bool *bad);
+/* The whole result.json document, or NULL on ENOMEM. */
+json_t *lg_result_to_jansson(const lg_result *r);
+/* LG_FAIL_* bit of a fail_on name, 0 when unknown. */
+unsigned lg_json_fail_on_bit(const char *name);
+
+#endif

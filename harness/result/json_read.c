@@ -1,0 +1,621 @@
+/* result/json_read.c - result.json -> lg_result (lg_result_from_json,
+ * lg_result_load), for compare, merge, report and baseline update.
+ *
+ * Reads back every field the writer produces, so to_json -> from_json ->
+ * to_json is byte-identical. Strict on what it knows, lenient on what it
+ * does not: a known key of the wrong type is an LG_EINPUT error naming the
+ * file and the key path ("r.json: analysis.slope_ci: expected [lo, hi]");
+ * a missing key or null is "unknown"; an unknown key is ignored (schema 1
+ * only ever grows). Another schema_version or a non-object is refused.
+ * Owns: the jansson tree while reading; *out on success.
+ * Failure: *out is NULL and nothing is leaked.
+ */
+#include "core/fsutil.h"
+#include "result/fmt.h"
+#include "result/json.h"
+
+#include <leakgate/result.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* result.json files beyond this are refused rather than read whole. */
+#define LG_RESULT_FILE_CAP ((size_t)256 << 20)
+
+typedef struct rd {
+  const char *name;
+  lg_error *err;
+  int rc;
+} rd;
+
+static void bad(rd *d, const char *ctx, const char *key, const char *what) {
+  if (d->rc)
+    return;
+  d->rc = lg_error_set(d->err, LG_EINPUT, "%s: %s%s%s: expected %s", d->name,
+                       ctx, ctx[0] ? "." : "", key, what);
+}
+
+static void oom(rd *d) {
+  if (!d->rc)
+    d->rc = lg_error_set(d->err, LG_ENOMEM, "%s: out of memory", d->name);
+}
+
+/* The value at key, or NULL when missing or null. */
+static json_t *val(const json_t *o, const char *key) {
+  json_t *v = o ? json_object_get(o, key) : NULL;
+  return v && !json_is_null(v) ? v : NULL;
+}
+
+static double num_of(rd *d, const json_t *v, const char *ctx, const char *key) {
+  if (!v)
+    return NAN;
+  if (!json_is_number(v)) {
+    bad(d, ctx, key, "a number or null");
+    return NAN;
+  }
+  return json_number_value(v);
+}
+
+static double get_num(rd *d, const json_t *o, const char *ctx, const char *key) {
+  return num_of(d, val(o, key), ctx, key);
+}
+
+/* Non-negative integer counts; null -> -1. */
+static int64_t get_count(rd *d, const json_t *o, const char *ctx,
+                         const char *key) {
+  json_t *v = val(o, key);
+  if (!v)
+    return -1;
+  if (!json_is_integer(v) || json_integer_value(v) < 0) {
+    bad(d, ctx, key, "a non-negative integer or null");
+    return -1;
+  }
+  return json_integer_value(v);
+}
+
+static int get_int(rd *d, const json_t *o, const char *ctx, const char *key,
+                   int dflt) {
+  json_t *v = val(o, key);
+  if (!v)
+    return dflt;
+  if (!json_is_integer(v) || json_integer_value(v) < -1000000000 ||
+      json_integer_value(v) > 1000000000) {
+    bad(d, ctx, key, "an integer or null");
+    return dflt;
+  }
+  return (int)json_integer_value(v);
+}
+
+static bool get_bool(rd *d, const json_t *o, const char *ctx, const char *key) {
+  json_t *v = val(o, key);
+  if (!v)
+    return false;
+  if (!json_is_boolean(v)) {
+    bad(d, ctx, key, "true or false");
+    return false;
+  }
+  return json_is_true(v);
+}
+
+static const char *get_cstr(rd *d, const json_t *o, const char *ctx,
+                            const char *key) {
+  json_t *v = val(o, key);
+  if (!v)
+    return NULL;
+  if (!json_is_string(v)) {
+    bad(d, ctx, key, "a string or null");
+    return NULL;
+  }
+  return json_string_value(v);
+}
+
+/* Replace *dst with a copy of the string at key (NULL for null). */
+static void get_str(rd *d, const json_t *o, const char *ctx, const char *key,
+                    char **dst) {
+  const char *s = get_cstr(d, o, ctx, key);
+  free(*dst);
+  *dst = NULL;
+  if (s && !(*dst = strdup(s)))
+    oom(d);
+}
+
+static void get_buf(rd *d, const json_t *o, const char *ctx, const char *key,
+                    char *buf, size_t cap) {
+  const char *s = get_cstr(d, o, ctx, key);
+  snprintf(buf, cap, "%s", s ? s : "");
+}
+
+static void get_pair(rd *d, const json_t *o, const char *ctx, const char *key,
+                     double *lo, double *hi) {
+  json_t *v = val(o, key);
+  *lo = *hi = NAN;
+  if (!v)
+    return;
+  if (!json_is_array(v) || json_array_size(v) != 2) {
+    bad(d, ctx, key, "[lo, hi]");
+    return;
+  }
+  {
+    json_t *a0 = json_array_get(v, 0), *a1 = json_array_get(v, 1);
+    *lo = json_is_null(a0) ? NAN : num_of(d, a0, ctx, key);
+    *hi = json_is_null(a1) ? NAN : num_of(d, a1, ctx, key);
+  }
+}
+
+/* A number array (nulls become NAN) into a new malloc'd array. */
+static double *get_nums(rd *d, const json_t *o, const char *ctx,
+                        const char *key, size_t *n) {
+  json_t *v = val(o, key), *e;
+  double *a;
+  size_t i;
+  *n = 0;
+  if (!v)
+    return NULL;
+  if (!json_is_array(v)) {
+    bad(d, ctx, key, "an array of numbers");
+    return NULL;
+  }
+  if (json_array_size(v) == 0)
+    return NULL;
+  a = malloc(json_array_size(v) * sizeof *a);
+  if (!a) {
+    oom(d);
+    return NULL;
+  }
+  json_array_foreach(v, i, e) {
+    if (json_is_null(e))
+      a[i] = NAN;
+    else
+      a[i] = num_of(d, e, ctx, key);
+  }
+  *n = json_array_size(v);
+  return a;
+}
+
+/* The object at key, NULL when missing/null; an error when not an object. */
+static json_t *get_obj(rd *d, const json_t *o, const char *ctx,
+                       const char *key) {
+  json_t *v = val(o, key);
+  if (v && !json_is_object(v)) {
+    bad(d, ctx, key, "an object or null");
+    return NULL;
+  }
+  return v;
+}
+
+static json_t *get_arr(rd *d, const json_t *o, const char *ctx,
+                       const char *key) {
+  json_t *v = val(o, key);
+  if (v && !json_is_array(v)) {
+    bad(d, ctx, key, "an array");
+    return NULL;
+  }
+  return v;
+}
+
+static void read_analysis(rd *d, const json_t *o, const char *ctx,
+                          lg_analysis *a, bool *present) {
+  const char *leak;
+  json_t *models, *m;
+  size_t i;
+  if (!o)
+    return;
+  get_buf(d, o, ctx, "metric", a->metric, sizeof a->metric);
+  get_buf(d, o, ctx, "x", a->x, sizeof a->x);
+  leak = get_cstr(d, o, ctx, "leak");
+  if (leak) {
+    int l = lg_fmt_leak_parse(leak);
+    if (l < 0)
+      bad(d, ctx, "leak", "leak, no_leak or inconclusive");
+    else
+      a->leak = (lg_leak)l;
+  }
+  a->slope = get_num(d, o, ctx, "slope_bytes_per_request");
+  get_pair(d, o, ctx, "slope_ci", &a->slope_lo, &a->slope_hi);
+  a->slope_per_second = get_num(d, o, ctx, "slope_bytes_per_second");
+  a->tolerance = get_num(d, o, ctx, "tolerance_bytes_per_request");
+  a->mds = get_num(d, o, ctx, "mds_bytes_per_request");
+  get_buf(d, o, ctx, "model", a->model, sizeof a->model);
+  a->warmup_x = get_num(d, o, ctx, "warmup_requests");
+  {
+    int64_t su = get_count(d, o, ctx, "samples_used");
+    a->samples_used = su < 0 ? 0 : (size_t)su;
+    if (present)
+      *present = su >= 0;
+  }
+  a->time_to_limit_s = get_num(d, o, ctx, "time_to_limit_seconds");
+  a->time_to_limit_min_s = get_num(d, o, ctx, "time_to_limit_min_seconds");
+  a->window_slope = get_num(d, o, ctx, "window_slope");
+  get_pair(d, o, ctx, "window_ci", &a->window_lo, &a->window_hi);
+  a->recent_slope = get_num(d, o, ctx, "recent_slope");
+  get_pair(d, o, ctx, "recent_ci", &a->recent_lo, &a->recent_hi);
+  a->recent_from_x = get_num(d, o, ctx, "recent_from_x");
+  a->level_shift_x = get_num(d, o, ctx, "level_shift_x");
+  a->rho = get_num(d, o, ctx, "rho");
+  a->sigma = get_num(d, o, ctx, "sigma_bytes");
+  a->x_needed = get_num(d, o, ctx, "x_needed");
+  a->intercept = get_num(d, o, ctx, "intercept_bytes");
+  a->floor_bytes = get_num(d, o, ctx, "floor_bytes");
+  a->transient_bytes = get_num(d, o, ctx, "transient_bytes");
+  a->warmup_bytes = get_num(d, o, ctx, "warmup_bytes");
+  a->asymptote_bytes = get_num(d, o, ctx, "asymptote_bytes");
+  a->x_rate = get_num(d, o, ctx, "x_rate");
+  models = get_arr(d, o, ctx, "models");
+  a->n_models = 0;
+  json_array_foreach(models, i, m) {
+    json_t *params;
+    size_t k;
+    if (i >= 8)
+      break;
+    if (!json_is_object(m)) {
+      bad(d, ctx, "models", "objects {name, bic, params}");
+      break;
+    }
+    get_buf(d, m, "models[]", "name", a->models[i].name,
+            sizeof a->models[i].name);
+    a->models[i].bic = get_num(d, m, "models[]", "bic");
+    params = get_arr(d, m, "models[]", "params");
+    for (k = 0; k < 4; k++) {
+      json_t *p = params ? json_array_get(params, k) : NULL;
+      a->models[i].params[k] =
+          p && !json_is_null(p) ? num_of(d, p, "models[]", "params") : NAN;
+    }
+    a->n_models = i + 1;
+  }
+  get_buf(d, o, ctx, "reason", a->reason, sizeof a->reason);
+}
+
+static void read_load(rd *d, const json_t *o, lg_load_result *l) {
+  json_t *lat, *ek, *ph, *p;
+  size_t i;
+  if (!o)
+    return;
+  get_str(d, o, "load", "driver", &l->driver);
+  l->requests = get_count(d, o, "load", "requests");
+  l->errors = get_count(d, o, "load", "errors");
+  l->duration_s = get_num(d, o, "load", "duration_s");
+  l->throughput_rps = get_num(d, o, "load", "throughput_rps");
+  lat = get_obj(d, o, "load", "latency_ms");
+  l->p50_ms = get_num(d, lat, "load.latency_ms", "p50");
+  l->p90_ms = get_num(d, lat, "load.latency_ms", "p90");
+  l->p99_ms = get_num(d, lat, "load.latency_ms", "p99");
+  l->max_ms = get_num(d, lat, "load.latency_ms", "max");
+  ek = get_obj(d, o, "load", "errors_by_kind");
+  l->err_connect = get_count(d, ek, "load.errors_by_kind", "connect");
+  l->err_read = get_count(d, ek, "load.errors_by_kind", "read");
+  l->err_write = get_count(d, ek, "load.errors_by_kind", "write");
+  l->err_timeout = get_count(d, ek, "load.errors_by_kind", "timeout");
+  l->err_status = get_count(d, ek, "load.errors_by_kind", "status");
+  l->err_parse = get_count(d, ek, "load.errors_by_kind", "parse");
+  l->exec_exit_status = get_int(d, o, "load", "exec_exit_status", -1);
+  ph = get_arr(d, o, "load", "phases");
+  json_array_foreach(ph, i, p) {
+    if (d->rc)
+      break;
+    if (!json_is_object(p)) {
+      bad(d, "load", "phases", "objects");
+      break;
+    }
+    if (lg_result_add_phase(l, get_cstr(d, p, "load.phases[]", "name"),
+                            get_count(d, p, "load.phases[]", "requests"),
+                            get_count(d, p, "load.phases[]", "errors"),
+                            get_num(d, p, "load.phases[]", "duration_s"),
+                            get_num(d, p, "load.phases[]", "target_rate")))
+      oom(d);
+  }
+}
+
+static void read_memcheck(rd *d, const json_t *o, lg_memcheck_result *m) {
+  json_t *leaks, *l, *fo, *f;
+  size_t i, k;
+  if (!o)
+    return;
+  m->ran = get_bool(d, o, "memcheck", "ran");
+  m->definitely_lost_bytes = get_num(d, o, "memcheck", "definitely_lost_bytes");
+  m->indirectly_lost_bytes = get_num(d, o, "memcheck", "indirectly_lost_bytes");
+  m->possibly_lost_bytes = get_num(d, o, "memcheck", "possibly_lost_bytes");
+  m->errors = get_count(d, o, "memcheck", "errors");
+  leaks = get_arr(d, o, "memcheck", "leaks");
+  json_array_foreach(leaks, i, l) {
+    lg_leak_record *rec;
+    json_t *st;
+    if (d->rc)
+      break;
+    if (!json_is_object(l)) {
+      bad(d, "memcheck", "leaks", "objects");
+      break;
+    }
+    rec = lg_result_add_leak(m, get_cstr(d, l, "memcheck.leaks[]", "kind"),
+                             get_num(d, l, "memcheck.leaks[]", "bytes"),
+                             get_count(d, l, "memcheck.leaks[]", "blocks"),
+                             get_cstr(d, l, "memcheck.leaks[]", "fingerprint"));
+    if (!rec) {
+      oom(d);
+      break;
+    }
+    st = get_arr(d, l, "memcheck.leaks[]", "stack");
+    json_array_foreach(st, k, f) {
+      if (d->rc)
+        break;
+      if (!json_is_object(f)) {
+        bad(d, "memcheck.leaks[]", "stack", "frame objects");
+        break;
+      }
+      if (lg_leak_add_frame(
+              rec, get_cstr(d, f, "memcheck.leaks[].stack[]", "function"),
+              get_cstr(d, f, "memcheck.leaks[].stack[]", "file"),
+              get_int(d, f, "memcheck.leaks[].stack[]", "line", 0),
+              get_cstr(d, f, "memcheck.leaks[].stack[]", "object")))
+        oom(d);
+    }
+  }
+  m->enabled = get_bool(d, o, "memcheck", "enabled");
+  fo = get_arr(d, o, "memcheck", "fail_on");
+  if (fo) {
+    m->fail_on = 0;
+    json_array_foreach(fo, i, f) {
+      unsigned bit = json_is_string(f) ? lg_json_fail_on_bit(json_string_value(f))
+                                       : 0;
+      if (!bit) {
+        bad(d, "memcheck", "fail_on",
+            "names among definite, indirect, possible, errors");
+        break;
+      }
+      m->fail_on |= bit;
+    }
+  }
+  m->budget_bytes = get_num(d, o, "memcheck", "budget_bytes");
+  m->failed = get_bool(d, o, "memcheck", "failed");
+  get_str(d, o, "memcheck", "xml_file", &m->xml_file);
+  get_str(d, o, "memcheck", "note", &m->note);
+}
+
+static void read_massif(rd *d, const json_t *o, lg_massif_result *m) {
+  json_t *sites, *s, *heap;
+  size_t i, nx = 0, ny = 0;
+  if (!o)
+    return;
+  m->ran = get_bool(d, o, "massif", "ran");
+  m->peak_heap_bytes = get_num(d, o, "massif", "peak_heap_bytes");
+  sites = get_arr(d, o, "massif", "growing_sites");
+  json_array_foreach(sites, i, s) {
+    if (d->rc)
+      break;
+    if (!json_is_object(s)) {
+      bad(d, "massif", "growing_sites", "objects");
+      break;
+    }
+    if (lg_result_add_site(m, get_cstr(d, s, "massif.growing_sites[]", "function"),
+                           get_cstr(d, s, "massif.growing_sites[]", "file"),
+                           get_int(d, s, "massif.growing_sites[]", "line", 0),
+                           get_num(d, s, "massif.growing_sites[]", "first_bytes"),
+                           get_num(d, s, "massif.growing_sites[]", "last_bytes")))
+      oom(d);
+    else
+      m->growing_sites[m->n_sites - 1].growth_bytes =
+          get_num(d, s, "massif.growing_sites[]", "growth_bytes");
+  }
+  m->enabled = get_bool(d, o, "massif", "enabled");
+  heap = get_obj(d, o, "massif", "heap");
+  free(m->heap_x);
+  free(m->heap_y);
+  m->heap_x = get_nums(d, heap, "massif.heap", "x", &nx);
+  m->heap_y = get_nums(d, heap, "massif.heap", "y", &ny);
+  m->n_heap = nx < ny ? nx : ny;
+  if (nx != ny)
+    bad(d, "massif", "heap", "x and y of the same length");
+  read_analysis(d, get_obj(d, o, "massif", "heap_analysis"),
+                "massif.heap_analysis", &m->heap_analysis, NULL);
+  get_str(d, o, "massif", "out_file", &m->out_file);
+  get_str(d, o, "massif", "note", &m->note);
+}
+
+static void read_baseline(rd *d, const json_t *o, lg_baseline_result *b) {
+  const char *v;
+  json_t *arr, *e;
+  size_t i;
+  if (!o)
+    return;
+  get_str(d, o, "baseline", "file", &b->file);
+  v = get_cstr(d, o, "baseline", "verdict");
+  if (v) {
+    int bv = lg_baseline_verdict_parse(v);
+    if (bv < 0)
+      bad(d, "baseline", "verdict",
+          "regression, no_regression, inconclusive or none");
+    else
+      b->verdict = (lg_baseline_verdict)bv;
+  }
+  b->slope_delta = get_num(d, o, "baseline", "slope_delta_bytes_per_request");
+  get_pair(d, o, "baseline", "delta_ci", &b->delta_lo, &b->delta_hi);
+  for (int known = 0; known < 2; known++) {
+    const char *key = known ? "known_leaks" : "new_leaks";
+    arr = get_arr(d, o, "baseline", key);
+    json_array_foreach(arr, i, e) {
+      if (!json_is_string(e)) {
+        bad(d, "baseline", key, "an array of fingerprint strings");
+        break;
+      }
+      if (lg_result_add_baseline_leak(b, known, json_string_value(e)))
+        oom(d);
+    }
+  }
+  b->baseline_slope =
+      get_num(d, o, "baseline", "baseline_slope_bytes_per_request");
+  b->history_limit =
+      get_num(d, o, "baseline", "history_limit_bytes_per_request");
+  b->tolerance = get_num(d, o, "baseline", "tolerance_bytes_per_request");
+  get_str(d, o, "baseline", "note", &b->note);
+}
+
+static void read_top(rd *d, const json_t *root, lg_result *r) {
+  json_t *o, *arr, *e, *cx;
+  const char *s;
+  size_t i, nx = 0, ny = 0;
+
+  o = get_obj(d, root, "", "tool");
+  get_str(d, o, "tool", "version", &r->tool_version);
+  o = get_obj(d, root, "", "scenario");
+  get_str(d, o, "scenario", "name", &r->scenario_name);
+  get_str(d, o, "scenario", "file", &r->scenario_file);
+  s = get_cstr(d, root, "", "verdict");
+  if (!s || lg_verdict_parse(s) < 0)
+    bad(d, "", "verdict", "one of pass, fail, inconclusive, error");
+  else
+    r->verdict = (lg_verdict)lg_verdict_parse(s);
+  r->exit_code = get_int(d, root, "", "exit_code", -1);
+  if (r->exit_code < 0 || r->exit_code > 4)
+    bad(d, "", "exit_code", "an integer from 0 to 4");
+  arr = get_arr(d, root, "", "reasons");
+  json_array_foreach(arr, i, e) {
+    if (!json_is_string(e)) {
+      bad(d, "", "reasons", "an array of strings");
+      break;
+    }
+    if (lg_result_add_reason(r, "%s", json_string_value(e)))
+      oom(d);
+  }
+  arr = get_arr(d, root, "", "checks");
+  json_array_foreach(arr, i, e) {
+    const char *nm, *st, *msg;
+    if (d->rc)
+      break;
+    nm = json_is_object(e) ? get_cstr(d, e, "checks[]", "name") : NULL;
+    st = json_is_object(e) ? get_cstr(d, e, "checks[]", "status") : NULL;
+    msg = json_is_object(e) ? get_cstr(d, e, "checks[]", "message") : NULL;
+    if (!nm || lg_check_status_parse(st) < 0) {
+      bad(d, "", "checks",
+          "objects {name, status (pass|fail|inconclusive|error|skipped), "
+          "message}");
+      break;
+    }
+    if (lg_result_add_check(r, nm, (lg_check_status)lg_check_status_parse(st),
+                            "%s", msg ? msg : ""))
+      oom(d);
+  }
+  read_analysis(d, get_obj(d, root, "", "analysis"), "analysis", &r->analysis,
+                &r->has_analysis);
+  read_load(d, get_obj(d, root, "", "load"), &r->load);
+  o = get_obj(d, root, "", "container");
+  if (o) {
+    get_str(d, o, "container", "backend", &r->container.backend);
+    r->container.memory_limit_bytes =
+        get_num(d, o, "container", "memory_limit_bytes");
+    r->container.peak_bytes = get_num(d, o, "container", "peak_bytes");
+    r->container.oom_kills = get_count(d, o, "container", "oom_kills");
+    get_str(d, o, "container", "path", &r->container.path);
+  }
+  o = get_obj(d, root, "", "service");
+  if (o) {
+    r->service.exit_status = get_int(d, o, "service", "exit_status", -1);
+    r->service.signal = get_int(d, o, "service", "signal", 0);
+    r->service.crashed = get_bool(d, o, "service", "crashed");
+    r->service.oom_killed = get_bool(d, o, "service", "oom_killed");
+    r->service.ready_s = get_num(d, o, "service", "ready_s");
+    get_str(d, o, "service", "stdout_log", &r->service.stdout_log);
+    get_str(d, o, "service", "stderr_log", &r->service.stderr_log);
+  }
+  read_memcheck(d, get_obj(d, root, "", "memcheck"), &r->memcheck);
+  read_massif(d, get_obj(d, root, "", "massif"), &r->massif);
+  read_baseline(d, get_obj(d, root, "", "baseline"), &r->baseline);
+  cx = get_obj(d, root, "", "chart");
+  if (cx) {
+    r->chart.x = get_nums(d, cx, "chart", "x", &nx);
+    r->chart.y = get_nums(d, cx, "chart", "y", &ny);
+    r->chart.n = nx < ny ? nx : ny;
+    if (nx != ny)
+      bad(d, "chart", "x", "x and y of the same length");
+    r->chart.oom_x = get_num(d, cx, "chart", "oom_x");
+  }
+  o = get_obj(d, root, "", "gates");
+  if (o) {
+    s = get_cstr(d, o, "gates", "on_inconclusive");
+    if (s && strcmp(s, "pass") != 0 && strcmp(s, "fail") != 0)
+      bad(d, "gates", "on_inconclusive", "pass or fail");
+    r->inconclusive_passes = s && strcmp(s, "pass") == 0;
+    r->max_time_to_limit_s = get_num(d, o, "gates", "max_time_to_limit_seconds");
+    r->confidence = get_num(d, o, "gates", "confidence");
+  }
+  o = get_obj(d, root, "", "error");
+  if (o) {
+    const char *code = get_cstr(d, o, "error", "code");
+    int c = LG_EIO;
+#define LG_XX_PARSE(name, value, exit, msg)                                    \
+  if (code && strcmp(code, #name) == 0)                                        \
+    c = LG_##name;
+    LG_ERRNO_MAP(LG_XX_PARSE)
+#undef LG_XX_PARSE
+    get_str(d, o, "error", "message", &r->error);
+    if (!r->error && !(r->error = strdup(lg_strerror(c))))
+      oom(d);
+    r->error_code = c;
+  }
+  r->interrupted = get_bool(d, root, "", "interrupted");
+  get_str(d, root, "", "out_dir", &r->out_dir);
+}
+
+int lg_result_from_json(const char *name, const char *text, size_t len,
+                        lg_result **out, lg_error *err) {
+  json_error_t je;
+  json_t *root = NULL, *sv;
+  lg_result *r = NULL;
+  rd d = {name ? name : "result.json", err, 0};
+
+  *out = NULL;
+  root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+  if (!root) {
+    d.rc = lg_error_set(err, LG_EINPUT, "%s:%d:%d: not valid JSON: %s", d.name,
+                        je.line, je.column, je.text);
+    goto cleanup;
+  }
+  if (!json_is_object(root)) {
+    d.rc = lg_error_set(err, LG_EINPUT,
+                        "%s: not a leakgate result (the top level is not a "
+                        "JSON object)",
+                        d.name);
+    goto cleanup;
+  }
+  sv = json_object_get(root, "schema_version");
+  if (!json_is_integer(sv)) {
+    d.rc = lg_error_set(err, LG_EINPUT,
+                        "%s: not a leakgate result (no integer "
+                        "schema_version)",
+                        d.name);
+    goto cleanup;
+  }
+  if (json_integer_value(sv) != LG_SCHEMA_VERSION) {
+    d.rc = lg_error_set(err, LG_EINPUT,
+                        "%s: schema_version %lld is not supported (this "
+                        "leakgate reads schema_version %d)",
+                        d.name, (long long)json_integer_value(sv),
+                        LG_SCHEMA_VERSION);
+    goto cleanup;
+  }
+  r = lg_result_new();
+  if (!r) {
+    oom(&d);
+    goto cleanup;
+  }
+  read_top(&d, root, r);
+  if (d.rc == 0) {
+    *out = r;
+    r = NULL;
+  }
+cleanup:
+  lg_result_free(r);
+  json_decref(root);
+  return d.rc;
+}
+
+int lg_result_load(const char *path, lg_result **out, lg_error *err) {
+  char *text = NULL;
+  size_t len = 0;
+  int rc;
+  *out = NULL;
+  rc = lg_read_file(path, LG_RESULT_FILE_CAP, &text, &len, err);
+  if (rc == 0)
+    rc = lg_result_from_json(path, text, len, out, err);
+  free(text);
+  return rc;
+}

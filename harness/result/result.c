@@ -1,0 +1,493 @@
+/* result/result.c - the result model: allocation, freeing, the add helpers
+ * and the chart downsampler (see include/leakgate/result.h).
+ *
+ * Owns: every string and array reachable from an lg_result (reasons, checks,
+ * load phases, leak records and their stacks, growing sites, the Massif heap
+ * curve, baseline fingerprint lists, the chart). lg_result_free releases all
+ * of them. Failure: the add helpers return LG_ENOMEM (or NULL) and leave the
+ * result as it was before the call, so a caller may carry on or free it.
+ */
+#include <leakgate/result.h>
+#include <leakgate/scenario.h>
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Arrays grow by doubling; this cap bounds what one result may hold so a
+ * pathological Memcheck log cannot make leakgate itself grow unbounded. */
+#define LG_RESULT_ARRAY_CAP ((size_t)1 << 20)
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+/* Make room for one more element of size sz in *arr (n used). The array is
+ * reallocated to exactly n + 1 elements every time: arrays filled by other
+ * modules (the load engine's phases, for instance) may have been allocated
+ * to their exact size, so no hidden capacity can be assumed. glibc realloc
+ * grows in place or by mremap for large blocks, which keeps this cheap. */
+static int grow(void **arr, size_t n, size_t sz) {
+  void *p;
+  if (n >= LG_RESULT_ARRAY_CAP)
+    return LG_ELIMIT;
+  p = realloc(*arr, (n + 1) * sz);
+  if (!p)
+    return LG_ENOMEM;
+  *arr = p;
+  return 0;
+}
+
+static void analysis_unknown(lg_analysis *a) {
+  memset(a, 0, sizeof *a);
+  a->leak = LG_LEAK_UNKNOWN;
+  a->slope = a->slope_lo = a->slope_hi = NAN;
+  a->slope_per_second = a->tolerance = a->mds = NAN;
+  a->warmup_x = a->time_to_limit_s = a->time_to_limit_min_s = NAN;
+  a->window_slope = a->window_lo = a->window_hi = NAN;
+  a->recent_slope = a->recent_lo = a->recent_hi = NAN;
+  a->recent_from_x = a->level_shift_x = a->rho = a->sigma = NAN;
+  a->x_needed = a->intercept = a->floor_bytes = a->transient_bytes = NAN;
+  a->warmup_bytes = a->asymptote_bytes = a->x_rate = NAN;
+}
+
+lg_result *lg_result_new(void) {
+  lg_result *r = calloc(1, sizeof *r);
+  if (!r)
+    return NULL;
+  r->verdict = LG_VERDICT_ERROR;
+  r->exit_code = 4;
+  analysis_unknown(&r->analysis);
+  r->load.requests = r->load.errors = -1;
+  r->load.duration_s = r->load.throughput_rps = NAN;
+  r->load.p50_ms = r->load.p90_ms = r->load.p99_ms = r->load.max_ms = NAN;
+  r->load.err_connect = r->load.err_read = r->load.err_write = -1;
+  r->load.err_timeout = r->load.err_status = r->load.err_parse = -1;
+  r->load.exec_exit_status = -1;
+  r->container.memory_limit_bytes = r->container.peak_bytes = NAN;
+  r->container.oom_kills = -1;
+  r->service.exit_status = -1;
+  r->service.ready_s = NAN;
+  r->memcheck.definitely_lost_bytes = NAN;
+  r->memcheck.indirectly_lost_bytes = NAN;
+  r->memcheck.possibly_lost_bytes = NAN;
+  r->memcheck.errors = -1;
+  r->memcheck.fail_on = LG_FAIL_DEFINITE | LG_FAIL_INDIRECT;
+  r->memcheck.budget_bytes = NAN;
+  r->massif.peak_heap_bytes = NAN;
+  analysis_unknown(&r->massif.heap_analysis);
+  r->baseline.slope_delta = r->baseline.delta_lo = r->baseline.delta_hi = NAN;
+  r->baseline.baseline_slope = r->baseline.history_limit = NAN;
+  r->baseline.tolerance = NAN;
+  r->chart.oom_x = NAN;
+  r->max_time_to_limit_s = NAN;
+  r->confidence = NAN;
+  return r;
+}
+
+static void free_strv(char **v, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+static void free_leak(lg_leak_record *l) {
+  size_t i;
+  for (i = 0; i < l->n_stack; i++) {
+    free(l->stack[i].function);
+    free(l->stack[i].file);
+    free(l->stack[i].object);
+  }
+  free(l->stack);
+  free(l->kind);
+  free(l->fingerprint);
+}
+
+void lg_result_free(lg_result *r) {
+  size_t i;
+  if (!r)
+    return;
+  free(r->scenario_name);
+  free(r->scenario_file);
+  free(r->tool_version);
+  free_strv(r->reasons, r->n_reasons);
+  for (i = 0; i < r->n_checks; i++) {
+    free(r->checks[i].name);
+    free(r->checks[i].message);
+  }
+  free(r->checks);
+  free(r->load.driver);
+  for (i = 0; i < r->load.n_phases; i++)
+    free(r->load.phases[i].name);
+  free(r->load.phases);
+  free(r->container.backend);
+  free(r->container.path);
+  free(r->service.stdout_log);
+  free(r->service.stderr_log);
+  for (i = 0; i < r->memcheck.n_leaks; i++)
+    free_leak(&r->memcheck.leaks[i]);
+  free(r->memcheck.leaks);
+  free(r->memcheck.xml_file);
+  free(r->memcheck.note);
+  for (i = 0; i < r->massif.n_sites; i++) {
+    free(r->massif.growing_sites[i].function);
+    free(r->massif.growing_sites[i].file);
+  }
+  free(r->massif.growing_sites);
+  free(r->massif.heap_x);
+  free(r->massif.heap_y);
+  free(r->massif.out_file);
+  free(r->massif.note);
+  free(r->baseline.file);
+  free_strv(r->baseline.new_leaks, r->baseline.n_new_leaks);
+  free_strv(r->baseline.known_leaks, r->baseline.n_known_leaks);
+  free(r->baseline.note);
+  free(r->chart.x);
+  free(r->chart.y);
+  free(r->out_dir);
+  free(r->error);
+  free(r);
+}
+
+int lg_result_set_error(lg_result *r, int code, const char *msg) {
+  char *m = strdup(msg ? msg : lg_strerror(code));
+  if (!m)
+    return LG_ENOMEM;
+  free(r->error);
+  r->error = m;
+  r->error_code = code ? code : LG_EIO;
+  r->verdict = LG_VERDICT_ERROR;
+  r->exit_code = lg_error_exit_code(r->error_code);
+  return 0;
+}
+
+static char *vformat(const char *fmt, va_list ap) {
+  va_list ap2;
+  int n;
+  char *s;
+  va_copy(ap2, ap);
+  n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0)
+    return NULL;
+  s = malloc((size_t)n + 1);
+  if (s)
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+  return s;
+}
+
+int lg_result_add_reason(lg_result *r, const char *fmt, ...) {
+  va_list ap;
+  char *s;
+  int rc;
+  va_start(ap, fmt);
+  s = vformat(fmt, ap);
+  va_end(ap);
+  if (!s)
+    return LG_ENOMEM;
+  rc = grow((void **)&r->reasons, r->n_reasons, sizeof *r->reasons);
+  if (rc) {
+    free(s);
+    return rc;
+  }
+  r->reasons[r->n_reasons++] = s;
+  return 0;
+}
+
+int lg_result_add_check(lg_result *r, const char *name, lg_check_status st,
+                        const char *fmt, ...) {
+  va_list ap;
+  char *msg, *nm;
+  int rc;
+  va_start(ap, fmt);
+  msg = vformat(fmt, ap);
+  va_end(ap);
+  nm = strdup(name);
+  if (!msg || !nm) {
+    rc = LG_ENOMEM;
+    goto cleanup;
+  }
+  rc = grow((void **)&r->checks, r->n_checks, sizeof *r->checks);
+  if (rc)
+    goto cleanup;
+  r->checks[r->n_checks].name = nm;
+  r->checks[r->n_checks].status = st;
+  r->checks[r->n_checks].message = msg;
+  r->n_checks++;
+  return 0;
+cleanup:
+  free(msg);
+  free(nm);
+  return rc;
+}
+
+const lg_check *lg_result_check(const lg_result *r, const char *name) {
+  size_t i;
+  for (i = 0; i < r->n_checks; i++)
+    if (strcmp(r->checks[i].name, name) == 0)
+      return &r->checks[i];
+  return NULL;
+}
+
+lg_leak_record *lg_result_add_leak(lg_memcheck_result *m, const char *kind,
+                                   double bytes, int64_t blocks,
+                                   const char *fingerprint) {
+  lg_leak_record l;
+  memset(&l, 0, sizeof l);
+  l.kind = dup_or_null(kind);
+  l.fingerprint = dup_or_null(fingerprint);
+  l.bytes = bytes;
+  l.blocks = blocks;
+  if ((kind && !l.kind) || (fingerprint && !l.fingerprint) ||
+      grow((void **)&m->leaks, m->n_leaks, sizeof *m->leaks) != 0) {
+    free(l.kind);
+    free(l.fingerprint);
+    return NULL;
+  }
+  m->leaks[m->n_leaks] = l;
+  return &m->leaks[m->n_leaks++];
+}
+
+int lg_leak_add_frame(lg_leak_record *l, const char *function,
+                      const char *file, int line, const char *object) {
+  lg_frame f;
+  int rc;
+  f.function = dup_or_null(function);
+  f.file = dup_or_null(file);
+  f.object = dup_or_null(object);
+  f.line = line;
+  if ((function && !f.function) || (file && !f.file) ||
+      (object && !f.object)) {
+    rc = LG_ENOMEM;
+    goto cleanup;
+  }
+  rc = grow((void **)&l->stack, l->n_stack, sizeof *l->stack);
+  if (rc)
+    goto cleanup;
+  l->stack[l->n_stack++] = f;
+  return 0;
+cleanup:
+  free(f.function);
+  free(f.file);
+  free(f.object);
+  return rc;
+}
+
+int lg_result_add_site(lg_massif_result *m, const char *function,
+                       const char *file, int line, double first,
+                       double last) {
+  lg_growing_site s;
+  int rc;
+  s.function = dup_or_null(function);
+  s.file = dup_or_null(file);
+  s.line = line;
+  s.first_bytes = first;
+  s.last_bytes = last;
+  s.growth_bytes = last - first;
+  if ((function && !s.function) || (file && !s.file)) {
+    rc = LG_ENOMEM;
+    goto cleanup;
+  }
+  rc = grow((void **)&m->growing_sites, m->n_sites, sizeof *m->growing_sites);
+  if (rc)
+    goto cleanup;
+  m->growing_sites[m->n_sites++] = s;
+  return 0;
+cleanup:
+  free(s.function);
+  free(s.file);
+  return rc;
+}
+
+int lg_result_add_phase(lg_load_result *l, const char *name, int64_t requests,
+                        int64_t errors, double duration_s, double target_rate) {
+  lg_phase_stats p;
+  int rc;
+  p.name = dup_or_null(name);
+  if (name && !p.name)
+    return LG_ENOMEM;
+  p.requests = requests;
+  p.errors = errors;
+  p.duration_s = duration_s;
+  p.target_rate = target_rate;
+  rc = grow((void **)&l->phases, l->n_phases, sizeof *l->phases);
+  if (rc) {
+    free(p.name);
+    return rc;
+  }
+  l->phases[l->n_phases++] = p;
+  return 0;
+}
+
+int lg_result_add_baseline_leak(lg_baseline_result *b, bool known,
+                                const char *fingerprint) {
+  char ***arr = known ? &b->known_leaks : &b->new_leaks;
+  size_t *n = known ? &b->n_known_leaks : &b->n_new_leaks;
+  char *s = strdup(fingerprint ? fingerprint : "");
+  int rc;
+  if (!s)
+    return LG_ENOMEM;
+  rc = grow((void **)arr, *n, sizeof **arr);
+  if (rc) {
+    free(s);
+    return rc;
+  }
+  (*arr)[(*n)++] = s;
+  return 0;
+}
+
+static int copy_xy(double **px, double **py, size_t *pn, const double *x,
+                   const double *y, size_t n) {
+  double *nx = NULL, *ny = NULL;
+  if (n) {
+    nx = malloc(n * sizeof *nx);
+    ny = malloc(n * sizeof *ny);
+    if (!nx || !ny) {
+      free(nx);
+      free(ny);
+      return LG_ENOMEM;
+    }
+    memcpy(nx, x, n * sizeof *nx);
+    memcpy(ny, y, n * sizeof *ny);
+  }
+  free(*px);
+  free(*py);
+  *px = nx;
+  *py = ny;
+  *pn = n;
+  return 0;
+}
+
+int lg_result_set_heap(lg_massif_result *m, const double *x, const double *y,
+                       size_t n) {
+  return copy_xy(&m->heap_x, &m->heap_y, &m->n_heap, x, y, n);
+}
+
+/* Min/max decimation: O(n) time, O(max_points) memory. The interior points
+ * are cut into equal-count buckets; each bucket contributes its lowest and
+ * highest point in x order, so every local extreme wider than a bucket and
+ * the global extremes survive, unlike plain striding which can drop a spike.
+ * Points with a non-finite coordinate are skipped. */
+int lg_result_set_chart(lg_result *r, const double *x, const double *y,
+                        size_t n, size_t max_points) {
+  double *nx = NULL, *ny = NULL;
+  size_t *idx = NULL, m = 0, nf = 0, i, b, nb;
+  int rc = 0;
+
+  if (max_points < 4)
+    max_points = 4;
+  idx = malloc((n ? n : 1) * sizeof *idx);
+  if (!idx)
+    return LG_ENOMEM;
+  for (i = 0; i < n; i++)
+    if (isfinite(x[i]) && isfinite(y[i]))
+      idx[nf++] = i;
+  nx = malloc((nf < max_points ? nf : max_points) * sizeof *nx + 1);
+  ny = malloc((nf < max_points ? nf : max_points) * sizeof *ny + 1);
+  if (!nx || !ny) {
+    rc = LG_ENOMEM;
+    goto cleanup;
+  }
+  if (nf <= max_points) {
+    for (i = 0; i < nf; i++) {
+      nx[m] = x[idx[i]];
+      ny[m++] = y[idx[i]];
+    }
+  } else {
+    size_t inner = nf - 2;
+    nb = (max_points - 2) / 2;
+    nx[m] = x[idx[0]];
+    ny[m++] = y[idx[0]];
+    for (b = 0; b < nb; b++) {
+      size_t lo = 1 + b * inner / nb, hi = 1 + (b + 1) * inner / nb;
+      size_t imin = lo, imax = lo, k;
+      if (lo >= hi)
+        continue;
+      for (k = lo; k < hi; k++) {
+        if (y[idx[k]] < y[idx[imin]])
+          imin = k;
+        if (y[idx[k]] > y[idx[imax]])
+          imax = k;
+      }
+      if (imin > imax) {
+        size_t t = imin;
+        imin = imax;
+        imax = t;
+      }
+      nx[m] = x[idx[imin]];
+      ny[m++] = y[idx[imin]];
+      if (imax != imin) {
+        nx[m] = x[idx[imax]];
+        ny[m++] = y[idx[imax]];
+      }
+    }
+    nx[m] = x[idx[nf - 1]];
+    ny[m++] = y[idx[nf - 1]];
+  }
+  free(r->chart.x);
+  free(r->chart.y);
+  r->chart.x = nx;
+  r->chart.y = ny;
+  r->chart.n = m;
+  nx = ny = NULL;
+cleanup:
+  free(nx);
+  free(ny);
+  free(idx);
+  return rc;
+}
+
+/* ---- names ---------------------------------------------------------- */
+
+static const char *const verdict_names[] = {"pass", "fail", "inconclusive",
+                                            "error"};
+static const char *const status_names[] = {"pass", "fail", "inconclusive",
+                                           "error", "skipped"};
+static const char *const baseline_names[] = {"none", "regression",
+                                             "no_regression", "inconclusive"};
+
+static int parse_name(const char *s, const char *const *names, int n) {
+  int i;
+  if (!s)
+    return -1;
+  for (i = 0; i < n; i++)
+    if (strcmp(s, names[i]) == 0)
+      return i;
+  return -1;
+}
+
+const char *lg_verdict_name(lg_verdict v) {
+  return (unsigned)v < 4 ? verdict_names[v] : "error";
+}
+const char *lg_check_status_name(lg_check_status s) {
+  return (unsigned)s < 5 ? status_names[s] : "error";
+}
+const char *lg_baseline_verdict_name(lg_baseline_verdict v) {
+  return (unsigned)v < 4 ? baseline_names[v] : "none";
+}
+int lg_verdict_parse(const char *s) { return parse_name(s, verdict_names, 4); }
+int lg_check_status_parse(const char *s) {
+  return parse_name(s, status_names, 5);
+}
+int lg_baseline_verdict_parse(const char *s) {
+  return parse_name(s, baseline_names, 4);
+}
+
+static bool is_allocator_frame(const lg_frame *f) {
+  if (f->file && strstr(f->file, "vg_replace_"))
+    return true;
+  if (f->object && strstr(f->object, "vgpreload"))
+    return true;
+  return false;
+}
+
+const lg_frame *lg_leak_site(const lg_leak_record *l) {
+  size_t i;
+  if (!l->n_stack)
+    return NULL;
+  for (i = 0; i < l->n_stack; i++)
+    if (l->stack[i].file && !is_allocator_frame(&l->stack[i]))
+      return &l->stack[i];
+  return &l->stack[0];
+}
