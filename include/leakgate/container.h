@@ -83,15 +83,33 @@ int lg_container_kill_all(lg_container *c, lg_error *err);
 /* Kill everything, remove the cgroup, free c (NULL is fine). */
 int lg_container_destroy(lg_container *c, lg_error *err);
 
+/* Why the container is weaker than asked, or NULL: e.g. backend auto fell
+ * back to "none" because no writable memory cgroup was found, or swap could
+ * not be limited (no swap accounting). Valid until destroy. */
+const char *lg_container_note(const lg_container *c);
+
+/* The memory limit in bytes that is enforced, 0 when none is. */
+uint64_t lg_container_limit(const lg_container *c);
+
 /* Detection summary for doctor: version, controller, writability. */
 typedef struct lg_cgroup_info {
   int version;            /* 1, 2 or 0 when no memory controller */
-  char mount[256];        /* memory hierarchy mount point */
-  char self[512];         /* leakgate's own cgroup path relative to mount */
+  char mount[1024];       /* memory hierarchy mount point */
+  char self[1024];        /* leakgate's own cgroup path relative to mount */
   bool writable;          /* a child cgroup can be created there */
   bool swap_accounting;   /* memsw / memory.swap.max exists */
   bool has_cgroup_kill;   /* v2 cgroup.kill */
   bool has_peak;          /* v2 memory.peak */
+  /* Where run leaves go and why (cgroup v2 "no internal processes" rule):
+   * "child" = below leakgate's own cgroup (memory already enabled for its
+   * children, or v1), "enable" = below it after writing +memory to its
+   * cgroup.subtree_control (allowed only for a cgroup without processes,
+   * e.g. the root), "sibling" = beside it in the parent, which already
+   * enables memory (needs write access to the parent: root, or a systemd
+   * delegation); "" = nowhere (writable is false). */
+  char strategy[16];
+  char leaf_parent[1024]; /* absolute directory the leaves are made in */
+  char dir[1024];         /* absolute directory of leakgate's own cgroup */
 } lg_cgroup_info;
 
 /* Detect the cgroup setup (test hooks as in lg_container_opts). */
