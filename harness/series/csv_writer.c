@@ -1,0 +1,180 @@
+/* series/csv_writer.c - the samples.csv writer (see leakgate/series.h).
+ *
+ * Owns: the open file descriptor and the writer struct; close frees both.
+ * Each row is formatted into a stack buffer and handed to the kernel with
+ * write(2) at once (no stdio buffer), so an OOM kill or crash of anything
+ * afterwards loses no row already appended. Numbers are plain decimal:
+ * bytes as integers ("%.0f" never switches to an exponent), t_s with
+ * millisecond precision; an unknown value (NAN, -1) is an empty cell.
+ * The file is created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0644: a symlink
+ * (or anything not a regular file) planted at the path is refused; a
+ * regular file left by an earlier run into the same out dir is replaced.
+ * A failed write (disk full, file size limit) is returned, stays sticky,
+ * and is returned again by close: rows are never dropped silently.
+ * What a failure leaves behind: the rows written before it.
+ */
+#include <leakgate/series.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ROW_MAX 512
+#define PHASE_MAX 64
+
+static const char header[] =
+    "t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,procs,fds,"
+    "phase\n";
+
+struct lg_samples_writer {
+  int fd;
+  char *path;
+  int failed;       /* sticky error code, 0 when fine */
+  char failure[LG_ERROR_MSG_MAX];
+  size_t rows;
+};
+
+static int write_all(lg_samples_writer *w, const char *p, size_t n,
+                     lg_error *err) {
+  while (n > 0) {
+    ssize_t r = write(w->fd, p, n);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0) {
+      w->failed = LG_EIO;
+      snprintf(w->failure, sizeof w->failure, "%s: cannot write row %zu: %s",
+               w->path, w->rows + 1, r < 0 ? strerror(errno) : "short write");
+      return lg_error_set(err, LG_EIO, "%s", w->failure);
+    }
+    p += r;
+    n -= (size_t)r;
+  }
+  return 0;
+}
+
+/* Open path for writing, refusing a planted symlink; replace an old regular
+ * file once. */
+static int create_file(const char *path, lg_error *err) {
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  struct stat st;
+  int fd = open(path, flags, 0644);
+  if (fd >= 0)
+    return fd;
+  if (errno == EEXIST && lstat(path, &st) == 0) {
+    if (!S_ISREG(st.st_mode))
+      return lg_error_set(err, LG_EIO, "%s: exists and is not a regular file "
+                          "(a symlink?); refusing to write through it", path);
+    if (unlink(path) == 0 && (fd = open(path, flags, 0644)) >= 0)
+      return fd;
+  }
+  return lg_error_set(err, LG_EIO, "%s: cannot create: %s", path,
+                      strerror(errno));
+}
+
+int lg_samples_writer_open(const char *path, lg_samples_writer **out,
+                           lg_error *err) {
+  lg_samples_writer *w = NULL;
+  int fd, rc;
+
+  *out = NULL;
+  fd = create_file(path, err);
+  if (fd < 0)
+    return fd;
+  w = calloc(1, sizeof *w);
+  if (w)
+    w->fd = -1;
+  if (!w || !(w->path = strdup(path))) {
+    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  w->fd = fd;
+  fd = -1;
+  rc = write_all(w, header, sizeof header - 1, err);
+  if (rc)
+    goto cleanup;
+  *out = w;
+  w = NULL;
+cleanup:
+  if (fd >= 0)
+    close(fd);
+  if (w) {
+    if (w->fd >= 0)
+      close(w->fd);
+    unlink(path); /* no half-made file: not even the header got out */
+    free(w->path);
+    free(w);
+  }
+  return rc;
+}
+
+/* Append ",<value>", or "," for unknown. Bytes are integers below 1e19
+ * (2^64), so a cell is at most 21 characters and a row fits ROW_MAX. */
+static size_t cell_bytes(char *p, double v) {
+  if (!isfinite(v) || v < 0 || v >= 1e19) {
+    *p = ',';
+    return 1;
+  }
+  return (size_t)snprintf(p, 32, ",%.0f", v);
+}
+
+static size_t cell_count(char *p, long long v) {
+  if (v < 0) {
+    *p = ',';
+    return 1;
+  }
+  return (size_t)snprintf(p, 32, ",%lld", v);
+}
+
+int lg_samples_writer_append(lg_samples_writer *w, const lg_sample *s,
+                             lg_error *err) {
+  char row[ROW_MAX];
+  size_t len = 0, i;
+  int n;
+
+  if (w->failed)
+    return lg_error_set(err, w->failed, "%s", w->failure);
+  /* t_s below 1e12 s: at most 17 characters in %.3f. */
+  n = isfinite(s->t_s) && fabs(s->t_s) < 1e12 ? snprintf(row, 32, "%.3f", s->t_s)
+                                                : 0;
+  len = (size_t)n;
+  len += cell_count(row + len, (long long)s->requests);
+  len += cell_bytes(row + len, s->rss_bytes);
+  len += cell_bytes(row + len, s->anon_bytes);
+  len += cell_bytes(row + len, s->pss_bytes);
+  len += cell_bytes(row + len, s->cgroup_bytes);
+  len += cell_count(row + len, s->procs);
+  len += cell_count(row + len, s->fds);
+  row[len++] = ',';
+  /* The phase name is a bare cell: characters that would break the CSV
+   * (separators, quotes, line breaks, controls) become '_'. */
+  for (i = 0; s->phase && s->phase[i] && i < PHASE_MAX; i++) {
+    unsigned char ch = (unsigned char)s->phase[i];
+    row[len++] = (ch < 0x20 || ch == ',' || ch == '"' || ch == 0x7f)
+                     ? '_'
+                     : (char)ch;
+  }
+  row[len++] = '\n';
+  if (write_all(w, row, len, err))
+    return LG_EIO;
+  w->rows++;
+  return 0;
+}
+
+int lg_samples_writer_close(lg_samples_writer *w, lg_error *err) {
+  int rc = 0;
+  if (!w)
+    return 0;
+  if (w->failed)
+    rc = lg_error_set(err, w->failed, "%s", w->failure);
+  if (close(w->fd) != 0 && !rc)
+    rc = lg_error_set(err, LG_EIO, "%s: close failed: %s", w->path,
+                      strerror(errno));
+  free(w->path);
+  free(w);
+  return rc;
+}
