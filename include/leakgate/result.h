@@ -61,6 +61,12 @@ typedef struct lg_load_result {
   int exec_exit_status; /* exec driver: the load command's exit status, -1 n/a */
   lg_phase_stats *phases;
   size_t n_phases;
+  /* extensions (load engine): open-model requests that were due but never
+   * sent because every connection was busy; a one-paragraph human summary
+   * of errors, drops and the exec command's end (NULL = nothing to say;
+   * malloc'd, freed with the result) */
+  int64_t dropped;
+  char *message;
 } lg_load_result;
 
 typedef struct lg_container_result {
