@@ -217,7 +217,7 @@ static bool kind_gated(unsigned fail_on, const char *kind) {
 static void check_memcheck(lg_result *r, pending *p) {
   lg_memcheck_result *m = &r->memcheck;
   double dl, il, pl, gated = 0, budget;
-  char b1[32], b2[32], b3[32], bb[32], fr[512];
+  char b1[32], b2[32], b3[32], bg[32], bb[32], fr[512];
   const lg_leak_record *top = NULL;
   size_t i;
 
@@ -252,8 +252,8 @@ static void check_memcheck(lg_result *r, pending *p) {
        lg_format_bytes(b1, sizeof b1, dl), lg_format_bytes(b2, sizeof b2, il),
        lg_format_bytes(b3, sizeof b3, pl),
        (long long)(m->errors > 0 ? m->errors : 0), m->errors == 1 ? "" : "s",
-       lg_format_bytes(bb, sizeof bb, gated),
-       lg_format_bytes(b1, sizeof b1, budget));
+       lg_format_bytes(bg, sizeof bg, gated),
+       lg_format_bytes(bb, sizeof bb, budget));
   if ((m->fail_on & LG_FAIL_ERRORS) && m->errors > 0)
     catp(p, "; memory errors are gated (fail_on: errors)");
   if (top) {
@@ -328,7 +328,7 @@ static void check_baseline(const lg_result *r, pending *p) {
       catp(p, " against the tolerance of %s", tol);
     break;
   default:
-    setp(p, LG_CHECK_PASS, "no regression against the baseline: slope "
+    setp(p, LG_CHECK_PASS, "no slope regression against the baseline: "
                            "changed by %s (%s %s to %s)",
          d, ci, lo, hi);
   }
@@ -388,7 +388,7 @@ static void check_load(const lg_result *r, pending *p) {
   const lg_load_result *l = &r->load;
   int64_t req = l->requests > 0 ? l->requests : 0;
   int64_t err = l->errors > 0 ? l->errors : 0, total = req + err;
-  char d[32], rps[32], p99[32];
+  char d[32], rps[32], p99[32], pct[32];
   if (!l->driver) {
     setp(p, LG_CHECK_SKIPPED, "no load in this result");
     return;
@@ -413,9 +413,10 @@ static void check_load(const lg_result *r, pending *p) {
     return;
   }
   setp(p, err * 2 > total ? LG_CHECK_ERROR : LG_CHECK_PASS,
-       "%s%lld requests, %lld errors (%.1f%%) in %s, %s req/s, p99 %s ms",
+       "%s%lld requests, %lld errors (%s%%) in %s, %s req/s, p99 %s ms",
        err * 2 > total ? "most requests failed: " : "", (long long)req,
-       (long long)err, 100.0 * (double)err / (double)total, d,
+       (long long)err,
+       lg_fmt_num(pct, sizeof pct, 100.0 * (double)err / (double)total), d,
        lg_fmt_num(rps, sizeof rps, l->throughput_rps),
        lg_fmt_num(p99, sizeof p99, l->p99_ms));
   if (err > 0 && l->err_connect >= 0)

@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,8 +88,13 @@ json_t *lg_json_str(const char *s) {
 }
 
 json_t *lg_json_num(double v) {
+  char buf[40];
   if (!isfinite(v))
     return json_null();
+  /* Round to the 15 digits that will be printed first, so a value such as
+   * 15299.999999999998 is written (and read back) as the integer 15300. */
+  snprintf(buf, sizeof buf, "%.15g", v);
+  v = strtod(buf, NULL);
   if (v == floor(v) && fabs(v) < 9007199254740992.0)
     return json_integer((json_int_t)v);
   return json_real(v);
