@@ -9,7 +9,8 @@ BUILD_PKGS="build-essential cmake pkg-config libyaml-dev libjansson-dev check
 libsubunit-dev libexpat1-dev libhttp-parser-dev"
 # Runtime tools leakgate drives, and real services/peers the tests use.
 RUNTIME_PKGS="valgrind"
-TEST_PKGS="wrk memcached libxml2-utils python3 clang"
+TEST_PKGS="wrk memcached libxml2-utils python3 clang
+python3-jsonschema chromium chromium-driver"
 
 pkgs="$BUILD_PKGS $RUNTIME_PKGS"
 [ "${1:-}" = "--runtime-only" ] && pkgs="$RUNTIME_PKGS" || pkgs="$pkgs $TEST_PKGS"

@@ -425,6 +425,9 @@ static void check_load(const lg_result *r, pending *p) {
          (long long)l->err_connect, (long long)l->err_read,
          (long long)l->err_write, (long long)l->err_timeout,
          (long long)l->err_status, (long long)l->err_parse);
+  if (l->dropped > 0)
+    catp(p, "; %lld due requests were not sent (every connection busy)",
+         (long long)l->dropped);
 }
 
 /* Remove derived checks (keeping others in order) and derived reasons. */

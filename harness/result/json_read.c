@@ -289,6 +289,8 @@ static void read_load(rd *d, const json_t *o, lg_load_result *l) {
   l->err_status = get_count(d, ek, "load.errors_by_kind", "status");
   l->err_parse = get_count(d, ek, "load.errors_by_kind", "parse");
   l->exec_exit_status = get_int(d, o, "load", "exec_exit_status", -1);
+  l->dropped = get_count(d, o, "load", "dropped");
+  get_str(d, o, "load", "message", &l->message);
   ph = get_arr(d, o, "load", "phases");
   json_array_foreach(ph, i, p) {
     if (d->rc)

@@ -253,6 +253,8 @@ static json_t *load_json(const lg_load_result *l, bool *bad) {
     push(ph, p, bad);
   }
   put(o, "phases", ph, bad);
+  put(o, "dropped", jcount(l->dropped), bad);
+  put(o, "message", lg_json_str(l->message), bad);
   return o;
 }
 

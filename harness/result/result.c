@@ -64,6 +64,7 @@ lg_result *lg_result_new(void) {
   r->load.err_connect = r->load.err_read = r->load.err_write = -1;
   r->load.err_timeout = r->load.err_status = r->load.err_parse = -1;
   r->load.exec_exit_status = -1;
+  r->load.dropped = -1;
   r->container.memory_limit_bytes = r->container.peak_bytes = NAN;
   r->container.oom_kills = -1;
   r->service.exit_status = -1;
@@ -121,6 +122,7 @@ void lg_result_free(lg_result *r) {
   for (i = 0; i < r->load.n_phases; i++)
     free(r->load.phases[i].name);
   free(r->load.phases);
+  free(r->load.message);
   free(r->container.backend);
   free(r->container.path);
   free(r->service.stdout_log);

@@ -101,6 +101,8 @@ static inline lg_result *fx_base(const char *name, lg_leak leak, double slope,
   r->load.err_timeout = 10;
   r->load.err_status = 0;
   r->load.err_parse = 0;
+  r->load.dropped = 3;
+  r->load.message = strdup("12 requests failed: 10 timed out, 2 read errors");
   lg_result_add_phase(&r->load, "warmup", 5000, 0, 5, 1000);
   lg_result_add_phase(&r->load, "steady", 95000, 12, 61.5, NAN);
   r->container.backend = strdup("cgroup-v2");
