@@ -9,6 +9,10 @@
  * lg_scenario_free frees all of it. Strings are NUL-terminated; send/expect
  * and body also carry a length because they may hold NUL bytes.
  * Unset optional numbers are NAN (doubles) or 0 where 0 cannot be meant.
+ * Paths the loader resolves (dir, service.cwd, container.rootfs,
+ * valgrind suppressions) are absolute; baseline.file is kept as written
+ * (relative to where leakgate runs). Every key, default and range is in
+ * docs/scenario.md.
  */
 #ifndef LEAKGATE_SCENARIO_H
 #define LEAKGATE_SCENARIO_H
@@ -44,7 +48,7 @@ typedef struct lg_service_spec {
   bool shell;  /* explicit opt-in: argv[0] is run by /bin/sh -c */
   lg_kv *env;
   size_t n_env;
-  char *cwd;   /* NULL: the scenario file's directory */
+  char *cwd;   /* absolute; default: the scenario file's directory */
   lg_ready_spec ready;
   int stop_signal;       /* default SIGTERM */
   double stop_timeout_s; /* default 10s, then SIGKILL */
@@ -157,6 +161,7 @@ typedef struct lg_baseline_spec {
   char *file;             /* NULL = none */
   double tolerance_bytes; /* default analysis tolerance */
   bool missing_fails;     /* baseline.missing: fail */
+  bool tolerance_explicit; /* tolerance was written (a profile keeps it) */
 } lg_baseline_spec;
 
 typedef struct lg_profile {
@@ -179,11 +184,19 @@ typedef struct lg_scenario {
   lg_baseline_spec baseline;
   lg_profile *profiles;
   size_t n_profiles;
+  char *profile; /* the applied profile's name, NULL = none */
+  /* Non-fatal findings, formatted like errors ("file:L:C: load.url: ignored
+   * by the tcp driver"): keys the chosen driver or backend does not read. */
+  char **warnings;
+  size_t n_warnings;
 } lg_scenario;
 
 /* Load and validate a scenario file. overrides are "KEY=VALUE" strings
- * (dotted keys as in --set load.connections=32) applied before validation;
- * VALUE is parsed as YAML. */
+ * (dotted keys as in --set load.connections=32, list items by index as in
+ * load.phases.1.rate or load.phases[1].rate) applied to the YAML tree before
+ * validation; VALUE is parsed as YAML ("[a, b]" is a list, an empty VALUE
+ * is null = unset). Errors in an override name "--set KEY" instead of a file
+ * position. Files larger than 1 MiB are refused. */
 int lg_scenario_load(const char *path, const char *const *overrides,
                      size_t n_overrides, lg_scenario **out, lg_error *err);
 
@@ -192,7 +205,8 @@ int lg_scenario_load_string(const char *name, const char *text, size_t len,
                             const char *const *overrides, size_t n_overrides,
                             lg_scenario **out, lg_error *err);
 
-/* Apply a named profile (scales durations, replaces tolerance). */
+/* Apply a named profile once (scales every phase duration, replaces the
+ * analysis tolerance and the baseline tolerance unless that was written). */
 int lg_scenario_apply_profile(lg_scenario *sc, const char *profile,
                               lg_error *err);
 

@@ -1,0 +1,122 @@
+/* scenario/sc_internal.h - shared pieces of the scenario loader (internal).
+ *
+ * sc_check.c: the error/warning formatter and typed getters that turn a
+ * yt_node into a C value or an error "file:L:C: key.path: problem".
+ * sc_service.c, sc_load.c, sc_rest.c: one function per top-level section.
+ * scenario.c: the public API, defaults and --set overrides.
+ *
+ * Getter contract: every sc_get_* does nothing and returns 0 when the node
+ * is absent (NULL) or a YAML null ("key:" with no value, "~"), so callers
+ * set defaults first and then let the file override them. A getter that
+ * stores a string frees what the field held before. On error the field is
+ * unchanged and err is filled; the caller returns the code as is.
+ */
+#ifndef LG_SCENARIO_INTERNAL_H
+#define LG_SCENARIO_INTERNAL_H
+
+#include "scenario/ytree.h"
+
+#include <leakgate/scenario.h>
+
+#define SC_PATH_MAX 256
+#define SC_MAX_WARNINGS 64
+
+typedef struct sc_ctx {
+  const char *file;  /* name used in messages (the path as given) */
+  const char *text;  /* YAML source, for positions inside scalars */
+  size_t len;
+  lg_error *err;
+  lg_scenario *sc;   /* being filled; warnings are appended to it */
+} sc_ctx;
+
+/* Fail with "file:L:C: path: message" at node at (or "--set K: ..." when at
+ * came from an override); returns LG_EINPUT. */
+int sc_fail(sc_ctx *c, const yt_node *at, const char *path, const char *fmt,
+            ...) __attribute__((format(printf, 4, 5)));
+/* The same at an explicit position inside at (template errors). */
+int sc_fail_at(sc_ctx *c, const yt_node *at, unsigned line, unsigned col,
+               const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* Record a warning in the same format (at most SC_MAX_WARNINGS kept);
+ * returns 0 or LG_ENOMEM. */
+int sc_warn(sc_ctx *c, const yt_node *at, const char *path, const char *fmt,
+            ...) __attribute__((format(printf, 4, 5)));
+
+/* out = parent.key (or key when parent is empty); out has SC_PATH_MAX. */
+void sc_path(char *out, const char *parent, const char *key);
+/* out = parent[i]. */
+void sc_path_index(char *out, const char *parent, size_t i);
+
+/* 1 when v holds a value (present and not null). */
+int sc_set(const yt_node *v);
+
+/* Check that map is a map whose keys are all in names[0..n) with none twice
+ * and fill vals[i] with the value of names[i] (NULL when absent). An absent or
+ * null map gives all NULL. Unknown keys get a "did you mean" suggestion. */
+int sc_fields(sc_ctx *c, const yt_node *map, const char *path,
+              const char *const *names, size_t n, const yt_node **vals);
+
+/* Error "path: required" at the parent map unless v is set. */
+int sc_require(sc_ctx *c, const yt_node *parent, const yt_node *v,
+               const char *path, const char *hint);
+
+/* Fail unless v is a scalar (a map or list where a value belongs). */
+int sc_scalar(sc_ctx *c, const yt_node *v, const char *path, const char *what);
+
+int sc_get_str(sc_ctx *c, const yt_node *v, const char *path, char **out);
+/* Keeps embedded NUL bytes; *len is the byte length. */
+int sc_get_bytes(sc_ctx *c, const yt_node *v, const char *path, char **out,
+                 size_t *len);
+int sc_get_bool(sc_ctx *c, const yt_node *v, const char *path, bool *out);
+/* A decimal integer in [lo, hi]. */
+int sc_get_int(sc_ctx *c, const yt_node *v, const char *path, long long lo,
+               long long hi, long long *out);
+int sc_get_u64(sc_ctx *c, const yt_node *v, const char *path, uint64_t *out);
+/* A plain number (or a percentage when pct) strictly inside (lo, hi) when
+ * open, else within [lo, hi]. */
+int sc_get_number(sc_ctx *c, const yt_node *v, const char *path, double lo,
+                  double hi, bool open, double *out);
+/* A duration; zero_ok allows 0, else it must be > 0. */
+int sc_get_duration(sc_ctx *c, const yt_node *v, const char *path,
+                    bool zero_ok, double *out);
+int sc_get_size(sc_ctx *c, const yt_node *v, const char *path, uint64_t *out);
+int sc_get_size_f(sc_ctx *c, const yt_node *v, const char *path, double *out);
+int sc_get_fraction(sc_ctx *c, const yt_node *v, const char *path,
+                    double *out);
+int sc_get_rate(sc_ctx *c, const yt_node *v, const char *path, double *out);
+/* One of names[] (case-sensitive); *out is its index. */
+int sc_get_enum(sc_ctx *c, const yt_node *v, const char *path,
+                const char *const *names, size_t n, int *out);
+/* A non-empty list of non-empty strings into a NULL-terminated array. */
+int sc_get_strlist(sc_ctx *c, const yt_node *v, const char *path,
+                   char ***out, size_t *n);
+/* A map of string to string; keys checked by key_ok (returns a problem
+ * string or NULL), duplicates refused; null values become "". */
+int sc_get_kvmap(sc_ctx *c, const yt_node *v, const char *path,
+                 const char *(*key_ok)(const char *key, size_t len),
+                 lg_kv **out, size_t *n);
+/* Compile scalar v as a {{template}}; the error points at the bad "{{". */
+int sc_check_template(sc_ctx *c, const yt_node *v, const char *path);
+
+/* Problems with a "host:port" (port a number or a {{template}}) or an
+ * http:// URL, or NULL when the text is fine. */
+const char *sc_hostport_problem(const char *s);
+const char *sc_url_problem(const char *s);
+
+/* Path helpers shared by the sections. */
+/* path made absolute against dir (realpath when it exists); NULL on ENOMEM. */
+char *sc_resolve(const char *dir, const char *path);
+void sc_free_strv(char **v, size_t n);
+void sc_free_kv(lg_kv *kv, size_t n);
+
+/* Sections (each validates and fills its part of c->sc). */
+int sc_service(sc_ctx *c, const yt_node *v, const yt_node *root);
+int sc_container(sc_ctx *c, const yt_node *v);
+int sc_load(sc_ctx *c, const yt_node *v, const yt_node *root);
+int sc_sampling(sc_ctx *c, const yt_node *v);
+int sc_analysis(sc_ctx *c, const yt_node *v);
+int sc_valgrind(sc_ctx *c, const yt_node *v);
+int sc_baseline(sc_ctx *c, const yt_node *v);
+int sc_profiles(sc_ctx *c, const yt_node *v);
+
+#endif

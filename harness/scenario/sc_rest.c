@@ -1,0 +1,248 @@
+/* scenario/sc_rest.c - the sampling:, analysis:, valgrind:, baseline: and
+ * profiles: sections (small, flat maps of typed values).
+ */
+#include "scenario/sc_internal.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SC_MAX_PROFILES 64
+
+int sc_sampling(sc_ctx *c, const yt_node *v) {
+  static const char *const keys[] = {"interval"};
+  const yt_node *f[1];
+  int rc;
+  if ((rc = sc_fields(c, v, "sampling", keys, 1, f)) ||
+      (rc = sc_get_duration(c, f[0], "sampling.interval", false,
+                            &c->sc->sampling_interval_s)))
+    return rc;
+  if (c->sc->sampling_interval_s < 0.01 - 1e-12)
+    return sc_fail(c, f[0], "sampling.interval", "must be at least 10ms");
+  return 0;
+}
+
+int sc_analysis(sc_ctx *c, const yt_node *v) {
+  static const char *const keys[] = {"metric",     "tolerance",
+                                     "warmup",     "confidence",
+                                     "on_inconclusive", "max_time_to_limit"};
+  static const char *const metrics[] = {"anon", "rss", "pss", "cgroup",
+                                        "heap"};
+  static const char *const verdicts[] = {"fail", "pass"};
+  lg_analysis_spec *a = &c->sc->analysis;
+  const yt_node *f[6];
+  int rc, m = (int)a->metric, pass = a->inconclusive_passes;
+  if ((rc = sc_fields(c, v, "analysis", keys, 6, f)) ||
+      (rc = sc_get_enum(c, f[0], "analysis.metric", metrics, 5, &m)) ||
+      (rc = sc_get_size_f(c, f[1], "analysis.tolerance",
+                          &a->tolerance_bytes)) ||
+      (rc = sc_get_fraction(c, f[2], "analysis.warmup", &a->warmup_fraction)) ||
+      (rc = sc_get_number(c, f[3], "analysis.confidence", 0.5, 1, true,
+                          &a->confidence)) ||
+      (rc = sc_get_enum(c, f[4], "analysis.on_inconclusive", verdicts, 2,
+                        &pass)) ||
+      (rc = sc_get_duration(c, f[5], "analysis.max_time_to_limit", false,
+                            &a->max_time_to_limit_s)))
+    return rc;
+  a->metric = (lg_metric)m;
+  a->inconclusive_passes = pass == 1;
+  if (a->warmup_fraction >= 1)
+    return sc_fail(c, f[2], "analysis.warmup",
+                   "must be below 100%% (the rest of the run is analysed)");
+  return 0;
+}
+
+/* "2%" / "0.02" (a fraction of the scenario's requests and rate) or a plain
+ * integer >= 1 (an absolute request count). */
+static int tool_load(sc_ctx *c, const yt_node *v, const char *path,
+                     lg_tool_load *out) {
+  const char *p;
+  uint64_t n = 0;
+  double fr = 0;
+  int rc;
+  if (!sc_set(v))
+    return 0;
+  if ((rc = sc_scalar(c, v, path, "a percentage or a request count")))
+    return rc;
+  for (p = v->str; isdigit((unsigned char)*p); p++)
+    ;
+  if (!*p && p != v->str) {
+    if ((rc = sc_get_u64(c, v, path, &n)))
+      return rc;
+    if (n == 0)
+      return sc_fail(c, v, path, "must be a request count of at least 1 or "
+                     "a fraction like 2%%");
+    out->requests = n;
+    out->fraction = NAN;
+    return 0;
+  }
+  if ((rc = sc_get_fraction(c, v, path, &fr)))
+    return rc;
+  if (fr <= 0)
+    return sc_fail(c, v, path, "must be above 0%%");
+  out->fraction = fr;
+  out->requests = 0;
+  return 0;
+}
+
+static int fail_on(sc_ctx *c, const yt_node *v, unsigned *bits) {
+  static const char *const kinds[] = {"definite", "indirect", "possible",
+                                      "errors"};
+  unsigned b = 0;
+  size_t i;
+  int rc;
+  if (!sc_set(v))
+    return 0;
+  if (v->kind != YT_SEQ)
+    return sc_fail(c, v, "valgrind.memcheck.fail_on",
+                   "expected a list like [definite, indirect], got %s",
+                   v->kind == YT_MAP ? "a map" : "a single value");
+  for (i = 0; i < v->n; i++) {
+    char p[SC_PATH_MAX];
+    int k = 0;
+    sc_path_index(p, "valgrind.memcheck.fail_on", i);
+    if ((rc = sc_require(c, v, v->kids[i], p,
+                         " (definite, indirect, possible or errors)")) ||
+        (rc = sc_get_enum(c, v->kids[i], p, kinds, 4, &k)))
+      return rc;
+    b |= 1u << k;
+  }
+  *bits = b;
+  return 0;
+}
+
+static int memcheck(sc_ctx *c, const yt_node *v) {
+  static const char *const keys[] = {"enabled", "load", "suppressions",
+                                     "fail_on", "budget"};
+  lg_valgrind_spec *g = &c->sc->valgrind;
+  const yt_node *f[5];
+  size_t i;
+  int rc;
+  if ((rc = sc_fields(c, v, "valgrind.memcheck", keys, 5, f)) ||
+      (rc = sc_get_bool(c, f[0], "valgrind.memcheck.enabled", &g->memcheck)) ||
+      (rc = tool_load(c, f[1], "valgrind.memcheck.load", &g->memcheck_load)) ||
+      (rc = sc_get_strlist(c, f[2], "valgrind.memcheck.suppressions",
+                           &g->suppressions, &g->n_suppressions)) ||
+      (rc = fail_on(c, f[3], &g->fail_on)) ||
+      (rc = sc_get_size_f(c, f[4], "valgrind.memcheck.budget",
+                          &g->memcheck_budget_bytes)))
+    return rc;
+  for (i = 0; i < g->n_suppressions; i++) {
+    char *abs;
+    if (!g->suppressions[i][0]) {
+      char p[SC_PATH_MAX];
+      sc_path_index(p, "valgrind.memcheck.suppressions", i);
+      return sc_fail(c, f[2]->kids[i], p, "must not be empty");
+    }
+    if (!(abs = sc_resolve(c->sc->dir, g->suppressions[i])))
+      return lg_error_set(c->err, LG_ENOMEM, "out of memory");
+    free(g->suppressions[i]);
+    g->suppressions[i] = abs;
+  }
+  return 0;
+}
+
+static int massif(sc_ctx *c, const yt_node *v) {
+  static const char *const keys[] = {"enabled", "load", "snapshots"};
+  lg_valgrind_spec *g = &c->sc->valgrind;
+  const yt_node *f[3];
+  long long n = g->massif_snapshots;
+  int rc;
+  if ((rc = sc_fields(c, v, "valgrind.massif", keys, 3, f)) ||
+      (rc = sc_get_bool(c, f[0], "valgrind.massif.enabled", &g->massif)) ||
+      (rc = tool_load(c, f[1], "valgrind.massif.load", &g->massif_load)) ||
+      (rc = sc_get_int(c, f[2], "valgrind.massif.snapshots", 1, 1000, &n)))
+    return rc;
+  g->massif_snapshots = (int)n;
+  return 0;
+}
+
+int sc_valgrind(sc_ctx *c, const yt_node *v) {
+  static const char *const keys[] = {"mode", "memcheck", "massif"};
+  static const char *const modes[] = {"always", "on-suspicion"};
+  const yt_node *f[3];
+  int rc, m = (int)c->sc->valgrind.mode;
+  if ((rc = sc_fields(c, v, "valgrind", keys, 3, f)) ||
+      (rc = sc_get_enum(c, f[0], "valgrind.mode", modes, 2, &m)) ||
+      (rc = memcheck(c, f[1])) || (rc = massif(c, f[2])))
+    return rc;
+  c->sc->valgrind.mode = (lg_valgrind_mode)m;
+  return 0;
+}
+
+int sc_baseline(sc_ctx *c, const yt_node *v) {
+  static const char *const keys[] = {"file", "tolerance", "missing"};
+  static const char *const missing[] = {"pass", "fail"};
+  lg_baseline_spec *b = &c->sc->baseline;
+  const yt_node *f[3];
+  int rc, m = b->missing_fails;
+  if ((rc = sc_fields(c, v, "baseline", keys, 3, f)) ||
+      (rc = sc_get_str(c, f[0], "baseline.file", &b->file)) ||
+      (rc = sc_get_size_f(c, f[1], "baseline.tolerance",
+                          &b->tolerance_bytes)) ||
+      (rc = sc_get_enum(c, f[2], "baseline.missing", missing, 2, &m)))
+    return rc;
+  if (b->file && !b->file[0])
+    return sc_fail(c, f[0], "baseline.file", "must not be empty (omit it for "
+                   "no baseline)");
+  b->missing_fails = m == 1;
+  if (sc_set(f[1]))
+    b->tolerance_explicit = true;
+  else
+    b->tolerance_bytes = c->sc->analysis.tolerance_bytes;
+  return 0;
+}
+
+/* Profile names are what --profile takes: keep them plain. */
+static int profile_name_ok(const yt_node *k) {
+  size_t i;
+  if (k->len == 0 || k->len > 64 || strlen(k->str) != k->len)
+    return 0;
+  for (i = 0; i < k->len; i++)
+    if (!isalnum((unsigned char)k->str[i]) && !strchr("._-", k->str[i]))
+      return 0;
+  return 1;
+}
+
+int sc_profiles(sc_ctx *c, const yt_node *v) {
+  static const char *const keys[] = {"duration_scale", "tolerance"};
+  lg_scenario *sc = c->sc;
+  size_t i, j;
+  int rc;
+  if (!sc_set(v))
+    return 0;
+  if (v->kind != YT_MAP)
+    return sc_fail(c, v, "profiles",
+                   "expected a map of NAME: {duration_scale, tolerance}, got "
+                   "%s", v->kind == YT_SEQ ? "a list" : "a single value");
+  if (v->n > SC_MAX_PROFILES)
+    return sc_fail(c, v, "profiles", "more than %d profiles", SC_MAX_PROFILES);
+  if (!(sc->profiles = calloc(v->n ? v->n : 1, sizeof *sc->profiles)))
+    return lg_error_set(c->err, LG_ENOMEM, "out of memory");
+  for (i = 0; i < v->n; i++) {
+    const yt_node *k = v->kids[2 * i], *f[2];
+    lg_profile *pr = &sc->profiles[i];
+    char p[SC_PATH_MAX], dp[SC_PATH_MAX], tp[SC_PATH_MAX];
+    sc_path(p, "profiles", k->str);
+    if (!profile_name_ok(k))
+      return sc_fail(c, k, p, "a profile name takes letters, digits, '.', "
+                     "'_' and '-' (at most 64)");
+    for (j = 0; j < i; j++)
+      if (strcmp(sc->profiles[j].name, k->str) == 0)
+        return sc_fail(c, k, p, "duplicate key (first at line %u)",
+                       v->kids[2 * j]->line);
+    sc->n_profiles = i + 1;
+    pr->duration_scale = 1;
+    pr->tolerance_bytes = NAN;
+    if (!(pr->name = strdup(k->str)))
+      return lg_error_set(c->err, LG_ENOMEM, "out of memory");
+    sc_path(dp, p, "duration_scale");
+    sc_path(tp, p, "tolerance");
+    if ((rc = sc_fields(c, v->kids[2 * i + 1], p, keys, 2, f)) ||
+        (rc = sc_get_number(c, f[0], dp, 0, 1e6, true, &pr->duration_scale)) ||
+        (rc = sc_get_size_f(c, f[1], tp, &pr->tolerance_bytes)))
+      return rc;
+  }
+  return 0;
+}

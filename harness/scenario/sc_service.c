@@ -1,0 +1,351 @@
+/* scenario/sc_service.c - the service: and container: sections.
+ *
+ * service.command is argv (a list); a single string is accepted only with an
+ * explicit shell: true, so a scenario can never smuggle a shell in by
+ * accident. Each argv element is one template rendered on its own, so a
+ * substituted value can never split into extra arguments.
+ */
+#include "scenario/sc_internal.h"
+
+#include <ctype.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SC_REGEX_MAX 1024      /* bytes of a readiness regex */
+#define SC_REGEX_WEIGHT 4096.0 /* states counted repetitions may expand to */
+
+/* Problem with an environment variable name, or NULL when it is fine. */
+static const char *env_key_ok(const char *k, size_t len) {
+  size_t i;
+  if (len == 0 || strlen(k) != len)
+    return "an environment variable name must not be empty";
+  if (strncmp(k, "LEAKGATE_", 9) == 0)
+    return "the LEAKGATE_ prefix is reserved for variables leakgate sets";
+  for (i = 0; i < len; i++)
+    if (!(isalnum((unsigned char)k[i]) || k[i] == '_') ||
+        (i == 0 && isdigit((unsigned char)k[i])))
+      return "an environment variable name takes letters, digits and _ "
+             "and does not start with a digit";
+  return NULL;
+}
+
+/* "host:port" where port is a number or a {{template}}; NULL when fine. */
+const char *sc_hostport_problem(const char *s) {
+  const char *colon = strrchr(s, ':'), *p;
+  long port = 0;
+  if (!colon || colon == s || !colon[1])
+    return "expected host:port (like 127.0.0.1:{{port}})";
+  p = colon + 1;
+  if (strncmp(p, "{{", 2) == 0 && strstr(p, "}}") &&
+      strcmp(p + strlen(p) - 2, "}}") == 0)
+    return NULL;
+  for (; *p; p++) {
+    if (!isdigit((unsigned char)*p))
+      return "expected host:port (like 127.0.0.1:{{port}})";
+    if ((port = port * 10 + (*p - '0')) > 65535)
+      break;
+  }
+  return port >= 1 && port <= 65535 ? NULL : "port must be between 1 and 65535";
+}
+
+/* An http:// URL with a host; NULL when fine. */
+const char *sc_url_problem(const char *s) {
+  if (strncmp(s, "https://", 8) == 0)
+    return "https is not supported by the built-in http driver (use the exec "
+           "driver with a TLS-capable tool such as wrk)";
+  if (strncmp(s, "http://", 7) != 0)
+    return "expected a URL starting with http://";
+  if (!s[7] || s[7] == '/' || s[7] == ':')
+    return "the URL has no host";
+  return NULL;
+}
+
+/* An upper bound of the NFA states counted repetitions make glibc build:
+ * a group's weight is the sum of its atoms, "{m,n}" multiplies the previous
+ * atom by max(m, n). Over-estimates alternation; O(length). This keeps a
+ * pattern like ((a{255}){255}){255} from taking gigabytes in regcomp. */
+static double regex_weight(const char *p) {
+  double sum[64], last[64];
+  int d = 0;
+  sum[0] = last[0] = 0;
+  for (; *p; p++) {
+    if (*p == '\\' && p[1]) {
+      p++;
+      last[d] = 1;
+      sum[d] += 1;
+    } else if (*p == '[') {
+      const char *q = p + 1;
+      if (*q == '^')
+        q++;
+      if (*q == ']')
+        q++;
+      while (*q && *q != ']')
+        q++;
+      p = *q ? q : q - 1;
+      last[d] = 1;
+      sum[d] += 1;
+    } else if (*p == '(') {
+      if (++d == 64)
+        return 1e12; /* nested too deep to estimate: refuse */
+      sum[d] = last[d] = 0;
+    } else if (*p == ')' && d > 0) {
+      double g = sum[d] > 1 ? sum[d] : 1;
+      d--;
+      last[d] = g;
+      sum[d] += g;
+    } else if (*p == '{' && isdigit((unsigned char)p[1])) {
+      double m = 0, best = 0;
+      for (p++; *p && *p != '}'; p++) {
+        if (isdigit((unsigned char)*p)) {
+          m = m * 10 + (*p - '0');
+          if (m > 1e6)
+            m = 1e6;
+        } else {
+          best = m > best ? m : best;
+          m = 0;
+        }
+      }
+      best = m > best ? m : best;
+      if (!*p)
+        p--;
+      sum[d] += last[d] * (best > 1 ? best - 1 : 0);
+      last[d] *= best > 1 ? best : 1;
+      if (sum[d] > 1e12)
+        return 1e12;
+    } else if (!strchr("|*+?^$", *p)) {
+      last[d] = 1;
+      sum[d] += 1;
+    }
+  }
+  while (d > 0)
+    sum[d - 1] += sum[d], d--;
+  return sum[0];
+}
+
+static int check_regex(sc_ctx *c, const yt_node *v, const char *path) {
+  regex_t re;
+  char msg[200];
+  int rc;
+  if (v->len > SC_REGEX_MAX)
+    return sc_fail(c, v, path, "the regex is longer than %d bytes",
+                   SC_REGEX_MAX);
+  if (regex_weight(v->str) > SC_REGEX_WEIGHT)
+    return sc_fail(c, v, path,
+                   "the regex is too complex (its counted repetitions expand "
+                   "beyond %.0f states)",
+                   SC_REGEX_WEIGHT);
+  rc = regcomp(&re, v->str, REG_EXTENDED | REG_NOSUB);
+  if (rc) {
+    regerror(rc, &re, msg, sizeof msg);
+    return sc_fail(c, v, path, "invalid regular expression: %s", msg);
+  }
+  regfree(&re);
+  return 0;
+}
+
+static int ready(sc_ctx *c, const yt_node *v) {
+  static const char *const keys[] = {"tcp", "http", "log", "delay", "timeout"};
+  static const lg_ready_kind kinds[] = {LG_READY_TCP, LG_READY_HTTP,
+                                        LG_READY_LOG, LG_READY_DELAY};
+  lg_ready_spec *r = &c->sc->service.ready;
+  const yt_node *f[5];
+  const char *why;
+  char p[SC_PATH_MAX];
+  int rc, i, first = -1;
+  if ((rc = sc_fields(c, v, "service.ready", keys, 5, f)))
+    return rc;
+  if ((rc = sc_get_duration(c, f[4], "service.ready.timeout", false,
+                            &r->timeout_s)))
+    return rc;
+  if (!sc_set(v))
+    return 0;
+  for (i = 0; i < 4; i++) {
+    if (!sc_set(f[i]))
+      continue;
+    sc_path(p, "service.ready", keys[i]);
+    if (first >= 0)
+      return sc_fail(c, f[i], p, "%s is already set: use only one of tcp, "
+                     "http, log or delay", keys[first]);
+    first = i;
+  }
+  if (first < 0)
+    return sc_fail(c, v, "service.ready",
+                   "needs one probe: tcp, http, log or delay");
+  sc_path(p, "service.ready", keys[first]);
+  r->kind = kinds[first];
+  if (r->kind == LG_READY_DELAY)
+    return sc_get_duration(c, f[3], p, false, &r->delay_s);
+  if ((rc = sc_get_str(c, f[first], p, &r->target)) ||
+      (rc = sc_check_template(c, f[first], p)))
+    return rc;
+  why = r->kind == LG_READY_TCP    ? sc_hostport_problem(r->target)
+        : r->kind == LG_READY_HTTP ? sc_url_problem(r->target)
+                                   : NULL;
+  if (why)
+    return sc_fail(c, f[first], p, "%s", why);
+  if (r->kind == LG_READY_LOG)
+    return check_regex(c, f[first], p);
+  return 0;
+}
+
+static int stop(sc_ctx *c, const yt_node *v) {
+  static const char *const keys[] = {"signal", "timeout"};
+  static const struct {
+    const char *name;
+    int sig;
+  } sigs[] = {{"TERM", SIGTERM}, {"INT", SIGINT},   {"HUP", SIGHUP},
+              {"QUIT", SIGQUIT}, {"KILL", SIGKILL}, {"USR1", SIGUSR1},
+              {"USR2", SIGUSR2}};
+  lg_service_spec *s = &c->sc->service;
+  const yt_node *f[2];
+  const char *name;
+  size_t i;
+  int rc;
+  if ((rc = sc_fields(c, v, "service.stop", keys, 2, f)) ||
+      (rc = sc_get_duration(c, f[1], "service.stop.timeout", true,
+                            &s->stop_timeout_s)))
+    return rc;
+  if (!sc_set(f[0]))
+    return 0;
+  if ((rc = sc_scalar(c, f[0], "service.stop.signal", "a signal name")))
+    return rc;
+  name = f[0]->str;
+  if (strncasecmp(name, "SIG", 3) == 0)
+    name += 3;
+  for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+    if (strcasecmp(name, sigs[i].name) == 0) {
+      s->stop_signal = sigs[i].sig;
+      return 0;
+    }
+  }
+  return sc_fail(c, f[0], "service.stop.signal",
+                 "expected one of TERM, INT, HUP, QUIT, KILL, USR1, USR2 "
+                 "(SIG prefix optional), got '%.40s'",
+                 f[0]->str);
+}
+
+static int command(sc_ctx *c, const yt_node *v, const yt_node *svc) {
+  lg_service_spec *s = &c->sc->service;
+  char p[SC_PATH_MAX];
+  size_t i;
+  int rc;
+  if ((rc = sc_require(c, svc, v, "service.command",
+                       " (the service's argv, like [./server, --port, "
+                       "\"{{port}}\"])")))
+    return rc;
+  if (v->kind == YT_SCALAR) {
+    if (!s->shell)
+      return sc_fail(c, v, "service.command",
+                     "a single string would need a shell: write the command "
+                     "as a list ([prog, arg, ...]) or set service.shell: true");
+    if (!(s->argv = calloc(2, sizeof *s->argv)))
+      return lg_error_set(c->err, LG_ENOMEM, "out of memory");
+    s->argc = 1;
+    if ((rc = sc_get_str(c, v, "service.command", &s->argv[0])))
+      return rc;
+  } else if (v->kind == YT_SEQ && s->shell) {
+    return sc_fail(c, v, "service.command",
+                   "with shell: true the command must be one string (run by "
+                   "/bin/sh -c)");
+  } else if ((rc = sc_get_strlist(c, v, "service.command", &s->argv,
+                                  &s->argc))) {
+    return rc;
+  }
+  if (s->argc == 0)
+    return sc_fail(c, v, "service.command", "must not be empty");
+  if (!s->argv[0][0])
+    return sc_fail(c, v->kind == YT_SEQ ? v->kids[0] : v,
+                   s->shell ? "service.command" : "service.command[0]",
+                   "the program must not be empty");
+  for (i = 0; i < s->argc; i++) {
+    const yt_node *item = v->kind == YT_SEQ ? v->kids[i] : v;
+    if (v->kind == YT_SEQ)
+      sc_path_index(p, "service.command", i);
+    else
+      sc_path(p, "", "service.command");
+    if ((rc = sc_check_template(c, item, p)))
+      return rc;
+  }
+  return 0;
+}
+
+int sc_service(sc_ctx *c, const yt_node *v, const yt_node *root) {
+  static const char *const keys[] = {"command", "shell", "env",
+                                     "cwd",     "ready", "stop"};
+  lg_service_spec *s = &c->sc->service;
+  const yt_node *f[6];
+  char *cwd = NULL;
+  int rc;
+  if ((rc = sc_require(c, root, v, "service",
+                       " (service: {command: [...]} says what to start)")) ||
+      (rc = sc_fields(c, v, "service", keys, 6, f)) ||
+      (rc = sc_get_bool(c, f[1], "service.shell", &s->shell)) ||
+      (rc = command(c, f[0], v)) ||
+      (rc = sc_get_kvmap(c, f[2], "service.env", env_key_ok, &s->env,
+                         &s->n_env)) ||
+      (rc = sc_get_str(c, f[3], "service.cwd", &cwd)))
+    goto cleanup;
+  if (cwd && !cwd[0]) {
+    rc = sc_fail(c, f[3], "service.cwd", "must not be empty (omit it for the "
+                 "scenario file's directory)");
+    goto cleanup;
+  }
+  free(s->cwd);
+  s->cwd = cwd ? sc_resolve(c->sc->dir, cwd) : strdup(c->sc->dir);
+  if (!s->cwd) {
+    rc = lg_error_set(c->err, LG_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  if ((rc = ready(c, f[4])) || (rc = stop(c, f[5])))
+    goto cleanup;
+cleanup:
+  free(cwd);
+  return rc;
+}
+
+int sc_container(sc_ctx *c, const yt_node *v) {
+  static const char *const keys[] = {"backend", "memory", "swap", "image",
+                                     "rootfs"};
+  static const char *const backends[] = {"auto",   "cgroup", "systemd",
+                                         "docker", "podman", "none"};
+  lg_container_spec *k = &c->sc->container;
+  const yt_node *f[5];
+  char *rootfs = NULL;
+  int rc, b = (int)k->backend;
+  if ((rc = sc_fields(c, v, "container", keys, 5, f)) ||
+      (rc = sc_get_enum(c, f[0], "container.backend", backends, 6, &b)) ||
+      (rc = sc_get_size(c, f[1], "container.memory", &k->memory_bytes)) ||
+      (rc = sc_get_size(c, f[2], "container.swap", &k->swap_bytes)) ||
+      (rc = sc_get_str(c, f[3], "container.image", &k->image)) ||
+      (rc = sc_get_str(c, f[4], "container.rootfs", &rootfs)))
+    goto cleanup;
+  k->backend = (lg_backend_kind)b;
+  if (k->memory_bytes < 1024 * 1024) {
+    rc = sc_fail(c, f[1], "container.memory", "must be at least 1MiB");
+    goto cleanup;
+  }
+  if (rootfs) {
+    if (!rootfs[0]) {
+      rc = sc_fail(c, f[4], "container.rootfs", "must not be empty");
+      goto cleanup;
+    }
+    free(k->rootfs);
+    if (!(k->rootfs = sc_resolve(c->sc->dir, rootfs))) {
+      rc = lg_error_set(c->err, LG_ENOMEM, "out of memory");
+      goto cleanup;
+    }
+  }
+  if (k->image && k->backend != LG_BACKEND_DOCKER &&
+      k->backend != LG_BACKEND_PODMAN && k->backend != LG_BACKEND_AUTO)
+    rc = sc_warn(c, f[3], "container.image", "ignored by the %s backend",
+                 lg_backend_name(k->backend));
+  if (!rc && k->rootfs && k->backend != LG_BACKEND_PODMAN &&
+      k->backend != LG_BACKEND_AUTO)
+    rc = sc_warn(c, f[4], "container.rootfs", "ignored by the %s backend",
+                 lg_backend_name(k->backend));
+cleanup:
+  free(rootfs);
+  return rc;
+}
