@@ -1,0 +1,782 @@
+/* valgrind/memcheck_xml.c - Memcheck's XML output (protocol 4) into
+ * lg_memcheck_result, streamed through expat.
+ *
+ * Reads files in 64 KiB chunks (never the whole file): memory is O(one
+ * error's text + distinct non-leak errors), whatever the file size. Per
+ * <error>: Leak_* kinds become leak records (bytes, blocks, the primary
+ * <stack>'s frames, a fingerprint); every other kind counts as an error,
+ * using the last <errorcounts> count for its <unique> when given, else 1.
+ * Auxiliary stacks, <origin>, <suppression> and <fatal_signal> stacks are
+ * ignored. A document that ends before </valgrindoutput> is a run that was
+ * killed: the message says whether the leak check had started.
+ * Ownership: adds to the caller's m; on failure the records this file added
+ * are freed again, so m holds only complete files. Limits: 64 KiB per
+ * element text, 500 frames per stack, 2^20 distinct non-leak errors.
+ */
+#include <leakgate/valgrind.h>
+
+#include "core/buf.h"
+#include "valgrind/vg_internal.h"
+
+#include <errno.h>
+#include <expat.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MC_CHUNK 65536
+#define MC_TEXT_CAP 65536
+#define MC_ARENA_CAP (8u << 20)
+#define MC_MAX_FRAMES 500
+#define MC_MAX_DEPTH 64
+#define MC_MAX_UNIQUES ((size_t)1 << 20)
+
+typedef enum {
+  E_OTHER = 0, E_ROOT, E_PROTOVER, E_PROTOTOOL, E_STATUS, E_STATE, E_ERROR,
+  E_UNIQUE, E_KIND, E_XWHAT, E_LEAKBYTES, E_LEAKBLOCKS, E_STACK, E_FRAME,
+  E_IP, E_OBJ, E_FN, E_DIR, E_FILE, E_LINE, E_ERRCOUNTS, E_PAIR, E_COUNT,
+  E_FATAL, E_SIGNAME, E_TEXT
+} elem;
+
+static const struct {
+  const char *name;
+  elem id;
+} elem_names[] = {
+    {"valgrindoutput", E_ROOT}, {"protocolversion", E_PROTOVER},
+    {"protocoltool", E_PROTOTOOL}, {"status", E_STATUS}, {"state", E_STATE},
+    {"error", E_ERROR}, {"unique", E_UNIQUE}, {"kind", E_KIND},
+    {"xwhat", E_XWHAT}, {"leakedbytes", E_LEAKBYTES},
+    {"leakedblocks", E_LEAKBLOCKS}, {"stack", E_STACK}, {"frame", E_FRAME},
+    {"ip", E_IP}, {"obj", E_OBJ}, {"fn", E_FN}, {"dir", E_DIR},
+    {"file", E_FILE}, {"line", E_LINE}, {"errorcounts", E_ERRCOUNTS},
+    {"pair", E_PAIR}, {"count", E_COUNT}, {"fatal_signal", E_FATAL},
+    {"signame", E_SIGNAME}, {"text", E_TEXT},
+};
+
+/* A frame of the error being read: offsets into the arena (-1 = absent). */
+typedef struct mc_frame {
+  long fn, file, dir, obj;
+  int line;
+} mc_frame;
+
+/* Distinct non-leak errors: unique -> count (open addressing). */
+typedef struct mc_counts {
+  uint64_t *keys;
+  int64_t *vals;
+  unsigned char *used;
+  size_t cap, n;
+} mc_counts;
+
+typedef struct mc_parser {
+  XML_Parser xp;
+  const char *name;
+  lg_memcheck_result *m;
+  lg_error *err;
+  int rc;
+  int depth;
+  elem stack[MC_MAX_DEPTH];
+  bool root_seen, root_closed, finished;
+  int protocol; /* -1 until seen */
+  bool collect;
+  lg_buf text;
+  /* the current <error> */
+  bool in_error;
+  int n_stacks; /* <stack>s seen directly in this error */
+  char kind[64];
+  uint64_t unique;
+  bool have_unique, have_bytes;
+  double bytes, direct; /* direct < 0: the record has no indirect part */
+  int64_t blocks;
+  lg_buf arena;
+  mc_frame frames[MC_MAX_FRAMES];
+  size_t n_frames;
+  bool frame_full;
+  /* <errorcounts><pair> */
+  int64_t pair_count;
+  uint64_t pair_unique;
+  bool pair_has_count, pair_has_unique;
+  char signame[32];
+  /* findings of this file, committed to m on success */
+  double lost[3]; /* definite, indirect, possible */
+  mc_counts counts;
+  size_t leaks_before;
+} mc_parser;
+
+static elem lookup(const char *name) {
+  size_t i;
+  for (i = 0; i < sizeof elem_names / sizeof *elem_names; i++)
+    if (strcmp(name, elem_names[i].name) == 0)
+      return elem_names[i].id;
+  return E_OTHER;
+}
+
+static unsigned long cur_line(mc_parser *p) {
+  return (unsigned long)XML_GetCurrentLineNumber(p->xp);
+}
+
+/* Record the first failure ("name:line: message") and stop expat. */
+__attribute__((format(printf, 3, 4))) static void
+fail(mc_parser *p, int code, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  if (p->rc)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  p->rc = lg_error_set(p->err, code, "%s:%lu: %s", p->name, cur_line(p), msg);
+  XML_StopParser(p->xp, XML_FALSE);
+}
+
+static elem parent(const mc_parser *p, int up) {
+  int d = p->depth - 1 - up; /* stack[depth-1] is the current element */
+  return d >= 0 && d < MC_MAX_DEPTH ? p->stack[d] : E_OTHER;
+}
+
+/* ---- distinct error counts ---------------------------------------------- */
+
+static size_t slot(const mc_counts *c, uint64_t key) {
+  size_t i = (size_t)(lg_vg_fnv(LG_FNV_OFFSET, &key, sizeof key)) & (c->cap - 1);
+  while (c->used[i] && c->keys[i] != key)
+    i = (i + 1) & (c->cap - 1);
+  return i;
+}
+
+/* Insert key with value 1 if absent; set its value when set >= 0. */
+static int counts_put(mc_counts *c, uint64_t key, int64_t set, bool insert) {
+  size_t i;
+  if (c->n + 1 > c->cap / 2) {
+    mc_counts g;
+    size_t j;
+    if (!insert)
+      goto lookup;
+    if (c->n >= MC_MAX_UNIQUES)
+      return LG_ELIMIT;
+    g.cap = c->cap ? c->cap * 2 : 64;
+    g.n = 0;
+    g.keys = calloc(g.cap, sizeof *g.keys);
+    g.vals = calloc(g.cap, sizeof *g.vals);
+    g.used = calloc(g.cap, 1);
+    if (!g.keys || !g.vals || !g.used) {
+      free(g.keys), free(g.vals), free(g.used);
+      return LG_ENOMEM;
+    }
+    for (j = 0; j < c->cap; j++)
+      if (c->used[j]) {
+        size_t k = slot(&g, c->keys[j]);
+        g.used[k] = 1, g.keys[k] = c->keys[j], g.vals[k] = c->vals[j];
+        g.n++;
+      }
+    free(c->keys), free(c->vals), free(c->used);
+    *c = g;
+  }
+lookup:
+  if (!c->cap)
+    return 0;
+  i = slot(c, key);
+  if (!c->used[i]) {
+    if (!insert)
+      return 0; /* a count for an error we never saw: partial info, ignore */
+    c->used[i] = 1, c->keys[i] = key, c->vals[i] = 1;
+    c->n++;
+  }
+  if (set >= 0)
+    c->vals[i] = set;
+  return 0;
+}
+
+static void counts_free(mc_counts *c) {
+  free(c->keys), free(c->vals), free(c->used);
+  memset(c, 0, sizeof *c);
+}
+
+/* ---- numbers ------------------------------------------------------------- */
+
+static int parse_u64(const char *s, int base, uint64_t *out) {
+  char *end;
+  unsigned long long v;
+  while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+    s++;
+  if (*s == '-' || *s == '\0')
+    return -1;
+  errno = 0;
+  v = strtoull(s, &end, base);
+  while (*end == ' ' || *end == '\n' || *end == '\t' || *end == '\r')
+    end++;
+  if (errno || *end)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* ---- the error being read ------------------------------------------------ */
+
+/* The direct bytes of a loss record whose blocks hold indirectly lost ones:
+ * "108 (8 direct, 100 indirect) bytes in 1 blocks are definitely lost ..."
+ * (numbers may have thousands separators; delta leak checks add "(+8)").
+ * <leakedbytes> is 108, but Valgrind's summary counts 8 as definitely lost
+ * and the 100 under indirectly lost. -1 when the text has no direct part. */
+static double direct_bytes(const char *t) {
+  const char *d = strstr(t, " direct, "), *q;
+  double v = 0;
+  int digits = 0;
+  if (!d)
+    return -1;
+  for (q = d; q > t; q--) /* the '(' that opens "(8 direct" */
+    if (q[-1] == '(' && q[0] >= '0' && q[0] <= '9')
+      break;
+  if (q == t)
+    return -1;
+  for (; q < d; q++) {
+    if (*q >= '0' && *q <= '9')
+      v = v * 10 + (*q - '0'), digits++;
+    else if (*q != ',' && *q != '.' && *q != '\'')
+      break; /* the number ends: " (+8)" or " direct" */
+  }
+  return digits ? v : -1;
+}
+
+static void error_reset(mc_parser *p) {
+  p->n_stacks = 0;
+  p->kind[0] = '\0';
+  p->have_unique = p->have_bytes = false;
+  p->bytes = 0;
+  p->direct = -1;
+  p->blocks = 0;
+  lg_buf_reset(&p->arena);
+  p->n_frames = 0;
+  p->frame_full = false;
+}
+
+static const char *leak_kind(const char *k) {
+  if (strcmp(k, "Leak_DefinitelyLost") == 0)
+    return "definite";
+  if (strcmp(k, "Leak_IndirectlyLost") == 0)
+    return "indirect";
+  if (strcmp(k, "Leak_PossiblyLost") == 0)
+    return "possible";
+  if (strcmp(k, "Leak_StillReachable") == 0)
+    return "reachable";
+  return NULL;
+}
+
+static const char *arena_str(const mc_parser *p, long off) {
+  return off >= 0 ? p->arena.data + off : NULL;
+}
+
+/* Append the collected text to the arena; returns its offset or -1. */
+static long arena_put(mc_parser *p) {
+  long off = (long)p->arena.len;
+  if (lg_buf_append(&p->arena, p->text.data ? p->text.data : "",
+                    p->text.len + 1) != 0) {
+    fail(p, LG_ELIMIT, "one <error> holds more than 8 MiB of text");
+    return -1;
+  }
+  return off;
+}
+
+/* The frame's file: dir "/" file when Valgrind gave a directory. */
+static char *frame_file(const mc_parser *p, const mc_frame *f) {
+  const char *file = arena_str(p, f->file), *dir = arena_str(p, f->dir);
+  char *s;
+  size_t nd, nf;
+  if (!file || !file[0])
+    return NULL;
+  if (!dir || !dir[0] || file[0] == '/')
+    return strdup(file);
+  nd = strlen(dir), nf = strlen(file);
+  s = malloc(nd + nf + 2);
+  if (s) {
+    memcpy(s, dir, nd);
+    s[nd] = '/';
+    memcpy(s + nd + 1, file, nf + 1);
+  }
+  return s;
+}
+
+static void drop_leak(lg_leak_record *l) {
+  size_t i;
+  for (i = 0; i < l->n_stack; i++) {
+    free(l->stack[i].function);
+    free(l->stack[i].file);
+    free(l->stack[i].object);
+  }
+  free(l->stack);
+  free(l->kind);
+  free(l->fingerprint);
+  memset(l, 0, sizeof *l);
+}
+
+static void error_end(mc_parser *p) {
+  const char *kind = leak_kind(p->kind);
+  lg_frame tmp[MC_MAX_FRAMES];
+  char fp[LG_FINGERPRINT_SIZE];
+  lg_leak_record *l;
+  double direct;
+  size_t i;
+  int rc = 0;
+
+  if (!p->kind[0]) {
+    fail(p, LG_EINPUT, "<error> without <kind>");
+    return;
+  }
+  if (!kind) { /* InvalidRead, UninitCondition, ...: one error each */
+    if (!p->have_unique) {
+      fail(p, LG_EINPUT, "<error> of kind %s without <unique>", p->kind);
+      return;
+    }
+    rc = counts_put(&p->counts, p->unique, -1, true);
+    if (rc)
+      fail(p, rc, "too many distinct errors");
+    return;
+  }
+  if (!p->have_bytes) {
+    fail(p, LG_EINPUT, "%s error without <leakedbytes>", p->kind);
+    return;
+  }
+  memset(tmp, 0, sizeof tmp);
+  for (i = 0; i < p->n_frames && rc == 0; i++) {
+    tmp[i].function = (char *)arena_str(p, p->frames[i].fn);
+    tmp[i].object = (char *)arena_str(p, p->frames[i].obj);
+    tmp[i].line = p->frames[i].line;
+    tmp[i].file = frame_file(p, &p->frames[i]);
+    if (p->frames[i].file >= 0 && !tmp[i].file)
+      rc = LG_ENOMEM;
+  }
+  if (rc == 0) {
+    lg_leak_fingerprint(kind, tmp, p->n_frames, fp, sizeof fp);
+    l = lg_result_add_leak(p->m, kind, p->bytes, p->blocks, fp);
+    if (!l)
+      rc = LG_ENOMEM;
+    for (i = 0; rc == 0 && i < p->n_frames; i++)
+      rc = lg_leak_add_frame(l, tmp[i].function, tmp[i].file, tmp[i].line,
+                             tmp[i].object);
+  }
+  for (i = 0; i < p->n_frames; i++)
+    free(tmp[i].file);
+  if (rc) {
+    fail(p, rc, "cannot store a leak record");
+    return;
+  }
+  /* Totals as in Valgrind's LEAK SUMMARY: a record's indirect part is
+   * counted once, under indirectly lost. */
+  direct = p->direct >= 0 && p->direct <= p->bytes ? p->direct : p->bytes;
+  if (strcmp(kind, "definite") == 0)
+    p->lost[0] += direct;
+  else if (strcmp(kind, "indirect") == 0)
+    p->lost[1] += p->bytes;
+  else if (strcmp(kind, "possible") == 0)
+    p->lost[2] += direct;
+}
+
+/* ---- expat callbacks ----------------------------------------------------- */
+
+static bool wants_text(const mc_parser *p, elem e) {
+  elem up = parent(p, 1);
+  switch (e) {
+  case E_PROTOVER:
+  case E_PROTOTOOL:
+    return up == E_ROOT;
+  case E_STATE:
+    return up == E_STATUS;
+  case E_KIND:
+    return up == E_ERROR;
+  case E_UNIQUE:
+    return up == E_ERROR || (up == E_PAIR && parent(p, 2) == E_ERRCOUNTS);
+  case E_LEAKBYTES:
+  case E_LEAKBLOCKS:
+    return p->in_error && (up == E_XWHAT || up == E_ERROR);
+  case E_IP:
+  case E_OBJ:
+  case E_FN:
+  case E_DIR:
+  case E_FILE:
+  case E_LINE:
+    /* frames of the primary stack only: error > stack > frame > field */
+    return up == E_FRAME && parent(p, 2) == E_STACK &&
+           parent(p, 3) == E_ERROR && p->n_stacks == 1 && !p->frame_full;
+  case E_COUNT:
+    return up == E_PAIR && parent(p, 2) == E_ERRCOUNTS;
+  case E_SIGNAME:
+    return up == E_FATAL;
+  case E_TEXT:
+    return p->in_error && up == E_XWHAT && parent(p, 2) == E_ERROR;
+  default:
+    return false;
+  }
+}
+
+static void XMLCALL on_start(void *ud, const XML_Char *name,
+                             const XML_Char **attrs) {
+  mc_parser *p = ud;
+  elem e = lookup(name), up;
+  (void)attrs;
+  if (p->rc)
+    return;
+  if (p->depth == 0) {
+    if (e != E_ROOT || p->root_seen) {
+      fail(p, LG_EINPUT,
+           "not Valgrind XML output: the root element is <%s>, expected "
+           "<valgrindoutput>",
+           name);
+      return;
+    }
+    p->root_seen = true;
+  }
+  if (p->depth < MC_MAX_DEPTH)
+    p->stack[p->depth] = e;
+  p->depth++;
+  up = parent(p, 1);
+  if (e == E_ERROR && up == E_ROOT) {
+    if (p->protocol < 0) {
+      fail(p, LG_EINPUT, "<error> before <protocolversion>");
+      return;
+    }
+    p->in_error = true;
+    error_reset(p);
+  } else if (e == E_STACK && up == E_ERROR) {
+    p->n_stacks++;
+  } else if (e == E_FRAME && up == E_STACK && parent(p, 2) == E_ERROR &&
+             p->n_stacks == 1) {
+    if (p->n_frames == MC_MAX_FRAMES) {
+      p->frame_full = true; /* deeper than --num-callers allows: ignore */
+    } else {
+      mc_frame *f = &p->frames[p->n_frames++];
+      f->fn = f->file = f->dir = f->obj = -1;
+      f->line = 0;
+    }
+  } else if (e == E_PAIR && up == E_ERRCOUNTS) {
+    p->pair_has_count = p->pair_has_unique = false;
+  }
+  p->collect = wants_text(p, e);
+  if (p->collect)
+    lg_buf_reset(&p->text);
+}
+
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len) {
+  mc_parser *p = ud;
+  if (p->rc || !p->collect || len <= 0)
+    return;
+  if (lg_buf_append(&p->text, s, (size_t)len) != 0)
+    fail(p, LG_EINPUT, "element text longer than 64 KiB");
+}
+
+/* Text of a finished leaf element (never NULL). */
+static const char *text(mc_parser *p) {
+  return p->text.data && p->text.len ? p->text.data : "";
+}
+
+static void leaf_end(mc_parser *p, elem e, const char *name) {
+  const char *t = text(p);
+  uint64_t v;
+  mc_frame *f = p->n_frames ? &p->frames[p->n_frames - 1] : NULL;
+
+  switch (e) {
+  case E_PROTOVER:
+    if (parse_u64(t, 10, &v) != 0 || v != 4) {
+      fail(p, LG_EINPUT,
+           "Valgrind XML protocol version '%s' is not supported (leakgate "
+           "reads protocol 4, written by Valgrind 3.5 and later)",
+           t);
+      return;
+    }
+    p->protocol = 4;
+    return;
+  case E_PROTOTOOL:
+    if (strcmp(t, "memcheck") != 0)
+      fail(p, LG_EINPUT,
+           "this XML is from Valgrind's '%s' tool, not Memcheck", t);
+    return;
+  case E_STATE:
+    if (strstr(t, "FINISHED"))
+      p->finished = true;
+    return;
+  case E_KIND:
+    if (parent(p, 1) == E_ERROR)
+      snprintf(p->kind, sizeof p->kind, "%s", t);
+    return;
+  case E_UNIQUE:
+    if (parse_u64(t, 16, &v) != 0) {
+      fail(p, LG_EINPUT, "<unique>: expected a hex number, got '%.100s'", t);
+      return;
+    }
+    if (parent(p, 1) == E_ERROR)
+      p->unique = v, p->have_unique = true;
+    else
+      p->pair_unique = v, p->pair_has_unique = true;
+    return;
+  case E_COUNT:
+    if (parse_u64(t, 10, &v) != 0 || v > INT64_MAX) {
+      fail(p, LG_EINPUT, "<count>: expected a number, got '%.100s'", t);
+      return;
+    }
+    p->pair_count = (int64_t)v, p->pair_has_count = true;
+    return;
+  case E_LEAKBYTES:
+  case E_LEAKBLOCKS:
+    if (parse_u64(t, 10, &v) != 0 || v > INT64_MAX) {
+      fail(p, LG_EINPUT, "<%s>: expected a number, got '%.100s'", name, t);
+      return;
+    }
+    if (e == E_LEAKBYTES)
+      p->bytes = (double)v, p->have_bytes = true;
+    else
+      p->blocks = (int64_t)v;
+    return;
+  case E_LINE:
+    if (parse_u64(t, 10, &v) != 0 || v > INT32_MAX) {
+      fail(p, LG_EINPUT, "<line>: expected a line number, got '%.100s'", t);
+      return;
+    }
+    if (f)
+      f->line = (int)v;
+    return;
+  case E_FN:
+  case E_FILE:
+  case E_DIR:
+  case E_OBJ:
+    if (f) {
+      long off = arena_put(p);
+      if (e == E_FN)
+        f->fn = off;
+      else if (e == E_FILE)
+        f->file = off;
+      else if (e == E_DIR)
+        f->dir = off;
+      else
+        f->obj = off;
+    }
+    return;
+  case E_SIGNAME:
+    snprintf(p->signame, sizeof p->signame, "%s", t);
+    return;
+  case E_TEXT:
+    p->direct = direct_bytes(t);
+    return;
+  default:
+    return;
+  }
+}
+
+static void XMLCALL on_end(void *ud, const XML_Char *name) {
+  mc_parser *p = ud;
+  elem e;
+  if (p->rc)
+    return;
+  e = p->depth - 1 < MC_MAX_DEPTH ? p->stack[p->depth - 1] : E_OTHER;
+  if (p->collect) {
+    p->collect = false;
+    leaf_end(p, e, name);
+  } else if (e == E_ERROR && parent(p, 1) == E_ROOT) {
+    error_end(p);
+    p->in_error = false;
+  } else if (e == E_PAIR && parent(p, 1) == E_ERRCOUNTS) {
+    if (p->pair_has_count && p->pair_has_unique) {
+      int rc = counts_put(&p->counts, p->pair_unique, p->pair_count, false);
+      if (rc)
+        fail(p, rc, "cannot count errors");
+    }
+  } else if (e == E_ROOT && p->depth == 1) {
+    p->root_closed = true;
+  }
+  p->depth--;
+}
+
+static void XMLCALL on_doctype(void *ud, const XML_Char *name,
+                               const XML_Char *sysid, const XML_Char *pubid,
+                               int has_internal_subset) {
+  (void)sysid, (void)pubid, (void)has_internal_subset;
+  fail(ud, LG_EINPUT,
+       "unexpected <!DOCTYPE %s>: Valgrind's XML has no document type", name);
+}
+
+/* ---- driver -------------------------------------------------------------- */
+
+static int parser_init(mc_parser *p, const char *name, lg_memcheck_result *m,
+                       lg_error *err) {
+  memset(p, 0, sizeof *p);
+  p->name = name;
+  p->m = m;
+  p->err = err;
+  p->protocol = -1;
+  p->leaks_before = m->n_leaks;
+  lg_buf_init(&p->text, MC_TEXT_CAP);
+  lg_buf_init(&p->arena, MC_ARENA_CAP);
+  p->xp = XML_ParserCreate(NULL);
+  if (!p->xp)
+    return lg_error_set(err, LG_ENOMEM, "%s: cannot create an XML parser",
+                        name);
+  XML_SetUserData(p->xp, p);
+  XML_SetElementHandler(p->xp, on_start, on_end);
+  XML_SetCharacterDataHandler(p->xp, on_text);
+  XML_SetStartDoctypeDeclHandler(p->xp, on_doctype);
+  return 0;
+}
+
+static void parser_cleanup(mc_parser *p) {
+  if (p->xp)
+    XML_ParserFree(p->xp);
+  lg_buf_cleanup(&p->text);
+  lg_buf_cleanup(&p->arena);
+  counts_free(&p->counts);
+}
+
+/* expat rejected the input; final: it was the end-of-input call. */
+static int xml_failed(mc_parser *p, bool final, size_t total) {
+  enum XML_Error code = XML_GetErrorCode(p->xp);
+  unsigned long line = cur_line(p),
+                col = (unsigned long)XML_GetCurrentColumnNumber(p->xp) + 1;
+  if (p->rc)
+    return p->rc;
+  if (total == 0)
+    return p->rc = lg_error_set(p->err, LG_EINPUT,
+                                "%s: empty file: Valgrind wrote no XML (it "
+                                "did not start, or was killed at once)",
+                                p->name);
+  if (final && p->root_seen && !p->root_closed)
+    return p->rc = lg_error_set(
+               p->err, LG_EINPUT,
+               p->finished
+                   ? "%s:%lu: truncated Memcheck XML: no </valgrindoutput>; "
+                     "Valgrind was killed while writing the leak check"
+                   : "%s:%lu: truncated Memcheck XML: no </valgrindoutput> "
+                     "and no FINISHED status: the service was killed (SIGKILL "
+                     "after the stop timeout, or an OOM kill) before "
+                     "Memcheck's leak check ran, so there are no leak results",
+               p->name, line);
+  return p->rc = lg_error_set(
+             p->err, LG_EINPUT, "%s:%lu:%lu: malformed XML: %s%s", p->name,
+             line, col, XML_ErrorString(code),
+             code == XML_ERROR_MISPLACED_XML_PI ||
+                     code == XML_ERROR_JUNK_AFTER_DOC_ELEMENT
+                 ? " (several processes wrote into one file: run Memcheck "
+                   "with --child-silent-after-fork=yes)"
+                 : "");
+}
+
+static int cmp_leaks(const void *a, const void *b) {
+  const lg_leak_record *x = a, *y = b;
+  int c;
+  if (x->bytes != y->bytes)
+    return x->bytes > y->bytes ? -1 : 1;
+  if (x->blocks != y->blocks)
+    return x->blocks > y->blocks ? -1 : 1;
+  c = strcmp(x->kind ? x->kind : "", y->kind ? y->kind : "");
+  if (c)
+    return c;
+  return strcmp(x->fingerprint ? x->fingerprint : "",
+                y->fingerprint ? y->fingerprint : "");
+}
+
+static double add_known(double total, double v) {
+  return isnan(total) ? v : total + v;
+}
+
+/* Commit this file's totals to m, or roll its leak records back. */
+static int parser_finish(mc_parser *p) {
+  lg_memcheck_result *m = p->m;
+  size_t i;
+  int64_t errors = 0;
+  if (p->rc == 0 && p->protocol < 0)
+    p->rc = lg_error_set(p->err, LG_EINPUT,
+                         "%s: no <protocolversion> in the Valgrind XML",
+                         p->name);
+  if (p->rc) {
+    for (i = p->leaks_before; i < m->n_leaks; i++)
+      drop_leak(&m->leaks[i]);
+    m->n_leaks = p->leaks_before;
+    return p->rc;
+  }
+  for (i = 0; i < p->counts.cap; i++)
+    if (p->counts.used[i])
+      errors += p->counts.vals[i];
+  m->definitely_lost_bytes = add_known(m->definitely_lost_bytes, p->lost[0]);
+  m->indirectly_lost_bytes = add_known(m->indirectly_lost_bytes, p->lost[1]);
+  m->possibly_lost_bytes = add_known(m->possibly_lost_bytes, p->lost[2]);
+  m->errors = (m->errors < 0 ? 0 : m->errors) + errors;
+  m->ran = true;
+  if (m->n_leaks > 1)
+    qsort(m->leaks, m->n_leaks, sizeof *m->leaks, cmp_leaks);
+  if (p->signame[0] && strcmp(p->signame, "SIGTERM") != 0 &&
+      strcmp(p->signame, "SIGINT") != 0 && strcmp(p->signame, "SIGHUP") != 0 &&
+      !m->note) {
+    char note[160];
+    snprintf(note, sizeof note,
+             "the service died of %s under Memcheck (the leak check ran)",
+             p->signame);
+    m->note = strdup(note);
+  }
+  return 0;
+}
+
+int lg_memcheck_parse_buffer(const char *name, const char *data, size_t len,
+                             lg_memcheck_result *m, lg_error *err) {
+  mc_parser p;
+  size_t off = 0;
+  int rc = parser_init(&p, name, m, err);
+  if (rc) {
+    parser_cleanup(&p);
+    return rc;
+  }
+  while (off < len) {
+    size_t n = len - off > MC_CHUNK * 16 ? MC_CHUNK * 16 : len - off;
+    if (XML_Parse(p.xp, data + off, (int)n, 0) != XML_STATUS_OK) {
+      xml_failed(&p, false, len);
+      goto cleanup;
+    }
+    off += n;
+  }
+  if (XML_Parse(p.xp, "", 0, 1) != XML_STATUS_OK)
+    xml_failed(&p, true, len);
+cleanup:
+  rc = parser_finish(&p);
+  parser_cleanup(&p);
+  return rc;
+}
+
+int lg_memcheck_parse_file(const char *path, lg_memcheck_result *m,
+                           lg_error *err) {
+  mc_parser p;
+  FILE *f = NULL;
+  size_t total = 0;
+  int rc = parser_init(&p, path, m, err);
+  if (rc) {
+    parser_cleanup(&p);
+    return rc;
+  }
+  f = fopen(path, "rb");
+  if (!f) {
+    p.rc = lg_error_set(err, errno == ENOENT ? LG_ENOENT : LG_EIO,
+                        "%s: cannot open: %s", path, strerror(errno));
+    goto cleanup;
+  }
+  for (;;) {
+    void *buf = XML_GetBuffer(p.xp, MC_CHUNK);
+    size_t n;
+    if (!buf) {
+      p.rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", path);
+      goto cleanup;
+    }
+    n = fread(buf, 1, MC_CHUNK, f);
+    if (n == 0 && ferror(f)) {
+      p.rc = lg_error_set(err, LG_EIO, "%s: read error", path);
+      goto cleanup;
+    }
+    total += n;
+    if (XML_ParseBuffer(p.xp, (int)n, n == 0) != XML_STATUS_OK) {
+      xml_failed(&p, n == 0, total);
+      goto cleanup;
+    }
+    if (n == 0)
+      break;
+  }
+cleanup:
+  if (f)
+    fclose(f);
+  rc = parser_finish(&p);
+  parser_cleanup(&p);
+  return rc;
+}
