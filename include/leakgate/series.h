@@ -9,7 +9,19 @@
  *
  * The reader accepts any CSV with a t_s column and at least one metric column.
  * It streams the file and aggregates online into at most LG_SERIES_MAX_POINTS
- * blocks, so its memory does not grow with the number of rows.
+ * blocks, so its memory does not grow with the number of rows (method and
+ * approximations: docs/analysis.md, "Reading and aggregation").
+ *   x axis: `requests` when the column exists and opts.x is not "seconds",
+ *           else t_s ("seconds").
+ *   metric: opts.metric as a column name, or a short name (anon, heap, rss,
+ *           pss, cgroup -> <name>_bytes); by default the first of anon_bytes,
+ *           heap_bytes, rss_bytes, cgroup_bytes that has at least
+ *           LG_SERIES_MIN_POINTS values, else the first other *_bytes column.
+ *   empty cells are "not measured": the row is skipped for that metric.
+ *   aggregate: LG_AGG_AUTO picks the lower envelope (MIN, one point per GC
+ *           cycle) when it finds a GC/decay sawtooth, else block medians.
+ * Bad input gives LG_EINPUT with "file:line[:column]: problem"; nothing is
+ * made up from a file it could not read completely.
  * Ownership: lg_series_read allocates *out; lg_series_free frees it.
  */
 #ifndef LEAKGATE_SERIES_H
@@ -20,6 +32,8 @@
 #include <stdio.h>
 
 #define LG_SERIES_MAX_POINTS 4096
+/* A series with fewer points (after aggregation) cannot be judged. */
+#define LG_SERIES_MIN_POINTS 20
 
 /* One sample row. Doubles are NAN and counts -1 when not measured. */
 typedef struct lg_sample {
@@ -62,19 +76,27 @@ typedef struct lg_series {
   char x_name[16];   /* "requests" or "seconds" */
   int x_is_seconds;
   lg_aggregate aggregate; /* what was applied (MEDIAN or MIN), never AUTO */
-  double x_block;    /* x width of one aggregation block (0 = raw points) */
+  double x_block;    /* mean x width of one point (0 = raw points) */
+  /* Extensions (additive). */
+  double *ymax;        /* largest raw value inside each point (transients) */
+  size_t rows_used;    /* rows with a value for the metric */
+  size_t gc_cycles;    /* sawtooth drops found (0 = none) */
+  double gc_period_x;  /* median x between drops; NAN if none */
 } lg_series;
 
-/* Read a CSV file into a series; LG_EINPUT with file:line for bad input. */
+/* Read a CSV file into a series; LG_EINPUT with file:line for bad input,
+ * LG_ENOENT/LG_EIO when it cannot be opened or read, LG_EUSAGE for bad opts. */
 int lg_series_read(const char *path, const lg_series_opts *opts,
                    lg_series **out, lg_error *err);
 /* Same, from an open stream; name is used in messages. */
 int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
                           lg_series **out, lg_error *err);
-/* Build a series from arrays (copied), for callers that have samples in hand. */
+/* Build a series from arrays (copied, aggregated as the reader does with
+ * LG_AGG_AUTO); t may be NULL (then t = x for "seconds", else NAN). */
 int lg_series_from_arrays(const double *x, const double *y, const double *t,
                           size_t n, const char *metric, const char *x_name,
                           lg_series **out, lg_error *err);
+/* Free a series (NULL is fine). */
 void lg_series_free(lg_series *s);
 
 #endif

@@ -1,0 +1,502 @@
+/* series/csv_reader.c - the streaming samples.csv reader of leakgate/series.h.
+ *
+ * Reads line by line through a fixed 128 KiB buffer (a line may be at most
+ * LINE_MAX_BYTES), validates every value it uses, and feeds the aggregator of
+ * each candidate metric column, so memory is bounded by the aggregators
+ * (series/aggregate.h) whatever the number of rows. Without opts.metric all
+ * default candidates present in the header are aggregated at once and the
+ * first with enough values wins: a column can exist yet stay empty (no anon
+ * counter on this kernel), and one pass must also work on a pipe.
+ *
+ * Owns: the line buffer, a copy of the header, the aggregators; all freed
+ * before returning. On failure *out is NULL and err says file:line[:column].
+ * Numbers: plain decimal with optional sign, fraction and exponent; "nan",
+ * "inf" and hex are rejected. Parsing ignores the locale's decimal point
+ * only as far as strtod does (leakgate never calls setlocale).
+ */
+#include "series/aggregate.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <leakgate/series.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LINE_MAX_BYTES (64 * 1024)
+#define BUF_BYTES (2 * LINE_MAX_BYTES)
+#define MAX_FIELDS 1024
+#define N_DEFAULT 4
+
+static const char *const default_metrics[N_DEFAULT] = {
+    "anon_bytes", "heap_bytes", "rss_bytes", "cgroup_bytes"};
+
+typedef struct line_reader {
+  FILE *f;
+  char *buf;
+  size_t len, pos; /* valid bytes, start of the next line */
+  int eof;
+  size_t lineno;
+} line_reader;
+
+/* Next line without its "\n" or "\r\n" (NUL-terminated in place).
+ * Returns 1, 0 at end of file, LG_EIO on a read error, LG_EINPUT when a line
+ * exceeds LINE_MAX_BYTES. */
+static int next_line(line_reader *r, char **line, size_t *len) {
+  for (;;) {
+    char *start = r->buf + r->pos;
+    size_t avail = r->len - r->pos;
+    char *nl = memchr(start, '\n', avail);
+    if (nl || (r->eof && avail > 0)) {
+      size_t n = nl ? (size_t)(nl - start) : avail;
+      if (n > LINE_MAX_BYTES)
+        return LG_EINPUT;
+      r->pos += nl ? n + 1 : n;
+      if (n > 0 && start[n - 1] == '\r')
+        n--;
+      start[n] = '\0';
+      *line = start;
+      *len = n;
+      r->lineno++;
+      return 1;
+    }
+    if (r->eof)
+      return 0;
+    if (avail > LINE_MAX_BYTES)
+      return LG_EINPUT;
+    memmove(r->buf, start, avail);
+    r->len = avail;
+    r->pos = 0;
+    {
+      /* Keep one byte for the terminating NUL of an unterminated last line. */
+      size_t got = fread(r->buf + r->len, 1, BUF_BYTES - r->len - 1, r->f);
+      r->len += got;
+      if (got == 0) {
+        if (ferror(r->f))
+          return LG_EIO;
+        r->eof = 1;
+      }
+    }
+  }
+}
+
+/* Split line in place on commas; a field may be double-quoted ("" is a
+ * quote). Fields are trimmed of blanks. col[i] is the 1-based character
+ * column where field i starts. Returns the number of fields (which may exceed
+ * max; only the first max are stored). */
+static size_t split(char *line, char **f, size_t *col, size_t max) {
+  char *p = line, *w;
+  size_t n = 0;
+  for (;;) {
+    char *start;
+    while (*p == ' ' || *p == '\t')
+      p++;
+    start = w = p;
+    if (n < max)
+      col[n] = (size_t)(p - line) + 1;
+    if (*p == '"') {
+      p++;
+      for (;;) {
+        if (*p == '\0')
+          break;
+        if (*p == '"') {
+          if (p[1] == '"') {
+            *w++ = '"';
+            p += 2;
+            continue;
+          }
+          p++;
+          break;
+        }
+        *w++ = *p++;
+      }
+      while (*p && *p != ',')
+        p++; /* text after a closing quote is dropped */
+    } else {
+      while (*p && *p != ',')
+        *w++ = *p++;
+      while (w > start && (w[-1] == ' ' || w[-1] == '\t'))
+        w--;
+    }
+    {
+      int more = *p == ',';
+      *w = '\0';
+      if (n < max)
+        f[n] = start;
+      n++;
+      if (!more)
+        return n;
+      p++;
+    }
+  }
+}
+
+/* Parse a plain decimal number; 0 or -1. Integers of up to 18 digits take a
+ * fast exact path (most samples.csv cells are byte and request counts). */
+static int parse_num(const char *s, double *v) {
+  const char *p = s, *q;
+  char *end;
+  uint64_t u = 0;
+  int neg = 0, nd = 0;
+  if (*p == '-' || *p == '+')
+    neg = *p++ == '-';
+  if (!isdigit((unsigned char)*p) &&
+      !(*p == '.' && isdigit((unsigned char)p[1])))
+    return -1;
+  for (q = p; isdigit((unsigned char)*q) && nd < 18; q++, nd++)
+    u = u * 10 + (uint64_t)(*q - '0');
+  if (*q == '\0') {
+    *v = neg ? -(double)u : (double)u;
+    return 0;
+  }
+  for (q = p; isdigit((unsigned char)*q); q++)
+    ;
+  if (*q == '.')
+    for (q++; isdigit((unsigned char)*q); q++)
+      ;
+  if (*q == 'e' || *q == 'E') {
+    q++;
+    if (*q == '+' || *q == '-')
+      q++;
+    if (!isdigit((unsigned char)*q))
+      return -1;
+    while (isdigit((unsigned char)*q))
+      q++;
+  }
+  if (*q != '\0')
+    return -1;
+  errno = 0;
+  *v = strtod(s, &end);
+  if (end != q || !isfinite(*v))
+    return -1;
+  return 0;
+}
+
+static int find_col(char **names, size_t n, const char *name) {
+  size_t i;
+  for (i = 0; i < n; i++)
+    if (strcmp(names[i], name) == 0)
+      return (int)i;
+  return -1;
+}
+
+/* Resolve opts.metric: a column name, a short name, or name + "_bytes". */
+static int resolve_metric(char **names, size_t n, const char *m) {
+  static const char *const shorts[][2] = {
+      {"anon", "anon_bytes"}, {"heap", "heap_bytes"}, {"rss", "rss_bytes"},
+      {"pss", "pss_bytes"},   {"cgroup", "cgroup_bytes"}};
+  char buf[96];
+  size_t i;
+  int c = find_col(names, n, m);
+  if (c >= 0)
+    return c;
+  for (i = 0; i < sizeof shorts / sizeof shorts[0]; i++)
+    if (strcmp(m, shorts[i][0]) == 0)
+      return find_col(names, n, shorts[i][1]);
+  if (strlen(m) < sizeof buf - 7) {
+    snprintf(buf, sizeof buf, "%s_bytes", m);
+    return find_col(names, n, buf);
+  }
+  return -1;
+}
+
+static void list_columns(char **names, size_t n, char *out, size_t cap) {
+  size_t i, len = 0;
+  out[0] = '\0';
+  for (i = 0; i < n && len + 1 < cap; i++)
+    len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? ", " : "",
+                            names[i]);
+}
+
+static int ends_with(const char *s, const char *suffix) {
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+typedef struct target {
+  int col;
+  lg_agg *agg;
+} target;
+
+int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
+                          lg_series **out, lg_error *err) {
+  line_reader lr;
+  char *line, *header = NULL, **names = NULL, **fld = NULL;
+  size_t *col = NULL, len, nnames = 0, i, last_line = 0;
+  target tg[N_DEFAULT];
+  size_t ntg = 0, chosen;
+  int t_col, req_col, x_col, rc = 0, r;
+  int have_prev_t = 0, have_prev_x = 0;
+  double prev_t = 0, prev_x = 0, first_x = NAN;
+  uint64_t rows = 0;
+  lg_aggregate mode = opts ? opts->aggregate : LG_AGG_AUTO;
+  const char *want_x = opts ? opts->x : NULL;
+  lg_series *s = NULL;
+  char cols[512];
+
+  *out = NULL;
+  memset(&lr, 0, sizeof lr);
+  memset(tg, 0, sizeof tg);
+  if (!name)
+    name = "<stream>";
+  if (want_x && strcmp(want_x, "requests") && strcmp(want_x, "seconds"))
+    return lg_error_set(err, LG_EUSAGE,
+                        "x axis must be 'requests' or 'seconds', got '%s'",
+                        want_x);
+  if (mode != LG_AGG_AUTO && mode != LG_AGG_MEDIAN && mode != LG_AGG_MIN)
+    return lg_error_set(err, LG_EUSAGE, "unknown aggregate mode %d", (int)mode);
+  lr.f = f;
+  lr.buf = malloc(BUF_BYTES);
+  fld = malloc(MAX_FIELDS * sizeof *fld);
+  col = malloc(MAX_FIELDS * sizeof *col);
+  names = malloc(MAX_FIELDS * sizeof *names);
+  if (!lr.buf || !fld || !col || !names) {
+    rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
+    goto cleanup;
+  }
+
+  /* Header. */
+  r = next_line(&lr, &line, &len);
+  if (r <= 0) {
+    rc = r == LG_EIO ? lg_error_set(err, LG_EIO, "%s: read error", name)
+         : r == 0    ? lg_error_set(err, LG_EINPUT, "%s:1: empty file, no header", name)
+                     : lg_error_set(err, LG_EINPUT, "%s:1: line longer than %d bytes",
+                                 name, LINE_MAX_BYTES);
+    goto cleanup;
+  }
+  if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+    line += 3; /* UTF-8 byte order mark from spreadsheet exports */
+  header = strdup(line);
+  if (!header) {
+    rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
+    goto cleanup;
+  }
+  nnames = split(header, names, col, MAX_FIELDS);
+  if (nnames > MAX_FIELDS) {
+    rc = lg_error_set(err, LG_EINPUT, "%s:1: more than %d columns", name,
+                      MAX_FIELDS);
+    goto cleanup;
+  }
+  for (i = 0; i < nnames; i++) {
+    if (names[i][0] == '\0') {
+      rc = lg_error_set(err, LG_EINPUT, "%s:1:%zu: empty column name", name,
+                        col[i]);
+      goto cleanup;
+    }
+    if (find_col(names, i, names[i]) >= 0) {
+      rc = lg_error_set(err, LG_EINPUT, "%s:1:%zu: duplicate column '%s'",
+                        name, col[i], names[i]);
+      goto cleanup;
+    }
+  }
+  list_columns(names, nnames, cols, sizeof cols);
+  t_col = find_col(names, nnames, "t_s");
+  req_col = find_col(names, nnames, "requests");
+  if (t_col < 0) {
+    rc = lg_error_set(err, LG_EINPUT, "%s:1: no t_s column (columns: %s)",
+                      name, cols);
+    goto cleanup;
+  }
+  if (want_x && strcmp(want_x, "requests") == 0 && req_col < 0) {
+    rc = lg_error_set(err, LG_EINPUT,
+                      "%s:1: no requests column for x = requests (columns: %s)",
+                      name, cols);
+    goto cleanup;
+  }
+  x_col = (req_col >= 0 && !(want_x && strcmp(want_x, "seconds") == 0))
+              ? req_col
+              : t_col;
+
+  /* Metric candidates. */
+  if (opts && opts->metric && opts->metric[0]) {
+    int c = resolve_metric(names, nnames, opts->metric);
+    if (c < 0) {
+      rc = lg_error_set(err, LG_EINPUT, "%s:1: no metric column '%s' (columns: %s)",
+                        name, opts->metric, cols);
+      goto cleanup;
+    }
+    if (c == t_col || c == x_col) {
+      rc = lg_error_set(err, LG_EINPUT,
+                        "%s:1: metric '%s' is the x axis or t_s", name,
+                        names[c]);
+      goto cleanup;
+    }
+    tg[ntg++].col = c;
+  } else {
+    for (i = 0; i < N_DEFAULT; i++) {
+      int c = find_col(names, nnames, default_metrics[i]);
+      if (c >= 0)
+        tg[ntg++].col = c;
+    }
+    for (i = 0; ntg == 0 && i < nnames; i++)
+      if ((int)i != t_col && (int)i != req_col && ends_with(names[i], "_bytes"))
+        tg[ntg++].col = (int)i;
+    if (ntg == 0) {
+      rc = lg_error_set(err, LG_EINPUT,
+                        "%s:1: no metric column: expected anon_bytes, heap_bytes, "
+                        "rss_bytes, cgroup_bytes or another *_bytes column, or name "
+                        "one as the metric (columns: %s)",
+                        name, cols);
+      goto cleanup;
+    }
+  }
+  for (i = 0; i < ntg; i++) {
+    tg[i].agg = lg_agg_new();
+    if (!tg[i].agg) {
+      rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
+      goto cleanup;
+    }
+  }
+
+  /* Rows. */
+  while ((r = next_line(&lr, &line, &len)) == 1) {
+    size_t nf, k;
+    double t, x;
+    if (len == 0)
+      continue; /* blank line (a trailing one, or a separator) */
+    last_line = lr.lineno;
+    nf = split(line, fld, col, MAX_FIELDS);
+    if (nf != nnames) {
+      rc = lg_error_set(err, LG_EINPUT,
+                        "%s:%zu: %zu fields, but the header has %zu", name,
+                        lr.lineno, nf, nnames);
+      goto cleanup;
+    }
+    rows++;
+    if (fld[t_col][0] == '\0') {
+      rc = lg_error_set(err, LG_EINPUT, "%s:%zu:%zu: t_s is empty", name,
+                        lr.lineno, col[t_col]);
+      goto cleanup;
+    }
+    if (parse_num(fld[t_col], &t) != 0) {
+      rc = lg_error_set(err, LG_EINPUT,
+                        "%s:%zu:%zu: t_s: expected a number, got '%.40s'",
+                        name, lr.lineno, col[t_col], fld[t_col]);
+      goto cleanup;
+    }
+    if (have_prev_t && t < prev_t) {
+      rc = lg_error_set(err, LG_EINPUT,
+                        "%s:%zu:%zu: t_s decreases (%.17g after %.17g)", name,
+                        lr.lineno, col[t_col], t, prev_t);
+      goto cleanup;
+    }
+    prev_t = t;
+    have_prev_t = 1;
+    if (x_col == t_col) {
+      x = t;
+    } else {
+      if (fld[x_col][0] == '\0')
+        continue; /* request count not known at this sample */
+      if (parse_num(fld[x_col], &x) != 0) {
+        rc = lg_error_set(err, LG_EINPUT,
+                          "%s:%zu:%zu: requests: expected a number, got '%.40s'",
+                          name, lr.lineno, col[x_col], fld[x_col]);
+        goto cleanup;
+      }
+      if (have_prev_x && x < prev_x) {
+        rc = lg_error_set(err, LG_EINPUT,
+                          "%s:%zu:%zu: requests decreases (%.17g after %.17g)",
+                          name, lr.lineno, col[x_col], x, prev_x);
+        goto cleanup;
+      }
+    }
+    prev_x = x;
+    have_prev_x = 1;
+    if (isnan(first_x))
+      first_x = x;
+    for (k = 0; k < ntg; k++) {
+      const char *cell = fld[tg[k].col];
+      double y;
+      if (cell[0] == '\0')
+        continue; /* not measured */
+      if (parse_num(cell, &y) != 0) {
+        rc = lg_error_set(err, LG_EINPUT,
+                          "%s:%zu:%zu: %s: expected a number, got '%.40s'",
+                          name, lr.lineno, col[tg[k].col], names[tg[k].col],
+                          cell);
+        goto cleanup;
+      }
+      if (lg_agg_add(tg[k].agg, x, t, y) != 0) {
+        rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
+        goto cleanup;
+      }
+    }
+  }
+  if (r < 0) {
+    rc = r == LG_EIO ? lg_error_set(err, LG_EIO, "%s:%zu: read error", name,
+                                    lr.lineno + 1)
+                     : lg_error_set(err, LG_EINPUT, "%s:%zu: line longer than %d bytes",
+                                    name, lr.lineno + 1, LINE_MAX_BYTES);
+    goto cleanup;
+  }
+
+  /* The first candidate with enough values, else report the fullest. */
+  chosen = 0;
+  for (i = 0; i < ntg; i++)
+    if (lg_agg_rows(tg[i].agg) >= LG_SERIES_MIN_POINTS) {
+      chosen = i;
+      break;
+    }
+  if (i == ntg) {
+    for (i = 1; i < ntg; i++)
+      if (lg_agg_rows(tg[i].agg) > lg_agg_rows(tg[chosen].agg))
+        chosen = i;
+    rc = lg_error_set(err, LG_EINPUT,
+                      "%s:%zu: only %llu rows have a value for %s (need at least %d)",
+                      name, last_line ? last_line : 1,
+                      (unsigned long long)lg_agg_rows(tg[chosen].agg),
+                      names[tg[chosen].col], LG_SERIES_MIN_POINTS);
+    goto cleanup;
+  }
+  if (!(prev_x > first_x)) {
+    rc = lg_error_set(err, LG_EINPUT,
+                      "%s:%zu: %s never increases (always %.17g), so there is no "
+                      "slope to measure%s",
+                      name, last_line, x_col == t_col ? "t_s" : "requests",
+                      first_x, x_col == t_col ? "" : "; use x = seconds");
+    goto cleanup;
+  }
+
+  s = calloc(1, sizeof *s);
+  if (!s) {
+    rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
+    goto cleanup;
+  }
+  if (lg_agg_finish(tg[chosen].agg, mode, s) != 0) {
+    rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
+    goto cleanup;
+  }
+  s->rows = (size_t)rows;
+  s->rows_used = (size_t)lg_agg_rows(tg[chosen].agg);
+  snprintf(s->metric, sizeof s->metric, "%s", names[tg[chosen].col]);
+  s->x_is_seconds = x_col == t_col;
+  snprintf(s->x_name, sizeof s->x_name, "%s",
+           s->x_is_seconds ? "seconds" : "requests");
+  *out = s;
+  s = NULL;
+
+cleanup:
+  for (i = 0; i < ntg; i++)
+    lg_agg_free(tg[i].agg);
+  lg_series_free(s);
+  free(lr.buf);
+  free(header);
+  free(names);
+  free(fld);
+  free(col);
+  return rc;
+}
+
+int lg_series_read(const char *path, const lg_series_opts *opts,
+                   lg_series **out, lg_error *err) {
+  FILE *f;
+  int rc;
+  *out = NULL;
+  f = fopen(path, "r");
+  if (!f)
+    return lg_error_set(err, errno == ENOENT ? LG_ENOENT : LG_EIO,
+                        "%s: cannot open: %s", path, strerror(errno));
+  rc = lg_series_read_stream(f, path, opts, out, err);
+  fclose(f);
+  return rc;
+}
