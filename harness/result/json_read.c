@@ -594,6 +594,14 @@ int lg_result_from_json(const char *name, const char *text, size_t len,
                         LG_SCHEMA_VERSION);
     goto cleanup;
   }
+  if (json_is_array(json_object_get(root, "results"))) {
+    d.rc = lg_error_set(err, LG_EINPUT,
+                        "%s: a combined document of %zu results (written by "
+                        "--json for several scenarios or by merge); pass the "
+                        "per-scenario result.json files instead",
+                        d.name, json_array_size(json_object_get(root, "results")));
+    goto cleanup;
+  }
   r = lg_result_new();
   if (!r) {
     oom(&d);

@@ -42,4 +42,18 @@ int lg_report_write(lg_report_format fmt, const lg_result *const *results,
 const char *lg_report_format_name(lg_report_format fmt);
 int lg_report_format_parse(const char *name);
 
+struct lg_progress; /* include/leakgate/run.h */
+
+/* The live progress line: scenario, stage/phase, elapsed of total,
+ * requests/s, memory and the running slope, in at most cap bytes (cut to
+ * fit; no newline, no cursor control: the CLI redraws it with "\r\033[K"
+ * on a TTY and prints it as a plain line otherwise). ANSI colour when color.
+ * Returns 0, or LG_EUSAGE for a NULL/zero-sized buffer. */
+int lg_report_progress_line(const struct lg_progress *p, bool color, char *buf,
+                            size_t cap);
+
+/* The combined exit code of several results (fail 1 > error 4/2 >
+ * inconclusive 3 > pass 0), as `merge` and the JSON reporter report it. */
+int lg_report_combined_exit(const lg_result *const *results, size_t n);
+
 #endif

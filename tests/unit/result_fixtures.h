@@ -143,7 +143,10 @@ static inline lg_result *fx_oom(void) {
   r->service.signal = 9;
   r->service.crashed = true;
   r->service.oom_killed = true;
-  r->chart.oom_x = 100000;
+  /* 40 MB + 2 KiB per request reaches the 64 MiB limit near 13000 */
+  fx_chart(r, 2048, 1000, 13000);
+  r->chart.oom_x = 13000;
+  r->load.requests = 13000;
   r->load.errors = 4000;
   lg_result_finish(r);
   return r;

@@ -1,0 +1,200 @@
+/* reporters/annotations.c - GitHub Actions workflow commands (printed when
+ * GITHUB_ACTIONS=true, or with --annotations).
+ *
+ *   ::error file=src/items.c,line=42,title=...::message
+ *
+ * Per result: one annotation for a non-passing verdict (error for fail and
+ * error, warning for inconclusive), pointing at the scenario file when it is
+ * inside the repository; one per Memcheck leak at its first frame inside the
+ * repository (error when the leak's kind is gated and it is not a known
+ * baseline leak, else warning); one per Massif growing site inside the
+ * repository (error when the verdict is fail, else warning: sites are
+ * advisory). Frames and sites outside repo_root are skipped; paths are made
+ * relative to it. GitHub shows at most 10 errors and 10 warnings per step,
+ * so the most important come first and the rest are counted in a notice.
+ * Escaping follows GitHub's toolkit: data %, CR, LF; properties also : ,.
+ */
+#include "report_util.h"
+#include "result/fmt.h"
+
+#include <leakgate/scenario.h>
+#include <leakgate/units.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PER_LEVEL_MAX 10
+
+typedef struct emitter {
+  lg_buf *b;
+  const lg_report_opts *o;
+  size_t n_error, n_warning, dropped;
+} emitter;
+
+/* Emit one command; file may be NULL (no location). */
+static int emit(emitter *e, bool error, const char *file, int line,
+                const char *title, const char *msg) {
+  size_t *count = error ? &e->n_error : &e->n_warning;
+  int rc;
+  if (*count >= PER_LEVEL_MAX) {
+    e->dropped++;
+    return 0;
+  }
+  (*count)++;
+  rc = lg_buf_appends(e->b, error ? "::error " : "::warning ");
+  if (rc == 0 && file) {
+    rc = lg_buf_appends(e->b, "file=");
+    rc = rc ? rc : lg_esc_gha(e->b, file, true);
+    if (rc == 0 && line > 0)
+      rc = lg_buf_appendf(e->b, ",line=%d", line);
+    rc = rc ? rc : lg_buf_appends(e->b, ",");
+  }
+  rc = rc ? rc : lg_buf_appends(e->b, "title=");
+  rc = rc ? rc : lg_esc_gha(e->b, title, true);
+  rc = rc ? rc : lg_buf_appends(e->b, "::");
+  rc = rc ? rc : lg_esc_gha(e->b, msg, false);
+  return rc ? rc : lg_buf_appends(e->b, "\n");
+}
+
+static bool kind_gated(const lg_memcheck_result *m, const char *kind) {
+  if (!kind)
+    return false;
+  return (strcmp(kind, "definite") == 0 && (m->fail_on & LG_FAIL_DEFINITE)) ||
+         (strcmp(kind, "indirect") == 0 && (m->fail_on & LG_FAIL_INDIRECT)) ||
+         (strcmp(kind, "possible") == 0 && (m->fail_on & LG_FAIL_POSSIBLE));
+}
+
+static bool known_leak(const lg_baseline_result *bl, const char *fp) {
+  size_t i;
+  for (i = 0; fp && i < bl->n_known_leaks; i++)
+    if (strcmp(bl->known_leaks[i], fp) == 0)
+      return true;
+  return false;
+}
+
+static int verdict_note(emitter *e, const lg_result *r) {
+  char rel[4096], title[512];
+  const char *file;
+  lg_buf msg;
+  size_t i;
+  int rc = 0;
+  if (r->verdict == LG_VERDICT_PASS)
+    return 0;
+  file = lg_rel_path(r->scenario_file, e->o->repo_root, rel, sizeof rel);
+  snprintf(title, sizeof title, "leakgate: %s %s", lg_rep_name(r),
+           lg_verdict_name(r->verdict));
+  lg_buf_init(&msg, 1 << 20);
+  for (i = 0; i < r->n_reasons && rc == 0; i++)
+    rc = lg_buf_appendf(&msg, "%s%s", i ? "\n" : "", r->reasons[i]);
+  if (rc == 0 && !msg.data)
+    rc = lg_buf_appends(&msg, lg_verdict_name(r->verdict));
+  if (rc == 0)
+    rc = emit(e, r->verdict != LG_VERDICT_INCONCLUSIVE, file, file ? 1 : 0,
+              title, msg.data);
+  lg_buf_cleanup(&msg);
+  return rc;
+}
+
+static int leak_notes(emitter *e, const lg_result *r) {
+  const lg_memcheck_result *m = &r->memcheck;
+  size_t *idx, i, k;
+  int rc = 0;
+  if (!m->ran || !m->n_leaks)
+    return 0;
+  idx = lg_top_leaks(m);
+  if (!idx)
+    return LG_ENOMEM;
+  for (i = 0; i < m->n_leaks && rc == 0; i++) {
+    const lg_leak_record *l = &m->leaks[idx[i]];
+    const lg_frame *site = lg_leak_site(l);
+    const char *rel = NULL;
+    char relbuf[4096], title[512], by[32], fr[1024];
+    int line = 0;
+    lg_buf msg;
+    /* the allocation site if it is ours, else the first frame that is */
+    if (site && site->file)
+      rel = lg_rel_path(site->file, e->o->repo_root, relbuf, sizeof relbuf);
+    for (k = 0; !rel && k < l->n_stack; k++)
+      if (l->stack[k].file && !strstr(l->stack[k].file, "vg_replace_") &&
+          (rel = lg_rel_path(l->stack[k].file, e->o->repo_root, relbuf,
+                             sizeof relbuf)))
+        site = &l->stack[k];
+    if (!rel)
+      continue;
+    line = site->line;
+    snprintf(title, sizeof title, "leakgate: %s %s lost (%s)",
+             lg_format_bytes(by, sizeof by, l->bytes), l->kind ? l->kind : "?",
+             lg_rep_name(r));
+    lg_buf_init(&msg, 1 << 20);
+    rc = lg_buf_appendf(&msg, "%s in %lld blocks %s lost, allocated here "
+                              "(fingerprint %s)%s\nStack:",
+                        by, (long long)l->blocks, l->kind ? l->kind : "?",
+                        l->fingerprint ? l->fingerprint : "none",
+                        known_leak(&r->baseline, l->fingerprint)
+                            ? "; also in the baseline"
+                            : "");
+    for (k = 0; k < l->n_stack && k < 12 && rc == 0; k++)
+      rc = lg_buf_appendf(&msg, "\n  at %s",
+                          lg_fmt_frame(fr, sizeof fr, &l->stack[k]));
+    if (rc == 0)
+      rc = emit(e,
+                m->failed && kind_gated(m, l->kind) &&
+                    !known_leak(&r->baseline, l->fingerprint),
+                rel, line, title, msg.data);
+    lg_buf_cleanup(&msg);
+  }
+  free(idx);
+  return rc;
+}
+
+static int site_notes(emitter *e, const lg_result *r) {
+  const lg_massif_result *m = &r->massif;
+  size_t *idx, i;
+  int rc = 0;
+  if (!m->ran || !m->n_sites)
+    return 0;
+  idx = lg_top_sites(m);
+  if (!idx)
+    return LG_ENOMEM;
+  for (i = 0; i < m->n_sites && rc == 0; i++) {
+    const lg_growing_site *s = &m->growing_sites[idx[i]];
+    char relbuf[4096], title[512], msg[1024], b1[32], b2[32], b3[32];
+    const char *rel = lg_rel_path(s->file, e->o->repo_root, relbuf,
+                                  sizeof relbuf);
+    if (!rel)
+      continue;
+    snprintf(title, sizeof title, "leakgate: growing allocation site (%s)",
+             lg_rep_name(r));
+    snprintf(msg, sizeof msg,
+             "%s grew by %s during the Massif run (%s -> %s)",
+             s->function ? s->function : "??",
+             lg_format_bytes(b1, sizeof b1, s->growth_bytes),
+             lg_format_bytes(b2, sizeof b2, s->first_bytes),
+             lg_format_bytes(b3, sizeof b3, s->last_bytes));
+    rc = emit(e, r->verdict == LG_VERDICT_FAIL, rel, s->line, title, msg);
+  }
+  free(idx);
+  return rc;
+}
+
+int lg_render_annotations(const lg_result *const *rs, size_t n,
+                          const lg_report_opts *o, lg_buf *b) {
+  emitter e = {b, o, 0, 0, 0};
+  size_t i;
+  int rc = 0;
+  for (i = 0; i < n && rc == 0; i++)
+    rc = verdict_note(&e, rs[i]);
+  for (i = 0; i < n && rc == 0; i++)
+    rc = leak_notes(&e, rs[i]);
+  for (i = 0; i < n && rc == 0; i++)
+    rc = site_notes(&e, rs[i]);
+  if (rc == 0 && e.dropped)
+    rc = lg_buf_appendf(b,
+                        "::notice title=leakgate::%zu more annotation%s not "
+                        "shown (GitHub shows 10 per level); see the step "
+                        "summary or result.json\n",
+                        e.dropped, e.dropped == 1 ? "" : "s");
+  if (rc == 0 && !b->data)
+    rc = lg_buf_append(b, "", 0);
+  return rc;
+}

@@ -1,0 +1,371 @@
+/* reporters/html.c - the HTML report (--html): one self-contained file.
+ *
+ * No script, no external stylesheet, font or image, no network: inline CSS
+ * (light and dark) and inline SVG charts (html_chart.c). Per scenario: the
+ * verdict, the key figures, the memory chart (samples, fitted slope with
+ * its band, warm-up cut, limit line, OOM marker), the Massif heap curve,
+ * the checks, the reasons, the Memcheck leak stacks (collapsible) and the
+ * growing sites, the load phases. Every string is HTML-escaped with the
+ * XML escaper (which also drops characters HTML cannot carry).
+ */
+#include "html_chart.h"
+#include "report_util.h"
+#include "result/fmt.h"
+
+#include <leakgate/units.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char css[] =
+    ":root{--fg:#1f2328;--bg:#fff;--mut:#656d76;--line:#d0d7de;--card:#f6f8fa;"
+    "--pass:#1a7f37;--fail:#cf222e;--inc:#9a6700;--err:#8250df;--skip:#656d76;"
+    "--data:#0969da;--fit:#cf222e;--band:rgba(207,34,46,.15)}\n"
+    "@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;"
+    "--mut:#8d96a0;--line:#30363d;--card:#161b22;--data:#4493f8;"
+    "--band:rgba(248,81,73,.2)}}\n"
+    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;"
+    "color:var(--fg);background:var(--bg);margin:0 auto;max-width:980px;"
+    "padding:16px 24px}\n"
+    "h1{font-size:22px;margin:8px 0}h2{font-size:19px;margin:28px 0 6px;"
+    "border-top:1px solid var(--line);padding-top:18px}h3{font-size:15px;"
+    "margin:18px 0 6px}\n"
+    ".badge{display:inline-block;padding:1px 9px;border-radius:10px;"
+    "color:#fff;font-size:13px;font-weight:600;vertical-align:middle}\n"
+    ".pass{background:var(--pass)}.fail{background:var(--fail)}"
+    ".inconclusive{background:var(--inc)}.error{background:var(--err)}"
+    ".skipped{background:var(--skip)}\n"
+    ".muted{color:var(--mut)}\n"
+    ".figures{display:grid;grid-template-columns:repeat(auto-fill,"
+    "minmax(170px,1fr));gap:8px;margin:10px 0}\n"
+    ".figures div{background:var(--card);border:1px solid var(--line);"
+    "border-radius:6px;padding:6px 10px}.figures b{display:block;"
+    "font-size:16px}.figures span{color:var(--mut);font-size:12px}\n"
+    "table{border-collapse:collapse;width:100%;margin:6px 0}td,th{border:1px "
+    "solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}"
+    "th{background:var(--card)}td.num{text-align:right;white-space:nowrap}\n"
+    "pre{background:var(--card);border:1px solid var(--line);padding:8px;"
+    "overflow:auto;font-size:12px}\n"
+    "details{margin:4px 0}summary{cursor:pointer}\n"
+    "figure{margin:10px 0}figcaption{color:var(--mut);font-size:12px}\n"
+    "svg.chart{width:100%;height:auto;background:var(--bg);border:1px solid "
+    "var(--line);border-radius:6px}\n"
+    "svg .grid line{stroke:var(--line);stroke-width:1}"
+    "svg .frame{fill:none;stroke:var(--mut)}\n"
+    "svg text{fill:var(--mut);font-size:11px;font-family:inherit}"
+    "svg text.axis{font-size:12px}svg text.note{font-size:11px}\n"
+    "svg .samples{fill:none;stroke:var(--data);stroke-width:1.6}\n"
+    "svg .fit{stroke:var(--fit);stroke-width:2;stroke-dasharray:6 3}"
+    "svg .band{fill:var(--band);stroke:none}\n"
+    "svg .warmup{stroke:var(--mut);stroke-dasharray:3 3}"
+    "svg .warmup-area{fill:var(--card)}\n"
+    "svg .limit{stroke:var(--err);stroke-width:1.5;stroke-dasharray:8 4}"
+    "svg text.limit-label{fill:var(--err)}\n"
+    "svg .oom line,svg .oom path{stroke:var(--fail);stroke-width:2;fill:none}"
+    "svg text.oom-label{fill:var(--fail);font-weight:600}\n"
+    "footer{margin:32px 0 8px;color:var(--mut);font-size:12px}\n";
+
+static const char *status_class(lg_check_status s) {
+  return lg_check_status_name(s);
+}
+
+static int esc(lg_buf *b, const char *s) { return lg_esc_xml(b, s, false); }
+
+static int figure(lg_buf *b, const char *label, const char *value) {
+  int rc = lg_buf_appends(b, "<div><span>");
+  rc = rc ? rc : esc(b, label);
+  rc = rc ? rc : lg_buf_appends(b, "</span><b>");
+  rc = rc ? rc : esc(b, value);
+  return rc ? rc : lg_buf_appends(b, "</b></div>\n");
+}
+
+static int figures(lg_buf *b, const lg_result *r) {
+  const lg_analysis *a = &r->analysis;
+  char v[256], n1[64], n2[64], n3[64], ci[32];
+  int rc = lg_buf_appends(b, "<div class=\"figures\">\n");
+  if (r->has_analysis) {
+    rc = rc ? rc : figure(b, "slope", lg_fmt_slope(v, sizeof v, a, a->slope));
+    snprintf(v, sizeof v, "%s to %s", lg_fmt_num(n1, sizeof n1, a->slope_lo),
+             lg_fmt_num(n2, sizeof n2, a->slope_hi));
+    rc = rc ? rc : figure(b, lg_fmt_ci_label(ci, sizeof ci, r->confidence), v);
+    rc = rc ? rc : figure(b, "tolerance", lg_fmt_slope(v, sizeof v, a, a->tolerance));
+    rc = rc ? rc : figure(b, "minimal detectable slope",
+                          lg_fmt_slope(v, sizeof v, a, a->mds));
+    rc = rc ? rc : figure(b, "projected time to limit",
+                          isfinite(a->time_to_limit_s)
+                              ? lg_format_duration(v, sizeof v, a->time_to_limit_s)
+                              : "none");
+    snprintf(v, sizeof v, "%zu (%s)", a->samples_used,
+             a->model[0] ? a->model : "n/a");
+    rc = rc ? rc : figure(b, "samples used (model)", v);
+  }
+  snprintf(v, sizeof v, "%s / %s", lg_format_bytes(n1, sizeof n1, r->container.peak_bytes),
+           lg_format_bytes(n2, sizeof n2, r->container.memory_limit_bytes));
+  rc = rc ? rc : figure(b, "peak / limit", v);
+  if (r->load.requests >= 0) {
+    snprintf(v, sizeof v, "%lld (%lld errors)", (long long)r->load.requests,
+             (long long)(r->load.errors > 0 ? r->load.errors : 0));
+    rc = rc ? rc : figure(b, "requests", v);
+    snprintf(v, sizeof v, "%s req/s, p99 %s ms",
+             lg_fmt_num(n1, sizeof n1, r->load.throughput_rps),
+             lg_fmt_num(n3, sizeof n3, r->load.p99_ms));
+    rc = rc ? rc : figure(b, "throughput", v);
+  }
+  if (r->container.oom_kills > 0 || r->service.oom_killed)
+    rc = rc ? rc : figure(b, "OOM kills", r->container.oom_kills > 0
+                                               ? lg_fmt_num(v, sizeof v, (double)r->container.oom_kills)
+                                               : "yes");
+  if (r->service.crashed)
+    rc = rc ? rc : figure(b, "crash", r->service.signal > 0
+                                          ? lg_fmt_signal(v, sizeof v, r->service.signal)
+                                          : "exited early");
+  if (r->memcheck.ran)
+    rc = rc ? rc : figure(b, "definitely lost",
+                          lg_format_bytes(v, sizeof v, r->memcheck.definitely_lost_bytes));
+  if (r->baseline.verdict != LG_BASELINE_NONE)
+    rc = rc ? rc : figure(b, "baseline", lg_baseline_verdict_name(r->baseline.verdict));
+  return rc ? rc : lg_buf_appends(b, "</div>\n");
+}
+
+static int charts(lg_buf *b, const lg_result *r, size_t idx) {
+  char id[32], title[512], ci[32], ylab[96];
+  lg_chart_spec s;
+  bool secs = strcmp(r->analysis.x, "seconds") == 0;
+  int rc;
+  memset(&s, 0, sizeof s);
+  snprintf(id, sizeof id, "chart-%zu", idx);
+  snprintf(title, sizeof title, "Memory of %s against %s", lg_rep_name(r),
+           secs ? "time" : "requests");
+  snprintf(ylab, sizeof ylab, "%s", r->analysis.metric[0] ? r->analysis.metric
+                                                          : "memory (bytes)");
+  s.id = id;
+  s.title = title;
+  s.x_label = secs ? "seconds" : "completed requests";
+  s.y_label = ylab;
+  s.x = r->chart.x;
+  s.y = r->chart.y;
+  s.n = r->chart.n;
+  s.fit = r->has_analysis ? &r->analysis : NULL;
+  s.ci_label = lg_fmt_ci_label(ci, sizeof ci, r->confidence);
+  s.limit = r->container.memory_limit_bytes;
+  s.oom_x = r->chart.oom_x;
+  rc = lg_buf_appends(b, "<figure>\n");
+  rc = rc ? rc : lg_html_chart(b, &s);
+  rc = rc ? rc : lg_buf_appends(
+                     b, "<figcaption>Samples (blue), fitted slope over the "
+                        "analysed window (dashed red) with its confidence band, "
+                        "the warm-up cut, the memory limit and the OOM kill "
+                        "when there was one.</figcaption>\n</figure>\n");
+  if (rc == 0 && r->massif.ran && r->massif.n_heap >= 2) {
+    snprintf(id, sizeof id, "heap-%zu", idx);
+    snprintf(title, sizeof title, "Massif heap of %s", lg_rep_name(r));
+    memset(&s, 0, sizeof s);
+    s.id = id;
+    s.title = title;
+    s.x_label = strcmp(r->massif.heap_analysis.x, "seconds") == 0
+                    ? "seconds"
+                    : "requests (Massif run)";
+    s.y_label = "heap bytes";
+    s.x = r->massif.heap_x;
+    s.y = r->massif.heap_y;
+    s.n = r->massif.n_heap;
+    s.ci_label = ci;
+    s.limit = NAN;
+    s.oom_x = NAN;
+    rc = lg_buf_appends(b, "<h3>Massif heap</h3>\n<figure>\n");
+    rc = rc ? rc : lg_html_chart(b, &s);
+    rc = rc ? rc : lg_buf_appends(b, "<figcaption>Heap bytes (useful + "
+                                     "allocator overhead) at each Massif "
+                                     "snapshot.</figcaption>\n</figure>\n");
+  }
+  return rc;
+}
+
+static int checks_table(lg_buf *b, const lg_result *r) {
+  size_t i;
+  int rc = lg_buf_appends(b, "<h3>Checks</h3>\n<table class=\"checks\">"
+                             "<tr><th>check</th><th>status</th><th>details"
+                             "</th></tr>\n");
+  for (i = 0; i < r->n_checks && rc == 0; i++) {
+    rc = lg_buf_appends(b, "<tr><td>");
+    rc = rc ? rc : esc(b, r->checks[i].name);
+    rc = rc ? rc : lg_buf_appendf(b, "</td><td><span class=\"badge %s\">%s"
+                                     "</span></td><td>",
+                                  status_class(r->checks[i].status),
+                                  lg_check_status_name(r->checks[i].status));
+    rc = rc ? rc : esc(b, r->checks[i].message);
+    rc = rc ? rc : lg_buf_appends(b, "</td></tr>\n");
+  }
+  rc = rc ? rc : lg_buf_appends(b, "</table>\n");
+  if (rc == 0 && r->n_reasons) {
+    rc = lg_buf_appends(b, "<h3>Reasons</h3>\n<ul class=\"reasons\">\n");
+    for (i = 0; i < r->n_reasons && rc == 0; i++) {
+      rc = lg_buf_appends(b, "<li>");
+      rc = rc ? rc : esc(b, r->reasons[i]);
+      rc = rc ? rc : lg_buf_appends(b, "</li>\n");
+    }
+    rc = rc ? rc : lg_buf_appends(b, "</ul>\n");
+  }
+  return rc;
+}
+
+static int leak_list(lg_buf *b, const lg_result *r) {
+  const lg_memcheck_result *m = &r->memcheck;
+  size_t *idx, i, k;
+  char by[32], fr[1024];
+  int rc;
+  if (!m->ran)
+    return 0;
+  if (!m->n_leaks)
+    return lg_buf_appends(b, "<h3>Memcheck</h3>\n<p>No leak records.</p>\n");
+  idx = lg_top_leaks(m);
+  if (!idx)
+    return LG_ENOMEM;
+  rc = lg_buf_appendf(b, "<h3>Memcheck leaks (%zu)</h3>\n", m->n_leaks);
+  for (i = 0; i < m->n_leaks && i < 50 && rc == 0; i++) {
+    const lg_leak_record *l = &m->leaks[idx[i]];
+    const lg_frame *site = lg_leak_site(l);
+    rc = lg_buf_appendf(b, "<details class=\"leak\"%s><summary><b>%s %s</b> "
+                           "in %lld blocks",
+                        i < 3 ? " open" : "",
+                        lg_format_bytes(by, sizeof by, l->bytes),
+                        l->kind ? l->kind : "?", (long long)l->blocks);
+    if (rc == 0 && site) {
+      rc = lg_buf_appends(b, " at ");
+      rc = rc ? rc : esc(b, lg_fmt_frame(fr, sizeof fr, site));
+    }
+    rc = rc ? rc : lg_buf_appends(b, " <span class=\"muted\">");
+    rc = rc ? rc : esc(b, l->fingerprint ? l->fingerprint : "");
+    rc = rc ? rc : lg_buf_appends(b, "</span></summary>\n<pre>");
+    for (k = 0; k < l->n_stack && rc == 0; k++) {
+      rc = lg_buf_appends(b, "at ");
+      rc = rc ? rc : esc(b, lg_fmt_frame(fr, sizeof fr, &l->stack[k]));
+      rc = rc ? rc : lg_buf_appends(b, "\n");
+    }
+    rc = rc ? rc : lg_buf_appends(b, "</pre>\n</details>\n");
+  }
+  if (rc == 0 && m->n_leaks > 50)
+    rc = lg_buf_appendf(b, "<p class=\"muted\">%zu more in result.json.</p>\n",
+                        m->n_leaks - 50);
+  free(idx);
+  return rc;
+}
+
+static int site_table(lg_buf *b, const lg_result *r) {
+  const lg_massif_result *m = &r->massif;
+  size_t *idx, i;
+  char b1[32], b2[32], b3[32];
+  int rc;
+  if (!m->ran || !m->n_sites)
+    return 0;
+  idx = lg_top_sites(m);
+  if (!idx)
+    return LG_ENOMEM;
+  rc = lg_buf_appends(b, "<h3>Growing allocation sites (Massif, advisory)</h3>\n"
+                         "<table class=\"sites\"><tr><th>function</th><th>"
+                         "location</th><th>first</th><th>last</th><th>growth"
+                         "</th></tr>\n");
+  for (i = 0; i < m->n_sites && i < 50 && rc == 0; i++) {
+    const lg_growing_site *s = &m->growing_sites[idx[i]];
+    rc = lg_buf_appends(b, "<tr><td>");
+    rc = rc ? rc : esc(b, s->function ? s->function : "??");
+    rc = rc ? rc : lg_buf_appends(b, "</td><td>");
+    rc = rc ? rc : esc(b, s->file ? s->file : "");
+    if (rc == 0 && s->line > 0)
+      rc = lg_buf_appendf(b, ":%d", s->line);
+    rc = rc ? rc : lg_buf_appendf(b, "</td><td class=\"num\">%s</td><td "
+                                     "class=\"num\">%s</td><td class=\"num\">"
+                                     "+%s</td></tr>\n",
+                                  lg_format_bytes(b1, sizeof b1, s->first_bytes),
+                                  lg_format_bytes(b2, sizeof b2, s->last_bytes),
+                                  lg_format_bytes(b3, sizeof b3, s->growth_bytes));
+  }
+  free(idx);
+  return rc ? rc : lg_buf_appends(b, "</table>\n");
+}
+
+static int phases(lg_buf *b, const lg_result *r) {
+  const lg_load_result *l = &r->load;
+  char d[32], rate[32];
+  size_t i;
+  int rc;
+  if (!l->n_phases)
+    return 0;
+  rc = lg_buf_appends(b, "<h3>Load phases</h3>\n<table class=\"phases\"><tr>"
+                         "<th>phase</th><th>requests</th><th>errors</th><th>"
+                         "duration</th><th>target rate</th></tr>\n");
+  for (i = 0; i < l->n_phases && rc == 0; i++) {
+    const lg_phase_stats *p = &l->phases[i];
+    rc = lg_buf_appends(b, "<tr><td>");
+    rc = rc ? rc : esc(b, p->name ? p->name : "");
+    rc = rc ? rc : lg_buf_appendf(
+                       b, "</td><td class=\"num\">%lld</td><td class=\"num\">"
+                          "%lld</td><td class=\"num\">%s</td><td class=\"num\">"
+                          "%s</td></tr>\n",
+                       (long long)(p->requests > 0 ? p->requests : 0),
+                       (long long)(p->errors > 0 ? p->errors : 0),
+                       lg_format_duration(d, sizeof d, p->duration_s),
+                       isfinite(p->target_rate)
+                           ? lg_fmt_num(rate, sizeof rate, p->target_rate)
+                           : "closed model");
+  }
+  return rc ? rc : lg_buf_appends(b, "</table>\n");
+}
+
+static int section(lg_buf *b, const lg_result *r, size_t idx) {
+  int rc = lg_buf_appendf(b, "<section class=\"scenario\" id=\"scenario-%zu\">"
+                             "\n<h2><span class=\"badge %s\">%s</span> ",
+                          idx, lg_verdict_name(r->verdict),
+                          lg_verdict_name(r->verdict));
+  rc = rc ? rc : esc(b, lg_rep_name(r));
+  rc = rc ? rc : lg_buf_appendf(b, " <small class=\"muted\">exit %d</small>"
+                                   "</h2>\n",
+                                r->exit_code);
+  if (rc == 0 && r->scenario_file) {
+    rc = lg_buf_appends(b, "<p class=\"muted\">");
+    rc = rc ? rc : esc(b, r->scenario_file);
+    rc = rc ? rc : lg_buf_appends(b, "</p>\n");
+  }
+  if (rc == 0 && r->error) {
+    rc = lg_buf_appends(b, "<p><b>Error:</b> ");
+    rc = rc ? rc : esc(b, r->error);
+    rc = rc ? rc : lg_buf_appends(b, "</p>\n");
+  }
+  rc = rc ? rc : figures(b, r);
+  rc = rc ? rc : charts(b, r, idx);
+  rc = rc ? rc : checks_table(b, r);
+  rc = rc ? rc : leak_list(b, r);
+  rc = rc ? rc : site_table(b, r);
+  rc = rc ? rc : phases(b, r);
+  return rc ? rc : lg_buf_appends(b, "</section>\n");
+}
+
+int lg_render_html(const lg_result *const *rs, size_t n,
+                   const lg_report_opts *o, lg_buf *b) {
+  size_t i, c[4] = {0};
+  int code = lg_report_combined_exit(rs, n), rc;
+  (void)o;
+  for (i = 0; i < n; i++)
+    c[rs[i]->verdict < 4 ? rs[i]->verdict : 3]++;
+  rc = lg_buf_appends(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+                         "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+                         "content=\"width=device-width, initial-scale=1\">\n"
+                         "<title>leakgate: ");
+  rc = rc ? rc : esc(b, n == 1 ? lg_rep_name(rs[0]) : "report");
+  rc = rc ? rc : lg_buf_appendf(b, " (exit %d)</title>\n<style>\n%s</style>\n"
+                                   "</head>\n<body>\n<header><h1>leakgate "
+                                   "report</h1>\n<p>%zu scenario%s: %zu fail, "
+                                   "%zu error, %zu inconclusive, %zu pass; "
+                                   "exit %d</p></header>\n",
+                                code, css, n, n == 1 ? "" : "s",
+                                c[LG_VERDICT_FAIL], c[LG_VERDICT_ERROR],
+                                c[LG_VERDICT_INCONCLUSIVE], c[LG_VERDICT_PASS],
+                                code);
+  for (i = 0; i < n && rc == 0; i++)
+    rc = section(b, rs[i], i);
+  rc = rc ? rc : lg_buf_appends(b, "<footer>Generated by leakgate ");
+  rc = rc ? rc : esc(b, rs[0]->tool_version ? rs[0]->tool_version : "");
+  return rc ? rc : lg_buf_appends(b, ". Self-contained: no scripts, no "
+                                     "network.</footer>\n</body>\n</html>\n");
+}

@@ -1,0 +1,234 @@
+/* reporters/html_chart.c - inline SVG line charts for the HTML report:
+ * memory against requests with the fitted slope and its confidence band
+ * over the analysed window, the warm-up cut, the memory-limit line and an
+ * OOM marker; the same drawing serves the Massif heap curve.
+ *
+ * Pure SVG (no script, no external font or stylesheet): the page stays one
+ * self-contained file that renders offline. Coordinates are printed with one
+ * decimal; ticks are "nice" numbers (1, 2, 5 x 10^k), about five per axis.
+ * Complexity O(n) in the points drawn (the chart is already downsampled).
+ */
+#include "html_chart.h"
+
+#include "result/fmt.h"
+
+#include <leakgate/units.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define W 760.0
+#define H 340.0
+#define ML 78.0
+#define MR 24.0
+#define MT 22.0
+#define MB 52.0
+
+typedef struct frame {
+  double x0, x1, y0, y1;
+} frame;
+
+static double px(const frame *f, double x) {
+  return ML + (x - f->x0) / (f->x1 - f->x0) * (W - ML - MR);
+}
+
+static double py(const frame *f, double y) {
+  return H - MB - (y - f->y0) / (f->y1 - f->y0) * (H - MT - MB);
+}
+
+/* A tick step of 1, 2 or 5 x 10^k giving about `want` intervals. */
+static double nice_step(double span, int want) {
+  double raw = span / want, mag = pow(10, floor(log10(raw))), f = raw / mag;
+  return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+}
+
+static char *short_num(char *buf, size_t cap, double v) {
+  double a = fabs(v);
+  if (a >= 1e9)
+    snprintf(buf, cap, "%gG", v / 1e9);
+  else if (a >= 1e6)
+    snprintf(buf, cap, "%gM", v / 1e6);
+  else if (a >= 1e3)
+    snprintf(buf, cap, "%gk", v / 1e3);
+  else
+    snprintf(buf, cap, "%g", v);
+  return buf;
+}
+
+static void widen(double *lo, double *hi, double v) {
+  if (!isfinite(v))
+    return;
+  if (v < *lo)
+    *lo = v;
+  if (v > *hi)
+    *hi = v;
+}
+
+static int text(lg_buf *b, double x, double y, const char *cls,
+                const char *anchor, const char *s) {
+  int rc = lg_buf_appendf(b, "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" "
+                             "text-anchor=\"%s\">",
+                          cls, x, y, anchor);
+  rc = rc ? rc : lg_esc_xml(b, s, false);
+  return rc ? rc : lg_buf_appends(b, "</text>\n");
+}
+
+static int axes(lg_buf *b, const frame *f, const lg_chart_spec *s) {
+  char lab[64];
+  double step, v;
+  int rc = 0;
+  rc = lg_buf_appends(b, "<g class=\"grid\">\n");
+  step = nice_step(f->y1 - f->y0, 5);
+  for (v = ceil(f->y0 / step) * step; v <= f->y1 + step * 1e-9 && rc == 0;
+       v += step) {
+    rc = lg_buf_appendf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                           "y2=\"%.1f\"/>\n",
+                        ML, py(f, v), W - MR, py(f, v));
+    rc = rc ? rc : text(b, ML - 6, py(f, v) + 4, "tick", "end",
+                        lg_format_bytes(lab, sizeof lab, v));
+  }
+  step = nice_step(f->x1 - f->x0, 6);
+  for (v = ceil(f->x0 / step) * step; v <= f->x1 + step * 1e-9 && rc == 0;
+       v += step) {
+    rc = lg_buf_appendf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                           "y2=\"%.1f\"/>\n",
+                        px(f, v), MT, px(f, v), H - MB);
+    rc = rc ? rc : text(b, px(f, v), H - MB + 16, "tick", "middle",
+                        short_num(lab, sizeof lab, v));
+  }
+  rc = rc ? rc : lg_buf_appends(b, "</g>\n");
+  rc = rc ? rc : lg_buf_appendf(b, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" "
+                                   "width=\"%.1f\" height=\"%.1f\"/>\n",
+                                ML, MT, W - ML - MR, H - MT - MB);
+  rc = rc ? rc : text(b, ML + (W - ML - MR) / 2, H - 12, "axis", "middle",
+                      s->x_label);
+  if (rc == 0) {
+    rc = lg_buf_appendf(b, "<text class=\"axis\" transform=\"translate(16 "
+                           "%.1f) rotate(-90)\" text-anchor=\"middle\">",
+                        MT + (H - MT - MB) / 2);
+    rc = rc ? rc : lg_esc_xml(b, s->y_label, false);
+    rc = rc ? rc : lg_buf_appends(b, "</text>\n");
+  }
+  return rc;
+}
+
+/* The slope's confidence band as a bow tie through the window's centre:
+ * every line with a slope inside [lo, hi] through (xc, yc). */
+static int fit(lg_buf *b, const frame *f, const lg_chart_spec *s) {
+  const lg_analysis *a = s->fit;
+  double x0 = isfinite(a->warmup_x) && a->warmup_x > f->x0 ? a->warmup_x
+                                                            : f->x0;
+  double x1 = f->x1;
+  double xc = (x0 + x1) / 2, yc = a->intercept + a->slope * xc;
+  char sl[64], lo[32], hi[32], label[192];
+  int rc = 0;
+  if (isfinite(a->slope_lo) && isfinite(a->slope_hi))
+    rc = lg_buf_appendf(
+        b,
+        "<polygon class=\"band\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f "
+        "%.1f,%.1f %.1f,%.1f %.1f,%.1f\"><title>%s of the slope</title>"
+        "</polygon>\n",
+        px(f, x0), py(f, yc + a->slope_lo * (x0 - xc)), px(f, xc), py(f, yc),
+        px(f, x1), py(f, yc + a->slope_hi * (x1 - xc)), px(f, x1),
+        py(f, yc + a->slope_lo * (x1 - xc)), px(f, xc), py(f, yc), px(f, x0),
+        py(f, yc + a->slope_hi * (x0 - xc)), s->ci_label);
+  snprintf(label, sizeof label, "fit %s (%s %s to %s)",
+           lg_fmt_slope(sl, sizeof sl, a, a->slope), s->ci_label,
+           lg_fmt_num(lo, sizeof lo, a->slope_lo),
+           lg_fmt_num(hi, sizeof hi, a->slope_hi));
+  rc = rc ? rc : lg_buf_appendf(b, "<line class=\"fit\" x1=\"%.1f\" y1=\"%.1f\" "
+                                   "x2=\"%.1f\" y2=\"%.1f\"><title>",
+                                px(f, x0), py(f, a->intercept + a->slope * x0),
+                                px(f, x1), py(f, a->intercept + a->slope * x1));
+  rc = rc ? rc : lg_esc_xml(b, label, false);
+  return rc ? rc : lg_buf_appends(b, "</title></line>\n");
+}
+
+int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
+  frame f;
+  double ylo = INFINITY, yhi = -INFINITY, xlo = INFINITY, xhi = -INFINITY;
+  double pad;
+  bool limit_on_chart = false, has_fit;
+  char lab[96], by[32];
+  size_t i;
+  int rc;
+
+  for (i = 0; i < s->n; i++) {
+    widen(&xlo, &xhi, s->x[i]);
+    widen(&ylo, &yhi, s->y[i]);
+  }
+  if (!(xhi > xlo) || !isfinite(ylo))
+    return lg_buf_appends(b, "<p class=\"nochart\">Not enough points for a "
+                             "chart.</p>\n");
+  widen(&xlo, &xhi, s->oom_x);
+  has_fit = s->fit && isfinite(s->fit->slope) && isfinite(s->fit->intercept);
+  if (isfinite(s->limit) && s->limit <= yhi * 2) {
+    widen(&ylo, &yhi, s->limit);
+    limit_on_chart = true;
+  }
+  pad = (yhi - ylo) * 0.06 + 1;
+  f.x0 = xlo;
+  f.x1 = xhi;
+  f.y0 = ylo - pad;
+  f.y1 = yhi + pad;
+
+  rc = lg_buf_appendf(b,
+                      "<svg class=\"chart\" id=\"%s\" xmlns=\"http://www.w3.org/"
+                      "2000/svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+                      "aria-labelledby=\"%s-title\">\n<title id=\"%s-title\">",
+                      s->id, W, H, s->id, s->id);
+  rc = rc ? rc : lg_esc_xml(b, s->title, false);
+  rc = rc ? rc : lg_buf_appendf(b, "</title>\n<defs><clipPath id=\"%s-clip\">"
+                                   "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                                   "height=\"%.1f\"/></clipPath></defs>\n",
+                                s->id, ML, MT, W - ML - MR, H - MT - MB);
+  rc = rc ? rc : axes(b, &f, s);
+  rc = rc ? rc : lg_buf_appendf(b, "<g clip-path=\"url(#%s-clip)\">\n", s->id);
+  if (rc == 0 && has_fit && isfinite(s->fit->warmup_x) &&
+      s->fit->warmup_x > f.x0) {
+    rc = lg_buf_appendf(b, "<rect class=\"warmup-area\" x=\"%.1f\" y=\"%.1f\" "
+                           "width=\"%.1f\" height=\"%.1f\"/>\n"
+                           "<line class=\"warmup\" x1=\"%.1f\" y1=\"%.1f\" "
+                           "x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                        ML, MT, px(&f, s->fit->warmup_x) - ML, H - MT - MB,
+                        px(&f, s->fit->warmup_x), MT, px(&f, s->fit->warmup_x),
+                        H - MB);
+    rc = rc ? rc : text(b, px(&f, s->fit->warmup_x) + 4, MT + 14, "note",
+                        "start", "warm-up cut");
+  }
+  if (rc == 0 && has_fit)
+    rc = fit(b, &f, s);
+  rc = rc ? rc : lg_buf_appends(b, "<polyline class=\"samples\" points=\"");
+  for (i = 0; i < s->n && rc == 0; i++)
+    if (isfinite(s->x[i]) && isfinite(s->y[i]))
+      rc = lg_buf_appendf(b, "%s%.1f,%.1f", i ? " " : "", px(&f, s->x[i]),
+                          py(&f, s->y[i]));
+  rc = rc ? rc : lg_buf_appends(b, "\"/>\n");
+  if (rc == 0 && limit_on_chart) {
+    snprintf(lab, sizeof lab, "memory limit %s",
+             lg_format_bytes(by, sizeof by, s->limit));
+    rc = lg_buf_appendf(b, "<line class=\"limit\" x1=\"%.1f\" y1=\"%.1f\" "
+                           "x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                        ML, py(&f, s->limit), W - MR, py(&f, s->limit));
+    rc = rc ? rc : text(b, W - MR - 4, py(&f, s->limit) - 5, "note limit-label",
+                        "end", lab);
+  }
+  if (rc == 0 && isfinite(s->oom_x)) {
+    double x = px(&f, s->oom_x), y = py(&f, s->y[s->n - 1]);
+    rc = lg_buf_appendf(b, "<g class=\"oom\"><line x1=\"%.1f\" y1=\"%.1f\" "
+                           "x2=\"%.1f\" y2=\"%.1f\"/><path d=\"M%.1f %.1fl10 "
+                           "10m0 -10l-10 10\"/><title>OOM kill at %s</title>"
+                           "</g>\n",
+                        x, MT, x, H - MB, x - 5, y - 5,
+                        short_num(lab, sizeof lab, s->oom_x));
+    rc = rc ? rc : text(b, x - 6, MT + 30, "note oom-label", "end", "OOM kill");
+  }
+  rc = rc ? rc : lg_buf_appends(b, "</g>\n");
+  if (rc == 0 && isfinite(s->limit) && !limit_on_chart) {
+    snprintf(lab, sizeof lab, "memory limit %s is above the chart",
+             lg_format_bytes(by, sizeof by, s->limit));
+    rc = text(b, W - MR - 4, MT - 6, "note", "end", lab);
+  }
+  return rc ? rc : lg_buf_appends(b, "</svg>\n");
+}

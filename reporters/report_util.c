@@ -1,0 +1,309 @@
+/* reporters/report_util.c - escaping, paths, ordering, sparklines shared by
+ * the reporters (see report_util.h). Owns nothing; no state. */
+#include "report_util.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Decode one UTF-8 sequence at s: returns its length and sets *cp, or 0 for
+ * an invalid sequence (overlong, surrogate, beyond U+10FFFF, truncated). */
+static size_t utf8_decode(const unsigned char *s, unsigned *cp) {
+  unsigned c = s[0], v;
+  size_t n, i;
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
+  if (c >= 0xC2 && c <= 0xDF)
+    n = 2, v = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF)
+    n = 3, v = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4)
+    n = 4, v = c & 0x07;
+  else
+    return 0;
+  for (i = 1; i < n; i++) {
+    if ((s[i] & 0xC0) != 0x80)
+      return 0;
+    v = (v << 6) | (s[i] & 0x3F);
+  }
+  if ((n == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) ||
+      (n == 4 && (v < 0x10000 || v > 0x10FFFF)))
+    return 0;
+  *cp = v;
+  return n;
+}
+
+int lg_esc_xml(lg_buf *b, const char *s, bool attr) {
+  const unsigned char *p = (const unsigned char *)(s ? s : "");
+  int rc = 0;
+  while (*p && rc == 0) {
+    unsigned cp = 0;
+    size_t n = utf8_decode(p, &cp);
+    if (n == 0) {
+      rc = lg_buf_appends(b, "\xEF\xBF\xBD");
+      p++;
+      continue;
+    }
+    switch (cp) {
+    case '&':
+      rc = lg_buf_appends(b, "&amp;");
+      break;
+    case '<':
+      rc = lg_buf_appends(b, "&lt;");
+      break;
+    case '>':
+      rc = lg_buf_appends(b, "&gt;");
+      break;
+    case '"':
+      rc = lg_buf_appends(b, "&quot;");
+      break;
+    case '\'':
+      rc = lg_buf_appends(b, "&#39;");
+      break;
+    case '\t':
+    case '\n':
+    case '\r':
+      rc = attr ? lg_buf_appendf(b, "&#%u;", cp) : lg_buf_append(b, p, 1);
+      break;
+    default:
+      if (cp < 0x20 || cp == 0xFFFE || cp == 0xFFFF || cp == 0x7F)
+        break; /* not allowed in XML 1.0 (0x7F: discouraged, invisible) */
+      rc = lg_buf_append(b, p, n);
+    }
+    p += n;
+  }
+  return rc;
+}
+
+int lg_esc_md(lg_buf *b, const char *s) {
+  const unsigned char *p = (const unsigned char *)(s ? s : "");
+  int rc = 0;
+  for (; *p && rc == 0; p++) {
+    switch (*p) {
+    case '&':
+      rc = lg_buf_appends(b, "&amp;");
+      break;
+    case '<':
+      rc = lg_buf_appends(b, "&lt;");
+      break;
+    case '>':
+      rc = lg_buf_appends(b, "&gt;");
+      break;
+    case '\n':
+    case '\r':
+    case '\t':
+      rc = lg_buf_appends(b, " ");
+      break;
+    case '|':
+    case '\\':
+    case '`':
+    case '*':
+    case '_':
+    case '[':
+    case ']':
+    case '#':
+    case '~':
+    case '!':
+      rc = lg_buf_appendf(b, "\\%c", *p);
+      break;
+    default:
+      if (*p < 0x20 || *p == 0x7F)
+        break;
+      rc = lg_buf_append(b, p, 1);
+    }
+  }
+  return rc;
+}
+
+/* GitHub's toolkit (core/command.ts): data escapes % CR LF; properties
+ * also ':' and ','. */
+int lg_esc_gha(lg_buf *b, const char *s, bool property) {
+  const unsigned char *p = (const unsigned char *)(s ? s : "");
+  int rc = 0;
+  for (; *p && rc == 0; p++) {
+    if (*p == '%')
+      rc = lg_buf_appends(b, "%25");
+    else if (*p == '\r')
+      rc = lg_buf_appends(b, "%0D");
+    else if (*p == '\n')
+      rc = lg_buf_appends(b, "%0A");
+    else if (property && *p == ':')
+      rc = lg_buf_appends(b, "%3A");
+    else if (property && *p == ',')
+      rc = lg_buf_appends(b, "%2C");
+    else
+      rc = lg_buf_append(b, p, 1);
+  }
+  return rc;
+}
+
+/* Normalise an absolute path in place: collapse "//", drop ".", resolve
+ * ".." lexically (no symlinks: the paths come from another machine's
+ * debug info, not this file system). */
+static void normalise(char *path) {
+  char *out = path, *p = path;
+  while (*p) {
+    char *seg;
+    size_t len;
+    while (*p == '/')
+      p++;
+    if (!*p)
+      break;
+    seg = p;
+    while (*p && *p != '/')
+      p++;
+    len = (size_t)(p - seg);
+    if (len == 1 && seg[0] == '.')
+      continue;
+    if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+      while (out > path && *--out != '/')
+        ;
+      continue;
+    }
+    *out++ = '/';
+    memmove(out, seg, len);
+    out += len;
+  }
+  if (out == path)
+    *out++ = '/';
+  *out = '\0';
+}
+
+const char *lg_rel_path(const char *file, const char *root, char *buf,
+                        size_t cap) {
+  char f[4096], r[4096];
+  size_t rl;
+  if (!file || !file[0])
+    return NULL;
+  if (file[0] != '/') {
+    /* relative: inside the repository unless it climbs out */
+    snprintf(f, sizeof f, "/%s", file);
+    normalise(f);
+    if (strncmp(file, "../", 3) == 0 || strcmp(f, "/") == 0)
+      return NULL;
+    snprintf(buf, cap, "%s", f + 1);
+    return buf;
+  }
+  if (!root || root[0] != '/')
+    return NULL;
+  snprintf(f, sizeof f, "%s", file);
+  snprintf(r, sizeof r, "%s", root);
+  normalise(f);
+  normalise(r);
+  rl = strlen(r);
+  if (rl == 1) /* root is "/" */
+    rl = 0;
+  if (strncmp(f, r, rl) != 0 || f[rl] != '/' || !f[rl + 1])
+    return NULL;
+  snprintf(buf, cap, "%s", f + rl + 1);
+  return buf;
+}
+
+/* qsort_r comparators over index arrays. */
+static int cmp_leak(const void *a, const void *b, void *ctx) {
+  const lg_leak_record *l = ctx;
+  double x = l[*(const size_t *)a].bytes, y = l[*(const size_t *)b].bytes;
+  x = isfinite(x) ? x : -1;
+  y = isfinite(y) ? y : -1;
+  if (x != y)
+    return x < y ? 1 : -1;
+  return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+static int cmp_site(const void *a, const void *b, void *ctx) {
+  const lg_growing_site *s = ctx;
+  double x = s[*(const size_t *)a].growth_bytes;
+  double y = s[*(const size_t *)b].growth_bytes;
+  x = isfinite(x) ? x : -1e300;
+  y = isfinite(y) ? y : -1e300;
+  if (x != y)
+    return x < y ? 1 : -1;
+  return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+static size_t *sorted_idx(size_t n, int (*cmp)(const void *, const void *,
+                                                void *),
+                          void *ctx) {
+  size_t *idx, i;
+  if (!n)
+    return NULL;
+  idx = malloc(n * sizeof *idx);
+  if (!idx)
+    return NULL;
+  for (i = 0; i < n; i++)
+    idx[i] = i;
+  qsort_r(idx, n, sizeof *idx, cmp, ctx);
+  return idx;
+}
+
+size_t *lg_top_leaks(const lg_memcheck_result *m) {
+  return sorted_idx(m->n_leaks, cmp_leak, m->leaks);
+}
+
+size_t *lg_top_sites(const lg_massif_result *m) {
+  return sorted_idx(m->n_sites, cmp_site, m->growing_sites);
+}
+
+int lg_sparkline(lg_buf *b, const double *y, size_t n, size_t width) {
+  static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+                                     "\u2585", "\u2586", "\u2587", "\u2588"};
+  double lo = INFINITY, hi = -INFINITY, v[512];
+  size_t m, i, k;
+  int rc = 0;
+  if (width > 512)
+    width = 512;
+  m = n < width ? n : width;
+  for (i = 0; i < m; i++) {
+    size_t a = i * n / m, e = (i + 1) * n / m, c = 0;
+    double sum = 0;
+    for (k = a; k < e; k++)
+      if (isfinite(y[k])) {
+        sum += y[k];
+        c++;
+      }
+    v[i] = c ? sum / (double)c : NAN;
+    if (c && v[i] < lo)
+      lo = v[i];
+    if (c && v[i] > hi)
+      hi = v[i];
+  }
+  for (i = 0; i < m && rc == 0; i++) {
+    int level;
+    if (!isfinite(v[i])) {
+      rc = lg_buf_appends(b, " ");
+      continue;
+    }
+    level = hi > lo ? (int)floor((v[i] - lo) / (hi - lo) * 7.999) : 0;
+    rc = lg_buf_appends(b, bars[level < 0 ? 0 : level > 7 ? 7 : level]);
+  }
+  return rc;
+}
+
+void lg_hash_hex(char out[17], const char *const *parts, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  size_t i;
+  for (i = 0; i < n; i++) {
+    const unsigned char *p = (const unsigned char *)parts[i];
+    if (!p)
+      continue;
+    for (; *p; p++) {
+      h ^= *p;
+      h *= 1099511628211ULL;
+    }
+    h ^= 0xFF; /* separator, so ("ab","c") != ("a","bc") */
+    h *= 1099511628211ULL;
+  }
+  snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+const char *lg_rep_name(const lg_result *r) {
+  if (r->scenario_name && r->scenario_name[0])
+    return r->scenario_name;
+  if (r->scenario_file && r->scenario_file[0])
+    return r->scenario_file;
+  return "scenario";
+}

@@ -1,0 +1,74 @@
+/* reporters/report_util.h - what every reporter shares: the renderer
+ * signature, escaping for each output language, repository-relative paths,
+ * ordering of the top leaks and sites, the sparkline. Internal.
+ *
+ * All appenders write into a capped lg_buf (core/buf.h) and return 0 or a
+ * negative LG_E* (LG_ELIMIT when a report would exceed its cap), so a
+ * result with a million leak records cannot make leakgate grow unbounded.
+ */
+#ifndef LG_REPORT_UTIL_H
+#define LG_REPORT_UTIL_H
+
+#include "core/buf.h"
+
+#include <leakgate/report.h>
+#include <leakgate/result.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The hard cap of one rendered report. */
+#define LG_REPORT_CAP ((size_t)64 << 20)
+
+typedef int (*lg_renderer)(const lg_result *const *rs, size_t n,
+                           const lg_report_opts *o, lg_buf *b);
+
+int lg_render_json(const lg_result *const *rs, size_t n,
+                   const lg_report_opts *o, lg_buf *b);
+int lg_render_junit(const lg_result *const *rs, size_t n,
+                    const lg_report_opts *o, lg_buf *b);
+int lg_render_markdown(const lg_result *const *rs, size_t n,
+                       const lg_report_opts *o, lg_buf *b);
+int lg_render_html(const lg_result *const *rs, size_t n,
+                   const lg_report_opts *o, lg_buf *b);
+int lg_render_sarif(const lg_result *const *rs, size_t n,
+                    const lg_report_opts *o, lg_buf *b);
+int lg_render_annotations(const lg_result *const *rs, size_t n,
+                          const lg_report_opts *o, lg_buf *b);
+int lg_render_summary(const lg_result *const *rs, size_t n,
+                      const lg_report_opts *o, lg_buf *b);
+
+/* XML/HTML text and attribute escaping: & < > " ' become entities; tab,
+ * newline and carriage return become character references when attr (so
+ * attribute values keep them); characters XML 1.0 forbids (C0 controls,
+ * U+FFFE, U+FFFF) are dropped; bytes that are not UTF-8 become U+FFFD. */
+int lg_esc_xml(lg_buf *b, const char *s, bool attr);
+/* Markdown inline text (table cells, list items): HTML specials as
+ * entities, Markdown punctuation backslash-escaped, line breaks as spaces. */
+int lg_esc_md(lg_buf *b, const char *s);
+/* GitHub workflow command data (%, CR, LF) or property (also ':' ','). */
+int lg_esc_gha(lg_buf *b, const char *s, bool property);
+
+/* path relative to root when the file lies inside it ("src/a.c"), else NULL.
+ * Absolute paths are compared after removing "." and ".." components;
+ * relative paths are taken as relative to root unless they climb out. */
+const char *lg_rel_path(const char *file, const char *root, char *buf,
+                        size_t cap);
+
+/* Leak indices sorted by bytes, largest first (caller frees); NULL when
+ * there are none or on ENOMEM. */
+size_t *lg_top_leaks(const lg_memcheck_result *m);
+/* Growing-site indices sorted by growth, largest first (caller frees). */
+size_t *lg_top_sites(const lg_massif_result *m);
+
+/* A Unicode block sparkline (U+2581..U+2588) of y, resampled to at most
+ * width characters by bucket means. */
+int lg_sparkline(lg_buf *b, const double *y, size_t n, size_t width);
+
+/* 64-bit FNV-1a of the strings (NULL skipped), as 16 hex digits. */
+void lg_hash_hex(char out[17], const char *const *parts, size_t n);
+
+/* Result display name (scenario name, else file, else "scenario"). */
+const char *lg_rep_name(const lg_result *r);
+
+#endif

@@ -1,0 +1,458 @@
+/* reporters/sarif.c - SARIF 2.1.0 (--sarif) for code scanning (GitHub
+ * code scanning, GitLab, IDE viewers).
+ *
+ * One run for all results. Rules have stable ids (never renumbered; new ones
+ * are appended): leakgate/memcheck-{definite,indirect,possible,reachable},
+ * leakgate/growing-site, leakgate/growth, leakgate/oom, leakgate/crash,
+ * leakgate/baseline-regression, leakgate/time-to-limit.
+ * Results:
+ *   - each Memcheck leak whose stack has a frame inside repo_root, located at
+ *     that frame, with the whole stack in result.stacks and
+ *     partialFingerprints {"leakgateStack/v1": the Memcheck fingerprint}
+ *     (function/file chain only, so code scanning de-duplicates across
+ *     builds and line shifts);
+ *   - each Massif growing site inside repo_root ({"leakgateSite/v1"});
+ *   - each failing or inconclusive scenario-level check (growth, oom, crash,
+ *     baseline, time-to-limit), located at the scenario file when that is
+ *     inside the repository ({"leakgateScenario/v1"}).
+ * Locations are relative URIs with uriBaseId SRCROOT (originalUriBaseIds
+ * holds repo_root as a file:// URI); frames outside it keep an absolute
+ * file:// URI and appear only inside stacks. Leaks and sites with no frame
+ * in the repository are left out (result.json has them).
+ */
+#include "report_util.h"
+#include "result/fmt.h"
+#include "result/json.h"
+
+#include <leakgate/scenario.h>
+#include <leakgate/units.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+  R_DEFINITE,
+  R_INDIRECT,
+  R_POSSIBLE,
+  R_REACHABLE,
+  R_SITE,
+  R_GROWTH,
+  R_OOM,
+  R_CRASH,
+  R_BASELINE,
+  R_TTL,
+  N_RULES
+};
+
+static const struct {
+  const char *id, *name, *level, *brief, *full;
+} rules[N_RULES] = {
+    {"leakgate/memcheck-definite", "MemcheckDefinitelyLost", "error",
+     "Memory definitely lost (Valgrind Memcheck)",
+     "A block allocated here was unreachable when the service stopped: no "
+     "pointer to it remained. Every request that takes this path leaks it."},
+    {"leakgate/memcheck-indirect", "MemcheckIndirectlyLost", "error",
+     "Memory indirectly lost (Valgrind Memcheck)",
+     "A block allocated here was reachable only from blocks that were "
+     "themselves lost; fixing the definite leak that owns it fixes this."},
+    {"leakgate/memcheck-possible", "MemcheckPossiblyLost", "warning",
+     "Memory possibly lost (Valgrind Memcheck)",
+     "Only an interior pointer to a block allocated here remained at exit."},
+    {"leakgate/memcheck-reachable", "MemcheckStillReachable", "note",
+     "Memory still reachable at exit (Valgrind Memcheck)",
+     "A block allocated here was still referenced at exit; usually a cache "
+     "or a global, a leak only if it grows with work done."},
+    {"leakgate/growing-site", "GrowingAllocationSite", "warning",
+     "Allocation site whose live bytes grow (Valgrind Massif)",
+     "The live heap attributed to this site grew across Massif's detailed "
+     "snapshots during the load: a likely place for reachable growth "
+     "(caches, queues, maps) that Memcheck cannot see."},
+    {"leakgate/growth", "MemoryGrowth", "error",
+     "Memory grows with work done",
+     "The service's memory grew with completed requests faster than the "
+     "scenario's tolerance, with the confidence set in the scenario."},
+    {"leakgate/oom", "OutOfMemoryKill", "error",
+     "The service was killed by the out-of-memory killer",
+     "The service reached the container's memory limit during the run."},
+    {"leakgate/crash", "ServiceCrash", "error", "The service crashed",
+     "The service died of a signal or exited before leakgate stopped it."},
+    {"leakgate/baseline-regression", "BaselineRegression", "error",
+     "Leak regression against the main-branch baseline",
+     "The growth slope rose beyond the tolerance over the baseline, or a "
+     "leak appeared that the baseline does not have."},
+    {"leakgate/time-to-limit", "TimeToLimit", "error",
+     "Projected time to the memory limit is too short",
+     "At the measured growth and rate, the service reaches its memory "
+     "limit sooner than the scenario's max_time_to_limit."},
+};
+
+typedef struct ctx {
+  const lg_report_opts *o;
+  json_t *results;
+  bool bad;
+} ctx;
+
+static void put(ctx *c, json_t *o, const char *k, json_t *v) {
+  if (!v || json_object_set_new(o, k, v))
+    c->bad = true;
+}
+
+static json_t *text(ctx *c, const char *s) {
+  json_t *m = json_object();
+  if (!m) {
+    c->bad = true;
+    return NULL;
+  }
+  put(c, m, "text", lg_json_str(s ? s : ""));
+  return m;
+}
+
+/* Percent-encode a path for a URI: unreserved characters and '/' stay. */
+static char *uri_path(const char *path, const char *prefix) {
+  size_t n = strlen(path), i, k;
+  char *out = malloc(strlen(prefix) + n * 3 + 1);
+  if (!out)
+    return NULL;
+  k = (size_t)sprintf(out, "%s", prefix);
+  for (i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)path[i];
+    if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+        (ch >= '0' && ch <= '9') || strchr("-._~/", ch))
+      out[k++] = (char)ch;
+    else
+      k += (size_t)sprintf(out + k, "%%%02X", ch);
+  }
+  out[k] = '\0';
+  return out;
+}
+
+/* A location for file:line: relative to SRCROOT when inside the repository,
+ * else (when allow_abs) an absolute file:// URI; NULL when neither. */
+static json_t *location(ctx *c, const char *file, int line,
+                        const char *function, bool allow_abs) {
+  char relbuf[4096], *uri = NULL;
+  const char *rel = lg_rel_path(file, c->o->repo_root, relbuf, sizeof relbuf);
+  json_t *loc, *phys, *art;
+  if (rel)
+    uri = uri_path(rel, "");
+  else if (allow_abs && file && file[0] == '/')
+    uri = uri_path(file, "file://");
+  if (!uri && !(allow_abs && function))
+    return NULL;
+  loc = json_object();
+  if (!loc) {
+    free(uri);
+    c->bad = true;
+    return NULL;
+  }
+  if (uri) {
+    phys = json_object();
+    art = json_object();
+    if (!phys || !art) {
+      json_decref(phys);
+      json_decref(art);
+      c->bad = true;
+    } else {
+      put(c, art, "uri", json_string(uri));
+      if (rel)
+        put(c, art, "uriBaseId", json_string("SRCROOT"));
+      put(c, phys, "artifactLocation", art);
+      if (line > 0)
+        put(c, phys, "region", json_pack("{s:i}", "startLine", line));
+      put(c, loc, "physicalLocation", phys);
+    }
+    free(uri);
+  }
+  if (function)
+    put(c, loc, "logicalLocations",
+        json_pack("[{s:o,s:s}]", "fullyQualifiedName", lg_json_str(function),
+                  "kind", "function"));
+  return loc;
+}
+
+static void add_result(ctx *c, int rule, const char *level, const char *msg,
+                       json_t *loc, const char *fp_key, const char *fp,
+                       json_t *props, json_t *stacks) {
+  json_t *r = json_object(), *fps;
+  if (!r) {
+    c->bad = true;
+    json_decref(loc);
+    json_decref(props);
+    json_decref(stacks);
+    return;
+  }
+  put(c, r, "ruleId", json_string(rules[rule].id));
+  put(c, r, "ruleIndex", json_integer(rule));
+  put(c, r, "level", json_string(level));
+  put(c, r, "message", text(c, msg));
+  if (loc)
+    put(c, r, "locations", json_pack("[o]", loc));
+  fps = json_object();
+  if (fps)
+    put(c, fps, fp_key, json_string(fp));
+  put(c, r, "partialFingerprints", fps);
+  if (stacks)
+    put(c, r, "stacks", stacks);
+  if (props)
+    put(c, r, "properties", props);
+  if (json_array_append_new(c->results, r))
+    c->bad = true;
+}
+
+static json_t *stack_of(ctx *c, const lg_leak_record *l) {
+  json_t *frames = json_array(), *st;
+  size_t k;
+  if (!frames) {
+    c->bad = true;
+    return NULL;
+  }
+  for (k = 0; k < l->n_stack; k++) {
+    const lg_frame *f = &l->stack[k];
+    json_t *fr = json_object(), *loc;
+    if (!fr) {
+      c->bad = true;
+      break;
+    }
+    loc = location(c, f->file, f->line, f->function ? f->function : "??", true);
+    if (loc)
+      put(c, fr, "location", loc);
+    if (f->object)
+      put(c, fr, "module", lg_json_str(f->object));
+    if (json_array_append_new(frames, fr))
+      c->bad = true;
+  }
+  st = json_object();
+  if (!st) {
+    json_decref(frames);
+    c->bad = true;
+    return NULL;
+  }
+  put(c, st, "message", text(c, "allocation stack"));
+  put(c, st, "frames", frames);
+  return json_pack("[o]", st);
+}
+
+static int kind_rule(const char *kind) {
+  if (kind && strcmp(kind, "indirect") == 0)
+    return R_INDIRECT;
+  if (kind && strcmp(kind, "possible") == 0)
+    return R_POSSIBLE;
+  if (kind && strcmp(kind, "reachable") == 0)
+    return R_REACHABLE;
+  return R_DEFINITE;
+}
+
+static bool gated(const lg_memcheck_result *m, int rule) {
+  return (rule == R_DEFINITE && (m->fail_on & LG_FAIL_DEFINITE)) ||
+         (rule == R_INDIRECT && (m->fail_on & LG_FAIL_INDIRECT)) ||
+         (rule == R_POSSIBLE && (m->fail_on & LG_FAIL_POSSIBLE));
+}
+
+static void leaks(ctx *c, const lg_result *r) {
+  const lg_memcheck_result *m = &r->memcheck;
+  size_t *idx, i, k;
+  if (!m->ran || !m->n_leaks)
+    return;
+  idx = lg_top_leaks(m);
+  if (!idx) {
+    c->bad = true;
+    return;
+  }
+  for (i = 0; i < m->n_leaks; i++) {
+    const lg_leak_record *l = &m->leaks[idx[i]];
+    const lg_frame *site = lg_leak_site(l);
+    char relbuf[4096], msg[2048], by[32], fr[1024], fp[17];
+    int rule = kind_rule(l->kind);
+    json_t *loc = NULL;
+    if (site && site->file &&
+        lg_rel_path(site->file, c->o->repo_root, relbuf, sizeof relbuf))
+      loc = location(c, site->file, site->line, site->function, false);
+    for (k = 0; !loc && k < l->n_stack; k++)
+      if (l->stack[k].file && !strstr(l->stack[k].file, "vg_replace_") &&
+          lg_rel_path(l->stack[k].file, c->o->repo_root, relbuf, sizeof relbuf)) {
+        site = &l->stack[k];
+        loc = location(c, site->file, site->line, site->function, false);
+      }
+    if (!loc)
+      continue;
+    snprintf(msg, sizeof msg,
+             "%s in %lld block%s %s lost in scenario %s, allocated by %s.",
+             lg_format_bytes(by, sizeof by, l->bytes), (long long)l->blocks,
+             l->blocks == 1 ? "" : "s", l->kind ? l->kind : "?",
+             lg_rep_name(r), lg_fmt_frame(fr, sizeof fr, site));
+    if (!l->fingerprint) {
+      const char *parts[64];
+      size_t np = 0;
+      for (k = 0; k < l->n_stack && np + 2 <= 64; k++) {
+        parts[np++] = l->stack[k].function;
+        parts[np++] = l->stack[k].file;
+      }
+      lg_hash_hex(fp, parts, np);
+    }
+    add_result(c, rule,
+               gated(m, rule) ? rules[rule].level
+                              : (rule == R_REACHABLE ? "note" : "warning"),
+               msg, loc, "leakgateStack/v1",
+               l->fingerprint ? l->fingerprint : fp,
+               json_pack("{s:o,s:o,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
+                         "bytes", lg_json_num(l->bytes), "blocks",
+                         json_integer(l->blocks > 0 ? l->blocks : 0)),
+               stack_of(c, l));
+  }
+  free(idx);
+}
+
+static void sites(ctx *c, const lg_result *r) {
+  const lg_massif_result *m = &r->massif;
+  size_t i;
+  if (!m->ran)
+    return;
+  for (i = 0; i < m->n_sites; i++) {
+    const lg_growing_site *s = &m->growing_sites[i];
+    char relbuf[4096], msg[1024], b1[32], b2[32], b3[32], fp[17];
+    const char *rel = lg_rel_path(s->file, c->o->repo_root, relbuf, sizeof relbuf);
+    const char *parts[2];
+    json_t *loc;
+    if (!rel)
+      continue;
+    loc = location(c, s->file, s->line, s->function, false);
+    parts[0] = s->function;
+    parts[1] = rel;
+    lg_hash_hex(fp, parts, 2);
+    snprintf(msg, sizeof msg,
+             "%s grew by %s (%s to %s) during the Massif run of scenario %s.",
+             s->function ? s->function : "??",
+             lg_format_bytes(b1, sizeof b1, s->growth_bytes),
+             lg_format_bytes(b2, sizeof b2, s->first_bytes),
+             lg_format_bytes(b3, sizeof b3, s->last_bytes), lg_rep_name(r));
+    add_result(c, R_SITE, r->verdict == LG_VERDICT_FAIL ? "error" : "warning",
+               msg, loc, "leakgateSite/v1", fp,
+               json_pack("{s:o,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
+                         "growth_bytes", lg_json_num(s->growth_bytes)),
+               NULL);
+  }
+}
+
+static void checks(ctx *c, const lg_result *r) {
+  static const struct {
+    const char *check;
+    int rule;
+  } map[] = {{"growth", R_GROWTH},     {"oom", R_OOM},
+             {"crash", R_CRASH},       {"baseline", R_BASELINE},
+             {"time-to-limit", R_TTL}};
+  size_t i;
+  for (i = 0; i < sizeof map / sizeof map[0]; i++) {
+    const lg_check *ch = lg_result_check(r, map[i].check);
+    const char *parts[2];
+    char fp[17], msg[2048];
+    if (!ch || (ch->status != LG_CHECK_FAIL &&
+                ch->status != LG_CHECK_INCONCLUSIVE))
+      continue;
+    parts[0] = rules[map[i].rule].id;
+    parts[1] = lg_rep_name(r);
+    lg_hash_hex(fp, parts, 2);
+    snprintf(msg, sizeof msg, "Scenario %s: %s", lg_rep_name(r), ch->message);
+    add_result(c, map[i].rule,
+               ch->status == LG_CHECK_FAIL ? "error" : "warning", msg,
+               location(c, r->scenario_file, 1, NULL, false),
+               "leakgateScenario/v1", fp,
+               json_pack("{s:o,s:s,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
+                         "verdict", lg_verdict_name(r->verdict),
+                         "slope_bytes_per_request",
+                         lg_json_num(r->has_analysis ? r->analysis.slope : NAN)),
+               NULL);
+  }
+}
+
+static json_t *driver(ctx *c, const lg_result *first) {
+  json_t *d = json_object(), *rs = json_array();
+  size_t i;
+  if (!d || !rs) {
+    json_decref(d);
+    json_decref(rs);
+    c->bad = true;
+    return NULL;
+  }
+  put(c, d, "name", json_string("leakgate"));
+  put(c, d, "version",
+      lg_json_str(first->tool_version ? first->tool_version : "unknown"));
+  for (i = 0; i < N_RULES; i++) {
+    json_t *ru = json_object();
+    if (!ru) {
+      c->bad = true;
+      break;
+    }
+    put(c, ru, "id", json_string(rules[i].id));
+    put(c, ru, "name", json_string(rules[i].name));
+    put(c, ru, "shortDescription", text(c, rules[i].brief));
+    put(c, ru, "fullDescription", text(c, rules[i].full));
+    put(c, ru, "defaultConfiguration",
+        json_pack("{s:s}", "level", rules[i].level));
+    put(c, ru, "properties",
+        json_pack("{s:[s,s]}", "tags", "memory", "leak"));
+    if (json_array_append_new(rs, ru))
+      c->bad = true;
+  }
+  put(c, d, "rules", rs);
+  return d;
+}
+
+int lg_render_sarif(const lg_result *const *rs, size_t n,
+                    const lg_report_opts *o, lg_buf *b) {
+  ctx c = {o, json_array(), false};
+  json_t *root = json_object(), *run = json_object();
+  char *s = NULL;
+  size_t i;
+  int rc = 0;
+
+  if (!c.results || !root || !run) {
+    json_decref(c.results);
+    json_decref(root);
+    json_decref(run);
+    return LG_ENOMEM;
+  }
+  put(&c, root, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"));
+  put(&c, root, "version", json_string("2.1.0"));
+  put(&c, run, "tool", json_pack("{s:o}", "driver", driver(&c, rs[0])));
+  if (o->repo_root && o->repo_root[0] == '/') {
+    size_t len = strlen(o->repo_root);
+    char *uri = uri_path(o->repo_root, "file://");
+    if (uri) {
+      /* a base URI must end with '/' (SARIF 3.14.14) */
+      char *u2 = malloc(strlen(uri) + 2);
+      if (u2) {
+        sprintf(u2, "%s%s", uri, len && o->repo_root[len - 1] == '/' ? "" : "/");
+        put(&c, run, "originalUriBaseIds",
+            json_pack("{s:{s:s}}", "SRCROOT", "uri", u2));
+      }
+      free(u2);
+    }
+    free(uri);
+  }
+  put(&c, run, "automationDetails", json_pack("{s:s}", "id", "leakgate/"));
+  put(&c, run, "columnKind", json_string("utf16CodeUnits"));
+  for (i = 0; i < n; i++) {
+    checks(&c, rs[i]);
+    leaks(&c, rs[i]);
+    sites(&c, rs[i]);
+  }
+  put(&c, run, "results", c.results);
+  put(&c, root, "runs", json_pack("[o]", run));
+  if (c.bad) {
+    rc = LG_ENOMEM;
+    goto cleanup;
+  }
+  s = json_dumps(root, JSON_INDENT(2));
+  if (!s) {
+    rc = LG_ENOMEM;
+    goto cleanup;
+  }
+  rc = lg_buf_appends(b, s);
+  rc = rc ? rc : lg_buf_appends(b, "\n");
+cleanup:
+  free(s);
+  json_decref(root);
+  return rc;
+}
