@@ -25,7 +25,10 @@ typedef enum {
 
 typedef struct lg_analysis_opts {
   double tolerance;       /* bytes per x unit; default 16 */
-  double confidence;      /* two-sided CI level; default 0.99 */
+  double confidence;      /* level of EACH one-sided bound (0.5 < c < 1); the
+                             [lo, hi] interval is then a 2c-1 two-sided one
+                             (0.99 -> each bound 1% error, a 98% interval);
+                             default 0.99 */
   double warmup_fraction; /* of the x span; default 0.2 */
   double memory_limit;    /* bytes; NAN = none (no time to limit) */
   double x_rate;          /* x units per second for projections; NAN = from data */
@@ -36,6 +39,8 @@ typedef struct lg_analysis_opts {
 void lg_analysis_opts_init(lg_analysis_opts *o);
 
 #define LG_MODEL_NAME_MAX 32
+/* Points the slope estimators work on (Theil-Sen is O(n^2) in time and space). */
+#define LG_ANALYSIS_MAX_POINTS 1024
 
 typedef struct lg_model_fit {
   char name[LG_MODEL_NAME_MAX]; /* flat, linear, saturating, ... */
@@ -75,10 +80,18 @@ typedef struct lg_analysis {
   size_t n_models;
   lg_model_fit models[8];
   char reason[256];     /* one sentence on why this verdict */
+  char aggregate[8];    /* "median" or "min" (lower envelope) */
+  char decided_by[8];   /* "recent", "window" or "none" (inconclusive) */
+  bool recent_hinge;    /* recent segment starts at a hinge chosen by BIC */
+  double gc_period_x;   /* sawtooth period found by the reader; NAN if none */
+  size_t points;        /* points analysed (after aggregation and pooling) */
 } lg_analysis;
 
 /* Run the pipeline on a series. LG_EINPUT when there are too few points
- * (fewer than 20 after aggregation) or x does not increase. */
+ * (fewer than LG_SERIES_MIN_POINTS), a value is not finite, or x decreases or
+ * never increases; LG_EUSAGE for bad options; LG_ENOMEM. Series longer than
+ * LG_ANALYSIS_MAX_POINTS are pooled to that many points first. A run with
+ * too few points left after the warm-up gets INCONCLUSIVE, never a guess. */
 int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
                lg_analysis *out, lg_error *err);
 

@@ -1,0 +1,265 @@
+/* analysis/stats.c - quantiles, selection, Theil-Sen with Sen's interval,
+ * lag-1 autocorrelation and level shifts (contract in stats.h).
+ * Owns nothing: callers pass the work space; failures cannot happen beyond
+ * degenerate input, which yields NAN or infinite bounds as documented.
+ */
+#include "analysis/stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+double lg_stat_norm_ppf(double p) {
+  /* Wichura (1988), Algorithm AS 241 (PPND16). */
+  double q = p - 0.5, r, val;
+  if (!(p > 0 && p < 1))
+    return p == 0 ? -INFINITY : p == 1 ? INFINITY : NAN;
+  if (fabs(q) <= 0.425) {
+    r = 0.180625 - q * q;
+    return q *
+           (((((((2.5090809287301226727e+3 * r + 3.3430575583588128105e+4) * r +
+                 6.7265770927008700853e+4) * r + 4.5921953931549871457e+4) * r +
+               1.3731693765509461125e+4) * r + 1.9715909503065514427e+3) * r +
+             1.3314166789178437745e+2) * r + 3.3871328727963666080e+0) /
+           (((((((5.2264952788528545610e+3 * r + 2.8729085735721942674e+4) * r +
+                 3.9307895800092710610e+4) * r + 2.1213794301586595867e+4) * r +
+               5.3941960214247511077e+3) * r + 6.8718700749205790830e+2) * r +
+             4.2313330701600911252e+1) * r + 1.0);
+  }
+  r = q < 0 ? p : 1 - p;
+  r = sqrt(-log(r));
+  if (r <= 5) {
+    r -= 1.6;
+    val = (((((((7.74545014278341407640e-4 * r + 2.27238449892691845833e-2) * r +
+                2.41780725177450611770e-1) * r + 1.27045825245236838258e+0) * r +
+              3.64784832476320460504e+0) * r + 5.76949722146069140550e+0) * r +
+            4.63033784615654529590e+0) * r + 1.42343711074968357734e+0) /
+          (((((((1.05075007164441684324e-9 * r + 5.47593808499534494600e-4) * r +
+                1.51986665636164571966e-2) * r + 1.48103976427480074590e-1) * r +
+              6.89767334985100004550e-1) * r + 1.67638483018380384940e+0) * r +
+            2.05319162663775882187e+0) * r + 1.0);
+  } else {
+    r -= 5;
+    val = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r +
+                1.24266094738807843860e-3) * r + 2.65321895265761230930e-2) * r +
+              2.96560571828504891230e-1) * r + 1.78482653991729133580e+0) * r +
+            5.46378491116411436990e+0) * r + 6.65790464350110377720e+0) /
+          (((((((2.04426310338993978564e-15 * r + 1.42151175831644588870e-7) * r +
+                1.84631831751005468180e-5) * r + 7.86869131145613259100e-4) * r +
+              1.48753612908506148525e-2) * r + 1.36929880922735805310e-1) * r +
+            5.99832206555887937690e-1) * r + 1.0);
+  }
+  return q < 0 ? -val : val;
+}
+
+static int cmp_double(const void *p, const void *q) {
+  double a = *(const double *)p, b = *(const double *)q;
+  return (a > b) - (a < b);
+}
+
+static void swap(double *v, long i, long j) {
+  double t = v[i];
+  v[i] = v[j];
+  v[j] = t;
+}
+
+double lg_stat_select(double *v, size_t n, size_t k) {
+  long lo = 0, hi = (long)n - 1, kk = (long)k;
+  int depth = 8;
+  size_t m = n;
+  while (m > 1) {
+    depth += 2;
+    m >>= 1;
+  }
+  while (hi > lo) {
+    long mid = lo + (hi - lo) / 2, i = lo, j = hi;
+    double pivot;
+    if (depth-- == 0) {
+      qsort(v + lo, (size_t)(hi - lo + 1), sizeof *v, cmp_double);
+      return v[kk];
+    }
+    if (v[mid] < v[lo])
+      swap(v, mid, lo);
+    if (v[hi] < v[lo])
+      swap(v, hi, lo);
+    if (v[hi] < v[mid])
+      swap(v, hi, mid);
+    pivot = v[mid];
+    /* Hoare partition: both scans stop on equal keys, so runs of ties (a
+     * flat, page-quantised series) split evenly instead of degrading. */
+    while (i <= j) {
+      while (v[i] < pivot)
+        i++;
+      while (v[j] > pivot)
+        j--;
+      if (i <= j) {
+        swap(v, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (kk <= j)
+      hi = j;
+    else if (kk >= i)
+      lo = i;
+    else
+      return v[kk];
+  }
+  return v[kk];
+}
+
+double lg_stat_median(double *v, size_t n) {
+  double a;
+  if (n == 0)
+    return NAN;
+  a = lg_stat_select(v, n, n / 2);
+  if (n % 2)
+    return a;
+  return (lg_stat_select(v, n, n / 2 - 1) + a) / 2;
+}
+
+double lg_stat_ar1_rho(const double *r, size_t n) {
+  double mean = 0, num = 0, den = 0, rho;
+  size_t i;
+  if (n < 3)
+    return 0;
+  for (i = 0; i < n; i++)
+    mean += r[i];
+  mean /= (double)n;
+  for (i = 0; i < n; i++) {
+    den += (r[i] - mean) * (r[i] - mean);
+    if (i + 1 < n)
+      num += (r[i] - mean) * (r[i + 1] - mean);
+  }
+  if (!(den > 0))
+    return 0;
+  rho = num / den;
+  rho += (1 + 3 * rho) / (double)n; /* small-sample bias of the estimator */
+  if (rho < 0)
+    rho = 0;
+  if (rho > 0.95)
+    rho = 0.95;
+  return rho;
+}
+
+/* Sum over runs of equal values in sorted v of t(t-1)(2t+5). */
+static double tie_term(const double *v, size_t n) {
+  double s = 0;
+  size_t i = 0;
+  while (i < n) {
+    size_t j = i + 1;
+    while (j < n && v[j] == v[i])
+      j++;
+    if (j - i > 1) {
+      double t = (double)(j - i);
+      s += t * (t - 1) * (2 * t + 5);
+    }
+    i = j;
+  }
+  return s;
+}
+
+size_t lg_stat_theil_sen_work(size_t n) {
+  return (n * (n - 1) / 2 + 2 * n + 1) * sizeof(double);
+}
+
+void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
+                       double rho_in, void *work, lg_sen *out) {
+  double *sl = work, *res, *tmp, b, a, nn = (double)n, c, var, vif;
+  size_t i, j, np = 0;
+  long lo_rank, hi_rank;
+
+  memset(out, 0, sizeof *out);
+  out->n = n;
+  out->slope = out->intercept = out->sigma = NAN;
+  out->lo = -INFINITY;
+  out->hi = INFINITY;
+  if (n < 2)
+    return;
+  for (i = 0; i < n; i++)
+    for (j = i + 1; j < n; j++)
+      if (x[j] > x[i])
+        sl[np++] = (y[j] - y[i]) / (x[j] - x[i]);
+  out->pairs = np;
+  if (np == 0)
+    return;
+  res = sl + n * (n - 1) / 2;
+  tmp = res + n;
+  b = lg_stat_median(sl, np);
+  for (i = 0; i < n; i++)
+    tmp[i] = y[i] - b * x[i];
+  a = lg_stat_median(tmp, n);
+  for (i = 0; i < n; i++)
+    res[i] = y[i] - a - b * x[i];
+  out->slope = b;
+  out->intercept = a;
+  out->rho = rho_in >= 0 ? rho_in : lg_stat_ar1_rho(res, n);
+  for (i = 0; i < n; i++)
+    tmp[i] = fabs(res[i]);
+  out->sigma = 1.4826 * lg_stat_median(tmp, n);
+
+  /* Sen (1968) eq. 2.6: Var S with ties in x and in y. */
+  memcpy(tmp, y, n * sizeof *tmp);
+  qsort(tmp, n, sizeof *tmp, cmp_double);
+  var = (nn * (nn - 1) * (2 * nn + 5) - tie_term(x, n) - tie_term(tmp, n)) / 18;
+  if (var < 0)
+    var = 0;
+  out->var_s = var;
+  vif = (1 + out->rho) / (1 - out->rho);
+  c = lg_stat_norm_ppf(conf) * sqrt(var * vif);
+  lo_rank = lround(((double)np - c) / 2) - 1;
+  hi_rank = lround(((double)np + c) / 2);
+  if (lo_rank >= 0)
+    out->lo = lg_stat_select(sl, np, (size_t)lo_rank);
+  if (hi_rank <= (long)np - 1)
+    out->hi = lg_stat_select(sl, np, (size_t)hi_rank);
+}
+
+size_t lg_stat_level_shift(const double *x, const double *y, size_t n,
+                           double zthr, double min_frac, double *work) {
+  double *d = work, *tmp = work + n, med, scale, span;
+  size_t i, best = 0;
+  if (n < 10)
+    return 0;
+  for (i = 1; i < n; i++)
+    d[i - 1] = y[i] - y[i - 1];
+  memcpy(tmp, d, (n - 1) * sizeof *d);
+  med = lg_stat_median(tmp, n - 1);
+  for (i = 0; i + 1 < n; i++)
+    tmp[i] = fabs(d[i] - med);
+  scale = 1.4826 * lg_stat_median(tmp, n - 1);
+  if (scale == 0) {
+    /* Page-quantised ratchets: most differences are exactly 0. */
+    double s = 0;
+    for (i = 0; i + 1 < n; i++)
+      s += fabs(d[i] - med);
+    scale = 1.2533 * s / (double)(n - 1);
+  }
+  if (!(scale > 0))
+    return 0;
+  span = x[n - 1] - x[0];
+  for (i = 0; i + 1 < n; i++)
+    tmp[i] = (d[i] - med) / scale;
+  for (i = 1; i < n; i++) {
+    double z = tmp[i - 1];
+    int spike = 0;
+    size_t k;
+    if (!(fabs(z) > zthr))
+      continue;
+    /* Half of a spike: an opposite jump of the same kind right before or
+     * after it. A spike is an outlier for Theil-Sen, not a new level. */
+    for (k = 1; k <= 2; k++) {
+      if (i - 1 + k < n - 1 && fabs(tmp[i - 1 + k]) > zthr &&
+          (tmp[i - 1 + k] > 0) != (z > 0))
+        spike = 1;
+      if (i - 1 >= k && fabs(tmp[i - 1 - k]) > zthr &&
+          (tmp[i - 1 - k] > 0) != (z > 0))
+        spike = 1;
+    }
+    if (spike)
+      continue;
+    if (x[n - 1] - x[i] >= min_frac * span)
+      best = i;
+  }
+  return best;
+}
