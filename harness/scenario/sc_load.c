@@ -241,7 +241,7 @@ static int foreign_keys(sc_ctx *c, const yt_node **f) {
     unsigned drivers; /* bit per lg_driver_kind that reads the key */
   } owners[] = {/* in the order of load_keys, so warnings come in that order */
                 {K_CONNECTIONS, ~(1u << LG_DRIVER_EXEC)},
-                {K_THREADS, ~(1u << LG_DRIVER_EXEC)},
+                {K_THREADS, 1u << LG_DRIVER_HTTP | 1u << LG_DRIVER_TCP},
                 {K_URL, 1u << LG_DRIVER_HTTP},
                 {K_METHOD, 1u << LG_DRIVER_HTTP},
                 {K_HEADERS, 1u << LG_DRIVER_HTTP},

@@ -20,6 +20,31 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Escape control bytes of err's message in place (\n, \t, \xHH), so every
+ * message is one printable line whatever bytes a key, a --set argument or a
+ * file name held. Returns err's code. */
+static int one_line(lg_error *err) {
+  char tmp[LG_ERROR_MSG_MAX];
+  size_t o = 0;
+  const char *p;
+  if (!err)
+    return LG_EINPUT;
+  for (p = err->msg; *p && o + 5 < sizeof tmp; p++) {
+    unsigned char ch = (unsigned char)*p;
+    if (ch == '\n' || ch == '\r' || ch == '\t') {
+      tmp[o++] = '\\';
+      tmp[o++] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
+    } else if (ch < 0x20 || ch == 0x7f) {
+      o += (size_t)snprintf(tmp + o, sizeof tmp - o, "\\x%02x", ch);
+    } else {
+      tmp[o++] = (char)ch;
+    }
+  }
+  tmp[o] = '\0';
+  memcpy(err->msg, tmp, o + 1);
+  return err->code;
+}
+
 static void set_defaults(lg_scenario *sc) {
   sc->version = 1;
   sc->service.ready.kind = LG_READY_NONE;
@@ -242,7 +267,8 @@ static int apply_override(yt_node *root, const char *ov, char **label_out,
                         "(like load.connections=32)", ov);
   klen = (size_t)(eq - ov);
   if (klen > 200)
-    return lg_error_set(err, LG_EINPUT, "--set: key longer than 200 bytes");
+    return lg_error_set(err, LG_EINPUT, "--set %.40s...: the key is longer "
+                        "than 200 bytes", ov);
   if (!(label = malloc(klen + 7)) || !(buf = malloc(klen + 2))) {
     free(label);
     return lg_error_set(err, LG_ENOMEM, "out of memory");
@@ -361,6 +387,8 @@ cleanup:
   for (i = 0; labels && i < n_overrides; i++)
     free(labels[i]);
   free(labels);
+  if (rc)
+    one_line(err);
   return rc;
 }
 
@@ -374,8 +402,10 @@ int lg_scenario_load(const char *path, const char *const *overrides,
   if (rc == LG_ELIMIT)
     rc = lg_error_set(err, LG_EINPUT, "%s: larger than %d bytes (a scenario "
                       "is a small file)", path, YT_MAX_INPUT);
-  if (rc)
+  if (rc) {
+    one_line(err);
     return rc;
+  }
   rc = lg_scenario_load_string(path, text, len, overrides, n_overrides, out,
                                err);
   free(text);
@@ -399,11 +429,13 @@ int lg_scenario_apply_profile(lg_scenario *sc, const char *profile,
         break;
       o += (size_t)w;
     }
-    return lg_error_set(err, LG_EINPUT, "%s: unknown profile '%.64s' (%s%s)",
-                        sc->file, profile,
-                        sc->n_profiles ? "this scenario defines: "
-                                       : "this scenario defines no profiles",
-                        names);
+    lg_error_set(err, LG_EINPUT, "%s: unknown profile '%.64s' (%s%s)",
+                 sc->file, profile,
+                 sc->n_profiles ? "this scenario defines: "
+                                : "this scenario defines no profiles",
+                 names);
+    one_line(err);
+    return LG_EINPUT;
   }
   if (sc->profile)
     return lg_error_set(err, LG_EINPUT, "%s: profile '%s' is already applied",
