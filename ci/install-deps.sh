@@ -9,7 +9,9 @@ BUILD_PKGS="build-essential cmake pkg-config libyaml-dev libjansson-dev check
 libsubunit-dev libexpat1-dev libhttp-parser-dev"
 # Runtime tools leakgate drives, and real services/peers the tests use.
 RUNTIME_PKGS="valgrind"
-TEST_PKGS="wrk memcached libxml2-utils python3 clang
+# libclang-rt-dev: the libFuzzer runtime tests/fuzz/run.sh links (clang's
+# -fsanitize=fuzzer); Debian packages it apart from clang.
+TEST_PKGS="wrk memcached libxml2-utils python3 clang libclang-rt-dev
 python3-jsonschema chromium chromium-driver"
 
 pkgs="$BUILD_PKGS $RUNTIME_PKGS"

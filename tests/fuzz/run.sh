@@ -1,0 +1,108 @@
+#!/bin/sh
+# tests/fuzz/run.sh - build the libFuzzer targets with clang under
+# ASan+UBSan and run each for a bounded time (issue 9: bad input).
+#
+# Usage: tests/fuzz/run.sh [-t SECONDS] [-b] [NAME...]
+#   -t SECONDS  fuzzing time per target (default $FUZZ_SECONDS or 30)
+#   -b          build only, do not run
+#   NAME...     targets to build/run (default: every folder below)
+#
+# A target is a folder tests/fuzz/<name>/ holding
+#   fuzz_<name>.c  defines LLVMFuzzerTestOneInput
+#   corpus/        seed inputs (read only; new inputs go to the build dir)
+#   modules        optional: the lg_ modules it links ("core scenario");
+#                  default: the whole libleakgate
+#   dict           optional: a libFuzzer dictionary
+# so adding a target needs no edit here.
+#
+# The library is configured in $FUZZ_BUILD (default build-fuzz/) with clang,
+# -DLG_SANITIZE=ON and -fsanitize=fuzzer-no-link. Findings are written to
+# $FUZZ_BUILD/artifacts/<name>/; the script prints one line per target,
+#   fuzz <name>: <execs> execs in <s> s, <n> crashes
+# and exits 1 when any target crashed (or leaked), 2 on a setup problem.
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${FUZZ_BUILD:-$root/build-fuzz}
+seconds=${FUZZ_SECONDS:-30}
+build_only=0
+CC=${FUZZ_CC:-clang}
+
+while getopts "t:b" opt; do
+  case $opt in
+  t) seconds=$OPTARG ;;
+  b) build_only=1 ;;
+  *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+
+if ! command -v "$CC" >/dev/null 2>&1; then
+  echo "fuzz: $CC not found (apt-get install clang)" >&2
+  exit 2
+fi
+probe=$(mktemp -d)
+trap 'rm -rf "$probe"' EXIT
+printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$probe/p.c"
+if ! "$CC" -fsanitize=fuzzer "$probe/p.c" -o "$probe/p" 2>"$probe/err"; then
+  echo "fuzz: $CC cannot link libFuzzer (Debian: apt-get install libclang-rt-dev):" >&2
+  cat "$probe/err" >&2
+  exit 2
+fi
+
+if [ $# -eq 0 ]; then
+  set --
+  for d in "$root"/tests/fuzz/*/; do
+    n=$(basename "$d")
+    [ -f "$d/fuzz_$n.c" ] && set -- "$@" "$n"
+  done
+fi
+
+cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER="$CC" -DLG_SANITIZE=ON \
+  -DLG_BUILD_TESTS=OFF -DLG_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" >"$build.cmake.log" 2>&1 || {
+  cat "$build.cmake.log" >&2; exit 2; }
+
+deplibs="$(pkg-config --libs yaml-0.1 jansson expat) -lhttp_parser -lpthread -lm"
+status=0
+for name in "$@"; do
+  dir=$root/tests/fuzz/$name
+  src=$dir/fuzz_$name.c
+  [ -f "$src" ] || { echo "fuzz: no $src" >&2; exit 2; }
+  objs=""
+  if [ -f "$dir/modules" ]; then
+    for m in $(cat "$dir/modules"); do
+      cmake --build "$build" --target "lg_$m" -j2 >/dev/null
+      objs="$objs $(find "$build/CMakeFiles/lg_$m.dir" -name '*.o' | sort | tr '\n' ' ')"
+    done
+  else
+    cmake --build "$build" --target leakgate -j2 >/dev/null
+    objs=$build/libleakgate.a
+  fi
+  bin=$build/fuzz_$name
+  # shellcheck disable=SC2086
+  "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+    -D_GNU_SOURCE -I"$root/include" -I"$root/harness" "$src" $objs $deplibs -o "$bin"
+  [ "$build_only" = 1 ] && { echo "fuzz $name: built $bin"; continue; }
+
+  work=$build/corpus/$name
+  art=$build/artifacts/$name
+  mkdir -p "$work" "$art"
+  log=$build/fuzz_$name.log
+  dict=""
+  [ -f "$dir/dict" ] && dict="-dict=$dir/dict"
+  before=$(find "$art" -type f | wc -l)
+  # shellcheck disable=SC2086
+  "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=65536 -print_final_stats=1 -artifact_prefix="$art/" $dict \
+    "$work" "$dir/corpus" >"$log" 2>&1 || true
+  after=$(find "$art" -type f | wc -l)
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  crashes=$((after - before))
+  echo "fuzz $name: ${execs:-?} execs in ${seconds} s, $crashes crashes (log $log)"
+  if [ "$crashes" -gt 0 ]; then
+    status=1
+    grep -E "ERROR|SUMMARY|runtime error" "$log" | head -5 >&2 || true
+  fi
+done
+exit $status
