@@ -112,10 +112,13 @@ static int figures(lg_buf *b, const lg_result *r) {
              lg_fmt_num(n3, sizeof n3, r->load.p99_ms));
     rc = rc ? rc : figure(b, "throughput", v);
   }
-  if (r->container.oom_kills > 0 || r->service.oom_killed)
-    rc = rc ? rc : figure(b, "OOM kills", r->container.oom_kills > 0
-                                               ? lg_fmt_num(v, sizeof v, (double)r->container.oom_kills)
-                                               : "yes");
+  if (r->container.oom_kills > 0 || r->service.oom_killed) {
+    if (r->container.oom_kills > 0)
+      snprintf(v, sizeof v, "%lld", (long long)r->container.oom_kills);
+    else
+      snprintf(v, sizeof v, "yes");
+    rc = rc ? rc : figure(b, "OOM kills", v);
+  }
   if (r->service.crashed)
     rc = rc ? rc : figure(b, "crash", r->service.signal > 0
                                           ? lg_fmt_signal(v, sizeof v, r->service.signal)

@@ -79,14 +79,27 @@ static int axes(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   double step, v;
   int rc = 0;
   rc = lg_buf_appends(b, "<g class=\"grid\">\n");
-  step = nice_step(f->y1 - f->y0, 5);
-  for (v = ceil(f->y0 / step) * step; v <= f->y1 + step * 1e-9 && rc == 0;
-       v += step) {
-    rc = lg_buf_appendf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                           "y2=\"%.1f\"/>\n",
-                        ML, py(f, v), W - MR, py(f, v));
-    rc = rc ? rc : text(b, ML - 6, py(f, v) + 4, "tick", "end",
-                        lg_format_bytes(lab, sizeof lab, v));
+  /* byte axis: one binary unit for all labels (that of the largest
+   * value), a nice step in that unit, and as many decimals as the step
+   * needs, so ticks read 40.0, 40.5, 41.0 MiB */
+  {
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double unit = 1, top = fmax(fabs(f->y0), fabs(f->y1));
+    int u = 0, dec;
+    while (top / unit >= 1024 && u < 4) {
+      unit *= 1024;
+      u++;
+    }
+    step = nice_step((f->y1 - f->y0) / unit, 5) * unit;
+    dec = step / unit >= 1 ? 0 : (int)ceil(-log10(step / unit) - 1e-9);
+    for (v = ceil(f->y0 / step) * step; v <= f->y1 + step * 1e-9 && rc == 0;
+         v += step) {
+      rc = lg_buf_appendf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                             "y2=\"%.1f\"/>\n",
+                          ML, py(f, v), W - MR, py(f, v));
+      snprintf(lab, sizeof lab, "%.*f %s", dec, v / unit, units[u]);
+      rc = rc ? rc : text(b, ML - 6, py(f, v) + 4, "tick", "end", lab);
+    }
   }
   step = nice_step(f->x1 - f->x0, 6);
   for (v = ceil(f->x0 / step) * step; v <= f->x1 + step * 1e-9 && rc == 0;
@@ -117,8 +130,10 @@ static int axes(lg_buf *b, const frame *f, const lg_chart_spec *s) {
  * every line with a slope inside [lo, hi] through (xc, yc). */
 static int fit(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   const lg_analysis *a = s->fit;
-  double x0 = isfinite(a->warmup_x) && a->warmup_x > f->x0 ? a->warmup_x
-                                                            : f->x0;
+  double x0 = isfinite(a->warmup_x) && a->warmup_x > f->x0 &&
+                      a->warmup_x < f->x1
+                  ? a->warmup_x
+                  : f->x0;
   double x1 = f->x1;
   double xc = (x0 + x1) / 2, yc = a->intercept + a->slope * xc;
   char sl[64], lo[32], hi[32], label[192];
@@ -186,7 +201,7 @@ int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
   rc = rc ? rc : axes(b, &f, s);
   rc = rc ? rc : lg_buf_appendf(b, "<g clip-path=\"url(#%s-clip)\">\n", s->id);
   if (rc == 0 && has_fit && isfinite(s->fit->warmup_x) &&
-      s->fit->warmup_x > f.x0) {
+      s->fit->warmup_x > f.x0 && s->fit->warmup_x < f.x1) {
     rc = lg_buf_appendf(b, "<rect class=\"warmup-area\" x=\"%.1f\" y=\"%.1f\" "
                            "width=\"%.1f\" height=\"%.1f\"/>\n"
                            "<line class=\"warmup\" x1=\"%.1f\" y1=\"%.1f\" "
@@ -211,8 +226,9 @@ int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
     rc = lg_buf_appendf(b, "<line class=\"limit\" x1=\"%.1f\" y1=\"%.1f\" "
                            "x2=\"%.1f\" y2=\"%.1f\"/>\n",
                         ML, py(&f, s->limit), W - MR, py(&f, s->limit));
-    rc = rc ? rc : text(b, W - MR - 4, py(&f, s->limit) - 5, "note limit-label",
-                        "end", lab);
+    /* at the left end: memory that grows is usually low there */
+    rc = rc ? rc : text(b, ML + 6, py(&f, s->limit) - 5, "note limit-label",
+                        "start", lab);
   }
   if (rc == 0 && isfinite(s->oom_x)) {
     double x = px(&f, s->oom_x), y = py(&f, s->y[s->n - 1]);
@@ -222,7 +238,8 @@ int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
                            "</g>\n",
                         x, MT, x, H - MB, x - 5, y - 5,
                         short_num(lab, sizeof lab, s->oom_x));
-    rc = rc ? rc : text(b, x - 6, MT + 30, "note oom-label", "end", "OOM kill");
+    rc = rc ? rc : text(b, x - 6, H - MB - 8, "note oom-label", "end",
+                        "OOM kill");
   }
   rc = rc ? rc : lg_buf_appends(b, "</g>\n");
   if (rc == 0 && isfinite(s->limit) && !limit_on_chart) {

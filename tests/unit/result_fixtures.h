@@ -145,6 +145,7 @@ static inline lg_result *fx_oom(void) {
   r->service.oom_killed = true;
   /* 40 MB + 2 KiB per request reaches the 64 MiB limit near 13000 */
   fx_chart(r, 2048, 1000, 13000);
+  r->analysis.warmup_x = 2600;
   r->chart.oom_x = 13000;
   r->load.requests = 13000;
   r->load.errors = 4000;

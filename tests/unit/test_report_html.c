@@ -1,0 +1,310 @@
+/* test_report_html.c - the HTML report in a real browser.
+ *
+ * Debian's headless Chromium loads the report of every fixture (result_
+ * fixtures.h) from disk: the test asserts the page is self-contained (no
+ * script, stylesheet, font or image reference, no URL but the SVG
+ * namespace), that the browser logs no console message while loading it,
+ * and, through a wrapper page that reads the report's DOM
+ * (--allow-file-access-from-files), that every chart is laid out with its
+ * samples, fitted slope, band, warm-up cut, limit line and OOM marker. A
+ * screenshot is saved as build/tests/out/report-html/report.png. A negative
+ * control page proves the console check sees errors on this browser.
+ * Skips (with the reason printed) only when no chromium is installed.
+ */
+#include "lg_test.h"
+#include "result_fixtures.h"
+
+#include <leakgate/report.h>
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char dir[512], browser[1024];
+
+static bool find_browser(void) {
+  static const char *const names[] = {"chromium", "chromium-browser",
+                                      "google-chrome", NULL};
+  const char *path = getenv("PATH");
+  size_t i;
+  for (i = 0; names[i]; i++) {
+    char buf[1000], *p, *save = NULL, copy[4096];
+    snprintf(copy, sizeof copy, "%s", path ? path : "/usr/bin:/bin");
+    for (p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
+      snprintf(buf, sizeof buf, "%s/%s", p, names[i]);
+      if (access(buf, X_OK) == 0) {
+        snprintf(browser, sizeof browser, "%s", buf);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  long n;
+  char *s;
+  ck_assert_msg(f != NULL, "cannot open %s", path);
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  s = malloc((size_t)n + 1);
+  ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+  s[n] = '\0';
+  fclose(f);
+  return s;
+}
+
+static void spit(const char *path, const char *s) {
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(s, f);
+  fclose(f);
+}
+
+/* Run the browser headless on file://page with extra flags; stdout and
+ * stderr go to <tag>.out / <tag>.err in dir. A fresh profile every time. */
+static void browse(const char *tag, const char *page, const char *extra) {
+  char cmd[4096];
+  int st;
+  snprintf(cmd, sizeof cmd, "rm -rf '%s/profile-%s'", dir, tag);
+  ck_assert_int_eq(system(cmd), 0);
+  snprintf(cmd, sizeof cmd,
+           "timeout 120 '%s' --headless --no-sandbox --disable-gpu "
+           "--disable-quic --no-first-run --disable-background-networking "
+           "--disable-component-update --disable-sync --hide-scrollbars "
+           "--user-data-dir='%s/profile-%s' --enable-logging=stderr --v=0 %s "
+           "'file://%s/%s' >'%s/%s.out' 2>'%s/%s.err'",
+           browser, dir, tag, extra, dir, page, dir, tag, dir, tag);
+  st = system(cmd);
+  ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                "%s: chromium failed (status %d); see %s/%s.err", tag, st, dir,
+                tag);
+}
+
+/* The browser's console lines (Chromium logs them as "CONSOLE"). */
+static int console_lines(const char *tag, char *first, size_t cap) {
+  char path[1024], line[4096];
+  FILE *f;
+  int n = 0;
+  snprintf(path, sizeof path, "%s/%s.err", dir, tag);
+  f = fopen(path, "r");
+  ck_assert_ptr_nonnull(f);
+  first[0] = '\0';
+  while (fgets(line, sizeof line, f))
+    if (strstr(line, ":CONSOLE")) {
+      if (!n++)
+        snprintf(first, cap, "%s", line);
+    }
+  fclose(f);
+  return n;
+}
+
+static const char wrapper[] =
+    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>\n"
+    "<pre id=\"result\">pending</pre>\n"
+    "<iframe id=\"f\" src=\"report.html\" style=\"width:1000px;height:800px\">"
+    "</iframe>\n<script>\n"
+    "var f = document.getElementById('f');\n"
+    "f.addEventListener('load', function () {\n"
+    "  var d = f.contentDocument, out = {charts: []};\n"
+    "  d.querySelectorAll('svg.chart').forEach(function (svg) {\n"
+    "    var s = svg.querySelector('.samples'), r = svg.getBoundingClientRect();\n"
+    "    var bb = s ? s.getBBox() : {width: 0, height: 0};\n"
+    "    out.charts.push({id: svg.id, w: Math.round(r.width),\n"
+    "      sw: Math.round(bb.width), sh: Math.round(bb.height),\n"
+    "      points: s ? s.points.numberOfItems : 0,\n"
+    "      fit: !!svg.querySelector('.fit'), band: !!svg.querySelector('.band'),\n"
+    "      warmup: !!svg.querySelector('.warmup'),\n"
+    "      limit: !!svg.querySelector('.limit'), oom: !!svg.querySelector('.oom')});\n"
+    "  });\n"
+    "  out.scripts = d.scripts.length;\n"
+    "  out.sections = d.querySelectorAll('section.scenario').length;\n"
+    "  out.leaks = d.querySelectorAll('details.leak').length;\n"
+    "  out.checks = d.querySelectorAll('table.checks tr').length;\n"
+    "  out.title = d.title;\n"
+    "  document.getElementById('result').textContent = JSON.stringify(out);\n"
+    "});\n</script></body></html>\n";
+
+static json_t *chart(json_t *charts, const char *id) {
+  size_t i;
+  json_t *c;
+  json_array_foreach(charts, i, c) if (strcmp(json_string_value(json_object_get(c, "id")), id) == 0) return c;
+  ck_abort_msg("no chart %s in the rendered page", id);
+  return NULL;
+}
+
+static bool flag(json_t *c, const char *k) {
+  return json_is_true(json_object_get(c, k));
+}
+
+START_TEST(test_html_in_chromium) {
+  lg_result *rs[7];
+  lg_report_opts o;
+  lg_error err;
+  char path[1024], first[4096], *html, *dom, *p, *q;
+  json_t *res, *charts;
+  size_t i;
+
+  if (!find_browser()) {
+    printf("SKIP test_html_in_chromium: no chromium on PATH "
+           "(apt-get install chromium chromium-driver; ci/install-deps.sh)\n");
+    return;
+  }
+  lg_test_bin("tests/out", dir, sizeof dir);
+  mkdir(dir, 0755);
+  strncat(dir, "/report-html", sizeof dir - strlen(dir) - 1);
+  mkdir(dir, 0755);
+  rs[0] = fx_pass();
+  rs[1] = fx_leak();
+  rs[2] = fx_oom();
+  rs[3] = fx_crash();
+  rs[4] = fx_inconclusive(false);
+  rs[5] = fx_memcheck();
+  rs[6] = fx_error();
+  memset(&o, 0, sizeof o);
+  o.repo_root = FX_REPO;
+  snprintf(path, sizeof path, "%s/report.html", dir);
+  ck_assert_int_eq(lg_report_write(LG_REPORT_HTML, (const lg_result *const *)rs,
+                                   7, &o, path, &err),
+                   0);
+
+  /* self-contained: nothing to fetch */
+  html = slurp(path);
+  ck_assert_ptr_null(strstr(html, "<script"));
+  ck_assert_ptr_null(strstr(html, "<link"));
+  ck_assert_ptr_null(strstr(html, "<img"));
+  ck_assert_ptr_null(strstr(html, "src="));
+  ck_assert_ptr_null(strstr(html, "@import"));
+  for (p = html; (p = strstr(p, "url(")) != NULL; p += 4)
+    ck_assert_msg(p[4] == '#', "external url( in the page");
+  for (p = html; (p = strstr(p, "http")) != NULL; p += 4)
+    ck_assert_msg(strncmp(p, "http://www.w3.org/2000/svg", 26) == 0,
+                  "a URL in the page: %.40s", p);
+  free(html);
+
+  /* loads without a console message; the DOM has the charts */
+  browse("load", "report.html", "--dump-dom");
+  ck_assert_msg(console_lines("load", first, sizeof first) == 0,
+                "console output while loading the report: %s", first);
+  snprintf(path, sizeof path, "%s/load.out", dir);
+  dom = slurp(path);
+  ck_assert_ptr_nonnull(strstr(dom, "<svg class=\"chart\" id=\"chart-1\""));
+  ck_assert_ptr_nonnull(strstr(dom, "<svg class=\"chart\" id=\"heap-5\""));
+  ck_assert_ptr_nonnull(strstr(dom, "cache &lt;&amp;&gt; \"api\""));
+  free(dom);
+
+  /* laid out: measured through the wrapper */
+  snprintf(path, sizeof path, "%s/wrapper.html", dir);
+  spit(path, wrapper);
+  browse("measure", "wrapper.html", "--allow-file-access-from-files --dump-dom");
+  ck_assert_msg(console_lines("measure", first, sizeof first) == 0,
+                "console output in the measuring page: %s", first);
+  snprintf(path, sizeof path, "%s/measure.out", dir);
+  dom = slurp(path);
+  p = strstr(dom, "<pre id=\"result\">");
+  ck_assert_ptr_nonnull(p);
+  p += strlen("<pre id=\"result\">");
+  q = strstr(p, "</pre>");
+  ck_assert_ptr_nonnull(q);
+  *q = '\0';
+  /* the DOM dump escapes the JSON's quotes as text content */
+  {
+    char *s = p, *d = p;
+    while (*s) {
+      if (strncmp(s, "&quot;", 6) == 0) {
+        *d++ = '"';
+        s += 6;
+      } else if (strncmp(s, "&amp;", 5) == 0) {
+        *d++ = '&';
+        s += 5;
+      } else if (strncmp(s, "&lt;", 4) == 0) {
+        *d++ = '<';
+        s += 4;
+      } else if (strncmp(s, "&gt;", 4) == 0) {
+        *d++ = '>';
+        s += 4;
+      } else {
+        *d++ = *s++;
+      }
+    }
+    *d = '\0';
+  }
+  res = json_loads(p, 0, NULL);
+  ck_assert_msg(res != NULL, "the measuring page did not report: %.200s", p);
+  free(dom);
+  ck_assert_int_eq(json_integer_value(json_object_get(res, "scripts")), 0);
+  ck_assert_int_eq(json_integer_value(json_object_get(res, "sections")), 7);
+  ck_assert_int_eq(json_integer_value(json_object_get(res, "leaks")), 3);
+  charts = json_object_get(res, "charts");
+  ck_assert_uint_eq(json_array_size(charts), 7); /* 6 memory + 1 heap */
+  for (i = 0; i < 6; i++) {
+    char id[16];
+    json_t *c;
+    snprintf(id, sizeof id, "chart-%zu", i);
+    c = chart(charts, id);
+    ck_assert_int_eq(json_integer_value(json_object_get(c, "points")),
+                     (json_int_t)rs[i]->chart.n);
+    ck_assert_int_ge(json_integer_value(json_object_get(c, "w")), 300);
+    ck_assert_int_ge(json_integer_value(json_object_get(c, "sw")), 600);
+    ck_assert_int_ge(json_integer_value(json_object_get(c, "sh")), 20);
+    ck_assert(flag(c, "fit") && flag(c, "band") && flag(c, "warmup"));
+  }
+  ck_assert(flag(chart(charts, "chart-2"), "oom"));
+  ck_assert(flag(chart(charts, "chart-2"), "limit"));
+  ck_assert(!flag(chart(charts, "chart-0"), "oom"));
+  ck_assert(!flag(chart(charts, "chart-0"), "limit")); /* 256 MiB: off chart */
+  ck_assert_int_eq(json_integer_value(json_object_get(chart(charts, "heap-5"), "points")), 6);
+  json_decref(res);
+
+  /* a screenshot for the artifacts */
+  {
+    char flags[1200];
+    struct stat sb;
+    FILE *f;
+    unsigned char sig[8];
+    snprintf(path, sizeof path, "%s/report.png", dir);
+    unlink(path);
+    snprintf(flags, sizeof flags, "--window-size=1100,2400 --screenshot='%s'",
+             path);
+    browse("shot", "report.html", flags);
+    ck_assert_msg(stat(path, &sb) == 0 && sb.st_size > 20000,
+                  "no screenshot at %s", path);
+    f = fopen(path, "rb");
+    ck_assert_uint_eq(fread(sig, 1, 8, f), 8);
+    fclose(f);
+    ck_assert(memcmp(sig, "\x89PNG\r\n\x1a\n", 8) == 0);
+    printf("screenshot: %s\n", path);
+  }
+
+  /* negative control: this browser does report console errors */
+  snprintf(path, sizeof path, "%s/control.html", dir);
+  spit(path, "<!DOCTYPE html><html><body><script>console.error('lg-control');"
+             "undefinedFunction();</script></body></html>\n");
+  browse("control", "control.html", "--dump-dom");
+  ck_assert_msg(console_lines("control", first, sizeof first) >= 1,
+                "the console check saw nothing on a page that logs errors");
+  ck_assert_ptr_nonnull(strstr(first, "lg-control"));
+
+  for (i = 0; i < 7; i++)
+    lg_result_free(rs[i]);
+  /* the browser profiles are large and of no use afterwards */
+  snprintf(path, sizeof path, "rm -rf '%s'/profile-*", dir);
+  ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("report_html");
+  TCase *t = tcase_create("chromium");
+  tcase_set_timeout(t, 300);
+  tcase_add_test(t, test_html_in_chromium);
+  suite_add_tcase(s, t);
+  return lg_test_run(s);
+}
