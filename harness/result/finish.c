@@ -446,7 +446,9 @@ static void clear_derived(lg_result *r) {
     nd = r->n_reasons;
   for (i = 0; i < nd; i++)
     free(r->reasons[i]);
-  memmove(r->reasons, r->reasons + nd, (r->n_reasons - nd) * sizeof *r->reasons);
+  if (nd)
+    memmove(r->reasons, r->reasons + nd,
+            (r->n_reasons - nd) * sizeof *r->reasons);
   r->n_reasons -= nd;
   r->n_derived_reasons = 0;
 }
