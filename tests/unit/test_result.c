@@ -552,6 +552,11 @@ START_TEST(test_json_schema) {
     off += (size_t)snprintf(cmd + off, sizeof cmd - off, " '%s'", path);
     lg_result_free(r);
   }
+  {
+    char ex[512];
+    lg_test_src("tests/data/results/example-leak.json", ex, sizeof ex);
+    off += (size_t)snprintf(cmd + off, sizeof cmd - off, " '%s'", ex);
+  }
   st = system(cmd);
   ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) != 2,
                 "python3-jsonschema is missing: run ci/install-deps.sh");
@@ -619,6 +624,60 @@ START_TEST(test_json_bad_inputs) {
 }
 END_TEST
 
+/* Every value of old present, equal, in new (new may have more keys). */
+static bool json_superset(json_t *old, json_t *new_, char *where, size_t cap) {
+  const char *k;
+  json_t *v;
+  size_t i;
+  if (json_is_object(old)) {
+    if (!json_is_object(new_))
+      return false;
+    json_object_foreach(old, k, v) {
+      if (!json_superset(v, json_object_get(new_, k), where, cap)) {
+        size_t n = strlen(where);
+        snprintf(where + n, cap - n, " <- %s", k);
+        return false;
+      }
+    }
+    return true;
+  }
+  if (json_is_array(old)) {
+    if (!json_is_array(new_) || json_array_size(old) != json_array_size(new_))
+      return false;
+    json_array_foreach(old, i, v) if (!json_superset(v, json_array_get(new_, i), where, cap)) return false;
+    return true;
+  }
+  return new_ && json_equal(old, new_);
+}
+
+/* A committed schema-1 document (docs/result.md's example) keeps loading
+ * and keeps every value when written again: the compatibility promise of
+ * schema_version 1 (keys are only ever added). */
+START_TEST(test_json_committed_example) {
+  char path[512], *text = NULL, where[512] = "";
+  lg_result *r = NULL;
+  lg_error err;
+  json_t *old, *new_;
+  lg_test_src("tests/data/results/example-leak.json", path, sizeof path);
+  ck_assert_msg(lg_result_load(path, &r, &err) == 0, "%s", err.msg);
+  text = to_json(r);
+  old = json_load_file(path, 0, NULL);
+  new_ = json_loads(text, 0, NULL);
+  ck_assert_ptr_nonnull(old);
+  ck_assert_ptr_nonnull(new_);
+  ck_assert_msg(json_superset(old, new_, where, sizeof where),
+                "a value of the committed example changed:%s", where);
+  /* finish() on it derives the same verdict */
+  lg_result_finish(r);
+  ck_assert_int_eq(r->exit_code, 1);
+  ck_assert_str_eq(lg_verdict_name(r->verdict), "fail");
+  json_decref(old);
+  json_decref(new_);
+  free(text);
+  lg_result_free(r);
+}
+END_TEST
+
 START_TEST(test_save_load) {
   lg_result *r = fx_memcheck(), *back = NULL;
   char path[512], *a, *b;
@@ -678,6 +737,7 @@ static Suite *suite(void) {
   tcase_add_test(t, test_json_contract_keys);
   tcase_add_test(t, test_json_schema);
   tcase_add_test(t, test_json_bad_inputs);
+  tcase_add_test(t, test_json_committed_example);
   tcase_add_test(t, test_save_load);
   suite_add_tcase(s, t);
   return s;
