@@ -114,13 +114,24 @@ static void merge_sorted(const double *a, const double *b, double *out) {
                    : b[j++];
 }
 
+/* Insertion sort: SK_BUF values, cheaper than qsort's indirect compares. */
+static void sort_small(double *v, uint32_t n) {
+  uint32_t i, j;
+  for (i = 1; i < n; i++) {
+    double t = v[i];
+    for (j = i; j > 0 && v[j - 1] > t; j--)
+      v[j] = v[j - 1];
+    v[j] = t;
+  }
+}
+
 static void stage_add(staging *st, double y) {
   double carry[LG_AGG_SKETCH], both[SK_BUF];
   unsigned l;
   st->raw[st->nraw++] = y;
   if (st->nraw < SK_BUF)
     return;
-  qsort(st->raw, SK_BUF, sizeof *st->raw, cmp_double);
+  sort_small(st->raw, SK_BUF);
   halve(st->raw, carry, &st->flip);
   st->nraw = 0;
   for (l = 1; l < LEVELS; l++) {

@@ -16,7 +16,6 @@
  */
 #include "series/aggregate.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <leakgate/series.h>
 #include <math.h>
@@ -131,36 +130,48 @@ static size_t split(char *line, char **f, size_t *col, size_t max) {
   }
 }
 
-/* Parse a plain decimal number; 0 or -1. Integers of up to 18 digits take a
- * fast exact path (most samples.csv cells are byte and request counts). */
+static int is_digit(char c) { return (unsigned)(c - '0') < 10u; }
+
+/* Parse a plain decimal number; 0 or -1. Up to 15 significant digits with an
+ * optional fraction take a fast path that is still exact: the digits form an
+ * integer below 2^53 and 10^k (k <= 15) is exact, so one division rounds
+ * correctly, as strtod would (most samples.csv cells are integers or short
+ * decimals). Anything else goes to strtod after a grammar check. */
 static int parse_num(const char *s, double *v) {
+  static const double p10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   const char *p = s, *q;
   char *end;
   uint64_t u = 0;
-  int neg = 0, nd = 0;
+  int neg = 0, nd = 0, frac = 0;
   if (*p == '-' || *p == '+')
     neg = *p++ == '-';
-  if (!isdigit((unsigned char)*p) &&
-      !(*p == '.' && isdigit((unsigned char)p[1])))
+  if (!is_digit(*p) && !(*p == '.' && is_digit(p[1])))
     return -1;
-  for (q = p; isdigit((unsigned char)*q) && nd < 18; q++, nd++)
+  for (q = p; is_digit(*q) && nd < 15; q++, nd++)
     u = u * 10 + (uint64_t)(*q - '0');
+  if (*q == '.' && nd < 15) {
+    for (q++; is_digit(*q) && nd < 15; q++, nd++, frac++)
+      u = u * 10 + (uint64_t)(*q - '0');
+  }
   if (*q == '\0') {
-    *v = neg ? -(double)u : (double)u;
+    *v = (double)u / p10[frac];
+    if (neg)
+      *v = -*v;
     return 0;
   }
-  for (q = p; isdigit((unsigned char)*q); q++)
+  for (q = p; is_digit(*q); q++)
     ;
   if (*q == '.')
-    for (q++; isdigit((unsigned char)*q); q++)
+    for (q++; is_digit(*q); q++)
       ;
   if (*q == 'e' || *q == 'E') {
     q++;
     if (*q == '+' || *q == '-')
       q++;
-    if (!isdigit((unsigned char)*q))
+    if (!is_digit(*q))
       return -1;
-    while (isdigit((unsigned char)*q))
+    while (is_digit(*q))
       q++;
   }
   if (*q != '\0')
