@@ -12,9 +12,11 @@
  * A run never passes without evidence: no growth analysis and no error that
  * explains it is a growth check error, a tier that was meant to run and did
  * not is an error, and a load where most requests failed is an error.
- * Idempotent: checks with the names above are replaced, checks added by
- * others are kept (and count), and the reasons derived by the previous call
- * are replaced while reasons added with lg_result_add_reason are kept.
+ * Idempotent: the checks it derived before are replaced; checks added by
+ * others are kept and count (one added under a name above, e.g. "growth"
+ * with the analysis error message, takes the place of finish's own); the
+ * reasons derived by the previous call are replaced while reasons added
+ * with lg_result_add_reason are kept.
  * Owns nothing beyond the result; on ENOMEM the verdict still ends as error.
  */
 #include "result/fmt.h"
@@ -37,7 +39,7 @@ static const char *const derived_names[] = {
     "time-to-limit", "load"};
 #define N_DERIVED (sizeof derived_names / sizeof derived_names[0])
 
-static bool is_derived(const char *name) {
+bool lg_result_check_is_finish_name(const char *name) {
   size_t i;
   for (i = 0; i < N_DERIVED; i++)
     if (strcmp(name, derived_names[i]) == 0)
@@ -434,7 +436,7 @@ static void check_load(const lg_result *r, pending *p) {
 static void clear_derived(lg_result *r) {
   size_t i, k = 0, nd = r->n_derived_reasons;
   for (i = 0; i < r->n_checks; i++) {
-    if (is_derived(r->checks[i].name)) {
+    if (r->checks[i].derived) {
       free(r->checks[i].name);
       free(r->checks[i].message);
     } else {
@@ -498,22 +500,40 @@ void lg_result_finish(lg_result *r) {
   check_ttl(r, &p[6]);
   check_load(r, &p[7]);
 
-  /* Checks: derived ones first, in the fixed order, then the kept ones. */
+  /* Checks: finish's names first, in the fixed order (a kept check of that
+   * name in its place), then the other kept ones. */
   {
-    size_t nk = r->n_checks;
+    size_t nk = r->n_checks, k;
     lg_check *kept = r->checks;
+    bool *used = calloc(nk ? nk : 1, sizeof *used);
     r->checks = NULL;
     r->n_checks = 0;
-    for (i = 0; i < N_DERIVED && rc == 0; i++)
-      rc = lg_result_add_check(r, derived_names[i], p[i].st, "%s", p[i].msg);
-    for (i = 0; i < nk; i++) {
-      if (rc == 0)
-        rc = lg_result_add_check(r, kept[i].name, kept[i].status, "%s",
-                                 kept[i].message);
-      free(kept[i].name);
-      free(kept[i].message);
+    if (!used)
+      rc = LG_ENOMEM;
+    for (i = 0; i < N_DERIVED && rc == 0; i++) {
+      for (k = 0; k < nk; k++)
+        if (!used[k] && strcmp(kept[k].name, derived_names[i]) == 0)
+          break;
+      if (k < nk) {
+        used[k] = true;
+        rc = lg_result_add_check(r, kept[k].name, kept[k].status, "%s",
+                                 kept[k].message);
+      } else {
+        rc = lg_result_add_check(r, derived_names[i], p[i].st, "%s", p[i].msg);
+        if (rc == 0)
+          r->checks[r->n_checks - 1].derived = true;
+      }
+    }
+    for (k = 0; k < nk && rc == 0; k++)
+      if (!used[k])
+        rc = lg_result_add_check(r, kept[k].name, kept[k].status, "%s",
+                                 kept[k].message);
+    for (k = 0; k < nk; k++) {
+      free(kept[k].name);
+      free(kept[k].message);
     }
     free(kept);
+    free(used);
   }
   for (i = 0; i < r->n_checks; i++) {
     any_fail |= r->checks[i].status == LG_CHECK_FAIL;
@@ -527,7 +547,8 @@ void lg_result_finish(lg_result *r) {
     rc = LG_ENOMEM;
   if (rc == 0 && r->interrupted)
     derived[nd++] = strdup("interrupted");
-  if (rc == 0 && r->error)
+  /* the runner records an interrupt as the error "interrupted" too */
+  if (rc == 0 && r->error && !(r->interrupted && strcmp(r->error, "interrupted") == 0))
     derived[nd++] = strdup(r->error);
   for (i = 0; rc == 0 && i < r->n_checks; i++) {
     const lg_check *c = &r->checks[i];

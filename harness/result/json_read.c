@@ -495,6 +495,8 @@ static void read_top(rd *d, const json_t *root, lg_result *r) {
     if (lg_result_add_check(r, nm, (lg_check_status)lg_check_status_parse(st),
                             "%s", msg ? msg : ""))
       oom(d);
+    else
+      r->checks[r->n_checks - 1].derived = lg_result_check_is_finish_name(nm);
   }
   read_analysis(d, get_obj(d, root, "", "analysis"), "analysis", &r->analysis,
                 &r->has_analysis);

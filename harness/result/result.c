@@ -216,6 +216,7 @@ int lg_result_add_check(lg_result *r, const char *name, lg_check_status st,
   r->checks[r->n_checks].name = nm;
   r->checks[r->n_checks].status = st;
   r->checks[r->n_checks].message = msg;
+  r->checks[r->n_checks].derived = false;
   r->n_checks++;
   return 0;
 cleanup:

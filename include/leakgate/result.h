@@ -42,6 +42,11 @@ typedef struct lg_check {
   char *name; /* growth, oom, crash, memcheck, massif, baseline, time-to-limit, ... */
   lg_check_status status;
   char *message;
+  /* Set on checks lg_result_finish derived (and on checks with those names
+   * read back from JSON). A check added with lg_result_add_check under one
+   * of finish's names (e.g. "growth" with the analysis error) is not
+   * derived: it overrides finish's own check of that name. */
+  bool derived;
 } lg_check;
 
 typedef struct lg_phase_stats {
@@ -234,11 +239,16 @@ int lg_result_add_baseline_leak(lg_baseline_result *b, bool known,
  * (vg_replace_malloc.c, vgpreload objects); else the first frame; NULL for
  * an empty stack. */
 const lg_frame *lg_leak_site(const lg_leak_record *l);
+/* Whether name is one of the checks lg_result_finish derives. */
+bool lg_result_check_is_finish_name(const char *name);
 /* The check named name, or NULL. */
 const lg_check *lg_result_check(const lg_result *r, const char *name);
 
 /* Derive checks, reasons, verdict and exit code from the sections
- * (the DESIGN exit-code table); idempotent. */
+ * (the DESIGN exit-code table; docs/result.md): checks growth, oom, crash,
+ * memcheck, massif, baseline, time-to-limit, load, then any other check
+ * added with lg_result_add_check; reasons for every non-passing check.
+ * Idempotent: call it again after changing a section (e.g. baseline). */
 void lg_result_finish(lg_result *r);
 
 /* The JSON document (schema_version 1); caller frees *out. */

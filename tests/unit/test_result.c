@@ -419,6 +419,36 @@ START_TEST(test_finish_idempotent) {
 }
 END_TEST
 
+/* A module's check under one of finish's names replaces finish's own. */
+START_TEST(test_finish_override) {
+  lg_result *r = fx_pass();
+  size_t i, n = 0;
+  r->has_analysis = false;
+  lg_result_add_check(r, "growth", LG_CHECK_ERROR,
+                      "cannot judge growth from samples.csv: 3 points");
+  lg_result_finish(r);
+  lg_result_finish(r);
+  for (i = 0; i < r->n_checks; i++)
+    n += strcmp(r->checks[i].name, "growth") == 0;
+  ck_assert_uint_eq(n, 1);
+  ck_assert_str_eq(r->checks[0].name, "growth");
+  ck_assert_str_eq(r->checks[0].message,
+                   "cannot judge growth from samples.csv: 3 points");
+  ck_assert_int_eq(r->exit_code, 4);
+  lg_result_free(r);
+
+  /* the runner marks an interrupt both ways: one reason, not two */
+  r = fx_leak();
+  r->interrupted = true;
+  lg_result_set_error(r, LG_EINTR, "interrupted");
+  lg_result_finish(r);
+  ck_assert_str_eq(r->reasons[0], "interrupted");
+  ck_assert(r->n_reasons < 2 || strcmp(r->reasons[1], "interrupted") != 0);
+  ck_assert_int_eq(r->exit_code, 4);
+  lg_result_free(r);
+}
+END_TEST
+
 /* ---- JSON --------------------------------------------------------------- */
 
 typedef lg_result *(*fx_fn)(void);
@@ -730,6 +760,7 @@ static Suite *suite(void) {
   tcase_add_test(t, test_finish_errors);
   tcase_add_test(t, test_finish_load);
   tcase_add_test(t, test_finish_idempotent);
+  tcase_add_test(t, test_finish_override);
   suite_add_tcase(s, t);
   t = tcase_create("json");
   tcase_set_timeout(t, 60);
