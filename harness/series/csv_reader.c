@@ -432,6 +432,18 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
         goto cleanup;
       }
     }
+    /* Once a candidate has enough values, those after it can never be
+     * chosen: stop aggregating them (usually after the first 20 rows). */
+    for (k = 0; k + 1 < ntg; k++)
+      if (lg_agg_rows(tg[k].agg) >= LG_SERIES_MIN_POINTS) {
+        size_t j;
+        for (j = k + 1; j < ntg; j++) {
+          lg_agg_free(tg[j].agg);
+          tg[j].agg = NULL;
+        }
+        ntg = k + 1;
+        break;
+      }
   }
   if (r < 0) {
     rc = r == LG_EIO ? lg_error_set(err, LG_EIO, "%s:%zu: read error", name,

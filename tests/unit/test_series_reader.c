@@ -461,6 +461,31 @@ START_TEST(reader_matches_arrays) {
 }
 END_TEST
 
+START_TEST(number_formats) {
+  /* Every accepted spelling parses to exactly what strtod gives (the fast
+   * path for short decimals must round the same way). */
+  static const char *const cells[] = {
+      "0.1",   "12.",  ".5",   "-3.25", "+7",   "1e3",   "2.5E-1",
+      "0.3",   "123456789012345", "1234567890123456789", "9007199254740993",
+      "3.14159265358979", "0.000000000000001", "-0", "100.10"};
+  size_t nc = sizeof cells / sizeof cells[0], i;
+  char buf[8192];
+  size_t len = 0;
+  lg_series *s = NULL;
+  lg_error e;
+  len += (size_t)snprintf(buf, sizeof buf, "t_s,requests,heap_bytes\n");
+  for (i = 0; i < 25; i++)
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "%zu,%zu,%s\n", i, i,
+                            cells[i % nc]);
+  ck_assert_int_eq(read_csv(buf, NULL, &s, &e), 0);
+  ck_assert_uint_eq(s->n, 25);
+  for (i = 0; i < 25; i++)
+    ck_assert_msg(s->y[i] == strtod(cells[i % nc], NULL), "'%s' read as %.17g",
+                  cells[i % nc], s->y[i]);
+  lg_series_free(s);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("series_reader");
   TCase *tc = tcase_create("reader");
@@ -478,6 +503,7 @@ int main(void) {
   tcase_add_test(tc, spikes_are_not_a_sawtooth);
   tcase_add_test(tc, from_arrays_checks);
   tcase_add_test(tc, reader_matches_arrays);
+  tcase_add_test(tc, number_formats);
   suite_add_tcase(s, tc);
   return lg_test_run(s);
 }
