@@ -10,7 +10,18 @@
  * One epoll loop per thread (load.threads), fixed per-connection buffers.
  * The completed-request counter is lock-free: lg_load_completed() may be
  * called from any thread at any time (the sampler does, at each sample).
+ * Counting: a request is completed when its whole response arrived without
+ * error (HTTP status < 400; the expect delimiter for tcp/stdin); every other
+ * request is one error of a class (connect, read, write, timeout, status,
+ * parse). Completed and errors are disjoint. The exec driver counts nothing
+ * (lg_load_completed stays 0; the result has -1 counts): time is its x-axis.
+ * Never a hang: every wait has a timeout (load.timeout per request and per
+ * connect), failed connections reconnect with a capped backoff, and the
+ * threads end by themselves at the end of the last phase.
+ * Typical use: opts_init, set fields, new, start, then poll progress_get and
+ * wait(l, 0.2) until it returns 1 (stop on interrupt), finish, free.
  * Ownership: lg_load_new allocates; lg_load_free frees (stopping first).
+ * The stdin driver's fds stay the caller's (never closed here).
  */
 #ifndef LEAKGATE_LOAD_H
 #define LEAKGATE_LOAD_H
@@ -24,15 +35,17 @@
 typedef struct lg_load lg_load;
 
 typedef struct lg_load_opts {
-  const lg_load_spec *spec;
+  const lg_load_spec *spec; /* read by lg_load_new only (copied) */
   unsigned port;      /* {{port}} */
   int stdin_fd;       /* stdin driver: service stdin (write end); else -1 */
   int stdout_fd;      /* stdin driver: service stdout (read end); else -1 */
   double rate_scale;  /* multiplies every phase rate; default 1 */
   double duration_scale; /* multiplies every phase duration; default 1 */
   uint64_t max_requests; /* stop after this many completed; 0 = no cap */
-  const char *out_dir;   /* exec driver: load command output goes here */
-  volatile int *interrupt; /* set by a signal handler: stop now */
+  const char *out_dir;   /* exec driver: load.stdout.log, load.stderr.log
+                            (created by lg_load_new; read by it only) */
+  volatile int *interrupt; /* set by a signal handler: stop now (read, never
+                              written; must outlive the load) */
 } lg_load_opts;
 
 /* Fill opts with defaults (scales 1, no cap, fds -1). */
@@ -48,6 +61,8 @@ typedef struct lg_load_progress {
   bool done;
 } lg_load_progress;
 
+/* Validate the spec, compile requests and allocate every connection; resolve
+ * the target (http url host, tcp address); nothing is sent yet. */
 int lg_load_new(const lg_load_opts *o, lg_load **out, lg_error *err);
 /* Start the threads; phases begin now (t = 0 of samples.csv). */
 int lg_load_start(lg_load *l, lg_error *err);
@@ -60,9 +75,16 @@ void lg_load_progress_get(const lg_load *l, lg_load_progress *p);
 int lg_load_wait(lg_load *l, double timeout_s);
 /* Ask the load to stop early (thread-safe, idempotent). */
 void lg_load_stop(lg_load *l);
-/* Join threads and fill the result's load section. */
+/* Join threads (they end at the end of the last phase, or soon after
+ * lg_load_stop) and fill the result's load section. *out is overwritten,
+ * not freed first; its strings and arrays are malloc'd (lg_result_free or
+ * lg_load_result_cleanup frees them). */
 int lg_load_finish(lg_load *l, lg_load_result *out, lg_error *err);
+/* Stop, join and free everything (NULL is fine). */
 void lg_load_free(lg_load *l);
+/* Free what lg_load_finish put into r and reset it (for callers without an
+ * lg_result). */
+void lg_load_result_cleanup(lg_load_result *r);
 
 /* Counters callable as sampler callbacks (ctx = lg_load *). */
 uint64_t lg_load_completed_cb(void *ctx);

@@ -1,0 +1,338 @@
+/* Unit tests for the load engine (harness/load): the latency histogram and
+ * the http driver against the clean fixture and the in-test server: closed
+ * and open models, ramps, quiet phases, scales, max_requests, chunked and
+ * Connection: close responses. Margins are generous (a noisy 2-core box);
+ * every assertion still fails when the feature is broken. */
+#include "load_test_util.h"
+
+#include "load/load_int.h"
+
+static void http_spec(lt_spec *t, int conns) {
+  lt_spec_init(t, LG_DRIVER_HTTP, conns);
+  t->s.url = "http://127.0.0.1:{{port}}/items/{{seq % 100}}";
+}
+
+START_TEST(hist_quantiles) {
+  static lgl_hist h, g;
+  uint64_t i, v;
+  memset(&h, 0, sizeof h);
+  ck_assert_uint_eq(lgl_hist_quantile(&h, 0.5), 0);
+  for (i = 1; i <= 100000; i++)
+    lgl_hist_record(&h, i * 1000); /* 1 us .. 100 ms, uniform */
+  v = lgl_hist_quantile(&h, 0.5);
+  ck_assert_msg(fabs((double)v - 50e6) < 50e6 * 0.01, "p50 %llu",
+                (unsigned long long)v);
+  v = lgl_hist_quantile(&h, 0.99);
+  ck_assert_msg(fabs((double)v - 99e6) < 99e6 * 0.01, "p99 %llu",
+                (unsigned long long)v);
+  ck_assert_uint_eq(lgl_hist_quantile(&h, 1.0), 100000000ull);
+  /* small values are exact; huge ones are clamped, not lost */
+  memset(&g, 0, sizeof g);
+  lgl_hist_record(&g, 7);
+  lgl_hist_record(&g, 7);
+  lgl_hist_record(&g, 200);
+  ck_assert_uint_eq(lgl_hist_quantile(&g, 0.5), 7);
+  ck_assert_uint_eq(lgl_hist_quantile(&g, 0.9), 200);
+  lgl_hist_record(&g, UINT64_MAX / 2);
+  ck_assert_uint_eq(g.count, 4);
+  ck_assert_uint_eq(lgl_hist_quantile(&g, 1.0), UINT64_MAX / 2);
+  lgl_hist_merge(&h, &g);
+  ck_assert_uint_eq(h.count, 100004);
+}
+END_TEST
+
+START_TEST(closed_model_clean_fixture) {
+  unsigned port;
+  pid_t pid = lt_start_fixture("clean_http", &port);
+  lt_spec t;
+  lg_load_opts o;
+  lg_load_result r;
+  double t0;
+
+  http_spec(&t, 4);
+  t.s.method = "POST";
+  t.s.body = "{\"n\":{{seq}}}";
+  t.s.body_len = strlen(t.s.body);
+  t.hdr[0].key = "Accept";
+  t.hdr[0].value = "application/json";
+  t.s.headers = t.hdr;
+  t.s.n_headers = 1;
+  lt_phase(&t, "steady", 1.0, NAN, NAN);
+  lg_load_opts_init(&o);
+  o.spec = &t.s;
+  o.port = port;
+  t0 = lt_now();
+  lt_run(&o, &r);
+  ck_assert(lt_now() - t0 < 3.0);
+  lt_stop_service(pid);
+  ck_assert_str_eq(r.driver, "http");
+  ck_assert_msg(r.requests > 1000, "only %lld requests", (long long)r.requests);
+  ck_assert_int_eq(r.errors, 0);
+  ck_assert_ptr_null(r.message);
+  ck_assert(r.duration_s > 0.95 && r.duration_s < 1.5);
+  ck_assert(r.throughput_rps > 900);
+  ck_assert(r.p50_ms > 0 && r.p50_ms <= r.p90_ms && r.p90_ms <= r.p99_ms &&
+            r.p99_ms <= r.max_ms);
+  ck_assert_uint_eq(r.n_phases, 1);
+  ck_assert_str_eq(r.phases[0].name, "steady");
+  ck_assert_int_eq(r.phases[0].requests, r.requests);
+  ck_assert(isnan(r.phases[0].target_rate));
+  ck_assert_int_eq(r.exec_exit_status, -1);
+  lg_load_result_cleanup(&r);
+}
+END_TEST
+
+/* Open model: a 2000 req/s phase delivers 2000 +- 5 % over 3 s, and the
+ * sampler counter grows steadily (no burst at the end). */
+START_TEST(open_model_accuracy) {
+  unsigned port;
+  pid_t pid = lt_start_fixture("clean_http", &port);
+  lt_spec t;
+  lg_load_opts o;
+  lg_load_result r;
+  lg_load *l = NULL;
+  lg_error e;
+  uint64_t at1 = 0, at2 = 0;
+  double t0;
+
+  http_spec(&t, 8);
+  lt_phase(&t, "paced", 3.0, 2000, NAN);
+  lg_load_opts_init(&o);
+  o.spec = &t.s;
+  o.port = port;
+  ck_assert_int_eq(lg_load_new(&o, &l, &e), 0);
+  ck_assert_int_eq(lg_load_start(l, &e), 0);
+  t0 = lt_now();
+  while (!lg_load_wait(l, 0.05)) {
+    double el = lt_now() - t0;
+    if (!at1 && el >= 1.0)
+      at1 = lg_load_completed(l);
+    if (!at2 && el >= 2.0)
+      at2 = lg_load_completed(l);
+  }
+  ck_assert_int_eq(lg_load_finish(l, &r, &e), 0);
+  lg_load_free(l);
+  lt_stop_service(pid);
+  ck_assert_int_eq(r.errors, 0);
+  ck_assert_msg(r.requests >= 5700 && r.requests <= 6300,
+                "2000 req/s for 3 s delivered %lld", (long long)r.requests);
+  /* one second in the middle carries about 2000 (+-10 %: sampling jitter) */
+  ck_assert_msg(at2 - at1 > 1800 && at2 - at1 < 2200, "second 2: %llu",
+                (unsigned long long)(at2 - at1));
+  ck_assert(fabs(r.phases[0].target_rate - 2000) < 1e-9);
+  ck_assert_int_eq(r.dropped, 0);
+  lg_load_result_cleanup(&r);
+}
+END_TEST
+
+/* A ramp 0 -> 2000 over 2 s carries 2000 requests; a quiet phase none; the
+ * phases run in order and the phase name follows the clock. */
+START_TEST(ramp_and_quiet_phases) {
+  unsigned port;
+  pid_t pid = lt_start_fixture("clean_http", &port);
+  lt_spec t;
+  lg_load_opts o;
+  lg_load_result r;
+  lg_load *l = NULL;
+  lg_error e;
+  int saw_quiet = 0, saw_ramp = 0, saw_closed = 0;
+
+  http_spec(&t, 4);
+  lt_phase(&t, "ramp", 2.0, 0, 2000);
+  lt_phase(&t, "quiet", 0.6, 0, NAN);
+  lt_phase(&t, "closed", 0.4, NAN, NAN);
+  lg_load_opts_init(&o);
+  o.spec = &t.s;
+  o.port = port;
+  ck_assert_int_eq(lg_load_new(&o, &l, &e), 0);
+  ck_assert_str_eq(lg_load_phase(l), "ramp");
+  ck_assert_int_eq(lg_load_start(l, &e), 0);
+  while (!lg_load_wait(l, 0.05)) {
+    const char *ph = lg_load_phase(l);
+    if (strcmp(ph, "ramp") == 0) {
+      ck_assert(!saw_quiet && !saw_closed);
+      saw_ramp = 1;
+    } else if (strcmp(ph, "quiet") == 0) {
+      ck_assert(!saw_closed);
+      saw_quiet = 1;
+    } else {
+      ck_assert_str_eq(ph, "closed");
+      saw_closed = 1;
+    }
+  }
+  ck_assert(saw_ramp && saw_quiet && saw_closed);
+  ck_assert_int_eq(lg_load_finish(l, &r, &e), 0);
+  lg_load_free(l);
+  lt_stop_service(pid);
+  ck_assert_int_eq(r.errors, 0);
+  ck_assert_uint_eq(r.n_phases, 3);
+  ck_assert_msg(labs((long)r.phases[0].requests - 2000) <= 100,
+                "ramp delivered %lld", (long long)r.phases[0].requests);
+  ck_assert(fabs(r.phases[0].target_rate - 1000) < 1e-9);
+  /* responses of requests sent just before the boundary may land in quiet */
+  ck_assert_msg(r.phases[1].requests <= 8, "quiet phase carried %lld",
+                (long long)r.phases[1].requests);
+  ck_assert_msg(r.phases[2].requests > 100, "closed phase carried %lld",
+                (long long)r.phases[2].requests);
+  ck_assert(fabs(r.phases[1].duration_s - 0.6) < 1e-6);
+  lg_load_result_cleanup(&r);
+}
+END_TEST
+
+/* rate_scale and duration_scale (the Valgrind tiers) shrink the plan;
+ * max_requests caps completed requests exactly and ends the load early. */
+START_TEST(scales_and_max_requests) {
+  unsigned port;
+  pid_t pid = lt_start_fixture("clean_http", &port);
+  lt_spec t;
+  lg_load_opts o;
+  lg_load_result r;
+  double t0;
+
+  http_spec(&t, 4);
+  lt_phase(&t, "paced", 4.0, 1000, NAN);
+  lg_load_opts_init(&o);
+  o.spec = &t.s;
+  o.port = port;
+  o.rate_scale = 0.5;
+  o.duration_scale = 0.25; /* 1 s at 500 req/s */
+  t0 = lt_now();
+  lt_run(&o, &r);
+  ck_assert(lt_now() - t0 < 2.0);
+  ck_assert_msg(r.requests >= 475 && r.requests <= 525, "scaled: %lld",
+                (long long)r.requests);
+  ck_assert(fabs(r.phases[0].target_rate - 500) < 1e-9);
+  lg_load_result_cleanup(&r);
+
+  lt_spec_init(&t, LG_DRIVER_HTTP, 8);
+  t.s.url = "http://127.0.0.1:{{port}}/";
+  t.s.threads = 2;
+  lt_phase(&t, "steady", 10.0, NAN, NAN);
+  lg_load_opts_init(&o);
+  o.spec = &t.s;
+  o.port = port;
+  o.max_requests = 777;
+  t0 = lt_now();
+  lt_run(&o, &r);
+  ck_assert_msg(lt_now() - t0 < 5.0, "max_requests did not end the load");
+  ck_assert_int_eq(r.requests, 777);
+  ck_assert_int_eq(r.errors, 0);
+  lg_load_result_cleanup(&r);
+  lt_stop_service(pid);
+}
+END_TEST
+
+static void run_against(lt_server *s, enum lt_mode mode, double secs,
+                        lg_load_result *r) {
+  lt_spec t;
+  lg_load_opts o;
+  lt_server_start(s, mode);
+  lt_spec_init(&t, LG_DRIVER_HTTP, 2);
+  t.s.url = "http://127.0.0.1:{{port}}/x";
+  t.s.timeout_s = 0.3;
+  lt_phase(&t, "p", secs, NAN, NAN);
+  lg_load_opts_init(&o);
+  o.spec = &t.s;
+  o.port = s->port;
+  lt_run(&o, r);
+  lt_server_stop(s);
+}
+
+START_TEST(chunked_and_connection_close) {
+  lt_server s;
+  lg_load_result r;
+
+  run_against(&s, LT_CHUNKED, 0.5, &r);
+  ck_assert_msg(r.requests > 100 && r.errors == 0, "chunked: %lld ok %lld err",
+                (long long)r.requests, (long long)r.errors);
+  ck_assert_uint_ge(atomic_load(&s.requests), (unsigned long)r.requests);
+  lg_load_result_cleanup(&r);
+
+  run_against(&s, LT_CLOSE, 0.5, &r);
+  ck_assert_msg(r.requests > 20 && r.errors == 0, "close: %lld ok %lld err",
+                (long long)r.requests, (long long)r.errors);
+  lg_load_result_cleanup(&r);
+
+  run_against(&s, LT_EOF_BODY, 0.5, &r);
+  ck_assert_msg(r.requests > 20 && r.errors == 0, "eof body: %lld ok %lld err",
+                (long long)r.requests, (long long)r.errors);
+  lg_load_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(status_errors) {
+  lt_server s;
+  lg_load_result r;
+  run_against(&s, LT_STATUS500, 0.4, &r);
+  ck_assert_int_eq(r.requests, 0);
+  ck_assert_int_gt(r.err_status, 50);
+  ck_assert_int_eq(r.errors, r.err_status);
+  ck_assert_int_eq(r.phases[0].errors, r.errors);
+  ck_assert_ptr_nonnull(r.message);
+  ck_assert_msg(strstr(r.message, "HTTP status 500"), "%s", r.message);
+  ck_assert(isnan(r.p50_ms));
+  lg_load_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(templates_render_per_request) {
+  lgl_item it;
+  lg_load l;
+  lt_spec t;
+  char buf[512];
+  uint64_t rng = 5;
+  long n;
+  lg_error e;
+
+  memset(&l, 0, sizeof l);
+  lt_spec_init(&t, LG_DRIVER_HTTP, 1);
+  t.s.url = "http://localhost:{{port}}/k/{{seq % 10}}?r={{rand 100}}";
+  t.s.method = "PUT";
+  t.s.body = "v{{seq}}";
+  t.s.body_len = 8;
+  lg_load_opts_init(&l.o);
+  l.o.spec = &t.s;
+  l.o.port = 8081;
+  l.driver = LG_DRIVER_HTTP;
+  ck_assert_msg(lgl_requests_build(&l, &e) == 0, "%s", e.msg);
+  it = l.items[0];
+  ck_assert_ptr_null(it.fixed); /* dynamic: rendered per request */
+  n = lgl_request_render(&it, 8081, 123, &rng, buf, sizeof buf);
+  ck_assert_int_gt(n, 0);
+  buf[n] = '\0';
+  ck_assert_msg(strncmp(buf, "PUT /k/3?r=", 11) == 0, "%s", buf);
+  ck_assert_ptr_nonnull(strstr(buf, " HTTP/1.1\r\nHost: localhost:8081\r\n"));
+  ck_assert_ptr_nonnull(strstr(buf, "\r\nContent-Length: 4\r\n\r\nv123"));
+  ck_assert_uint_le((size_t)n, it.max_len);
+  lgl_requests_free(&l);
+
+  /* static requests are rendered once */
+  t.s.url = "http://127.0.0.1:{{port}}";
+  t.s.method = NULL;
+  t.s.body = NULL;
+  t.s.body_len = 0;
+  ck_assert_int_eq(lgl_requests_build(&l, &e), 0);
+  ck_assert_ptr_nonnull(l.items[0].fixed);
+  ck_assert_str_eq(l.url, "http://127.0.0.1:8081");
+  ck_assert_int_eq(strncmp(l.items[0].fixed, "GET / HTTP/1.1\r\n", 16), 0);
+  lgl_requests_free(&l);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("load_http");
+  TCase *tc = tcase_create("http");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, hist_quantiles);
+  tcase_add_test(tc, templates_render_per_request);
+  tcase_add_test(tc, closed_model_clean_fixture);
+  tcase_add_test(tc, open_model_accuracy);
+  tcase_add_test(tc, ramp_and_quiet_phases);
+  tcase_add_test(tc, scales_and_max_requests);
+  tcase_add_test(tc, chunked_and_connection_close);
+  tcase_add_test(tc, status_errors);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return lg_test_run(suite()); }
