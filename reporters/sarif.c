@@ -88,10 +88,16 @@ static const struct {
      "limit sooner than the scenario's max_time_to_limit."},
 };
 
+/* GitHub code scanning accepts at most 25,000 results per run and shows
+ * far fewer; leaks and sites beyond this many (the smallest, as they are
+ * sorted by size) are counted in run.properties instead. */
+#define MAX_LOCATED_RESULTS 5000
+
 typedef struct ctx {
   const lg_report_opts *o;
   json_t *results;
   bool bad;
+  size_t located, omitted;
 } ctx;
 
 static void put(ctx *c, json_t *o, const char *k, json_t *v) {
@@ -277,6 +283,12 @@ static void leaks(ctx *c, const lg_result *r) {
       }
     if (!loc)
       continue;
+    if (c->located >= MAX_LOCATED_RESULTS) {
+      json_decref(loc);
+      c->omitted++;
+      continue;
+    }
+    c->located++;
     snprintf(msg, sizeof msg,
              "%s in %lld block%s %s lost in scenario %s, allocated by %s.",
              lg_format_bytes(by, sizeof by, l->bytes), (long long)l->blocks,
@@ -306,17 +318,27 @@ static void leaks(ctx *c, const lg_result *r) {
 
 static void sites(ctx *c, const lg_result *r) {
   const lg_massif_result *m = &r->massif;
-  size_t i;
-  if (!m->ran)
+  size_t i, *idx;
+  if (!m->ran || !m->n_sites)
     return;
+  idx = lg_top_sites(m);
+  if (!idx) {
+    c->bad = true;
+    return;
+  }
   for (i = 0; i < m->n_sites; i++) {
-    const lg_growing_site *s = &m->growing_sites[i];
+    const lg_growing_site *s = &m->growing_sites[idx[i]];
     char relbuf[4096], msg[1024], b1[32], b2[32], b3[32], fp[17];
     const char *rel = lg_rel_path(s->file, c->o->repo_root, relbuf, sizeof relbuf);
     const char *parts[2];
     json_t *loc;
     if (!rel)
       continue;
+    if (c->located >= MAX_LOCATED_RESULTS) {
+      c->omitted++;
+      continue;
+    }
+    c->located++;
     loc = location(c, s->file, s->line, s->function, false);
     parts[0] = s->function;
     parts[1] = rel;
@@ -333,6 +355,7 @@ static void sites(ctx *c, const lg_result *r) {
                          "growth_bytes", lg_json_num(s->growth_bytes)),
                NULL);
   }
+  free(idx);
 }
 
 static void checks(ctx *c, const lg_result *r) {
@@ -401,7 +424,7 @@ static json_t *driver(ctx *c, const lg_result *first) {
 
 int lg_render_sarif(const lg_result *const *rs, size_t n,
                     const lg_report_opts *o, lg_buf *b) {
-  ctx c = {o, json_array(), false};
+  ctx c = {o, json_array(), false, 0, 0};
   json_t *root = json_object(), *run = json_object();
   char *s = NULL;
   size_t i;
@@ -439,6 +462,9 @@ int lg_render_sarif(const lg_result *const *rs, size_t n,
     sites(&c, rs[i]);
   }
   put(&c, run, "results", c.results);
+  if (c.omitted)
+    put(&c, run, "properties",
+        json_pack("{s:I}", "leakgate.omitted_results", (json_int_t)c.omitted));
   put(&c, root, "runs", json_pack("[o]", run));
   if (c.bad) {
     rc = LG_ENOMEM;

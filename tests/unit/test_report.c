@@ -111,6 +111,18 @@ START_TEST(test_format_names) {
   for (f = 0; f <= LG_REPORT_SUMMARY; f++)
     ck_assert_int_eq(lg_report_format_parse(lg_report_format_name(f)), f);
   ck_assert_int_eq(lg_report_format_parse("docx"), -1);
+  /* every format renders a result that has nothing in it */
+  {
+    lg_result *e = lg_result_new();
+    lg_report_opts o = opts();
+    lg_result_finish(e);
+    for (f = 0; f <= LG_REPORT_SUMMARY; f++)
+      free(render(f, &e, 1, &o));
+    o.repo_root = NULL;
+    for (f = 0; f <= LG_REPORT_SUMMARY; f++)
+      free(render(f, &e, 1, &o));
+    lg_result_free(e);
+  }
   {
     char *s = NULL;
     size_t len;
