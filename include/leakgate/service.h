@@ -43,6 +43,7 @@ typedef struct lg_service_status {
   int signal;      /* when killed by a signal */
   bool stopped_by_us;  /* we sent the stop signal before it died */
   bool escalated;      /* needed SIGKILL */
+  bool crashed;        /* died by a signal we did not send (crash, OOM kill) */
 } lg_service_status;
 
 int lg_service_start(const lg_service_opts *o, lg_service **out,

@@ -1,0 +1,295 @@
+/* service/capture.c - drain a service's output pipes into capped logs
+ * (see service/capture.h).
+ *
+ * Cost: one poll(2) wake-up per burst of output, reads of up to 64 KiB, and
+ * a regexec per complete line only until the readiness regex has matched.
+ * Lines longer than LG_CAPTURE_LINE are matched on their first
+ * LG_CAPTURE_LINE bytes. A log write error (disk full) stops writing that
+ * log but never stops draining: the service must not block on us.
+ */
+#include "service/capture.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define READ_CHUNK 65536
+
+int lg_capture_create_file(const char *path, lg_error *err) {
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  struct stat st;
+  int fd = open(path, flags, 0644);
+  if (fd >= 0)
+    return fd;
+  if (errno == EEXIST && lstat(path, &st) == 0) {
+    if (!S_ISREG(st.st_mode))
+      return lg_error_set(err, LG_EIO, "%s: exists and is not a regular file "
+                          "(a symlink?); refusing to write through it", path);
+    if (unlink(path) == 0 && (fd = open(path, flags, 0644)) >= 0)
+      return fd;
+  }
+  return lg_error_set(err, LG_EIO, "%s: cannot create: %s", path,
+                      strerror(errno));
+}
+
+static void write_log(lg_capture_stream *st, const char *p, size_t n) {
+  while (n > 0 && st->out_fd >= 0 && !st->write_failed) {
+    ssize_t w = write(st->out_fd, p, n);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0) {
+      st->write_failed = true;
+      return;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+}
+
+static void match_line(lg_capture *c, lg_capture_stream *st) {
+  bool hit;
+  st->line[st->line_len] = '\0';
+  hit = regexec(&c->re, st->line, 0, NULL, 0) == 0;
+  st->line_len = 0;
+  if (hit) {
+    pthread_mutex_lock(&c->mu);
+    c->matched = true;
+    pthread_mutex_unlock(&c->mu);
+  }
+}
+
+static void scan_lines(lg_capture *c, lg_capture_stream *st, const char *p,
+                       size_t n) {
+  size_t i;
+  for (i = 0; i < n && !c->matched; i++) {
+    if (p[i] == '\n') {
+      match_line(c, st);
+    } else if (st->line_len < LG_CAPTURE_LINE) {
+      st->line[st->line_len++] = p[i] ? p[i] : ' ';
+    }
+  }
+}
+
+static void keep_tail(lg_capture *c, const char *p, size_t n) {
+  pthread_mutex_lock(&c->mu);
+  if (n >= LG_CAPTURE_TAIL) {
+    memcpy(c->tail, p + n - LG_CAPTURE_TAIL, LG_CAPTURE_TAIL);
+    c->tail_len = LG_CAPTURE_TAIL;
+  } else {
+    size_t keep = c->tail_len + n > LG_CAPTURE_TAIL ? LG_CAPTURE_TAIL - n
+                                                    : c->tail_len;
+    memmove(c->tail, c->tail + c->tail_len - keep, keep);
+    memcpy(c->tail + keep, p, n);
+    c->tail_len = keep + n;
+  }
+  pthread_mutex_unlock(&c->mu);
+}
+
+/* Read once from stream i; returns bytes read, 0 at EOF, -1 for EAGAIN. */
+static ssize_t pump(lg_capture *c, int i, char *buf) {
+  lg_capture_stream *st = &c->s[i];
+  ssize_t n;
+  do
+    n = read(st->in_fd, buf, READ_CHUNK);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 && errno == EAGAIN)
+    return -1;
+  if (n <= 0) {
+    if (c->has_re && !c->matched && st->line_len > 0)
+      match_line(c, st); /* a last line without a newline */
+    close(st->in_fd);
+    st->in_fd = -1;
+    pthread_mutex_lock(&c->mu);
+    c->eof[i] = true;
+    pthread_mutex_unlock(&c->mu);
+    return 0;
+  }
+  if (st->kept < c->cap) {
+    size_t room = c->cap - st->kept, w = (size_t)n < room ? (size_t)n : room;
+    write_log(st, buf, w);
+    st->kept += w;
+    st->dropped += (size_t)n - w;
+  } else {
+    st->dropped += (size_t)n;
+  }
+  if (c->has_re && !c->matched)
+    scan_lines(c, st, buf, (size_t)n);
+  if (i == 1)
+    keep_tail(c, buf, (size_t)n);
+  return n;
+}
+
+static void *capture_main(void *arg) {
+  lg_capture *c = arg;
+  char *buf = malloc(READ_CHUNK);
+  bool stopping = false;
+  int i;
+
+  for (;;) {
+    struct pollfd p[3];
+    int nfds = 0, map[3];
+    for (i = 0; i < 2; i++)
+      if (c->s[i].in_fd >= 0) {
+        p[nfds].fd = c->s[i].in_fd;
+        p[nfds].events = POLLIN;
+        map[nfds++] = i;
+      }
+    if (nfds == 0 || stopping || !buf)
+      break;
+    p[nfds].fd = c->stop_fd;
+    p[nfds].events = POLLIN;
+    map[nfds] = -1;
+    if (poll(p, (nfds_t)nfds + 1, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      break;
+    }
+    for (i = 0; i <= nfds; i++) {
+      if (!p[i].revents)
+        continue;
+      if (map[i] < 0)
+        stopping = true;
+      else
+        (void)pump(c, map[i], buf);
+    }
+  }
+  /* Stop requested (a daemon may hold the pipes open forever): take what
+   * is readable now, then let go. */
+  for (i = 0; i < 2 && buf; i++)
+    while (c->s[i].in_fd >= 0 && pump(c, i, buf) > 0)
+      ;
+  free(buf);
+  return NULL;
+}
+
+int lg_capture_start(lg_capture *c, int out_rd, const char *out_path,
+                     int err_rd, const char *err_path, size_t cap,
+                     const char *regex, lg_error *err) {
+  const char *paths[2] = {out_path, err_path};
+  int fds[2] = {out_rd, err_rd};
+  int i, r, rc = 0;
+
+  memset(c, 0, sizeof *c);
+  c->stop_fd = -1;
+  c->cap = cap;
+  pthread_mutex_init(&c->mu, NULL);
+  for (i = 0; i < 2; i++) {
+    c->s[i].in_fd = fds[i];
+    c->s[i].out_fd = -1;
+    c->eof[i] = fds[i] < 0;
+  }
+  for (i = 0; i < 2; i++) {
+    if (fds[i] >= 0 && fcntl(fds[i], F_SETFL, O_NONBLOCK) != 0) {
+      rc = lg_error_set(err, LG_ESYS, "fcntl: %s", strerror(errno));
+      goto cleanup;
+    }
+    if (fds[i] >= 0 && paths[i]) {
+      c->s[i].out_fd = lg_capture_create_file(paths[i], err);
+      if (c->s[i].out_fd < 0) {
+        rc = c->s[i].out_fd;
+        c->s[i].out_fd = -1;
+        goto cleanup;
+      }
+    }
+  }
+  if (regex) {
+    r = regcomp(&c->re, regex, REG_EXTENDED | REG_NOSUB);
+    if (r != 0) {
+      char msg[256];
+      regerror(r, &c->re, msg, sizeof msg);
+      rc = lg_error_set(err, LG_EINPUT, "ready.log: bad regular expression "
+                        "'%s': %s", regex, msg);
+      goto cleanup;
+    }
+    c->has_re = true;
+  }
+  c->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (c->stop_fd < 0) {
+    rc = lg_error_set(err, LG_ESYS, "eventfd: %s", strerror(errno));
+    goto cleanup;
+  }
+  r = pthread_create(&c->thread, NULL, capture_main, c);
+  if (r != 0) {
+    rc = lg_error_set(err, LG_ESYS, "cannot start the capture thread: %s",
+                      strerror(r));
+    goto cleanup;
+  }
+  c->started = true;
+cleanup:
+  if (rc)
+    lg_capture_stop(c);
+  return rc;
+}
+
+bool lg_capture_matched(lg_capture *c) {
+  bool m;
+  pthread_mutex_lock(&c->mu);
+  m = c->matched;
+  pthread_mutex_unlock(&c->mu);
+  return m;
+}
+
+bool lg_capture_stderr_eof(lg_capture *c) {
+  bool e;
+  pthread_mutex_lock(&c->mu);
+  e = c->eof[1];
+  pthread_mutex_unlock(&c->mu);
+  return e;
+}
+
+size_t lg_capture_tail(lg_capture *c, char *buf, size_t cap) {
+  size_t n;
+  if (cap == 0)
+    return 0;
+  pthread_mutex_lock(&c->mu);
+  n = c->tail_len < cap - 1 ? c->tail_len : cap - 1;
+  memcpy(buf, c->tail + c->tail_len - n, n);
+  pthread_mutex_unlock(&c->mu);
+  buf[n] = '\0';
+  return n;
+}
+
+void lg_capture_stop(lg_capture *c) {
+  int i;
+  if (c->started) {
+    uint64_t one = 1;
+    if (write(c->stop_fd, &one, sizeof one) < 0) {
+      /* an eventfd write only fails on overflow: the thread is woken */
+    }
+    pthread_join(c->thread, NULL);
+    c->started = false;
+  }
+  for (i = 0; i < 2; i++) {
+    lg_capture_stream *st = &c->s[i];
+    if (st->out_fd >= 0) {
+      if (st->dropped) {
+        char note[160];
+        int n = snprintf(note, sizeof note, "\n[leakgate: log capped at %zu "
+                         "bytes; %zu more bytes were discarded]\n", c->cap,
+                         st->dropped);
+        st->write_failed = false; /* the note is worth one more try */
+        write_log(st, note, (size_t)n);
+      }
+      close(st->out_fd);
+      st->out_fd = -1;
+    }
+    if (st->in_fd >= 0) {
+      close(st->in_fd);
+      st->in_fd = -1;
+    }
+  }
+  if (c->stop_fd >= 0)
+    close(c->stop_fd);
+  c->stop_fd = -1;
+  if (c->has_re)
+    regfree(&c->re);
+  c->has_re = false;
+  pthread_mutex_destroy(&c->mu);
+}

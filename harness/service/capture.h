@@ -1,0 +1,69 @@
+/* service/capture.h - internal: the thread that drains a service's stdout
+ * and stderr pipes into capped log files.
+ *
+ * One thread polls both pipes (and a stop eventfd), so a service writing
+ * as fast as it can never blocks on a full pipe: bytes past the cap are
+ * read and dropped, and the log file says so. Complete lines are matched
+ * against the readiness regex (POSIX extended) until one matches; the last
+ * LG_CAPTURE_TAIL bytes of stderr are kept for error messages.
+ * Ownership: lg_capture is embedded in lg_service (_start/_stop); it owns
+ * the read ends of the pipes, the log file descriptors and the regex.
+ * lg_capture_stop joins the thread and closes all of them.
+ */
+#ifndef LG_SERVICE_CAPTURE_H
+#define LG_SERVICE_CAPTURE_H
+
+#include <leakgate/error.h>
+#include <pthread.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define LG_CAPTURE_TAIL 4096
+#define LG_CAPTURE_LINE 4096
+
+typedef struct lg_capture_stream {
+  int in_fd;        /* pipe read end, -1 when closed or unused */
+  int out_fd;       /* log file, -1 when not written */
+  size_t kept;      /* bytes written to the log */
+  size_t dropped;   /* bytes read past the cap */
+  bool write_failed;
+  char line[LG_CAPTURE_LINE + 1];
+  size_t line_len;
+} lg_capture_stream;
+
+typedef struct lg_capture {
+  pthread_t thread;
+  bool started;
+  pthread_mutex_t mu; /* guards matched, eof, tail */
+  int stop_fd;        /* eventfd: ask the thread to drain and exit */
+  size_t cap;
+  lg_capture_stream s[2]; /* 0 stdout, 1 stderr */
+  bool eof[2];
+  regex_t re;
+  bool has_re, matched;
+  char tail[LG_CAPTURE_TAIL];
+  size_t tail_len; /* valid bytes at the start of tail */
+} lg_capture;
+
+/* Start draining. out_rd/err_rd are pipe read ends (-1 = not captured; the
+ * capture takes them over), out_path/err_path the log files (NULL = drain
+ * without a file), regex the readiness pattern or NULL. On failure nothing
+ * is left open except what the caller still owns (the fds are closed). */
+int lg_capture_start(lg_capture *c, int out_rd, const char *out_path,
+                     int err_rd, const char *err_path, size_t cap,
+                     const char *regex, lg_error *err);
+/* A captured line matched the regex. */
+bool lg_capture_matched(lg_capture *c);
+/* stderr reached end of file (every writer closed it). */
+bool lg_capture_stderr_eof(lg_capture *c);
+/* Copy the last up to cap-1 bytes of stderr into buf, NUL-terminated. */
+size_t lg_capture_tail(lg_capture *c, char *buf, size_t cap);
+/* Drain what is readable now, write the truncation notes, join, close. */
+void lg_capture_stop(lg_capture *c);
+
+/* Create path for writing with O_EXCL|O_NOFOLLOW (a regular file from an
+ * earlier run is replaced; a symlink or anything else is refused). */
+int lg_capture_create_file(const char *path, lg_error *err);
+
+#endif

@@ -1,0 +1,632 @@
+/* service/service.c - start, watch and stop the service under test
+ * (see leakgate/service.h; readiness is in ready.c, output capture in
+ * capture.c).
+ *
+ * Start: argv elements are rendered with lg_template_expand ({{port}}) one
+ * by one, so a value can never split into more arguments; `shell: true`
+ * runs argv[0] through /bin/sh -c (further elements become $1...). The
+ * program is resolved in the parent, before fork, so "no such file" is an
+ * LG_ESTART naming the path: a name with a '/' is taken relative to the
+ * service's cwd; a bare name is searched in the scenario env's PATH if it
+ * sets one, else leakgate's own PATH. The environment is exactly the
+ * scenario's env plus LEAKGATE_PORT and, when a limit is enforced,
+ * LEAKGATE_MEMORY_LIMIT (bytes) - nothing else of leakgate's environment
+ * (no PATH, no HOME) leaks in; ours take precedence on a clash.
+ * The child: its own process group, signal mask and dispositions reset, the
+ * container joined, cwd set, stdio connected, exec - only async-signal-safe
+ * calls between fork and exec. A failure of any step is sent to the parent
+ * through a close-on-exec pipe and reported with the step and errno.
+ *
+ * Stop: the configured signal to the process group, the stop timeout, then
+ * SIGKILL. The end is read with waitid(WNOWAIT) first, so the zombie keeps
+ * the process group id reserved while the group is swept with SIGKILL;
+ * then the pid is reaped. Only this module waits for the service's pid: a
+ * caller that reaps with waitpid(-1) would steal its exit status.
+ * Owns: the lg_service, its argv/env copies (during start), pipes, capture
+ * thread and log paths. lg_service_free kills what still runs and frees.
+ */
+#include "service/service_int.h"
+
+#include <leakgate/template.h>
+
+#include "core/clock.h"
+#include "core/fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DEFAULT_LOG_CAP (16u << 20)
+#define KILL_REAP_WAIT_S 10.0
+
+enum child_step { STEP_JOIN = 1, STEP_CHDIR, STEP_STDIO, STEP_EXEC };
+
+typedef struct child_report {
+  int step;
+  int err;
+} child_report;
+
+typedef struct strvec {
+  char **v;
+  size_t n, cap;
+} strvec;
+
+static int sv_push(strvec *sv, char *owned) {
+  if (!owned)
+    return -1;
+  if (sv->n + 2 > sv->cap) {
+    size_t nc = sv->cap ? sv->cap * 2 : 16;
+    char **p = realloc(sv->v, nc * sizeof *p);
+    if (!p) {
+      free(owned);
+      return -1;
+    }
+    sv->v = p;
+    sv->cap = nc;
+  }
+  sv->v[sv->n++] = owned;
+  sv->v[sv->n] = NULL;
+  return 0;
+}
+
+static void sv_free(strvec *sv) {
+  size_t i;
+  for (i = 0; i < sv->n; i++)
+    free(sv->v[i]);
+  free(sv->v);
+  sv->v = NULL;
+  sv->n = sv->cap = 0;
+}
+
+static char *dup_printf(const char *fmt, const char *a, const char *b) {
+  size_t n = strlen(fmt) + strlen(a) + strlen(b) + 1;
+  char *p = malloc(n);
+  if (p)
+    snprintf(p, n, fmt, a, b);
+  return p;
+}
+
+/* An absolute version of path (prefixing leakgate's cwd when relative). */
+static char *absolute(const char *path) {
+  char here[4096];
+  if (path[0] == '/')
+    return strdup(path);
+  if (!getcwd(here, sizeof here))
+    return NULL;
+  if (strcmp(path, ".") == 0)
+    return strdup(here);
+  return lg_path_join(here, path[0] == '.' && path[1] == '/' ? path + 2 : path);
+}
+
+static char *effective_cwd(const lg_service_opts *o) {
+  const char *base = o->scenario_dir ? o->scenario_dir : ".";
+  const char *c = o->spec->cwd;
+  char *joined, *abs;
+  if (c && c[0] == '/')
+    return strdup(c);
+  joined = c ? lg_path_join(base, c) : strdup(base);
+  if (!joined)
+    return NULL;
+  abs = absolute(joined);
+  free(joined);
+  return abs;
+}
+
+static int is_exec_file(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
+}
+
+/* Resolve a program name as described at the top; *out is absolute. */
+static int resolve(const char *name, const char *cwd, const char *path_env,
+                   char **out, lg_error *err) {
+  const char *p, *end;
+  *out = NULL;
+  if (name[0] == '\0')
+    return lg_error_set(err, LG_ESTART, "service.command: empty program name");
+  if (strchr(name, '/')) {
+    char *full = name[0] == '/' ? strdup(name) : lg_path_join(cwd, name);
+    if (!full)
+      return lg_error_set(err, LG_ENOMEM, "out of memory");
+    if (!is_exec_file(full)) {
+      int e = errno;
+      lg_error_set(err, LG_ESTART, "service.command: %s: %s", full,
+                   access(full, F_OK) != 0 ? strerror(e)
+                                           : "not an executable file");
+      free(full);
+      return LG_ESTART;
+    }
+    *out = full;
+    return 0;
+  }
+  if (!path_env || !*path_env)
+    path_env = "/usr/local/bin:/usr/bin:/bin";
+  for (p = path_env;; p = end + 1) {
+    char dir[4096], *cand, *abs;
+    size_t len;
+    end = strchr(p, ':');
+    len = end ? (size_t)(end - p) : strlen(p);
+    if (len >= sizeof dir)
+      len = sizeof dir - 1;
+    memcpy(dir, p, len);
+    dir[len] = '\0';
+    cand = lg_path_join(len ? dir : ".", name);
+    if (!cand)
+      return lg_error_set(err, LG_ENOMEM, "out of memory");
+    if (is_exec_file(cand)) {
+      abs = absolute(cand);
+      free(cand);
+      if (!abs)
+        return lg_error_set(err, LG_ENOMEM, "out of memory");
+      *out = abs;
+      return 0;
+    }
+    free(cand);
+    if (!end)
+      break;
+  }
+  return lg_error_set(err, LG_ESTART, "service.command: '%s' not found in "
+                      "PATH (%s)", name, path_env);
+}
+
+static const char *scenario_path(const lg_service_spec *sp) {
+  size_t i;
+  for (i = 0; i < sp->n_env; i++)
+    if (sp->env[i].key && strcmp(sp->env[i].key, "PATH") == 0)
+      return sp->env[i].value;
+  return NULL;
+}
+
+static int build_argv(const lg_service_opts *o, strvec *av, size_t *svc_at,
+                      lg_error *err) {
+  const lg_service_spec *sp = o->spec;
+  size_t i;
+  int rc;
+  for (i = 0; o->wrapper && o->wrapper[i]; i++)
+    if (sv_push(av, strdup(o->wrapper[i])))
+      return lg_error_set(err, LG_ENOMEM, "out of memory");
+  *svc_at = av->n;
+  if (sp->shell && (sv_push(av, strdup("/bin/sh")) ||
+                    sv_push(av, strdup("-c"))))
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  for (i = 0; sp->argv[i]; i++) {
+    char *x = NULL;
+    rc = lg_template_expand(sp->argv[i], o->port, &x, err);
+    if (rc)
+      return lg_error_prefix(err, "service.command[%zu]", i);
+    if (sv_push(av, x))
+      return lg_error_set(err, LG_ENOMEM, "out of memory");
+    if (sp->shell && i == 0 && sv_push(av, strdup("sh")))
+      return lg_error_set(err, LG_ENOMEM, "out of memory");
+  }
+  return 0;
+}
+
+static int build_env(const lg_service_opts *o, strvec *ev, lg_error *err) {
+  const lg_service_spec *sp = o->spec;
+  char num[32];
+  size_t i;
+  int rc;
+  if (o->port) {
+    snprintf(num, sizeof num, "%u", o->port);
+    if (sv_push(ev, dup_printf("LEAKGATE_PORT=%s%s", num, "")))
+      return lg_error_set(err, LG_ENOMEM, "out of memory");
+  }
+  if (o->container && lg_container_limit(o->container)) {
+    snprintf(num, sizeof num, "%" PRIu64, lg_container_limit(o->container));
+    if (sv_push(ev, dup_printf("LEAKGATE_MEMORY_LIMIT=%s%s", num, "")))
+      return lg_error_set(err, LG_ENOMEM, "out of memory");
+  }
+  for (i = 0; i < sp->n_env; i++) {
+    char *val = NULL;
+    rc = lg_template_expand(sp->env[i].value ? sp->env[i].value : "", o->port,
+                            &val, err);
+    if (rc)
+      return lg_error_prefix(err, "service.env.%s", sp->env[i].key);
+    rc = sv_push(ev, dup_printf("%s=%s", sp->env[i].key, val));
+    free(val);
+    if (rc)
+      return lg_error_set(err, LG_ENOMEM, "out of memory");
+  }
+  return 0;
+}
+
+/* Between fork and exec: async-signal-safe calls only. */
+static void child_main(const lg_service_opts *o, const char *prog,
+                       char *const *argv, char *const *envp, const char *cwd,
+                       int in_fd, int out_fd, int err_fd, int rep_fd) {
+  child_report r = {0, 0};
+  struct sigaction dfl;
+  sigset_t none;
+  int sig, fds[3] = {in_fd, out_fd, err_fd}, i;
+
+  setpgid(0, 0);
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      (void)sigaction(sig, &dfl, NULL); /* SIG_IGN would survive exec */
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  if ((r.err = -lg_container_child_enter(o->container)) != 0) {
+    r.step = STEP_JOIN;
+    goto fail;
+  }
+  if (chdir(cwd) != 0) {
+    r.step = STEP_CHDIR;
+    r.err = errno;
+    goto fail;
+  }
+  for (i = 0; i < 3; i++) {
+    if (fds[i] == i) {
+      int fl = fcntl(i, F_GETFD);
+      if (fl < 0 || fcntl(i, F_SETFD, fl & ~FD_CLOEXEC) != 0)
+        goto stdio_fail;
+    } else if (dup2(fds[i], i) != i) {
+      goto stdio_fail;
+    }
+  }
+  execve(prog, argv, envp);
+  r.step = STEP_EXEC;
+  r.err = errno;
+  goto fail;
+stdio_fail:
+  r.step = STEP_STDIO;
+  r.err = errno;
+fail:
+  if (write(rep_fd, &r, sizeof r) < 0) {
+    /* nothing left to tell anyone */
+  }
+  _exit(127);
+}
+
+static void close_fd(int *fd) {
+  if (*fd >= 0)
+    close(*fd);
+  *fd = -1;
+}
+
+static char *log_path(const lg_service_opts *o, const char *suffix) {
+  const char *prefix = o->log_prefix ? o->log_prefix : "service";
+  char name[256];
+  if (!o->out_dir)
+    return NULL;
+  snprintf(name, sizeof name, "%s.%s.log", prefix, suffix);
+  return lg_path_join(o->out_dir, name);
+}
+
+int lg_service_start(const lg_service_opts *o, lg_service **out,
+                     lg_error *err) {
+  strvec av = {0}, ev = {0};
+  char *cwd = NULL, *prog = NULL, *regex = NULL;
+  char *const *final = NULL;
+  int outp[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1};
+  int rep[2] = {-1, -1}, devnull = -1, rc = 0;
+  size_t svc_at = 0;
+  child_report r;
+  ssize_t got;
+  lg_service *s = NULL;
+  pid_t pid;
+
+  *out = NULL;
+  if (!o->spec || !o->spec->argv || !o->spec->argv[0])
+    return lg_error_set(err, LG_EUSAGE, "service.command: empty");
+  s = calloc(1, sizeof *s);
+  if (!s)
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  s->pid = -1;
+  s->stdin_fd = s->stdout_fd = -1;
+  s->port = o->port;
+  s->spec = o->spec;
+  s->ready_scale = o->ready_timeout_scale > 0 ? o->ready_timeout_scale : 1;
+  s->interrupt = o->interrupt;
+  s->t_ready = NAN;
+
+  cwd = effective_cwd(o);
+  if (!cwd) {
+    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  {
+    struct stat st;
+    int bad = stat(cwd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+    if (bad) {
+      rc = lg_error_set(err, LG_ESTART, "service.cwd: %s: %s", cwd,
+                        strerror(bad));
+      goto cleanup;
+    }
+  }
+  if ((rc = build_argv(o, &av, &svc_at, err)) ||
+      (rc = build_env(o, &ev, err)))
+    goto cleanup;
+  /* The service's own program is resolved even behind a wrapper, which
+   * then gets its absolute path (valgrind has no PATH to search). */
+  if (!o->spec->shell) {
+    rc = resolve(av.v[svc_at], cwd, scenario_path(o->spec), &prog, err);
+    if (rc)
+      goto cleanup;
+    if (svc_at > 0) {
+      free(av.v[svc_at]);
+      av.v[svc_at] = prog;
+      prog = NULL;
+    }
+  }
+  rc = lg_container_wrap_argv(o->container, av.v, &final, err);
+  if (rc)
+    goto cleanup;
+  if (!prog && (rc = resolve(final[0], cwd, getenv("PATH"), &prog, err)))
+    goto cleanup;
+  if (o->spec->ready.kind == LG_READY_LOG && o->spec->ready.target &&
+      (rc = lg_template_expand(o->spec->ready.target, o->port, &regex, err))) {
+    lg_error_prefix(err, "service.ready.log");
+    goto cleanup;
+  }
+  s->stdout_path = o->stdin_pipe ? NULL : log_path(o, "stdout");
+  s->stderr_path = log_path(o, "stderr");
+  if (o->out_dir && ((!o->stdin_pipe && !s->stdout_path) || !s->stderr_path)) {
+    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  if (pipe2(rep, O_CLOEXEC) || pipe2(outp, O_CLOEXEC) ||
+      pipe2(errp, O_CLOEXEC) || (o->stdin_pipe && pipe2(inp, O_CLOEXEC))) {
+    rc = lg_error_set(err, LG_ESYS, "pipe: %s", strerror(errno));
+    goto cleanup;
+  }
+  if (!o->stdin_pipe && (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+    rc = lg_error_set(err, LG_ESYS, "/dev/null: %s", strerror(errno));
+    goto cleanup;
+  }
+  pid = fork();
+  if (pid < 0) {
+    rc = lg_error_set(err, LG_ESYS, "fork: %s", strerror(errno));
+    goto cleanup;
+  }
+  if (pid == 0)
+    child_main(o, prog, final, ev.v, cwd, o->stdin_pipe ? inp[0] : devnull,
+               outp[1], errp[1], rep[1]);
+  s->pid = pid;
+  s->t_start = lg_now_s();
+  (void)setpgid(pid, pid); /* also in the child: whichever runs first */
+  close_fd(&rep[1]);
+  close_fd(&outp[1]);
+  close_fd(&errp[1]);
+  close_fd(&inp[0]);
+  close_fd(&devnull);
+  do
+    got = read(rep[0], &r, sizeof r);
+  while (got < 0 && errno == EINTR);
+  if (got == (ssize_t)sizeof r) {
+    const char *what = r.step == STEP_JOIN    ? "join the cgroup"
+                       : r.step == STEP_CHDIR ? "change directory to"
+                       : r.step == STEP_STDIO ? "set up stdio for"
+                                              : "execute";
+    const char *obj = r.step == STEP_JOIN    ? lg_container_path(o->container)
+                      : r.step == STEP_CHDIR ? cwd
+                                             : prog;
+    rc = lg_error_set(err, r.step == STEP_JOIN ? LG_ECGROUP : LG_ESTART,
+                      "service: cannot %s %s: %s", what, obj ? obj : "?",
+                      strerror(r.err));
+    waitpid(pid, NULL, 0);
+    s->pid = -1;
+    goto cleanup;
+  }
+  if (o->stdin_pipe) {
+    s->stdin_fd = inp[1];
+    s->stdout_fd = outp[0];
+    inp[1] = outp[0] = -1;
+  }
+  /* The capture takes over the read ends (also on failure). */
+  rc = lg_capture_start(&s->cap, o->stdin_pipe ? -1 : outp[0], s->stdout_path,
+                        errp[0], s->stderr_path,
+                        o->log_cap ? o->log_cap : DEFAULT_LOG_CAP, regex, err);
+  if (!o->stdin_pipe)
+    outp[0] = -1;
+  errp[0] = -1;
+  if (rc)
+    goto cleanup;
+  s->capturing = true;
+  *out = s;
+  s = NULL;
+cleanup:
+  if (s)
+    lg_service_free(s);
+  close_fd(&rep[0]);
+  close_fd(&rep[1]);
+  close_fd(&outp[0]);
+  close_fd(&outp[1]);
+  close_fd(&errp[0]);
+  close_fd(&errp[1]);
+  close_fd(&inp[0]);
+  close_fd(&inp[1]);
+  close_fd(&devnull);
+  sv_free(&av);
+  sv_free(&ev);
+  free(cwd);
+  free(prog);
+  free(regex);
+  return rc;
+}
+
+int lg_service__check(lg_service *s, bool block) {
+  siginfo_t si;
+  int r;
+  if (s->ended || s->pid <= 0)
+    return 1;
+  for (;;) {
+    memset(&si, 0, sizeof si);
+    r = waitid(P_PID, (id_t)s->pid, &si,
+               WEXITED | WNOWAIT | (block ? 0 : WNOHANG));
+    if (r == 0 || errno != EINTR)
+      break;
+  }
+  if (r != 0) {
+    /* ECHILD: someone else reaped it; the end is unknown but real. */
+    s->ended = s->reaped = true;
+    return 1;
+  }
+  if (si.si_pid != s->pid)
+    return 0;
+  s->ended = true;
+  if (si.si_code == CLD_EXITED) {
+    s->exited = true;
+    s->exit_status = si.si_status;
+  } else {
+    s->signal = si.si_status;
+  }
+  return 1;
+}
+
+/* Sweep the group while the zombie leader reserves its id, then reap. */
+static void reap(lg_service *s) {
+  if (s->reaped || s->pid <= 0)
+    return;
+  (void)kill(-s->pid, SIGKILL);
+  while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  s->reaped = true;
+}
+
+void lg_service__describe_end(const lg_service *s, char *buf, size_t cap) {
+  if (!s->ended)
+    snprintf(buf, cap, "still running");
+  else if (s->exited)
+    snprintf(buf, cap, "exited with status %d", s->exit_status);
+  else if (s->signal)
+    snprintf(buf, cap, "killed by signal %d (%s)", s->signal,
+             strsignal(s->signal));
+  else
+    snprintf(buf, cap, "ended (reaped elsewhere, status unknown)");
+}
+
+static void fill_status(const lg_service *s, lg_service_status *st) {
+  if (!st)
+    return;
+  memset(st, 0, sizeof *st);
+  st->running = !s->ended;
+  st->exited = s->exited;
+  st->exit_status = s->exit_status;
+  st->signal = s->signal;
+  st->stopped_by_us = s->stopped_by_us;
+  st->escalated = s->escalated;
+  st->crashed = s->ended && s->signal != 0 && !s->stopped_by_us;
+}
+
+int lg_service_poll(lg_service *s, lg_service_status *st) {
+  (void)lg_service__check(s, false);
+  fill_status(s, st);
+  return 0;
+}
+
+/* Poll for the end until deadline; 1 when it ended. */
+static int wait_end(lg_service *s, double deadline) {
+  double pause = 0.002;
+  while (!lg_service__check(s, false)) {
+    if (lg_now_s() >= deadline)
+      return 0;
+    lg_sleep_s(pause, NULL);
+    if (pause < 0.05)
+      pause *= 1.5;
+  }
+  return 1;
+}
+
+int lg_service_stop(lg_service *s, lg_service_status *st, lg_error *err) {
+  int sig = s->spec->stop_signal > 0 ? s->spec->stop_signal : SIGTERM;
+  double timeout = s->spec->stop_timeout_s > 0 ? s->spec->stop_timeout_s : 10;
+  int rc = 0;
+
+  if (!lg_service__check(s, false)) {
+    if (kill(-s->pid, sig) != 0)
+      (void)kill(s->pid, sig);
+    s->stopped_by_us = true;
+    if (!wait_end(s, lg_now_s() + timeout)) {
+      (void)kill(-s->pid, SIGKILL);
+      (void)kill(s->pid, SIGKILL);
+      s->escalated = true;
+      if (!wait_end(s, lg_now_s() + KILL_REAP_WAIT_S))
+        rc = lg_error_set(err, LG_ETIMEOUT, "service pid %ld still alive "
+                          "%.0f s after SIGKILL", (long)s->pid,
+                          KILL_REAP_WAIT_S);
+    }
+  }
+  if (s->ended)
+    reap(s);
+  if (s->capturing) {
+    lg_capture_stop(&s->cap);
+    s->capturing = false;
+  }
+  fill_status(s, st);
+  return rc;
+}
+
+pid_t lg_service_pid(const lg_service *s) { return s->pid; }
+int lg_service_stdin_fd(const lg_service *s) { return s->stdin_fd; }
+int lg_service_stdout_fd(const lg_service *s) { return s->stdout_fd; }
+const char *lg_service_stdout_path(const lg_service *s) {
+  return s->stdout_path;
+}
+const char *lg_service_stderr_path(const lg_service *s) {
+  return s->stderr_path;
+}
+
+double lg_service_ready_seconds(const lg_service *s) {
+  return isnan(s->t_ready) ? NAN : s->t_ready - s->t_start;
+}
+
+size_t lg_service_stderr_tail(lg_service *s, char *buf, size_t cap) {
+  if (!s->capturing) {
+    if (cap)
+      buf[0] = '\0';
+    return 0;
+  }
+  return lg_capture_tail(&s->cap, buf, cap);
+}
+
+void lg_service_free(lg_service *s) {
+  if (!s)
+    return;
+  if (s->pid > 0 && !s->reaped) {
+    if (!lg_service__check(s, false)) {
+      (void)kill(-s->pid, SIGKILL);
+      (void)kill(s->pid, SIGKILL);
+      (void)lg_service__check(s, true);
+    }
+    reap(s);
+  }
+  if (s->capturing)
+    lg_capture_stop(&s->cap);
+  close_fd(&s->stdin_fd);
+  close_fd(&s->stdout_fd);
+  free(s->stdout_path);
+  free(s->stderr_path);
+  free(s);
+}
+
+int lg_pick_port(unsigned *port, lg_error *err) {
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = 0;
+  if (fd < 0)
+    return lg_error_set(err, LG_ESYS, "socket: %s", strerror(errno));
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+      getsockname(fd, (struct sockaddr *)&a, &len) != 0)
+    rc = lg_error_set(err, LG_ESYS, "cannot pick a free loopback port: %s",
+                      strerror(errno));
+  else
+    *port = ntohs(a.sin_port);
+  close(fd);
+  return rc;
+}
