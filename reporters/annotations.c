@@ -126,8 +126,9 @@ static int leak_notes(emitter *e, const lg_result *r) {
              lg_format_bytes(by, sizeof by, l->bytes), l->kind ? l->kind : "?",
              lg_rep_name(r));
     lg_buf_init(&msg, 1 << 20);
-    rc = lg_buf_appendf(&msg, "%s in %lld blocks %s lost, allocated here "
-                              "(fingerprint %s)%s\nStack:",
+    rc = lg_buf_appendf(&msg,
+                        "%s in %lld blocks %s lost, allocated here "
+                        "(fingerprint %s)%s\nStack:",
                         by, (long long)l->blocks, l->kind ? l->kind : "?",
                         l->fingerprint ? l->fingerprint : "none",
                         known_leak(&r->baseline, l->fingerprint)
@@ -159,14 +160,13 @@ static int site_notes(emitter *e, const lg_result *r) {
   for (i = 0; i < m->n_sites && rc == 0; i++) {
     const lg_growing_site *s = &m->growing_sites[idx[i]];
     char relbuf[4096], title[512], msg[1024], b1[32], b2[32], b3[32];
-    const char *rel = lg_rel_path(s->file, e->o->repo_root, relbuf,
-                                  sizeof relbuf);
+    const char *rel =
+        lg_rel_path(s->file, e->o->repo_root, relbuf, sizeof relbuf);
     if (!rel)
       continue;
     snprintf(title, sizeof title, "leakgate: growing allocation site (%s)",
              lg_rep_name(r));
-    snprintf(msg, sizeof msg,
-             "%s grew by %s during the Massif run (%s -> %s)",
+    snprintf(msg, sizeof msg, "%s grew by %s during the Massif run (%s -> %s)",
              s->function ? s->function : "??",
              lg_format_bytes(b1, sizeof b1, s->growth_bytes),
              lg_format_bytes(b2, sizeof b2, s->first_bytes),

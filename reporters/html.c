@@ -70,7 +70,9 @@ static const char *status_class(lg_check_status s) {
   return lg_check_status_name(s);
 }
 
-static int esc(lg_buf *b, const char *s) { return lg_esc_xml(b, s, false); }
+static int esc(lg_buf *b, const char *s) {
+  return lg_esc_xml(b, s, false);
+}
 
 static int figure(lg_buf *b, const char *label, const char *value) {
   int rc = lg_buf_appends(b, "<div><span>");
@@ -89,18 +91,23 @@ static int figures(lg_buf *b, const lg_result *r) {
     snprintf(v, sizeof v, "%s to %s", lg_fmt_num(n1, sizeof n1, a->slope_lo),
              lg_fmt_num(n2, sizeof n2, a->slope_hi));
     rc = rc ? rc : figure(b, lg_fmt_ci_label(ci, sizeof ci, r->confidence), v);
-    rc = rc ? rc : figure(b, "tolerance", lg_fmt_slope(v, sizeof v, a, a->tolerance));
-    rc = rc ? rc : figure(b, "minimal detectable slope",
-                          lg_fmt_slope(v, sizeof v, a, a->mds));
-    rc = rc ? rc : figure(b, "projected time to limit",
-                          isfinite(a->time_to_limit_s)
-                              ? lg_format_duration(v, sizeof v, a->time_to_limit_s)
-                              : "none");
+    rc =
+        rc ? rc
+           : figure(b, "tolerance", lg_fmt_slope(v, sizeof v, a, a->tolerance));
+    rc = rc ? rc
+            : figure(b, "minimal detectable slope",
+                     lg_fmt_slope(v, sizeof v, a, a->mds));
+    rc = rc ? rc
+            : figure(b, "projected time to limit",
+                     isfinite(a->time_to_limit_s)
+                         ? lg_format_duration(v, sizeof v, a->time_to_limit_s)
+                         : "none");
     snprintf(v, sizeof v, "%zu (%s)", a->samples_used,
              a->model[0] ? a->model : "n/a");
     rc = rc ? rc : figure(b, "samples used (model)", v);
   }
-  snprintf(v, sizeof v, "%s / %s", lg_format_bytes(n1, sizeof n1, r->container.peak_bytes),
+  snprintf(v, sizeof v, "%s / %s",
+           lg_format_bytes(n1, sizeof n1, r->container.peak_bytes),
            lg_format_bytes(n2, sizeof n2, r->container.memory_limit_bytes));
   rc = rc ? rc : figure(b, "peak / limit", v);
   if (r->load.requests >= 0) {
@@ -120,14 +127,20 @@ static int figures(lg_buf *b, const lg_result *r) {
     rc = rc ? rc : figure(b, "OOM kills", v);
   }
   if (r->service.crashed)
-    rc = rc ? rc : figure(b, "crash", r->service.signal > 0
-                                          ? lg_fmt_signal(v, sizeof v, r->service.signal)
-                                          : "exited early");
+    rc = rc ? rc
+            : figure(b, "crash",
+                     r->service.signal > 0
+                         ? lg_fmt_signal(v, sizeof v, r->service.signal)
+                         : "exited early");
   if (r->memcheck.ran)
-    rc = rc ? rc : figure(b, "definitely lost",
-                          lg_format_bytes(v, sizeof v, r->memcheck.definitely_lost_bytes));
+    rc = rc ? rc
+            : figure(b, "definitely lost",
+                     lg_format_bytes(v, sizeof v,
+                                     r->memcheck.definitely_lost_bytes));
   if (r->baseline.verdict != LG_BASELINE_NONE)
-    rc = rc ? rc : figure(b, "baseline", lg_baseline_verdict_name(r->baseline.verdict));
+    rc = rc ? rc
+            : figure(b, "baseline",
+                     lg_baseline_verdict_name(r->baseline.verdict));
   return rc ? rc : lg_buf_appends(b, "</div>\n");
 }
 
@@ -140,8 +153,8 @@ static int charts(lg_buf *b, const lg_result *r, size_t idx) {
   snprintf(id, sizeof id, "chart-%zu", idx);
   snprintf(title, sizeof title, "Memory of %s against %s", lg_rep_name(r),
            secs ? "time" : "requests");
-  snprintf(ylab, sizeof ylab, "%s", r->analysis.metric[0] ? r->analysis.metric
-                                                          : "memory (bytes)");
+  snprintf(ylab, sizeof ylab, "%s",
+           r->analysis.metric[0] ? r->analysis.metric : "memory (bytes)");
   s.id = id;
   s.title = title;
   s.x_label = secs ? "seconds" : "completed requests";
@@ -155,11 +168,12 @@ static int charts(lg_buf *b, const lg_result *r, size_t idx) {
   s.oom_x = r->chart.oom_x;
   rc = lg_buf_appends(b, "<figure>\n");
   rc = rc ? rc : lg_html_chart(b, &s);
-  rc = rc ? rc : lg_buf_appends(
-                     b, "<figcaption>Samples (blue), fitted slope over the "
-                        "analysed window (dashed red) with its confidence band, "
-                        "the warm-up cut, the memory limit and the OOM kill "
-                        "when there was one.</figcaption>\n</figure>\n");
+  rc = rc ? rc
+          : lg_buf_appends(
+                b, "<figcaption>Samples (blue), fitted slope over the "
+                   "analysed window (dashed red) with its confidence band, "
+                   "the warm-up cut, the memory limit and the OOM kill "
+                   "when there was one.</figcaption>\n</figure>\n");
   if (rc == 0 && r->massif.ran && r->massif.n_heap >= 2) {
     snprintf(id, sizeof id, "heap-%zu", idx);
     snprintf(title, sizeof title, "Massif heap of %s", lg_rep_name(r));
@@ -178,9 +192,10 @@ static int charts(lg_buf *b, const lg_result *r, size_t idx) {
     s.oom_x = NAN;
     rc = lg_buf_appends(b, "<h3>Massif heap</h3>\n<figure>\n");
     rc = rc ? rc : lg_html_chart(b, &s);
-    rc = rc ? rc : lg_buf_appends(b, "<figcaption>Heap bytes (useful + "
-                                     "allocator overhead) at each Massif "
-                                     "snapshot.</figcaption>\n</figure>\n");
+    rc = rc ? rc
+            : lg_buf_appends(b, "<figcaption>Heap bytes (useful + "
+                                "allocator overhead) at each Massif "
+                                "snapshot.</figcaption>\n</figure>\n");
   }
   return rc;
 }
@@ -193,10 +208,12 @@ static int checks_table(lg_buf *b, const lg_result *r) {
   for (i = 0; i < r->n_checks && rc == 0; i++) {
     rc = lg_buf_appends(b, "<tr><td>");
     rc = rc ? rc : esc(b, r->checks[i].name);
-    rc = rc ? rc : lg_buf_appendf(b, "</td><td><span class=\"badge %s\">%s"
-                                     "</span></td><td>",
-                                  status_class(r->checks[i].status),
-                                  lg_check_status_name(r->checks[i].status));
+    rc = rc ? rc
+            : lg_buf_appendf(b,
+                             "</td><td><span class=\"badge %s\">%s"
+                             "</span></td><td>",
+                             status_class(r->checks[i].status),
+                             lg_check_status_name(r->checks[i].status));
     rc = rc ? rc : esc(b, r->checks[i].message);
     rc = rc ? rc : lg_buf_appends(b, "</td></tr>\n");
   }
@@ -229,8 +246,9 @@ static int leak_list(lg_buf *b, const lg_result *r) {
   for (i = 0; i < m->n_leaks && i < 50 && rc == 0; i++) {
     const lg_leak_record *l = &m->leaks[idx[i]];
     const lg_frame *site = lg_leak_site(l);
-    rc = lg_buf_appendf(b, "<details class=\"leak\"%s><summary><b>%s %s</b> "
-                           "in %lld blocks",
+    rc = lg_buf_appendf(b,
+                        "<details class=\"leak\"%s><summary><b>%s %s</b> "
+                        "in %lld blocks",
                         i < 3 ? " open" : "",
                         lg_format_bytes(by, sizeof by, l->bytes),
                         l->kind ? l->kind : "?", (long long)l->blocks);
@@ -265,10 +283,11 @@ static int site_table(lg_buf *b, const lg_result *r) {
   idx = lg_top_sites(m);
   if (!idx)
     return LG_ENOMEM;
-  rc = lg_buf_appends(b, "<h3>Growing allocation sites (Massif, advisory)</h3>\n"
-                         "<table class=\"sites\"><tr><th>function</th><th>"
-                         "location</th><th>first</th><th>last</th><th>growth"
-                         "</th></tr>\n");
+  rc =
+      lg_buf_appends(b, "<h3>Growing allocation sites (Massif, advisory)</h3>\n"
+                        "<table class=\"sites\"><tr><th>function</th><th>"
+                        "location</th><th>first</th><th>last</th><th>growth"
+                        "</th></tr>\n");
   for (i = 0; i < m->n_sites && i < 50 && rc == 0; i++) {
     const lg_growing_site *s = &m->growing_sites[idx[i]];
     rc = lg_buf_appends(b, "<tr><td>");
@@ -277,12 +296,14 @@ static int site_table(lg_buf *b, const lg_result *r) {
     rc = rc ? rc : esc(b, s->file ? s->file : "");
     if (rc == 0 && s->line > 0)
       rc = lg_buf_appendf(b, ":%d", s->line);
-    rc = rc ? rc : lg_buf_appendf(b, "</td><td class=\"num\">%s</td><td "
-                                     "class=\"num\">%s</td><td class=\"num\">"
-                                     "+%s</td></tr>\n",
-                                  lg_format_bytes(b1, sizeof b1, s->first_bytes),
-                                  lg_format_bytes(b2, sizeof b2, s->last_bytes),
-                                  lg_format_bytes(b3, sizeof b3, s->growth_bytes));
+    rc = rc ? rc
+            : lg_buf_appendf(b,
+                             "</td><td class=\"num\">%s</td><td "
+                             "class=\"num\">%s</td><td class=\"num\">"
+                             "+%s</td></tr>\n",
+                             lg_format_bytes(b1, sizeof b1, s->first_bytes),
+                             lg_format_bytes(b2, sizeof b2, s->last_bytes),
+                             lg_format_bytes(b3, sizeof b3, s->growth_bytes));
   }
   free(idx);
   return rc ? rc : lg_buf_appends(b, "</table>\n");
@@ -302,29 +323,34 @@ static int phases(lg_buf *b, const lg_result *r) {
     const lg_phase_stats *p = &l->phases[i];
     rc = lg_buf_appends(b, "<tr><td>");
     rc = rc ? rc : esc(b, p->name ? p->name : "");
-    rc = rc ? rc : lg_buf_appendf(
-                       b, "</td><td class=\"num\">%lld</td><td class=\"num\">"
-                          "%lld</td><td class=\"num\">%s</td><td class=\"num\">"
-                          "%s</td></tr>\n",
-                       (long long)(p->requests > 0 ? p->requests : 0),
-                       (long long)(p->errors > 0 ? p->errors : 0),
-                       lg_format_duration(d, sizeof d, p->duration_s),
-                       isfinite(p->target_rate)
-                           ? lg_fmt_num(rate, sizeof rate, p->target_rate)
-                           : "closed model");
+    rc = rc ? rc
+            : lg_buf_appendf(
+                  b,
+                  "</td><td class=\"num\">%lld</td><td class=\"num\">"
+                  "%lld</td><td class=\"num\">%s</td><td class=\"num\">"
+                  "%s</td></tr>\n",
+                  (long long)(p->requests > 0 ? p->requests : 0),
+                  (long long)(p->errors > 0 ? p->errors : 0),
+                  lg_format_duration(d, sizeof d, p->duration_s),
+                  isfinite(p->target_rate)
+                      ? lg_fmt_num(rate, sizeof rate, p->target_rate)
+                      : "closed model");
   }
   return rc ? rc : lg_buf_appends(b, "</table>\n");
 }
 
 static int section(lg_buf *b, const lg_result *r, size_t idx) {
-  int rc = lg_buf_appendf(b, "<section class=\"scenario\" id=\"scenario-%zu\">"
-                             "\n<h2><span class=\"badge %s\">%s</span> ",
+  int rc = lg_buf_appendf(b,
+                          "<section class=\"scenario\" id=\"scenario-%zu\">"
+                          "\n<h2><span class=\"badge %s\">%s</span> ",
                           idx, lg_verdict_name(r->verdict),
                           lg_verdict_name(r->verdict));
   rc = rc ? rc : esc(b, lg_rep_name(r));
-  rc = rc ? rc : lg_buf_appendf(b, " <small class=\"muted\">exit %d</small>"
-                                   "</h2>\n",
-                                r->exit_code);
+  rc = rc ? rc
+          : lg_buf_appendf(b,
+                           " <small class=\"muted\">exit %d</small>"
+                           "</h2>\n",
+                           r->exit_code);
   if (rc == 0 && r->scenario_file) {
     rc = lg_buf_appends(b, "<p class=\"muted\">");
     rc = rc ? rc : esc(b, r->scenario_file);
@@ -356,19 +382,21 @@ int lg_render_html(const lg_result *const *rs, size_t n,
                          "content=\"width=device-width, initial-scale=1\">\n"
                          "<title>leakgate: ");
   rc = rc ? rc : esc(b, n == 1 ? lg_rep_name(rs[0]) : "report");
-  rc = rc ? rc : lg_buf_appendf(b, " (exit %d)</title>\n<style>\n%s</style>\n"
-                                   "</head>\n<body>\n<header><h1>leakgate "
-                                   "report</h1>\n<p>%zu scenario%s: %zu fail, "
-                                   "%zu error, %zu inconclusive, %zu pass; "
-                                   "exit %d</p></header>\n",
-                                code, css, n, n == 1 ? "" : "s",
-                                c[LG_VERDICT_FAIL], c[LG_VERDICT_ERROR],
-                                c[LG_VERDICT_INCONCLUSIVE], c[LG_VERDICT_PASS],
-                                code);
+  rc = rc ? rc
+          : lg_buf_appendf(b,
+                           " (exit %d)</title>\n<style>\n%s</style>\n"
+                           "</head>\n<body>\n<header><h1>leakgate "
+                           "report</h1>\n<p>%zu scenario%s: %zu fail, "
+                           "%zu error, %zu inconclusive, %zu pass; "
+                           "exit %d</p></header>\n",
+                           code, css, n, n == 1 ? "" : "s", c[LG_VERDICT_FAIL],
+                           c[LG_VERDICT_ERROR], c[LG_VERDICT_INCONCLUSIVE],
+                           c[LG_VERDICT_PASS], code);
   for (i = 0; i < n && rc == 0; i++)
     rc = section(b, rs[i], i);
   rc = rc ? rc : lg_buf_appends(b, "<footer>Generated by leakgate ");
   rc = rc ? rc : esc(b, rs[0]->tool_version ? rs[0]->tool_version : "");
-  return rc ? rc : lg_buf_appends(b, ". Self-contained: no scripts, no "
-                                     "network.</footer>\n</body>\n</html>\n");
+  return rc ? rc
+            : lg_buf_appends(b, ". Self-contained: no scripts, no "
+                                "network.</footer>\n</body>\n</html>\n");
 }

@@ -67,8 +67,9 @@ static void widen(double *lo, double *hi, double v) {
 
 static int text(lg_buf *b, double x, double y, const char *cls,
                 const char *anchor, const char *s) {
-  int rc = lg_buf_appendf(b, "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" "
-                             "text-anchor=\"%s\">",
+  int rc = lg_buf_appendf(b,
+                          "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" "
+                          "text-anchor=\"%s\">",
                           cls, x, y, anchor);
   rc = rc ? rc : lg_esc_xml(b, s, false);
   return rc ? rc : lg_buf_appends(b, "</text>\n");
@@ -94,8 +95,9 @@ static int axes(lg_buf *b, const frame *f, const lg_chart_spec *s) {
     dec = step / unit >= 1 ? 0 : (int)ceil(-log10(step / unit) - 1e-9);
     for (v = ceil(f->y0 / step) * step; v <= f->y1 + step * 1e-9 && rc == 0;
          v += step) {
-      rc = lg_buf_appendf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                             "y2=\"%.1f\"/>\n",
+      rc = lg_buf_appendf(b,
+                          "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                          "y2=\"%.1f\"/>\n",
                           ML, py(f, v), W - MR, py(f, v));
       snprintf(lab, sizeof lab, "%.*f %s", dec, v / unit, units[u]);
       rc = rc ? rc : text(b, ML - 6, py(f, v) + 4, "tick", "end", lab);
@@ -104,21 +106,27 @@ static int axes(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   step = nice_step(f->x1 - f->x0, 6);
   for (v = ceil(f->x0 / step) * step; v <= f->x1 + step * 1e-9 && rc == 0;
        v += step) {
-    rc = lg_buf_appendf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                           "y2=\"%.1f\"/>\n",
+    rc = lg_buf_appendf(b,
+                        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                        "y2=\"%.1f\"/>\n",
                         px(f, v), MT, px(f, v), H - MB);
-    rc = rc ? rc : text(b, px(f, v), H - MB + 16, "tick", "middle",
-                        short_num(lab, sizeof lab, v));
+    rc = rc ? rc
+            : text(b, px(f, v), H - MB + 16, "tick", "middle",
+                   short_num(lab, sizeof lab, v));
   }
   rc = rc ? rc : lg_buf_appends(b, "</g>\n");
-  rc = rc ? rc : lg_buf_appendf(b, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" "
-                                   "width=\"%.1f\" height=\"%.1f\"/>\n",
-                                ML, MT, W - ML - MR, H - MT - MB);
-  rc = rc ? rc : text(b, ML + (W - ML - MR) / 2, H - 12, "axis", "middle",
-                      s->x_label);
+  rc = rc ? rc
+          : lg_buf_appendf(b,
+                           "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" "
+                           "width=\"%.1f\" height=\"%.1f\"/>\n",
+                           ML, MT, W - ML - MR, H - MT - MB);
+  rc = rc ? rc
+          : text(b, ML + (W - ML - MR) / 2, H - 12, "axis", "middle",
+                 s->x_label);
   if (rc == 0) {
-    rc = lg_buf_appendf(b, "<text class=\"axis\" transform=\"translate(16 "
-                           "%.1f) rotate(-90)\" text-anchor=\"middle\">",
+    rc = lg_buf_appendf(b,
+                        "<text class=\"axis\" transform=\"translate(16 "
+                        "%.1f) rotate(-90)\" text-anchor=\"middle\">",
                         MT + (H - MT - MB) / 2);
     rc = rc ? rc : lg_esc_xml(b, s->y_label, false);
     rc = rc ? rc : lg_buf_appends(b, "</text>\n");
@@ -130,10 +138,10 @@ static int axes(lg_buf *b, const frame *f, const lg_chart_spec *s) {
  * every line with a slope inside [lo, hi] through (xc, yc). */
 static int fit(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   const lg_analysis *a = s->fit;
-  double x0 = isfinite(a->warmup_x) && a->warmup_x > f->x0 &&
-                      a->warmup_x < f->x1
-                  ? a->warmup_x
-                  : f->x0;
+  double x0 =
+      isfinite(a->warmup_x) && a->warmup_x > f->x0 && a->warmup_x < f->x1
+          ? a->warmup_x
+          : f->x0;
   double x1 = f->x1;
   double xc = (x0 + x1) / 2, yc = a->intercept + a->slope * xc;
   char sl[64], lo[32], hi[32], label[192];
@@ -152,10 +160,12 @@ static int fit(lg_buf *b, const frame *f, const lg_chart_spec *s) {
            lg_fmt_slope(sl, sizeof sl, a, a->slope), s->ci_label,
            lg_fmt_num(lo, sizeof lo, a->slope_lo),
            lg_fmt_num(hi, sizeof hi, a->slope_hi));
-  rc = rc ? rc : lg_buf_appendf(b, "<line class=\"fit\" x1=\"%.1f\" y1=\"%.1f\" "
-                                   "x2=\"%.1f\" y2=\"%.1f\"><title>",
-                                px(f, x0), py(f, a->intercept + a->slope * x0),
-                                px(f, x1), py(f, a->intercept + a->slope * x1));
+  rc = rc ? rc
+          : lg_buf_appendf(b,
+                           "<line class=\"fit\" x1=\"%.1f\" y1=\"%.1f\" "
+                           "x2=\"%.1f\" y2=\"%.1f\"><title>",
+                           px(f, x0), py(f, a->intercept + a->slope * x0),
+                           px(f, x1), py(f, a->intercept + a->slope * x1));
   rc = rc ? rc : lg_esc_xml(b, label, false);
   return rc ? rc : lg_buf_appends(b, "</title></line>\n");
 }
@@ -188,29 +198,34 @@ int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
   f.y0 = ylo - pad;
   f.y1 = yhi + pad;
 
-  rc = lg_buf_appendf(b,
-                      "<svg class=\"chart\" id=\"%s\" xmlns=\"http://www.w3.org/"
-                      "2000/svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-                      "aria-labelledby=\"%s-title\">\n<title id=\"%s-title\">",
-                      s->id, W, H, s->id, s->id);
+  rc =
+      lg_buf_appendf(b,
+                     "<svg class=\"chart\" id=\"%s\" xmlns=\"http://www.w3.org/"
+                     "2000/svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+                     "aria-labelledby=\"%s-title\">\n<title id=\"%s-title\">",
+                     s->id, W, H, s->id, s->id);
   rc = rc ? rc : lg_esc_xml(b, s->title, false);
-  rc = rc ? rc : lg_buf_appendf(b, "</title>\n<defs><clipPath id=\"%s-clip\">"
-                                   "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                                   "height=\"%.1f\"/></clipPath></defs>\n",
-                                s->id, ML, MT, W - ML - MR, H - MT - MB);
+  rc = rc ? rc
+          : lg_buf_appendf(b,
+                           "</title>\n<defs><clipPath id=\"%s-clip\">"
+                           "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                           "height=\"%.1f\"/></clipPath></defs>\n",
+                           s->id, ML, MT, W - ML - MR, H - MT - MB);
   rc = rc ? rc : axes(b, &f, s);
   rc = rc ? rc : lg_buf_appendf(b, "<g clip-path=\"url(#%s-clip)\">\n", s->id);
   if (rc == 0 && has_fit && isfinite(s->fit->warmup_x) &&
       s->fit->warmup_x > f.x0 && s->fit->warmup_x < f.x1) {
-    rc = lg_buf_appendf(b, "<rect class=\"warmup-area\" x=\"%.1f\" y=\"%.1f\" "
-                           "width=\"%.1f\" height=\"%.1f\"/>\n"
-                           "<line class=\"warmup\" x1=\"%.1f\" y1=\"%.1f\" "
-                           "x2=\"%.1f\" y2=\"%.1f\"/>\n",
+    rc = lg_buf_appendf(b,
+                        "<rect class=\"warmup-area\" x=\"%.1f\" y=\"%.1f\" "
+                        "width=\"%.1f\" height=\"%.1f\"/>\n"
+                        "<line class=\"warmup\" x1=\"%.1f\" y1=\"%.1f\" "
+                        "x2=\"%.1f\" y2=\"%.1f\"/>\n",
                         ML, MT, px(&f, s->fit->warmup_x) - ML, H - MT - MB,
                         px(&f, s->fit->warmup_x), MT, px(&f, s->fit->warmup_x),
                         H - MB);
-    rc = rc ? rc : text(b, px(&f, s->fit->warmup_x) + 4, MT + 14, "note",
-                        "start", "warm-up cut");
+    rc = rc ? rc
+            : text(b, px(&f, s->fit->warmup_x) + 4, MT + 14, "note", "start",
+                   "warm-up cut");
   }
   if (rc == 0 && has_fit)
     rc = fit(b, &f, s);
@@ -223,23 +238,26 @@ int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
   if (rc == 0 && limit_on_chart) {
     snprintf(lab, sizeof lab, "memory limit %s",
              lg_format_bytes(by, sizeof by, s->limit));
-    rc = lg_buf_appendf(b, "<line class=\"limit\" x1=\"%.1f\" y1=\"%.1f\" "
-                           "x2=\"%.1f\" y2=\"%.1f\"/>\n",
+    rc = lg_buf_appendf(b,
+                        "<line class=\"limit\" x1=\"%.1f\" y1=\"%.1f\" "
+                        "x2=\"%.1f\" y2=\"%.1f\"/>\n",
                         ML, py(&f, s->limit), W - MR, py(&f, s->limit));
     /* at the left end: memory that grows is usually low there */
-    rc = rc ? rc : text(b, ML + 6, py(&f, s->limit) - 5, "note limit-label",
-                        "start", lab);
+    rc = rc ? rc
+            : text(b, ML + 6, py(&f, s->limit) - 5, "note limit-label", "start",
+                   lab);
   }
   if (rc == 0 && isfinite(s->oom_x)) {
     double x = px(&f, s->oom_x), y = py(&f, s->y[s->n - 1]);
-    rc = lg_buf_appendf(b, "<g class=\"oom\"><line x1=\"%.1f\" y1=\"%.1f\" "
-                           "x2=\"%.1f\" y2=\"%.1f\"/><path d=\"M%.1f %.1fl10 "
-                           "10m0 -10l-10 10\"/><title>OOM kill at %s</title>"
-                           "</g>\n",
+    rc = lg_buf_appendf(b,
+                        "<g class=\"oom\"><line x1=\"%.1f\" y1=\"%.1f\" "
+                        "x2=\"%.1f\" y2=\"%.1f\"/><path d=\"M%.1f %.1fl10 "
+                        "10m0 -10l-10 10\"/><title>OOM kill at %s</title>"
+                        "</g>\n",
                         x, MT, x, H - MB, x - 5, y - 5,
                         short_num(lab, sizeof lab, s->oom_x));
-    rc = rc ? rc : text(b, x - 6, H - MB - 8, "note oom-label", "end",
-                        "OOM kill");
+    rc = rc ? rc
+            : text(b, x - 6, H - MB - 8, "note oom-label", "end", "OOM kill");
   }
   rc = rc ? rc : lg_buf_appends(b, "</g>\n");
   if (rc == 0 && isfinite(s->limit) && !limit_on_chart) {

@@ -5,15 +5,15 @@
 #include "report_util.h"
 
 typedef struct lg_chart_spec {
-  const char *id;          /* element id, unique in the page ("chart-0") */
-  const char *title;       /* accessible title */
+  const char *id;    /* element id, unique in the page ("chart-0") */
+  const char *title; /* accessible title */
   const char *x_label, *y_label;
-  const double *x, *y;     /* the points, x increasing */
+  const double *x, *y; /* the points, x increasing */
   size_t n;
-  const lg_analysis *fit;  /* slope, CI, intercept, warmup_x; NULL = none */
-  const char *ci_label;    /* "99% CI" */
-  double limit;            /* memory limit line; NAN = none */
-  double oom_x;            /* OOM marker; NAN = none */
+  const lg_analysis *fit; /* slope, CI, intercept, warmup_x; NULL = none */
+  const char *ci_label;   /* "99% CI" */
+  double limit;           /* memory limit line; NAN = none */
+  double oom_x;           /* OOM marker; NAN = none */
 } lg_chart_spec;
 
 /* Append one <svg class="chart" id=...> element (or a short note when there

@@ -47,8 +47,10 @@ int lg_render_json(const lg_result *const *rs, size_t n,
     rc = LG_ENOMEM;
     goto cleanup;
   }
-  if (json_object_set_new(root, "schema_version", json_integer(LG_SCHEMA_VERSION)) ||
-      json_object_set_new(root, "verdict", json_string(combined_verdict(code))) ||
+  if (json_object_set_new(root, "schema_version",
+                          json_integer(LG_SCHEMA_VERSION)) ||
+      json_object_set_new(root, "verdict",
+                          json_string(combined_verdict(code))) ||
       json_object_set_new(root, "exit_code", json_integer(code))) {
     rc = LG_ENOMEM;
     goto cleanup;

@@ -52,34 +52,59 @@ static int properties(lg_buf *b, const lg_result *r) {
   rc = rc ? rc : prop_str(b, "leakgate.version", r->tool_version);
   rc = rc ? rc : prop_str(b, "scenario.file", r->scenario_file);
   if (r->has_analysis) {
-    rc = rc ? rc : prop_str(b, "analysis.metric", a->metric[0] ? a->metric : NULL);
+    rc = rc ? rc
+            : prop_str(b, "analysis.metric", a->metric[0] ? a->metric : NULL);
     rc = rc ? rc : prop_str(b, "analysis.x", a->x[0] ? a->x : NULL);
-    rc = rc ? rc : prop_str(b, "analysis.leak", a->leak ? lg_fmt_leak(a->leak) : NULL);
+    rc = rc ? rc
+            : prop_str(b, "analysis.leak",
+                       a->leak ? lg_fmt_leak(a->leak) : NULL);
     rc = rc ? rc : prop_num(b, "analysis.slope_bytes_per_request", a->slope);
     rc = rc ? rc : prop_num(b, "analysis.slope_ci_lo", a->slope_lo);
     rc = rc ? rc : prop_num(b, "analysis.slope_ci_hi", a->slope_hi);
-    rc = rc ? rc : prop_num(b, "analysis.tolerance_bytes_per_request", a->tolerance);
+    rc = rc ? rc
+            : prop_num(b, "analysis.tolerance_bytes_per_request", a->tolerance);
     rc = rc ? rc : prop_num(b, "analysis.mds_bytes_per_request", a->mds);
-    rc = rc ? rc : prop_num(b, "analysis.time_to_limit_seconds", a->time_to_limit_s);
-    rc = rc ? rc : prop_num(b, "analysis.samples_used", (double)a->samples_used);
+    rc = rc ? rc
+            : prop_num(b, "analysis.time_to_limit_seconds", a->time_to_limit_s);
+    rc =
+        rc ? rc : prop_num(b, "analysis.samples_used", (double)a->samples_used);
   }
-  rc = rc ? rc : prop_num(b, "load.requests", r->load.requests >= 0 ? (double)r->load.requests : NAN);
-  rc = rc ? rc : prop_num(b, "load.errors", r->load.errors >= 0 ? (double)r->load.errors : NAN);
+  rc = rc ? rc
+          : prop_num(b, "load.requests",
+                     r->load.requests >= 0 ? (double)r->load.requests : NAN);
+  rc = rc ? rc
+          : prop_num(b, "load.errors",
+                     r->load.errors >= 0 ? (double)r->load.errors : NAN);
   rc = rc ? rc : prop_num(b, "load.throughput_rps", r->load.throughput_rps);
   rc = rc ? rc : prop_num(b, "load.latency_p99_ms", r->load.p99_ms);
-  rc = rc ? rc : prop_num(b, "container.memory_limit_bytes", r->container.memory_limit_bytes);
+  rc = rc ? rc
+          : prop_num(b, "container.memory_limit_bytes",
+                     r->container.memory_limit_bytes);
   rc = rc ? rc : prop_num(b, "container.peak_bytes", r->container.peak_bytes);
-  rc = rc ? rc : prop_num(b, "container.oom_kills", r->container.oom_kills >= 0 ? (double)r->container.oom_kills : NAN);
+  rc =
+      rc ? rc
+         : prop_num(b, "container.oom_kills",
+                    r->container.oom_kills >= 0 ? (double)r->container.oom_kills
+                                                : NAN);
   if (r->memcheck.ran) {
-    rc = rc ? rc : prop_num(b, "memcheck.definitely_lost_bytes", r->memcheck.definitely_lost_bytes);
-    rc = rc ? rc : prop_num(b, "memcheck.indirectly_lost_bytes", r->memcheck.indirectly_lost_bytes);
+    rc = rc ? rc
+            : prop_num(b, "memcheck.definitely_lost_bytes",
+                       r->memcheck.definitely_lost_bytes);
+    rc = rc ? rc
+            : prop_num(b, "memcheck.indirectly_lost_bytes",
+                       r->memcheck.indirectly_lost_bytes);
     rc = rc ? rc : prop_num(b, "memcheck.leaks", (double)r->memcheck.n_leaks);
   }
   if (r->massif.ran)
-    rc = rc ? rc : prop_num(b, "massif.peak_heap_bytes", r->massif.peak_heap_bytes);
+    rc = rc ? rc
+            : prop_num(b, "massif.peak_heap_bytes", r->massif.peak_heap_bytes);
   if (r->baseline.verdict != LG_BASELINE_NONE) {
-    rc = rc ? rc : prop_str(b, "baseline.verdict", lg_baseline_verdict_name(r->baseline.verdict));
-    rc = rc ? rc : prop_num(b, "baseline.slope_delta_bytes_per_request", r->baseline.slope_delta);
+    rc = rc ? rc
+            : prop_str(b, "baseline.verdict",
+                       lg_baseline_verdict_name(r->baseline.verdict));
+    rc = rc ? rc
+            : prop_num(b, "baseline.slope_delta_bytes_per_request",
+                       r->baseline.slope_delta);
   }
   return rc ? rc : lg_buf_appends(b, "    </properties>\n");
 }
@@ -95,21 +120,22 @@ static int details(lg_buf *b, const lg_result *r, const char *check) {
       return LG_ENOMEM;
     for (i = 0; i < r->memcheck.n_leaks && i < 5 && rc == 0; i++) {
       const lg_leak_record *l = &r->memcheck.leaks[idx[i]];
-      rc = lg_buf_appendf(b, "\n%s lost: %s in %lld blocks (fingerprint %s)\n",
-                          l->kind ? l->kind : "?",
-                          lg_format_bytes(by, sizeof by, l->bytes),
-                          (long long)l->blocks,
-                          l->fingerprint ? l->fingerprint : "none");
+      rc = lg_buf_appendf(
+          b, "\n%s lost: %s in %lld blocks (fingerprint %s)\n",
+          l->kind ? l->kind : "?", lg_format_bytes(by, sizeof by, l->bytes),
+          (long long)l->blocks, l->fingerprint ? l->fingerprint : "none");
       for (k = 0; k < l->n_stack && k < 16 && rc == 0; k++) {
         rc = lg_buf_appends(b, "    at ");
-        rc = rc ? rc : lg_buf_appends(b, lg_fmt_frame(fr, sizeof fr, &l->stack[k]));
+        rc = rc ? rc
+                : lg_buf_appends(b, lg_fmt_frame(fr, sizeof fr, &l->stack[k]));
         rc = rc ? rc : lg_buf_appends(b, "\n");
       }
     }
     free(idx);
   } else if (strcmp(check, "baseline") == 0) {
     for (i = 0; i < r->baseline.n_new_leaks && rc == 0; i++)
-      rc = lg_buf_appendf(b, "\nnew leak fingerprint: %s", r->baseline.new_leaks[i]);
+      rc = lg_buf_appendf(b, "\nnew leak fingerprint: %s",
+                          r->baseline.new_leaks[i]);
   }
   return rc;
 }
@@ -194,8 +220,8 @@ static int testcase(lg_buf *b, const lg_result *r, const char *classname,
   return rc ? rc : lg_buf_appendf(b, "</%s>\n    </testcase>\n", elem);
 }
 
-static void count(const lg_result *r, size_t *tests, size_t *fail,
-                  size_t *err, size_t *skip) {
+static void count(const lg_result *r, size_t *tests, size_t *fail, size_t *err,
+                  size_t *skip) {
   size_t i;
   *tests = r->n_checks;
   *fail = *err = *skip = 0;
@@ -262,10 +288,12 @@ int lg_render_junit(const lg_result *const *rs, size_t n,
     rc = lg_buf_appendf(&cls, "leakgate.%s", lg_rep_name(r));
     rc = rc ? rc : lg_buf_appends(b, "  <testsuite name=\"");
     rc = rc ? rc : lg_esc_xml(b, cls.data, true);
-    rc = rc ? rc : lg_buf_appendf(b, "\" tests=\"%zu\" failures=\"%zu\" "
-                                     "errors=\"%zu\" skipped=\"%zu\" "
-                                     "time=\"%.3f\">\n",
-                                  t, f, e, s, suite_time(r));
+    rc = rc ? rc
+            : lg_buf_appendf(b,
+                             "\" tests=\"%zu\" failures=\"%zu\" "
+                             "errors=\"%zu\" skipped=\"%zu\" "
+                             "time=\"%.3f\">\n",
+                             t, f, e, s, suite_time(r));
     rc = rc ? rc : properties(b, r);
     if (rc == 0 && (r->error || r->interrupted))
       rc = testcase(b, r, cls.data, "run", LG_CHECK_ERROR,

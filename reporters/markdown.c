@@ -60,20 +60,22 @@ static int overview(lg_buf *b, const lg_result *const *rs, size_t n) {
     bool an = r->has_analysis;
     rc = lg_buf_appends(b, "| ");
     rc = rc ? rc : lg_esc_md(b, lg_rep_name(r));
-    rc = rc ? rc : lg_buf_appendf(
-                       b, " | %s | %s | %s%s%s | %s | %s | %s | %s / %s | ",
-                       verdict_badge(r->verdict),
-                       an ? lg_fmt_slope(s1, sizeof s1, a, a->slope) : "n/a",
-                       lg_fmt_num(s2, sizeof s2, an ? a->slope_lo : NAN),
-                       an ? " to " : "",
-                       an ? lg_fmt_num(s3, sizeof s3, a->slope_hi) : "",
-                       an ? lg_fmt_slope(s4, sizeof s4, a, a->tolerance) : "n/a",
-                       an ? lg_fmt_slope(s5, sizeof s5, a, a->mds) : "n/a",
-                       an && isfinite(a->time_to_limit_s)
-                           ? lg_format_duration(s6, sizeof s6, a->time_to_limit_s)
-                           : "\u2014",
-                       lg_format_bytes(s7, sizeof s7, r->container.peak_bytes),
-                       lg_format_bytes(s8, sizeof s8, r->container.memory_limit_bytes));
+    rc = rc ? rc
+            : lg_buf_appendf(
+                  b, " | %s | %s | %s%s%s | %s | %s | %s | %s / %s | ",
+                  verdict_badge(r->verdict),
+                  an ? lg_fmt_slope(s1, sizeof s1, a, a->slope) : "n/a",
+                  lg_fmt_num(s2, sizeof s2, an ? a->slope_lo : NAN),
+                  an ? " to " : "",
+                  an ? lg_fmt_num(s3, sizeof s3, a->slope_hi) : "",
+                  an ? lg_fmt_slope(s4, sizeof s4, a, a->tolerance) : "n/a",
+                  an ? lg_fmt_slope(s5, sizeof s5, a, a->mds) : "n/a",
+                  an && isfinite(a->time_to_limit_s)
+                      ? lg_format_duration(s6, sizeof s6, a->time_to_limit_s)
+                      : "\u2014",
+                  lg_format_bytes(s7, sizeof s7, r->container.peak_bytes),
+                  lg_format_bytes(s8, sizeof s8,
+                                  r->container.memory_limit_bytes));
     if (rc == 0 && r->load.requests >= 0)
       rc = lg_buf_appendf(b, "%lld |\n", (long long)r->load.requests);
     else if (rc == 0)
@@ -89,18 +91,18 @@ static int sparkline(lg_buf *b, const lg_result *r) {
   if (c->n < 2)
     return 0;
   rc = lg_buf_appends(b, "Memory against ");
-  rc = rc ? rc : lg_buf_appends(b, strcmp(r->analysis.x, "seconds") == 0
-                                       ? "time"
-                                       : "requests");
+  rc = rc ? rc
+          : lg_buf_appends(
+                b, strcmp(r->analysis.x, "seconds") == 0 ? "time" : "requests");
   rc = rc ? rc : lg_buf_appends(b, ": `");
   rc = rc ? rc : lg_sparkline(b, c->y, c->n, 48);
-  rc = rc ? rc : lg_buf_appendf(b, "` %s \u2192 %s over %s %s",
-                                lg_format_bytes(y0, sizeof y0, c->y[0]),
-                                lg_format_bytes(y1, sizeof y1, c->y[c->n - 1]),
-                                lg_fmt_num(x1, sizeof x1, c->x[c->n - 1]),
-                                strcmp(r->analysis.x, "seconds") == 0
-                                    ? "seconds"
-                                    : "requests");
+  rc = rc ? rc
+          : lg_buf_appendf(b, "` %s \u2192 %s over %s %s",
+                           lg_format_bytes(y0, sizeof y0, c->y[0]),
+                           lg_format_bytes(y1, sizeof y1, c->y[c->n - 1]),
+                           lg_fmt_num(x1, sizeof x1, c->x[c->n - 1]),
+                           strcmp(r->analysis.x, "seconds") == 0 ? "seconds"
+                                                                 : "requests");
   if (rc == 0 && isfinite(c->oom_x))
     rc = lg_buf_appendf(b, "; **OOM kill at %s**",
                         lg_fmt_num(x1, sizeof x1, c->oom_x));
@@ -118,8 +120,9 @@ static int leaks(lg_buf *b, const lg_result *r) {
   if (!idx)
     return LG_ENOMEM;
   top = m->n_leaks < 5 ? m->n_leaks : 5;
-  rc = lg_buf_appendf(b, "<details%s><summary>Memcheck: %zu leak record%s "
-                         "(top %zu by size)</summary>\n\n",
+  rc = lg_buf_appendf(b,
+                      "<details%s><summary>Memcheck: %zu leak record%s "
+                      "(top %zu by size)</summary>\n\n",
                       m->failed ? " open" : "", m->n_leaks,
                       m->n_leaks == 1 ? "" : "s", top);
   for (i = 0; i < top && rc == 0; i++) {
@@ -132,7 +135,8 @@ static int leaks(lg_buf *b, const lg_result *r) {
     rc = rc ? rc : lg_buf_appends(b, "`\n<pre>\n");
     for (k = 0; k < l->n_stack && k < 16 && rc == 0; k++) {
       rc = lg_buf_appends(b, "at ");
-      rc = rc ? rc : lg_esc_xml(b, lg_fmt_frame(fr, sizeof fr, &l->stack[k]), false);
+      rc = rc ? rc
+              : lg_esc_xml(b, lg_fmt_frame(fr, sizeof fr, &l->stack[k]), false);
       rc = rc ? rc : lg_buf_appends(b, "\n");
     }
     if (rc == 0 && l->n_stack > 16)
@@ -153,10 +157,11 @@ static int sites(lg_buf *b, const lg_result *r) {
   idx = lg_top_sites(m);
   if (!idx)
     return LG_ENOMEM;
-  rc = lg_buf_appendf(b, "<details><summary>Massif: %zu growing site%s "
-                         "(advisory)</summary>\n\n"
-                         "| Site | Location | First | Last | Growth |\n"
-                         "|---|---|---:|---:|---:|\n",
+  rc = lg_buf_appendf(b,
+                      "<details><summary>Massif: %zu growing site%s "
+                      "(advisory)</summary>\n\n"
+                      "| Site | Location | First | Last | Growth |\n"
+                      "|---|---|---:|---:|---:|\n",
                       m->n_sites, m->n_sites == 1 ? "" : "s");
   for (i = 0; i < m->n_sites && i < 10 && rc == 0; i++) {
     const lg_growing_site *s = &m->growing_sites[idx[i]];
@@ -166,10 +171,11 @@ static int sites(lg_buf *b, const lg_result *r) {
     rc = rc ? rc : lg_esc_md(b, s->file ? s->file : "");
     if (rc == 0 && s->line > 0)
       rc = lg_buf_appendf(b, ":%d", s->line);
-    rc = rc ? rc : lg_buf_appendf(b, " | %s | %s | +%s |\n",
-                                  lg_format_bytes(b1, sizeof b1, s->first_bytes),
-                                  lg_format_bytes(b2, sizeof b2, s->last_bytes),
-                                  lg_format_bytes(b3, sizeof b3, s->growth_bytes));
+    rc = rc ? rc
+            : lg_buf_appendf(b, " | %s | %s | +%s |\n",
+                             lg_format_bytes(b1, sizeof b1, s->first_bytes),
+                             lg_format_bytes(b2, sizeof b2, s->last_bytes),
+                             lg_format_bytes(b3, sizeof b3, s->growth_bytes));
   }
   free(idx);
   return rc ? rc : lg_buf_appends(b, "\n</details>\n\n");
@@ -186,11 +192,13 @@ static int section(lg_buf *b, const lg_result *r) {
     rc = rc ? rc : lg_buf_appends(b, "\n\n");
   }
   rc = rc ? rc : sparkline(b, r);
-  rc = rc ? rc : lg_buf_appends(b, "| Check | Status | Details |\n|---|---|---|\n");
+  rc = rc ? rc
+          : lg_buf_appends(b, "| Check | Status | Details |\n|---|---|---|\n");
   for (i = 0; i < r->n_checks && rc == 0; i++) {
     rc = lg_buf_appends(b, "| ");
     rc = rc ? rc : lg_esc_md(b, r->checks[i].name);
-    rc = rc ? rc : lg_buf_appendf(b, " | %s | ", status_badge(r->checks[i].status));
+    rc = rc ? rc
+            : lg_buf_appendf(b, " | %s | ", status_badge(r->checks[i].status));
     rc = rc ? rc : lg_esc_md(b, r->checks[i].message);
     rc = rc ? rc : lg_buf_appends(b, " |\n");
   }
@@ -222,12 +230,14 @@ int lg_render_markdown(const lg_result *const *rs, size_t n,
   for (i = 0; i < n; i++)
     c[rs[i]->verdict < 4 ? rs[i]->verdict : 3]++;
   if (n == 1) {
-    rc = lg_buf_appendf(b, "## leakgate: %s \u2014 ", verdict_badge(rs[0]->verdict));
+    rc = lg_buf_appendf(b, "## leakgate: %s \u2014 ",
+                        verdict_badge(rs[0]->verdict));
     rc = rc ? rc : lg_esc_md(b, lg_rep_name(rs[0]));
     rc = rc ? rc : lg_buf_appends(b, "\n\n");
   } else {
-    rc = lg_buf_appendf(b, "## leakgate: %zu scenarios \u2014 %zu fail, %zu "
-                           "error, %zu inconclusive, %zu pass\n\n",
+    rc = lg_buf_appendf(b,
+                        "## leakgate: %zu scenarios \u2014 %zu fail, %zu "
+                        "error, %zu inconclusive, %zu pass\n\n",
                         n, c[LG_VERDICT_FAIL], c[LG_VERDICT_ERROR],
                         c[LG_VERDICT_INCONCLUSIVE], c[LG_VERDICT_PASS]);
   }

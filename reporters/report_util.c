@@ -225,8 +225,8 @@ static int cmp_site(const void *a, const void *b, void *ctx) {
   return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
-static size_t *sorted_idx(size_t n, int (*cmp)(const void *, const void *,
-                                                void *),
+static size_t *sorted_idx(size_t n,
+                          int (*cmp)(const void *, const void *, void *),
                           void *ctx) {
   size_t *idx, i;
   if (!n)

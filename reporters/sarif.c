@@ -69,8 +69,7 @@ static const struct {
      "The live heap attributed to this site grew across Massif's detailed "
      "snapshots during the load: a likely place for reachable growth "
      "(caches, queues, maps) that Memcheck cannot see."},
-    {"leakgate/growth", "MemoryGrowth", "error",
-     "Memory grows with work done",
+    {"leakgate/growth", "MemoryGrowth", "error", "Memory grows with work done",
      "The service's memory grew with completed requests faster than the "
      "scenario's tolerance, with the confidence set in the scenario."},
     {"leakgate/oom", "OutOfMemoryKill", "error",
@@ -277,7 +276,8 @@ static void leaks(ctx *c, const lg_result *r) {
       loc = location(c, site->file, site->line, site->function, false);
     for (k = 0; !loc && k < l->n_stack; k++)
       if (l->stack[k].file && !strstr(l->stack[k].file, "vg_replace_") &&
-          lg_rel_path(l->stack[k].file, c->o->repo_root, relbuf, sizeof relbuf)) {
+          lg_rel_path(l->stack[k].file, c->o->repo_root, relbuf,
+                      sizeof relbuf)) {
         site = &l->stack[k];
         loc = location(c, site->file, site->line, site->function, false);
       }
@@ -292,8 +292,8 @@ static void leaks(ctx *c, const lg_result *r) {
     snprintf(msg, sizeof msg,
              "%s in %lld block%s %s lost in scenario %s, allocated by %s.",
              lg_format_bytes(by, sizeof by, l->bytes), (long long)l->blocks,
-             l->blocks == 1 ? "" : "s", l->kind ? l->kind : "?",
-             lg_rep_name(r), lg_fmt_frame(fr, sizeof fr, site));
+             l->blocks == 1 ? "" : "s", l->kind ? l->kind : "?", lg_rep_name(r),
+             lg_fmt_frame(fr, sizeof fr, site));
     if (!l->fingerprint) {
       const char *parts[64];
       size_t np = 0;
@@ -303,15 +303,15 @@ static void leaks(ctx *c, const lg_result *r) {
       }
       lg_hash_hex(fp, parts, np);
     }
-    add_result(c, rule,
-               gated(m, rule) ? rules[rule].level
-                              : (rule == R_REACHABLE ? "note" : "warning"),
-               msg, loc, "leakgateStack/v1",
-               l->fingerprint ? l->fingerprint : fp,
-               json_pack("{s:o,s:o,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
-                         "bytes", lg_json_num(l->bytes), "blocks",
-                         json_integer(l->blocks > 0 ? l->blocks : 0)),
-               stack_of(c, l));
+    add_result(
+        c, rule,
+        gated(m, rule) ? rules[rule].level
+                       : (rule == R_REACHABLE ? "note" : "warning"),
+        msg, loc, "leakgateStack/v1", l->fingerprint ? l->fingerprint : fp,
+        json_pack("{s:o,s:o,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
+                  "bytes", lg_json_num(l->bytes), "blocks",
+                  json_integer(l->blocks > 0 ? l->blocks : 0)),
+        stack_of(c, l));
   }
   free(idx);
 }
@@ -329,7 +329,8 @@ static void sites(ctx *c, const lg_result *r) {
   for (i = 0; i < m->n_sites; i++) {
     const lg_growing_site *s = &m->growing_sites[idx[i]];
     char relbuf[4096], msg[1024], b1[32], b2[32], b3[32], fp[17];
-    const char *rel = lg_rel_path(s->file, c->o->repo_root, relbuf, sizeof relbuf);
+    const char *rel =
+        lg_rel_path(s->file, c->o->repo_root, relbuf, sizeof relbuf);
     const char *parts[2];
     json_t *loc;
     if (!rel)
@@ -362,30 +363,32 @@ static void checks(ctx *c, const lg_result *r) {
   static const struct {
     const char *check;
     int rule;
-  } map[] = {{"growth", R_GROWTH},     {"oom", R_OOM},
-             {"crash", R_CRASH},       {"baseline", R_BASELINE},
+  } map[] = {{"growth", R_GROWTH},
+             {"oom", R_OOM},
+             {"crash", R_CRASH},
+             {"baseline", R_BASELINE},
              {"time-to-limit", R_TTL}};
   size_t i;
   for (i = 0; i < sizeof map / sizeof map[0]; i++) {
     const lg_check *ch = lg_result_check(r, map[i].check);
     const char *parts[2];
     char fp[17], msg[2048];
-    if (!ch || (ch->status != LG_CHECK_FAIL &&
-                ch->status != LG_CHECK_INCONCLUSIVE))
+    if (!ch ||
+        (ch->status != LG_CHECK_FAIL && ch->status != LG_CHECK_INCONCLUSIVE))
       continue;
     parts[0] = rules[map[i].rule].id;
     parts[1] = lg_rep_name(r);
     lg_hash_hex(fp, parts, 2);
     snprintf(msg, sizeof msg, "Scenario %s: %s", lg_rep_name(r), ch->message);
-    add_result(c, map[i].rule,
-               ch->status == LG_CHECK_FAIL ? "error" : "warning", msg,
-               location(c, r->scenario_file, 1, NULL, false),
-               "leakgateScenario/v1", fp,
-               json_pack("{s:o,s:s,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
-                         "verdict", lg_verdict_name(r->verdict),
-                         "slope_bytes_per_request",
-                         lg_json_num(r->has_analysis ? r->analysis.slope : NAN)),
-               NULL);
+    add_result(
+        c, map[i].rule, ch->status == LG_CHECK_FAIL ? "error" : "warning", msg,
+        location(c, r->scenario_file, 1, NULL, false), "leakgateScenario/v1",
+        fp,
+        json_pack("{s:o,s:s,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
+                  "verdict", lg_verdict_name(r->verdict),
+                  "slope_bytes_per_request",
+                  lg_json_num(r->has_analysis ? r->analysis.slope : NAN)),
+        NULL);
   }
 }
 
@@ -413,8 +416,7 @@ static json_t *driver(ctx *c, const lg_result *first) {
     put(c, ru, "fullDescription", text(c, rules[i].full));
     put(c, ru, "defaultConfiguration",
         json_pack("{s:s}", "level", rules[i].level));
-    put(c, ru, "properties",
-        json_pack("{s:[s,s]}", "tags", "memory", "leak"));
+    put(c, ru, "properties", json_pack("{s:[s,s]}", "tags", "memory", "leak"));
     if (json_array_append_new(rs, ru))
       c->bad = true;
   }
@@ -436,7 +438,8 @@ int lg_render_sarif(const lg_result *const *rs, size_t n,
     json_decref(run);
     return LG_ENOMEM;
   }
-  put(&c, root, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"));
+  put(&c, root, "$schema",
+      json_string("https://json.schemastore.org/sarif-2.1.0.json"));
   put(&c, root, "version", json_string("2.1.0"));
   put(&c, run, "tool", json_pack("{s:o}", "driver", driver(&c, rs[0])));
   if (o->repo_root && o->repo_root[0] == '/') {
@@ -446,7 +449,8 @@ int lg_render_sarif(const lg_result *const *rs, size_t n,
       /* a base URI must end with '/' (SARIF 3.14.14) */
       char *u2 = malloc(strlen(uri) + 2);
       if (u2) {
-        sprintf(u2, "%s%s", uri, len && o->repo_root[len - 1] == '/' ? "" : "/");
+        sprintf(u2, "%s%s", uri,
+                len && o->repo_root[len - 1] == '/' ? "" : "/");
         put(&c, run, "originalUriBaseIds",
             json_pack("{s:{s:s}}", "SRCROOT", "uri", u2));
       }

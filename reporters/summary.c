@@ -104,7 +104,9 @@ static int check_line(lg_buf *b, const lg_report_opts *o, const lg_result *r,
                       const char *check, const char *label, const char *text) {
   const lg_check *c = lg_result_check(r, check);
   return line(b, o, label, c ? c->status : LG_CHECK_SKIPPED, true,
-              text ? text : c ? c->message : "");
+              text ? text
+              : c  ? c->message
+                   : "");
 }
 
 static int one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
@@ -166,8 +168,9 @@ static int one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
       snprintf(t, sizeof t, "OOM-killed at the %s limit%s%s%s",
                lg_format_bytes(by, sizeof by, r->container.memory_limit_bytes),
                isfinite(r->chart.oom_x) ? " after " : "",
-               isfinite(r->chart.oom_x) ? lg_fmt_num(n1, sizeof n1, r->chart.oom_x)
-                                        : "",
+               isfinite(r->chart.oom_x)
+                   ? lg_fmt_num(n1, sizeof n1, r->chart.oom_x)
+                   : "",
                isfinite(r->chart.oom_x)
                    ? (strcmp(a->x, "seconds") == 0 ? " s" : " requests")
                    : "");
@@ -175,9 +178,10 @@ static int one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
       snprintf(t, sizeof t, "detection off (backend %s)",
                r->container.backend ? r->container.backend : "none");
     else
-      snprintf(t, sizeof t, "none; peak %s of %s",
-               lg_format_bytes(by, sizeof by, r->container.peak_bytes),
-               lg_format_bytes(by2, sizeof by2, r->container.memory_limit_bytes));
+      snprintf(
+          t, sizeof t, "none; peak %s of %s",
+          lg_format_bytes(by, sizeof by, r->container.peak_bytes),
+          lg_format_bytes(by2, sizeof by2, r->container.memory_limit_bytes));
     rc = check_line(b, o, r, "oom", "oom", t);
   }
   if (rc == 0 && r->service.crashed)
@@ -185,10 +189,11 @@ static int one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
   if (rc == 0 && r->memcheck.ran) {
     size_t *idx = lg_top_leaks(&r->memcheck);
     const lg_frame *f = idx ? lg_leak_site(&r->memcheck.leaks[idx[0]]) : NULL;
-    snprintf(t, sizeof t, "%s definitely, %s indirectly lost%s%s",
-             lg_format_bytes(by, sizeof by, r->memcheck.definitely_lost_bytes),
-             lg_format_bytes(by2, sizeof by2, r->memcheck.indirectly_lost_bytes),
-             f ? "; top: " : "", f ? lg_fmt_frame(fr, sizeof fr, f) : "");
+    snprintf(
+        t, sizeof t, "%s definitely, %s indirectly lost%s%s",
+        lg_format_bytes(by, sizeof by, r->memcheck.definitely_lost_bytes),
+        lg_format_bytes(by2, sizeof by2, r->memcheck.indirectly_lost_bytes),
+        f ? "; top: " : "", f ? lg_fmt_frame(fr, sizeof fr, f) : "");
     free(idx);
     rc = check_line(b, o, r, "memcheck", "memcheck", t);
   } else if (rc == 0 && r->memcheck.enabled) {
@@ -223,7 +228,8 @@ static int one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
   }
   if (rc == 0 && r->load.driver) {
     if (r->load.requests >= 0)
-      snprintf(t, sizeof t, "%s: %lld requests, %lld errors, %s req/s, p99 %s ms",
+      snprintf(t, sizeof t,
+               "%s: %lld requests, %lld errors, %s req/s, p99 %s ms",
                r->load.driver, (long long)r->load.requests,
                (long long)(r->load.errors > 0 ? r->load.errors : 0),
                lg_fmt_num(n1, sizeof n1, r->load.throughput_rps),
@@ -235,8 +241,8 @@ static int one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
   }
   /* Other modules' checks (not one of the lines above) when not passing. */
   for (i = 0; rc == 0 && i < r->n_checks; i++) {
-    static const char *const known[] = {"growth", "time-to-limit", "oom",
-                                        "crash", "memcheck", "massif",
+    static const char *const known[] = {"growth",   "time-to-limit", "oom",
+                                        "crash",    "memcheck",      "massif",
                                         "baseline", "load"};
     size_t k;
     bool is_known = false;
@@ -256,7 +262,8 @@ static int one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
     shown++;
   }
   if (rc == 0 && r->n_reasons > shown + 2)
-    rc = line(b, o, "", LG_CHECK_SKIPPED, false, "(more reasons in result.json)");
+    rc = line(b, o, "", LG_CHECK_SKIPPED, false,
+              "(more reasons in result.json)");
   if (rc == 0 && r->out_dir)
     rc = line(b, o, "out", LG_CHECK_SKIPPED, false, r->out_dir);
   return rc;
@@ -316,8 +323,7 @@ int lg_report_progress_line(const struct lg_progress *p, bool color, char *buf,
   else
     snprintf(slope, sizeof slope, "n/a");
   if (l->errors)
-    snprintf(errs, sizeof errs, ", %llu errors",
-             (unsigned long long)l->errors);
+    snprintf(errs, sizeof errs, ", %llu errors", (unsigned long long)l->errors);
   n = snprintf(buf, cap,
                "%s%s%s | %s%s%s | %s / %s | %llu req, %s req/s%s | mem %s | "
                "slope %s",

@@ -35,8 +35,8 @@
 #define MSG_MAX 1024
 
 static const char *const derived_names[] = {
-    "growth", "oom", "crash", "memcheck", "massif", "baseline",
-    "time-to-limit", "load"};
+    "growth", "oom",      "crash",         "memcheck",
+    "massif", "baseline", "time-to-limit", "load"};
 #define N_DERIVED (sizeof derived_names / sizeof derived_names[0])
 
 bool lg_result_check_is_finish_name(const char *name) {
@@ -99,8 +99,9 @@ static void check_growth(const lg_result *r, pending *p) {
   char sl[192], tol[64], mds[64], need[64];
   if (!r->has_analysis || a->leak == LG_LEAK_UNKNOWN) {
     if (r->error || r->interrupted)
-      setp(p, LG_CHECK_SKIPPED, "no growth analysis: the run did not get "
-                                "that far");
+      setp(p, LG_CHECK_SKIPPED,
+           "no growth analysis: the run did not get "
+           "that far");
     else
       setp(p, LG_CHECK_ERROR,
            "no growth analysis: too few samples or no series to analyse, so "
@@ -142,8 +143,9 @@ static void check_oom(const lg_result *r, pending *p) {
   lg_format_bytes(lim, sizeof lim, c->memory_limit_bytes);
   lg_format_bytes(peak, sizeof peak, c->peak_bytes);
   if (oom_happened(r)) {
-    setp(p, LG_CHECK_FAIL, "OOM kill: the service was killed %lld time%s at "
-                           "the memory limit of %s (peak %s)",
+    setp(p, LG_CHECK_FAIL,
+         "OOM kill: the service was killed %lld time%s at "
+         "the memory limit of %s (peak %s)",
          (long long)(c->oom_kills > 0 ? c->oom_kills : 1),
          c->oom_kills > 1 ? "s" : "", lim, peak);
     if (isfinite(r->chart.oom_x))
@@ -170,14 +172,16 @@ static void check_crash(const lg_result *r, pending *p) {
     setp(p, LG_CHECK_SKIPPED, "no service run in this result");
     return;
   }
-  if (s->crashed && oom_happened(r) && (s->signal == SIGKILL || s->signal == 0)) {
+  if (s->crashed && oom_happened(r) &&
+      (s->signal == SIGKILL || s->signal == 0)) {
     setp(p, LG_CHECK_SKIPPED, "the service was OOM-killed (see the oom check)");
     return;
   }
   if (s->crashed) {
     if (s->signal > 0)
-      setp(p, LG_CHECK_FAIL, "the service crashed: killed by %s before "
-                             "leakgate stopped it",
+      setp(p, LG_CHECK_FAIL,
+           "the service crashed: killed by %s before "
+           "leakgate stopped it",
            lg_fmt_signal(sig, sizeof sig, s->signal));
     else
       setp(p, LG_CHECK_FAIL,
@@ -246,8 +250,8 @@ static void check_memcheck(lg_result *r, pending *p) {
     if (kind_gated(m->fail_on, m->leaks[i].kind) &&
         (!top || m->leaks[i].bytes > top->bytes))
       top = &m->leaks[i];
-  m->failed = gated > budget ||
-              ((m->fail_on & LG_FAIL_ERRORS) && m->errors > 0);
+  m->failed =
+      gated > budget || ((m->fail_on & LG_FAIL_ERRORS) && m->errors > 0);
   setp(p, m->failed ? LG_CHECK_FAIL : LG_CHECK_PASS,
        "Memcheck: %s definitely, %s indirectly, %s possibly lost; %lld "
        "error%s; %s of the gated kinds against a budget of %s",
@@ -260,8 +264,9 @@ static void check_memcheck(lg_result *r, pending *p) {
     catp(p, "; memory errors are gated (fail_on: errors)");
   if (top) {
     const lg_frame *f = lg_leak_site(top);
-    catp(p, "; top leak: %s in %lld block%s", lg_format_bytes(b2, sizeof b2, top->bytes),
-         (long long)top->blocks, top->blocks == 1 ? "" : "s");
+    catp(p, "; top leak: %s in %lld block%s",
+         lg_format_bytes(b2, sizeof b2, top->bytes), (long long)top->blocks,
+         top->blocks == 1 ? "" : "s");
     if (f)
       catp(p, " at %s", lg_fmt_frame(fr, sizeof fr, f));
   }
@@ -313,11 +318,13 @@ static void check_baseline(const lg_result *r, pending *p) {
   lg_fmt_slope(tol, sizeof tol, a, b->tolerance);
   switch (b->verdict) {
   case LG_BASELINE_NONE:
-    setp(p, LG_CHECK_SKIPPED, "%s", b->note ? b->note : "no baseline to compare");
+    setp(p, LG_CHECK_SKIPPED, "%s",
+         b->note ? b->note : "no baseline to compare");
     return;
   case LG_BASELINE_REGRESSION:
-    setp(p, LG_CHECK_FAIL, "regression against the baseline%s%s: slope "
-                           "changed by %s (%s %s to %s)",
+    setp(p, LG_CHECK_FAIL,
+         "regression against the baseline%s%s: slope "
+         "changed by %s (%s %s to %s)",
          b->file ? " " : "", b->file ? b->file : "", d, ci, lo, hi);
     if (isfinite(b->tolerance))
       catp(p, ", above the tolerance of %s", tol);
@@ -330,8 +337,9 @@ static void check_baseline(const lg_result *r, pending *p) {
       catp(p, " against the tolerance of %s", tol);
     break;
   default:
-    setp(p, LG_CHECK_PASS, "no slope regression against the baseline: "
-                           "changed by %s (%s %s to %s)",
+    setp(p, LG_CHECK_PASS,
+         "no slope regression against the baseline: "
+         "changed by %s (%s %s to %s)",
          d, ci, lo, hi);
   }
   if (b->n_new_leaks) {
@@ -368,19 +376,22 @@ static void check_ttl(const lg_result *r, pending *p) {
     return;
   }
   if (!isfinite(r->container.memory_limit_bytes)) {
-    setp(p, LG_CHECK_ERROR, "max_time_to_limit is set (%s) but the run has no "
-                            "memory limit to project to",
+    setp(p, LG_CHECK_ERROR,
+         "max_time_to_limit is set (%s) but the run has no "
+         "memory limit to project to",
          max);
     return;
   }
   if (!isfinite(a->time_to_limit_s)) {
-    setp(p, LG_CHECK_PASS, "memory does not grow toward the %s limit: no "
-                           "projected OOM (required at least %s)",
+    setp(p, LG_CHECK_PASS,
+         "memory does not grow toward the %s limit: no "
+         "projected OOM (required at least %s)",
          lim, max);
     return;
   }
-  setp(p, a->time_to_limit_s < r->max_time_to_limit_s ? LG_CHECK_FAIL
-                                                      : LG_CHECK_PASS,
+  setp(p,
+       a->time_to_limit_s < r->max_time_to_limit_s ? LG_CHECK_FAIL
+                                                   : LG_CHECK_PASS,
        "projected time to the %s limit: %s at %s %s/s (%s at the upper slope "
        "bound); required at least %s",
        lim, t, rate, strcmp(a->x, "seconds") == 0 ? "s" : "req", tmin, max);
@@ -398,8 +409,9 @@ static void check_load(const lg_result *r, pending *p) {
   lg_format_duration(d, sizeof d, l->duration_s);
   if (strcmp(l->driver, "exec") == 0 &&
       (l->exec_exit_status == 126 || l->exec_exit_status == 127)) {
-    setp(p, LG_CHECK_ERROR, "the load command could not be run (exit status "
-                            "%d: not found or not executable)",
+    setp(p, LG_CHECK_ERROR,
+         "the load command could not be run (exit status "
+         "%d: not found or not executable)",
          l->exec_exit_status);
     return;
   }
@@ -422,8 +434,9 @@ static void check_load(const lg_result *r, pending *p) {
        lg_fmt_num(rps, sizeof rps, l->throughput_rps),
        lg_fmt_num(p99, sizeof p99, l->p99_ms));
   if (err > 0 && l->err_connect >= 0)
-    catp(p, " (connect %lld, read %lld, write %lld, timeout %lld, status "
-            "%lld, parse %lld)",
+    catp(p,
+         " (connect %lld, read %lld, write %lld, timeout %lld, status "
+         "%lld, parse %lld)",
          (long long)l->err_connect, (long long)l->err_read,
          (long long)l->err_write, (long long)l->err_timeout,
          (long long)l->err_status, (long long)l->err_parse);
@@ -548,7 +561,8 @@ void lg_result_finish(lg_result *r) {
   if (rc == 0 && r->interrupted)
     derived[nd++] = strdup("interrupted");
   /* the runner records an interrupt as the error "interrupted" too */
-  if (rc == 0 && r->error && !(r->interrupted && strcmp(r->error, "interrupted") == 0))
+  if (rc == 0 && r->error &&
+      !(r->interrupted && strcmp(r->error, "interrupted") == 0))
     derived[nd++] = strdup(r->error);
   for (i = 0; rc == 0 && i < r->n_checks; i++) {
     const lg_check *c = &r->checks[i];

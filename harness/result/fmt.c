@@ -32,8 +32,7 @@ const char *lg_fmt_slope_unit(const lg_analysis *a) {
 
 char *lg_fmt_slope(char *buf, size_t cap, const lg_analysis *a, double v) {
   char n[64];
-  snprintf(buf, cap, "%s %s", lg_fmt_num(n, sizeof n, v),
-           lg_fmt_slope_unit(a));
+  snprintf(buf, cap, "%s %s", lg_fmt_num(n, sizeof n, v), lg_fmt_slope_unit(a));
   return buf;
 }
 

@@ -57,7 +57,8 @@ static double num_of(rd *d, const json_t *v, const char *ctx, const char *key) {
   return json_number_value(v);
 }
 
-static double get_num(rd *d, const json_t *o, const char *ctx, const char *key) {
+static double get_num(rd *d, const json_t *o, const char *ctx,
+                      const char *key) {
   return num_of(d, val(o, key), ctx, key);
 }
 
@@ -357,8 +358,8 @@ static void read_memcheck(rd *d, const json_t *o, lg_memcheck_result *m) {
   if (fo) {
     m->fail_on = 0;
     json_array_foreach(fo, i, f) {
-      unsigned bit = json_is_string(f) ? lg_json_fail_on_bit(json_string_value(f))
-                                       : 0;
+      unsigned bit =
+          json_is_string(f) ? lg_json_fail_on_bit(json_string_value(f)) : 0;
       if (!bit) {
         bad(d, "memcheck", "fail_on",
             "names among definite, indirect, possible, errors");
@@ -388,11 +389,12 @@ static void read_massif(rd *d, const json_t *o, lg_massif_result *m) {
       bad(d, "massif", "growing_sites", "objects");
       break;
     }
-    if (lg_result_add_site(m, get_cstr(d, s, "massif.growing_sites[]", "function"),
-                           get_cstr(d, s, "massif.growing_sites[]", "file"),
-                           get_int(d, s, "massif.growing_sites[]", "line", 0),
-                           get_num(d, s, "massif.growing_sites[]", "first_bytes"),
-                           get_num(d, s, "massif.growing_sites[]", "last_bytes")))
+    if (lg_result_add_site(
+            m, get_cstr(d, s, "massif.growing_sites[]", "function"),
+            get_cstr(d, s, "massif.growing_sites[]", "file"),
+            get_int(d, s, "massif.growing_sites[]", "line", 0),
+            get_num(d, s, "massif.growing_sites[]", "first_bytes"),
+            get_num(d, s, "massif.growing_sites[]", "last_bytes")))
       oom(d);
     else
       m->growing_sites[m->n_sites - 1].growth_bytes =
@@ -538,7 +540,8 @@ static void read_top(rd *d, const json_t *root, lg_result *r) {
     if (s && strcmp(s, "pass") != 0 && strcmp(s, "fail") != 0)
       bad(d, "gates", "on_inconclusive", "pass or fail");
     r->inconclusive_passes = s && strcmp(s, "pass") == 0;
-    r->max_time_to_limit_s = get_num(d, o, "gates", "max_time_to_limit_seconds");
+    r->max_time_to_limit_s =
+        get_num(d, o, "gates", "max_time_to_limit_seconds");
     r->confidence = get_num(d, o, "gates", "confidence");
   }
   o = get_obj(d, root, "", "error");
@@ -597,11 +600,12 @@ int lg_result_from_json(const char *name, const char *text, size_t len,
     goto cleanup;
   }
   if (json_is_array(json_object_get(root, "results"))) {
-    d.rc = lg_error_set(err, LG_EINPUT,
-                        "%s: a combined document of %zu results (written by "
-                        "--json for several scenarios or by merge); pass the "
-                        "per-scenario result.json files instead",
-                        d.name, json_array_size(json_object_get(root, "results")));
+    d.rc =
+        lg_error_set(err, LG_EINPUT,
+                     "%s: a combined document of %zu results (written by "
+                     "--json for several scenarios or by merge); pass the "
+                     "per-scenario result.json files instead",
+                     d.name, json_array_size(json_object_get(root, "results")));
     goto cleanup;
   }
   r = lg_result_new();

@@ -100,7 +100,9 @@ json_t *lg_json_num(double v) {
   return json_real(v);
 }
 
-static json_t *jcount(int64_t v) { return v < 0 ? json_null() : json_integer(v); }
+static json_t *jcount(int64_t v) {
+  return v < 0 ? json_null() : json_integer(v);
+}
 
 /* Set key to val, stealing val; a NULL val (allocation failure) sets *bad. */
 static void put(json_t *o, const char *key, json_t *val, bool *bad) {
@@ -158,7 +160,8 @@ json_t *lg_json_analysis(const lg_analysis *a, bool present, bool *bad) {
   put(o, "metric", lg_json_str(a->metric[0] ? a->metric : NULL), bad);
   put(o, "x", lg_json_str(a->x[0] ? a->x : NULL), bad);
   put(o, "leak",
-      a->leak == LG_LEAK_UNKNOWN ? json_null() : json_string(lg_fmt_leak(a->leak)),
+      a->leak == LG_LEAK_UNKNOWN ? json_null()
+                                 : json_string(lg_fmt_leak(a->leak)),
       bad);
   put(o, "slope_bytes_per_request", lg_json_num(a->slope), bad);
   put(o, "slope_ci", pair(a->slope_lo, a->slope_hi, bad), bad);
@@ -167,9 +170,8 @@ json_t *lg_json_analysis(const lg_analysis *a, bool present, bool *bad) {
   put(o, "mds_bytes_per_request", lg_json_num(a->mds), bad);
   put(o, "model", lg_json_str(a->model[0] ? a->model : NULL), bad);
   put(o, "warmup_requests", lg_json_num(a->warmup_x), bad);
-  put(o, "samples_used", present ? json_integer((json_int_t)a->samples_used)
-                                 : json_null(),
-      bad);
+  put(o, "samples_used",
+      present ? json_integer((json_int_t)a->samples_used) : json_null(), bad);
   put(o, "time_to_limit_seconds", lg_json_num(a->time_to_limit_s), bad);
   /* extensions */
   put(o, "time_to_limit_min_seconds", lg_json_num(a->time_to_limit_min_s), bad);
@@ -279,9 +281,8 @@ static json_t *service_json(const lg_service_result *s, bool *bad) {
     *bad = true;
     return NULL;
   }
-  put(o, "exit_status", s->exit_status < 0 ? json_null()
-                                           : json_integer(s->exit_status),
-      bad);
+  put(o, "exit_status",
+      s->exit_status < 0 ? json_null() : json_integer(s->exit_status), bad);
   put(o, "signal", s->signal > 0 ? json_integer(s->signal) : json_null(), bad);
   put(o, "crashed", json_boolean(s->crashed), bad);
   put(o, "signal_name",
@@ -347,8 +348,8 @@ static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
       }
       put(f, "function", lg_json_str(l->stack[k].function), bad);
       put(f, "file", lg_json_str(l->stack[k].file), bad);
-      put(f, "line", l->stack[k].line > 0 ? json_integer(l->stack[k].line)
-                                          : json_null(),
+      put(f, "line",
+          l->stack[k].line > 0 ? json_integer(l->stack[k].line) : json_null(),
           bad);
       put(f, "object", lg_json_str(l->stack[k].object), bad);
       push(st, f, bad);

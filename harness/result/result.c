@@ -20,7 +20,9 @@
  * pathological Memcheck log cannot make leakgate itself grow unbounded. */
 #define LG_RESULT_ARRAY_CAP ((size_t)1 << 20)
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s) {
+  return s ? strdup(s) : NULL;
+}
 
 /* Make room for one more element of size sz in *arr (n used). The array is
  * reallocated to exactly n + 1 elements every time: arrays filled by other
@@ -252,16 +254,15 @@ lg_leak_record *lg_result_add_leak(lg_memcheck_result *m, const char *kind,
   return &m->leaks[m->n_leaks++];
 }
 
-int lg_leak_add_frame(lg_leak_record *l, const char *function,
-                      const char *file, int line, const char *object) {
+int lg_leak_add_frame(lg_leak_record *l, const char *function, const char *file,
+                      int line, const char *object) {
   lg_frame f;
   int rc;
   f.function = dup_or_null(function);
   f.file = dup_or_null(file);
   f.object = dup_or_null(object);
   f.line = line;
-  if ((function && !f.function) || (file && !f.file) ||
-      (object && !f.object)) {
+  if ((function && !f.function) || (file && !f.file) || (object && !f.object)) {
     rc = LG_ENOMEM;
     goto cleanup;
   }
@@ -278,8 +279,7 @@ cleanup:
 }
 
 int lg_result_add_site(lg_massif_result *m, const char *function,
-                       const char *file, int line, double first,
-                       double last) {
+                       const char *file, int line, double first, double last) {
   lg_growing_site s;
   int rc;
   s.function = dup_or_null(function);
@@ -469,7 +469,9 @@ const char *lg_check_status_name(lg_check_status s) {
 const char *lg_baseline_verdict_name(lg_baseline_verdict v) {
   return (unsigned)v < 4 ? baseline_names[v] : "none";
 }
-int lg_verdict_parse(const char *s) { return parse_name(s, verdict_names, 4); }
+int lg_verdict_parse(const char *s) {
+  return parse_name(s, verdict_names, 4);
+}
 int lg_check_status_parse(const char *s) {
   return parse_name(s, status_names, 5);
 }

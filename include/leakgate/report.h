@@ -24,8 +24,9 @@ typedef enum {
 } lg_report_format;
 
 typedef struct lg_report_opts {
-  const char *repo_root; /* make file paths relative to it (SARIF, annotations) */
-  bool color;            /* summary: ANSI colour (off under NO_COLOR) */
+  const char
+      *repo_root; /* make file paths relative to it (SARIF, annotations) */
+  bool color;     /* summary: ANSI colour (off under NO_COLOR) */
 } lg_report_opts;
 
 /* Render results[0..n) in fmt into *out (NUL-terminated, *len bytes). */

@@ -39,7 +39,8 @@ typedef enum {
 } lg_check_status;
 
 typedef struct lg_check {
-  char *name; /* growth, oom, crash, memcheck, massif, baseline, time-to-limit, ... */
+  char *name; /* growth, oom, crash, memcheck, massif, baseline, time-to-limit,
+                 ... */
   lg_check_status status;
   char *message;
   /* Set on checks lg_result_finish derived (and on checks with those names
@@ -63,7 +64,8 @@ typedef struct lg_load_result {
   double p50_ms, p90_ms, p99_ms, max_ms;
   /* error breakdown (extensions) */
   int64_t err_connect, err_read, err_write, err_timeout, err_status, err_parse;
-  int exec_exit_status; /* exec driver: the load command's exit status, -1 n/a */
+  int exec_exit_status; /* exec driver: the load command's exit status, -1 n/a
+                         */
   lg_phase_stats *phases;
   size_t n_phases;
   /* extensions (load engine): open-model requests that were due but never
@@ -75,7 +77,8 @@ typedef struct lg_load_result {
 } lg_load_result;
 
 typedef struct lg_container_result {
-  char *backend; /* "cgroup-v1", "cgroup-v2", "systemd", "docker", "podman", "none" */
+  char *backend; /* "cgroup-v1", "cgroup-v2", "systemd", "docker", "podman",
+                    "none" */
   double memory_limit_bytes;
   double peak_bytes;
   int64_t oom_kills;
@@ -87,7 +90,7 @@ typedef struct lg_service_result {
   int signal;      /* 0 when none */
   bool crashed;    /* died of a fatal signal (or exited) before we stopped it */
   bool oom_killed;
-  double ready_s;  /* time to readiness; NAN if never ready */
+  double ready_s;                /* time to readiness; NAN if never ready */
   char *stdout_log, *stderr_log; /* paths in the out dir */
 } lg_service_result;
 
@@ -115,8 +118,9 @@ typedef struct lg_memcheck_result {
   char *note;     /* why it did not run / what went wrong; NULL if fine */
   /* Gate (extensions). The runner copies these from the scenario; a tier
    * that was meant to run (enabled) but did not (ran false) is an error. */
-  bool enabled;        /* the run meant to do a Memcheck pass */
-  unsigned fail_on;    /* LG_FAIL_* bits of scenario.h; default definite|indirect */
+  bool enabled; /* the run meant to do a Memcheck pass */
+  unsigned
+      fail_on; /* LG_FAIL_* bits of scenario.h; default definite|indirect */
   double budget_bytes; /* lost bytes of the fail_on kinds allowed; NAN = 0 */
   bool failed;         /* set by lg_result_finish */
 } lg_memcheck_result;
@@ -132,8 +136,9 @@ typedef struct lg_massif_result {
   double peak_heap_bytes;
   lg_growing_site *growing_sites;
   size_t n_sites;
-  lg_analysis heap_analysis; /* growth analysis of the heap series (extension) */
-  double *heap_x, *heap_y;   /* the heap curve for charts (extension) */
+  lg_analysis
+      heap_analysis;       /* growth analysis of the heap series (extension) */
+  double *heap_x, *heap_y; /* the heap curve for charts (extension) */
   size_t n_heap;
   char *out_file;
   char *note;
@@ -151,7 +156,7 @@ typedef struct lg_baseline_result {
   char *file;
   lg_baseline_verdict verdict;
   double slope_delta, delta_lo, delta_hi; /* bytes per request */
-  char **new_leaks; /* fingerprints not in the baseline */
+  char **new_leaks;                       /* fingerprints not in the baseline */
   size_t n_new_leaks;
   char **known_leaks; /* extension: fingerprints present on both sides */
   size_t n_known_leaks;
@@ -186,10 +191,10 @@ typedef struct lg_result {
   lg_massif_result massif;
   lg_baseline_result baseline;
   lg_chart chart;
-  bool inconclusive_passes; /* scenario analysis.on_inconclusive: pass */
+  bool inconclusive_passes;   /* scenario analysis.on_inconclusive: pass */
   double max_time_to_limit_s; /* NAN = not gated */
   char *out_dir;
-  char *error; /* infrastructure/input error message; NULL if none */
+  char *error;    /* infrastructure/input error message; NULL if none */
   int error_code; /* LG_E* of that error; 0 if none */
   bool interrupted;
   double confidence; /* CI level of the analysis (e.g. 0.99); NAN unknown */
@@ -209,16 +214,16 @@ int lg_result_set_error(lg_result *r, int code, const char *msg);
 int lg_result_add_reason(lg_result *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int lg_result_add_check(lg_result *r, const char *name, lg_check_status st,
-                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                        const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Add a leak record (strings copied); returns the new record or NULL. */
 lg_leak_record *lg_result_add_leak(lg_memcheck_result *m, const char *kind,
                                    double bytes, int64_t blocks,
                                    const char *fingerprint);
-int lg_leak_add_frame(lg_leak_record *l, const char *function,
-                      const char *file, int line, const char *object);
+int lg_leak_add_frame(lg_leak_record *l, const char *function, const char *file,
+                      int line, const char *object);
 int lg_result_add_site(lg_massif_result *m, const char *function,
-                       const char *file, int line, double first,
-                       double last);
+                       const char *file, int line, double first, double last);
 /* Copy a series into the chart, downsampled to at most max_points (at
  * least 4): the first and last points and, per bucket of x, the lowest and
  * highest point are kept, so peaks and drops survive. chart.oom_x is kept. */

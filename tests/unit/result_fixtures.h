@@ -79,13 +79,15 @@ static inline lg_result *fx_base(const char *name, lg_leak leak, double slope,
   snprintf(a->models[1].name, LG_MODEL_NAME_MAX, "flat");
   a->models[1].bic = -1100.25;
   a->models[1].params[0] = 42e6;
-  a->models[1].params[1] = a->models[1].params[2] = a->models[1].params[3] = NAN;
+  a->models[1].params[1] = a->models[1].params[2] = a->models[1].params[3] =
+      NAN;
   if (slope > 0) {
     a->time_to_limit_s = (268435456.0 - 44e6) / (slope * 1500);
     a->time_to_limit_min_s = (268435456.0 - 44e6) / (hi * 1500);
   }
-  snprintf(a->reason, sizeof a->reason, "Theil-Sen slope over the window "
-                                        "after warm-up");
+  snprintf(a->reason, sizeof a->reason,
+           "Theil-Sen slope over the window "
+           "after warm-up");
   r->load.driver = strdup("http");
   r->load.requests = 100000;
   r->load.errors = 12;
@@ -184,7 +186,8 @@ static inline lg_result *fx_memcheck(void) {
   r->memcheck.possibly_lost_bytes = 0;
   r->memcheck.errors = 0;
   r->memcheck.xml_file = strdup("leakgate-out/items/memcheck.xml");
-  l = lg_result_add_leak(&r->memcheck, "definite", 4096, 64, "9f2c4e1ab37d0c55");
+  l = lg_result_add_leak(&r->memcheck, "definite", 4096, 64,
+                         "9f2c4e1ab37d0c55");
   lg_leak_add_frame(l, "malloc", "vg_replace_malloc.c", 381,
                     "/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so");
   lg_leak_add_frame(l, "item_new<&\"x\">(100%, a:b)", FX_REPO "/src/items.c",
@@ -204,10 +207,10 @@ static inline lg_result *fx_memcheck(void) {
   r->massif.enabled = true;
   r->massif.peak_heap_bytes = 2.2e6;
   r->massif.out_file = strdup("leakgate-out/items/massif.out");
-  lg_result_add_site(&r->massif, "cache_put", FX_REPO "/src/cache.c", 88,
-                     1e5, 1.1e6);
-  lg_result_add_site(&r->massif, "log<line>", "/usr/src/other/log.c", 3,
-                     1000, 2000);
+  lg_result_add_site(&r->massif, "cache_put", FX_REPO "/src/cache.c", 88, 1e5,
+                     1.1e6);
+  lg_result_add_site(&r->massif, "log<line>", "/usr/src/other/log.c", 3, 1000,
+                     2000);
   lg_result_set_heap(&r->massif, hx, hy, 6);
   r->massif.heap_analysis.leak = LG_LEAK_LEAK;
   snprintf(r->massif.heap_analysis.x, sizeof r->massif.heap_analysis.x,

@@ -46,8 +46,8 @@ static char *render(lg_report_format f, lg_result **rs, size_t n,
   char *s = NULL;
   size_t len = 0;
   lg_error err;
-  int rc = lg_report_render(f, (const lg_result *const *)rs, n, o, &s, &len,
-                            &err);
+  int rc =
+      lg_report_render(f, (const lg_result *const *)rs, n, o, &s, &len, &err);
   ck_assert_msg(rc == 0, "%s: %s", lg_report_format_name(f), err.msg);
   ck_assert_uint_eq(strlen(s), len);
   return s;
@@ -127,9 +127,9 @@ START_TEST(test_format_names) {
     char *s = NULL;
     size_t len;
     lg_error err;
-    ck_assert_int_eq(lg_report_render(LG_REPORT_JSON, NULL, 0, NULL, &s, &len,
-                                      &err),
-                     LG_EUSAGE);
+    ck_assert_int_eq(
+        lg_report_render(LG_REPORT_JSON, NULL, 0, NULL, &s, &len, &err),
+        LG_EUSAGE);
     ck_assert_ptr_null(s);
   }
 }
@@ -142,12 +142,14 @@ START_TEST(test_write_atomic) {
   char path[1024];
   setup();
   snprintf(path, sizeof path, "%s/no/such/dir/r.xml", outdir);
-  ck_assert_int_eq(lg_report_write(LG_REPORT_JUNIT, (const lg_result *const *)&r,
-                                   1, &o, path, &err),
+  ck_assert_int_eq(lg_report_write(LG_REPORT_JUNIT,
+                                   (const lg_result *const *)&r, 1, &o, path,
+                                   &err),
                    LG_EIO);
   snprintf(path, sizeof path, "%s/written.xml", outdir);
-  ck_assert_int_eq(lg_report_write(LG_REPORT_JUNIT, (const lg_result *const *)&r,
-                                   1, &o, path, &err),
+  ck_assert_int_eq(lg_report_write(LG_REPORT_JUNIT,
+                                   (const lg_result *const *)&r, 1, &o, path,
+                                   &err),
                    0);
   ck_assert_int_eq(sh("xmllint --noout '%s'", path), 0);
   lg_result_free(r);
@@ -178,16 +180,19 @@ START_TEST(test_json) {
   lg_test_src("docs/result-schema.json", schema, sizeof schema);
   lg_test_src("tests/unit/validate_json_schema.py", script, sizeof script);
   save("single.json", one);
-  ck_assert_int_eq(sh("python3 '%s' '%s' '%s/single.json'", script, schema, outdir), 0);
+  ck_assert_int_eq(
+      sh("python3 '%s' '%s' '%s/single.json'", script, schema, outdir), 0);
   save("combined.json", comb);
-  ck_assert_int_eq(sh("python3 '%s' '%s' '%s/combined.json'", script, schema, outdir), 0);
+  ck_assert_int_eq(
+      sh("python3 '%s' '%s' '%s/combined.json'", script, schema, outdir), 0);
   /* a combined document is refused by the single-result reader, by name */
   {
     lg_result *back = NULL;
-    ck_assert_int_eq(lg_result_from_json("combined.json", comb, strlen(comb),
-                                         &back, &err),
-                     LG_EINPUT);
-    ck_assert_ptr_nonnull(strstr(err.msg, "combined.json: a combined document of 7"));
+    ck_assert_int_eq(
+        lg_result_from_json("combined.json", comb, strlen(comb), &back, &err),
+        LG_EINPUT);
+    ck_assert_ptr_nonnull(
+        strstr(err.msg, "combined.json: a combined document of 7"));
   }
   free(one);
   free(direct);
@@ -221,7 +226,8 @@ static int xpath_count(const char *file, const char *expr) {
   out[n > 0 ? n : 0] = '\0';
   close(fds[0]);
   waitpid(pid, &st, 0);
-  ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "xmllint --xpath '%s' failed", arg);
+  ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                "xmllint --xpath '%s' failed", arg);
   return atoi(out);
 }
 
@@ -238,20 +244,58 @@ START_TEST(test_junit) {
                 "junit.xml does not validate against junit.xsd");
   /* one suite per scenario, one case per check (+ "run" for the error) */
   ck_assert_int_eq(xpath_count(file, "//testsuite"), N_ALL);
-  ck_assert_int_eq(xpath_count(file, "//testsuite[@name='leakgate.leaky-api']/testcase"), 8);
-  ck_assert_int_eq(xpath_count(file, "//testsuite[@name='leakgate.broken']/testcase[@name='run']/error"), 1);
-  ck_assert_int_eq(xpath_count(file, "//testsuite[@name='leakgate.leaky-api']/testcase[@name='growth']/failure[contains(@message, '64.2 B/req (99% CI 60.1 to 68.3)')]"), 1);
-  ck_assert_int_eq(xpath_count(file, "//testsuite[@name='leakgate.oom-hog']/testcase[@name='oom']/failure"), 1);
-  ck_assert_int_eq(xpath_count(file, "//testsuite[@name='leakgate.crashy-api']/testcase[@name='crash']/failure[contains(@message,'SIGSEGV')]"), 1);
-  ck_assert_int_eq(xpath_count(file, "//testsuite[@name='leakgate.short-run']/testcase[@name='growth']/failure[@type='leakgate.inconclusive']"), 1);
-  ck_assert_int_eq(xpath_count(file, "//testsuite[@name='leakgate.clean-api']//failure"), 0);
-  ck_assert_int_eq(xpath_count(file, "//testsuite[@name='leakgate.clean-api']/properties/property[@name='analysis.slope_bytes_per_request' and @value='0.31']"), 1);
-  ck_assert_int_eq(xpath_count(file, "//testsuite[@name='leakgate.clean-api']/system-out[contains(., 'leakgate clean-api: pass (exit 0)')]"), 1);
+  ck_assert_int_eq(
+      xpath_count(file, "//testsuite[@name='leakgate.leaky-api']/testcase"), 8);
+  ck_assert_int_eq(
+      xpath_count(
+          file,
+          "//testsuite[@name='leakgate.broken']/testcase[@name='run']/error"),
+      1);
+  ck_assert_int_eq(
+      xpath_count(
+          file,
+          "//testsuite[@name='leakgate.leaky-api']/testcase[@name='growth']/"
+          "failure[contains(@message, '64.2 B/req (99% CI 60.1 to 68.3)')]"),
+      1);
+  ck_assert_int_eq(xpath_count(file, "//testsuite[@name='leakgate.oom-hog']/"
+                                     "testcase[@name='oom']/failure"),
+                   1);
+  ck_assert_int_eq(
+      xpath_count(
+          file,
+          "//testsuite[@name='leakgate.crashy-api']/testcase[@name='crash']/"
+          "failure[contains(@message,'SIGSEGV')]"),
+      1);
+  ck_assert_int_eq(
+      xpath_count(
+          file,
+          "//testsuite[@name='leakgate.short-run']/testcase[@name='growth']/"
+          "failure[@type='leakgate.inconclusive']"),
+      1);
+  ck_assert_int_eq(
+      xpath_count(file, "//testsuite[@name='leakgate.clean-api']//failure"), 0);
+  ck_assert_int_eq(
+      xpath_count(file, "//testsuite[@name='leakgate.clean-api']/properties/"
+                        "property[@name='analysis.slope_bytes_per_request' and "
+                        "@value='0.31']"),
+      1);
+  ck_assert_int_eq(
+      xpath_count(
+          file, "//testsuite[@name='leakgate.clean-api']/"
+                "system-out[contains(., 'leakgate clean-api: pass (exit 0)')]"),
+      1);
   /* the hostile names survive escaping intact */
-  ck_assert_int_eq(xpath_count(file, "//testsuite[@name='leakgate.cache <&> \"api\"']"), 1);
-  ck_assert_int_eq(xpath_count(file, "//testcase[@name='memcheck' and @file='src/items.c' and @line='42']/failure[contains(., 'item_new<&\"x\">(100%, a:b)')]"), 1);
+  ck_assert_int_eq(
+      xpath_count(file, "//testsuite[@name='leakgate.cache <&> \"api\"']"), 1);
+  ck_assert_int_eq(
+      xpath_count(
+          file,
+          "//testcase[@name='memcheck' and @file='src/items.c' and "
+          "@line='42']/failure[contains(., 'item_new<&\"x\">(100%, a:b)')]"),
+      1);
   ck_assert_ptr_null(strchr(x, '\x01')); /* forbidden in XML: dropped */
-  ck_assert_ptr_nonnull(strstr(x, "tagset\xEF\xBF\xBD")); /* bad UTF-8 replaced */
+  ck_assert_ptr_nonnull(
+      strstr(x, "tagset\xEF\xBF\xBD")); /* bad UTF-8 replaced */
   /* totals on <testsuites> add up */
   ck_assert_int_eq(xpath_count(file, "//testcase"),
                    atoi(strstr(x, "tests=\"") + 7));
@@ -267,7 +311,8 @@ START_TEST(test_junit) {
   save("broken-junit.xml", "<testsuites><testsuite name=\"x\"><testcase "
                            "classname=\"c\"/></testsuite></testsuites>\n");
   ck_assert_int_ne(sh("xmllint --noout --schema '%s' '%s/broken-junit.xml' "
-                      "2>/dev/null", xsd, outdir),
+                      "2>/dev/null",
+                      xsd, outdir),
                    0);
   free_all(rs, N_ALL);
 }
@@ -278,7 +323,8 @@ END_TEST
 static json_t *jget(json_t *o, const char *path) {
   char buf[256], *tok, *save = NULL;
   snprintf(buf, sizeof buf, "%s", path);
-  for (tok = strtok_r(buf, ".", &save); tok && o; tok = strtok_r(NULL, ".", &save))
+  for (tok = strtok_r(buf, ".", &save); tok && o;
+       tok = strtok_r(NULL, ".", &save))
     o = json_is_array(o) ? json_array_get(o, (size_t)atoi(tok))
                          : json_object_get(o, tok);
   return o;
@@ -288,7 +334,8 @@ static bool uri_ref_ok(const char *u) {
   for (; *u; u++) {
     if (*u <= ' ' || strchr("\"<>\\^`{|}", *u))
       return false;
-    if (*u == '%' && !(isxdigit((unsigned char)u[1]) && isxdigit((unsigned char)u[2])))
+    if (*u == '%' &&
+        !(isxdigit((unsigned char)u[1]) && isxdigit((unsigned char)u[2])))
       return false;
   }
   return true;
@@ -300,20 +347,23 @@ START_TEST(test_sarif) {
   char *s, schema[512], script[512], file[1024];
   json_t *root, *rules, *results, *r;
   size_t i, k;
-  bool saw_items = false, saw_tags = false, saw_site = false, saw_growth = false;
+  bool saw_items = false, saw_tags = false, saw_site = false,
+       saw_growth = false;
   setup();
   all(rs);
   s = render(LG_REPORT_SARIF, rs, N_ALL, &o);
   snprintf(file, sizeof file, "%s", save("report.sarif", s));
-  lg_test_src("tests/data/sarif/sarif-2.1.0-subset.schema.json", schema, sizeof schema);
+  lg_test_src("tests/data/sarif/sarif-2.1.0-subset.schema.json", schema,
+              sizeof schema);
   lg_test_src("tests/unit/validate_json_schema.py", script, sizeof script);
   ck_assert_msg(sh("python3 '%s' '%s' '%s'", script, schema, file) == 0,
                 "SARIF does not validate against the 2.1.0 subset schema");
   root = json_loads(s, 0, NULL);
   ck_assert_ptr_nonnull(root);
   ck_assert_str_eq(json_string_value(jget(root, "version")), "2.1.0");
-  ck_assert_str_eq(json_string_value(jget(root, "runs.0.originalUriBaseIds.SRCROOT.uri")),
-                   "file:///work/repo/");
+  ck_assert_str_eq(
+      json_string_value(jget(root, "runs.0.originalUriBaseIds.SRCROOT.uri")),
+      "file:///work/repo/");
   rules = jget(root, "runs.0.tool.driver.rules");
   results = jget(root, "runs.0.results");
   ck_assert_uint_ge(json_array_size(rules), 10);
@@ -321,25 +371,32 @@ START_TEST(test_sarif) {
     const char *rid = json_string_value(json_object_get(r, "ruleId"));
     json_t *loc = jget(r, "locations.0.physicalLocation");
     size_t ri = (size_t)json_integer_value(json_object_get(r, "ruleIndex"));
-    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rules, ri), "id")), rid);
-    ck_assert_uint_eq(json_object_size(json_object_get(r, "partialFingerprints")), 1);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_array_get(rules, ri), "id")),
+        rid);
+    ck_assert_uint_eq(
+        json_object_size(json_object_get(r, "partialFingerprints")), 1);
     ck_assert_ptr_nonnull(json_string_value(jget(r, "message.text")));
     if (loc) {
       const char *uri = json_string_value(jget(loc, "artifactLocation.uri"));
       ck_assert_msg(uri && uri[0] != '/' && strncmp(uri, "file:", 5) != 0,
                     "primary location not repo-relative: %s", uri);
       ck_assert(uri_ref_ok(uri));
-      ck_assert_str_eq(json_string_value(jget(loc, "artifactLocation.uriBaseId")), "SRCROOT");
+      ck_assert_str_eq(
+          json_string_value(jget(loc, "artifactLocation.uriBaseId")),
+          "SRCROOT");
       saw_items |= strcmp(uri, "src/items.c") == 0 &&
                    json_integer_value(jget(loc, "region.startLine")) == 42 &&
                    strcmp(rid, "leakgate/memcheck-definite") == 0 &&
-                   strcmp(json_string_value(jget(r, "partialFingerprints.leakgateStack/v1")),
+                   strcmp(json_string_value(
+                              jget(r, "partialFingerprints.leakgateStack/v1")),
                           "9f2c4e1ab37d0c55") == 0;
       saw_tags |= strcmp(uri, "src/tags.c") == 0 &&
                   strcmp(rid, "leakgate/memcheck-indirect") == 0;
       saw_site |= strcmp(uri, "src/cache.c") == 0 &&
                   strcmp(rid, "leakgate/growing-site") == 0;
-      ck_assert_msg(strstr(uri, "log.c") == NULL, "site outside the repo reported");
+      ck_assert_msg(strstr(uri, "log.c") == NULL,
+                    "site outside the repo reported");
     }
     if (strcmp(rid, "leakgate/growth") == 0)
       saw_growth = true;
@@ -347,7 +404,8 @@ START_TEST(test_sarif) {
     {
       json_t *fr;
       json_array_foreach(jget(r, "stacks.0.frames"), k, fr) {
-        const char *u = json_string_value(jget(fr, "location.physicalLocation.artifactLocation.uri"));
+        const char *u = json_string_value(
+            jget(fr, "location.physicalLocation.artifactLocation.uri"));
         if (u)
           ck_assert_msg(uri_ref_ok(u), "bad frame uri %s", u);
       }
@@ -378,18 +436,24 @@ START_TEST(test_markdown) {
   all(rs);
   m = render(LG_REPORT_MARKDOWN, rs, N_ALL, &o);
   save("summary.md", m);
-  ck_assert_ptr_nonnull(strstr(m, "## leakgate: 7 scenarios \u2014 4 fail, 1 error, 1 inconclusive, 1 pass"));
+  ck_assert_ptr_nonnull(strstr(m, "## leakgate: 7 scenarios \u2014 4 fail, 1 "
+                                  "error, 1 inconclusive, 1 pass"));
   ck_assert_ptr_nonnull(strstr(m, "| Scenario | Verdict | Slope |"));
-  ck_assert_ptr_nonnull(strstr(m, "| leaky-api | \u274c fail | 64.2 B/req | 60.1 to 68.3 | 16.0 B/req |"));
+  ck_assert_ptr_nonnull(strstr(
+      m,
+      "| leaky-api | \u274c fail | 64.2 B/req | 60.1 to 68.3 | 16.0 B/req |"));
   ck_assert_ptr_nonnull(strstr(m, "### \u2705 pass: clean-api (exit 0)"));
-  ck_assert_ptr_nonnull(strstr(m, "\u2581"));              /* sparkline */
+  ck_assert_ptr_nonnull(strstr(m, "\u2581")); /* sparkline */
   ck_assert_ptr_nonnull(strstr(m, "**OOM kill at 13000**"));
   ck_assert_ptr_nonnull(strstr(m, "cache &lt;&amp;&gt; \"api\""));
-  ck_assert_ptr_nonnull(strstr(m, "<pre>\nat malloc (vg_replace_malloc.c:381)\n"
-                                 "at item_new&lt;&amp;&quot;x&quot;&gt;(100%, a:b)"));
-  ck_assert_ptr_nonnull(strstr(m, "| cache\\_put | /work/repo/src/cache.c:88 |"));
+  ck_assert_ptr_nonnull(
+      strstr(m, "<pre>\nat malloc (vg_replace_malloc.c:381)\n"
+                "at item_new&lt;&amp;&quot;x&quot;&gt;(100%, a:b)"));
+  ck_assert_ptr_nonnull(
+      strstr(m, "| cache\\_put | /work/repo/src/cache.c:88 |"));
   /* no table row is broken by a newline or a pipe in a message */
-  for (line = strtok_r(m, "\n", &save_p); line; line = strtok_r(NULL, "\n", &save_p))
+  for (line = strtok_r(m, "\n", &save_p); line;
+       line = strtok_r(NULL, "\n", &save_p))
     if (line[0] == '|')
       ck_assert_msg(line[strlen(line) - 1] == '|', "broken row: %s", line);
   free(m);
@@ -397,7 +461,8 @@ START_TEST(test_markdown) {
 }
 END_TEST
 
-/* ---- annotations ---------------------------------------------------------- */
+/* ---- annotations ----------------------------------------------------------
+ */
 
 START_TEST(test_annotations) {
   lg_result *r = fx_memcheck(), *p = fx_pass(), *inc = fx_inconclusive(false);
@@ -407,13 +472,25 @@ START_TEST(test_annotations) {
   a = render(LG_REPORT_ANNOTATIONS, &r, 1, &o);
   save("annotations.txt", a);
   /* the verdict, at the scenario file (relative paths are the repo's) */
-  ck_assert_ptr_nonnull(strstr(a, "::error file=scenarios/items.yaml,line=1,title=leakgate%3A cache <&> \"api\" fail::memcheck: Memcheck"));
+  ck_assert_ptr_nonnull(
+      strstr(a, "::error file=scenarios/items.yaml,line=1,title=leakgate%3A "
+                "cache <&> \"api\" fail::memcheck: Memcheck"));
   /* the definite leak at its first frame in the repo; % CR LF , : escaped */
-  ck_assert_ptr_nonnull(strstr(a, "::error file=src/items.c,line=42,title=leakgate%3A 4.0 KiB definite lost (cache <&> \"api\")::4.0 KiB in 64 blocks definite lost, allocated here (fingerprint 9f2c4e1ab37d0c55)%0AStack:%0A  at malloc (vg_replace_malloc.c:381)%0A  at item_new<&\"x\">(100%25, a:b) (/work/repo/src/items.c:42)%0A  at handle%0Arequest%0D (/work/repo/src/server,main.c:7)"));
+  ck_assert_ptr_nonnull(strstr(
+      a, "::error file=src/items.c,line=42,title=leakgate%3A 4.0 KiB definite "
+         "lost (cache <&> \"api\")::4.0 KiB in 64 blocks definite lost, "
+         "allocated here (fingerprint 9f2c4e1ab37d0c55)%0AStack:%0A  at malloc "
+         "(vg_replace_malloc.c:381)%0A  at item_new<&\"x\">(100%25, a:b) "
+         "(/work/repo/src/items.c:42)%0A  at handle%0Arequest%0D "
+         "(/work/repo/src/server,main.c:7)"));
   /* the indirect leak is a known baseline leak: a warning, at src/tags.c */
-  ck_assert_ptr_nonnull(strstr(a, "::warning file=src/tags.c,line=9,title=leakgate%3A 128 B indirect lost"));
+  ck_assert_ptr_nonnull(
+      strstr(a, "::warning file=src/tags.c,line=9,title=leakgate%3A 128 B "
+                "indirect lost"));
   /* the growing site in the repo; the one outside is skipped */
-  ck_assert_ptr_nonnull(strstr(a, "::error file=src/cache.c,line=88,title=leakgate%3A growing allocation site (cache <&> \"api\")::cache_put grew by 976.6 KiB"));
+  ck_assert_ptr_nonnull(strstr(
+      a, "::error file=src/cache.c,line=88,title=leakgate%3A growing "
+         "allocation site (cache <&> \"api\")::cache_put grew by 976.6 KiB"));
   ck_assert_ptr_null(strstr(a, "log.c"));
   ck_assert_ptr_null(strstr(a, "file=/"));
   ck_assert_ptr_null(strstr(a, "ffee000011112222")); /* no repo frame */
@@ -425,7 +502,9 @@ START_TEST(test_annotations) {
   ck_assert_str_eq(a, "");
   free(a);
   a = render(LG_REPORT_ANNOTATIONS, &inc, 1, &o);
-  ck_assert_ptr_nonnull(strstr(a, "::warning file=scenarios/items.yaml,line=1,title=leakgate%3A short-run inconclusive::growth: cannot decide"));
+  ck_assert_ptr_nonnull(
+      strstr(a, "::warning file=scenarios/items.yaml,line=1,title=leakgate%3A "
+                "short-run inconclusive::growth: cannot decide"));
   free(a);
   /* GitHub shows 10 per level: the rest are counted in one notice */
   {
@@ -450,7 +529,8 @@ START_TEST(test_annotations) {
 }
 END_TEST
 
-/* ---- summary and progress line -------------------------------------------- */
+/* ---- summary and progress line --------------------------------------------
+ */
 
 START_TEST(test_summary) {
   lg_result *rs[N_ALL];
@@ -467,18 +547,23 @@ START_TEST(test_summary) {
   }
   s = render(LG_REPORT_SUMMARY, rs + 1, 1, &o);
   ck_assert_ptr_nonnull(strstr(s, "leakgate leaky-api: fail (exit 1)\n"));
-  ck_assert_ptr_nonnull(strstr(s, "growth         FAIL  64.2 B/req (99% CI 60.1 to 68.3), tolerance 16.0 B/req, MDS 2.50 B/req [leak]"));
-  ck_assert_ptr_nonnull(strstr(s, "time to limit  FAIL  38.8 min to the 256.0 MiB limit at 1500 req/s, gate 24.0 h"));
+  ck_assert_ptr_nonnull(
+      strstr(s, "growth         FAIL  64.2 B/req (99% CI 60.1 to 68.3), "
+                "tolerance 16.0 B/req, MDS 2.50 B/req [leak]"));
+  ck_assert_ptr_nonnull(strstr(s, "time to limit  FAIL  38.8 min to the 256.0 "
+                                  "MiB limit at 1500 req/s, gate 24.0 h"));
   free(s);
   s = render(LG_REPORT_SUMMARY, rs + 5, 1, &o);
-  ck_assert_ptr_nonnull(strstr(s, "top: item_new<&\"x\">(100%, a:b) (/work/repo/src/items.c:42)"));
+  ck_assert_ptr_nonnull(strstr(
+      s, "top: item_new<&\"x\">(100%, a:b) (/work/repo/src/items.c:42)"));
   ck_assert_ptr_null(strchr(s, '\x01')); /* control chars never reach the tty */
   free(s);
   o.color = true;
   s = render(LG_REPORT_SUMMARY, rs, N_ALL, &o);
   save("summary.txt", s);
   ck_assert_ptr_nonnull(strstr(s, "\033[1;31mfail\033[0m"));
-  ck_assert_ptr_nonnull(strstr(s, "leakgate: 7 scenarios: 4 fail, 1 error, 1 inconclusive, 1 pass (exit 1)"));
+  ck_assert_ptr_nonnull(strstr(s, "leakgate: 7 scenarios: 4 fail, 1 error, 1 "
+                                  "inconclusive, 1 pass (exit 1)"));
   free(s);
   free_all(rs, N_ALL);
 }
@@ -498,8 +583,9 @@ START_TEST(test_progress_line) {
   p.memory_bytes = 47395635;
   p.slope = 64.2;
   ck_assert_int_eq(lg_report_progress_line(&p, false, buf, sizeof buf), 0);
-  ck_assert_str_eq(buf, "items-api | load steady | 12.0 s / 66.0 s | 18000 req, "
-                        "1500 req/s, 3 errors | mem 45.2 MiB | slope 64.2 B/req");
+  ck_assert_str_eq(buf,
+                   "items-api | load steady | 12.0 s / 66.0 s | 18000 req, "
+                   "1500 req/s, 3 errors | mem 45.2 MiB | slope 64.2 B/req");
   p.slope = NAN;
   p.stage = "memcheck";
   ck_assert_int_eq(lg_report_progress_line(&p, true, buf, sizeof buf), 0);
@@ -530,4 +616,6 @@ static Suite *suite(void) {
   return s;
 }
 
-int main(void) { return lg_test_run(suite()); }
+int main(void) {
+  return lg_test_run(suite());
+}

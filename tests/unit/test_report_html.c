@@ -115,14 +115,17 @@ static const char wrapper[] =
     "f.addEventListener('load', function () {\n"
     "  var d = f.contentDocument, out = {charts: []};\n"
     "  d.querySelectorAll('svg.chart').forEach(function (svg) {\n"
-    "    var s = svg.querySelector('.samples'), r = svg.getBoundingClientRect();\n"
+    "    var s = svg.querySelector('.samples'), r = "
+    "svg.getBoundingClientRect();\n"
     "    var bb = s ? s.getBBox() : {width: 0, height: 0};\n"
     "    out.charts.push({id: svg.id, w: Math.round(r.width),\n"
     "      sw: Math.round(bb.width), sh: Math.round(bb.height),\n"
     "      points: s ? s.points.numberOfItems : 0,\n"
-    "      fit: !!svg.querySelector('.fit'), band: !!svg.querySelector('.band'),\n"
+    "      fit: !!svg.querySelector('.fit'), band: "
+    "!!svg.querySelector('.band'),\n"
     "      warmup: !!svg.querySelector('.warmup'),\n"
-    "      limit: !!svg.querySelector('.limit'), oom: !!svg.querySelector('.oom')});\n"
+    "      limit: !!svg.querySelector('.limit'), oom: "
+    "!!svg.querySelector('.oom')});\n"
     "  });\n"
     "  out.scripts = d.scripts.length;\n"
     "  out.sections = d.querySelectorAll('section.scenario').length;\n"
@@ -135,7 +138,9 @@ static const char wrapper[] =
 static json_t *chart(json_t *charts, const char *id) {
   size_t i;
   json_t *c;
-  json_array_foreach(charts, i, c) if (strcmp(json_string_value(json_object_get(c, "id")), id) == 0) return c;
+  json_array_foreach(charts, i,
+                     c) if (strcmp(json_string_value(json_object_get(c, "id")),
+                                   id) == 0) return c;
   ck_abort_msg("no chart %s in the rendered page", id);
   return NULL;
 }
@@ -203,7 +208,8 @@ START_TEST(test_html_in_chromium) {
   /* laid out: measured through the wrapper */
   snprintf(path, sizeof path, "%s/wrapper.html", dir);
   spit(path, wrapper);
-  browse("measure", "wrapper.html", "--allow-file-access-from-files --dump-dom");
+  browse("measure", "wrapper.html",
+         "--allow-file-access-from-files --dump-dom");
   ck_assert_msg(console_lines("measure", first, sizeof first) == 0,
                 "console output in the measuring page: %s", first);
   snprintf(path, sizeof path, "%s/measure.out", dir);
@@ -260,7 +266,9 @@ START_TEST(test_html_in_chromium) {
   ck_assert(flag(chart(charts, "chart-2"), "limit"));
   ck_assert(!flag(chart(charts, "chart-0"), "oom"));
   ck_assert(!flag(chart(charts, "chart-0"), "limit")); /* 256 MiB: off chart */
-  ck_assert_int_eq(json_integer_value(json_object_get(chart(charts, "heap-5"), "points")), 6);
+  ck_assert_int_eq(
+      json_integer_value(json_object_get(chart(charts, "heap-5"), "points")),
+      6);
   json_decref(res);
 
   /* a screenshot for the artifacts */

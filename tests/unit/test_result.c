@@ -74,7 +74,8 @@ START_TEST(test_leak_site_skips_allocator) {
   l = lg_result_add_leak(&m, "definite", 64, 1, "abc");
   ck_assert_ptr_null(lg_leak_site(l));
   ck_assert_int_eq(lg_leak_add_frame(l, "malloc", "vg_replace_malloc.c", 381,
-                                     "vgpreload_memcheck.so"), 0);
+                                     "vgpreload_memcheck.so"),
+                   0);
   ck_assert_str_eq(lg_leak_site(l)->function, "malloc");
   lg_leak_add_frame(l, "libc_thing", NULL, 0, "/lib/libc.so.6");
   lg_leak_add_frame(l, "make_item", "src/items.c", 42, NULL);
@@ -138,8 +139,10 @@ START_TEST(test_finish_pass) {
   ck_assert_uint_eq(r->n_reasons, 0);
   ck_assert_int_eq(check_of(r, "growth")->status, LG_CHECK_PASS);
   ck_assert_ptr_nonnull(strstr(check_of(r, "growth")->message, "0.31 B/req"));
-  ck_assert_ptr_nonnull(strstr(check_of(r, "growth")->message, "99% CI -1.20 to 1.90"));
-  ck_assert_ptr_nonnull(strstr(check_of(r, "growth")->message, "tolerance of 16.0 B/req"));
+  ck_assert_ptr_nonnull(
+      strstr(check_of(r, "growth")->message, "99% CI -1.20 to 1.90"));
+  ck_assert_ptr_nonnull(
+      strstr(check_of(r, "growth")->message, "tolerance of 16.0 B/req"));
   ck_assert_int_eq(check_of(r, "oom")->status, LG_CHECK_PASS);
   ck_assert_int_eq(check_of(r, "crash")->status, LG_CHECK_PASS);
   ck_assert_int_eq(check_of(r, "memcheck")->status, LG_CHECK_SKIPPED);
@@ -162,7 +165,8 @@ START_TEST(test_finish_leak) {
   ck_assert_ptr_nonnull(strstr(g->message, "MDS 2.50 B/req"));
   /* 224 MB headroom at 64.2 B/req * 1500 req/s = 38.8 min < 24 h */
   ck_assert_int_eq(check_of(r, "time-to-limit")->status, LG_CHECK_FAIL);
-  ck_assert_ptr_nonnull(strstr(check_of(r, "time-to-limit")->message, "38.8 min at 1500 req/s"));
+  ck_assert_ptr_nonnull(
+      strstr(check_of(r, "time-to-limit")->message, "38.8 min at 1500 req/s"));
   ck_assert(has_reason(r, "growth: memory grows"));
   ck_assert(has_reason(r, "time-to-limit: projected time"));
   lg_result_free(r);
@@ -197,7 +201,8 @@ START_TEST(test_finish_oom) {
   ck_assert_int_eq(o->status, LG_CHECK_FAIL);
   ck_assert_ptr_nonnull(strstr(o->message, "64.0 MiB"));
   ck_assert_ptr_nonnull(strstr(o->message, "after 13000 requests"));
-  ck_assert_ptr_nonnull(strstr(o->message, "growth before the kill: 2048 B/req"));
+  ck_assert_ptr_nonnull(
+      strstr(o->message, "growth before the kill: 2048 B/req"));
   /* the SIGKILL of the OOM killer is not a second, separate crash */
   ck_assert_int_eq(check_of(r, "crash")->status, LG_CHECK_SKIPPED);
   lg_result_free(r);
@@ -274,8 +279,9 @@ START_TEST(test_finish_memcheck_budget) {
   lg_leak_add_frame(l, "make", "src/a.c", 3, NULL);
   lg_result_finish(r);
   ck_assert_int_eq(r->exit_code, 1);
-  ck_assert_ptr_nonnull(strstr(check_of(r, "memcheck")->message,
-                               "top leak: 24 B in 1 block at make (src/a.c:3)"));
+  ck_assert_ptr_nonnull(
+      strstr(check_of(r, "memcheck")->message,
+             "top leak: 24 B in 1 block at make (src/a.c:3)"));
   /* memory errors only when asked for */
   r->memcheck.budget_bytes = 1e9;
   r->memcheck.errors = 2;
@@ -313,8 +319,9 @@ START_TEST(test_finish_baseline) {
   lg_result_add_baseline_leak(&r->baseline, false, "deadbeef00112233");
   lg_result_finish(r);
   ck_assert_int_eq(check_of(r, "baseline")->status, LG_CHECK_FAIL);
-  ck_assert_ptr_nonnull(strstr(check_of(r, "baseline")->message,
-                               "1 new leak not in the baseline: deadbeef00112233"));
+  ck_assert_ptr_nonnull(
+      strstr(check_of(r, "baseline")->message,
+             "1 new leak not in the baseline: deadbeef00112233"));
   ck_assert_int_eq(r->exit_code, 1);
   lg_result_free(r);
 }
@@ -330,7 +337,8 @@ START_TEST(test_finish_errors) {
 
   /* an input error found during the run maps to 2 */
   r = fx_pass();
-  lg_result_set_error(r, LG_EINPUT, "scenario.yaml:3:5: suppressions: no such file");
+  lg_result_set_error(r, LG_EINPUT,
+                      "scenario.yaml:3:5: suppressions: no such file");
   lg_result_finish(r);
   ck_assert_int_eq(r->exit_code, 2);
   lg_result_free(r);
@@ -360,7 +368,8 @@ START_TEST(test_finish_load) {
   r->load.errors = 990;
   lg_result_finish(r);
   ck_assert_int_eq(check_of(r, "load")->status, LG_CHECK_ERROR);
-  ck_assert_ptr_nonnull(strstr(check_of(r, "load")->message, "most requests failed"));
+  ck_assert_ptr_nonnull(
+      strstr(check_of(r, "load")->message, "most requests failed"));
   ck_assert_int_eq(r->exit_code, 4);
   /* a crash explains the failed requests: fail wins over the load error */
   r->service.crashed = true;
@@ -395,7 +404,8 @@ START_TEST(test_finish_idempotent) {
   lg_result *r = fx_leak();
   char *a, *b;
   size_t nc;
-  lg_result_add_check(r, "fds", LG_CHECK_FAIL, "fd count grows 0.01 per request");
+  lg_result_add_check(r, "fds", LG_CHECK_FAIL,
+                      "fd count grows 0.01 per request");
   lg_result_add_reason(r, "note from the runner");
   lg_result_finish(r);
   a = to_json(r);
@@ -452,8 +462,12 @@ END_TEST
 /* ---- JSON --------------------------------------------------------------- */
 
 typedef lg_result *(*fx_fn)(void);
-static lg_result *fx_inc0(void) { return fx_inconclusive(false); }
-static lg_result *fx_inc1(void) { return fx_inconclusive(true); }
+static lg_result *fx_inc0(void) {
+  return fx_inconclusive(false);
+}
+static lg_result *fx_inc1(void) {
+  return fx_inconclusive(true);
+}
 static lg_result *fx_empty(void) {
   lg_result *r = lg_result_new();
   lg_result_finish(r);
@@ -465,8 +479,8 @@ static lg_result *fx_interrupted(void) {
   lg_result_finish(r);
   return r;
 }
-static const fx_fn fixtures[] = {fx_pass,  fx_leak,  fx_oom,   fx_crash,
-                                 fx_inc0,  fx_inc1,  fx_memcheck, fx_error,
+static const fx_fn fixtures[] = {fx_pass,  fx_leak,       fx_oom,      fx_crash,
+                                 fx_inc0,  fx_inc1,       fx_memcheck, fx_error,
                                  fx_empty, fx_interrupted};
 #define N_FIXTURES (sizeof fixtures / sizeof fixtures[0])
 
@@ -494,26 +508,57 @@ END_TEST
 
 /* Every contract key of DESIGN section 2 is present (null when unknown). */
 START_TEST(test_json_contract_keys) {
-  static const char *const keys[] = {
-      "schema_version", "tool.name", "tool.version", "scenario.name",
-      "scenario.file", "verdict", "exit_code", "reasons", "checks",
-      "analysis.metric", "analysis.x", "analysis.leak",
-      "analysis.slope_bytes_per_request", "analysis.slope_ci",
-      "analysis.slope_bytes_per_second", "analysis.tolerance_bytes_per_request",
-      "analysis.mds_bytes_per_request", "analysis.model",
-      "analysis.warmup_requests", "analysis.samples_used",
-      "analysis.time_to_limit_seconds", "load.driver", "load.requests",
-      "load.errors", "load.duration_s", "load.throughput_rps",
-      "load.latency_ms.p50", "load.latency_ms.p90", "load.latency_ms.p99",
-      "load.latency_ms.max", "container.backend",
-      "container.memory_limit_bytes", "container.peak_bytes",
-      "container.oom_kills", "service.exit_status", "service.signal",
-      "service.crashed", "memcheck.ran", "memcheck.definitely_lost_bytes",
-      "memcheck.indirectly_lost_bytes", "memcheck.possibly_lost_bytes",
-      "memcheck.errors", "memcheck.leaks", "massif.ran",
-      "massif.peak_heap_bytes", "massif.growing_sites", "baseline.file",
-      "baseline.verdict", "baseline.slope_delta_bytes_per_request",
-      "baseline.delta_ci", "baseline.new_leaks"};
+  static const char *const keys[] = {"schema_version",
+                                     "tool.name",
+                                     "tool.version",
+                                     "scenario.name",
+                                     "scenario.file",
+                                     "verdict",
+                                     "exit_code",
+                                     "reasons",
+                                     "checks",
+                                     "analysis.metric",
+                                     "analysis.x",
+                                     "analysis.leak",
+                                     "analysis.slope_bytes_per_request",
+                                     "analysis.slope_ci",
+                                     "analysis.slope_bytes_per_second",
+                                     "analysis.tolerance_bytes_per_request",
+                                     "analysis.mds_bytes_per_request",
+                                     "analysis.model",
+                                     "analysis.warmup_requests",
+                                     "analysis.samples_used",
+                                     "analysis.time_to_limit_seconds",
+                                     "load.driver",
+                                     "load.requests",
+                                     "load.errors",
+                                     "load.duration_s",
+                                     "load.throughput_rps",
+                                     "load.latency_ms.p50",
+                                     "load.latency_ms.p90",
+                                     "load.latency_ms.p99",
+                                     "load.latency_ms.max",
+                                     "container.backend",
+                                     "container.memory_limit_bytes",
+                                     "container.peak_bytes",
+                                     "container.oom_kills",
+                                     "service.exit_status",
+                                     "service.signal",
+                                     "service.crashed",
+                                     "memcheck.ran",
+                                     "memcheck.definitely_lost_bytes",
+                                     "memcheck.indirectly_lost_bytes",
+                                     "memcheck.possibly_lost_bytes",
+                                     "memcheck.errors",
+                                     "memcheck.leaks",
+                                     "massif.ran",
+                                     "massif.peak_heap_bytes",
+                                     "massif.growing_sites",
+                                     "baseline.file",
+                                     "baseline.verdict",
+                                     "baseline.slope_delta_bytes_per_request",
+                                     "baseline.delta_ci",
+                                     "baseline.new_leaks"};
   lg_result *r = fx_empty();
   char *s = to_json(r);
   json_t *root = json_loads(s, 0, NULL);
@@ -523,7 +568,8 @@ START_TEST(test_json_contract_keys) {
     char path[128], *tok, *save = NULL;
     json_t *o = root;
     snprintf(path, sizeof path, "%s", keys[i]);
-    for (tok = strtok_r(path, ".", &save); tok; tok = strtok_r(NULL, ".", &save)) {
+    for (tok = strtok_r(path, ".", &save); tok;
+         tok = strtok_r(NULL, ".", &save)) {
       ck_assert_msg(json_is_object(o), "%s: parent is not an object", keys[i]);
       o = json_object_get(o, tok);
       ck_assert_msg(o != NULL, "missing key %s", keys[i]);
@@ -557,8 +603,7 @@ static char tmpdir[256];
 
 static void make_tmpdir(const char *tag) {
   char b[256];
-  snprintf(tmpdir, sizeof tmpdir, "%s",
-           lg_test_bin("tests/out/", b, sizeof b));
+  snprintf(tmpdir, sizeof tmpdir, "%s", lg_test_bin("tests/out/", b, sizeof b));
   mkdir(tmpdir, 0755);
   snprintf(tmpdir + strlen(tmpdir), sizeof tmpdir - strlen(tmpdir), "%s", tag);
   mkdir(tmpdir, 0755);
@@ -590,8 +635,9 @@ START_TEST(test_json_schema) {
   st = system(cmd);
   ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) != 2,
                 "python3-jsonschema is missing: run ci/install-deps.sh");
-  ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-                "result.json does not validate against docs/result-schema.json");
+  ck_assert_msg(
+      WIFEXITED(st) && WEXITSTATUS(st) == 0,
+      "result.json does not validate against docs/result-schema.json");
 
   /* negative control: a document with a wrong verdict / exit pairing and an
    * undocumented key must be rejected */
@@ -605,8 +651,8 @@ START_TEST(test_json_schema) {
     free(s);
     lg_result_free(r);
   }
-  snprintf(cmd, sizeof cmd, "python3 '%s' '%s' '%s' >/dev/null", script,
-           schema, path);
+  snprintf(cmd, sizeof cmd, "python3 '%s' '%s' '%s' >/dev/null", script, schema,
+           path);
   st = system(cmd);
   ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1,
                 "the schema accepted a fail verdict with exit_code 0");
@@ -674,7 +720,8 @@ static bool json_superset(json_t *old, json_t *new_, char *where, size_t cap) {
   if (json_is_array(old)) {
     if (!json_is_array(new_) || json_array_size(old) != json_array_size(new_))
       return false;
-    json_array_foreach(old, i, v) if (!json_superset(v, json_array_get(new_, i), where, cap)) return false;
+    json_array_foreach(old, i, v) if (!json_superset(v, json_array_get(new_, i),
+                                                     where, cap)) return false;
     return true;
   }
   return new_ && json_equal(old, new_);
@@ -774,4 +821,6 @@ static Suite *suite(void) {
   return s;
 }
 
-int main(void) { return lg_test_run(suite()); }
+int main(void) {
+  return lg_test_run(suite());
+}
