@@ -158,8 +158,11 @@ static void check_oom(const lg_result *r, pending *p) {
     return;
   }
   if (c->oom_kills < 0) {
-    setp(p, LG_CHECK_SKIPPED, "OOM detection off (container backend %s)",
-         c->backend ? c->backend : "none");
+    if (c->backend)
+      setp(p, LG_CHECK_SKIPPED, "OOM detection off (container backend %s)",
+           c->backend);
+    else
+      setp(p, LG_CHECK_SKIPPED, "no container in this result");
     return;
   }
   setp(p, LG_CHECK_PASS, "no OOM kill (limit %s, peak %s)", lim, peak);
