@@ -137,8 +137,12 @@ static const char *num(char *buf, size_t cap, double v) {
   if (isnan(v))
     snprintf(buf, cap, "n/a");
   else if (isinf(v))
-    snprintf(buf, cap, "%sunbounded", v < 0 ? "-" : "");
-  else
+    snprintf(buf, cap, "%sinf", v < 0 ? "-" : "+");
+  else if (fabs(v) >= 1e4 && fabs(v) < 1e15) {
+    /* Large counts read better whole: 3 significant digits, no exponent. */
+    double p = pow(10, floor(log10(fabs(v))) - 2);
+    snprintf(buf, cap, "%.0f", round(v / p) * p);
+  } else
     snprintf(buf, cap, "%.3g", v);
   return buf;
 }
@@ -180,12 +184,14 @@ void lg_verdict_reason(lg_analysis *a, double confidence) {
                b, u, pct, hi, d, u);
     break;
   default:
+    if (!isfinite(a->x_needed))
+      snprintf(need, sizeof need, "more");
     snprintf(r, sizeof r,
              "the %s slope %s %s (bounds %s to %s) cannot be told from the "
-             "tolerance of %s %s; the smallest detectable slope is %s and about "
-             "%s %s in total would decide",
+             "tolerance of %s %s; the smallest detectable slope is %s %s and "
+             "about %s %s in total would decide",
              a->slope == a->window_slope && a->slope_lo == a->window_lo ? "window" : "recent",
-             b, u, lo, hi, d, u, mds, need,
+             b, u, lo, hi, d, u, mds, u, need,
              strcmp(a->x, "seconds") == 0 ? "seconds" : "requests");
     break;
   }

@@ -1,10 +1,11 @@
 /* leakgate/analysis.h - growth-model verdicts on a memory series
  * (method and reasons: docs/analysis.md).
  *
- * Pipeline: aggregate (series.h) -> warm-up trim -> level-shift restart ->
- * Theil-Sen slope with Sen's CI inflated for AR(1) noise -> recent segment
- * (hinge by BIC, else last third) -> three-valued verdict against the
- * tolerance -> MDS and requests needed -> time to limit -> model diagnostics.
+ * Pipeline: aggregate (series.h) -> pool to LG_ANALYSIS_MAX_POINTS ->
+ * warm-up trim -> level-shift restart -> window W: Theil-Sen slope with Sen's
+ * bounds inflated for AR(1) noise -> recent segment S (hinge by BIC on the
+ * effective sample size, else last third) -> three-valued verdict against the
+ * tolerance -> MDS and x needed -> time to limit -> model diagnostics.
  * Pure computation: no I/O, deterministic for the same input.
  * Ownership: lg_analysis is a plain value; lg_analyze fills it.
  */
@@ -54,24 +55,27 @@ typedef struct lg_analysis {
   char metric[64];
   char x[16];
   lg_leak leak;
-  double slope, slope_lo, slope_hi; /* verdict-deciding slope and CI */
+  double slope, slope_lo, slope_hi; /* verdict-deciding slope and bounds
+                                       (+-INFINITY when too few points) */
   double slope_per_second;
   double tolerance;
   double mds;                       /* minimal detectable slope */
   char model[LG_MODEL_NAME_MAX];    /* best model by BIC (diagnostic) */
   double warmup_x;                  /* x where the analysed window starts */
-  size_t samples_used;
-  double time_to_limit_s;     /* from the slope; NAN if no limit or no growth */
+  size_t samples_used;              /* points in that window */
+  double time_to_limit_s;     /* from the slope; NAN if no limit, no rate or
+                                 slope <= 0; computed whatever the verdict */
   /* Extensions (additive; documented in docs/analysis.md). */
   double time_to_limit_min_s; /* from the upper slope bound */
   double window_slope, window_lo, window_hi;
   double recent_slope, recent_lo, recent_hi;
   double recent_from_x; /* where the recent segment starts */
   double level_shift_x; /* NAN if none */
-  double rho;           /* lag-1 autocorrelation used for inflation */
+  double rho;           /* lag-1 autocorrelation used for W's inflation */
   double sigma;         /* residual noise, bytes */
-  double x_needed;      /* x span that would decide an inconclusive run */
-  double intercept;     /* y = intercept + slope * x over the window, for charts */
+  double x_needed;      /* total x span that would decide an inconclusive
+                           run (NAN when decided) */
+  double intercept;     /* y = intercept + slope * x (the reported segment) */
   double floor_bytes;   /* envelope at the last x */
   double transient_bytes; /* amplitude above the floor */
   double warmup_bytes;  /* growth during warm-up (footprint, not a leak) */
