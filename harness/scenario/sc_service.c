@@ -64,8 +64,10 @@ const char *sc_url_problem(const char *s) {
 
 /* An upper bound of the NFA states counted repetitions make glibc build:
  * a group's weight is the sum of its atoms, "{m,n}" multiplies the previous
- * atom by max(m, n). Over-estimates alternation; O(length). This keeps a
- * pattern like ((a{255}){255}){255} from taking gigabytes in regcomp. */
+ * atom by max(m, n) and "+" by 2 (glibc copies the subtree for both).
+ * Over-estimates alternation; O(length). This keeps patterns like
+ * ((a{255}){255}){255} or a+++...+ (found by the fuzzer) from taking
+ * gigabytes in regcomp. */
 static double regex_weight(const char *p) {
   double sum[64], last[64];
   int d = 0;
@@ -114,7 +116,14 @@ static double regex_weight(const char *p) {
       last[d] *= best > 1 ? best : 1;
       if (sum[d] > 1e12)
         return 1e12;
-    } else if (!strchr("|*+?^$", *p)) {
+    } else if (*p == '+') {
+      /* glibc rewrites x+ as x x*: the subtree is copied, so stacked or
+       * nested '+' double it each time. */
+      sum[d] += last[d];
+      last[d] *= 2;
+      if (sum[d] > 1e12)
+        return 1e12;
+    } else if (!strchr("|*?^$", *p)) {
       last[d] = 1;
       sum[d] += 1;
     }
@@ -133,7 +142,7 @@ static int check_regex(sc_ctx *c, const yt_node *v, const char *path) {
                    SC_REGEX_MAX);
   if (regex_weight(v->str) > SC_REGEX_WEIGHT)
     return sc_fail(c, v, path,
-                   "the regex is too complex (its counted repetitions expand "
+                   "the regex is too complex (its repetitions would expand "
                    "beyond %.0f states)",
                    SC_REGEX_WEIGHT);
   rc = regcomp(&re, v->str, REG_EXTENDED | REG_NOSUB);
