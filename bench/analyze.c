@@ -32,7 +32,8 @@ static double uniform(void) { /* xorshift64*, fixed seed */
   rng ^= rng >> 12;
   rng ^= rng << 25;
   rng ^= rng >> 27;
-  return ((double)((rng * 2685821657736338717ull) >> 11) + 0.5) / 9007199254740992.0;
+  return ((double)((rng * 2685821657736338717ull) >> 11) + 0.5) /
+         9007199254740992.0;
 }
 static double normal(void) {
   double u = uniform(), v = uniform();
@@ -45,7 +46,9 @@ static int generate(const char *path, long rows) {
   long i;
   if (!f)
     return -1;
-  fputs("t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,procs,fds,phase\n", f);
+  fputs("t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,procs,fds,"
+        "phase\n",
+        f);
   for (i = 0; i < rows; i++) {
     double y;
     req += floor(100 * (0.8 + 0.4 * uniform()));
@@ -95,7 +98,8 @@ static int load_all(const char *path, result *r) {
     n++;
   }
   fclose(f);
-  if (lg_series_from_arrays(x, y, t, n, "anon_bytes", "requests", &s, &err) != 0)
+  if (lg_series_from_arrays(x, y, t, n, "anon_bytes", "requests", &s, &err) !=
+      0)
     return -1;
   r->read_s = lg_now_s() - t0;
   t0 = lg_now_s();
@@ -186,7 +190,8 @@ static int measure(int (*fn)(const char *, result *), const char *path,
     return -1;
   }
   close(fd[0]);
-  if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+  if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
+      WEXITSTATUS(status))
     return -1;
   r->peak_kib = ru.ru_maxrss;
   return 0;
@@ -196,14 +201,15 @@ int main(int argc, char **argv) {
   static const long defaults[] = {100000, 1000000};
   const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
   int nsizes = argc > 1 ? argc - 1 : 2, i;
-  printf("%9s  %-9s %8s %8s %8s %9s  %s\n", "rows", "method", "read s",
-         "fit s", "total s", "peak MiB", "verdict");
+  printf("%9s  %-9s %8s %8s %8s %9s  %s\n", "rows", "method", "read s", "fit s",
+         "total s", "peak MiB", "verdict");
   for (i = 0; i < nsizes; i++) {
     long rows = argc > 1 ? atol(argv[i + 1]) : defaults[i];
     char path[4096];
     result lgr, naive, io;
     double t0;
-    snprintf(path, sizeof path, "%s/lg_bench_analyze_%d_%ld.csv", tmp, (int)getpid(), rows);
+    snprintf(path, sizeof path, "%s/lg_bench_analyze_%d_%ld.csv", tmp,
+             (int)getpid(), rows);
     t0 = lg_now_s();
     if (generate(path, rows) != 0) {
       perror(path);
@@ -219,19 +225,23 @@ int main(int argc, char **argv) {
     unlink(path);
     printf("%9ld  %-9s %8.3f %8s %8.3f %9.1f  %ld lines\n", rows, "read-only",
            io.read_s, "-", io.read_s, io.peak_kib / 1024.0, io.lines);
-    printf("%9ld  %-9s %8.3f %8.3f %8.3f %9.1f  %s, slope %.3f [%.3f, %.3f] B/req, %zu points\n",
-           rows, "leakgate", lgr.read_s, lgr.analyze_s, lgr.read_s + lgr.analyze_s,
-           lgr.peak_kib / 1024.0, lg_leak_name((lg_leak)lgr.leak), lgr.slope, lgr.lo,
-           lgr.hi, lgr.points);
-    printf("%9ld  %-9s %8.3f %8.3f %8.3f %9.1f  %s, slope %.3f [%.3f, %.3f] B/req\n",
+    printf("%9ld  %-9s %8.3f %8.3f %8.3f %9.1f  %s, slope %.3f [%.3f, %.3f] "
+           "B/req, %zu points\n",
+           rows, "leakgate", lgr.read_s, lgr.analyze_s,
+           lgr.read_s + lgr.analyze_s, lgr.peak_kib / 1024.0,
+           lg_leak_name((lg_leak)lgr.leak), lgr.slope, lgr.lo, lgr.hi,
+           lgr.points);
+    printf("%9ld  %-9s %8.3f %8.3f %8.3f %9.1f  %s, slope %.3f [%.3f, %.3f] "
+           "B/req\n",
            rows, "load-all", naive.read_s, naive.analyze_s,
            naive.read_s + naive.analyze_s, naive.peak_kib / 1024.0,
            lg_leak_name((lg_leak)naive.leak), naive.slope, naive.lo, naive.hi);
-    printf("%9ld  ratios: leakgate/read-only time %.2fx, leakgate/load-all time "
-           "%.2fx, peak RSS %.2fx\n",
-           rows, (lgr.read_s + lgr.analyze_s) / io.read_s,
-           (lgr.read_s + lgr.analyze_s) / (naive.read_s + naive.analyze_s),
-           (double)lgr.peak_kib / (double)naive.peak_kib);
+    printf(
+        "%9ld  ratios: leakgate/read-only time %.2fx, leakgate/load-all time "
+        "%.2fx, peak RSS %.2fx\n",
+        rows, (lgr.read_s + lgr.analyze_s) / io.read_s,
+        (lgr.read_s + lgr.analyze_s) / (naive.read_s + naive.analyze_s),
+        (double)lgr.peak_kib / (double)naive.peak_kib);
     fflush(stdout);
   }
   return 0;

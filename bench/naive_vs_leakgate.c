@@ -24,10 +24,12 @@
 #include <string.h>
 
 enum { D_FINAL, D_OLS, D_OLSB, D_MK, D_LG, D_LGS, N_DET };
-static const char *const det_names[N_DET] = {"final-initial", "OLS slope", "OLS bound",
-                                             "Mann-Kendall", "leakgate", "lg strict"};
+static const char *const det_names[N_DET] = {"final-initial", "OLS slope",
+                                             "OLS bound",     "Mann-Kendall",
+                                             "leakgate",      "lg strict"};
 
-static double ols_slope(const double *x, const double *y, size_t n, double *se) {
+static double ols_slope(const double *x, const double *y, size_t n,
+                        double *se) {
   double mx = 0, my = 0, sxx = 0, sxy = 0, rss = 0, b;
   size_t i;
   for (i = 0; i < n; i++) {
@@ -93,7 +95,8 @@ int main(int argc, char **argv) {
       int strict;
       while (x[w0] < x[0] + 0.2 * (x[n - 1] - x[0]))
         w0++;
-      flagged[c][D_FINAL] += y[n - 1] - y[0] > LGC_TOLERANCE * (x[n - 1] - x[0]);
+      flagged[c][D_FINAL] +=
+          y[n - 1] - y[0] > LGC_TOLERANCE * (x[n - 1] - x[0]);
       t0 = lg_now_s();
       b = ols_slope(x, y, n, &se);
       ols_time += lg_now_s() - t0;
@@ -103,7 +106,8 @@ int main(int argc, char **argv) {
       flagged[c][D_MK] += mann_kendall_up(y + w0, n - w0);
       for (strict = 0; strict <= 1; strict++) {
         t0 = lg_now_s();
-        if (lg_series_from_arrays(x, y, t, n, "anon_bytes", "requests", &s, &err) != 0 ||
+        if (lg_series_from_arrays(x, y, t, n, "anon_bytes", "requests", &s,
+                                  &err) != 0 ||
             (lg_analysis_opts_init(&o), o.strict = strict,
              lg_analyze(s, &o, &a, &err) != 0)) {
           fprintf(stderr, "%s seed %d: %s\n", lgc_curves[c].id, seed, err.msg);
@@ -118,7 +122,8 @@ int main(int argc, char **argv) {
   }
 
   printf("Share of %d seeds called a leak (tolerance 16 B/req); leakgate "
-         "columns also give no_leak / inconclusive.\n\n", seeds);
+         "columns also give no_leak / inconclusive.\n\n",
+         seeds);
   printf("%-4s %-34s %-7s", "id", "curve", "truth");
   for (d = 0; d < N_DET; d++)
     printf(" %13s", det_names[d]);
@@ -126,8 +131,10 @@ int main(int argc, char **argv) {
   for (c = 0; c < LGC_N_CURVES; c++) {
     const lgc_curve *cv = &lgc_curves[c];
     printf("%-4s %-34s %-7s", cv->id, cv->desc,
-           cv->cls == LGC_BENIGN ? "benign" : cv->cls == LGC_LEAK ? "leak"
-                                          : cv->cls == LGC_NOPASS ? "short" : "late");
+           cv->cls == LGC_BENIGN   ? "benign"
+           : cv->cls == LGC_LEAK   ? "leak"
+           : cv->cls == LGC_NOPASS ? "short"
+                                   : "late");
     for (d = 0; d < N_DET; d++)
       printf(" %12.1f%%", 100.0 * flagged[c][d] / seeds);
     printf("\n%-47s", "");
@@ -136,19 +143,22 @@ int main(int argc, char **argv) {
     for (d = 0; d < 2; d++) {
       int nl = passed[c][d], inc = seeds - nl - flagged[c][D_LG + d];
       char cell[32];
-      snprintf(cell, sizeof cell, "%.0f/%.0f", 100.0 * nl / seeds, 100.0 * inc / seeds);
+      snprintf(cell, sizeof cell, "%.0f/%.0f", 100.0 * nl / seeds,
+               100.0 * inc / seeds);
       printf(" %13s", cell);
     }
     printf("\n");
   }
 
-  printf("\nScore (lower is better for false leak and passed; higher for detected)\n");
+  printf("\nScore (lower is better for false leak and passed; higher for "
+         "detected)\n");
   printf("%-34s", "");
   for (d = 0; d < N_DET; d++)
     printf(" %13s", det_names[d]);
   printf("\n");
   {
-    const char *rows[4] = {"worst false leak, benign T2-T5,T10", "worst detection, leaks T1,T6,T7,T9",
+    const char *rows[4] = {"worst false leak, benign T2-T5,T10",
+                           "worst detection, leaks T1,T6,T7,T9",
                            "T8 too short: passed", "T11 late leak: passed"};
     int r;
     for (r = 0; r < 4; r++) {
@@ -175,9 +185,11 @@ int main(int argc, char **argv) {
       printf("\n");
     }
   }
-  printf("\nCost: leakgate %.2f ms per run (read from arrays + analyse), OLS %.4f ms; "
+  printf("\nCost: leakgate %.2f ms per run (read from arrays + analyse), OLS "
+         "%.4f ms; "
          "ratio %.0fx\n",
-         1e3 * lg_time / (2.0 * seeds * LGC_N_CURVES), 1e3 * ols_time / (seeds * LGC_N_CURVES),
+         1e3 * lg_time / (2.0 * seeds * LGC_N_CURVES),
+         1e3 * ols_time / (seeds * LGC_N_CURVES),
          (lg_time / 2) / (ols_time > 0 ? ols_time : 1e-9));
   return 0;
 }

@@ -19,13 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MIN_WINDOW 10     /* points after the warm-up needed for a verdict */
-#define SHIFT_Z 6.0       /* robust z of a level shift */
-#define SHIFT_REMAIN 0.4  /* share of the window a restart must leave */
-#define HINGE_BIC 10.0    /* "very strong" evidence (Kass and Raftery) */
-#define HINGE_LO 0.10     /* hinge breaks scanned over 10-85% of W */
+#define MIN_WINDOW 10    /* points after the warm-up needed for a verdict */
+#define SHIFT_Z 6.0      /* robust z of a level shift */
+#define SHIFT_REMAIN 0.4 /* share of the window a restart must leave */
+#define HINGE_BIC 10.0   /* "very strong" evidence (Kass and Raftery) */
+#define HINGE_LO 0.10    /* hinge breaks scanned over 10-85% of W */
 #define HINGE_HI 0.85
-#define DECEL 0.5         /* b_S >= DECEL * b_W: "not decelerating" */
+#define DECEL 0.5 /* b_S >= DECEL * b_W: "not decelerating" */
 
 void lg_analysis_opts_init(lg_analysis_opts *o) {
   memset(o, 0, sizeof *o);
@@ -74,18 +74,21 @@ static int check_input(const lg_series *s, const lg_analysis_opts *o,
                        lg_error *err) {
   size_t i;
   if (!(o->tolerance >= 0) || !isfinite(o->tolerance))
-    return lg_error_set(err, LG_EUSAGE, "tolerance must be a finite number >= 0");
+    return lg_error_set(err, LG_EUSAGE,
+                        "tolerance must be a finite number >= 0");
   if (!(o->confidence > 0.5 && o->confidence < 1))
     return lg_error_set(err, LG_EUSAGE, "confidence must be between 0.5 and 1");
   if (!(o->warmup_fraction >= 0 && o->warmup_fraction <= 0.9))
-    return lg_error_set(err, LG_EUSAGE, "warm-up fraction must be within 0-90%%");
+    return lg_error_set(err, LG_EUSAGE,
+                        "warm-up fraction must be within 0-90%%");
   if (s->n < LG_SERIES_MIN_POINTS)
-    return lg_error_set(err, LG_EINPUT, "%s: only %zu points (need at least %d)",
-                        s->metric, s->n, LG_SERIES_MIN_POINTS);
+    return lg_error_set(err, LG_EINPUT,
+                        "%s: only %zu points (need at least %d)", s->metric,
+                        s->n, LG_SERIES_MIN_POINTS);
   for (i = 0; i < s->n; i++) {
     if (!isfinite(s->x[i]) || !isfinite(s->y[i]))
-      return lg_error_set(err, LG_EINPUT, "%s: point %zu is not a finite number",
-                          s->metric, i);
+      return lg_error_set(err, LG_EINPUT,
+                          "%s: point %zu is not a finite number", s->metric, i);
     if (i > 0 && s->x[i] < s->x[i - 1])
       return lg_error_set(err, LG_EINPUT, "%s: x decreases at point %zu",
                           s->metric, i);
@@ -189,8 +192,8 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
       ;
   }
   if (m - w0 >= MIN_WINDOW) {
-    size_t ls = lg_stat_level_shift(x + w0, y + w0, m - w0, SHIFT_Z,
-                                    SHIFT_REMAIN, scr);
+    size_t ls =
+        lg_stat_level_shift(x + w0, y + w0, m - w0, SHIFT_Z, SHIFT_REMAIN, scr);
     if (ls > 0) {
       w0 += ls;
       out->level_shift_x = x[w0];

@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAXP 3    /* regressors besides the intercept */
-#define GRID 48   /* values per shape-parameter grid */
+#define MAXP 3  /* regressors besides the intercept */
+#define GRID 48 /* values per shape-parameter grid */
 
 /* BIC with a floor on RSS: a noise-free series must not give -inf, and among
  * exact fits the one with fewer parameters must win. */
@@ -176,8 +176,8 @@ int lg_stat_hinge(const double *x, const double *y, size_t n, double lo_frac,
     return -1;
   out->rss_hinge = best < 0 ? 0 : best;
   {
-    double scale = sqrt(syy / (double)n) + fabs(ym), mean = 0, num = 0,
-           den = 0, prev = 0, ne, fl;
+    double scale = sqrt(syy / (double)n) + fabs(ym), mean = 0, num = 0, den = 0,
+           prev = 0, ne, fl;
     out->bic_linear = bic(out->rss_linear, n, 2, scale);
     out->bic_hinge = bic(out->rss_hinge, n, 4, scale);
     /* Lag-1 autocorrelation of the hinge residuals, in two passes without a
@@ -202,8 +202,9 @@ int lg_stat_hinge(const double *x, const double *y, size_t n, double lo_frac,
     if (ne < 3)
       ne = 3;
     fl = (double)n * (1e-9 * scale) * (1e-9 * scale) + 1e-300;
-    out->evidence = ne * log(fmax(out->rss_linear, fl) / fmax(out->rss_hinge, fl)) -
-                    2 * log(ne);
+    out->evidence =
+        ne * log(fmax(out->rss_linear, fl) / fmax(out->rss_hinge, fl)) -
+        2 * log(ne);
   }
   return 0;
 }
@@ -242,7 +243,8 @@ int lg_models_fit(const double *x, const double *y, size_t n, double *work,
   /* linear: a + b x */
   cols[0] = u;
   rss = ols(cols, 1, y, n, beta);
-  set_fit(&fits[1], "linear", bic(rss, n, 2, scale), beta[0], beta[1], NAN, NAN);
+  set_fit(&fits[1], "linear", bic(rss, n, 2, scale), beta[0], beta[1], NAN,
+          NAN);
 
   /* saturating: a - c exp(-x/tau); params a, c, tau.
    * saturating+linear: a - c exp(-x/tau) + b x; params a, c, tau, b.
@@ -262,7 +264,8 @@ int lg_models_fit(const double *x, const double *y, size_t n, double *work,
     rss = ols(cols, 2, y, n, beta);
     b = bic(rss, n, 4, scale);
     if (b < fits[3].bic)
-      set_fit(&fits[3], "saturating+linear", b, beta[0], -beta[1], tau, beta[2]);
+      set_fit(&fits[3], "saturating+linear", b, beta[0], -beta[1], tau,
+              beta[2]);
   }
 
   /* log: a + c ln(1 + x/s); params a, c, s; s from span/10^4 to span. */
@@ -322,7 +325,8 @@ int lg_models_fit(const double *x, const double *y, size_t n, double *work,
       }
       l /= (double)bk;
       r /= (double)(n - bk);
-      set_fit(&fits[6], "step", bic(best_rss, n, 3, scale), l, r - l, x[bk], NAN);
+      set_fit(&fits[6], "step", bic(best_rss, n, 3, scale), l, r - l, x[bk],
+              NAN);
     } else {
       set_fit(&fits[6], "step", INFINITY, NAN, NAN, NAN, NAN);
     }

@@ -178,10 +178,11 @@ void lg_verdict_reason(lg_analysis *a, double confidence) {
                "tolerance of %s %s",
                b, u, pct, hi, d, u);
     else
-      snprintf(r, sizeof r,
-               "the window slope %s %s has a %g%% upper bound of %s, below the "
-               "tolerance of %s %s, and the recent segment does not grow faster",
-               b, u, pct, hi, d, u);
+      snprintf(
+          r, sizeof r,
+          "the window slope %s %s has a %g%% upper bound of %s, below the "
+          "tolerance of %s %s, and the recent segment does not grow faster",
+          b, u, pct, hi, d, u);
     break;
   default:
     if (!isfinite(a->x_needed))
@@ -190,7 +191,9 @@ void lg_verdict_reason(lg_analysis *a, double confidence) {
              "the %s slope %s %s (bounds %s to %s) cannot be told from the "
              "tolerance of %s %s; the smallest detectable slope is %s %s and "
              "about %s %s in total would decide",
-             a->slope == a->window_slope && a->slope_lo == a->window_lo ? "window" : "recent",
+             a->slope == a->window_slope && a->slope_lo == a->window_lo
+                 ? "window"
+                 : "recent",
              b, u, lo, hi, d, u, mds, u, need,
              strcmp(a->x, "seconds") == 0 ? "seconds" : "requests");
     break;

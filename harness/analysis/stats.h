@@ -53,16 +53,17 @@ void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
 /* Index at which to restart the window after the last one-off level shift:
  * a first difference with |robust z| > zthr (median and 1.4826 MAD of the
  * differences) that is not half of a spike and leaves at least min_frac of
- * the x span after it. 0 when there is none. work holds 3n doubles. O(n log n). */
+ * the x span after it. 0 when there is none. work holds 3n doubles. O(n log n).
+ */
 size_t lg_stat_level_shift(const double *x, const double *y, size_t n,
                            double zthr, double min_frac, double *work);
 
 /* Least-squares hinge y = a + b1 x + b2 (x - c)+ scanned over c = x[k] for
  * k in [lo_frac n, hi_frac n]. */
 typedef struct lg_hinge {
-  size_t k;          /* index of the best break (0 when none was scanned) */
-  double c;          /* x at the break */
-  double a, b1, b2;  /* the fit at the best break */
+  size_t k;         /* index of the best break (0 when none was scanned) */
+  double c;         /* x at the break */
+  double a, b1, b2; /* the fit at the best break */
   double rss_linear, rss_hinge;
   double bic_linear, bic_hinge; /* n ln(RSS/n) + k ln n, k = 2 and 4 */
   double rho;      /* lg_stat_ar1_rho of the hinge fit's residuals */

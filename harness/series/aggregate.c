@@ -20,7 +20,8 @@
 #include <string.h>
 
 #define SK_BUF (2 * LG_AGG_SKETCH)
-#define LEVELS 48 /* staging levels: blocks of up to 2^48 * LG_AGG_SKETCH rows */
+#define LEVELS                                                                 \
+  48 /* staging levels: blocks of up to 2^48 * LG_AGG_SKETCH rows */
 
 /* A block of consecutive rows. qv is sorted ascending; qw are the weights
  * (rows each value stands for); their sum equals rows. The block being
@@ -69,7 +70,9 @@ void lg_agg_free(lg_agg *a) {
   free(a);
 }
 
-uint64_t lg_agg_rows(const lg_agg *a) { return a->rows; }
+uint64_t lg_agg_rows(const lg_agg *a) {
+  return a->rows;
+}
 
 static int cmp_double(const void *p, const void *q);
 
@@ -384,8 +387,7 @@ static size_t envelope(const blk *b, size_t nb, const size_t *drop, size_t nd,
       best = cstart;
       ymax = b[cstart].max_y;
       for (i = cstart + 1; i < end; i++) {
-        if (seg_w > 2 * period &&
-            b[i].sum_x / (double)b[i].rows - x0 >= period)
+        if (seg_w > 2 * period && b[i].sum_x / (double)b[i].rows - x0 >= period)
           break;
         if (b[i].min_y < b[best].min_y)
           best = i;
@@ -438,7 +440,8 @@ int lg_agg_finish(const lg_agg *a, lg_aggregate mode, lg_series *s) {
     /* A drop late in block j shows as a drop into block j + 1, yet j holds
      * the trough: start the cycle at whichever holds the lower minimum. */
     size_t j = drop[i];
-    if (j >= 1 && b[j - 1].min_y < b[j].min_y && (i == 0 || drop[i - 1] < j - 1))
+    if (j >= 1 && b[j - 1].min_y < b[j].min_y &&
+        (i == 0 || drop[i - 1] < j - 1))
       drop[i] = j - 1;
   }
   if (nd >= 3) {

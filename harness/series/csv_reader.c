@@ -130,7 +130,9 @@ static size_t split(char *line, char **f, size_t *col, size_t max) {
   }
 }
 
-static int is_digit(char c) { return (unsigned)(c - '0') < 10u; }
+static int is_digit(char c) {
+  return (unsigned)(c - '0') < 10u;
+}
 
 /* Parse a plain decimal number; 0 or -1. Up to 15 significant digits with an
  * optional fraction take a fast path that is still exact: the digits form an
@@ -193,9 +195,11 @@ static int find_col(char **names, size_t n, const char *name) {
 
 /* Resolve opts.metric: a column name, a short name, or name + "_bytes". */
 static int resolve_metric(char **names, size_t n, const char *m) {
-  static const char *const shorts[][2] = {
-      {"anon", "anon_bytes"}, {"heap", "heap_bytes"}, {"rss", "rss_bytes"},
-      {"pss", "pss_bytes"},   {"cgroup", "cgroup_bytes"}};
+  static const char *const shorts[][2] = {{"anon", "anon_bytes"},
+                                          {"heap", "heap_bytes"},
+                                          {"rss", "rss_bytes"},
+                                          {"pss", "pss_bytes"},
+                                          {"cgroup", "cgroup_bytes"}};
   char buf[96];
   size_t i;
   int c = find_col(names, n, m);
@@ -215,8 +219,8 @@ static void list_columns(char **names, size_t n, char *out, size_t cap) {
   size_t i, len = 0;
   out[0] = '\0';
   for (i = 0; i < n && len + 1 < cap; i++)
-    len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? ", " : "",
-                            names[i]);
+    len +=
+        (size_t)snprintf(out + len, cap - len, "%s%s", i ? ", " : "", names[i]);
 }
 
 static int ends_with(const char *s, const char *suffix) {
@@ -270,9 +274,10 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
   r = next_line(&lr, &line, &len);
   if (r <= 0) {
     rc = r == LG_EIO ? lg_error_set(err, LG_EIO, "%s: read error", name)
-         : r == 0    ? lg_error_set(err, LG_EINPUT, "%s:1: empty file, no header", name)
-                     : lg_error_set(err, LG_EINPUT, "%s:1: line longer than %d bytes",
-                                 name, LINE_MAX_BYTES);
+         : r == 0
+             ? lg_error_set(err, LG_EINPUT, "%s:1: empty file, no header", name)
+             : lg_error_set(err, LG_EINPUT, "%s:1: line longer than %d bytes",
+                            name, LINE_MAX_BYTES);
     goto cleanup;
   }
   if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
@@ -295,8 +300,8 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
       goto cleanup;
     }
     if (find_col(names, i, names[i]) >= 0) {
-      rc = lg_error_set(err, LG_EINPUT, "%s:1:%zu: duplicate column '%s'",
-                        name, col[i], names[i]);
+      rc = lg_error_set(err, LG_EINPUT, "%s:1:%zu: duplicate column '%s'", name,
+                        col[i], names[i]);
       goto cleanup;
     }
   }
@@ -304,8 +309,8 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
   t_col = find_col(names, nnames, "t_s");
   req_col = find_col(names, nnames, "requests");
   if (t_col < 0) {
-    rc = lg_error_set(err, LG_EINPUT, "%s:1: no t_s column (columns: %s)",
-                      name, cols);
+    rc = lg_error_set(err, LG_EINPUT, "%s:1: no t_s column (columns: %s)", name,
+                      cols);
     goto cleanup;
   }
   if (want_x && strcmp(want_x, "requests") == 0 && req_col < 0) {
@@ -322,14 +327,15 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
   if (opts && opts->metric && opts->metric[0]) {
     int c = resolve_metric(names, nnames, opts->metric);
     if (c < 0) {
-      rc = lg_error_set(err, LG_EINPUT, "%s:1: no metric column '%s' (columns: %s)",
-                        name, opts->metric, cols);
+      rc = lg_error_set(err, LG_EINPUT,
+                        "%s:1: no metric column '%s' (columns: %s)", name,
+                        opts->metric, cols);
       goto cleanup;
     }
     if (c == t_col || c == x_col) {
-      rc = lg_error_set(err, LG_EINPUT,
-                        "%s:1: metric '%s' is the x axis or t_s", name,
-                        names[c]);
+      rc =
+          lg_error_set(err, LG_EINPUT, "%s:1: metric '%s' is the x axis or t_s",
+                       name, names[c]);
       goto cleanup;
     }
     tg[ntg++].col = c;
@@ -343,11 +349,12 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
       if ((int)i != t_col && (int)i != req_col && ends_with(names[i], "_bytes"))
         tg[ntg++].col = (int)i;
     if (ntg == 0) {
-      rc = lg_error_set(err, LG_EINPUT,
-                        "%s:1: no metric column: expected anon_bytes, heap_bytes, "
-                        "rss_bytes, cgroup_bytes or another *_bytes column, or name "
-                        "one as the metric (columns: %s)",
-                        name, cols);
+      rc = lg_error_set(
+          err, LG_EINPUT,
+          "%s:1: no metric column: expected anon_bytes, heap_bytes, "
+          "rss_bytes, cgroup_bytes or another *_bytes column, or name "
+          "one as the metric (columns: %s)",
+          name, cols);
       goto cleanup;
     }
   }
@@ -381,8 +388,8 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
     }
     if (parse_num(fld[t_col], &t) != 0) {
       rc = lg_error_set(err, LG_EINPUT,
-                        "%s:%zu:%zu: t_s: expected a number, got '%.40s'",
-                        name, lr.lineno, col[t_col], fld[t_col]);
+                        "%s:%zu:%zu: t_s: expected a number, got '%.40s'", name,
+                        lr.lineno, col[t_col], fld[t_col]);
       goto cleanup;
     }
     if (have_prev_t && t < prev_t) {
@@ -399,9 +406,10 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
       if (fld[x_col][0] == '\0')
         continue; /* request count not known at this sample */
       if (parse_num(fld[x_col], &x) != 0) {
-        rc = lg_error_set(err, LG_EINPUT,
-                          "%s:%zu:%zu: requests: expected a number, got '%.40s'",
-                          name, lr.lineno, col[x_col], fld[x_col]);
+        rc =
+            lg_error_set(err, LG_EINPUT,
+                         "%s:%zu:%zu: requests: expected a number, got '%.40s'",
+                         name, lr.lineno, col[x_col], fld[x_col]);
         goto cleanup;
       }
       if (have_prev_x && x < prev_x) {
@@ -421,10 +429,9 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
       if (cell[0] == '\0')
         continue; /* not measured */
       if (parse_num(cell, &y) != 0) {
-        rc = lg_error_set(err, LG_EINPUT,
-                          "%s:%zu:%zu: %s: expected a number, got '%.40s'",
-                          name, lr.lineno, col[tg[k].col], names[tg[k].col],
-                          cell);
+        rc = lg_error_set(
+            err, LG_EINPUT, "%s:%zu:%zu: %s: expected a number, got '%.40s'",
+            name, lr.lineno, col[tg[k].col], names[tg[k].col], cell);
         goto cleanup;
       }
       if (lg_agg_add(tg[k].agg, x, t, y) != 0) {
@@ -446,10 +453,11 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
       }
   }
   if (r < 0) {
-    rc = r == LG_EIO ? lg_error_set(err, LG_EIO, "%s:%zu: read error", name,
-                                    lr.lineno + 1)
-                     : lg_error_set(err, LG_EINPUT, "%s:%zu: line longer than %d bytes",
-                                    name, lr.lineno + 1, LINE_MAX_BYTES);
+    rc = r == LG_EIO
+             ? lg_error_set(err, LG_EIO, "%s:%zu: read error", name,
+                            lr.lineno + 1)
+             : lg_error_set(err, LG_EINPUT, "%s:%zu: line longer than %d bytes",
+                            name, lr.lineno + 1, LINE_MAX_BYTES);
     goto cleanup;
   }
 
@@ -464,19 +472,21 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
     for (i = 1; i < ntg; i++)
       if (lg_agg_rows(tg[i].agg) > lg_agg_rows(tg[chosen].agg))
         chosen = i;
-    rc = lg_error_set(err, LG_EINPUT,
-                      "%s:%zu: only %llu rows have a value for %s (need at least %d)",
-                      name, last_line ? last_line : 1,
-                      (unsigned long long)lg_agg_rows(tg[chosen].agg),
-                      names[tg[chosen].col], LG_SERIES_MIN_POINTS);
+    rc = lg_error_set(
+        err, LG_EINPUT,
+        "%s:%zu: only %llu rows have a value for %s (need at least %d)", name,
+        last_line ? last_line : 1,
+        (unsigned long long)lg_agg_rows(tg[chosen].agg), names[tg[chosen].col],
+        LG_SERIES_MIN_POINTS);
     goto cleanup;
   }
   if (!(prev_x > first_x)) {
-    rc = lg_error_set(err, LG_EINPUT,
-                      "%s:%zu: %s never increases (always %.17g), so there is no "
-                      "slope to measure%s",
-                      name, last_line, x_col == t_col ? "t_s" : "requests",
-                      first_x, x_col == t_col ? "" : "; use x = seconds");
+    rc = lg_error_set(
+        err, LG_EINPUT,
+        "%s:%zu: %s never increases (always %.17g), so there is no "
+        "slope to measure%s",
+        name, last_line, x_col == t_col ? "t_s" : "requests", first_x,
+        x_col == t_col ? "" : "; use x = seconds");
     goto cleanup;
   }
 

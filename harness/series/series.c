@@ -40,18 +40,20 @@ int lg_series_from_arrays(const double *x, const double *y, const double *t,
                         x_name);
   secs = strcmp(x_name, "seconds") == 0;
   if (n < LG_SERIES_MIN_POINTS)
-    return lg_error_set(err, LG_EINPUT, "only %zu points (need at least %d)",
-                        n, LG_SERIES_MIN_POINTS);
+    return lg_error_set(err, LG_EINPUT, "only %zu points (need at least %d)", n,
+                        LG_SERIES_MIN_POINTS);
   for (i = 0; i < n; i++) {
     double ti = t ? t[i] : (secs ? x[i] : 0);
     if (!isfinite(x[i]) || !isfinite(y[i]) || !isfinite(ti))
       return lg_error_set(err, LG_EINPUT, "point %zu: not a finite number", i);
     if (i > 0 && x[i] < x[i - 1])
-      return lg_error_set(err, LG_EINPUT, "point %zu: %s decreases (%.17g after %.17g)",
-                          i, x_name, x[i], x[i - 1]);
+      return lg_error_set(err, LG_EINPUT,
+                          "point %zu: %s decreases (%.17g after %.17g)", i,
+                          x_name, x[i], x[i - 1]);
     if (i > 0 && t && t[i] < t[i - 1])
-      return lg_error_set(err, LG_EINPUT, "point %zu: t decreases (%.17g after %.17g)",
-                          i, t[i], t[i - 1]);
+      return lg_error_set(err, LG_EINPUT,
+                          "point %zu: t decreases (%.17g after %.17g)", i, t[i],
+                          t[i - 1]);
   }
   if (!(x[n - 1] > x[0]))
     return lg_error_set(err, LG_EINPUT,

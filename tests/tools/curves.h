@@ -26,10 +26,10 @@
 
 /* What a curve should get. */
 typedef enum {
-  LGC_BENIGN,   /* no leak: judged leak at most 1% */
-  LGC_LEAK,     /* clear leak: found at least 95% */
-  LGC_NOPASS,   /* too short/noisy: passed (no_leak) at most 5% */
-  LGC_LATE      /* late leak: no_leak at most 5% (inconclusive tolerated) */
+  LGC_BENIGN, /* no leak: judged leak at most 1% */
+  LGC_LEAK,   /* clear leak: found at least 95% */
+  LGC_NOPASS, /* too short/noisy: passed (no_leak) at most 5% */
+  LGC_LATE    /* late leak: no_leak at most 5% (inconclusive tolerated) */
 } lgc_class;
 
 typedef struct lgc_curve {

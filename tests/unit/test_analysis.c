@@ -19,7 +19,8 @@ static lg_series *line(size_t n, double a, double b, double step, double rate) {
     y[i] = a + b * x[i];
     t[i] = x[i] / rate;
   }
-  ck_assert_int_eq(lg_series_from_arrays(x, y, t, n, "anon_bytes", "requests", &s, &e), 0);
+  ck_assert_int_eq(
+      lg_series_from_arrays(x, y, t, n, "anon_bytes", "requests", &s, &e), 0);
   return s;
 }
 
@@ -27,7 +28,8 @@ START_TEST(corpus_files) {
   /* Each committed curve (seed 1) against its expected verdict; the file
    * lists "name verdict aggregate". */
   char path[4096], name[128], verdict[32], agg[16];
-  FILE *f = fopen(lg_test_src("tests/data/curves/expected.txt", path, sizeof path), "r");
+  FILE *f = fopen(
+      lg_test_src("tests/data/curves/expected.txt", path, sizeof path), "r");
   int cases = 0;
   ck_assert_ptr_nonnull(f);
   while (fscanf(f, "%127s %31s %15s", name, verdict, agg) == 3) {
@@ -43,12 +45,14 @@ START_TEST(corpus_files) {
       continue;
     }
     snprintf(rel, sizeof rel, "tests/data/curves/%s.csv", name);
-    ck_assert_msg(lg_series_read(lg_test_src(rel, path, sizeof path), NULL, &s, &e) == 0,
-                  "%s: %s", name, e.msg);
+    ck_assert_msg(
+        lg_series_read(lg_test_src(rel, path, sizeof path), NULL, &s, &e) == 0,
+        "%s: %s", name, e.msg);
     lg_analysis_opts_init(&o);
     ck_assert_int_eq(lg_analyze(s, &o, &a, &e), 0);
-    ck_assert_msg(strcmp(lg_leak_name(a.leak), verdict) == 0, "%s: got %s (%s), want %s",
-                  name, lg_leak_name(a.leak), a.reason, verdict);
+    ck_assert_msg(strcmp(lg_leak_name(a.leak), verdict) == 0,
+                  "%s: got %s (%s), want %s", name, lg_leak_name(a.leak),
+                  a.reason, verdict);
     ck_assert_str_eq(a.aggregate, agg);
     ck_assert_str_eq(a.metric, "anon_bytes");
     ck_assert_str_eq(a.x, "requests");
@@ -132,7 +136,8 @@ START_TEST(transient_amplitude) {
     t[i] = i;
     y[i] = 1e8 + (i % 10 == 3 ? 1048576 : 0);
   }
-  ck_assert_int_eq(lg_series_from_arrays(x, y, t, 300, "rss_bytes", "requests", &s, &e), 0);
+  ck_assert_int_eq(
+      lg_series_from_arrays(x, y, t, 300, "rss_bytes", "requests", &s, &e), 0);
   lg_analysis_opts_init(&o);
   o.memory_limit = 1e8 + 11 * 1048576.0;
   ck_assert_int_eq(lg_analyze(s, &o, &a, &e), 0);
@@ -155,7 +160,9 @@ START_TEST(seconds_axis) {
     x[i] = 0.5 * i;
     y[i] = 2e7 + 4096.0 * i;
   }
-  ck_assert_int_eq(lg_series_from_arrays(x, y, NULL, 100, "rss_bytes", "seconds", &s, &e), 0);
+  ck_assert_int_eq(
+      lg_series_from_arrays(x, y, NULL, 100, "rss_bytes", "seconds", &s, &e),
+      0);
   ck_assert_int_eq(lg_analyze(s, NULL, &a, &e), 0);
   ck_assert_str_eq(a.x, "seconds");
   ck_assert_double_eq(a.x_rate, 1);
@@ -174,8 +181,11 @@ START_TEST(inconclusive_reports_what_would_decide) {
   lg_series *s = NULL;
   lg_analysis a;
   lg_error e;
-  ck_assert_int_eq(lg_series_read(lg_test_src("tests/data/curves/t08_short_noisy.csv",
-                                              path, sizeof path), NULL, &s, &e), 0);
+  ck_assert_int_eq(
+      lg_series_read(lg_test_src("tests/data/curves/t08_short_noisy.csv", path,
+                                 sizeof path),
+                     NULL, &s, &e),
+      0);
   ck_assert_int_eq(lg_analyze(s, NULL, &a, &e), 0);
   ck_assert_int_eq(a.leak, LG_LEAK_INCONCLUSIVE);
   ck_assert_str_eq(a.decided_by, "none");
@@ -250,8 +260,10 @@ START_TEST(level_shift_restart) {
   lg_series *s = NULL;
   lg_analysis a;
   lg_error e;
-  ck_assert_int_eq(lg_series_read(lg_test_src("tests/data/curves/t04_step.csv", path,
-                                              sizeof path), NULL, &s, &e), 0);
+  ck_assert_int_eq(lg_series_read(lg_test_src("tests/data/curves/t04_step.csv",
+                                              path, sizeof path),
+                                  NULL, &s, &e),
+                   0);
   ck_assert_int_eq(lg_analyze(s, NULL, &a, &e), 0);
   ck_assert_double_eq(a.level_shift_x, 60000);
   ck_assert_double_eq(a.warmup_x, 60000);

@@ -30,16 +30,24 @@ static tally run_curve(int c, int strict) {
     lg_analysis a;
     lg_analysis_opts o;
     lg_error e;
-    ck_assert_int_eq(lg_series_from_arrays(x, y, t, n, "anon_bytes", "requests", &s, &e), 0);
+    ck_assert_int_eq(
+        lg_series_from_arrays(x, y, t, n, "anon_bytes", "requests", &s, &e), 0);
     lg_analysis_opts_init(&o);
     o.tolerance = LGC_TOLERANCE;
     o.strict = strict;
     ck_assert_int_eq(lg_analyze(s, &o, &a, &e), 0);
     switch (a.leak) {
-    case LG_LEAK_LEAK: k.leak++; break;
-    case LG_LEAK_NO_LEAK: k.no_leak++; break;
-    case LG_LEAK_INCONCLUSIVE: k.inconclusive++; break;
-    default: ck_abort_msg("%s seed %d: no verdict", lgc_curves[c].id, seed);
+    case LG_LEAK_LEAK:
+      k.leak++;
+      break;
+    case LG_LEAK_NO_LEAK:
+      k.no_leak++;
+      break;
+    case LG_LEAK_INCONCLUSIVE:
+      k.inconclusive++;
+      break;
+    default:
+      ck_abort_msg("%s seed %d: no verdict", lgc_curves[c].id, seed);
     }
     lg_series_free(s);
   }
@@ -66,21 +74,27 @@ static void check_mode(int strict) {
       ck_assert_msg(k.leak * 100 <= SEEDS, "%s: %d leaks", cv->id, k.leak);
       break;
     case LGC_LEAK:
-      ck_assert_msg(k.leak * 100 >= 95 * SEEDS, "%s: only %d leaks", cv->id, k.leak);
+      ck_assert_msg(k.leak * 100 >= 95 * SEEDS, "%s: only %d leaks", cv->id,
+                    k.leak);
       break;
     case LGC_NOPASS:
     case LGC_LATE:
-      ck_assert_msg(k.no_leak * 100 <= 5 * SEEDS, "%s: %d passed", cv->id, k.no_leak);
+      ck_assert_msg(k.no_leak * 100 <= 5 * SEEDS, "%s: %d passed", cv->id,
+                    k.no_leak);
       break;
     }
   }
   fflush(stdout);
 }
 
-START_TEST(corpus_default) { check_mode(0); }
+START_TEST(corpus_default) {
+  check_mode(0);
+}
 END_TEST
 
-START_TEST(corpus_strict) { check_mode(1); }
+START_TEST(corpus_strict) {
+  check_mode(1);
+}
 END_TEST
 
 START_TEST(bounds_calibrated_at_tolerance) {
@@ -105,7 +119,9 @@ START_TEST(bounds_calibrated_at_tolerance) {
         t[i] = x[i] / LGC_RATE;
         y[i] = LGC_B0 + LGC_TOLERANCE * x[i] + e[i];
       }
-      ck_assert_int_eq(lg_series_from_arrays(x, y, t, 200, "anon_bytes", "requests", &s, &err), 0);
+      ck_assert_int_eq(lg_series_from_arrays(x, y, t, 200, "anon_bytes",
+                                             "requests", &s, &err),
+                       0);
       ck_assert_int_eq(lg_analyze(s, NULL, &a, &err), 0);
       wl += a.window_lo > LGC_TOLERANCE;
       wh += a.window_hi < LGC_TOLERANCE;
@@ -118,8 +134,8 @@ START_TEST(bounds_calibrated_at_tolerance) {
     printf("rho %.1f: window lower bound above %.1f%%, upper below %.1f%%; "
            "recent %.1f%% / %.1f%%; verdict leak %.1f%%, no_leak %.1f%%\n",
            rhos[r], 100.0 * wl / CAL_SEEDS, 100.0 * wh / CAL_SEEDS,
-           100.0 * sl / CAL_SEEDS, 100.0 * sh / CAL_SEEDS, 100.0 * lk / CAL_SEEDS,
-           100.0 * nl / CAL_SEEDS);
+           100.0 * sl / CAL_SEEDS, 100.0 * sh / CAL_SEEDS,
+           100.0 * lk / CAL_SEEDS, 100.0 * nl / CAL_SEEDS);
     ck_assert_int_le(wl * 100, 3 * CAL_SEEDS);
     ck_assert_int_le(wh * 100, 3 * CAL_SEEDS);
     ck_assert_int_le(sl * 100, 4 * CAL_SEEDS);

@@ -226,14 +226,30 @@ static const char *best_model(int kind, double *asym_param) {
   for (i = 0; i < 300; i++) {
     double u = 1000.0 * i, v;
     switch (kind) {
-    case 0: v = 0; break;
-    case 1: v = 40 * u; break;
-    case 2: v = 3e7 * (1 - exp(-u / 40000)); break;
-    case 3: v = 3e7 * (1 - exp(-u / 40000)) + 20 * u; break;
-    case 4: v = 2e6 * log1p(u / 500); break;
-    case 5: v = 3e4 * pow(u, 0.5); break;
-    case 6: v = u >= 150000 ? 2e7 : 0; break;
-    default: v = u > 200000 ? 100 * (u - 200000) : 0; break;
+    case 0:
+      v = 0;
+      break;
+    case 1:
+      v = 40 * u;
+      break;
+    case 2:
+      v = 3e7 * (1 - exp(-u / 40000));
+      break;
+    case 3:
+      v = 3e7 * (1 - exp(-u / 40000)) + 20 * u;
+      break;
+    case 4:
+      v = 2e6 * log1p(u / 500);
+      break;
+    case 5:
+      v = 3e4 * pow(u, 0.5);
+      break;
+    case 6:
+      v = u >= 150000 ? 2e7 : 0;
+      break;
+    default:
+      v = u > 200000 ? 100 * (u - 200000) : 0;
+      break;
     }
     x[i] = u;
     y[i] = 1e8 + v + 2e4 * lgc_normal(&g);

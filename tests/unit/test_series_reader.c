@@ -8,7 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#define HDR "t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,procs,fds,phase\n"
+#define HDR                                                                    \
+  "t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,procs,fds,phase\n"
 
 /* Read CSV text through lg_series_read_stream. */
 static int read_csv(const char *text, const lg_series_opts *o, lg_series **s,
@@ -106,7 +107,8 @@ START_TEST(metric_names) {
   o.metric = "my_mem_bytes"; /* no such column, and no short name */
   ck_assert_int_eq(read_csv(csv, &o, &s, &e), LG_EINPUT);
   ck_assert_ptr_null(s);
-  ck_assert_ptr_nonnull(strstr(e.msg, "s.csv:1: no metric column 'my_mem_bytes'"));
+  ck_assert_ptr_nonnull(
+      strstr(e.msg, "s.csv:1: no metric column 'my_mem_bytes'"));
   o.metric = "heap";
   ck_assert_int_eq(read_csv(csv, &o, &s, &e), LG_EINPUT);
   ck_assert_ptr_nonnull(strstr(e.msg, "no metric column 'heap'"));
@@ -165,11 +167,12 @@ START_TEST(dialect) {
   free(crlf);
 
   len += (size_t)snprintf(buf + len, sizeof buf - len,
-                          "\xEF\xBB\xBF" "t_s, requests ,anon_bytes,phase\n\n");
+                          "\xEF\xBB\xBF"
+                          "t_s, requests ,anon_bytes,phase\n\n");
   for (i = 0; i < 21; i++)
     len += (size_t)snprintf(buf + len, sizeof buf - len,
-                            " %d , %d ,%d,\"ramp, \"\"fast\"\"\"\n%s", i, 10 * i,
-                            500 + i, i == 10 ? "\n" : "");
+                            " %d , %d ,%d,\"ramp, \"\"fast\"\"\"\n%s", i,
+                            10 * i, 500 + i, i == 10 ? "\n" : "");
   ck_assert_int_eq(read_csv(buf, NULL, &s, &e), 0);
   ck_assert_uint_eq(s->n, 21);
   ck_assert_uint_eq(s->rows, 21);
@@ -240,35 +243,50 @@ START_TEST(bad_input_names_the_line) {
     int n, row;
     const char *line, *msg;
   } cases[] = {
-      {"time,requests,anon_bytes", 25, -1, "", "s.csv:1: no t_s column (columns: time, requests, anon_bytes)"},
+      {"time,requests,anon_bytes", 25, -1, "",
+       "s.csv:1: no t_s column (columns: time, requests, anon_bytes)"},
       {"t_s,requests,procs", 25, -1, "", "s.csv:1: no metric column"},
-      {"t_s,requests,anon_bytes", 25, 7, "7,70,12x", "s.csv:9:6: anon_bytes: expected a number, got '12x'"},
-      {"t_s,requests,anon_bytes", 25, 3, "3,30", "s.csv:5: 2 fields, but the header has 3"},
-      {"t_s,requests,anon_bytes", 25, 4, "4,40,1,2", "s.csv:6: 4 fields, but the header has 3"},
-      {"t_s,requests,anon_bytes", 25, 10, "10,5,110", "s.csv:12:4: requests decreases (5 after 90)"},
-      {"t_s,requests,anon_bytes", 25, 10, "1,100,110", "s.csv:12:1: t_s decreases (1 after 9)"},
+      {"t_s,requests,anon_bytes", 25, 7, "7,70,12x",
+       "s.csv:9:6: anon_bytes: expected a number, got '12x'"},
+      {"t_s,requests,anon_bytes", 25, 3, "3,30",
+       "s.csv:5: 2 fields, but the header has 3"},
+      {"t_s,requests,anon_bytes", 25, 4, "4,40,1,2",
+       "s.csv:6: 4 fields, but the header has 3"},
+      {"t_s,requests,anon_bytes", 25, 10, "10,5,110",
+       "s.csv:12:4: requests decreases (5 after 90)"},
+      {"t_s,requests,anon_bytes", 25, 10, "1,100,110",
+       "s.csv:12:1: t_s decreases (1 after 9)"},
       {"t_s,requests,anon_bytes", 25, 2, ",20,102", "s.csv:4:1: t_s is empty"},
-      {"t_s,requests,anon_bytes", 25, 2, "abc,20,102", "s.csv:4:1: t_s: expected a number, got 'abc'"},
-      {"t_s,requests,anon_bytes", 25, 2, "2,2O,102", "s.csv:4:3: requests: expected a number, got '2O'"},
-      {"t_s,requests,anon_bytes", 25, 2, "2,20,nan", "s.csv:4:6: anon_bytes: expected a number, got 'nan'"},
-      {"t_s,requests,anon_bytes", 25, 2, "2,20,inf", "expected a number, got 'inf'"},
-      {"t_s,requests,anon_bytes", 25, 2, "2,20,0x10", "expected a number, got '0x10'"},
-      {"t_s,requests,anon_bytes", 25, 2, "2,20,1e999", "expected a number, got '1e999'"},
-      {"t_s,requests,anon_bytes", 25, 2, "2,20,1e", "expected a number, got '1e'"},
-      {"t_s,requests,anon_bytes", 19, -1, "", "s.csv:20: only 19 rows have a value for anon_bytes (need at least 20)"},
+      {"t_s,requests,anon_bytes", 25, 2, "abc,20,102",
+       "s.csv:4:1: t_s: expected a number, got 'abc'"},
+      {"t_s,requests,anon_bytes", 25, 2, "2,2O,102",
+       "s.csv:4:3: requests: expected a number, got '2O'"},
+      {"t_s,requests,anon_bytes", 25, 2, "2,20,nan",
+       "s.csv:4:6: anon_bytes: expected a number, got 'nan'"},
+      {"t_s,requests,anon_bytes", 25, 2, "2,20,inf",
+       "expected a number, got 'inf'"},
+      {"t_s,requests,anon_bytes", 25, 2, "2,20,0x10",
+       "expected a number, got '0x10'"},
+      {"t_s,requests,anon_bytes", 25, 2, "2,20,1e999",
+       "expected a number, got '1e999'"},
+      {"t_s,requests,anon_bytes", 25, 2, "2,20,1e",
+       "expected a number, got '1e'"},
+      {"t_s,requests,anon_bytes", 19, -1, "",
+       "s.csv:20: only 19 rows have a value for anon_bytes (need at least 20)"},
       {"t_s,requests,t_s", 25, -1, "", "s.csv:1:14: duplicate column 't_s'"},
       {"t_s,,anon_bytes", 25, -1, "", "s.csv:1:5: empty column name"},
   };
   size_t i;
   for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    char *csv = rows_with(cases[i].header, cases[i].n, cases[i].row, cases[i].line);
+    char *csv =
+        rows_with(cases[i].header, cases[i].n, cases[i].row, cases[i].line);
     lg_series *s = (lg_series *)1;
     lg_error e;
     int rc = read_csv(csv, NULL, &s, &e);
     ck_assert_msg(rc == LG_EINPUT, "case %zu: rc %d", i, rc);
     ck_assert_ptr_null(s);
-    ck_assert_msg(strstr(e.msg, cases[i].msg) != NULL, "case %zu: got '%s', want '%s'",
-                  i, e.msg, cases[i].msg);
+    ck_assert_msg(strstr(e.msg, cases[i].msg) != NULL,
+                  "case %zu: got '%s', want '%s'", i, e.msg, cases[i].msg);
     free(csv);
   }
 }
@@ -319,8 +337,10 @@ START_TEST(aggregates_medians_bounded) {
   ck_assert_int_eq(s->aggregate, LG_AGG_MEDIAN);
   ck_assert_double_gt(s->x_block, 0);
   for (i = 0; i < s->n; i++) {
-    /* Rank error of the bounded summary: within 3% of a block (measured: 1.4%). */
-    ck_assert_double_le(fabs(s->y[i] - 3 * s->x[i]), 3 * s->x_block * 0.03 + 20);
+    /* Rank error of the bounded summary: within 3% of a block (measured: 1.4%).
+     */
+    ck_assert_double_le(fabs(s->y[i] - 3 * s->x[i]),
+                        3 * s->x_block * 0.03 + 20);
     if (i > 0)
       ck_assert_double_gt(s->x[i], s->x[i - 1]);
   }
@@ -355,9 +375,11 @@ START_TEST(sawtooth_envelope_exact) {
   ck_assert_uint_le(s->n, (size_t)(n / period + 2));
   for (i = 1; i < s->n; i++) {
     double row = s->x[i] / 10;
-    ck_assert_double_eq(fmod(row, period), 0);                /* at a trough */
-    ck_assert_double_eq(s->y[i], 1000000 + 2 * row + fmod(row * 7919, 29)); /* exact */
-    ck_assert_double_ge(s->ymax[i], s->y[i] + 40 * (period - 50)); /* the peak */
+    ck_assert_double_eq(fmod(row, period), 0); /* at a trough */
+    ck_assert_double_eq(s->y[i],
+                        1000000 + 2 * row + fmod(row * 7919, 29)); /* exact */
+    ck_assert_double_ge(s->ymax[i],
+                        s->y[i] + 40 * (period - 50)); /* the peak */
   }
   /* Explicit MEDIAN keeps block medians. */
   rewind(f);
@@ -382,8 +404,9 @@ START_TEST(spikes_are_not_a_sawtooth) {
     x[i] = 100.0 * i;
     y[i] = 5e6 + 10.0 * i + ((i * 7919) % 13) * 100.0 + (i % 37 == 5 ? 4e6 : 0);
   }
-  ck_assert_int_eq(lg_series_from_arrays(x, y, NULL, 400, "heap_bytes",
-                                         "requests", &s, &e), 0);
+  ck_assert_int_eq(
+      lg_series_from_arrays(x, y, NULL, 400, "heap_bytes", "requests", &s, &e),
+      0);
   ck_assert_int_eq(s->aggregate, LG_AGG_MEDIAN);
   ck_assert_uint_eq(s->gc_cycles, 0);
   ck_assert_uint_eq(s->n, 400);
@@ -402,21 +425,27 @@ START_TEST(from_arrays_checks) {
     y[i] = 2.0 * i;
     t[i] = i;
   }
-  ck_assert_int_eq(lg_series_from_arrays(x, y, t, 19, NULL, NULL, &s, &e), LG_EINPUT);
+  ck_assert_int_eq(lg_series_from_arrays(x, y, t, 19, NULL, NULL, &s, &e),
+                   LG_EINPUT);
   ck_assert_ptr_nonnull(strstr(e.msg, "only 19 points"));
   x[12] = 3;
-  ck_assert_int_eq(lg_series_from_arrays(x, y, t, 30, NULL, NULL, &s, &e), LG_EINPUT);
+  ck_assert_int_eq(lg_series_from_arrays(x, y, t, 30, NULL, NULL, &s, &e),
+                   LG_EINPUT);
   ck_assert_ptr_nonnull(strstr(e.msg, "point 12: requests decreases"));
   x[12] = 12;
   y[3] = NAN;
-  ck_assert_int_eq(lg_series_from_arrays(x, y, t, 30, NULL, NULL, &s, &e), LG_EINPUT);
+  ck_assert_int_eq(lg_series_from_arrays(x, y, t, 30, NULL, NULL, &s, &e),
+                   LG_EINPUT);
   ck_assert_ptr_nonnull(strstr(e.msg, "point 3: not a finite number"));
   y[3] = 6;
   t[20] = 1;
-  ck_assert_int_eq(lg_series_from_arrays(x, y, t, 30, NULL, NULL, &s, &e), LG_EINPUT);
+  ck_assert_int_eq(lg_series_from_arrays(x, y, t, 30, NULL, NULL, &s, &e),
+                   LG_EINPUT);
   t[20] = 20;
-  ck_assert_int_eq(lg_series_from_arrays(x, y, t, 30, NULL, "minutes", &s, &e), LG_EUSAGE);
-  ck_assert_int_eq(lg_series_from_arrays(x, y, NULL, 30, "m", "seconds", &s, &e), 0);
+  ck_assert_int_eq(lg_series_from_arrays(x, y, t, 30, NULL, "minutes", &s, &e),
+                   LG_EUSAGE);
+  ck_assert_int_eq(
+      lg_series_from_arrays(x, y, NULL, 30, "m", "seconds", &s, &e), 0);
   ck_assert_double_eq(s->t[7], 7);
   ck_assert_str_eq(s->metric, "m");
   ck_assert_int_eq(s->x_is_seconds, 1);
@@ -432,9 +461,11 @@ START_TEST(reader_matches_arrays) {
   lg_series *a = NULL, *b = NULL;
   lg_error e;
   size_t i;
-  ck_assert_int_eq(lg_series_read(lg_test_src("tests/data/curves/t06_sawtooth_leak.csv",
-                                              path, sizeof path),
-                                  NULL, &a, &e), 0);
+  ck_assert_int_eq(
+      lg_series_read(lg_test_src("tests/data/curves/t06_sawtooth_leak.csv",
+                                 path, sizeof path),
+                     NULL, &a, &e),
+      0);
   ck_assert_int_eq(a->aggregate, LG_AGG_MIN);
   ck_assert_uint_eq(a->rows, 2000);
   {
@@ -445,11 +476,14 @@ START_TEST(reader_matches_arrays) {
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
     while (n < 2000 && fgets(line, sizeof line, f)) {
       double rss;
-      ck_assert_int_eq(sscanf(line, "%lf,%lf,%lf,%lf", &t[n], &x[n], &rss, &y[n]), 4);
+      ck_assert_int_eq(
+          sscanf(line, "%lf,%lf,%lf,%lf", &t[n], &x[n], &rss, &y[n]), 4);
       n++;
     }
     fclose(f);
-    ck_assert_int_eq(lg_series_from_arrays(x, y, t, 2000, "anon_bytes", "requests", &b, &e), 0);
+    ck_assert_int_eq(
+        lg_series_from_arrays(x, y, t, 2000, "anon_bytes", "requests", &b, &e),
+        0);
   }
   ck_assert_uint_eq(a->n, b->n);
   for (i = 0; i < a->n; i++) {
@@ -464,10 +498,21 @@ END_TEST
 START_TEST(number_formats) {
   /* Every accepted spelling parses to exactly what strtod gives (the fast
    * path for short decimals must round the same way). */
-  static const char *const cells[] = {
-      "0.1",   "12.",  ".5",   "-3.25", "+7",   "1e3",   "2.5E-1",
-      "0.3",   "123456789012345", "1234567890123456789", "9007199254740993",
-      "3.14159265358979", "0.000000000000001", "-0", "100.10"};
+  static const char *const cells[] = {"0.1",
+                                      "12.",
+                                      ".5",
+                                      "-3.25",
+                                      "+7",
+                                      "1e3",
+                                      "2.5E-1",
+                                      "0.3",
+                                      "123456789012345",
+                                      "1234567890123456789",
+                                      "9007199254740993",
+                                      "3.14159265358979",
+                                      "0.000000000000001",
+                                      "-0",
+                                      "100.10"};
   size_t nc = sizeof cells / sizeof cells[0], i;
   char buf[8192];
   size_t len = 0;
