@@ -97,7 +97,8 @@ static double regex_weight(const char *p) {
       d--;
       last[d] = g;
       sum[d] += g;
-    } else if (*p == '{' && isdigit((unsigned char)p[1])) {
+    } else if (*p == '{' && (isdigit((unsigned char)p[1]) || p[1] == ',')) {
+      /* "{m}", "{m,}", "{m,n}" and glibc's "{,n}" */
       double m = 0, best = 0;
       for (p++; *p && *p != '}'; p++) {
         if (isdigit((unsigned char)*p)) {
