@@ -5,7 +5,7 @@
  * write(2) at once (no stdio buffer), so an OOM kill or crash of anything
  * afterwards loses no row already appended. Numbers are plain decimal:
  * bytes as integers ("%.0f" never switches to an exponent), t_s with
- * millisecond precision; an unknown value (NAN, -1) is an empty cell.
+ * microsecond precision; an unknown value (NAN, -1) is an empty cell.
  * The file is created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0644: a symlink
  * (or anything not a regular file) planted at the path is refused; a
  * regular file left by an earlier run into the same out dir is replaced.
@@ -138,9 +138,11 @@ int lg_samples_writer_append(lg_samples_writer *w, const lg_sample *s,
 
   if (w->failed)
     return lg_error_set(err, w->failed, "%s", w->failure);
-  /* t_s below 1e12 s: at most 17 characters in %.3f. */
-  n = isfinite(s->t_s) && fabs(s->t_s) < 1e12 ? snprintf(row, 32, "%.3f", s->t_s)
-                                                : 0;
+  /* t_s below 1e12 s: at most 20 characters in %.6f. Microseconds keep
+   * rows strictly ordered even when a final sample follows a tick. */
+  n = isfinite(s->t_s) && fabs(s->t_s) < 1e12
+          ? snprintf(row, 32, "%.6f", s->t_s)
+          : 0;
   len = (size_t)n;
   len += cell_count(row + len, (long long)s->requests);
   len += cell_bytes(row + len, s->rss_bytes);

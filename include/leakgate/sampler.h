@@ -57,9 +57,13 @@ int lg_sampler_stop(lg_sampler *s, lg_sampler_stats *st, lg_error *err);
 
 /* One measurement of a set of processes (exposed for tests and doctor). */
 typedef struct lg_proc_mem {
-  double rss_bytes, anon_bytes, pss_bytes;
-  int procs, fds;
+  double rss_bytes, anon_bytes, pss_bytes; /* sums; pss NAN unless asked */
+  int procs, fds; /* processes measured (vanished ones skipped); fds -1
+                     when no fd/ directory could be read */
+  int errors;     /* reads that failed other than by the process exiting */
 } lg_proc_mem;
+/* Measure pids from statm (rss; anon = resident - shared, which is RssAnon),
+ * fd/ entries, and smaps_rollup Pss only when with_pss. Always 0. */
 int lg_procfs_measure(const char *procfs_root, const pid_t *pids, size_t n,
                       int with_pss, lg_proc_mem *out);
 /* The pid and all its descendants (via /proc/PID/task/TID/children). */

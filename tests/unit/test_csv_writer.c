@@ -70,7 +70,7 @@ START_TEST(rows_exact) {
   ck_assert_str_eq(slurp(path),
                    "t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,"
                    "procs,fds,phase\n"
-                   "0.100,0,1048576,524288,,2097152,1,7,warmup\n");
+                   "0.100000,0,1048576,524288,,2097152,1,7,warmup\n");
   s = row(12345.6789, 98765432109LL, 1.5e15);
   s.pss_bytes = 123456789012.0;
   s.phase = "st,e\"a\ndy";
@@ -81,8 +81,8 @@ START_TEST(rows_exact) {
   ck_assert_str_eq(slurp(path),
                    "t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,"
                    "procs,fds,phase\n"
-                   "0.100,0,1048576,524288,,2097152,1,7,warmup\n"
-                   "12345.679,98765432109,1500000000000000,,123456789012,,,,"
+                   "0.100000,0,1048576,524288,,2097152,1,7,warmup\n"
+                   "12345.678900,98765432109,1500000000000000,,123456789012,,,,"
                    "st_e_a_dy\n"
                    ",,,,,,,,\n");
 }
@@ -153,7 +153,7 @@ START_TEST(write_failure_reported) {
                 WEXITSTATUS(st));
   /* the rows before the failure are intact */
   ck_assert(strncmp(slurp(path), "t_s,requests,", 13) == 0);
-  ck_assert(strstr(slurp(path), "\n1.000,1,4096,,,,,,\n") != NULL);
+  ck_assert(strstr(slurp(path), "\n1.000000,1,4096,,,,,,\n") != NULL);
 }
 END_TEST
 

@@ -1,0 +1,274 @@
+/* sampler/sampler.c - the sampling thread (see leakgate/sampler.h).
+ *
+ * A timerfd (CLOCK_MONOTONIC) at interval_s wakes the thread; the first
+ * sample is taken at once (t_s ~ 0). Overruns (a slow tick) coalesce into
+ * one sample: rows never pile up behind a stall. Each sample:
+ *   pids    - the container's cgroup.procs (recursive), else the service's
+ *             process tree from /proc/PID/task/TID/children;
+ *   rss     - sum of statm resident; anon - the cgroup's memory.stat anon
+ *             when there is a cgroup, else the sum of per-process RssAnon;
+ *   pss     - sum of smaps_rollup Pss, only for the first sample after
+ *             lg_sampler_mark_phase (empty otherwise);
+ *   cgroup  - memory.current / memory.usage_in_bytes;
+ *   procs, fds, the request counter and phase from the callbacks.
+ * With no live process, rss/anon/pss/fds are empty and procs is 0.
+ * Samples are serialized by a mutex, so lg_sampler_sample_now may run
+ * beside the thread. Callbacks run on the sampler thread (or the caller of
+ * sample_now): requests() and phase() must be thread-safe.
+ * A samples.csv write failure stops the thread and is returned by
+ * sample_now and stop: rows are never dropped silently.
+ * Owns: the thread, timerfd, eventfd, pid buffer and the CSV writer;
+ * lg_sampler_stop joins and frees all of it.
+ */
+#include <leakgate/sampler.h>
+
+#include "core/clock.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#define PIDS_START 256
+#define PIDS_MAX 65536
+#define MIN_INTERVAL_S 0.001
+
+struct lg_sampler {
+  lg_sampler_opts o;
+  lg_samples_writer *w;
+  pthread_t thread;
+  bool started;
+  int timer_fd, stop_fd;
+  pthread_mutex_t mu; /* one sample at a time; guards everything below */
+  atomic_int pss_pending;
+  double t0;
+  pid_t *pids;
+  size_t pids_cap;
+  lg_sampler_stats st;
+  int failed; /* sticky error code */
+  lg_error ferr;
+};
+
+static void pids_of(lg_sampler *s, size_t *n) {
+  lg_error err = {0, ""};
+  int r;
+  for (;;) {
+    if (s->o.container && lg_container_path(s->o.container))
+      r = lg_container_pids(s->o.container, s->pids, s->pids_cap, n, &err);
+    else
+      r = lg_procfs_tree(s->o.procfs_root, s->o.root_pid, s->pids,
+                         s->pids_cap, n);
+    if (r) {
+      s->st.read_errors++;
+      *n = 0;
+      return;
+    }
+    if (*n <= s->pids_cap || s->pids_cap >= PIDS_MAX)
+      break;
+    {
+      size_t nc = *n < PIDS_MAX ? *n * 2 : PIDS_MAX;
+      pid_t *p = realloc(s->pids, nc * sizeof *p);
+      if (!p)
+        break;
+      s->pids = p;
+      s->pids_cap = nc > PIDS_MAX ? PIDS_MAX : nc;
+    }
+  }
+  if (*n > s->pids_cap)
+    *n = s->pids_cap;
+}
+
+static void peak(double *p, double v) {
+  if (isfinite(v) && (!isfinite(*p) || v > *p))
+    *p = v;
+}
+
+/* Take one sample; called with s->mu held. */
+static int take_sample(lg_sampler *s, lg_error *err) {
+  lg_container_stats cs;
+  lg_proc_mem pm;
+  lg_sample row;
+  lg_error rerr = {0, ""};
+  size_t n = 0;
+  int with_pss;
+
+  if (s->failed)
+    return lg_error_set(err, s->failed, "%s", s->ferr.msg);
+  with_pss = atomic_exchange(&s->pss_pending, 0);
+  row.t_s = lg_now_s() - s->t0;
+  pids_of(s, &n);
+  lg_procfs_measure(s->o.procfs_root, s->pids, n, with_pss, &pm);
+  s->st.read_errors += (size_t)pm.errors;
+  if (lg_container_read(s->o.container, &cs, &rerr) != 0)
+    s->st.read_errors++;
+  row.requests = s->o.requests ? (int64_t)s->o.requests(s->o.requests_ctx) : 0;
+  row.procs = pm.procs;
+  row.rss_bytes = pm.procs ? pm.rss_bytes : NAN;
+  row.anon_bytes = isfinite(cs.anon_bytes) ? cs.anon_bytes
+                   : pm.procs              ? pm.anon_bytes
+                                           : NAN;
+  row.pss_bytes = pm.pss_bytes;
+  row.cgroup_bytes = cs.usage_bytes;
+  row.fds = pm.procs ? pm.fds : -1;
+  row.phase = s->o.phase ? s->o.phase(s->o.phase_ctx) : "";
+  if (s->w && lg_samples_writer_append(s->w, &row, &s->ferr) != 0) {
+    s->failed = s->ferr.code;
+    return lg_error_set(err, s->failed, "%s", s->ferr.msg);
+  }
+  s->st.samples++;
+  peak(&s->st.peak_rss_bytes, row.rss_bytes);
+  peak(&s->st.peak_anon_bytes, row.anon_bytes);
+  peak(&s->st.peak_cgroup_bytes, row.cgroup_bytes);
+  if (pm.procs > s->st.max_procs)
+    s->st.max_procs = pm.procs;
+  if (cs.oom_kills >= 0)
+    s->st.oom_kills = cs.oom_kills;
+  if (s->o.on_sample)
+    s->o.on_sample(&row, s->o.on_sample_ctx);
+  return 0;
+}
+
+static void *sampler_main(void *arg) {
+  lg_sampler *s = arg;
+  struct pollfd p[2];
+  uint64_t ticks;
+  p[0].fd = s->timer_fd;
+  p[0].events = POLLIN;
+  p[1].fd = s->stop_fd;
+  p[1].events = POLLIN;
+  for (;;) {
+    int r = poll(p, 2, -1);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0 || (p[1].revents & POLLIN))
+      break;
+    if (p[0].revents & POLLIN) {
+      int failed;
+      /* several expirations since the last read: one sample */
+      if (read(s->timer_fd, &ticks, sizeof ticks) < 0 && errno != EAGAIN)
+        break;
+      pthread_mutex_lock(&s->mu);
+      (void)take_sample(s, NULL);
+      failed = s->failed;
+      pthread_mutex_unlock(&s->mu);
+      if (failed)
+        break;
+    }
+  }
+  return NULL;
+}
+
+static void sampler_free(lg_sampler *s) {
+  if (s->timer_fd >= 0)
+    close(s->timer_fd);
+  if (s->stop_fd >= 0)
+    close(s->stop_fd);
+  pthread_mutex_destroy(&s->mu);
+  free(s->pids);
+  free(s);
+}
+
+int lg_sampler_start(const lg_sampler_opts *o, lg_sampler **out,
+                     lg_error *err) {
+  struct itimerspec its;
+  lg_sampler *s;
+  int r, rc = 0;
+
+  *out = NULL;
+  if (!(o->interval_s >= MIN_INTERVAL_S))
+    return lg_error_set(err, LG_EUSAGE, "sampling.interval: %g s is below "
+                        "the minimum of 1 ms", o->interval_s);
+  s = calloc(1, sizeof *s);
+  if (!s)
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  s->o = *o;
+  s->timer_fd = s->stop_fd = -1;
+  pthread_mutex_init(&s->mu, NULL);
+  atomic_init(&s->pss_pending, 0);
+  s->st.peak_rss_bytes = s->st.peak_anon_bytes = NAN;
+  s->st.peak_cgroup_bytes = NAN;
+  s->st.oom_kills = -1;
+  s->pids_cap = PIDS_START;
+  s->pids = malloc(s->pids_cap * sizeof *s->pids);
+  if (!s->pids) {
+    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  if (o->csv_path && (rc = lg_samples_writer_open(o->csv_path, &s->w, err)))
+    goto cleanup;
+  s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (s->timer_fd < 0 || s->stop_fd < 0) {
+    rc = lg_error_set(err, LG_ESYS, "sampler: timerfd/eventfd: %s",
+                      strerror(errno));
+    goto cleanup;
+  }
+  memset(&its, 0, sizeof its);
+  its.it_interval.tv_sec = (time_t)o->interval_s;
+  its.it_interval.tv_nsec =
+      (long)((o->interval_s - (double)its.it_interval.tv_sec) * 1e9);
+  its.it_value.tv_nsec = 1000; /* first sample right away */
+  s->t0 = lg_now_s();
+  if (timerfd_settime(s->timer_fd, 0, &its, NULL) != 0) {
+    rc = lg_error_set(err, LG_ESYS, "sampler: timerfd_settime: %s",
+                      strerror(errno));
+    goto cleanup;
+  }
+  r = pthread_create(&s->thread, NULL, sampler_main, s);
+  if (r) {
+    rc = lg_error_set(err, LG_ESYS, "sampler: cannot start thread: %s",
+                      strerror(r));
+    goto cleanup;
+  }
+  s->started = true;
+  *out = s;
+  s = NULL;
+cleanup:
+  if (s) {
+    lg_samples_writer_close(s->w, NULL);
+    sampler_free(s);
+  }
+  return rc;
+}
+
+void lg_sampler_mark_phase(lg_sampler *s) {
+  if (s)
+    atomic_store(&s->pss_pending, 1);
+}
+
+int lg_sampler_sample_now(lg_sampler *s, lg_error *err) {
+  int rc;
+  pthread_mutex_lock(&s->mu);
+  rc = take_sample(s, err);
+  pthread_mutex_unlock(&s->mu);
+  return rc;
+}
+
+int lg_sampler_stop(lg_sampler *s, lg_sampler_stats *st, lg_error *err) {
+  uint64_t one = 1;
+  int rc = 0;
+  if (!s)
+    return 0;
+  if (s->started) {
+    if (write(s->stop_fd, &one, sizeof one) < 0) {
+      /* eventfd writes fail only on counter overflow: already signalled */
+    }
+    pthread_join(s->thread, NULL);
+  }
+  if (s->failed)
+    rc = lg_error_set(err, s->failed, "%s", s->ferr.msg);
+  if (lg_samples_writer_close(s->w, rc ? NULL : err) != 0 && !rc)
+    rc = LG_EIO;
+  if (st)
+    *st = s->st;
+  sampler_free(s);
+  return rc;
+}
