@@ -1,0 +1,60 @@
+/* cli/cli.h - the `leakgate` command: one file per subcommand, shared output
+ * helpers here. The command uses only the public API (include/leakgate/);
+ * it owns printing, exit codes and signal handling, which the library never
+ * does. */
+#ifndef LG_CLI_H
+#define LG_CLI_H
+
+#include <leakgate/leakgate.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* DESIGN exit codes. */
+enum {
+  LG_EXIT_PASS = 0,
+  LG_EXIT_FAIL = 1,
+  LG_EXIT_USAGE = 2,
+  LG_EXIT_INCONCLUSIVE = 3,
+  LG_EXIT_ERROR = 4
+};
+
+/* Report file options shared by run, merge, report and compare. */
+typedef struct cli_outputs {
+  const char *json, *junit, *markdown, *html, *sarif;
+  bool annotations; /* also automatic when GITHUB_ACTIONS=true */
+  bool quiet;
+} cli_outputs;
+
+/* Set by SIGINT/SIGTERM; a second signal forces the exit. */
+extern volatile int cli_interrupted;
+void cli_install_signals(void);
+
+/* Print "leakgate: <msg>" to stderr. */
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "leakgate: warning: <msg>" to stderr. */
+void cli_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print an lg_error and return its DESIGN exit code. */
+int cli_fail(const lg_error *err);
+/* Colour on stdout/stderr: a TTY, NO_COLOR unset, TERM not dumb. */
+bool cli_color(int fd);
+
+/* Parse a report option (--json F etc.) into outs; 1 if it was one. */
+int cli_output_option(cli_outputs *outs, const char *name, const char *value);
+/* Write every requested report plus the automatic ones (GitHub step summary,
+ * annotations); returns 0 or the exit code of the first failure (4). */
+int cli_emit_reports(const lg_result *const *results, size_t n,
+                     const cli_outputs *outs);
+/* Print the one-screen summary of each result to stdout. */
+void cli_print_summary(const lg_result *const *results, size_t n);
+
+int cmd_run(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+
+#endif

@@ -1,0 +1,101 @@
+/* cli/cmd_report.c - `leakgate report` and `leakgate merge`: re-render saved
+ * results in any format, or combine shard results into one document. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char report_usage[] =
+    "usage: leakgate report RESULT.json... [--json F] [--junit F] [--markdown F]\n"
+    "                       [--html F] [--sarif F] [--annotations] [--quiet]\n"
+    "\n"
+    "Re-render saved results (result.json files) in any format without running\n"
+    "anything again. Prints the summary unless --quiet.\n"
+    "\n"
+    "exit: the combined verdict of the results (0/1/3/4), 2 for unreadable input\n";
+
+static const char merge_usage[] =
+    "usage: leakgate merge RESULT.json... [--json F] [--junit F] [--markdown F]\n"
+    "                      [--html F] [--sarif F] [--quiet]\n"
+    "\n"
+    "Combine results (for example from 'run --shard I/N' jobs of a CI matrix)\n"
+    "into one JSON document ({\"results\": [...]}) and one JUnit file with a\n"
+    "testsuite per scenario.\n"
+    "\n"
+    "exit: the combined verdict of the results (0/1/3/4), 2 for unreadable input\n";
+
+static int render_saved(int argc, char **argv, const char *usage) {
+  static const struct option longopts[] = {
+      {"json", required_argument, 0, 'J'},
+      {"junit", required_argument, 0, 'U'},
+      {"markdown", required_argument, 0, 'M'},
+      {"html", required_argument, 0, 'H'},
+      {"sarif", required_argument, 0, 'F'},
+      {"annotations", no_argument, 0, 'a'},
+      {"quiet", no_argument, 0, 'q'},
+      {"help", no_argument, 0, 'h'},
+      {0, 0, 0, 0}};
+  cli_outputs outs;
+  lg_result **res = NULL;
+  size_t n = 0, i;
+  int c, idx = 0, rc = LG_EXIT_USAGE;
+
+  memset(&outs, 0, sizeof outs);
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "qh", longopts, &idx)) != -1) {
+    switch (c) {
+    case 'J': case 'U': case 'M': case 'H': case 'F':
+      cli_output_option(&outs, longopts[idx].name, optarg);
+      break;
+    case 'a':
+      outs.annotations = true;
+      break;
+    case 'q':
+      outs.quiet = true;
+      break;
+    case 'h':
+      fputs(usage, stdout);
+      return LG_EXIT_PASS;
+    default:
+      fputs(usage, stderr);
+      return LG_EXIT_USAGE;
+    }
+  }
+  if (optind >= argc) {
+    cli_errorf("needs at least one result file");
+    fputs(usage, stderr);
+    return LG_EXIT_USAGE;
+  }
+  res = calloc((size_t)(argc - optind), sizeof *res);
+  if (!res)
+    return LG_EXIT_ERROR;
+  for (i = 0; i < (size_t)(argc - optind); i++) {
+    lg_error err;
+    lg_error_clear(&err);
+    if (lg_result_load(argv[optind + (int)i], &res[n], &err) != 0) {
+      rc = cli_fail(&err);
+      goto cleanup;
+    }
+    n++;
+  }
+  if (!outs.quiet)
+    cli_print_summary((const lg_result *const *)res, n);
+  rc = cli_emit_reports((const lg_result *const *)res, n, &outs);
+  if (rc == 0)
+    rc = lg_report_combined_exit((const lg_result *const *)res, n);
+cleanup:
+  for (i = 0; i < n; i++)
+    lg_result_free(res[i]);
+  free(res);
+  return rc;
+}
+
+int cmd_report(int argc, char **argv) {
+  return render_saved(argc, argv, report_usage);
+}
+
+int cmd_merge(int argc, char **argv) {
+  return render_saved(argc, argv, merge_usage);
+}

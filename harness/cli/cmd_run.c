@@ -1,0 +1,260 @@
+/* cli/cmd_run.c - `leakgate run`: load every scenario (all are validated
+ * before any runs), pick this shard's share, run each with a live progress
+ * line, then print the summary, write the reports and exit with the
+ * combined code. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char run_usage[] =
+    "usage: leakgate run SCENARIO.yaml... [options]\n"
+    "\n"
+    "Start each scenario's service in a memory-limited container, drive it with\n"
+    "the scenario's load, sample its memory from outside, judge the growth per\n"
+    "completed request, and (if configured) re-run it under Memcheck/Massif and\n"
+    "compare with a baseline.\n"
+    "\n"
+    "options:\n"
+    "  --out DIR          output directory (default leakgate-out/<scenario name>;\n"
+    "                     with several scenarios, DIR/<scenario name>); holds\n"
+    "                     result.json, samples.csv, service logs, Valgrind files\n"
+    "  --json F           write the result(s) as JSON (schema_version 1)\n"
+    "  --junit F          write JUnit XML (a testsuite per scenario)\n"
+    "  --markdown F       write a Markdown summary\n"
+    "  --html F           write a self-contained HTML report with charts\n"
+    "  --sarif F          write SARIF 2.1.0 (leak stacks, growing sites)\n"
+    "  --annotations      print GitHub ::error/::warning annotations\n"
+    "                     (automatic when GITHUB_ACTIONS=true)\n"
+    "  --baseline F       compare with this baseline file (overrides baseline.file)\n"
+    "  --set KEY=VALUE    override a scenario key, e.g. --set load.connections=32\n"
+    "                     or --set analysis.tolerance=8B (repeatable; VALUE is YAML)\n"
+    "  --profile NAME     apply the scenario's profile NAME (e.g. soak)\n"
+    "  --shard I/N        run only shard I of N (1-based; stable by scenario name)\n"
+    "  --quiet            no progress line and no summary (reports still written)\n"
+    "  --help             print this help\n"
+    "\n"
+    "Progress goes to stderr (one line redrawn in place on a terminal); the\n"
+    "summary goes to stdout. With GITHUB_STEP_SUMMARY set, a Markdown summary is\n"
+    "appended to it. NO_COLOR disables colour.\n"
+    "\n"
+    "exit: 0 pass, 1 fail, 2 bad input, 3 inconclusive, 4 infrastructure error\n";
+
+typedef struct progress_state {
+  bool tty, color, quiet;
+  double last_plain;
+  size_t drawn; /* width of the last in-place line */
+} progress_state;
+
+static void on_progress(const lg_progress *p, void *ctx) {
+  progress_state *st = ctx;
+  char line[512];
+  if (st->quiet)
+    return;
+  if (lg_report_progress_line(p, st->color, line, sizeof line) != 0)
+    return;
+  if (st->tty) {
+    fprintf(stderr, "\r\033[K%s", line);
+    st->drawn = strlen(line);
+  } else {
+    /* Not a terminal (CI logs): a plain line every 10 s of load. */
+    if (p->load.elapsed_s - st->last_plain < 10.0 && st->last_plain >= 0)
+      return;
+    st->last_plain = p->load.elapsed_s;
+    fprintf(stderr, "%s\n", line);
+  }
+  fflush(stderr);
+}
+
+static void progress_end(progress_state *st) {
+  if (st->tty && st->drawn) {
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    st->drawn = 0;
+  }
+}
+
+static int parse_shard(const char *s, unsigned *i, unsigned *n) {
+  char tail;
+  if (sscanf(s, "%u/%u%c", i, n, &tail) != 2 || *n == 0 || *i == 0 || *i > *n)
+    return -1;
+  return 0;
+}
+
+static int cmp_by_name(const void *a, const void *b) {
+  const lg_scenario *const *x = a, *const *y = b;
+  int c = strcmp((*x)->name, (*y)->name);
+  return c ? c : strcmp((*x)->file, (*y)->file);
+}
+
+int cmd_run(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"out", required_argument, 0, 'o'},
+      {"json", required_argument, 0, 1},
+      {"junit", required_argument, 0, 2},
+      {"markdown", required_argument, 0, 3},
+      {"html", required_argument, 0, 4},
+      {"sarif", required_argument, 0, 5},
+      {"annotations", no_argument, 0, 6},
+      {"baseline", required_argument, 0, 'b'},
+      {"set", required_argument, 0, 's'},
+      {"profile", required_argument, 0, 'p'},
+      {"shard", required_argument, 0, 'S'},
+      {"quiet", no_argument, 0, 'q'},
+      {"help", no_argument, 0, 'h'},
+      {0, 0, 0, 0}};
+  cli_outputs outs;
+  const char *out_dir = NULL, *baseline = NULL, *profile = NULL;
+  const char **sets = NULL;
+  size_t n_sets = 0, n_sc = 0, n_res = 0, i;
+  unsigned shard_i = 1, shard_n = 1;
+  lg_scenario **sc = NULL;
+  lg_result **res = NULL;
+  progress_state ps;
+  lg_error err;
+  int c, rc = LG_EXIT_USAGE, bad = 0;
+
+  memset(&outs, 0, sizeof outs);
+  memset(&ps, 0, sizeof ps);
+  lg_error_clear(&err);
+  sets = calloc((size_t)argc, sizeof *sets);
+  if (!sets)
+    return LG_EXIT_ERROR;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "o:b:s:p:S:qh", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'o':
+      out_dir = optarg;
+      break;
+    case 1: case 2: case 3: case 4: case 5:
+      cli_output_option(&outs, longopts[c].name, optarg);
+      break;
+    case 6:
+      outs.annotations = true;
+      break;
+    case 'b':
+      baseline = optarg;
+      break;
+    case 's':
+      if (!strchr(optarg, '=')) {
+        cli_errorf("--set needs KEY=VALUE, got '%s'", optarg);
+        goto cleanup;
+      }
+      sets[n_sets++] = optarg;
+      break;
+    case 'p':
+      profile = optarg;
+      break;
+    case 'S':
+      if (parse_shard(optarg, &shard_i, &shard_n)) {
+        cli_errorf("--shard needs I/N with 1 <= I <= N, got '%s'", optarg);
+        goto cleanup;
+      }
+      break;
+    case 'q':
+      outs.quiet = true;
+      break;
+    case 'h':
+      fputs(run_usage, stdout);
+      rc = LG_EXIT_PASS;
+      goto cleanup;
+    default:
+      fputs(run_usage, stderr);
+      goto cleanup;
+    }
+  }
+  if (optind >= argc) {
+    cli_errorf("run needs at least one scenario file");
+    fputs(run_usage, stderr);
+    goto cleanup;
+  }
+
+  /* Validate everything before running anything: a typo in the third
+   * scenario should not cost the first two runs. */
+  n_sc = (size_t)(argc - optind);
+  sc = calloc(n_sc, sizeof *sc);
+  res = calloc(n_sc, sizeof *res);
+  if (!sc || !res) {
+    rc = LG_EXIT_ERROR;
+    goto cleanup;
+  }
+  for (i = 0; i < n_sc; i++) {
+    if (lg_scenario_load(argv[optind + (int)i], sets, n_sets, &sc[i], &err) ||
+        (profile && lg_scenario_apply_profile(sc[i], profile, &err))) {
+      cli_errorf("%s", err.msg);
+      bad = 1;
+    }
+  }
+  if (bad)
+    goto cleanup;
+
+  /* Shards: sort by name and deal round-robin, so every shard gets a
+   * balanced, deterministic share whatever order the files were given in. */
+  qsort(sc, n_sc, sizeof *sc, cmp_by_name);
+  for (i = 1; i < n_sc; i++)
+    if (strcmp(sc[i]->name, sc[i - 1]->name) == 0) {
+      cli_errorf("two scenarios are named '%s' (%s and %s): names must be unique",
+                 sc[i]->name, sc[i - 1]->file, sc[i]->file);
+      goto cleanup;
+    }
+
+  cli_install_signals();
+  ps.tty = isatty(2) != 0;
+  ps.color = cli_color(2);
+  ps.quiet = outs.quiet;
+  for (i = 0; i < n_sc; i++) {
+    lg_run_opts ro;
+    char dir[4096];
+    if (i % shard_n != shard_i - 1)
+      continue;
+    if (cli_interrupted)
+      break;
+    lg_run_opts_init(&ro);
+    if (out_dir && n_sc == 1) {
+      ro.out_dir = out_dir;
+    } else if (out_dir) {
+      snprintf(dir, sizeof dir, "%s/%s", out_dir, sc[i]->name);
+      ro.out_dir = dir;
+    }
+    ro.baseline_path = baseline;
+    ro.progress = on_progress;
+    ro.progress_ctx = &ps;
+    ro.interrupt = &cli_interrupted;
+    ps.last_plain = -1;
+    if (!outs.quiet)
+      fprintf(stderr, "leakgate: running %s (%s)\n", sc[i]->name, sc[i]->file);
+    if (lg_run_scenario(sc[i], &ro, &res[n_res], &err) != 0) {
+      progress_end(&ps);
+      cli_errorf("%s: %s", sc[i]->name, err.msg);
+      rc = lg_error_exit_code(err.code);
+      goto cleanup;
+    }
+    progress_end(&ps);
+    n_res++;
+  }
+  if (n_res == 0 && !cli_interrupted) {
+    cli_warnf("shard %u/%u has no scenarios (of %zu)", shard_i, shard_n, n_sc);
+    rc = LG_EXIT_PASS;
+    goto cleanup;
+  }
+  if (!outs.quiet)
+    cli_print_summary((const lg_result *const *)res, n_res);
+  rc = cli_emit_reports((const lg_result *const *)res, n_res, &outs);
+  if (rc == 0)
+    rc = lg_report_combined_exit((const lg_result *const *)res, n_res);
+  if (cli_interrupted && rc == LG_EXIT_PASS)
+    rc = LG_EXIT_ERROR;
+
+cleanup:
+  for (i = 0; sc && i < n_sc; i++)
+    lg_scenario_free(sc[i]);
+  for (i = 0; res && i < n_res; i++)
+    lg_result_free(res[i]);
+  free(sc);
+  free(res);
+  free(sets);
+  return rc;
+}

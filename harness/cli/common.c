@@ -1,0 +1,161 @@
+/* cli/common.c - what every subcommand shares: signal flag, messages, colour
+ * detection, report emission (files, GitHub step summary, annotations) and
+ * the combined exit code of several results. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+volatile int cli_interrupted;
+
+static void on_signal(int sig) {
+  if (cli_interrupted) {
+    /* Second signal: the user insists. Restore the default and re-raise. */
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  cli_interrupted = sig;
+}
+
+void cli_install_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  /* No SA_RESTART: blocking waits return EINTR and see the flag. */
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+void cli_errorf(const char *fmt, ...) {
+  va_list ap;
+  fputs("leakgate: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+void cli_warnf(const char *fmt, ...) {
+  va_list ap;
+  fputs("leakgate: warning: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+int cli_fail(const lg_error *err) {
+  cli_errorf("%s", err->msg[0] ? err->msg : lg_strerror(err->code));
+  return lg_error_exit_code(err->code);
+}
+
+bool cli_color(int fd) {
+  const char *term = getenv("TERM");
+  if (getenv("NO_COLOR") && getenv("NO_COLOR")[0])
+    return false;
+  if (term && strcmp(term, "dumb") == 0)
+    return false;
+  return isatty(fd) != 0;
+}
+
+int cli_output_option(cli_outputs *o, const char *name, const char *value) {
+  if (strcmp(name, "json") == 0)
+    o->json = value;
+  else if (strcmp(name, "junit") == 0)
+    o->junit = value;
+  else if (strcmp(name, "markdown") == 0)
+    o->markdown = value;
+  else if (strcmp(name, "html") == 0)
+    o->html = value;
+  else if (strcmp(name, "sarif") == 0)
+    o->sarif = value;
+  else
+    return 0;
+  return 1;
+}
+
+static int write_one(lg_report_format fmt, const lg_result *const *results,
+                     size_t n, const lg_report_opts *ropts, const char *path) {
+  lg_error err;
+  lg_error_clear(&err);
+  if (lg_report_write(fmt, results, n, ropts, path, &err) != 0) {
+    cli_errorf("cannot write %s report %s: %s", lg_report_format_name(fmt),
+               path, err.msg);
+    return LG_EXIT_ERROR;
+  }
+  return 0;
+}
+
+int cli_emit_reports(const lg_result *const *results, size_t n,
+                     const cli_outputs *o) {
+  lg_report_opts ropts;
+  const char *summary = getenv("GITHUB_STEP_SUMMARY");
+  const char *gha = getenv("GITHUB_ACTIONS");
+  const char *ws = getenv("GITHUB_WORKSPACE");
+  char cwd[4096];
+  int rc = 0;
+
+  memset(&ropts, 0, sizeof ropts);
+  ropts.repo_root = ws && ws[0] ? ws : (getcwd(cwd, sizeof cwd) ? cwd : ".");
+  if (o->json)
+    rc = rc ? rc : write_one(LG_REPORT_JSON, results, n, &ropts, o->json);
+  if (o->junit)
+    rc = rc ? rc : write_one(LG_REPORT_JUNIT, results, n, &ropts, o->junit);
+  if (o->markdown)
+    rc = rc ? rc : write_one(LG_REPORT_MARKDOWN, results, n, &ropts, o->markdown);
+  if (o->html)
+    rc = rc ? rc : write_one(LG_REPORT_HTML, results, n, &ropts, o->html);
+  if (o->sarif)
+    rc = rc ? rc : write_one(LG_REPORT_SARIF, results, n, &ropts, o->sarif);
+
+  /* GitHub Actions: the step summary is appended to (other steps share it). */
+  if (summary && summary[0]) {
+    char *md = NULL;
+    size_t len = 0;
+    lg_error err;
+    FILE *f;
+    if (lg_report_render(LG_REPORT_MARKDOWN, results, n, &ropts, &md, &len,
+                         &err) == 0 &&
+        (f = fopen(summary, "a")) != NULL) {
+      fwrite(md, 1, len, f);
+      fclose(f);
+    } else {
+      cli_warnf("cannot append to GITHUB_STEP_SUMMARY %s", summary);
+    }
+    free(md);
+  }
+  if (o->annotations || (gha && strcmp(gha, "true") == 0)) {
+    char *text = NULL;
+    size_t len = 0;
+    lg_error err;
+    if (lg_report_render(LG_REPORT_ANNOTATIONS, results, n, &ropts, &text, &len,
+                         &err) == 0) {
+      fwrite(text, 1, len, stdout);
+      fflush(stdout);
+    }
+    free(text);
+  }
+  return rc;
+}
+
+void cli_print_summary(const lg_result *const *results, size_t n) {
+  lg_report_opts ropts;
+  char *text = NULL;
+  size_t len = 0;
+  lg_error err;
+  memset(&ropts, 0, sizeof ropts);
+  ropts.color = cli_color(1);
+  if (lg_report_render(LG_REPORT_SUMMARY, results, n, &ropts, &text, &len,
+                       &err) == 0)
+    fwrite(text, 1, len, stdout);
+  else
+    cli_errorf("cannot render summary: %s", err.msg);
+  free(text);
+  fflush(stdout);
+}

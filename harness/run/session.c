@@ -1,0 +1,299 @@
+/* run/session.c - one start-drive-stop session (see run/session.h).
+ *
+ * Order matters: the container exists before the service forks (the service
+ * joins it before exec); the sampler starts right before the load so t_s = 0
+ * is the load start; the final sample is taken before the service is
+ * stopped, so the last row is the loaded state; the container is destroyed
+ * last and unconditionally (kill all, rmdir), so nothing outlives the
+ * session. Complexity: the main loop wakes every 50 ms; all heavy work runs
+ * on the load and sampler threads. */
+#include "run/session.h"
+
+#include "core/clock.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void session_opts_init(session_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->log_prefix = "service";
+  o->stage = "load";
+  o->ready_scale = 1;
+  o->stop_scale = 1;
+  o->rate_scale = 1;
+  o->duration_scale = 1;
+  o->progress_interval_s = 0.5;
+}
+
+/* Latest sample, written by the sampler thread, read by the main loop. */
+typedef struct live {
+  _Atomic double memory;
+  lg_metric metric;
+} live;
+
+static void on_sample(const lg_sample *s, void *ctx) {
+  live *l = ctx;
+  double v = l->metric == LG_METRIC_RSS      ? s->rss_bytes
+             : l->metric == LG_METRIC_CGROUP ? s->cgroup_bytes
+                                             : s->anon_bytes;
+  if (isnan(v))
+    v = s->rss_bytes;
+  atomic_store(&l->memory, v);
+}
+
+/* "http://host:port/path" -> "host:port" (port 80 when absent). */
+static char *url_hostport(const char *url) {
+  const char *p = strstr(url, "://"), *end;
+  char *out;
+  size_t n;
+  p = p ? p + 3 : url;
+  end = p + strcspn(p, "/?#");
+  n = (size_t)(end - p);
+  out = malloc(n + 4);
+  if (!out)
+    return NULL;
+  memcpy(out, p, n);
+  out[n] = '\0';
+  if (!memchr(out, ':', n))
+    strcat(out, ":80");
+  return out;
+}
+
+static bool uses_port(const lg_scenario *sc) {
+  size_t i;
+  for (i = 0; i < sc->service.argc; i++)
+    if (strstr(sc->service.argv[i], "{{port}}"))
+      return true;
+  for (i = 0; i < sc->service.n_env; i++)
+    if (strstr(sc->service.env[i].value, "{{port}}"))
+      return true;
+  return false;
+}
+
+/* The readiness probe when the scenario names none: wait for the address
+ * the load will use, so the first request never races the service. */
+static void default_ready(const lg_scenario *sc, lg_ready_spec *r,
+                          char **owned) {
+  *owned = NULL;
+  if (r->kind != LG_READY_NONE)
+    return;
+  if (sc->load.driver == LG_DRIVER_HTTP && sc->load.url)
+    *owned = url_hostport(sc->load.url);
+  else if (sc->load.driver == LG_DRIVER_TCP && sc->load.address)
+    *owned = strdup(sc->load.address);
+  else if (sc->load.driver == LG_DRIVER_EXEC && uses_port(sc))
+    *owned = strdup("127.0.0.1:{{port}}");
+  if (*owned) {
+    r->kind = LG_READY_TCP;
+    r->target = *owned;
+  }
+}
+
+int session_run(const session_opts *o, session_out *out, lg_error *err) {
+  const lg_scenario *sc = o->sc;
+  lg_container_opts co;
+  lg_service_opts so;
+  lg_service_spec spec;
+  lg_load_opts lo;
+  lg_sampler_opts smo;
+  lg_container *box = NULL;
+  lg_service *svc = NULL;
+  lg_load *load = NULL;
+  lg_sampler *sampler = NULL;
+  lg_sampler_stats sstats;
+  lg_container_stats cst;
+  live lv;
+  char *ready_target = NULL;
+  unsigned port = 0;
+  int rc = 0;
+  size_t last_phase = (size_t)-1;
+  double last_progress = 0;
+  lg_error e2;
+
+  memset(out, 0, sizeof *out);
+  memset(&sstats, 0, sizeof sstats);
+  out->oom_kills = -1;
+  out->limit_bytes = NAN;
+  out->peak_bytes = NAN;
+  out->ready_s = NAN;
+  out->load.exec_exit_status = -1;
+  atomic_init(&lv.memory, NAN);
+  lv.metric = sc->analysis.metric;
+  lg_error_clear(&e2);
+
+  if ((rc = lg_pick_port(&port, err)) != 0)
+    goto cleanup;
+
+  memset(&co, 0, sizeof co);
+  co.backend = sc->container.backend;
+  co.memory_bytes = o->no_memory_limit ? 0 : sc->container.memory_bytes;
+  co.swap_bytes = sc->container.swap_bytes;
+  co.name = sc->name;
+  co.image = sc->container.image;
+  co.rootfs = sc->container.rootfs;
+  co.cgroupfs_root = o->cgroupfs_root;
+  if ((rc = lg_container_create(&co, &box, err)) != 0)
+    goto cleanup;
+  snprintf(out->backend, sizeof out->backend, "%s", lg_container_backend(box));
+  if (co.memory_bytes && strcmp(out->backend, "none") != 0)
+    out->limit_bytes = (double)co.memory_bytes;
+
+  spec = sc->service;
+  default_ready(sc, &spec.ready, &ready_target);
+  spec.stop_timeout_s *= o->stop_scale;
+  memset(&so, 0, sizeof so);
+  so.spec = &spec;
+  so.scenario_dir = sc->dir;
+  so.port = port;
+  so.container = box;
+  so.out_dir = o->out_dir;
+  so.log_prefix = o->log_prefix;
+  so.stdin_pipe = sc->load.driver == LG_DRIVER_STDIN;
+  so.wrapper = o->wrapper;
+  so.ready_timeout_scale = o->ready_scale;
+  so.interrupt = o->interrupt;
+  if ((rc = lg_service_start(&so, &svc, err)) != 0)
+    goto cleanup;
+  out->started = true;
+  snprintf(out->stdout_log, sizeof out->stdout_log, "%s",
+           lg_service_stdout_path(svc) ? lg_service_stdout_path(svc) : "");
+  snprintf(out->stderr_log, sizeof out->stderr_log, "%s",
+           lg_service_stderr_path(svc) ? lg_service_stderr_path(svc) : "");
+  if ((rc = lg_container_attach(box, lg_service_pid(svc), err)) != 0)
+    goto cleanup;
+  if (lg_container_path(box))
+    snprintf(out->cgroup, sizeof out->cgroup, "%s", lg_container_path(box));
+
+  if (o->progress) {
+    lg_progress p;
+    memset(&p, 0, sizeof p);
+    p.scenario = sc->name;
+    p.stage = "starting";
+    p.memory_bytes = NAN;
+    p.slope = NAN;
+    o->progress(&p, o->progress_ctx);
+  }
+  if ((rc = lg_service_wait_ready(svc, err)) != 0)
+    goto cleanup;
+  out->ready = true;
+  out->ready_s = lg_service_ready_seconds(svc);
+
+  lg_load_opts_init(&lo);
+  lo.spec = &sc->load;
+  lo.port = port;
+  lo.stdin_fd = so.stdin_pipe ? lg_service_stdin_fd(svc) : -1;
+  lo.stdout_fd = so.stdin_pipe ? lg_service_stdout_fd(svc) : -1;
+  lo.rate_scale = o->rate_scale;
+  lo.duration_scale = o->duration_scale;
+  lo.max_requests = o->max_requests;
+  lo.out_dir = o->out_dir;
+  lo.interrupt = o->interrupt;
+  if ((rc = lg_load_new(&lo, &load, err)) != 0)
+    goto cleanup;
+
+  if (o->csv_path) {
+    memset(&smo, 0, sizeof smo);
+    smo.interval_s = sc->sampling_interval_s;
+    smo.container = box;
+    smo.root_pid = lg_service_pid(svc);
+    smo.csv_path = o->csv_path;
+    smo.requests = lg_load_completed_cb;
+    smo.requests_ctx = load;
+    smo.phase = lg_load_phase_cb;
+    smo.phase_ctx = load;
+    smo.on_sample = on_sample;
+    smo.on_sample_ctx = &lv;
+    if ((rc = lg_sampler_start(&smo, &sampler, err)) != 0)
+      goto cleanup;
+  }
+  if ((rc = lg_load_start(load, err)) != 0)
+    goto cleanup;
+
+  for (;;) {
+    lg_load_progress lp;
+    lg_service_status st;
+    int done = lg_load_wait(load, 0.05);
+    double now = lg_now_s();
+
+    if (o->interrupt && *o->interrupt && !out->interrupted) {
+      out->interrupted = true;
+      lg_load_stop(load);
+    }
+    if (!out->died_early && lg_service_poll(svc, &st) == 0 && !st.running) {
+      /* The service died under load: stop driving a corpse, keep samples. */
+      out->died_early = true;
+      lg_load_stop(load);
+    }
+    lg_load_progress_get(load, &lp);
+    if (sampler && lp.phase_index != last_phase) {
+      if (last_phase != (size_t)-1)
+        lg_sampler_mark_phase(sampler);
+      last_phase = lp.phase_index;
+    }
+    if (o->on_tick && !out->died_early)
+      o->on_tick(o->tick_ctx, lp.completed, lg_service_pid(svc));
+    if (o->progress && (now - last_progress >= o->progress_interval_s || done)) {
+      lg_progress p;
+      memset(&p, 0, sizeof p);
+      p.scenario = sc->name;
+      p.stage = o->stage;
+      p.load = lp;
+      p.memory_bytes = atomic_load(&lv.memory);
+      p.slope = NAN;
+      o->progress(&p, o->progress_ctx);
+      last_progress = now;
+    }
+    if (done)
+      break;
+  }
+
+  if (sampler) {
+    /* The last row is the loaded state (PSS included): before the stop. */
+    lg_sampler_mark_phase(sampler);
+    if (lg_sampler_sample_now(sampler, &e2) != 0)
+      lg_error_clear(&e2); /* the service may be gone; rows so far stand */
+  }
+  rc = lg_load_finish(load, &out->load, err);
+  if (rc)
+    goto cleanup;
+
+cleanup:
+  /* Teardown runs on every path, in reverse order of creation. */
+  if (sampler) {
+    int src = lg_sampler_stop(sampler, &sstats, rc ? NULL : err);
+    sampler = NULL;
+    out->samples = sstats.samples;
+    out->peak_bytes = sstats.peak_cgroup_bytes > 0 ? sstats.peak_cgroup_bytes
+                                                   : sstats.peak_rss_bytes;
+    if (src && !rc)
+      rc = src;
+  }
+  lg_load_free(load);
+  if (box && lg_container_read(box, &cst, &e2) == 0) {
+    out->oom_kills = cst.oom_kills;
+    if (!isnan(cst.peak_bytes))
+      out->peak_bytes = cst.peak_bytes;
+  }
+  if (svc) {
+    lg_service_status st;
+    if (lg_service_stop(svc, &st, &e2) == 0)
+      out->status = st;
+    if (!out->status.stopped_by_us && out->started)
+      out->died_early = true;
+    lg_service_free(svc);
+  }
+  if (box && lg_container_destroy(box, &e2) != 0 && !rc) {
+    /* A cgroup we cannot remove is an infrastructure failure to report. */
+    rc = lg_error_set(err, e2.code, "%s", e2.msg);
+  }
+  if (rc) {
+    out->failure_code = rc;
+    snprintf(out->failure, sizeof out->failure, "%s",
+             err && err->msg[0] ? err->msg : lg_strerror(rc));
+  }
+  free(ready_target);
+  return rc;
+}

@@ -1,0 +1,65 @@
+/* run/session.h - one start-drive-stop session of a scenario's service:
+ * container -> service (optionally under a wrapper such as valgrind) ->
+ * readiness -> sampler + load -> stop -> container removed.
+ * The RSS run and each Valgrind tier run are one session each.
+ * Ownership: session_out.load is moved into the caller's result; every
+ * process and cgroup of the session is gone when session_run returns,
+ * whatever happened (that is the point of this module). */
+#ifndef LG_RUN_SESSION_H
+#define LG_RUN_SESSION_H
+
+#include <leakgate/leakgate.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Called on the main loop about every 50 ms with the completed count. */
+typedef void (*session_tick_fn)(void *ctx, uint64_t completed, pid_t pid);
+
+typedef struct session_opts {
+  const lg_scenario *sc;
+  const char *out_dir;
+  const char *log_prefix;  /* service log file prefix: "service", "memcheck" */
+  const char *stage;       /* progress stage name */
+  char *const *wrapper;    /* argv prefix (valgrind ...) or NULL */
+  double ready_scale;      /* readiness timeout factor (slow tools) */
+  double stop_scale;       /* stop timeout factor (leak check at exit) */
+  bool no_memory_limit;    /* tool runs: the tool's RSS is not the service's */
+  double rate_scale, duration_scale;
+  uint64_t max_requests;
+  const char *csv_path;    /* NULL: no sampler */
+  const char *cgroupfs_root;
+  volatile int *interrupt;
+  lg_progress_cb progress;
+  void *progress_ctx;
+  double progress_interval_s;
+  session_tick_fn on_tick;
+  void *tick_ctx;
+} session_opts;
+
+typedef struct session_out {
+  lg_load_result load;        /* moved to the caller */
+  lg_service_status status;   /* how the service ended */
+  bool started, ready;
+  bool died_early;            /* ended before we stopped it */
+  bool interrupted;
+  double ready_s;
+  char backend[32];
+  char cgroup[512];
+  double limit_bytes;         /* NAN without a limit */
+  double peak_bytes;          /* container peak, else sampler peak */
+  int64_t oom_kills;          /* -1 unknown (backend none) */
+  size_t samples;
+  double last_t_s;            /* t_s of the last sample */
+  uint64_t last_requests;
+  char stdout_log[1024], stderr_log[1024];
+  char failure[LG_ERROR_MSG_MAX]; /* why it could not start/run; "" if fine */
+  int failure_code;
+} session_out;
+
+void session_opts_init(session_opts *o);
+/* Run one session. Returns 0 when the session ran (the service may still
+ * have crashed: see out); a negative code when it could not (out->failure
+ * says why); processes and cgroups are cleaned up in both cases. */
+int session_run(const session_opts *o, session_out *out, lg_error *err);
+
+#endif

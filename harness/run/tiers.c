@@ -1,0 +1,343 @@
+/* run/tiers.c - the Valgrind tiers and the baseline step of a run.
+ *
+ * Each Valgrind tier is a separate session at reduced load (under Valgrind
+ * the RSS is the tool's, so no memory limit applies and no samples.csv is
+ * written): Memcheck stops the service gracefully so its leak check runs at
+ * exit; Massif takes request-aligned snapshots through vgdb while the load
+ * runs (every third one detailed), falling back to --detailed-freq output.
+ * A tier that was meant to run but could not leaves a note, which
+ * lg_result_finish turns into an error check: it never passes silently. */
+#include "run/tiers.h"
+
+#include "core/fsutil.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Requests and rate of a reduced-load tier session (valgrind.*.load). */
+static void tier_load(const lg_tool_load *tl, const session_out *main,
+                      double *rate_scale, uint64_t *max_requests) {
+  double done = (double)main->load.requests;
+  *rate_scale = 1;
+  *max_requests = 0;
+  if (tl->requests > 0) {
+    *max_requests = tl->requests;
+    if (done > 0)
+      *rate_scale = fmin(1.0, (double)tl->requests / done);
+  } else if (!isnan(tl->fraction) && tl->fraction > 0) {
+    *rate_scale = tl->fraction;
+    if (done > 0)
+      *max_requests = (uint64_t)ceil(tl->fraction * done);
+  }
+}
+
+static void set_note(char **note, const char *fmt, const char *msg) {
+  char buf[LG_ERROR_MSG_MAX + 128];
+  snprintf(buf, sizeof buf, fmt, msg);
+  free(*note);
+  *note = strdup(buf);
+}
+
+/* Should the tiers run at all? valgrind.mode: on-suspicion runs them only
+ * when the RSS verdict is leak or inconclusive. */
+static bool suspicious(const lg_result *r, const lg_scenario *sc) {
+  if (sc->valgrind.mode != LG_VG_ON_SUSPICION)
+    return true;
+  return !r->has_analysis || r->analysis.leak != LG_LEAK_NO_LEAK;
+}
+
+static void session_for_tier(session_opts *so, const lg_scenario *sc,
+                             const lg_run_opts *o, const char *dir,
+                             lg_valgrind_tool tool) {
+  double t = sc->service.ready.timeout_s > 0 ? sc->service.ready.timeout_s : 10;
+  session_opts_init(so);
+  so->sc = sc;
+  so->out_dir = dir;
+  so->log_prefix = tool == LG_TOOL_MEMCHECK ? "memcheck" : "massif";
+  so->stage = so->log_prefix;
+  /* timeout' = timeout * scale + start-up, expressed as one factor. */
+  so->ready_scale = lg_valgrind_ready_scale(tool) + lg_valgrind_startup_s(tool) / t;
+  so->stop_scale = lg_valgrind_stop_scale(tool);
+  so->no_memory_limit = true;
+  so->cgroupfs_root = o->cgroupfs_root;
+  so->interrupt = o->interrupt;
+  so->progress = o->progress;
+  so->progress_ctx = o->progress_ctx;
+  so->progress_interval_s = o->progress_interval_s;
+}
+
+/* Absolute suppression paths (scenario-relative ones resolved). */
+static char **resolve_paths(const lg_scenario *sc) {
+  size_t i, n = sc->valgrind.n_suppressions;
+  char **v = calloc(n + 1, sizeof *v);
+  if (!v)
+    return NULL;
+  for (i = 0; i < n; i++) {
+    const char *p = sc->valgrind.suppressions[i];
+    v[i] = p[0] == '/' ? strdup(p) : lg_path_join(sc->dir ? sc->dir : ".", p);
+  }
+  return v;
+}
+
+static void run_memcheck(lg_result *r, const lg_scenario *sc,
+                         const char *out_dir, const lg_run_opts *o,
+                         const session_out *main) {
+  lg_memcheck_result *m = &r->memcheck;
+  lg_memcheck_cmd cmd;
+  session_opts so;
+  session_out sout;
+  char vg[1024], ver[128];
+  char *dir = lg_path_join(out_dir, "memcheck");
+  char **supp = resolve_paths(sc), **prefix = NULL;
+  lg_error err;
+
+  lg_error_clear(&err);
+  memset(&sout, 0, sizeof sout);
+  if (!dir || !supp) {
+    set_note(&m->note, "Memcheck not run: %s", "out of memory");
+    goto cleanup;
+  }
+  if (lg_valgrind_find(vg, sizeof vg, ver, sizeof ver, &err) != 0 ||
+      lg_mkdir_p(dir, &err) != 0) {
+    set_note(&m->note, "Memcheck not run: %s", err.msg);
+    goto cleanup;
+  }
+  memset(&cmd, 0, sizeof cmd);
+  cmd.valgrind = vg;
+  cmd.out_dir = dir;
+  cmd.suppressions = (const char *const *)supp;
+  cmd.n_suppressions = sc->valgrind.n_suppressions;
+  cmd.fail_on = sc->valgrind.fail_on;
+  if (lg_memcheck_argv(&cmd, &prefix, &err) != 0) {
+    set_note(&m->note, "Memcheck not run: %s", err.msg);
+    goto cleanup;
+  }
+  session_for_tier(&so, sc, o, dir, LG_TOOL_MEMCHECK);
+  so.wrapper = prefix;
+  tier_load(&sc->valgrind.memcheck_load, main, &so.rate_scale, &so.max_requests);
+  if (session_run(&so, &sout, &err) != 0) {
+    set_note(&m->note, "Memcheck run failed: %s", err.msg);
+    goto cleanup;
+  }
+  if (lg_memcheck_collect(dir, m, &err) != 0) {
+    set_note(&m->note, "Memcheck output unusable: %s", err.msg);
+    m->ran = false;
+    goto cleanup;
+  }
+  if (sout.died_early && !(sout.status.exited &&
+                           sout.status.exit_status == LG_MEMCHECK_ERROR_EXIT))
+    set_note(&m->note, "%s", "the service ended before the load did under Memcheck");
+cleanup:
+  lg_load_result_cleanup(&sout.load);
+  lg_valgrind_argv_free(prefix);
+  for (size_t i = 0; supp && supp[i]; i++)
+    free(supp[i]);
+  free(supp);
+  free(dir);
+}
+
+/* Request-aligned Massif snapshots, taken from the session's main loop. */
+typedef struct massif_snaps {
+  const char *dir;
+  char *vgdb_prefix;
+  uint64_t step, next;
+  int taken, failed;
+  uint64_t at[1024];
+  bool disabled;
+} massif_snaps;
+
+static void massif_tick(void *ctx, uint64_t completed, pid_t pid) {
+  massif_snaps *s = ctx;
+  char path[4096];
+  lg_error err;
+  if (s->disabled || completed < s->next || s->taken >= 1024)
+    return;
+  snprintf(path, sizeof path, "%s/snapshot.%04d.massif", s->dir, s->taken);
+  /* Every third snapshot is detailed: the heap curve gets many points and
+   * the site diff still has enough trees, at a third of the vgdb cost. */
+  if (lg_massif_vgdb_snapshot(s->vgdb_prefix, pid, path, s->taken % 3 == 0,
+                              10.0, &err) != 0) {
+    if (++s->failed >= 3)
+      s->disabled = true; /* vgdb unusable here: use --detailed-freq output */
+  } else {
+    s->at[s->taken++] = completed;
+  }
+  s->next = completed + s->step;
+}
+
+/* Parse the --detailed-freq output when no vgdb snapshot could be taken. */
+static int parse_fallback(const char *dir, lg_massif_result *m, lg_error *err) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  char *path = NULL;
+  int rc;
+  if (!d)
+    return lg_error_set(err, LG_ENOENT, "%s: cannot open", dir);
+  while ((e = readdir(d)) != NULL)
+    if (strncmp(e->d_name, "massif.out.", 11) == 0 && !path)
+      path = lg_path_join(dir, e->d_name);
+  closedir(d);
+  if (!path)
+    return lg_error_set(err, LG_ENOENT, "%s: Massif wrote no massif.out file", dir);
+  rc = lg_massif_parse_file(path, m, err);
+  free(path);
+  return rc;
+}
+
+static void run_massif(lg_result *r, const lg_scenario *sc,
+                       const char *out_dir, const lg_run_opts *o,
+                       const session_out *main) {
+  lg_massif_result *m = &r->massif;
+  lg_massif_cmd cmd;
+  lg_massif_series *series = NULL;
+  massif_snaps snaps;
+  session_opts so;
+  session_out sout;
+  char vg[1024], ver[128];
+  char *dir = lg_path_join(out_dir, "massif");
+  char **prefix = NULL;
+  lg_error err;
+  int i, points;
+
+  lg_error_clear(&err);
+  memset(&sout, 0, sizeof sout);
+  memset(&snaps, 0, sizeof snaps);
+  if (!dir) {
+    set_note(&m->note, "Massif not run: %s", "out of memory");
+    goto cleanup;
+  }
+  if (lg_valgrind_find(vg, sizeof vg, ver, sizeof ver, &err) != 0 ||
+      lg_mkdir_p(dir, &err) != 0) {
+    set_note(&m->note, "Massif not run: %s", err.msg);
+    goto cleanup;
+  }
+  memset(&cmd, 0, sizeof cmd);
+  cmd.valgrind = vg;
+  cmd.out_dir = dir;
+  cmd.detailed_snapshots = sc->valgrind.massif_snapshots;
+  cmd.vgdb = true;
+  if (lg_massif_argv(&cmd, &prefix, &err) != 0) {
+    set_note(&m->note, "Massif not run: %s", err.msg);
+    goto cleanup;
+  }
+  session_for_tier(&so, sc, o, dir, LG_TOOL_MASSIF);
+  so.wrapper = prefix;
+  tier_load(&sc->valgrind.massif_load, main, &so.rate_scale, &so.max_requests);
+
+  /* Three snapshots per detailed one requested, spread over the requests. */
+  points = 3 * (sc->valgrind.massif_snapshots > 0 ? sc->valgrind.massif_snapshots : 20);
+  snaps.dir = dir;
+  snaps.vgdb_prefix = lg_massif_vgdb_prefix(dir);
+  snaps.step = so.max_requests ? so.max_requests / (uint64_t)points : 0;
+  if (snaps.step == 0)
+    snaps.step = 1;
+  snaps.next = snaps.step;
+  snaps.disabled = so.max_requests == 0; /* no counter: time-based fallback */
+  so.on_tick = massif_tick;
+  so.tick_ctx = &snaps;
+  if (session_run(&so, &sout, &err) != 0) {
+    set_note(&m->note, "Massif run failed: %s", err.msg);
+    goto cleanup;
+  }
+  if (snaps.taken >= 2) {
+    char path[4096];
+    if (lg_massif_series_new(&series, &err) != 0)
+      goto parse_failed;
+    for (i = 0; i < snaps.taken; i++) {
+      snprintf(path, sizeof path, "%s/snapshot.%04d.massif", dir, i);
+      if (lg_massif_series_add_file(series, path, (double)snaps.at[i], &err) != 0)
+        goto parse_failed;
+    }
+    if (lg_massif_series_finish(series, NULL, m, &err) != 0)
+      goto parse_failed;
+  } else if (parse_fallback(dir, m, &err) != 0) {
+    goto parse_failed;
+  }
+  free(m->out_file);
+  m->out_file = strdup(dir);
+  lg_run_heap_analysis(r, sc);
+  goto cleanup;
+parse_failed:
+  set_note(&m->note, "Massif output unusable: %s", err.msg);
+  m->ran = false;
+cleanup:
+  lg_massif_series_free(series);
+  lg_load_result_cleanup(&sout.load);
+  lg_valgrind_argv_free(prefix);
+  free(snaps.vgdb_prefix);
+  free(dir);
+}
+
+void lg_run_heap_analysis(lg_result *r, const lg_scenario *sc) {
+  lg_massif_result *m = &r->massif;
+  lg_series *s = NULL;
+  lg_analysis_opts ao;
+  lg_error err;
+  if (!m->ran || m->n_heap < 2)
+    return;
+  lg_analysis_opts_init(&ao);
+  ao.tolerance = sc->analysis.tolerance_bytes;
+  ao.confidence = sc->analysis.confidence;
+  ao.warmup_fraction = sc->analysis.warmup_fraction;
+  if (lg_series_from_arrays(m->heap_x, m->heap_y, NULL, m->n_heap, "heap_bytes",
+                            "requests", &s, &err) != 0 ||
+      lg_analyze(s, &ao, &m->heap_analysis, &err) != 0) {
+    lg_series_free(s);
+    return; /* too few snapshots to judge: the sites are still reported */
+  }
+  lg_series_free(s);
+  /* analysis.metric: heap gates on Massif's heap, not on the RSS run. */
+  if (sc->analysis.metric == LG_METRIC_HEAP) {
+    r->analysis = m->heap_analysis;
+    r->has_analysis = true;
+  }
+}
+
+void lg_run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
+                  const lg_run_opts *o, const session_out *main) {
+  bool go = suspicious(r, sc);
+  if (sc->valgrind.memcheck) {
+    if (go)
+      run_memcheck(r, sc, out_dir, o, main);
+    else {
+      r->memcheck.enabled = false;
+      set_note(&r->memcheck.note, "%s",
+               "skipped: the RSS run found no leak (valgrind.mode: on-suspicion)");
+    }
+  }
+  if (sc->valgrind.massif) {
+    if (go)
+      run_massif(r, sc, out_dir, o, main);
+    else {
+      r->massif.enabled = false;
+      set_note(&r->massif.note, "%s",
+               "skipped: the RSS run found no leak (valgrind.mode: on-suspicion)");
+    }
+  }
+}
+
+void lg_run_baseline(lg_result *r, const lg_scenario *sc, const char *path) {
+  lg_baseline *b = NULL;
+  lg_compare_opts co;
+  lg_error err;
+  int rc;
+
+  lg_error_clear(&err);
+  lg_compare_opts_init(&co);
+  co.tolerance = sc->baseline.tolerance_bytes;
+  co.confidence = sc->analysis.confidence;
+  co.missing_fails = sc->baseline.missing_fails;
+  rc = lg_baseline_load(path, &b, &err);
+  if (rc != 0 && rc != LG_ENOENT) {
+    /* A baseline that exists but cannot be read is an input problem the
+     * user must fix; it is recorded, never silently ignored. */
+    lg_result_add_check(r, "baseline", LG_CHECK_ERROR, "%s", err.msg);
+    return;
+  }
+  if (lg_baseline_compare(r, b, path, &co, &err) != 0)
+    lg_result_add_check(r, "baseline", LG_CHECK_ERROR, "%s", err.msg);
+  lg_baseline_free(b);
+}

@@ -1,0 +1,66 @@
+# tests/e2e/lib.sh - helpers for end-to-end tests: run the real leakgate
+# binary on scenarios made from templates, then assert on exit codes,
+# result.json fields and leftovers (processes, cgroups).
+# Environment (set by ctest): LG_SOURCE_DIR, LG_BINARY_DIR.
+set -eu
+SRC=${LG_SOURCE_DIR:?}
+BIN=${LG_BINARY_DIR:?}
+LEAKGATE="$BIN/leakgate"
+FIXTURES="$BIN/tests/fixtures"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/lg-e2e.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+failures=0
+
+# scenario NAME: instantiate tests/e2e/scenarios/NAME.yaml.in into $WORK.
+scenario() {
+  sed -e "s|@FIXTURES@|$FIXTURES|g" -e "s|@SRC@|$SRC|g" \
+    "$SRC/tests/e2e/scenarios/$1.yaml.in" >"$WORK/$1.yaml"
+  echo "$WORK/$1.yaml"
+}
+
+# run_lg ARGS...: run leakgate, capture stdout/stderr, set $code.
+run_lg() {
+  set +e
+  "$LEAKGATE" "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+  code=$?
+  set -e
+}
+
+# jget FILE EXPR: a value from a JSON file (python3 expression on `d`).
+jget() {
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); v=$2; print('null' if v is None else (str(v).lower() if isinstance(v,bool) else v))" "$1"
+}
+
+fail() {
+  echo "FAIL: $*" >&2
+  echo "--- stdout" >&2; cat "$WORK/stdout" >&2 || true
+  echo "--- stderr" >&2; tail -40 "$WORK/stderr" >&2 || true
+  failures=$((failures + 1))
+}
+
+expect_code() { [ "$code" -eq "$1" ] || fail "exit code $code, expected $1 ($2)"; }
+
+# expect_eq ACTUAL EXPECTED WHAT
+expect_eq() { [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"; }
+
+# expect_range VALUE LO HI WHAT (floating point)
+expect_range() {
+  python3 -c "import sys; v=float(sys.argv[1]); sys.exit(0 if float(sys.argv[2]) <= v <= float(sys.argv[3]) else 1)" "$1" "$2" "$3" ||
+    fail "$4: $1 not in [$2, $3]"
+}
+
+# no_leftovers: no leakgate cgroup and no fixture process survives a run.
+no_leftovers() {
+  left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'leakgate-*' 2>/dev/null | head -5)
+  [ -z "$left" ] || fail "cgroups left behind: $left"
+  procs=$(pgrep -f "$FIXTURES/" 2>/dev/null | head -5 || true)
+  [ -z "$procs" ] || fail "processes left behind: $(ps -o pid,cmd -p $(echo $procs | tr ' ' ,) 2>/dev/null)"
+}
+
+finish() {
+  if [ "$failures" -ne 0 ]; then
+    echo "$failures check(s) failed" >&2
+    exit 1
+  fi
+  echo "all checks passed"
+}

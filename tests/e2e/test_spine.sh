@@ -1,0 +1,35 @@
+#!/bin/sh
+# The spine end to end: a leak is caught (exit 1), a clean service passes
+# (exit 0), an OOM kill under a 64 MiB limit is its own failure with every
+# sample kept, and nothing is left behind.
+. "$(dirname "$0")/lib.sh"
+
+# A service leaking 64 B/request: fail, with the slope near 64 + malloc overhead.
+run_lg run "$(scenario leaky)" --out "$WORK/leaky"
+expect_code 1 "leaky service"
+r="$WORK/leaky/result.json"
+expect_eq "$(jget "$r" "d['verdict']")" fail "leaky verdict"
+expect_eq "$(jget "$r" "d['analysis']['leak']")" leak "leaky analysis.leak"
+expect_range "$(jget "$r" "d['analysis']['slope_bytes_per_request']")" 60 120 "leaky slope B/req"
+expect_range "$(jget "$r" "d['load']['requests']")" 5000 100000000 "leaky requests"
+head -1 "$WORK/leaky/samples.csv" | grep -qx 't_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,procs,fds,phase' ||
+  fail "samples.csv header"
+no_leftovers
+
+# A clean service: pass.
+run_lg run "$(scenario clean)" --out "$WORK/clean"
+expect_code 0 "clean service"
+expect_eq "$(jget "$WORK/clean/result.json" "d['analysis']['leak']")" no_leak "clean analysis.leak"
+no_leftovers
+
+# OOM: a service allocating past 64 MiB is killed; the run says so.
+run_lg run "$(scenario oom)" --out "$WORK/oom"
+expect_code 1 "OOM-killed service"
+r="$WORK/oom/result.json"
+expect_eq "$(jget "$r" "d['verdict']")" fail "oom verdict"
+expect_eq "$(jget "$r" "d['container']['memory_limit_bytes']")" 67108864 "memory_limit_bytes"
+expect_range "$(jget "$r" "d['container']['oom_kills']")" 1 1000 "oom_kills"
+rows=$(($(wc -l <"$WORK/oom/samples.csv") - 1))
+[ "$rows" -ge 5 ] || fail "samples.csv kept only $rows rows up to the kill"
+no_leftovers
+finish

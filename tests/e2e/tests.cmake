@@ -1,0 +1,9 @@
+# End-to-end tests: each tests/e2e/test_*.sh runs the real binary.
+file(GLOB lg_e2e_scripts CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_*.sh)
+foreach(script ${lg_e2e_scripts})
+  get_filename_component(name ${script} NAME_WE)
+  string(REGEX REPLACE "^test_" "" name ${name})
+  add_test(NAME e2e.${name} COMMAND sh ${script})
+  set_tests_properties(e2e.${name} PROPERTIES LABELS "e2e" TIMEOUT 240
+    ENVIRONMENT "LG_SOURCE_DIR=${PROJECT_SOURCE_DIR};LG_BINARY_DIR=${CMAKE_BINARY_DIR}")
+endforeach()
