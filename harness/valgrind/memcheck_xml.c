@@ -1,7 +1,7 @@
 /* valgrind/memcheck_xml.c - Memcheck's XML output (protocol 4) into
  * lg_memcheck_result, streamed through expat.
  *
- * Reads files in 64 KiB chunks (never the whole file): memory is O(one
+ * Reads files in 256 KiB chunks (never the whole file): memory is O(one
  * error's text + distinct non-leak errors), whatever the file size. Per
  * <error>: Leak_* kinds become leak records (bytes, blocks, the primary
  * <stack>'s frames, a fingerprint); every other kind counts as an error,
@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MC_CHUNK 65536
+#define MC_CHUNK (256 * 1024)
 #define MC_TEXT_CAP 65536
 #define MC_ARENA_CAP (8u << 20)
 #define MC_MAX_FRAMES 500
@@ -41,20 +41,6 @@ typedef enum {
   E_FATAL, E_SIGNAME, E_TEXT
 } elem;
 
-static const struct {
-  const char *name;
-  elem id;
-} elem_names[] = {
-    {"valgrindoutput", E_ROOT}, {"protocolversion", E_PROTOVER},
-    {"protocoltool", E_PROTOTOOL}, {"status", E_STATUS}, {"state", E_STATE},
-    {"error", E_ERROR}, {"unique", E_UNIQUE}, {"kind", E_KIND},
-    {"xwhat", E_XWHAT}, {"leakedbytes", E_LEAKBYTES},
-    {"leakedblocks", E_LEAKBLOCKS}, {"stack", E_STACK}, {"frame", E_FRAME},
-    {"ip", E_IP}, {"obj", E_OBJ}, {"fn", E_FN}, {"dir", E_DIR},
-    {"file", E_FILE}, {"line", E_LINE}, {"errorcounts", E_ERRCOUNTS},
-    {"pair", E_PAIR}, {"count", E_COUNT}, {"fatal_signal", E_FATAL},
-    {"signame", E_SIGNAME}, {"text", E_TEXT},
-};
 
 /* A frame of the error being read: offsets into the arena (-1 = absent). */
 typedef struct mc_frame {
@@ -105,11 +91,70 @@ typedef struct mc_parser {
   size_t leaks_before;
 } mc_parser;
 
-static elem lookup(const char *name) {
-  size_t i;
-  for (i = 0; i < sizeof elem_names / sizeof *elem_names; i++)
-    if (strcmp(name, elem_names[i].name) == 0)
-      return elem_names[i].id;
+/* Element name to id: a switch on the first letter narrows the table to
+ * one or a few strcmp calls (this runs for every element of the file). */
+static elem lookup(const char *n) {
+#define IS(str, id)                                                            \
+  if (strcmp(n, str) == 0)                                                     \
+  return id
+  switch (n[0]) {
+  case 'c':
+    IS("count", E_COUNT);
+    break;
+  case 'd':
+    IS("dir", E_DIR);
+    break;
+  case 'e':
+    IS("error", E_ERROR);
+    IS("errorcounts", E_ERRCOUNTS);
+    break;
+  case 'f':
+    IS("frame", E_FRAME);
+    IS("fn", E_FN);
+    IS("file", E_FILE);
+    IS("fatal_signal", E_FATAL);
+    break;
+  case 'i':
+    IS("ip", E_IP);
+    break;
+  case 'k':
+    IS("kind", E_KIND);
+    break;
+  case 'l':
+    IS("line", E_LINE);
+    IS("leakedbytes", E_LEAKBYTES);
+    IS("leakedblocks", E_LEAKBLOCKS);
+    break;
+  case 'o':
+    IS("obj", E_OBJ);
+    break;
+  case 'p':
+    IS("pair", E_PAIR);
+    IS("protocolversion", E_PROTOVER);
+    IS("protocoltool", E_PROTOTOOL);
+    break;
+  case 's':
+    IS("stack", E_STACK);
+    IS("status", E_STATUS);
+    IS("state", E_STATE);
+    IS("signame", E_SIGNAME);
+    break;
+  case 't':
+    IS("text", E_TEXT);
+    break;
+  case 'u':
+    IS("unique", E_UNIQUE);
+    break;
+  case 'v':
+    IS("valgrindoutput", E_ROOT);
+    break;
+  case 'x':
+    IS("xwhat", E_XWHAT);
+    break;
+  default:
+    break;
+  }
+#undef IS
   return E_OTHER;
 }
 
@@ -337,7 +382,7 @@ static void error_end(mc_parser *p) {
     fail(p, LG_EINPUT, "%s error without <leakedbytes>", p->kind);
     return;
   }
-  memset(tmp, 0, sizeof tmp);
+  memset(tmp, 0, p->n_frames * sizeof *tmp);
   for (i = 0; i < p->n_frames && rc == 0; i++) {
     tmp[i].function = (char *)arena_str(p, p->frames[i].fn);
     tmp[i].object = (char *)arena_str(p, p->frames[i].obj);
@@ -351,9 +396,22 @@ static void error_end(mc_parser *p) {
     l = lg_result_add_leak(p->m, kind, p->bytes, p->blocks, fp);
     if (!l)
       rc = LG_ENOMEM;
-    for (i = 0; rc == 0 && i < p->n_frames; i++)
-      rc = lg_leak_add_frame(l, tmp[i].function, tmp[i].file, tmp[i].line,
-                             tmp[i].object);
+    /* The stack array is sized once (lg_leak_add_frame grows it by one per
+     * call); lg_result_free frees it and each string, as for any record. */
+    if (rc == 0 && p->n_frames &&
+        !(l->stack = calloc(p->n_frames, sizeof *l->stack)))
+      rc = LG_ENOMEM;
+    for (i = 0; rc == 0 && i < p->n_frames; i++) {
+      lg_frame *f = &l->stack[i];
+      f->line = tmp[i].line;
+      f->file = tmp[i].file; /* moved */
+      tmp[i].file = NULL;
+      f->function = tmp[i].function ? strdup(tmp[i].function) : NULL;
+      f->object = tmp[i].object ? strdup(tmp[i].object) : NULL;
+      l->n_stack = i + 1;
+      if ((tmp[i].function && !f->function) || (tmp[i].object && !f->object))
+        rc = LG_ENOMEM;
+    }
   }
   for (i = 0; i < p->n_frames; i++)
     free(tmp[i].file);
@@ -409,6 +467,14 @@ static bool wants_text(const mc_parser *p, elem e) {
   }
 }
 
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len) {
+  mc_parser *p = ud;
+  if (p->rc || !p->collect || len <= 0)
+    return;
+  if (lg_buf_append(&p->text, s, (size_t)len) != 0)
+    fail(p, LG_EINPUT, "element text longer than 64 KiB");
+}
+
 static void XMLCALL on_start(void *ud, const XML_Char *name,
                              const XML_Char **attrs) {
   mc_parser *p = ud;
@@ -452,16 +518,12 @@ static void XMLCALL on_start(void *ud, const XML_Char *name,
     p->pair_has_count = p->pair_has_unique = false;
   }
   p->collect = wants_text(p, e);
-  if (p->collect)
+  if (p->collect) {
     lg_buf_reset(&p->text);
-}
-
-static void XMLCALL on_text(void *ud, const XML_Char *s, int len) {
-  mc_parser *p = ud;
-  if (p->rc || !p->collect || len <= 0)
-    return;
-  if (lg_buf_append(&p->text, s, (size_t)len) != 0)
-    fail(p, LG_EINPUT, "element text longer than 64 KiB");
+    /* Text is wanted only inside these leaf elements: expat skips the
+     * callback for all other text (most of the file's whitespace). */
+    XML_SetCharacterDataHandler(p->xp, on_text);
+  }
 }
 
 /* Text of a finished leaf element (never NULL). */
@@ -569,6 +631,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name) {
   e = p->depth - 1 < MC_MAX_DEPTH ? p->stack[p->depth - 1] : E_OTHER;
   if (p->collect) {
     p->collect = false;
+    XML_SetCharacterDataHandler(p->xp, NULL);
     leaf_end(p, e, name);
   } else if (e == E_ERROR && parent(p, 1) == E_ROOT) {
     error_end(p);
@@ -611,7 +674,6 @@ static int parser_init(mc_parser *p, const char *name, lg_memcheck_result *m,
                         name);
   XML_SetUserData(p->xp, p);
   XML_SetElementHandler(p->xp, on_start, on_end);
-  XML_SetCharacterDataHandler(p->xp, on_text);
   XML_SetStartDoctypeDeclHandler(p->xp, on_doctype);
   return 0;
 }
