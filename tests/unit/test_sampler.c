@@ -300,8 +300,8 @@ START_TEST(statm_anon_is_rssanon) {
   p = strstr(buf, "RssAnon:");
   ck_assert_ptr_nonnull(p);
   sscanf(p + 8, "%lu", &kb);
-  /* a page or two may be touched between the two reads */
-  ck_assert_msg(fabs(m.anon_bytes - (double)kb * 1024) <= 65536,
+  /* a few pages may be touched between the two reads (more under ASan) */
+  ck_assert_msg(fabs(m.anon_bytes - (double)kb * 1024) <= 262144,
                 "statm anon %.0f vs RssAnon %lu kB", m.anon_bytes, kb);
   ck_assert(m.pss_bytes > 0 && m.fds >= 3 && m.procs == 1);
 }
