@@ -30,8 +30,8 @@ int lg_cg_write(const char *dir, const char *file, const char *val,
 
   if (!path)
     return -ENOMEM;
-  fd = open(path, O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0),
-            0644);
+  fd =
+      open(path, O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0), 0644);
   if (fd < 0) {
     rc = -errno;
     goto cleanup;

@@ -55,8 +55,7 @@ static void sanitize(char *out, size_t cap, const char *name) {
   for (; name && *name && i + 1 < cap && i < 64; name++) {
     char ch = *name;
     out[i++] = ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
-                ch == '.')
+                (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.')
                    ? ch
                    : '_';
   }
@@ -82,8 +81,10 @@ static int make_leaf(lg_container *c, const char *parent, const char *name,
       int e = errno;
       free(c->dir);
       c->dir = NULL;
-      return lg_error_set(err, LG_ECGROUP, "%s: cannot create the run's cgroup "
-                          "in %s: %s", leaf, parent, strerror(e));
+      return lg_error_set(err, LG_ECGROUP,
+                          "%s: cannot create the run's cgroup "
+                          "in %s: %s",
+                          leaf, parent, strerror(e));
     }
     free(c->dir);
     c->dir = NULL;
@@ -117,8 +118,10 @@ static int setup_v2(lg_container *c, const lg_container_opts *o,
     if ((rc = write_limit(c, "memory.swap.max", o->swap_bytes, err)))
       return rc;
   } else {
-    snprintf(c->note, sizeof c->note, "swap is not limited: %s has no "
-             "memory.swap.max (no swap accounting)", c->dir);
+    snprintf(c->note, sizeof c->note,
+             "swap is not limited: %s has no "
+             "memory.swap.max (no swap accounting)",
+             c->dir);
   }
   /* OOM kills the whole group at once: a clean verdict, no half-dead tree.
    * Best effort (kernels before 4.19 lack the file). */
@@ -147,8 +150,10 @@ static int setup_v1(lg_container *c, const lg_container_opts *o,
     if (rc)
       return rc;
   } else {
-    snprintf(c->note, sizeof c->note, "swap is not limited: %s has no "
-             "memory.memsw.limit_in_bytes (no swap accounting)", c->dir);
+    snprintf(c->note, sizeof c->note,
+             "swap is not limited: %s has no "
+             "memory.memsw.limit_in_bytes (no swap accounting)",
+             c->dir);
   }
   return 0;
 }
@@ -164,16 +169,20 @@ static int create_cgroup(lg_container *c, const lg_container_opts *o,
     return rc;
   if (info.version == 0 || !info.writable) {
     if (info.version == 0)
-      snprintf(why, sizeof why, "no cgroup with the memory controller found "
+      snprintf(why, sizeof why,
+               "no cgroup with the memory controller found "
                "for this process");
     else
-      snprintf(why, sizeof why, "cgroup v%d at %s: no writable place for a "
-               "run cgroup (needs root or a delegated cgroup)", info.version,
-               info.dir);
+      snprintf(why, sizeof why,
+               "cgroup v%d at %s: no writable place for a "
+               "run cgroup (needs root or a delegated cgroup)",
+               info.version, info.dir);
     if (is_auto) {
       c->kind = CT_NONE;
-      snprintf(c->note, sizeof c->note, "backend auto fell back to none: %s; "
-               "no memory limit, no OOM detection", why);
+      snprintf(c->note, sizeof c->note,
+               "backend auto fell back to none: %s; "
+               "no memory limit, no OOM detection",
+               why);
       return 0;
     }
     return lg_error_set(err, LG_ECGROUP, "%s", why);
@@ -183,9 +192,10 @@ static int create_cgroup(lg_container *c, const lg_container_opts *o,
     rc = lg_cg_write(info.leaf_parent, "cgroup.subtree_control", "+memory",
                      c->fake);
     if (rc)
-      return lg_error_set(err, LG_ECGROUP, "%s/cgroup.subtree_control: cannot "
-                          "enable the memory controller: %s", info.leaf_parent,
-                          strerror(-rc));
+      return lg_error_set(err, LG_ECGROUP,
+                          "%s/cgroup.subtree_control: cannot "
+                          "enable the memory controller: %s",
+                          info.leaf_parent, strerror(-rc));
   }
   rc = make_leaf(c, info.leaf_parent, o->name, err);
   if (rc)
@@ -220,7 +230,8 @@ int lg_container_create(const lg_container_opts *o, lg_container **out,
   case LG_BACKEND_DOCKER:
   case LG_BACKEND_PODMAN:
   default:
-    rc = lg_error_set(err, LG_ENOTSUP, "container backend '%s' is not "
+    rc = lg_error_set(err, LG_ENOTSUP,
+                      "container backend '%s' is not "
                       "implemented yet; use cgroup, auto or none",
                       o->backend == LG_BACKEND_SYSTEMD  ? "systemd"
                       : o->backend == LG_BACKEND_DOCKER ? "docker"
@@ -246,8 +257,9 @@ cleanup:
 const char *lg_container_backend(const lg_container *c) {
   if (!c)
     return "none";
-  return c->kind == CT_V2 ? "cgroup-v2" : c->kind == CT_V1 ? "cgroup-v1"
-                                                           : "none";
+  return c->kind == CT_V2   ? "cgroup-v2"
+         : c->kind == CT_V1 ? "cgroup-v1"
+                            : "none";
 }
 
 const char *lg_container_path(const lg_container *c) {
@@ -326,8 +338,9 @@ int lg_container_read(lg_container *c, lg_container_stats *st, lg_error *err) {
       st->file_bytes = (double)v;
   }
   /* An unlimited v1 cgroup reads PAGE_COUNTER_MAX pages (~2^63). */
-  if (lg_cg_read_u64(c->dir, v2 ? "memory.max" : "memory.limit_in_bytes",
-                     &v) == 0 && v < (UINT64_C(1) << 62))
+  if (lg_cg_read_u64(c->dir, v2 ? "memory.max" : "memory.limit_in_bytes", &v) ==
+          0 &&
+      v < (UINT64_C(1) << 62))
     st->limit_bytes = (double)v;
   if (lg_cg_read(c->dir, v2 ? "memory.events" : "memory.oom_control", buf,
                  LG_CG_FILE_MAX) >= 0 &&
@@ -400,9 +413,10 @@ int lg_container_kill_all(lg_container *c, lg_error *err) {
     if (alive == 0)
       break;
     if (lg_now_s() > deadline) {
-      rc = lg_error_set(err, LG_ETIMEOUT, "%s: %zu process(es) still alive "
-                        "%.0f s after SIGKILL (first pid %ld)", c->dir, alive,
-                        KILL_WAIT_S, (long)pids[0]);
+      rc = lg_error_set(err, LG_ETIMEOUT,
+                        "%s: %zu process(es) still alive "
+                        "%.0f s after SIGKILL (first pid %ld)",
+                        c->dir, alive, KILL_WAIT_S, (long)pids[0]);
       goto cleanup;
     }
     lg_sleep_s(pause, NULL);
@@ -431,8 +445,10 @@ int lg_container_destroy(lg_container *c, lg_error *err) {
     if (rc)
       lg_error_set(err, rc, "%s", kerr.msg);
     else if (r)
-      rc = lg_error_set(err, LG_ECGROUP, "%s: cannot remove the run's cgroup: "
-                        "%s", c->dir, strerror(-r));
+      rc = lg_error_set(err, LG_ECGROUP,
+                        "%s: cannot remove the run's cgroup: "
+                        "%s",
+                        c->dir, strerror(-r));
   }
   free(c->dir);
   free(c->procs_path);

@@ -34,7 +34,9 @@ static const char *root_of(const char *procfs_root) {
   return procfs_root ? procfs_root : "/proc";
 }
 
-static int vanished(long r) { return r == -ENOENT || r == -ESRCH; }
+static int vanished(long r) {
+  return r == -ENOENT || r == -ESRCH;
+}
 
 /* Pss in bytes from smaps_rollup text, or -1. */
 static double parse_pss(const char *text) {

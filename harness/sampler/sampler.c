@@ -64,8 +64,8 @@ static void pids_of(lg_sampler *s, size_t *n) {
     if (s->o.container && lg_container_path(s->o.container))
       r = lg_container_pids(s->o.container, s->pids, s->pids_cap, n, &err);
     else
-      r = lg_procfs_tree(s->o.procfs_root, s->o.root_pid, s->pids,
-                         s->pids_cap, n);
+      r = lg_procfs_tree(s->o.procfs_root, s->o.root_pid, s->pids, s->pids_cap,
+                         n);
     if (r) {
       s->st.read_errors++;
       *n = 0;
@@ -184,8 +184,10 @@ int lg_sampler_start(const lg_sampler_opts *o, lg_sampler **out,
 
   *out = NULL;
   if (!(o->interval_s >= MIN_INTERVAL_S))
-    return lg_error_set(err, LG_EUSAGE, "sampling.interval: %g s is below "
-                        "the minimum of 1 ms", o->interval_s);
+    return lg_error_set(err, LG_EUSAGE,
+                        "sampling.interval: %g s is below "
+                        "the minimum of 1 ms",
+                        o->interval_s);
   s = calloc(1, sizeof *s);
   if (!s)
     return lg_error_set(err, LG_ENOMEM, "out of memory");

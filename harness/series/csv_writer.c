@@ -34,7 +34,7 @@ static const char header[] =
 struct lg_samples_writer {
   int fd;
   char *path;
-  int failed;       /* sticky error code, 0 when fine */
+  int failed; /* sticky error code, 0 when fine */
   char failure[LG_ERROR_MSG_MAX];
   size_t rows;
 };
@@ -67,8 +67,10 @@ static int create_file(const char *path, lg_error *err) {
     return fd;
   if (errno == EEXIST && lstat(path, &st) == 0) {
     if (!S_ISREG(st.st_mode))
-      return lg_error_set(err, LG_EIO, "%s: exists and is not a regular file "
-                          "(a symlink?); refusing to write through it", path);
+      return lg_error_set(err, LG_EIO,
+                          "%s: exists and is not a regular file "
+                          "(a symlink?); refusing to write through it",
+                          path);
     if (unlink(path) == 0 && (fd = open(path, flags, 0644)) >= 0)
       return fd;
   }
@@ -156,9 +158,8 @@ int lg_samples_writer_append(lg_samples_writer *w, const lg_sample *s,
    * (separators, quotes, line breaks, controls) become '_'. */
   for (i = 0; s->phase && s->phase[i] && i < PHASE_MAX; i++) {
     unsigned char ch = (unsigned char)s->phase[i];
-    row[len++] = (ch < 0x20 || ch == ',' || ch == '"' || ch == 0x7f)
-                     ? '_'
-                     : (char)ch;
+    row[len++] =
+        (ch < 0x20 || ch == ',' || ch == '"' || ch == 0x7f) ? '_' : (char)ch;
   }
   row[len++] = '\n';
   if (write_all(w, row, len, err))

@@ -30,8 +30,10 @@ int lg_capture_create_file(const char *path, lg_error *err) {
     return fd;
   if (errno == EEXIST && lstat(path, &st) == 0) {
     if (!S_ISREG(st.st_mode))
-      return lg_error_set(err, LG_EIO, "%s: exists and is not a regular file "
-                          "(a symlink?); refusing to write through it", path);
+      return lg_error_set(err, LG_EIO,
+                          "%s: exists and is not a regular file "
+                          "(a symlink?); refusing to write through it",
+                          path);
     if (unlink(path) == 0 && (fd = open(path, flags, 0644)) >= 0)
       return fd;
   }
@@ -83,8 +85,8 @@ static void keep_tail(lg_capture *c, const char *p, size_t n) {
     memcpy(c->tail, p + n - LG_CAPTURE_TAIL, LG_CAPTURE_TAIL);
     c->tail_len = LG_CAPTURE_TAIL;
   } else {
-    size_t keep = c->tail_len + n > LG_CAPTURE_TAIL ? LG_CAPTURE_TAIL - n
-                                                    : c->tail_len;
+    size_t keep =
+        c->tail_len + n > LG_CAPTURE_TAIL ? LG_CAPTURE_TAIL - n : c->tail_len;
     memmove(c->tail, c->tail + c->tail_len - keep, keep);
     memcpy(c->tail + keep, p, n);
     c->tail_len = keep + n;
@@ -204,8 +206,10 @@ int lg_capture_start(lg_capture *c, int out_rd, const char *out_path,
     if (r != 0) {
       char msg[256];
       regerror(r, &c->re, msg, sizeof msg);
-      rc = lg_error_set(err, LG_EINPUT, "ready.log: bad regular expression "
-                        "'%s': %s", regex, msg);
+      rc = lg_error_set(err, LG_EINPUT,
+                        "ready.log: bad regular expression "
+                        "'%s': %s",
+                        regex, msg);
       goto cleanup;
     }
     c->has_re = true;
@@ -271,9 +275,10 @@ void lg_capture_stop(lg_capture *c) {
     if (st->out_fd >= 0) {
       if (st->dropped) {
         char note[160];
-        int n = snprintf(note, sizeof note, "\n[leakgate: log capped at %zu "
-                         "bytes; %zu more bytes were discarded]\n", c->cap,
-                         st->dropped);
+        int n = snprintf(note, sizeof note,
+                         "\n[leakgate: log capped at %zu "
+                         "bytes; %zu more bytes were discarded]\n",
+                         c->cap, st->dropped);
         st->write_failed = false; /* the note is worth one more try */
         write_log(st, note, (size_t)n);
       }

@@ -23,10 +23,10 @@
 #define LG_CAPTURE_LINE 4096
 
 typedef struct lg_capture_stream {
-  int in_fd;        /* pipe read end, -1 when closed or unused */
-  int out_fd;       /* log file, -1 when not written */
-  size_t kept;      /* bytes written to the log */
-  size_t dropped;   /* bytes read past the cap */
+  int in_fd;      /* pipe read end, -1 when closed or unused */
+  int out_fd;     /* log file, -1 when not written */
+  size_t kept;    /* bytes written to the log */
+  size_t dropped; /* bytes read past the cap */
   bool write_failed;
   char line[LG_CAPTURE_LINE + 1];
   size_t line_len;

@@ -92,8 +92,7 @@ static int connect_to(const char *host, const char *port, double deadline,
       p.events = POLLOUT;
       ms = (int)((deadline - lg_now_s()) * 1000);
       if (poll(&p, 1, ms > 0 ? ms : 0) == 1 &&
-          getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 &&
-          soerr == 0)
+          getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
         break;
       errno = soerr ? soerr : ETIMEDOUT;
     }
@@ -151,14 +150,17 @@ static int probe_http(const char *url, char *why, size_t wcap) {
   int fd, n, code, rc = -1;
 
   if (parse_url(url, host, sizeof host, port, sizeof port, &path) != 0) {
-    snprintf(why, wcap, "bad http target '%s' (only http://host[:port]/path "
-             "is supported)", url);
+    snprintf(why, wcap,
+             "bad http target '%s' (only http://host[:port]/path "
+             "is supported)",
+             url);
     return -2;
   }
   fd = connect_to(host, port, deadline, why, wcap);
   if (fd < 0)
     return -1;
-  n = snprintf(req, sizeof req, "GET %.2048s HTTP/1.1\r\nHost: %s:%s\r\n"
+  n = snprintf(req, sizeof req,
+               "GET %.2048s HTTP/1.1\r\nHost: %s:%s\r\n"
                "User-Agent: leakgate-ready\r\nConnection: close\r\n\r\n",
                path, host, port);
   while (off < (size_t)n) {
@@ -227,8 +229,8 @@ static int ended_error(lg_service *s, lg_error *err) {
 
 int lg_service_wait_ready(lg_service *s, lg_error *err) {
   const lg_ready_spec *rs = &s->spec->ready;
-  double timeout = (rs->timeout_s > 0 ? rs->timeout_s : DEFAULT_TIMEOUT_S) *
-                   s->ready_scale;
+  double timeout =
+      (rs->timeout_s > 0 ? rs->timeout_s : DEFAULT_TIMEOUT_S) * s->ready_scale;
   double start = lg_now_s(), deadline = start + timeout;
   char *target = NULL, why[512] = "";
   int rc = 0, r;
@@ -252,7 +254,8 @@ int lg_service_wait_ready(lg_service *s, lg_error *err) {
       break;
     }
     if (s->interrupt && *s->interrupt) {
-      rc = lg_error_set(err, LG_EINTR, "interrupted while waiting for the "
+      rc = lg_error_set(err, LG_EINTR,
+                        "interrupted while waiting for the "
                         "service to become ready");
       break;
     }
@@ -291,8 +294,10 @@ int lg_service_wait_ready(lg_service *s, lg_error *err) {
       break;
     }
     if (lg_now_s() >= deadline) {
-      rc = lg_error_set(err, LG_ENOTREADY, "service not ready after %.1f s "
-                        "(%s)", timeout, why[0] ? why : "probe failed");
+      rc = lg_error_set(err, LG_ENOTREADY,
+                        "service not ready after %.1f s "
+                        "(%s)",
+                        timeout, why[0] ? why : "probe failed");
       break;
     }
     lg_sleep_s(RETRY_S, s->interrupt);

@@ -175,8 +175,10 @@ static int resolve(const char *name, const char *cwd, const char *path_env,
     if (!end)
       break;
   }
-  return lg_error_set(err, LG_ESTART, "service.command: '%s' not found in "
-                      "PATH (%s)", name, path_env);
+  return lg_error_set(err, LG_ESTART,
+                      "service.command: '%s' not found in "
+                      "PATH (%s)",
+                      name, path_env);
 }
 
 static const char *scenario_path(const lg_service_spec *sp) {
@@ -196,8 +198,8 @@ static int build_argv(const lg_service_opts *o, strvec *av, size_t *svc_at,
     if (sv_push(av, strdup(o->wrapper[i])))
       return lg_error_set(err, LG_ENOMEM, "out of memory");
   *svc_at = av->n;
-  if (sp->shell && (sv_push(av, strdup("/bin/sh")) ||
-                    sv_push(av, strdup("-c"))))
+  if (sp->shell &&
+      (sv_push(av, strdup("/bin/sh")) || sv_push(av, strdup("-c"))))
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   for (i = 0; sp->argv[i]; i++) {
     char *x = NULL;
@@ -346,8 +348,7 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
       goto cleanup;
     }
   }
-  if ((rc = build_argv(o, &av, &svc_at, err)) ||
-      (rc = build_env(o, &ev, err)))
+  if ((rc = build_argv(o, &av, &svc_at, err)) || (rc = build_env(o, &ev, err)))
     goto cleanup;
   /* The service's own program is resolved even behind a wrapper, which
    * then gets its absolute path (valgrind has no PATH to search). */
@@ -382,7 +383,8 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
     rc = lg_error_set(err, LG_ESYS, "pipe: %s", strerror(errno));
     goto cleanup;
   }
-  if (!o->stdin_pipe && (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+  if (!o->stdin_pipe &&
+      (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
     rc = lg_error_set(err, LG_ESYS, "/dev/null: %s", strerror(errno));
     goto cleanup;
   }
@@ -554,9 +556,10 @@ int lg_service_stop(lg_service *s, lg_service_status *st, lg_error *err) {
       (void)kill(s->pid, SIGKILL);
       s->escalated = true;
       if (!wait_end(s, lg_now_s() + KILL_REAP_WAIT_S))
-        rc = lg_error_set(err, LG_ETIMEOUT, "service pid %ld still alive "
-                          "%.0f s after SIGKILL", (long)s->pid,
-                          KILL_REAP_WAIT_S);
+        rc = lg_error_set(err, LG_ETIMEOUT,
+                          "service pid %ld still alive "
+                          "%.0f s after SIGKILL",
+                          (long)s->pid, KILL_REAP_WAIT_S);
     }
   }
   if (s->ended)
@@ -569,9 +572,15 @@ int lg_service_stop(lg_service *s, lg_service_status *st, lg_error *err) {
   return rc;
 }
 
-pid_t lg_service_pid(const lg_service *s) { return s->pid; }
-int lg_service_stdin_fd(const lg_service *s) { return s->stdin_fd; }
-int lg_service_stdout_fd(const lg_service *s) { return s->stdout_fd; }
+pid_t lg_service_pid(const lg_service *s) {
+  return s->pid;
+}
+int lg_service_stdin_fd(const lg_service *s) {
+  return s->stdin_fd;
+}
+int lg_service_stdout_fd(const lg_service *s) {
+  return s->stdout_fd;
+}
 const char *lg_service_stdout_path(const lg_service *s) {
   return s->stdout_path;
 }

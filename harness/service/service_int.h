@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 struct lg_service {
-  pid_t pid;        /* also the process group id */
+  pid_t pid; /* also the process group id */
   unsigned port;
   const lg_service_spec *spec; /* borrowed from the caller's scenario */
   double ready_scale;

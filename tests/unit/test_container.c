@@ -65,8 +65,8 @@ static const char *get(const char *dir, const char *file, char *buf,
   return buf;
 }
 
-static void v2_opts(lg_container_opts *o, char *root, size_t rcap,
-                    char *self, size_t scap) {
+static void v2_opts(lg_container_opts *o, char *root, size_t rcap, char *self,
+                    size_t scap) {
   snprintf(root, rcap, "%s/sys", tmpdir);
   snprintf(self, scap, "%s/proc-self-cgroup", tmpdir);
   memset(o, 0, sizeof *o);
@@ -197,10 +197,12 @@ START_TEST(v2_read_stats_and_pids) {
   /* What the kernel would show for a service near its limit. */
   put(p, "memory.current", "60000000\n");
   put(p, "memory.peak", "67100000\n");
-  put(p, "memory.stat", "anon 50000000\nfile 9000000\nkernel 1000000\n"
-                        "anon_thp 0\nfile_mapped 0\n");
-  put(p, "memory.events", "low 0\nhigh 0\nmax 12\noom 3\noom_kill 3\n"
-                          "oom_group_kill 1\n");
+  put(p, "memory.stat",
+      "anon 50000000\nfile 9000000\nkernel 1000000\n"
+      "anon_thp 0\nfile_mapped 0\n");
+  put(p, "memory.events",
+      "low 0\nhigh 0\nmax 12\noom 3\noom_kill 3\n"
+      "oom_group_kill 1\n");
   ck_assert_int_eq(lg_container_read(c, &st, &err), 0);
   ck_assert_double_eq(st.usage_bytes, 60000000);
   ck_assert_double_eq(st.peak_bytes, 67100000);
@@ -358,8 +360,7 @@ static int real_cgroup(lg_cgroup_info *info) {
   fprintf(stderr, "SKIP real cgroup test: %s\n", why);
   ck_assert_msg(!getenv("LG_REQUIRE_CGROUP") ||
                     strcmp(getenv("LG_REQUIRE_CGROUP"), "1") != 0,
-                "real cgroup test required (LG_REQUIRE_CGROUP=1) but: %s",
-                why);
+                "real cgroup test required (LG_REQUIRE_CGROUP=1) but: %s", why);
   return 0;
 }
 

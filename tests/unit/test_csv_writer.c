@@ -161,8 +161,7 @@ START_TEST(unwritable_dir) {
   lg_samples_writer *w = NULL;
   lg_error err = {0, ""};
   ck_assert_int_eq(
-      lg_samples_writer_open("/nonexistent-dir/samples.csv", &w, &err),
-      LG_EIO);
+      lg_samples_writer_open("/nonexistent-dir/samples.csv", &w, &err), LG_EIO);
   ck_assert(strstr(err.msg, "/nonexistent-dir/samples.csv") != NULL);
   ck_assert_int_eq(lg_samples_writer_close(NULL, &err), 0);
 }

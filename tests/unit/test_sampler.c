@@ -59,8 +59,10 @@ static void fake_proc(int pid, const char *statm, int nfds, int pss_kb,
     put(rel, "");
   }
   snprintf(rel, sizeof rel, "%d/smaps_rollup", pid);
-  snprintf(text, sizeof text, "00400000-7fff0000 ---p 00000000 00:00 0 "
-           "[rollup]\nRss: 1 kB\nPss: %d kB\nPss_Anon: 1 kB\n", pss_kb);
+  snprintf(text, sizeof text,
+           "00400000-7fff0000 ---p 00000000 00:00 0 "
+           "[rollup]\nRss: 1 kB\nPss: %d kB\nPss_Anon: 1 kB\n",
+           pss_kb);
   put(rel, text);
   snprintf(rel, sizeof rel, "%d/task/%d/children", pid, pid);
   put(rel, children);
@@ -86,8 +88,8 @@ START_TEST(measure_fake) {
   lg_proc_mem m;
   double pg = (double)sysconf(_SC_PAGESIZE);
   fake_tree();
-  ck_assert_int_eq(lg_procfs_measure(fake_root(root, sizeof root), pids, 5, 0,
-                                     &m), 0);
+  ck_assert_int_eq(
+      lg_procfs_measure(fake_root(root, sizeof root), pids, 5, 0, &m), 0);
   ck_assert_int_eq(m.procs, 4); /* 999 vanished: skipped, no error */
   ck_assert_int_eq(m.errors, 0);
   ck_assert_double_eq(m.rss_bytes, 1900 * pg);
@@ -104,8 +106,8 @@ START_TEST(tree_fake) {
   pid_t pids[8];
   size_t n;
   fake_tree();
-  ck_assert_int_eq(lg_procfs_tree(fake_root(root, sizeof root), 100, pids, 8,
-                                  &n), 0);
+  ck_assert_int_eq(
+      lg_procfs_tree(fake_root(root, sizeof root), 100, pids, 8, &n), 0);
   ck_assert_uint_eq(n, 4);
   ck_assert_int_eq(pids[0], 100);
   ck_assert_int_eq(pids[1], 101);
@@ -172,7 +174,8 @@ START_TEST(rows_and_pss_only_at_marks) {
   ck_assert_int_ge(ino, 0);
   snprintf(watch, sizeof watch, "%s/proc/100/smaps_rollup", tmp);
   /* with IN_CLOSE_NOWRITE between them, two opens are not coalesced */
-  ck_assert_int_ge(inotify_add_watch(ino, watch, IN_OPEN | IN_CLOSE_NOWRITE), 0);
+  ck_assert_int_ge(inotify_add_watch(ino, watch, IN_OPEN | IN_CLOSE_NOWRITE),
+                   0);
   snprintf(csv, sizeof csv, "%s/samples.csv", tmp);
   memset(&o, 0, sizeof o);
   o.interval_s = 0.02;

@@ -132,14 +132,17 @@ static void run_ready(const char *fixture, lg_ready_kind kind,
   assert_gone(pid);
 }
 
-START_TEST(ready_tcp) { run_ready("clean_http", LG_READY_TCP,
-                                  "127.0.0.1:{{port}}"); }
+START_TEST(ready_tcp) {
+  run_ready("clean_http", LG_READY_TCP, "127.0.0.1:{{port}}");
+}
 END_TEST
-START_TEST(ready_http) { run_ready("clean_http", LG_READY_HTTP,
-                                   "http://127.0.0.1:{{port}}/health"); }
+START_TEST(ready_http) {
+  run_ready("clean_http", LG_READY_HTTP, "http://127.0.0.1:{{port}}/health");
+}
 END_TEST
-START_TEST(ready_log) { run_ready("clean_http", LG_READY_LOG,
-                                  "^listening on {{port}}$"); }
+START_TEST(ready_log) {
+  run_ready("clean_http", LG_READY_LOG, "^listening on {{port}}$");
+}
 END_TEST
 
 START_TEST(ready_delay) {
