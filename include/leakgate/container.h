@@ -1,10 +1,17 @@
 /* leakgate/container.h - the memory-limited box a service runs in.
  *
- * Backends: cgroup v2 (memory.max, memory.swap.max), cgroup v1
- * (memory.limit_in_bytes, memory.memsw.limit_in_bytes), systemd-run scopes,
- * docker/podman, and "none" (no limit, no OOM detection - said plainly).
- * The run's cgroup is a new leaf below the cgroup leakgate itself runs in
- * (or one delegated to it). The service joins it between fork and exec
+ * Backends: cgroup v2 (memory.max, memory.swap.max, memory.oom.group=1),
+ * cgroup v1 (memory.limit_in_bytes, then memory.memsw.limit_in_bytes), and
+ * "none" (no limit, no OOM detection - said plainly). systemd-run scopes and
+ * docker/podman are not implemented yet: asking for them is LG_ENOTSUP.
+ * Backend auto uses the cgroup when a writable one is found, else none,
+ * with the reason in lg_container_note().
+ * The run's cgroup is a new leaf "leakgate-<pid>-<n>-<name>" below the
+ * cgroup leakgate itself runs in. cgroup v2 forbids processes in a cgroup
+ * that enables controllers for its children, so when leakgate's own cgroup
+ * holds processes and does not enable memory below it, the leaf is made
+ * beside it, in the parent, which does (lg_cgroup_info.strategy "sibling";
+ * needs write access there: root, or a systemd delegation). The service joins it between fork and exec
  * (lg_container_child_enter), so it never runs outside.
  * lg_container_destroy kills every process left in it and removes it: no
  * process and no cgroup of a run survives the run.

@@ -6,7 +6,11 @@
  * counters (per-process RssAnon from /proc/PID/status where no cgroup anon
  * exists). PSS (smaps_rollup takes the target's mmap lock) is read only at
  * phase boundaries. Every row goes to samples.csv and is flushed at once.
- * The completed-request counter is read at each sample through a callback.
+ * The completed-request counter is read at each sample through a callback;
+ * callbacks run on the sampler thread (or the caller of sample_now), so
+ * requests() and phase() must be thread-safe. t_s counts from
+ * lg_sampler_start; the first row is taken at once. A samples.csv write
+ * error stops sampling and is returned by sample_now and stop.
  * Ownership: lg_sampler_start allocates; lg_sampler_stop joins and frees.
  */
 #ifndef LEAKGATE_SAMPLER_H

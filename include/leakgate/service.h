@@ -2,8 +2,13 @@
  * wait until ready, watch, stop gracefully.
  *
  * Start forks, joins the container (before exec, so the service never runs
- * outside it), sets exactly the scenario's environment plus LEAKGATE_*
- * variables, and execs argv (never a shell unless spec->shell). stdout and
+ * outside it), sets exactly the scenario's environment plus LEAKGATE_PORT
+ * (and LEAKGATE_MEMORY_LIMIT when a limit is enforced) - no PATH or HOME of
+ * leakgate's - and execs argv (never a shell unless spec->shell). argv[0]
+ * is resolved before fork: with a '/' against the service's cwd, else in
+ * the scenario env's PATH or, without one, leakgate's PATH; so a missing
+ * program is LG_ESTART naming it. Only this module may wait for the
+ * service's pid (no waitpid(-1), no SIGCHLD set to SIG_IGN elsewhere). stdout and
  * stderr are drained by a capture thread into files in the out dir with a
  * size cap, so a flooding service never blocks and never fills the disk.
  * Stop sends the configured signal, waits its timeout, then SIGKILLs.
@@ -52,7 +57,9 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
  * service exits first (message includes the tail of its stderr). */
 int lg_service_wait_ready(lg_service *s, lg_error *err);
 pid_t lg_service_pid(const lg_service *s);
-/* stdin driver: the write end of the service's stdin / read end of stdout. */
+/* stdin driver: the write end of the service's stdin / read end of stdout.
+ * Owned by the service (closed by lg_service_free); -1 without stdin_pipe.
+ * Writing to a dead service raises SIGPIPE: the caller ignores it. */
 int lg_service_stdin_fd(const lg_service *s);
 int lg_service_stdout_fd(const lg_service *s);
 /* Non-blocking check whether the service is still running. */
