@@ -265,6 +265,11 @@ static void read_analysis(rd *d, const json_t *o, const char *ctx,
     a->n_models = i + 1;
   }
   get_buf(d, o, ctx, "reason", a->reason, sizeof a->reason);
+  get_buf(d, o, ctx, "aggregate", a->aggregate, sizeof a->aggregate);
+  get_buf(d, o, ctx, "decided_by", a->decided_by, sizeof a->decided_by);
+  a->recent_hinge = get_bool(d, o, ctx, "recent_hinge");
+  a->gc_period_x = get_num(d, o, ctx, "gc_period_x");
+  a->points = get_count(d, o, ctx, "points") < 0 ? 0 : (size_t)get_count(d, o, ctx, "points");
 }
 
 static void read_load(rd *d, const json_t *o, lg_load_result *l) {
@@ -433,15 +438,21 @@ static void read_baseline(rd *d, const json_t *o, lg_baseline_result *b) {
   }
   b->slope_delta = get_num(d, o, "baseline", "slope_delta_bytes_per_request");
   get_pair(d, o, "baseline", "delta_ci", &b->delta_lo, &b->delta_hi);
-  for (int known = 0; known < 2; known++) {
-    const char *key = known ? "known_leaks" : "new_leaks";
+  for (int list = 0; list < 3; list++) {
+    static const char *const keys[] = {"new_leaks", "known_leaks",
+                                       "grown_leaks"};
+    const char *key = keys[list];
     arr = get_arr(d, o, "baseline", key);
     json_array_foreach(arr, i, e) {
+      int rc;
       if (!json_is_string(e)) {
         bad(d, "baseline", key, "an array of fingerprint strings");
         break;
       }
-      if (lg_result_add_baseline_leak(b, known, json_string_value(e)))
+      rc = list == 2 ? lg_result_add_baseline_grown(b, json_string_value(e))
+                     : lg_result_add_baseline_leak(b, list == 1,
+                                                   json_string_value(e));
+      if (rc)
         oom(d);
     }
   }
@@ -451,6 +462,23 @@ static void read_baseline(rd *d, const json_t *o, lg_baseline_result *b) {
       get_num(d, o, "baseline", "history_limit_bytes_per_request");
   b->tolerance = get_num(d, o, "baseline", "tolerance_bytes_per_request");
   get_str(d, o, "baseline", "note", &b->note);
+  v = get_cstr(d, o, "baseline", "baseline_leak");
+  if (v) {
+    if (strcmp(v, "leak") == 0)
+      b->baseline_leak = LG_LEAK_LEAK;
+    else if (strcmp(v, "no_leak") == 0)
+      b->baseline_leak = LG_LEAK_NO_LEAK;
+    else if (strcmp(v, "inconclusive") == 0)
+      b->baseline_leak = LG_LEAK_INCONCLUSIVE;
+    else
+      bad(d, "baseline", "baseline_leak",
+          "leak, no_leak, inconclusive or null");
+  }
+  b->missing = get_bool(d, o, "baseline", "missing");
+  v = get_cstr(d, o, "baseline", "missing_policy");
+  if (v && strcmp(v, "pass") != 0 && strcmp(v, "fail") != 0)
+    bad(d, "baseline", "missing_policy", "pass, fail or null");
+  b->missing_fails = v && strcmp(v, "fail") == 0;
 }
 
 static void read_top(rd *d, const json_t *root, lg_result *r) {

@@ -206,6 +206,11 @@ json_t *lg_json_analysis(const lg_analysis *a, bool present, bool *bad) {
   }
   put(o, "models", models, bad);
   put(o, "reason", lg_json_str(a->reason[0] ? a->reason : NULL), bad);
+  put(o, "aggregate", lg_json_str(a->aggregate[0] ? a->aggregate : NULL), bad);
+  put(o, "decided_by", lg_json_str(a->decided_by[0] ? a->decided_by : NULL), bad);
+  put(o, "recent_hinge", present ? json_boolean(a->recent_hinge) : json_null(), bad);
+  put(o, "gc_period_x", lg_json_num(a->gc_period_x), bad);
+  put(o, "points", present ? json_integer((json_int_t)a->points) : json_null(), bad);
   return o;
 }
 
@@ -429,6 +434,15 @@ static json_t *baseline_json(const lg_baseline_result *b, bool *bad) {
   put(o, "history_limit_bytes_per_request", lg_json_num(b->history_limit), bad);
   put(o, "tolerance_bytes_per_request", lg_json_num(b->tolerance), bad);
   put(o, "note", lg_json_str(b->note), bad);
+  put(o, "grown_leaks", str_array(b->grown_leaks, b->n_grown_leaks, bad), bad);
+  put(o, "baseline_leak",
+      b->baseline_leak == LG_LEAK_UNKNOWN
+          ? json_null()
+          : json_string(lg_fmt_leak(b->baseline_leak)),
+      bad);
+  put(o, "missing", json_boolean(b->missing), bad);
+  put(o, "missing_policy", json_string(b->missing_fails ? "fail" : "pass"),
+      bad);
   return o;
 }
 
