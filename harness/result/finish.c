@@ -9,6 +9,11 @@
  *   any check inconclusive             -> inconclusive (3; 0 when
  *                                         analysis.on_inconclusive: pass)
  *   otherwise                          -> pass (0)
+ * The baseline section (docs/baseline.md) also softens two checks: a growth
+ * leak the baseline has too is known (the baseline check judges the change),
+ * and Memcheck bytes of fingerprints in baseline.known_leaks do not count
+ * against the budget; a missing baseline fails only with baseline.missing:
+ * fail, and a known leak that grew fails the baseline check.
  * A run never passes without evidence: no growth analysis and no error that
  * explains it is a growth check error, a tier that was meant to run and did
  * not is an error, and a load where most requests failed is an error.
@@ -118,6 +123,14 @@ static void check_growth(const lg_result *r, pending *p) {
          "%zu samples, model %s)",
          sl, a->metric[0] ? a->metric : "memory", tol, mds, a->samples_used,
          a->model[0] ? a->model : "n/a");
+    /* A leak main has too is known, not this change's: the baseline check
+     * judges whether the change made it worse (docs/baseline.md). */
+    if (r->baseline.verdict != LG_BASELINE_NONE &&
+        r->baseline.baseline_leak == LG_LEAK_LEAK) {
+      p->st = LG_CHECK_PASS;
+      catp(p, "; a known leak: the baseline leaks too, so the baseline "
+              "check judges the change");
+    }
     break;
   case LG_LEAK_INCONCLUSIVE:
     setp(p, LG_CHECK_INCONCLUSIVE,
@@ -158,7 +171,10 @@ static void check_oom(const lg_result *r, pending *p) {
     return;
   }
   if (c->oom_kills < 0) {
-    if (c->backend)
+    if (c->backend && strcmp(c->backend, "none") == 0)
+      setp(p, LG_CHECK_SKIPPED,
+           "no memory limit and no OOM detection: container backend none");
+    else if (c->backend)
       setp(p, LG_CHECK_SKIPPED, "OOM detection off (container backend %s)",
            c->backend);
     else
@@ -166,6 +182,13 @@ static void check_oom(const lg_result *r, pending *p) {
     return;
   }
   setp(p, LG_CHECK_PASS, "no OOM kill (limit %s, peak %s)", lim, peak);
+}
+
+/* The container's own caveat (e.g. backend auto fell back to none), appended
+ * to the oom check so nobody mistakes an unlimited run for a limited one. */
+static void oom_note(const lg_result *r, pending *p) {
+  if (r->container.note && r->container.note[0])
+    catp(p, " (%s)", r->container.note);
 }
 
 static void check_crash(const lg_result *r, pending *p) {
@@ -223,9 +246,22 @@ static bool kind_gated(unsigned fail_on, const char *kind) {
          ((fail_on & LG_FAIL_POSSIBLE) && strcmp(kind, "possible") == 0);
 }
 
+/* Whether fp is one of the baseline's known leaks (present on both sides
+ * and not grown): those are reported by the baseline check, not failed. */
+static bool known_leak(const lg_baseline_result *b, const char *fp) {
+  size_t i;
+  if (!fp)
+    return false;
+  for (i = 0; i < b->n_known_leaks; i++)
+    if (strcmp(b->known_leaks[i], fp) == 0)
+      return true;
+  return false;
+}
+
 static void check_memcheck(lg_result *r, pending *p) {
   lg_memcheck_result *m = &r->memcheck;
-  double dl, il, pl, gated = 0, budget;
+  double dl, il, pl, gated = 0, budget, known = 0;
+  size_t n_known = 0;
   char b1[32], b2[32], b3[32], bg[32], bb[32], fr[512];
   const lg_leak_record *top = NULL;
   size_t i;
@@ -249,12 +285,20 @@ static void check_memcheck(lg_result *r, pending *p) {
   if (m->fail_on & LG_FAIL_POSSIBLE)
     gated += pl;
   budget = isfinite(m->budget_bytes) ? m->budget_bytes : 0;
-  for (i = 0; i < m->n_leaks; i++)
-    if (kind_gated(m->fail_on, m->leaks[i].kind) &&
-        (!top || m->leaks[i].bytes > top->bytes))
+  for (i = 0; i < m->n_leaks; i++) {
+    if (!kind_gated(m->fail_on, m->leaks[i].kind))
+      continue;
+    if (known_leak(&r->baseline, m->leaks[i].fingerprint)) {
+      if (isfinite(m->leaks[i].bytes))
+        known += m->leaks[i].bytes;
+      n_known++;
+      continue;
+    }
+    if (!top || m->leaks[i].bytes > top->bytes)
       top = &m->leaks[i];
-  m->failed =
-      gated > budget || ((m->fail_on & LG_FAIL_ERRORS) && m->errors > 0);
+  }
+  m->failed = gated - known > budget ||
+              ((m->fail_on & LG_FAIL_ERRORS) && m->errors > 0);
   setp(p, m->failed ? LG_CHECK_FAIL : LG_CHECK_PASS,
        "Memcheck: %s definitely, %s indirectly, %s possibly lost; %lld "
        "error%s; %s of the gated kinds against a budget of %s",
@@ -263,6 +307,10 @@ static void check_memcheck(lg_result *r, pending *p) {
        (long long)(m->errors > 0 ? m->errors : 0), m->errors == 1 ? "" : "s",
        lg_format_bytes(bg, sizeof bg, gated),
        lg_format_bytes(bb, sizeof bb, budget));
+  if (n_known)
+    catp(p, "; %s of it in %zu leak%s known from the baseline, not counted",
+         lg_format_bytes(b3, sizeof b3, known), n_known,
+         n_known == 1 ? "" : "s");
   if ((m->fail_on & LG_FAIL_ERRORS) && m->errors > 0)
     catp(p, "; memory errors are gated (fail_on: errors)");
   if (top) {
@@ -321,9 +369,12 @@ static void check_baseline(const lg_result *r, pending *p) {
   lg_fmt_slope(tol, sizeof tol, a, b->tolerance);
   switch (b->verdict) {
   case LG_BASELINE_NONE:
-    setp(p, LG_CHECK_SKIPPED, "%s",
-         b->note ? b->note : "no baseline to compare");
-    return;
+    /* baseline.missing: fail turns a missing baseline into a failure. */
+    setp(p, b->missing && b->missing_fails ? LG_CHECK_FAIL : LG_CHECK_SKIPPED,
+         "%s", b->note ? b->note : "no baseline to compare");
+    if (b->missing && b->missing_fails)
+      catp(p, " (baseline.missing: fail)");
+    break;
   case LG_BASELINE_REGRESSION:
     setp(p, LG_CHECK_FAIL,
          "regression against the baseline%s%s: slope "
@@ -354,7 +405,19 @@ static void check_baseline(const lg_result *r, pending *p) {
     if (b->n_new_leaks > 5)
       catp(p, " ...");
   }
-  if (b->note)
+  if (b->n_grown_leaks) {
+    p->st = LG_CHECK_FAIL;
+    catp(p, "; %zu known leak%s grew beyond the tolerance:", b->n_grown_leaks,
+         b->n_grown_leaks == 1 ? "" : "s");
+    for (i = 0; i < b->n_grown_leaks && i < 5; i++)
+      catp(p, " %s", b->grown_leaks[i]);
+    if (b->n_grown_leaks > 5)
+      catp(p, " ...");
+  }
+  if (b->n_known_leaks)
+    catp(p, "; %zu known leak%s (in the baseline too, not failed)",
+         b->n_known_leaks, b->n_known_leaks == 1 ? "" : "s");
+  if (b->note && b->verdict != LG_BASELINE_NONE)
     catp(p, " (%s)", b->note);
 }
 
@@ -509,6 +572,7 @@ void lg_result_finish(lg_result *r) {
   memset(p, 0, sizeof p);
   check_growth(r, &p[0]);
   check_oom(r, &p[1]);
+  oom_note(r, &p[1]);
   check_crash(r, &p[2]);
   check_memcheck(r, &p[3]);
   check_massif(r, &p[4]);

@@ -539,6 +539,7 @@ static void read_top(rd *d, const json_t *root, lg_result *r) {
     r->container.peak_bytes = get_num(d, o, "container", "peak_bytes");
     r->container.oom_kills = get_count(d, o, "container", "oom_kills");
     get_str(d, o, "container", "path", &r->container.path);
+    get_str(d, o, "container", "note", &r->container.note);
   }
   o = get_obj(d, root, "", "service");
   if (o) {

@@ -276,6 +276,7 @@ static json_t *container_json(const lg_container_result *c, bool *bad) {
   put(o, "peak_bytes", lg_json_num(c->peak_bytes), bad);
   put(o, "oom_kills", jcount(c->oom_kills), bad);
   put(o, "path", lg_json_str(c->path), bad);
+  put(o, "note", lg_json_str(c->note), bad);
   return o;
 }
 

@@ -79,9 +79,7 @@ lg_result *lg_result_new(void) {
   r->memcheck.budget_bytes = NAN;
   r->massif.peak_heap_bytes = NAN;
   analysis_unknown(&r->massif.heap_analysis);
-  r->baseline.slope_delta = r->baseline.delta_lo = r->baseline.delta_hi = NAN;
-  r->baseline.baseline_slope = r->baseline.history_limit = NAN;
-  r->baseline.tolerance = NAN;
+  lg_result_reset_baseline(&r->baseline);
   r->chart.oom_x = NAN;
   r->max_time_to_limit_s = NAN;
   r->confidence = NAN;
@@ -127,6 +125,7 @@ void lg_result_free(lg_result *r) {
   free(r->load.message);
   free(r->container.backend);
   free(r->container.path);
+  free(r->container.note);
   free(r->service.stdout_log);
   free(r->service.stderr_log);
   for (i = 0; i < r->memcheck.n_leaks; i++)
@@ -143,10 +142,7 @@ void lg_result_free(lg_result *r) {
   free(r->massif.heap_y);
   free(r->massif.out_file);
   free(r->massif.note);
-  free(r->baseline.file);
-  free_strv(r->baseline.new_leaks, r->baseline.n_new_leaks);
-  free_strv(r->baseline.known_leaks, r->baseline.n_known_leaks);
-  free(r->baseline.note);
+  lg_result_reset_baseline(&r->baseline);
   free(r->chart.x);
   free(r->chart.y);
   free(r->out_dir);
@@ -338,6 +334,35 @@ int lg_result_add_baseline_leak(lg_baseline_result *b, bool known,
   }
   (*arr)[(*n)++] = s;
   return 0;
+}
+
+int lg_result_add_baseline_grown(lg_baseline_result *b,
+                                 const char *fingerprint) {
+  char *s = strdup(fingerprint ? fingerprint : "");
+  int rc;
+  if (!s)
+    return LG_ENOMEM;
+  rc = grow((void **)&b->grown_leaks, b->n_grown_leaks, sizeof *b->grown_leaks);
+  if (rc) {
+    free(s);
+    return rc;
+  }
+  b->grown_leaks[b->n_grown_leaks++] = s;
+  return 0;
+}
+
+void lg_result_reset_baseline(lg_baseline_result *b) {
+  free(b->file);
+  free_strv(b->new_leaks, b->n_new_leaks);
+  free_strv(b->known_leaks, b->n_known_leaks);
+  free_strv(b->grown_leaks, b->n_grown_leaks);
+  free(b->note);
+  memset(b, 0, sizeof *b);
+  b->verdict = LG_BASELINE_NONE;
+  b->baseline_leak = LG_LEAK_UNKNOWN;
+  b->slope_delta = b->delta_lo = b->delta_hi = NAN;
+  b->baseline_slope = b->history_limit = NAN;
+  b->tolerance = NAN;
 }
 
 static int copy_xy(double **px, double **py, size_t *pn, const double *x,

@@ -45,6 +45,7 @@ static void fill_sections(lg_result *r, session_out *s) {
   free(r->container.backend);
   r->container.backend = dup_or_null(s->backend);
   r->container.path = dup_or_null(s->cgroup);
+  r->container.note = dup_or_null(s->note);
   r->container.memory_limit_bytes = s->limit_bytes;
   r->container.peak_bytes = s->peak_bytes;
   r->container.oom_kills = s->oom_kills;

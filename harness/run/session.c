@@ -138,8 +138,11 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   if ((rc = lg_container_create(&co, &box, err)) != 0)
     goto cleanup;
   snprintf(out->backend, sizeof out->backend, "%s", lg_container_backend(box));
-  if (co.memory_bytes && strcmp(out->backend, "none") != 0)
-    out->limit_bytes = (double)co.memory_bytes;
+  /* The limit actually enforced (0 when the backend could not set one). */
+  if (lg_container_limit(box))
+    out->limit_bytes = (double)lg_container_limit(box);
+  if (lg_container_note(box))
+    snprintf(out->note, sizeof out->note, "%s", lg_container_note(box));
 
   spec = sc->service;
   default_ready(sc, &spec.ready, &ready_target);

@@ -45,6 +45,7 @@ typedef struct session_out {
   double ready_s;
   char backend[32];
   char cgroup[512];
+  char note[512];             /* lg_container_note(): a weaker box than asked */
   double limit_bytes;         /* NAN without a limit */
   double peak_bytes;          /* container peak, else sampler peak */
   int64_t oom_kills;          /* -1 unknown (backend none) */

@@ -83,6 +83,8 @@ typedef struct lg_container_result {
   double peak_bytes;
   int64_t oom_kills;
   char *path; /* cgroup path used (extension) */
+  char *note; /* why the box is weaker than asked, e.g. auto fell back to
+                 none; NULL if it is what the scenario asked for (extension) */
 } lg_container_result;
 
 typedef struct lg_service_result {
@@ -164,6 +166,16 @@ typedef struct lg_baseline_result {
   double history_limit;  /* extension: median + 3 robust SD of history; NAN */
   char *note;            /* e.g. "baseline missing", "schema version 2" */
   double tolerance;      /* extension: bytes/request the delta may reach; NAN */
+  /* Extensions of the baseline module (docs/baseline.md). */
+  char **grown_leaks; /* fingerprints in the baseline whose bytes grew beyond
+                         the leak growth tolerance (they fail the check) */
+  size_t n_grown_leaks;
+  lg_leak baseline_leak; /* the baseline run's growth verdict (a leak on both
+                            sides is known, not failed); UNKNOWN = none */
+  bool missing;       /* no usable baseline: no file, no entry for this
+                         scenario, another baseline_version or metric */
+  bool missing_fails; /* baseline.missing: fail - a missing baseline fails
+                         the baseline check instead of passing with a note */
 } lg_baseline_result;
 
 /* Points for charts: a downsampled copy of the analysed series. */
@@ -239,6 +251,12 @@ int lg_result_add_phase(lg_load_result *l, const char *name, int64_t requests,
  * baseline.known_leaks (known = true); copied. */
 int lg_result_add_baseline_leak(lg_baseline_result *b, bool known,
                                 const char *fingerprint);
+/* Append a fingerprint to baseline.grown_leaks; copied. */
+int lg_result_add_baseline_grown(lg_baseline_result *b,
+                                 const char *fingerprint);
+/* Free and reset the baseline section to "not compared" (verdict none,
+ * numbers unknown, no lists, no note). */
+void lg_result_reset_baseline(lg_baseline_result *b);
 /* The frame that names a leak's allocation site in the program: the first
  * frame with a source file that is not Valgrind's allocator replacement
  * (vg_replace_malloc.c, vgpreload objects); else the first frame; NULL for
