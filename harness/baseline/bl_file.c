@@ -1,0 +1,386 @@
+/* baseline/bl_file.c - reading a baseline file (lg_baseline_load) into the
+ * entries compare needs, keeping the jansson tree for update.
+ *
+ * Strict on what it reads, lenient on the rest, like result.json: a known
+ * key of the wrong type is LG_EINPUT naming the file and the key path
+ * ("b.json: scenarios.api.latest.analysis.slope_ci: expected [lo, hi]"); an
+ * unknown key is ignored (version 1 only grows); null is "unknown" except
+ * for the slope, its bounds, metric and x, without which an entry cannot be
+ * compared. Another baseline_version loads with no entries.
+ * Owns: the tree and the entries until lg_baseline_free.
+ * Failure: *out is NULL and nothing is leaked.
+ */
+#include "baseline/bl_int.h"
+#include "core/fsutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CTX_MAX 512
+
+typedef struct rd {
+  const char *file;
+  lg_error *err;
+  int rc;
+} rd;
+
+static void bad(rd *d, const char *ctx, const char *key, const char *what) {
+  if (d->rc)
+    return;
+  d->rc = lg_error_set(d->err, LG_EINPUT, "%s: %s%s%s: expected %s", d->file,
+                       ctx, ctx[0] && key[0] ? "." : "", key, what);
+}
+
+static void oom(rd *d) {
+  if (!d->rc)
+    d->rc = lg_error_set(d->err, LG_ENOMEM, "%s: out of memory", d->file);
+}
+
+/* The value at key, or NULL when missing or null. */
+static json_t *val(const json_t *o, const char *key) {
+  json_t *v = o ? json_object_get(o, key) : NULL;
+  return v && !json_is_null(v) ? v : NULL;
+}
+
+static double get_num(rd *d, const json_t *o, const char *ctx, const char *key,
+                      bool required) {
+  json_t *v = val(o, key);
+  if (!v) {
+    if (required)
+      bad(d, ctx, key, "a number");
+    return NAN;
+  }
+  if (!json_is_number(v)) {
+    bad(d, ctx, key, required ? "a number" : "a number or null");
+    return NAN;
+  }
+  return json_number_value(v);
+}
+
+static int64_t get_count(rd *d, const json_t *o, const char *ctx,
+                         const char *key) {
+  json_t *v = val(o, key);
+  if (!v)
+    return -1;
+  if (!json_is_integer(v) || json_integer_value(v) < 0) {
+    bad(d, ctx, key, "a non-negative integer or null");
+    return -1;
+  }
+  return json_integer_value(v);
+}
+
+static const char *get_str(rd *d, const json_t *o, const char *ctx,
+                           const char *key, bool required) {
+  json_t *v = val(o, key);
+  if (!v) {
+    if (required)
+      bad(d, ctx, key, "a string");
+    return NULL;
+  }
+  if (!json_is_string(v)) {
+    bad(d, ctx, key, required ? "a string" : "a string or null");
+    return NULL;
+  }
+  return json_string_value(v);
+}
+
+/* The object at key; NULL when missing/null (an error when required). */
+static json_t *get_obj(rd *d, const json_t *o, const char *ctx,
+                       const char *key, bool required) {
+  json_t *v = val(o, key);
+  if (!v) {
+    if (required)
+      bad(d, ctx, key, "an object");
+    return NULL;
+  }
+  if (!json_is_object(v)) {
+    bad(d, ctx, key, required ? "an object" : "an object or null");
+    return NULL;
+  }
+  return v;
+}
+
+static json_t *get_arr(rd *d, const json_t *o, const char *ctx,
+                       const char *key) {
+  json_t *v = val(o, key);
+  if (!v)
+    return NULL;
+  if (!json_is_array(v)) {
+    bad(d, ctx, key, "an array or null");
+    return NULL;
+  }
+  return v;
+}
+
+/* [lo, hi] of numbers; null bounds are unknown (+-infinity when required:
+ * an interval too wide to know, which compare turns into inconclusive). */
+static void get_ci(rd *d, const json_t *o, const char *ctx, const char *key,
+                   double *lo, double *hi) {
+  json_t *v = val(o, key), *a, *b;
+  *lo = -INFINITY;
+  *hi = INFINITY;
+  if (!v || !json_is_array(v) || json_array_size(v) != 2) {
+    bad(d, ctx, key, "[lo, hi]");
+    return;
+  }
+  a = json_array_get(v, 0);
+  b = json_array_get(v, 1);
+  if ((!json_is_null(a) && !json_is_number(a)) ||
+      (!json_is_null(b) && !json_is_number(b))) {
+    bad(d, ctx, key, "[lo, hi] of numbers or null");
+    return;
+  }
+  if (json_is_number(a))
+    *lo = json_number_value(a);
+  if (json_is_number(b))
+    *hi = json_number_value(b);
+}
+
+static lg_leak leak_parse(rd *d, const json_t *o, const char *ctx) {
+  const char *s = get_str(d, o, ctx, "leak", false);
+  if (!s)
+    return LG_LEAK_UNKNOWN;
+  if (strcmp(s, "leak") == 0)
+    return LG_LEAK_LEAK;
+  if (strcmp(s, "no_leak") == 0)
+    return LG_LEAK_NO_LEAK;
+  if (strcmp(s, "inconclusive") == 0)
+    return LG_LEAK_INCONCLUSIVE;
+  bad(d, ctx, "leak", "leak, no_leak, inconclusive or null");
+  return LG_LEAK_UNKNOWN;
+}
+
+static void read_analysis(rd *d, const json_t *a, const char *ctx,
+                          bl_entry *e) {
+  const char *s;
+  s = get_str(d, a, ctx, "metric", true);
+  snprintf(e->metric, sizeof e->metric, "%s", s ? s : "");
+  s = get_str(d, a, ctx, "x", true);
+  snprintf(e->x, sizeof e->x, "%s", s ? s : "");
+  if (s && strcmp(s, "requests") != 0 && strcmp(s, "seconds") != 0)
+    bad(d, ctx, "x", "\"requests\" or \"seconds\"");
+  e->leak = leak_parse(d, a, ctx);
+  e->slope = get_num(d, a, ctx, "slope_bytes_per_request", true);
+  get_ci(d, a, ctx, "slope_ci", &e->lo, &e->hi);
+  e->confidence = get_num(d, a, ctx, "confidence", false);
+  if (isfinite(e->confidence) && !(e->confidence > 0.5 && e->confidence < 1))
+    bad(d, ctx, "confidence", "a level between 0.5 and 1");
+  e->tolerance = get_num(d, a, ctx, "tolerance_bytes_per_request", false);
+}
+
+static void read_memcheck(rd *d, const json_t *m, const char *ctx,
+                          bl_entry *e) {
+  char c[CTX_MAX];
+  json_t *arr, *l;
+  size_t i;
+  e->memcheck_ran = false;
+  if (!m)
+    return;
+  {
+    json_t *ran = val(m, "ran");
+    if (ran && !json_is_boolean(ran))
+      bad(d, ctx, "ran", "true or false");
+    e->memcheck_ran = ran && json_is_true(ran);
+  }
+  arr = get_arr(d, m, ctx, "leaks");
+  if (!arr || d->rc)
+    return;
+  if (json_array_size(arr) > BL_MAX_LEAKS) {
+    bad(d, ctx, "leaks", "at most 100000 loss records");
+    return;
+  }
+  e->leaks = calloc(json_array_size(arr) + 1, sizeof *e->leaks);
+  if (!e->leaks) {
+    oom(d);
+    return;
+  }
+  json_array_foreach(arr, i, l) {
+    bl_leak *k = &e->leaks[e->n_leaks];
+    const char *fp, *kind;
+    snprintf(c, sizeof c, "%.460s.leaks[%zu]", ctx, i);
+    if (!json_is_object(l)) {
+      bad(d, c, "", "an object");
+      return;
+    }
+    fp = get_str(d, l, c, "fingerprint", true);
+    kind = get_str(d, l, c, "kind", true);
+    k->bytes = get_num(d, l, c, "bytes", true);
+    if (d->rc)
+      return;
+    if (!(k->fingerprint = strdup(fp)) || !(k->kind = strdup(kind))) {
+      free(k->fingerprint);
+      k->fingerprint = NULL;
+      oom(d);
+      return;
+    }
+    e->n_leaks++;
+  }
+}
+
+static void read_history(rd *d, const json_t *arr, const char *ctx,
+                         bl_entry *e) {
+  char c[CTX_MAX];
+  json_t *p;
+  size_t i;
+  if (!arr)
+    return;
+  e->history = calloc(json_array_size(arr) + 1, sizeof *e->history);
+  if (!e->history) {
+    oom(d);
+    return;
+  }
+  json_array_foreach(arr, i, p) {
+    snprintf(c, sizeof c, "%.480s[%zu]", ctx, i);
+    if (!json_is_object(p)) {
+      bad(d, c, "", "an object");
+      return;
+    }
+    e->history[i].slope = get_num(d, p, c, "slope_bytes_per_request", true);
+    if (d->rc)
+      return;
+    e->n_history++;
+  }
+}
+
+static void read_entry(rd *d, const char *name, const json_t *o,
+                       bl_entry *e) {
+  char ctx[CTX_MAX], c[CTX_MAX];
+  json_t *latest;
+  snprintf(ctx, sizeof ctx, "scenarios.%.400s", name);
+  e->lo = -INFINITY;
+  e->hi = INFINITY;
+  e->requests = -1;
+  if (!(e->name = strdup(name))) {
+    oom(d);
+    return;
+  }
+  if (!json_is_object(o)) {
+    bad(d, ctx, "", "an object");
+    return;
+  }
+  latest = get_obj(d, o, ctx, "latest", true);
+  snprintf(c, sizeof c, "%.480s.latest", ctx);
+  read_analysis(d, get_obj(d, latest, c, "analysis", true), c, e);
+  {
+    char lc[CTX_MAX];
+    snprintf(lc, sizeof lc, "%.480s.load", c);
+    e->requests = get_count(d, get_obj(d, latest, c, "load", false), lc,
+                            "requests");
+    snprintf(lc, sizeof lc, "%.480s.memcheck", c);
+    read_memcheck(d, get_obj(d, latest, c, "memcheck", false), lc, e);
+  }
+  snprintf(c, sizeof c, "%.480s.history", ctx);
+  read_history(d, get_arr(d, o, ctx, "history"), c, e);
+}
+
+static void free_entry(bl_entry *e) {
+  size_t i;
+  free(e->name);
+  for (i = 0; i < e->n_leaks; i++) {
+    free(e->leaks[i].fingerprint);
+    free(e->leaks[i].kind);
+  }
+  free(e->leaks);
+  free(e->history);
+}
+
+void lg_baseline_free(lg_baseline *b) {
+  size_t i;
+  if (!b)
+    return;
+  for (i = 0; i < b->n_entries; i++)
+    free_entry(&b->entries[i]);
+  free(b->entries);
+  if (b->root)
+    json_decref(b->root);
+  free(b->path);
+  free(b);
+}
+
+/* Parse b->root into entries. */
+static void parse(rd *d, lg_baseline *b) {
+  json_t *v = b->root, *sc, *e;
+  const char *name;
+  if (!json_is_object(v)) {
+    bad(d, "", "", "a JSON object (a leakgate baseline file)");
+    return;
+  }
+  v = json_object_get(b->root, "baseline_version");
+  if (!v || !json_is_integer(v)) {
+    bad(d, "baseline_version", "",
+        "an integer (is this a leakgate baseline file?)");
+    return;
+  }
+  b->version = (long)json_integer_value(v);
+  if (b->version != LG_BASELINE_VERSION)
+    return; /* compare says so; update refuses */
+  sc = get_obj(d, b->root, "", "scenarios", true);
+  if (!sc)
+    return;
+  b->entries = calloc(json_object_size(sc) + 1, sizeof *b->entries);
+  if (!b->entries) {
+    oom(d);
+    return;
+  }
+  json_object_foreach(sc, name, e) {
+    read_entry(d, name, e, &b->entries[b->n_entries++]);
+    if (d->rc)
+      return;
+  }
+}
+
+int lg_baseline_load(const char *path, lg_baseline **out, lg_error *err) {
+  lg_baseline *b = NULL;
+  char *text = NULL;
+  size_t len = 0;
+  json_error_t je;
+  rd d = {path, err, 0};
+  int rc;
+
+  *out = NULL;
+  rc = lg_read_file(path, BL_FILE_CAP, &text, &len, err);
+  if (rc != 0) {
+    if (rc == LG_ENOENT)
+      lg_error_set(err, LG_ENOENT, "%s: no such baseline file", path);
+    else if (rc == LG_ELIMIT)
+      lg_error_set(err, LG_EINPUT, "%s: larger than %zu MiB: not a baseline",
+                   path, BL_FILE_CAP >> 20);
+    return rc == LG_ELIMIT ? LG_EINPUT : rc;
+  }
+  b = calloc(1, sizeof *b);
+  if (!b || !(b->path = strdup(path))) {
+    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  b->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+  if (!b->root) {
+    rc = lg_error_set(err, LG_EINPUT, "%s:%d:%d: %s", path, je.line, je.column,
+                      je.text);
+    goto cleanup;
+  }
+  parse(&d, b);
+  rc = d.rc;
+cleanup:
+  free(text);
+  if (rc != 0)
+    lg_baseline_free(b);
+  else
+    *out = b;
+  return rc;
+}
+
+const bl_entry *bl_find(const lg_baseline *b, const char *name) {
+  size_t i;
+  if (!b || !name)
+    return NULL;
+  for (i = 0; i < b->n_entries; i++)
+    if (strcmp(b->entries[i].name, name) == 0)
+      return &b->entries[i];
+  return NULL;
+}
+
+size_t lg_baseline_history_len(const lg_baseline *b, const char *scenario) {
+  const bl_entry *e = bl_find(b, scenario);
+  return e ? e->n_history : 0;
+}

@@ -1,0 +1,69 @@
+/* baseline/bl_int.h - the parsed baseline file, shared by the reader
+ * (bl_file.c), the writer (bl_update.c) and the comparison (compare.c).
+ * Internal to libleakgate.
+ *
+ * The jansson tree of the file is kept next to the parsed entries: update
+ * edits the tree (so keys a newer 1.x writer added survive), compare reads
+ * the entries. Every string and array below is owned by the lg_baseline.
+ */
+#ifndef LG_BASELINE_INT_H
+#define LG_BASELINE_INT_H
+
+#include <leakgate/analysis.h>
+#include <leakgate/baseline.h>
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* Baseline files beyond this are refused rather than read whole. */
+#define BL_FILE_CAP ((size_t)64 << 20)
+/* Memcheck loss records kept per run; more is refused by update. */
+#define BL_MAX_LEAKS 100000
+/* Massif sites kept per run (the largest growth first). */
+#define BL_MAX_SITES 10
+
+/* A Memcheck loss record of the baseline run. */
+typedef struct bl_leak {
+  char *fingerprint, *kind;
+  double bytes;
+} bl_leak;
+
+/* One run of the history: what the band needs. */
+typedef struct bl_point {
+  double slope;
+} bl_point;
+
+/* A scenario's entry: its latest main-branch run and the history. */
+typedef struct bl_entry {
+  char *name;
+  char metric[64], x[16];
+  lg_leak leak;
+  double slope, lo, hi;   /* verdict-deciding slope and bounds */
+  double confidence;      /* one-sided level of lo and hi; NAN unknown */
+  double tolerance;       /* the run's analysis tolerance; NAN unknown */
+  int64_t requests;       /* completed requests of the run; -1 unknown */
+  bool memcheck_ran;
+  bl_leak *leaks;
+  size_t n_leaks;
+  bl_point *history;      /* oldest first; the latest run is the last */
+  size_t n_history;
+} bl_entry;
+
+struct lg_baseline {
+  char *path;
+  long version;           /* baseline_version as read */
+  json_t *root;           /* the document; NULL for a new file */
+  bl_entry *entries;      /* empty for another baseline_version */
+  size_t n_entries;
+};
+
+/* The entry of scenario name, or NULL. O(entries). */
+const bl_entry *bl_find(const lg_baseline *b, const char *name);
+
+/* The "latest" object for a result (what update stores); NULL on ENOMEM.
+ * now is the ISO 8601 UTC time of the update. */
+json_t *bl_run_json(const lg_result *r, const char *now);
+/* The history item for a result; NULL on ENOMEM. */
+json_t *bl_point_json(const lg_result *r, const char *now);
+
+#endif

@@ -1,0 +1,391 @@
+/* baseline/bl_update.c - lg_baseline_update: create a baseline file from
+ * main-branch results or append them to it, keeping the last K runs.
+ *
+ * Every result is checked before anything is written: a run that errored,
+ * has no growth analysis or no slope, or has no scenario name is refused
+ * with a message saying why (a broken main run must never become what pull
+ * requests are judged against). The existing file's tree is edited in place
+ * (keys this version does not know survive), then replaced atomically.
+ * Cost: O(size of the file + results); history trimming is O(K) per run.
+ * Owns: the tree, freed before returning. Failure leaves the file as it
+ * was.
+ */
+#include "baseline/bl_int.h"
+#include "core/fsutil.h"
+#include "result/json.h"
+
+#include <leakgate/leakgate.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+static void put(json_t *o, const char *key, json_t *v, bool *bad) {
+  if (!v || json_object_set_new(o, key, v) != 0)
+    *bad = true;
+}
+
+static void push(json_t *a, json_t *v, bool *bad) {
+  if (!v || json_array_append_new(a, v) != 0)
+    *bad = true;
+}
+
+static json_t *ci(double lo, double hi, bool *bad) {
+  json_t *a = json_array();
+  if (!a) {
+    *bad = true;
+    return NULL;
+  }
+  push(a, lg_json_num(lo), bad);
+  push(a, lg_json_num(hi), bad);
+  return a;
+}
+
+/* The allocation site of a leak, "function (file:line)", for people. */
+static json_t *site_str(const lg_leak_record *l) {
+  const lg_frame *f = lg_leak_site(l);
+  char buf[768];
+  if (!f)
+    return json_null();
+  if (f->file && f->line > 0)
+    snprintf(buf, sizeof buf, "%s (%s:%d)", f->function ? f->function : "??",
+             f->file, f->line);
+  else
+    snprintf(buf, sizeof buf, "%s", f->function ? f->function : "??");
+  return lg_json_str(buf);
+}
+
+static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
+  json_t *o = json_object(), *leaks = json_array();
+  size_t i;
+  if (!o || !leaks) {
+    *bad = true;
+    json_decref(leaks);
+    return o;
+  }
+  put(o, "ran", json_boolean(m->ran), bad);
+  put(o, "definitely_lost_bytes", lg_json_num(m->definitely_lost_bytes), bad);
+  put(o, "indirectly_lost_bytes", lg_json_num(m->indirectly_lost_bytes), bad);
+  put(o, "possibly_lost_bytes", lg_json_num(m->possibly_lost_bytes), bad);
+  for (i = 0; m->ran && i < m->n_leaks; i++) {
+    const lg_leak_record *l = &m->leaks[i];
+    json_t *e = json_object();
+    if (!e) {
+      *bad = true;
+      break;
+    }
+    put(e, "fingerprint", lg_json_str(l->fingerprint ? l->fingerprint : ""),
+        bad);
+    put(e, "kind", lg_json_str(l->kind ? l->kind : "unknown"), bad);
+    put(e, "bytes", lg_json_num(isfinite(l->bytes) ? l->bytes : 0), bad);
+    put(e, "blocks", l->blocks >= 0 ? json_integer(l->blocks) : json_null(),
+        bad);
+    put(e, "site", site_str(l), bad);
+    push(leaks, e, bad);
+  }
+  put(o, "leaks", leaks, bad);
+  return o;
+}
+
+/* Massif's top sites by growth (at most BL_MAX_SITES), for people reading
+ * the file; compare does not gate on them (attribution is advisory). */
+static json_t *massif_json(const lg_massif_result *m, bool *bad) {
+  json_t *o = json_object(), *sites = json_array();
+  bool used[1024]; /* sites beyond the first 1024 are not ranked */
+  size_t k, i, n = m->n_sites < 1024 ? m->n_sites : 1024;
+  if (!o || !sites) {
+    *bad = true;
+    json_decref(sites);
+    return o;
+  }
+  memset(used, 0, sizeof used);
+  put(o, "ran", json_boolean(m->ran), bad);
+  put(o, "peak_heap_bytes", lg_json_num(m->peak_heap_bytes), bad);
+  /* Selection by repeated maximum: O(BL_MAX_SITES * n), n <= 1024. */
+  for (k = 0; m->ran && k < BL_MAX_SITES; k++) {
+    const lg_growing_site *best = NULL;
+    size_t bi = 0;
+    json_t *e;
+    for (i = 0; i < n; i++)
+      if (!used[i] && (!best || m->growing_sites[i].growth_bytes >
+                                    best->growth_bytes)) {
+        best = &m->growing_sites[i];
+        bi = i;
+      }
+    if (!best)
+      break;
+    used[bi] = true;
+    if (!(e = json_object())) {
+      *bad = true;
+      break;
+    }
+    put(e, "function", lg_json_str(best->function), bad);
+    put(e, "file", lg_json_str(best->file), bad);
+    put(e, "line", best->line > 0 ? json_integer(best->line) : json_null(),
+        bad);
+    put(e, "growth_bytes", lg_json_num(best->growth_bytes), bad);
+    put(e, "last_bytes", lg_json_num(best->last_bytes), bad);
+    push(sites, e, bad);
+  }
+  put(o, "top_sites", sites, bad);
+  return o;
+}
+
+/* The machine's CPU count and kernel: baseline update runs in the job that
+ * ran the scenario, so they describe the run's machine. */
+static json_t *environment_json(const lg_result *r, bool *bad) {
+  json_t *o = json_object();
+  struct utsname u;
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  char kernel[3 * sizeof u.release + 4];
+  if (!o) {
+    *bad = true;
+    return NULL;
+  }
+  put(o, "leakgate_version",
+      lg_json_str(r->tool_version ? r->tool_version : lg_version()), bad);
+  put(o, "backend", lg_json_str(r->container.backend), bad);
+  put(o, "memory_limit_bytes", lg_json_num(r->container.memory_limit_bytes),
+      bad);
+  put(o, "cpus", cpus > 0 ? json_integer(cpus) : json_null(), bad);
+  if (uname(&u) == 0) {
+    snprintf(kernel, sizeof kernel, "%.64s %.64s %.64s", u.sysname, u.release,
+             u.machine);
+    put(o, "kernel", lg_json_str(kernel), bad);
+  } else {
+    put(o, "kernel", json_null(), bad);
+  }
+  return o;
+}
+
+json_t *bl_run_json(const lg_result *r, const char *now) {
+  json_t *o = json_object(), *a, *l;
+  bool bad = false;
+  if (!o)
+    return NULL;
+  put(o, "timestamp", lg_json_str(now), &bad);
+  put(o, "verdict", lg_json_str(lg_verdict_name(r->verdict)), &bad);
+  put(o, "scenario_file", lg_json_str(r->scenario_file), &bad);
+  /* result.json's analysis object, plus the level its bounds are at */
+  a = lg_json_analysis(&r->analysis, r->has_analysis, &bad);
+  if (a)
+    put(a, "confidence", lg_json_num(r->confidence), &bad);
+  put(o, "analysis", a, &bad);
+  l = json_object();
+  if (l) {
+    put(l, "driver", lg_json_str(r->load.driver), &bad);
+    put(l, "requests",
+        r->load.requests >= 0 ? json_integer(r->load.requests) : json_null(),
+        &bad);
+    put(l, "duration_s", lg_json_num(r->load.duration_s), &bad);
+    put(l, "throughput_rps", lg_json_num(r->load.throughput_rps), &bad);
+  }
+  put(o, "load", l, &bad);
+  put(o, "memcheck", memcheck_json(&r->memcheck, &bad), &bad);
+  put(o, "massif", massif_json(&r->massif, &bad), &bad);
+  put(o, "environment", environment_json(r, &bad), &bad);
+  if (bad) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+json_t *bl_point_json(const lg_result *r, const char *now) {
+  const lg_analysis *a = &r->analysis;
+  json_t *o = json_object();
+  bool bad = false;
+  if (!o)
+    return NULL;
+  put(o, "timestamp", lg_json_str(now), &bad);
+  put(o, "leakgate_version",
+      lg_json_str(r->tool_version ? r->tool_version : lg_version()), &bad);
+  put(o, "leak",
+      a->leak == LG_LEAK_UNKNOWN ? json_null()
+                                 : json_string(lg_leak_name(a->leak)),
+      &bad);
+  put(o, "slope_bytes_per_request", lg_json_num(a->slope), &bad);
+  put(o, "slope_ci", ci(a->slope_lo, a->slope_hi, &bad), &bad);
+  put(o, "confidence", lg_json_num(r->confidence), &bad);
+  put(o, "samples_used", json_integer((json_int_t)a->samples_used), &bad);
+  put(o, "requests",
+      r->load.requests >= 0 ? json_integer(r->load.requests) : json_null(),
+      &bad);
+  if (bad) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+/* Why r cannot become a baseline, or NULL when it can. */
+static const char *refusal(const lg_result *r, char *buf, size_t cap) {
+  if (!r->scenario_name || !r->scenario_name[0])
+    return "it has no scenario name";
+  if (r->verdict == LG_VERDICT_ERROR) {
+    snprintf(buf, cap,
+             "its verdict is error (%s): a broken main-branch run must not "
+             "become the baseline; fix the run or keep the old baseline",
+             r->error ? r->error : "see its checks");
+    return buf;
+  }
+  if (!r->has_analysis || r->analysis.leak == LG_LEAK_UNKNOWN)
+    return "it has no growth analysis to compare pull requests against";
+  if (!isfinite(r->analysis.slope))
+    return "its growth analysis has no slope (too few samples)";
+  if (r->memcheck.ran && r->memcheck.n_leaks > BL_MAX_LEAKS)
+    return "it has more than 100000 Memcheck loss records";
+  return NULL;
+}
+
+/* The entry object of name in scenarios, created when missing; a new run
+ * measured on another metric or x axis restarts the history. */
+static json_t *entry_for(json_t *scenarios, const lg_result *r) {
+  json_t *e = json_object_get(scenarios, r->scenario_name), *a;
+  const char *metric = NULL, *x = NULL;
+  if (e) {
+    a = json_object_get(json_object_get(e, "latest"), "analysis");
+    metric = json_string_value(json_object_get(a, "metric"));
+    x = json_string_value(json_object_get(a, "x"));
+    if (metric && x && strcmp(metric, r->analysis.metric) == 0 &&
+        strcmp(x, r->analysis.x) == 0)
+      return e;
+  }
+  e = json_object();
+  if (!e || json_object_set_new(e, "history", json_array()) != 0 ||
+      json_object_set_new(scenarios, r->scenario_name, e) != 0)
+    return NULL;
+  return e;
+}
+
+static int add_result(json_t *scenarios, const lg_result *r, size_t keep,
+                      const char *now, lg_error *err) {
+  json_t *e = entry_for(scenarios, r), *hist, *run, *pt;
+  if (!e)
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  run = bl_run_json(r, now);
+  pt = bl_point_json(r, now);
+  if (!run || !pt || json_object_set_new(e, "latest", run) != 0) {
+    json_decref(pt);
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  }
+  hist = json_object_get(e, "history");
+  if (!json_is_array(hist)) {
+    hist = json_array();
+    if (!hist || json_object_set_new(e, "history", hist) != 0) {
+      json_decref(pt);
+      return lg_error_set(err, LG_ENOMEM, "out of memory");
+    }
+  }
+  if (json_array_append_new(hist, pt) != 0)
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  while (json_array_size(hist) > keep)
+    json_array_remove(hist, 0);
+  return 0;
+}
+
+/* The directory part of path, created if missing (".leakgate/"). */
+static int make_parent(const char *path, lg_error *err) {
+  const char *slash = strrchr(path, '/');
+  char *dir;
+  int rc;
+  if (!slash || slash == path)
+    return 0;
+  dir = strndup(path, (size_t)(slash - path));
+  if (!dir)
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  rc = lg_mkdir_p(dir, err);
+  free(dir);
+  return rc;
+}
+
+int lg_baseline_update(const char *path, const lg_result *const *results,
+                       size_t n, size_t keep, lg_error *err) {
+  lg_baseline *old = NULL;
+  json_t *root = NULL, *scenarios, *tool;
+  char now[32], why[LG_ERROR_MSG_MAX / 2], *text = NULL;
+  struct tm tm;
+  time_t t = time(NULL);
+  size_t i;
+  int rc;
+
+  if (!path || (n > 0 && !results) || keep < 1 || keep > 10000)
+    return lg_error_set(err, LG_EUSAGE,
+                        "baseline update needs a path, results and a keep "
+                        "count from 1 to 10000");
+  if (n == 0)
+    return lg_error_set(err, LG_EUSAGE, "baseline update needs results");
+  for (i = 0; i < n; i++) {
+    const char *no = refusal(results[i], why, sizeof why);
+    if (no)
+      return lg_error_set(
+          err, LG_EINPUT, "result %zu of %zu (scenario '%s'%s%s): %s", i + 1,
+          n, results[i]->scenario_name ? results[i]->scenario_name : "?",
+          results[i]->out_dir ? ", " : "",
+          results[i]->out_dir ? results[i]->out_dir : "", no);
+  }
+  rc = lg_baseline_load(path, &old, err);
+  if (rc == LG_ENOENT) {
+    lg_error_clear(err);
+  } else if (rc != 0) {
+    return lg_error_prefix(err, "cannot update the baseline");
+  } else if (old->version != LG_BASELINE_VERSION) {
+    rc = lg_error_set(err, LG_EINPUT,
+                      "%s: baseline_version %ld, this leakgate writes %d: "
+                      "refusing to overwrite it (move it aside to start a "
+                      "new baseline)",
+                      path, old->version, LG_BASELINE_VERSION);
+    goto cleanup;
+  }
+  if (old) {
+    root = json_incref(old->root);
+  } else if (!(root = json_object()) ||
+             json_object_set_new(root, "baseline_version",
+                                 json_integer(LG_BASELINE_VERSION)) != 0) {
+    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  gmtime_r(&t, &tm);
+  strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  tool = json_object();
+  if (!tool || json_object_set_new(tool, "name", json_string("leakgate")) ||
+      json_object_set_new(tool, "version", json_string(lg_version())) ||
+      json_object_set_new(root, "tool", tool) ||
+      json_object_set_new(root, "updated", json_string(now))) {
+    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  scenarios = json_object_get(root, "scenarios");
+  if (!scenarios) {
+    scenarios = json_object();
+    if (!scenarios || json_object_set_new(root, "scenarios", scenarios)) {
+      rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+      goto cleanup;
+    }
+  }
+  for (i = 0; i < n; i++)
+    if ((rc = add_result(scenarios, results[i], keep, now, err)) != 0)
+      goto cleanup;
+  text = json_dumps(root, LG_JSON_DUMP_FLAGS);
+  if (!text) {
+    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  if ((rc = make_parent(path, err)) != 0)
+    goto cleanup;
+  {
+    size_t len = strlen(text);
+    text[len] = '\n'; /* json_dumps' NUL becomes the final newline */
+    rc = lg_write_atomic(path, text, len + 1, err);
+  }
+cleanup:
+  free(text);
+  if (root)
+    json_decref(root);
+  lg_baseline_free(old);
+  return rc;
+}
