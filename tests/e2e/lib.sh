@@ -11,12 +11,20 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/lg-e2e.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 failures=0
 
-# scenario NAME: instantiate tests/e2e/scenarios/NAME.yaml.in into $WORK.
+# scenario TEMPLATE [OUT [VAR=VALUE...]]: instantiate
+# tests/e2e/scenarios/TEMPLATE.yaml.in into $WORK/OUT.yaml, replacing
+# @FIXTURES@, @SRC@ and each @VAR@.
 scenario() {
-  sed -e "s|@FIXTURES@|$FIXTURES|g" -e "s|@SRC@|$SRC|g" \
-    "$SRC/tests/e2e/scenarios/$1.yaml.in" >"$WORK/$1.yaml"
-  echo "$WORK/$1.yaml"
+  tpl=$1 out=${2:-$1}
+  [ $# -ge 2 ] && shift 2 || shift 1
+  set -- -e "s|@FIXTURES@|$FIXTURES|g" -e "s|@SRC@|$SRC|g" $(for kv in "$@"; do
+    printf -- '-e s|@%s@|%s|g ' "${kv%%=*}" "${kv#*=}"; done)
+  sed "$@" "$SRC/tests/e2e/scenarios/$tpl.yaml.in" >"$WORK/$out.yaml"
+  echo "$WORK/$out.yaml"
 }
+
+# elapsed_since T0: whole seconds since T0 (from `date +%s`).
+elapsed_since() { echo $(($(date +%s) - $1)); }
 
 # run_lg ARGS...: run leakgate, capture stdout/stderr, set $code.
 run_lg() {

@@ -1,0 +1,31 @@
+#!/bin/sh
+# SIGINT/SIGTERM to leakgate (issue 9 item 1): the load and the service stop,
+# the cgroup is removed, result.json still says error/"interrupted" (exit 4)
+# with the samples so far kept, within a few seconds.
+. "$(dirname "$0")/lib.sh"
+
+for sig in INT TERM; do
+  sc=$(scenario long-leaky "long-$sig")
+  out="$WORK/int-$sig"
+  set +e
+  "$LEAKGATE" run "$sc" --out "$out" >"$WORK/stdout" 2>"$WORK/stderr" &
+  pid=$!
+  sleep 3
+  t0=$(date +%s)
+  kill -"$sig" "$pid"
+  wait "$pid"
+  code=$?
+  set -e
+  el=$(elapsed_since "$t0")
+  expect_code 4 "SIG$sig to leakgate"
+  [ "$el" -le 5 ] || fail "SIG$sig: leakgate took $el s to stop"
+  r="$out/result.json"
+  [ -f "$r" ] || { fail "SIG$sig: no result.json"; continue; }
+  expect_eq "$(jget "$r" "d['verdict']")" error "SIG$sig verdict"
+  expect_eq "$(jget "$r" "d['interrupted']")" true "SIG$sig interrupted"
+  expect_eq "$(jget "$r" "d['reasons'][0]")" interrupted "SIG$sig first reason"
+  rows=$(($(wc -l <"$out/samples.csv") - 1))
+  [ "$rows" -ge 20 ] || fail "SIG$sig: only $rows samples kept"
+  no_leftovers
+done
+finish
