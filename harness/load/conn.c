@@ -113,10 +113,11 @@ void lgl_conn_connect(lgl_conn *c, uint64_t now) {
   }
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   c->rfd = c->wfd = fd;
+  c->gen++; /* events still queued for the previous socket are ignored */
   c->state = LGL_C_CONNECTING;
   c->deadline_ns = now + l->timeout_ns;
   ev.events = EPOLLOUT;
-  ev.data.u64 = (uint64_t)c->idx << 1;
+  ev.data.u64 = lgl_token(c, false);
   if (epoll_ctl(c->w->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
     conn_fail(c, LGL_E_CONNECT, 1, "epoll_ctl for %s: %s", t->name,
               strerror(errno));

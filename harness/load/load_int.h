@@ -115,6 +115,7 @@ typedef struct lgl_worker lgl_worker;
 typedef struct lgl_conn {
   lgl_worker *w;
   uint32_t idx;
+  uint32_t gen;          /* bumped per socket: stale epoll events are dropped */
   int rfd, wfd;          /* one socket, or the service's stdout/stdin */
   uint8_t state;
   bool on_idle;          /* has an entry on the worker's idle stack */
@@ -222,6 +223,11 @@ int lgl_worker_init(lgl_worker *w, lg_load *l, unsigned index,
                     uint32_t n_conns, lg_error *err);
 void lgl_worker_cleanup(lgl_worker *w);
 void *lgl_worker_main(void *arg);
+
+/* epoll data of a connection's fd: generation, index, "is the write fd". */
+static inline uint64_t lgl_token(const lgl_conn *c, bool wfd) {
+  return ((uint64_t)c->gen << 32) | ((uint64_t)c->idx << 1) | (wfd ? 1u : 0u);
+}
 
 /* conn.c: the connection state machine, driven by worker.c. */
 void lgl_conn_connect(lgl_conn *c, uint64_t now);

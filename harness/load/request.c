@@ -223,6 +223,42 @@ cleanup:
   return rc;
 }
 
+/* The expect delimiter, rendered once: {{port}} is allowed; {{seq}} and
+ * {{rand}} are not (a delimiter frames responses, it does not check them). */
+static int build_expect(lgl_item *it, const lg_flow_item *f, size_t i,
+                        unsigned port, lg_error *err) {
+  lg_template *t = NULL;
+  lg_template_vars v = {port, 0, NULL};
+  char what[48];
+  long n;
+  int rc;
+
+  snprintf(what, sizeof what, "load.flow[%zu].expect", i);
+  if ((rc = compile(f->expect, f->expect_len, what, &t, err)) != 0)
+    return rc;
+  if (lg_template_is_dynamic(t)) {
+    lg_template_free(t);
+    return lg_error_set(err, LG_EINPUT, "%s: {{seq}} and {{rand}} cannot be "
+                        "used in a delimiter (only {{port}})", what);
+  }
+  it->expect = malloc(lg_template_max_len(t) + 1);
+  if (!it->expect) {
+    lg_template_free(t);
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  }
+  n = lg_template_render(t, &v, (char *)it->expect, lg_template_max_len(t));
+  lg_template_free(t);
+  if (n <= 0 || n > LGL_MAX_EXPECT)
+    return lg_error_set(err, LG_EINPUT, "%s: needs a delimiter of 1 to %d "
+                        "bytes that ends the response", what, LGL_MAX_EXPECT);
+  it->expect_len = (size_t)n;
+  it->kmp = malloc(it->expect_len * sizeof *it->kmp);
+  if (!it->kmp)
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  kmp_table(it->expect, it->expect_len, it->kmp);
+  return 0;
+}
+
 static int build_flow(lg_load *l, lg_error *err) {
   const lg_load_spec *s = l->o.spec;
   size_t i;
@@ -242,7 +278,7 @@ static int build_flow(lg_load *l, lg_error *err) {
     lgl_item *it = &l->items[i];
     char what[48];
     snprintf(what, sizeof what, "load.flow[%zu].send", i);
-    if (f->expect_len == 0 || !f->expect || f->expect_len > LGL_MAX_EXPECT)
+    if (f->expect_len == 0 || !f->expect)
       return lg_error_set(err, LG_EINPUT,
                           "load.flow[%zu].expect: needs a delimiter of 1 to %d "
                           "bytes that ends the response", i, LGL_MAX_EXPECT);
@@ -252,13 +288,8 @@ static int build_flow(lg_load *l, lg_error *err) {
     if (rc)
       return rc;
     it->head_max = it->max_len = lg_template_max_len(it->head);
-    it->expect = malloc(f->expect_len);
-    it->kmp = malloc(f->expect_len * sizeof *it->kmp);
-    if (!it->expect || !it->kmp)
-      return lg_error_set(err, LG_ENOMEM, "out of memory");
-    memcpy(it->expect, f->expect, f->expect_len);
-    it->expect_len = f->expect_len;
-    kmp_table(it->expect, it->expect_len, it->kmp);
+    if ((rc = build_expect(it, f, i, l->o.port, err)) != 0)
+      return rc;
   }
   if (l->driver == LG_DRIVER_TCP) {
     rc = lg_template_expand(s->address && *s->address ? s->address

@@ -84,8 +84,10 @@ bool lgl_worker_claim(lgl_worker *w) {
   if (!l->o.max_requests)
     return true;
   if (atomic_fetch_add_explicit(&l->tickets, 1, memory_order_relaxed) <
-      l->o.max_requests)
+      l->o.max_requests) {
+    w->capped = false;
     return true;
+  }
   atomic_fetch_sub_explicit(&l->tickets, 1, memory_order_relaxed);
   w->capped = true;
   return false;
@@ -101,7 +103,7 @@ int lgl_worker_set_events(lgl_worker *w, lgl_conn *c, bool want_out) {
   bool pipe = w->l->driver == LG_DRIVER_STDIN;
   ev.events = pipe ? (want_out ? EPOLLOUT : 0)
                    : (EPOLLIN | (want_out ? EPOLLOUT : 0));
-  ev.data.u64 = ((uint64_t)c->idx << 1) | (pipe ? 1u : 0u);
+  ev.data.u64 = lgl_token(c, pipe);
   if (epoll_ctl(w->ep, EPOLL_CTL_MOD, pipe ? c->wfd : c->rfd, &ev) != 0)
     return -1;
   c->want_out = want_out;
@@ -248,7 +250,7 @@ static uint64_t wait_ns(lgl_worker *w, uint64_t now) {
     d = ph_end - now;
   if (LGL_UNTIL(w->next_sweep_ns) < d)
     d = LGL_UNTIL(w->next_sweep_ns);
-  if (w->next_ns && w->n_idle && LGL_UNTIL(w->next_ns) < d)
+  if (w->next_ns && w->n_idle && !w->capped && LGL_UNTIL(w->next_ns) < d)
     d = LGL_UNTIL(w->next_ns);
 #undef LGL_UNTIL
   return d;
@@ -293,7 +295,7 @@ static void start_conns(lgl_worker *w, uint64_t now) {
     if (w->l->driver == LG_DRIVER_STDIN) {
       struct epoll_event ev;
       ev.events = EPOLLIN;
-      ev.data.u64 = (uint64_t)c->idx << 1;
+      ev.data.u64 = lgl_token(c, false);
       c->rfd = w->l->o.stdout_fd;
       c->wfd = w->l->o.stdin_fd;
       fcntl(c->rfd, F_SETFL, fcntl(c->rfd, F_GETFL) | O_NONBLOCK);
@@ -306,7 +308,7 @@ static void start_conns(lgl_worker *w, uint64_t now) {
         continue;
       }
       ev.events = 0;
-      ev.data.u64 = ((uint64_t)c->idx << 1) | 1u;
+      ev.data.u64 = lgl_token(c, true);
       if (epoll_ctl(w->ep, EPOLL_CTL_ADD, c->wfd, &ev) != 0) {
         lgl_worker_count_err(w, LGL_E_WRITE, 1, "epoll on the service's stdin: %s",
                              strerror(errno));
@@ -345,7 +347,12 @@ void *lgl_worker_main(void *arg) {
         }
         continue;
       }
-      lgl_conn_on_event(&w->conns[tok >> 1], evs[i].events, (tok & 1) != 0);
+      {
+        lgl_conn *c = &w->conns[(tok & 0xffffffffu) >> 1];
+        if ((uint32_t)(tok >> 32) != c->gen)
+          continue; /* for a socket closed earlier in this batch */
+        lgl_conn_on_event(c, evs[i].events, (tok & 1) != 0);
+      }
     }
     w->in_batch = false;
     for (k = 0; k < w->n_ready; k++) {

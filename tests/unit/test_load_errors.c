@@ -254,6 +254,9 @@ START_TEST(invalid_specs) {
   expect_new_error(&t, "load.flow");
   lt_flow(&t, "x\n", "");
   expect_new_error(&t, "expect");
+  t.flow[0].expect = "{{seq}}\n";
+  t.flow[0].expect_len = 8;
+  expect_new_error(&t, "cannot be used in a delimiter");
   t.s.driver = LG_DRIVER_STDIN;
   t.flow[0].expect = "\n";
   t.flow[0].expect_len = 1;

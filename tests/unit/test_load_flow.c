@@ -18,7 +18,7 @@ START_TEST(tcp_echo_closed_and_open) {
   t.s.threads = 2;
   t.s.address = "127.0.0.1:{{port}}";
   lt_flow(&t, "ping {{seq}}\n", "\n");
-  lt_flow(&t, "two lines {{rand 1000}}\r\nsecond\r\n", "second\r\n");
+  lt_flow(&t, "two lines {{rand 1000}}\r\n{{port}}\r\n", "{{port}}\r\n");
   lt_phase(&t, "closed", 0.7, NAN, NAN);
   lt_phase(&t, "open", 1.0, 500, NAN);
   lg_load_opts_init(&o);
@@ -29,8 +29,13 @@ START_TEST(tcp_echo_closed_and_open) {
   ck_assert_int_eq(r.errors, 0);
   ck_assert_msg(r.phases[0].requests > 500, "closed: %lld",
                 (long long)r.phases[0].requests);
-  ck_assert_msg(r.phases[1].requests >= 470 && r.phases[1].requests <= 530,
-                "open 500/s: %lld", (long long)r.phases[1].requests);
+  /* 500 due: delivered (90 %: a stalled machine drops a backlog at the end),
+   * or dropped; +-4 for requests in flight at the phase edges */
+  ck_assert_msg(r.phases[1].requests >= 450 &&
+                    r.phases[1].requests + r.dropped >= 500 - 4 &&
+                    r.phases[1].requests + r.dropped <= 500 + 4,
+                "open 500/s: %lld, dropped %lld",
+                (long long)r.phases[1].requests, (long long)r.dropped);
   lg_load_result_cleanup(&r);
 
   /* A delimiter that ends the response too early is reported, not hidden. */
@@ -167,12 +172,21 @@ START_TEST(stdin_lines_service) {
   ck_assert_msg(r.errors == 0, "%s", r.message);
   ck_assert_msg(r.phases[0].requests > 1000, "closed: %lld",
                 (long long)r.phases[0].requests);
-  ck_assert_msg(r.phases[1].requests >= 950 && r.phases[1].requests <= 1050,
-                "open 1000/s: %lld", (long long)r.phases[1].requests);
+  ck_assert_msg(r.phases[1].requests >= 900 &&
+                    r.phases[1].requests + r.dropped >= 1000 - 8 &&
+                    r.phases[1].requests + r.dropped <= 1000 + 8,
+                "open 1000/s: %lld, dropped %lld",
+                (long long)r.phases[1].requests, (long long)r.dropped);
   lg_load_result_cleanup(&r);
   /* the fds stay ours: the service ends when we close its stdin */
   ck_assert_int_eq(fcntl(to, F_GETFD), 0);
   close(to);
+  { /* answers to the requests abandoned at the end are still coming */
+    char buf[4096];
+    fcntl(from, F_SETFL, 0);
+    while (read(from, buf, sizeof buf) > 0)
+      ;
+  }
   close(from);
   ck_assert_int_eq(waitpid(pid, &st, 0), pid);
   ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);

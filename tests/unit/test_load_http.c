@@ -93,9 +93,9 @@ START_TEST(open_model_accuracy) {
   lg_load *l = NULL;
   lg_error e;
   uint64_t at1 = 0, at2 = 0;
-  double t0;
+  double t0, t1 = 0, t2 = 0, mid;
 
-  http_spec(&t, 8);
+  http_spec(&t, 16);
   lt_phase(&t, "paced", 3.0, 2000, NAN);
   lg_load_opts_init(&o);
   o.spec = &t.s;
@@ -105,10 +105,14 @@ START_TEST(open_model_accuracy) {
   t0 = lt_now();
   while (!lg_load_wait(l, 0.05)) {
     double el = lt_now() - t0;
-    if (!at1 && el >= 1.0)
+    if (!at1 && el >= 1.0) {
       at1 = lg_load_completed(l);
-    if (!at2 && el >= 2.0)
+      t1 = lt_now();
+    }
+    if (!at2 && el >= 2.0) {
       at2 = lg_load_completed(l);
+      t2 = lt_now();
+    }
   }
   ck_assert_int_eq(lg_load_finish(l, &r, &e), 0);
   lg_load_free(l);
@@ -116,9 +120,10 @@ START_TEST(open_model_accuracy) {
   ck_assert_int_eq(r.errors, 0);
   ck_assert_msg(r.requests >= 5700 && r.requests <= 6300,
                 "2000 req/s for 3 s delivered %lld", (long long)r.requests);
-  /* one second in the middle carries about 2000 (+-10 %: sampling jitter) */
-  ck_assert_msg(at2 - at1 > 1800 && at2 - at1 < 2200, "second 2: %llu",
-                (unsigned long long)(at2 - at1));
+  /* the counter grows at the rate in the middle too (no burst at the end);
+   * +-15 %: this thread's own sampling is delayed on a loaded machine */
+  mid = (double)(at2 - at1) / (t2 - t1);
+  ck_assert_msg(mid > 1700 && mid < 2300, "mid-run rate %.0f/s", mid);
   ck_assert(fabs(r.phases[0].target_rate - 2000) < 1e-9);
   ck_assert_int_eq(r.dropped, 0);
   lg_load_result_cleanup(&r);
@@ -166,11 +171,22 @@ START_TEST(ramp_and_quiet_phases) {
   lt_stop_service(pid);
   ck_assert_int_eq(r.errors, 0);
   ck_assert_uint_eq(r.n_phases, 3);
-  ck_assert_msg(labs((long)r.phases[0].requests - 2000) <= 100,
-                "ramp delivered %lld", (long long)r.phases[0].requests);
+  /* The schedule is exact: 2000 requests are due in the ramp. They are
+   * delivered (90 %: a stalled test machine leaves a backlog at the phase
+   * end, which is dropped), answered in the next phase, or counted as
+   * dropped; one in flight per connection may be abandoned at the end. */
+  ck_assert_msg(r.phases[0].requests >= 1800, "ramp delivered %lld",
+                (long long)r.phases[0].requests);
+  ck_assert_msg(r.phases[0].requests + r.phases[1].requests + r.dropped >=
+                        2000 - 4 &&
+                    r.phases[0].requests + r.phases[1].requests + r.dropped <=
+                        2000,
+                "ramp: %lld + %lld + dropped %lld",
+                (long long)r.phases[0].requests,
+                (long long)r.phases[1].requests, (long long)r.dropped);
   ck_assert(fabs(r.phases[0].target_rate - 1000) < 1e-9);
   /* responses of requests sent just before the boundary may land in quiet */
-  ck_assert_msg(r.phases[1].requests <= 8, "quiet phase carried %lld",
+  ck_assert_msg(r.phases[1].requests <= 4, "quiet phase carried %lld",
                 (long long)r.phases[1].requests);
   ck_assert_msg(r.phases[2].requests > 100, "closed phase carried %lld",
                 (long long)r.phases[2].requests);
@@ -217,6 +233,16 @@ START_TEST(scales_and_max_requests) {
   ck_assert_msg(lt_now() - t0 < 5.0, "max_requests did not end the load");
   ck_assert_int_eq(r.requests, 777);
   ck_assert_int_eq(r.errors, 0);
+  lg_load_result_cleanup(&r);
+
+  /* the cap under the open model: 300 of a 2000 req/s phase, ~0.15 s */
+  t.ph[0].rate = 2000;
+  o.max_requests = 300;
+  t0 = lt_now();
+  lt_run(&o, &r);
+  ck_assert_msg(lt_now() - t0 < 2.0, "max_requests did not end the load");
+  ck_assert_int_eq(r.requests, 300);
+  ck_assert_int_eq(r.dropped, 0);
   lg_load_result_cleanup(&r);
   lt_stop_service(pid);
 }
