@@ -71,14 +71,17 @@ static long generate(const char *path, long target_mb) {
                  (sites[k].leak ? 0 : (long)(next() % 512));
       total += bytes[k];
     }
-    fprintf(f, "#-----------\nsnapshot=%ld\n#-----------\ntime=%ld\n"
-               "mem_heap_B=%ld\nmem_heap_extra_B=%ld\nmem_stacks_B=0\n"
-               "heap_tree=%s\n",
+    fprintf(f,
+            "#-----------\nsnapshot=%ld\n#-----------\ntime=%ld\n"
+            "mem_heap_B=%ld\nmem_heap_extra_B=%ld\nmem_stacks_B=0\n"
+            "heap_tree=%s\n",
             snaps, snaps * 1000003L, total, total / 16,
             detailed ? "detailed" : "empty");
     if (detailed) {
-      fprintf(f, "n%d: %ld (heap allocation functions) malloc/new/new[], "
-                 "--alloc-fns, etc.\n", SITES + 1, total + 77);
+      fprintf(f,
+              "n%d: %ld (heap allocation functions) malloc/new/new[], "
+              "--alloc-fns, etc.\n",
+              SITES + 1, total + 77);
       for (k = 0; k < SITES; k++) {
         int l;
         for (l = 0; l < sites[k].depth; l++)

@@ -65,7 +65,8 @@ static int generate(const char *path, long records, int deep) {
             "    <frame>\n      <ip>0x48417B4</ip>\n      <obj>/usr/libexec/"
             "valgrind/vgpreload_memcheck-amd64-linux.so</obj>\n"
             "      <fn>malloc</fn>\n    </frame>\n",
-            i, kinds[k], bytes, blocks, words[k], i + 1, records, bytes, blocks);
+            i, kinds[k], bytes, blocks, words[k], i + 1, records, bytes,
+            blocks);
     for (d = 1; d < depth; d++)
       if (!deep)
         fprintf(f,
@@ -76,22 +77,24 @@ static int generate(const char *path, long records, int deep) {
                 (uint64_t)0x100000 + next() % 0xfffff, i % 997, d, d,
                 (int)(next() % 3000) + 1);
       else
-        fprintf(f,
-              "    <frame>\n      <ip>0x%" PRIx64 "</ip>\n      <obj>/srv/"
-              "bin/service</obj>\n      <fn>module%ld::function_%d(int, "
-              "char const*)</fn>\n      <dir>/home/ci/work/src/module%ld</dir>\n"
-              "      <file>part_%d.cc</file>\n      <line>%d</line>\n"
-              "    </frame>\n",
-              (uint64_t)0x100000 + next() % 0xfffff, i % 997, d, i % 997, d,
-              (int)(next() % 3000) + 1);
-    fprintf(f, "  </stack>\n  <suppression>\n    <sname>insert_a_suppression_"
-               "name_here</sname>\n    <skind>Memcheck:Leak</skind>\n"
-               "    <skaux>match-leak-kinds: %s</skaux>\n"
-               "    <sframe> <fun>malloc</fun> </sframe>\n"
-               "    <sframe> <fun>module%ld::function_1(int, char const*)</fun>"
-               " </sframe>\n    <rawtext>\n<![CDATA[\n{\n   <insert_a_"
-               "suppression_name_here>\n   Memcheck:Leak\n   fun:malloc\n"
-               "}\n]]>\n    </rawtext>\n  </suppression>\n</error>\n\n",
+        fprintf(
+            f,
+            "    <frame>\n      <ip>0x%" PRIx64 "</ip>\n      <obj>/srv/"
+            "bin/service</obj>\n      <fn>module%ld::function_%d(int, "
+            "char const*)</fn>\n      <dir>/home/ci/work/src/module%ld</dir>\n"
+            "      <file>part_%d.cc</file>\n      <line>%d</line>\n"
+            "    </frame>\n",
+            (uint64_t)0x100000 + next() % 0xfffff, i % 997, d, i % 997, d,
+            (int)(next() % 3000) + 1);
+    fprintf(f,
+            "  </stack>\n  <suppression>\n    <sname>insert_a_suppression_"
+            "name_here</sname>\n    <skind>Memcheck:Leak</skind>\n"
+            "    <skaux>match-leak-kinds: %s</skaux>\n"
+            "    <sframe> <fun>malloc</fun> </sframe>\n"
+            "    <sframe> <fun>module%ld::function_1(int, char const*)</fun>"
+            " </sframe>\n    <rawtext>\n<![CDATA[\n{\n   <insert_a_"
+            "suppression_name_here>\n   Memcheck:Leak\n   fun:malloc\n"
+            "}\n]]>\n    </rawtext>\n  </suppression>\n</error>\n\n",
             words[k], i % 997);
   }
   fprintf(f, "<errorcounts>\n</errorcounts>\n\n<suppcounts>\n</suppcounts>\n\n"

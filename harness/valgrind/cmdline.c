@@ -20,7 +20,7 @@ typedef struct argv_b {
 } argv_b;
 
 __attribute__((format(printf, 2, 3))) static void add(argv_b *b,
-                                                     const char *fmt, ...) {
+                                                      const char *fmt, ...) {
   va_list ap;
   char *s = NULL;
   if (b->rc)
@@ -93,7 +93,8 @@ static int end(argv_b *b, char *dir, char ***argv, lg_error *err) {
 int lg_memcheck_argv(const lg_memcheck_cmd *c, char ***argv, lg_error *err) {
   argv_b b;
   char *dir;
-  unsigned fail_on = c->fail_on ? c->fail_on : LG_FAIL_DEFINITE | LG_FAIL_INDIRECT;
+  unsigned fail_on =
+      c->fail_on ? c->fail_on : LG_FAIL_DEFINITE | LG_FAIL_INDIRECT;
   char kinds[64] = "";
   size_t i;
   int rc = begin(&b, c->valgrind, c->out_dir, &dir, err);

@@ -97,8 +97,8 @@ static int field_num(ms_parser *p, const char *s, size_t n, size_t k,
                      uint64_t *out) {
   size_t i = k;
   if (parse_num(s, n, &i, out) != 0 || i != n)
-    return fail(p, "%.*s: expected a whole number, got '%.*s'", (int)(k - 1),
-                s, (int)(n - k > 64 ? 64 : n - k), s + k);
+    return fail(p, "%.*s: expected a whole number, got '%.*s'", (int)(k - 1), s,
+                (int)(n - k > 64 ? 64 : n - k), s + k);
   return 0;
 }
 
@@ -149,8 +149,8 @@ static int add_site(ms_parser *p, const char *t, size_t n, double bytes) {
     fn = "???", fn_len = 3;
   rc = lg_ms_site_add(p->s, fn, fn_len, file, file_len, line, bytes);
   if (rc)
-    return lg_error_set(p->err, rc, "%s:%lu: cannot store a site: %s",
-                        p->name, p->line, lg_strerror(rc));
+    return lg_error_set(p->err, rc, "%s:%lu: cannot store a site: %s", p->name,
+                        p->line, lg_strerror(rc));
   return 0;
 }
 
@@ -188,8 +188,8 @@ static int tree_line(ms_parser *p, const char *s, size_t n) {
         const char *colon = memchr(t, ':', tn);
         size_t fn_off;
         if (!colon || (size_t)(colon - t) + 2 > tn || colon[1] != ' ')
-          return fail(p, "heap tree of snapshot %ld: bad frame '%.*s'",
-                      p->snap, (int)(tn > 64 ? 64 : tn), t);
+          return fail(p, "heap tree of snapshot %ld: bad frame '%.*s'", p->snap,
+                      (int)(tn > 64 ? 64 : tn), t);
         fn_off = (size_t)(colon - t) + 2;
         /* find the function's length to test it for an allocator */
         {
@@ -260,8 +260,10 @@ static int field_line(ms_parser *p, const char *s, size_t n) {
     const char *t = s + 10;
     size_t tn = n - 10;
     if (p->fields != F_ALL)
-      return fail(p, "snapshot %ld: heap_tree= before time=, mem_heap_B=, "
-                     "mem_heap_extra_B= and mem_stacks_B=", p->snap);
+      return fail(p,
+                  "snapshot %ld: heap_tree= before time=, mem_heap_B=, "
+                  "mem_heap_extra_B= and mem_stacks_B=",
+                  p->snap);
     if (tn == 5 && memcmp(t, "empty", 5) == 0)
       return snapshot_done(p);
     if ((tn == 8 && memcmp(t, "detailed", 8) == 0) ||
@@ -274,8 +276,10 @@ static int field_line(ms_parser *p, const char *s, size_t n) {
       p->sp = 0;
       return 0;
     }
-    return fail(p, "snapshot %ld: heap_tree= must be empty, detailed or "
-                   "peak, not '%.*s'", p->snap, (int)(tn > 32 ? 32 : tn), t);
+    return fail(p,
+                "snapshot %ld: heap_tree= must be empty, detailed or "
+                "peak, not '%.*s'",
+                p->snap, (int)(tn > 32 ? 32 : tn), t);
   }
   if (memchr(s, '=', n)) /* a field a newer Massif may add: ignored */
     return 0;
@@ -457,8 +461,7 @@ static int parse_one(const char *name, const char *data, size_t len,
   return rc;
 }
 
-int lg_massif_parse_file(const char *path, lg_massif_result *m,
-                         lg_error *err) {
+int lg_massif_parse_file(const char *path, lg_massif_result *m, lg_error *err) {
   int rc = parse_one(path, NULL, 0, m, err);
   if (rc == 0) {
     char *dup = strdup(path);

@@ -11,12 +11,11 @@
  * or not allocated); it grows when last > first AND the Theil-Sen slope of
  * its bytes over the remaining trees is > 0 (drops a site that only spikes
  * in one snapshot) AND, with 4 or more trees, a Mann-Kendall test finds an
- * increasing trend (at 1%, or 5% with 4-5 trees; drops noise). At most 64 evenly spaced trees
- * (always the first and last) enter the slope and the test. Ranked by
- * last - first, ties by name.
- * Ownership: the series owns every array and string; lg_massif_series_free
- * frees it all. Hard caps: 2^22 sites, 2^24 site points, 2^22 series points
- * and trees (LG_ELIMIT beyond).
+ * increasing trend (at 1%, or 5% with 4-5 trees; drops noise). At most 64
+ * evenly spaced trees (always the first and last) enter the slope and the test.
+ * Ranked by last - first, ties by name. Ownership: the series owns every array
+ * and string; lg_massif_series_free frees it all. Hard caps: 2^22 sites, 2^24
+ * site points, 2^22 series points and trees (LG_ELIMIT beyond).
  */
 #include <leakgate/valgrind.h>
 
@@ -60,8 +59,12 @@ void lg_massif_series_free(lg_massif_series *s) {
   free(s);
 }
 
-size_t lg_massif_series_snapshots(const lg_massif_series *s) { return s->n; }
-size_t lg_massif_series_trees(const lg_massif_series *s) { return s->n_trees; }
+size_t lg_massif_series_snapshots(const lg_massif_series *s) {
+  return s->n;
+}
+size_t lg_massif_series_trees(const lg_massif_series *s) {
+  return s->n_trees;
+}
 
 /* Grow *arr (of *cap elements of sz bytes) to hold need, doubling. */
 static int grow(void **arr, size_t *cap, size_t need, size_t sz, size_t max) {
@@ -361,8 +364,8 @@ cleanup:
 
 /* Rank the growing sites of the trees in window[0..k) (tree indices in x
  * order) into m. O(sites x k + candidates x 64^2). */
-static int rank_sites(const lg_massif_series *s, const size_t *window,
-                      size_t k, size_t max_sites, lg_massif_result *m) {
+static int rank_sites(const lg_massif_series *s, const size_t *window, size_t k,
+                      size_t max_sites, lg_massif_result *m) {
   int *pos = malloc((s->n_trees ? s->n_trees : 1) * sizeof *pos);
   double *v = malloc(k * sizeof *v), *sx = NULL, *sy = NULL, *work = NULL;
   ms_rank *cand = NULL;

@@ -26,8 +26,7 @@ static int is_xml_name(const char *n) {
          strcmp(n + len - 4, ".xml") == 0;
 }
 
-int lg_memcheck_collect(const char *dir, lg_memcheck_result *m,
-                        lg_error *err) {
+int lg_memcheck_collect(const char *dir, lg_memcheck_result *m, lg_error *err) {
   DIR *d = opendir(dir);
   struct dirent *e;
   char **names = NULL;

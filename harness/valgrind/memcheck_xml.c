@@ -35,12 +35,33 @@
 #define MC_MAX_UNIQUES ((size_t)1 << 20)
 
 typedef enum {
-  E_OTHER = 0, E_ROOT, E_PROTOVER, E_PROTOTOOL, E_STATUS, E_STATE, E_ERROR,
-  E_UNIQUE, E_KIND, E_XWHAT, E_LEAKBYTES, E_LEAKBLOCKS, E_STACK, E_FRAME,
-  E_IP, E_OBJ, E_FN, E_DIR, E_FILE, E_LINE, E_ERRCOUNTS, E_PAIR, E_COUNT,
-  E_FATAL, E_SIGNAME, E_TEXT
+  E_OTHER = 0,
+  E_ROOT,
+  E_PROTOVER,
+  E_PROTOTOOL,
+  E_STATUS,
+  E_STATE,
+  E_ERROR,
+  E_UNIQUE,
+  E_KIND,
+  E_XWHAT,
+  E_LEAKBYTES,
+  E_LEAKBLOCKS,
+  E_STACK,
+  E_FRAME,
+  E_IP,
+  E_OBJ,
+  E_FN,
+  E_DIR,
+  E_FILE,
+  E_LINE,
+  E_ERRCOUNTS,
+  E_PAIR,
+  E_COUNT,
+  E_FATAL,
+  E_SIGNAME,
+  E_TEXT
 } elem;
-
 
 /* A frame of the error being read: offsets into the arena (-1 = absent). */
 typedef struct mc_frame {
@@ -163,8 +184,8 @@ static unsigned long cur_line(mc_parser *p) {
 }
 
 /* Record the first failure ("name:line: message") and stop expat. */
-__attribute__((format(printf, 3, 4))) static void
-fail(mc_parser *p, int code, const char *fmt, ...) {
+__attribute__((format(printf, 3, 4))) static void fail(mc_parser *p, int code,
+                                                       const char *fmt, ...) {
   char msg[512];
   va_list ap;
   if (p->rc)
@@ -184,7 +205,8 @@ static elem parent(const mc_parser *p, int up) {
 /* ---- distinct error counts ---------------------------------------------- */
 
 static size_t slot(const mc_counts *c, uint64_t key) {
-  size_t i = (size_t)(lg_vg_fnv(LG_FNV_OFFSET, &key, sizeof key)) & (c->cap - 1);
+  size_t i =
+      (size_t)(lg_vg_fnv(LG_FNV_OFFSET, &key, sizeof key)) & (c->cap - 1);
   while (c->used[i] && c->keys[i] != key)
     i = (i + 1) & (c->cap - 1);
   return i;
@@ -549,8 +571,8 @@ static void leaf_end(mc_parser *p, elem e, const char *name) {
     return;
   case E_PROTOTOOL:
     if (strcmp(t, "memcheck") != 0)
-      fail(p, LG_EINPUT,
-           "this XML is from Valgrind's '%s' tool, not Memcheck", t);
+      fail(p, LG_EINPUT, "this XML is from Valgrind's '%s' tool, not Memcheck",
+           t);
     return;
   case E_STATE:
     if (strstr(t, "FINISHED"))
@@ -743,9 +765,9 @@ static int parser_finish(mc_parser *p) {
   size_t i;
   int64_t errors = 0;
   if (p->rc == 0 && p->protocol < 0)
-    p->rc = lg_error_set(p->err, LG_EINPUT,
-                         "%s: no <protocolversion> in the Valgrind XML",
-                         p->name);
+    p->rc =
+        lg_error_set(p->err, LG_EINPUT,
+                     "%s: no <protocolversion> in the Valgrind XML", p->name);
   if (p->rc) {
     for (i = p->leaks_before; i < m->n_leaks; i++)
       drop_leak(&m->leaks[i]);

@@ -236,7 +236,9 @@ int lg_massif_vgdb_snapshot(const char *vgdb_prefix, pid_t pid,
       msg = out + n - 300;
     rc = lg_error_set(err, LG_ETOOL, "vgdb --pid=%ld %s %s failed: %s",
                       (long)pid, argv[i - 2], path,
-                      rc ? lg_strerror(rc) : *msg ? msg : "no snapshot written");
+                      rc     ? lg_strerror(rc)
+                      : *msg ? msg
+                             : "no snapshot written");
     goto cleanup;
   }
   rc = 0;

@@ -63,8 +63,7 @@ int lg_memcheck_parse_buffer(const char *name, const char *data, size_t len,
  * order into m and set m->xml_file (the first one). LG_ENOENT when there is
  * none (Valgrind never started the service); the first failing file's
  * error otherwise, after parsing the others. */
-int lg_memcheck_collect(const char *dir, lg_memcheck_result *m,
-                        lg_error *err);
+int lg_memcheck_collect(const char *dir, lg_memcheck_result *m, lg_error *err);
 
 /* Fingerprint of a leak: 64-bit FNV-1a, as 16 lowercase hex digits, of
  * "lg1\n" kind "\n" and, for the first LG_FINGERPRINT_FRAMES frames after
@@ -151,14 +150,14 @@ typedef struct lg_memcheck_cmd {
   const char *out_dir;  /* gets memcheck.%p.xml and memcheck.%p.log */
   const char *const *suppressions; /* paths as given (resolve them first) */
   size_t n_suppressions;
-  unsigned fail_on;  /* LG_FAIL_* bits: --errors-for-leak-kinds; 0 = def|ind */
-  int num_callers;   /* stack depth; 0 = 24 */
+  unsigned fail_on; /* LG_FAIL_* bits: --errors-for-leak-kinds; 0 = def|ind */
+  int num_callers;  /* stack depth; 0 = 24 */
   bool show_reachable; /* also list still-reachable blocks (large XML) */
 } lg_memcheck_cmd;
 
 typedef struct lg_massif_cmd {
   const char *valgrind;
-  const char *out_dir;   /* gets massif.out.%p, massif.%p.log, vgdb FIFOs */
+  const char *out_dir;    /* gets massif.out.%p, massif.%p.log, vgdb FIFOs */
   int detailed_snapshots; /* wanted over the run (fallback); 0 = 20 */
   int max_snapshots;      /* 0 = 200 */
   double threshold_pct;   /* tree threshold in percent; 0 = 0.1 */

@@ -13,8 +13,12 @@
 
 static lg_result *res;
 
-static void setup(void) { res = lg_result_new(); }
-static void teardown(void) { lg_result_free(res); }
+static void setup(void) {
+  res = lg_result_new();
+}
+static void teardown(void) {
+  lg_result_free(res);
+}
 
 static char *slurp(const char *rel, size_t *len) {
   char path[4096], *data = NULL;
@@ -168,9 +172,8 @@ START_TEST(t_ms_attribution) {
     snap(buf, sizeof buf, k, 100L * k, grow * 2 + 10 + spike + shrink + 308,
          tree);
   }
-  ck_assert_int_eq(lg_massif_parse_buffer("a.massif", buf, strlen(buf), m,
-                                          &err),
-                   0);
+  ck_assert_int_eq(
+      lg_massif_parse_buffer("a.massif", buf, strlen(buf), m, &err), 0);
   ck_assert_uint_eq(m->n_heap, 6);
   ck_assert_uint_eq(m->n_sites, 1);
   ck_assert_str_eq(m->growing_sites[0].function, "cache_put");
@@ -179,7 +182,8 @@ START_TEST(t_ms_attribution) {
   /* both subtrees merged; warm-up drops k=0 (x=0 < 100) */
   ck_assert_double_eq(m->growing_sites[0].first_bytes, 4000);
   ck_assert_double_eq(m->growing_sites[0].last_bytes, 12000);
-  ck_assert_double_eq(m->peak_heap_bytes, 6000 * 2 + 10 + 50000 + 4000 + 308 + 8);
+  ck_assert_double_eq(m->peak_heap_bytes,
+                      6000 * 2 + 10 + 50000 + 4000 + 308 + 8);
 }
 END_TEST
 
@@ -191,24 +195,27 @@ START_TEST(t_ms_frame_forms) {
   int k;
   strcpy(buf, HDR);
   for (k = 0; k < 3; k++) {
-    snprintf(tree, sizeof tree,
-             "n3: %d (heap allocation functions) malloc/new/new[], "
-             "--alloc-fns, etc.\n"
-             " n0: %d 0x8: Foo::bar(std::string const&) (in /usr/lib/libfoo.so.1)\n"
-             " n0: %d 0x9: ???\n"
-             " n0: %d 0xA: (anonymous namespace)::f(int) (a b.cc:77)\n",
-             600 * (k + 1), 100 * (k + 1), 200 * (k + 1), 300 * (k + 1));
+    snprintf(
+        tree, sizeof tree,
+        "n3: %d (heap allocation functions) malloc/new/new[], "
+        "--alloc-fns, etc.\n"
+        " n0: %d 0x8: Foo::bar(std::string const&) (in /usr/lib/libfoo.so.1)\n"
+        " n0: %d 0x9: ???\n"
+        " n0: %d 0xA: (anonymous namespace)::f(int) (a b.cc:77)\n",
+        600 * (k + 1), 100 * (k + 1), 200 * (k + 1), 300 * (k + 1));
     snap(buf, sizeof buf, k, 10L * k, 600L * (k + 1), tree);
   }
   ck_assert_int_eq(
       lg_massif_parse_buffer("f.massif", buf, strlen(buf), m, &err), 0);
   ck_assert_uint_eq(m->n_sites, 3);
-  ck_assert_str_eq(m->growing_sites[0].function, "(anonymous namespace)::f(int)");
+  ck_assert_str_eq(m->growing_sites[0].function,
+                   "(anonymous namespace)::f(int)");
   ck_assert_str_eq(m->growing_sites[0].file, "a b.cc");
   ck_assert_int_eq(m->growing_sites[0].line, 77);
   ck_assert_str_eq(m->growing_sites[1].function, "???");
   ck_assert_ptr_null(m->growing_sites[1].file);
-  ck_assert_str_eq(m->growing_sites[2].function, "Foo::bar(std::string const&)");
+  ck_assert_str_eq(m->growing_sites[2].function,
+                   "Foo::bar(std::string const&)");
   ck_assert_str_eq(m->growing_sites[2].file, "/usr/lib/libfoo.so.1");
   ck_assert_int_eq(m->growing_sites[2].line, 0);
 }
@@ -283,11 +290,11 @@ START_TEST(t_ms_truncated_everywhere) {
     int rc = lg_massif_parse_buffer("cut.massif", data, cut, m, &err);
     if (rc == 0) {
       /* only between snapshots: the rest starts a new one */
-      ck_assert_msg(cut > 0 && data[cut - 1] == '\n' &&
-                        (strncmp(data + cut, "#-----------\nsnapshot=", 22) ==
-                             0 ||
-                         strncmp(data + cut, "snapshot=", 9) == 0),
-                    "cut at %zu accepted", cut);
+      ck_assert_msg(
+          cut > 0 && data[cut - 1] == '\n' &&
+              (strncmp(data + cut, "#-----------\nsnapshot=", 22) == 0 ||
+               strncmp(data + cut, "snapshot=", 9) == 0),
+          "cut at %zu accepted", cut);
       ok++;
     } else {
       ck_assert_int_eq(rc, LG_EINPUT);
@@ -311,7 +318,8 @@ static void expect_bad(const char *text, const char *needle) {
                 "message '%s' lacks '%s'", err.msg, needle);
 }
 
-#define S0 "snapshot=0\ntime=0\nmem_heap_B=0\nmem_heap_extra_B=0\nmem_stacks_B=0\n"
+#define S0                                                                     \
+  "snapshot=0\ntime=0\nmem_heap_B=0\nmem_heap_extra_B=0\nmem_stacks_B=0\n"
 
 START_TEST(t_ms_malformed) {
   expect_bad("", "no snapshots");
@@ -342,11 +350,14 @@ START_TEST(t_ms_malformed) {
   expect_bad("time_unit: i\n" S0 "heap_tree=detailed\nn1 5 (heap)\n",
              "bad child count");
   expect_bad("time_unit: i\n" S0 "heap_tree=detailed\nn1: 99999999999999999999"
-             "9 (heap)\n", "bad byte count");
+             "9 (heap)\n",
+             "bad byte count");
   expect_bad("time_unit: i\n" S0 "heap_tree=detailed\nn1: 5 (heap)\n"
-             " n0: 5 what is this\n", "unrecognised entry");
+             " n0: 5 what is this\n",
+             "unrecognised entry");
   expect_bad("time_unit: i\n" S0 "heap_tree=detailed\nn1: 5 (heap)\n"
-             " n0: 5 0x1f (f.c:1)\n", "bad frame");
+             " n0: 5 0x1f (f.c:1)\n",
+             "bad frame");
   expect_bad("time_unit: i\n" S0 "heap_tree=empty", "no newline");
   ck_assert(!res->massif.ran);
 }
@@ -369,9 +380,9 @@ START_TEST(t_ms_long_line_file) {
   ck_assert_int_eq(lg_massif_parse_file(path, &res->massif, &err), LG_EINPUT);
   ck_assert_ptr_nonnull(strstr(err.msg, ":1: line longer than"));
   unlink(path);
-  ck_assert_int_eq(lg_massif_parse_file("/nonexistent/massif.out",
-                                        &res->massif, &err),
-                   LG_ENOENT);
+  ck_assert_int_eq(
+      lg_massif_parse_file("/nonexistent/massif.out", &res->massif, &err),
+      LG_ENOENT);
 }
 END_TEST
 
@@ -385,12 +396,12 @@ START_TEST(t_ms_series_rollback) {
   ck_assert_int_eq(lg_massif_series_new(&s, &err), 0);
   ck_assert_int_eq(lg_massif_series_finish(s, NULL, &res->massif, &err),
                    LG_EINPUT);
-  ck_assert_int_eq(lg_massif_series_add_file(
-                       s,
-                       lg_test_src("tests/data/massif/snap-r10.massif", path,
-                                   sizeof path),
-                       10, &err),
-                   0);
+  ck_assert_int_eq(
+      lg_massif_series_add_file(
+          s,
+          lg_test_src("tests/data/massif/snap-r10.massif", path, sizeof path),
+          10, &err),
+      0);
   ck_assert_int_eq(
       lg_massif_series_add_buffer(s, "half", data, len - 40, 20, &err),
       LG_EINPUT);
@@ -458,8 +469,8 @@ START_TEST(t_cmdlines) {
   ck_assert_int_eq(lg_memcheck_argv(&mc, &argv, &err), 0);
   ck_assert_str_eq(argv[0], "/usr/bin/valgrind");
   ck_assert(has_arg(argv, "--errors-for-leak-kinds=possible"));
-  ck_assert(has_arg(argv,
-                    "--show-leak-kinds=definite,indirect,possible,reachable"));
+  ck_assert(
+      has_arg(argv, "--show-leak-kinds=definite,indirect,possible,reachable"));
   lg_valgrind_argv_free(argv);
   mc.fail_on = LG_FAIL_ERRORS;
   ck_assert_int_eq(lg_memcheck_argv(&mc, &argv, &err), 0);
@@ -519,4 +530,6 @@ static Suite *suite(void) {
   return s;
 }
 
-int main(void) { return lg_test_run(suite()); }
+int main(void) {
+  return lg_test_run(suite());
+}

@@ -15,8 +15,12 @@
 
 static lg_result *res;
 
-static void setup(void) { res = lg_result_new(); }
-static void teardown(void) { lg_result_free(res); }
+static void setup(void) {
+  res = lg_result_new();
+}
+static void teardown(void) {
+  lg_result_free(res);
+}
 
 static char *slurp(const char *rel, size_t *len) {
   char path[4096], *data = NULL;
@@ -146,10 +150,9 @@ START_TEST(t_mc_truncated_everywhere) {
 }
 END_TEST
 
-static const char *HEAD =
-    "<?xml version=\"1.0\"?>\n<valgrindoutput>\n"
-    "<protocolversion>4</protocolversion>\n"
-    "<protocoltool>memcheck</protocoltool>\n";
+static const char *HEAD = "<?xml version=\"1.0\"?>\n<valgrindoutput>\n"
+                          "<protocolversion>4</protocolversion>\n"
+                          "<protocoltool>memcheck</protocoltool>\n";
 
 static int mc_str(const char *name, const char *body, lg_error *err) {
   char buf[8192];
@@ -414,8 +417,8 @@ START_TEST(t_fingerprint) {
   ck_assert(lg_is_allocator_frame(
       "__gnu_cxx::new_allocator<int>::allocate(unsigned long, void const*)",
       NULL, NULL));
-  ck_assert(!lg_is_allocator_frame("std::allocator<int>::allocator()", NULL,
-                                   NULL));
+  ck_assert(
+      !lg_is_allocator_frame("std::allocator<int>::allocator()", NULL, NULL));
   ck_assert(!lg_is_allocator_frame("main", "main.c", "/bin/x"));
   ck_assert(!lg_is_allocator_frame(NULL, NULL, NULL));
 }
@@ -439,4 +442,6 @@ static Suite *suite(void) {
   return s;
 }
 
-int main(void) { return lg_test_run(suite()); }
+int main(void) {
+  return lg_test_run(suite());
+}

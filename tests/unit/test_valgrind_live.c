@@ -90,9 +90,9 @@ static void http_get(int port, int n) {
   size_t got = 0;
   ssize_t r;
   ck_assert_int_ge(fd, 0);
-  len = snprintf(req, sizeof req,
-                 "GET /items/%d HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
-                 n);
+  len = snprintf(
+      req, sizeof req,
+      "GET /items/%d HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", n);
   ck_assert_int_eq(write(fd, req, (size_t)len), len);
   while ((r = read(fd, buf + got, sizeof buf - 1 - got)) > 0 &&
          got + (size_t)r < sizeof buf - 1)
@@ -132,8 +132,7 @@ static pid_t start(char **prefix, const char *fixture, int port,
       close(fd);
       return pid;
     }
-    ck_assert_msg(waitpid(pid, &st, WNOHANG) == 0, "%s died at start",
-                  fixture);
+    ck_assert_msg(waitpid(pid, &st, WNOHANG) == 0, "%s died at start", fixture);
     ck_assert_msg(lg_now_s() < deadline, "%s not ready in 40 s", fixture);
     usleep(100 * 1000);
   }
@@ -176,8 +175,8 @@ static char **memcheck_prefix(const char *supp) {
 static int malloc_line(void) {
   char path[4096], line[512];
   int n = 0;
-  FILE *f = fopen(lg_test_src("tests/fixtures/leaky_http.c", path, sizeof path),
-                  "r");
+  FILE *f =
+      fopen(lg_test_src("tests/fixtures/leaky_http.c", path, sizeof path), "r");
   ck_assert_ptr_nonnull(f);
   while (fgets(line, sizeof line, f)) {
     n++;
@@ -309,17 +308,17 @@ START_TEST(t_massif_vgdb) {
     for (i = 0; i < 10; i++)
       http_get(port, n++);
     snprintf(snaps[k], sizeof snaps[k], "%s/snap.%d", dir, n);
-    ck_assert_msg(lg_massif_vgdb_snapshot(vprefix, pid, snaps[k], true, 30,
-                                          &err) == 0,
-                  "%s", err.msg);
+    ck_assert_msg(
+        lg_massif_vgdb_snapshot(vprefix, pid, snaps[k], true, 30, &err) == 0,
+        "%s", err.msg);
   }
   st = stop(pid, SIGTERM);
   ck_assert(WIFEXITED(st));
   ck_assert_int_eq(lg_massif_series_new(&s, &err), 0);
   for (k = 0; k < 5; k++)
-    ck_assert_msg(lg_massif_series_add_file(s, snaps[k], 10.0 * (k + 1),
-                                            &err) == 0,
-                  "%s", err.msg);
+    ck_assert_msg(
+        lg_massif_series_add_file(s, snaps[k], 10.0 * (k + 1), &err) == 0, "%s",
+        err.msg);
   ck_assert_int_eq(lg_massif_series_finish(s, NULL, m, &err), 0);
   lg_massif_series_free(s);
   ck_assert_uint_eq(m->n_heap, 5);
@@ -342,9 +341,8 @@ START_TEST(t_massif_vgdb) {
   /* vgdb towards a process that is gone fails, and does not hang */
   {
     double t0 = lg_now_s();
-    ck_assert_int_ne(lg_massif_vgdb_snapshot(NULL, pid, snaps[0], true, 10,
-                                             &err),
-                     0);
+    ck_assert_int_ne(
+        lg_massif_vgdb_snapshot(NULL, pid, snaps[0], true, 10, &err), 0);
     ck_assert(lg_now_s() - t0 < 15);
   }
   ck_assert_int_eq(lg_massif_vgdb_snapshot(NULL, 1, "/tmp/a b", true, 1, &err),
@@ -353,11 +351,11 @@ START_TEST(t_massif_vgdb) {
 END_TEST
 
 START_TEST(t_find) {
-  char path[4096], version[64], *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+  char path[4096], version[64],
+      *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
   lg_error err;
-  ck_assert_int_eq(lg_valgrind_find(path, sizeof path, version, sizeof version,
-                                    &err),
-                   0);
+  ck_assert_int_eq(
+      lg_valgrind_find(path, sizeof path, version, sizeof version, &err), 0);
   ck_assert_int_eq(strncmp(version, "valgrind-3.", 11), 0);
   ck_assert_int_eq(access(path, X_OK), 0);
   setenv("PATH", "/nonexistent-dir", 1);
@@ -394,4 +392,6 @@ static Suite *suite(void) {
   return s;
 }
 
-int main(void) { return lg_test_run(suite()); }
+int main(void) {
+  return lg_test_run(suite());
+}

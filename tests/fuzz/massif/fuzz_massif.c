@@ -64,8 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     abort();
   rc = lg_massif_series_add_buffer(s, "fuzz.massif", (const char *)data, size,
                                    2, &err);
-  if (rc != 0 && (lg_massif_series_snapshots(s) != 1 ||
-                  lg_massif_series_trees(s) != 1))
+  if (rc != 0 &&
+      (lg_massif_series_snapshots(s) != 1 || lg_massif_series_trees(s) != 1))
     abort(); /* not rolled back */
   lg_result_free(r);
   r = lg_result_new();
