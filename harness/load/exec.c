@@ -6,9 +6,10 @@
  * environment plus LEAKGATE_PORT and LEAKGATE_URL. A supervisor thread copies
  * its stdout/stderr into out_dir/load.stdout.log and load.stderr.log, each
  * capped at 16 MiB (the rest is read and dropped, and the file says so). At
- * the end of the phases, on lg_load_stop or on the interrupt flag it sends
- * SIGTERM to the group and, 2 s later, SIGKILL. A command that exits by
- * itself ends the load early, and what it left in its group is killed.
+ * the end of the phases (plus 1 s for a command sized to them to finish by
+ * itself), on lg_load_stop or on the interrupt flag it sends SIGTERM to the
+ * group and, 2 s later, SIGKILL. A command that exits by itself ends the
+ * load early, and what it left in its group is killed.
  * The exit status is data (128+N for death by signal N), never an error.
  * The leader's exit is seen through a pidfd without reaping it, so the group
  * id cannot be reused while we still signal it. Requests are not counted:
@@ -38,6 +39,10 @@ extern char **environ;
 
 #define EXEC_OUT_CAP (16u * 1024 * 1024)
 #define EXEC_GRACE_NS 2000000000ull
+/* A command sized to the phases (wrk -d30s for 30 s of phases) ends a bit
+ * after them (its own start-up, its 100 ms timer): it gets this long to exit
+ * by itself and print its summary before SIGTERM. */
+#define EXEC_END_GRACE_NS 1000000000ull
 #define EXEC_DRAIN_NS 1000000000ull /* after exit: pipes held by escapees */
 
 typedef struct sink {
@@ -250,7 +255,7 @@ static void *supervise(void *arg) {
     if (x->reaped && ((x->out[0].pipe_rd < 0 && x->out[1].pipe_rd < 0) ||
                       now >= drain_until))
       break;
-    if (!x->reaped && !term_ns && (now >= end || stop)) {
+    if (!x->reaped && !term_ns && (now >= end + EXEC_END_GRACE_NS || stop)) {
       kill(-x->pid, SIGTERM);
       term_ns = now;
       x->ended_by_us = true;
@@ -259,8 +264,9 @@ static void *supervise(void *arg) {
       kill(-x->pid, SIGKILL);
       x->killed = true;
     }
-    if (!term_ns && end > now && end - now < wait)
-      wait = end - now;
+    if (!term_ns && end + EXEC_END_GRACE_NS > now &&
+        end + EXEC_END_GRACE_NS - now < wait)
+      wait = end + EXEC_END_GRACE_NS - now;
     if (x->pidfd < 0 && wait > 20000000ull)
       wait = 20000000ull; /* no pidfd: poll the child's state every 20 ms */
     for (i = 0; i < 2; i++)

@@ -73,7 +73,8 @@ START_TEST(ended_at_phase_end) {
     saw_b |= strcmp(lg_load_phase(l), "b") == 0;
   }
   ck_assert(saw_b);
-  ck_assert_msg(lt_now() - t0 > 0.9 && lt_now() - t0 < 1.6, "ran %.2f s",
+  /* 1 s of phases, then 1 s to finish by itself, then SIGTERM */
+  ck_assert_msg(lt_now() - t0 > 1.9 && lt_now() - t0 < 2.6, "ran %.2f s",
                 lt_now() - t0);
   ck_assert_int_eq(lg_load_finish(l, &r, &e), 0);
   lg_load_free(l);
@@ -82,12 +83,34 @@ START_TEST(ended_at_phase_end) {
   ck_assert_int_eq(r.requests, -1);
   ck_assert_int_eq(r.errors, -1);
   ck_assert_int_eq(r.phases[1].requests, -1);
-  ck_assert(r.duration_s > 0.9 && r.duration_s < 1.6);
+  ck_assert(r.duration_s > 1.9 && r.duration_s < 2.6);
   ck_assert_msg(strstr(r.message, "ended") && strstr(r.message, "SIGTERM"),
                 "%s", r.message);
   ck_assert_str_eq(slurp(tmpdir, "load.stdout.log", NULL),
                    "port=4321 url=http://127.0.0.1:4321/items\n");
   ck_assert_str_eq(slurp(tmpdir, "load.stderr.log", NULL), "oops\n");
+  lg_load_result_cleanup(&r);
+  rm_tmp();
+}
+END_TEST
+
+/* A command sized to the phases (like wrk -d1s for 1 s) finishes by itself
+ * within the end grace and keeps its exit status and output. */
+START_TEST(finishes_within_the_end_grace) {
+  char *argv[] = {"/bin/sh", "-c", "sleep 1.3; echo summary", NULL};
+  lt_spec t;
+  lg_load_opts o;
+  lg_load_result r;
+
+  mk_tmp();
+  exec_spec(&t, argv, 3);
+  lt_phase(&t, "p", 1.0, NAN, NAN);
+  lg_load_opts_init(&o);
+  o.spec = &t.s;
+  o.out_dir = tmpdir;
+  lt_run(&o, &r);
+  ck_assert_int_eq(r.exec_exit_status, 0);
+  ck_assert_str_eq(slurp(tmpdir, "load.stdout.log", NULL), "summary\n");
   lg_load_result_cleanup(&r);
   rm_tmp();
 }
@@ -155,7 +178,7 @@ START_TEST(sigkill_and_group) {
   o.out_dir = tmpdir;
   lt_run(&o, &r);
   unsetenv("PIDFILE");
-  ck_assert_msg(lt_now() - t0 > 2.2 && lt_now() - t0 < 4.0, "took %.2f",
+  ck_assert_msg(lt_now() - t0 > 3.2 && lt_now() - t0 < 5.0, "took %.2f",
                 lt_now() - t0);
   ck_assert_int_eq(r.exec_exit_status, 128 + SIGKILL);
   ck_assert_msg(strstr(r.message, "SIGKILL"), "%s", r.message);
@@ -215,6 +238,7 @@ static Suite *suite(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, ended_at_phase_end);
   tcase_add_test(tc, exits_by_itself);
+  tcase_add_test(tc, finishes_within_the_end_grace);
   tcase_add_test(tc, sigkill_and_group);
   tcase_add_test(tc, output_cap_and_missing_command);
   suite_add_tcase(s, tc);
