@@ -347,6 +347,10 @@ int lg_scenario_load_string(const char *name, const char *text, size_t len,
   int rc = 0;
 
   *out = NULL;
+  if (!name)
+    name = "scenario";
+  if (!text) /* libyaml asserts on a NULL input even when it is empty */
+    text = "", len = 0;
   if (!(sc = calloc(1, sizeof *sc)) ||
       !(labels = calloc(n_overrides + 1, sizeof *labels)) ||
       !(sc->file = strdup(name)) || !(sc->dir = scenario_dir(name)) ||
