@@ -16,6 +16,7 @@
 #include <leakgate/valgrind.h>
 
 #include "core/buf.h"
+#include "valgrind/memcheck_store.h"
 #include "valgrind/vg_internal.h"
 
 #include <errno.h>
@@ -32,7 +33,6 @@
 #define MC_ARENA_CAP (8u << 20)
 #define MC_MAX_FRAMES 500
 #define MC_MAX_DEPTH 64
-#define MC_MAX_UNIQUES ((size_t)1 << 20)
 
 typedef enum {
   E_OTHER = 0,
@@ -68,14 +68,6 @@ typedef struct mc_frame {
   long fn, file, dir, obj;
   int line;
 } mc_frame;
-
-/* Distinct non-leak errors: unique -> count (open addressing). */
-typedef struct mc_counts {
-  uint64_t *keys;
-  int64_t *vals;
-  unsigned char *used;
-  size_t cap, n;
-} mc_counts;
 
 typedef struct mc_parser {
   XML_Parser xp;
@@ -202,64 +194,6 @@ static elem parent(const mc_parser *p, int up) {
   return d >= 0 && d < MC_MAX_DEPTH ? p->stack[d] : E_OTHER;
 }
 
-/* ---- distinct error counts ---------------------------------------------- */
-
-static size_t slot(const mc_counts *c, uint64_t key) {
-  size_t i =
-      (size_t)(lg_vg_fnv(LG_FNV_OFFSET, &key, sizeof key)) & (c->cap - 1);
-  while (c->used[i] && c->keys[i] != key)
-    i = (i + 1) & (c->cap - 1);
-  return i;
-}
-
-/* Insert key with value 1 if absent; set its value when set >= 0. */
-static int counts_put(mc_counts *c, uint64_t key, int64_t set, bool insert) {
-  size_t i;
-  if (c->n + 1 > c->cap / 2) {
-    mc_counts g;
-    size_t j;
-    if (!insert)
-      goto lookup;
-    if (c->n >= MC_MAX_UNIQUES)
-      return LG_ELIMIT;
-    g.cap = c->cap ? c->cap * 2 : 64;
-    g.n = 0;
-    g.keys = calloc(g.cap, sizeof *g.keys);
-    g.vals = calloc(g.cap, sizeof *g.vals);
-    g.used = calloc(g.cap, 1);
-    if (!g.keys || !g.vals || !g.used) {
-      free(g.keys), free(g.vals), free(g.used);
-      return LG_ENOMEM;
-    }
-    for (j = 0; j < c->cap; j++)
-      if (c->used[j]) {
-        size_t k = slot(&g, c->keys[j]);
-        g.used[k] = 1, g.keys[k] = c->keys[j], g.vals[k] = c->vals[j];
-        g.n++;
-      }
-    free(c->keys), free(c->vals), free(c->used);
-    *c = g;
-  }
-lookup:
-  if (!c->cap)
-    return 0;
-  i = slot(c, key);
-  if (!c->used[i]) {
-    if (!insert)
-      return 0; /* a count for an error we never saw: partial info, ignore */
-    c->used[i] = 1, c->keys[i] = key, c->vals[i] = 1;
-    c->n++;
-  }
-  if (set >= 0)
-    c->vals[i] = set;
-  return 0;
-}
-
-static void counts_free(mc_counts *c) {
-  free(c->keys), free(c->vals), free(c->used);
-  memset(c, 0, sizeof *c);
-}
-
 /* ---- numbers ------------------------------------------------------------- */
 
 static int parse_u64(const char *s, int base, uint64_t *out) {
@@ -281,31 +215,6 @@ static int parse_u64(const char *s, int base, uint64_t *out) {
 
 /* ---- the error being read ------------------------------------------------ */
 
-/* The direct bytes of a loss record whose blocks hold indirectly lost ones:
- * "108 (8 direct, 100 indirect) bytes in 1 blocks are definitely lost ..."
- * (numbers may have thousands separators; delta leak checks add "(+8)").
- * <leakedbytes> is 108, but Valgrind's summary counts 8 as definitely lost
- * and the 100 under indirectly lost. -1 when the text has no direct part. */
-static double direct_bytes(const char *t) {
-  const char *d = strstr(t, " direct, "), *q;
-  double v = 0;
-  int digits = 0;
-  if (!d)
-    return -1;
-  for (q = d; q > t; q--) /* the '(' that opens "(8 direct" */
-    if (q[-1] == '(' && q[0] >= '0' && q[0] <= '9')
-      break;
-  if (q == t)
-    return -1;
-  for (; q < d; q++) {
-    if (*q >= '0' && *q <= '9')
-      v = v * 10 + (*q - '0'), digits++;
-    else if (*q != ',' && *q != '.' && *q != '\'')
-      break; /* the number ends: " (+8)" or " direct" */
-  }
-  return digits ? v : -1;
-}
-
 static void error_reset(mc_parser *p) {
   p->n_stacks = 0;
   p->kind[0] = '\0';
@@ -316,18 +225,6 @@ static void error_reset(mc_parser *p) {
   lg_buf_reset(&p->arena);
   p->n_frames = 0;
   p->frame_full = false;
-}
-
-static const char *leak_kind(const char *k) {
-  if (strcmp(k, "Leak_DefinitelyLost") == 0)
-    return "definite";
-  if (strcmp(k, "Leak_IndirectlyLost") == 0)
-    return "indirect";
-  if (strcmp(k, "Leak_PossiblyLost") == 0)
-    return "possible";
-  if (strcmp(k, "Leak_StillReachable") == 0)
-    return "reachable";
-  return NULL;
 }
 
 static const char *arena_str(const mc_parser *p, long off) {
@@ -364,24 +261,9 @@ static char *frame_file(const mc_parser *p, const mc_frame *f) {
   return s;
 }
 
-static void drop_leak(lg_leak_record *l) {
-  size_t i;
-  for (i = 0; i < l->n_stack; i++) {
-    free(l->stack[i].function);
-    free(l->stack[i].file);
-    free(l->stack[i].object);
-  }
-  free(l->stack);
-  free(l->kind);
-  free(l->fingerprint);
-  memset(l, 0, sizeof *l);
-}
-
 static void error_end(mc_parser *p) {
-  const char *kind = leak_kind(p->kind);
+  const char *kind = lg_mc_leak_kind(p->kind);
   lg_frame tmp[MC_MAX_FRAMES];
-  char fp[LG_FINGERPRINT_SIZE];
-  lg_leak_record *l;
   double direct;
   size_t i;
   int rc = 0;
@@ -395,7 +277,7 @@ static void error_end(mc_parser *p) {
       fail(p, LG_EINPUT, "<error> of kind %s without <unique>", p->kind);
       return;
     }
-    rc = counts_put(&p->counts, p->unique, -1, true);
+    rc = lg_mc_counts_put(&p->counts, p->unique, -1, true);
     if (rc)
       fail(p, rc, "too many distinct errors");
     return;
@@ -413,28 +295,8 @@ static void error_end(mc_parser *p) {
     if (p->frames[i].file >= 0 && !tmp[i].file)
       rc = LG_ENOMEM;
   }
-  if (rc == 0) {
-    lg_leak_fingerprint(kind, tmp, p->n_frames, fp, sizeof fp);
-    l = lg_result_add_leak(p->m, kind, p->bytes, p->blocks, fp);
-    if (!l)
-      rc = LG_ENOMEM;
-    /* The stack array is sized once (lg_leak_add_frame grows it by one per
-     * call); lg_result_free frees it and each string, as for any record. */
-    if (rc == 0 && p->n_frames &&
-        !(l->stack = calloc(p->n_frames, sizeof *l->stack)))
-      rc = LG_ENOMEM;
-    for (i = 0; rc == 0 && i < p->n_frames; i++) {
-      lg_frame *f = &l->stack[i];
-      f->line = tmp[i].line;
-      f->file = tmp[i].file; /* moved */
-      tmp[i].file = NULL;
-      f->function = tmp[i].function ? strdup(tmp[i].function) : NULL;
-      f->object = tmp[i].object ? strdup(tmp[i].object) : NULL;
-      l->n_stack = i + 1;
-      if ((tmp[i].function && !f->function) || (tmp[i].object && !f->object))
-        rc = LG_ENOMEM;
-    }
-  }
+  if (rc == 0)
+    rc = lg_mc_store_leak(p->m, kind, p->bytes, p->blocks, tmp, p->n_frames);
   for (i = 0; i < p->n_frames; i++)
     free(tmp[i].file);
   if (rc) {
@@ -638,7 +500,7 @@ static void leaf_end(mc_parser *p, elem e, const char *name) {
     snprintf(p->signame, sizeof p->signame, "%s", t);
     return;
   case E_TEXT:
-    p->direct = direct_bytes(t);
+    p->direct = lg_mc_direct_bytes(t);
     return;
   default:
     return;
@@ -660,7 +522,8 @@ static void XMLCALL on_end(void *ud, const XML_Char *name) {
     p->in_error = false;
   } else if (e == E_PAIR && parent(p, 1) == E_ERRCOUNTS) {
     if (p->pair_has_count && p->pair_has_unique) {
-      int rc = counts_put(&p->counts, p->pair_unique, p->pair_count, false);
+      int rc =
+          lg_mc_counts_put(&p->counts, p->pair_unique, p->pair_count, false);
       if (rc)
         fail(p, rc, "cannot count errors");
     }
@@ -705,7 +568,7 @@ static void parser_cleanup(mc_parser *p) {
     XML_ParserFree(p->xp);
   lg_buf_cleanup(&p->text);
   lg_buf_cleanup(&p->arena);
-  counts_free(&p->counts);
+  lg_mc_counts_free(&p->counts);
 }
 
 /* expat rejected the input; final: it was the end-of-input call. */
@@ -741,20 +604,6 @@ static int xml_failed(mc_parser *p, bool final, size_t total) {
                  : "");
 }
 
-static int cmp_leaks(const void *a, const void *b) {
-  const lg_leak_record *x = a, *y = b;
-  int c;
-  if (x->bytes != y->bytes)
-    return x->bytes > y->bytes ? -1 : 1;
-  if (x->blocks != y->blocks)
-    return x->blocks > y->blocks ? -1 : 1;
-  c = strcmp(x->kind ? x->kind : "", y->kind ? y->kind : "");
-  if (c)
-    return c;
-  return strcmp(x->fingerprint ? x->fingerprint : "",
-                y->fingerprint ? y->fingerprint : "");
-}
-
 static double add_known(double total, double v) {
   return isnan(total) ? v : total + v;
 }
@@ -762,28 +611,22 @@ static double add_known(double total, double v) {
 /* Commit this file's totals to m, or roll its leak records back. */
 static int parser_finish(mc_parser *p) {
   lg_memcheck_result *m = p->m;
-  size_t i;
-  int64_t errors = 0;
+  int64_t errors;
   if (p->rc == 0 && p->protocol < 0)
     p->rc =
         lg_error_set(p->err, LG_EINPUT,
                      "%s: no <protocolversion> in the Valgrind XML", p->name);
   if (p->rc) {
-    for (i = p->leaks_before; i < m->n_leaks; i++)
-      drop_leak(&m->leaks[i]);
-    m->n_leaks = p->leaks_before;
+    lg_mc_rollback(m, p->leaks_before);
     return p->rc;
   }
-  for (i = 0; i < p->counts.cap; i++)
-    if (p->counts.used[i])
-      errors += p->counts.vals[i];
+  errors = lg_mc_counts_sum(&p->counts);
   m->definitely_lost_bytes = add_known(m->definitely_lost_bytes, p->lost[0]);
   m->indirectly_lost_bytes = add_known(m->indirectly_lost_bytes, p->lost[1]);
   m->possibly_lost_bytes = add_known(m->possibly_lost_bytes, p->lost[2]);
   m->errors = (m->errors < 0 ? 0 : m->errors) + errors;
   m->ran = true;
-  if (m->n_leaks > 1)
-    qsort(m->leaks, m->n_leaks, sizeof *m->leaks, cmp_leaks);
+  lg_mc_sort(m);
   if (p->signame[0] && strcmp(p->signame, "SIGTERM") != 0 &&
       strcmp(p->signame, "SIGINT") != 0 && strcmp(p->signame, "SIGHUP") != 0 &&
       !m->note) {

@@ -19,7 +19,7 @@
  *      massif.out.<pid> of --detailed-freq with lg_massif_parse_file()
  *      (x = Massif's time unit, bytes allocated: --time-unit=B).
  *
- * Parsers: Memcheck's XML (protocol 4) with expat, streamed in 64 KiB
+ * Parsers: Memcheck's XML (protocol 4) with expat, streamed in 256 KiB
  * chunks; massif.out streamed line by line in a bounded buffer (these files
  * reach hundreds of MB). Both fill the result model's memcheck / massif
  * sections. Malformed or truncated input is LG_EINPUT "file:line: problem";
