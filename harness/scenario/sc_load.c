@@ -7,6 +7,7 @@
  */
 #include "scenario/sc_internal.h"
 
+#include <leakgate/template.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #define SC_MAX_PHASES 1000
 #define SC_MAX_FLOW 10000
 #define SC_MAX_PHASE_NAME 64
+#define SC_MAX_EXPECT 4096 /* the load engine's delimiter cap */
 
 enum {
   K_DRIVER, K_CONNECTIONS, K_THREADS, K_URL, K_METHOD, K_HEADERS, K_BODY,
@@ -73,6 +75,26 @@ static int headers(sc_ctx *c, const yt_node *v) {
   return 0;
 }
 
+/* An expect delimiter frames responses, it does not check them: it is
+ * rendered once, so only {{port}} may vary, and the load engine keeps it in
+ * a fixed buffer of SC_MAX_EXPECT bytes. */
+static int expect_static(sc_ctx *c, const yt_node *v, const char *path) {
+  lg_template *t = NULL;
+  int dynamic;
+  size_t max;
+  if (lg_template_compile(v->str, v->len, &t, NULL, NULL))
+    return 0; /* already reported by sc_check_template */
+  dynamic = lg_template_is_dynamic(t);
+  max = lg_template_max_len(t);
+  lg_template_free(t);
+  if (dynamic)
+    return sc_fail(c, v, path, "{{seq}} and {{rand}} cannot be used in a "
+                   "delimiter (only {{port}})");
+  if (max > SC_MAX_EXPECT)
+    return sc_fail(c, v, path, "must be at most %d bytes", SC_MAX_EXPECT);
+  return 0;
+}
+
 static int flow(sc_ctx *c, const yt_node *v) {
   static const char *const keys[] = {"send", "expect"};
   lg_load_spec *l = &c->sc->load;
@@ -116,6 +138,8 @@ static int flow(sc_ctx *c, const yt_node *v) {
       return sc_fail(c, f[0], sp, "must not be empty");
     if (it->expect_len == 0)
       return sc_fail(c, f[1], ep, "must not be empty (it ends the response)");
+    if ((rc = expect_static(c, f[1], ep)))
+      return rc;
   }
   return 0;
 }
