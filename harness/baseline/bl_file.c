@@ -137,6 +137,14 @@ static void get_ci(rd *d, const json_t *o, const char *ctx, const char *key,
     *hi = json_number_value(b);
 }
 
+/* An optional [lo, hi]: NAN bounds when missing or null. */
+static void get_opt_ci(rd *d, const json_t *o, const char *ctx,
+                       const char *key, double *lo, double *hi) {
+  *lo = *hi = NAN;
+  if (val(o, key))
+    get_ci(d, o, ctx, key, lo, hi);
+}
+
 static lg_leak leak_parse(rd *d, const json_t *o, const char *ctx) {
   const char *s = get_str(d, o, ctx, "leak", false);
   if (!s)
@@ -161,8 +169,17 @@ static void read_analysis(rd *d, const json_t *a, const char *ctx,
   if (s && strcmp(s, "requests") != 0 && strcmp(s, "seconds") != 0)
     bad(d, ctx, "x", "\"requests\" or \"seconds\"");
   e->leak = leak_parse(d, a, ctx);
-  e->slope = get_num(d, a, ctx, "slope_bytes_per_request", true);
-  get_ci(d, a, ctx, "slope_ci", &e->lo, &e->hi);
+  e->sl.slope = get_num(d, a, ctx, "slope_bytes_per_request", true);
+  get_ci(d, a, ctx, "slope_ci", &e->sl.lo, &e->sl.hi);
+  e->sl.w = get_num(d, a, ctx, "window_slope", false);
+  get_opt_ci(d, a, ctx, "window_ci", &e->sl.w_lo, &e->sl.w_hi);
+  get_opt_ci(d, a, ctx, "recent_ci", &e->sl.s_lo, &e->sl.s_hi);
+  {
+    json_t *h = val(a, "recent_hinge");
+    if (h && !json_is_boolean(h))
+      bad(d, ctx, "recent_hinge", "true, false or null");
+    e->sl.hinge = h && json_is_true(h);
+  }
   e->confidence = get_num(d, a, ctx, "confidence", false);
   if (isfinite(e->confidence) && !(e->confidence > 0.5 && e->confidence < 1))
     bad(d, ctx, "confidence", "a level between 0.5 and 1");
@@ -248,8 +265,9 @@ static void read_entry(rd *d, const char *name, const json_t *o,
   char ctx[CTX_MAX], c[CTX_MAX];
   json_t *latest;
   snprintf(ctx, sizeof ctx, "scenarios.%.400s", name);
-  e->lo = -INFINITY;
-  e->hi = INFINITY;
+  e->sl.lo = -INFINITY;
+  e->sl.hi = INFINITY;
+  e->sl.w = e->sl.w_lo = e->sl.w_hi = e->sl.s_lo = e->sl.s_hi = NAN;
   e->requests = -1;
   if (!(e->name = strdup(name))) {
     oom(d);
@@ -261,9 +279,10 @@ static void read_entry(rd *d, const char *name, const json_t *o,
   }
   latest = get_obj(d, o, ctx, "latest", true);
   snprintf(c, sizeof c, "%.480s.latest", ctx);
-  read_analysis(d, get_obj(d, latest, c, "analysis", true), c, e);
   {
     char lc[CTX_MAX];
+    snprintf(lc, sizeof lc, "%.480s.analysis", c);
+    read_analysis(d, get_obj(d, latest, c, "analysis", true), lc, e);
     snprintf(lc, sizeof lc, "%.480s.load", c);
     e->requests = get_count(d, get_obj(d, latest, c, "load", false), lc,
                             "requests");

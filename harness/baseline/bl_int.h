@@ -33,12 +33,21 @@ typedef struct bl_point {
   double slope;
 } bl_point;
 
+/* The slopes of one analysis the comparison chooses from (compare.c):
+ * the verdict-deciding one, the window W and the recent segment S. */
+typedef struct bl_slopes {
+  double slope, lo, hi;  /* verdict-deciding slope and bounds */
+  double w, w_lo, w_hi;  /* window; NAN when unknown */
+  double s_lo, s_hi;     /* recent segment's bounds; NAN when unknown */
+  bool hinge;            /* S starts at a slope break chosen by BIC */
+} bl_slopes;
+
 /* A scenario's entry: its latest main-branch run and the history. */
 typedef struct bl_entry {
   char *name;
   char metric[64], x[16];
   lg_leak leak;
-  double slope, lo, hi;   /* verdict-deciding slope and bounds */
+  bl_slopes sl;
   double confidence;      /* one-sided level of lo and hi; NAN unknown */
   double tolerance;       /* the run's analysis tolerance; NAN unknown */
   int64_t requests;       /* completed requests of the run; -1 unknown */

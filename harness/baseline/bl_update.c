@@ -255,8 +255,9 @@ static json_t *entry_for(json_t *scenarios, const lg_result *r) {
         strcmp(x, r->analysis.x) == 0)
       return e;
   }
-  e = json_object();
-  if (!e || json_object_set_new(e, "history", json_array()) != 0 ||
+  e = json_object(); /* "latest" first, for people reading the file */
+  if (!e || json_object_set_new(e, "latest", json_null()) != 0 ||
+      json_object_set_new(e, "history", json_array()) != 0 ||
       json_object_set_new(scenarios, r->scenario_name, e) != 0)
     return NULL;
   return e;

@@ -4,7 +4,8 @@
  *
  * Slope: Delta = b_PR - b_main with SE = sqrt(SE_PR^2 + SE_main^2), each
  * side's SE = (hi - lo) / (2 z_c) from its Sen bounds at its own one-sided
- * level c. REGRESSION when Delta - z SE > tolerance, NO_REGRESSION when
+ * level c; each side's slope is its window slope when the recent segment
+ * agrees with it, else its verdict-deciding slope (pick() says why). REGRESSION when Delta - z SE > tolerance, NO_REGRESSION when
  * Delta + z SE < tolerance, else INCONCLUSIVE. With at least
  * LG_BASELINE_HISTORY_MIN history slopes, a slope above
  * max(median + 3 * 1.4826 * MAD, median + tolerance) turns an inconclusive
@@ -110,11 +111,48 @@ static int history_band(const bl_entry *e, double *limit, double *med,
   return 0;
 }
 
+static bl_slopes slopes_of(const lg_analysis *a) {
+  bl_slopes s;
+  s.slope = a->slope;
+  s.lo = a->slope_lo;
+  s.hi = a->slope_hi;
+  s.w = a->window_slope;
+  s.w_lo = a->window_lo;
+  s.w_hi = a->window_hi;
+  s.s_lo = a->recent_lo;
+  s.s_hi = a->recent_hi;
+  s.hinge = a->recent_hinge;
+  return s;
+}
+
+/* The slope a side is compared with. The verdict-deciding slope is often
+ * the recent segment S (the last third), whose interval is about three
+ * times the window's; when S is the plain last third (no BIC hinge) and its
+ * interval holds the window slope, the series is one linear regime as far
+ * as the data tell and the window W estimates the same slope more
+ * precisely. Otherwise (a hinge, or S disagreeing with W: warm-up curves,
+ * late leaks) the deciding slope is the one that describes the run now. */
+static void pick(const bl_slopes *s, double *b, double *lo, double *hi) {
+  if (!s->hinge && isfinite(s->w) && isfinite(s->w_lo) && isfinite(s->w_hi) &&
+      !(s->s_lo > s->w) && !(s->s_hi < s->w) && isfinite(s->s_lo) &&
+      isfinite(s->s_hi)) {
+    *b = s->w;
+    *lo = s->w_lo;
+    *hi = s->w_hi;
+    return;
+  }
+  *b = s->slope;
+  *lo = s->lo;
+  *hi = s->hi;
+}
+
 static int compare_slope(lg_result *r, const bl_entry *e, double conf,
                          double tol, note *nt) {
   lg_baseline_result *out = &r->baseline;
   const lg_analysis *a = &r->analysis;
+  bl_slopes pr_sl = slopes_of(a);
   double z = lg_stat_norm_ppf(conf), se_pr, se_main, se, d, limit, med;
+  double b_pr, lo_pr, hi_pr, b_main, lo_main, hi_main;
   size_t used;
   int rc;
 
@@ -132,12 +170,14 @@ static int compare_slope(lg_result *r, const bl_entry *e, double conf,
     return 0;
   }
   out->baseline_leak = e->leak;
-  out->baseline_slope = e->slope;
-  se_pr = se_of(a->slope_lo, a->slope_hi,
-                level_ok(r->confidence) ? r->confidence : conf);
-  se_main = se_of(e->lo, e->hi, level_ok(e->confidence) ? e->confidence : conf);
+  pick(&pr_sl, &b_pr, &lo_pr, &hi_pr);
+  pick(&e->sl, &b_main, &lo_main, &hi_main);
+  out->baseline_slope = b_main;
+  se_pr = se_of(lo_pr, hi_pr, level_ok(r->confidence) ? r->confidence : conf);
+  se_main =
+      se_of(lo_main, hi_main, level_ok(e->confidence) ? e->confidence : conf);
   se = hypot(se_pr, se_main);
-  d = a->slope - e->slope;
+  d = b_pr - b_main;
   out->slope_delta = d;
   out->delta_lo = d - z * se;
   out->delta_hi = d + z * se;

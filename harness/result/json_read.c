@@ -481,6 +481,8 @@ static void read_baseline(rd *d, const json_t *o, lg_baseline_result *b) {
   b->missing_fails = v && strcmp(v, "fail") == 0;
 }
 
+static void mark_derived_reasons(lg_result *r);
+
 static void read_top(rd *d, const json_t *root, lg_result *r) {
   json_t *o, *arr, *e, *cx;
   const char *s;
@@ -643,6 +645,8 @@ int lg_result_from_json(const char *name, const char *text, size_t len,
     goto cleanup;
   }
   read_top(&d, root, r);
+  if (d.rc == 0)
+    mark_derived_reasons(r);
   if (d.rc == 0) {
     *out = r;
     r = NULL;
@@ -651,6 +655,34 @@ cleanup:
   lg_result_free(r);
   json_decref(root);
   return d.rc;
+}
+
+/* Whether reason s is one lg_result_finish derives from r as read. */
+static bool derived_reason(const lg_result *r, const char *s) {
+  size_t i, n;
+  if (strcmp(s, "interrupted") == 0 || (r->error && strcmp(s, r->error) == 0) ||
+      strcmp(s, "inconclusive treated as a pass "
+                "(analysis.on_inconclusive: pass)") == 0)
+    return true;
+  for (i = 0; i < r->n_checks; i++) {
+    const lg_check *c = &r->checks[i];
+    n = strlen(c->name);
+    if (c->derived && strncmp(s, c->name, n) == 0 && s[n] == ':' &&
+        s[n + 1] == ' ' && strcmp(s + n + 2, c->message) == 0)
+      return true;
+  }
+  return false;
+}
+
+/* finish writes its derived reasons first, then the ones modules added:
+ * the leading run that finish derived is marked so, so finishing the result
+ * again (compare, report) replaces them instead of keeping stale ones (a
+ * growth failure a baseline later made known). */
+static void mark_derived_reasons(lg_result *r) {
+  size_t i = 0;
+  while (i < r->n_reasons && derived_reason(r, r->reasons[i]))
+    i++;
+  r->n_derived_reasons = i;
 }
 
 int lg_result_load(const char *path, lg_result **out, lg_error *err) {
