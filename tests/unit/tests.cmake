@@ -33,3 +33,6 @@ lg_unit_test(sampler MODULES core container series sampler TIMEOUT 120)
 add_dependencies(test_sampler forker)
 lg_unit_test(runtime MODULES core scenario container service series sampler TIMEOUT 180 LABELS root)
 add_dependencies(test_runtime oom_hog forker)
+# Baseline and regression gate (issue 6).
+lg_unit_test(baseline MODULES core series analysis result baseline LIBS PkgConfig::JANSSON)
+lg_unit_test(baseline_compare MODULES core series analysis result baseline LIBS PkgConfig::JANSSON)
