@@ -186,6 +186,9 @@ int cmd_run(int argc, char **argv) {
         (profile && lg_scenario_apply_profile(sc[i], profile, &err))) {
       cli_errorf("%s", err.msg);
       bad = 1;
+    } else {
+      for (size_t w = 0; w < sc[i]->n_warnings; w++)
+        cli_warnf("%s", sc[i]->warnings[w]);
     }
   }
   if (bad)

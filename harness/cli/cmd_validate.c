@@ -62,6 +62,8 @@ int cmd_validate(int argc, char **argv) {
       cli_errorf("%s", err.msg);
       rc = LG_EXIT_USAGE;
     } else {
+      for (size_t w = 0; w < sc->n_warnings; w++)
+        cli_warnf("%s", sc->warnings[w]);
       printf("ok: %s: scenario '%s', %s driver, %zu phase%s, %s\n", argv[i],
              sc->name, lg_driver_name(sc->load.driver), sc->load.n_phases,
              sc->load.n_phases == 1 ? "" : "s",
