@@ -413,9 +413,13 @@ static void on_eof(lgl_conn *c) {
             c->got_bytes ? "in the middle of a response" : "before responding");
 }
 
+/* Reads at most 16 buffers (1 MiB) per event, so one flooding peer cannot
+ * starve the other connections and the timers (epoll is level-triggered:
+ * the rest is read on the next round). */
 static void on_readable(lgl_conn *c) {
   lgl_worker *w = c->w;
-  for (;;) {
+  int budget = 16;
+  while (budget-- > 0) {
     ssize_t n = read(c->rfd, w->rbuf, LGL_RBUF);
     int rc;
     if (n > 0) {

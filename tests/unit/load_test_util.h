@@ -186,7 +186,8 @@ enum lt_mode {
   LT_GARBAGE,   /* answer "garbage" */
   LT_SILENT,    /* read, never answer */
   LT_STATUS500, /* 500 with Content-Length, keep-alive */
-  LT_SLOW       /* 200 after 20 ms (the server thread sleeps) */
+  LT_SLOW,      /* 200 after 20 ms (the server thread sleeps) */
+  LT_BIG        /* 200 with a 300 000-byte body (many reads per response) */
 };
 
 typedef struct lt_server {
@@ -218,6 +219,14 @@ static inline void lt_reply(lt_server *s, int fd) {
                                            : s500;
   if (s->mode == LT_SLOW)
     usleep(20000);
+  if (s->mode == LT_BIG) {
+    static char big[300000 + 128];
+    int n = snprintf(big, 128, "HTTP/1.1 200 OK\r\nContent-Length: 300000\r\n\r\n");
+    memset(big + n, 'x', 300000);
+    if (write(fd, big, (size_t)n + 300000) < 0) {
+    }
+    return;
+  }
   if (write(fd, r, strlen(r)) < 0) {
   }
 }

@@ -200,6 +200,17 @@ START_TEST(stop_and_interrupt_end_early) {
   ck_assert(lt_now() - t0 < 0.5);
   lg_load_free(l); /* without finish: still joins and frees */
 
+  /* never started: wait is done at once, finish gives an empty result */
+  ck_assert_int_eq(lg_load_new(&o, &l, &e), 0);
+  ck_assert_int_eq(lg_load_wait(l, 5.0), 1);
+  ck_assert_uint_eq(lg_load_completed(l), 0);
+  ck_assert_str_eq(lg_load_phase(l), "p");
+  ck_assert_int_eq(lg_load_finish(l, &r, &e), 0);
+  ck_assert_int_eq(r.requests, 0);
+  ck_assert(r.duration_s == 0);
+  lg_load_result_cleanup(&r);
+  lg_load_free(l);
+
   /* free right after start (no wait, no finish) */
   o.interrupt = NULL;
   ck_assert_int_eq(lg_load_new(&o, &l, &e), 0);

@@ -279,6 +279,11 @@ START_TEST(chunked_and_connection_close) {
                 (long long)r.requests, (long long)r.errors);
   lg_load_result_cleanup(&r);
 
+  run_against(&s, LT_BIG, 0.5, &r);
+  ck_assert_msg(r.requests > 10 && r.errors == 0, "big: %lld ok %lld err",
+                (long long)r.requests, (long long)r.errors);
+  lg_load_result_cleanup(&r);
+
   run_against(&s, LT_EOF_BODY, 0.5, &r);
   ck_assert_msg(r.requests > 20 && r.errors == 0, "eof body: %lld ok %lld err",
                 (long long)r.requests, (long long)r.errors);
