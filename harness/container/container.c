@@ -1,6 +1,7 @@
-/* container/container.c - the run's memory-limited cgroup: create a leaf,
- * set the limit and swap 0, read its counters, list and kill its processes,
- * remove it (see leakgate/container.h).
+/* container/container.c - the dispatcher of the container module, and the
+ * cgroup backends: create a leaf, set the limit and swap 0, read its
+ * counters, list and kill its processes, remove it (see
+ * leakgate/container.h).
  *
  * Owns: the lg_container and its strings; on the system, the leaf cgroup
  * directory it made. lg_container_destroy kills what is left in the leaf,
@@ -8,9 +9,11 @@
  * A failed create removes the leaf it made and leaves nothing behind.
  *
  * Backends: "cgroup-v2", "cgroup-v1" and "none" (no limit, no OOM
- * detection). systemd, docker and podman are not implemented: asking for
- * them is LG_ENOTSUP. Backend auto takes the cgroup when a writable one is
- * found and falls back to none, saying why in lg_container_note().
+ * detection) here; "systemd" (systemd.c) and "docker"/"podman" (oci.c)
+ * wrap the command and adopt a cgroup their manager made (extcg.c), which
+ * this file then reads and kills like its own but never removes. Backend
+ * auto asks lg_container_choose (auto.c) and, when nothing works, falls
+ * back to none, saying why in lg_container_note().
  *
  * Leaf name: leakgate-<pid>-<n>-<name>, where n is the first number whose
  * mkdir succeeds (EEXIST moves on), so no counter state is kept; name keeps
@@ -19,6 +22,7 @@
 #include <leakgate/container.h>
 
 #include "container/cgfs.h"
+#include "container/ct_int.h"
 #include "core/clock.h"
 
 #include <errno.h>
@@ -32,23 +36,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum ct_kind { CT_NONE = 0, CT_V1 = 1, CT_V2 = 2 };
-
 /* How long kill_all waits for the cgroup to empty, and rmdir retries. */
 #define KILL_WAIT_S 5.0
 #define RMDIR_WAIT_S 3.0
 #define KILL_PIDS_CAP 4096
-
-struct lg_container {
-  enum ct_kind kind;
-  char *dir;        /* the leaf, NULL for none */
-  char *procs_path; /* dir/cgroup.procs, made before fork for child_enter */
-  bool fake;        /* under the cgroupfs_root test hook */
-  bool has_kill;    /* v2 cgroup.kill */
-  bool has_peak;    /* memory.peak / memory.max_usage_in_bytes */
-  uint64_t limit;   /* 0 = none */
-  char note[1536];
-};
 
 static void sanitize(char *out, size_t cap, const char *name) {
   size_t i = 0;
@@ -209,6 +200,47 @@ static int create_cgroup(lg_container *c, const lg_container_opts *o,
   return rc;
 }
 
+static int create_auto(lg_container *c, const lg_container_opts *o,
+                       lg_error *err) {
+  lg_container_choice ch;
+  int rc = lg_container_choose(o, &ch, err);
+  if (rc)
+    return rc;
+  switch (ch.backend) {
+  case LG_BACKEND_CGROUP:
+    return create_cgroup(c, o, true, err);
+  case LG_BACKEND_SYSTEMD:
+    return ct_systemd_create(c, o, ch.systemd_mode, true, err);
+  case LG_BACKEND_DOCKER:
+  case LG_BACKEND_PODMAN:
+    return ct_oci_create(c, o, ch.backend, true, err);
+  default:
+    c->kind = CT_NONE;
+    ct_setf(c->note, sizeof c->note,
+            "backend auto fell back to none: %s; no memory limit, no OOM "
+            "detection",
+            ch.why);
+    return 0;
+  }
+}
+
+static void free_container(lg_container *c) {
+  free(c->dir);
+  free(c->procs_path);
+  free(c->tool);
+  free(c->sudo);
+  free(c->unit);
+  free(c->scope);
+  free(c->image);
+  free(c->rootfs);
+  free(c->cg_root);
+  free(c->proc_root);
+  free(c->parent_dir);
+  ct_strv_free(c->argv_out);
+  ct_strv_free(c->envp_out);
+  free(c);
+}
+
 int lg_container_create(const lg_container_opts *o, lg_container **out,
                         lg_error *err) {
   lg_container *c;
@@ -218,25 +250,38 @@ int lg_container_create(const lg_container_opts *o, lg_container **out,
   c = calloc(1, sizeof *c);
   if (!c)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
+  c->parent_oom0 = -1;
+  c->probe_timeout_s = o->probe_timeout_s > 0 ? o->probe_timeout_s : CT_PROBE_S;
+  c->start_timeout_s = o->start_timeout_s > 0             ? o->start_timeout_s
+                       : o->backend == LG_BACKEND_SYSTEMD ? CT_SYSTEMD_START_S
+                                                          : CT_ENGINE_START_S;
+  if ((o->cgroupfs_root && !(c->cg_root = strdup(o->cgroupfs_root))) ||
+      (o->proc_root && !(c->proc_root = strdup(o->proc_root)))) {
+    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+    goto cleanup;
+  }
   switch (o->backend) {
   case LG_BACKEND_NONE:
     c->kind = CT_NONE;
     break;
   case LG_BACKEND_AUTO:
+    rc = create_auto(c, o, err);
+    if (!rc && c->wrap == CT_WRAP_SYSTEMD && o->start_timeout_s <= 0)
+      c->start_timeout_s = CT_SYSTEMD_START_S;
+    break;
   case LG_BACKEND_CGROUP:
-    rc = create_cgroup(c, o, o->backend == LG_BACKEND_AUTO, err);
+    rc = create_cgroup(c, o, false, err);
     break;
   case LG_BACKEND_SYSTEMD:
+    rc = ct_systemd_create(c, o, o->systemd_mode, false, err);
+    break;
   case LG_BACKEND_DOCKER:
   case LG_BACKEND_PODMAN:
+    rc = ct_oci_create(c, o, o->backend, false, err);
+    break;
   default:
-    rc = lg_error_set(err, LG_ENOTSUP,
-                      "container backend '%s' is not "
-                      "implemented yet; use cgroup, auto or none",
-                      o->backend == LG_BACKEND_SYSTEMD  ? "systemd"
-                      : o->backend == LG_BACKEND_DOCKER ? "docker"
-                      : o->backend == LG_BACKEND_PODMAN ? "podman"
-                                                        : "unknown");
+    rc = lg_error_set(err, LG_ENOTSUP, "unknown container backend %d",
+                      (int)o->backend);
     break;
   }
   if (rc)
@@ -245,11 +290,9 @@ int lg_container_create(const lg_container_opts *o, lg_container **out,
   c = NULL;
 cleanup:
   if (c) {
-    if (c->dir)
+    if (c->dir && !c->external)
       (void)lg_cg_rmdir_tree(c->dir, c->fake);
-    free(c->dir);
-    free(c->procs_path);
-    free(c);
+    free_container(c);
   }
   return rc;
 }
@@ -257,6 +300,16 @@ cleanup:
 const char *lg_container_backend(const lg_container *c) {
   if (!c)
     return "none";
+  switch (c->wrap) {
+  case CT_WRAP_SYSTEMD:
+    return "systemd";
+  case CT_WRAP_DOCKER:
+    return "docker";
+  case CT_WRAP_PODMAN:
+    return "podman";
+  default:
+    break;
+  }
   return c->kind == CT_V2   ? "cgroup-v2"
          : c->kind == CT_V1 ? "cgroup-v1"
                             : "none";
@@ -274,11 +327,37 @@ uint64_t lg_container_limit(const lg_container *c) {
   return c ? c->limit : 0;
 }
 
+bool lg_container_host_program(const lg_container *c) {
+  return !c || (c->wrap != CT_WRAP_DOCKER && c->wrap != CT_WRAP_PODMAN);
+}
+
+const char *lg_container_unit(const lg_container *c) {
+  if (!c)
+    return NULL;
+  return c->scope ? c->scope : c->unit;
+}
+
+int lg_container_wrap(lg_container *c, char *const *argv, char *const *envp,
+                      char *const **argv_out, char *const **envp_out,
+                      lg_error *err) {
+  int rc;
+  *argv_out = argv; /* cgroup and none backends run argv unchanged */
+  *envp_out = envp;
+  if (!c || c->wrap == CT_WRAP_NONE)
+    return 0;
+  rc = c->wrap == CT_WRAP_SYSTEMD ? ct_systemd_wrap(c, argv, envp, err)
+                                  : ct_oci_wrap(c, argv, envp, err);
+  if (rc)
+    return rc;
+  *argv_out = c->argv_out;
+  *envp_out = c->envp_out;
+  return 0;
+}
+
 int lg_container_wrap_argv(lg_container *c, char *const *argv,
                            char *const **out, lg_error *err) {
-  (void)c, (void)err;
-  *out = argv; /* cgroup and none backends run argv unchanged */
-  return 0;
+  char *const *envp = NULL;
+  return lg_container_wrap(c, argv, NULL, out, &envp, err);
 }
 
 int lg_container_child_enter(const lg_container *c) {
@@ -297,8 +376,10 @@ int lg_container_child_enter(const lg_container *c) {
 }
 
 int lg_container_attach(lg_container *c, pid_t pid, lg_error *err) {
-  (void)c, (void)pid, (void)err;
-  return 0; /* the service joined in the child before exec */
+  if (!c || c->wrap == CT_WRAP_NONE)
+    return 0; /* the service joined in the child before exec */
+  return c->wrap == CT_WRAP_SYSTEMD ? ct_systemd_attach(c, pid, err)
+                                    : ct_oci_attach(c, pid, err);
 }
 
 int lg_container_read(lg_container *c, lg_container_stats *st, lg_error *err) {
@@ -311,14 +392,30 @@ int lg_container_read(lg_container *c, lg_container_stats *st, lg_error *err) {
   st->usage_bytes = st->peak_bytes = st->anon_bytes = st->file_bytes = NAN;
   st->limit_bytes = NAN;
   st->oom_kills = -1;
-  if (!c || c->kind == CT_NONE)
+  if (!c || c->kind == CT_NONE || !c->dir)
     return 0;
+  if (c->vanished) {
+    ct_extcg_vanished(c, st);
+    return 0;
+  }
   v2 = c->kind == CT_V2;
   buf = malloc(LG_CG_FILE_MAX);
   if (!buf)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   n = lg_cg_read_u64(c->dir, v2 ? "memory.current" : "memory.usage_in_bytes",
                      &v);
+  if ((n == -ENOENT || n == -ENODEV) && c->external) {
+    /* systemd or the engine removed the cgroup with its last process (an
+     * OOM kill, a crash): report what was last seen. */
+    c->vanished = true;
+    ct_extcg_vanished(c, st);
+    if (c->wrap != CT_WRAP_SYSTEMD && st->oom_kills < 1 && ct_oci_oom_killed(c))
+      st->oom_kills = 1;
+    c->last = *st;
+    c->have_last = true;
+    c->parent_oom0 = -1; /* counted once, into last */
+    goto cleanup;
+  }
   if (n) {
     rc = lg_error_set(err, LG_ECGROUP, "%s: cannot read usage: %s", c->dir,
                       strerror((int)-n));
@@ -346,6 +443,8 @@ int lg_container_read(lg_container *c, lg_container_stats *st, lg_error *err) {
                  LG_CG_FILE_MAX) >= 0 &&
       lg_cg_keyed(buf, "oom_kill", &v) == 0)
     st->oom_kills = (int64_t)v;
+  c->last = *st;
+  c->have_last = true;
 cleanup:
   free(buf);
   return rc;
@@ -355,7 +454,7 @@ int lg_container_pids(lg_container *c, pid_t *pids, size_t cap, size_t *n,
                       lg_error *err) {
   int r;
   *n = 0;
-  if (!c || c->kind == CT_NONE)
+  if (!c || c->kind == CT_NONE || !c->dir)
     return 0;
   r = lg_cg_pids(c->dir, pids, cap, n);
   if (r)
@@ -387,7 +486,9 @@ int lg_container_kill_all(lg_container *c, lg_error *err) {
   double deadline, kill_each_at, pause = 0.001;
   int r, rc = 0;
 
-  if (!c || c->kind == CT_NONE)
+  if (c && (c->wrap == CT_WRAP_DOCKER || c->wrap == CT_WRAP_PODMAN))
+    ct_oci_kill(c); /* also reaches processes in other user namespaces */
+  if (!c || c->kind == CT_NONE || !c->dir)
     return 0;
   pids = malloc(KILL_PIDS_CAP * sizeof *pids);
   if (!pids)
@@ -431,11 +532,21 @@ cleanup:
 int lg_container_destroy(lg_container *c, lg_error *err) {
   lg_error kerr = {0, ""};
   double deadline;
-  int rc = 0, r;
+  int rc = 0, r = 0;
 
   if (!c)
     return 0;
-  if (c->kind != CT_NONE && c->dir) {
+  if (c->wrap == CT_WRAP_DOCKER || c->wrap == CT_WRAP_PODMAN) {
+    rc = lg_container_kill_all(c, &kerr);
+    r = ct_oci_remove(c, &kerr);
+    if (rc || r)
+      rc = lg_error_set(err, rc ? rc : r, "%s", kerr.msg);
+  } else if (c->external) {
+    /* systemd removes the scope once it is empty. */
+    rc = lg_container_kill_all(c, &kerr);
+    if (rc)
+      lg_error_set(err, rc, "%s", kerr.msg);
+  } else if (c->kind != CT_NONE && c->dir) {
     rc = lg_container_kill_all(c, &kerr);
     /* v1 may answer EBUSY for a moment after the last task exits. */
     deadline = lg_now_s() + RMDIR_WAIT_S;
@@ -450,8 +561,6 @@ int lg_container_destroy(lg_container *c, lg_error *err) {
                         "%s",
                         c->dir, strerror(-r));
   }
-  free(c->dir);
-  free(c->procs_path);
-  free(c);
+  free_container(c);
   return rc;
 }

@@ -36,3 +36,4 @@ add_dependencies(test_runtime oom_hog forker)
 # Baseline and regression gate (issue 6).
 lg_unit_test(baseline MODULES core series analysis result baseline LIBS PkgConfig::JANSSON)
 lg_unit_test(baseline_compare MODULES core series analysis result baseline LIBS PkgConfig::JANSSON)
+lg_unit_test(backends MODULES core container TIMEOUT 120)

@@ -1,0 +1,253 @@
+/* container/oci.c - backends docker and podman: the service is a container
+ * started with `ENGINE run --memory X --memory-swap X --network host` from
+ * container.image (podman also --rootfs DIR), attached to leakgate so its
+ * stdout/stderr reach the service logs (see leakgate/container.h,
+ * docs/backends.md).
+ *
+ * The pid leakgate starts is the engine's client; the container's cgroup is
+ * found from its init's /proc/PID/cgroup (`inspect --format
+ * {{.State.Pid}}`, polled until the container runs: the first run may pull
+ * the image). --init puts a small init in front of the service so the stop
+ * signal the client proxies is not ignored by a service running as PID 1.
+ * --network host keeps 127.0.0.1:{{port}} the same address inside and out.
+ * No --rm: after an OOM kill the engine removes the cgroup, and
+ * `inspect .State.OOMKilled` is the remaining witness; destroy removes the
+ * container with `rm -f`. Containers carry --label leakgate=1 so leftovers
+ * of a killed leakgate can be listed (`docker ps -a --filter
+ * label=leakgate`).
+ * Owns (in lg_container): tool path, container name, image/rootfs copies,
+ * the wrapped argv/envp. A failed create starts nothing.
+ */
+#include "container/ct_int.h"
+
+#include "container/cgfs.h"
+#include "core/clock.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *engine_name(lg_backend_kind e) {
+  return e == LG_BACKEND_PODMAN ? "podman" : "docker";
+}
+
+int ct_oci_argv(const ct_oci_params *p, char *const *argv, char *const *envp,
+                ct_strv *out, lg_error *err) {
+  size_t i;
+  int rc = 0;
+#define PUSH(s)                                                                \
+  do {                                                                         \
+    if ((rc = ct_strv_push(out, (s))))                                         \
+      goto fail;                                                               \
+  } while (0)
+#define PUSHF(...)                                                             \
+  do {                                                                         \
+    if ((rc = ct_strv_pushf(out, __VA_ARGS__)))                                \
+      goto fail;                                                               \
+  } while (0)
+  if (!argv || !argv[0])
+    return lg_error_set(err, LG_EUSAGE, "%s: empty command",
+                        engine_name(p->engine));
+  if (!p->image && !(p->rootfs && p->engine == LG_BACKEND_PODMAN))
+    return lg_error_set(err, LG_EINPUT, "%s: container.image is required%s",
+                        engine_name(p->engine),
+                        p->engine == LG_BACKEND_DOCKER
+                            ? " (docker has no --rootfs; use podman for it)"
+                            : " (or container.rootfs)");
+  if (p->memory && p->swap > UINT64_MAX - p->memory)
+    return lg_error_set(err, LG_EINPUT, "memory + swap overflows");
+  PUSH(p->tool);
+  PUSH("run");
+  PUSH("--name");
+  PUSH(p->name);
+  PUSH("--label");
+  PUSH("leakgate=1");
+  PUSH("--init");
+  PUSH("-i");
+  PUSH("--network");
+  PUSH("host");
+  if (p->memory) {
+    /* --memory-swap is memory + swap: equal to --memory means no swap. */
+    PUSH("--memory");
+    PUSHF("%" PRIu64, p->memory);
+    PUSH("--memory-swap");
+    PUSHF("%" PRIu64, p->memory + p->swap);
+  }
+  /* -e NAME takes the value from the client's environment (ct_oci_env):
+   * no value appears on the command line. */
+  for (i = 0; envp && envp[i]; i++) {
+    const char *eq = strchr(envp[i], '=');
+    if (!eq || eq == envp[i])
+      continue;
+    PUSH("-e");
+    PUSHF("%.*s", (int)(eq - envp[i]), envp[i]);
+  }
+  if (p->image) {
+    PUSH(p->image);
+  } else {
+    PUSH("--rootfs");
+    PUSH(p->rootfs);
+  }
+  for (i = 0; argv[i]; i++)
+    PUSH(argv[i]);
+  return 0;
+fail:
+  return lg_error_set(err, rc, "%s: cannot build the command line: %s",
+                      engine_name(p->engine), lg_strerror(rc));
+#undef PUSH
+#undef PUSHF
+}
+
+int ct_oci_env(char *const *envp, ct_strv *out, lg_error *err) {
+  size_t i, j;
+  int rc = 0;
+  /* The client needs leakgate's environment (DOCKER_HOST, HOME,
+   * XDG_RUNTIME_DIR for rootless engines, PATH for podman's helpers); the
+   * service's values override it. O(|environ| x |envp|), both small. */
+  for (i = 0; environ[i] && !rc; i++) {
+    const char *eq = strchr(environ[i], '=');
+    bool shadowed = false;
+    for (j = 0; eq && envp && envp[j] && !shadowed; j++)
+      shadowed =
+          strncmp(envp[j], environ[i], (size_t)(eq - environ[i] + 1)) == 0;
+    if (eq && !shadowed)
+      rc = ct_strv_push(out, environ[i]);
+  }
+  for (i = 0; envp && envp[i] && !rc; i++)
+    rc = ct_strv_push(out, envp[i]);
+  if (rc)
+    return lg_error_set(err, rc, "container environment: %s", lg_strerror(rc));
+  return 0;
+}
+
+int ct_oci_create(lg_container *c, const lg_container_opts *o,
+                  lg_backend_kind engine, bool probed, lg_error *err) {
+  const lg_container_probes *pr = ct_probes(o);
+  char why[600] = "";
+  const char *name = engine_name(engine);
+  if (!o->image && !(o->rootfs && engine == LG_BACKEND_PODMAN))
+    return lg_error_set(err, LG_EINPUT, "backend %s needs container.image%s",
+                        name,
+                        engine == LG_BACKEND_PODMAN
+                            ? " or container.rootfs"
+                            : " (docker has no --rootfs; use podman for it)");
+  if (!probed && !pr->engine(pr->ctx, o, engine, why, sizeof why))
+    return lg_error_set(err, LG_ETOOL, "backend %s: %s", name, why);
+  c->wrap = engine == LG_BACKEND_PODMAN ? CT_WRAP_PODMAN : CT_WRAP_DOCKER;
+  c->external = true;
+  c->tool = ct_which(name);
+  if (!c->tool)
+    return lg_error_set(err, LG_ETOOL, "backend %s: %s not found in PATH", name,
+                        name);
+  c->unit = ct_unique_name(o->name);
+  if (!c->unit || (o->image && !(c->image = strdup(o->image))) ||
+      (!o->image && !(c->rootfs = strdup(o->rootfs))))
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  c->memory = o->memory_bytes;
+  c->swap = o->swap_bytes;
+  c->limit = o->memory_bytes;
+  return 0;
+}
+
+int ct_oci_wrap(lg_container *c, char *const *argv, char *const *envp,
+                lg_error *err) {
+  ct_oci_params p;
+  ct_strv av = {0}, ev = {0};
+  int rc;
+  memset(&p, 0, sizeof p);
+  p.engine = c->wrap == CT_WRAP_PODMAN ? LG_BACKEND_PODMAN : LG_BACKEND_DOCKER;
+  p.tool = c->tool;
+  p.name = c->unit;
+  p.image = c->image;
+  p.rootfs = c->rootfs;
+  p.memory = c->memory;
+  p.swap = c->swap;
+  if ((rc = ct_oci_argv(&p, argv, envp, &av, err)) ||
+      (rc = ct_oci_env(envp, &ev, err)))
+    goto cleanup;
+  ct_strv_free(c->argv_out);
+  ct_strv_free(c->envp_out);
+  c->argv_out = ct_strv_take(&av);
+  c->envp_out = ct_strv_take(&ev);
+  if (!c->argv_out || !c->envp_out)
+    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+cleanup:
+  ct_strv_cleanup(&av);
+  ct_strv_cleanup(&ev);
+  return rc;
+}
+
+/* `ENGINE inspect --format FMT NAME` into out; 0 when it answered. */
+static int inspect(lg_container *c, const char *fmt, char *out, size_t cap) {
+  char *argv[] = {c->tool, "inspect", "--format", (char *)fmt, c->unit, NULL};
+  int status = 0;
+  lg_error e;
+  if (ct_run(argv, NULL, c->probe_timeout_s, out, cap, &status, &e) != 0)
+    return -1;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+int ct_oci_attach(lg_container *c, pid_t pid, lg_error *err) {
+  const char *name = engine_name(c->wrap == CT_WRAP_PODMAN ? LG_BACKEND_PODMAN
+                                                           : LG_BACKEND_DOCKER);
+  double deadline = lg_now_s() + c->start_timeout_s, pause = 0.05;
+  char out[CT_OUT_CAP], what[600];
+  long cpid = 0;
+  ct_setf(what, sizeof what, "%s container %s", name, c->unit);
+  for (;;) {
+    char *end;
+    if (inspect(c, "{{.State.Pid}}", out, sizeof out) == 0) {
+      cpid = strtol(out, &end, 10);
+      if (end != out && cpid > 0)
+        break;
+    }
+    if (!lg_cg_pid_alive(pid))
+      return lg_error_set(err, LG_ESTART,
+                          "%s: the %s client (pid %ld) exited before the "
+                          "container ran; its message is in the service's "
+                          "stderr log",
+                          what, name, (long)pid);
+    if (lg_now_s() > deadline)
+      return lg_error_set(err, LG_ETIMEOUT,
+                          "%s is not running after %.0f s (image pull?)", what,
+                          c->start_timeout_s);
+    lg_sleep_s(pause, NULL);
+    if (pause < 0.5)
+      pause *= 2;
+  }
+  return ct_extcg_adopt(c, (pid_t)cpid, NULL, what, err);
+}
+
+void ct_oci_kill(lg_container *c) {
+  char *argv[] = {c->tool, "kill", c->unit, NULL};
+  char out[CT_OUT_CAP];
+  int status;
+  lg_error e;
+  (void)ct_run(argv, NULL, CT_TEARDOWN_S, out, sizeof out, &status, &e);
+}
+
+int ct_oci_remove(lg_container *c, lg_error *err) {
+  char *argv[] = {c->tool, "rm", "-f", c->unit, NULL};
+  char out[CT_OUT_CAP], line[320];
+  int status = 0, rc;
+  rc = ct_run(argv, NULL, CT_TEARDOWN_S, out, sizeof out, &status, err);
+  if (rc)
+    return lg_error_prefix(err, "cannot remove container %s", c->unit);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    return 0;
+  /* Already gone (never created, or removed by hand) is what we wanted. */
+  if (strstr(out, "No such container") || strstr(out, "no such container"))
+    return 0;
+  return lg_error_set(err, LG_ETOOL, "%s rm -f %s: %s", c->tool, c->unit,
+                      ct_first_line(out, line, sizeof line));
+}
+
+int ct_oci_oom_killed(lg_container *c) {
+  char out[CT_OUT_CAP];
+  return inspect(c, "{{.State.OOMKilled}}", out, sizeof out) == 0 &&
+         strncmp(out, "true", 4) == 0;
+}

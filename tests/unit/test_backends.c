@@ -1,0 +1,1119 @@
+/* test_backends - the wrapping container backends (systemd, docker, podman)
+ * and backend auto, on a machine that has neither systemd as init nor a
+ * container engine:
+ * - the exact command lines built (ct_systemd_argv, ct_oci_argv) and the
+ *   wrapper environments;
+ * - helper commands (ct_run): output, exit status, timeout, a daemon
+ *   holding the pipe;
+ * - the cgroup lookup from /proc/PID/cgroup against fixture files, with the
+ *   checks that the limit really landed;
+ * - whole lifecycles (create, wrap, exec, attach, read, kill, destroy)
+ *   through fake systemd-run, sudo, docker and podman scripts
+ *   (tests/data/container/bin) working on a fake cgroupfs and a fake /proc;
+ * - the real probes' reading of every answer those tools give;
+ * - auto's decision table with injected probes, including which probes
+ *   run (lazily, in the documented order).
+ * What only a real runner can show is listed in docs/backends.md. */
+#include <leakgate/container.h>
+
+#include "container/ct_int.h"
+#include "lg_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static char saved_path[4096];
+static char tmp[256], fake_root[512], fake_proc[512], fake_cg[700],
+    fake_state[512], fake_log[512];
+static const char *cg_rel =
+    "/user.slice/user-1000.slice/user@1000.service/app.slice";
+
+static void sh(const char *fmt, const char *arg) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, fmt, arg);
+  ck_assert_msg(system(cmd) == 0, "%s", cmd);
+}
+
+static void put(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+  fputs(text, f);
+  fclose(f);
+}
+
+static char *slurp(const char *path, char *buf, size_t cap) {
+  FILE *f = fopen(path, "r");
+  size_t n = 0;
+  buf[0] = '\0';
+  if (f) {
+    n = fread(buf, 1, cap - 1, f);
+    fclose(f);
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
+/* A temp dir with a fake cgroupfs (v2 at the root, the user manager's
+ * app.slice), a fake /proc, engine state, and the fake tools first in
+ * PATH. The fakes read FAKE_* from the environment. */
+static void setup(void) {
+  char bin[512], path[1400], d[1000];
+  snprintf(tmp, sizeof tmp, "/tmp/lg-bk-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(tmp));
+  snprintf(fake_root, sizeof fake_root, "%s/sys", tmp);
+  snprintf(fake_proc, sizeof fake_proc, "%s/proc", tmp);
+  snprintf(fake_state, sizeof fake_state, "%s/state", tmp);
+  snprintf(fake_log, sizeof fake_log, "%s/log", tmp);
+  snprintf(fake_cg, sizeof fake_cg, "%s%s", fake_root, cg_rel);
+  sh("mkdir -p '%s'", fake_cg);
+  sh("mkdir -p '%s'", fake_proc);
+  sh("mkdir -p '%s'", fake_state);
+  snprintf(d, sizeof d, "%s/cgroup.controllers", fake_root);
+  put(d, "cpu memory pids\n");
+  snprintf(d, sizeof d, "%s/cgroup.controllers", fake_cg);
+  put(d, "memory pids\n");
+  snprintf(d, sizeof d, "%s/memory.events", fake_cg);
+  put(d, "low 0\nhigh 0\nmax 0\noom 3\noom_kill 3\n");
+  if (!saved_path[0])
+    snprintf(saved_path, sizeof saved_path, "%s",
+             getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+  lg_test_src("tests/data/container/bin", bin, sizeof bin);
+  snprintf(path, sizeof path, "%s:/usr/bin:/bin", bin);
+  setenv("PATH", path, 1);
+  setenv("FAKE_CG", fake_cg, 1);
+  setenv("FAKE_CG_REL", cg_rel, 1);
+  setenv("FAKE_PROC", fake_proc, 1);
+  setenv("FAKE_STATE", fake_state, 1);
+  setenv("FAKE_LOG", fake_log, 1);
+  unsetenv("XDG_RUNTIME_DIR");
+  unsetenv("DBUS_SESSION_BUS_ADDRESS");
+}
+
+static void teardown(void) {
+  setenv("PATH", saved_path, 1);
+  sh("rm -rf '%s'", tmp);
+  unsetenv("FAKE_SD_PROBE_OUT");
+  unsetenv("FAKE_SD_PROBE_RC");
+  unsetenv("FAKE_SD_IGNORE_MAX");
+  unsetenv("FAKE_SD_NO_MEMORY");
+  unsetenv("FAKE_ENGINE_DOWN");
+  unsetenv("FAKE_ENGINE_HANG");
+  unsetenv("FAKE_PODMAN_CGROUPS");
+}
+
+static void expect_argv(char **got, const char *const *want) {
+  size_t i;
+  for (i = 0; want[i]; i++) {
+    ck_assert_msg(got[i] != NULL, "argv[%zu] missing, expected '%s'", i,
+                  want[i]);
+    ck_assert_msg(strcmp(got[i], want[i]) == 0,
+                  "argv[%zu] is '%s', expected '%s'", i, got[i], want[i]);
+  }
+  ck_assert_msg(got[i] == NULL, "extra argv[%zu] '%s'", i, got[i]);
+}
+
+static bool has_entry(char *const *v, const char *s) {
+  size_t i;
+  for (i = 0; v && v[i]; i++)
+    if (strcmp(v[i], s) == 0)
+      return true;
+  return false;
+}
+
+/* ---- fake probes for auto ------------------------------------------------ */
+
+typedef struct fake {
+  bool root, cgroup, system, user, sudo, docker, podman;
+  char log[256];
+} fake;
+
+static void called(fake *f, const char *what) {
+  size_t l = strlen(f->log);
+  snprintf(f->log + l, sizeof f->log - l, "%s%s", l ? "," : "", what);
+}
+static bool f_root(void *ctx) {
+  called(ctx, "root");
+  return ((fake *)ctx)->root;
+}
+static int f_cgroup(void *ctx, const lg_container_opts *o, char *why,
+                    size_t cap) {
+  (void)o;
+  called(ctx, "cgroup");
+  snprintf(why, cap, "fake cgroup says %s",
+           ((fake *)ctx)->cgroup ? "yes" : "no");
+  return ((fake *)ctx)->cgroup;
+}
+static int f_systemd(void *ctx, const lg_container_opts *o, lg_systemd_mode m,
+                     char *why, size_t cap) {
+  fake *f = ctx;
+  (void)o;
+  called(f, lg_systemd_mode_name(m));
+  snprintf(why, cap, "fake %s manager unreachable", lg_systemd_mode_name(m));
+  return m == LG_SYSTEMD_SYSTEM ? f->system
+         : m == LG_SYSTEMD_USER ? f->user
+                                : f->sudo;
+}
+static int f_engine(void *ctx, const lg_container_opts *o, lg_backend_kind e,
+                    char *why, size_t cap) {
+  fake *f = ctx;
+  (void)o;
+  called(f, e == LG_BACKEND_DOCKER ? "docker" : "podman");
+  snprintf(why, cap, "fake %s down",
+           e == LG_BACKEND_DOCKER ? "docker" : "podman");
+  return e == LG_BACKEND_DOCKER ? f->docker : f->podman;
+}
+
+static void fake_probes(lg_container_probes *p, fake *f) {
+  memset(p, 0, sizeof *p);
+  p->ctx = f;
+  p->is_root = f_root;
+  p->cgroup = f_cgroup;
+  p->systemd = f_systemd;
+  p->engine = f_engine;
+}
+
+/* ---- command lines --------------------------------------------------------
+ */
+
+START_TEST(systemd_argv_user) {
+  ct_systemd_params p;
+  ct_strv out = {0};
+  lg_error err = {0, ""};
+  char *argv[] = {"/srv/api", "--port", "$PORT", NULL};
+  char *envp[] = {"LEAKGATE_PORT=8080", "SECRET=x", NULL};
+  const char *want[] = {"/usr/bin/systemd-run",
+                        "--user",
+                        "--scope",
+                        "--quiet",
+                        "--collect",
+                        "--unit=leakgate-7-a-api.scope",
+                        "--expand-environment=no",
+                        "-p",
+                        "MemoryAccounting=yes",
+                        "-p",
+                        "MemoryMax=268435456",
+                        "-p",
+                        "MemorySwapMax=0",
+                        "--",
+                        "/srv/api",
+                        "--port",
+                        "$PORT",
+                        NULL};
+  memset(&p, 0, sizeof p);
+  p.mode = LG_SYSTEMD_USER;
+  p.systemd_run = "/usr/bin/systemd-run";
+  p.unit = "leakgate-7-a-api";
+  p.version = 255;
+  p.memory = 256u << 20;
+  ck_assert_int_eq(ct_systemd_argv(&p, argv, envp, &out, &err), 0);
+  expect_argv(out.v, want);
+  ct_strv_cleanup(&out);
+}
+END_TEST
+
+START_TEST(systemd_argv_system_old_and_sudo) {
+  ct_systemd_params p;
+  ct_strv out = {0};
+  lg_error err = {0, ""};
+  char *argv[] = {"/srv/api", NULL};
+  char *envp[] = {"LEAKGATE_PORT=8080", "A=b c", NULL};
+  /* systemd 252: no --expand-environment (it did not expand, and would
+   * refuse the option); no memory limit: no MemoryMax; swap allowed. */
+  const char *want_sys[] = {"/bin/systemd-run",
+                            "--scope",
+                            "--quiet",
+                            "--collect",
+                            "--unit=u.scope",
+                            "-p",
+                            "MemoryAccounting=yes",
+                            "-p",
+                            "MemorySwapMax=1048576",
+                            "--",
+                            "/srv/api",
+                            NULL};
+  const char *want_sudo[] = {"/usr/bin/sudo",
+                             "-n",
+                             "/bin/systemd-run",
+                             "--scope",
+                             "--quiet",
+                             "--collect",
+                             "--unit=u.scope",
+                             "--uid=1001",
+                             "--gid=127",
+                             "--expand-environment=no",
+                             "-p",
+                             "MemoryAccounting=yes",
+                             "-p",
+                             "MemoryMax=67108864",
+                             "-p",
+                             "MemorySwapMax=0",
+                             "--setenv=LEAKGATE_PORT=8080",
+                             "--setenv=A=b c",
+                             "--",
+                             "/srv/api",
+                             NULL};
+  memset(&p, 0, sizeof p);
+  p.mode = LG_SYSTEMD_SYSTEM;
+  p.systemd_run = "/bin/systemd-run";
+  p.unit = "u";
+  p.version = 252;
+  p.swap = 1u << 20;
+  ck_assert_int_eq(ct_systemd_argv(&p, argv, envp, &out, &err), 0);
+  expect_argv(out.v, want_sys);
+  ct_strv_cleanup(&out);
+  p.mode = LG_SYSTEMD_SUDO;
+  p.sudo = "/usr/bin/sudo";
+  p.version = 254;
+  p.memory = 64u << 20;
+  p.swap = 0;
+  p.uid = 1001;
+  p.gid = 127;
+  ck_assert_int_eq(ct_systemd_argv(&p, argv, envp, &out, &err), 0);
+  expect_argv(out.v, want_sudo);
+  ct_strv_cleanup(&out);
+  ck_assert_int_eq(ct_systemd_argv(&p, (char *[]){NULL}, envp, &out, &err),
+                   LG_EUSAGE);
+  ct_strv_cleanup(&out);
+}
+END_TEST
+
+START_TEST(oci_argv) {
+  ct_oci_params p;
+  ct_strv out = {0};
+  lg_error err = {0, ""};
+  char *argv[] = {"/app/server", "--port", "8080", NULL};
+  char *envp[] = {"LEAKGATE_PORT=8080", "TOKEN=s3cret", "=bad", NULL};
+  const char *want_docker[] = {"/usr/bin/docker",
+                               "run",
+                               "--name",
+                               "leakgate-1-2-api",
+                               "--label",
+                               "leakgate=1",
+                               "--init",
+                               "-i",
+                               "--network",
+                               "host",
+                               "--memory",
+                               "268435456",
+                               "--memory-swap",
+                               "268435456",
+                               "-e",
+                               "LEAKGATE_PORT",
+                               "-e",
+                               "TOKEN",
+                               "ghcr.io/acme/api:1.2",
+                               "/app/server",
+                               "--port",
+                               "8080",
+                               NULL};
+  const char *want_podman[] = {
+      "/usr/bin/podman", "run",        "--name",   "n",
+      "--label",         "leakgate=1", "--init",   "-i",
+      "--network",       "host",       "--rootfs", "/srv/rootfs",
+      "/app/server",     "--port",     "8080",     NULL};
+  memset(&p, 0, sizeof p);
+  p.engine = LG_BACKEND_DOCKER;
+  p.tool = "/usr/bin/docker";
+  p.name = "leakgate-1-2-api";
+  p.image = "ghcr.io/acme/api:1.2";
+  p.memory = 256u << 20;
+  ck_assert_int_eq(ct_oci_argv(&p, argv, envp, &out, &err), 0);
+  expect_argv(out.v, want_docker);
+  ct_strv_cleanup(&out);
+  /* swap allowed: --memory-swap is the total */
+  p.swap = 1u << 20;
+  ck_assert_int_eq(ct_oci_argv(&p, argv, NULL, &out, &err), 0);
+  ck_assert_str_eq(out.v[13], "269484032");
+  ct_strv_cleanup(&out);
+  /* podman from a rootfs, no limit, no env */
+  p.engine = LG_BACKEND_PODMAN;
+  p.tool = "/usr/bin/podman";
+  p.name = "n";
+  p.image = NULL;
+  p.rootfs = "/srv/rootfs";
+  p.memory = 0;
+  ck_assert_int_eq(ct_oci_argv(&p, argv, NULL, &out, &err), 0);
+  expect_argv(out.v, want_podman);
+  ct_strv_cleanup(&out);
+  /* docker cannot use a rootfs */
+  p.engine = LG_BACKEND_DOCKER;
+  ck_assert_int_eq(ct_oci_argv(&p, argv, NULL, &out, &err), LG_EINPUT);
+  ck_assert(strstr(err.msg, "container.image") != NULL);
+  ct_strv_cleanup(&out);
+}
+END_TEST
+
+START_TEST(wrapper_environments) {
+  ct_strv out = {0};
+  lg_error err = {0, ""};
+  char *envp[] = {"LEAKGATE_PORT=1", "HOME=/svc", NULL};
+  setenv("HOME", "/root-of-leakgate", 1);
+  setenv("DOCKER_HOST", "unix:///run/docker.sock", 1);
+  /* engine client: leakgate's environment, the service's values win */
+  ck_assert_int_eq(ct_oci_env(envp, &out, &err), 0);
+  ck_assert(has_entry(out.v, "HOME=/svc"));
+  ck_assert(!has_entry(out.v, "HOME=/root-of-leakgate"));
+  ck_assert(has_entry(out.v, "DOCKER_HOST=unix:///run/docker.sock"));
+  ck_assert(has_entry(out.v, "LEAKGATE_PORT=1"));
+  ct_strv_cleanup(&out);
+  /* systemd --user: the service's env plus the bus of the user manager */
+  setenv("XDG_RUNTIME_DIR", "/run/user/1001", 1);
+  setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/run/user/1001/bus", 1);
+  ck_assert_int_eq(ct_systemd_env(LG_SYSTEMD_USER, envp, &out, &err), 0);
+  ck_assert_uint_eq(out.n, 4);
+  ck_assert(has_entry(out.v, "XDG_RUNTIME_DIR=/run/user/1001"));
+  ck_assert(has_entry(out.v,
+                      "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1001/bus"));
+  ct_strv_cleanup(&out);
+  /* the system manager needs nothing of leakgate's */
+  ck_assert_int_eq(ct_systemd_env(LG_SYSTEMD_SYSTEM, envp, &out, &err), 0);
+  ck_assert_uint_eq(out.n, 2);
+  ct_strv_cleanup(&out);
+  unsetenv("XDG_RUNTIME_DIR");
+  unsetenv("DBUS_SESSION_BUS_ADDRESS");
+  unsetenv("DOCKER_HOST");
+}
+END_TEST
+
+/* ---- helper commands --------------------------------------------------------
+ */
+
+START_TEST(run_helper) {
+  char out[64];
+  int status = 0;
+  lg_error err = {0, ""};
+  double t0;
+  char *a1[] = {"/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL};
+  char *a2[] = {"/bin/sh", "-c", "sleep 5", NULL};
+  char *a3[] = {"/bin/sh", "-c", "(sleep 3 &); echo done", NULL};
+  char *a4[] = {"/nonexistent/tool", NULL};
+  char *a5[] = {"/bin/sh", "-c",
+                "i=0; while [ $i -lt 2000 ]; do echo "
+                "0123456789; i=$((i+1)); done",
+                NULL};
+  ck_assert_int_eq(ct_run(a1, NULL, 5, out, sizeof out, &status, &err), 0);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+  ck_assert(strstr(out, "out") && strstr(out, "err"));
+  t0 = (double)time(NULL);
+  ck_assert_int_eq(ct_run(a2, NULL, 0.3, out, sizeof out, &status, &err),
+                   LG_ETIMEOUT);
+  ck_assert(strstr(err.msg, "within") != NULL);
+  /* a daemon left holding the pipe does not hold us */
+  ck_assert_int_eq(ct_run(a3, NULL, 5, out, sizeof out, &status, &err), 0);
+  ck_assert_str_eq(out, "done\n");
+  ck_assert((double)time(NULL) - t0 < 3);
+  ck_assert_int_eq(ct_run(a4, NULL, 5, out, sizeof out, &status, &err), 0);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 127);
+  /* 22 KB of output into 64 bytes: cut, drained, no deadlock */
+  ck_assert_int_eq(ct_run(a5, NULL, 5, out, sizeof out, &status, &err), 0);
+  ck_assert_uint_eq(strlen(out), 63);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
+/* ---- cgroup lookup against fixture files
+ * -------------------------------------- */
+
+static void fixture_pid(pid_t pid, const char *text) {
+  char d[1200];
+  snprintf(d, sizeof d, "%s/%ld", fake_proc, (long)pid);
+  mkdir(d, 0755);
+  snprintf(d, sizeof d, "%s/%ld/cgroup", fake_proc, (long)pid);
+  put(d, text);
+}
+
+START_TEST(pid_cgroup_lookup) {
+  char src[600];
+  pid_t found = 0;
+  setup();
+  lg_test_src("tests/data/container/proc", src, sizeof src);
+  /* checked-in /proc/PID/cgroup samples: v2, hybrid, a docker container */
+  ck_assert_int_eq(ct_extcg_pid_in(src, 4242, "leakgate-1-a-api.scope"), 1);
+  ck_assert_int_eq(ct_extcg_pid_in(src, 4242, "a-api.scope"), 0);
+  ck_assert_int_eq(ct_extcg_pid_in(src, 4242, "app.slice"), 0);
+  ck_assert_int_eq(ct_extcg_pid_in(src, 4343, "leakgate-1-a-api.scope"), 1);
+  ck_assert_int_eq(ct_extcg_pid_in(src, 5000, "docker-0123abcd.scope"), 1);
+  ck_assert_int_eq(ct_extcg_pid_in(src, 9999, "x.scope"), -ENOENT);
+  /* sudo (4300) -> monitor (4301) -> systemd-run in the scope (4302) */
+  ck_assert_int_eq(ct_extcg_find(src, 4300, "leakgate-1-a-api.scope", &found),
+                   1);
+  ck_assert_int_eq(found, 4302);
+  ck_assert_int_eq(ct_extcg_find(src, 4300, "other.scope", &found), 0);
+  ck_assert_int_eq(ct_extcg_find(src, 9999, "x.scope", &found), -ESRCH);
+  teardown();
+}
+END_TEST
+
+/* A systemd container on the fake tree, pid fixtures written by hand. */
+static lg_container *systemd_box(lg_container_opts *o, fake *f,
+                                 lg_container_probes *pr) {
+  lg_container *c = NULL;
+  lg_error err = {0, ""};
+  memset(o, 0, sizeof *o);
+  memset(f, 0, sizeof *f);
+  f->user = true;
+  fake_probes(pr, f);
+  o->backend = LG_BACKEND_SYSTEMD;
+  o->memory_bytes = 64u << 20;
+  o->name = "api v2";
+  o->cgroupfs_root = fake_root;
+  o->proc_root = fake_proc;
+  o->probes = pr;
+  o->start_timeout_s = 2;
+  ck_assert_msg(lg_container_create(o, &c, &err) == 0, "%s", err.msg);
+  return c;
+}
+
+static void make_scope(const char *scope, const char *max,
+                       const char *controllers) {
+  char d[1200], f[1300];
+  snprintf(d, sizeof d, "%s/%s", fake_cg, scope);
+  mkdir(d, 0755);
+  snprintf(f, sizeof f, "%s/cgroup.controllers", d);
+  put(f, controllers);
+  snprintf(f, sizeof f, "%s/memory.max", d);
+  put(f, max);
+  snprintf(f, sizeof f, "%s/memory.current", d);
+  put(f, "1000\n");
+  snprintf(f, sizeof f, "%s/memory.events", d);
+  put(f, "oom_kill 0\n");
+}
+
+START_TEST(systemd_attach_fixtures) {
+  lg_container_opts o;
+  lg_container_probes pr;
+  fake f;
+  lg_container *c;
+  lg_error err = {0, ""};
+  char text[1200], want[1400];
+  const char *scope;
+  pid_t me = getpid();
+  setup();
+  c = systemd_box(&o, &f, &pr);
+  ck_assert_str_eq(lg_container_backend(c), "systemd");
+  ck_assert(lg_container_host_program(c));
+  ck_assert_str_eq(f.log, "root,user"); /* not root in the fake: user first */
+  scope = lg_container_unit(c);
+  ck_assert(strncmp(scope, "leakgate-", 9) == 0);
+  ck_assert(strstr(scope, "-api_v2.scope") != NULL);
+  ck_assert_uint_eq(lg_container_limit(c), 64u << 20);
+  ck_assert_ptr_null(lg_container_path(c)); /* not before attach */
+
+  /* The scope exists but systemd put no memory controller in it. */
+  make_scope(scope, "max\n", "pids\n");
+  snprintf(text, sizeof text, "0::%s/%s\n", cg_rel, scope);
+  fixture_pid(me, text);
+  ck_assert_int_eq(lg_container_attach(c, me, &err), LG_ECGROUP);
+  ck_assert_msg(strstr(err.msg, "no cgroup with the memory controller"), "%s",
+                err.msg);
+  /* Memory there, but MemoryMax ignored: an error, never an unlimited pass. */
+  make_scope(scope, "max\n", "memory pids\n");
+  ck_assert_int_eq(lg_container_attach(c, me, &err), LG_ECGROUP);
+  ck_assert_msg(strstr(err.msg, "was not applied") &&
+                    strstr(err.msg, "reads max"),
+                "%s", err.msg);
+  /* Applied (rounded down to a page): adopted, limit as the kernel says. */
+  make_scope(scope, "67104768\n", "memory pids\n");
+  ck_assert_msg(lg_container_attach(c, me, &err) == 0, "%s", err.msg);
+  snprintf(want, sizeof want, "%s/%s", fake_cg, scope);
+  ck_assert_str_eq(lg_container_path(c), want);
+  ck_assert_uint_eq(lg_container_limit(c), 67104768);
+  ck_assert(strstr(lg_container_note(c), "no memory.swap.max") != NULL);
+  /* The pid is in some other cgroup: waits, then times out. */
+  fixture_pid(me, "0::/user.slice/other.scope\n");
+  o.start_timeout_s = 0.2;
+  lg_container_destroy(c, &err);
+  c = systemd_box(&o, &f, &pr);
+  o.start_timeout_s = 2;
+  ck_assert_int_eq(lg_container_attach(c, me, &err), LG_ETIMEOUT);
+  /* The pid is gone (no proc entry): said at once, not after the timeout. */
+  ck_assert_int_eq(lg_container_attach(c, 999999, &err), LG_ECGROUP);
+  ck_assert(strstr(err.msg, "exited before") != NULL);
+  ck_assert_int_eq(lg_container_destroy(c, &err), 0);
+  teardown();
+}
+END_TEST
+
+/* ---- whole lifecycles through the fake tools --------------------------------
+ */
+
+/* fork + exec the wrapped command as the service module does; returns pid */
+static pid_t start_wrapped(char *const *argv, char *const *envp) {
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    int dn = open("/dev/null", O_RDWR);
+    dup2(dn, 0);
+    dup2(dn, 1);
+    setpgid(0, 0);
+    execve(argv[0], argv, envp);
+    _exit(127);
+  }
+  return pid;
+}
+
+static int reap(pid_t pid, double timeout_s) {
+  int status = 0, i;
+  for (i = 0; i < (int)(timeout_s * 100); i++) {
+    if (waitpid(pid, &status, WNOHANG) == pid)
+      return status;
+    usleep(10000);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  ck_abort_msg("pid %ld did not end in %.0f s", (long)pid, timeout_s);
+  return status;
+}
+
+START_TEST(systemd_lifecycle_user) {
+  lg_container_opts o;
+  lg_container_probes pr;
+  fake f;
+  lg_container *c;
+  lg_error err = {0, ""};
+  lg_container_stats st;
+  char *argv[] = {"/bin/sleep", "30", NULL}, fe[800], fp[800], fr[800], fl[800];
+  char *const *aout, *const *eout;
+  char buf[4096], ev[1200];
+  pid_t pid, pids[4];
+  size_t n = 0;
+  int status;
+  char *envp[] = {"LEAKGATE_PORT=1234", fe, fp, fr, fl, NULL};
+  setup();
+  snprintf(fl, sizeof fl, "FAKE_LOG=%s", fake_log);
+  setenv("XDG_RUNTIME_DIR", tmp, 1);
+  snprintf(fe, sizeof fe, "FAKE_CG=%s", fake_cg);
+  snprintf(fp, sizeof fp, "FAKE_PROC=%s", fake_proc);
+  snprintf(fr, sizeof fr, "FAKE_CG_REL=%s", cg_rel);
+  c = systemd_box(&o, &f, &pr);
+  ck_assert_int_eq(lg_container_wrap(c, argv, envp, &aout, &eout, &err), 0);
+  ck_assert(strstr(aout[0], "tests/data/container/bin/systemd-run") != NULL);
+  ck_assert_str_eq(aout[1], "--user");
+  ck_assert(has_entry((char **)eout, "LEAKGATE_PORT=1234"));
+  {
+    char x[300];
+    snprintf(x, sizeof x, "XDG_RUNTIME_DIR=%s", tmp);
+    ck_assert(has_entry((char **)eout, x));
+  }
+  pid = start_wrapped(aout, eout);
+  ck_assert_msg(lg_container_attach(c, pid, &err) == 0, "%s", err.msg);
+  ck_assert_int_eq(lg_container_pids(c, pids, 4, &n, &err), 0);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_int_eq(pids[0], pid); /* systemd-run exec'd the service */
+  ck_assert_int_eq(lg_container_read(c, &st, &err), 0);
+  ck_assert_double_eq(st.usage_bytes, 4096);
+  ck_assert_double_eq(st.peak_bytes, 8192);
+  ck_assert_double_eq(st.anon_bytes, 1024);
+  ck_assert_double_eq(st.limit_bytes, 67108864);
+  ck_assert_int_eq(st.oom_kills, 0);
+  ck_assert_ptr_null(lg_container_note(c)); /* swap limited to 0 */
+  /* The service is OOM-killed; systemd removes the scope at once. The
+   * parent's hierarchical count (3 -> 4) still tells. */
+  kill(pid, SIGKILL);
+  status = reap(pid, 10);
+  ck_assert(WIFSIGNALED(status));
+  snprintf(ev, sizeof ev, "%s/memory.events", fake_cg);
+  put(ev, "low 0\nhigh 0\nmax 1\noom 4\noom_kill 4\n");
+  sh("rm -rf '%s'/leakgate-*", fake_cg);
+  ck_assert_int_eq(lg_container_read(c, &st, &err), 0);
+  ck_assert_int_eq(st.oom_kills, 1);
+  ck_assert_double_eq(st.peak_bytes, 8192); /* last seen */
+  ck_assert(isnan(st.usage_bytes));
+  ck_assert_int_eq(lg_container_read(c, &st, &err), 0);
+  ck_assert_int_eq(st.oom_kills, 1); /* counted once */
+  ck_assert_int_eq(lg_container_kill_all(c, &err), 0);
+  ck_assert_int_eq(lg_container_destroy(c, &err), 0);
+  /* what the fake systemd-run was given */
+  slurp(fake_log, buf, sizeof buf);
+  ck_assert(
+      strstr(buf, "--user\n--scope\n--quiet\n--collect\n--unit=leakgate-"));
+  ck_assert(strstr(buf, "\n--expand-environment=no\n-p\nMemoryAccounting=yes\n"
+                        "-p\nMemoryMax=67108864\n-p\nMemorySwapMax=0\n--\n"
+                        "/bin/sleep\n30\n--end--"));
+  teardown();
+}
+END_TEST
+
+START_TEST(systemd_lifecycle_sudo_and_kill) {
+  lg_container_opts o;
+  lg_container_probes pr;
+  fake f;
+  lg_container *c = NULL;
+  lg_error err = {0, ""};
+  char *argv[] = {"/bin/sleep", "30", NULL}, fe[800], fp[800], fr[800], fl[800];
+  char *const *aout, *const *eout;
+  char buf[4096];
+  pid_t pid;
+  int status;
+  char *envp[] = {"LEAKGATE_PORT=1", fe, fp, fr, fl, NULL};
+  setup();
+  snprintf(fl, sizeof fl, "FAKE_LOG=%s", fake_log);
+  snprintf(fe, sizeof fe, "FAKE_CG=%s", fake_cg);
+  snprintf(fp, sizeof fp, "FAKE_PROC=%s", fake_proc);
+  snprintf(fr, sizeof fr, "FAKE_CG_REL=%s", cg_rel);
+  /* Not root, no user manager, sudo works: auto in the systemd backend. */
+  memset(&o, 0, sizeof o);
+  memset(&f, 0, sizeof f);
+  f.sudo = true;
+  fake_probes(&pr, &f);
+  o.backend = LG_BACKEND_SYSTEMD;
+  o.memory_bytes = 64u << 20;
+  o.name = "s";
+  o.cgroupfs_root = fake_root;
+  o.proc_root = fake_proc;
+  o.probes = &pr;
+  ck_assert_msg(lg_container_create(&o, &c, &err) == 0, "%s", err.msg);
+  ck_assert_str_eq(f.log, "root,user,sudo");
+  ck_assert_int_eq(lg_container_wrap(c, argv, envp, &aout, &eout, &err), 0);
+  ck_assert(strstr(aout[0], "/sudo") && strcmp(aout[1], "-n") == 0);
+  pid = start_wrapped(aout, eout);
+  /* The scope holds sudo's grandchild, found through the children list. */
+  ck_assert_msg(lg_container_attach(c, pid, &err) == 0, "%s", err.msg);
+  /* kill_all empties the scope (cgroup.kill is a plain file in the fake:
+   * the per-pid SIGKILL does it); sudo then exits with the kill. */
+  ck_assert_int_eq(lg_container_kill_all(c, &err), 0);
+  status = reap(pid, 10);
+  ck_assert(WIFEXITED(status) || WIFSIGNALED(status));
+  ck_assert_int_eq(lg_container_destroy(c, &err), 0);
+  slurp(fake_log, buf, sizeof buf);
+  ck_assert(strstr(buf, "\n--setenv=LEAKGATE_PORT=1\n") != NULL);
+  ck_assert(strstr(buf, "--uid=") != NULL);
+  /* Neither manager: the error names both reasons. */
+  f.sudo = false;
+  f.log[0] = '\0';
+  ck_assert_int_eq(lg_container_create(&o, &c, &err), LG_ECGROUP);
+  ck_assert_msg(strstr(err.msg, "user: fake user manager unreachable") &&
+                    strstr(err.msg, "sudo: fake sudo manager unreachable"),
+                "%s", err.msg);
+  teardown();
+}
+END_TEST
+
+START_TEST(docker_lifecycle) {
+  lg_container_opts o;
+  lg_container *c = NULL;
+  lg_error err = {0, ""};
+  lg_container_stats st;
+  char *argv[] = {"/bin/sleep", "30", NULL};
+  char *envp[] = {"LEAKGATE_PORT=77", "MODE=test", NULL};
+  char *const *aout, *const *eout;
+  char buf[8192], oomf[1200], scope[1200];
+  pid_t pid;
+  int status;
+  setup();
+  memset(&o, 0, sizeof o);
+  o.backend = LG_BACKEND_DOCKER;
+  o.memory_bytes = 128u << 20;
+  o.image = "alpine:3";
+  o.name = "api";
+  o.cgroupfs_root = fake_root;
+  o.proc_root = fake_proc;
+  o.start_timeout_s = 10;
+  /* real engine probe against the fake docker */
+  ck_assert_msg(lg_container_create(&o, &c, &err) == 0, "%s", err.msg);
+  ck_assert_str_eq(lg_container_backend(c), "docker");
+  ck_assert(!lg_container_host_program(c));
+  ck_assert_int_eq(lg_container_wrap(c, argv, envp, &aout, &eout, &err), 0);
+  ck_assert(has_entry((char **)eout, "MODE=test"));
+  ck_assert(has_entry((char **)aout, "alpine:3"));
+  pid = start_wrapped(aout, eout);
+  ck_assert_msg(lg_container_attach(c, pid, &err) == 0, "%s", err.msg);
+  snprintf(scope, sizeof scope, "%s/docker-%s.scope", fake_cg,
+           lg_container_unit(c));
+  ck_assert_str_eq(lg_container_path(c), scope);
+  ck_assert_int_eq(lg_container_read(c, &st, &err), 0);
+  ck_assert_double_eq(st.usage_bytes, 4096);
+  ck_assert_double_eq(st.limit_bytes, 134217728);
+  /* OOM: the engine removes the cgroup and keeps State.OOMKilled. */
+  snprintf(oomf, sizeof oomf, "%s/%s.oom", fake_state, lg_container_unit(c));
+  put(oomf, "true\n");
+  kill(pid, SIGKILL);
+  status = reap(pid, 10);
+  ck_assert(WIFSIGNALED(status));
+  sh("rm -rf '%s'", scope);
+  ck_assert_int_eq(lg_container_read(c, &st, &err), 0);
+  ck_assert_int_eq(st.oom_kills, 1);
+  ck_assert_int_eq(lg_container_destroy(c, &err), 0);
+  slurp(fake_log, buf, sizeof buf);
+  ck_assert(strstr(buf, "docker\nrun\n--name\nleakgate-") != NULL);
+  ck_assert(strstr(buf, "\n--memory\n134217728\n--memory-swap\n134217728\n-e\n"
+                        "LEAKGATE_PORT\n-e\nMODE\nalpine:3\n/bin/sleep\n30\n"));
+  ck_assert(strstr(buf, "docker\nkill\nleakgate-") != NULL);
+  ck_assert(strstr(buf, "docker\nrm\n-f\nleakgate-") != NULL);
+  teardown();
+}
+END_TEST
+
+START_TEST(podman_rootfs_and_client_exit) {
+  lg_container_opts o;
+  lg_container *c = NULL;
+  lg_error err = {0, ""};
+  char *argv[] = {"/bin/sleep", "30", NULL}, *bad[] = {"/bin/true", NULL};
+  char *noenv[] = {NULL};
+  char *const *aout, *const *eout;
+  pid_t pid;
+  setup();
+  memset(&o, 0, sizeof o);
+  o.backend = LG_BACKEND_PODMAN;
+  o.memory_bytes = 64u << 20;
+  o.rootfs = "/srv/rootfs";
+  o.name = "p";
+  o.cgroupfs_root = fake_root;
+  o.proc_root = fake_proc;
+  o.start_timeout_s = 10;
+  ck_assert_msg(lg_container_create(&o, &c, &err) == 0, "%s", err.msg);
+  ck_assert_str_eq(lg_container_backend(c), "podman");
+  ck_assert_int_eq(lg_container_wrap(c, argv, NULL, &aout, &eout, &err), 0);
+  pid = start_wrapped(aout, eout);
+  ck_assert_msg(lg_container_attach(c, pid, &err) == 0, "%s", err.msg);
+  ck_assert(strstr(lg_container_path(c), "/podman-leakgate-") != NULL);
+  ck_assert_int_eq(lg_container_destroy(c, &err), 0); /* kill + rm -f */
+  reap(pid, 10);
+  /* A client that exits at once (pull failed, bad flag): said promptly. */
+  ck_assert_int_eq(lg_container_create(&o, &c, &err), 0);
+  pid = start_wrapped(bad, noenv);
+  reap(pid, 10);
+  ck_assert_int_eq(lg_container_attach(c, pid, &err), LG_ESTART);
+  ck_assert(strstr(err.msg, "exited before the container ran") != NULL);
+  ck_assert_int_eq(lg_container_destroy(c, &err), 0); /* rm: no such: fine */
+  /* rootless podman on cgroup v1 ignores limits: the probe says so */
+  setenv("FAKE_PODMAN_CGROUPS", "v1", 1);
+  if (geteuid() != 0) {
+    ck_assert_int_eq(lg_container_create(&o, &c, &err), LG_ETOOL);
+    ck_assert(strstr(err.msg, "cgroup v1") != NULL);
+  }
+  teardown();
+}
+END_TEST
+
+/* ---- the real probes against the fake tools' answers
+ * ------------------------- */
+
+START_TEST(engine_probe_answers) {
+  lg_container_opts o;
+  char why[600];
+  setup();
+  memset(&o, 0, sizeof o);
+  o.probe_timeout_s = 0.5;
+  ck_assert_int_eq(
+      lg_container_probe_engine(&o, LG_BACKEND_DOCKER, why, sizeof why), 1);
+  ck_assert_str_eq(why, "docker daemon 28.0.1");
+  setenv("FAKE_ENGINE_DOWN", "1", 1);
+  ck_assert_int_eq(
+      lg_container_probe_engine(&o, LG_BACKEND_DOCKER, why, sizeof why), 0);
+  ck_assert_msg(
+      strstr(why, "does not answer: Cannot connect to the Docker daemon"), "%s",
+      why);
+  ck_assert_int_eq(
+      lg_container_probe_engine(&o, LG_BACKEND_PODMAN, why, sizeof why), 0);
+  ck_assert(strstr(why, "podman info failed") != NULL);
+  unsetenv("FAKE_ENGINE_DOWN");
+  setenv("FAKE_ENGINE_HANG", "1", 1);
+  ck_assert_int_eq(
+      lg_container_probe_engine(&o, LG_BACKEND_DOCKER, why, sizeof why), 0);
+  ck_assert_msg(strstr(why, "did not finish within"), "%s", why);
+  unsetenv("FAKE_ENGINE_HANG");
+  ck_assert_int_eq(
+      lg_container_probe_engine(&o, LG_BACKEND_PODMAN, why, sizeof why), 1);
+  setenv("PATH", "/nonexistent", 1);
+  ck_assert_int_eq(
+      lg_container_probe_engine(&o, LG_BACKEND_DOCKER, why, sizeof why), 0);
+  ck_assert_str_eq(why, "docker not found in PATH");
+  teardown();
+}
+END_TEST
+
+START_TEST(systemd_probe_answers) {
+  lg_container_opts o;
+  char why[800], sock[600], buf[4096];
+  lg_systemd_mode m = geteuid() == 0 ? LG_SYSTEMD_SYSTEM : LG_SYSTEMD_USER;
+  setup();
+  memset(&o, 0, sizeof o);
+  o.probe_timeout_s = 5;
+  /* the user manager's socket must exist before anything runs */
+  setenv("XDG_RUNTIME_DIR", tmp, 1);
+  ck_assert_int_eq(
+      lg_container_probe_systemd(&o, LG_SYSTEMD_USER, why, sizeof why), 0);
+  ck_assert_msg(strstr(why, "no user manager") &&
+                    strstr(why, "/systemd/private"),
+                "%s", why);
+  snprintf(sock, sizeof sock, "%s/systemd", tmp);
+  mkdir(sock, 0755);
+  snprintf(sock, sizeof sock, "%s/systemd/private", tmp);
+  put(sock, "");
+  setenv("FAKE_SD_PROBE_OUT", "67108864", 1);
+  ck_assert_msg(
+      lg_container_probe_systemd(&o, LG_SYSTEMD_USER, why, sizeof why), "%s",
+      why);
+  ck_assert(strstr(why, "user scope with MemoryMax=64M works (systemd 255)"));
+  slurp(fake_log, buf, sizeof buf);
+  ck_assert(strstr(buf, "--user\n--scope\n") &&
+            strstr(buf, "MemoryMax=67108864\n"));
+  ck_assert(strstr(buf, "--\n/bin/sh\n-c\n") != NULL);
+  setenv("FAKE_SD_PROBE_OUT", "max", 1);
+  ck_assert_int_eq(
+      lg_container_probe_systemd(&o, LG_SYSTEMD_USER, why, sizeof why), 0);
+  ck_assert_msg(strstr(why, "ignored MemoryMax") &&
+                    strstr(why, "Delegate=memory"),
+                "%s", why);
+  setenv("FAKE_SD_PROBE_OUT",
+         "cat: /sys/fs/cgroup/user.slice/x.scope/memory.max: No such file", 1);
+  setenv("FAKE_SD_PROBE_RC", "1", 1);
+  ck_assert_int_eq(
+      lg_container_probe_systemd(&o, LG_SYSTEMD_USER, why, sizeof why), 0);
+  ck_assert_msg(strstr(why, "no memory.max"), "%s", why);
+  setenv("FAKE_SD_PROBE_OUT", "Failed to connect to bus: No medium found", 1);
+  ck_assert_int_eq(lg_container_probe_systemd(&o, m, why, sizeof why), 0);
+  ck_assert_msg(strstr(why, "failed: Failed to connect to bus"), "%s", why);
+  if (geteuid() == 0) {
+    setenv("FAKE_SD_PROBE_OUT", "67108864", 1);
+    setenv("FAKE_SD_PROBE_RC", "0", 1);
+    ck_assert_int_eq(
+        lg_container_probe_systemd(&o, LG_SYSTEMD_SUDO, why, sizeof why), 1);
+    slurp(fake_log, buf, sizeof buf);
+    ck_assert(strstr(buf, "--uid=0\n--gid=0\n") != NULL);
+  } else {
+    ck_assert_int_eq(
+        lg_container_probe_systemd(&o, LG_SYSTEMD_SYSTEM, why, sizeof why), 0);
+    ck_assert(strstr(why, "needs root") != NULL);
+  }
+  setenv("PATH", "/nonexistent", 1);
+  ck_assert_int_eq(lg_container_probe_systemd(&o, m, why, sizeof why), 0);
+  ck_assert_str_eq(why, "systemd-run not found in PATH");
+  teardown();
+}
+END_TEST
+
+/* ---- auto: the decision table
+ * ------------------------------------------------- */
+
+typedef struct row {
+  fake in;
+  const char *image, *rootfs;
+  int rc;
+  lg_backend_kind backend;
+  lg_systemd_mode mode;
+  const char *log;    /* probes called, in order */
+  const char *reason; /* must appear in why (or the error) */
+} row;
+
+START_TEST(auto_decision_table) {
+  static const row rows[] = {
+      /* 1. a delegated cgroup (not root) */
+      {{false, true, false, false, false, true, true, ""},
+       NULL,
+       NULL,
+       0,
+       LG_BACKEND_CGROUP,
+       0,
+       "cgroup",
+       ""},
+      /* 2. a cgroup as root */
+      {{true, true, true, true, true, true, true, ""},
+       NULL,
+       NULL,
+       0,
+       LG_BACKEND_CGROUP,
+       0,
+       "cgroup",
+       ""},
+      /* 3. root without a writable cgroup: the system manager */
+      {{true, false, true, false, false, false, false, ""},
+       NULL,
+       NULL,
+       0,
+       LG_BACKEND_SYSTEMD,
+       LG_SYSTEMD_SYSTEM,
+       "cgroup,root,system",
+       "cgroup: fake cgroup says no"},
+      /* root: the user manager and sudo are not asked */
+      {{true, false, false, true, true, true, true, ""},
+       NULL,
+       NULL,
+       0,
+       LG_BACKEND_NONE,
+       0,
+       "cgroup,root,system",
+       "systemd system: fake system manager unreachable"},
+      /* 4. a systemd user scope */
+      {{false, false, true, true, true, false, false, ""},
+       NULL,
+       NULL,
+       0,
+       LG_BACKEND_SYSTEMD,
+       LG_SYSTEMD_USER,
+       "cgroup,root,user",
+       ""},
+      /* 5. sudo -n systemd-run */
+      {{false, false, false, false, true, false, false, ""},
+       NULL,
+       NULL,
+       0,
+       LG_BACKEND_SYSTEMD,
+       LG_SYSTEMD_SUDO,
+       "cgroup,root,user,sudo",
+       "systemd user: fake user manager unreachable"},
+      /* 6. nothing: none, engines not asked without an image */
+      {{false, false, false, false, false, true, true, ""},
+       NULL,
+       NULL,
+       0,
+       LG_BACKEND_NONE,
+       0,
+       "cgroup,root,user,sudo",
+       "docker/podman: not tried: they run container.image"},
+      /* an image: only the engines, docker first */
+      {{false, true, true, true, true, true, true, ""},
+       "alpine",
+       NULL,
+       0,
+       LG_BACKEND_DOCKER,
+       0,
+       "docker",
+       ""},
+      {{false, true, true, true, true, false, true, ""},
+       "alpine",
+       NULL,
+       0,
+       LG_BACKEND_PODMAN,
+       0,
+       "docker,podman",
+       "docker: fake docker down"},
+      /* a rootfs: podman only */
+      {{false, true, true, true, true, true, true, ""},
+       NULL,
+       "/r",
+       0,
+       LG_BACKEND_PODMAN,
+       0,
+       "podman",
+       ""},
+      /* an image and no engine: an error, never the host */
+      {{false, true, true, true, true, false, false, ""},
+       "alpine",
+       NULL,
+       LG_ECGROUP,
+       LG_BACKEND_NONE,
+       0,
+       "docker,podman",
+       "container.image is set, but no container engine can run it here: "
+       "docker: fake docker down; podman: fake podman down"},
+  };
+  size_t i;
+  for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    lg_container_opts o;
+    lg_container_probes pr;
+    lg_container_choice ch;
+    lg_error err = {0, ""};
+    fake f = rows[i].in;
+    int rc;
+    memset(&o, 0, sizeof o);
+    fake_probes(&pr, &f);
+    o.backend = LG_BACKEND_AUTO;
+    o.image = rows[i].image;
+    o.rootfs = rows[i].rootfs;
+    o.probes = &pr;
+    rc = lg_container_choose(&o, &ch, &err);
+    ck_assert_msg(rc == rows[i].rc, "row %zu: rc %d", i, rc);
+    ck_assert_msg(strcmp(f.log, rows[i].log) == 0,
+                  "row %zu: probes %s, want %s", i, f.log, rows[i].log);
+    ck_assert_msg(strstr(rc ? err.msg : ch.why, rows[i].reason) != NULL,
+                  "row %zu: '%s' lacks '%s'", i, rc ? err.msg : ch.why,
+                  rows[i].reason);
+    if (rc == 0) {
+      ck_assert_msg(ch.backend == rows[i].backend, "row %zu: backend %d", i,
+                    ch.backend);
+      if (ch.backend == LG_BACKEND_SYSTEMD)
+        ck_assert_msg(ch.systemd_mode == rows[i].mode, "row %zu: mode %s", i,
+                      lg_systemd_mode_name(ch.systemd_mode));
+    }
+  }
+}
+END_TEST
+
+START_TEST(auto_create) {
+  lg_container_opts o;
+  lg_container_probes pr;
+  fake f;
+  lg_container *c = NULL;
+  lg_error err = {0, ""};
+  setup();
+  memset(&o, 0, sizeof o);
+  memset(&f, 0, sizeof f);
+  fake_probes(&pr, &f);
+  o.backend = LG_BACKEND_AUTO;
+  o.memory_bytes = 64u << 20;
+  o.probes = &pr;
+  /* nothing works: none, with every reason in the note */
+  ck_assert_int_eq(lg_container_create(&o, &c, &err), 0);
+  ck_assert_str_eq(lg_container_backend(c), "none");
+  ck_assert_uint_eq(lg_container_limit(c), 0);
+  ck_assert_msg(strstr(lg_container_note(c), "backend auto fell back to none: "
+                                             "cgroup: fake cgroup says no; "
+                                             "systemd user: ") &&
+                    strstr(lg_container_note(c), "no memory limit"),
+                "%s", lg_container_note(c));
+  lg_container_destroy(c, &err);
+  /* the user manager works: the systemd backend, recorded as such */
+  f.user = true;
+  f.log[0] = '\0';
+  ck_assert_int_eq(lg_container_create(&o, &c, &err), 0);
+  ck_assert_str_eq(lg_container_backend(c), "systemd");
+  ck_assert_str_eq(f.log, "cgroup,root,user"); /* probed once, not again */
+  lg_container_destroy(c, &err);
+  /* under the fake-cgroupfs hook without probes: no real systemd tried */
+  o.probes = NULL;
+  o.cgroupfs_root = fake_root;
+  o.proc_self_cgroup = "/nonexistent";
+  ck_assert_int_eq(lg_container_create(&o, &c, &err), 0);
+  ck_assert_str_eq(lg_container_backend(c), "none");
+  ck_assert(strstr(lg_container_note(c), "not tried under the cgroupfs_root") !=
+            NULL);
+  lg_container_destroy(c, &err);
+  teardown();
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("backends");
+  TCase *t = tcase_create("argv");
+  tcase_add_test(t, systemd_argv_user);
+  tcase_add_test(t, systemd_argv_system_old_and_sudo);
+  tcase_add_test(t, oci_argv);
+  tcase_add_test(t, wrapper_environments);
+  tcase_add_test(t, run_helper);
+  suite_add_tcase(s, t);
+  t = tcase_create("lookup");
+  tcase_add_test(t, pid_cgroup_lookup);
+  tcase_add_test(t, systemd_attach_fixtures);
+  suite_add_tcase(s, t);
+  t = tcase_create("lifecycle");
+  tcase_set_timeout(t, 60);
+  tcase_add_test(t, systemd_lifecycle_user);
+  tcase_add_test(t, systemd_lifecycle_sudo_and_kill);
+  tcase_add_test(t, docker_lifecycle);
+  tcase_add_test(t, podman_rootfs_and_client_exit);
+  suite_add_tcase(s, t);
+  t = tcase_create("probes");
+  tcase_set_timeout(t, 60);
+  tcase_add_test(t, engine_probe_answers);
+  tcase_add_test(t, systemd_probe_answers);
+  tcase_add_test(t, auto_decision_table);
+  tcase_add_test(t, auto_create);
+  suite_add_tcase(s, t);
+  return s;
+}
+
+int main(void) {
+  return lg_test_run(suite());
+}
