@@ -86,8 +86,8 @@ static const char *get_str(rd *d, const json_t *o, const char *ctx,
 }
 
 /* The object at key; NULL when missing/null (an error when required). */
-static json_t *get_obj(rd *d, const json_t *o, const char *ctx,
-                       const char *key, bool required) {
+static json_t *get_obj(rd *d, const json_t *o, const char *ctx, const char *key,
+                       bool required) {
   json_t *v = val(o, key);
   if (!v) {
     if (required)
@@ -138,8 +138,8 @@ static void get_ci(rd *d, const json_t *o, const char *ctx, const char *key,
 }
 
 /* An optional [lo, hi]: NAN bounds when missing or null. */
-static void get_opt_ci(rd *d, const json_t *o, const char *ctx,
-                       const char *key, double *lo, double *hi) {
+static void get_opt_ci(rd *d, const json_t *o, const char *ctx, const char *key,
+                       double *lo, double *hi) {
   *lo = *hi = NAN;
   if (val(o, key))
     get_ci(d, o, ctx, key, lo, hi);
@@ -260,8 +260,7 @@ static void read_history(rd *d, const json_t *arr, const char *ctx,
   }
 }
 
-static void read_entry(rd *d, const char *name, const json_t *o,
-                       bl_entry *e) {
+static void read_entry(rd *d, const char *name, const json_t *o, bl_entry *e) {
   char ctx[CTX_MAX], c[CTX_MAX];
   json_t *latest;
   snprintf(ctx, sizeof ctx, "scenarios.%.400s", name);
@@ -284,8 +283,8 @@ static void read_entry(rd *d, const char *name, const json_t *o,
     snprintf(lc, sizeof lc, "%.480s.analysis", c);
     read_analysis(d, get_obj(d, latest, c, "analysis", true), lc, e);
     snprintf(lc, sizeof lc, "%.480s.load", c);
-    e->requests = get_count(d, get_obj(d, latest, c, "load", false), lc,
-                            "requests");
+    e->requests =
+        get_count(d, get_obj(d, latest, c, "load", false), lc, "requests");
     snprintf(lc, sizeof lc, "%.480s.memcheck", c);
     read_memcheck(d, get_obj(d, latest, c, "memcheck", false), lc, e);
   }

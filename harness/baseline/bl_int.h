@@ -36,10 +36,10 @@ typedef struct bl_point {
 /* The slopes of one analysis the comparison chooses from (compare.c):
  * the verdict-deciding one, the window W and the recent segment S. */
 typedef struct bl_slopes {
-  double slope, lo, hi;  /* verdict-deciding slope and bounds */
-  double w, w_lo, w_hi;  /* window; NAN when unknown */
-  double s_lo, s_hi;     /* recent segment's bounds; NAN when unknown */
-  bool hinge;            /* S starts at a slope break chosen by BIC */
+  double slope, lo, hi; /* verdict-deciding slope and bounds */
+  double w, w_lo, w_hi; /* window; NAN when unknown */
+  double s_lo, s_hi;    /* recent segment's bounds; NAN when unknown */
+  bool hinge;           /* S starts at a slope break chosen by BIC */
 } bl_slopes;
 
 /* A scenario's entry: its latest main-branch run and the history. */
@@ -48,21 +48,21 @@ typedef struct bl_entry {
   char metric[64], x[16];
   lg_leak leak;
   bl_slopes sl;
-  double confidence;      /* one-sided level of lo and hi; NAN unknown */
-  double tolerance;       /* the run's analysis tolerance; NAN unknown */
-  int64_t requests;       /* completed requests of the run; -1 unknown */
+  double confidence; /* one-sided level of lo and hi; NAN unknown */
+  double tolerance;  /* the run's analysis tolerance; NAN unknown */
+  int64_t requests;  /* completed requests of the run; -1 unknown */
   bool memcheck_ran;
   bl_leak *leaks;
   size_t n_leaks;
-  bl_point *history;      /* oldest first; the latest run is the last */
+  bl_point *history; /* oldest first; the latest run is the last */
   size_t n_history;
 } bl_entry;
 
 struct lg_baseline {
   char *path;
-  long version;           /* baseline_version as read */
-  json_t *root;           /* the document; NULL for a new file */
-  bl_entry *entries;      /* empty for another baseline_version */
+  long version;      /* baseline_version as read */
+  json_t *root;      /* the document; NULL for a new file */
+  bl_entry *entries; /* empty for another baseline_version */
   size_t n_entries;
 };
 

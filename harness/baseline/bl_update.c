@@ -111,8 +111,8 @@ static json_t *massif_json(const lg_massif_result *m, bool *bad) {
     size_t bi = 0;
     json_t *e;
     for (i = 0; i < n; i++)
-      if (!used[i] && (!best || m->growing_sites[i].growth_bytes >
-                                    best->growth_bytes)) {
+      if (!used[i] &&
+          (!best || m->growing_sites[i].growth_bytes > best->growth_bytes)) {
         best = &m->growing_sites[i];
         bi = i;
       }
@@ -324,8 +324,8 @@ int lg_baseline_update(const char *path, const lg_result *const *results,
     const char *no = refusal(results[i], why, sizeof why);
     if (no)
       return lg_error_set(
-          err, LG_EINPUT, "result %zu of %zu (scenario '%s'%s%s): %s", i + 1,
-          n, results[i]->scenario_name ? results[i]->scenario_name : "?",
+          err, LG_EINPUT, "result %zu of %zu (scenario '%s'%s%s): %s", i + 1, n,
+          results[i]->scenario_name ? results[i]->scenario_name : "?",
           results[i]->out_dir ? ", " : "",
           results[i]->out_dir ? results[i]->out_dir : "", no);
   }

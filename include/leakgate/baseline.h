@@ -29,11 +29,11 @@
 typedef struct lg_baseline lg_baseline;
 
 typedef struct lg_compare_opts {
-  double tolerance;     /* bytes/request the slope may grow; NAN = the
-                           result's analysis tolerance */
-  double confidence;    /* one-sided level of the delta's bounds; NAN = the
-                           result's confidence, else 0.99 */
-  bool missing_fails;   /* baseline.missing: fail */
+  double tolerance;   /* bytes/request the slope may grow; NAN = the
+                         result's analysis tolerance */
+  double confidence;  /* one-sided level of the delta's bounds; NAN = the
+                         result's confidence, else 0.99 */
+  bool missing_fails; /* baseline.missing: fail */
   double leak_growth_tolerance; /* bytes a known leak may grow beyond the
                                    baseline's (scaled to this run's
                                    requests); NAN = 25% of those bytes */

@@ -84,27 +84,25 @@ START_TEST(test_update_writes_the_format) {
   j = read_json(path);
   ck_assert_int_eq(json_integer_value(json_object_get(j, "baseline_version")),
                    1);
-  ck_assert_str_eq(json_string_value(json_object_get(
-                       json_object_get(j, "tool"), "name")),
-                   "leakgate");
+  ck_assert_str_eq(
+      json_string_value(json_object_get(json_object_get(j, "tool"), "name")),
+      "leakgate");
   ck_assert_ptr_nonnull(json_string_value(json_object_get(j, "updated")));
   e = json_object_get(json_object_get(j, "scenarios"), "items-api");
   latest = json_object_get(e, "latest");
   ck_assert_str_eq(json_string_value(json_object_get(latest, "verdict")),
                    "fail");
-  ck_assert_uint_eq(strlen(json_string_value(json_object_get(latest,
-                                                              "timestamp"))),
-                    20); /* 2026-01-01T00:00:00Z */
+  ck_assert_uint_eq(
+      strlen(json_string_value(json_object_get(latest, "timestamp"))),
+      20); /* 2026-01-01T00:00:00Z */
   a = json_object_get(latest, "analysis");
   ck_assert_double_eq(
       json_number_value(json_object_get(a, "slope_bytes_per_request")), 64);
   ck_assert_double_eq(
-      json_number_value(json_array_get(json_object_get(a, "slope_ci"), 0)),
-      60);
+      json_number_value(json_array_get(json_object_get(a, "slope_ci"), 0)), 60);
   ck_assert_double_eq(json_number_value(json_object_get(a, "confidence")),
                       0.99);
-  ck_assert_int_eq(json_integer_value(json_object_get(a, "samples_used")),
-                   150);
+  ck_assert_int_eq(json_integer_value(json_object_get(a, "samples_used")), 150);
   ck_assert_double_eq(json_number_value(json_object_get(a, "sigma_bytes")),
                       4096);
   ck_assert_double_eq(json_number_value(json_object_get(a, "rho")), 0.4);
@@ -122,18 +120,17 @@ START_TEST(test_update_writes_the_format) {
       "leak_per_request (leaky_http.c:12)");
   sites = json_object_get(json_object_get(latest, "massif"), "top_sites");
   ck_assert_uint_eq(json_array_size(sites), 10); /* top 10 of 15 */
-  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(sites, 0),
-                                                     "function")),
-                   "site14");
+  ck_assert_str_eq(
+      json_string_value(json_object_get(json_array_get(sites, 0), "function")),
+      "site14");
   env = json_object_get(latest, "environment");
   ck_assert_str_eq(json_string_value(json_object_get(env, "leakgate_version")),
                    "9.9.9");
   ck_assert_str_eq(json_string_value(json_object_get(env, "backend")),
                    "cgroup-v2");
   ck_assert(json_integer_value(json_object_get(env, "cpus")) >= 1);
-  ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(env,
-                                                                 "kernel")),
-                               "Linux"));
+  ck_assert_ptr_nonnull(
+      strstr(json_string_value(json_object_get(env, "kernel")), "Linux"));
   h = json_object_get(e, "history");
   ck_assert_uint_eq(json_array_size(h), 1);
   ck_assert_double_eq(json_number_value(json_object_get(
@@ -175,11 +172,11 @@ START_TEST(test_update_keeps_last_k) {
   /* the latest run is the last one */
   ck_assert_double_eq(
       json_number_value(json_object_get(
-          json_object_get(json_object_get(json_object_get(json_object_get(
-                                              j, "scenarios"),
-                                          "svc"),
-                          "latest"),
-                          "analysis"),
+          json_object_get(
+              json_object_get(
+                  json_object_get(json_object_get(j, "scenarios"), "svc"),
+                  "latest"),
+              "analysis"),
           "slope_bytes_per_request")),
       24);
   json_decref(j);
@@ -191,12 +188,12 @@ START_TEST(test_update_keeps_last_k) {
     b = bt_load(path);
     ck_assert_uint_eq(lg_baseline_history_len(b, "svc"), 3);
     lg_baseline_free(b);
-    ck_assert_int_eq(lg_baseline_update(path, (const lg_result *const *)&r, 1,
-                                        0, &err),
-                     LG_EUSAGE);
-    ck_assert_int_eq(lg_baseline_update(path, (const lg_result *const *)&r, 1,
-                                        10001, &err),
-                     LG_EUSAGE);
+    ck_assert_int_eq(
+        lg_baseline_update(path, (const lg_result *const *)&r, 1, 0, &err),
+        LG_EUSAGE);
+    ck_assert_int_eq(
+        lg_baseline_update(path, (const lg_result *const *)&r, 1, 10001, &err),
+        LG_EUSAGE);
     ck_assert_int_eq(lg_baseline_update(path, NULL, 0, 20, &err), LG_EUSAGE);
     lg_result_free(r);
   }
@@ -227,16 +224,15 @@ START_TEST(test_update_refuses_broken_runs) {
   bad[1]->scenario_name = strdup("svc");
   lg_result_finish(bad[1]);
   bad[1]->verdict = LG_VERDICT_PASS; /* even if it claims to pass */
-  bad[2] = bt_result("svc", LG_LEAK_INCONCLUSIVE, NAN, -INFINITY, INFINITY,
-                     10);
+  bad[2] = bt_result("svc", LG_LEAK_INCONCLUSIVE, NAN, -INFINITY, INFINITY, 10);
   bad[3] = bt_result(NULL, LG_LEAK_NO_LEAK, 1, 0, 2, 1000);
   for (i = 0; i < 4; i++) {
     pair[0] = good;
     pair[1] = bad[i];
     lg_error_clear(&err);
-    ck_assert_int_eq(lg_baseline_update(path, (const lg_result *const *)pair,
-                                        2, 20, &err),
-                     LG_EINPUT);
+    ck_assert_int_eq(
+        lg_baseline_update(path, (const lg_result *const *)pair, 2, 20, &err),
+        LG_EINPUT);
     ck_assert_msg(strstr(err.msg, why[i]) != NULL, "case %zu: %s", i, err.msg);
     ck_assert_msg(strstr(err.msg, "result 2 of 2") != NULL, "%s", err.msg);
     after = slurp(path);
@@ -265,12 +261,12 @@ START_TEST(test_update_merges) {
   json_t *j;
   bt_tmpdir("merge", dir, sizeof dir);
   path_of(path, sizeof path, "b.json");
-  write_text(path,
-             "{\"baseline_version\": 1, \"future_key\": {\"a\": 1},\n"
-             " \"scenarios\": {\"old\": {\"latest\": {\"analysis\": {\"metric\":"
-             " \"anon_bytes\", \"x\": \"requests\", \"slope_bytes_per_request\":"
-             " 3, \"slope_ci\": [2, 4], \"newer_field\": true}},"
-             " \"history\": [{\"slope_bytes_per_request\": 3}]}}}\n");
+  write_text(
+      path, "{\"baseline_version\": 1, \"future_key\": {\"a\": 1},\n"
+            " \"scenarios\": {\"old\": {\"latest\": {\"analysis\": {\"metric\":"
+            " \"anon_bytes\", \"x\": \"requests\", \"slope_bytes_per_request\":"
+            " 3, \"slope_ci\": [2, 4], \"newer_field\": true}},"
+            " \"history\": [{\"slope_bytes_per_request\": 3}]}}}\n");
   rs[0] = bt_result("a", LG_LEAK_NO_LEAK, 1, 0, 2, 1000);
   rs[1] = bt_result("b", LG_LEAK_NO_LEAK, 2, 1, 3, 1000);
   rs[2] = bt_result("a", LG_LEAK_NO_LEAK, 3, 2, 4, 1000);
@@ -283,11 +279,11 @@ START_TEST(test_update_merges) {
   j = read_json(path);
   ck_assert_ptr_nonnull(json_object_get(j, "future_key"));
   ck_assert(json_is_true(json_object_get(
-      json_object_get(json_object_get(json_object_get(json_object_get(
-                                          j, "scenarios"),
-                                      "old"),
-                      "latest"),
-                      "analysis"),
+      json_object_get(
+          json_object_get(
+              json_object_get(json_object_get(j, "scenarios"), "old"),
+              "latest"),
+          "analysis"),
       "newer_field")));
   json_decref(j);
   /* scenario a now measured on rss: its history restarts */
@@ -311,12 +307,12 @@ START_TEST(test_update_refuses_other_version) {
   lg_error err;
   bt_tmpdir("v2", dir, sizeof dir);
   path_of(path, sizeof path, "b.json");
-  before = slurp(lg_test_src("tests/data/baseline/version2.json", src,
-                             sizeof src));
+  before =
+      slurp(lg_test_src("tests/data/baseline/version2.json", src, sizeof src));
   write_text(path, before);
-  ck_assert_int_eq(lg_baseline_update(path, (const lg_result *const *)&r, 1,
-                                      20, &err),
-                   LG_EINPUT);
+  ck_assert_int_eq(
+      lg_baseline_update(path, (const lg_result *const *)&r, 1, 20, &err),
+      LG_EINPUT);
   ck_assert_ptr_nonnull(strstr(err.msg, "baseline_version 2"));
   ck_assert_ptr_nonnull(strstr(err.msg, path));
   after = slurp(path);
@@ -354,8 +350,7 @@ START_TEST(test_load_bad_files) {
     if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
       continue;
     snprintf(path, sizeof path, "%s/%s", bdir, e->d_name);
-    snprintf(errp, sizeof errp, "%s/%.*s.err", bdir, (int)(len - 5),
-             e->d_name);
+    snprintf(errp, sizeof errp, "%s/%.*s.err", bdir, (int)(len - 5), e->d_name);
     f = fopen(errp, "r");
     ck_assert_msg(f != NULL, "%s has no .err", e->d_name);
     ck_assert_ptr_nonnull(fgets(want, sizeof want, f));
@@ -369,8 +364,7 @@ START_TEST(test_load_bad_files) {
     ck_assert_msg(strstr(err.msg, want) != NULL, "%s: got '%s', want '%s'",
                   e->d_name, err.msg, want);
     ck_assert_msg(strncmp(err.msg, path, strlen(path)) == 0,
-                  "%s: message does not name the file: %s", e->d_name,
-                  err.msg);
+                  "%s: message does not name the file: %s", e->d_name, err.msg);
     n++;
   }
   closedir(d);
@@ -383,8 +377,8 @@ START_TEST(test_committed_example) {
   char path[600];
   lg_baseline *b;
   lg_result *p;
-  b = bt_load(lg_test_src("tests/data/baseline/example.json", path,
-                          sizeof path));
+  b = bt_load(
+      lg_test_src("tests/data/baseline/example.json", path, sizeof path));
   ck_assert_uint_eq(lg_baseline_history_len(b, "items-api"), 5);
   p = bt_result("items-api", LG_LEAK_LEAK, 70, 66, 74, 240000);
   bt_compare(p, b, path, false);

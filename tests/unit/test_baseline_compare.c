@@ -51,9 +51,8 @@ START_TEST(test_b1_b2_pairs) {
               "seed %2llu main %6.2f [%6.2f %6.2f] %-6s | 40: %6.2f [%6.2f "
               "%6.2f] %-6s d %6.2f [%6.2f %6.2f] | 10: d %6.2f [%6.2f %6.2f] "
               "| 24: d %6.2f [%6.2f %6.2f]\n",
-              (unsigned long long)seed, m->analysis.slope,
-              m->analysis.slope_lo, m->analysis.slope_hi,
-              m->analysis.decided_by, p40->analysis.slope,
+              (unsigned long long)seed, m->analysis.slope, m->analysis.slope_lo,
+              m->analysis.slope_hi, m->analysis.decided_by, p40->analysis.slope,
               p40->analysis.slope_lo, p40->analysis.slope_hi,
               p40->analysis.decided_by, p40->baseline.slope_delta,
               p40->baseline.delta_lo, p40->baseline.delta_hi,
@@ -140,20 +139,17 @@ START_TEST(test_delta_arithmetic) {
     o.tolerance = 25;
     o.confidence = 0.9;
     ck_assert_int_eq(lg_baseline_compare(p, b, "b.json", &o, &err), 0);
-    ck_assert_double_eq_tol(p->baseline.delta_lo,
-                            32 - 1.2815515655446004 * se, 1e-6);
+    ck_assert_double_eq_tol(p->baseline.delta_lo, 32 - 1.2815515655446004 * se,
+                            1e-6);
     /* bad options */
     o.confidence = 1.5;
-    ck_assert_int_eq(lg_baseline_compare(p, b, "b.json", &o, &err),
-                     LG_EUSAGE);
+    ck_assert_int_eq(lg_baseline_compare(p, b, "b.json", &o, &err), LG_EUSAGE);
     o.confidence = NAN;
     o.tolerance = -1;
-    ck_assert_int_eq(lg_baseline_compare(p, b, "b.json", &o, &err),
-                     LG_EUSAGE);
+    ck_assert_int_eq(lg_baseline_compare(p, b, "b.json", &o, &err), LG_EUSAGE);
     o.tolerance = NAN;
     o.leak_growth_tolerance = INFINITY;
-    ck_assert_int_eq(lg_baseline_compare(p, b, "b.json", &o, &err),
-                     LG_EUSAGE);
+    ck_assert_int_eq(lg_baseline_compare(p, b, "b.json", &o, &err), LG_EUSAGE);
     lg_result_free(p);
   }
 
@@ -258,8 +254,7 @@ START_TEST(test_history_band_value) {
   p = bt_result("svc", LG_LEAK_LEAK, 20, 19, 21, 100000);
   bt_compare(p, b, path, false);
   /* median 15; |dev| = 5 3 1 1 3 85 -> MAD 3 */
-  ck_assert_double_eq_tol(p->baseline.history_limit, 15 + 3 * 1.4826 * 3,
-                          1e-9);
+  ck_assert_double_eq_tol(p->baseline.history_limit, 15 + 3 * 1.4826 * 3, 1e-9);
   lg_result_free(p);
   lg_baseline_free(b);
   for (i = 0; i < 6; i++)
@@ -278,8 +273,8 @@ START_TEST(test_history_main_moved) {
   path_of(path, sizeof path, "b.json");
   unlink(path);
   for (i = 0; i < 5; i++)
-    runs[i] = bt_result("svc", LG_LEAK_NO_LEAK, 8 + 0.1 * (double)i, 7, 9.5,
-                        100000);
+    runs[i] =
+        bt_result("svc", LG_LEAK_NO_LEAK, 8 + 0.1 * (double)i, 7, 9.5, 100000);
   runs[5] = bt_result("svc", LG_LEAK_LEAK, 30, 29, 31, 100000);
   bt_update(path, runs, 6, 20);
   b = bt_load(path);
@@ -337,9 +332,8 @@ static void add_leak(lg_result *r, const char *kind, double bytes,
                      const char *fp, const char *fn) {
   lg_leak_record *l = lg_result_add_leak(&r->memcheck, kind, bytes, 1, fp);
   ck_assert_ptr_nonnull(l);
-  ck_assert_int_eq(lg_leak_add_frame(l, "malloc", "vg_replace_malloc.c", 1,
-                                     NULL),
-                   0);
+  ck_assert_int_eq(
+      lg_leak_add_frame(l, "malloc", "vg_replace_malloc.c", 1, NULL), 0);
   ck_assert_int_eq(lg_leak_add_frame(l, fn, "svc.c", 42, NULL), 0);
 }
 
@@ -371,10 +365,10 @@ START_TEST(test_memcheck_new_known_grown) {
   memcheck_ran(m);
   b = baseline_of(m, "b.json");
 
-  add_leak(p, "definite", 1100, "aaaa000000000001", "cache_put"); /* +10% */
-  add_leak(p, "indirect", 400, "bbbb000000000002", "node_new");   /* x2 */
+  add_leak(p, "definite", 1100, "aaaa000000000001", "cache_put");  /* +10% */
+  add_leak(p, "indirect", 400, "bbbb000000000002", "node_new");    /* x2 */
   add_leak(p, "definite", 32, "cccc000000000003", "parse_header"); /* new */
-  add_leak(p, "reachable", 64, "eeee000000000005", "other");    /* ungated */
+  add_leak(p, "reachable", 64, "eeee000000000005", "other");       /* ungated */
   memcheck_ran(p);
   ck_assert_int_eq(bt_check(p, "memcheck")->status, LG_CHECK_FAIL);
   bt_compare(p, b, "b.json", false);
@@ -386,8 +380,7 @@ START_TEST(test_memcheck_new_known_grown) {
   ck_assert_str_eq(p->baseline.grown_leaks[0], "bbbb000000000002");
   ck_assert_ptr_nonnull(strstr(p->baseline.note, "node_new"));
   ck_assert_int_eq(bt_check(p, "baseline")->status, LG_CHECK_FAIL);
-  ck_assert_ptr_nonnull(
-      strstr(bt_check(p, "baseline")->message, "1 new leak"));
+  ck_assert_ptr_nonnull(strstr(bt_check(p, "baseline")->message, "1 new leak"));
   ck_assert_ptr_nonnull(
       strstr(bt_check(p, "baseline")->message, "1 known leak grew"));
   ck_assert_int_eq(p->exit_code, 1);
@@ -405,8 +398,8 @@ START_TEST(test_memcheck_new_known_grown) {
   ck_assert_uint_eq(p->baseline.n_grown_leaks, 0);
   ck_assert_uint_eq(p->baseline.n_known_leaks, 2);
   ck_assert_int_eq(bt_check(p, "memcheck")->status, LG_CHECK_PASS);
-  ck_assert_ptr_nonnull(strstr(bt_check(p, "memcheck")->message,
-                               "known from the baseline"));
+  ck_assert_ptr_nonnull(
+      strstr(bt_check(p, "memcheck")->message, "known from the baseline"));
   ck_assert_int_eq(bt_check(p, "baseline")->status, LG_CHECK_PASS);
   ck_assert_int_eq(p->exit_code, 0);
   lg_result_free(p);
@@ -535,8 +528,8 @@ START_TEST(test_missing_entry_and_metric) {
   bt_compare(p, b, "b.json", false);
   ck_assert_int_eq(p->baseline.verdict, LG_BASELINE_NONE);
   ck_assert(p->baseline.missing);
-  ck_assert_ptr_nonnull(
-      strstr(p->baseline.note, "no entry for scenario 'svc' (it has 1: "
+  ck_assert_ptr_nonnull(strstr(p->baseline.note,
+                               "no entry for scenario 'svc' (it has 1: "
                                "'other')"));
   ck_assert_int_eq(p->exit_code, 0);
   bt_compare(p, b, "b.json", true);
@@ -563,8 +556,8 @@ START_TEST(test_other_version) {
   char path[600];
   lg_baseline *b;
   lg_result *p = bt_result("svc", LG_LEAK_NO_LEAK, 1, 0, 2, 100000);
-  b = bt_load(lg_test_src("tests/data/baseline/version2.json", path,
-                          sizeof path));
+  b = bt_load(
+      lg_test_src("tests/data/baseline/version2.json", path, sizeof path));
   bt_compare(p, b, path, false);
   ck_assert_int_eq(p->baseline.verdict, LG_BASELINE_NONE);
   ck_assert(p->baseline.missing);

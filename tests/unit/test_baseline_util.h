@@ -90,9 +90,9 @@ static inline lg_result *bt_analysed(const char *name, double slope,
     x[i] = 1000.0 * (double)(i + 1);
     y[i] = 67108864.0 + slope * x[i] + e;
   }
-  ck_assert_int_eq(lg_series_from_arrays(x, y, NULL, n, "anon_bytes",
-                                         "requests", &s, &err),
-                   0);
+  ck_assert_int_eq(
+      lg_series_from_arrays(x, y, NULL, n, "anon_bytes", "requests", &s, &err),
+      0);
   lg_analysis_opts_init(&ao);
   ck_assert_msg(lg_analyze(s, &ao, &r->analysis, &err) == 0, "%s", err.msg);
   lg_series_free(s);
