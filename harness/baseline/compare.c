@@ -329,11 +329,13 @@ cleanup:
 /* "a, b, c" of the baseline's scenario names (at most 5). */
 static void names_of(const lg_baseline *b, char *buf, size_t cap) {
   size_t i, k = 0;
+  int w;
   buf[0] = '\0';
-  for (i = 0; i < b->n_entries && i < 5; i++)
-    k += (size_t)snprintf(buf + k, k < cap ? cap - k : 0, "%s'%s'",
-                          i ? ", " : "", b->entries[i].name);
-  if (b->n_entries > 5 && k < cap)
+  for (i = 0; i < b->n_entries && i < 5 && k + 1 < cap; i++) {
+    w = snprintf(buf + k, cap - k, "%s'%s'", i ? ", " : "", b->entries[i].name);
+    k = w < 0 || (size_t)w >= cap - k ? cap - 1 : k + (size_t)w;
+  }
+  if (b->n_entries > 5 && k + 1 < cap)
     snprintf(buf + k, cap - k, ", ...");
 }
 
@@ -396,9 +398,6 @@ int lg_baseline_compare(lg_result *r, const lg_baseline *b, const char *file,
     add_note(&nt, "%s has no entry for scenario '%s' (it has %zu: %s)", file,
              r->scenario_name ? r->scenario_name : "?", b->n_entries,
              b->n_entries ? names : "none");
-  } else if (!isfinite(tol) && r->has_analysis) {
-    return lg_error_set(err, LG_EUSAGE,
-                        "no tolerance for the baseline comparison");
   } else {
     if ((rc = compare_slope(r, e, conf, tol, &nt)) != 0 ||
         (rc = compare_leaks(r, e, o, &nt)) != 0)

@@ -537,6 +537,32 @@ START_TEST(test_missing_entry_and_metric) {
   lg_result_free(p);
   lg_baseline_free(b);
 
+  /* many scenarios: the note lists five and says there are more */
+  {
+    lg_result *many[7];
+    char path[700], want[128];
+    size_t i;
+    path_of(path, sizeof path, "many.json");
+    unlink(path);
+    for (i = 0; i < 7; i++) {
+      char nm[16];
+      snprintf(nm, sizeof nm, "s%zu", i);
+      many[i] = bt_result(nm, LG_LEAK_NO_LEAK, 1, 0, 2, 1000);
+    }
+    bt_update(path, many, 7, 20);
+    b = bt_load(path);
+    p = bt_result("svc", LG_LEAK_NO_LEAK, 1, 0, 2, 100000);
+    bt_compare(p, b, "many.json", false);
+    snprintf(want, sizeof want,
+             "(it has 7: 's0', 's1', 's2', 's3', 's4', ...)");
+    ck_assert_msg(strstr(p->baseline.note, want) != NULL, "%s",
+                  p->baseline.note);
+    lg_result_free(p);
+    lg_baseline_free(b);
+    for (i = 0; i < 7; i++)
+      lg_result_free(many[i]);
+  }
+
   /* the same scenario on another metric is not comparable */
   p = bt_result("other", LG_LEAK_NO_LEAK, 1, 0, 2, 100000);
   snprintf(p->analysis.metric, sizeof p->analysis.metric, "rss_bytes");
