@@ -5,9 +5,12 @@
  * (b) `wrk -t1 -c16`, each for the same duration and pinned to the other
  * CPU. Each side runs in a child process so its CPU time and peak RSS come
  * from wait4() the same way. The order flips every round to cancel drift.
- * Prints one line per run, then the median ratio of requests/s
+ * Prints one line per run (requests/s, the side's CPU seconds and peak RSS,
+ * the server's CPU seconds during the run, and voluntary context switches,
+ * i.e. sleeps, per 1000 requests), then the median ratio of requests/s
  * (leakgate / wrk; target >= 1.0), the CPU seconds per million requests and
- * the peak RSS of each side.
+ * the peak RSS of each side. On a machine shared with other work single
+ * rounds are noisy: read the median, and run it more than once.
  *
  * Usage: bench_load_vs_wrk --server PATH [--duration S] [--rounds N]
  *        [--server-cpu C] [--load-cpu C] [--connections N] [--wrk PATH]
@@ -214,8 +217,8 @@ static int cmp(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
   const char *server = NULL, *wrk = "wrk";
-  double dur = 3, ratios[64], lg_cpu = 0, wrk_cpu = 0, lg_req = 0, wrk_req = 0;
-  int rounds = 5, scpu = 0, lcpu = 1, conns = 16, i, nr = 0;
+  double dur = 2, ratios[64], lg_cpu = 0, wrk_cpu = 0, lg_req = 0, wrk_req = 0;
+  int rounds = 8, scpu = 0, lcpu = 1, conns = 16, i, nr = 0;
   long lg_rss = 0, wrk_rss = 0;
   unsigned port;
   pid_t srv;

@@ -2,7 +2,7 @@
 # bench/load_vs_wrk.sh - leakgate's http driver against wrk (issue 3).
 # Usage: bench/load_vs_wrk.sh [BUILD_DIR] [bench options...]
 #   BUILD_DIR defaults to ./build; options go to bench_load_vs_wrk
-#   (--duration S, default 3; --rounds N, default 5; --connections N).
+#   (--duration S, default 2; --rounds N, default 8; --connections N).
 # Starts the clean fixture server pinned to CPU 0, the load generators on
 # CPU 1 (on a 1-CPU machine nothing is pinned), alternates leakgate and
 # `wrk -t1 -c16` rounds of equal duration and prints the median ratio of
