@@ -161,6 +161,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   if ((rc = lg_service_start(&so, &svc, err)) != 0)
     goto cleanup;
   out->started = true;
+  out->pid = lg_service_pid(svc);
   snprintf(out->stdout_log, sizeof out->stdout_log, "%s",
            lg_service_stdout_path(svc) ? lg_service_stdout_path(svc) : "");
   snprintf(out->stderr_log, sizeof out->stderr_log, "%s",

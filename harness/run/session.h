@@ -40,6 +40,7 @@ typedef struct session_out {
   lg_load_result load;        /* moved to the caller */
   lg_service_status status;   /* how the service ended */
   bool started, ready;
+  pid_t pid;                  /* the service (or its wrapper) pid */
   bool died_early;            /* ended before we stopped it */
   bool interrupted;
   double ready_s;

@@ -11,7 +11,6 @@
 
 #include "core/fsutil.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,8 +157,9 @@ static void massif_tick(void *ctx, uint64_t completed, pid_t pid) {
   snprintf(path, sizeof path, "%s/snapshot.%04d.massif", s->dir, s->taken);
   /* Every third snapshot is detailed: the heap curve gets many points and
    * the site diff still has enough trees, at a third of the vgdb cost. */
+  /* Bounded: a stuck vgdb costs the loop at most 5 s, three times at most. */
   if (lg_massif_vgdb_snapshot(s->vgdb_prefix, pid, path, s->taken % 3 == 0,
-                              10.0, &err) != 0) {
+                              5.0, &err) != 0) {
     if (++s->failed >= 3)
       s->disabled = true; /* vgdb unusable here: use --detailed-freq output */
   } else {
@@ -168,23 +168,33 @@ static void massif_tick(void *ctx, uint64_t completed, pid_t pid) {
   s->next = completed + s->step;
 }
 
-/* Parse the --detailed-freq output when no vgdb snapshot could be taken. */
-static int parse_fallback(const char *dir, lg_massif_result *m, lg_error *err) {
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  char *path = NULL;
+/* Parse the service's own --detailed-freq output (massif.out.<pid>) when no
+ * vgdb snapshot could be taken. Its x is Massif's time unit (bytes
+ * allocated, --time-unit=B); for a steady workload allocation is
+ * proportional to requests, so x is rescaled to requests from the total the
+ * session served, and a note says the axis is estimated. */
+static int parse_fallback(const char *dir, pid_t pid, uint64_t requests,
+                          lg_massif_result *m, lg_error *err) {
+  char name[64];
+  char *path;
   int rc;
-  if (!d)
-    return lg_error_set(err, LG_ENOENT, "%s: cannot open", dir);
-  while ((e = readdir(d)) != NULL)
-    if (strncmp(e->d_name, "massif.out.", 11) == 0 && !path)
-      path = lg_path_join(dir, e->d_name);
-  closedir(d);
+  size_t i;
+  snprintf(name, sizeof name, "massif.out.%ld", (long)pid);
+  path = lg_path_join(dir, name);
   if (!path)
-    return lg_error_set(err, LG_ENOENT, "%s: Massif wrote no massif.out file", dir);
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
   rc = lg_massif_parse_file(path, m, err);
   free(path);
-  return rc;
+  if (rc)
+    return rc;
+  if (m->n_heap > 1 && requests > 0 && m->heap_x[m->n_heap - 1] > 0) {
+    double scale = (double)requests / m->heap_x[m->n_heap - 1];
+    for (i = 0; i < m->n_heap; i++)
+      m->heap_x[i] *= scale;
+    set_note(&m->note, "%s",
+             "heap x-axis estimated from bytes allocated (no vgdb snapshots)");
+  }
+  return 0;
 }
 
 static void run_massif(lg_result *r, const lg_scenario *sc,
@@ -253,7 +263,8 @@ static void run_massif(lg_result *r, const lg_scenario *sc,
     }
     if (lg_massif_series_finish(series, NULL, m, &err) != 0)
       goto parse_failed;
-  } else if (parse_fallback(dir, m, &err) != 0) {
+  } else if (parse_fallback(dir, sout.pid, (uint64_t)(sout.load.requests > 0 ? sout.load.requests : 0),
+                            m, &err) != 0) {
     goto parse_failed;
   }
   free(m->out_file);
