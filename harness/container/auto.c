@@ -70,11 +70,15 @@ int lg_container_probe_cgroup(const lg_container_opts *o, char *why,
   return 1;
 }
 
-/* Run from inside the probe scope: print the scope's memory.max. Pure sh
- * (no sed): the 0:: line of /proc/self/cgroup is the v2 path. */
+/* Run from inside the probe scope: print the scope's limit. Pure sh (no
+ * sed). cgroup v2: memory.max of the 0:: path; v1 (the system manager
+ * applies MemoryMax= as memory.limit_in_bytes there): the memory line's. */
 static const char probe_script[] =
-    "p=; while IFS= read -r l; do case \"$l\" in 0::*) p=${l#0::};; esac; "
-    "done </proc/self/cgroup; exec cat \"/sys/fs/cgroup$p/memory.max\"";
+    "v2=; v1=; while IFS= read -r l; do case \"$l\" in 0::*) v2=${l#0::};; "
+    "*:memory:*) v1=${l#*:memory:};; esac; done </proc/self/cgroup; "
+    "if [ -r \"/sys/fs/cgroup$v2/memory.max\" ]; then "
+    "exec cat \"/sys/fs/cgroup$v2/memory.max\"; fi; "
+    "exec cat \"/sys/fs/cgroup/memory$v1/memory.limit_in_bytes\"";
 
 static const char *fix_for(lg_systemd_mode mode) {
   return mode == LG_SYSTEMD_USER
@@ -161,7 +165,8 @@ int lg_container_probe_systemd(const lg_container_opts *o, lg_systemd_mode mode,
   } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
              strncmp(out, "max", 3) == 0) {
     ct_setf(why, cap, "systemd ignored MemoryMax=: %s", fix_for(mode));
-  } else if (strstr(out, "/memory.max")) {
+  } else if (strstr(out, "/memory.max") ||
+             strstr(out, "/memory.limit_in_bytes")) {
     ct_setf(why, cap, "the scope has no memory.max: %s", fix_for(mode));
   } else {
     ct_setf(why, cap, "systemd-run%s failed: %s",

@@ -126,7 +126,8 @@ int lg_container_wrap(lg_container *c, char *const *argv, char *const *envp,
  * (docker, podman) and must not be resolved on the host; true otherwise. */
 bool lg_container_host_program(const lg_container *c);
 
-/* The systemd scope unit ("NAME.scope") or container name, or NULL. */
+/* The systemd scope unit ("NAME.scope") or container name, or NULL: non-NULL
+ * exactly when the backend wraps the command (lg_container_wrap). */
 const char *lg_container_unit(const lg_container *c);
 
 /* In the forked child before exec: join the cgroup. Async-signal-safe
