@@ -21,7 +21,8 @@
  * Typical use: opts_init, set fields, new, start, then poll progress_get and
  * wait(l, 0.2) until it returns 1 (stop on interrupt), finish, free.
  * Ownership: lg_load_new allocates; lg_load_free frees (stopping first).
- * The stdin driver's fds stay the caller's (never closed here).
+ * The stdin driver's fds stay the caller's: never closed here, but set
+ * O_NONBLOCK.
  */
 #ifndef LEAKGATE_LOAD_H
 #define LEAKGATE_LOAD_H
