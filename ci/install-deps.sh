@@ -1,7 +1,11 @@
 #!/bin/sh
 # ci/install-deps.sh - install what leakgate needs to build and test, with
 # apt-get (Debian/Ubuntu). Idempotent: quiet and fast when all is present.
-# Usage: ci/install-deps.sh [--runtime-only]
+# Usage: ci/install-deps.sh [--runtime-only | --build]
+#   (no flag)       build, runtime and test packages (development, ci/test)
+#   --build         build and runtime packages only: what building and running
+#                   leakgate needs (the GitHub Action, the GitLab template)
+#   --runtime-only  the runtime tools only
 set -eu
 
 # Build: compiler, cmake, pkg-config and the libraries (see README "Dependencies").
@@ -20,7 +24,9 @@ OPTIONAL_PKGS="libclang-rt-dev chromium chromium-driver"
 
 case "${1:-}" in
 --runtime-only) pkgs="$RUNTIME_PKGS" optional="" ;;
-*) pkgs="$BUILD_PKGS $RUNTIME_PKGS $TEST_PKGS" optional="$OPTIONAL_PKGS" ;;
+--build) pkgs="$BUILD_PKGS $RUNTIME_PKGS" optional="" ;;
+"") pkgs="$BUILD_PKGS $RUNTIME_PKGS $TEST_PKGS" optional="$OPTIONAL_PKGS" ;;
+*) echo "usage: ci/install-deps.sh [--runtime-only | --build]" >&2; exit 2 ;;
 esac
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }

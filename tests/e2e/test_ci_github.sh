@@ -1,0 +1,128 @@
+#!/bin/sh
+# The GitHub Action: its YAML parsed with a real parser (check_ci_yaml.py:
+# inputs used = declared, outputs map to steps that write them, example
+# workflows pass only real inputs; the checker itself is shown to catch
+# each kind of mistake), then its scripts run for real the way action.yml
+# calls them: run.sh on a leaky and a clean scenario, outputs.py reading the
+# verdict and worst slope, gate.sh failing the job, run.sh merging, and
+# fetch-baseline.sh against a fake `gh`.
+. "$(dirname "$0")/lib.sh"
+GH="$SRC/ci/github"
+
+python3 "$SRC/tests/e2e/check_ci_yaml.py" "$SRC" >"$WORK/check.log" 2>&1 ||
+  { cat "$WORK/check.log" >&2; fail "check_ci_yaml.py on the source tree"; }
+
+# The checker catches each kind of mistake (on a mutated copy).
+mutate() { # WHAT SED-EXPR FILE EXPECTED-MESSAGE
+  rm -rf "$WORK/m" && mkdir -p "$WORK/m" && cp -r "$SRC/ci" "$WORK/m/ci"
+  sed -i "$2" "$WORK/m/ci/$3"
+  if python3 "$SRC/tests/e2e/check_ci_yaml.py" "$WORK/m" >"$WORK/m.log" 2>&1; then
+    fail "checker missed: $1"
+  elif ! grep -q "$4" "$WORK/m.log"; then
+    cat "$WORK/m.log" >&2
+    fail "checker: $1: no '$4'"
+  fi
+}
+mutate "an undeclared input" 's/inputs\.shard }}/inputs.shards }}/' github/action.yml \
+  "inputs.shards is used but not declared"
+mutate "an unused input" 's/LG_PROFILE: \${{ inputs.profile }}/LG_PROFILE: ""/' github/action.yml \
+  "input profile is declared but never used"
+mutate "an output of a missing step" 's/steps\.verdict\.outputs\.verdict/steps.verdikt.outputs.verdict/' \
+  github/action.yml "no step has id verdikt"
+mutate "an output nobody writes" 's/steps\.run\.outputs\.exit-code }}$/steps.run.outputs.exit-kode }}/' \
+  github/action.yml "never writes exit-kode="
+mutate "a workflow passing an unknown input" 's/baseline-artifact: leakgate-baseline$/baseline-artefact: x/' \
+  github/workflows/pull-request.yml "with.baseline-artefact is not an input"
+mutate "a GitLab script line that YAML reads as a map" \
+  "s/echo \"leakgate exit code \$code\"/echo leakgate: code/" gitlab/leakgate.yml "is not a string"
+mutate "a GitLab job without a JUnit report" '/junit: leakgate-out/d' gitlab/leakgate.yml \
+  "no artifacts:reports:junit"
+
+# run.sh as the Action's run step, on a leaky and a clean scenario.
+mkdir -p "$WORK/ws" && cd "$WORK/ws"
+leaky=$(scenario leaky)
+clean=$(scenario clean)
+export GITHUB_OUTPUT="$WORK/gh_output" GITHUB_STEP_SUMMARY="$WORK/gh_summary" GITHUB_ACTIONS=true
+: >"$GITHUB_OUTPUT"
+LEAKGATE="$LEAKGATE" LG_COMMAND=run LG_SCENARIOS="$WORK/*.yaml" LG_OUT=out \
+  LG_ARGS="--set 'load.phases.1.duration=2s' --quiet" bash "$GH/run.sh" >"$WORK/stdout" 2>"$WORK/stderr" ||
+  fail "run.sh failed the step itself"
+expect_eq "$(cat "$GITHUB_OUTPUT")" "exit-code=1" "run.sh exit-code output"
+grep -q "^::error.*title=leakgate%3A e2e-leaky fail::growth" "$WORK/stdout" || fail "no ::error annotation for the leak"
+grep -q "^## leakgate: 2 scenarios" "$GITHUB_STEP_SUMMARY" || fail "no step summary"
+[ -f out/e2e-leaky/result.json ] && [ -f out/e2e-clean/result.json ] || fail "per-scenario results"
+python3 "$GH/outputs.py" out/results.json 1 >"$WORK/outputs"
+get() { sed -n "s/^$1=//p" "$WORK/outputs"; }
+expect_eq "$(get verdict)" fail "outputs verdict"
+expect_range "$(get worst-slope)" 60 120 "outputs worst-slope (B/request)"
+expect_eq "$(get worst-scenario)" e2e-leaky "outputs worst-scenario"
+expect_eq "$(get results)" out/results.json "outputs results"
+expect_eq "$(get junit)" out/junit.xml "outputs junit"
+set +e
+LG_CODE=1 bash "$GH/gate.sh" >/dev/null; g1=$?
+LG_CODE=3 LG_FAIL_ON_INCONCLUSIVE=false bash "$GH/gate.sh" >/dev/null; g3=$?
+LG_CODE=3 LG_FAIL_ON_INCONCLUSIVE=true bash "$GH/gate.sh" >/dev/null; g3t=$?
+LG_CODE= bash "$GH/gate.sh" >/dev/null; gnone=$?
+LG_CODE=0 bash "$GH/gate.sh" >/dev/null; g0=$?
+set -e
+expect_eq "$g1 $g3 $g3t $gnone $g0" "1 0 3 4 0" "gate.sh exit codes (fail, inconclusive accepted, inconclusive, none, pass)"
+
+# Without a results file the verdict comes from the exit code.
+python3 "$GH/outputs.py" "$WORK/none/results.json" 0 >"$WORK/outputs"
+expect_eq "$(get verdict)" pass "outputs without results, exit 0 (an empty shard)"
+python3 "$GH/outputs.py" "$WORK/none/results.json" 4 >"$WORK/outputs"
+expect_eq "$(get verdict)/$(get worst-slope)" "error/" "outputs without results, exit 4"
+
+# merge mode over the run's result files
+: >"$GITHUB_OUTPUT"
+LEAKGATE="$LEAKGATE" LG_COMMAND=merge LG_SCENARIOS="out/**/result.json" LG_OUT=merged \
+  bash "$GH/run.sh" >/dev/null 2>&1
+expect_eq "$(cat "$GITHUB_OUTPUT")" "exit-code=1" "run.sh merge exit-code"
+expect_eq "$(jget merged/results.json "len(d['results'])")" 2 "merged results"
+# No match, bad command, unbalanced quotes: exit-code 2 with an ::error.
+for case in "LG_SCENARIOS=nothing/*.yaml" "LG_COMMAND=bogus" "LG_ARGS=--set 'x"; do
+  : >"$GITHUB_OUTPUT"
+  env LEAKGATE="$LEAKGATE" LG_SCENARIOS="$leaky" LG_OUT=o2 "$case" bash "$GH/run.sh" >"$WORK/o2.log" 2>&1
+  expect_eq "$(cat "$GITHUB_OUTPUT")" "exit-code=2" "run.sh with $case"
+  grep -q "^::error" "$WORK/o2.log" || fail "run.sh with $case: no ::error"
+done
+
+# fetch-baseline.sh against a fake gh (the GitHub API is not reachable here).
+mkdir -p "$WORK/bin" "$WORK/art"
+cat >"$WORK/bin/gh" <<'SH'
+#!/bin/sh
+printf '%s\n' "$*" >>"$FAKE_GH_LOG"
+case "$*" in
+*/zip*) cat "$FAKE_GH_ZIP" ;;
+*actions/artifacts*) [ -n "${FAKE_GH_ID:-}" ] && echo "$FAKE_GH_ID" ;;
+esac
+exit 0
+SH
+chmod +x "$WORK/bin/gh"
+echo '{"fake": "baseline"}' >"$WORK/art/baseline.json"
+python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], "w"); z.write(sys.argv[2], "baseline.json"); z.close()' \
+  "$WORK/a.zip" "$WORK/art/baseline.json"
+fetch() {
+  : >"$GITHUB_OUTPUT"
+  : >"$WORK/gh.log"
+  env PATH="$WORK/bin:$PATH" FAKE_GH_LOG="$WORK/gh.log" FAKE_GH_ZIP="$WORK/a.zip" \
+    GITHUB_REPOSITORY=acme/api RUNNER_TEMP="$WORK/rt" LG_ARTIFACT=leakgate-baseline \
+    LG_FILE=baseline.json "$@" bash "$GH/fetch-baseline.sh" >"$WORK/fetch.log" 2>&1
+}
+fetch FAKE_GH_ID=42 LG_BRANCH=main || fail "fetch-baseline.sh (found)"
+expect_eq "$(cat "$GITHUB_OUTPUT")" "path=$WORK/rt/leakgate-baseline/baseline.json" "fetched path"
+cmp -s "$WORK/rt/leakgate-baseline/baseline.json" "$WORK/art/baseline.json" || fail "fetched content"
+grep -q 'repos/acme/api/actions/artifacts -f name=leakgate-baseline' "$WORK/gh.log" || fail "gh artifact query"
+grep -q 'head_branch == "main"' "$WORK/gh.log" || fail "gh query filters by branch"
+grep -q 'repos/acme/api/actions/artifacts/42/zip' "$WORK/gh.log" || fail "gh download by id"
+fetch FAKE_GH_ID= LG_BRANCH=main || fail "fetch-baseline.sh (none yet) must not fail"
+expect_eq "$(cat "$GITHUB_OUTPUT")" "" "no artifact: no path"
+grep -q "::warning.*no artifact 'leakgate-baseline' from branch main" "$WORK/fetch.log" || fail "no-artifact warning"
+set +e
+fetch FAKE_GH_ID=42 'LG_BRANCH=main"; x'
+code=$?
+set -e
+expect_eq "$code" 2 "a branch name with quotes is refused"
+cd "$SRC"
+no_leftovers
+finish
