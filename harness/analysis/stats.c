@@ -217,10 +217,22 @@ void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
     res[i] = y[i] - a - b * x[i];
   out->slope = b;
   out->intercept = a;
-  out->rho = rho_in >= 0 ? rho_in : lg_stat_ar1_rho(res, n);
   for (i = 0; i < n; i++)
     tmp[i] = fabs(res[i]);
   out->sigma = 1.4826 * lg_stat_median(tmp, n);
+  /* A sparse staircase (memory moving in whole pages, more than half the
+   * points exactly on the fitted line: robust sigma 0) has residuals that
+   * are one or two steps, whose lag-1 correlation is ~1 by construction.
+   * That is rounding, not AR(1) noise: inflating by it made the bounds
+   * infinite on flat page-quantised runs. The tie-corrected rank CI alone
+   * is valid there. A staircase this sparse needs a slope under about two
+   * pages per window, far below any tolerance a run could resolve. */
+  if (rho_in >= 0)
+    out->rho = rho_in;
+  else if (out->sigma == 0)
+    out->rho = 0;
+  else
+    out->rho = lg_stat_ar1_rho(res, n);
 
   /* Sen (1968) eq. 2.6: Var S with ties in x and in y. */
   memcpy(tmp, y, n * sizeof *tmp);

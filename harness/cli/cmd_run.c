@@ -236,6 +236,11 @@ int cmd_run(int argc, char **argv) {
       goto cleanup;
     }
     progress_end(&ps);
+    /* Caveats that change what the verdict means are said out loud. */
+    if (res[n_res]->container.note)
+      cli_warnf("%s: %s", sc[i]->name, res[n_res]->container.note);
+    if (res[n_res]->baseline.note)
+      cli_warnf("%s: baseline: %s", sc[i]->name, res[n_res]->baseline.note);
     n_res++;
   }
   if (n_res == 0 && !cli_interrupted) {

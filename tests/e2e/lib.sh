@@ -57,12 +57,20 @@ expect_range() {
     fail "$4: $1 not in [$2, $3]"
 }
 
-# no_leftovers: no leakgate cgroup and no fixture process survives a run.
+# no_leftovers: no cgroup and no process of this script's runs survives.
+# Only this script's own runs are checked (tests may run side by side):
+# cgroups named after its scenarios, processes whose cwd is its $WORK (a
+# scenario's default cwd is the scenario file's directory).
 no_leftovers() {
-  left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'leakgate-*' 2>/dev/null | head -5)
-  [ -z "$left" ] || fail "cgroups left behind: $left"
-  procs=$(pgrep -f "$FIXTURES/" 2>/dev/null | head -5 || true)
-  [ -z "$procs" ] || fail "processes left behind: $(ps -o pid,cmd -p $(echo $procs | tr ' ' ,) 2>/dev/null)"
+  for name in $(sed -n 's/^name: *//p' "$WORK"/*.yaml 2>/dev/null | sort -u); do
+    left=$(find /sys/fs/cgroup -maxdepth 8 -type d -name "leakgate-*-$name" 2>/dev/null | head -3)
+    [ -z "$left" ] || fail "cgroups left behind: $left"
+  done
+  for p in /proc/[0-9]*; do
+    case "$(readlink "$p/cwd" 2>/dev/null)" in
+    "$WORK" | "$WORK"/*) fail "process left behind: $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) (pid ${p#/proc/})" ;;
+    esac
+  done
 }
 
 finish() {
