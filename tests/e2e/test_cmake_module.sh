@@ -8,6 +8,10 @@
 . "$(dirname "$0")/lib.sh"
 
 PREFIX="$WORK/prefix"
+# A sanitizer build installs an instrumented libleakgate: its users link
+# with the same runtime.
+SAN=""
+grep -q "^LG_SANITIZE:BOOL=ON" "$BIN/CMakeCache.txt" && SAN="-fsanitize=address,undefined"
 cmake --install "$BIN" --prefix "$PREFIX" >"$WORK/install.log" 2>&1 ||
   { cat "$WORK/install.log" >&2; fail "cmake --install"; finish; }
 for f in bin/leakgate include/leakgate/leakgate.h include/leakgate/container.h; do
@@ -32,7 +36,7 @@ int main(void) {
 }
 C
 # shellcheck disable=SC2046
-cc -Wall -Werror -o "$WORK/pc" "$WORK/pc.c" \
+cc -Wall -Werror $SAN -o "$WORK/pc" "$WORK/pc.c" \
   $(PKG_CONFIG_PATH="$(dirname "$pc")" pkg-config --cflags --libs leakgate) ||
   fail "compile against leakgate.pc"
 [ "$("$WORK/pc")" = "$("$BIN/leakgate" --version | cut -d' ' -f2) 2" ] ||
@@ -41,7 +45,8 @@ cc -Wall -Werror -o "$WORK/pc" "$WORK/pc.c" \
 # find_package(LeakGate) + leakgate_add_scenario: the clean service passes.
 EX="$WORK/example"
 cmake -S "$SRC/ci/cmake/example" -B "$EX" -DCMAKE_PREFIX_PATH="$PREFIX" \
-  -DCMAKE_C_FLAGS="-Wall -Wextra -Werror" >"$WORK/cfg.log" 2>&1 ||
+  -DCMAKE_C_FLAGS="-Wall -Wextra -Werror $SAN" -DCMAKE_EXE_LINKER_FLAGS="$SAN" \
+  >"$WORK/cfg.log" 2>&1 ||
   { cat "$WORK/cfg.log" >&2; fail "configure the example"; finish; }
 cmake --build "$EX" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; fail "build the example"; }
 "$EX/show_version" | grep -q "^libleakgate " || fail "show_version (LeakGate::leakgate)"
