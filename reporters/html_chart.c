@@ -99,7 +99,9 @@ static int axes(lg_buf *b, const frame *f, const lg_chart_spec *s) {
                           "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
                           "y2=\"%.1f\"/>\n",
                           ML, py(f, v), W - MR, py(f, v));
-      snprintf(lab, sizeof lab, "%.*f %s", dec, v / unit, units[u]);
+      /* ceil() of a small negative gives -0: print it as 0 */
+      snprintf(lab, sizeof lab, "%.*f %s", dec,
+               fabs(v) < step * 1e-6 ? 0.0 : v / unit, units[u]);
       rc = rc ? rc : text(b, ML - 6, py(f, v) + 4, "tick", "end", lab);
     }
   }

@@ -28,10 +28,16 @@ void session_opts_init(session_opts *o) {
   o->progress_interval_s = 0.5;
 }
 
-/* Latest sample, written by the sampler thread, read by the main loop. */
+/* Latest sample and a running slope, written by the sampler thread, read
+ * by the main loop for the progress line. The slope is growth per request
+ * since the sample at the warm-up fraction of the planned duration: an
+ * indication while the run goes, never the verdict (the analysis decides). */
 typedef struct live {
   _Atomic double memory;
+  _Atomic double slope;
   lg_metric metric;
+  double warmup_s;          /* sampler thread only */
+  double anchor_x, anchor_y; /* sampler thread only; NAN until set */
 } live;
 
 static void on_sample(const lg_sample *s, void *ctx) {
@@ -42,6 +48,16 @@ static void on_sample(const lg_sample *s, void *ctx) {
   if (isnan(v))
     v = s->rss_bytes;
   atomic_store(&l->memory, v);
+  if (isnan(v) || s->requests <= 0)
+    return;
+  if (isnan(l->anchor_x)) {
+    if (s->t_s >= l->warmup_s) {
+      l->anchor_x = (double)s->requests;
+      l->anchor_y = v;
+    }
+  } else if ((double)s->requests > l->anchor_x) {
+    atomic_store(&l->slope, (v - l->anchor_y) / ((double)s->requests - l->anchor_x));
+  }
 }
 
 /* "http://host:port/path" -> "host:port" (port 80 when absent). */
@@ -121,7 +137,11 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   out->ready_s = NAN;
   out->load.exec_exit_status = -1;
   atomic_init(&lv.memory, NAN);
+  atomic_init(&lv.slope, NAN);
   lv.metric = sc->analysis.metric;
+  lv.warmup_s = sc->analysis.warmup_fraction * lg_scenario_duration(sc) *
+                o->duration_scale;
+  lv.anchor_x = lv.anchor_y = NAN;
   lg_error_clear(&e2);
 
   if ((rc = lg_pick_port(&port, err)) != 0)
@@ -246,7 +266,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
       p.stage = o->stage;
       p.load = lp;
       p.memory_bytes = atomic_load(&lv.memory);
-      p.slope = NAN;
+      p.slope = atomic_load(&lv.slope);
       o->progress(&p, o->progress_ctx);
       last_progress = now;
     }
