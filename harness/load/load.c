@@ -325,6 +325,16 @@ void lg_load_stop(lg_load *l) {
     atomic_store(&l->stop, 1);
 }
 
+void lg_load_set_budget(lg_load *l, uint64_t budget) {
+  uint64_t cur;
+  if (!l)
+    return;
+  cur = atomic_load(&l->budget);
+  while (budget > cur &&
+         !atomic_compare_exchange_weak(&l->budget, &cur, budget)) {
+  }
+}
+
 void lgl_join_all(lg_load *l) {
   unsigned i;
   if (!l->started || l->joined)

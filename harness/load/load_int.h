@@ -165,6 +165,7 @@ struct lgl_worker {
   uint64_t next_ns;   /* intended time of the next request; 0 = none */
   uint64_t next_sweep_ns;
   bool capped;        /* max_requests tickets ran out */
+  uint64_t seen_budget; /* hold: the budget last acted on */
   /* counters owned by this thread; read by others only after join */
   lgl_counts *per_phase;
   uint64_t err_class[LGL_E_N];
@@ -203,7 +204,8 @@ struct lg_load {
   uint64_t t0_ns;
   _Atomic uint64_t end_ns; /* 0 while running */
   _Atomic int stop;
-  _Atomic uint64_t tickets; /* max_requests: requests handed out */
+  _Atomic uint64_t tickets; /* max_requests/hold: requests handed out */
+  _Atomic uint64_t budget;  /* hold: requests allowed so far */
   pthread_mutex_t mu;
   pthread_cond_t cv;
   bool sync_init, started, joined;

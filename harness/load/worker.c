@@ -77,14 +77,20 @@ void lgl_worker_count_err(lgl_worker *w, int cls, uint64_t n, const char *fmt,
   }
 }
 
-/* max_requests: a ticket per request sent; a failed request gives its ticket
- * back so the cap counts completed requests. */
+/* max_requests and hold: a ticket per request sent; a failed request gives
+ * its ticket back so the cap counts completed requests. The cap is the
+ * smaller of max_requests and, with hold, the caller's budget. */
 bool lgl_worker_claim(lgl_worker *w) {
   lg_load *l = w->l;
-  if (!l->o.max_requests)
+  uint64_t cap = l->o.max_requests;
+  if (l->o.hold) {
+    uint64_t b = atomic_load_explicit(&l->budget, memory_order_acquire);
+    if (!cap || b < cap)
+      cap = b;
+  } else if (!cap) {
     return true;
-  if (atomic_fetch_add_explicit(&l->tickets, 1, memory_order_relaxed) <
-      l->o.max_requests) {
+  }
+  if (atomic_fetch_add_explicit(&l->tickets, 1, memory_order_relaxed) < cap) {
     w->capped = false;
     return true;
   }
@@ -94,7 +100,7 @@ bool lgl_worker_claim(lgl_worker *w) {
 }
 
 void lgl_worker_unclaim(lgl_worker *w, uint64_t n) {
-  if (w->l->o.max_requests && n)
+  if ((w->l->o.max_requests || w->l->o.hold) && n)
     atomic_fetch_sub_explicit(&w->l->tickets, n, memory_order_relaxed);
 }
 
@@ -216,6 +222,27 @@ static void dispatch_due(lgl_worker *w, uint64_t now) {
     lgl_worker_conn_ready(w, c);
     if (lgl_conn_can_send(c) && w->next_ns && w->next_ns <= now)
       break; /* not sent: the ticket cap was reached */
+  }
+}
+
+/* hold: when the caller raised the budget, idle connections of a closed
+ * phase send again (open phases resume through their schedule). Each idle
+ * connection is tried once; one that still cannot claim goes back idle. */
+static void resume_held(lgl_worker *w) {
+  uint64_t b = atomic_load_explicit(&w->l->budget, memory_order_acquire);
+  uint32_t k, n;
+  if (b == w->seen_budget)
+    return;
+  w->seen_budget = b;
+  w->capped = false;
+  if (w->l->phases[w->phase].open)
+    return;
+  n = w->n_idle;
+  for (k = 0; k < n; k++) {
+    lgl_conn *c = pop_idle(w);
+    if (!c)
+      break;
+    lgl_worker_conn_ready(w, c);
   }
 }
 
@@ -368,6 +395,8 @@ void *lgl_worker_main(void *arg) {
       w->next_sweep_ns = now + LGL_SWEEP_NS;
     }
     dispatch_due(w, now);
+    if (l->o.hold)
+      resume_held(w);
   }
   /* Ended by time: what the last phase still owed was never sent. (Ended by
    * stop, interrupt or the request cap: nothing was owed any more.) */

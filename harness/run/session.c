@@ -215,8 +215,11 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   lo.max_requests = o->max_requests;
   lo.out_dir = o->out_dir;
   lo.interrupt = o->interrupt;
+  lo.hold = o->hold_first > 0;
   if ((rc = lg_load_new(&lo, &load, err)) != 0)
     goto cleanup;
+  if (lo.hold)
+    lg_load_set_budget(load, o->hold_first);
 
   if (o->csv_path) {
     memset(&smo, 0, sizeof smo);
@@ -258,7 +261,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
       last_phase = lp.phase_index;
     }
     if (o->on_tick && !out->died_early)
-      o->on_tick(o->tick_ctx, lp.completed, lg_service_pid(svc));
+      o->on_tick(o->tick_ctx, load, lp.completed, lg_service_pid(svc));
     if (o->progress && (now - last_progress >= o->progress_interval_s || done)) {
       lg_progress p;
       memset(&p, 0, sizeof p);

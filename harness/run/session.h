@@ -12,8 +12,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Called on the main loop about every 50 ms with the completed count. */
-typedef void (*session_tick_fn)(void *ctx, uint64_t completed, pid_t pid);
+/* Called on the main loop about every 50 ms with the completed count; a
+ * holding session (hold_first > 0) raises the load's budget from here
+ * with lg_load_set_budget. */
+typedef void (*session_tick_fn)(void *ctx, lg_load *load, uint64_t completed,
+                                pid_t pid);
 
 typedef struct session_opts {
   const lg_scenario *sc;
@@ -32,6 +35,8 @@ typedef struct session_opts {
   lg_progress_cb progress;
   void *progress_ctx;
   double progress_interval_s;
+  uint64_t hold_first;     /* > 0: the load holds at this many requests
+                              until on_tick raises its budget */
   session_tick_fn on_tick;
   void *tick_ctx;
 } session_opts;

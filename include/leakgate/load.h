@@ -47,6 +47,10 @@ typedef struct lg_load_opts {
                             (created by lg_load_new; read by it only) */
   volatile int *interrupt; /* set by a signal handler: stop now (read, never
                               written; must outlive the load) */
+  bool hold;               /* send only while requests sent < the budget set
+                              with lg_load_set_budget (starts at 0): lets a
+                              caller pause the load at exact request counts,
+                              e.g. for request-aligned Massif snapshots */
 } lg_load_opts;
 
 /* Fill opts with defaults (scales 1, no cap, fds -1). */
@@ -76,6 +80,10 @@ void lg_load_progress_get(const lg_load *l, lg_load_progress *p);
 int lg_load_wait(lg_load *l, double timeout_s);
 /* Ask the load to stop early (thread-safe, idempotent). */
 void lg_load_stop(lg_load *l);
+/* With opts.hold: allow requests up to budget in total (thread-safe; the
+ * budget only grows; idle connections resume within LGL_MAX_WAIT_NS). A
+ * held load still ends when its phases end. */
+void lg_load_set_budget(lg_load *l, uint64_t budget);
 /* Join threads (they end at the end of the last phase, or soon after
  * lg_load_stop) and fill the result's load section. *out is overwritten,
  * not freed first; its strings and arrays are malloc'd (lg_result_free or

@@ -248,6 +248,52 @@ START_TEST(scales_and_max_requests) {
 }
 END_TEST
 
+/* hold: the load stops at exactly the budget (nothing in flight beyond it)
+ * and resumes when the budget is raised, closed model with several threads
+ * and connections, and open model. */
+START_TEST(hold_budget) {
+  unsigned port;
+  pid_t pid = lt_start_fixture("clean_http", &port);
+  lt_spec t;
+  lg_load_opts o;
+  lg_load_result r;
+  lg_load *l = NULL;
+  lg_error e;
+  int model;
+
+  for (model = 0; model < 2; model++) {
+    lt_spec_init(&t, LG_DRIVER_HTTP, 8);
+    t.s.url = "http://127.0.0.1:{{port}}/";
+    t.s.threads = 2;
+    lt_phase(&t, "steady", 3.0, model ? 2000 : NAN, NAN);
+    lg_load_opts_init(&o);
+    o.spec = &t.s;
+    o.port = port;
+    o.hold = true;
+    ck_assert_int_eq(lg_load_new(&o, &l, &e), 0);
+    lg_load_set_budget(l, 100);
+    ck_assert_int_eq(lg_load_start(l, &e), 0);
+    usleep(400000);
+    ck_assert_uint_eq(lg_load_completed(l), 100); /* held exactly there */
+    lg_load_set_budget(l, 50);                    /* budgets never shrink */
+    lg_load_set_budget(l, 350);
+    usleep(600000);
+    ck_assert_uint_eq(lg_load_completed(l), 350);
+    lg_load_set_budget(l, UINT64_MAX); /* released: runs to the phase end */
+    while (!lg_load_wait(l, 0.2)) {
+    }
+    ck_assert_int_eq(lg_load_finish(l, &r, &e), 0);
+    ck_assert_msg(r.requests > 350, "%s model: %lld after release",
+                  model ? "open" : "closed", (long long)r.requests);
+    ck_assert_int_eq(r.errors, 0);
+    lg_load_result_cleanup(&r);
+    lg_load_free(l);
+    l = NULL;
+  }
+  lt_stop_service(pid);
+}
+END_TEST
+
 static void run_against(lt_server *s, enum lt_mode mode, double secs,
                         lg_load_result *r) {
   lt_spec t;
@@ -359,6 +405,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, closed_model_clean_fixture);
   tcase_add_test(tc, open_model_accuracy);
   tcase_add_test(tc, ramp_and_quiet_phases);
+  tcase_add_test(tc, hold_budget);
   tcase_add_test(tc, scales_and_max_requests);
   tcase_add_test(tc, chunked_and_connection_close);
   tcase_add_test(tc, status_errors);
