@@ -243,6 +243,11 @@ void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
   out->var_s = var;
   vif = (1 + out->rho) / (1 - out->rho);
   c = lg_stat_norm_ppf(conf) * sqrt(var * vif);
+  /* rho = 1, or values so large that residuals overflow to inf - inf, make c
+   * infinite or NaN: the bounds stay infinite (nothing can be bounded), and
+   * lround must not see it (undefined behaviour, found by fuzzing). */
+  if (!isfinite(c))
+    return;
   lo_rank = lround(((double)np - c) / 2) - 1;
   hi_rank = lround(((double)np + c) / 2);
   if (lo_rank >= 0)
