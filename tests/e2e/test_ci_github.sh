@@ -12,6 +12,13 @@ GH="$SRC/ci/github"
 python3 "$SRC/tests/e2e/check_ci_yaml.py" "$SRC" >"$WORK/check.log" 2>&1 ||
   { cat "$WORK/check.log" >&2; fail "check_ci_yaml.py on the source tree"; }
 
+# Every script of the action parses (build.sh is not run here: it compiles
+# all of leakgate, minutes on a small machine; the suite's build is the same
+# cmake invocation).
+for f in "$GH"/*.sh; do
+  bash -n "$f" || fail "$f does not parse"
+done
+
 # The checker catches each kind of mistake (on a mutated copy).
 mutate() { # WHAT SED-EXPR FILE EXPECTED-MESSAGE
   rm -rf "$WORK/m" && mkdir -p "$WORK/m" && cp -r "$SRC/ci" "$WORK/m/ci"

@@ -120,8 +120,7 @@ int main(int argc, char **argv) {
       ssize_t got;
       if (!pf[i + 1].revents)
         continue;
-      got = read(conns[i].fd, conns[i].in + conns[i].len,
-                 BUF - conns[i].len);
+      got = read(conns[i].fd, conns[i].in + conns[i].len, BUF - conns[i].len);
       if (got > 0) {
         conns[i].len += (size_t)got;
         if (serve(&conns[i], &keep) == 0)
