@@ -190,6 +190,12 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
     goto cleanup;
   if (lg_container_path(box))
     snprintf(out->cgroup, sizeof out->cgroup, "%s", lg_container_path(box));
+  /* Wrapping backends (systemd, docker, podman) settle the limit and their
+   * caveats only once the service's cgroup is found. */
+  if (lg_container_limit(box))
+    out->limit_bytes = (double)lg_container_limit(box);
+  if (lg_container_note(box))
+    snprintf(out->note, sizeof out->note, "%s", lg_container_note(box));
 
   if (o->progress) {
     lg_progress p;

@@ -311,7 +311,7 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
                      lg_error *err) {
   strvec av = {0}, ev = {0};
   char *cwd = NULL, *prog = NULL, *regex = NULL;
-  char *const *final = NULL;
+  char *const *final = NULL, *const *final_env = NULL;
   int outp[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1};
   int rep[2] = {-1, -1}, devnull = -1, rc = 0;
   size_t svc_at = 0;
@@ -352,17 +352,17 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
     goto cleanup;
   /* The service's own program is resolved even behind a wrapper, which
    * then gets its absolute path (valgrind has no PATH to search). */
-  if (!o->spec->shell) {
+  if (!o->spec->shell && lg_container_host_program(o->container)) {
     rc = resolve(av.v[svc_at], cwd, scenario_path(o->spec), &prog, err);
     if (rc)
       goto cleanup;
-    if (svc_at > 0) {
+    if (svc_at > 0 || lg_container_unit(o->container)) {
       free(av.v[svc_at]);
       av.v[svc_at] = prog;
       prog = NULL;
     }
   }
-  rc = lg_container_wrap_argv(o->container, av.v, &final, err);
+  rc = lg_container_wrap(o->container, av.v, ev.v, &final, &final_env, err);
   if (rc)
     goto cleanup;
   if (!prog && (rc = resolve(final[0], cwd, getenv("PATH"), &prog, err)))
@@ -394,7 +394,7 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
     goto cleanup;
   }
   if (pid == 0)
-    child_main(o, prog, final, ev.v, cwd, o->stdin_pipe ? inp[0] : devnull,
+    child_main(o, prog, final, final_env, cwd, o->stdin_pipe ? inp[0] : devnull,
                outp[1], errp[1], rep[1]);
   s->pid = pid;
   s->t_start = lg_now_s();
