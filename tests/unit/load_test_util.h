@@ -249,6 +249,7 @@ static inline void *lt_server_main(void *arg) {
       } else if (fd >= 0 && nfd < 65) {
         pf[nfd].fd = fd;
         pf[nfd].events = POLLIN;
+        pf[nfd].revents = 0; /* not polled yet: read below in this pass */
         have[nfd] = 0;
         nfd++;
       } else if (fd >= 0) {
