@@ -240,6 +240,7 @@ START_TEST(rows_and_pss_only_at_marks) {
 END_TEST
 
 START_TEST(known_allocation) {
+  double upper;
   lg_sampler_opts o;
   lg_sampler *s = NULL;
   lg_sampler_stats st;
@@ -276,11 +277,15 @@ START_TEST(known_allocation) {
   kill(pid, SIGKILL);
   waitpid(pid, &status, 0);
   ck_assert(st.samples >= 2);
+  /* Under ci/test-memcheck.sh the forked child is still inside Valgrind,
+   * whose own memory adds a hundred MiB or more: only the lower bounds
+   * hold there. */
+  upper = getenv("LG_UNDER_VALGRIND") ? INFINITY : 1.0;
   ck_assert_msg(st.peak_rss_bytes >= 64.0 * 1048576 &&
-                    st.peak_rss_bytes < 80.0 * 1048576,
+                    st.peak_rss_bytes < 80.0 * 1048576 * upper,
                 "rss %.0f", st.peak_rss_bytes);
   ck_assert_msg(st.peak_anon_bytes >= 64.0 * 1048576 &&
-                    st.peak_anon_bytes < 72.0 * 1048576,
+                    st.peak_anon_bytes < 72.0 * 1048576 * upper,
                 "anon %.0f", st.peak_anon_bytes);
   ck_assert_int_eq(st.max_procs, 1);
 }
