@@ -239,6 +239,10 @@ int cmd_run(int argc, char **argv) {
     /* Caveats that change what the verdict means are said out loud. */
     if (res[n_res]->container.note)
       cli_warnf("%s: %s", sc[i]->name, res[n_res]->container.note);
+    else if (res[n_res]->container.backend &&
+             strcmp(res[n_res]->container.backend, "none") == 0)
+      cli_warnf("%s: container backend none: no memory limit and no OOM "
+                "detection in this run", sc[i]->name);
     if (res[n_res]->baseline.note)
       cli_warnf("%s: baseline: %s", sc[i]->name, res[n_res]->baseline.note);
     n_res++;
