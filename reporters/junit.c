@@ -292,8 +292,13 @@ int lg_render_junit(const lg_result *const *rs, size_t n,
             : lg_buf_appendf(b,
                              "\" tests=\"%zu\" failures=\"%zu\" "
                              "errors=\"%zu\" skipped=\"%zu\" "
-                             "time=\"%.3f\">\n",
+                             "time=\"%.3f\"",
                              t, f, e, s, suite_time(r));
+    /* timestamp: xs:dateTime without a zone designator in the Ant schema
+     * readers follow, so the trailing Z of started_at is dropped. */
+    if (rc == 0 && r->started_at && strlen(r->started_at) == 20)
+      rc = lg_buf_appendf(b, " timestamp=\"%.19s\"", r->started_at);
+    rc = rc ? rc : lg_buf_appends(b, ">\n");
     rc = rc ? rc : properties(b, r);
     if (rc == 0 && (r->error || r->interrupted))
       rc = testcase(b, r, cls.data, "run", LG_CHECK_ERROR,

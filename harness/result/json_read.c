@@ -591,6 +591,7 @@ static void read_top(rd *d, const json_t *root, lg_result *r) {
   }
   r->interrupted = get_bool(d, root, "", "interrupted");
   get_str(d, root, "", "out_dir", &r->out_dir);
+  get_str(d, root, "", "started_at", &r->started_at);
 }
 
 int lg_result_from_json(const char *name, const char *text, size_t len,

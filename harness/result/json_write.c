@@ -521,6 +521,7 @@ json_t *lg_result_to_jansson(const lg_result *r) {
   }
   put(o, "interrupted", json_boolean(r->interrupted), &bad);
   put(o, "out_dir", lg_json_str(r->out_dir), &bad);
+  put(o, "started_at", lg_json_str(r->started_at), &bad);
   if (bad) {
     json_decref(o);
     return NULL;

@@ -146,6 +146,7 @@ void lg_result_free(lg_result *r) {
   free(r->chart.x);
   free(r->chart.y);
   free(r->out_dir);
+  free(r->started_at);
   free(r->error);
   free(r);
 }

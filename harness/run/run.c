@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void lg_run_opts_init(lg_run_opts *o) {
   memset(o, 0, sizeof *o);
@@ -123,6 +124,13 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
   r->inconclusive_passes = sc->analysis.inconclusive_passes;
   r->max_time_to_limit_s = sc->analysis.max_time_to_limit_s;
   r->confidence = sc->analysis.confidence;
+  {
+    char ts[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm) && strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm))
+      r->started_at = strdup(ts);
+  }
   /* What the run means to do, so a tier that silently did not run is an
    * error rather than a pass. */
   r->memcheck.enabled = sc->valgrind.memcheck;

@@ -206,6 +206,7 @@ typedef struct lg_result {
   bool inconclusive_passes;   /* scenario analysis.on_inconclusive: pass */
   double max_time_to_limit_s; /* NAN = not gated */
   char *out_dir;
+  char *started_at; /* UTC start, ISO 8601 "2026-11-21T21:50:00Z" (extension) */
   char *error;    /* infrastructure/input error message; NULL if none */
   int error_code; /* LG_E* of that error; 0 if none */
   bool interrupted;

@@ -16,9 +16,12 @@ head -1 "$WORK/leaky/samples.csv" | grep -qx 't_s,requests,rss_bytes,anon_bytes,
   fail "samples.csv header"
 no_leftovers
 
-# A clean service: pass.
-run_lg run "$(scenario clean)" --out "$WORK/clean"
+# A clean service: pass; its JUnit carries when it ran and validates.
+run_lg run "$(scenario clean)" --out "$WORK/clean" --junit "$WORK/clean.xml"
 expect_code 0 "clean service"
+grep -q 'timestamp="20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T' "$WORK/clean.xml" || fail "JUnit has no timestamp"
+xmllint --noout --schema "$SRC/tests/data/junit/junit.xsd" "$WORK/clean.xml" 2>/dev/null || fail "JUnit does not validate"
+expect_eq "$(jget "$WORK/clean/result.json" "d['started_at'][-1]")" Z "result.json started_at (UTC)"
 expect_eq "$(jget "$WORK/clean/result.json" "d['analysis']['leak']")" no_leak "clean analysis.leak"
 no_leftovers
 
