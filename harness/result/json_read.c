@@ -493,6 +493,7 @@ static void read_top(rd *d, const json_t *root, lg_result *r) {
   o = get_obj(d, root, "", "scenario");
   get_str(d, o, "scenario", "name", &r->scenario_name);
   get_str(d, o, "scenario", "file", &r->scenario_file);
+  get_str(d, o, "scenario", "profile", &r->scenario_profile);
   s = get_cstr(d, root, "", "verdict");
   if (!s || lg_verdict_parse(s) < 0)
     bad(d, "", "verdict", "one of pass, fail, inconclusive, error");

@@ -465,6 +465,7 @@ json_t *lg_result_to_jansson(const lg_result *r) {
   if (t) {
     put(t, "name", lg_json_str(r->scenario_name), &bad);
     put(t, "file", lg_json_str(r->scenario_file), &bad);
+    put(t, "profile", lg_json_str(r->scenario_profile), &bad);
   }
   put(o, "scenario", t, &bad);
   put(o, "verdict", json_string(lg_verdict_name(r->verdict)), &bad);

@@ -111,6 +111,7 @@ void lg_result_free(lg_result *r) {
     return;
   free(r->scenario_name);
   free(r->scenario_file);
+  free(r->scenario_profile);
   free(r->tool_version);
   free_strv(r->reasons, r->n_reasons);
   for (i = 0; i < r->n_checks; i++) {

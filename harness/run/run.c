@@ -121,6 +121,7 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   r->scenario_name = strdup(sc->name);
   r->scenario_file = strdup(sc->file);
+  r->scenario_profile = sc->profile ? strdup(sc->profile) : NULL;
   r->inconclusive_passes = sc->analysis.inconclusive_passes;
   r->max_time_to_limit_s = sc->analysis.max_time_to_limit_s;
   r->confidence = sc->analysis.confidence;

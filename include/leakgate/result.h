@@ -187,6 +187,7 @@ typedef struct lg_chart {
 
 typedef struct lg_result {
   char *scenario_name, *scenario_file;
+  char *scenario_profile; /* the applied profile (--profile), NULL = none (extension) */
   char *tool_version;
   lg_verdict verdict;
   int exit_code;

@@ -27,5 +27,7 @@ expect_eq "$(jget "$p" "d['analysis']['tolerance_bytes_per_request']")" 16 "tole
 expect_eq "$(jget "$q" "d['analysis']['tolerance_bytes_per_request']")" 4 "tolerance of the profile"
 expect_range "$(jget "$p" "d['load']['duration_s']")" 3.8 5.0 "load duration without a profile"
 expect_range "$(jget "$q" "d['load']['duration_s']")" 1.8 2.6 "load duration of the profile (x0.5)"
+expect_eq "$(jget "$p" "d['scenario']['profile']")" null "result.json: no profile"
+expect_eq "$(jget "$q" "d['scenario']['profile']")" quick "result.json: the profile applied"
 no_leftovers
 finish
