@@ -30,6 +30,12 @@ run_lg run "$(scenario clean)" --out "$WORK/planted"
 [ ! -e /etc/passwd-leakgate-test ] || { rm -f /etc/passwd-leakgate-test; fail "followed a planted symlink"; }
 no_leftovers
 
+# The example scenarios users copy stay valid.
+for f in "$SRC"/scenarios/*.yaml "$SRC"/scenarios/demo/*.yaml; do
+  run_lg validate "$f"
+  expect_code 0 "validate $f"
+done
+
 # Every command documents itself; unknown commands and flags are usage errors.
 for c in run analyze validate compare baseline merge report doctor; do
   run_lg "$c" --help
