@@ -4,6 +4,8 @@
  * combined code. */
 #include "cli.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,10 +79,22 @@ static void progress_end(progress_state *st) {
   }
 }
 
+/* "I/N" with 1 <= I <= N <= 100000, digits only (strtoul alone would take
+ * signs and blanks, and sscanf's %u wraps "-1"). */
 static int parse_shard(const char *s, unsigned *i, unsigned *n) {
-  char tail;
-  if (sscanf(s, "%u/%u%c", i, n, &tail) != 2 || *n == 0 || *i == 0 || *i > *n)
+  char *end;
+  unsigned long a, b;
+  if (!isdigit((unsigned char)s[0]))
     return -1;
+  errno = 0;
+  a = strtoul(s, &end, 10);
+  if (*end != '/' || !isdigit((unsigned char)end[1]))
+    return -1;
+  b = strtoul(end + 1, &end, 10);
+  if (*end || errno || b == 0 || b > 100000 || a == 0 || a > b)
+    return -1;
+  *i = (unsigned)a;
+  *n = (unsigned)b;
   return 0;
 }
 

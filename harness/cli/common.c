@@ -56,8 +56,8 @@ int cli_fail(const lg_error *err) {
 }
 
 bool cli_color(int fd) {
-  const char *term = getenv("TERM");
-  if (getenv("NO_COLOR") && getenv("NO_COLOR")[0])
+  const char *term = getenv("TERM"), *no_color = getenv("NO_COLOR");
+  if (no_color && no_color[0])
     return false;
   if (term && strcmp(term, "dumb") == 0)
     return false;
