@@ -142,8 +142,10 @@ static int parse_url(const char *url, char *host, size_t hcap, char *port,
   return 0;
 }
 
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
 static int probe_http(const char *url, char *why, size_t wcap) {
-  char host[256], port[16], req[2600], resp[256];
+  char host[256], port[16], req[2600], resp[256] = {0};
   const char *path;
   double deadline = lg_now_s() + ATTEMPT_S;
   size_t got = 0, off = 0;
@@ -193,10 +195,15 @@ static int probe_http(const char *url, char *why, size_t wcap) {
       got += (size_t)r;
   }
   resp[got] = '\0';
-  if (sscanf(resp, "HTTP/%*d.%*d %d", &code) != 1) {
+  /* "HTTP/d.d NNN": parsed by hand, since the answer is the service's
+   * and sscanf's %d is undefined on an out-of-range number. */
+  if (strncmp(resp, "HTTP/", 5) != 0 || !is_digit(resp[5]) || resp[6] != '.' ||
+      !is_digit(resp[7]) || resp[8] != ' ' || !is_digit(resp[9]) ||
+      !is_digit(resp[10]) || !is_digit(resp[11]) || is_digit(resp[12])) {
     snprintf(why, wcap, "GET %s: no HTTP status line in the answer", url);
     goto cleanup;
   }
+  code = (resp[9] - '0') * 100 + (resp[10] - '0') * 10 + (resp[11] - '0');
   if (code >= 200 && code < 300)
     rc = 0;
   else
