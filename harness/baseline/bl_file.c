@@ -178,7 +178,7 @@ static void read_analysis(rd *d, const json_t *a, const char *ctx,
     json_t *h = val(a, "recent_hinge");
     if (h && !json_is_boolean(h))
       bad(d, ctx, "recent_hinge", "true, false or null");
-    e->sl.hinge = h && json_is_true(h);
+    e->sl.hinge = json_is_true(h); /* false for NULL */
   }
   e->confidence = get_num(d, a, ctx, "confidence", false);
   if (isfinite(e->confidence) && !(e->confidence > 0.5 && e->confidence < 1))
@@ -198,7 +198,7 @@ static void read_memcheck(rd *d, const json_t *m, const char *ctx,
     json_t *ran = val(m, "ran");
     if (ran && !json_is_boolean(ran))
       bad(d, ctx, "ran", "true or false");
-    e->memcheck_ran = ran && json_is_true(ran);
+    e->memcheck_ran = json_is_true(ran); /* false for NULL */
   }
   arr = get_arr(d, m, ctx, "leaks");
   if (!arr || d->rc)

@@ -12,7 +12,7 @@ uint64_t lg_now_ns(void) {
 
 double lg_now_s(void) { return (double)lg_now_ns() / 1e9; }
 
-void lg_sleep_s(double seconds, volatile int *stop) {
+void lg_sleep_s(double seconds, const volatile int *stop) {
   struct timespec ts;
   if (seconds <= 0)
     return;

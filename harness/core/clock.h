@@ -7,6 +7,6 @@
 uint64_t lg_now_ns(void);
 double lg_now_s(void);
 /* Sleep for seconds, restarting on EINTR unless *stop becomes non-zero. */
-void lg_sleep_s(double seconds, volatile int *stop);
+void lg_sleep_s(double seconds, const volatile int *stop);
 
 #endif

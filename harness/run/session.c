@@ -74,7 +74,7 @@ static char *url_hostport(const char *url) {
   memcpy(out, p, n);
   out[n] = '\0';
   if (!memchr(out, ':', n))
-    strcat(out, ":80");
+    memcpy(out + n, ":80", 4); /* out has n + 4 bytes */
   return out;
 }
 

@@ -44,6 +44,7 @@ static double parse_pss(const char *text) {
   unsigned long long kb;
   if (p && *p == '\n')
     p++;
+  /* NOLINTNEXTLINE(cert-err34-c): the kernel writes this number */
   if (!p || sscanf(p + 4, "%llu", &kb) != 1)
     return -1;
   return (double)kb * 1024.0;
@@ -83,6 +84,7 @@ int lg_procfs_measure(const char *procfs_root, const pid_t *pids, size_t n,
         out->errors++;
       continue;
     }
+    /* NOLINTNEXTLINE(cert-err34-c): /proc/PID/statm, written by the kernel */
     if (sscanf(buf, "%llu %llu %llu", &size, &res, &shared) != 3) {
       out->errors++;
       continue;

@@ -186,7 +186,10 @@ static void stage_flush(staging *st, blk *k) {
   }
   if (n > SK_BUF)
     n = compact(v, w, n, LG_AGG_SKETCH);
+  /* cppcheck takes n == 0 (nothing copied) as a read of unset v and w. */
+  /* cppcheck-suppress uninitvar */
   memcpy(k->qv, v, n * sizeof *v);
+  /* cppcheck-suppress uninitvar */
   memcpy(k->qw, w, n * sizeof *w);
   k->nq = n;
   st->nraw = 0;
@@ -461,10 +464,9 @@ int lg_agg_finish(const lg_agg *a, lg_aggregate mode, lg_series *s) {
     /* Too few cycles to judge: AUTO falls back to medians below. */
     if (s->n >= LG_SERIES_MIN_POINTS || mode == LG_AGG_MIN) {
       s->aggregate = LG_AGG_MIN;
-      if (s->n < LG_SERIES_MIN_POINTS)
-        use_cycles = 0; /* explicit MIN: per-block minima instead */
-      else
+      if (s->n >= LG_SERIES_MIN_POINTS)
         goto done;
+      /* explicit MIN with too few cycles: per-block minima below */
     }
   }
   if (mode == LG_AGG_MIN) {

@@ -353,6 +353,8 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
   /* The service's own program is resolved even behind a wrapper, which
    * then gets its absolute path (valgrind has no PATH to search). */
   if (!o->spec->shell && lg_container_host_program(o->container)) {
+    /* build_argv returned 0: it pushed argv[0] (non-NULL, checked above). */
+    /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
     rc = resolve(av.v[svc_at], cwd, scenario_path(o->spec), &prog, err);
     if (rc)
       goto cleanup;

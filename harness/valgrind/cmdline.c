@@ -100,12 +100,11 @@ int lg_memcheck_argv(const lg_memcheck_cmd *c, char ***argv, lg_error *err) {
   int rc = begin(&b, c->valgrind, c->out_dir, &dir, err);
   if (rc)
     return rc;
-  if (fail_on & LG_FAIL_DEFINITE)
-    strcat(kinds, ",definite");
-  if (fail_on & LG_FAIL_INDIRECT)
-    strcat(kinds, ",indirect");
-  if (fail_on & LG_FAIL_POSSIBLE)
-    strcat(kinds, ",possible");
+  /* At most 28 bytes of kinds[64]. */
+  snprintf(kinds, sizeof kinds, "%s%s%s",
+           fail_on & LG_FAIL_DEFINITE ? ",definite" : "",
+           fail_on & LG_FAIL_INDIRECT ? ",indirect" : "",
+           fail_on & LG_FAIL_POSSIBLE ? ",possible" : "");
   add(&b, "--tool=memcheck");
   add(&b, "--leak-check=full");
   add(&b, "--show-leak-kinds=definite,indirect,possible%s",

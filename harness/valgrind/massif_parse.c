@@ -237,7 +237,7 @@ static int field_line(ms_parser *p, const char *s, size_t n) {
               {"mem_heap_extra_B=", F_EXTRA},
               {"mem_stacks_B=", F_STACKS}};
   size_t k;
-  uint64_t v;
+  uint64_t v = 0; /* set by field_num whenever it returns 0 */
   int rc;
   for (k = 0; k < sizeof keys / sizeof *keys; k++) {
     size_t kl = strlen(keys[k].key);

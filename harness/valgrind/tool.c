@@ -25,9 +25,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
-
-extern char **environ;
+#include <unistd.h> /* environ (_GNU_SOURCE) */
 
 #define OUT_CAP 4096
 
