@@ -2,9 +2,11 @@
 # tests/fuzz/run.sh - build the libFuzzer targets with clang under
 # ASan+UBSan and run each for a bounded time (issue 9: bad input).
 #
-# Usage: tests/fuzz/run.sh [-t SECONDS] [-b] [NAME...]
+# Usage: tests/fuzz/run.sh [-t SECONDS] [-b] [-s] [NAME...]
 #   -t SECONDS  fuzzing time per target (default $FUZZ_SECONDS or 30)
 #   -b          build only, do not run
+#   -s          smoke mode (ctest): exit 77 ("skipped") with the reason when
+#               clang or its libFuzzer runtime is absent, instead of 2
 #   NAME...     targets to build/run (default: every folder below)
 #
 # A target is a folder tests/fuzz/<name>/ holding
@@ -19,35 +21,38 @@
 # -DLG_SANITIZE=ON and -fsanitize=fuzzer-no-link. Findings are written to
 # $FUZZ_BUILD/artifacts/<name>/; the script prints one line per target,
 #   fuzz <name>: <execs> execs in <s> s, <n> crashes
-# and exits 1 when any target crashed (or leaked), 2 on a setup problem.
+# and exits 1 when any target crashed (or leaked), 2 on a setup problem
+# (77 in smoke mode when the toolchain is missing).
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILD:-$root/build-fuzz}
 seconds=${FUZZ_SECONDS:-30}
 build_only=0
+missing=2
 CC=${FUZZ_CC:-clang}
 
-while getopts "t:b" opt; do
+while getopts "t:bs" opt; do
   case $opt in
   t) seconds=$OPTARG ;;
   b) build_only=1 ;;
-  *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+  s) missing=77 ;;
+  *) sed -n '2,14p' "$0" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
 
 if ! command -v "$CC" >/dev/null 2>&1; then
-  echo "fuzz: $CC not found (apt-get install clang)" >&2
-  exit 2
+  echo "fuzz: skipped: $CC not found (apt-get install clang)" >&2
+  exit $missing
 fi
 probe=$(mktemp -d)
 trap 'rm -rf "$probe"' EXIT
 printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$probe/p.c"
 if ! "$CC" -fsanitize=fuzzer "$probe/p.c" -o "$probe/p" 2>"$probe/err"; then
-  echo "fuzz: $CC cannot link libFuzzer (Debian: apt-get install libclang-rt-dev):" >&2
+  echo "fuzz: skipped: $CC cannot link libFuzzer (Debian: apt-get install libclang-rt-dev):" >&2
   cat "$probe/err" >&2
-  exit 2
+  exit $missing
 fi
 
 if [ $# -eq 0 ]; then
@@ -100,6 +105,11 @@ for name in "$@"; do
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   crashes=$((after - before))
   echo "fuzz $name: ${execs:-?} execs in ${seconds} s, $crashes crashes (log $log)"
+  if [ -z "$execs" ]; then
+    status=1 # the fuzzer never reached its final stats: it could not run
+    echo "fuzz $name: no statistics in $log" >&2
+    tail -5 "$log" >&2 || true
+  fi
   if [ "$crashes" -gt 0 ]; then
     status=1
     grep -E "ERROR|SUMMARY|runtime error" "$log" | head -5 >&2 || true
