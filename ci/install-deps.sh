@@ -15,7 +15,7 @@ libsubunit-dev libexpat1-dev libhttp-parser-dev"
 RUNTIME_PKGS="valgrind"
 # Real services/peers and validators the tests use.
 TEST_PKGS="wrk memcached libxml2-utils python3 python3-jsonschema python3-yaml
-clang"
+clang clang-tidy cppcheck"
 # Installed where the distribution has them (tests that need them say so and
 # skip elsewhere): libclang-rt-dev is the libFuzzer runtime tests/fuzz/run.sh
 # links (Debian 12 / Ubuntu 24.04 package it apart from clang); chromium and
