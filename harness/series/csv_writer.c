@@ -10,8 +10,10 @@
  * (or anything not a regular file) planted at the path is refused; a
  * regular file left by an earlier run into the same out dir is replaced.
  * A failed write (disk full, file size limit) is returned, stays sticky,
- * and is returned again by close: rows are never dropped silently.
- * What a failure leaves behind: the rows written before it.
+ * and is returned again by close: rows are never dropped silently. The
+ * part of a row that did get out is cut off again (ftruncate to the last
+ * whole row), so readers never see a half row.
+ * What a failure leaves behind: the whole rows written before it.
  */
 #include <leakgate/series.h>
 
@@ -35,12 +37,14 @@ struct lg_samples_writer {
   int fd;
   char *path;
   int failed; /* sticky error code, 0 when fine */
+  off_t size; /* bytes of whole rows (and the header) written */
   char failure[LG_ERROR_MSG_MAX];
   size_t rows;
 };
 
 static int write_all(lg_samples_writer *w, const char *p, size_t n,
                      lg_error *err) {
+  size_t total = n;
   while (n > 0) {
     ssize_t r = write(w->fd, p, n);
     if (r < 0 && errno == EINTR)
@@ -49,11 +53,15 @@ static int write_all(lg_samples_writer *w, const char *p, size_t n,
       w->failed = LG_EIO;
       snprintf(w->failure, sizeof w->failure, "%s: cannot write row %zu: %s",
                w->path, w->rows + 1, r < 0 ? strerror(errno) : "short write");
+      if (ftruncate(w->fd, w->size) != 0) {
+        /* the half row stays; the sticky error already reports the file */
+      }
       return lg_error_set(err, LG_EIO, "%s", w->failure);
     }
     p += r;
     n -= (size_t)r;
   }
+  w->size += (off_t)total;
   return 0;
 }
 

@@ -154,6 +154,14 @@ START_TEST(write_failure_reported) {
   /* the rows before the failure are intact */
   ck_assert(strncmp(slurp(path), "t_s,requests,", 13) == 0);
   ck_assert(strstr(slurp(path), "\n1.000000,1,4096,,,,,,\n") != NULL);
+  /* and the row that hit the limit was cut off again: whole rows only
+   * (the 300-byte limit falls inside the 11th row) */
+  {
+    const char *t = slurp(path), *rows = strchr(t, '\n') + 1;
+    size_t one = strlen("1.000000,1,4096,,,,,,\n");
+    ck_assert(t[strlen(t) - 1] == '\n');
+    ck_assert_msg(strlen(rows) % one == 0 && strlen(rows) > 0, "%s", rows);
+  }
 }
 END_TEST
 
