@@ -29,6 +29,12 @@ typedef struct cli_outputs {
 /* Set by SIGINT/SIGTERM; a second signal forces the exit. */
 extern volatile int cli_interrupted;
 void cli_install_signals(void);
+/* Catch SIGXFSZ with a no-op handler: past a file-size limit (ulimit -f)
+ * write(2) then fails with EFBIG, so the output is refused with exit 4 and
+ * its temp file removed, instead of the process being killed mid-file.
+ * A handler (unlike SIG_IGN) is reset by exec: services and tools started
+ * by leakgate keep the default. */
+void cli_catch_xfsz(void);
 
 /* Print "leakgate: <msg>" to stderr. */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

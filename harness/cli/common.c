@@ -21,6 +21,17 @@ static void on_signal(int sig) {
   cli_interrupted = sig;
 }
 
+static void on_xfsz(int sig) { (void)sig; }
+
+void cli_catch_xfsz(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_xfsz;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGXFSZ, &sa, NULL);
+}
+
 void cli_install_signals(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

@@ -49,6 +49,7 @@ int main(int argc, char **argv) {
               {"report", cmd_report},     {"doctor", cmd_doctor}};
   size_t i;
 
+  cli_catch_xfsz();
   if (argc < 2) {
     fputs(usage_text, stderr);
     return LG_EXIT_USAGE;
