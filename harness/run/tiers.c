@@ -6,15 +6,23 @@
  * exit; Massif takes request-aligned snapshots through vgdb while the load
  * runs (every third one detailed), falling back to --detailed-freq output.
  * A tier that was meant to run but could not leaves a note, which
- * lg_result_finish turns into an error check: it never passes silently. */
+ * lg_result_finish turns into an error check: it never passes silently.
+ * Each tier's directory is cleared of the tool's files from an earlier run
+ * into the same out dir first: Memcheck's results are collected from every
+ * memcheck.*.xml there, so a stale file would report old leaks as new ones
+ * (and a symlink planted under such a name would be written through). */
 #include "run/tiers.h"
 
 #include "core/fsutil.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Requests and rate of a reduced-load tier session (valgrind.*.load). */
 static void tier_load(const lg_tool_load *tl, const session_out *main,
@@ -38,6 +46,33 @@ static void set_note(char **note, const char *fmt, const char *msg) {
   snprintf(buf, sizeof buf, fmt, msg);
   free(*note);
   *note = strdup(buf);
+}
+
+/* Remove dir's entries whose names start with one of prefixes (NULL-ended),
+ * files or symlinks alike (unlink never follows a link). O(entries). */
+static int clear_stale(const char *dir, const char *const *prefixes,
+                       lg_error *err) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int rc = 0;
+  if (!d)
+    return lg_error_set(err, LG_EIO, "%s: cannot open: %s", dir,
+                        strerror(errno));
+  while ((e = readdir(d)) != NULL) {
+    size_t i;
+    for (i = 0; prefixes[i]; i++)
+      if (strncmp(e->d_name, prefixes[i], strlen(prefixes[i])) == 0)
+        break;
+    if (!prefixes[i] || e->d_type == DT_DIR)
+      continue;
+    if (unlinkat(dirfd(d), e->d_name, 0) != 0 && errno != ENOENT) {
+      rc = lg_error_set(err, LG_EIO, "%s/%s: cannot remove an earlier run's "
+                        "file: %s", dir, e->d_name, strerror(errno));
+      break;
+    }
+  }
+  closedir(d);
+  return rc;
 }
 
 /* Should the tiers run at all? valgrind.mode: on-suspicion runs them only
@@ -100,7 +135,8 @@ static void run_memcheck(lg_result *r, const lg_scenario *sc,
     goto cleanup;
   }
   if (lg_valgrind_find(vg, sizeof vg, ver, sizeof ver, &err) != 0 ||
-      lg_mkdir_p(dir, &err) != 0) {
+      lg_mkdir_p(dir, &err) != 0 ||
+      clear_stale(dir, (const char *const[]){"memcheck.", NULL}, &err) != 0) {
     set_note(&m->note, "Memcheck not run: %s", err.msg);
     goto cleanup;
   }
@@ -232,7 +268,9 @@ static void run_massif(lg_result *r, const lg_scenario *sc,
     goto cleanup;
   }
   if (lg_valgrind_find(vg, sizeof vg, ver, sizeof ver, &err) != 0 ||
-      lg_mkdir_p(dir, &err) != 0) {
+      lg_mkdir_p(dir, &err) != 0 ||
+      clear_stale(dir, (const char *const[]){"massif.", "snapshot.", NULL},
+                  &err) != 0) {
     set_note(&m->note, "Massif not run: %s", err.msg);
     goto cleanup;
   }
