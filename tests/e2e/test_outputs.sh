@@ -1,0 +1,90 @@
+#!/bin/sh
+# Outputs survive a full disk, a file-size limit and a killed leakgate
+# (issue 9 item 3): result.json and reports are written to a temp file and
+# renamed, so a failed write leaves the old file (or none) and no temp file,
+# with exit 4 and a message; samples.csv holds whole rows only.
+. "$(dirname "$0")/lib.sh"
+tiny=$WORK/tiny
+trap 'umount "$tiny" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+csv=$SRC/tests/data/curves/t01_linear_leak.csv
+
+# whole_rows FILE: every row after the header has the header's 9 fields and
+# the file ends with a newline (no half-written row).
+whole_rows() {
+  [ ! -s "$1" ] && return 0
+  [ "$(tail -c 1 "$1" | od -An -c | tr -d ' ')" = '\n' ] || { fail "$1 ends inside a row"; return 0; }
+  awk -F, 'NR > 1 && NF != 9 { bad = NR } END { exit bad ? 1 : 0 }' "$1" ||
+    fail "$1 has a row without 9 fields"
+}
+no_temp() { # DIR...
+  left=$(find "$@" -name '*.tmp.*' 2>/dev/null | head -3)
+  [ -z "$left" ] || fail "temp files left behind: $left"
+}
+
+# 1. A file-size limit (ulimit -f, no root needed): the HTML report does not
+# fit; exit 4 naming it, the old report kept, no temp file, and leakgate is
+# not killed by SIGXFSZ.
+mkdir -p "$WORK/lim"
+echo OLD >"$WORK/lim/report.html"
+set +e
+(ulimit -f 16 && exec "$LEAKGATE" analyze "$csv" --html "$WORK/lim/report.html" --quiet) \
+  >"$WORK/stdout" 2>"$WORK/stderr"
+code=$?
+set -e
+expect_code 4 "report past the file-size limit"
+grep -q "report.html" "$WORK/stderr" || fail "the message does not name the report"
+expect_eq "$(cat "$WORK/lim/report.html")" OLD "report after a failed write"
+no_temp "$WORK/lim"
+
+# 2. A full disk: a 64 KiB tmpfs (root only) filled up.
+if [ "$(id -u)" = 0 ] && mkdir -p "$tiny" && mount -t tmpfs -o size=64k tmpfs "$tiny" 2>/dev/null; then
+  echo OLD >"$tiny/result.json"
+  dd if=/dev/zero of="$tiny/fill" bs=1k count=64 2>/dev/null || true
+  run_lg analyze "$csv" --json "$tiny/result.json" --quiet
+  expect_code 4 "result.json on a full disk"
+  grep -q "No space left" "$WORK/stderr" || fail "no 'No space left' message"
+  expect_eq "$(cat "$tiny/result.json")" OLD "result.json after a failed write"
+  no_temp "$tiny"
+  # A run into the full disk: exit 4, whole samples.csv rows, no broken
+  # result.json (absent or complete), nothing left running.
+  rm -f "$tiny/fill" "$tiny/result.json"
+  dd if=/dev/zero of="$tiny/fill" bs=1k count=52 2>/dev/null || true
+  run_lg run "$(scenario clean full)" --out "$tiny/out"
+  expect_code 4 "a run whose out dir fills up"
+  grep -q "No space left" "$WORK/stdout" "$WORK/stderr" || fail "no 'No space left' message for the run"
+  whole_rows "$tiny/out/samples.csv"
+  if [ -e "$tiny/out/result.json" ]; then
+    python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$tiny/out/result.json" ||
+      fail "a truncated result.json was left"
+  fi
+  no_temp "$tiny"
+  no_leftovers
+  umount "$tiny"
+else
+  echo "full-disk cases skipped: mounting a tmpfs needs root"
+fi
+
+# 3. samples.csv is on disk row by row: SIGKILL (which leakgate cannot
+# catch) mid-run still leaves every sample so far, as whole rows.
+sc=$(scenario long-leaky killed)
+"$LEAKGATE" run "$sc" --out "$WORK/killed" >/dev/null 2>&1 &
+pid=$!
+sleep 3
+cg=$(find /sys/fs/cgroup -maxdepth 8 -type d -name "leakgate-$pid-*" 2>/dev/null | head -1)
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+rows=$(($(wc -l <"$WORK/killed/samples.csv") - 1))
+[ "$rows" -ge 20 ] || fail "only $rows samples on disk after SIGKILL at 3 s (50 ms interval)"
+whole_rows "$WORK/killed/samples.csv"
+# SIGKILL leaves the service and its cgroup behind (nothing can run in a
+# killed process): end them here so the check below sees a clean machine.
+for p in /proc/[0-9]*; do
+  case "$(readlink "$p/cwd" 2>/dev/null)" in
+  "$WORK" | "$WORK"/*) kill -KILL "${p#/proc/}" 2>/dev/null || true ;;
+  esac
+done
+if [ -n "$cg" ]; then
+  for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg" 2>/dev/null && break; sleep 0.2; done
+fi
+no_leftovers
+finish
