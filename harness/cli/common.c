@@ -11,14 +11,17 @@
 
 volatile int cli_interrupted;
 
+/* First signal: stop gracefully (cli_interrupted = sig). Second: hurry
+ * (cli_interrupted = -sig): the service's stop timeout is cut short and it
+ * is killed at once, so the cgroup is still removed and result.json still
+ * written, within about a second. Third: the default action, at once. */
 static void on_signal(int sig) {
-  if (cli_interrupted) {
-    /* Second signal: the user insists. Restore the default and re-raise. */
+  if (cli_interrupted < 0) {
     signal(sig, SIG_DFL);
     raise(sig);
     return;
   }
-  cli_interrupted = sig;
+  cli_interrupted = cli_interrupted ? -sig : sig;
 }
 
 static void on_xfsz(int sig) { (void)sig; }

@@ -531,11 +531,13 @@ int lg_service_poll(lg_service *s, lg_service_status *st) {
   return 0;
 }
 
-/* Poll for the end until deadline; 1 when it ended. */
-static int wait_end(lg_service *s, double deadline) {
+/* Poll for the end until deadline; 1 when it ended. With hurry, a negative
+ * interrupt flag (a second signal to leakgate) ends the wait early. */
+static int wait_end(lg_service *s, double deadline, bool hurry) {
   double pause = 0.002;
   while (!lg_service__check(s, false)) {
-    if (lg_now_s() >= deadline)
+    if (lg_now_s() >= deadline ||
+        (hurry && s->interrupt && *s->interrupt < 0))
       return 0;
     lg_sleep_s(pause, NULL);
     if (pause < 0.05)
@@ -553,11 +555,11 @@ int lg_service_stop(lg_service *s, lg_service_status *st, lg_error *err) {
     if (kill(-s->pid, sig) != 0)
       (void)kill(s->pid, sig);
     s->stopped_by_us = true;
-    if (!wait_end(s, lg_now_s() + timeout)) {
+    if (!wait_end(s, lg_now_s() + timeout, true)) {
       (void)kill(-s->pid, SIGKILL);
       (void)kill(s->pid, SIGKILL);
       s->escalated = true;
-      if (!wait_end(s, lg_now_s() + KILL_REAP_WAIT_S))
+      if (!wait_end(s, lg_now_s() + KILL_REAP_WAIT_S, false))
         rc = lg_error_set(err, LG_ETIMEOUT,
                           "service pid %ld still alive "
                           "%.0f s after SIGKILL",

@@ -38,7 +38,9 @@ typedef struct lg_service_opts {
   bool stdin_pipe;          /* stdin driver: keep stdin/stdout as pipes */
   char *const *wrapper;     /* argv prefix (valgrind ...), NULL-terminated */
   double ready_timeout_scale; /* slowdown factor for readiness; default 1 */
-  volatile int *interrupt;  /* set by a signal handler to abort waits */
+  volatile int *interrupt;  /* set by a signal handler to abort waits;
+                               negative (a second signal: hurry) also cuts
+                               lg_service_stop's graceful wait short */
 } lg_service_opts;
 
 typedef struct lg_service_status {

@@ -28,4 +28,32 @@ for sig in INT TERM; do
   [ "$rows" -ge 20 ] || fail "SIG$sig: only $rows samples kept"
   no_leftovers
 done
+
+# A second SIGINT hurries: a service that ignores SIGTERM under a 30 s stop
+# timeout is killed at once instead, and the run still ends cleanly
+# (result.json, cgroup removed, nothing left running) within seconds.
+sc=$(scenario stop-escalation hurry NAME=term_ignorer)
+sed -i -e 's/timeout: 1s}/timeout: 30s}/' -e 's/duration: 2s/duration: 60s/' "$sc"
+out="$WORK/hurry"
+set +e
+"$LEAKGATE" run "$sc" --out "$out" >"$WORK/stdout" 2>"$WORK/stderr" &
+pid=$!
+sleep 3
+kill -INT "$pid"
+sleep 1
+kill -0 "$pid" 2>/dev/null || fail "the first SIGINT did not wait for the 30 s stop timeout"
+t0=$(date +%s)
+kill -INT "$pid"
+wait "$pid"
+code=$?
+set -e
+el=$(elapsed_since "$t0")
+expect_code 4 "two SIGINTs"
+[ "$el" -le 4 ] || fail "the second SIGINT took $el s to end the run"
+if [ -f "$out/result.json" ]; then
+  expect_eq "$(jget "$out/result.json" "d['reasons'][0]")" interrupted "hurried run's first reason"
+else
+  fail "no result.json after a second SIGINT"
+fi
+no_leftovers
 finish
