@@ -24,7 +24,9 @@ static void on_signal(int sig) {
   cli_interrupted = cli_interrupted ? -sig : sig;
 }
 
-static void on_xfsz(int sig) { (void)sig; }
+static void on_xfsz(int sig) {
+  (void)sig;
+}
 
 void cli_catch_xfsz(void) {
   struct sigaction sa;

@@ -66,8 +66,10 @@ static int clear_stale(const char *dir, const char *const *prefixes,
     if (!prefixes[i] || e->d_type == DT_DIR)
       continue;
     if (unlinkat(dirfd(d), e->d_name, 0) != 0 && errno != ENOENT) {
-      rc = lg_error_set(err, LG_EIO, "%s/%s: cannot remove an earlier run's "
-                        "file: %s", dir, e->d_name, strerror(errno));
+      rc = lg_error_set(err, LG_EIO,
+                        "%s/%s: cannot remove an earlier run's "
+                        "file: %s",
+                        dir, e->d_name, strerror(errno));
       break;
     }
   }

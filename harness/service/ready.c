@@ -142,7 +142,9 @@ static int parse_url(const char *url, char *host, size_t hcap, char *port,
   return 0;
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 static int probe_http(const char *url, char *why, size_t wcap) {
   char host[256], port[16], req[2600], resp[256] = {0};

@@ -536,8 +536,7 @@ int lg_service_poll(lg_service *s, lg_service_status *st) {
 static int wait_end(lg_service *s, double deadline, bool hurry) {
   double pause = 0.002;
   while (!lg_service__check(s, false)) {
-    if (lg_now_s() >= deadline ||
-        (hurry && s->interrupt && *s->interrupt < 0))
+    if (lg_now_s() >= deadline || (hurry && s->interrupt && *s->interrupt < 0))
       return 0;
     lg_sleep_s(pause, NULL);
     if (pause < 0.05)

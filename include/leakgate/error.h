@@ -51,7 +51,8 @@ int lg_error_set(lg_error *err, int code, const char *fmt, ...)
 /* For clang-tidy's analyzer only (ci/lint.sh): it analyses one file at a
  * time, cannot see that lg_error_set returns its code, and so follows
  * impossible "error returned 0" paths. Same call, result made visible. */
-#define lg_error_set(err, code, ...) (lg_error_set(err, code, __VA_ARGS__), (code))
+#define lg_error_set(err, code, ...)                                           \
+  (lg_error_set(err, code, __VA_ARGS__), (code))
 #endif
 
 /* Prefix err's message with a printf-formatted context and ": "; returns err->code. */

@@ -53,7 +53,7 @@ static size_t parse_opts(const uint8_t *d, size_t n, fuzz_opts *o) {
     memcpy(o->metric, m, sizeof o->metric);
     o->so.metric = o->metric;
   }
-  o->so.aggregate = a[0] == 'm' ? LG_AGG_MEDIAN
+  o->so.aggregate = a[0] == 'm'   ? LG_AGG_MEDIAN
                     : a[0] == 'n' ? LG_AGG_MIN
                                   : LG_AGG_AUTO;
   if (strcmp(l, "-") != 0) {
@@ -97,8 +97,7 @@ static void check_analysis(const lg_series *s, const lg_analysis *a) {
     abort();
   /* A decided verdict needs a finite slope and bounds. */
   if (a->leak != LG_LEAK_INCONCLUSIVE &&
-      (!isfinite(a->slope) || !isfinite(a->slope_lo) ||
-       !isfinite(a->slope_hi)))
+      (!isfinite(a->slope) || !isfinite(a->slope_lo) || !isfinite(a->slope_hi)))
     abort();
 }
 
@@ -124,8 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rc = lg_series_read_stream(f, "fuzz.csv", &o.so, &s, &err);
   fclose(f);
   if (rc != 0) {
-    if (s != NULL || rc != err.code || !err.msg[0] ||
-        strchr(err.msg, '\n') ||
+    if (s != NULL || rc != err.code || !err.msg[0] || strchr(err.msg, '\n') ||
         (rc != LG_ENOMEM && rc != LG_EUSAGE &&
          strncmp(err.msg, "fuzz.csv", 8) != 0))
       abort();
