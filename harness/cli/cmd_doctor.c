@@ -254,7 +254,7 @@ static void check_ptrace(doctor *d) {
   int scope = 0;
   if (f) {
     if (fgets(buf, sizeof buf, f))
-      scope = atoi(buf);
+      scope = (int)strtol(buf, NULL, 10); /* a single digit 0-3 */
     fclose(f);
   }
   if (scope >= 2) {

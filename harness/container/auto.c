@@ -80,6 +80,23 @@ static const char probe_script[] =
     "exec cat \"/sys/fs/cgroup$v2/memory.max\"; fi; "
     "exec cat \"/sys/fs/cgroup/memory$v1/memory.limit_in_bytes\"";
 
+/* A decimal count written by a probe (its output is untrusted): digits,
+ * then only whitespace; no sign, no overflow. */
+static bool parse_ull(const char *s, unsigned long long *v) {
+  char *end;
+  while (*s == ' ' || *s == '\t')
+    s++;
+  if (*s < '0' || *s > '9')
+    return false;
+  errno = 0;
+  *v = strtoull(s, &end, 10);
+  if (errno == ERANGE)
+    return false;
+  while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+    end++;
+  return *end == '\0';
+}
+
 static const char *fix_for(lg_systemd_mode mode) {
   return mode == LG_SYSTEMD_USER
              ? "the user manager has no memory controller: cgroup v2 with "
@@ -154,8 +171,7 @@ int lg_container_probe_systemd(const lg_container_opts *o, lg_systemd_mode mode,
     ct_setf(why, cap, "%s", e.msg);
     goto cleanup;
   }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-      sscanf(out, "%llu", &v) == 1) {
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && parse_ull(out, &v)) {
     ok = v == PROBE_LIMIT;
     if (ok)
       ct_setf(why, cap, "a %s scope with MemoryMax=64M works (systemd %d)",

@@ -494,7 +494,7 @@ int lg_container_kill_all(lg_container *c, lg_error *err) {
   if (!pids)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   /* cgroup.kill kills the whole subtree atomically, forks included. */
-  if (c->has_kill && (r = lg_cg_write(c->dir, "cgroup.kill", "1", c->fake)))
+  if (c->has_kill && lg_cg_write(c->dir, "cgroup.kill", "1", c->fake) != 0)
     c->has_kill = false; /* fall back to signalling each pid */
   deadline = lg_now_s() + KILL_WAIT_S;
   kill_each_at = lg_now_s() + 0.2;

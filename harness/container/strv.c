@@ -55,7 +55,7 @@ int ct_strv_pushf(ct_strv *sv, const char *fmt, ...) {
 
 char **ct_strv_take(ct_strv *sv) {
   char **v;
-  if (!sv->v && grow(sv) == 0)
+  if (!sv->v && grow(sv) == 0 && sv->v) /* an empty vector is {NULL} */
     sv->v[0] = NULL;
   v = sv->v;
   sv->v = NULL;

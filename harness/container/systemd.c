@@ -141,9 +141,16 @@ int ct_systemd_version(const char *systemd_run, double timeout_s) {
   if (ct_run(argv, NULL, timeout_s, out, sizeof out, &status, &e) != 0 ||
       !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return 0;
-  /* "systemd 255 (255.4-1ubuntu8)" */
-  if (sscanf(out, "systemd %d", &v) != 1)
+  /* "systemd 255 (255.4-1ubuntu8)": the tool's output is parsed by hand,
+   * bounded, never with sscanf (undefined on overflow). */
+  if (strncmp(out, "systemd ", 8) != 0)
     return 0;
+  {
+    const char *p = out + 8;
+    v = 0;
+    while (*p >= '0' && *p <= '9' && v < 100000)
+      v = v * 10 + (*p++ - '0');
+  }
   return v;
 }
 

@@ -33,9 +33,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
-
-extern char **environ;
+#include <unistd.h> /* environ (_GNU_SOURCE) */
 
 #define EXEC_OUT_CAP (16u * 1024 * 1024)
 #define EXEC_GRACE_NS 2000000000ull
@@ -78,11 +76,10 @@ static void free_strv(char **v, size_t n) {
 static int build_env(lg_load *l, lgl_exec *x, lg_error *err) {
   size_t n = 0, k = 0, i;
   char *url = NULL;
-  int rc;
   const char *spec_url = l->o.spec->url;
 
   if (spec_url && *spec_url) {
-    if ((rc = lg_template_expand(spec_url, l->o.port, &url, err)) != 0)
+    if (lg_template_expand(spec_url, l->o.port, &url, err) != 0)
       return lg_error_prefix(err, "load.url");
   } else if (asprintf(&url, "http://127.0.0.1:%u/", l->o.port) < 0) {
     return lg_error_set(err, LG_ENOMEM, "out of memory");
@@ -139,7 +136,7 @@ int lgl_exec_new(lg_load *l, lg_error *err) {
   if (!x->argv)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   for (i = 0; i < s->n_command; i++) {
-    if ((rc = lg_template_expand(s->command[i], l->o.port, &x->argv[i], err)))
+    if (lg_template_expand(s->command[i], l->o.port, &x->argv[i], err) != 0)
       return lg_error_prefix(err, "load.command[%zu]", i);
     x->argc++;
   }

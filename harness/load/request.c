@@ -204,7 +204,7 @@ static int build_http(lg_load *l, lg_error *err) {
   it = &l->items[0];
   it->http_cl = s->body_len > 0 || strcmp(method, "POST") == 0 ||
                 strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0;
-  if (!it->http_cl && (rc = lg_buf_append(&head, "\r\n", 2)) != 0) {
+  if (!it->http_cl && lg_buf_append(&head, "\r\n", 2) != 0) {
     rc = lg_error_set(err, LG_ELIMIT, "load: request head too long");
     goto cleanup;
   }
@@ -359,8 +359,10 @@ static size_t put_u64(char *out, uint64_t v) {
   return n;
 }
 
+/* rng is advanced by {{rand N}} through lg_template_vars: not const. */
 long lgl_request_render(const lgl_item *it, unsigned port, uint64_t seq,
-                        uint64_t *rng, char *out, size_t cap) {
+                        uint64_t *rng, // NOLINT(readability-non-const-parameter)
+                        char *out, size_t cap) {
   lg_template_vars v = {port, seq, rng};
   size_t body_at = it->head_max + CL_LINE_MAX, n;
   long hl, bl = 0;
@@ -380,10 +382,11 @@ long lgl_request_render(const lgl_item *it, unsigned port, uint64_t seq,
   if (hl < 0)
     return hl;
   n = (size_t)hl;
-  memcpy(out + n, "Content-Length: ", 16);
+  /* out is a byte buffer with a length, never a C string: no NUL. */
+  memcpy(out + n, "Content-Length: ", 16); // NOLINT(bugprone-not-null-terminated-result)
   n += 16;
   n += put_u64(out + n, (uint64_t)bl);
-  memcpy(out + n, "\r\n\r\n", 4);
+  memcpy(out + n, "\r\n\r\n", 4); // NOLINT(bugprone-not-null-terminated-result)
   n += 4;
   memmove(out + n, out + body_at, (size_t)bl);
   return (long)(n + (size_t)bl);
