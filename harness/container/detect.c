@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define LINE_MAX_LEN 4096
@@ -182,6 +184,20 @@ static void dir_of(char *out, size_t cap, const char *mount, const char *rel) {
 }
 
 /* Decide where v2 leaves go (no side effects; see lg_cgroup_info). */
+/* Is the cgroup dir delegated to us? systemd marks a delegated subtree
+ * with the "trusted.delegate" (system manager) or "user.delegate" (user
+ * manager) extended attribute and chowns it to the delegatee. Root can write
+ * anywhere, so writability alone proves nothing: a root-owned parent counts
+ * only with the mark. */
+static bool delegated_to_us(const char *dir) {
+  struct stat st;
+  char v[8];
+  if (getxattr(dir, "trusted.delegate", v, sizeof v) > 0 ||
+      getxattr(dir, "user.delegate", v, sizeof v) > 0)
+    return true;
+  return geteuid() != 0 && stat(dir, &st) == 0 && st.st_uid == geteuid();
+}
+
 static void plan_v2(lg_cgroup_info *info) {
   char buf[LG_CG_FILE_MAX], parent[1024], *slash;
   long n;
@@ -203,13 +219,17 @@ static void plan_v2(lg_cgroup_info *info) {
   }
   /* leakgate's cgroup holds processes: memory cannot be enabled for its
    * children, but its parent already enables it (else this cgroup would not
-   * list memory in cgroup.controllers): a sibling leaf works. */
+   * list memory in cgroup.controllers): a sibling leaf works, but only in a
+   * parent delegated to us - never in a cgroup someone else manages (as
+   * root, systemd's own slices). Without one, backend auto moves on to a
+   * systemd scope. */
   cat2(parent, sizeof parent, info->dir, "");
   slash = strrchr(parent, '/');
   if (slash && slash != parent)
     *slash = '\0';
   n = lg_cg_read(parent, "cgroup.subtree_control", buf, sizeof buf);
-  if (n >= 0 && lg_cg_has_word(buf, "memory") && access(parent, W_OK) == 0) {
+  if (n >= 0 && lg_cg_has_word(buf, "memory") && access(parent, W_OK) == 0 &&
+      delegated_to_us(parent)) {
     snprintf(info->strategy, sizeof info->strategy, "sibling");
     cat2(info->leaf_parent, sizeof info->leaf_parent, parent, "");
     info->writable = true;

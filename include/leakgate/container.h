@@ -23,7 +23,9 @@
  * that enables controllers for its children, so when leakgate's own cgroup
  * holds processes and does not enable memory below it, the leaf is made
  * beside it, in the parent, which does (lg_cgroup_info.strategy "sibling";
- * needs write access there: root, or a systemd delegation). The service joins it between fork and exec
+ * only in a parent delegated to leakgate: systemd's trusted.delegate or
+ * user.delegate xattr, or owned by its non-root user - never merely
+ * writable by root). The service joins it between fork and exec
  * (lg_container_child_enter), so it never runs outside. Wrapping backends
  * (systemd, docker, podman) instead rewrite the command
  * (lg_container_wrap) and find their cgroup in lg_container_attach.
@@ -182,8 +184,9 @@ typedef struct lg_cgroup_info {
    * children, or v1), "enable" = below it after writing +memory to its
    * cgroup.subtree_control (allowed only for a cgroup without processes,
    * e.g. the root), "sibling" = beside it in the parent, which already
-   * enables memory (needs write access to the parent: root, or a systemd
-   * delegation); "" = nowhere (writable is false). */
+   * enables memory (only when the parent is delegated to leakgate: the
+   * trusted.delegate/user.delegate xattr, or owned by its non-root user);
+   * "" = nowhere (writable is false). */
   char strategy[16];
   char leaf_parent[1024]; /* absolute directory the leaves are made in */
   char dir[1024];         /* absolute directory of leakgate's own cgroup */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,8 +66,21 @@ static const char *get(const char *dir, const char *file, char *buf,
   return buf;
 }
 
+/* Mark the fixture's ci.slice as delegated to us, as systemd does for a
+ * Delegate=yes unit (the test runs as root, for whom writability proves
+ * nothing). */
+static void delegate_ci_slice(bool on) {
+  char dir[600];
+  snprintf(dir, sizeof dir, "%s/sys/ci.slice", tmpdir);
+  if (on)
+    ck_assert_int_eq(setxattr(dir, "user.delegate", "1", 1, 0), 0);
+  else
+    removexattr(dir, "user.delegate");
+}
+
 static void v2_opts(lg_container_opts *o, char *root, size_t rcap, char *self,
                     size_t scap) {
+  delegate_ci_slice(true);
   snprintf(root, rcap, "%s/sys", tmpdir);
   snprintf(self, scap, "%s/proc-self-cgroup", tmpdir);
   memset(o, 0, sizeof *o);
@@ -94,6 +108,26 @@ START_TEST(v2_detect) {
   ck_assert(strstr(info.leaf_parent, "/sys/ci.slice") != NULL);
   ck_assert(strstr(info.leaf_parent, "runner.service") == NULL);
   ck_assert(info.writable);
+  fixture_remove();
+}
+END_TEST
+
+/* A parent that was not delegated to leakgate is never used, even when
+ * leakgate (as root) could write to it: no cgroup outside our own subtree. */
+START_TEST(v2_sibling_needs_delegation) {
+  char root[512], self[512];
+  lg_cgroup_info info;
+  lg_container_opts o;
+  lg_container *c = NULL;
+  lg_error err = {0, ""};
+  fixture_copy("tests/data/cgroupfs-v2");
+  v2_opts(&o, root, sizeof root, self, sizeof self);
+  delegate_ci_slice(false);
+  ck_assert_int_eq(lg_cgroup_detect(root, self, &info, &err), 0);
+  ck_assert_str_eq(info.strategy, "");
+  ck_assert(!info.writable);
+  ck_assert_int_eq(lg_container_create(&o, &c, &err), LG_ECGROUP);
+  ck_assert_ptr_null(c);
   fixture_remove();
 }
 END_TEST
@@ -510,6 +544,7 @@ int main(void) {
   TCase *r = tcase_create("real");
   tcase_add_test(t, v2_detect);
   tcase_add_test(t, v2_create_sibling_limits);
+  tcase_add_test(t, v2_sibling_needs_delegation);
   tcase_add_test(t, v2_create_child_and_enable);
   tcase_add_test(t, v2_no_place_auto_falls_back);
   tcase_add_test(t, v2_read_stats_and_pids);
