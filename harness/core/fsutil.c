@@ -160,6 +160,25 @@ cleanup:
   return rc;
 }
 
+int lg_create_file(const char *path, lg_error *err) {
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  struct stat st;
+  int fd = open(path, flags, 0644);
+  if (fd >= 0)
+    return fd;
+  if (errno == EEXIST && lstat(path, &st) == 0) {
+    if (!S_ISREG(st.st_mode))
+      return lg_error_set(err, LG_EIO,
+                          "%s: exists and is not a regular file "
+                          "(a symlink?); refusing to write through it",
+                          path);
+    if (unlink(path) == 0 && (fd = open(path, flags, 0644)) >= 0)
+      return fd;
+  }
+  return lg_error_set(err, LG_EIO, "%s: cannot create: %s", path,
+                      strerror(errno));
+}
+
 char *lg_path_join(const char *dir, const char *name) {
   size_t n = strlen(dir) + strlen(name) + 2;
   char *p = malloc(n);

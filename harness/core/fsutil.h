@@ -20,6 +20,10 @@ int lg_read_file(const char *path, size_t cap, char **out, size_t *len,
 /* Read a small file (cgroupfs, procfs) into buf; returns bytes or negative. */
 long lg_read_small(const char *path, char *buf, size_t cap);
 int lg_mkdir_p(const char *path, lg_error *err);
+/* Create path for writing (mode 0644, O_EXCL|O_NOFOLLOW|O_CLOEXEC): a
+ * regular file from an earlier run is replaced, a symlink or anything else
+ * planted there is refused. Returns the fd or a negative LG_E* code. */
+int lg_create_file(const char *path, lg_error *err);
 /* Join dir and name into a new string (caller frees). */
 char *lg_path_join(const char *dir, const char *name);
 

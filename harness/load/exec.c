@@ -307,11 +307,10 @@ int lgl_exec_start(lg_load *l, lg_error *err) {
       goto cleanup;
     }
     if (x->paths[i]) {
-      x->out[i].file = open(x->paths[i], O_WRONLY | O_CREAT | O_TRUNC |
-                                             O_CLOEXEC | O_NOFOLLOW, 0644);
+      x->out[i].file = lg_create_file(x->paths[i], err);
       if (x->out[i].file < 0) {
-        rc = lg_error_set(err, LG_EIO, "load: cannot write %s: %s",
-                          x->paths[i], strerror(errno));
+        rc = lg_error_prefix(err, "load");
+        x->out[i].file = -1;
         goto cleanup;
       }
     }

@@ -17,6 +17,8 @@
  */
 #include <leakgate/series.h>
 
+#include "core/fsutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -65,34 +67,13 @@ static int write_all(lg_samples_writer *w, const char *p, size_t n,
   return 0;
 }
 
-/* Open path for writing, refusing a planted symlink; replace an old regular
- * file once. */
-static int create_file(const char *path, lg_error *err) {
-  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-  struct stat st;
-  int fd = open(path, flags, 0644);
-  if (fd >= 0)
-    return fd;
-  if (errno == EEXIST && lstat(path, &st) == 0) {
-    if (!S_ISREG(st.st_mode))
-      return lg_error_set(err, LG_EIO,
-                          "%s: exists and is not a regular file "
-                          "(a symlink?); refusing to write through it",
-                          path);
-    if (unlink(path) == 0 && (fd = open(path, flags, 0644)) >= 0)
-      return fd;
-  }
-  return lg_error_set(err, LG_EIO, "%s: cannot create: %s", path,
-                      strerror(errno));
-}
-
 int lg_samples_writer_open(const char *path, lg_samples_writer **out,
                            lg_error *err) {
   lg_samples_writer *w = NULL;
   int fd, rc;
 
   *out = NULL;
-  fd = create_file(path, err);
+  fd = lg_create_file(path, err);
   if (fd < 0)
     return fd;
   w = calloc(1, sizeof *w);

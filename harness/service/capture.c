@@ -7,6 +7,7 @@
  * LG_CAPTURE_LINE bytes. A log write error (disk full) stops writing that
  * log but never stops draining: the service must not block on us.
  */
+#include "core/fsutil.h"
 #include "service/capture.h"
 
 #include <errno.h>
@@ -21,25 +22,6 @@
 #include <unistd.h>
 
 #define READ_CHUNK 65536
-
-int lg_capture_create_file(const char *path, lg_error *err) {
-  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-  struct stat st;
-  int fd = open(path, flags, 0644);
-  if (fd >= 0)
-    return fd;
-  if (errno == EEXIST && lstat(path, &st) == 0) {
-    if (!S_ISREG(st.st_mode))
-      return lg_error_set(err, LG_EIO,
-                          "%s: exists and is not a regular file "
-                          "(a symlink?); refusing to write through it",
-                          path);
-    if (unlink(path) == 0 && (fd = open(path, flags, 0644)) >= 0)
-      return fd;
-  }
-  return lg_error_set(err, LG_EIO, "%s: cannot create: %s", path,
-                      strerror(errno));
-}
 
 static void write_log(lg_capture_stream *st, const char *p, size_t n) {
   while (n > 0 && st->out_fd >= 0 && !st->write_failed) {
@@ -193,7 +175,7 @@ int lg_capture_start(lg_capture *c, int out_rd, const char *out_path,
       goto cleanup;
     }
     if (fds[i] >= 0 && paths[i]) {
-      c->s[i].out_fd = lg_capture_create_file(paths[i], err);
+      c->s[i].out_fd = lg_create_file(paths[i], err);
       if (c->s[i].out_fd < 0) {
         rc = c->s[i].out_fd;
         c->s[i].out_fd = -1;

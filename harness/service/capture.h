@@ -62,8 +62,5 @@ size_t lg_capture_tail(lg_capture *c, char *buf, size_t cap);
 /* Drain what is readable now, write the truncation notes, join, close. */
 void lg_capture_stop(lg_capture *c);
 
-/* Create path for writing with O_EXCL|O_NOFOLLOW (a regular file from an
- * earlier run is replaced; a symlink or anything else is refused). */
-int lg_capture_create_file(const char *path, lg_error *err);
 
 #endif
