@@ -12,6 +12,7 @@
  */
 #include "baseline/bl_int.h"
 #include "core/fsutil.h"
+#include "result/json.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,95 +20,59 @@
 
 #define CTX_MAX 512
 
-typedef struct rd {
-  const char *file;
-  lg_error *err;
-  int rc;
-} rd;
-
-static void bad(rd *d, const char *ctx, const char *key, const char *what) {
-  if (d->rc)
-    return;
-  d->rc = lg_error_set(d->err, LG_EINPUT, "%s: %s%s%s: expected %s", d->file,
-                       ctx, ctx[0] && key[0] ? "." : "", key, what);
-}
-
-static void oom(rd *d) {
-  if (!d->rc)
-    d->rc = lg_error_set(d->err, LG_ENOMEM, "%s: out of memory", d->file);
-}
-
-/* The value at key, or NULL when missing or null. */
-static json_t *val(const json_t *o, const char *key) {
-  json_t *v = o ? json_object_get(o, key) : NULL;
-  return v && !json_is_null(v) ? v : NULL;
-}
-
-static double get_num(rd *d, const json_t *o, const char *ctx, const char *key,
+static double get_num(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                       bool required) {
-  json_t *v = val(o, key);
+  json_t *v = lg_jr_val(o, key);
   if (!v) {
     if (required)
-      bad(d, ctx, key, "a number");
+      lg_jr_bad(d, ctx, key, "a number");
     return NAN;
   }
   if (!json_is_number(v)) {
-    bad(d, ctx, key, required ? "a number" : "a number or null");
+    lg_jr_bad(d, ctx, key, required ? "a number" : "a number or null");
     return NAN;
   }
   return json_number_value(v);
 }
 
-static int64_t get_count(rd *d, const json_t *o, const char *ctx,
-                         const char *key) {
-  json_t *v = val(o, key);
-  if (!v)
-    return -1;
-  if (!json_is_integer(v) || json_integer_value(v) < 0) {
-    bad(d, ctx, key, "a non-negative integer or null");
-    return -1;
-  }
-  return json_integer_value(v);
-}
-
-static const char *get_str(rd *d, const json_t *o, const char *ctx,
+static const char *get_str(lg_jr *d, const json_t *o, const char *ctx,
                            const char *key, bool required) {
-  json_t *v = val(o, key);
+  json_t *v = lg_jr_val(o, key);
   if (!v) {
     if (required)
-      bad(d, ctx, key, "a string");
+      lg_jr_bad(d, ctx, key, "a string");
     return NULL;
   }
   if (!json_is_string(v)) {
-    bad(d, ctx, key, required ? "a string" : "a string or null");
+    lg_jr_bad(d, ctx, key, required ? "a string" : "a string or null");
     return NULL;
   }
   return json_string_value(v);
 }
 
 /* The object at key; NULL when missing/null (an error when required). */
-static json_t *get_obj(rd *d, const json_t *o, const char *ctx, const char *key,
+static json_t *get_obj(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                        bool required) {
-  json_t *v = val(o, key);
+  json_t *v = lg_jr_val(o, key);
   if (!v) {
     if (required)
-      bad(d, ctx, key, "an object");
+      lg_jr_bad(d, ctx, key, "an object");
     return NULL;
   }
   if (!json_is_object(v)) {
-    bad(d, ctx, key, required ? "an object" : "an object or null");
+    lg_jr_bad(d, ctx, key, required ? "an object" : "an object or null");
     return NULL;
   }
   return v;
 }
 
-static json_t *get_arr(rd *d, const json_t *o, const char *ctx,
+static json_t *get_arr(lg_jr *d, const json_t *o, const char *ctx,
                        const char *key) {
-  json_t *v = val(o, key);
+  json_t *v = lg_jr_val(o, key);
   if (!v)
     return NULL;
   if (!json_is_array(v)) {
-    bad(d, ctx, key, "an array or null");
+    lg_jr_bad(d, ctx, key, "an array or null");
     return NULL;
   }
   return v;
@@ -115,20 +80,20 @@ static json_t *get_arr(rd *d, const json_t *o, const char *ctx,
 
 /* [lo, hi] of numbers; null bounds are unknown (+-infinity when required:
  * an interval too wide to know, which compare turns into inconclusive). */
-static void get_ci(rd *d, const json_t *o, const char *ctx, const char *key,
+static void get_ci(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                    double *lo, double *hi) {
-  json_t *v = val(o, key), *a, *b;
+  json_t *v = lg_jr_val(o, key), *a, *b;
   *lo = -INFINITY;
   *hi = INFINITY;
   if (!v || !json_is_array(v) || json_array_size(v) != 2) {
-    bad(d, ctx, key, "[lo, hi]");
+    lg_jr_bad(d, ctx, key, "[lo, hi]");
     return;
   }
   a = json_array_get(v, 0);
   b = json_array_get(v, 1);
   if ((!json_is_null(a) && !json_is_number(a)) ||
       (!json_is_null(b) && !json_is_number(b))) {
-    bad(d, ctx, key, "[lo, hi] of numbers or null");
+    lg_jr_bad(d, ctx, key, "[lo, hi] of numbers or null");
     return;
   }
   if (json_is_number(a))
@@ -138,14 +103,14 @@ static void get_ci(rd *d, const json_t *o, const char *ctx, const char *key,
 }
 
 /* An optional [lo, hi]: NAN bounds when missing or null. */
-static void get_opt_ci(rd *d, const json_t *o, const char *ctx, const char *key,
+static void get_opt_ci(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                        double *lo, double *hi) {
   *lo = *hi = NAN;
-  if (val(o, key))
+  if (lg_jr_val(o, key))
     get_ci(d, o, ctx, key, lo, hi);
 }
 
-static lg_leak leak_parse(rd *d, const json_t *o, const char *ctx) {
+static lg_leak leak_parse(lg_jr *d, const json_t *o, const char *ctx) {
   const char *s = get_str(d, o, ctx, "leak", false);
   if (!s)
     return LG_LEAK_UNKNOWN;
@@ -155,11 +120,11 @@ static lg_leak leak_parse(rd *d, const json_t *o, const char *ctx) {
     return LG_LEAK_NO_LEAK;
   if (strcmp(s, "inconclusive") == 0)
     return LG_LEAK_INCONCLUSIVE;
-  bad(d, ctx, "leak", "leak, no_leak, inconclusive or null");
+  lg_jr_bad(d, ctx, "leak", "leak, no_leak, inconclusive or null");
   return LG_LEAK_UNKNOWN;
 }
 
-static void read_analysis(rd *d, const json_t *a, const char *ctx,
+static void read_analysis(lg_jr *d, const json_t *a, const char *ctx,
                           bl_entry *e) {
   const char *s;
   s = get_str(d, a, ctx, "metric", true);
@@ -167,7 +132,7 @@ static void read_analysis(rd *d, const json_t *a, const char *ctx,
   s = get_str(d, a, ctx, "x", true);
   snprintf(e->x, sizeof e->x, "%s", s ? s : "");
   if (s && strcmp(s, "requests") != 0 && strcmp(s, "seconds") != 0)
-    bad(d, ctx, "x", "\"requests\" or \"seconds\"");
+    lg_jr_bad(d, ctx, "x", "\"requests\" or \"seconds\"");
   e->leak = leak_parse(d, a, ctx);
   e->sl.slope = get_num(d, a, ctx, "slope_bytes_per_request", true);
   get_ci(d, a, ctx, "slope_ci", &e->sl.lo, &e->sl.hi);
@@ -175,18 +140,18 @@ static void read_analysis(rd *d, const json_t *a, const char *ctx,
   get_opt_ci(d, a, ctx, "window_ci", &e->sl.w_lo, &e->sl.w_hi);
   get_opt_ci(d, a, ctx, "recent_ci", &e->sl.s_lo, &e->sl.s_hi);
   {
-    json_t *h = val(a, "recent_hinge");
+    json_t *h = lg_jr_val(a, "recent_hinge");
     if (h && !json_is_boolean(h))
-      bad(d, ctx, "recent_hinge", "true, false or null");
+      lg_jr_bad(d, ctx, "recent_hinge", "true, false or null");
     e->sl.hinge = json_is_true(h); /* false for NULL */
   }
   e->confidence = get_num(d, a, ctx, "confidence", false);
   if (isfinite(e->confidence) && !(e->confidence > 0.5 && e->confidence < 1))
-    bad(d, ctx, "confidence", "a level between 0.5 and 1");
+    lg_jr_bad(d, ctx, "confidence", "a level between 0.5 and 1");
   e->tolerance = get_num(d, a, ctx, "tolerance_bytes_per_request", false);
 }
 
-static void read_memcheck(rd *d, const json_t *m, const char *ctx,
+static void read_memcheck(lg_jr *d, const json_t *m, const char *ctx,
                           bl_entry *e) {
   char c[CTX_MAX];
   json_t *arr, *l;
@@ -195,21 +160,21 @@ static void read_memcheck(rd *d, const json_t *m, const char *ctx,
   if (!m)
     return;
   {
-    json_t *ran = val(m, "ran");
+    json_t *ran = lg_jr_val(m, "ran");
     if (ran && !json_is_boolean(ran))
-      bad(d, ctx, "ran", "true or false");
+      lg_jr_bad(d, ctx, "ran", "true or false");
     e->memcheck_ran = json_is_true(ran); /* false for NULL */
   }
   arr = get_arr(d, m, ctx, "leaks");
   if (!arr || d->rc)
     return;
   if (json_array_size(arr) > BL_MAX_LEAKS) {
-    bad(d, ctx, "leaks", "at most 100000 loss records");
+    lg_jr_bad(d, ctx, "leaks", "at most 100000 loss records");
     return;
   }
   e->leaks = calloc(json_array_size(arr) + 1, sizeof *e->leaks);
   if (!e->leaks) {
-    oom(d);
+    lg_jr_oom(d);
     return;
   }
   json_array_foreach(arr, i, l) {
@@ -217,7 +182,7 @@ static void read_memcheck(rd *d, const json_t *m, const char *ctx,
     const char *fp, *kind;
     snprintf(c, sizeof c, "%.460s.leaks[%zu]", ctx, i);
     if (!json_is_object(l)) {
-      bad(d, c, "", "an object");
+      lg_jr_bad(d, c, "", "an object");
       return;
     }
     fp = get_str(d, l, c, "fingerprint", true);
@@ -228,14 +193,14 @@ static void read_memcheck(rd *d, const json_t *m, const char *ctx,
     if (!(k->fingerprint = strdup(fp)) || !(k->kind = strdup(kind))) {
       free(k->fingerprint);
       k->fingerprint = NULL;
-      oom(d);
+      lg_jr_oom(d);
       return;
     }
     e->n_leaks++;
   }
 }
 
-static void read_history(rd *d, const json_t *arr, const char *ctx,
+static void read_history(lg_jr *d, const json_t *arr, const char *ctx,
                          bl_entry *e) {
   char c[CTX_MAX];
   json_t *p;
@@ -244,13 +209,13 @@ static void read_history(rd *d, const json_t *arr, const char *ctx,
     return;
   e->history = calloc(json_array_size(arr) + 1, sizeof *e->history);
   if (!e->history) {
-    oom(d);
+    lg_jr_oom(d);
     return;
   }
   json_array_foreach(arr, i, p) {
     snprintf(c, sizeof c, "%.480s[%zu]", ctx, i);
     if (!json_is_object(p)) {
-      bad(d, c, "", "an object");
+      lg_jr_bad(d, c, "", "an object");
       return;
     }
     e->history[i].slope = get_num(d, p, c, "slope_bytes_per_request", true);
@@ -260,7 +225,7 @@ static void read_history(rd *d, const json_t *arr, const char *ctx,
   }
 }
 
-static void read_entry(rd *d, const char *name, const json_t *o, bl_entry *e) {
+static void read_entry(lg_jr *d, const char *name, const json_t *o, bl_entry *e) {
   char ctx[CTX_MAX], c[CTX_MAX];
   json_t *latest;
   snprintf(ctx, sizeof ctx, "scenarios.%.400s", name);
@@ -269,11 +234,11 @@ static void read_entry(rd *d, const char *name, const json_t *o, bl_entry *e) {
   e->sl.w = e->sl.w_lo = e->sl.w_hi = e->sl.s_lo = e->sl.s_hi = NAN;
   e->requests = -1;
   if (!(e->name = strdup(name))) {
-    oom(d);
+    lg_jr_oom(d);
     return;
   }
   if (!json_is_object(o)) {
-    bad(d, ctx, "", "an object");
+    lg_jr_bad(d, ctx, "", "an object");
     return;
   }
   latest = get_obj(d, o, ctx, "latest", true);
@@ -284,7 +249,7 @@ static void read_entry(rd *d, const char *name, const json_t *o, bl_entry *e) {
     read_analysis(d, get_obj(d, latest, c, "analysis", true), lc, e);
     snprintf(lc, sizeof lc, "%.480s.load", c);
     e->requests =
-        get_count(d, get_obj(d, latest, c, "load", false), lc, "requests");
+        lg_jr_count(d, get_obj(d, latest, c, "load", false), lc, "requests");
     snprintf(lc, sizeof lc, "%.480s.memcheck", c);
     read_memcheck(d, get_obj(d, latest, c, "memcheck", false), lc, e);
   }
@@ -317,16 +282,16 @@ void lg_baseline_free(lg_baseline *b) {
 }
 
 /* Parse b->root into entries. */
-static void parse(rd *d, lg_baseline *b) {
+static void parse(lg_jr *d, lg_baseline *b) {
   json_t *v = b->root, *sc, *e;
   const char *name;
   if (!json_is_object(v)) {
-    bad(d, "", "", "a JSON object (a leakgate baseline file)");
+    lg_jr_bad(d, "", "", "a JSON object (a leakgate baseline file)");
     return;
   }
   v = json_object_get(b->root, "baseline_version");
   if (!v || !json_is_integer(v)) {
-    bad(d, "baseline_version", "",
+    lg_jr_bad(d, "baseline_version", "",
         "an integer (is this a leakgate baseline file?)");
     return;
   }
@@ -338,7 +303,7 @@ static void parse(rd *d, lg_baseline *b) {
     return;
   b->entries = calloc(json_object_size(sc) + 1, sizeof *b->entries);
   if (!b->entries) {
-    oom(d);
+    lg_jr_oom(d);
     return;
   }
   json_object_foreach(sc, name, e) {
@@ -353,7 +318,7 @@ int lg_baseline_load(const char *path, lg_baseline **out, lg_error *err) {
   char *text = NULL;
   size_t len = 0;
   json_error_t je;
-  rd d = {path, err, 0};
+  lg_jr d = {path, err, 0};
   int rc;
 
   *out = NULL;

@@ -24,27 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void put(json_t *o, const char *key, json_t *v, bool *bad) {
-  if (!v || json_object_set_new(o, key, v) != 0)
-    *bad = true;
-}
-
-static void push(json_t *a, json_t *v, bool *bad) {
-  if (!v || json_array_append_new(a, v) != 0)
-    *bad = true;
-}
-
-static json_t *ci(double lo, double hi, bool *bad) {
-  json_t *a = json_array();
-  if (!a) {
-    *bad = true;
-    return NULL;
-  }
-  push(a, lg_json_num(lo), bad);
-  push(a, lg_json_num(hi), bad);
-  return a;
-}
-
 /* The allocation site of a leak, "function (file:line)", for people. */
 static json_t *site_str(const lg_leak_record *l) {
   const lg_frame *f = lg_leak_site(l);
@@ -67,10 +46,10 @@ static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
     json_decref(leaks);
     return o;
   }
-  put(o, "ran", json_boolean(m->ran), bad);
-  put(o, "definitely_lost_bytes", lg_json_num(m->definitely_lost_bytes), bad);
-  put(o, "indirectly_lost_bytes", lg_json_num(m->indirectly_lost_bytes), bad);
-  put(o, "possibly_lost_bytes", lg_json_num(m->possibly_lost_bytes), bad);
+  lg_json_put(o, "ran", json_boolean(m->ran), bad);
+  lg_json_put(o, "definitely_lost_bytes", lg_json_num(m->definitely_lost_bytes), bad);
+  lg_json_put(o, "indirectly_lost_bytes", lg_json_num(m->indirectly_lost_bytes), bad);
+  lg_json_put(o, "possibly_lost_bytes", lg_json_num(m->possibly_lost_bytes), bad);
   for (i = 0; m->ran && i < m->n_leaks; i++) {
     const lg_leak_record *l = &m->leaks[i];
     json_t *e = json_object();
@@ -78,16 +57,16 @@ static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
       *bad = true;
       break;
     }
-    put(e, "fingerprint", lg_json_str(l->fingerprint ? l->fingerprint : ""),
+    lg_json_put(e, "fingerprint", lg_json_str(l->fingerprint ? l->fingerprint : ""),
         bad);
-    put(e, "kind", lg_json_str(l->kind ? l->kind : "unknown"), bad);
-    put(e, "bytes", lg_json_num(isfinite(l->bytes) ? l->bytes : 0), bad);
-    put(e, "blocks", l->blocks >= 0 ? json_integer(l->blocks) : json_null(),
+    lg_json_put(e, "kind", lg_json_str(l->kind ? l->kind : "unknown"), bad);
+    lg_json_put(e, "bytes", lg_json_num(isfinite(l->bytes) ? l->bytes : 0), bad);
+    lg_json_put(e, "blocks", l->blocks >= 0 ? json_integer(l->blocks) : json_null(),
         bad);
-    put(e, "site", site_str(l), bad);
-    push(leaks, e, bad);
+    lg_json_put(e, "site", site_str(l), bad);
+    lg_json_push(leaks, e, bad);
   }
-  put(o, "leaks", leaks, bad);
+  lg_json_put(o, "leaks", leaks, bad);
   return o;
 }
 
@@ -103,8 +82,8 @@ static json_t *massif_json(const lg_massif_result *m, bool *bad) {
     return o;
   }
   memset(used, 0, sizeof used);
-  put(o, "ran", json_boolean(m->ran), bad);
-  put(o, "peak_heap_bytes", lg_json_num(m->peak_heap_bytes), bad);
+  lg_json_put(o, "ran", json_boolean(m->ran), bad);
+  lg_json_put(o, "peak_heap_bytes", lg_json_num(m->peak_heap_bytes), bad);
   /* Selection by repeated maximum: O(BL_MAX_SITES * n), n <= 1024. */
   for (k = 0; m->ran && k < BL_MAX_SITES; k++) {
     const lg_growing_site *best = NULL;
@@ -123,15 +102,15 @@ static json_t *massif_json(const lg_massif_result *m, bool *bad) {
       *bad = true;
       break;
     }
-    put(e, "function", lg_json_str(best->function), bad);
-    put(e, "file", lg_json_str(best->file), bad);
-    put(e, "line", best->line > 0 ? json_integer(best->line) : json_null(),
+    lg_json_put(e, "function", lg_json_str(best->function), bad);
+    lg_json_put(e, "file", lg_json_str(best->file), bad);
+    lg_json_put(e, "line", best->line > 0 ? json_integer(best->line) : json_null(),
         bad);
-    put(e, "growth_bytes", lg_json_num(best->growth_bytes), bad);
-    put(e, "last_bytes", lg_json_num(best->last_bytes), bad);
-    push(sites, e, bad);
+    lg_json_put(e, "growth_bytes", lg_json_num(best->growth_bytes), bad);
+    lg_json_put(e, "last_bytes", lg_json_num(best->last_bytes), bad);
+    lg_json_push(sites, e, bad);
   }
-  put(o, "top_sites", sites, bad);
+  lg_json_put(o, "top_sites", sites, bad);
   return o;
 }
 
@@ -146,18 +125,18 @@ static json_t *environment_json(const lg_result *r, bool *bad) {
     *bad = true;
     return NULL;
   }
-  put(o, "leakgate_version",
+  lg_json_put(o, "leakgate_version",
       lg_json_str(r->tool_version ? r->tool_version : lg_version()), bad);
-  put(o, "backend", lg_json_str(r->container.backend), bad);
-  put(o, "memory_limit_bytes", lg_json_num(r->container.memory_limit_bytes),
+  lg_json_put(o, "backend", lg_json_str(r->container.backend), bad);
+  lg_json_put(o, "memory_limit_bytes", lg_json_num(r->container.memory_limit_bytes),
       bad);
-  put(o, "cpus", cpus > 0 ? json_integer(cpus) : json_null(), bad);
+  lg_json_put(o, "cpus", cpus > 0 ? json_integer(cpus) : json_null(), bad);
   if (uname(&u) == 0) {
     snprintf(kernel, sizeof kernel, "%.64s %.64s %.64s", u.sysname, u.release,
              u.machine);
-    put(o, "kernel", lg_json_str(kernel), bad);
+    lg_json_put(o, "kernel", lg_json_str(kernel), bad);
   } else {
-    put(o, "kernel", json_null(), bad);
+    lg_json_put(o, "kernel", json_null(), bad);
   }
   return o;
 }
@@ -167,27 +146,27 @@ json_t *bl_run_json(const lg_result *r, const char *now) {
   bool bad = false;
   if (!o)
     return NULL;
-  put(o, "timestamp", lg_json_str(now), &bad);
-  put(o, "verdict", lg_json_str(lg_verdict_name(r->verdict)), &bad);
-  put(o, "scenario_file", lg_json_str(r->scenario_file), &bad);
+  lg_json_put(o, "timestamp", lg_json_str(now), &bad);
+  lg_json_put(o, "verdict", lg_json_str(lg_verdict_name(r->verdict)), &bad);
+  lg_json_put(o, "scenario_file", lg_json_str(r->scenario_file), &bad);
   /* result.json's analysis object, plus the level its bounds are at */
   a = lg_json_analysis(&r->analysis, r->has_analysis, &bad);
   if (a)
-    put(a, "confidence", lg_json_num(r->confidence), &bad);
-  put(o, "analysis", a, &bad);
+    lg_json_put(a, "confidence", lg_json_num(r->confidence), &bad);
+  lg_json_put(o, "analysis", a, &bad);
   l = json_object();
   if (l) {
-    put(l, "driver", lg_json_str(r->load.driver), &bad);
-    put(l, "requests",
+    lg_json_put(l, "driver", lg_json_str(r->load.driver), &bad);
+    lg_json_put(l, "requests",
         r->load.requests >= 0 ? json_integer(r->load.requests) : json_null(),
         &bad);
-    put(l, "duration_s", lg_json_num(r->load.duration_s), &bad);
-    put(l, "throughput_rps", lg_json_num(r->load.throughput_rps), &bad);
+    lg_json_put(l, "duration_s", lg_json_num(r->load.duration_s), &bad);
+    lg_json_put(l, "throughput_rps", lg_json_num(r->load.throughput_rps), &bad);
   }
-  put(o, "load", l, &bad);
-  put(o, "memcheck", memcheck_json(&r->memcheck, &bad), &bad);
-  put(o, "massif", massif_json(&r->massif, &bad), &bad);
-  put(o, "environment", environment_json(r, &bad), &bad);
+  lg_json_put(o, "load", l, &bad);
+  lg_json_put(o, "memcheck", memcheck_json(&r->memcheck, &bad), &bad);
+  lg_json_put(o, "massif", massif_json(&r->massif, &bad), &bad);
+  lg_json_put(o, "environment", environment_json(r, &bad), &bad);
   if (bad) {
     json_decref(o);
     return NULL;
@@ -201,18 +180,18 @@ json_t *bl_point_json(const lg_result *r, const char *now) {
   bool bad = false;
   if (!o)
     return NULL;
-  put(o, "timestamp", lg_json_str(now), &bad);
-  put(o, "leakgate_version",
+  lg_json_put(o, "timestamp", lg_json_str(now), &bad);
+  lg_json_put(o, "leakgate_version",
       lg_json_str(r->tool_version ? r->tool_version : lg_version()), &bad);
-  put(o, "leak",
+  lg_json_put(o, "leak",
       a->leak == LG_LEAK_UNKNOWN ? json_null()
                                  : json_string(lg_leak_name(a->leak)),
       &bad);
-  put(o, "slope_bytes_per_request", lg_json_num(a->slope), &bad);
-  put(o, "slope_ci", ci(a->slope_lo, a->slope_hi, &bad), &bad);
-  put(o, "confidence", lg_json_num(r->confidence), &bad);
-  put(o, "samples_used", json_integer((json_int_t)a->samples_used), &bad);
-  put(o, "requests",
+  lg_json_put(o, "slope_bytes_per_request", lg_json_num(a->slope), &bad);
+  lg_json_put(o, "slope_ci", lg_json_pair(a->slope_lo, a->slope_hi, &bad), &bad);
+  lg_json_put(o, "confidence", lg_json_num(r->confidence), &bad);
+  lg_json_put(o, "samples_used", json_integer((json_int_t)a->samples_used), &bad);
+  lg_json_put(o, "requests",
       r->load.requests >= 0 ? json_integer(r->load.requests) : json_null(),
       &bad);
   if (bad) {

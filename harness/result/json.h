@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Indented for people, key order kept, 15 significant digits (see
  * json_write.c for why that round-trips). */
@@ -29,5 +30,29 @@ json_t *lg_json_analysis(const lg_analysis *a, bool present, bool *bad);
 json_t *lg_result_to_jansson(const lg_result *r);
 /* LG_FAIL_* bit of a fail_on name, 0 when unknown. */
 unsigned lg_json_fail_on_bit(const char *name);
+
+/* Writer helpers: set key / append to an array, stealing v; a NULL v (an
+ * allocation failure upstream) or a failed insert sets *bad. */
+void lg_json_put(json_t *o, const char *key, json_t *v, bool *bad);
+void lg_json_push(json_t *a, json_t *v, bool *bad);
+/* [lo, hi] with null for unknown bounds. */
+json_t *lg_json_pair(double lo, double hi, bool *bad);
+
+/* Reader context shared by result.json and baseline readers: the first
+ * problem is kept as "FILE: ctx.key: expected WHAT" (LG_EINPUT) and every
+ * later one ignored, so a reader can walk the whole document and report
+ * the first thing wrong with its exact key path. */
+typedef struct lg_jr {
+  const char *file;
+  lg_error *err;
+  int rc;
+} lg_jr;
+void lg_jr_bad(lg_jr *d, const char *ctx, const char *key, const char *what);
+void lg_jr_oom(lg_jr *d);
+/* The value at key, or NULL when o is NULL, the key is missing or null. */
+json_t *lg_jr_val(const json_t *o, const char *key);
+/* A non-negative integer count; -1 for missing or null. */
+int64_t lg_jr_count(lg_jr *d, const json_t *o, const char *ctx,
+                    const char *key);
 
 #endif

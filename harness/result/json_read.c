@@ -23,118 +23,81 @@
 /* result.json files beyond this are refused rather than read whole. */
 #define LG_RESULT_FILE_CAP ((size_t)256 << 20)
 
-typedef struct rd {
-  const char *name;
-  lg_error *err;
-  int rc;
-} rd;
-
-static void bad(rd *d, const char *ctx, const char *key, const char *what) {
-  if (d->rc)
-    return;
-  d->rc = lg_error_set(d->err, LG_EINPUT, "%s: %s%s%s: expected %s", d->name,
-                       ctx, ctx[0] ? "." : "", key, what);
-}
-
-static void oom(rd *d) {
-  if (!d->rc)
-    d->rc = lg_error_set(d->err, LG_ENOMEM, "%s: out of memory", d->name);
-}
-
-/* The value at key, or NULL when missing or null. */
-static json_t *val(const json_t *o, const char *key) {
-  json_t *v = o ? json_object_get(o, key) : NULL;
-  return v && !json_is_null(v) ? v : NULL;
-}
-
-static double num_of(rd *d, const json_t *v, const char *ctx, const char *key) {
+static double num_of(lg_jr *d, const json_t *v, const char *ctx, const char *key) {
   if (!v)
     return NAN;
   if (!json_is_number(v)) {
-    bad(d, ctx, key, "a number or null");
+    lg_jr_bad(d, ctx, key, "a number or null");
     return NAN;
   }
   return json_number_value(v);
 }
 
-static double get_num(rd *d, const json_t *o, const char *ctx,
+static double get_num(lg_jr *d, const json_t *o, const char *ctx,
                       const char *key) {
-  return num_of(d, val(o, key), ctx, key);
+  return num_of(d, lg_jr_val(o, key), ctx, key);
 }
 
-/* Non-negative integer counts; null -> -1. */
-static int64_t get_count(rd *d, const json_t *o, const char *ctx,
-                         const char *key) {
-  json_t *v = val(o, key);
-  if (!v)
-    return -1;
-  if (!json_is_integer(v) || json_integer_value(v) < 0) {
-    bad(d, ctx, key, "a non-negative integer or null");
-    return -1;
-  }
-  return json_integer_value(v);
-}
-
-static int get_int(rd *d, const json_t *o, const char *ctx, const char *key,
+static int get_int(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                    int dflt) {
-  json_t *v = val(o, key);
+  json_t *v = lg_jr_val(o, key);
   if (!v)
     return dflt;
   if (!json_is_integer(v) || json_integer_value(v) < -1000000000 ||
       json_integer_value(v) > 1000000000) {
-    bad(d, ctx, key, "an integer or null");
+    lg_jr_bad(d, ctx, key, "an integer or null");
     return dflt;
   }
   return (int)json_integer_value(v);
 }
 
-static bool get_bool(rd *d, const json_t *o, const char *ctx, const char *key) {
-  json_t *v = val(o, key);
+static bool get_bool(lg_jr *d, const json_t *o, const char *ctx, const char *key) {
+  json_t *v = lg_jr_val(o, key);
   if (!v)
     return false;
   if (!json_is_boolean(v)) {
-    bad(d, ctx, key, "true or false");
+    lg_jr_bad(d, ctx, key, "true or false");
     return false;
   }
   return json_is_true(v);
 }
 
-static const char *get_cstr(rd *d, const json_t *o, const char *ctx,
+static const char *get_cstr(lg_jr *d, const json_t *o, const char *ctx,
                             const char *key) {
-  json_t *v = val(o, key);
+  json_t *v = lg_jr_val(o, key);
   if (!v)
     return NULL;
   if (!json_is_string(v)) {
-    bad(d, ctx, key, "a string or null");
+    lg_jr_bad(d, ctx, key, "a string or null");
     return NULL;
   }
   return json_string_value(v);
 }
 
 /* Replace *dst with a copy of the string at key (NULL for null). */
-static void get_str(rd *d, const json_t *o, const char *ctx, const char *key,
+static void get_str(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                     char **dst) {
   const char *s = get_cstr(d, o, ctx, key);
   free(*dst);
   *dst = NULL;
   if (s && !(*dst = strdup(s)))
-    oom(d);
+    lg_jr_oom(d);
 }
 
-static void get_buf(rd *d, const json_t *o, const char *ctx, const char *key,
+static void get_buf(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                     char *buf, size_t cap) {
   const char *s = get_cstr(d, o, ctx, key);
   snprintf(buf, cap, "%s", s ? s : "");
 }
 
-static void get_pair(rd *d, const json_t *o, const char *ctx, const char *key,
+static void get_pair(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                      double *lo, double *hi) {
-  json_t *v = val(o, key);
+  json_t *v = lg_jr_val(o, key);
   *lo = *hi = NAN;
   if (!v)
     return;
   if (!json_is_array(v) || json_array_size(v) != 2) {
-    bad(d, ctx, key, "[lo, hi]");
+    lg_jr_bad(d, ctx, key, "[lo, hi]");
     return;
   }
   {
@@ -145,23 +108,23 @@ static void get_pair(rd *d, const json_t *o, const char *ctx, const char *key,
 }
 
 /* A number array (nulls become NAN) into a new malloc'd array. */
-static double *get_nums(rd *d, const json_t *o, const char *ctx,
+static double *get_nums(lg_jr *d, const json_t *o, const char *ctx,
                         const char *key, size_t *n) {
-  json_t *v = val(o, key), *e;
+  json_t *v = lg_jr_val(o, key), *e;
   double *a;
   size_t i;
   *n = 0;
   if (!v)
     return NULL;
   if (!json_is_array(v)) {
-    bad(d, ctx, key, "an array of numbers");
+    lg_jr_bad(d, ctx, key, "an array of numbers");
     return NULL;
   }
   if (json_array_size(v) == 0)
     return NULL;
   a = malloc(json_array_size(v) * sizeof *a);
   if (!a) {
-    oom(d);
+    lg_jr_oom(d);
     return NULL;
   }
   json_array_foreach(v, i, e) {
@@ -175,27 +138,27 @@ static double *get_nums(rd *d, const json_t *o, const char *ctx,
 }
 
 /* The object at key, NULL when missing/null; an error when not an object. */
-static json_t *get_obj(rd *d, const json_t *o, const char *ctx,
+static json_t *get_obj(lg_jr *d, const json_t *o, const char *ctx,
                        const char *key) {
-  json_t *v = val(o, key);
+  json_t *v = lg_jr_val(o, key);
   if (v && !json_is_object(v)) {
-    bad(d, ctx, key, "an object or null");
+    lg_jr_bad(d, ctx, key, "an object or null");
     return NULL;
   }
   return v;
 }
 
-static json_t *get_arr(rd *d, const json_t *o, const char *ctx,
+static json_t *get_arr(lg_jr *d, const json_t *o, const char *ctx,
                        const char *key) {
-  json_t *v = val(o, key);
+  json_t *v = lg_jr_val(o, key);
   if (v && !json_is_array(v)) {
-    bad(d, ctx, key, "an array");
+    lg_jr_bad(d, ctx, key, "an array");
     return NULL;
   }
   return v;
 }
 
-static void read_analysis(rd *d, const json_t *o, const char *ctx,
+static void read_analysis(lg_jr *d, const json_t *o, const char *ctx,
                           lg_analysis *a, bool *present) {
   const char *leak;
   json_t *models, *m;
@@ -208,7 +171,7 @@ static void read_analysis(rd *d, const json_t *o, const char *ctx,
   if (leak) {
     int l = lg_fmt_leak_parse(leak);
     if (l < 0)
-      bad(d, ctx, "leak", "leak, no_leak or inconclusive");
+      lg_jr_bad(d, ctx, "leak", "leak, no_leak or inconclusive");
     else
       a->leak = (lg_leak)l;
   }
@@ -220,7 +183,7 @@ static void read_analysis(rd *d, const json_t *o, const char *ctx,
   get_buf(d, o, ctx, "model", a->model, sizeof a->model);
   a->warmup_x = get_num(d, o, ctx, "warmup_requests");
   {
-    int64_t su = get_count(d, o, ctx, "samples_used");
+    int64_t su = lg_jr_count(d, o, ctx, "samples_used");
     a->samples_used = su < 0 ? 0 : (size_t)su;
     if (present)
       *present = su >= 0;
@@ -250,7 +213,7 @@ static void read_analysis(rd *d, const json_t *o, const char *ctx,
     if (i >= 8)
       break;
     if (!json_is_object(m)) {
-      bad(d, ctx, "models", "objects {name, bic, params}");
+      lg_jr_bad(d, ctx, "models", "objects {name, bic, params}");
       break;
     }
     get_buf(d, m, "models[]", "name", a->models[i].name,
@@ -269,17 +232,17 @@ static void read_analysis(rd *d, const json_t *o, const char *ctx,
   get_buf(d, o, ctx, "decided_by", a->decided_by, sizeof a->decided_by);
   a->recent_hinge = get_bool(d, o, ctx, "recent_hinge");
   a->gc_period_x = get_num(d, o, ctx, "gc_period_x");
-  a->points = get_count(d, o, ctx, "points") < 0 ? 0 : (size_t)get_count(d, o, ctx, "points");
+  a->points = lg_jr_count(d, o, ctx, "points") < 0 ? 0 : (size_t)lg_jr_count(d, o, ctx, "points");
 }
 
-static void read_load(rd *d, const json_t *o, lg_load_result *l) {
+static void read_load(lg_jr *d, const json_t *o, lg_load_result *l) {
   json_t *lat, *ek, *ph, *p;
   size_t i;
   if (!o)
     return;
   get_str(d, o, "load", "driver", &l->driver);
-  l->requests = get_count(d, o, "load", "requests");
-  l->errors = get_count(d, o, "load", "errors");
+  l->requests = lg_jr_count(d, o, "load", "requests");
+  l->errors = lg_jr_count(d, o, "load", "errors");
   l->duration_s = get_num(d, o, "load", "duration_s");
   l->throughput_rps = get_num(d, o, "load", "throughput_rps");
   lat = get_obj(d, o, "load", "latency_ms");
@@ -288,33 +251,33 @@ static void read_load(rd *d, const json_t *o, lg_load_result *l) {
   l->p99_ms = get_num(d, lat, "load.latency_ms", "p99");
   l->max_ms = get_num(d, lat, "load.latency_ms", "max");
   ek = get_obj(d, o, "load", "errors_by_kind");
-  l->err_connect = get_count(d, ek, "load.errors_by_kind", "connect");
-  l->err_read = get_count(d, ek, "load.errors_by_kind", "read");
-  l->err_write = get_count(d, ek, "load.errors_by_kind", "write");
-  l->err_timeout = get_count(d, ek, "load.errors_by_kind", "timeout");
-  l->err_status = get_count(d, ek, "load.errors_by_kind", "status");
-  l->err_parse = get_count(d, ek, "load.errors_by_kind", "parse");
+  l->err_connect = lg_jr_count(d, ek, "load.errors_by_kind", "connect");
+  l->err_read = lg_jr_count(d, ek, "load.errors_by_kind", "read");
+  l->err_write = lg_jr_count(d, ek, "load.errors_by_kind", "write");
+  l->err_timeout = lg_jr_count(d, ek, "load.errors_by_kind", "timeout");
+  l->err_status = lg_jr_count(d, ek, "load.errors_by_kind", "status");
+  l->err_parse = lg_jr_count(d, ek, "load.errors_by_kind", "parse");
   l->exec_exit_status = get_int(d, o, "load", "exec_exit_status", -1);
-  l->dropped = get_count(d, o, "load", "dropped");
+  l->dropped = lg_jr_count(d, o, "load", "dropped");
   get_str(d, o, "load", "message", &l->message);
   ph = get_arr(d, o, "load", "phases");
   json_array_foreach(ph, i, p) {
     if (d->rc)
       break;
     if (!json_is_object(p)) {
-      bad(d, "load", "phases", "objects");
+      lg_jr_bad(d, "load", "phases", "objects");
       break;
     }
     if (lg_result_add_phase(l, get_cstr(d, p, "load.phases[]", "name"),
-                            get_count(d, p, "load.phases[]", "requests"),
-                            get_count(d, p, "load.phases[]", "errors"),
+                            lg_jr_count(d, p, "load.phases[]", "requests"),
+                            lg_jr_count(d, p, "load.phases[]", "errors"),
                             get_num(d, p, "load.phases[]", "duration_s"),
                             get_num(d, p, "load.phases[]", "target_rate")))
-      oom(d);
+      lg_jr_oom(d);
   }
 }
 
-static void read_memcheck(rd *d, const json_t *o, lg_memcheck_result *m) {
+static void read_memcheck(lg_jr *d, const json_t *o, lg_memcheck_result *m) {
   json_t *leaks, *l, *fo, *f;
   size_t i, k;
   if (!o)
@@ -323,7 +286,7 @@ static void read_memcheck(rd *d, const json_t *o, lg_memcheck_result *m) {
   m->definitely_lost_bytes = get_num(d, o, "memcheck", "definitely_lost_bytes");
   m->indirectly_lost_bytes = get_num(d, o, "memcheck", "indirectly_lost_bytes");
   m->possibly_lost_bytes = get_num(d, o, "memcheck", "possibly_lost_bytes");
-  m->errors = get_count(d, o, "memcheck", "errors");
+  m->errors = lg_jr_count(d, o, "memcheck", "errors");
   leaks = get_arr(d, o, "memcheck", "leaks");
   json_array_foreach(leaks, i, l) {
     lg_leak_record *rec;
@@ -331,15 +294,15 @@ static void read_memcheck(rd *d, const json_t *o, lg_memcheck_result *m) {
     if (d->rc)
       break;
     if (!json_is_object(l)) {
-      bad(d, "memcheck", "leaks", "objects");
+      lg_jr_bad(d, "memcheck", "leaks", "objects");
       break;
     }
     rec = lg_result_add_leak(m, get_cstr(d, l, "memcheck.leaks[]", "kind"),
                              get_num(d, l, "memcheck.leaks[]", "bytes"),
-                             get_count(d, l, "memcheck.leaks[]", "blocks"),
+                             lg_jr_count(d, l, "memcheck.leaks[]", "blocks"),
                              get_cstr(d, l, "memcheck.leaks[]", "fingerprint"));
     if (!rec) {
-      oom(d);
+      lg_jr_oom(d);
       break;
     }
     st = get_arr(d, l, "memcheck.leaks[]", "stack");
@@ -347,7 +310,7 @@ static void read_memcheck(rd *d, const json_t *o, lg_memcheck_result *m) {
       if (d->rc)
         break;
       if (!json_is_object(f)) {
-        bad(d, "memcheck.leaks[]", "stack", "frame objects");
+        lg_jr_bad(d, "memcheck.leaks[]", "stack", "frame objects");
         break;
       }
       if (lg_leak_add_frame(
@@ -355,7 +318,7 @@ static void read_memcheck(rd *d, const json_t *o, lg_memcheck_result *m) {
               get_cstr(d, f, "memcheck.leaks[].stack[]", "file"),
               get_int(d, f, "memcheck.leaks[].stack[]", "line", 0),
               get_cstr(d, f, "memcheck.leaks[].stack[]", "object")))
-        oom(d);
+        lg_jr_oom(d);
     }
   }
   m->enabled = get_bool(d, o, "memcheck", "enabled");
@@ -366,7 +329,7 @@ static void read_memcheck(rd *d, const json_t *o, lg_memcheck_result *m) {
       unsigned bit =
           json_is_string(f) ? lg_json_fail_on_bit(json_string_value(f)) : 0;
       if (!bit) {
-        bad(d, "memcheck", "fail_on",
+        lg_jr_bad(d, "memcheck", "fail_on",
             "names among definite, indirect, possible, errors");
         break;
       }
@@ -379,7 +342,7 @@ static void read_memcheck(rd *d, const json_t *o, lg_memcheck_result *m) {
   get_str(d, o, "memcheck", "note", &m->note);
 }
 
-static void read_massif(rd *d, const json_t *o, lg_massif_result *m) {
+static void read_massif(lg_jr *d, const json_t *o, lg_massif_result *m) {
   json_t *sites, *s, *heap;
   size_t i, nx = 0, ny = 0;
   if (!o)
@@ -391,7 +354,7 @@ static void read_massif(rd *d, const json_t *o, lg_massif_result *m) {
     if (d->rc)
       break;
     if (!json_is_object(s)) {
-      bad(d, "massif", "growing_sites", "objects");
+      lg_jr_bad(d, "massif", "growing_sites", "objects");
       break;
     }
     if (lg_result_add_site(
@@ -400,7 +363,7 @@ static void read_massif(rd *d, const json_t *o, lg_massif_result *m) {
             get_int(d, s, "massif.growing_sites[]", "line", 0),
             get_num(d, s, "massif.growing_sites[]", "first_bytes"),
             get_num(d, s, "massif.growing_sites[]", "last_bytes")))
-      oom(d);
+      lg_jr_oom(d);
     else
       m->growing_sites[m->n_sites - 1].growth_bytes =
           get_num(d, s, "massif.growing_sites[]", "growth_bytes");
@@ -413,14 +376,14 @@ static void read_massif(rd *d, const json_t *o, lg_massif_result *m) {
   m->heap_y = get_nums(d, heap, "massif.heap", "y", &ny);
   m->n_heap = nx < ny ? nx : ny;
   if (nx != ny)
-    bad(d, "massif", "heap", "x and y of the same length");
+    lg_jr_bad(d, "massif", "heap", "x and y of the same length");
   read_analysis(d, get_obj(d, o, "massif", "heap_analysis"),
                 "massif.heap_analysis", &m->heap_analysis, NULL);
   get_str(d, o, "massif", "out_file", &m->out_file);
   get_str(d, o, "massif", "note", &m->note);
 }
 
-static void read_baseline(rd *d, const json_t *o, lg_baseline_result *b) {
+static void read_baseline(lg_jr *d, const json_t *o, lg_baseline_result *b) {
   const char *v;
   json_t *arr, *e;
   size_t i;
@@ -431,7 +394,7 @@ static void read_baseline(rd *d, const json_t *o, lg_baseline_result *b) {
   if (v) {
     int bv = lg_baseline_verdict_parse(v);
     if (bv < 0)
-      bad(d, "baseline", "verdict",
+      lg_jr_bad(d, "baseline", "verdict",
           "regression, no_regression, inconclusive or none");
     else
       b->verdict = (lg_baseline_verdict)bv;
@@ -446,14 +409,14 @@ static void read_baseline(rd *d, const json_t *o, lg_baseline_result *b) {
     json_array_foreach(arr, i, e) {
       int rc;
       if (!json_is_string(e)) {
-        bad(d, "baseline", key, "an array of fingerprint strings");
+        lg_jr_bad(d, "baseline", key, "an array of fingerprint strings");
         break;
       }
       rc = list == 2 ? lg_result_add_baseline_grown(b, json_string_value(e))
                      : lg_result_add_baseline_leak(b, list == 1,
                                                    json_string_value(e));
       if (rc)
-        oom(d);
+        lg_jr_oom(d);
     }
   }
   b->baseline_slope =
@@ -471,19 +434,19 @@ static void read_baseline(rd *d, const json_t *o, lg_baseline_result *b) {
     else if (strcmp(v, "inconclusive") == 0)
       b->baseline_leak = LG_LEAK_INCONCLUSIVE;
     else
-      bad(d, "baseline", "baseline_leak",
+      lg_jr_bad(d, "baseline", "baseline_leak",
           "leak, no_leak, inconclusive or null");
   }
   b->missing = get_bool(d, o, "baseline", "missing");
   v = get_cstr(d, o, "baseline", "missing_policy");
   if (v && strcmp(v, "pass") != 0 && strcmp(v, "fail") != 0)
-    bad(d, "baseline", "missing_policy", "pass, fail or null");
+    lg_jr_bad(d, "baseline", "missing_policy", "pass, fail or null");
   b->missing_fails = v && strcmp(v, "fail") == 0;
 }
 
 static void mark_derived_reasons(lg_result *r);
 
-static void read_top(rd *d, const json_t *root, lg_result *r) {
+static void read_top(lg_jr *d, const json_t *root, lg_result *r) {
   json_t *o, *arr, *e, *cx;
   const char *s;
   size_t i, nx = 0, ny = 0;
@@ -496,20 +459,20 @@ static void read_top(rd *d, const json_t *root, lg_result *r) {
   get_str(d, o, "scenario", "profile", &r->scenario_profile);
   s = get_cstr(d, root, "", "verdict");
   if (!s || lg_verdict_parse(s) < 0)
-    bad(d, "", "verdict", "one of pass, fail, inconclusive, error");
+    lg_jr_bad(d, "", "verdict", "one of pass, fail, inconclusive, error");
   else
     r->verdict = (lg_verdict)lg_verdict_parse(s);
   r->exit_code = get_int(d, root, "", "exit_code", -1);
   if (r->exit_code < 0 || r->exit_code > 4)
-    bad(d, "", "exit_code", "an integer from 0 to 4");
+    lg_jr_bad(d, "", "exit_code", "an integer from 0 to 4");
   arr = get_arr(d, root, "", "reasons");
   json_array_foreach(arr, i, e) {
     if (!json_is_string(e)) {
-      bad(d, "", "reasons", "an array of strings");
+      lg_jr_bad(d, "", "reasons", "an array of strings");
       break;
     }
     if (lg_result_add_reason(r, "%s", json_string_value(e)))
-      oom(d);
+      lg_jr_oom(d);
   }
   arr = get_arr(d, root, "", "checks");
   json_array_foreach(arr, i, e) {
@@ -520,14 +483,14 @@ static void read_top(rd *d, const json_t *root, lg_result *r) {
     st = json_is_object(e) ? get_cstr(d, e, "checks[]", "status") : NULL;
     msg = json_is_object(e) ? get_cstr(d, e, "checks[]", "message") : NULL;
     if (!nm || lg_check_status_parse(st) < 0) {
-      bad(d, "", "checks",
+      lg_jr_bad(d, "", "checks",
           "objects {name, status (pass|fail|inconclusive|error|skipped), "
           "message}");
       break;
     }
     if (lg_result_add_check(r, nm, (lg_check_status)lg_check_status_parse(st),
                             "%s", msg ? msg : ""))
-      oom(d);
+      lg_jr_oom(d);
     else
       r->checks[r->n_checks - 1].derived = lg_result_check_is_finish_name(nm);
   }
@@ -540,7 +503,7 @@ static void read_top(rd *d, const json_t *root, lg_result *r) {
     r->container.memory_limit_bytes =
         get_num(d, o, "container", "memory_limit_bytes");
     r->container.peak_bytes = get_num(d, o, "container", "peak_bytes");
-    r->container.oom_kills = get_count(d, o, "container", "oom_kills");
+    r->container.oom_kills = lg_jr_count(d, o, "container", "oom_kills");
     get_str(d, o, "container", "path", &r->container.path);
     get_str(d, o, "container", "note", &r->container.note);
   }
@@ -563,14 +526,14 @@ static void read_top(rd *d, const json_t *root, lg_result *r) {
     r->chart.y = get_nums(d, cx, "chart", "y", &ny);
     r->chart.n = nx < ny ? nx : ny;
     if (nx != ny)
-      bad(d, "chart", "x", "x and y of the same length");
+      lg_jr_bad(d, "chart", "x", "x and y of the same length");
     r->chart.oom_x = get_num(d, cx, "chart", "oom_x");
   }
   o = get_obj(d, root, "", "gates");
   if (o) {
     s = get_cstr(d, o, "gates", "on_inconclusive");
     if (s && strcmp(s, "pass") != 0 && strcmp(s, "fail") != 0)
-      bad(d, "gates", "on_inconclusive", "pass or fail");
+      lg_jr_bad(d, "gates", "on_inconclusive", "pass or fail");
     r->inconclusive_passes = s && strcmp(s, "pass") == 0;
     r->max_time_to_limit_s =
         get_num(d, o, "gates", "max_time_to_limit_seconds");
@@ -587,7 +550,7 @@ static void read_top(rd *d, const json_t *root, lg_result *r) {
 #undef LG_XX_PARSE
     get_str(d, o, "error", "message", &r->error);
     if (!r->error && !(r->error = strdup(lg_strerror(c))))
-      oom(d);
+      lg_jr_oom(d);
     r->error_code = c;
   }
   r->interrupted = get_bool(d, root, "", "interrupted");
@@ -600,12 +563,12 @@ int lg_result_from_json(const char *name, const char *text, size_t len,
   json_error_t je;
   json_t *root = NULL, *sv;
   lg_result *r = NULL;
-  rd d = {name ? name : "result.json", err, 0};
+  lg_jr d = {name ? name : "result.json", err, 0};
 
   *out = NULL;
   root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
   if (!root) {
-    d.rc = lg_error_set(err, LG_EINPUT, "%s:%d:%d: not valid JSON: %s", d.name,
+    d.rc = lg_error_set(err, LG_EINPUT, "%s:%d:%d: not valid JSON: %s", d.file,
                         je.line, je.column, je.text);
     goto cleanup;
   }
@@ -613,7 +576,7 @@ int lg_result_from_json(const char *name, const char *text, size_t len,
     d.rc = lg_error_set(err, LG_EINPUT,
                         "%s: not a leakgate result (the top level is not a "
                         "JSON object)",
-                        d.name);
+                        d.file);
     goto cleanup;
   }
   sv = json_object_get(root, "schema_version");
@@ -621,14 +584,14 @@ int lg_result_from_json(const char *name, const char *text, size_t len,
     d.rc = lg_error_set(err, LG_EINPUT,
                         "%s: not a leakgate result (no integer "
                         "schema_version)",
-                        d.name);
+                        d.file);
     goto cleanup;
   }
   if (json_integer_value(sv) != LG_SCHEMA_VERSION) {
     d.rc = lg_error_set(err, LG_EINPUT,
                         "%s: schema_version %lld is not supported (this "
                         "leakgate reads schema_version %d)",
-                        d.name, (long long)json_integer_value(sv),
+                        d.file, (long long)json_integer_value(sv),
                         LG_SCHEMA_VERSION);
     goto cleanup;
   }
@@ -638,12 +601,12 @@ int lg_result_from_json(const char *name, const char *text, size_t len,
                      "%s: a combined document of %zu results (written by "
                      "--json for several scenarios or by merge); pass the "
                      "per-scenario result.json files instead",
-                     d.name, json_array_size(json_object_get(root, "results")));
+                     d.file, json_array_size(json_object_get(root, "results")));
     goto cleanup;
   }
   r = lg_result_new();
   if (!r) {
-    oom(&d);
+    lg_jr_oom(&d);
     goto cleanup;
   }
   read_top(&d, root, r);

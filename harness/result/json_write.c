@@ -104,25 +104,24 @@ static json_t *jcount(int64_t v) {
   return v < 0 ? json_null() : json_integer(v);
 }
 
-/* Set key to val, stealing val; a NULL val (allocation failure) sets *bad. */
-static void put(json_t *o, const char *key, json_t *val, bool *bad) {
+void lg_json_put(json_t *o, const char *key, json_t *val, bool *bad) {
   if (!val || json_object_set_new(o, key, val) != 0)
     *bad = true;
 }
 
-static void push(json_t *a, json_t *val, bool *bad) {
+void lg_json_push(json_t *a, json_t *val, bool *bad) {
   if (!val || json_array_append_new(a, val) != 0)
     *bad = true;
 }
 
-static json_t *pair(double lo, double hi, bool *bad) {
+json_t *lg_json_pair(double lo, double hi, bool *bad) {
   json_t *a = json_array();
   if (!a) {
     *bad = true;
     return NULL;
   }
-  push(a, lg_json_num(lo), bad);
-  push(a, lg_json_num(hi), bad);
+  lg_json_push(a, lg_json_num(lo), bad);
+  lg_json_push(a, lg_json_num(hi), bad);
   return a;
 }
 
@@ -134,7 +133,7 @@ static json_t *num_array(const double *v, size_t n, bool *bad) {
     return NULL;
   }
   for (i = 0; i < n; i++)
-    push(a, lg_json_num(v[i]), bad);
+    lg_json_push(a, lg_json_num(v[i]), bad);
   return a;
 }
 
@@ -146,7 +145,7 @@ static json_t *str_array(char *const *v, size_t n, bool *bad) {
     return NULL;
   }
   for (i = 0; i < n; i++)
-    push(a, lg_json_str(v[i]), bad);
+    lg_json_push(a, lg_json_str(v[i]), bad);
   return a;
 }
 
@@ -157,39 +156,39 @@ json_t *lg_json_analysis(const lg_analysis *a, bool present, bool *bad) {
     *bad = true;
     return NULL;
   }
-  put(o, "metric", lg_json_str(a->metric[0] ? a->metric : NULL), bad);
-  put(o, "x", lg_json_str(a->x[0] ? a->x : NULL), bad);
-  put(o, "leak",
+  lg_json_put(o, "metric", lg_json_str(a->metric[0] ? a->metric : NULL), bad);
+  lg_json_put(o, "x", lg_json_str(a->x[0] ? a->x : NULL), bad);
+  lg_json_put(o, "leak",
       a->leak == LG_LEAK_UNKNOWN ? json_null()
                                  : json_string(lg_fmt_leak(a->leak)),
       bad);
-  put(o, "slope_bytes_per_request", lg_json_num(a->slope), bad);
-  put(o, "slope_ci", pair(a->slope_lo, a->slope_hi, bad), bad);
-  put(o, "slope_bytes_per_second", lg_json_num(a->slope_per_second), bad);
-  put(o, "tolerance_bytes_per_request", lg_json_num(a->tolerance), bad);
-  put(o, "mds_bytes_per_request", lg_json_num(a->mds), bad);
-  put(o, "model", lg_json_str(a->model[0] ? a->model : NULL), bad);
-  put(o, "warmup_requests", lg_json_num(a->warmup_x), bad);
-  put(o, "samples_used",
+  lg_json_put(o, "slope_bytes_per_request", lg_json_num(a->slope), bad);
+  lg_json_put(o, "slope_ci", lg_json_pair(a->slope_lo, a->slope_hi, bad), bad);
+  lg_json_put(o, "slope_bytes_per_second", lg_json_num(a->slope_per_second), bad);
+  lg_json_put(o, "tolerance_bytes_per_request", lg_json_num(a->tolerance), bad);
+  lg_json_put(o, "mds_bytes_per_request", lg_json_num(a->mds), bad);
+  lg_json_put(o, "model", lg_json_str(a->model[0] ? a->model : NULL), bad);
+  lg_json_put(o, "warmup_requests", lg_json_num(a->warmup_x), bad);
+  lg_json_put(o, "samples_used",
       present ? json_integer((json_int_t)a->samples_used) : json_null(), bad);
-  put(o, "time_to_limit_seconds", lg_json_num(a->time_to_limit_s), bad);
+  lg_json_put(o, "time_to_limit_seconds", lg_json_num(a->time_to_limit_s), bad);
   /* extensions */
-  put(o, "time_to_limit_min_seconds", lg_json_num(a->time_to_limit_min_s), bad);
-  put(o, "window_slope", lg_json_num(a->window_slope), bad);
-  put(o, "window_ci", pair(a->window_lo, a->window_hi, bad), bad);
-  put(o, "recent_slope", lg_json_num(a->recent_slope), bad);
-  put(o, "recent_ci", pair(a->recent_lo, a->recent_hi, bad), bad);
-  put(o, "recent_from_x", lg_json_num(a->recent_from_x), bad);
-  put(o, "level_shift_x", lg_json_num(a->level_shift_x), bad);
-  put(o, "rho", lg_json_num(a->rho), bad);
-  put(o, "sigma_bytes", lg_json_num(a->sigma), bad);
-  put(o, "x_needed", lg_json_num(a->x_needed), bad);
-  put(o, "intercept_bytes", lg_json_num(a->intercept), bad);
-  put(o, "floor_bytes", lg_json_num(a->floor_bytes), bad);
-  put(o, "transient_bytes", lg_json_num(a->transient_bytes), bad);
-  put(o, "warmup_bytes", lg_json_num(a->warmup_bytes), bad);
-  put(o, "asymptote_bytes", lg_json_num(a->asymptote_bytes), bad);
-  put(o, "x_rate", lg_json_num(a->x_rate), bad);
+  lg_json_put(o, "time_to_limit_min_seconds", lg_json_num(a->time_to_limit_min_s), bad);
+  lg_json_put(o, "window_slope", lg_json_num(a->window_slope), bad);
+  lg_json_put(o, "window_ci", lg_json_pair(a->window_lo, a->window_hi, bad), bad);
+  lg_json_put(o, "recent_slope", lg_json_num(a->recent_slope), bad);
+  lg_json_put(o, "recent_ci", lg_json_pair(a->recent_lo, a->recent_hi, bad), bad);
+  lg_json_put(o, "recent_from_x", lg_json_num(a->recent_from_x), bad);
+  lg_json_put(o, "level_shift_x", lg_json_num(a->level_shift_x), bad);
+  lg_json_put(o, "rho", lg_json_num(a->rho), bad);
+  lg_json_put(o, "sigma_bytes", lg_json_num(a->sigma), bad);
+  lg_json_put(o, "x_needed", lg_json_num(a->x_needed), bad);
+  lg_json_put(o, "intercept_bytes", lg_json_num(a->intercept), bad);
+  lg_json_put(o, "floor_bytes", lg_json_num(a->floor_bytes), bad);
+  lg_json_put(o, "transient_bytes", lg_json_num(a->transient_bytes), bad);
+  lg_json_put(o, "warmup_bytes", lg_json_num(a->warmup_bytes), bad);
+  lg_json_put(o, "asymptote_bytes", lg_json_num(a->asymptote_bytes), bad);
+  lg_json_put(o, "x_rate", lg_json_num(a->x_rate), bad);
   models = json_array();
   if (models) {
     for (i = 0; i < a->n_models && i < 8; i++) {
@@ -198,19 +197,19 @@ json_t *lg_json_analysis(const lg_analysis *a, bool present, bool *bad) {
         *bad = true;
         break;
       }
-      put(m, "name", lg_json_str(a->models[i].name), bad);
-      put(m, "bic", lg_json_num(a->models[i].bic), bad);
-      put(m, "params", num_array(a->models[i].params, 4, bad), bad);
-      push(models, m, bad);
+      lg_json_put(m, "name", lg_json_str(a->models[i].name), bad);
+      lg_json_put(m, "bic", lg_json_num(a->models[i].bic), bad);
+      lg_json_put(m, "params", num_array(a->models[i].params, 4, bad), bad);
+      lg_json_push(models, m, bad);
     }
   }
-  put(o, "models", models, bad);
-  put(o, "reason", lg_json_str(a->reason[0] ? a->reason : NULL), bad);
-  put(o, "aggregate", lg_json_str(a->aggregate[0] ? a->aggregate : NULL), bad);
-  put(o, "decided_by", lg_json_str(a->decided_by[0] ? a->decided_by : NULL), bad);
-  put(o, "recent_hinge", present ? json_boolean(a->recent_hinge) : json_null(), bad);
-  put(o, "gc_period_x", lg_json_num(a->gc_period_x), bad);
-  put(o, "points", present ? json_integer((json_int_t)a->points) : json_null(), bad);
+  lg_json_put(o, "models", models, bad);
+  lg_json_put(o, "reason", lg_json_str(a->reason[0] ? a->reason : NULL), bad);
+  lg_json_put(o, "aggregate", lg_json_str(a->aggregate[0] ? a->aggregate : NULL), bad);
+  lg_json_put(o, "decided_by", lg_json_str(a->decided_by[0] ? a->decided_by : NULL), bad);
+  lg_json_put(o, "recent_hinge", present ? json_boolean(a->recent_hinge) : json_null(), bad);
+  lg_json_put(o, "gc_period_x", lg_json_num(a->gc_period_x), bad);
+  lg_json_put(o, "points", present ? json_integer((json_int_t)a->points) : json_null(), bad);
   return o;
 }
 
@@ -226,24 +225,24 @@ static json_t *load_json(const lg_load_result *l, bool *bad) {
     *bad = true;
     return NULL;
   }
-  put(o, "driver", lg_json_str(l->driver), bad);
-  put(o, "requests", jcount(l->requests), bad);
-  put(o, "errors", jcount(l->errors), bad);
-  put(o, "duration_s", lg_json_num(l->duration_s), bad);
-  put(o, "throughput_rps", lg_json_num(l->throughput_rps), bad);
-  put(lat, "p50", lg_json_num(l->p50_ms), bad);
-  put(lat, "p90", lg_json_num(l->p90_ms), bad);
-  put(lat, "p99", lg_json_num(l->p99_ms), bad);
-  put(lat, "max", lg_json_num(l->max_ms), bad);
-  put(o, "latency_ms", lat, bad);
-  put(ek, "connect", jcount(l->err_connect), bad);
-  put(ek, "read", jcount(l->err_read), bad);
-  put(ek, "write", jcount(l->err_write), bad);
-  put(ek, "timeout", jcount(l->err_timeout), bad);
-  put(ek, "status", jcount(l->err_status), bad);
-  put(ek, "parse", jcount(l->err_parse), bad);
-  put(o, "errors_by_kind", ek, bad);
-  put(o, "exec_exit_status",
+  lg_json_put(o, "driver", lg_json_str(l->driver), bad);
+  lg_json_put(o, "requests", jcount(l->requests), bad);
+  lg_json_put(o, "errors", jcount(l->errors), bad);
+  lg_json_put(o, "duration_s", lg_json_num(l->duration_s), bad);
+  lg_json_put(o, "throughput_rps", lg_json_num(l->throughput_rps), bad);
+  lg_json_put(lat, "p50", lg_json_num(l->p50_ms), bad);
+  lg_json_put(lat, "p90", lg_json_num(l->p90_ms), bad);
+  lg_json_put(lat, "p99", lg_json_num(l->p99_ms), bad);
+  lg_json_put(lat, "max", lg_json_num(l->max_ms), bad);
+  lg_json_put(o, "latency_ms", lat, bad);
+  lg_json_put(ek, "connect", jcount(l->err_connect), bad);
+  lg_json_put(ek, "read", jcount(l->err_read), bad);
+  lg_json_put(ek, "write", jcount(l->err_write), bad);
+  lg_json_put(ek, "timeout", jcount(l->err_timeout), bad);
+  lg_json_put(ek, "status", jcount(l->err_status), bad);
+  lg_json_put(ek, "parse", jcount(l->err_parse), bad);
+  lg_json_put(o, "errors_by_kind", ek, bad);
+  lg_json_put(o, "exec_exit_status",
       l->exec_exit_status < 0 ? json_null() : json_integer(l->exec_exit_status),
       bad);
   for (i = 0; i < l->n_phases; i++) {
@@ -252,16 +251,16 @@ static json_t *load_json(const lg_load_result *l, bool *bad) {
       *bad = true;
       break;
     }
-    put(p, "name", lg_json_str(l->phases[i].name), bad);
-    put(p, "requests", jcount(l->phases[i].requests), bad);
-    put(p, "errors", jcount(l->phases[i].errors), bad);
-    put(p, "duration_s", lg_json_num(l->phases[i].duration_s), bad);
-    put(p, "target_rate", lg_json_num(l->phases[i].target_rate), bad);
-    push(ph, p, bad);
+    lg_json_put(p, "name", lg_json_str(l->phases[i].name), bad);
+    lg_json_put(p, "requests", jcount(l->phases[i].requests), bad);
+    lg_json_put(p, "errors", jcount(l->phases[i].errors), bad);
+    lg_json_put(p, "duration_s", lg_json_num(l->phases[i].duration_s), bad);
+    lg_json_put(p, "target_rate", lg_json_num(l->phases[i].target_rate), bad);
+    lg_json_push(ph, p, bad);
   }
-  put(o, "phases", ph, bad);
-  put(o, "dropped", jcount(l->dropped), bad);
-  put(o, "message", lg_json_str(l->message), bad);
+  lg_json_put(o, "phases", ph, bad);
+  lg_json_put(o, "dropped", jcount(l->dropped), bad);
+  lg_json_put(o, "message", lg_json_str(l->message), bad);
   return o;
 }
 
@@ -271,12 +270,12 @@ static json_t *container_json(const lg_container_result *c, bool *bad) {
     *bad = true;
     return NULL;
   }
-  put(o, "backend", lg_json_str(c->backend), bad);
-  put(o, "memory_limit_bytes", lg_json_num(c->memory_limit_bytes), bad);
-  put(o, "peak_bytes", lg_json_num(c->peak_bytes), bad);
-  put(o, "oom_kills", jcount(c->oom_kills), bad);
-  put(o, "path", lg_json_str(c->path), bad);
-  put(o, "note", lg_json_str(c->note), bad);
+  lg_json_put(o, "backend", lg_json_str(c->backend), bad);
+  lg_json_put(o, "memory_limit_bytes", lg_json_num(c->memory_limit_bytes), bad);
+  lg_json_put(o, "peak_bytes", lg_json_num(c->peak_bytes), bad);
+  lg_json_put(o, "oom_kills", jcount(c->oom_kills), bad);
+  lg_json_put(o, "path", lg_json_str(c->path), bad);
+  lg_json_put(o, "note", lg_json_str(c->note), bad);
   return o;
 }
 
@@ -287,18 +286,18 @@ static json_t *service_json(const lg_service_result *s, bool *bad) {
     *bad = true;
     return NULL;
   }
-  put(o, "exit_status",
+  lg_json_put(o, "exit_status",
       s->exit_status < 0 ? json_null() : json_integer(s->exit_status), bad);
-  put(o, "signal", s->signal > 0 ? json_integer(s->signal) : json_null(), bad);
-  put(o, "crashed", json_boolean(s->crashed), bad);
-  put(o, "signal_name",
+  lg_json_put(o, "signal", s->signal > 0 ? json_integer(s->signal) : json_null(), bad);
+  lg_json_put(o, "crashed", json_boolean(s->crashed), bad);
+  lg_json_put(o, "signal_name",
       s->signal > 0 ? json_string(lg_fmt_signal(sig, sizeof sig, s->signal))
                     : json_null(),
       bad);
-  put(o, "oom_killed", json_boolean(s->oom_killed), bad);
-  put(o, "ready_s", lg_json_num(s->ready_s), bad);
-  put(o, "stdout_log", lg_json_str(s->stdout_log), bad);
-  put(o, "stderr_log", lg_json_str(s->stderr_log), bad);
+  lg_json_put(o, "oom_killed", json_boolean(s->oom_killed), bad);
+  lg_json_put(o, "ready_s", lg_json_num(s->ready_s), bad);
+  lg_json_put(o, "stdout_log", lg_json_str(s->stdout_log), bad);
+  lg_json_put(o, "stderr_log", lg_json_str(s->stderr_log), bad);
   return o;
 }
 
@@ -328,11 +327,11 @@ static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
     *bad = true;
     return NULL;
   }
-  put(o, "ran", json_boolean(m->ran), bad);
-  put(o, "definitely_lost_bytes", lg_json_num(m->definitely_lost_bytes), bad);
-  put(o, "indirectly_lost_bytes", lg_json_num(m->indirectly_lost_bytes), bad);
-  put(o, "possibly_lost_bytes", lg_json_num(m->possibly_lost_bytes), bad);
-  put(o, "errors", jcount(m->errors), bad);
+  lg_json_put(o, "ran", json_boolean(m->ran), bad);
+  lg_json_put(o, "definitely_lost_bytes", lg_json_num(m->definitely_lost_bytes), bad);
+  lg_json_put(o, "indirectly_lost_bytes", lg_json_num(m->indirectly_lost_bytes), bad);
+  lg_json_put(o, "possibly_lost_bytes", lg_json_num(m->possibly_lost_bytes), bad);
+  lg_json_put(o, "errors", jcount(m->errors), bad);
   for (i = 0; i < m->n_leaks; i++) {
     const lg_leak_record *l = &m->leaks[i];
     json_t *lo = json_object(), *st = json_array();
@@ -342,37 +341,37 @@ static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
       *bad = true;
       break;
     }
-    put(lo, "kind", lg_json_str(l->kind), bad);
-    put(lo, "bytes", lg_json_num(l->bytes), bad);
-    put(lo, "blocks", jcount(l->blocks), bad);
-    put(lo, "fingerprint", lg_json_str(l->fingerprint), bad);
+    lg_json_put(lo, "kind", lg_json_str(l->kind), bad);
+    lg_json_put(lo, "bytes", lg_json_num(l->bytes), bad);
+    lg_json_put(lo, "blocks", jcount(l->blocks), bad);
+    lg_json_put(lo, "fingerprint", lg_json_str(l->fingerprint), bad);
     for (k = 0; k < l->n_stack; k++) {
       json_t *f = json_object();
       if (!f) {
         *bad = true;
         break;
       }
-      put(f, "function", lg_json_str(l->stack[k].function), bad);
-      put(f, "file", lg_json_str(l->stack[k].file), bad);
-      put(f, "line",
+      lg_json_put(f, "function", lg_json_str(l->stack[k].function), bad);
+      lg_json_put(f, "file", lg_json_str(l->stack[k].file), bad);
+      lg_json_put(f, "line",
           l->stack[k].line > 0 ? json_integer(l->stack[k].line) : json_null(),
           bad);
-      put(f, "object", lg_json_str(l->stack[k].object), bad);
-      push(st, f, bad);
+      lg_json_put(f, "object", lg_json_str(l->stack[k].object), bad);
+      lg_json_push(st, f, bad);
     }
-    put(lo, "stack", st, bad);
-    push(leaks, lo, bad);
+    lg_json_put(lo, "stack", st, bad);
+    lg_json_push(leaks, lo, bad);
   }
-  put(o, "leaks", leaks, bad);
-  put(o, "enabled", json_boolean(m->enabled), bad);
+  lg_json_put(o, "leaks", leaks, bad);
+  lg_json_put(o, "enabled", json_boolean(m->enabled), bad);
   for (i = 0; i < sizeof fail_on_names / sizeof fail_on_names[0]; i++)
     if (m->fail_on & fail_on_names[i].bit)
-      push(fo, json_string(fail_on_names[i].name), bad);
-  put(o, "fail_on", fo, bad);
-  put(o, "budget_bytes", lg_json_num(m->budget_bytes), bad);
-  put(o, "failed", json_boolean(m->failed), bad);
-  put(o, "xml_file", lg_json_str(m->xml_file), bad);
-  put(o, "note", lg_json_str(m->note), bad);
+      lg_json_push(fo, json_string(fail_on_names[i].name), bad);
+  lg_json_put(o, "fail_on", fo, bad);
+  lg_json_put(o, "budget_bytes", lg_json_num(m->budget_bytes), bad);
+  lg_json_put(o, "failed", json_boolean(m->failed), bad);
+  lg_json_put(o, "xml_file", lg_json_str(m->xml_file), bad);
+  lg_json_put(o, "note", lg_json_str(m->note), bad);
   return o;
 }
 
@@ -387,8 +386,8 @@ static json_t *massif_json(const lg_massif_result *m, bool *bad) {
     *bad = true;
     return NULL;
   }
-  put(o, "ran", json_boolean(m->ran), bad);
-  put(o, "peak_heap_bytes", lg_json_num(m->peak_heap_bytes), bad);
+  lg_json_put(o, "ran", json_boolean(m->ran), bad);
+  lg_json_put(o, "peak_heap_bytes", lg_json_num(m->peak_heap_bytes), bad);
   for (i = 0; i < m->n_sites; i++) {
     const lg_growing_site *s = &m->growing_sites[i];
     json_t *so = json_object();
@@ -396,25 +395,25 @@ static json_t *massif_json(const lg_massif_result *m, bool *bad) {
       *bad = true;
       break;
     }
-    put(so, "function", lg_json_str(s->function), bad);
-    put(so, "file", lg_json_str(s->file), bad);
-    put(so, "line", s->line > 0 ? json_integer(s->line) : json_null(), bad);
-    put(so, "first_bytes", lg_json_num(s->first_bytes), bad);
-    put(so, "last_bytes", lg_json_num(s->last_bytes), bad);
-    put(so, "growth_bytes", lg_json_num(s->growth_bytes), bad);
-    push(sites, so, bad);
+    lg_json_put(so, "function", lg_json_str(s->function), bad);
+    lg_json_put(so, "file", lg_json_str(s->file), bad);
+    lg_json_put(so, "line", s->line > 0 ? json_integer(s->line) : json_null(), bad);
+    lg_json_put(so, "first_bytes", lg_json_num(s->first_bytes), bad);
+    lg_json_put(so, "last_bytes", lg_json_num(s->last_bytes), bad);
+    lg_json_put(so, "growth_bytes", lg_json_num(s->growth_bytes), bad);
+    lg_json_push(sites, so, bad);
   }
-  put(o, "growing_sites", sites, bad);
-  put(o, "enabled", json_boolean(m->enabled), bad);
-  put(heap, "x", num_array(m->heap_x, m->n_heap, bad), bad);
-  put(heap, "y", num_array(m->heap_y, m->n_heap, bad), bad);
-  put(o, "heap", heap, bad);
+  lg_json_put(o, "growing_sites", sites, bad);
+  lg_json_put(o, "enabled", json_boolean(m->enabled), bad);
+  lg_json_put(heap, "x", num_array(m->heap_x, m->n_heap, bad), bad);
+  lg_json_put(heap, "y", num_array(m->heap_y, m->n_heap, bad), bad);
+  lg_json_put(o, "heap", heap, bad);
   ha = m->heap_analysis.leak != LG_LEAK_UNKNOWN ||
        m->heap_analysis.samples_used > 0;
-  put(o, "heap_analysis",
+  lg_json_put(o, "heap_analysis",
       ha ? lg_json_analysis(&m->heap_analysis, true, bad) : json_null(), bad);
-  put(o, "out_file", lg_json_str(m->out_file), bad);
-  put(o, "note", lg_json_str(m->note), bad);
+  lg_json_put(o, "out_file", lg_json_str(m->out_file), bad);
+  lg_json_put(o, "note", lg_json_str(m->note), bad);
   return o;
 }
 
@@ -424,25 +423,25 @@ static json_t *baseline_json(const lg_baseline_result *b, bool *bad) {
     *bad = true;
     return NULL;
   }
-  put(o, "file", lg_json_str(b->file), bad);
-  put(o, "verdict", json_string(lg_baseline_verdict_name(b->verdict)), bad);
-  put(o, "slope_delta_bytes_per_request", lg_json_num(b->slope_delta), bad);
-  put(o, "delta_ci", pair(b->delta_lo, b->delta_hi, bad), bad);
-  put(o, "new_leaks", str_array(b->new_leaks, b->n_new_leaks, bad), bad);
-  put(o, "known_leaks", str_array(b->known_leaks, b->n_known_leaks, bad), bad);
-  put(o, "baseline_slope_bytes_per_request", lg_json_num(b->baseline_slope),
+  lg_json_put(o, "file", lg_json_str(b->file), bad);
+  lg_json_put(o, "verdict", json_string(lg_baseline_verdict_name(b->verdict)), bad);
+  lg_json_put(o, "slope_delta_bytes_per_request", lg_json_num(b->slope_delta), bad);
+  lg_json_put(o, "delta_ci", lg_json_pair(b->delta_lo, b->delta_hi, bad), bad);
+  lg_json_put(o, "new_leaks", str_array(b->new_leaks, b->n_new_leaks, bad), bad);
+  lg_json_put(o, "known_leaks", str_array(b->known_leaks, b->n_known_leaks, bad), bad);
+  lg_json_put(o, "baseline_slope_bytes_per_request", lg_json_num(b->baseline_slope),
       bad);
-  put(o, "history_limit_bytes_per_request", lg_json_num(b->history_limit), bad);
-  put(o, "tolerance_bytes_per_request", lg_json_num(b->tolerance), bad);
-  put(o, "note", lg_json_str(b->note), bad);
-  put(o, "grown_leaks", str_array(b->grown_leaks, b->n_grown_leaks, bad), bad);
-  put(o, "baseline_leak",
+  lg_json_put(o, "history_limit_bytes_per_request", lg_json_num(b->history_limit), bad);
+  lg_json_put(o, "tolerance_bytes_per_request", lg_json_num(b->tolerance), bad);
+  lg_json_put(o, "note", lg_json_str(b->note), bad);
+  lg_json_put(o, "grown_leaks", str_array(b->grown_leaks, b->n_grown_leaks, bad), bad);
+  lg_json_put(o, "baseline_leak",
       b->baseline_leak == LG_LEAK_UNKNOWN
           ? json_null()
           : json_string(lg_fmt_leak(b->baseline_leak)),
       bad);
-  put(o, "missing", json_boolean(b->missing), bad);
-  put(o, "missing_policy", json_string(b->missing_fails ? "fail" : "pass"),
+  lg_json_put(o, "missing", json_boolean(b->missing), bad);
+  lg_json_put(o, "missing_policy", json_string(b->missing_fails ? "fail" : "pass"),
       bad);
   return o;
 }
@@ -453,24 +452,24 @@ json_t *lg_result_to_jansson(const lg_result *r) {
   size_t i;
   if (!o)
     return NULL;
-  put(o, "schema_version", json_integer(LG_SCHEMA_VERSION), &bad);
+  lg_json_put(o, "schema_version", json_integer(LG_SCHEMA_VERSION), &bad);
   t = json_object();
   if (t) {
-    put(t, "name", json_string("leakgate"), &bad);
-    put(t, "version",
+    lg_json_put(t, "name", json_string("leakgate"), &bad);
+    lg_json_put(t, "version",
         lg_json_str(r->tool_version ? r->tool_version : lg_version()), &bad);
   }
-  put(o, "tool", t, &bad);
+  lg_json_put(o, "tool", t, &bad);
   t = json_object();
   if (t) {
-    put(t, "name", lg_json_str(r->scenario_name), &bad);
-    put(t, "file", lg_json_str(r->scenario_file), &bad);
-    put(t, "profile", lg_json_str(r->scenario_profile), &bad);
+    lg_json_put(t, "name", lg_json_str(r->scenario_name), &bad);
+    lg_json_put(t, "file", lg_json_str(r->scenario_file), &bad);
+    lg_json_put(t, "profile", lg_json_str(r->scenario_profile), &bad);
   }
-  put(o, "scenario", t, &bad);
-  put(o, "verdict", json_string(lg_verdict_name(r->verdict)), &bad);
-  put(o, "exit_code", json_integer(r->exit_code), &bad);
-  put(o, "reasons", str_array(r->reasons, r->n_reasons, &bad), &bad);
+  lg_json_put(o, "scenario", t, &bad);
+  lg_json_put(o, "verdict", json_string(lg_verdict_name(r->verdict)), &bad);
+  lg_json_put(o, "exit_code", json_integer(r->exit_code), &bad);
+  lg_json_put(o, "reasons", str_array(r->reasons, r->n_reasons, &bad), &bad);
   checks = json_array();
   for (i = 0; checks && i < r->n_checks; i++) {
     json_t *c = json_object();
@@ -478,51 +477,51 @@ json_t *lg_result_to_jansson(const lg_result *r) {
       bad = true;
       break;
     }
-    put(c, "name", lg_json_str(r->checks[i].name), &bad);
-    put(c, "status", json_string(lg_check_status_name(r->checks[i].status)),
+    lg_json_put(c, "name", lg_json_str(r->checks[i].name), &bad);
+    lg_json_put(c, "status", json_string(lg_check_status_name(r->checks[i].status)),
         &bad);
-    put(c, "message", lg_json_str(r->checks[i].message), &bad);
-    push(checks, c, &bad);
+    lg_json_put(c, "message", lg_json_str(r->checks[i].message), &bad);
+    lg_json_push(checks, c, &bad);
   }
-  put(o, "checks", checks, &bad);
-  put(o, "analysis", lg_json_analysis(&r->analysis, r->has_analysis, &bad),
+  lg_json_put(o, "checks", checks, &bad);
+  lg_json_put(o, "analysis", lg_json_analysis(&r->analysis, r->has_analysis, &bad),
       &bad);
-  put(o, "load", load_json(&r->load, &bad), &bad);
-  put(o, "container", container_json(&r->container, &bad), &bad);
-  put(o, "service", service_json(&r->service, &bad), &bad);
-  put(o, "memcheck", memcheck_json(&r->memcheck, &bad), &bad);
-  put(o, "massif", massif_json(&r->massif, &bad), &bad);
-  put(o, "baseline", baseline_json(&r->baseline, &bad), &bad);
+  lg_json_put(o, "load", load_json(&r->load, &bad), &bad);
+  lg_json_put(o, "container", container_json(&r->container, &bad), &bad);
+  lg_json_put(o, "service", service_json(&r->service, &bad), &bad);
+  lg_json_put(o, "memcheck", memcheck_json(&r->memcheck, &bad), &bad);
+  lg_json_put(o, "massif", massif_json(&r->massif, &bad), &bad);
+  lg_json_put(o, "baseline", baseline_json(&r->baseline, &bad), &bad);
   /* extensions */
   t = json_object();
   if (t) {
-    put(t, "x", num_array(r->chart.x, r->chart.n, &bad), &bad);
-    put(t, "y", num_array(r->chart.y, r->chart.n, &bad), &bad);
-    put(t, "oom_x", lg_json_num(r->chart.oom_x), &bad);
+    lg_json_put(t, "x", num_array(r->chart.x, r->chart.n, &bad), &bad);
+    lg_json_put(t, "y", num_array(r->chart.y, r->chart.n, &bad), &bad);
+    lg_json_put(t, "oom_x", lg_json_num(r->chart.oom_x), &bad);
   }
-  put(o, "chart", t, &bad);
+  lg_json_put(o, "chart", t, &bad);
   t = json_object();
   if (t) {
-    put(t, "on_inconclusive",
+    lg_json_put(t, "on_inconclusive",
         json_string(r->inconclusive_passes ? "pass" : "fail"), &bad);
-    put(t, "max_time_to_limit_seconds", lg_json_num(r->max_time_to_limit_s),
+    lg_json_put(t, "max_time_to_limit_seconds", lg_json_num(r->max_time_to_limit_s),
         &bad);
-    put(t, "confidence", lg_json_num(r->confidence), &bad);
+    lg_json_put(t, "confidence", lg_json_num(r->confidence), &bad);
   }
-  put(o, "gates", t, &bad);
+  lg_json_put(o, "gates", t, &bad);
   if (r->error) {
     t = json_object();
     if (t) {
-      put(t, "code", json_string(lg_err_name(r->error_code)), &bad);
-      put(t, "message", lg_json_str(r->error), &bad);
+      lg_json_put(t, "code", json_string(lg_err_name(r->error_code)), &bad);
+      lg_json_put(t, "message", lg_json_str(r->error), &bad);
     }
-    put(o, "error", t, &bad);
+    lg_json_put(o, "error", t, &bad);
   } else {
-    put(o, "error", json_null(), &bad);
+    lg_json_put(o, "error", json_null(), &bad);
   }
-  put(o, "interrupted", json_boolean(r->interrupted), &bad);
-  put(o, "out_dir", lg_json_str(r->out_dir), &bad);
-  put(o, "started_at", lg_json_str(r->started_at), &bad);
+  lg_json_put(o, "interrupted", json_boolean(r->interrupted), &bad);
+  lg_json_put(o, "out_dir", lg_json_str(r->out_dir), &bad);
+  lg_json_put(o, "started_at", lg_json_str(r->started_at), &bad);
   if (bad) {
     json_decref(o);
     return NULL;
