@@ -45,8 +45,15 @@ int cli_fail(const lg_error *err);
 /* Colour on stdout/stderr: a TTY, NO_COLOR unset, TERM not dumb. */
 bool cli_color(int fd);
 
-/* Parse a report option (--json F etc.) into outs; 1 if it was one. */
-int cli_output_option(cli_outputs *outs, const char *name, const char *value);
+/* The report file options every report-writing command takes, as
+ * getopt_long entries (values 'J' 'U' 'M' 'H' 'F'), and their handler. */
+#define CLI_REPORT_LONGOPTS                                                    \
+  {"json", required_argument, 0, 'J'}, {"junit", required_argument, 0, 'U'},   \
+      {"markdown", required_argument, 0, 'M'},                                 \
+      {"html", required_argument, 0, 'H'}, {"sarif", required_argument, 0, 'F'}
+/* Store a CLI_REPORT_LONGOPTS option (c is its getopt value) in outs; 1 if
+ * c was one of them. */
+int cli_output_option(cli_outputs *outs, int c, const char *value);
 /* Write every requested report plus the automatic ones (GitHub step summary,
  * annotations); returns 0 or the exit code of the first failure (4). */
 int cli_emit_reports(const lg_result *const *results, size_t n,

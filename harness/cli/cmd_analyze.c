@@ -49,11 +49,7 @@ int cmd_analyze(int argc, char **argv) {
       {"rate", required_argument, 0, 'r'},
       {"strict", no_argument, 0, 'S'},
       {"on-inconclusive", required_argument, 0, 'i'},
-      {"json", required_argument, 0, 'J'},
-      {"junit", required_argument, 0, 'U'},
-      {"markdown", required_argument, 0, 'M'},
-      {"html", required_argument, 0, 'H'},
-      {"sarif", required_argument, 0, 'F'},
+      CLI_REPORT_LONGOPTS,
       {"quiet", no_argument, 0, 'q'},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
@@ -128,7 +124,7 @@ int cmd_analyze(int argc, char **argv) {
       inconclusive_passes = strcmp(optarg, "pass") == 0;
       break;
     case 'J': case 'U': case 'M': case 'H': case 'F':
-      cli_output_option(&outs, longopts[idx].name, optarg);
+      cli_output_option(&outs, c, optarg);
       break;
     case 'q':
       outs.quiet = true;

@@ -41,11 +41,7 @@ int cmd_compare(int argc, char **argv) {
       {"baseline", required_argument, 0, 'b'},
       {"tolerance", required_argument, 0, 't'},
       {"missing", required_argument, 0, 'm'},
-      {"json", required_argument, 0, 'J'},
-      {"junit", required_argument, 0, 'U'},
-      {"markdown", required_argument, 0, 'M'},
-      {"html", required_argument, 0, 'H'},
-      {"sarif", required_argument, 0, 'F'},
+      CLI_REPORT_LONGOPTS,
       {"quiet", no_argument, 0, 'q'},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
@@ -80,7 +76,7 @@ int cmd_compare(int argc, char **argv) {
       co.missing_fails = strcmp(optarg, "fail") == 0;
       break;
     case 'J': case 'U': case 'M': case 'H': case 'F':
-      cli_output_option(&outs, longopts[idx].name, optarg);
+      cli_output_option(&outs, c, optarg);
       break;
     case 'q':
       outs.quiet = true;

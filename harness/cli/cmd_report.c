@@ -28,11 +28,7 @@ static const char merge_usage[] =
 
 static int render_saved(int argc, char **argv, const char *usage) {
   static const struct option longopts[] = {
-      {"json", required_argument, 0, 'J'},
-      {"junit", required_argument, 0, 'U'},
-      {"markdown", required_argument, 0, 'M'},
-      {"html", required_argument, 0, 'H'},
-      {"sarif", required_argument, 0, 'F'},
+      CLI_REPORT_LONGOPTS,
       {"annotations", no_argument, 0, 'a'},
       {"quiet", no_argument, 0, 'q'},
       {"help", no_argument, 0, 'h'},
@@ -47,7 +43,7 @@ static int render_saved(int argc, char **argv, const char *usage) {
   while ((c = getopt_long(argc, argv, "qh", longopts, &idx)) != -1) {
     switch (c) {
     case 'J': case 'U': case 'M': case 'H': case 'F':
-      cli_output_option(&outs, longopts[idx].name, optarg);
+      cli_output_option(&outs, c, optarg);
       break;
     case 'a':
       outs.annotations = true;

@@ -107,11 +107,7 @@ static int cmp_by_name(const void *a, const void *b) {
 int cmd_run(int argc, char **argv) {
   static const struct option longopts[] = {
       {"out", required_argument, 0, 'o'},
-      {"json", required_argument, 0, 1},
-      {"junit", required_argument, 0, 2},
-      {"markdown", required_argument, 0, 3},
-      {"html", required_argument, 0, 4},
-      {"sarif", required_argument, 0, 5},
+      CLI_REPORT_LONGOPTS,
       {"annotations", no_argument, 0, 6},
       {"baseline", required_argument, 0, 'b'},
       {"set", required_argument, 0, 's'},
@@ -143,8 +139,8 @@ int cmd_run(int argc, char **argv) {
     case 'o':
       out_dir = optarg;
       break;
-    case 1: case 2: case 3: case 4: case 5:
-      cli_output_option(&outs, longopts[c].name, optarg);
+    case 'J': case 'U': case 'M': case 'H': case 'F':
+      cli_output_option(&outs, c, optarg);
       break;
     case 6:
       outs.annotations = true;

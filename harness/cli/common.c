@@ -80,19 +80,26 @@ bool cli_color(int fd) {
   return isatty(fd) != 0;
 }
 
-int cli_output_option(cli_outputs *o, const char *name, const char *value) {
-  if (strcmp(name, "json") == 0)
+int cli_output_option(cli_outputs *o, int c, const char *value) {
+  switch (c) {
+  case 'J':
     o->json = value;
-  else if (strcmp(name, "junit") == 0)
+    break;
+  case 'U':
     o->junit = value;
-  else if (strcmp(name, "markdown") == 0)
+    break;
+  case 'M':
     o->markdown = value;
-  else if (strcmp(name, "html") == 0)
+    break;
+  case 'H':
     o->html = value;
-  else if (strcmp(name, "sarif") == 0)
+    break;
+  case 'F':
     o->sarif = value;
-  else
+    break;
+  default:
     return 0;
+  }
   return 1;
 }
 
