@@ -83,6 +83,20 @@ typedef struct ct_strv {
 int ct_strv_push(ct_strv *sv, const char *s);
 int ct_strv_pushf(ct_strv *sv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Argv builders: append to the ct_strv `out` in scope, storing the code in
+ * `rc` and jumping to the function's `fail:` label on error. */
+#define CT_PUSH(s)                                                             \
+  do {                                                                         \
+    if ((rc = ct_strv_push(out, (s))))                                         \
+      goto fail;                                                               \
+  } while (0)
+#define CT_PUSHF(...)                                                          \
+  do {                                                                         \
+    if ((rc = ct_strv_pushf(out, __VA_ARGS__)))                                \
+      goto fail;                                                               \
+  } while (0)
+
 /* Hand over the vector (never NULL after a push; an empty one is made). */
 char **ct_strv_take(ct_strv *sv);
 void ct_strv_cleanup(ct_strv *sv);

@@ -39,16 +39,6 @@ int ct_oci_argv(const ct_oci_params *p, char *const *argv, char *const *envp,
                 ct_strv *out, lg_error *err) {
   size_t i;
   int rc = 0;
-#define PUSH(s)                                                                \
-  do {                                                                         \
-    if ((rc = ct_strv_push(out, (s))))                                         \
-      goto fail;                                                               \
-  } while (0)
-#define PUSHF(...)                                                             \
-  do {                                                                         \
-    if ((rc = ct_strv_pushf(out, __VA_ARGS__)))                                \
-      goto fail;                                                               \
-  } while (0)
   if (!argv || !argv[0])
     return lg_error_set(err, LG_EUSAGE, "%s: empty command",
                         engine_name(p->engine));
@@ -60,22 +50,22 @@ int ct_oci_argv(const ct_oci_params *p, char *const *argv, char *const *envp,
                             : " (or container.rootfs)");
   if (p->memory && p->swap > UINT64_MAX - p->memory)
     return lg_error_set(err, LG_EINPUT, "memory + swap overflows");
-  PUSH(p->tool);
-  PUSH("run");
-  PUSH("--name");
-  PUSH(p->name);
-  PUSH("--label");
-  PUSH("leakgate=1");
-  PUSH("--init");
-  PUSH("-i");
-  PUSH("--network");
-  PUSH("host");
+  CT_PUSH(p->tool);
+  CT_PUSH("run");
+  CT_PUSH("--name");
+  CT_PUSH(p->name);
+  CT_PUSH("--label");
+  CT_PUSH("leakgate=1");
+  CT_PUSH("--init");
+  CT_PUSH("-i");
+  CT_PUSH("--network");
+  CT_PUSH("host");
   if (p->memory) {
     /* --memory-swap is memory + swap: equal to --memory means no swap. */
-    PUSH("--memory");
-    PUSHF("%" PRIu64, p->memory);
-    PUSH("--memory-swap");
-    PUSHF("%" PRIu64, p->memory + p->swap);
+    CT_PUSH("--memory");
+    CT_PUSHF("%" PRIu64, p->memory);
+    CT_PUSH("--memory-swap");
+    CT_PUSHF("%" PRIu64, p->memory + p->swap);
   }
   /* -e NAME takes the value from the client's environment (ct_oci_env):
    * no value appears on the command line. */
@@ -83,23 +73,21 @@ int ct_oci_argv(const ct_oci_params *p, char *const *argv, char *const *envp,
     const char *eq = strchr(envp[i], '=');
     if (!eq || eq == envp[i])
       continue;
-    PUSH("-e");
-    PUSHF("%.*s", (int)(eq - envp[i]), envp[i]);
+    CT_PUSH("-e");
+    CT_PUSHF("%.*s", (int)(eq - envp[i]), envp[i]);
   }
   if (p->image) {
-    PUSH(p->image);
+    CT_PUSH(p->image);
   } else {
-    PUSH("--rootfs");
-    PUSH(p->rootfs);
+    CT_PUSH("--rootfs");
+    CT_PUSH(p->rootfs);
   }
   for (i = 0; argv[i]; i++)
-    PUSH(argv[i]);
+    CT_PUSH(argv[i]);
   return 0;
 fail:
   return lg_error_set(err, rc, "%s: cannot build the command line: %s",
                       engine_name(p->engine), lg_strerror(rc));
-#undef PUSH
-#undef PUSHF
 }
 
 int ct_oci_env(char *const *envp, ct_strv *out, lg_error *err) {

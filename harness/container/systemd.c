@@ -36,55 +36,43 @@ int ct_systemd_argv(const ct_systemd_params *p, char *const *argv,
                     char *const *envp, ct_strv *out, lg_error *err) {
   size_t i;
   int rc = 0;
-#define PUSH(s)                                                                \
-  do {                                                                         \
-    if ((rc = ct_strv_push(out, (s))))                                         \
-      goto fail;                                                               \
-  } while (0)
-#define PUSHF(...)                                                             \
-  do {                                                                         \
-    if ((rc = ct_strv_pushf(out, __VA_ARGS__)))                                \
-      goto fail;                                                               \
-  } while (0)
   if (!argv || !argv[0])
     return lg_error_set(err, LG_EUSAGE, "systemd: empty command");
   if (p->mode == LG_SYSTEMD_SUDO) {
-    PUSH(p->sudo);
-    PUSH("-n");
+    CT_PUSH(p->sudo);
+    CT_PUSH("-n");
   }
-  PUSH(p->systemd_run);
+  CT_PUSH(p->systemd_run);
   if (p->mode == LG_SYSTEMD_USER)
-    PUSH("--user");
-  PUSH("--scope");
-  PUSH("--quiet");
-  PUSH("--collect");
-  PUSHF("--unit=%s.scope", p->unit);
+    CT_PUSH("--user");
+  CT_PUSH("--scope");
+  CT_PUSH("--quiet");
+  CT_PUSH("--collect");
+  CT_PUSHF("--unit=%s.scope", p->unit);
   if (p->mode == LG_SYSTEMD_SUDO) {
-    PUSHF("--uid=%u", p->uid);
-    PUSHF("--gid=%u", p->gid);
+    CT_PUSHF("--uid=%u", p->uid);
+    CT_PUSHF("--gid=%u", p->gid);
   }
   if (p->version >= 254)
-    PUSH("--expand-environment=no");
-  PUSH("-p");
-  PUSH("MemoryAccounting=yes");
+    CT_PUSH("--expand-environment=no");
+  CT_PUSH("-p");
+  CT_PUSH("MemoryAccounting=yes");
   if (p->memory) {
-    PUSH("-p");
-    PUSHF("MemoryMax=%" PRIu64, p->memory);
+    CT_PUSH("-p");
+    CT_PUSHF("MemoryMax=%" PRIu64, p->memory);
   }
-  PUSH("-p");
-  PUSHF("MemorySwapMax=%" PRIu64, p->swap);
+  CT_PUSH("-p");
+  CT_PUSHF("MemorySwapMax=%" PRIu64, p->swap);
   /* sudo resets the environment: the service's goes on the command line. */
   for (i = 0; p->mode == LG_SYSTEMD_SUDO && envp && envp[i]; i++)
-    PUSHF("--setenv=%s", envp[i]);
-  PUSH("--");
+    CT_PUSHF("--setenv=%s", envp[i]);
+  CT_PUSH("--");
   for (i = 0; argv[i]; i++)
-    PUSH(argv[i]);
+    CT_PUSH(argv[i]);
   return 0;
 fail:
   return lg_error_set(err, rc, "systemd: cannot build the command line: %s",
                       lg_strerror(rc));
-#undef PUSH
-#undef PUSHF
 }
 
 /* XDG_RUNTIME_DIR for the user manager: leakgate's, else /run/user/UID
