@@ -162,22 +162,28 @@ const char *ct_first_line(const char *out, char *buf, size_t cap) {
   return buf;
 }
 
+void ct_clean_name(char *out, size_t cap, const char *name) {
+  size_t i = 0;
+  for (; name && *name && i + 1 < cap && i < 64; name++) {
+    char ch = *name;
+    out[i++] = ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.')
+                   ? ch
+                   : '_';
+  }
+  if (i == 0)
+    ct_setf(out, cap, "run");
+  else
+    out[i] = '\0';
+}
+
 char *ct_unique_name(const char *name) {
   char clean[72], *out = NULL;
-  size_t i = 0;
-  for (; name && *name && i < 64; name++) {
-    char ch = *name;
-    clean[i++] =
-        ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-         (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.')
-            ? ch
-            : '_';
-  }
-  clean[i] = '\0';
+  ct_clean_name(clean, sizeof clean, name);
   /* The monotonic clock in ns is unique per call within the process; the
    * pid makes it unique across processes. */
   if (asprintf(&out, "leakgate-%ld-%llx-%s", (long)getpid(),
-               (unsigned long long)lg_now_ns(), i ? clean : "run") < 0)
+               (unsigned long long)lg_now_ns(), clean) < 0)
     return NULL;
   return out;
 }

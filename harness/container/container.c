@@ -41,26 +41,12 @@
 #define RMDIR_WAIT_S 3.0
 #define KILL_PIDS_CAP 4096
 
-static void sanitize(char *out, size_t cap, const char *name) {
-  size_t i = 0;
-  for (; name && *name && i + 1 < cap && i < 64; name++) {
-    char ch = *name;
-    out[i++] = ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.')
-                   ? ch
-                   : '_';
-  }
-  out[i] = '\0';
-  if (i == 0)
-    snprintf(out, cap, "run");
-}
-
 /* mkdir a unique leaf in parent; fills c->dir. */
 static int make_leaf(lg_container *c, const char *parent, const char *name,
                      lg_error *err) {
   char clean[80], leaf[160];
   unsigned n;
-  sanitize(clean, sizeof clean, name);
+  ct_clean_name(clean, sizeof clean, name);
   for (n = 0; n < 10000; n++) {
     snprintf(leaf, sizeof leaf, "leakgate-%ld-%u-%s", (long)getpid(), n, clean);
     c->dir = lg_cg_join(parent, leaf);

@@ -130,8 +130,13 @@ void ct_setf(char *buf, size_t cap, const char *fmt, ...)
 /* The first line of a command's output, cut at 300 bytes, into buf. */
 const char *ct_first_line(const char *out, char *buf, size_t cap);
 
-/* Unique name "leakgate-<pid>-<hex>-<name>" (name sanitized to
- * [A-Za-z0-9_.-], cut at 64): usable as a systemd unit and container name. */
+/* name with every byte outside [A-Za-z0-9_.-] made '_', cut at 64 bytes
+ * (and at cap), "run" when empty or NULL: safe in a cgroup, unit or
+ * container name. */
+void ct_clean_name(char *out, size_t cap, const char *name);
+
+/* Unique name "leakgate-<pid>-<hex>-<name>" (name as ct_clean_name makes
+ * it): usable as a systemd unit and container name. */
 char *ct_unique_name(const char *name);
 
 /* ---- systemd.c ---------------------------------------------------------- */
