@@ -43,6 +43,20 @@ static double probe_timeout(const lg_container_opts *o) {
   return o->probe_timeout_s > 0 ? o->probe_timeout_s : CT_PROBE_S;
 }
 
+int ct_cgroup_unusable(const lg_cgroup_info *info, char *why, size_t cap) {
+  if (info->version == 0)
+    ct_setf(why, cap,
+            "no cgroup with the memory controller found for this process");
+  else if (!info->writable)
+    ct_setf(why, cap,
+            "cgroup v%d at %s: no writable place for a run cgroup (needs "
+            "root or a delegated cgroup)",
+            info->version, info->dir);
+  else
+    return 0;
+  return 1;
+}
+
 int lg_container_probe_cgroup(const lg_container_opts *o, char *why,
                               size_t cap) {
   lg_cgroup_info info;
@@ -52,19 +66,8 @@ int lg_container_probe_cgroup(const lg_container_opts *o, char *why,
     ct_setf(why, cap, "%s", e.msg);
     return 0;
   }
-  if (info.version == 0) {
-    ct_setf(why, cap,
-            "no cgroup with the memory controller found for this "
-            "process");
+  if (ct_cgroup_unusable(&info, why, cap))
     return 0;
-  }
-  if (!info.writable) {
-    ct_setf(why, cap,
-            "cgroup v%d at %s: no writable place for a run cgroup (needs "
-            "root or a delegated cgroup)",
-            info.version, info.dir);
-    return 0;
-  }
   ct_setf(why, cap, "cgroup v%d, run cgroups in %s (%s)", info.version,
           info.leaf_parent, info.strategy);
   return 1;

@@ -144,16 +144,7 @@ static int create_cgroup(lg_container *c, const lg_container_opts *o,
   rc = lg_cgroup_detect(o->cgroupfs_root, o->proc_self_cgroup, &info, err);
   if (rc)
     return rc;
-  if (info.version == 0 || !info.writable) {
-    if (info.version == 0)
-      snprintf(why, sizeof why,
-               "no cgroup with the memory controller found "
-               "for this process");
-    else
-      snprintf(why, sizeof why,
-               "cgroup v%d at %s: no writable place for a "
-               "run cgroup (needs root or a delegated cgroup)",
-               info.version, info.dir);
+  if (ct_cgroup_unusable(&info, why, sizeof why)) {
     if (is_auto) {
       c->kind = CT_NONE;
       snprintf(c->note, sizeof c->note,

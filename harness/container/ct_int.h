@@ -215,6 +215,10 @@ int ct_extcg_find(const char *proc_root, pid_t pid, const char *leaf,
 void ct_extcg_vanished(lg_container *c, lg_container_stats *st);
 
 /* ---- auto.c ------------------------------------------------------------- */
+/* 1 with the reason in why when detection found no memory cgroup or no
+ * writable place for a run cgroup (the probe's and create's wording), else
+ * 0. */
+int ct_cgroup_unusable(const lg_cgroup_info *info, char *why, size_t cap);
 /* The probes to use for o: o->probes or the real ones. */
 const lg_container_probes *ct_probes(const lg_container_opts *o);
 
