@@ -20,64 +20,6 @@
 
 #define CTX_MAX 512
 
-static double get_num(lg_jr *d, const json_t *o, const char *ctx, const char *key,
-                      bool required) {
-  json_t *v = lg_jr_val(o, key);
-  if (!v) {
-    if (required)
-      lg_jr_bad(d, ctx, key, "a number");
-    return NAN;
-  }
-  if (!json_is_number(v)) {
-    lg_jr_bad(d, ctx, key, required ? "a number" : "a number or null");
-    return NAN;
-  }
-  return json_number_value(v);
-}
-
-static const char *get_str(lg_jr *d, const json_t *o, const char *ctx,
-                           const char *key, bool required) {
-  json_t *v = lg_jr_val(o, key);
-  if (!v) {
-    if (required)
-      lg_jr_bad(d, ctx, key, "a string");
-    return NULL;
-  }
-  if (!json_is_string(v)) {
-    lg_jr_bad(d, ctx, key, required ? "a string" : "a string or null");
-    return NULL;
-  }
-  return json_string_value(v);
-}
-
-/* The object at key; NULL when missing/null (an error when required). */
-static json_t *get_obj(lg_jr *d, const json_t *o, const char *ctx, const char *key,
-                       bool required) {
-  json_t *v = lg_jr_val(o, key);
-  if (!v) {
-    if (required)
-      lg_jr_bad(d, ctx, key, "an object");
-    return NULL;
-  }
-  if (!json_is_object(v)) {
-    lg_jr_bad(d, ctx, key, required ? "an object" : "an object or null");
-    return NULL;
-  }
-  return v;
-}
-
-static json_t *get_arr(lg_jr *d, const json_t *o, const char *ctx,
-                       const char *key) {
-  json_t *v = lg_jr_val(o, key);
-  if (!v)
-    return NULL;
-  if (!json_is_array(v)) {
-    lg_jr_bad(d, ctx, key, "an array or null");
-    return NULL;
-  }
-  return v;
-}
-
 /* [lo, hi] of numbers; null bounds are unknown (+-infinity when required:
  * an interval too wide to know, which compare turns into inconclusive). */
 static void get_ci(lg_jr *d, const json_t *o, const char *ctx, const char *key,
@@ -110,45 +52,26 @@ static void get_opt_ci(lg_jr *d, const json_t *o, const char *ctx, const char *k
     get_ci(d, o, ctx, key, lo, hi);
 }
 
-static lg_leak leak_parse(lg_jr *d, const json_t *o, const char *ctx) {
-  const char *s = get_str(d, o, ctx, "leak", false);
-  if (!s)
-    return LG_LEAK_UNKNOWN;
-  if (strcmp(s, "leak") == 0)
-    return LG_LEAK_LEAK;
-  if (strcmp(s, "no_leak") == 0)
-    return LG_LEAK_NO_LEAK;
-  if (strcmp(s, "inconclusive") == 0)
-    return LG_LEAK_INCONCLUSIVE;
-  lg_jr_bad(d, ctx, "leak", "leak, no_leak, inconclusive or null");
-  return LG_LEAK_UNKNOWN;
-}
-
 static void read_analysis(lg_jr *d, const json_t *a, const char *ctx,
                           bl_entry *e) {
   const char *s;
-  s = get_str(d, a, ctx, "metric", true);
+  s = lg_jr_str(d, a, ctx, "metric", true);
   snprintf(e->metric, sizeof e->metric, "%s", s ? s : "");
-  s = get_str(d, a, ctx, "x", true);
+  s = lg_jr_str(d, a, ctx, "x", true);
   snprintf(e->x, sizeof e->x, "%s", s ? s : "");
   if (s && strcmp(s, "requests") != 0 && strcmp(s, "seconds") != 0)
     lg_jr_bad(d, ctx, "x", "\"requests\" or \"seconds\"");
-  e->leak = leak_parse(d, a, ctx);
-  e->sl.slope = get_num(d, a, ctx, "slope_bytes_per_request", true);
+  e->leak = lg_jr_leak(d, a, ctx, "leak");
+  e->sl.slope = lg_jr_num(d, a, ctx, "slope_bytes_per_request", true);
   get_ci(d, a, ctx, "slope_ci", &e->sl.lo, &e->sl.hi);
-  e->sl.w = get_num(d, a, ctx, "window_slope", false);
+  e->sl.w = lg_jr_num(d, a, ctx, "window_slope", false);
   get_opt_ci(d, a, ctx, "window_ci", &e->sl.w_lo, &e->sl.w_hi);
   get_opt_ci(d, a, ctx, "recent_ci", &e->sl.s_lo, &e->sl.s_hi);
-  {
-    json_t *h = lg_jr_val(a, "recent_hinge");
-    if (h && !json_is_boolean(h))
-      lg_jr_bad(d, ctx, "recent_hinge", "true, false or null");
-    e->sl.hinge = json_is_true(h); /* false for NULL */
-  }
-  e->confidence = get_num(d, a, ctx, "confidence", false);
+  e->sl.hinge = lg_jr_bool(d, a, ctx, "recent_hinge", "true, false or null");
+  e->confidence = lg_jr_num(d, a, ctx, "confidence", false);
   if (isfinite(e->confidence) && !(e->confidence > 0.5 && e->confidence < 1))
     lg_jr_bad(d, ctx, "confidence", "a level between 0.5 and 1");
-  e->tolerance = get_num(d, a, ctx, "tolerance_bytes_per_request", false);
+  e->tolerance = lg_jr_num(d, a, ctx, "tolerance_bytes_per_request", false);
 }
 
 static void read_memcheck(lg_jr *d, const json_t *m, const char *ctx,
@@ -159,13 +82,8 @@ static void read_memcheck(lg_jr *d, const json_t *m, const char *ctx,
   e->memcheck_ran = false;
   if (!m)
     return;
-  {
-    json_t *ran = lg_jr_val(m, "ran");
-    if (ran && !json_is_boolean(ran))
-      lg_jr_bad(d, ctx, "ran", "true or false");
-    e->memcheck_ran = json_is_true(ran); /* false for NULL */
-  }
-  arr = get_arr(d, m, ctx, "leaks");
+  e->memcheck_ran = lg_jr_bool(d, m, ctx, "ran", "true or false");
+  arr = lg_jr_arr(d, m, ctx, "leaks", "an array or null");
   if (!arr || d->rc)
     return;
   if (json_array_size(arr) > BL_MAX_LEAKS) {
@@ -185,9 +103,9 @@ static void read_memcheck(lg_jr *d, const json_t *m, const char *ctx,
       lg_jr_bad(d, c, "", "an object");
       return;
     }
-    fp = get_str(d, l, c, "fingerprint", true);
-    kind = get_str(d, l, c, "kind", true);
-    k->bytes = get_num(d, l, c, "bytes", true);
+    fp = lg_jr_str(d, l, c, "fingerprint", true);
+    kind = lg_jr_str(d, l, c, "kind", true);
+    k->bytes = lg_jr_num(d, l, c, "bytes", true);
     if (d->rc)
       return;
     if (!(k->fingerprint = strdup(fp)) || !(k->kind = strdup(kind))) {
@@ -218,7 +136,7 @@ static void read_history(lg_jr *d, const json_t *arr, const char *ctx,
       lg_jr_bad(d, c, "", "an object");
       return;
     }
-    e->history[i].slope = get_num(d, p, c, "slope_bytes_per_request", true);
+    e->history[i].slope = lg_jr_num(d, p, c, "slope_bytes_per_request", true);
     if (d->rc)
       return;
     e->n_history++;
@@ -241,20 +159,20 @@ static void read_entry(lg_jr *d, const char *name, const json_t *o, bl_entry *e)
     lg_jr_bad(d, ctx, "", "an object");
     return;
   }
-  latest = get_obj(d, o, ctx, "latest", true);
+  latest = lg_jr_obj(d, o, ctx, "latest", true);
   snprintf(c, sizeof c, "%.480s.latest", ctx);
   {
     char lc[CTX_MAX];
     snprintf(lc, sizeof lc, "%.480s.analysis", c);
-    read_analysis(d, get_obj(d, latest, c, "analysis", true), lc, e);
+    read_analysis(d, lg_jr_obj(d, latest, c, "analysis", true), lc, e);
     snprintf(lc, sizeof lc, "%.480s.load", c);
     e->requests =
-        lg_jr_count(d, get_obj(d, latest, c, "load", false), lc, "requests");
+        lg_jr_count(d, lg_jr_obj(d, latest, c, "load", false), lc, "requests");
     snprintf(lc, sizeof lc, "%.480s.memcheck", c);
-    read_memcheck(d, get_obj(d, latest, c, "memcheck", false), lc, e);
+    read_memcheck(d, lg_jr_obj(d, latest, c, "memcheck", false), lc, e);
   }
   snprintf(c, sizeof c, "%.480s.history", ctx);
-  read_history(d, get_arr(d, o, ctx, "history"), c, e);
+  read_history(d, lg_jr_arr(d, o, ctx, "history", "an array or null"), c, e);
 }
 
 static void free_entry(bl_entry *e) {
@@ -298,7 +216,7 @@ static void parse(lg_jr *d, lg_baseline *b) {
   b->version = (long)json_integer_value(v);
   if (b->version != LG_BASELINE_VERSION)
     return; /* compare says so; update refuses */
-  sc = get_obj(d, b->root, "", "scenarios", true);
+  sc = lg_jr_obj(d, b->root, "", "scenarios", true);
   if (!sc)
     return;
   b->entries = calloc(json_object_size(sc) + 1, sizeof *b->entries);

@@ -54,5 +54,24 @@ json_t *lg_jr_val(const json_t *o, const char *key);
 /* A non-negative integer count; -1 for missing or null. */
 int64_t lg_jr_count(lg_jr *d, const json_t *o, const char *ctx,
                     const char *key);
+/* Typed values: NAN / NULL when the key is missing or null (a problem
+ * "expected WHAT" when required) or of another type (a problem "expected
+ * WHAT", or "expected WHAT or null" when not required); WHAT is "a number",
+ * "a string", "an object". */
+double lg_jr_num(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+                 bool required);
+const char *lg_jr_str(lg_jr *d, const json_t *o, const char *ctx,
+                      const char *key, bool required);
+json_t *lg_jr_obj(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+                  bool required);
+/* An optional array / boolean: NULL / false when missing or null, a problem
+ * "expected WHAT" (the reader's own wording) when of another type. */
+json_t *lg_jr_arr(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+                  const char *what);
+bool lg_jr_bool(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+                const char *what);
+/* A growth verdict leak, no_leak or inconclusive; LG_LEAK_UNKNOWN when
+ * missing or null (anything else is a problem). */
+lg_leak lg_jr_leak(lg_jr *d, const json_t *o, const char *ctx, const char *key);
 
 #endif

@@ -1,7 +1,11 @@
 /* result/json_rd.c - the core of the typed JSON readers (result.json and the
- * baseline file): the first-problem context, value lookup and counts (see
+ * baseline file): the first-problem context, value lookup and the typed
+ * getters, so both files word a wrong value the same way (see
  * result/json.h). No allocation. */
+#include "result/fmt.h"
 #include "result/json.h"
+
+#include <math.h>
 
 void lg_jr_bad(lg_jr *d, const char *ctx, const char *key, const char *what) {
   if (d->rc)
@@ -30,4 +34,74 @@ int64_t lg_jr_count(lg_jr *d, const json_t *o, const char *ctx,
     return -1;
   }
   return json_integer_value(v);
+}
+
+/* Whether v (the value at key; NULL when missing or null) is usable: a
+ * problem when it is missing but required, or not of_type. */
+static bool usable(lg_jr *d, const json_t *v, bool of_type, const char *ctx,
+                   const char *key, const char *what, const char *what_or_null,
+                   bool required) {
+  if (!v) {
+    if (required)
+      lg_jr_bad(d, ctx, key, what);
+    return false;
+  }
+  if (!of_type) {
+    lg_jr_bad(d, ctx, key, required ? what : what_or_null);
+    return false;
+  }
+  return true;
+}
+
+double lg_jr_num(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+                 bool required) {
+  json_t *v = lg_jr_val(o, key);
+  return usable(d, v, json_is_number(v), ctx, key, "a number",
+                "a number or null", required)
+             ? json_number_value(v)
+             : NAN;
+}
+
+const char *lg_jr_str(lg_jr *d, const json_t *o, const char *ctx,
+                      const char *key, bool required) {
+  json_t *v = lg_jr_val(o, key);
+  return usable(d, v, json_is_string(v), ctx, key, "a string",
+                "a string or null", required)
+             ? json_string_value(v)
+             : NULL;
+}
+
+json_t *lg_jr_obj(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+                  bool required) {
+  json_t *v = lg_jr_val(o, key);
+  return usable(d, v, json_is_object(v), ctx, key, "an object",
+                "an object or null", required)
+             ? v
+             : NULL;
+}
+
+json_t *lg_jr_arr(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+                  const char *what) {
+  json_t *v = lg_jr_val(o, key);
+  return usable(d, v, json_is_array(v), ctx, key, what, what, false) ? v : NULL;
+}
+
+bool lg_jr_bool(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+                const char *what) {
+  json_t *v = lg_jr_val(o, key);
+  return usable(d, v, json_is_boolean(v), ctx, key, what, what, false) &&
+         json_is_true(v);
+}
+
+lg_leak lg_jr_leak(lg_jr *d, const json_t *o, const char *ctx,
+                   const char *key) {
+  const char *s = lg_jr_str(d, o, ctx, key, false);
+  int l = lg_fmt_leak_parse(s);
+  if (!s)
+    return LG_LEAK_UNKNOWN;
+  if (l < 0 || l == LG_LEAK_UNKNOWN) {
+    lg_jr_bad(d, ctx, key, "leak, no_leak, inconclusive or null");
+    return LG_LEAK_UNKNOWN;
+  }
+  return (lg_leak)l;
 }

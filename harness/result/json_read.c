@@ -23,7 +23,9 @@
 /* result.json files beyond this are refused rather than read whole. */
 #define LG_RESULT_FILE_CAP ((size_t)256 << 20)
 
-static double num_of(lg_jr *d, const json_t *v, const char *ctx, const char *key) {
+/* A number inside an array (the caller turns null into NAN first). */
+static double num_of(lg_jr *d, const json_t *v, const char *ctx,
+                     const char *key) {
   if (!v)
     return NAN;
   if (!json_is_number(v)) {
@@ -33,9 +35,10 @@ static double num_of(lg_jr *d, const json_t *v, const char *ctx, const char *key
   return json_number_value(v);
 }
 
+/* Every key of result.json is optional: missing or null is unknown. */
 static double get_num(lg_jr *d, const json_t *o, const char *ctx,
                       const char *key) {
-  return num_of(d, lg_jr_val(o, key), ctx, key);
+  return lg_jr_num(d, o, ctx, key, false);
 }
 
 static int get_int(lg_jr *d, const json_t *o, const char *ctx, const char *key,
@@ -51,27 +54,14 @@ static int get_int(lg_jr *d, const json_t *o, const char *ctx, const char *key,
   return (int)json_integer_value(v);
 }
 
-static bool get_bool(lg_jr *d, const json_t *o, const char *ctx, const char *key) {
-  json_t *v = lg_jr_val(o, key);
-  if (!v)
-    return false;
-  if (!json_is_boolean(v)) {
-    lg_jr_bad(d, ctx, key, "true or false");
-    return false;
-  }
-  return json_is_true(v);
+static bool get_bool(lg_jr *d, const json_t *o, const char *ctx,
+                     const char *key) {
+  return lg_jr_bool(d, o, ctx, key, "true or false");
 }
 
 static const char *get_cstr(lg_jr *d, const json_t *o, const char *ctx,
                             const char *key) {
-  json_t *v = lg_jr_val(o, key);
-  if (!v)
-    return NULL;
-  if (!json_is_string(v)) {
-    lg_jr_bad(d, ctx, key, "a string or null");
-    return NULL;
-  }
-  return json_string_value(v);
+  return lg_jr_str(d, o, ctx, key, false);
 }
 
 /* Replace *dst with a copy of the string at key (NULL for null). */
@@ -137,25 +127,14 @@ static double *get_nums(lg_jr *d, const json_t *o, const char *ctx,
   return a;
 }
 
-/* The object at key, NULL when missing/null; an error when not an object. */
 static json_t *get_obj(lg_jr *d, const json_t *o, const char *ctx,
                        const char *key) {
-  json_t *v = lg_jr_val(o, key);
-  if (v && !json_is_object(v)) {
-    lg_jr_bad(d, ctx, key, "an object or null");
-    return NULL;
-  }
-  return v;
+  return lg_jr_obj(d, o, ctx, key, false);
 }
 
 static json_t *get_arr(lg_jr *d, const json_t *o, const char *ctx,
                        const char *key) {
-  json_t *v = lg_jr_val(o, key);
-  if (v && !json_is_array(v)) {
-    lg_jr_bad(d, ctx, key, "an array");
-    return NULL;
-  }
-  return v;
+  return lg_jr_arr(d, o, ctx, key, "an array");
 }
 
 static void read_analysis(lg_jr *d, const json_t *o, const char *ctx,
@@ -425,18 +404,7 @@ static void read_baseline(lg_jr *d, const json_t *o, lg_baseline_result *b) {
       get_num(d, o, "baseline", "history_limit_bytes_per_request");
   b->tolerance = get_num(d, o, "baseline", "tolerance_bytes_per_request");
   get_str(d, o, "baseline", "note", &b->note);
-  v = get_cstr(d, o, "baseline", "baseline_leak");
-  if (v) {
-    if (strcmp(v, "leak") == 0)
-      b->baseline_leak = LG_LEAK_LEAK;
-    else if (strcmp(v, "no_leak") == 0)
-      b->baseline_leak = LG_LEAK_NO_LEAK;
-    else if (strcmp(v, "inconclusive") == 0)
-      b->baseline_leak = LG_LEAK_INCONCLUSIVE;
-    else
-      lg_jr_bad(d, "baseline", "baseline_leak",
-          "leak, no_leak, inconclusive or null");
-  }
+  b->baseline_leak = lg_jr_leak(d, o, "baseline", "baseline_leak");
   b->missing = get_bool(d, o, "baseline", "missing");
   v = get_cstr(d, o, "baseline", "missing_policy");
   if (v && strcmp(v, "pass") != 0 && strcmp(v, "fail") != 0)
