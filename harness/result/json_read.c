@@ -211,7 +211,10 @@ static void read_analysis(lg_jr *d, const json_t *o, const char *ctx,
   get_buf(d, o, ctx, "decided_by", a->decided_by, sizeof a->decided_by);
   a->recent_hinge = get_bool(d, o, ctx, "recent_hinge");
   a->gc_period_x = get_num(d, o, ctx, "gc_period_x");
-  a->points = lg_jr_count(d, o, ctx, "points") < 0 ? 0 : (size_t)lg_jr_count(d, o, ctx, "points");
+  {
+    int64_t pts = lg_jr_count(d, o, ctx, "points");
+    a->points = pts < 0 ? 0 : (size_t)pts;
+  }
 }
 
 static void read_load(lg_jr *d, const json_t *o, lg_load_result *l) {
