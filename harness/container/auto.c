@@ -265,6 +265,16 @@ const lg_container_probes *ct_probes(const lg_container_opts *o) {
   return o->probes ? o->probes : &real_probes;
 }
 
+int ct_systemd_modes(const lg_container_probes *pr, lg_systemd_mode *modes) {
+  if (pr->is_root(pr->ctx)) {
+    modes[0] = LG_SYSTEMD_SYSTEM;
+    return 1;
+  }
+  modes[0] = LG_SYSTEMD_USER;
+  modes[1] = LG_SYSTEMD_SUDO;
+  return 2;
+}
+
 /* Record a step: "name: reason; " */
 static void step(lg_container_choice *ch, const char *name, const char *why) {
   ct_appendf(ch->why, sizeof ch->why, "%s%s: %s", ch->why[0] ? "; " : "", name,
@@ -276,7 +286,7 @@ int lg_container_choose(const lg_container_opts *o, lg_container_choice *ch,
   const lg_container_probes *pr = ct_probes(o);
   char why[700];
   lg_systemd_mode modes[2];
-  int n = 0, i;
+  int n, i;
 
   memset(ch, 0, sizeof *ch);
   ch->backend = LG_BACKEND_NONE;
@@ -312,12 +322,7 @@ int lg_container_choose(const lg_container_opts *o, lg_container_choice *ch,
     step(ch, "systemd", "not tried under the cgroupfs_root test hook");
     return 0;
   }
-  if (pr->is_root(pr->ctx)) {
-    modes[n++] = LG_SYSTEMD_SYSTEM;
-  } else {
-    modes[n++] = LG_SYSTEMD_USER;
-    modes[n++] = LG_SYSTEMD_SUDO;
-  }
+  n = ct_systemd_modes(pr, modes);
   for (i = 0; i < n; i++) {
     char name[32];
     why[0] = '\0';

@@ -221,5 +221,8 @@ void ct_extcg_vanished(lg_container *c, lg_container_stats *st);
 int ct_cgroup_unusable(const lg_cgroup_info *info, char *why, size_t cap);
 /* The probes to use for o: o->probes or the real ones. */
 const lg_container_probes *ct_probes(const lg_container_opts *o);
+/* The systemd modes to try, in order, into modes[2]; returns how many: as
+ * root the system manager, else the user's manager, then sudo. */
+int ct_systemd_modes(const lg_container_probes *pr, lg_systemd_mode *modes);
 
 #endif

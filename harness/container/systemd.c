@@ -150,11 +150,8 @@ static int resolve_mode(const lg_container_opts *o, lg_systemd_mode *mode,
   int n = 0, i;
   if (*mode != LG_SYSTEMD_AUTO) {
     order[n++] = *mode;
-  } else if (pr->is_root(pr->ctx)) {
-    order[n++] = LG_SYSTEMD_SYSTEM;
   } else {
-    order[n++] = LG_SYSTEMD_USER;
-    order[n++] = LG_SYSTEMD_SUDO;
+    n = ct_systemd_modes(pr, order);
   }
   for (i = 0; i < n; i++) {
     why[i][0] = '\0';
