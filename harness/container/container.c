@@ -317,18 +317,31 @@ const char *lg_container_unit(const lg_container *c) {
 int lg_container_wrap(lg_container *c, char *const *argv, char *const *envp,
                       char *const **argv_out, char *const **envp_out,
                       lg_error *err) {
+  ct_strv av = {0}, ev = {0};
   int rc;
   *argv_out = argv; /* cgroup and none backends run argv unchanged */
   *envp_out = envp;
   if (!c || c->wrap == CT_WRAP_NONE)
     return 0;
-  rc = c->wrap == CT_WRAP_SYSTEMD ? ct_systemd_wrap(c, argv, envp, err)
-                                  : ct_oci_wrap(c, argv, envp, err);
+  rc = c->wrap == CT_WRAP_SYSTEMD
+           ? ct_systemd_wrap(c, argv, envp, &av, &ev, err)
+           : ct_oci_wrap(c, argv, envp, &av, &ev, err);
   if (rc)
-    return rc;
+    goto cleanup;
+  ct_strv_free(c->argv_out);
+  ct_strv_free(c->envp_out);
+  c->argv_out = ct_strv_take(&av);
+  c->envp_out = ct_strv_take(&ev);
+  if (!c->argv_out || !c->envp_out) {
+    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+    goto cleanup;
+  }
   *argv_out = c->argv_out;
   *envp_out = c->envp_out;
-  return 0;
+cleanup:
+  ct_strv_cleanup(&av);
+  ct_strv_cleanup(&ev);
+  return rc;
 }
 
 int lg_container_wrap_argv(lg_container *c, char *const *argv,

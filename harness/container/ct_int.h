@@ -161,7 +161,10 @@ int ct_systemd_env(lg_systemd_mode mode, char *const *envp, ct_strv *out,
 int ct_systemd_version(const char *systemd_run, double timeout_s);
 int ct_systemd_create(lg_container *c, const lg_container_opts *o,
                       lg_systemd_mode mode, bool probed, lg_error *err);
-int ct_systemd_wrap(lg_container *c, char *const *argv, char *const *envp,
+/* The wrapped command and its environment for c into av and ev (which
+ * the caller cleans up, also on failure). */
+int ct_systemd_wrap(const lg_container *c, char *const *argv,
+                    char *const *envp, ct_strv *av, ct_strv *ev,
                     lg_error *err);
 int ct_systemd_attach(lg_container *c, pid_t pid, lg_error *err);
 
@@ -181,8 +184,9 @@ int ct_oci_argv(const ct_oci_params *p, char *const *argv, char *const *envp,
 int ct_oci_env(char *const *envp, ct_strv *out, lg_error *err);
 int ct_oci_create(lg_container *c, const lg_container_opts *o,
                   lg_backend_kind engine, bool probed, lg_error *err);
-int ct_oci_wrap(lg_container *c, char *const *argv, char *const *envp,
-                lg_error *err);
+/* As ct_systemd_wrap, for docker and podman. */
+int ct_oci_wrap(const lg_container *c, char *const *argv, char *const *envp,
+                ct_strv *av, ct_strv *ev, lg_error *err);
 int ct_oci_attach(lg_container *c, pid_t pid, lg_error *err);
 /* `ENGINE kill NAME` (errors ignored: the container may be gone). */
 void ct_oci_kill(lg_container *c);

@@ -141,10 +141,9 @@ int ct_oci_create(lg_container *c, const lg_container_opts *o,
   return 0;
 }
 
-int ct_oci_wrap(lg_container *c, char *const *argv, char *const *envp,
-                lg_error *err) {
+int ct_oci_wrap(const lg_container *c, char *const *argv, char *const *envp,
+                ct_strv *av, ct_strv *ev, lg_error *err) {
   ct_oci_params p;
-  ct_strv av = {0}, ev = {0};
   int rc;
   memset(&p, 0, sizeof p);
   p.engine = c->wrap == CT_WRAP_PODMAN ? LG_BACKEND_PODMAN : LG_BACKEND_DOCKER;
@@ -154,19 +153,9 @@ int ct_oci_wrap(lg_container *c, char *const *argv, char *const *envp,
   p.rootfs = c->rootfs;
   p.memory = c->memory;
   p.swap = c->swap;
-  if ((rc = ct_oci_argv(&p, argv, envp, &av, err)) ||
-      (rc = ct_oci_env(envp, &ev, err)))
-    goto cleanup;
-  ct_strv_free(c->argv_out);
-  ct_strv_free(c->envp_out);
-  c->argv_out = ct_strv_take(&av);
-  c->envp_out = ct_strv_take(&ev);
-  if (!c->argv_out || !c->envp_out)
-    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
-cleanup:
-  ct_strv_cleanup(&av);
-  ct_strv_cleanup(&ev);
-  return rc;
+  if ((rc = ct_oci_argv(&p, argv, envp, av, err)))
+    return rc;
+  return ct_oci_env(envp, ev, err);
 }
 
 /* `ENGINE inspect --format FMT NAME` into out; 0 when it answered. */

@@ -197,10 +197,10 @@ int ct_systemd_create(lg_container *c, const lg_container_opts *o,
   return 0;
 }
 
-int ct_systemd_wrap(lg_container *c, char *const *argv, char *const *envp,
+int ct_systemd_wrap(const lg_container *c, char *const *argv,
+                    char *const *envp, ct_strv *av, ct_strv *ev,
                     lg_error *err) {
   ct_systemd_params p;
-  ct_strv av = {0}, ev = {0};
   int rc;
   memset(&p, 0, sizeof p);
   p.mode = c->sd_mode;
@@ -212,19 +212,9 @@ int ct_systemd_wrap(lg_container *c, char *const *argv, char *const *envp,
   p.swap = c->swap;
   p.uid = (unsigned)getuid();
   p.gid = (unsigned)getgid();
-  if ((rc = ct_systemd_argv(&p, argv, envp, &av, err)) ||
-      (rc = ct_systemd_env(c->sd_mode, envp, &ev, err)))
-    goto cleanup;
-  ct_strv_free(c->argv_out);
-  ct_strv_free(c->envp_out);
-  c->argv_out = ct_strv_take(&av);
-  c->envp_out = ct_strv_take(&ev);
-  if (!c->argv_out || !c->envp_out)
-    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
-cleanup:
-  ct_strv_cleanup(&av);
-  ct_strv_cleanup(&ev);
-  return rc;
+  if ((rc = ct_systemd_argv(&p, argv, envp, av, err)))
+    return rc;
+  return ct_systemd_env(c->sd_mode, envp, ev, err);
 }
 
 int ct_systemd_attach(lg_container *c, pid_t pid, lg_error *err) {
