@@ -1,6 +1,7 @@
 /* reporters/report_util.c - escaping, paths, ordering, sparklines shared by
  * the reporters (see report_util.h). Owns nothing; no state. */
 #include "report_util.h"
+#include "result/fmt.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -8,41 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Decode one UTF-8 sequence at s: returns its length and sets *cp, or 0 for
- * an invalid sequence (overlong, surrogate, beyond U+10FFFF, truncated). */
-static size_t utf8_decode(const unsigned char *s, unsigned *cp) {
-  unsigned c = s[0], v;
-  size_t n, i;
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  if (c >= 0xC2 && c <= 0xDF)
-    n = 2, v = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF)
-    n = 3, v = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4)
-    n = 4, v = c & 0x07;
-  else
-    return 0;
-  for (i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-    v = (v << 6) | (s[i] & 0x3F);
-  }
-  if ((n == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) ||
-      (n == 4 && (v < 0x10000 || v > 0x10FFFF)))
-    return 0;
-  *cp = v;
-  return n;
-}
-
 int lg_esc_xml(lg_buf *b, const char *s, bool attr) {
   const unsigned char *p = (const unsigned char *)(s ? s : "");
   int rc = 0;
   while (*p && rc == 0) {
     unsigned cp = 0;
-    size_t n = utf8_decode(p, &cp);
+    size_t n = lg_fmt_utf8_decode(p, &cp);
     if (n == 0) {
       rc = lg_buf_appends(b, "\xEF\xBF\xBD");
       p++;

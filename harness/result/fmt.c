@@ -1,4 +1,5 @@
-/* result/fmt.c - shared number formatting (see result/fmt.h). */
+/* result/fmt.c - shared number formatting and UTF-8 decoding (see
+ * result/fmt.h). */
 #include "result/fmt.h"
 
 #include <leakgate/units.h>
@@ -91,4 +92,31 @@ int lg_fmt_leak_parse(const char *s) {
   if (strcmp(s, "unknown") == 0)
     return LG_LEAK_UNKNOWN;
   return -1;
+}
+
+size_t lg_fmt_utf8_decode(const unsigned char *s, unsigned *cp) {
+  unsigned c = s[0], v;
+  size_t n, i;
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
+  if (c >= 0xC2 && c <= 0xDF)
+    n = 2, v = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF)
+    n = 3, v = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4)
+    n = 4, v = c & 0x07;
+  else
+    return 0;
+  for (i = 1; i < n; i++) {
+    if ((s[i] & 0xC0) != 0x80)
+      return 0;
+    v = (v << 6) | (s[i] & 0x3F);
+  }
+  if ((n == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) ||
+      (n == 4 && (v < 0x10000 || v > 0x10FFFF)))
+    return 0;
+  *cp = v;
+  return n;
 }

@@ -1,6 +1,7 @@
 /* result/fmt.h - number formatting shared by lg_result_finish and the
  * reporters, so a figure reads the same in a reason, a JUnit failure and the
- * terminal summary. Internal to libleakgate (not a public header).
+ * terminal summary, and the UTF-8 check of the JSON writer and the XML
+ * escaper. Internal to libleakgate (not a public header).
  * Every function writes into a caller buffer and returns it; NAN prints as
  * "n/a". No allocation, no state.
  */
@@ -28,5 +29,9 @@ char *lg_fmt_frame(char *buf, size_t cap, const lg_frame *f);
  * for unknown). Kept here so the result module does not link analysis. */
 const char *lg_fmt_leak(lg_leak l);
 int lg_fmt_leak_parse(const char *s); /* -1 when unknown */
+
+/* Decode one UTF-8 sequence at s: its length (1..4) with *cp set, or 0 for
+ * an invalid one (overlong, surrogate, beyond U+10FFFF, truncated). */
+size_t lg_fmt_utf8_decode(const unsigned char *s, unsigned *cp);
 
 #endif

@@ -25,32 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s) {
-  unsigned c = s[0];
-  size_t n, i;
-  unsigned cp;
-  if (c < 0x80)
-    return 1;
-  if (c >= 0xC2 && c <= 0xDF)
-    n = 2, cp = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF)
-    n = 3, cp = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4)
-    n = 4, cp = c & 0x07;
-  else
-    return 0;
-  for (i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-      (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-    return 0;
-  return n;
-}
-
 char *lg_json_utf8_clean(const char *s) {
   const unsigned char *p = (const unsigned char *)s;
   size_t len = strlen(s), i = 0, k = 0;
@@ -58,7 +32,8 @@ char *lg_json_utf8_clean(const char *s) {
   if (!out)
     return NULL;
   while (p[i]) {
-    size_t n = utf8_seq(p + i);
+    unsigned cp;
+    size_t n = lg_fmt_utf8_decode(p + i, &cp);
     if (n == 0) {
       memcpy(out + k, "\xEF\xBF\xBD", 3);
       k += 3;
