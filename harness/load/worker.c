@@ -439,13 +439,15 @@ int lgl_worker_init(lgl_worker *w, lg_load *l, unsigned index,
   if (!w->conns || !w->idle || !w->ready || !w->rbuf || !w->per_phase)
     return lg_error_set(err, LG_ENOMEM, "load: out of memory for %u connections",
                         n_conns);
-  w->n_conns = n_conns;
   for (k = 0; k < n_conns; k++) {
     lgl_conn *c = &w->conns[k];
     c->w = w;
     c->idx = k;
     c->rfd = c->wfd = -1;
     c->depth = depth;
+    /* n_conns grows as connections are set up: after a failed allocation
+     * the cleanup sees only these (calloc's rfd 0 would be closed: stdin). */
+    w->n_conns = k + 1;
     c->ring = calloc(depth, sizeof *c->ring);
     c->obuf = obuf ? malloc(obuf) : NULL;
     if (!c->ring || (obuf && !c->obuf))
