@@ -39,7 +39,7 @@ const char *lg_systemd_mode_name(lg_systemd_mode m) {
   }
 }
 
-static double probe_timeout(const lg_container_opts *o) {
+double ct_probe_timeout(const lg_container_opts *o) {
   return o->probe_timeout_s > 0 ? o->probe_timeout_s : CT_PROBE_S;
 }
 
@@ -158,7 +158,7 @@ int lg_container_probe_systemd(const lg_container_opts *o, lg_systemd_mode mode,
   p.systemd_run = tool;
   p.sudo = sudo;
   p.unit = unit ? unit : "leakgate-probe";
-  p.version = ct_systemd_version(tool, probe_timeout(o));
+  p.version = ct_systemd_version(tool, ct_probe_timeout(o));
   p.memory = PROBE_LIMIT;
   p.uid = (unsigned)getuid();
   p.gid = (unsigned)getgid();
@@ -169,7 +169,7 @@ int lg_container_probe_systemd(const lg_container_opts *o, lg_systemd_mode mode,
     ct_setf(why, cap, "%s", e.msg[0] ? e.msg : "out of memory");
     goto cleanup;
   }
-  rc = ct_run(argv, envp, probe_timeout(o), out, sizeof out, &status, &e);
+  rc = ct_run(argv, envp, ct_probe_timeout(o), out, sizeof out, &status, &e);
   if (rc) {
     ct_setf(why, cap, "%s", e.msg);
     goto cleanup;
@@ -219,7 +219,7 @@ int lg_container_probe_engine(const lg_container_opts *o,
     return 0;
   }
   lg_error_clear(&e);
-  if (ct_run(podman ? pargv : dargv, NULL, probe_timeout(o), out, sizeof out,
+  if (ct_run(podman ? pargv : dargv, NULL, ct_probe_timeout(o), out, sizeof out,
              &status, &e) != 0) {
     ct_setf(why, cap, "%s", e.msg);
   } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out[0]) {

@@ -228,10 +228,7 @@ int lg_container_create(const lg_container_opts *o, lg_container **out,
   if (!c)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   c->parent_oom0 = -1;
-  c->probe_timeout_s = o->probe_timeout_s > 0 ? o->probe_timeout_s : CT_PROBE_S;
-  c->start_timeout_s = o->start_timeout_s > 0             ? o->start_timeout_s
-                       : o->backend == LG_BACKEND_SYSTEMD ? CT_SYSTEMD_START_S
-                                                          : CT_ENGINE_START_S;
+  c->probe_timeout_s = ct_probe_timeout(o);
   if ((o->cgroupfs_root && !(c->cg_root = strdup(o->cgroupfs_root))) ||
       (o->proc_root && !(c->proc_root = strdup(o->proc_root)))) {
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
@@ -243,8 +240,6 @@ int lg_container_create(const lg_container_opts *o, lg_container **out,
     break;
   case LG_BACKEND_AUTO:
     rc = create_auto(c, o, err);
-    if (!rc && c->wrap == CT_WRAP_SYSTEMD && o->start_timeout_s <= 0)
-      c->start_timeout_s = CT_SYSTEMD_START_S;
     break;
   case LG_BACKEND_CGROUP:
     rc = create_cgroup(c, o, false, err);
@@ -263,6 +258,11 @@ int lg_container_create(const lg_container_opts *o, lg_container **out,
   }
   if (rc)
     goto cleanup;
+  /* Only attach waits, and only for a wrapping backend (auto may have
+   * picked one): the default follows the backend actually made. */
+  c->start_timeout_s = o->start_timeout_s > 0      ? o->start_timeout_s
+                       : c->wrap == CT_WRAP_SYSTEMD ? CT_SYSTEMD_START_S
+                                                    : CT_ENGINE_START_S;
   *out = c;
   c = NULL;
 cleanup:

@@ -223,6 +223,8 @@ void ct_extcg_vanished(lg_container *c, lg_container_stats *st);
  * writable place for a run cgroup (the probe's and create's wording), else
  * 0. */
 int ct_cgroup_unusable(const lg_cgroup_info *info, char *why, size_t cap);
+/* o->probe_timeout_s, or CT_PROBE_S when unset. */
+double ct_probe_timeout(const lg_container_opts *o);
 /* The probes to use for o: o->probes or the real ones. */
 const lg_container_probes *ct_probes(const lg_container_opts *o);
 /* The systemd modes to try, in order, into modes[2]; returns how many: as
