@@ -33,9 +33,15 @@ static void proc_file(char *out, size_t cap, const char *proc_root, pid_t pid,
           file);
 }
 
+/* 1 when path's last component is leaf ("/a/b/leaf"). */
+static bool ends_in_leaf(const char *path, const char *leaf) {
+  size_t pl = strlen(path), ll = strlen(leaf);
+  return pl > ll && path[pl - ll - 1] == '/' &&
+         strcmp(path + pl - ll, leaf) == 0;
+}
+
 int ct_extcg_pid_in(const char *proc_root, pid_t pid, const char *leaf) {
   char path[1200], buf[8192], *line, *save = NULL;
-  size_t ll = strlen(leaf);
   long n;
   proc_file(path, sizeof path, proc_root, pid, "cgroup");
   n = lg_read_small(path, buf, sizeof buf);
@@ -45,12 +51,7 @@ int ct_extcg_pid_in(const char *proc_root, pid_t pid, const char *leaf) {
        line = strtok_r(NULL, "\n", &save)) {
     /* "ID:CONTROLLERS:PATH"; PATH may itself hold ':' */
     char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-    size_t pl;
-    if (!c2)
-      continue;
-    pl = strlen(c2 + 1);
-    if (pl > ll && strcmp(c2 + 1 + pl - ll, leaf) == 0 &&
-        c2[1 + pl - ll - 1] == '/')
+    if (c2 && ends_in_leaf(c2 + 1, leaf))
       return 1;
   }
   return 0;
@@ -164,7 +165,6 @@ int ct_extcg_adopt(lg_container *c, pid_t pid, const char *leaf,
                    const char *what, lg_error *err) {
   lg_cgroup_info info;
   char path[1200], *slash;
-  size_t dl, ll;
   int rc;
 
   proc_file(path, sizeof path, c->proc_root, pid, "cgroup");
@@ -177,10 +177,7 @@ int ct_extcg_adopt(lg_container *c, pid_t pid, const char *leaf,
                         "%ld (%s): the manager or engine does not delegate "
                         "memory here; see docs/backends.md",
                         what, (long)pid, path);
-  dl = strlen(info.dir);
-  ll = leaf ? strlen(leaf) : 0;
-  if (leaf && (dl <= ll || strcmp(info.dir + dl - ll, leaf) != 0 ||
-               info.dir[dl - ll - 1] != '/'))
+  if (leaf && !ends_in_leaf(info.dir, leaf))
     return lg_error_set(err, LG_ECGROUP,
                         "%s: pid %ld's memory cgroup is %s, not the scope "
                         "(cgroup v%d: systemd places scopes in the memory "
