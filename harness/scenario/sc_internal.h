@@ -42,6 +42,11 @@ int sc_fail_at(sc_ctx *c, const yt_node *at, unsigned line, unsigned col,
 int sc_warn(sc_ctx *c, const yt_node *at, const char *path, const char *fmt,
             ...) __attribute__((format(printf, 4, 5)));
 
+/* Copy src to dst (cap bytes) escaping control bytes (\n, \t, \xHH), so a
+ * message is one printable line whatever a key, a --set argument or a file
+ * name held; always terminates. */
+void sc_escape(char *dst, size_t cap, const char *src);
+
 /* out = parent.key (or key when parent is empty); out has SC_PATH_MAX. */
 void sc_path(char *out, const char *parent, const char *key);
 /* out = parent[i]. */

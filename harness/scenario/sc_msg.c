@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Copy src to dst escaping control bytes (\n, \t, \xHH); always terminates. */
-static void sanitize(char *dst, size_t cap, const char *src) {
+void sc_escape(char *dst, size_t cap, const char *src) {
   size_t o = 0;
   for (; *src && o + 5 < cap; src++) {
     unsigned char ch = (unsigned char)*src;
@@ -76,7 +75,7 @@ static void vformat(char *out, size_t cap, sc_ctx *c, const yt_node *at,
   } else {
     snprintf(raw, sizeof raw, "%s:%u:%u: %s", c->file, line, col, msg);
   }
-  sanitize(out, cap, raw);
+  sc_escape(out, cap, raw);
 }
 
 int sc_fail(sc_ctx *c, const yt_node *at, const char *path, const char *fmt,

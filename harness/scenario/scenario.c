@@ -20,28 +20,15 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Escape control bytes of err's message in place (\n, \t, \xHH), so every
- * message is one printable line whatever bytes a key, a --set argument or a
- * file name held. Returns err's code. */
+/* Make err's message one printable line in place (sc_escape): the messages
+ * that do not come through sc_fail (yt_parse, overrides, file errors) hold
+ * keys, --set arguments and file names too. Returns err's code. */
 static int one_line(lg_error *err) {
   char tmp[LG_ERROR_MSG_MAX];
-  size_t o = 0;
-  const char *p;
   if (!err)
     return LG_EINPUT;
-  for (p = err->msg; *p && o + 5 < sizeof tmp; p++) {
-    unsigned char ch = (unsigned char)*p;
-    if (ch == '\n' || ch == '\r' || ch == '\t') {
-      tmp[o++] = '\\';
-      tmp[o++] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
-    } else if (ch < 0x20 || ch == 0x7f) {
-      o += (size_t)snprintf(tmp + o, sizeof tmp - o, "\\x%02x", ch);
-    } else {
-      tmp[o++] = (char)ch;
-    }
-  }
-  tmp[o] = '\0';
-  memcpy(err->msg, tmp, o + 1);
+  sc_escape(tmp, sizeof tmp, err->msg);
+  memcpy(err->msg, tmp, strlen(tmp) + 1);
   return err->code;
 }
 
