@@ -21,6 +21,15 @@
 #define SC_PATH_MAX 256
 #define SC_MAX_WARNINGS 64
 
+/* Enum names as written in scenario files, indexed by lg_driver_kind,
+ * lg_backend_kind and lg_metric (defined in scenario.c). */
+#define SC_N_DRIVERS 4
+#define SC_N_BACKENDS 6
+#define SC_N_METRICS 5
+extern const char *const sc_driver_names[SC_N_DRIVERS];
+extern const char *const sc_backend_names[SC_N_BACKENDS];
+extern const char *const sc_metric_names[SC_N_METRICS];
+
 typedef struct sc_ctx {
   const char *file;  /* name used in messages (the path as given) */
   const char *text;  /* YAML source, for positions inside scalars */

@@ -322,7 +322,6 @@ static int driver_needs(sc_ctx *c, const yt_node *v, const yt_node **f) {
 }
 
 int sc_load(sc_ctx *c, const yt_node *v, const yt_node *root) {
-  static const char *const drivers[] = {"http", "tcp", "stdin", "exec"};
   lg_load_spec *l = &c->sc->load;
   const yt_node *f[K_COUNT];
   const char *why;
@@ -334,7 +333,8 @@ int sc_load(sc_ctx *c, const yt_node *v, const yt_node *root) {
       (rc = sc_fields(c, v, "load", load_keys, K_COUNT, f)) ||
       (rc = sc_require(c, v, f[K_DRIVER], "load.driver",
                        " (http, tcp, stdin or exec)")) ||
-      (rc = sc_get_enum(c, f[K_DRIVER], "load.driver", drivers, 4, &d)))
+      (rc = sc_get_enum(c, f[K_DRIVER], "load.driver", sc_driver_names,
+                        SC_N_DRIVERS, &d)))
     return rc;
   l->driver = (lg_driver_kind)d;
   n = l->connections;

@@ -27,14 +27,13 @@ int sc_analysis(sc_ctx *c, const yt_node *v) {
   static const char *const keys[] = {"metric",     "tolerance",
                                      "warmup",     "confidence",
                                      "on_inconclusive", "max_time_to_limit"};
-  static const char *const metrics[] = {"anon", "rss", "pss", "cgroup",
-                                        "heap"};
   static const char *const verdicts[] = {"fail", "pass"};
   lg_analysis_spec *a = &c->sc->analysis;
   const yt_node *f[6];
   int rc, m = (int)a->metric, pass = a->inconclusive_passes;
   if ((rc = sc_fields(c, v, "analysis", keys, 6, f)) ||
-      (rc = sc_get_enum(c, f[0], "analysis.metric", metrics, 5, &m)) ||
+      (rc = sc_get_enum(c, f[0], "analysis.metric", sc_metric_names,
+                        SC_N_METRICS, &m)) ||
       (rc = sc_get_size_f(c, f[1], "analysis.tolerance",
                           &a->tolerance_bytes)) ||
       (rc = sc_get_fraction(c, f[2], "analysis.warmup", &a->warmup_fraction)) ||

@@ -318,14 +318,13 @@ cleanup:
 int sc_container(sc_ctx *c, const yt_node *v) {
   static const char *const keys[] = {"backend", "memory", "swap", "image",
                                      "rootfs"};
-  static const char *const backends[] = {"auto",   "cgroup", "systemd",
-                                         "docker", "podman", "none"};
   lg_container_spec *k = &c->sc->container;
   const yt_node *f[5];
   char *rootfs = NULL;
   int rc, b = (int)k->backend;
   if ((rc = sc_fields(c, v, "container", keys, 5, f)) ||
-      (rc = sc_get_enum(c, f[0], "container.backend", backends, 6, &b)) ||
+      (rc = sc_get_enum(c, f[0], "container.backend", sc_backend_names,
+                        SC_N_BACKENDS, &b)) ||
       (rc = sc_get_size(c, f[1], "container.memory", &k->memory_bytes)) ||
       (rc = sc_get_size(c, f[2], "container.swap", &k->swap_bytes)) ||
       (rc = sc_get_str(c, f[3], "container.image", &k->image)) ||

@@ -456,18 +456,23 @@ double lg_scenario_duration(const lg_scenario *sc) {
   return total;
 }
 
+/* The names scenario files use, indexed by the enums (the section parsers
+ * read them with sc_get_enum, the lg_*_name functions print them). */
+const char *const sc_driver_names[SC_N_DRIVERS] = {"http", "tcp", "stdin",
+                                                   "exec"};
+const char *const sc_backend_names[SC_N_BACKENDS] = {
+    "auto", "cgroup", "systemd", "docker", "podman", "none"};
+const char *const sc_metric_names[SC_N_METRICS] = {"anon", "rss", "pss",
+                                                   "cgroup", "heap"};
+
 const char *lg_driver_name(lg_driver_kind d) {
-  static const char *const names[] = {"http", "tcp", "stdin", "exec"};
-  return (unsigned)d < 4 ? names[d] : "unknown";
+  return (unsigned)d < SC_N_DRIVERS ? sc_driver_names[d] : "unknown";
 }
 
 const char *lg_backend_name(lg_backend_kind b) {
-  static const char *const names[] = {"auto",   "cgroup", "systemd",
-                                      "docker", "podman", "none"};
-  return (unsigned)b < 6 ? names[b] : "unknown";
+  return (unsigned)b < SC_N_BACKENDS ? sc_backend_names[b] : "unknown";
 }
 
 const char *lg_metric_name(lg_metric m) {
-  static const char *const names[] = {"anon", "rss", "pss", "cgroup", "heap"};
-  return (unsigned)m < 5 ? names[m] : "unknown";
+  return (unsigned)m < SC_N_METRICS ? sc_metric_names[m] : "unknown";
 }
