@@ -17,7 +17,6 @@
 #include "report_util.h"
 #include "result/fmt.h"
 
-#include <leakgate/scenario.h>
 #include <leakgate/units.h>
 
 #include <stdlib.h>
@@ -54,22 +53,6 @@ static int emit(emitter *e, bool error, const char *file, int line,
   rc = rc ? rc : lg_buf_appends(e->b, "::");
   rc = rc ? rc : lg_esc_gha(e->b, msg, false);
   return rc ? rc : lg_buf_appends(e->b, "\n");
-}
-
-static bool kind_gated(const lg_memcheck_result *m, const char *kind) {
-  if (!kind)
-    return false;
-  return (strcmp(kind, "definite") == 0 && (m->fail_on & LG_FAIL_DEFINITE)) ||
-         (strcmp(kind, "indirect") == 0 && (m->fail_on & LG_FAIL_INDIRECT)) ||
-         (strcmp(kind, "possible") == 0 && (m->fail_on & LG_FAIL_POSSIBLE));
-}
-
-static bool known_leak(const lg_baseline_result *bl, const char *fp) {
-  size_t i;
-  for (i = 0; fp && i < bl->n_known_leaks; i++)
-    if (strcmp(bl->known_leaks[i], fp) == 0)
-      return true;
-  return false;
 }
 
 static int verdict_note(emitter *e, const lg_result *r) {
@@ -131,7 +114,7 @@ static int leak_notes(emitter *e, const lg_result *r) {
                         "(fingerprint %s)%s\nStack:",
                         by, (long long)l->blocks, l->kind ? l->kind : "?",
                         l->fingerprint ? l->fingerprint : "none",
-                        known_leak(&r->baseline, l->fingerprint)
+                        lg_leak_is_known(&r->baseline, l->fingerprint)
                             ? "; also in the baseline"
                             : "");
     for (k = 0; k < l->n_stack && k < 12 && rc == 0; k++)
@@ -139,8 +122,8 @@ static int leak_notes(emitter *e, const lg_result *r) {
                           lg_fmt_frame(fr, sizeof fr, &l->stack[k]));
     if (rc == 0)
       rc = emit(e,
-                m->failed && kind_gated(m, l->kind) &&
-                    !known_leak(&r->baseline, l->fingerprint),
+                m->failed && lg_leak_kind_gated(m, l->kind) &&
+                    !lg_leak_is_known(&r->baseline, l->fingerprint),
                 rel, line, title, msg.data);
     lg_buf_cleanup(&msg);
   }

@@ -21,8 +21,6 @@
 #include "analysis/stats.h"
 #include "baseline/bl_int.h"
 
-#include <leakgate/scenario.h>
-
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -223,14 +221,6 @@ static int cmp_bl(const void *x, const void *y) {
   return cmp_fp((*a)->fingerprint, (*b)->fingerprint);
 }
 
-static bool gated(unsigned fail_on, const char *kind) {
-  if (!kind)
-    return false;
-  return ((fail_on & LG_FAIL_DEFINITE) && strcmp(kind, "definite") == 0) ||
-         ((fail_on & LG_FAIL_INDIRECT) && strcmp(kind, "indirect") == 0) ||
-         ((fail_on & LG_FAIL_POSSIBLE) && strcmp(kind, "possible") == 0);
-}
-
 static double bytes0(double b) {
   return isfinite(b) && b > 0 ? b : 0;
 }
@@ -279,7 +269,7 @@ static int compare_leaks(lg_result *r, const bl_entry *e,
     goto cleanup;
   }
   for (i = 0; i < m->n_leaks; i++)
-    if (gated(m->fail_on, m->leaks[i].kind) && m->leaks[i].fingerprint)
+    if (lg_leak_kind_gated(m, m->leaks[i].kind) && m->leaks[i].fingerprint)
       pr[n++] = &m->leaks[i];
   for (i = 0; i < e->n_leaks; i++)
     bl[i] = &e->leaks[i];

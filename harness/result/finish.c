@@ -238,26 +238,6 @@ static double lost_of(const lg_memcheck_result *m, const char *kind,
   return sum;
 }
 
-static bool kind_gated(unsigned fail_on, const char *kind) {
-  if (!kind)
-    return false;
-  return ((fail_on & LG_FAIL_DEFINITE) && strcmp(kind, "definite") == 0) ||
-         ((fail_on & LG_FAIL_INDIRECT) && strcmp(kind, "indirect") == 0) ||
-         ((fail_on & LG_FAIL_POSSIBLE) && strcmp(kind, "possible") == 0);
-}
-
-/* Whether fp is one of the baseline's known leaks (present on both sides
- * and not grown): those are reported by the baseline check, not failed. */
-static bool known_leak(const lg_baseline_result *b, const char *fp) {
-  size_t i;
-  if (!fp)
-    return false;
-  for (i = 0; i < b->n_known_leaks; i++)
-    if (strcmp(b->known_leaks[i], fp) == 0)
-      return true;
-  return false;
-}
-
 static void check_memcheck(lg_result *r, pending *p) {
   lg_memcheck_result *m = &r->memcheck;
   double dl, il, pl, gated = 0, budget, known = 0;
@@ -286,9 +266,9 @@ static void check_memcheck(lg_result *r, pending *p) {
     gated += pl;
   budget = isfinite(m->budget_bytes) ? m->budget_bytes : 0;
   for (i = 0; i < m->n_leaks; i++) {
-    if (!kind_gated(m->fail_on, m->leaks[i].kind))
+    if (!lg_leak_kind_gated(m, m->leaks[i].kind))
       continue;
-    if (known_leak(&r->baseline, m->leaks[i].fingerprint)) {
+    if (lg_leak_is_known(&r->baseline, m->leaks[i].fingerprint)) {
       if (isfinite(m->leaks[i].bytes))
         known += m->leaks[i].bytes;
       n_known++;

@@ -523,3 +523,19 @@ const lg_frame *lg_leak_site(const lg_leak_record *l) {
       return &l->stack[i];
   return &l->stack[0];
 }
+
+bool lg_leak_kind_gated(const lg_memcheck_result *m, const char *kind) {
+  if (!kind)
+    return false;
+  return ((m->fail_on & LG_FAIL_DEFINITE) && strcmp(kind, "definite") == 0) ||
+         ((m->fail_on & LG_FAIL_INDIRECT) && strcmp(kind, "indirect") == 0) ||
+         ((m->fail_on & LG_FAIL_POSSIBLE) && strcmp(kind, "possible") == 0);
+}
+
+bool lg_leak_is_known(const lg_baseline_result *b, const char *fp) {
+  size_t i;
+  for (i = 0; fp && i < b->n_known_leaks; i++)
+    if (strcmp(b->known_leaks[i], fp) == 0)
+      return true;
+  return false;
+}

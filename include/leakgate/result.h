@@ -264,6 +264,12 @@ void lg_result_reset_baseline(lg_baseline_result *b);
  * (vg_replace_malloc.c, vgpreload objects); else the first frame; NULL for
  * an empty stack. */
 const lg_frame *lg_leak_site(const lg_leak_record *l);
+/* Whether loss records of kind count against m's gate (memcheck.fail_on:
+ * definite, indirect, possible); false for NULL or any other kind. */
+bool lg_leak_kind_gated(const lg_memcheck_result *m, const char *kind);
+/* Whether fingerprint fp is one of b's known leaks (in the baseline too and
+ * not grown); false for NULL. O(known leaks). */
+bool lg_leak_is_known(const lg_baseline_result *b, const char *fp);
 /* Whether name is one of the checks lg_result_finish derives. */
 bool lg_result_check_is_finish_name(const char *name);
 /* The check named name, or NULL. */
