@@ -78,13 +78,11 @@ static void conn_fail(lgl_conn *c, int cls, uint64_t min_n, const char *fmt,
                       ...) {
   lgl_worker *w = c->w;
   uint64_t n = c->ring_n > min_n ? c->ring_n : min_n, now;
-  char msg[LGL_MSG];
   va_list ap;
 
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  lgl_worker_vcount_err(w, cls, n, fmt, ap);
   va_end(ap);
-  lgl_worker_count_err(w, cls, n, "%s", msg);
   lgl_worker_unclaim(w, c->ring_n);
   lgl_conn_close(c);
   if (is_pipe(c))

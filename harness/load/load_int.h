@@ -19,6 +19,7 @@
 
 #include <http_parser.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -244,9 +245,14 @@ void lgl_conn_close(lgl_conn *c);
 /* worker.c hooks called by conn.c */
 void lgl_worker_count_ok(lgl_worker *w, lgl_conn *c, uint64_t latency_ns,
                          bool status_error, int status);
+/* Count n errors of class cls; fmt is formatted only for the first error
+ * of the class (the message kept for the result). */
 void lgl_worker_count_err(lgl_worker *w, int cls, uint64_t n,
                           const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+void lgl_worker_vcount_err(lgl_worker *w, int cls, uint64_t n,
+                           const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 void lgl_worker_conn_ready(lgl_worker *w, lgl_conn *c);
 bool lgl_worker_claim(lgl_worker *w);
 void lgl_worker_unclaim(lgl_worker *w, uint64_t n);

@@ -60,8 +60,8 @@ void lgl_worker_count_ok(lgl_worker *w, lgl_conn *c, uint64_t latency_ns,
   lgl_hist_record(&w->hist, latency_ns);
 }
 
-void lgl_worker_count_err(lgl_worker *w, int cls, uint64_t n, const char *fmt,
-                          ...) {
+void lgl_worker_vcount_err(lgl_worker *w, int cls, uint64_t n,
+                           const char *fmt, va_list ap) {
   if (n == 0)
     return;
   w->per_phase[w->phase].errors += n;
@@ -69,12 +69,16 @@ void lgl_worker_count_err(lgl_worker *w, int cls, uint64_t n, const char *fmt,
   atomic_store_explicit(&w->errors,
                         atomic_load_explicit(&w->errors, memory_order_relaxed) + n,
                         memory_order_relaxed);
-  if (!w->first_err[cls][0]) { /* format only the first of each class */
-    va_list ap;
-    va_start(ap, fmt);
+  if (!w->first_err[cls][0]) /* format only the first of each class */
     vsnprintf(w->first_err[cls], LGL_MSG, fmt, ap);
-    va_end(ap);
-  }
+}
+
+void lgl_worker_count_err(lgl_worker *w, int cls, uint64_t n, const char *fmt,
+                          ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  lgl_worker_vcount_err(w, cls, n, fmt, ap);
+  va_end(ap);
 }
 
 /* max_requests and hold: a ticket per request sent; a failed request gives
