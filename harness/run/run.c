@@ -22,6 +22,13 @@ void lg_run_opts_init(lg_run_opts *o) {
   o->progress_interval_s = 0.5;
 }
 
+void lg_run_analysis_opts(const lg_scenario *sc, lg_analysis_opts *ao) {
+  lg_analysis_opts_init(ao);
+  ao->tolerance = sc->analysis.tolerance_bytes;
+  ao->confidence = sc->analysis.confidence;
+  ao->warmup_fraction = sc->analysis.warmup_fraction;
+}
+
 static char *dup_or_null(const char *s) { return s && s[0] ? strdup(s) : NULL; }
 
 static const char *metric_column(lg_metric m) {
@@ -83,10 +90,7 @@ static void analyse(lg_result *r, const lg_scenario *sc, const char *csv,
    * driver, or a service that answered none (it died or never served). */
   so.x = sc->load.driver == LG_DRIVER_EXEC || r->load.requests <= 0 ? "seconds"
                                                                     : "requests";
-  lg_analysis_opts_init(&ao);
-  ao.tolerance = sc->analysis.tolerance_bytes;
-  ao.confidence = sc->analysis.confidence;
-  ao.warmup_fraction = sc->analysis.warmup_fraction;
+  lg_run_analysis_opts(sc, &ao);
   ao.memory_limit = limit;
   if (lg_series_read(csv, &so, &s, &err) != 0 ||
       lg_analyze(s, &ao, &r->analysis, &err) != 0) {

@@ -60,6 +60,17 @@ static void on_sample(const lg_sample *s, void *ctx) {
   }
 }
 
+/* What the box enforces and its caveat. Called after create and again
+ * after attach: wrapping backends (systemd, docker, podman) settle both only
+ * once the service's cgroup is found, and a run that fails to start still
+ * reports the limit it was given. */
+static void record_box(session_out *out, const lg_container *box) {
+  if (lg_container_limit(box))
+    out->limit_bytes = (double)lg_container_limit(box);
+  if (lg_container_note(box))
+    snprintf(out->note, sizeof out->note, "%s", lg_container_note(box));
+}
+
 /* "http://host:port/path" -> "host:port" (port 80 when absent). */
 static char *url_hostport(const char *url) {
   const char *p = strstr(url, "://"), *end;
@@ -158,11 +169,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   if ((rc = lg_container_create(&co, &box, err)) != 0)
     goto cleanup;
   snprintf(out->backend, sizeof out->backend, "%s", lg_container_backend(box));
-  /* The limit actually enforced (0 when the backend could not set one). */
-  if (lg_container_limit(box))
-    out->limit_bytes = (double)lg_container_limit(box);
-  if (lg_container_note(box))
-    snprintf(out->note, sizeof out->note, "%s", lg_container_note(box));
+  record_box(out, box);
 
   spec = sc->service;
   default_ready(sc, &spec.ready, &ready_target);
@@ -190,12 +197,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
     goto cleanup;
   if (lg_container_path(box))
     snprintf(out->cgroup, sizeof out->cgroup, "%s", lg_container_path(box));
-  /* Wrapping backends (systemd, docker, podman) settle the limit and their
-   * caveats only once the service's cgroup is found. */
-  if (lg_container_limit(box))
-    out->limit_bytes = (double)lg_container_limit(box);
-  if (lg_container_note(box))
-    snprintf(out->note, sizeof out->note, "%s", lg_container_note(box));
+  record_box(out, box);
 
   if (o->progress) {
     lg_progress p;

@@ -4,7 +4,7 @@
  * the RSS is the tool's, so no memory limit applies and no samples.csv is
  * written): Memcheck stops the service gracefully so its leak check runs at
  * exit; Massif takes request-aligned snapshots through vgdb while the load
- * runs (every third one detailed), falling back to --detailed-freq output.
+ * runs (every other one detailed), falling back to --detailed-freq output.
  * A tier that was meant to run but could not leaves a note, which
  * lg_result_finish turns into an error check: it never passes silently.
  * Each tier's directory is cleared of the tool's files from an earlier run
@@ -85,11 +85,31 @@ static bool suspicious(const lg_result *r, const lg_scenario *sc) {
   return !r->has_analysis || r->analysis.leak != LG_LEAK_NO_LEAK;
 }
 
+/* Before a tier's tool runs: valgrind is there (its path into vg), the
+ * tier's dir exists and holds no file of an earlier run. */
+static int tier_prepare(const char *dir, const char *const *stale, char *vg,
+                        size_t vgcap, lg_error *err) {
+  char ver[128];
+  if (!dir)
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  if (lg_valgrind_find(vg, vgcap, ver, sizeof ver, err) != 0 ||
+      lg_mkdir_p(dir, err) != 0 || clear_stale(dir, stale, err) != 0)
+    return err->code;
+  return 0;
+}
+
+/* The session of a tier: the tool's wrapper, its timeouts, no memory limit
+ * (the RSS is the tool's), and the reduced load of valgrind.*.load. */
 static void session_for_tier(session_opts *so, const lg_scenario *sc,
                              const lg_run_opts *o, const char *dir,
-                             lg_valgrind_tool tool) {
+                             lg_valgrind_tool tool, char *const *wrapper,
+                             const session_out *main) {
   double t = sc->service.ready.timeout_s > 0 ? sc->service.ready.timeout_s : 10;
   session_opts_init(so);
+  so->wrapper = wrapper;
+  tier_load(tool == LG_TOOL_MEMCHECK ? &sc->valgrind.memcheck_load
+                                     : &sc->valgrind.massif_load,
+            main, &so->rate_scale, &so->max_requests);
   so->sc = sc;
   so->out_dir = dir;
   so->log_prefix = tool == LG_TOOL_MEMCHECK ? "memcheck" : "massif";
@@ -105,19 +125,6 @@ static void session_for_tier(session_opts *so, const lg_scenario *sc,
   so->progress_interval_s = o->progress_interval_s;
 }
 
-/* Absolute suppression paths (scenario-relative ones resolved). */
-static char **resolve_paths(const lg_scenario *sc) {
-  size_t i, n = sc->valgrind.n_suppressions;
-  char **v = calloc(n + 1, sizeof *v);
-  if (!v)
-    return NULL;
-  for (i = 0; i < n; i++) {
-    const char *p = sc->valgrind.suppressions[i];
-    v[i] = p[0] == '/' ? strdup(p) : lg_path_join(sc->dir ? sc->dir : ".", p);
-  }
-  return v;
-}
-
 static void run_memcheck(lg_result *r, const lg_scenario *sc,
                          const char *out_dir, const lg_run_opts *o,
                          const session_out *main) {
@@ -125,36 +132,30 @@ static void run_memcheck(lg_result *r, const lg_scenario *sc,
   lg_memcheck_cmd cmd;
   session_opts so;
   session_out sout;
-  char vg[1024], ver[128];
+  char vg[1024];
   char *dir = lg_path_join(out_dir, "memcheck");
-  char **supp = resolve_paths(sc), **prefix = NULL;
+  char **prefix = NULL;
   lg_error err;
 
   lg_error_clear(&err);
   memset(&sout, 0, sizeof sout);
-  if (!dir || !supp) {
-    set_note(&m->note, "Memcheck not run: %s", "out of memory");
-    goto cleanup;
-  }
-  if (lg_valgrind_find(vg, sizeof vg, ver, sizeof ver, &err) != 0 ||
-      lg_mkdir_p(dir, &err) != 0 ||
-      clear_stale(dir, (const char *const[]){"memcheck.", NULL}, &err) != 0) {
+  if (tier_prepare(dir, (const char *const[]){"memcheck.", NULL}, vg,
+                   sizeof vg, &err) != 0) {
     set_note(&m->note, "Memcheck not run: %s", err.msg);
     goto cleanup;
   }
   memset(&cmd, 0, sizeof cmd);
   cmd.valgrind = vg;
   cmd.out_dir = dir;
-  cmd.suppressions = (const char *const *)supp;
+  /* The loader made suppression paths absolute (scenario-relative). */
+  cmd.suppressions = (const char *const *)sc->valgrind.suppressions;
   cmd.n_suppressions = sc->valgrind.n_suppressions;
   cmd.fail_on = sc->valgrind.fail_on;
   if (lg_memcheck_argv(&cmd, &prefix, &err) != 0) {
     set_note(&m->note, "Memcheck not run: %s", err.msg);
     goto cleanup;
   }
-  session_for_tier(&so, sc, o, dir, LG_TOOL_MEMCHECK);
-  so.wrapper = prefix;
-  tier_load(&sc->valgrind.memcheck_load, main, &so.rate_scale, &so.max_requests);
+  session_for_tier(&so, sc, o, dir, LG_TOOL_MEMCHECK, prefix, main);
   if (session_run(&so, &sout, &err) != 0) {
     set_note(&m->note, "Memcheck run failed: %s", err.msg);
     goto cleanup;
@@ -170,9 +171,6 @@ static void run_memcheck(lg_result *r, const lg_scenario *sc,
 cleanup:
   lg_load_result_cleanup(&sout.load);
   lg_valgrind_argv_free(prefix);
-  for (size_t i = 0; supp && supp[i]; i++)
-    free(supp[i]);
-  free(supp);
   free(dir);
 }
 
@@ -256,7 +254,7 @@ static void run_massif(lg_result *r, const lg_scenario *sc,
   massif_snaps snaps;
   session_opts so;
   session_out sout;
-  char vg[1024], ver[128];
+  char vg[1024];
   char *dir = lg_path_join(out_dir, "massif");
   char **prefix = NULL;
   lg_error err;
@@ -265,14 +263,8 @@ static void run_massif(lg_result *r, const lg_scenario *sc,
   lg_error_clear(&err);
   memset(&sout, 0, sizeof sout);
   memset(&snaps, 0, sizeof snaps);
-  if (!dir) {
-    set_note(&m->note, "Massif not run: %s", "out of memory");
-    goto cleanup;
-  }
-  if (lg_valgrind_find(vg, sizeof vg, ver, sizeof ver, &err) != 0 ||
-      lg_mkdir_p(dir, &err) != 0 ||
-      clear_stale(dir, (const char *const[]){"massif.", "snapshot.", NULL},
-                  &err) != 0) {
+  if (tier_prepare(dir, (const char *const[]){"massif.", "snapshot.", NULL},
+                   vg, sizeof vg, &err) != 0) {
     set_note(&m->note, "Massif not run: %s", err.msg);
     goto cleanup;
   }
@@ -285,9 +277,7 @@ static void run_massif(lg_result *r, const lg_scenario *sc,
     set_note(&m->note, "Massif not run: %s", err.msg);
     goto cleanup;
   }
-  session_for_tier(&so, sc, o, dir, LG_TOOL_MASSIF);
-  so.wrapper = prefix;
-  tier_load(&sc->valgrind.massif_load, main, &so.rate_scale, &so.max_requests);
+  session_for_tier(&so, sc, o, dir, LG_TOOL_MASSIF, prefix, main);
 
   /* Two snapshots per detailed one requested, spread over the requests;
    * at least 24, so the heap curve has the 20 points the analysis needs. */
@@ -351,10 +341,7 @@ void lg_run_heap_analysis(lg_result *r, const lg_scenario *sc) {
   lg_error err;
   if (!m->ran || m->n_heap < 2)
     return;
-  lg_analysis_opts_init(&ao);
-  ao.tolerance = sc->analysis.tolerance_bytes;
-  ao.confidence = sc->analysis.confidence;
-  ao.warmup_fraction = sc->analysis.warmup_fraction;
+  lg_run_analysis_opts(sc, &ao);
   if (lg_series_from_arrays(m->heap_x, m->heap_y, NULL, m->n_heap, "heap_bytes",
                             "requests", &s, &err) != 0 ||
       lg_analyze(s, &ao, &m->heap_analysis, &err) != 0) {

@@ -15,6 +15,10 @@
 void lg_run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
                   const lg_run_opts *o, const session_out *main);
 
+/* The scenario's analysis settings (tolerance, confidence, warm-up), the
+ * same for the RSS series and Massif's heap series. */
+void lg_run_analysis_opts(const lg_scenario *sc, lg_analysis_opts *ao);
+
 /* Analyse Massif's heap series into r->massif.heap_analysis (and into
  * r->analysis when the scenario gates on analysis.metric: heap). */
 void lg_run_heap_analysis(lg_result *r, const lg_scenario *sc);

@@ -9,9 +9,10 @@
  * target's mmap lock: ~10 ms per GiB, never in the sampling loop).
  * A process that vanishes mid-read (ENOENT, ESRCH) is skipped: exits are
  * normal. Other failures (EACCES on fd/ of a foreign process) count in
- * errors and leave that value out. Summed RSS double-counts pages shared
- * between processes (COW after fork); the cgroup's anon counter, used by
- * the sampler when present, does not.
+ * errors and leave that value out. Summed RSS and anon double-count pages
+ * shared between processes (COW after fork); PSS splits them. The sampler
+ * still uses these sums for anon_bytes: the cgroup's anon counter is exact
+ * about sharing but updated in per-CPU batches (docs/samples.md).
  * Owns nothing past a call.
  */
 #include <leakgate/sampler.h>
