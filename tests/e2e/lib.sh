@@ -57,13 +57,36 @@ expect_range() {
     fail "$4: $1 not in [$2, $3]"
 }
 
+# Where leakgate puts its leaves: below the cgroup it runs in (ours: it
+# inherits it), or beside it in the parent (cgroup v2 sibling placement).
+# One "DIR DEPTH" line per place, for every hierarchy this shell is in.
+leaf_places() {
+  # mount points from mountinfo: fstype is the third field from the end
+  v2=$(awk '$(NF-2) == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+  v1=$(awk '$(NF-2) == "cgroup" && $NF ~ /(^|,)memory(,|$)/ { print $5; exit }' /proc/self/mountinfo)
+  while IFS=: read -r _ ctrl path; do
+    case $ctrl in
+    "") [ -n "$v2" ] || continue; dir=$v2$path ;;
+    *memory*) [ -n "$v1" ] || continue; dir=$v1$path ;;
+    *) continue ;;
+    esac
+    [ -d "$dir" ] || continue
+    echo "$dir 2"
+    echo "$(dirname "$dir") 1"
+  done </proc/self/cgroup
+}
+
 # no_leftovers: no cgroup and no process of this script's runs survives.
-# Only this script's own runs are checked (tests may run side by side):
-# cgroups named after its scenarios, processes whose cwd is its $WORK (a
-# scenario's default cwd is the scenario file's directory).
+# Only this script's own runs are checked (tests may run side by side, and
+# other jobs on the machine may run the same scenarios in their own
+# cgroups): cgroups named after its scenarios where leakgate makes them,
+# processes whose cwd is its $WORK (a scenario's default cwd is the
+# scenario file's directory).
 no_leftovers() {
   for name in $(sed -n 's/^name: *//p' "$WORK"/*.yaml 2>/dev/null | sort -u); do
-    left=$(find /sys/fs/cgroup -maxdepth 8 -type d -name "leakgate-*-$name" 2>/dev/null | head -3)
+    left=$(leaf_places | while read -r dir depth; do
+      find "$dir" -maxdepth "$depth" -type d -name "leakgate-*-$name" 2>/dev/null
+    done | head -3)
     [ -z "$left" ] || fail "cgroups left behind: $left"
   done
   for p in /proc/[0-9]*; do
