@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SC_MAX_DURATION_S (366.0 * 86400.0) /* longer than any CI job */
-
 static const char *kind_name(const yt_node *v) {
   return v->kind == YT_MAP ? "a map" : v->kind == YT_SEQ ? "a list" : "a value";
 }

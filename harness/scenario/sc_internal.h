@@ -19,6 +19,9 @@
 #include <leakgate/scenario.h>
 
 #define SC_PATH_MAX 256
+/* The longest duration a scenario may ask for, also after a profile scales
+ * it: 366 days, longer than any CI job. */
+#define SC_MAX_DURATION_S (366.0 * 86400.0)
 #define SC_MAX_WARNINGS 64
 
 /* Enum names as written in scenario files, indexed by lg_driver_kind,

@@ -432,7 +432,7 @@ int lg_scenario_apply_profile(lg_scenario *sc, const char *profile,
     return lg_error_set(err, LG_EINPUT, "%s: profile '%s' is already applied",
                         sc->file, sc->profile);
   for (i = 0; i < sc->load.n_phases; i++)
-    if (sc->load.phases[i].duration_s * p->duration_scale > 366.0 * 86400.0)
+    if (sc->load.phases[i].duration_s * p->duration_scale > SC_MAX_DURATION_S)
       return lg_error_set(err, LG_EINPUT, "%s: profile '%s': phase '%s' would "
                           "run longer than 366 days", sc->file, p->name,
                           sc->load.phases[i].name);
