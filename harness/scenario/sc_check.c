@@ -16,10 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *kind_name(const yt_node *v) {
-  return v->kind == YT_MAP ? "a map" : v->kind == YT_SEQ ? "a list" : "a value";
-}
-
 /* A short printable excerpt of a scalar for messages. */
 static const char *excerpt(const yt_node *v, char *buf, size_t cap) {
   size_t n = strlen(v->str);
@@ -43,7 +39,7 @@ int sc_require(sc_ctx *c, const yt_node *parent, const yt_node *v,
 int sc_scalar(sc_ctx *c, const yt_node *v, const char *path,
               const char *what) {
   if (v->kind != YT_SCALAR)
-    return sc_fail(c, v, path, "expected %s, got %s", what, kind_name(v));
+    return sc_fail(c, v, path, "expected %s, got %s", what, sc_kind(v));
   return 0;
 }
 
@@ -223,20 +219,13 @@ int sc_get_rate(sc_ctx *c, const yt_node *v, const char *path, double *out) {
 int sc_get_enum(sc_ctx *c, const yt_node *v, const char *path,
                 const char *const *names, size_t n, int *out) {
   char list[256], q[80];
-  size_t i, o = 0;
+  size_t i;
   if (!sc_set(v))
     return 0;
-  list[0] = '\0';
-  for (i = 0; i < n && o < sizeof list; i++) {
-    int w = snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "",
-                     names[i]);
-    if (w < 0)
-      break;
-    o += (size_t)w;
-  }
+  sc_join(list, sizeof list, names, n);
   if (v->kind != YT_SCALAR)
     return sc_fail(c, v, path, "expected one of %s, got %s", list,
-                   kind_name(v));
+                   sc_kind(v));
   for (i = 0; i < n; i++) {
     if (strlen(names[i]) == v->len && strcmp(names[i], v->str) == 0) {
       *out = (int)i;
@@ -276,7 +265,7 @@ int sc_get_strlist(sc_ctx *c, const yt_node *v, const char *path, char ***out,
     return 0;
   if (v->kind != YT_SEQ)
     return sc_fail(c, v, path, "expected a list of strings, got %s",
-                   v->kind == YT_MAP ? "a map" : "a single value");
+                   sc_kind(v));
   if (!(list = calloc(v->n + 1, sizeof *list)))
     return lg_error_set(c->err, LG_ENOMEM, "out of memory");
   for (i = 0; i < v->n; i++) {
@@ -338,7 +327,7 @@ int sc_get_kvmap(sc_ctx *c, const yt_node *v, const char *path,
     return 0;
   if (v->kind != YT_MAP)
     return sc_fail(c, v, path, "expected a map of names to values, got %s",
-                   v->kind == YT_SEQ ? "a list" : "a single value");
+                   sc_kind(v));
   for (i = 0; i < v->n; i++) {
     const yt_node *k = v->kids[2 * i];
     const char *why = key_ok(k->str, k->len);

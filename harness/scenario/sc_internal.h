@@ -66,6 +66,11 @@ void sc_path_index(char *out, const char *parent, size_t i);
 
 /* 1 when v holds a value (present and not null). */
 int sc_set(const yt_node *v);
+/* "a map", "a list" or "a single value": what v is, for "expected X, got
+ * Y" messages. */
+const char *sc_kind(const yt_node *v);
+/* names[0..n) as "a, b, c" into out (cut at cap). */
+void sc_join(char *out, size_t cap, const char *const *names, size_t n);
 
 /* Check that map is a map whose keys are all in names[0..n) with none twice
  * and fill vals[i] with the value of names[i] (NULL when absent). An absent or

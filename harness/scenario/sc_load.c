@@ -105,7 +105,7 @@ static int flow(sc_ctx *c, const yt_node *v) {
   if (v->kind != YT_SEQ)
     return sc_fail(c, v, "load.flow",
                    "expected a list of {send, expect} items, got %s",
-                   v->kind == YT_MAP ? "a map" : "a single value");
+                   sc_kind(v));
   if (v->n == 0)
     return sc_fail(c, v, "load.flow", "must not be empty");
   if (v->n > SC_MAX_FLOW)
@@ -124,7 +124,7 @@ static int flow(sc_ctx *c, const yt_node *v) {
       return rc;
     if (item->kind != YT_MAP)
       return sc_fail(c, item, ip, "expected a map {send: ..., expect: ...}, "
-                     "got %s", item->kind == YT_SEQ ? "a list" : "a single value");
+                     "got %s", sc_kind(item));
     if ((rc = sc_fields(c, item, ip, keys, 2, f)) ||
         (rc = sc_require(c, item, f[0], sp, " (the bytes to write)")) ||
         (rc = sc_require(c, item, f[1], ep,
@@ -176,7 +176,7 @@ static int phase(sc_ctx *c, const yt_node *item, const char *ip, size_t i) {
   if (item->kind != YT_MAP)
     return sc_fail(c, item, ip, "expected a map {name, duration, rate?, "
                    "ramp_to?}, got %s",
-                   item->kind == YT_SEQ ? "a list" : "a single value");
+                   sc_kind(item));
   if ((rc = sc_fields(c, item, ip, keys, 4, f)) ||
       (rc = sc_require(c, item, f[0], p[0], " (phases are named)")) ||
       (rc = sc_scalar(c, f[0], p[0], "a phase name")))
@@ -211,7 +211,7 @@ static int phases(sc_ctx *c, const yt_node *v, const yt_node *load) {
   if (v->kind != YT_SEQ)
     return sc_fail(c, v, "load.phases",
                    "expected a list of {name, duration, rate?, ramp_to?}, "
-                   "got %s", v->kind == YT_MAP ? "a map" : "a single value");
+                   "got %s", sc_kind(v));
   if (v->n == 0)
     return sc_fail(c, v, "load.phases", "needs at least one phase");
   if (v->n > SC_MAX_PHASES)

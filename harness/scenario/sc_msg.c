@@ -136,6 +136,22 @@ void sc_path_index(char *out, const char *parent, size_t i) {
 
 int sc_set(const yt_node *v) { return v && !yt_is_null(v); }
 
+const char *sc_kind(const yt_node *v) {
+  return v->kind == YT_MAP ? "a map" : v->kind == YT_SEQ ? "a list"
+                                                         : "a single value";
+}
+
+void sc_join(char *out, size_t cap, const char *const *names, size_t n) {
+  size_t i, o = 0;
+  out[0] = '\0';
+  for (i = 0; i < n && o < cap; i++) {
+    int w = snprintf(out + o, cap - o, "%s%s", i ? ", " : "", names[i]);
+    if (w < 0)
+      break;
+    o += (size_t)w;
+  }
+}
+
 /* Levenshtein distance of two short strings, case-insensitive; O(|a|*|b|)
  * with |a|, |b| <= 64 (longer strings return a large distance). */
 static size_t distance(const char *a, size_t la, const char *b) {
@@ -160,7 +176,7 @@ static size_t distance(const char *a, size_t la, const char *b) {
 static int unknown_key(sc_ctx *c, const yt_node *key, const char *path,
                        const char *const *names, size_t n) {
   char kp[SC_PATH_MAX], list[512];
-  size_t i, best = 0, bestd = 1000, o = 0;
+  size_t i, best = 0, bestd = 1000;
   sc_path(kp, path, key->str);
   for (i = 0; i < n; i++) {
     size_t d = distance(key->str, key->len, names[i]);
@@ -172,14 +188,7 @@ static int unknown_key(sc_ctx *c, const yt_node *key, const char *path,
   if (n && bestd <= (strlen(names[best]) <= 4 ? 1u : 2u))
     return sc_fail(c, key, kp, "unknown key (did you mean '%s'?)",
                    names[best]);
-  list[0] = '\0';
-  for (i = 0; i < n && o < sizeof list; i++) {
-    int w = snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "",
-                     names[i]);
-    if (w < 0)
-      break;
-    o += (size_t)w;
-  }
+  sc_join(list, sizeof list, names, n);
   return sc_fail(c, key, kp, "unknown key (expected one of: %s)", list);
 }
 
@@ -193,7 +202,7 @@ int sc_fields(sc_ctx *c, const yt_node *map, const char *path,
     return 0;
   if (map->kind != YT_MAP)
     return sc_fail(c, map, path, "expected a map of keys, got %s",
-                   map->kind == YT_SEQ ? "a list" : "a single value");
+                   sc_kind(map));
   for (i = 0; i < map->n; i++) {
     const yt_node *k = map->kids[2 * i];
     for (j = 0; j < n && j < 32; j++)

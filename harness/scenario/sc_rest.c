@@ -96,7 +96,7 @@ static int fail_on(sc_ctx *c, const yt_node *v, unsigned *bits) {
   if (v->kind != YT_SEQ)
     return sc_fail(c, v, "valgrind.memcheck.fail_on",
                    "expected a list like [definite, indirect], got %s",
-                   v->kind == YT_MAP ? "a map" : "a single value");
+                   sc_kind(v));
   for (i = 0; i < v->n; i++) {
     char p[SC_PATH_MAX];
     int k = 0;
@@ -214,7 +214,7 @@ int sc_profiles(sc_ctx *c, const yt_node *v) {
   if (v->kind != YT_MAP)
     return sc_fail(c, v, "profiles",
                    "expected a map of NAME: {duration_scale, tolerance}, got "
-                   "%s", v->kind == YT_SEQ ? "a list" : "a single value");
+                   "%s", sc_kind(v));
   if (v->n > SC_MAX_PROFILES)
     return sc_fail(c, v, "profiles", "more than %d profiles", SC_MAX_PROFILES);
   if (!(sc->profiles = calloc(v->n ? v->n : 1, sizeof *sc->profiles)))

@@ -361,7 +361,7 @@ int lg_scenario_load_string(const char *name, const char *text, size_t len,
   if (root->kind != YT_MAP) {
     rc = sc_fail(&c, root, "", "expected a map of top-level keys (version, "
                  "name, service, load, ...), got %s",
-                 root->kind == YT_SEQ ? "a list" : "a single value");
+                 sc_kind(root));
     goto cleanup;
   }
   for (i = 0; i < n_overrides; i++)
