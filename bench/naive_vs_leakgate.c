@@ -143,7 +143,7 @@ int main(int argc, char **argv) {
     for (d = 0; d < 2; d++) {
       int nl = passed[c][d], inc = seeds - nl - flagged[c][D_LG + d];
       char cell[32];
-      snprintf(cell, sizeof cell, "%.0f/%.0f", 100.0 * nl / seeds,
+      snprintf(cell, sizeof cell, "%.1f/%.1f", 100.0 * nl / seeds,
                100.0 * inc / seeds);
       printf(" %13s", cell);
     }
