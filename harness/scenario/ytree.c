@@ -70,16 +70,26 @@ int yt_is_null(const yt_node *n) {
          strcmp(n->str, "NULL") == 0;
 }
 
+/* Room for `more` (1 or 2) entries in kids, doubling; 0 or LG_ENOMEM with
+ * the node unchanged. */
+static int reserve(yt_node *n, size_t more) {
+  size_t nc;
+  yt_node **k;
+  if (n->cap - n->nk >= more)
+    return 0;
+  nc = n->cap ? n->cap * 2 : 4;
+  k = realloc(n->kids, nc * sizeof *k);
+  if (!k)
+    return LG_ENOMEM;
+  n->kids = k;
+  n->cap = nc;
+  return 0;
+}
+
 /* Append one entry to kids and keep n (items, or complete pairs) in step. */
 static int push_kid(yt_node *parent, yt_node *kid) {
-  if (parent->nk == parent->cap) {
-    size_t nc = parent->cap ? parent->cap * 2 : 4;
-    yt_node **k = realloc(parent->kids, nc * sizeof *k);
-    if (!k)
-      return LG_ENOMEM;
-    parent->kids = k;
-    parent->cap = nc;
-  }
+  if (reserve(parent, 1))
+    return LG_ENOMEM;
   parent->kids[parent->nk++] = kid;
   parent->n = parent->kind == YT_MAP ? parent->nk / 2 : parent->nk;
   return 0;
@@ -87,14 +97,8 @@ static int push_kid(yt_node *parent, yt_node *kid) {
 
 int yt_map_add(yt_node *map, yt_node *key, yt_node *value) {
   /* Reserve both slots first so a failure leaves the map unchanged. */
-  if (map->cap - map->nk < 2) {
-    size_t nc = map->cap ? map->cap * 2 : 4;
-    yt_node **k = realloc(map->kids, nc * sizeof *k);
-    if (!k)
-      return LG_ENOMEM;
-    map->kids = k;
-    map->cap = nc;
-  }
+  if (reserve(map, 2))
+    return LG_ENOMEM;
   push_kid(map, key);
   push_kid(map, value);
   return 0;
