@@ -11,7 +11,8 @@
  * Unset optional numbers are NAN (doubles) or 0 where 0 cannot be meant.
  * Paths the loader resolves (dir, service.cwd, container.rootfs,
  * valgrind suppressions) are absolute; baseline.file is kept as written
- * (relative to where leakgate runs). Every key, default and range is in
+ * and the runner resolves a relative one against dir, like every path in a
+ * scenario (harness/run/run.c). Every key, default and range is in
  * docs/scenario.md.
  */
 #ifndef LEAKGATE_SCENARIO_H
@@ -148,7 +149,7 @@ typedef struct lg_valgrind_spec {
   lg_valgrind_mode mode;
   bool memcheck;
   lg_tool_load memcheck_load; /* default 2% */
-  char **suppressions;        /* paths, relative to the scenario file */
+  char **suppressions;        /* absolute (resolved against dir) */
   size_t n_suppressions;
   unsigned fail_on;           /* default definite|indirect */
   double memcheck_budget_bytes; /* NAN = no budget */
