@@ -89,22 +89,12 @@ static int leak_notes(emitter *e, const lg_result *r) {
     return LG_ENOMEM;
   for (i = 0; i < m->n_leaks && rc == 0; i++) {
     const lg_leak_record *l = &m->leaks[idx[i]];
-    const lg_frame *site = lg_leak_site(l);
-    const char *rel = NULL;
-    char relbuf[4096], title[512], by[32], fr[1024];
-    int line = 0;
+    char rel[4096], title[512], by[32], fr[1024];
+    const lg_frame *site =
+        lg_rep_leak_frame(l, e->o->repo_root, rel, sizeof rel);
     lg_buf msg;
-    /* the allocation site if it is ours, else the first frame that is */
-    if (site && site->file)
-      rel = lg_rel_path(site->file, e->o->repo_root, relbuf, sizeof relbuf);
-    for (k = 0; !rel && k < l->n_stack; k++)
-      if (l->stack[k].file && !strstr(l->stack[k].file, "vg_replace_") &&
-          (rel = lg_rel_path(l->stack[k].file, e->o->repo_root, relbuf,
-                             sizeof relbuf)))
-        site = &l->stack[k];
-    if (!rel)
+    if (!site)
       continue;
-    line = site->line;
     snprintf(title, sizeof title, "leakgate: %s %s lost (%s)",
              lg_format_bytes(by, sizeof by, l->bytes), l->kind ? l->kind : "?",
              lg_rep_name(r));
@@ -124,7 +114,7 @@ static int leak_notes(emitter *e, const lg_result *r) {
       rc = emit(e,
                 m->failed && lg_leak_kind_gated(m, l->kind) &&
                     !lg_leak_is_known(&r->baseline, l->fingerprint),
-                rel, line, title, msg.data);
+                rel, site->line, title, msg.data);
     lg_buf_cleanup(&msg);
   }
   free(idx);

@@ -175,6 +175,19 @@ const char *lg_rel_path(const char *file, const char *root, char *buf,
   return buf;
 }
 
+const lg_frame *lg_rep_leak_frame(const lg_leak_record *l, const char *root,
+                                  char *rel, size_t cap) {
+  const lg_frame *site = lg_leak_site(l);
+  size_t k;
+  if (site && site->file && lg_rel_path(site->file, root, rel, cap))
+    return site;
+  for (k = 0; k < l->n_stack; k++)
+    if (l->stack[k].file && !strstr(l->stack[k].file, "vg_replace_") &&
+        lg_rel_path(l->stack[k].file, root, rel, cap))
+      return &l->stack[k];
+  return NULL;
+}
+
 /* qsort_r comparators over index arrays. */
 static int cmp_leak(const void *a, const void *b, void *ctx) {
   const lg_leak_record *l = ctx;

@@ -55,6 +55,13 @@ int lg_esc_gha(lg_buf *b, const char *s, bool property);
 const char *lg_rel_path(const char *file, const char *root, char *buf,
                         size_t cap);
 
+/* The frame a leak is reported at: its allocation site (lg_leak_site) when
+ * that lies inside root, else the first frame inside root that is not
+ * Valgrind's allocator; NULL when no frame is. rel gets its path relative
+ * to root. O(stack). */
+const lg_frame *lg_rep_leak_frame(const lg_leak_record *l, const char *root,
+                                  char *rel, size_t cap);
+
 /* Leak indices sorted by bytes, largest first (caller frees); NULL when
  * there are none or on ENOMEM. */
 size_t *lg_top_leaks(const lg_memcheck_result *m);

@@ -267,20 +267,13 @@ static void leaks(ctx *c, const lg_result *r) {
   }
   for (i = 0; i < m->n_leaks; i++) {
     const lg_leak_record *l = &m->leaks[idx[i]];
-    const lg_frame *site = lg_leak_site(l);
     char relbuf[4096], msg[2048], by[32], fr[1024], fp[17];
+    const lg_frame *site =
+        lg_rep_leak_frame(l, c->o->repo_root, relbuf, sizeof relbuf);
     int rule = kind_rule(l->kind);
-    json_t *loc = NULL;
-    if (site && site->file &&
-        lg_rel_path(site->file, c->o->repo_root, relbuf, sizeof relbuf))
-      loc = location(c, site->file, site->line, site->function, false);
-    for (k = 0; !loc && k < l->n_stack; k++)
-      if (l->stack[k].file && !strstr(l->stack[k].file, "vg_replace_") &&
-          lg_rel_path(l->stack[k].file, c->o->repo_root, relbuf,
-                      sizeof relbuf)) {
-        site = &l->stack[k];
-        loc = location(c, site->file, site->line, site->function, false);
-      }
+    json_t *loc =
+        site ? location(c, site->file, site->line, site->function, false)
+             : NULL;
     if (!loc)
       continue;
     if (c->located >= MAX_LOCATED_RESULTS) {
