@@ -70,6 +70,21 @@ void lgl_conn_close(lgl_conn *c) {
   ring_reset(c);
 }
 
+/* Close the socket and open it again after one more consecutive failure:
+ * at once after the first, then after backoff_ns, so a peer that only fails
+ * or closes cannot make the loop spin. */
+static void reconnect(lgl_conn *c) {
+  uint64_t now = lg_now_ns(), d;
+  lgl_conn_close(c);
+  d = backoff_ns(++c->fails);
+  if (d == 0) {
+    lgl_conn_connect(c, now);
+    return;
+  }
+  c->state = LGL_C_BACKOFF;
+  c->retry_ns = now + d;
+}
+
 /* Count a failure of class cls for the requests in flight (at least
  * min_n), then reconnect (sockets) or give up (pipes). */
 static void conn_fail(lgl_conn *c, int cls, uint64_t min_n, const char *fmt,
@@ -77,24 +92,17 @@ static void conn_fail(lgl_conn *c, int cls, uint64_t min_n, const char *fmt,
 static void conn_fail(lgl_conn *c, int cls, uint64_t min_n, const char *fmt,
                       ...) {
   lgl_worker *w = c->w;
-  uint64_t n = c->ring_n > min_n ? c->ring_n : min_n, now;
+  uint64_t n = c->ring_n > min_n ? c->ring_n : min_n;
   va_list ap;
 
   va_start(ap, fmt);
   lgl_worker_vcount_err(w, cls, n, fmt, ap);
   va_end(ap);
   lgl_worker_unclaim(w, c->ring_n);
-  lgl_conn_close(c);
   if (is_pipe(c))
-    return;
-  c->fails++;
-  now = lg_now_ns();
-  if (backoff_ns(c->fails) == 0) {
-    lgl_conn_connect(c, now);
-  } else {
-    c->state = LGL_C_BACKOFF;
-    c->retry_ns = now + backoff_ns(c->fails);
-  }
+    lgl_conn_close(c);
+  else
+    reconnect(c);
 }
 
 void lgl_conn_connect(lgl_conn *c, uint64_t now) {
@@ -389,15 +397,7 @@ static void on_eof(lgl_conn *c) {
     return;
   }
   if (c->ring_n == 0) { /* keep-alive connection closed while idle */
-    uint64_t now = lg_now_ns();
-    lgl_conn_close(c);
-    c->fails++; /* not an error, but a server that only closes must not spin */
-    if (backoff_ns(c->fails) == 0) {
-      lgl_conn_connect(c, now);
-    } else {
-      c->state = LGL_C_BACKOFF;
-      c->retry_ns = now + backoff_ns(c->fails);
-    }
+    reconnect(c); /* not an error, but backed off like one: no spinning */
     return;
   }
   if (c->w->l->driver == LG_DRIVER_HTTP && c->got_bytes) {
