@@ -100,8 +100,7 @@ typedef struct ctx {
 } ctx;
 
 static void put(ctx *c, json_t *o, const char *k, json_t *v) {
-  if (!v || json_object_set_new(o, k, v))
-    c->bad = true;
+  lg_json_put(o, k, v, &c->bad);
 }
 
 static json_t *text(ctx *c, const char *s) {
@@ -202,8 +201,7 @@ static void add_result(ctx *c, int rule, const char *level, const char *msg,
     put(c, r, "stacks", stacks);
   if (props)
     put(c, r, "properties", props);
-  if (json_array_append_new(c->results, r))
-    c->bad = true;
+  lg_json_push(c->results, r, &c->bad);
 }
 
 static json_t *stack_of(ctx *c, const lg_leak_record *l) {
@@ -225,8 +223,7 @@ static json_t *stack_of(ctx *c, const lg_leak_record *l) {
       put(c, fr, "location", loc);
     if (f->object)
       put(c, fr, "module", lg_json_str(f->object));
-    if (json_array_append_new(frames, fr))
-      c->bad = true;
+    lg_json_push(frames, fr, &c->bad);
   }
   st = json_object();
   if (!st) {
@@ -410,8 +407,7 @@ static json_t *driver(ctx *c, const lg_result *first) {
     put(c, ru, "defaultConfiguration",
         json_pack("{s:s}", "level", rules[i].level));
     put(c, ru, "properties", json_pack("{s:[s,s]}", "tags", "memory", "leak"));
-    if (json_array_append_new(rs, ru))
-      c->bad = true;
+    lg_json_push(rs, ru, &c->bad);
   }
   put(c, d, "rules", rs);
   return d;
