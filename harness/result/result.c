@@ -40,6 +40,21 @@ static int grow(void **arr, size_t n, size_t sz) {
   return 0;
 }
 
+/* Append s to the string array *arr of *n, taking it over (freed on
+ * failure; NULL, a failed copy, is LG_ENOMEM). */
+static int push_str(char ***arr, size_t *n, char *s) {
+  int rc;
+  if (!s)
+    return LG_ENOMEM;
+  rc = grow((void **)arr, *n, sizeof **arr);
+  if (rc) {
+    free(s);
+    return rc;
+  }
+  (*arr)[(*n)++] = s;
+  return 0;
+}
+
 static void analysis_unknown(lg_analysis *a) {
   memset(a, 0, sizeof *a);
   a->leak = LG_LEAK_UNKNOWN;
@@ -182,19 +197,10 @@ static char *vformat(const char *fmt, va_list ap) {
 int lg_result_add_reason(lg_result *r, const char *fmt, ...) {
   va_list ap;
   char *s;
-  int rc;
   va_start(ap, fmt);
   s = vformat(fmt, ap);
   va_end(ap);
-  if (!s)
-    return LG_ENOMEM;
-  rc = grow((void **)&r->reasons, r->n_reasons, sizeof *r->reasons);
-  if (rc) {
-    free(s);
-    return rc;
-  }
-  r->reasons[r->n_reasons++] = s;
-  return 0;
+  return push_str(&r->reasons, &r->n_reasons, s);
 }
 
 int lg_result_add_check(lg_result *r, const char *name, lg_check_status st,
@@ -323,34 +329,15 @@ int lg_result_add_phase(lg_load_result *l, const char *name, int64_t requests,
 
 int lg_result_add_baseline_leak(lg_baseline_result *b, bool known,
                                 const char *fingerprint) {
-  char ***arr = known ? &b->known_leaks : &b->new_leaks;
-  size_t *n = known ? &b->n_known_leaks : &b->n_new_leaks;
   char *s = strdup(fingerprint ? fingerprint : "");
-  int rc;
-  if (!s)
-    return LG_ENOMEM;
-  rc = grow((void **)arr, *n, sizeof **arr);
-  if (rc) {
-    free(s);
-    return rc;
-  }
-  (*arr)[(*n)++] = s;
-  return 0;
+  return known ? push_str(&b->known_leaks, &b->n_known_leaks, s)
+               : push_str(&b->new_leaks, &b->n_new_leaks, s);
 }
 
 int lg_result_add_baseline_grown(lg_baseline_result *b,
                                  const char *fingerprint) {
-  char *s = strdup(fingerprint ? fingerprint : "");
-  int rc;
-  if (!s)
-    return LG_ENOMEM;
-  rc = grow((void **)&b->grown_leaks, b->n_grown_leaks, sizeof *b->grown_leaks);
-  if (rc) {
-    free(s);
-    return rc;
-  }
-  b->grown_leaks[b->n_grown_leaks++] = s;
-  return 0;
+  return push_str(&b->grown_leaks, &b->n_grown_leaks,
+                  strdup(fingerprint ? fingerprint : ""));
 }
 
 void lg_result_reset_baseline(lg_baseline_result *b) {
