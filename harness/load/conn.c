@@ -48,8 +48,16 @@ static void ring_reset(lgl_conn *c) {
   c->wlen = c->woff = 0;
   c->matched = 0;
   c->resp_bytes = 0;
-  c->got_bytes = false;
   c->msg_done = false;
+}
+
+/* The oldest request in flight is done with (answered or given up): drop it
+ * and the partial-response state that belonged to it. */
+static void pop_oldest(lgl_conn *c) {
+  c->ring_head = (c->ring_head + 1) % c->depth;
+  c->ring_n--;
+  c->resp_bytes = 0;
+  c->matched = 0;
 }
 
 void lgl_conn_close(lgl_conn *c) {
@@ -217,7 +225,6 @@ int lgl_conn_dispatch(lgl_conn *c, uint64_t intended_ns) {
   }
   c->woff = 0;
   if (c->ring_n == 0) {
-    c->got_bytes = false;
     c->resp_bytes = 0;
     c->matched = 0;
     if (l->driver == LG_DRIVER_HTTP) {
@@ -242,12 +249,8 @@ static void finish_response(lgl_conn *c, int status, bool keep, bool proceed) {
   uint64_t now = lg_now_ns();
   uint64_t lat = now > f->intended_ns ? now - f->intended_ns : 0;
 
-  c->ring_head = (c->ring_head + 1) % c->depth;
-  c->ring_n--;
+  pop_oldest(c);
   c->fails = 0;
-  c->got_bytes = false;
-  c->resp_bytes = 0;
-  c->matched = 0;
   lgl_worker_count_ok(c->w, c, lat, status >= 400, status);
   if (!proceed)
     return;
@@ -288,7 +291,6 @@ static int consume_http(lgl_conn *c, const char *data, size_t len) {
               "request was in flight", len, peer);
     return -1;
   }
-  c->got_bytes = true;
   c->resp_bytes += len;
   n = http_parser_execute(&c->hp, &http_settings, data, len);
   if (c->msg_done) {
@@ -347,7 +349,6 @@ static int consume_flow(lgl_conn *c, const char *data, size_t len) {
       return -1;
     }
     it = &c->w->l->items[c->ring[c->ring_head].item];
-    c->got_bytes = true;
     while (i < len) {
       if (m == 0) { /* skip fast to the delimiter's first byte */
         const unsigned char *q = memchr(p + i, it->expect[0], len - i);
@@ -400,7 +401,7 @@ static void on_eof(lgl_conn *c) {
     reconnect(c); /* not an error, but backed off like one: no spinning */
     return;
   }
-  if (c->w->l->driver == LG_DRIVER_HTTP && c->got_bytes) {
+  if (c->w->l->driver == LG_DRIVER_HTTP && c->resp_bytes) {
     http_parser_execute(&c->hp, &http_settings, NULL, 0); /* body until EOF */
     if (c->msg_done) {
       finish_response(c, (int)c->hp.status_code, false, true);
@@ -408,7 +409,8 @@ static void on_eof(lgl_conn *c) {
     }
   }
   conn_fail(c, LGL_E_READ, 1, "%s closed the connection %s", peer_name(c),
-            c->got_bytes ? "in the middle of a response" : "before responding");
+            c->resp_bytes ? "in the middle of a response"
+                          : "before responding");
 }
 
 /* Reads at most 16 buffers (1 MiB) per event, so one flooding peer cannot
@@ -513,10 +515,7 @@ void lgl_conn_sweep(lgl_conn *c, uint64_t now) {
                            "%s within %.3g s", peer_name(c),
                            (double)l->timeout_ns / 1e9);
       lgl_worker_unclaim(c->w, 1);
-      c->ring_head = (c->ring_head + 1) % c->depth;
-      c->ring_n--;
-      c->matched = 0;
-      c->resp_bytes = 0;
+      pop_oldest(c);
       lgl_worker_conn_ready(c->w, c);
     }
     break;

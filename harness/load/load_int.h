@@ -123,7 +123,6 @@ typedef struct lgl_conn {
   bool on_ready;         /* queued to send after the current event batch */
   bool wclosed;          /* stdin driver: the service closed its stdin */
   bool want_out;         /* EPOLLOUT registered */
-  bool got_bytes;        /* bytes of the current response seen */
   bool msg_done;         /* http: on_message_complete fired */
   uint32_t fails;        /* consecutive failures: reconnect backoff */
   uint64_t deadline_ns;  /* connect deadline */
@@ -135,7 +134,7 @@ typedef struct lgl_conn {
   size_t wlen, woff;
   char *obuf;            /* render buffer (dynamic requests) */
   uint32_t matched;      /* flow: delimiter bytes matched so far */
-  uint64_t resp_bytes;
+  uint64_t resp_bytes;   /* bytes of the oldest request's response so far */
   http_parser hp;
 } lgl_conn;
 
