@@ -63,6 +63,15 @@ static int split_hostport(const char *in, char *host, size_t hcap, char *port,
   return 0;
 }
 
+/* Milliseconds left until deadline, for poll(2). Never negative: poll
+ * takes a negative timeout as "wait forever", and a probe resumed after
+ * its deadline (a stalled leakgate on a loaded runner) must not then hang
+ * on a service that answered part of a line and went quiet. */
+static int ms_left(double deadline) {
+  double ms = (deadline - lg_now_s()) * 1000;
+  return ms > 0 ? (int)ms : 0;
+}
+
 /* Connect with a deadline; returns the socket or -1 with why set. */
 static int connect_to(const char *host, const char *port, double deadline,
                       char *why, size_t wcap) {
@@ -79,7 +88,7 @@ static int connect_to(const char *host, const char *port, double deadline,
   }
   for (ai = res; ai; ai = ai->ai_next) {
     struct pollfd p;
-    int soerr = 0, ms;
+    int soerr = 0;
     socklen_t sl = sizeof soerr;
     fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
                 ai->ai_protocol);
@@ -90,8 +99,7 @@ static int connect_to(const char *host, const char *port, double deadline,
     if (errno == EINPROGRESS) {
       p.fd = fd;
       p.events = POLLOUT;
-      ms = (int)((deadline - lg_now_s()) * 1000);
-      if (poll(&p, 1, ms > 0 ? ms : 0) == 1 &&
+      if (poll(&p, 1, ms_left(deadline)) == 1 &&
           getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
         break;
       errno = soerr ? soerr : ETIMEDOUT;
@@ -170,7 +178,7 @@ static int probe_http(const char *url, char *why, size_t wcap) {
   while (off < (size_t)n) {
     struct pollfd p = {fd, POLLOUT, 0};
     ssize_t w;
-    if (poll(&p, 1, (int)((deadline - lg_now_s()) * 1000)) != 1)
+    if (poll(&p, 1, ms_left(deadline)) != 1)
       goto timeout;
     w = send(fd, req + off, (size_t)n - off, MSG_NOSIGNAL);
     if (w <= 0 && errno != EAGAIN) {
@@ -184,7 +192,7 @@ static int probe_http(const char *url, char *why, size_t wcap) {
   while (got < sizeof resp - 1 && !memchr(resp, '\n', got)) {
     struct pollfd p = {fd, POLLIN, 0};
     ssize_t r;
-    if (poll(&p, 1, (int)((deadline - lg_now_s()) * 1000)) != 1)
+    if (poll(&p, 1, ms_left(deadline)) != 1)
       goto timeout;
     r = recv(fd, resp + got, sizeof resp - 1 - got, 0);
     if (r == 0)
