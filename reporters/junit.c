@@ -145,7 +145,7 @@ static int site_attrs(lg_buf *b, const lg_result *r, const char *check,
                       const lg_report_opts *o) {
   char rel[4096];
   const char *file = NULL, *p;
-  int line = 0;
+  int line = 0, rc;
   if (strcmp(check, "memcheck") == 0 && r->memcheck.n_leaks) {
     size_t *idx = lg_top_leaks(&r->memcheck);
     const lg_frame *f = idx ? lg_leak_site(&r->memcheck.leaks[idx[0]]) : NULL;
@@ -164,8 +164,10 @@ static int site_attrs(lg_buf *b, const lg_result *r, const char *check,
   }
   if (!file || !(p = lg_rel_path(file, o->repo_root, rel, sizeof rel)))
     return 0;
-  if (lg_buf_appends(b, " file=\"") || lg_esc_xml(b, p, true))
-    return LG_ELIMIT;
+  rc = lg_buf_appends(b, " file=\"");
+  rc = rc ? rc : lg_esc_xml(b, p, true);
+  if (rc)
+    return rc;
   return line > 0 ? lg_buf_appendf(b, "\" line=\"%d\"", line)
                   : lg_buf_appends(b, "\"");
 }
