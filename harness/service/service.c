@@ -38,6 +38,7 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,12 +89,17 @@ static void sv_free(strvec *sv) {
   sv->n = sv->cap = 0;
 }
 
-static char *dup_printf(const char *fmt, const char *a, const char *b) {
-  size_t n = strlen(fmt) + strlen(a) + strlen(b) + 1;
-  char *p = malloc(n);
-  if (p)
-    snprintf(p, n, fmt, a, b);
-  return p;
+/* A new printf-formatted string, NULL on out of memory (sv_push's input). */
+static char *dup_printf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static char *dup_printf(const char *fmt, ...) {
+  va_list ap;
+  char *p = NULL;
+  int n;
+  va_start(ap, fmt);
+  n = vasprintf(&p, fmt, ap);
+  va_end(ap);
+  return n < 0 ? NULL : p;
 }
 
 /* An absolute version of path (prefixing leakgate's cwd when relative). */
@@ -216,19 +222,14 @@ static int build_argv(const lg_service_opts *o, strvec *av, size_t *svc_at,
 
 static int build_env(const lg_service_opts *o, strvec *ev, lg_error *err) {
   const lg_service_spec *sp = o->spec;
-  char num[32];
   size_t i;
   int rc;
-  if (o->port) {
-    snprintf(num, sizeof num, "%u", o->port);
-    if (sv_push(ev, dup_printf("LEAKGATE_PORT=%s%s", num, "")))
-      return lg_error_set(err, LG_ENOMEM, "out of memory");
-  }
-  if (o->container && lg_container_limit(o->container)) {
-    snprintf(num, sizeof num, "%" PRIu64, lg_container_limit(o->container));
-    if (sv_push(ev, dup_printf("LEAKGATE_MEMORY_LIMIT=%s%s", num, "")))
-      return lg_error_set(err, LG_ENOMEM, "out of memory");
-  }
+  if (o->port && sv_push(ev, dup_printf("LEAKGATE_PORT=%u", o->port)))
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  if (o->container && lg_container_limit(o->container) &&
+      sv_push(ev, dup_printf("LEAKGATE_MEMORY_LIMIT=%" PRIu64,
+                             lg_container_limit(o->container))))
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
   for (i = 0; i < sp->n_env; i++) {
     char *val = NULL;
     rc = lg_template_expand(sp->env[i].value ? sp->env[i].value : "", o->port,
