@@ -454,9 +454,11 @@ START_TEST(pid_cgroup_lookup) {
 }
 END_TEST
 
-/* A systemd container on the fake tree, pid fixtures written by hand. */
+/* A systemd container on the fake tree, pid fixtures written by hand;
+ * attach waits at most start_timeout_s (copied at create). */
 static lg_container *systemd_box(lg_container_opts *o, fake *f,
-                                 lg_container_probes *pr) {
+                                 lg_container_probes *pr,
+                                 double start_timeout_s) {
   lg_container *c = NULL;
   lg_error err = {0, ""};
   memset(o, 0, sizeof *o);
@@ -469,7 +471,7 @@ static lg_container *systemd_box(lg_container_opts *o, fake *f,
   o->cgroupfs_root = fake_root;
   o->proc_root = fake_proc;
   o->probes = pr;
-  o->start_timeout_s = 2;
+  o->start_timeout_s = start_timeout_s;
   ck_assert_msg(lg_container_create(o, &c, &err) == 0, "%s", err.msg);
   return c;
 }
@@ -499,7 +501,7 @@ START_TEST(systemd_attach_fixtures) {
   const char *scope;
   pid_t me = getpid();
   setup();
-  c = systemd_box(&o, &f, &pr);
+  c = systemd_box(&o, &f, &pr, 2);
   ck_assert_str_eq(lg_container_backend(c), "systemd");
   ck_assert(lg_container_host_program(c));
   ck_assert_str_eq(f.log, "root,user"); /* not root in the fake: user first */
@@ -531,10 +533,8 @@ START_TEST(systemd_attach_fixtures) {
   ck_assert(strstr(lg_container_note(c), "no memory.swap.max") != NULL);
   /* The pid is in some other cgroup: waits, then times out. */
   fixture_pid(me, "0::/user.slice/other.scope\n");
-  o.start_timeout_s = 0.2;
   lg_container_destroy(c, &err);
-  c = systemd_box(&o, &f, &pr);
-  o.start_timeout_s = 2;
+  c = systemd_box(&o, &f, &pr, 0.2);
   ck_assert_int_eq(lg_container_attach(c, me, &err), LG_ETIMEOUT);
   /* The pid is gone (no proc entry): said at once, not after the timeout. */
   ck_assert_int_eq(lg_container_attach(c, 999999, &err), LG_ECGROUP);
@@ -595,7 +595,7 @@ START_TEST(systemd_lifecycle_user) {
   snprintf(fe, sizeof fe, "FAKE_CG=%s", fake_cg);
   snprintf(fp, sizeof fp, "FAKE_PROC=%s", fake_proc);
   snprintf(fr, sizeof fr, "FAKE_CG_REL=%s", cg_rel);
-  c = systemd_box(&o, &f, &pr);
+  c = systemd_box(&o, &f, &pr, 2);
   ck_assert_int_eq(lg_container_wrap(c, argv, envp, &aout, &eout, &err), 0);
   ck_assert(strstr(aout[0], "tests/data/container/bin/systemd-run") != NULL);
   ck_assert_str_eq(aout[1], "--user");
