@@ -5,7 +5,8 @@
  * with flooder (which must not block); exec failures; the exact
  * environment; shell opt-in; wrapper; cwd; stdin pipes; interrupt; and,
  * where a real cgroup is writable, that the service runs inside it from
- * its first instruction. Every test checks that no process is left. */
+ * its first instruction. The readiness and escalation tests also check
+ * that no process is left. */
 #include <leakgate/container.h>
 #include <leakgate/service.h>
 
@@ -438,24 +439,33 @@ START_TEST(interrupt_aborts_wait) {
 }
 END_TEST
 
-START_TEST(runs_inside_container) {
+/* A real cgroup box (needs root and a writable memory cgroup), or NULL
+ * after printing why test skips (a failure when LG_REQUIRE_CGROUP is set). */
+static lg_container *real_box(const char *test, const char *name,
+                              uint64_t bytes) {
   lg_container_opts co;
   lg_container *c = NULL;
+  lg_error err = {0, ""};
+  memset(&co, 0, sizeof co);
+  co.backend = LG_BACKEND_CGROUP;
+  co.memory_bytes = bytes;
+  co.name = name;
+  if (geteuid() == 0 && lg_container_create(&co, &c, &err) == 0)
+    return c;
+  fprintf(stderr, "SKIP %s: %s\n", test, geteuid() ? "not root" : err.msg);
+  ck_assert_msg(!getenv("LG_REQUIRE_CGROUP"), "real cgroup required");
+  return NULL;
+}
+
+START_TEST(runs_inside_container) {
+  lg_container *c = real_box("runs_inside_container", "svc", 128u << 20);
   lg_error err = {0, ""};
   lg_service *s = NULL;
   lg_service_status st;
   char path[64], buf[4096], want[64];
   fx f;
-  memset(&co, 0, sizeof co);
-  co.backend = LG_BACKEND_CGROUP;
-  co.memory_bytes = 128u << 20;
-  co.name = "svc";
-  if (geteuid() != 0 || lg_container_create(&co, &c, &err) != 0) {
-    fprintf(stderr, "SKIP runs_inside_container: %s\n",
-            geteuid() ? "not root" : err.msg);
-    ck_assert_msg(!getenv("LG_REQUIRE_CGROUP"), "real cgroup required");
+  if (!c)
     return;
-  }
   fx_init(&f, "clean_http", LG_READY_TCP, "127.0.0.1:{{port}}");
   f.o.container = c;
   ck_assert_int_eq(lg_service_start(&f.o, &s, &err), 0);
@@ -471,23 +481,14 @@ START_TEST(runs_inside_container) {
 END_TEST
 
 START_TEST(env_gets_limit) {
-  lg_container_opts co;
-  lg_container *c = NULL;
+  lg_container *c = real_box("env_gets_limit", "env", 100u << 20);
   lg_error err = {0, ""};
   lg_service *s = NULL;
   lg_service_status st;
   char buf[4096];
   fx f;
-  memset(&co, 0, sizeof co);
-  co.backend = LG_BACKEND_CGROUP;
-  co.memory_bytes = 100u << 20;
-  co.name = "env";
-  if (geteuid() != 0 || lg_container_create(&co, &c, &err) != 0) {
-    fprintf(stderr, "SKIP env_gets_limit: %s\n",
-            geteuid() ? "not root" : err.msg);
-    ck_assert_msg(!getenv("LG_REQUIRE_CGROUP"), "real cgroup required");
+  if (!c)
     return;
-  }
   fx_init(&f, "clean_http", LG_READY_NONE, NULL);
   f.argv[0] = "env";
   f.argv[1] = NULL;
