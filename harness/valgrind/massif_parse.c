@@ -113,34 +113,40 @@ static int snapshot_done(ms_parser *p) {
   return 0;
 }
 
-/* Split a frame "fn (file:line)" / "fn (in obj)" / "fn" and add its bytes
- * to the site. */
+/* Length of the function in a frame "fn (file:line)" / "fn (in obj)" /
+ * "fn": up to the last " (" when the frame ends in ')' (C++ names have
+ * parentheses of their own), else n. */
+static size_t frame_fn_len(const char *t, size_t n) {
+  size_t k;
+  if (n < 3 || t[n - 1] != ')')
+    return n;
+  for (k = n - 1; k > 0; k--)
+    if (t[k] == '(' && t[k - 1] == ' ')
+      return k - 1;
+  return n;
+}
+
+/* Split a frame (see frame_fn_len) and add its bytes to the site. */
 static int add_site(ms_parser *p, const char *t, size_t n, double bytes) {
   const char *fn = t, *file = NULL;
-  size_t fn_len = n, file_len = 0, k;
+  size_t fn_len = frame_fn_len(t, n), file_len = 0;
   int line = 0, rc;
-  if (n >= 3 && t[n - 1] == ')') {
-    for (k = n - 1; k > 0; k--)
-      if (t[k] == '(' && t[k - 1] == ' ')
-        break;
-    if (k > 0) {
-      const char *loc = t + k + 1;
-      size_t loc_len = n - k - 2, c;
-      fn_len = k - 1;
-      if (has_prefix(loc, loc_len, "in ", 3)) {
-        file = loc + 3, file_len = loc_len - 3; /* no debug info: object */
-      } else {
-        file = loc, file_len = loc_len;
-        for (c = loc_len; c > 0 && loc[c - 1] != ':'; c--)
-          ;
-        if (c > 1 && c < loc_len) {
-          size_t i = c;
-          uint64_t v;
-          if (parse_num(loc, loc_len, &i, &v) == 0 && i == loc_len &&
-              v <= INT32_MAX) {
-            line = (int)v;
-            file_len = c - 1;
-          }
+  if (fn_len < n) {
+    const char *loc = t + fn_len + 2; /* after " (" */
+    size_t loc_len = n - fn_len - 3, c;
+    if (has_prefix(loc, loc_len, "in ", 3)) {
+      file = loc + 3, file_len = loc_len - 3; /* no debug info: object */
+    } else {
+      file = loc, file_len = loc_len;
+      for (c = loc_len; c > 0 && loc[c - 1] != ':'; c--)
+        ;
+      if (c > 1 && c < loc_len) {
+        size_t i = c;
+        uint64_t v;
+        if (parse_num(loc, loc_len, &i, &v) == 0 && i == loc_len &&
+            v <= INT32_MAX) {
+          line = (int)v;
+          file_len = c - 1;
         }
       }
     }
@@ -186,27 +192,19 @@ static int tree_line(ms_parser *p, const char *s, size_t n) {
       size_t tn = n - i;
       if (has_prefix(t, tn, "0x", 2)) {
         const char *colon = memchr(t, ':', tn);
-        size_t fn_off;
+        const char *f;
+        size_t fl;
         if (!colon || (size_t)(colon - t) + 2 > tn || colon[1] != ' ')
           return fail(p, "heap tree of snapshot %ld: bad frame '%.*s'", p->snap,
                       (int)(tn > 64 ? 64 : tn), t);
-        fn_off = (size_t)(colon - t) + 2;
-        /* find the function's length to test it for an allocator */
-        {
-          const char *f = t + fn_off;
-          size_t fl = tn - fn_off, k = fl;
-          if (fl && f[fl - 1] == ')')
-            for (k = fl - 1; k > 0 && !(f[k] == '(' && f[k - 1] == ' '); k--)
-              ;
-          if (k == 0 || k == fl)
-            k = fl + 1; /* no location suffix */
-          if (kids > 0 && lg_vg_is_allocator_fn(f, k - 1)) {
-            attrib = 1; /* look through the allocator to its callers */
-          } else {
-            int rc = add_site(p, f, fl, (double)bytes);
-            if (rc)
-              return rc;
-          }
+        f = colon + 2; /* "fn (file:line)" */
+        fl = tn - (size_t)(f - t);
+        if (kids > 0 && lg_vg_is_allocator_fn(f, frame_fn_len(f, fl))) {
+          attrib = 1; /* look through the allocator to its callers */
+        } else {
+          int rc = add_site(p, f, fl, (double)bytes);
+          if (rc)
+            return rc;
         }
       } else if (!(has_prefix(t, tn, "in ", 3) &&
                    memmem(t, tn, "below massif's threshold", 24))) {
