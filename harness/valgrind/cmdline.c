@@ -12,6 +12,9 @@
 #include <string.h>
 
 #define ARGV_MAX 256
+/* The vgdb FIFO prefix in the out dir: lg_massif_argv passes it and
+ * lg_massif_vgdb_prefix gives it to the runner, so they must agree. */
+#define VGDB_PREFIX_FMT "%s/vgdb"
 
 typedef struct argv_b {
   char **v;
@@ -126,7 +129,7 @@ int lg_memcheck_argv(const lg_memcheck_cmd *c, char ***argv, lg_error *err) {
 
 char *lg_massif_vgdb_prefix(const char *out_dir) {
   char *s = NULL;
-  if (asprintf(&s, "%s/vgdb", out_dir) < 0)
+  if (asprintf(&s, VGDB_PREFIX_FMT, out_dir) < 0)
     return NULL;
   return s;
 }
@@ -154,7 +157,7 @@ int lg_massif_argv(const lg_massif_cmd *c, char ***argv, lg_error *err) {
     add(&b, "--vgdb=yes");
     /* FIFOs in the out dir, not /tmp: the runner finds them (and a
      * containerised /tmp cannot hide them). Not %-expanded by Valgrind. */
-    add(&b, "--vgdb-prefix=%s/vgdb", c->out_dir);
+    add(&b, "--vgdb-prefix=" VGDB_PREFIX_FMT, c->out_dir);
   } else {
     add(&b, "--vgdb=no");
   }
