@@ -8,6 +8,8 @@
  */
 #include <leakgate/valgrind.h>
 
+#include "core/fsutil.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -45,8 +47,7 @@ int lg_memcheck_collect(const char *dir, lg_memcheck_result *m, lg_error *err) {
   while ((e = readdir(d)) != NULL && n < COLLECT_MAX) {
     if (!is_xml_name(e->d_name))
       continue;
-    if (asprintf(&names[n], "%s/%s", dir, e->d_name) < 0) {
-      names[n] = NULL;
+    if (!(names[n] = lg_path_join(dir, e->d_name))) {
       rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", dir);
       goto cleanup;
     }

@@ -11,6 +11,7 @@
 #include <leakgate/valgrind.h>
 
 #include "core/clock.h"
+#include "core/fsutil.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -192,12 +193,9 @@ int lg_massif_vgdb_snapshot(const char *vgdb_prefix, pid_t pid,
                         "package");
   if (path[0] != '/') { /* Massif writes relative to the service's cwd */
     char cwd[4096];
-    if (!getcwd(cwd, sizeof cwd) ||
-        asprintf(&abspath, "%s/%s", cwd, path) < 0) {
-      abspath = NULL;
+    if (!getcwd(cwd, sizeof cwd) || !(abspath = lg_path_join(cwd, path)))
       return lg_error_set(err, LG_ESYS, "%s: cannot make the path absolute",
                           path);
-    }
     path = abspath;
   }
   snprintf(pidarg, sizeof pidarg, "--pid=%ld", (long)pid);
