@@ -251,7 +251,7 @@ static void finish_response(lgl_conn *c, int status, bool keep, bool proceed) {
 
   pop_oldest(c);
   c->fails = 0;
-  lgl_worker_count_ok(c->w, c, lat, status >= 400, status);
+  lgl_worker_count_response(c->w, lat, status);
   if (!proceed)
     return;
   if (!keep) { /* Connection: close or read-until-close: a new connection */

@@ -242,8 +242,9 @@ bool lgl_conn_can_send(const lgl_conn *c);
 void lgl_conn_close(lgl_conn *c);
 
 /* worker.c hooks called by conn.c */
-void lgl_worker_count_ok(lgl_worker *w, lgl_conn *c, uint64_t latency_ns,
-                         bool status_error, int status);
+/* A whole response arrived: one completed request with its latency, or,
+ * for an HTTP status >= 400, one status error (flows pass status 0). */
+void lgl_worker_count_response(lgl_worker *w, uint64_t latency_ns, int status);
 /* Count n errors of class cls; fmt is formatted only for the first error
  * of the class (the message kept for the result). */
 void lgl_worker_count_err(lgl_worker *w, int cls, uint64_t n,

@@ -42,10 +42,9 @@
 
 /* ---- counting (called from conn.c) --------------------------------- */
 
-void lgl_worker_count_ok(lgl_worker *w, lgl_conn *c, uint64_t latency_ns,
-                         bool status_error, int status) {
-  (void)c;
-  if (status_error) { /* an answer, but a failed request: an error only */
+void lgl_worker_count_response(lgl_worker *w, uint64_t latency_ns,
+                               int status) {
+  if (status >= 400) { /* an answer, but a failed request: an error only */
     lgl_worker_count_err(w, LGL_E_STATUS, 1, "HTTP status %d from %s", status,
                          w->l->url ? w->l->url : w->l->target.name);
     lgl_worker_unclaim(w, 1);
