@@ -30,7 +30,9 @@
 
 #define OUT_CAP 4096
 
-/* Find an executable named name on PATH into out. */
+/* Find an executable named name in an absolute PATH entry into out. A
+ * relative (or empty) entry is skipped: the service module resolves a
+ * relative program against the service's cwd, not ours. */
 static int which(const char *name, char *out, size_t cap) {
   const char *path = getenv("PATH"), *p;
   if (!path || !*path)
@@ -39,8 +41,8 @@ static int which(const char *name, char *out, size_t cap) {
     const char *e = strchr(p, ':');
     size_t n = e ? (size_t)(e - p) : strlen(p);
     struct stat st;
-    int w = snprintf(out, cap, "%.*s/%s", (int)n, n ? p : ".", name);
-    if (w > 0 && (size_t)w < cap && stat(out, &st) == 0 &&
+    int w = snprintf(out, cap, "%.*s/%s", (int)n, p, name);
+    if (p[0] == '/' && w > 0 && (size_t)w < cap && stat(out, &st) == 0 &&
         S_ISREG(st.st_mode) && access(out, X_OK) == 0)
       return 0;
     p += n + (e ? 1 : 0);
