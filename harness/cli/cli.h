@@ -42,6 +42,11 @@ void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print an lg_error and return its DESIGN exit code. */
 int cli_fail(const lg_error *err);
+/* Load a scenario with --set overrides and an optional --profile, printing
+ * its error (file:line:column) or its warnings; returns 0 or the error code.
+ * *out is NULL on failure. */
+int cli_load_scenario(const char *path, const char *const *sets, size_t n_sets,
+                      const char *profile, lg_scenario **out);
 /* Colour on stdout/stderr: a TTY, NO_COLOR unset, TERM not dumb. */
 bool cli_color(int fd);
 

@@ -191,16 +191,10 @@ int cmd_run(int argc, char **argv) {
     rc = LG_EXIT_ERROR;
     goto cleanup;
   }
-  for (i = 0; i < n_sc; i++) {
-    if (lg_scenario_load(argv[optind + (int)i], sets, n_sets, &sc[i], &err) ||
-        (profile && lg_scenario_apply_profile(sc[i], profile, &err))) {
-      cli_errorf("%s", err.msg);
+  for (i = 0; i < n_sc; i++)
+    if (cli_load_scenario(argv[optind + (int)i], sets, n_sets, profile,
+                          &sc[i]) != 0)
       bad = 1;
-    } else {
-      for (size_t w = 0; w < sc[i]->n_warnings; w++)
-        cli_warnf("%s", sc[i]->warnings[w]);
-    }
-  }
   if (bad)
     goto cleanup;
 

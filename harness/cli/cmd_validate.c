@@ -54,16 +54,10 @@ int cmd_validate(int argc, char **argv) {
   }
   for (i = optind; i < argc; i++) {
     lg_scenario *sc = NULL;
-    lg_error err;
     char dur[32];
-    lg_error_clear(&err);
-    if (lg_scenario_load(argv[i], sets, n_sets, &sc, &err) != 0 ||
-        (profile && lg_scenario_apply_profile(sc, profile, &err) != 0)) {
-      cli_errorf("%s", err.msg);
+    if (cli_load_scenario(argv[i], sets, n_sets, profile, &sc) != 0) {
       rc = LG_EXIT_USAGE;
     } else {
-      for (size_t w = 0; w < sc->n_warnings; w++)
-        cli_warnf("%s", sc->warnings[w]);
       printf("ok: %s: scenario '%s', %s driver, %zu phase%s, %s\n", argv[i],
              sc->name, lg_driver_name(sc->load.driver), sc->load.n_phases,
              sc->load.n_phases == 1 ? "" : "s",

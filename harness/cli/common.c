@@ -71,6 +71,26 @@ int cli_fail(const lg_error *err) {
   return lg_error_exit_code(err->code);
 }
 
+int cli_load_scenario(const char *path, const char *const *sets, size_t n_sets,
+                      const char *profile, lg_scenario **out) {
+  lg_error err;
+  size_t w;
+  int rc;
+  lg_error_clear(&err);
+  rc = lg_scenario_load(path, sets, n_sets, out, &err);
+  if (rc == 0 && profile)
+    rc = lg_scenario_apply_profile(*out, profile, &err);
+  if (rc) {
+    cli_errorf("%s", err.msg);
+    lg_scenario_free(*out);
+    *out = NULL;
+    return rc;
+  }
+  for (w = 0; w < (*out)->n_warnings; w++)
+    cli_warnf("%s", (*out)->warnings[w]);
+  return 0;
+}
+
 bool cli_color(int fd) {
   const char *term = getenv("TERM"), *no_color = getenv("NO_COLOR");
   if (no_color && no_color[0])
