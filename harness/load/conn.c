@@ -322,6 +322,12 @@ static const char *peer_name(const lgl_conn *c) {
   return is_pipe(c) ? "the service's stdout" : c->w->l->target.name;
 }
 
+/* Bytes after a complete response while nothing is in flight: usually an
+ * expect delimiter that ends the response too early. */
+#define FLOW_EXTRA_FMT                                                        \
+  "%zu unexpected bytes from %s after the expect delimiter (check "           \
+  "load.flow expect)"
+
 /* Match the expect delimiter of each request in flight, in order. */
 static int consume_flow(lgl_conn *c, const char *data, size_t len) {
   const unsigned char *p = (const unsigned char *)data;
@@ -333,20 +339,17 @@ static int consume_flow(lgl_conn *c, const char *data, size_t len) {
     uint32_t m = c->matched;
     bool found = false;
 
-    if (c->ring_n == 0 || c->state != LGL_C_OPEN) {
-      if (c->state != LGL_C_OPEN)
-        return -1;
-      if (is_pipe(c)) { /* cannot resynchronise a pipe: count, drop, go on */
-        lgl_worker_count_err(c->w, LGL_E_PARSE, 1,
-                             "%zu unexpected bytes from %s after the expect "
-                             "delimiter (check load.flow expect)",
-                             len - i, peer_name(c));
-        return 0;
-      }
-      conn_fail(c, LGL_E_PARSE, 1, "%zu unexpected bytes from %s after the "
-                "expect delimiter (check load.flow expect)", len - i,
-                peer_name(c));
+    if (c->state != LGL_C_OPEN)
       return -1;
+    if (c->ring_n == 0) {
+      if (!is_pipe(c)) {
+        conn_fail(c, LGL_E_PARSE, 1, FLOW_EXTRA_FMT, len - i, peer_name(c));
+        return -1;
+      }
+      /* a pipe cannot be resynchronised: count, drop, go on */
+      lgl_worker_count_err(c->w, LGL_E_PARSE, 1, FLOW_EXTRA_FMT, len - i,
+                           peer_name(c));
+      return 0;
     }
     it = &c->w->l->items[c->ring[c->ring_head].item];
     while (i < len) {
@@ -380,14 +383,9 @@ static int consume_flow(lgl_conn *c, const char *data, size_t len) {
       }
       return 0;
     }
-    if (!is_pipe(c) && i < len) {
-      finish_response(c, 0, true, false);
-      conn_fail(c, LGL_E_PARSE, 1, "%zu unexpected bytes from %s after the "
-                "expect delimiter (check load.flow expect)", len - i,
-                peer_name(c));
-      return -1;
-    }
-    finish_response(c, 0, true, true);
+    /* A socket has one request in flight: bytes left after its response
+     * are failed at the top of the loop, so it must not send the next. */
+    finish_response(c, 0, true, is_pipe(c) || i == len);
   }
   return c->state == LGL_C_OPEN ? 0 : -1;
 }
