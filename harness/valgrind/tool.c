@@ -183,22 +183,27 @@ int lg_massif_vgdb_snapshot(const char *vgdb_prefix, pid_t pid,
   struct stat st;
   int ws, rc;
 
-  for (p = path; *p; p++)
-    if (isspace((unsigned char)*p))
-      return lg_error_set(err, LG_EUSAGE,
-                          "%s: a vgdb snapshot path cannot contain spaces "
-                          "(Massif splits monitor commands on spaces)",
-                          path);
-  if (which("vgdb", exe, sizeof exe) != 0)
-    return lg_error_set(err, LG_ETOOL,
-                        "vgdb not found on PATH: it ships with the 'valgrind' "
-                        "package");
   if (path[0] != '/') { /* Massif writes relative to the service's cwd */
     char cwd[4096];
     if (!getcwd(cwd, sizeof cwd) || !(abspath = lg_path_join(cwd, path)))
       return lg_error_set(err, LG_ESYS, "%s: cannot make the path absolute",
                           path);
     path = abspath;
+  }
+  /* Checked on the absolute path: our cwd may hold the space. */
+  for (p = path; *p; p++)
+    if (isspace((unsigned char)*p)) {
+      rc = lg_error_set(err, LG_EUSAGE,
+                        "%s: a vgdb snapshot path cannot contain spaces "
+                        "(Massif splits monitor commands on spaces)",
+                        path);
+      goto cleanup;
+    }
+  if (which("vgdb", exe, sizeof exe) != 0) {
+    rc = lg_error_set(err, LG_ETOOL,
+                      "vgdb not found on PATH: it ships with the 'valgrind' "
+                      "package");
+    goto cleanup;
   }
   snprintf(pidarg, sizeof pidarg, "--pid=%ld", (long)pid);
   argv[i++] = exe;
