@@ -238,7 +238,8 @@ static void *supervise(void *arg) {
 
   for (;;) {
     struct pollfd pf[3];
-    nfds_t n = 0;
+    sink *src[2]; /* the sink of each pipe entry of pf (they come first) */
+    nfds_t n = 0, n_pipes, k;
     uint64_t now = lg_now_ns(), wait = LGL_MAX_WAIT_NS;
     int i;
     bool stop = atomic_load(&l->stop) ||
@@ -268,20 +269,19 @@ static void *supervise(void *arg) {
       wait = 20000000ull; /* no pidfd: poll the child's state every 20 ms */
     for (i = 0; i < 2; i++)
       if (x->out[i].pipe_rd >= 0) {
+        src[n] = &x->out[i];
         pf[n].fd = x->out[i].pipe_rd;
         pf[n++].events = POLLIN;
       }
+    n_pipes = n;
     if (x->pidfd >= 0 && !x->reaped) {
       pf[n].fd = x->pidfd;
       pf[n++].events = POLLIN;
     }
     if (poll(pf, n, (int)((wait + 999999) / 1000000)) > 0)
-      for (i = 0; i < 2; i++)
-        if (x->out[i].pipe_rd >= 0) {
-          struct pollfd q = {x->out[i].pipe_rd, POLLIN, 0};
-          if (poll(&q, 1, 0) > 0)
-            drain(&x->out[i]);
-        }
+      for (k = 0; k < n_pipes; k++)
+        if (pf[k].revents) /* data, or POLLHUP at EOF: drain sees 0 */
+          drain(src[k]);
   }
   for (int i = 0; i < 2; i++)
     if (x->out[i].truncated && x->out[i].file >= 0) {
