@@ -247,4 +247,17 @@ static inline lg_result *fx_error(void) {
   return r;
 }
 
+/* Every fixture above, in this order, for the combined documents (the
+ * caller frees each). */
+#define FX_N_ALL 7
+static inline void fx_all(lg_result **rs) {
+  rs[0] = fx_pass();
+  rs[1] = fx_leak();
+  rs[2] = fx_oom();
+  rs[3] = fx_crash();
+  rs[4] = fx_inconclusive(false);
+  rs[5] = fx_memcheck();
+  rs[6] = fx_error();
+}
+
 #endif

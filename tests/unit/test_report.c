@@ -76,18 +76,6 @@ static int sh(const char *fmt, ...) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-/* All fixtures, for the combined documents. */
-#define N_ALL 7
-static void all(lg_result **rs) {
-  rs[0] = fx_pass();
-  rs[1] = fx_leak();
-  rs[2] = fx_oom();
-  rs[3] = fx_crash();
-  rs[4] = fx_inconclusive(false);
-  rs[5] = fx_memcheck();
-  rs[6] = fx_error();
-}
-
 static void free_all(lg_result **rs, size_t n) {
   size_t i;
   for (i = 0; i < n; i++)
@@ -159,21 +147,22 @@ END_TEST
 /* ---- JSON ---------------------------------------------------------------- */
 
 START_TEST(test_json) {
-  lg_result *rs[N_ALL];
+  lg_result *rs[FX_N_ALL];
   lg_report_opts o = opts();
   char *one, *direct, *comb, schema[512], script[512];
   size_t len;
   lg_error err;
   json_t *root;
   setup();
-  all(rs);
+  fx_all(rs);
   one = render(LG_REPORT_JSON, rs + 1, 1, &o);
   ck_assert_int_eq(lg_result_to_json(rs[1], &direct, &len, &err), 0);
   ck_assert_str_eq(one, direct);
-  comb = render(LG_REPORT_JSON, rs, N_ALL, &o);
+  comb = render(LG_REPORT_JSON, rs, FX_N_ALL, &o);
   root = json_loads(comb, 0, NULL);
   ck_assert_ptr_nonnull(root);
-  ck_assert_uint_eq(json_array_size(json_object_get(root, "results")), N_ALL);
+  ck_assert_uint_eq(json_array_size(json_object_get(root, "results")),
+                    FX_N_ALL);
   ck_assert_str_eq(json_string_value(json_object_get(root, "verdict")), "fail");
   ck_assert_int_eq(json_integer_value(json_object_get(root, "exit_code")), 1);
   json_decref(root);
@@ -197,7 +186,7 @@ START_TEST(test_json) {
   free(one);
   free(direct);
   free(comb);
-  free_all(rs, N_ALL);
+  free_all(rs, FX_N_ALL);
 }
 END_TEST
 
@@ -232,18 +221,18 @@ static int xpath_count(const char *file, const char *expr) {
 }
 
 START_TEST(test_junit) {
-  lg_result *rs[N_ALL];
+  lg_result *rs[FX_N_ALL];
   lg_report_opts o = opts();
   char xsd[512], *x, file[1024];
   setup();
-  all(rs);
+  fx_all(rs);
   lg_test_src("tests/data/junit/junit.xsd", xsd, sizeof xsd);
-  x = render(LG_REPORT_JUNIT, rs, N_ALL, &o);
+  x = render(LG_REPORT_JUNIT, rs, FX_N_ALL, &o);
   snprintf(file, sizeof file, "%s", save("junit.xml", x));
   ck_assert_msg(sh("xmllint --noout --schema '%s' '%s'", xsd, file) == 0,
                 "junit.xml does not validate against junit.xsd");
   /* one suite per scenario, one case per check (+ "run" for the error) */
-  ck_assert_int_eq(xpath_count(file, "//testsuite"), N_ALL);
+  ck_assert_int_eq(xpath_count(file, "//testsuite"), FX_N_ALL);
   ck_assert_int_eq(
       xpath_count(file, "//testsuite[@name='leakgate.leaky-api']/testcase"), 8);
   ck_assert_int_eq(
@@ -314,7 +303,7 @@ START_TEST(test_junit) {
                       "2>/dev/null",
                       xsd, outdir),
                    0);
-  free_all(rs, N_ALL);
+  free_all(rs, FX_N_ALL);
 }
 END_TEST
 
@@ -342,7 +331,7 @@ static bool uri_ref_ok(const char *u) {
 }
 
 START_TEST(test_sarif) {
-  lg_result *rs[N_ALL];
+  lg_result *rs[FX_N_ALL];
   lg_report_opts o = opts();
   char *s, schema[512], script[512], file[1024];
   json_t *root, *rules, *results, *r;
@@ -350,8 +339,8 @@ START_TEST(test_sarif) {
   bool saw_items = false, saw_tags = false, saw_site = false,
        saw_growth = false;
   setup();
-  all(rs);
-  s = render(LG_REPORT_SARIF, rs, N_ALL, &o);
+  fx_all(rs);
+  s = render(LG_REPORT_SARIF, rs, FX_N_ALL, &o);
   snprintf(file, sizeof file, "%s", save("report.sarif", s));
   lg_test_src("tests/data/sarif/sarif-2.1.0-subset.schema.json", schema,
               sizeof schema);
@@ -416,25 +405,25 @@ START_TEST(test_sarif) {
   ck_assert_ptr_null(strstr(s, "ffee000011112222"));
   /* stable: same input, same bytes (fingerprints do not depend on order) */
   {
-    char *again = render(LG_REPORT_SARIF, rs, N_ALL, &o);
+    char *again = render(LG_REPORT_SARIF, rs, FX_N_ALL, &o);
     ck_assert_str_eq(s, again);
     free(again);
   }
   json_decref(root);
   free(s);
-  free_all(rs, N_ALL);
+  free_all(rs, FX_N_ALL);
 }
 END_TEST
 
 /* ---- Markdown ------------------------------------------------------------ */
 
 START_TEST(test_markdown) {
-  lg_result *rs[N_ALL];
+  lg_result *rs[FX_N_ALL];
   lg_report_opts o = opts();
   char *m, *line, *save_p = NULL;
   setup();
-  all(rs);
-  m = render(LG_REPORT_MARKDOWN, rs, N_ALL, &o);
+  fx_all(rs);
+  m = render(LG_REPORT_MARKDOWN, rs, FX_N_ALL, &o);
   save("summary.md", m);
   ck_assert_ptr_nonnull(strstr(m, "## leakgate: 7 scenarios \u2014 4 fail, 1 "
                                   "error, 1 inconclusive, 1 pass"));
@@ -457,7 +446,7 @@ START_TEST(test_markdown) {
     if (line[0] == '|')
       ck_assert_msg(line[strlen(line) - 1] == '|', "broken row: %s", line);
   free(m);
-  free_all(rs, N_ALL);
+  free_all(rs, FX_N_ALL);
 }
 END_TEST
 
@@ -533,13 +522,13 @@ END_TEST
  */
 
 START_TEST(test_summary) {
-  lg_result *rs[N_ALL];
+  lg_result *rs[FX_N_ALL];
   lg_report_opts o = opts();
   char *s;
   size_t i;
   setup();
-  all(rs);
-  for (i = 0; i < N_ALL; i++) {
+  fx_all(rs);
+  for (i = 0; i < FX_N_ALL; i++) {
     s = render(LG_REPORT_SUMMARY, rs + i, 1, &o);
     ck_assert_msg(count_of(s, "\n") <= 20, "summary too long:\n%s", s);
     ck_assert_ptr_null(strchr(s, '\033'));
@@ -559,13 +548,13 @@ START_TEST(test_summary) {
   ck_assert_ptr_null(strchr(s, '\x01')); /* control chars never reach the tty */
   free(s);
   o.color = true;
-  s = render(LG_REPORT_SUMMARY, rs, N_ALL, &o);
+  s = render(LG_REPORT_SUMMARY, rs, FX_N_ALL, &o);
   save("summary.txt", s);
   ck_assert_ptr_nonnull(strstr(s, "\033[1;31mfail\033[0m"));
   ck_assert_ptr_nonnull(strstr(s, "leakgate: 7 scenarios: 4 fail, 1 error, 1 "
                                   "inconclusive, 1 pass (exit 1)"));
   free(s);
-  free_all(rs, N_ALL);
+  free_all(rs, FX_N_ALL);
 }
 END_TEST
 

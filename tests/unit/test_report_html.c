@@ -150,7 +150,7 @@ static bool flag(json_t *c, const char *k) {
 }
 
 START_TEST(test_html_in_chromium) {
-  lg_result *rs[7];
+  lg_result *rs[FX_N_ALL];
   lg_report_opts o;
   lg_error err;
   char path[1024], first[4096], *html, *dom, *p, *q;
@@ -166,18 +166,12 @@ START_TEST(test_html_in_chromium) {
   mkdir(dir, 0755);
   strncat(dir, "/report-html", sizeof dir - strlen(dir) - 1);
   mkdir(dir, 0755);
-  rs[0] = fx_pass();
-  rs[1] = fx_leak();
-  rs[2] = fx_oom();
-  rs[3] = fx_crash();
-  rs[4] = fx_inconclusive(false);
-  rs[5] = fx_memcheck();
-  rs[6] = fx_error();
+  fx_all(rs);
   memset(&o, 0, sizeof o);
   o.repo_root = FX_REPO;
   snprintf(path, sizeof path, "%s/report.html", dir);
   ck_assert_int_eq(lg_report_write(LG_REPORT_HTML, (const lg_result *const *)rs,
-                                   7, &o, path, &err),
+                                   FX_N_ALL, &o, path, &err),
                    0);
 
   /* self-contained: nothing to fetch */
@@ -300,7 +294,7 @@ START_TEST(test_html_in_chromium) {
                 "the console check saw nothing on a page that logs errors");
   ck_assert_ptr_nonnull(strstr(first, "lg-control"));
 
-  for (i = 0; i < 7; i++)
+  for (i = 0; i < FX_N_ALL; i++)
     lg_result_free(rs[i]);
   /* the browser profiles are large and of no use afterwards */
   snprintf(path, sizeof path, "rm -rf '%s'/profile-*", dir);
