@@ -7,6 +7,8 @@
 
 #include "lg_test.h"
 
+#include "core/clock.h"
+
 #include <leakgate/load.h>
 
 #include <errno.h>
@@ -20,14 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-static inline double lt_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A loopback port nothing listens on right now. */
 static inline unsigned lt_free_port(void) {
@@ -58,7 +53,7 @@ static inline int lt_can_connect(unsigned port) {
 /* Start a program (argv NULL-terminated; stdout/stderr to /dev/null) and
  * wait up to 5 s until port accepts connections. */
 static inline pid_t lt_start_service(char *const argv[], unsigned port) {
-  double dl = lt_now() + 5;
+  double dl = lg_now_s() + 5;
   pid_t pid = fork();
   ck_assert_int_ge(pid, 0);
   if (pid == 0) {
@@ -73,7 +68,7 @@ static inline pid_t lt_start_service(char *const argv[], unsigned port) {
     int st;
     if (waitpid(pid, &st, WNOHANG) == pid)
       ck_abort_msg("%s exited before listening on %u", argv[0], port);
-    if (lt_now() > dl) {
+    if (lg_now_s() > dl) {
       kill(pid, SIGKILL);
       waitpid(pid, &st, 0);
       ck_abort_msg("%s did not listen on %u within 5 s", argv[0], port);

@@ -61,9 +61,9 @@ START_TEST(closed_model_clean_fixture) {
   lg_load_opts_init(&o);
   o.spec = &t.s;
   o.port = port;
-  t0 = lt_now();
+  t0 = lg_now_s();
   lt_run(&o, &r);
-  ck_assert(lt_now() - t0 < 3.0);
+  ck_assert(lg_now_s() - t0 < 3.0);
   lt_stop_service(pid);
   ck_assert_str_eq(r.driver, "http");
   ck_assert_msg(r.requests > 1000, "only %lld requests", (long long)r.requests);
@@ -102,16 +102,16 @@ START_TEST(open_model_accuracy) {
   o.port = port;
   ck_assert_int_eq(lg_load_new(&o, &l, &e), 0);
   ck_assert_int_eq(lg_load_start(l, &e), 0);
-  t0 = lt_now();
+  t0 = lg_now_s();
   while (!lg_load_wait(l, 0.05)) {
-    double el = lt_now() - t0;
+    double el = lg_now_s() - t0;
     if (!at1 && el >= 1.0) {
       at1 = lg_load_completed(l);
-      t1 = lt_now();
+      t1 = lg_now_s();
     }
     if (!at2 && el >= 2.0) {
       at2 = lg_load_completed(l);
-      t2 = lt_now();
+      t2 = lg_now_s();
     }
   }
   ck_assert_int_eq(lg_load_finish(l, &r, &e), 0);
@@ -212,9 +212,9 @@ START_TEST(scales_and_max_requests) {
   o.port = port;
   o.rate_scale = 0.5;
   o.duration_scale = 0.25; /* 1 s at 500 req/s */
-  t0 = lt_now();
+  t0 = lg_now_s();
   lt_run(&o, &r);
-  ck_assert(lt_now() - t0 < 2.0);
+  ck_assert(lg_now_s() - t0 < 2.0);
   ck_assert_msg(r.requests >= 475 && r.requests <= 525, "scaled: %lld",
                 (long long)r.requests);
   ck_assert(fabs(r.phases[0].target_rate - 500) < 1e-9);
@@ -228,9 +228,9 @@ START_TEST(scales_and_max_requests) {
   o.spec = &t.s;
   o.port = port;
   o.max_requests = 777;
-  t0 = lt_now();
+  t0 = lg_now_s();
   lt_run(&o, &r);
-  ck_assert_msg(lt_now() - t0 < 5.0, "max_requests did not end the load");
+  ck_assert_msg(lg_now_s() - t0 < 5.0, "max_requests did not end the load");
   ck_assert_int_eq(r.requests, 777);
   ck_assert_int_eq(r.errors, 0);
   lg_load_result_cleanup(&r);
@@ -238,9 +238,9 @@ START_TEST(scales_and_max_requests) {
   /* the cap under the open model: 300 of a 2000 req/s phase, ~0.15 s */
   t.ph[0].rate = 2000;
   o.max_requests = 300;
-  t0 = lt_now();
+  t0 = lg_now_s();
   lt_run(&o, &r);
-  ck_assert_msg(lt_now() - t0 < 2.0, "max_requests did not end the load");
+  ck_assert_msg(lg_now_s() - t0 < 2.0, "max_requests did not end the load");
   ck_assert_int_eq(r.requests, 300);
   ck_assert_int_eq(r.dropped, 0);
   lg_load_result_cleanup(&r);
