@@ -12,6 +12,7 @@
  * Expat itself bounds the speed (~70 instructions per byte): the parser's
  * own work is ~25% on top. Usage: bench_memcheck_xml [FILE [RECORDS]].
  */
+#include <leakgate/template.h> /* lg_xorshift64 */
 #include <leakgate/valgrind.h>
 
 #include "../harness/core/clock.h"
@@ -25,21 +26,13 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t rng = 0x9E3779B97F4A7C15ULL;
-static uint64_t next(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
-
 static const char *kinds[] = {"Leak_DefinitelyLost", "Leak_IndirectlyLost",
                               "Leak_PossiblyLost"};
 static const char *words[] = {"definitely", "indirectly", "possibly"};
 
 /* deep: 6-14 frames of C++ names with directories (--num-callers=24
  * stacks of a C++ service); else 4-7 short C frames like the fixture's. */
-static int generate(const char *path, long records, int deep) {
+static int generate(const char *path, long records, int deep, uint64_t *rng) {
   FILE *f = fopen(path, "w");
   long i;
   if (!f)
@@ -53,9 +46,11 @@ static int generate(const char *path, long records, int deep) {
              "</time>\n</status>\n\n<status>\n  <state>FINISHED</state>\n"
              "  <time>00:00:10:00.00 </time>\n</status>\n\n");
   for (i = 0; i < records; i++) {
-    int k = (int)(next() % 3), d;
-    int depth = deep ? 6 + (int)(next() % 9) : 4 + (int)(next() % 4);
-    long bytes = 16 + (long)(next() % 100000), blocks = 1 + (long)(next() % 50);
+    int k = (int)(lg_xorshift64(rng) % 3), d;
+    int depth = deep ? 6 + (int)(lg_xorshift64(rng) % 9)
+                     : 4 + (int)(lg_xorshift64(rng) % 4);
+    long bytes = 16 + (long)(lg_xorshift64(rng) % 100000),
+         blocks = 1 + (long)(lg_xorshift64(rng) % 50);
     fprintf(f,
             "<error>\n  <unique>0x%lx</unique>\n  <tid>1</tid>\n"
             "  <kind>%s</kind>\n  <xwhat>\n    <text>%ld bytes in %ld blocks "
@@ -74,8 +69,8 @@ static int generate(const char *path, long records, int deep) {
                 "bin/service</obj>\n      <fn>fn_%ld_%d</fn>\n"
                 "      <dir>/src</dir>\n      <file>f%d.c</file>\n"
                 "      <line>%d</line>\n    </frame>\n",
-                (uint64_t)0x100000 + next() % 0xfffff, i % 997, d, d,
-                (int)(next() % 3000) + 1);
+                (uint64_t)0x100000 + lg_xorshift64(rng) % 0xfffff, i % 997, d,
+                d, (int)(lg_xorshift64(rng) % 3000) + 1);
       else
         fprintf(
             f,
@@ -84,8 +79,8 @@ static int generate(const char *path, long records, int deep) {
             "char const*)</fn>\n      <dir>/home/ci/work/src/module%ld</dir>\n"
             "      <file>part_%d.cc</file>\n      <line>%d</line>\n"
             "    </frame>\n",
-            (uint64_t)0x100000 + next() % 0xfffff, i % 997, d, i % 997, d,
-            (int)(next() % 3000) + 1);
+            (uint64_t)0x100000 + lg_xorshift64(rng) % 0xfffff, i % 997, d,
+            i % 997, d, (int)(lg_xorshift64(rng) % 3000) + 1);
     fprintf(f,
             "  </stack>\n  <suppression>\n    <sname>insert_a_suppression_"
             "name_here</sname>\n    <skind>Memcheck:Leak</skind>\n"
@@ -123,7 +118,7 @@ static double run(const char *cmd) {
   return lg_now_s() - t0;
 }
 
-static int bench(const char *path, long records, int deep) {
+static int bench(const char *path, long records, int deep, uint64_t *rng) {
   lg_result *r = NULL;
   lg_error err;
   struct stat st;
@@ -131,7 +126,7 @@ static int bench(const char *path, long records, int deep) {
   char cmd[4096];
   int i;
 
-  if (generate(path, records, deep) != 0 || stat(path, &st) != 0) {
+  if (generate(path, records, deep, rng) != 0 || stat(path, &st) != 0) {
     fprintf(stderr, "cannot write %s\n", path);
     return 1;
   }
@@ -180,9 +175,10 @@ int main(int argc, char **argv) {
   const char *path = argc > 1 ? argv[1] : "/tmp/lg_bench_memcheck.xml";
   /* the file is removed at the end: it is regenerated per shape */
   long records = argc > 2 ? atol(argv[2]) : 100000;
-  int rc = bench(path, records, 0);
+  uint64_t rng = 0x9E3779B97F4A7C15ULL; /* fixed seed: the same files */
+  int rc = bench(path, records, 0, &rng);
   if (rc == 0)
-    rc = bench(path, records, 1);
+    rc = bench(path, records, 1, &rng);
   unlink(path);
   return rc;
 }
