@@ -139,12 +139,17 @@ static json_t *location(ctx *c, const char *file, int line,
   char relbuf[4096], *uri = NULL;
   const char *rel = lg_rel_path(file, c->o->repo_root, relbuf, sizeof relbuf);
   json_t *loc, *phys, *art;
-  if (rel)
-    uri = uri_path(rel, "");
-  else if (allow_abs && file && file[0] == '/')
-    uri = uri_path(file, "file://");
-  if (!uri && !(allow_abs && function))
+  const char *abs_file = allow_abs && file && file[0] == '/' ? file : NULL;
+  if (rel || abs_file) {
+    uri = rel ? uri_path(rel, "") : uri_path(abs_file, "file://");
+    if (!uri) {
+      /* out of memory: fail the report rather than drop a result */
+      c->bad = true;
+      return NULL;
+    }
+  } else if (!(allow_abs && function)) {
     return NULL;
+  }
   loc = json_object();
   if (!loc) {
     free(uri);
@@ -434,17 +439,16 @@ int lg_render_sarif(const lg_result *const *rs, size_t n,
   if (o->repo_root && o->repo_root[0] == '/') {
     size_t len = strlen(o->repo_root);
     char *uri = uri_path(o->repo_root, "file://");
-    if (uri) {
-      /* a base URI must end with '/' (SARIF 3.14.14) */
-      char *u2 = malloc(strlen(uri) + 2);
-      if (u2) {
-        sprintf(u2, "%s%s", uri,
-                len && o->repo_root[len - 1] == '/' ? "" : "/");
-        put(&c, run, "originalUriBaseIds",
-            json_pack("{s:{s:s}}", "SRCROOT", "uri", u2));
-      }
-      free(u2);
+    /* a base URI must end with '/' (SARIF 3.14.14) */
+    char *u2 = uri ? malloc(strlen(uri) + 2) : NULL;
+    if (u2) {
+      sprintf(u2, "%s%s", uri, len && o->repo_root[len - 1] == '/' ? "" : "/");
+      put(&c, run, "originalUriBaseIds",
+          json_pack("{s:{s:s}}", "SRCROOT", "uri", u2));
+    } else {
+      c.bad = true;
     }
+    free(u2);
     free(uri);
   }
   put(&c, run, "automationDetails", json_pack("{s:s}", "id", "leakgate/"));
