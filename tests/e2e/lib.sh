@@ -13,12 +13,14 @@ failures=0
 
 # scenario TEMPLATE [OUT [VAR=VALUE...]]: instantiate
 # tests/e2e/scenarios/TEMPLATE.yaml.in into $WORK/OUT.yaml, replacing
-# @FIXTURES@, @SRC@ and each @VAR@.
+# @FIXTURES@, @SRC@ and each @VAR@; @NAME@ defaults to OUT, so templates
+# shared by several scripts can give each use its own scenario name (tests
+# may run side by side).
 scenario() {
   tpl=$1 out=${2:-$1}
   [ $# -ge 2 ] && shift 2 || shift 1
   set -- -e "s|@FIXTURES@|$FIXTURES|g" -e "s|@SRC@|$SRC|g" $(for kv in "$@"; do
-    printf -- '-e s|@%s@|%s|g ' "${kv%%=*}" "${kv#*=}"; done)
+    printf -- '-e s|@%s@|%s|g ' "${kv%%=*}" "${kv#*=}"; done) -e "s|@NAME@|$out|g"
   sed "$@" "$SRC/tests/e2e/scenarios/$tpl.yaml.in" >"$WORK/$out.yaml"
   echo "$WORK/$out.yaml"
 }

@@ -128,7 +128,7 @@ if [ "$(id -u)" = 0 ] && [ -d /sys/fs/cgroup ]; then
   pid=$!
   found=""
   for _ in $(seq 1 60); do
-    found=$(find /sys/fs/cgroup -maxdepth 8 -type d -name "leakgate-*-e2e-long-leaky" 2>/dev/null | head -1)
+    found=$(find /sys/fs/cgroup -maxdepth 8 -type d -name "leakgate-$pid-*" 2>/dev/null | head -1)
     [ -n "$found" ] && break
     sleep 0.1
   done
