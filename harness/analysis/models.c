@@ -18,10 +18,16 @@
 #define MAXP 3  /* regressors besides the intercept */
 #define GRID 48 /* values per shape-parameter grid */
 
-/* BIC with a floor on RSS: a noise-free series must not give -inf, and among
- * exact fits the one with fewer parameters must win. */
+/* The smallest RSS taken seriously: residuals of a billionth of the data's
+ * scale. A noise-free series must not give -inf, and among exact fits the
+ * one with fewer parameters must win. */
+static double rss_floor(size_t n, double scale) {
+  return (double)n * (1e-9 * scale) * (1e-9 * scale) + 1e-300;
+}
+
+/* BIC with the RSS floor. */
 static double bic(double rss, size_t n, int k, double scale) {
-  double floor = (double)n * (1e-9 * scale) * (1e-9 * scale) + 1e-300;
+  double floor = rss_floor(n, scale);
   if (!(rss > floor))
     rss = floor;
   return (double)n * log(rss / (double)n) + k * log((double)n);
@@ -181,7 +187,7 @@ int lg_stat_hinge(const double *x, const double *y, size_t n, double lo_frac,
     out->bic_linear = bic(out->rss_linear, n, 2, scale);
     out->bic_hinge = bic(out->rss_hinge, n, 4, scale);
     /* Lag-1 autocorrelation of the hinge residuals, in two passes without a
-     * buffer (same estimator and bias correction as lg_stat_ar1_rho). */
+     * buffer. */
     for (i = 0; i < n; i++)
       mean += y[i] - hinge_at(out, x[i]);
     mean /= (double)n;
@@ -192,16 +198,11 @@ int lg_stat_hinge(const double *x, const double *y, size_t n, double lo_frac,
         num += prev * r;
       prev = r;
     }
-    out->rho = 0;
-    if (den > 0) {
-      out->rho = num / den;
-      out->rho += (1 + 3 * out->rho) / (double)n;
-      out->rho = out->rho < 0 ? 0 : out->rho > 0.95 ? 0.95 : out->rho;
-    }
+    out->rho = lg_stat_ar1_from_sums(num, den, n);
     ne = (double)n * (1 - out->rho) / (1 + out->rho);
     if (ne < 3)
       ne = 3;
-    fl = (double)n * (1e-9 * scale) * (1e-9 * scale) + 1e-300;
+    fl = rss_floor(n, scale);
     out->evidence =
         ne * log(fmax(out->rss_linear, fl) / fmax(out->rss_hinge, fl)) -
         2 * log(ne);

@@ -143,7 +143,7 @@ double lg_stat_median(double *v, size_t n) {
 }
 
 double lg_stat_ar1_rho(const double *r, size_t n) {
-  double mean = 0, num = 0, den = 0, rho;
+  double mean = 0, num = 0, den = 0;
   size_t i;
   if (n < 3)
     return 0;
@@ -155,6 +155,11 @@ double lg_stat_ar1_rho(const double *r, size_t n) {
     if (i + 1 < n)
       num += (r[i] - mean) * (r[i + 1] - mean);
   }
+  return lg_stat_ar1_from_sums(num, den, n);
+}
+
+double lg_stat_ar1_from_sums(double num, double den, size_t n) {
+  double rho;
   if (!(den > 0))
     return 0;
   rho = num / den;

@@ -28,6 +28,11 @@ double lg_stat_median(double *v, size_t n);
  * (1 + 3 rho)/n, clipped to [0, 0.95]. 0 when n < 3 or r is constant. */
 double lg_stat_ar1_rho(const double *r, size_t n);
 
+/* The same estimate from its sums over the centred residuals e:
+ * num = sum e[i] e[i+1], den = sum e[i]^2 (for callers that compute the
+ * residuals on the fly). 0 when den is not > 0. */
+double lg_stat_ar1_from_sums(double num, double den, size_t n);
+
 /* A Theil-Sen fit with Sen's confidence bounds. */
 typedef struct lg_sen {
   double slope;     /* median of the pairwise slopes; NAN when no pair */
