@@ -459,15 +459,14 @@ int lg_agg_finish(const lg_agg *a, lg_aggregate mode, lg_series *s) {
   }
   if ((rc = alloc_points(s, nb)) != 0)
     goto cleanup;
-  if (use_cycles && mode != LG_AGG_MEDIAN) {
+  if (use_cycles) { /* drops are only looked for when mode is not MEDIAN */
     s->n = envelope(b, nb, drop, nd, period, s);
-    /* Too few cycles to judge: AUTO falls back to medians below. */
-    if (s->n >= LG_SERIES_MIN_POINTS || mode == LG_AGG_MIN) {
+    if (s->n >= LG_SERIES_MIN_POINTS) {
       s->aggregate = LG_AGG_MIN;
-      if (s->n >= LG_SERIES_MIN_POINTS)
-        goto done;
-      /* explicit MIN with too few cycles: per-block minima below */
+      goto done;
     }
+    /* Too few cycles to judge: AUTO falls back to block medians, explicit
+     * MIN to per-block minima. */
   }
   if (mode == LG_AGG_MIN) {
     for (i = 0; i < nb; i++) {
