@@ -273,7 +273,6 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
     pin.m = m;
     pin.w0 = w0;
     pin.s0 = s0;
-    pin.x0 = x[0];
     pin.W = &W;
     pin.S = &S;
     pin.opts = o;

@@ -82,7 +82,7 @@ void lg_project(const lg_project_in *in, lg_analysis *a) {
   double z = lg_stat_norm_ppf(o->confidence);
   double zsum = z + lg_stat_norm_ppf(LG_POWER);
   double span_w = x[m - 1] - x[in->w0], span_s = x[m - 1] - x[in->s0];
-  double total = x[m - 1] - in->x0, rate, head, se_w;
+  double total = x[m - 1] - x[0], rate, head, se_w;
 
   se_w = slope_se(in->W, span_w, z);
   a->mds = zsum * se_w;

@@ -30,7 +30,6 @@ void lg_verdict_decide(const lg_verdict_in *in, lg_analysis *a);
 typedef struct lg_project_in {
   const double *x, *y, *t, *ymax; /* analysed points */
   size_t m, w0, s0;               /* points, window start, recent start */
-  double x0;                      /* first x of the series */
   const lg_sen *W, *S;
   const lg_analysis_opts *opts;
 } lg_project_in;
