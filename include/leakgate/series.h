@@ -4,8 +4,9 @@
  * samples.csv (DESIGN section 2): header
  *   t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,procs,fds,phase
  * then one row per sample in plain decimal. Unknown values are empty cells.
- * The writer flushes every row (fflush + the kernel has it), so a crash or an
- * OOM kill of anything loses nothing already sampled.
+ * The writer hands every row to the kernel in one write(2) (no stdio
+ * buffer), so a crash or an OOM kill of anything loses nothing already
+ * sampled.
  *
  * The reader accepts any CSV with a t_s column and at least one metric column.
  * It streams the file and aggregates online into at most LG_SERIES_MAX_POINTS
