@@ -105,15 +105,31 @@ static void collect(pid_t pid, run *r) {
     r->rps = NAN;
 }
 
+/* Reset *r to a failed run, then fork with a pipe from the child (pfd[1])
+ * to us (pfd[0]). -1 when the pipe or the fork failed: *r stays failed and
+ * no child exists (so collect() never waits for an unrelated one). */
+static int start_child(int pfd[2], pid_t *pid, run *r) {
+  memset(r, 0, sizeof *r);
+  r->rps = NAN;
+  if (pipe(pfd))
+    return -1;
+  *pid = fork();
+  if (*pid < 0) {
+    close(pfd[0]);
+    close(pfd[1]);
+    return -1;
+  }
+  return 0;
+}
+
 /* leakgate's http driver in a child; it reports "requests duration_s". */
 static int run_leakgate(unsigned port, int cpu, int conns, double dur, run *r) {
   int pfd[2];
   pid_t pid;
   char line[128] = "";
   ssize_t n;
-  if (pipe(pfd))
+  if (start_child(pfd, &pid, r) != 0)
     return -1;
-  pid = fork();
   if (pid == 0) {
     lg_load_spec s;
     lg_phase ph = {"bench", dur, NAN, NAN};
@@ -153,7 +169,6 @@ static int run_leakgate(unsigned port, int cpu, int conns, double dur, run *r) {
   n = read(pfd[0], line, sizeof line - 1);
   close(pfd[0]);
   line[n > 0 ? n : 0] = '\0';
-  memset(r, 0, sizeof *r);
   {
     long long req = 0, errs = 0;
     double d = 0;
@@ -177,9 +192,8 @@ static int run_wrk(const char *wrk, unsigned port, int cpu, int conns,
   char out[8192], *p;
   size_t have = 0;
   ssize_t n;
-  if (pipe(pfd))
+  if (start_child(pfd, &pid, r) != 0)
     return -1;
-  pid = fork();
   if (pid == 0) {
     char c[16], d[16], url[64];
     snprintf(c, sizeof c, "-c%d", conns);
@@ -197,7 +211,6 @@ static int run_wrk(const char *wrk, unsigned port, int cpu, int conns,
     have += (size_t)n;
   out[have] = '\0';
   close(pfd[0]);
-  memset(r, 0, sizeof *r);
   p = strstr(out, "Requests/sec:");
   r->rps = p ? strtod(p + 13, NULL) : NAN;
   p = strstr(out, " requests in ");
