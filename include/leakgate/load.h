@@ -81,7 +81,7 @@ int lg_load_wait(lg_load *l, double timeout_s);
 /* Ask the load to stop early (thread-safe, idempotent). */
 void lg_load_stop(lg_load *l);
 /* With opts.hold: allow requests up to budget in total (thread-safe; the
- * budget only grows; idle connections resume within LGL_MAX_WAIT_NS). A
+ * budget only grows; idle connections resume within 50 ms). A
  * held load still ends when its phases end. */
 void lg_load_set_budget(lg_load *l, uint64_t budget);
 /* Join threads (they end at the end of the last phase, or soon after
