@@ -123,7 +123,7 @@ int lg_container_probe_systemd(const lg_container_opts *o, lg_systemd_mode mode,
 
   if (mode == LG_SYSTEMD_AUTO)
     mode = geteuid() == 0 ? LG_SYSTEMD_SYSTEM : LG_SYSTEMD_USER;
-  if (!(tool = ct_which("systemd-run"))) {
+  if (!(tool = lg_which("systemd-run"))) {
     ct_setf(why, cap, "systemd-run not found in PATH");
     goto cleanup;
   }
@@ -131,7 +131,7 @@ int lg_container_probe_systemd(const lg_container_opts *o, lg_systemd_mode mode,
     ct_setf(why, cap, "the system manager needs root (try sudo)");
     goto cleanup;
   }
-  if (mode == LG_SYSTEMD_SUDO && !(sudo = ct_which("sudo"))) {
+  if (mode == LG_SYSTEMD_SUDO && !(sudo = lg_which("sudo"))) {
     ct_setf(why, cap, "sudo not found in PATH");
     goto cleanup;
   }
@@ -169,7 +169,7 @@ int lg_container_probe_systemd(const lg_container_opts *o, lg_systemd_mode mode,
     ct_setf(why, cap, "%s", e.msg[0] ? e.msg : "out of memory");
     goto cleanup;
   }
-  rc = ct_run(argv, envp, ct_probe_timeout(o), out, sizeof out, &status, &e);
+  rc = lg_run_capture(argv, envp, ct_probe_timeout(o), out, sizeof out, &status, &e);
   if (rc) {
     ct_setf(why, cap, "%s", e.msg);
     goto cleanup;
@@ -207,7 +207,7 @@ cleanup:
 int lg_container_probe_engine(const lg_container_opts *o,
                               lg_backend_kind engine, char *why, size_t cap) {
   bool podman = engine == LG_BACKEND_PODMAN;
-  char *tool = ct_which(podman ? "podman" : "docker");
+  char *tool = lg_which(podman ? "podman" : "docker");
   char out[CT_OUT_CAP], line[320];
   char *dargv[] = {tool, "version", "--format", "{{.Server.Version}}", NULL};
   char *pargv[] = {tool, "info", "--format", "{{.Host.CgroupsVersion}}", NULL};
@@ -219,7 +219,7 @@ int lg_container_probe_engine(const lg_container_opts *o,
     return 0;
   }
   lg_error_clear(&e);
-  if (ct_run(podman ? pargv : dargv, NULL, ct_probe_timeout(o), out, sizeof out,
+  if (lg_run_capture(podman ? pargv : dargv, NULL, ct_probe_timeout(o), out, sizeof out,
              &status, &e) != 0) {
     ct_setf(why, cap, "%s", e.msg);
   } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out[0]) {

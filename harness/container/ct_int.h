@@ -13,6 +13,8 @@
 
 #include <leakgate/container.h>
 
+#include "core/proc.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -106,18 +108,7 @@ bool ct_env_is(const char *entry, const char *name);
 
 /* ---- cmd.c: helper commands ------------------------------------------- */
 
-/* Absolute path of prog in leakgate's PATH (or "/usr/bin:/bin"), newly
- * allocated, or NULL when not found. */
-char *ct_which(const char *prog);
-
-/* Run argv (argv[0] absolute) with envp (NULL = leakgate's environment),
- * stdin /dev/null, stdout and stderr captured together into out (cut at
- * cap, NUL-terminated). Waits at most timeout_s, then SIGKILLs its process
- * group. *status is the wait status. Returns 0 when the command ran and
- * exited (whatever its status), LG_ETIMEOUT, or LG_ESYS. Only waits for the
- * pid it forked. */
-int ct_run(char *const *argv, char *const *envp, double timeout_s, char *out,
-           size_t cap, int *status, lg_error *err);
+/* Finding tools and running them: lg_which, lg_run_capture (core/proc.h). */
 
 /* Append printf-formatted text to the NUL-terminated buf of size cap (cut
  * at cap); ct_setf empties buf first. vsnprintf keeps gcc's truncation

@@ -127,7 +127,7 @@ int ct_oci_create(lg_container *c, const lg_container_opts *o,
     return lg_error_set(err, LG_ETOOL, "backend %s: %s", name, why);
   c->wrap = engine == LG_BACKEND_PODMAN ? CT_WRAP_PODMAN : CT_WRAP_DOCKER;
   c->external = true;
-  c->tool = ct_which(name);
+  c->tool = lg_which(name);
   if (!c->tool)
     return lg_error_set(err, LG_ETOOL, "backend %s: %s not found in PATH", name,
                         name);
@@ -163,7 +163,7 @@ static int inspect(lg_container *c, const char *fmt, char *out, size_t cap) {
   char *argv[] = {c->tool, "inspect", "--format", (char *)fmt, c->unit, NULL};
   int status = 0;
   lg_error e;
-  if (ct_run(argv, NULL, c->probe_timeout_s, out, cap, &status, &e) != 0)
+  if (lg_run_capture(argv, NULL, c->probe_timeout_s, out, cap, &status, &e) != 0)
     return -1;
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
@@ -204,14 +204,14 @@ void ct_oci_kill(lg_container *c) {
   char out[CT_OUT_CAP];
   int status;
   lg_error e;
-  (void)ct_run(argv, NULL, CT_TEARDOWN_S, out, sizeof out, &status, &e);
+  (void)lg_run_capture(argv, NULL, CT_TEARDOWN_S, out, sizeof out, &status, &e);
 }
 
 int ct_oci_remove(lg_container *c, lg_error *err) {
   char *argv[] = {c->tool, "rm", "-f", c->unit, NULL};
   char out[CT_OUT_CAP], line[320];
   int status = 0, rc;
-  rc = ct_run(argv, NULL, CT_TEARDOWN_S, out, sizeof out, &status, err);
+  rc = lg_run_capture(argv, NULL, CT_TEARDOWN_S, out, sizeof out, &status, err);
   if (rc)
     return lg_error_prefix(err, "cannot remove container %s", c->unit);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

@@ -126,7 +126,7 @@ int ct_systemd_version(const char *systemd_run, double timeout_s) {
   char out[512];
   int status = 0, v = 0;
   lg_error e;
-  if (ct_run(argv, NULL, timeout_s, out, sizeof out, &status, &e) != 0 ||
+  if (lg_run_capture(argv, NULL, timeout_s, out, sizeof out, &status, &e) != 0 ||
       !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return 0;
   /* "systemd 255 (255.4-1ubuntu8)": the tool's output is parsed by hand,
@@ -177,11 +177,11 @@ int ct_systemd_create(lg_container *c, const lg_container_opts *o,
   c->wrap = CT_WRAP_SYSTEMD;
   c->external = true;
   c->sd_mode = mode;
-  c->tool = ct_which("systemd-run");
+  c->tool = lg_which("systemd-run");
   if (!c->tool)
     return lg_error_set(err, LG_ETOOL,
                         "backend systemd: systemd-run not found in PATH");
-  if (mode == LG_SYSTEMD_SUDO && !(c->sudo = ct_which("sudo")))
+  if (mode == LG_SYSTEMD_SUDO && !(c->sudo = lg_which("sudo")))
     return lg_error_set(err, LG_ETOOL,
                         "backend systemd: sudo not found in PATH");
   c->sd_version = ct_systemd_version(c->tool, c->probe_timeout_s);

@@ -401,21 +401,21 @@ START_TEST(run_helper) {
                 "i=0; while [ $i -lt 2000 ]; do echo "
                 "0123456789; i=$((i+1)); done",
                 NULL};
-  ck_assert_int_eq(ct_run(a1, NULL, 5, out, sizeof out, &status, &err), 0);
+  ck_assert_int_eq(lg_run_capture(a1, NULL, 5, out, sizeof out, &status, &err), 0);
   ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 3);
   ck_assert(strstr(out, "out") && strstr(out, "err"));
   t0 = (double)time(NULL);
-  ck_assert_int_eq(ct_run(a2, NULL, 0.3, out, sizeof out, &status, &err),
+  ck_assert_int_eq(lg_run_capture(a2, NULL, 0.3, out, sizeof out, &status, &err),
                    LG_ETIMEOUT);
   ck_assert(strstr(err.msg, "within") != NULL);
   /* a daemon left holding the pipe does not hold us */
-  ck_assert_int_eq(ct_run(a3, NULL, 5, out, sizeof out, &status, &err), 0);
+  ck_assert_int_eq(lg_run_capture(a3, NULL, 5, out, sizeof out, &status, &err), 0);
   ck_assert_str_eq(out, "done\n");
   ck_assert((double)time(NULL) - t0 < 3);
-  ck_assert_int_eq(ct_run(a4, NULL, 5, out, sizeof out, &status, &err), 0);
+  ck_assert_int_eq(lg_run_capture(a4, NULL, 5, out, sizeof out, &status, &err), 0);
   ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 127);
   /* 22 KB of output into 64 bytes: cut, drained, no deadlock */
-  ck_assert_int_eq(ct_run(a5, NULL, 5, out, sizeof out, &status, &err), 0);
+  ck_assert_int_eq(lg_run_capture(a5, NULL, 5, out, sizeof out, &status, &err), 0);
   ck_assert_uint_eq(strlen(out), 63);
   ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
