@@ -120,6 +120,25 @@ static void free_leak(lg_leak_record *l) {
   free(l->fingerprint);
 }
 
+void lg_result_truncate_leaks(lg_memcheck_result *m, size_t n) {
+  size_t i;
+  for (i = n; i < m->n_leaks; i++)
+    free_leak(&m->leaks[i]);
+  if (m->n_leaks > n)
+    m->n_leaks = n;
+}
+
+void lg_result_clear_sites(lg_massif_result *m) {
+  size_t i;
+  for (i = 0; i < m->n_sites; i++) {
+    free(m->growing_sites[i].function);
+    free(m->growing_sites[i].file);
+  }
+  free(m->growing_sites);
+  m->growing_sites = NULL;
+  m->n_sites = 0;
+}
+
 void lg_result_free(lg_result *r) {
   size_t i;
   if (!r)
@@ -144,16 +163,11 @@ void lg_result_free(lg_result *r) {
   free(r->container.note);
   free(r->service.stdout_log);
   free(r->service.stderr_log);
-  for (i = 0; i < r->memcheck.n_leaks; i++)
-    free_leak(&r->memcheck.leaks[i]);
+  lg_result_truncate_leaks(&r->memcheck, 0);
   free(r->memcheck.leaks);
   free(r->memcheck.xml_file);
   free(r->memcheck.note);
-  for (i = 0; i < r->massif.n_sites; i++) {
-    free(r->massif.growing_sites[i].function);
-    free(r->massif.growing_sites[i].file);
-  }
-  free(r->massif.growing_sites);
+  lg_result_clear_sites(&r->massif);
   free(r->massif.heap_x);
   free(r->massif.heap_y);
   free(r->massif.out_file);

@@ -326,17 +326,6 @@ static size_t *sorted_index(const double *x, size_t n) {
   return ix;
 }
 
-static void clear_sites(lg_massif_result *m) {
-  size_t i;
-  for (i = 0; i < m->n_sites; i++) {
-    free(m->growing_sites[i].function);
-    free(m->growing_sites[i].file);
-  }
-  free(m->growing_sites);
-  m->growing_sites = NULL;
-  m->n_sites = 0;
-}
-
 /* The heap series sorted by x into m, and the peak. */
 static int fill_heap(const lg_massif_series *s, lg_massif_result *m) {
   size_t *ix = sorted_index(s->x, s->n), i;
@@ -439,7 +428,7 @@ int lg_massif_series_finish(lg_massif_series *s, const lg_massif_opts *opts,
     lg_massif_opts_init(&o);
   if (s->n == 0)
     return lg_error_set(err, LG_EINPUT, "massif: no snapshots were added");
-  clear_sites(m);
+  lg_result_clear_sites(m);
   rc = fill_heap(s, m);
   if (rc)
     goto cleanup;

@@ -121,25 +121,8 @@ const char *lg_mc_leak_kind(const char *k) {
   return NULL;
 }
 
-static void drop_leak(lg_leak_record *l) {
-  size_t i;
-  for (i = 0; i < l->n_stack; i++) {
-    free(l->stack[i].function);
-    free(l->stack[i].file);
-    free(l->stack[i].object);
-  }
-  free(l->stack);
-  free(l->kind);
-  free(l->fingerprint);
-  memset(l, 0, sizeof *l);
-}
-
 void lg_mc_rollback(lg_memcheck_result *m, size_t n_before) {
-  size_t i;
-  for (i = n_before; i < m->n_leaks; i++)
-    drop_leak(&m->leaks[i]);
-  if (m->n_leaks > n_before)
-    m->n_leaks = n_before;
+  lg_result_truncate_leaks(m, n_before);
 }
 
 int lg_mc_store_leak(lg_memcheck_result *m, const char *kind, double bytes,

@@ -236,6 +236,11 @@ lg_leak_record *lg_result_add_leak(lg_memcheck_result *m, const char *kind,
                                    const char *fingerprint);
 int lg_leak_add_frame(lg_leak_record *l, const char *function, const char *file,
                       int line, const char *object);
+/* Free the leak records from index n on; n_leaks becomes n (a parser
+ * rolling back what a failed file added). The array itself is kept. */
+void lg_result_truncate_leaks(lg_memcheck_result *m, size_t n);
+/* Free every growing site; n_sites becomes 0. */
+void lg_result_clear_sites(lg_massif_result *m);
 int lg_result_add_site(lg_massif_result *m, const char *function,
                        const char *file, int line, double first, double last);
 /* Copy a series into the chart, downsampled to at most max_points (at
