@@ -204,10 +204,14 @@ int main(int argc, char **argv) {
   printf("%9s  %-9s %8s %8s %8s %9s  %s\n", "rows", "method", "read s", "fit s",
          "total s", "peak MiB", "verdict");
   for (i = 0; i < nsizes; i++) {
-    long rows = argc > 1 ? atol(argv[i + 1]) : defaults[i];
+    long rows = argc > 1 ? strtol(argv[i + 1], NULL, 10) : defaults[i];
     char path[4096];
     result lgr, naive, io;
     double t0;
+    if (rows < 1) {
+      fprintf(stderr, "usage: bench_analyze [ROWS...] (each at least 1)\n");
+      return 2;
+    }
     snprintf(path, sizeof path, "%s/lg_bench_analyze_%d_%ld.csv", tmp,
              (int)getpid(), rows);
     t0 = lg_now_s();

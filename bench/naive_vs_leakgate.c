@@ -78,9 +78,14 @@ static int mann_kendall_up(const double *y, size_t n) {
 
 int main(int argc, char **argv) {
   static double x[LGC_MAX_POINTS], y[LGC_MAX_POINTS], t[LGC_MAX_POINTS];
-  int seeds = argc > 1 ? atoi(argv[1]) : 200, c, d;
-  int flagged[LGC_N_CURVES][N_DET], passed[LGC_N_CURVES][2];
+  long arg = argc > 1 ? strtol(argv[1], NULL, 10) : 200;
+  int seeds = (int)arg, flagged[LGC_N_CURVES][N_DET], passed[LGC_N_CURVES][2];
+  int c, d;
   double lg_time = 0, ols_time = 0;
+  if (arg < 1 || arg > 100000) {
+    fprintf(stderr, "usage: bench_naive_vs_leakgate [SEEDS (1-100000)]\n");
+    return 2;
+  }
   memset(flagged, 0, sizeof flagged);
   memset(passed, 0, sizeof passed);
   for (c = 0; c < LGC_N_CURVES; c++) {
