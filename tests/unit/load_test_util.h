@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,13 +52,18 @@ static inline int lt_can_connect(unsigned port) {
 }
 
 /* Start a program (argv NULL-terminated; stdout/stderr to /dev/null) and
- * wait up to 5 s until port accepts connections. */
+ * wait up to 5 s until port accepts connections. The program is killed when
+ * the test process ends, so a failed assertion (which skips lt_stop_service)
+ * does not leave it running. */
 static inline pid_t lt_start_service(char *const argv[], unsigned port) {
   double dl = lg_now_s() + 5;
-  pid_t pid = fork();
+  pid_t parent = getpid(), pid = fork();
   ck_assert_int_ge(pid, 0);
   if (pid == 0) {
-    int nul = open("/dev/null", O_RDWR);
+    int nul;
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+      _exit(127); /* the test is already gone */
+    nul = open("/dev/null", O_RDWR);
     dup2(nul, 1);
     dup2(nul, 2);
     setpgid(0, 0);
