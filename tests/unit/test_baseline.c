@@ -334,41 +334,15 @@ START_TEST(test_load_missing) {
 }
 END_TEST
 
+static int load_baseline(const char *path, lg_error *err) {
+  lg_baseline *b = NULL;
+  int rc = lg_baseline_load(path, &b, err);
+  ck_assert_ptr_null(b);
+  return rc;
+}
+
 START_TEST(test_load_bad_files) {
-  char bdir[512], path[1024], errp[1024], want[512];
-  DIR *d;
-  struct dirent *e;
-  int n = 0;
-  lg_test_src("tests/data/baseline/bad", bdir, sizeof bdir);
-  d = opendir(bdir);
-  ck_assert_ptr_nonnull(d);
-  while ((e = readdir(d)) != NULL) {
-    size_t len = strlen(e->d_name);
-    lg_baseline *b = NULL;
-    lg_error err;
-    FILE *f;
-    if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
-      continue;
-    snprintf(path, sizeof path, "%s/%s", bdir, e->d_name);
-    snprintf(errp, sizeof errp, "%s/%.*s.err", bdir, (int)(len - 5), e->d_name);
-    f = fopen(errp, "r");
-    ck_assert_msg(f != NULL, "%s has no .err", e->d_name);
-    ck_assert_ptr_nonnull(fgets(want, sizeof want, f));
-    fclose(f);
-    want[strcspn(want, "\n")] = '\0';
-    lg_error_clear(&err);
-    ck_assert_msg(lg_baseline_load(path, &b, &err) == LG_EINPUT,
-                  "%s: accepted (or wrong code %d: %s)", e->d_name, err.code,
-                  err.msg);
-    ck_assert_ptr_null(b);
-    ck_assert_msg(strstr(err.msg, want) != NULL, "%s: got '%s', want '%s'",
-                  e->d_name, err.msg, want);
-    ck_assert_msg(strncmp(err.msg, path, strlen(path)) == 0,
-                  "%s: message does not name the file: %s", e->d_name, err.msg);
-    n++;
-  }
-  closedir(d);
-  ck_assert_int_ge(n, 20);
+  ck_assert_int_ge(lg_test_bad_dir("tests/data/baseline/bad", load_baseline), 20);
 }
 END_TEST
 

@@ -662,41 +662,16 @@ START_TEST(test_json_schema) {
 }
 END_TEST
 
+static int load_result(const char *path, lg_error *err) {
+  lg_result *r = NULL;
+  int rc = lg_result_load(path, &r, err);
+  ck_assert_ptr_null(r);
+  return rc;
+}
+
 /* tests/data/results/bad/NAME.json must fail with the message in NAME.err. */
 START_TEST(test_json_bad_inputs) {
-  char dir[512], path[1024], errp[1024], want[512];
-  DIR *d;
-  struct dirent *e;
-  int n = 0;
-  lg_test_src("tests/data/results/bad", dir, sizeof dir);
-  d = opendir(dir);
-  ck_assert_ptr_nonnull(d);
-  while ((e = readdir(d)) != NULL) {
-    size_t len = strlen(e->d_name);
-    lg_result *r = NULL;
-    lg_error err;
-    FILE *f;
-    if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
-      continue;
-    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-    snprintf(errp, sizeof errp, "%s/%.*s.err", dir, (int)(len - 5), e->d_name);
-    f = fopen(errp, "r");
-    ck_assert_msg(f != NULL, "%s has no .err", e->d_name);
-    ck_assert_ptr_nonnull(fgets(want, sizeof want, f));
-    fclose(f);
-    want[strcspn(want, "\n")] = '\0';
-    lg_error_clear(&err);
-    ck_assert_msg(lg_result_load(path, &r, &err) == LG_EINPUT,
-                  "%s: accepted (or wrong code %d)", e->d_name, err.code);
-    ck_assert_ptr_null(r);
-    ck_assert_msg(strstr(err.msg, want) != NULL, "%s: got '%s', want '%s'",
-                  e->d_name, err.msg, want);
-    ck_assert_msg(strncmp(err.msg, path, strlen(path)) == 0,
-                  "%s: message does not name the file: %s", e->d_name, err.msg);
-    n++;
-  }
-  closedir(d);
-  ck_assert_int_ge(n, 10);
+  ck_assert_int_ge(lg_test_bad_dir("tests/data/results/bad", load_result), 10);
 }
 END_TEST
 

@@ -429,9 +429,7 @@ START_TEST(forker_cgroup_real) {
   co.memory_bytes = 256u << 20;
   co.name = "sampler";
   if (geteuid() != 0 || lg_container_create(&co, &c, &err) != 0) {
-    fprintf(stderr, "SKIP forker_cgroup_real: %s\n",
-            geteuid() ? "not root" : err.msg);
-    ck_assert_msg(!getenv("LG_REQUIRE_CGROUP"), "real cgroup required");
+    lg_test_cgroup_skip("forker_cgroup_real", geteuid() ? "not root" : err.msg);
     return;
   }
   forker_sampled(c, 5); /* + the setsid daemon, found through the cgroup;

@@ -435,7 +435,7 @@ START_TEST(interrupt_aborts_wait) {
 END_TEST
 
 /* A real cgroup box (needs root and a writable memory cgroup), or NULL
- * after printing why test skips (a failure when LG_REQUIRE_CGROUP is set). */
+ * after printing why the test skips (a failure under LG_REQUIRE_CGROUP=1). */
 static lg_container *real_box(const char *test, const char *name,
                               uint64_t bytes) {
   lg_container_opts co;
@@ -447,8 +447,7 @@ static lg_container *real_box(const char *test, const char *name,
   co.name = name;
   if (geteuid() == 0 && lg_container_create(&co, &c, &err) == 0)
     return c;
-  fprintf(stderr, "SKIP %s: %s\n", test, geteuid() ? "not root" : err.msg);
-  ck_assert_msg(!getenv("LG_REQUIRE_CGROUP"), "real cgroup required");
+  lg_test_cgroup_skip(test, geteuid() ? "not root" : err.msg);
   return NULL;
 }
 
