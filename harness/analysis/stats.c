@@ -188,6 +188,39 @@ static double tie_term(const double *v, size_t n) {
   return s;
 }
 
+static uint64_t gcd_u64(uint64_t a, uint64_t b) {
+  while (b) {
+    uint64_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+/* True when the residuals are rounding: robust sigma 0 (more than half the
+ * points on the line), or all values whole numbers whose steps share a
+ * quantum q (the GCD of consecutive differences: 4096 for pages, 8 or 16
+ * for malloc granules) and the residuals span at most 2q. O(n). A real
+ * noise process spans many quanta; a leak at any resolvable slope moves by
+ * many quanta per window, so neither meets this. */
+static bool within_rounding(const double *y, const double *res, size_t n,
+                            double sigma) {
+  double lo = INFINITY, hi = -INFINITY;
+  uint64_t q = 0;
+  size_t i;
+  if (sigma == 0)
+    return true;
+  for (i = 0; i < n; i++) {
+    if (y[i] != floor(y[i]) || fabs(y[i]) > 9007199254740992.0)
+      return false; /* not whole numbers: no quantum to speak of */
+    if (i > 0)
+      q = gcd_u64(q, (uint64_t)fabs(y[i] - y[i - 1]));
+    lo = fmin(lo, res[i]);
+    hi = fmax(hi, res[i]);
+  }
+  return q > 1 && hi - lo <= 2.0 * (double)q;
+}
+
 size_t lg_stat_theil_sen_work(size_t n) {
   return (n * (n - 1) / 2 + 2 * n + 1) * sizeof(double);
 }
@@ -225,16 +258,15 @@ void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
   for (i = 0; i < n; i++)
     tmp[i] = fabs(res[i]);
   out->sigma = 1.4826 * lg_stat_median(tmp, n);
-  /* A sparse staircase (memory moving in whole pages, more than half the
-   * points exactly on the fitted line: robust sigma 0) has residuals that
-   * are one or two steps, whose lag-1 correlation is ~1 by construction.
-   * That is rounding, not AR(1) noise: inflating by it made the bounds
-   * infinite on flat page-quantised runs. The tie-corrected rank CI alone
-   * is valid there. A staircase this sparse needs a slope under about two
-   * pages per window, far below any tolerance a run could resolve. */
+  /* Residuals within the measurement's rounding (a page staircase, a heap
+   * curve off the line by one malloc granule) are one or two steps, whose
+   * lag-1 correlation is ~1 by construction. That is rounding, not AR(1)
+   * noise: inflating by it made the bounds infinite on flat page-quantised
+   * runs and on exactly linear Massif heaps. The tie-corrected rank CI
+   * alone is valid there. */
   if (rho_in >= 0)
     out->rho = rho_in;
-  else if (out->sigma == 0)
+  else if (within_rounding(y, res, n, out->sigma))
     out->rho = 0;
   else
     out->rho = lg_stat_ar1_rho(res, n);
