@@ -13,6 +13,7 @@
  */
 #include "load/load_int.h"
 
+#include "core/num.h"
 #include "core/buf.h"
 
 #include <leakgate/template.h>
@@ -347,18 +348,6 @@ void lgl_requests_free(lg_load *l) {
   l->url = NULL;
 }
 
-static size_t put_u64(char *out, uint64_t v) {
-  char tmp[20];
-  size_t n = 0, i;
-  do {
-    tmp[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  for (i = 0; i < n; i++)
-    out[i] = tmp[n - 1 - i];
-  return n;
-}
-
 /* rng is advanced by {{rand N}} through lg_template_vars: not const. */
 long lgl_request_render(const lgl_item *it, unsigned port, uint64_t seq,
                         uint64_t *rng, // NOLINT(readability-non-const-parameter)
@@ -385,7 +374,7 @@ long lgl_request_render(const lgl_item *it, unsigned port, uint64_t seq,
   /* out is a byte buffer with a length, never a C string: no NUL. */
   memcpy(out + n, "Content-Length: ", 16); // NOLINT(bugprone-not-null-terminated-result)
   n += 16;
-  n += put_u64(out + n, (uint64_t)bl);
+  n += lg_put_u64(out + n, (uint64_t)bl);
   memcpy(out + n, "\r\n\r\n", 4); // NOLINT(bugprone-not-null-terminated-result)
   n += 4;
   memmove(out + n, out + body_at, (size_t)bl);

@@ -4,6 +4,8 @@
  * O(length) and never allocates. */
 #include <leakgate/template.h>
 
+#include "core/num.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +27,6 @@ struct lg_template {
   seg segs[];
 };
 
-#define U64_DIGITS 20
 
 static const char *skip_ws(const char *p, const char *end) {
   while (p < end && (*p == ' ' || *p == '\t'))
@@ -146,7 +147,7 @@ int lg_template_compile(const char *text, size_t len, lg_template **out,
     t->has_vars = 1;
     if (t->segs[nseg].kind != SEG_PORT)
       t->dynamic = 1;
-    t->max_len += U64_DIGITS;
+    t->max_len += LG_U64_DIGITS;
     nseg++;
     p = close + 2;
   }
@@ -169,23 +170,10 @@ uint64_t lg_xorshift64(uint64_t *state) {
   return x;
 }
 
-/* Decimal digits of v written at out; returns the count (at most 20). */
-static size_t put_u64(char *out, uint64_t v) {
-  char tmp[U64_DIGITS];
-  size_t n = 0, i;
-  do {
-    tmp[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  for (i = 0; i < n; i++)
-    out[i] = tmp[n - 1 - i];
-  return n;
-}
-
 long lg_template_render(const lg_template *t, const lg_template_vars *vars,
                         char *out, size_t cap) {
   size_t i, o = 0;
-  char num[U64_DIGITS];
+  char num[LG_U64_DIGITS];
   for (i = 0; i < t->nseg; i++) {
     const seg *s = &t->segs[i];
     const char *src = num;
@@ -198,20 +186,20 @@ long lg_template_render(const lg_template *t, const lg_template_vars *vars,
       break;
     case SEG_PORT:
       v = vars ? vars->port : 0;
-      n = put_u64(num, v);
+      n = lg_put_u64(num, v);
       break;
     case SEG_SEQ:
       v = vars ? vars->seq : 0;
-      n = put_u64(num, v);
+      n = lg_put_u64(num, v);
       break;
     case SEG_SEQ_MOD:
       v = (vars ? vars->seq : 0) % s->n;
-      n = put_u64(num, v);
+      n = lg_put_u64(num, v);
       break;
     case SEG_RAND:
     default:
       v = (vars && vars->rng) ? lg_xorshift64(vars->rng) % s->n : 0;
-      n = put_u64(num, v);
+      n = lg_put_u64(num, v);
       break;
     }
     if (n > cap - o)
