@@ -27,7 +27,6 @@ struct lg_template {
   seg segs[];
 };
 
-
 static const char *skip_ws(const char *p, const char *end) {
   while (p < end && (*p == ' ' || *p == '\t'))
     p++;
