@@ -8,9 +8,9 @@
  *   rss     - sum of statm resident; anon - the sum of per-process anon
  *             (statm resident - shared, i.e. RssAnon), exact and current.
  *             Not the cgroup's memory.stat anon: the kernel updates that in
- *             per-CPU batches, and measured on one run its noise around the
- *             trend was 78 KiB against 1.6 KiB for the per-process sum,
- *             which multiplies the minimal detectable slope by ~50. The
+ *             per-CPU batches, and its noise around the trend was many times
+ *             the per-process sum's (docs/samples.md has the measurement:
+ *             10.3 vs 0.7 KiB, MDS ~90x larger). The
  *             cgroup counter is used only when no process can be read;
  *   pss     - sum of smaps_rollup Pss, only for the first sample after
  *             lg_sampler_mark_phase (empty otherwise);
