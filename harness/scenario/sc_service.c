@@ -5,16 +5,14 @@
  * accident. Each argv element is one template rendered on its own, so a
  * substituted value can never split into extra arguments.
  */
+#include "core/regex.h"
 #include "scenario/sc_internal.h"
 
 #include <ctype.h>
-#include <regex.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SC_REGEX_MAX 1024      /* bytes of a readiness regex */
-#define SC_REGEX_WEIGHT 4096.0 /* states counted repetitions may expand to */
 
 /* Problem with an environment variable name, or NULL when it is fine. */
 static const char *env_key_ok(const char *k, size_t len) {
@@ -62,96 +60,18 @@ const char *sc_url_problem(const char *s) {
   return NULL;
 }
 
-/* An upper bound of the NFA states counted repetitions make glibc build:
- * a group's weight is the sum of its atoms, "{m,n}" multiplies the previous
- * atom by max(m, n) and "+" by 2 (glibc copies the subtree for both).
- * Over-estimates alternation; O(length). This keeps patterns like
- * ((a{255}){255}){255} or a+++...+ (found by the fuzzer) from taking
- * gigabytes in regcomp. */
-static double regex_weight(const char *p) {
-  double sum[64], last[64];
-  int d = 0;
-  sum[0] = last[0] = 0;
-  for (; *p; p++) {
-    if (*p == '\\' && p[1]) {
-      p++;
-      last[d] = 1;
-      sum[d] += 1;
-    } else if (*p == '[') {
-      const char *q = p + 1;
-      if (*q == '^')
-        q++;
-      if (*q == ']')
-        q++;
-      while (*q && *q != ']')
-        q++;
-      p = *q ? q : q - 1;
-      last[d] = 1;
-      sum[d] += 1;
-    } else if (*p == '(') {
-      if (++d == 64)
-        return 1e12; /* nested too deep to estimate: refuse */
-      sum[d] = last[d] = 0;
-    } else if (*p == ')' && d > 0) {
-      double g = sum[d] > 1 ? sum[d] : 1;
-      d--;
-      last[d] = g;
-      sum[d] += g;
-    } else if (*p == '{' && (isdigit((unsigned char)p[1]) || p[1] == ',')) {
-      /* "{m}", "{m,}", "{m,n}" and glibc's "{,n}" */
-      double m = 0, best = 0;
-      for (p++; *p && *p != '}'; p++) {
-        if (isdigit((unsigned char)*p)) {
-          m = m * 10 + (*p - '0');
-          if (m > 1e6)
-            m = 1e6;
-        } else {
-          best = m > best ? m : best;
-          m = 0;
-        }
-      }
-      best = m > best ? m : best;
-      if (!*p)
-        p--;
-      sum[d] += last[d] * (best > 1 ? best - 1 : 0);
-      last[d] *= best > 1 ? best : 1;
-      if (sum[d] > 1e12)
-        return 1e12;
-    } else if (*p == '+') {
-      /* glibc rewrites x+ as x x*: the subtree is copied, so stacked or
-       * nested '+' double it each time. */
-      sum[d] += last[d];
-      last[d] *= 2;
-      if (sum[d] > 1e12)
-        return 1e12;
-    } else if (!strchr("|*?^$", *p)) {
-      last[d] = 1;
-      sum[d] += 1;
-    }
-  }
-  while (d > 0)
-    sum[d - 1] += sum[d], d--;
-  return sum[0];
-}
-
+/* Compile the readiness regex now, so a bad one fails before anything
+ * starts (the capture compiles it again after templating). core/regex.h
+ * bounds what a pattern may cost. */
 static int check_regex(sc_ctx *c, const yt_node *v, const char *path) {
-  regex_t re;
+  lg_regex *re = NULL;
   char msg[200];
-  int rc;
-  if (v->len > SC_REGEX_MAX)
+  if (v->len > LG_REGEX_MAX_LEN)
     return sc_fail(c, v, path, "the regex is longer than %d bytes",
-                   SC_REGEX_MAX);
-  if (regex_weight(v->str) > SC_REGEX_WEIGHT)
-    return sc_fail(c, v, path,
-                   "the regex is too complex (its repetitions would expand "
-                   "beyond %.0f states)",
-                   SC_REGEX_WEIGHT);
-  rc = regcomp(&re, v->str, REG_EXTENDED | REG_NOSUB);
-  if (rc) {
-    regerror(rc, &re, msg, sizeof msg);
+                   LG_REGEX_MAX_LEN);
+  if (lg_regex_compile(v->str, &re, msg, sizeof msg) != 0)
     return sc_fail(c, v, path, "invalid regular expression: %s", msg);
-  }
-  regfree(&re);
+  lg_regex_free(re);
   return 0;
 }
 

@@ -2,7 +2,7 @@
  * (see service/capture.h).
  *
  * Cost: one poll(2) wake-up per burst of output, reads of up to 64 KiB, and
- * a regexec per complete line only until the readiness regex has matched.
+ * a regex match per complete line only until the readiness regex has matched.
  * Lines longer than LG_CAPTURE_LINE are matched on their first
  * LG_CAPTURE_LINE bytes. A log write error (disk full) stops writing that
  * log but never stops draining: the service must not block on us.
@@ -39,8 +39,7 @@ static void write_log(lg_capture_stream *st, const char *p, size_t n) {
 
 static void match_line(lg_capture *c, lg_capture_stream *st) {
   bool hit;
-  st->line[st->line_len] = '\0';
-  hit = regexec(&c->re, st->line, 0, NULL, 0) == 0;
+  hit = lg_regex_match(c->re, st->line, st->line_len);
   st->line_len = 0;
   if (hit) {
     pthread_mutex_lock(&c->mu);
@@ -86,7 +85,7 @@ static ssize_t pump(lg_capture *c, int i, char *buf) {
   if (n < 0 && errno == EAGAIN)
     return -1;
   if (n <= 0) {
-    if (c->has_re && !c->matched && st->line_len > 0)
+    if (c->re && !c->matched && st->line_len > 0)
       match_line(c, st); /* a last line without a newline */
     close(st->in_fd);
     st->in_fd = -1;
@@ -103,7 +102,7 @@ static ssize_t pump(lg_capture *c, int i, char *buf) {
   } else {
     st->dropped += (size_t)n;
   }
-  if (c->has_re && !c->matched)
+  if (c->re && !c->matched)
     scan_lines(c, st, buf, (size_t)n);
   if (i == 1)
     keep_tail(c, buf, (size_t)n);
@@ -184,17 +183,14 @@ int lg_capture_start(lg_capture *c, int out_rd, const char *out_path,
     }
   }
   if (regex) {
-    r = regcomp(&c->re, regex, REG_EXTENDED | REG_NOSUB);
-    if (r != 0) {
-      char msg[256];
-      regerror(r, &c->re, msg, sizeof msg);
+    char msg[256];
+    if (lg_regex_compile(regex, &c->re, msg, sizeof msg) != 0) {
       rc = lg_error_set(err, LG_EINPUT,
                         "ready.log: bad regular expression "
-                        "'%s': %s",
+                        "'%.200s': %s",
                         regex, msg);
       goto cleanup;
     }
-    c->has_re = true;
   }
   c->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (c->stop_fd < 0) {
@@ -275,8 +271,7 @@ void lg_capture_stop(lg_capture *c) {
   if (c->stop_fd >= 0)
     close(c->stop_fd);
   c->stop_fd = -1;
-  if (c->has_re)
-    regfree(&c->re);
-  c->has_re = false;
+  lg_regex_free(c->re);
+  c->re = NULL;
   pthread_mutex_destroy(&c->mu);
 }

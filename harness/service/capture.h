@@ -4,7 +4,7 @@
  * One thread polls both pipes (and a stop eventfd), so a service writing
  * as fast as it can never blocks on a full pipe: bytes past the cap are
  * read and dropped, and the log file says so. Complete lines are matched
- * against the readiness regex (POSIX extended) until one matches; the last
+ * against the readiness regex (POSIX extended, core/regex.h) until one matches; the last
  * LG_CAPTURE_TAIL bytes of stderr are kept for error messages.
  * Ownership: lg_capture is embedded in lg_service (_start/_stop); it owns
  * the read ends of the pipes, the log file descriptors and the regex.
@@ -13,9 +13,10 @@
 #ifndef LG_SERVICE_CAPTURE_H
 #define LG_SERVICE_CAPTURE_H
 
+#include "core/regex.h"
+
 #include <leakgate/error.h>
 #include <pthread.h>
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -40,8 +41,8 @@ typedef struct lg_capture {
   size_t cap;
   lg_capture_stream s[2]; /* 0 stdout, 1 stderr */
   bool eof[2];
-  regex_t re;
-  bool has_re, matched;
+  lg_regex *re; /* NULL: no readiness regex */
+  bool matched;
   char tail[LG_CAPTURE_TAIL];
   size_t tail_len; /* valid bytes at the start of tail */
 } lg_capture;
