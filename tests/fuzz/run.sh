@@ -2,8 +2,12 @@
 # tests/fuzz/run.sh - build the libFuzzer targets with clang under
 # ASan+UBSan and run each for a bounded time (issue 9: bad input).
 #
-# Usage: tests/fuzz/run.sh [-t SECONDS] [-b] [-s] [NAME...]
-#   -t SECONDS  fuzzing time per target (default $FUZZ_SECONDS or 30)
+# Usage: tests/fuzz/run.sh [-t SECONDS] [-r RUNS] [-b] [-s] [NAME...]
+#   -t SECONDS  fuzzing time per target (default $FUZZ_SECONDS or 30); with
+#               -r, only a ceiling
+#   -r RUNS     reproducible mode (ctest): RUNS inputs from seed $FUZZ_SEED
+#               (default 1) over the committed corpus alone, so a result
+#               does not depend on the machine's speed or earlier runs
 #   -b          build only, do not run
 #   -s          smoke mode (ctest): exit 77 ("skipped") with the reason when
 #               clang or its libFuzzer runtime is absent, instead of 2
@@ -29,15 +33,17 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILD:-$root/build-fuzz}
 seconds=${FUZZ_SECONDS:-30}
 build_only=0
+runs=""
 missing=2
 CC=${FUZZ_CC:-clang}
 
-while getopts "t:bs" opt; do
+while getopts "t:r:bs" opt; do
   case $opt in
   t) seconds=$OPTARG ;;
+  r) runs=$OPTARG ;;
   b) build_only=1 ;;
   s) missing=77 ;;
-  *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,18p' "$0" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -68,7 +74,7 @@ cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER="$CC" -DLG_SANITIZE=ON \
   -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" >"$build.cmake.log" 2>&1 || {
   cat "$build.cmake.log" >&2; exit 2; }
 
-deplibs="$(pkg-config --libs yaml-0.1 jansson expat) -lhttp_parser -lpthread -lm"
+deplibs="$(pkg-config --libs yaml-0.1 jansson expat libpcre2-8) -lhttp_parser -lpthread -lm"
 status=0
 for name in "$@"; do
   dir=$root/tests/fuzz/$name
@@ -96,15 +102,23 @@ for name in "$@"; do
   log=$build/fuzz_$name.log
   dict=""
   [ -f "$dir/dict" ] && dict="-dict=$dir/dict"
+  repro=""
+  if [ -n "$runs" ]; then
+    # A fresh work corpus: inputs kept from earlier runs would change what
+    # this seed explores.
+    rm -rf "$work" && mkdir -p "$work"
+    repro="-seed=${FUZZ_SEED:-1} -runs=$runs"
+  fi
   before=$(find "$art" -type f | wc -l)
   # shellcheck disable=SC2086
   "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -max_len=65536 -print_final_stats=1 -artifact_prefix="$art/" $dict \
+    -max_len=65536 -print_final_stats=1 -artifact_prefix="$art/" $dict $repro \
     "$work" "$dir/corpus" >"$log" 2>&1 || true
   after=$(find "$art" -type f | wc -l)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   crashes=$((after - before))
-  echo "fuzz $name: ${execs:-?} execs in ${seconds} s, $crashes crashes (log $log)"
+  secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
+  echo "fuzz $name: ${execs:-?} execs in ${secs:-$seconds} s${runs:+ (seed ${FUZZ_SEED:-1})}, $crashes crashes (log $log)"
   if [ -z "$execs" ]; then
     status=1 # the fuzzer never reached its final stats: it could not run
     echo "fuzz $name: no statistics in $log" >&2
