@@ -214,8 +214,18 @@ START_TEST(scales_and_max_requests) {
   o.duration_scale = 0.25; /* 1 s at 500 req/s */
   t0 = lg_now_s();
   lt_run(&o, &r);
-  ck_assert(lg_now_s() - t0 < 2.0);
-  ck_assert_msg(r.requests >= 475 && r.requests <= 525, "scaled: %lld",
+  /* 1 s, not the unscaled 4 s (the margin is for a loaded machine). */
+  ck_assert(lg_now_s() - t0 < 3.0);
+  /* The schedule owes exactly 500 requests: each was completed, failed,
+   * dropped (due while all 4 connections were busy) or abandoned in flight
+   * at the end (at most one per connection). How many complete depends on
+   * how fast this machine is today, so only a loose floor on that. */
+  ck_assert_msg(r.requests + r.errors + r.dropped >= 496 &&
+                    r.requests + r.errors + r.dropped <= 500,
+                "scaled: %lld done + %lld errors + %lld dropped",
+                (long long)r.requests, (long long)r.errors,
+                (long long)r.dropped);
+  ck_assert_msg(r.requests >= 250, "scaled: only %lld done",
                 (long long)r.requests);
   ck_assert(fabs(r.phases[0].target_rate - 500) < 1e-9);
   lg_load_result_cleanup(&r);
