@@ -4,8 +4,10 @@
  * leakgate/container.h).
  *
  * Owns: the lg_container and its strings; on the system, the leaf cgroup
- * directory it made. lg_container_destroy kills what is left in the leaf,
- * removes it (and any child cgroup a service made below it) and frees.
+ * directory it made and its watchdog process (reaper.c), which removes the
+ * leaf should leakgate die first. lg_container_destroy kills what is left
+ * in the leaf, removes it (and any child cgroup a service made below it),
+ * dismisses the watchdog and frees.
  * A failed create removes the leaf it made and leaves nothing behind.
  *
  * Backends: "cgroup-v2", "cgroup-v1" and "none" (no limit, no OOM
@@ -228,6 +230,7 @@ int lg_container_create(const lg_container_opts *o, lg_container **out,
   if (!c)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   c->parent_oom0 = -1;
+  c->reaper_fd = -1;
   c->probe_timeout_s = ct_probe_timeout(o);
   if ((o->cgroupfs_root && !(c->cg_root = strdup(o->cgroupfs_root))) ||
       (o->proc_root && !(c->proc_root = strdup(o->proc_root)))) {
@@ -256,6 +259,11 @@ int lg_container_create(const lg_container_opts *o, lg_container **out,
                       (int)o->backend);
     break;
   }
+  /* A leaf this module made gets a watchdog, so even a SIGKILLed leakgate
+   * leaves no process and no cgroup behind (reaper.c). A fake tree (the
+   * test hook) has no processes to watch. */
+  if (!rc && c->kind != CT_NONE && c->dir && !c->external && !c->fake)
+    rc = ct_reaper_start(c, err);
   if (rc)
     goto cleanup;
   /* Only attach waits, and only for a wrapping backend (auto may have
@@ -521,7 +529,6 @@ cleanup:
 
 int lg_container_destroy(lg_container *c, lg_error *err) {
   lg_error kerr = {0, ""};
-  double deadline;
   int rc = 0, r = 0;
 
   if (!c)
@@ -537,20 +544,29 @@ int lg_container_destroy(lg_container *c, lg_error *err) {
     if (rc)
       lg_error_set(err, rc, "%s", kerr.msg);
   } else if (c->kind != CT_NONE && c->dir) {
-    rc = lg_container_kill_all(c, &kerr);
-    /* v1 may answer EBUSY for a moment after the last task exits. */
-    deadline = lg_now_s() + RMDIR_WAIT_S;
-    while ((r = lg_cg_rmdir_tree(c->dir, c->fake)) == -EBUSY &&
-           lg_now_s() < deadline)
-      lg_sleep_s(0.01, NULL);
-    if (rc)
-      lg_error_set(err, rc, "%s", kerr.msg);
-    else if (r)
-      rc = lg_error_set(err, LG_ECGROUP,
-                        "%s: cannot remove the run's cgroup: "
-                        "%s",
-                        c->dir, strerror(-r));
+    rc = ct_remove_leaf(c, err);
+    ct_reaper_stop(c, rc == 0);
   }
   free_container(c);
   return rc;
+}
+
+int ct_remove_leaf(lg_container *c, lg_error *err) {
+  lg_error kerr = {0, ""};
+  double deadline;
+  int rc, r;
+
+  rc = lg_container_kill_all(c, &kerr);
+  /* v1 may answer EBUSY for a moment after the last task exits. */
+  deadline = lg_now_s() + RMDIR_WAIT_S;
+  while ((r = lg_cg_rmdir_tree(c->dir, c->fake)) == -EBUSY &&
+         lg_now_s() < deadline)
+    lg_sleep_s(0.01, NULL);
+  if (rc)
+    return lg_error_set(err, rc, "%s", kerr.msg);
+  if (r)
+    return lg_error_set(err, LG_ECGROUP,
+                        "%s: cannot remove the run's cgroup: %s", c->dir,
+                        strerror(-r));
+  return 0;
 }

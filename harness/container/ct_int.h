@@ -73,7 +73,26 @@ struct lg_container {
   bool vanished;
   char *parent_dir;
   int64_t parent_oom0; /* -1 = unreadable */
+
+  /* The watchdog (reaper.c) of a cgroup this module made; pid 0 = none. */
+  int reaper_fd;
+  pid_t reaper_pid;
 };
+
+/* ---- container.c: shared with the watchdog ---------------------------- */
+
+/* Kill every process in the leaf this module made and remove it (with any
+ * child cgroup below), retrying while v1 answers EBUSY. */
+int ct_remove_leaf(lg_container *c, lg_error *err);
+
+/* ---- reaper.c: the watchdog that outlives a killed leakgate ------------ */
+
+/* Fork the watchdog for c's leaf (outside the cgroup; call before any
+ * process joins it). */
+int ct_reaper_start(lg_container *c, lg_error *err);
+/* removed: leakgate removed the leaf itself and the watchdog just exits;
+ * otherwise the watchdog tries. Waits for it. No-op without a watchdog. */
+void ct_reaper_stop(lg_container *c, bool removed);
 
 /* ---- strv.c: NULL-terminated string vectors --------------------------- */
 typedef struct ct_strv {

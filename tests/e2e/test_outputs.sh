@@ -65,7 +65,8 @@ else
 fi
 
 # 3. samples.csv is on disk row by row: SIGKILL (which leakgate cannot
-# catch) mid-run still leaves every sample so far, as whole rows.
+# catch) mid-run still leaves every sample so far, as whole rows; and the
+# service and its cgroup do not outlive leakgate.
 sc=$(scenario long-leaky killed)
 "$LEAKGATE" run "$sc" --out "$WORK/killed" >/dev/null 2>&1 &
 pid=$!
@@ -76,15 +77,29 @@ wait "$pid" 2>/dev/null || true
 rows=$(($(wc -l <"$WORK/killed/samples.csv") - 1))
 [ "$rows" -ge 20 ] || fail "only $rows samples on disk after SIGKILL at 3 s (50 ms interval)"
 whole_rows "$WORK/killed/samples.csv"
-# SIGKILL leaves the service and its cgroup behind (nothing can run in a
-# killed process): end them here so the check below sees a clean machine.
-for p in /proc/[0-9]*; do
-  case "$(readlink "$p/cwd" 2>/dev/null)" in
-  "$WORK" | "$WORK"/*) kill -KILL "${p#/proc/}" 2>/dev/null || true ;;
-  esac
+# The watchdog (container/reaper.c) sees leakgate gone and removes the
+# cgroup with everything in it: nothing is left within a few seconds.
+gone=0
+for _ in $(seq 1 50); do
+  left=0
+  [ -n "$cg" ] && [ -d "$cg" ] && left=1
+  for p in /proc/[0-9]*; do
+    case "$(readlink "$p/cwd" 2>/dev/null)" in
+    "$WORK" | "$WORK"/*) left=1 ;;
+    esac
+  done
+  [ "$left" = 0 ] && { gone=1; break; }
+  sleep 0.2
 done
-if [ -n "$cg" ]; then
-  for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg" 2>/dev/null && break; sleep 0.2; done
+[ -n "$cg" ] || fail "no leakgate-$pid-* cgroup seen while the run was going"
+[ "$gone" = 1 ] || fail "10 s after SIGKILL the service or its cgroup $cg is still there"
+if [ "$gone" = 0 ]; then # keep the machine clean for the next test
+  for p in /proc/[0-9]*; do
+    case "$(readlink "$p/cwd" 2>/dev/null)" in
+    "$WORK" | "$WORK"/*) kill -KILL "${p#/proc/}" 2>/dev/null || true ;;
+    esac
+  done
+  [ -n "$cg" ] && for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg" 2>/dev/null && break; sleep 0.2; done
 fi
 no_leftovers
 finish

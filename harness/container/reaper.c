@@ -1,0 +1,148 @@
+/* container/reaper.c - the watchdog that removes the run's cgroup when
+ * leakgate itself dies without cleaning up (see ct_int.h).
+ *
+ * SIGKILL, a crash or the OOM killer end leakgate with no chance to clean
+ * up, and the service would go on running in its cgroup. So once the leaf
+ * exists, leakgate forks this small process. It sits outside the cgroup, in
+ * a session of its own (a terminal's ^C does not reach it), with every
+ * inherited descriptor closed (holding a copy of the service's stdin pipe
+ * would keep the service from ever seeing EOF), and blocks reading one end
+ * of a socket pair whose other end only leakgate holds (close-on-exec, so no
+ * service inherits it). A 'D' says leakgate removed the cgroup itself; end
+ * of file without one says leakgate is gone: the watchdog kills every
+ * process in the cgroup, removes it, says so on stderr and exits.
+ *
+ * Owns: in lg_container, the socket end and the watchdog's pid; the
+ * watchdog is reaped by ct_reaper_stop. Only the raw cgroup backends use it:
+ * systemd and the container engines own their cgroups.
+ */
+#include "container/ct_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Where the watchdog keeps its end, after closing everything else. */
+#define REAPER_FD 3
+
+static void say(const char *msg) {
+  size_t n = strlen(msg);
+  while (n > 0) {
+    ssize_t w = write(2, msg, n);
+    if (w <= 0 && errno != EINTR)
+      return;
+    if (w > 0)
+      msg += w, n -= (size_t)w;
+  }
+}
+
+/* Close every descriptor from lo up (close_range needs Linux 5.9). */
+static void close_from(int lo) {
+  long max, fd;
+  if (close_range((unsigned)lo, ~0U, 0) == 0)
+    return;
+  max = sysconf(_SC_OPEN_MAX);
+  if (max < 0 || max > 65536)
+    max = 65536;
+  for (fd = lo; fd < max; fd++)
+    (void)close((int)fd);
+}
+
+/* The watchdog: never returns. Runs in a child of a possibly threaded
+ * process; glibc's fork leaves malloc usable, and nothing here takes a
+ * stdio lock (messages go through snprintf and write). */
+static void reaper_main(lg_container *c, int fd) {
+  static const int quiet[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE,
+                              SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2};
+  sigset_t none;
+  lg_error e = {0, ""};
+  char msg[1024], b = 0;
+  ssize_t n;
+  int keep, null, code = 0;
+  size_t i;
+
+  for (i = 0; i < sizeof quiet / sizeof *quiet; i++)
+    signal(quiet[i], SIG_IGN);
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  (void)setsid();
+  (void)prctl(PR_SET_NAME, "leakgate-reaper", 0, 0, 0);
+  if (chdir("/") != 0) {
+    /* "/" always exists; staying put only pins a directory */
+  }
+  /* stdin and stdout on /dev/null, stderr kept for the message. */
+  keep = fcntl(fd, F_DUPFD, 100);
+  null = open("/dev/null", O_RDWR);
+  if (keep < 0 || null < 0)
+    _exit(1);
+  (void)dup2(null, 0);
+  (void)dup2(null, 1);
+  if (dup2(keep, REAPER_FD) != REAPER_FD)
+    _exit(1);
+  close_from(REAPER_FD + 1);
+
+  do
+    n = read(REAPER_FD, &b, 1);
+  while (n < 0 && errno == EINTR);
+  if (n == 1 && b == 'D')
+    _exit(0);
+  if (ct_remove_leaf(c, &e) == 0) {
+    snprintf(msg, sizeof msg,
+             "leakgate: the run ended without cleaning up (leakgate was "
+             "killed?): its watchdog killed what was left in %s and removed "
+             "it\n",
+             c->dir);
+  } else {
+    snprintf(msg, sizeof msg,
+             "leakgate: the run ended without cleaning up, and its watchdog "
+             "could not remove the cgroup: %s\n",
+             e.msg);
+    code = 1;
+  }
+  say(msg);
+  _exit(code);
+}
+
+int ct_reaper_start(lg_container *c, lg_error *err) {
+  int sv[2];
+  pid_t pid;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    return lg_error_set(err, LG_ESYS, "socketpair: %s", strerror(errno));
+  pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(sv[0]);
+    close(sv[1]);
+    return lg_error_set(err, LG_ESYS, "cannot start the cgroup watchdog: %s",
+                        strerror(e));
+  }
+  if (pid == 0) {
+    close(sv[1]);
+    reaper_main(c, sv[0]);
+  }
+  close(sv[0]);
+  c->reaper_fd = sv[1];
+  c->reaper_pid = pid;
+  return 0;
+}
+
+void ct_reaper_stop(lg_container *c, bool removed) {
+  if (c->reaper_pid <= 0)
+    return;
+  /* MSG_NOSIGNAL: a watchdog that died must not take leakgate with it. */
+  if (removed)
+    (void)send(c->reaper_fd, "D", 1, MSG_NOSIGNAL);
+  close(c->reaper_fd);
+  c->reaper_fd = -1;
+  /* Without a 'D' the watchdog removes the cgroup now; it is bounded by
+   * the kill and rmdir deadlines of ct_remove_leaf. */
+  while (waitpid(c->reaper_pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  c->reaper_pid = 0;
+}
