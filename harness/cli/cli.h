@@ -47,6 +47,12 @@ int cli_fail(const lg_error *err);
  * *out is NULL on failure. */
 int cli_load_scenario(const char *path, const char *const *sets, size_t n_sets,
                       const char *profile, lg_scenario **out);
+/* Load every result of the files in paths (a result.json, or a combined
+ * document from merge or --json: each of its results), printing the first
+ * error; returns 0 or its exit code. On success *out holds *n results
+ * (free each, then the array); on failure nothing. */
+int cli_load_results(char *const *paths, size_t n_paths, lg_result ***out,
+                     size_t *n);
 /* Colour on stdout/stderr: a TTY, NO_COLOR unset, TERM not dumb. */
 bool cli_color(int fd);
 

@@ -32,7 +32,8 @@ static const char baseline_usage[] =
     "usage: leakgate baseline update RESULT.json... --into BASELINE.json [--keep K]\n"
     "\n"
     "Create BASELINE.json from results of main-branch runs, or append them to it,\n"
-    "keeping the last K runs per scenario (default 20) as history.\n"
+    "keeping the last K runs per scenario (default 20) as history. A RESULT.json\n"
+    "may also be a combined document from merge (every result in it is used).\n"
     "\n"
     "exit: 0 written, 2 bad input, 4 cannot write\n";
 
@@ -173,16 +174,9 @@ int cmd_baseline(int argc, char **argv) {
     fputs(baseline_usage, stderr);
     return LG_EXIT_USAGE;
   }
-  res = calloc((size_t)(argc - optind), sizeof *res);
-  if (!res)
-    return LG_EXIT_ERROR;
-  for (i = 0; i < (size_t)(argc - optind); i++) {
-    if (lg_result_load(argv[optind + (int)i], &res[n], &err) != 0) {
-      rc = cli_fail(&err);
-      goto cleanup;
-    }
-    n++;
-  }
+  if ((rc = cli_load_results(argv + optind, (size_t)(argc - optind), &res,
+                             &n)))
+    goto cleanup;
   if (lg_baseline_update(into, (const lg_result *const *)res, n, (size_t)keep,
                          &err) != 0) {
     rc = cli_fail(&err);

@@ -11,8 +11,10 @@ static const char report_usage[] =
     "usage: leakgate report RESULT.json... [--json F] [--junit F] [--markdown F]\n"
     "                       [--html F] [--sarif F] [--annotations] [--quiet]\n"
     "\n"
-    "Re-render saved results (result.json files) in any format without running\n"
-    "anything again. Prints the summary unless --quiet.\n"
+    "Re-render saved results in any format without running anything again.\n"
+    "A RESULT.json is a run's result.json or a combined document from merge\n"
+    "or --json (each of its results is read). Prints the summary unless\n"
+    "--quiet.\n"
     "\n"
     "exit: the combined verdict of the results (0/1/3/4), 2 for unreadable input\n";
 
@@ -22,7 +24,7 @@ static const char merge_usage[] =
     "\n"
     "Combine results (for example from 'run --shard I/N' jobs of a CI matrix)\n"
     "into one JSON document ({\"results\": [...]}) and one JUnit file with a\n"
-    "testsuite per scenario.\n"
+    "testsuite per scenario. Combined documents can be merged again.\n"
     "\n"
     "exit: the combined verdict of the results (0/1/3/4), 2 for unreadable input\n";
 
@@ -64,18 +66,9 @@ static int render_saved(int argc, char **argv, const char *usage) {
     fputs(usage, stderr);
     return LG_EXIT_USAGE;
   }
-  res = calloc((size_t)(argc - optind), sizeof *res);
-  if (!res)
-    return LG_EXIT_ERROR;
-  for (i = 0; i < (size_t)(argc - optind); i++) {
-    lg_error err;
-    lg_error_clear(&err);
-    if (lg_result_load(argv[optind + (int)i], &res[n], &err) != 0) {
-      rc = cli_fail(&err);
-      goto cleanup;
-    }
-    n++;
-  }
+  if ((rc = cli_load_results(argv + optind, (size_t)(argc - optind), &res,
+                             &n)))
+    goto cleanup;
   if (!outs.quiet)
     cli_print_summary((const lg_result *const *)res, n);
   rc = cli_emit_reports((const lg_result *const *)res, n, &outs);

@@ -91,6 +91,46 @@ int cli_load_scenario(const char *path, const char *const *sets, size_t n_sets,
   return 0;
 }
 
+int cli_load_results(char *const *paths, size_t n_paths, lg_result ***out,
+                     size_t *n) {
+  lg_result **all = NULL, **one = NULL, **grown;
+  size_t n_all = 0, n_one = 0, i, k;
+  lg_error err;
+  int rc = 0;
+
+  *out = NULL;
+  *n = 0;
+  for (i = 0; i < n_paths; i++) {
+    lg_error_clear(&err);
+    if (lg_result_load_all(paths[i], &one, &n_one, &err) != 0) {
+      rc = cli_fail(&err);
+      goto cleanup;
+    }
+    grown = realloc(all, (n_all + n_one) * sizeof *all);
+    if (!grown) {
+      for (k = 0; k < n_one; k++)
+        lg_result_free(one[k]);
+      free(one);
+      cli_errorf("out of memory");
+      rc = LG_EXIT_ERROR;
+      goto cleanup;
+    }
+    all = grown;
+    memcpy(all + n_all, one, n_one * sizeof *one);
+    n_all += n_one;
+    free(one);
+    one = NULL;
+  }
+  *out = all;
+  *n = n_all;
+  all = NULL;
+cleanup:
+  for (k = 0; all && k < n_all; k++)
+    lg_result_free(all[k]);
+  free(all);
+  return rc;
+}
+
 bool cli_color(int fd) {
   const char *term = getenv("TERM"), *no_color = getenv("NO_COLOR");
   if (no_color && no_color[0])

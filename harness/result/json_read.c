@@ -529,56 +529,34 @@ static void read_top(lg_jr *d, const json_t *root, lg_result *r) {
   get_str(d, root, "", "started_at", &r->started_at);
 }
 
-int lg_result_from_json(const char *name, const char *text, size_t len,
-                        lg_result **out, lg_error *err) {
-  json_error_t je;
-  json_t *root = NULL, *sv;
+/* One result from its parsed JSON object (root is borrowed). */
+static int from_root(const char *name, json_t *root, lg_result **out,
+                     lg_error *err) {
+  json_t *sv;
   lg_result *r = NULL;
-  lg_jr d = {name ? name : "result.json", err, 0};
+  lg_jr d = {name, err, 0};
 
   *out = NULL;
-  root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-  if (!root) {
-    d.rc = lg_error_set(err, LG_EINPUT, "%s:%d:%d: not valid JSON: %s", d.file,
-                        je.line, je.column, je.text);
-    goto cleanup;
-  }
-  if (!json_is_object(root)) {
-    d.rc = lg_error_set(err, LG_EINPUT,
+  if (!json_is_object(root))
+    return lg_error_set(err, LG_EINPUT,
                         "%s: not a leakgate result (the top level is not a "
-                        "JSON object)",
-                        d.file);
-    goto cleanup;
-  }
+                        "JSON object)", name);
   sv = json_object_get(root, "schema_version");
-  if (!json_is_integer(sv)) {
-    d.rc = lg_error_set(err, LG_EINPUT,
+  if (!json_is_integer(sv))
+    return lg_error_set(err, LG_EINPUT,
                         "%s: not a leakgate result (no integer "
                         "schema_version)",
-                        d.file);
-    goto cleanup;
-  }
-  if (json_integer_value(sv) != LG_SCHEMA_VERSION) {
-    d.rc = lg_error_set(err, LG_EINPUT,
+                        name);
+  if (json_integer_value(sv) != LG_SCHEMA_VERSION)
+    return lg_error_set(err, LG_EINPUT,
                         "%s: schema_version %lld is not supported (this "
                         "leakgate reads schema_version %d)",
-                        d.file, (long long)json_integer_value(sv),
+                        name, (long long)json_integer_value(sv),
                         LG_SCHEMA_VERSION);
-    goto cleanup;
-  }
-  if (json_is_array(json_object_get(root, "results"))) {
-    d.rc =
-        lg_error_set(err, LG_EINPUT,
-                     "%s: a combined document of %zu results (written by "
-                     "--json for several scenarios or by merge); pass the "
-                     "per-scenario result.json files instead",
-                     d.file, json_array_size(json_object_get(root, "results")));
-    goto cleanup;
-  }
   r = lg_result_new();
   if (!r) {
     lg_jr_oom(&d);
-    goto cleanup;
+    return d.rc;
   }
   read_top(&d, root, r);
   if (d.rc == 0)
@@ -587,10 +565,95 @@ int lg_result_from_json(const char *name, const char *text, size_t len,
     *out = r;
     r = NULL;
   }
-cleanup:
   lg_result_free(r);
-  json_decref(root);
   return d.rc;
+}
+
+static json_t *parse(const char *name, const char *text, size_t len,
+                     lg_error *err) {
+  json_error_t je;
+  json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+  if (!root)
+    lg_error_set(err, LG_EINPUT, "%s:%d:%d: not valid JSON: %s", name,
+                 je.line, je.column, je.text);
+  return root;
+}
+
+static bool combined(const json_t *root) {
+  return json_is_object(root) &&
+         json_is_array(json_object_get(root, "results"));
+}
+
+int lg_result_from_json(const char *name, const char *text, size_t len,
+                        lg_result **out, lg_error *err) {
+  json_t *root;
+  int rc;
+
+  *out = NULL;
+  if (!name)
+    name = "result.json";
+  if (!(root = parse(name, text, len, err)))
+    return LG_EINPUT;
+  if (combined(root))
+    rc = lg_error_set(err, LG_EINPUT,
+                      "%s: a combined document of %zu results (written by "
+                      "--json for several scenarios or by merge); pass the "
+                      "per-scenario result.json files, or read it with "
+                      "lg_result_load_all",
+                      name, json_array_size(json_object_get(root, "results")));
+  else
+    rc = from_root(name, root, out, err);
+  json_decref(root);
+  return rc;
+}
+
+int lg_result_load_all(const char *path, lg_result ***out, size_t *n,
+                       lg_error *err) {
+  char *text = NULL, name[600];
+  size_t len = 0, i, count = 1;
+  json_t *root = NULL, *arr = NULL;
+  lg_result **v = NULL;
+  int rc;
+
+  *out = NULL;
+  *n = 0;
+  if ((rc = lg_read_file(path, LG_RESULT_FILE_CAP, &text, &len, err)))
+    goto cleanup;
+  if (!(root = parse(path, text, len, err))) {
+    rc = LG_EINPUT;
+    goto cleanup;
+  }
+  if (combined(root)) {
+    arr = json_object_get(root, "results");
+    count = json_array_size(arr);
+    if (count == 0) {
+      rc = lg_error_set(err, LG_EINPUT, "%s: a combined document with no "
+                        "results", path);
+      goto cleanup;
+    }
+  }
+  if (!(v = calloc(count, sizeof *v))) {
+    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  for (i = 0; i < count; i++) {
+    /* Messages name the element: "merged.json: results[2]: ...". */
+    if (arr)
+      snprintf(name, sizeof name, "%.500s: results[%zu]", path, i);
+    if ((rc = from_root(arr ? name : path, arr ? json_array_get(arr, i) : root,
+                        &v[i], err)))
+      goto cleanup;
+  }
+  *out = v;
+  *n = count;
+  v = NULL;
+cleanup:
+  for (i = 0; v && i < count; i++)
+    lg_result_free(v[i]);
+  free(v);
+  json_decref(root);
+  free(text);
+  return rc;
 }
 
 /* Whether reason s is one lg_result_finish derives from r as read. */

@@ -294,6 +294,11 @@ int lg_result_to_json(const lg_result *r, char **out, size_t *len,
 int lg_result_from_json(const char *name, const char *text, size_t len,
                         lg_result **out, lg_error *err);
 int lg_result_load(const char *path, lg_result **out, lg_error *err);
+/* Every result in a file: one for a result.json, each of "results" for a
+ * combined document (merge, --json over several scenarios). *out is a
+ * malloc'd array of *n results; free each with lg_result_free, then it. */
+int lg_result_load_all(const char *path, lg_result ***out, size_t *n,
+                       lg_error *err);
 /* Write result.json atomically. */
 int lg_result_save(const lg_result *r, const char *path, lg_error *err);
 

@@ -71,6 +71,20 @@ case $v in
 2) echo "note: python3-jsonschema missing, merged JSON not schema-checked" ;;
 *) cat "$WORK/schema.log" >&2; fail "merged JSON does not validate against the schema" ;;
 esac
+# The combined document reads back: report re-renders every result in it,
+# and merging it again (with a shard's own result) keeps all of them.
+run_lg report "$m" --junit "$WORK/again.xml" --quiet
+expect_code 1 "report over the merged document"
+expect_eq "$(grep -c '<testsuite ' "$WORK/again.xml")" 5 "testsuites re-rendered from merged.json"
+run_lg merge "$m" "$WORK"/s1/*/result.json --json "$WORK/twice.json" --quiet
+expect_code 1 "merge of a merged document"
+expect_eq "$(jget "$WORK/twice.json" "len(d['results'])")" $((5 + $(ls "$WORK"/s1/*/result.json | wc -l))) \
+  "results after merging merged.json again"
+echo '{"schema_version": 1, "results": [7]}' >"$WORK/badmerged.json"
+run_lg report "$WORK/badmerged.json" --quiet
+expect_code 2 "report of a combined document with a bad element"
+grep -q "badmerged.json: results\[0\]: not a leakgate result" "$WORK/stderr" ||
+  fail "a bad element is named by its index: $(cat "$WORK/stderr")"
 # Only the clean ones: pass.
 run_lg merge "$WORK"/s1/*/result.json "$WORK"/s3/*/result.json --json "$WORK/clean.json" --quiet
 expect_code 0 "merge of clean results"

@@ -183,6 +183,26 @@ START_TEST(test_json) {
     ck_assert_ptr_nonnull(
         strstr(err.msg, "combined.json: a combined document of 7"));
   }
+  /* ... and read whole by lg_result_load_all, every result round-tripped */
+  {
+    lg_result **back = NULL;
+    size_t nb = 0, i;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/combined.json", outdir);
+    ck_assert_int_eq(lg_result_load_all(path, &back, &nb, &err), 0);
+    ck_assert_uint_eq(nb, FX_N_ALL);
+    for (i = 0; i < nb; i++) {
+      ck_assert_str_eq(back[i]->scenario_name, rs[i]->scenario_name);
+      ck_assert_int_eq(back[i]->verdict, rs[i]->verdict);
+      lg_result_free(back[i]);
+    }
+    free(back);
+    snprintf(path, sizeof path, "%s/single.json", outdir);
+    ck_assert_int_eq(lg_result_load_all(path, &back, &nb, &err), 0);
+    ck_assert_uint_eq(nb, 1);
+    lg_result_free(back[0]);
+    free(back);
+  }
   free(one);
   free(direct);
   free(comb);
