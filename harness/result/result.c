@@ -507,20 +507,14 @@ int lg_baseline_verdict_parse(const char *s) {
   return parse_name(s, baseline_names, 4);
 }
 
-static bool is_allocator_frame(const lg_frame *f) {
-  if (f->file && strstr(f->file, "vg_replace_"))
-    return true;
-  if (f->object && strstr(f->object, "vgpreload"))
-    return true;
-  return false;
-}
-
 const lg_frame *lg_leak_site(const lg_leak_record *l) {
   size_t i;
   if (!l->n_stack)
     return NULL;
   for (i = 0; i < l->n_stack; i++)
-    if (l->stack[i].file && !is_allocator_frame(&l->stack[i]))
+    if (l->stack[i].file &&
+        !lg_is_allocator_frame(l->stack[i].function, l->stack[i].file,
+                               l->stack[i].object))
       return &l->stack[i];
   return &l->stack[0];
 }

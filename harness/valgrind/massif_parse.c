@@ -16,7 +16,7 @@
  * inside a snapshot or tree is detected; a file cut exactly between two
  * snapshots cannot be told from a complete one.
  * Site attribution: for each child of the root, the first frame that is
- * not an allocator (lg_vg_is_allocator_fn: strdup, xmalloc, ...) takes the
+ * not an allocator (lg_allocator_fn_n: strdup, xmalloc, ...) takes the
  * node's bytes; an allocator node with no children keeps them itself.
  * Ownership: adds to the caller's lg_massif_series; on failure the file's
  * snapshots are rolled back. Errors: LG_EINPUT "file:line: problem".
@@ -199,7 +199,7 @@ static int tree_line(ms_parser *p, const char *s, size_t n) {
                       (int)(tn > 64 ? 64 : tn), t);
         f = colon + 2; /* "fn (file:line)" */
         fl = tn - (size_t)(f - t);
-        if (kids > 0 && lg_vg_is_allocator_fn(f, frame_fn_len(f, fl))) {
+        if (kids > 0 && lg_allocator_fn_n(f, frame_fn_len(f, fl))) {
           attrib = 1; /* look through the allocator to its callers */
         } else {
           int rc = add_site(p, f, fl, (double)bytes);

@@ -3,6 +3,8 @@
 #ifndef LG_VALGRIND_INTERNAL_H
 #define LG_VALGRIND_INTERNAL_H
 
+#include "result/frames.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,15 +22,8 @@ static inline uint64_t lg_vg_fnv(uint64_t h, const void *p, size_t n) {
   return h;
 }
 
-/* The last path component of p (p itself when it has no '/'). */
-const char *lg_vg_basename(const char *p);
-
-/* Length of a function name without a symbol-version suffix ("@@GLIBC_2.2.5",
- * "@GLIBC_2.2.5"): such suffixes vary across libc builds. */
-size_t lg_vg_fn_len(const char *fn, size_t n);
-
-/* Is fn[0..n) an allocator function name (see lg_is_allocator_frame)? */
-int lg_vg_is_allocator_fn(const char *fn, size_t n);
+/* Allocator frames (lg_allocator_fn_n, lg_frame_fn_len, ...) are the
+ * result module's: result/frames.h. */
 
 /* ---- Massif: the snapshot accumulator (massif_series.c) -------------- */
 

@@ -264,10 +264,16 @@ int lg_result_add_baseline_grown(lg_baseline_result *b,
 /* Free and reset the baseline section to "not compared" (verdict none,
  * numbers unknown, no lists, no note). */
 void lg_result_reset_baseline(lg_baseline_result *b);
+/* True for allocator functions skipped by fingerprints, by Massif's site
+ * attribution and by lg_leak_site: malloc family, operator new/new[],
+ * strdup family, common wrappers (xmalloc, g_malloc, ...), Valgrind's
+ * replacement frames (docs/valgrind.md lists them). Any argument may be
+ * NULL. */
+bool lg_is_allocator_frame(const char *fn, const char *file,
+                           const char *object);
 /* The frame that names a leak's allocation site in the program: the first
- * frame with a source file that is not Valgrind's allocator replacement
- * (vg_replace_malloc.c, vgpreload objects); else the first frame; NULL for
- * an empty stack. */
+ * frame with a source file that is not an allocator (lg_is_allocator_frame);
+ * else the first frame; NULL for an empty stack. */
 const lg_frame *lg_leak_site(const lg_leak_record *l);
 /* Whether loss records of kind count against m's gate (memcheck.fail_on:
  * definite, indirect, possible); false for NULL or any other kind. */

@@ -77,11 +77,8 @@ void lg_leak_fingerprint(const char *kind, const lg_frame *stack, size_t n,
 /* lg_leak_fingerprint without a kind. */
 void lg_stack_fingerprint(const lg_frame *stack, size_t n, char *out,
                           size_t cap);
-/* True for allocator functions skipped by fingerprints and by Massif's site
- * attribution: malloc family, operator new/new[], strdup family, Valgrind's
- * replacement frames (docs/valgrind.md lists them). fn may be NULL. */
-bool lg_is_allocator_frame(const char *fn, const char *file,
-                           const char *object);
+/* lg_is_allocator_frame (the frames fingerprints skip) is declared in
+ * leakgate/result.h, beside lg_leak_site, which skips the same frames. */
 
 /* ---- Massif ------------------------------------------------------------ */
 

@@ -81,6 +81,15 @@ START_TEST(test_leak_site_skips_allocator) {
   lg_leak_add_frame(l, "make_item", "src/items.c", 42, NULL);
   ck_assert_str_eq(lg_leak_site(l)->function, "make_item");
   ck_assert_int_eq(lg_leak_site(l)->line, 42);
+  /* a project's allocation wrapper is skipped like malloc (the same frames
+   * the fingerprint skips): the site is its caller */
+  {
+    lg_leak_record *w = lg_result_add_leak(&m, "definite", 32, 1, "def");
+    lg_leak_add_frame(w, "malloc", "vg_replace_malloc.c", 381, NULL);
+    lg_leak_add_frame(w, "xmalloc", "src/util.c", 12, "/bin/svc");
+    lg_leak_add_frame(w, "parse_header", "src/http.c", 88, "/bin/svc");
+    ck_assert_str_eq(lg_leak_site(w)->function, "parse_header");
+  }
   /* frees the stack, kind and fingerprint */
   {
     lg_result *r = lg_result_new();
