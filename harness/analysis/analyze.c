@@ -121,7 +121,7 @@ static size_t pool(const lg_series *s, double *x, double *y, double *t,
       t[m] = s->t ? s->t[best] : NAN;
     } else {
       x[m] = sx / (double)(e - i);
-      y[m] = lg_stat_median(scratch, e - i);
+      y[m] = lg_median(scratch, e - i);
       t[m] = st / (double)(e - i);
     }
     ym[m] = mx;
@@ -136,10 +136,10 @@ static void start_level(const double *x, const double *y, size_t len,
   size_t k = len < 3 ? len : 3, i;
   for (i = 0; i < k; i++)
     scratch[i] = y[i];
-  *ly = lg_stat_median(scratch, k);
+  *ly = lg_median(scratch, k);
   for (i = 0; i < k; i++)
     scratch[i] = x[i];
-  *lx = lg_stat_median(scratch, k);
+  *lx = lg_median(scratch, k);
 }
 
 int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,

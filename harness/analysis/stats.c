@@ -5,6 +5,8 @@
  */
 #include "analysis/stats.h"
 
+#include "core/robust.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,72 +76,6 @@ double lg_stat_norm_ppf(double p) {
   else
     val = poly7(e, r - 5) / poly7(f, r - 5);
   return q < 0 ? -val : val;
-}
-
-static int cmp_double(const void *p, const void *q) {
-  double a = *(const double *)p, b = *(const double *)q;
-  return (a > b) - (a < b);
-}
-
-static void swap(double *v, long i, long j) {
-  double t = v[i];
-  v[i] = v[j];
-  v[j] = t;
-}
-
-double lg_stat_select(double *v, size_t n, size_t k) {
-  long lo = 0, hi = (long)n - 1, kk = (long)k;
-  int depth = 8;
-  size_t m = n;
-  while (m > 1) {
-    depth += 2;
-    m >>= 1;
-  }
-  while (hi > lo) {
-    long mid = lo + (hi - lo) / 2, i = lo, j = hi;
-    double pivot;
-    if (depth-- == 0) {
-      qsort(v + lo, (size_t)(hi - lo + 1), sizeof *v, cmp_double);
-      return v[kk];
-    }
-    if (v[mid] < v[lo])
-      swap(v, mid, lo);
-    if (v[hi] < v[lo])
-      swap(v, hi, lo);
-    if (v[hi] < v[mid])
-      swap(v, hi, mid);
-    pivot = v[mid];
-    /* Hoare partition: both scans stop on equal keys, so runs of ties (a
-     * flat, page-quantised series) split evenly instead of degrading. */
-    while (i <= j) {
-      while (v[i] < pivot)
-        i++;
-      while (v[j] > pivot)
-        j--;
-      if (i <= j) {
-        swap(v, i, j);
-        i++;
-        j--;
-      }
-    }
-    if (kk <= j)
-      hi = j;
-    else if (kk >= i)
-      lo = i;
-    else
-      return v[kk];
-  }
-  return v[kk];
-}
-
-double lg_stat_median(double *v, size_t n) {
-  double a;
-  if (n == 0)
-    return NAN;
-  a = lg_stat_select(v, n, n / 2);
-  if (n % 2)
-    return a;
-  return (lg_stat_select(v, n, n / 2 - 1) + a) / 2;
 }
 
 double lg_stat_ar1_rho(const double *r, size_t n) {
@@ -247,17 +183,17 @@ void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
     return;
   res = sl + n * (n - 1) / 2;
   tmp = res + n;
-  b = lg_stat_median(sl, np);
+  b = lg_median(sl, np);
   for (i = 0; i < n; i++)
     tmp[i] = y[i] - b * x[i];
-  a = lg_stat_median(tmp, n);
+  a = lg_median(tmp, n);
   for (i = 0; i < n; i++)
     res[i] = y[i] - a - b * x[i];
   out->slope = b;
   out->intercept = a;
   for (i = 0; i < n; i++)
     tmp[i] = fabs(res[i]);
-  out->sigma = 1.4826 * lg_stat_median(tmp, n);
+  out->sigma = 1.4826 * lg_median(tmp, n);
   /* Residuals within the measurement's rounding (a page staircase, a heap
    * curve off the line by one malloc granule) are one or two steps, whose
    * lag-1 correlation is ~1 by construction. That is rounding, not AR(1)
@@ -273,7 +209,7 @@ void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
 
   /* Sen (1968) eq. 2.6: Var S with ties in x and in y. */
   memcpy(tmp, y, n * sizeof *tmp);
-  qsort(tmp, n, sizeof *tmp, cmp_double);
+  qsort(tmp, n, sizeof *tmp, lg_cmp_double);
   var = (nn * (nn - 1) * (2 * nn + 5) - tie_term(x, n) - tie_term(tmp, n)) / 18;
   if (var < 0)
     var = 0;
@@ -288,9 +224,9 @@ void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
   lo_rank = lround(((double)np - c) / 2) - 1;
   hi_rank = lround(((double)np + c) / 2);
   if (lo_rank >= 0)
-    out->lo = lg_stat_select(sl, np, (size_t)lo_rank);
+    out->lo = lg_select(sl, np, (size_t)lo_rank);
   if (hi_rank <= (long)np - 1)
-    out->hi = lg_stat_select(sl, np, (size_t)hi_rank);
+    out->hi = lg_select(sl, np, (size_t)hi_rank);
 }
 
 size_t lg_stat_level_shift(const double *x, const double *y, size_t n,
@@ -299,20 +235,7 @@ size_t lg_stat_level_shift(const double *x, const double *y, size_t n,
   size_t i, best = 0;
   if (n < 10)
     return 0;
-  for (i = 1; i < n; i++)
-    d[i - 1] = y[i] - y[i - 1];
-  memcpy(tmp, d, (n - 1) * sizeof *d);
-  med = lg_stat_median(tmp, n - 1);
-  for (i = 0; i + 1 < n; i++)
-    tmp[i] = fabs(d[i] - med);
-  scale = 1.4826 * lg_stat_median(tmp, n - 1);
-  if (scale == 0) {
-    /* Page-quantised ratchets: most differences are exactly 0. */
-    double s = 0;
-    for (i = 0; i + 1 < n; i++)
-      s += fabs(d[i] - med);
-    scale = 1.2533 * s / (double)(n - 1);
-  }
+  scale = lg_diff_scale(y, n, d, tmp, &med);
   if (!(scale > 0))
     return 0;
   span = x[n - 1] - x[0];

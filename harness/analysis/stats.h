@@ -10,19 +10,16 @@
 #define LG_ANALYSIS_STATS_H
 
 #include <leakgate/analysis.h>
+
+#include "core/robust.h"
+
 #include <stddef.h>
 
 /* Quantile of the standard normal distribution (Wichura AS241, ~1e-16
  * relative error) for 0 < p < 1. */
 double lg_stat_norm_ppf(double p);
 
-/* The k-th smallest (0-based) of v[0..n); reorders v. Quickselect with a
- * median-of-three pivot, falling back to a sort after 2*log2(n) rounds, so
- * O(n) expected and O(n log n) worst case. */
-double lg_stat_select(double *v, size_t n, size_t k);
-
-/* Median of v[0..n) (mean of the middle two when n is even); reorders v. */
-double lg_stat_median(double *v, size_t n);
+/* Order statistics (lg_select, lg_median) are core/robust.h. */
 
 /* Lag-1 autocorrelation of r[0..n) plus the small-sample bias correction
  * (1 + 3 rho)/n, clipped to [0, 0.95]. 0 when n < 3 or r is constant. */

@@ -97,11 +97,11 @@ static int history_band(const bl_entry *e, double *limit, double *med,
     if (isfinite(e->history[i].slope))
       v[n++] = e->history[i].slope;
   if (n >= LG_BASELINE_HISTORY_MIN) {
-    m = lg_stat_median(v, n);
+    m = lg_median(v, n);
     for (i = 0; i < n; i++)
       v[i] = fabs(v[i] - m);
     *med = m;
-    *limit = m + BAND_SD * MAD_SD * lg_stat_median(v, n);
+    *limit = m + BAND_SD * MAD_SD * lg_median(v, n);
     *used = n;
   }
   free(v);

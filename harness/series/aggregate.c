@@ -14,6 +14,8 @@
  */
 #include "series/aggregate.h"
 
+#include "core/robust.h"
+
 #include <leakgate/error.h>
 #include <math.h>
 #include <stdlib.h>
@@ -73,8 +75,6 @@ void lg_agg_free(lg_agg *a) {
 uint64_t lg_agg_rows(const lg_agg *a) {
   return a->rows;
 }
-
-static int cmp_double(const void *p, const void *q);
 
 /* Reduce n sorted weighted values to k values of equal weight placed at the
  * (j + 0.5)/k weighted quantiles. Deterministic; it adds at most half a
@@ -304,16 +304,10 @@ int lg_agg_add(lg_agg *a, double x, double t, double y) {
   return 0;
 }
 
-static int cmp_double(const void *p, const void *q) {
-  double a = *(const double *)p, b = *(const double *)q;
-  return (a > b) - (a < b);
-}
-
-/* Median of v[0..n) using scratch (n > 0). */
+/* Median of v[0..n) using scratch (n > 0); v is left as it is. */
 static double median_of(const double *v, size_t n, double *scratch) {
   memcpy(scratch, v, n * sizeof *v);
-  qsort(scratch, n, sizeof *scratch, cmp_double);
-  return n % 2 ? scratch[n / 2] : (scratch[n / 2 - 1] + scratch[n / 2]) / 2;
+  return lg_median(scratch, n);
 }
 
 /* Find GC/decay drops in the block medians m[0..n): a first difference
@@ -326,19 +320,7 @@ static size_t find_drops(const double *m, size_t n, size_t *drop,
   size_t i, nd = 0;
   if (n < LG_SERIES_MIN_POINTS)
     return 0;
-  for (i = 1; i < n; i++)
-    d[i - 1] = m[i] - m[i - 1];
-  med = median_of(d, n - 1, tmp);
-  for (i = 0; i + 1 < n; i++)
-    tmp[n + i] = fabs(d[i] - med);
-  scale = 1.4826 * median_of(tmp + n, n - 1, tmp);
-  if (scale == 0) {
-    /* Quantised series (most differences exactly equal): mean deviation. */
-    double s = 0;
-    for (i = 0; i + 1 < n; i++)
-      s += tmp[n + i];
-    scale = 1.2533 * s / (double)(n - 1);
-  }
+  scale = lg_diff_scale(m, n, d, tmp, &med);
   if (!(scale > 0))
     return 0;
   for (i = 0; i + 1 < n; i++) {

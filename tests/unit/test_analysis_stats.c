@@ -47,10 +47,10 @@ START_TEST(selection_matches_sort) {
       qsort(sorted, n, sizeof *v, cmp_d);
       for (k = 0; k < n; k += 1 + n / 17) {
         memcpy(w, v, n * sizeof *v);
-        ck_assert_double_eq(lg_stat_select(w, n, k), sorted[k]);
+        ck_assert_double_eq(lg_select(w, n, k), sorted[k]);
       }
       memcpy(w, v, n * sizeof *v);
-      ck_assert_double_eq(lg_stat_median(w, n),
+      ck_assert_double_eq(lg_median(w, n),
                           n % 2 ? sorted[n / 2]
                                 : (sorted[n / 2 - 1] + sorted[n / 2]) / 2);
     }
