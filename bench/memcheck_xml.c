@@ -4,14 +4,17 @@
  * Generates a protocol-4 file like `valgrind --xml=yes --gen-suppressions=
  * all --num-callers=24` writes it (each record: xwhat with leakedbytes and
  * leakedblocks, a stack with obj/fn/dir/file/line, a suppression block
- * with its CDATA rawtext), fixed seed, in two shapes: short C stacks (4-7
- * frames, 1.6 KB a record, like the fixture's) and deep C++ stacks (6-14
- * frames with long names, 2.9 KB). Times lg_memcheck_parse_file against,
+ * with the whole stack again as <sframe>s and as CDATA rawtext, as Valgrind
+ * writes it), fixed seed, in two shapes: short C stacks (4-7 frames, 2.0 KB
+ * a record, like the fixture's) and deep C++ stacks (6-14 frames with long
+ * names, 4.0 KB). Times lg_memcheck_parse_file against,
  * in the same run, `xmllint --stream --noout` (libxml2's streaming reader,
  * which only checks well-formedness) on the same file; CPU and wall time.
  * Expat itself bounds the speed (~70 instructions per byte): the parser's
  * own work is ~25% on top (callgrind over 3000 records of each shape: 71
- * instructions a byte in libexpat, 24% more outside it).
+ * instructions a byte in libexpat, 24% more outside it), so the parser
+ * does not give expat the <suppression> blocks it ignores (29% of the
+ * fixture's bytes, more for deep stacks).
  * Usage: bench_memcheck_xml [FILE [RECORDS]].
  */
 #include <leakgate/template.h> /* lg_xorshift64 */
@@ -83,16 +86,31 @@ static int generate(const char *path, long records, int deep, uint64_t *rng) {
             "    </frame>\n",
             (uint64_t)0x100000 + lg_xorshift64(rng) % 0xfffff, i % 997, d,
             i % 997, d, (int)(lg_xorshift64(rng) % 3000) + 1);
+    /* --gen-suppressions=all: the whole stack again, as <sframe>s and as
+     * the suppression's text (Valgrind 3.19, tests/data/memcheck). */
     fprintf(f,
             "  </stack>\n  <suppression>\n    <sname>insert_a_suppression_"
             "name_here</sname>\n    <skind>Memcheck:Leak</skind>\n"
             "    <skaux>match-leak-kinds: %s</skaux>\n"
-            "    <sframe> <fun>malloc</fun> </sframe>\n"
-            "    <sframe> <fun>module%ld::function_1(int, char const*)</fun>"
-            " </sframe>\n    <rawtext>\n<![CDATA[\n{\n   <insert_a_"
-            "suppression_name_here>\n   Memcheck:Leak\n   fun:malloc\n"
-            "}\n]]>\n    </rawtext>\n  </suppression>\n</error>\n\n",
-            words[k], i % 997);
+            "    <sframe> <fun>malloc</fun> </sframe>\n",
+            words[k]);
+    for (d = 1; d < depth; d++)
+      if (deep)
+        fprintf(f, "    <sframe> <fun>module%ld::function_%d(int, char "
+                "const*)</fun> </sframe>\n", i % 997, d);
+      else
+        fprintf(f, "    <sframe> <fun>fn_%ld_%d</fun> </sframe>\n", i % 997,
+                d);
+    fprintf(f, "    <rawtext>\n<![CDATA[\n{\n   <insert_a_suppression_name_"
+            "here>\n   Memcheck:Leak\n   match-leak-kinds: %s\n   fun:malloc\n",
+            words[k]);
+    for (d = 1; d < depth; d++)
+      if (deep)
+        fprintf(f, "   fun:module%ld::function_%d(int, char const*)\n",
+                i % 997, d);
+      else
+        fprintf(f, "   fun:fn_%ld_%d\n", i % 997, d);
+    fputs("}\n]]>\n    </rawtext>\n  </suppression>\n</error>\n\n", f);
   }
   fprintf(f, "<errorcounts>\n</errorcounts>\n\n<suppcounts>\n</suppcounts>\n\n"
              "</valgrindoutput>\n\n");
