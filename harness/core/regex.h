@@ -1,8 +1,9 @@
 /* core/regex.h - POSIX extended regular expressions with bounded cost, for
  * the readiness pattern (service.ready.log).
  *
- * The pattern is converted from POSIX ERE to PCRE2 (pcre2_pattern_convert)
- * and compiled by PCRE2, whose compile memory is linear in the pattern and
+ * The pattern, POSIX ERE as glibc's regcomp reads it (GNU escapes like \s,
+ * \w, \b included), is translated to PCRE2 syntax (regex.c says how) and
+ * compiled by PCRE2, whose compile memory is linear in the pattern and
  * whose compiled size is capped ("regular expression is too large").
  * glibc's regcomp has no such cap: counted repetitions and optional items
  * make it build epsilon closures quadratic in the expanded pattern

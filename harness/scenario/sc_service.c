@@ -6,6 +6,7 @@
  * substituted value can never split into extra arguments.
  */
 #include "core/regex.h"
+#include <leakgate/template.h>
 #include "scenario/sc_internal.h"
 
 #include <ctype.h>
@@ -61,18 +62,24 @@ const char *sc_url_problem(const char *s) {
 }
 
 /* Compile the readiness regex now, so a bad one fails before anything
- * starts (the capture compiles it again after templating). core/regex.h
- * bounds what a pattern may cost. */
+ * starts. It is a template: it is checked as the capture will compile it,
+ * rendered (with the largest port, so every number has its longest
+ * form). core/regex.h bounds what a pattern may cost. */
 static int check_regex(sc_ctx *c, const yt_node *v, const char *path) {
   lg_regex *re = NULL;
-  char msg[200];
+  char msg[200], *text = NULL;
+  lg_error e;
+  int rc = 0;
   if (v->len > LG_REGEX_MAX_LEN)
     return sc_fail(c, v, path, "the regex is longer than %d bytes",
                    LG_REGEX_MAX_LEN);
-  if (lg_regex_compile(v->str, &re, msg, sizeof msg) != 0)
-    return sc_fail(c, v, path, "invalid regular expression: %s", msg);
+  if (lg_template_expand(v->str, 65535, &text, &e) != 0)
+    return sc_fail(c, v, path, "%s", e.msg); /* checked before: ENOMEM */
+  if (lg_regex_compile(text, &re, msg, sizeof msg) != 0)
+    rc = sc_fail(c, v, path, "invalid regular expression: %s", msg);
   lg_regex_free(re);
-  return 0;
+  free(text);
+  return rc;
 }
 
 static int ready(sc_ctx *c, const yt_node *v) {
