@@ -183,7 +183,10 @@ static const char *escape(rx_out *o, const char *p, char *msg, size_t cap) {
   case '\'': op(o, "\\z"); break;
   default:
     if (c >= '1' && c <= '9') {
-      atom(o, lit); /* back-reference */
+      /* a back-reference; \g{N} so that a digit after it stays a digit
+       * (PCRE reads "\12" as reference 12 or an octal escape) */
+      char ref[8] = {'\\', 'g', '{', c, '}', '\0'};
+      atom(o, ref);
     } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                (c >= '0' && c <= '9') || (unsigned char)c >= 0x80) {
       lit[0] = c, lit[1] = '\0'; /* glibc: an escaped letter is itself */

@@ -51,7 +51,7 @@ END_TEST
 START_TEST(same_as_glibc) {
   static const char *const pats[] = {
       "server\\s+started", "\\w+ ready", "\\bready\\b", "\\<ready\\>",
-      "\\Bead", "^\\S+$", "\\W", "\\`ready", "ok\\'", "(a)\\1",
+      "\\Bead", "^\\S+$", "\\W", "\\`ready", "ok\\'", "(a)\\1", "(a)\\12",
       "port [0-9]+", "a\\.b", "\\d+", "\\n", "\\{", "x\\+y", "\\(x\\)",
       "[\\]", "[\\d]", "[]a]+", "[^]a]", "[a-]", "[[:space:]]+ok",
       "[[:alpha:][:digit:]]{3}", "a{2}", "a{,2}b", "a{1,}", "a{,}b", "port {{port}}", "a{{", "a{2,3}",
@@ -62,7 +62,7 @@ START_TEST(same_as_glibc) {
       "[[:nosuch:]]", "[.", "\xc3\xa9t\xc3\xa9 [0-9]"};
   static const char *const subjects[] = {
       "server  started", "server started ready", "x ready", "already",
-      "ready", "ready ok", "bead", "aa", "aab", "b", "abab c", "ababc",
+      "ready", "ready ok", "bead", "aa", "aab", "a2", "aa2", "b", "abab c", "ababc",
       "port 8080", "a.b", "axb", "ddd", "n", "{", "x+y", "(x)", "\\", "d",
       "]", "a]", "-", "  ok", "ab1", "abc", "foo)", "", "a^b", "a$b",
       "xzy", "ac", "bc", "abb", "x", "a|b", "\xc3\xa9t\xc3\xa9 7", "ready!",
