@@ -46,7 +46,7 @@ static void pcre_msg(int code, const char *what, char *msg, size_t cap) {
  *   - an unmatched ')' is a literal.
  * '.' matches any byte and '$' only the end (lines have no newline). */
 
-#define RX_EXPAND 40 /* longest output of one input byte: "\<" */
+#define RX_EXPAND 40 /* bound on output bytes per input byte ("\<": 18 for 2) */
 #define RX_DUP_MAX 32767
 
 typedef struct rx_out {

@@ -7,8 +7,8 @@
  * <stack>'s frames, a fingerprint); every other kind counts as an error,
  * using the last <errorcounts> count for its <unique> when given, else 1.
  * Auxiliary stacks, <origin>, <suppression> and <fatal_signal> stacks are
- * ignored; <suppression> blocks are not even given to expat (see "the
- * <suppression> skip" below: about 40% of the bytes). A document that ends before </valgrindoutput> is a run that was
+ * ignored; <suppression> blocks are not even given to expat
+ * (memcheck_feed.c: 29% of a real file's bytes). A document that ends before </valgrindoutput> is a run that was
  * killed: the message says whether the leak check had started.
  * Ownership: adds to the caller's m; on failure the records this file added
  * are freed again, so m holds only complete files. Limits: 64 KiB per
@@ -17,6 +17,7 @@
 #include <leakgate/valgrind.h>
 
 #include "core/buf.h"
+#include "valgrind/memcheck_feed.h"
 #include "valgrind/memcheck_store.h"
 #include "valgrind/vg_internal.h"
 
@@ -99,9 +100,7 @@ typedef struct mc_parser {
   uint64_t pair_unique;
   bool pair_has_count, pair_has_unique;
   char signame[32];
-  /* the <suppression> skip (feed): inside one; bytes since its last '\n' */
-  bool in_supp;
-  size_t supp_tail;
+  mc_feed feed; /* expat's input, suppressions left out */
   /* findings of this file, committed to m on success */
   double lost[3]; /* definite, indirect, possible */
   mc_counts counts;
@@ -545,6 +544,14 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name,
        "unexpected <!DOCTYPE %s>: Valgrind's XML has no document type", name);
 }
 
+/* The reader's state, for lg_mc_feed. */
+static bool feed_in_error(void *ud) {
+  const mc_parser *p = ud;
+  return p->depth >= 2 && parent(p, 0) == E_ERROR;
+}
+
+static bool feed_stop(void *ud) { return ((const mc_parser *)ud)->rc != 0; }
+
 /* ---- driver -------------------------------------------------------------- */
 
 static int parser_init(mc_parser *p, const char *name, lg_memcheck_result *m,
@@ -564,6 +571,9 @@ static int parser_init(mc_parser *p, const char *name, lg_memcheck_result *m,
   XML_SetUserData(p->xp, p);
   XML_SetElementHandler(p->xp, on_start, on_end);
   XML_SetStartDoctypeDeclHandler(p->xp, on_doctype);
+  p->feed.in_error = feed_in_error;
+  p->feed.stop = feed_stop;
+  p->feed.ud = p;
   return 0;
 }
 
@@ -643,104 +653,8 @@ static int parser_finish(mc_parser *p) {
   return 0;
 }
 
-/* ---- the <suppression> skip ---------------------------------------------
- *
- * With --gen-suppressions=all (cmdline.c) every error carries a
- * <suppression> block - its stack again as <sframe>s and as CDATA - which
- * this parser ignores and which is 40-50% of the file. Expat's tokenising is
- * most of the cost (~70 instructions a byte), so those bytes are not fed to
- * it: an exact "<suppression>" found while the current element is <error>
- * starts a region that ends after the next "</suppression>", and expat gets
- * only the region's line breaks plus one space per byte of its last line,
- * so every later line and column expat reports is unchanged. The tag text
- * cannot occur elsewhere in Valgrind's output (text is escaped; the only
- * CDATA is the suppression's own); in other input a region may hide
- * malformed markup, which costs nothing but a missed complaint. */
-
-static const char supp_open[] = "<suppression>", supp_close[] = "</suppression>";
-#define SUPP_OPEN_LEN (sizeof supp_open - 1)
-#define SUPP_CLOSE_LEN (sizeof supp_close - 1)
-
-static int xml_feed(mc_parser *p, const char *s, size_t n) {
-  return XML_Parse(p->xp, s, (int)n, 0) == XML_STATUS_OK ? 0 : -1;
-}
-
-/* Feed k copies of byte c (line breaks or spaces). */
-static int xml_repeat(mc_parser *p, char c, size_t k) {
-  char fill[256];
-  memset(fill, c, sizeof fill);
-  while (k > 0) {
-    size_t w = k < sizeof fill ? k : sizeof fill;
-    if (xml_feed(p, fill, w))
-      return -1;
-    k -= w;
-  }
-  return 0;
-}
-
-/* Skip region bytes s[0..n): feed its line breaks; with end, also the spaces
- * that keep the columns of the rest of its last line. */
-static int skip_region(mc_parser *p, const char *s, size_t n, bool end) {
-  const char *q = s, *nl;
-  size_t breaks = 0;
-  while ((nl = memchr(q, '\n', (size_t)(s + n - q)))) {
-    breaks++;
-    q = nl + 1;
-  }
-  p->supp_tail = breaks ? (size_t)(s + n - q) : p->supp_tail + n;
-  if (xml_repeat(p, '\n', breaks))
-    return -1;
-  return end ? xml_repeat(p, ' ', p->supp_tail) : 0;
-}
-
-/* Length of the longest suffix of s[0..n) that is a proper prefix of tag:
- * bytes to hold back until the next chunk shows whether the tag is there. */
-static size_t partial_tag(const char *s, size_t n, const char *tag,
-                          size_t tag_len) {
-  size_t k = n < tag_len - 1 ? n : tag_len - 1;
-  for (; k > 0; k--)
-    if (memcmp(s + n - k, tag, k) == 0)
-      return k;
-  return 0;
-}
-
-/* Feed s[0..n) to expat with suppression blocks skipped. Unless final,
- * holds back a tail that may be the start of a tag. Returns the bytes
- * consumed, or (size_t)-1 when expat failed. */
 static size_t feed(mc_parser *p, const char *s, size_t n, bool final) {
-  size_t i = 0;
-  while (i < n && !p->rc) {
-    const char *tag = p->in_supp ? supp_close : supp_open;
-    size_t tlen = p->in_supp ? SUPP_CLOSE_LEN : SUPP_OPEN_LEN;
-    const char *hit = memmem(s + i, n - i, tag, tlen);
-    size_t end = hit ? (size_t)(hit - s) : n;
-    if (!hit && !final)
-      end -= partial_tag(s + i, n - i, tag, tlen);
-    if (p->in_supp) {
-      if (skip_region(p, s + i, (hit ? end + tlen : end) - i, hit != NULL))
-        return (size_t)-1;
-      i = hit ? end + tlen : end;
-      p->in_supp = hit == NULL;
-      if (!hit)
-        break;
-      continue;
-    }
-    if (end > i && xml_feed(p, s + i, end - i))
-      return (size_t)-1;
-    i = end;
-    if (!hit)
-      break;
-    /* Everything before the tag is parsed: is it a child of <error>? */
-    if (!p->rc && p->depth >= 2 && parent(p, 0) == E_ERROR) {
-      p->in_supp = true;
-      p->supp_tail = 0;
-    } else {
-      if (xml_feed(p, s + i, tlen))
-        return (size_t)-1;
-      i += tlen;
-    }
-  }
-  return i;
+  return lg_mc_feed(&p->feed, p->xp, s, n, final);
 }
 
 int lg_memcheck_parse_buffer(const char *name, const char *data, size_t len,
