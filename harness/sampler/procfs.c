@@ -13,11 +13,13 @@
  * shared between processes (COW after fork); PSS splits them. The sampler
  * still uses these sums for anon_bytes: the cgroup's anon counter is exact
  * about sharing but updated in per-CPU batches (docs/samples.md).
- * Owns nothing past a call.
+ * Owns nothing past a call, except the tree walk's buffers in a
+ * caller-kept lg_procfs_scratch (procfs_int.h).
  */
 #include <leakgate/sampler.h>
 
 #include "core/fsutil.h"
+#include "sampler/procfs_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -163,34 +165,44 @@ static int add_children(const char *root, pid_t pid, pid_t *q, size_t *qn,
   return 0;
 }
 
-int lg_procfs_tree(const char *procfs_root, pid_t root_pid, pid_t *pids,
-                   size_t cap, size_t *n) {
+int lg_procfs__tree(const char *procfs_root, pid_t root_pid, pid_t *pids,
+                    size_t cap, size_t *n, lg_procfs_scratch *sc) {
   const char *root = root_of(procfs_root);
-  char path[512], *buf = NULL;
-  pid_t *q = NULL;
+  char path[512];
   size_t qn = 0, i;
-  int rc = 0;
 
   *n = 0;
   snprintf(path, sizeof path, "%s/%ld", root, (long)root_pid);
   if (root_pid <= 0 || access(path, F_OK) != 0)
     return 0;
-  q = malloc(TREE_MAX * sizeof *q);
-  buf = malloc(CHILDREN_MAX);
-  if (!q || !buf) {
-    rc = -ENOMEM;
-    goto cleanup;
-  }
-  q[qn++] = root_pid;
+  if (!sc->q)
+    sc->q = malloc(TREE_MAX * sizeof *sc->q);
+  if (!sc->buf)
+    sc->buf = malloc(CHILDREN_MAX);
+  if (!sc->q || !sc->buf)
+    return -ENOMEM;
+  sc->q[qn++] = root_pid;
   /* Breadth first; the queue is the result. O(processes * threads), plus
    * the linear duplicate check per child (trees here are small). */
   for (i = 0; i < qn; i++)
-    add_children(root, q[i], q, &qn, TREE_MAX, buf);
+    add_children(root, sc->q[i], sc->q, &qn, TREE_MAX, sc->buf);
   for (i = 0; i < qn && i < cap; i++)
-    pids[i] = q[i];
+    pids[i] = sc->q[i];
   *n = qn;
-cleanup:
-  free(q);
-  free(buf);
+  return 0;
+}
+
+void lg_procfs__scratch_free(lg_procfs_scratch *sc) {
+  free(sc->q);
+  free(sc->buf);
+  sc->q = NULL;
+  sc->buf = NULL;
+}
+
+int lg_procfs_tree(const char *procfs_root, pid_t root_pid, pid_t *pids,
+                   size_t cap, size_t *n) {
+  lg_procfs_scratch sc = {NULL, NULL};
+  int rc = lg_procfs__tree(procfs_root, root_pid, pids, cap, n, &sc);
+  lg_procfs__scratch_free(&sc);
   return rc;
 }

@@ -22,12 +22,14 @@
  * sample_now): requests() and phase() must be thread-safe.
  * A samples.csv write failure stops the thread and is returned by
  * sample_now and stop: rows are never dropped silently.
- * Owns: the thread, timerfd, eventfd, pid buffer and the CSV writer;
+ * Owns: the thread, timerfd, eventfd, pid buffer, the process-tree walk's
+ * buffers (kept across ticks) and the CSV writer;
  * lg_sampler_stop joins and frees all of it.
  */
 #include <leakgate/sampler.h>
 
 #include "core/clock.h"
+#include "sampler/procfs_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -57,6 +59,7 @@ struct lg_sampler {
   double t0;
   pid_t *pids;
   size_t pids_cap;
+  lg_procfs_scratch tree; /* kept across ticks: no per-tick allocation */
   lg_sampler_stats st;
   int failed; /* sticky error code */
   lg_error ferr;
@@ -69,8 +72,8 @@ static void pids_of(lg_sampler *s, size_t *n) {
     if (s->o.container && lg_container_path(s->o.container))
       r = lg_container_pids(s->o.container, s->pids, s->pids_cap, n, &err);
     else
-      r = lg_procfs_tree(s->o.procfs_root, s->o.root_pid, s->pids, s->pids_cap,
-                         n);
+      r = lg_procfs__tree(s->o.procfs_root, s->o.root_pid, s->pids,
+                          s->pids_cap, n, &s->tree);
     if (r) {
       s->st.read_errors++;
       *n = 0;
@@ -178,6 +181,7 @@ static void sampler_free(lg_sampler *s) {
     close(s->stop_fd);
   pthread_mutex_destroy(&s->mu);
   free(s->pids);
+  lg_procfs__scratch_free(&s->tree);
   free(s);
 }
 
