@@ -182,7 +182,9 @@ const lg_frame *lg_rep_leak_frame(const lg_leak_record *l, const char *root,
   if (site && site->file && lg_rel_path(site->file, root, rel, cap))
     return site;
   for (k = 0; k < l->n_stack; k++)
-    if (l->stack[k].file && !strstr(l->stack[k].file, "vg_replace_") &&
+    if (l->stack[k].file &&
+        !lg_is_allocator_frame(l->stack[k].function, l->stack[k].file,
+                               l->stack[k].object) &&
         lg_rel_path(l->stack[k].file, root, rel, cap))
       return &l->stack[k];
   return NULL;

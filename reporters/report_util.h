@@ -56,9 +56,9 @@ const char *lg_rel_path(const char *file, const char *root, char *buf,
                         size_t cap);
 
 /* The frame a leak is reported at: its allocation site (lg_leak_site) when
- * that lies inside root, else the first frame inside root that is not
- * Valgrind's allocator; NULL when no frame is. rel gets its path relative
- * to root. O(stack). */
+ * that lies inside root, else the first frame inside root that is not an
+ * allocator frame (lg_is_allocator_frame, the list lg_leak_site skips);
+ * NULL when no frame is. rel gets its path relative to root. O(stack). */
 const lg_frame *lg_rep_leak_frame(const lg_leak_record *l, const char *root,
                                   char *rel, size_t cap);
 
