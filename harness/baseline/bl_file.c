@@ -45,8 +45,8 @@ static void get_ci(lg_jr *d, const json_t *o, const char *ctx, const char *key,
 }
 
 /* An optional [lo, hi]: NAN bounds when missing or null. */
-static void get_opt_ci(lg_jr *d, const json_t *o, const char *ctx, const char *key,
-                       double *lo, double *hi) {
+static void get_opt_ci(lg_jr *d, const json_t *o, const char *ctx,
+                       const char *key, double *lo, double *hi) {
   *lo = *hi = NAN;
   if (lg_jr_val(o, key))
     get_ci(d, o, ctx, key, lo, hi);
@@ -143,7 +143,8 @@ static void read_history(lg_jr *d, const json_t *arr, const char *ctx,
   }
 }
 
-static void read_entry(lg_jr *d, const char *name, const json_t *o, bl_entry *e) {
+static void read_entry(lg_jr *d, const char *name, const json_t *o,
+                       bl_entry *e) {
   char ctx[CTX_MAX], c[CTX_MAX];
   json_t *latest;
   snprintf(ctx, sizeof ctx, "scenarios.%.400s", name);
@@ -210,7 +211,7 @@ static void parse(lg_jr *d, lg_baseline *b) {
   v = json_object_get(b->root, "baseline_version");
   if (!v || !json_is_integer(v)) {
     lg_jr_bad(d, "baseline_version", "",
-        "an integer (is this a leakgate baseline file?)");
+              "an integer (is this a leakgate baseline file?)");
     return;
   }
   b->version = (long)json_integer_value(v);

@@ -47,9 +47,12 @@ static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
     return o;
   }
   lg_json_put(o, "ran", json_boolean(m->ran), bad);
-  lg_json_put(o, "definitely_lost_bytes", lg_json_num(m->definitely_lost_bytes), bad);
-  lg_json_put(o, "indirectly_lost_bytes", lg_json_num(m->indirectly_lost_bytes), bad);
-  lg_json_put(o, "possibly_lost_bytes", lg_json_num(m->possibly_lost_bytes), bad);
+  lg_json_put(o, "definitely_lost_bytes", lg_json_num(m->definitely_lost_bytes),
+              bad);
+  lg_json_put(o, "indirectly_lost_bytes", lg_json_num(m->indirectly_lost_bytes),
+              bad);
+  lg_json_put(o, "possibly_lost_bytes", lg_json_num(m->possibly_lost_bytes),
+              bad);
   for (i = 0; m->ran && i < m->n_leaks; i++) {
     const lg_leak_record *l = &m->leaks[i];
     json_t *e = json_object();
@@ -57,12 +60,13 @@ static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
       *bad = true;
       break;
     }
-    lg_json_put(e, "fingerprint", lg_json_str(l->fingerprint ? l->fingerprint : ""),
-        bad);
+    lg_json_put(e, "fingerprint",
+                lg_json_str(l->fingerprint ? l->fingerprint : ""), bad);
     lg_json_put(e, "kind", lg_json_str(l->kind ? l->kind : "unknown"), bad);
-    lg_json_put(e, "bytes", lg_json_num(isfinite(l->bytes) ? l->bytes : 0), bad);
-    lg_json_put(e, "blocks", l->blocks >= 0 ? json_integer(l->blocks) : json_null(),
-        bad);
+    lg_json_put(e, "bytes", lg_json_num(isfinite(l->bytes) ? l->bytes : 0),
+                bad);
+    lg_json_put(e, "blocks",
+                l->blocks >= 0 ? json_integer(l->blocks) : json_null(), bad);
     lg_json_put(e, "site", site_str(l), bad);
     lg_json_push(leaks, e, bad);
   }
@@ -104,8 +108,8 @@ static json_t *massif_json(const lg_massif_result *m, bool *bad) {
     }
     lg_json_put(e, "function", lg_json_str(best->function), bad);
     lg_json_put(e, "file", lg_json_str(best->file), bad);
-    lg_json_put(e, "line", best->line > 0 ? json_integer(best->line) : json_null(),
-        bad);
+    lg_json_put(e, "line",
+                best->line > 0 ? json_integer(best->line) : json_null(), bad);
     lg_json_put(e, "growth_bytes", lg_json_num(best->growth_bytes), bad);
     lg_json_put(e, "last_bytes", lg_json_num(best->last_bytes), bad);
     lg_json_push(sites, e, bad);
@@ -126,10 +130,11 @@ static json_t *environment_json(const lg_result *r, bool *bad) {
     return NULL;
   }
   lg_json_put(o, "leakgate_version",
-      lg_json_str(r->tool_version ? r->tool_version : lg_version()), bad);
+              lg_json_str(r->tool_version ? r->tool_version : lg_version()),
+              bad);
   lg_json_put(o, "backend", lg_json_str(r->container.backend), bad);
-  lg_json_put(o, "memory_limit_bytes", lg_json_num(r->container.memory_limit_bytes),
-      bad);
+  lg_json_put(o, "memory_limit_bytes",
+              lg_json_num(r->container.memory_limit_bytes), bad);
   lg_json_put(o, "cpus", cpus > 0 ? json_integer(cpus) : json_null(), bad);
   if (uname(&u) == 0) {
     snprintf(kernel, sizeof kernel, "%.64s %.64s %.64s", u.sysname, u.release,
@@ -158,8 +163,9 @@ json_t *bl_run_json(const lg_result *r, const char *now) {
   if (l) {
     lg_json_put(l, "driver", lg_json_str(r->load.driver), &bad);
     lg_json_put(l, "requests",
-        r->load.requests >= 0 ? json_integer(r->load.requests) : json_null(),
-        &bad);
+                r->load.requests >= 0 ? json_integer(r->load.requests)
+                                      : json_null(),
+                &bad);
     lg_json_put(l, "duration_s", lg_json_num(r->load.duration_s), &bad);
     lg_json_put(l, "throughput_rps", lg_json_num(r->load.throughput_rps), &bad);
   }
@@ -182,18 +188,22 @@ json_t *bl_point_json(const lg_result *r, const char *now) {
     return NULL;
   lg_json_put(o, "timestamp", lg_json_str(now), &bad);
   lg_json_put(o, "leakgate_version",
-      lg_json_str(r->tool_version ? r->tool_version : lg_version()), &bad);
+              lg_json_str(r->tool_version ? r->tool_version : lg_version()),
+              &bad);
   lg_json_put(o, "leak",
-      a->leak == LG_LEAK_UNKNOWN ? json_null()
-                                 : json_string(lg_leak_name(a->leak)),
-      &bad);
+              a->leak == LG_LEAK_UNKNOWN ? json_null()
+                                         : json_string(lg_leak_name(a->leak)),
+              &bad);
   lg_json_put(o, "slope_bytes_per_request", lg_json_num(a->slope), &bad);
-  lg_json_put(o, "slope_ci", lg_json_pair(a->slope_lo, a->slope_hi, &bad), &bad);
+  lg_json_put(o, "slope_ci", lg_json_pair(a->slope_lo, a->slope_hi, &bad),
+              &bad);
   lg_json_put(o, "confidence", lg_json_num(r->confidence), &bad);
-  lg_json_put(o, "samples_used", json_integer((json_int_t)a->samples_used), &bad);
+  lg_json_put(o, "samples_used", json_integer((json_int_t)a->samples_used),
+              &bad);
   lg_json_put(o, "requests",
-      r->load.requests >= 0 ? json_integer(r->load.requests) : json_null(),
-      &bad);
+              r->load.requests >= 0 ? json_integer(r->load.requests)
+                                    : json_null(),
+              &bad);
   if (bad) {
     json_decref(o);
     return NULL;

@@ -80,8 +80,8 @@ static void get_buf(lg_jr *d, const json_t *o, const char *ctx, const char *key,
   snprintf(buf, cap, "%s", s ? s : "");
 }
 
-static void get_pair(lg_jr *d, const json_t *o, const char *ctx, const char *key,
-                     double *lo, double *hi) {
+static void get_pair(lg_jr *d, const json_t *o, const char *ctx,
+                     const char *key, double *lo, double *hi) {
   json_t *v = lg_jr_val(o, key);
   *lo = *hi = NAN;
   if (!v)
@@ -312,7 +312,7 @@ static void read_memcheck(lg_jr *d, const json_t *o, lg_memcheck_result *m) {
           json_is_string(f) ? lg_json_fail_on_bit(json_string_value(f)) : 0;
       if (!bit) {
         lg_jr_bad(d, "memcheck", "fail_on",
-            "names among definite, indirect, possible, errors");
+                  "names among definite, indirect, possible, errors");
         break;
       }
       m->fail_on |= bit;
@@ -377,7 +377,7 @@ static void read_baseline(lg_jr *d, const json_t *o, lg_baseline_result *b) {
     int bv = lg_baseline_verdict_parse(v);
     if (bv < 0)
       lg_jr_bad(d, "baseline", "verdict",
-          "regression, no_regression, inconclusive or none");
+                "regression, no_regression, inconclusive or none");
     else
       b->verdict = (lg_baseline_verdict)bv;
   }
@@ -455,8 +455,8 @@ static void read_top(lg_jr *d, const json_t *root, lg_result *r) {
     msg = json_is_object(e) ? get_cstr(d, e, "checks[]", "message") : NULL;
     if (!nm || lg_check_status_parse(st) < 0) {
       lg_jr_bad(d, "", "checks",
-          "objects {name, status (pass|fail|inconclusive|error|skipped), "
-          "message}");
+                "objects {name, status (pass|fail|inconclusive|error|skipped), "
+                "message}");
       break;
     }
     if (lg_result_add_check(r, nm, (lg_check_status)lg_check_status_parse(st),
@@ -540,7 +540,8 @@ static int from_root(const char *name, json_t *root, lg_result **out,
   if (!json_is_object(root))
     return lg_error_set(err, LG_EINPUT,
                         "%s: not a leakgate result (the top level is not a "
-                        "JSON object)", name);
+                        "JSON object)",
+                        name);
   sv = json_object_get(root, "schema_version");
   if (!json_is_integer(sv))
     return lg_error_set(err, LG_EINPUT,
@@ -574,8 +575,8 @@ static json_t *parse(const char *name, const char *text, size_t len,
   json_error_t je;
   json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
   if (!root)
-    lg_error_set(err, LG_EINPUT, "%s:%d:%d: not valid JSON: %s", name,
-                 je.line, je.column, je.text);
+    lg_error_set(err, LG_EINPUT, "%s:%d:%d: not valid JSON: %s", name, je.line,
+                 je.column, je.text);
   return root;
 }
 
@@ -627,8 +628,10 @@ int lg_result_load_all(const char *path, lg_result ***out, size_t *n,
     arr = json_object_get(root, "results");
     count = json_array_size(arr);
     if (count == 0) {
-      rc = lg_error_set(err, LG_EINPUT, "%s: a combined document with no "
-                        "results", path);
+      rc = lg_error_set(err, LG_EINPUT,
+                        "%s: a combined document with no "
+                        "results",
+                        path);
       goto cleanup;
     }
   }

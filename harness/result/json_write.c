@@ -134,25 +134,30 @@ json_t *lg_json_analysis(const lg_analysis *a, bool present, bool *bad) {
   lg_json_put(o, "metric", lg_json_str(a->metric[0] ? a->metric : NULL), bad);
   lg_json_put(o, "x", lg_json_str(a->x[0] ? a->x : NULL), bad);
   lg_json_put(o, "leak",
-      a->leak == LG_LEAK_UNKNOWN ? json_null()
-                                 : json_string(lg_fmt_leak(a->leak)),
-      bad);
+              a->leak == LG_LEAK_UNKNOWN ? json_null()
+                                         : json_string(lg_fmt_leak(a->leak)),
+              bad);
   lg_json_put(o, "slope_bytes_per_request", lg_json_num(a->slope), bad);
   lg_json_put(o, "slope_ci", lg_json_pair(a->slope_lo, a->slope_hi, bad), bad);
-  lg_json_put(o, "slope_bytes_per_second", lg_json_num(a->slope_per_second), bad);
+  lg_json_put(o, "slope_bytes_per_second", lg_json_num(a->slope_per_second),
+              bad);
   lg_json_put(o, "tolerance_bytes_per_request", lg_json_num(a->tolerance), bad);
   lg_json_put(o, "mds_bytes_per_request", lg_json_num(a->mds), bad);
   lg_json_put(o, "model", lg_json_str(a->model[0] ? a->model : NULL), bad);
   lg_json_put(o, "warmup_requests", lg_json_num(a->warmup_x), bad);
   lg_json_put(o, "samples_used",
-      present ? json_integer((json_int_t)a->samples_used) : json_null(), bad);
+              present ? json_integer((json_int_t)a->samples_used) : json_null(),
+              bad);
   lg_json_put(o, "time_to_limit_seconds", lg_json_num(a->time_to_limit_s), bad);
   /* extensions */
-  lg_json_put(o, "time_to_limit_min_seconds", lg_json_num(a->time_to_limit_min_s), bad);
+  lg_json_put(o, "time_to_limit_min_seconds",
+              lg_json_num(a->time_to_limit_min_s), bad);
   lg_json_put(o, "window_slope", lg_json_num(a->window_slope), bad);
-  lg_json_put(o, "window_ci", lg_json_pair(a->window_lo, a->window_hi, bad), bad);
+  lg_json_put(o, "window_ci", lg_json_pair(a->window_lo, a->window_hi, bad),
+              bad);
   lg_json_put(o, "recent_slope", lg_json_num(a->recent_slope), bad);
-  lg_json_put(o, "recent_ci", lg_json_pair(a->recent_lo, a->recent_hi, bad), bad);
+  lg_json_put(o, "recent_ci", lg_json_pair(a->recent_lo, a->recent_hi, bad),
+              bad);
   lg_json_put(o, "recent_from_x", lg_json_num(a->recent_from_x), bad);
   lg_json_put(o, "level_shift_x", lg_json_num(a->level_shift_x), bad);
   lg_json_put(o, "rho", lg_json_num(a->rho), bad);
@@ -180,11 +185,15 @@ json_t *lg_json_analysis(const lg_analysis *a, bool present, bool *bad) {
   }
   lg_json_put(o, "models", models, bad);
   lg_json_put(o, "reason", lg_json_str(a->reason[0] ? a->reason : NULL), bad);
-  lg_json_put(o, "aggregate", lg_json_str(a->aggregate[0] ? a->aggregate : NULL), bad);
-  lg_json_put(o, "decided_by", lg_json_str(a->decided_by[0] ? a->decided_by : NULL), bad);
-  lg_json_put(o, "recent_hinge", present ? json_boolean(a->recent_hinge) : json_null(), bad);
+  lg_json_put(o, "aggregate",
+              lg_json_str(a->aggregate[0] ? a->aggregate : NULL), bad);
+  lg_json_put(o, "decided_by",
+              lg_json_str(a->decided_by[0] ? a->decided_by : NULL), bad);
+  lg_json_put(o, "recent_hinge",
+              present ? json_boolean(a->recent_hinge) : json_null(), bad);
   lg_json_put(o, "gc_period_x", lg_json_num(a->gc_period_x), bad);
-  lg_json_put(o, "points", present ? json_integer((json_int_t)a->points) : json_null(), bad);
+  lg_json_put(o, "points",
+              present ? json_integer((json_int_t)a->points) : json_null(), bad);
   return o;
 }
 
@@ -218,8 +227,9 @@ static json_t *load_json(const lg_load_result *l, bool *bad) {
   lg_json_put(ek, "parse", jcount(l->err_parse), bad);
   lg_json_put(o, "errors_by_kind", ek, bad);
   lg_json_put(o, "exec_exit_status",
-      l->exec_exit_status < 0 ? json_null() : json_integer(l->exec_exit_status),
-      bad);
+              l->exec_exit_status < 0 ? json_null()
+                                      : json_integer(l->exec_exit_status),
+              bad);
   for (i = 0; i < l->n_phases; i++) {
     json_t *p = json_object();
     if (!p) {
@@ -262,13 +272,16 @@ static json_t *service_json(const lg_service_result *s, bool *bad) {
     return NULL;
   }
   lg_json_put(o, "exit_status",
-      s->exit_status < 0 ? json_null() : json_integer(s->exit_status), bad);
-  lg_json_put(o, "signal", s->signal > 0 ? json_integer(s->signal) : json_null(), bad);
+              s->exit_status < 0 ? json_null() : json_integer(s->exit_status),
+              bad);
+  lg_json_put(o, "signal",
+              s->signal > 0 ? json_integer(s->signal) : json_null(), bad);
   lg_json_put(o, "crashed", json_boolean(s->crashed), bad);
   lg_json_put(o, "signal_name",
-      s->signal > 0 ? json_string(lg_fmt_signal(sig, sizeof sig, s->signal))
-                    : json_null(),
-      bad);
+              s->signal > 0
+                  ? json_string(lg_fmt_signal(sig, sizeof sig, s->signal))
+                  : json_null(),
+              bad);
   lg_json_put(o, "oom_killed", json_boolean(s->oom_killed), bad);
   lg_json_put(o, "ready_s", lg_json_num(s->ready_s), bad);
   lg_json_put(o, "stdout_log", lg_json_str(s->stdout_log), bad);
@@ -303,9 +316,12 @@ static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
     return NULL;
   }
   lg_json_put(o, "ran", json_boolean(m->ran), bad);
-  lg_json_put(o, "definitely_lost_bytes", lg_json_num(m->definitely_lost_bytes), bad);
-  lg_json_put(o, "indirectly_lost_bytes", lg_json_num(m->indirectly_lost_bytes), bad);
-  lg_json_put(o, "possibly_lost_bytes", lg_json_num(m->possibly_lost_bytes), bad);
+  lg_json_put(o, "definitely_lost_bytes", lg_json_num(m->definitely_lost_bytes),
+              bad);
+  lg_json_put(o, "indirectly_lost_bytes", lg_json_num(m->indirectly_lost_bytes),
+              bad);
+  lg_json_put(o, "possibly_lost_bytes", lg_json_num(m->possibly_lost_bytes),
+              bad);
   lg_json_put(o, "errors", jcount(m->errors), bad);
   for (i = 0; i < m->n_leaks; i++) {
     const lg_leak_record *l = &m->leaks[i];
@@ -329,8 +345,9 @@ static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
       lg_json_put(f, "function", lg_json_str(l->stack[k].function), bad);
       lg_json_put(f, "file", lg_json_str(l->stack[k].file), bad);
       lg_json_put(f, "line",
-          l->stack[k].line > 0 ? json_integer(l->stack[k].line) : json_null(),
-          bad);
+                  l->stack[k].line > 0 ? json_integer(l->stack[k].line)
+                                       : json_null(),
+                  bad);
       lg_json_put(f, "object", lg_json_str(l->stack[k].object), bad);
       lg_json_push(st, f, bad);
     }
@@ -372,7 +389,8 @@ static json_t *massif_json(const lg_massif_result *m, bool *bad) {
     }
     lg_json_put(so, "function", lg_json_str(s->function), bad);
     lg_json_put(so, "file", lg_json_str(s->file), bad);
-    lg_json_put(so, "line", s->line > 0 ? json_integer(s->line) : json_null(), bad);
+    lg_json_put(so, "line", s->line > 0 ? json_integer(s->line) : json_null(),
+                bad);
     lg_json_put(so, "first_bytes", lg_json_num(s->first_bytes), bad);
     lg_json_put(so, "last_bytes", lg_json_num(s->last_bytes), bad);
     lg_json_put(so, "growth_bytes", lg_json_num(s->growth_bytes), bad);
@@ -386,7 +404,8 @@ static json_t *massif_json(const lg_massif_result *m, bool *bad) {
   ha = m->heap_analysis.leak != LG_LEAK_UNKNOWN ||
        m->heap_analysis.samples_used > 0;
   lg_json_put(o, "heap_analysis",
-      ha ? lg_json_analysis(&m->heap_analysis, true, bad) : json_null(), bad);
+              ha ? lg_json_analysis(&m->heap_analysis, true, bad) : json_null(),
+              bad);
   lg_json_put(o, "out_file", lg_json_str(m->out_file), bad);
   lg_json_put(o, "note", lg_json_str(m->note), bad);
   return o;
@@ -399,25 +418,31 @@ static json_t *baseline_json(const lg_baseline_result *b, bool *bad) {
     return NULL;
   }
   lg_json_put(o, "file", lg_json_str(b->file), bad);
-  lg_json_put(o, "verdict", json_string(lg_baseline_verdict_name(b->verdict)), bad);
-  lg_json_put(o, "slope_delta_bytes_per_request", lg_json_num(b->slope_delta), bad);
+  lg_json_put(o, "verdict", json_string(lg_baseline_verdict_name(b->verdict)),
+              bad);
+  lg_json_put(o, "slope_delta_bytes_per_request", lg_json_num(b->slope_delta),
+              bad);
   lg_json_put(o, "delta_ci", lg_json_pair(b->delta_lo, b->delta_hi, bad), bad);
-  lg_json_put(o, "new_leaks", str_array(b->new_leaks, b->n_new_leaks, bad), bad);
-  lg_json_put(o, "known_leaks", str_array(b->known_leaks, b->n_known_leaks, bad), bad);
-  lg_json_put(o, "baseline_slope_bytes_per_request", lg_json_num(b->baseline_slope),
-      bad);
-  lg_json_put(o, "history_limit_bytes_per_request", lg_json_num(b->history_limit), bad);
+  lg_json_put(o, "new_leaks", str_array(b->new_leaks, b->n_new_leaks, bad),
+              bad);
+  lg_json_put(o, "known_leaks",
+              str_array(b->known_leaks, b->n_known_leaks, bad), bad);
+  lg_json_put(o, "baseline_slope_bytes_per_request",
+              lg_json_num(b->baseline_slope), bad);
+  lg_json_put(o, "history_limit_bytes_per_request",
+              lg_json_num(b->history_limit), bad);
   lg_json_put(o, "tolerance_bytes_per_request", lg_json_num(b->tolerance), bad);
   lg_json_put(o, "note", lg_json_str(b->note), bad);
-  lg_json_put(o, "grown_leaks", str_array(b->grown_leaks, b->n_grown_leaks, bad), bad);
+  lg_json_put(o, "grown_leaks",
+              str_array(b->grown_leaks, b->n_grown_leaks, bad), bad);
   lg_json_put(o, "baseline_leak",
-      b->baseline_leak == LG_LEAK_UNKNOWN
-          ? json_null()
-          : json_string(lg_fmt_leak(b->baseline_leak)),
-      bad);
+              b->baseline_leak == LG_LEAK_UNKNOWN
+                  ? json_null()
+                  : json_string(lg_fmt_leak(b->baseline_leak)),
+              bad);
   lg_json_put(o, "missing", json_boolean(b->missing), bad);
-  lg_json_put(o, "missing_policy", json_string(b->missing_fails ? "fail" : "pass"),
-      bad);
+  lg_json_put(o, "missing_policy",
+              json_string(b->missing_fails ? "fail" : "pass"), bad);
   return o;
 }
 
@@ -432,7 +457,8 @@ json_t *lg_result_to_jansson(const lg_result *r) {
   if (t) {
     lg_json_put(t, "name", json_string("leakgate"), &bad);
     lg_json_put(t, "version",
-        lg_json_str(r->tool_version ? r->tool_version : lg_version()), &bad);
+                lg_json_str(r->tool_version ? r->tool_version : lg_version()),
+                &bad);
   }
   lg_json_put(o, "tool", t, &bad);
   t = json_object();
@@ -453,14 +479,14 @@ json_t *lg_result_to_jansson(const lg_result *r) {
       break;
     }
     lg_json_put(c, "name", lg_json_str(r->checks[i].name), &bad);
-    lg_json_put(c, "status", json_string(lg_check_status_name(r->checks[i].status)),
-        &bad);
+    lg_json_put(c, "status",
+                json_string(lg_check_status_name(r->checks[i].status)), &bad);
     lg_json_put(c, "message", lg_json_str(r->checks[i].message), &bad);
     lg_json_push(checks, c, &bad);
   }
   lg_json_put(o, "checks", checks, &bad);
-  lg_json_put(o, "analysis", lg_json_analysis(&r->analysis, r->has_analysis, &bad),
-      &bad);
+  lg_json_put(o, "analysis",
+              lg_json_analysis(&r->analysis, r->has_analysis, &bad), &bad);
   lg_json_put(o, "load", load_json(&r->load, &bad), &bad);
   lg_json_put(o, "container", container_json(&r->container, &bad), &bad);
   lg_json_put(o, "service", service_json(&r->service, &bad), &bad);
@@ -478,9 +504,9 @@ json_t *lg_result_to_jansson(const lg_result *r) {
   t = json_object();
   if (t) {
     lg_json_put(t, "on_inconclusive",
-        json_string(r->inconclusive_passes ? "pass" : "fail"), &bad);
-    lg_json_put(t, "max_time_to_limit_seconds", lg_json_num(r->max_time_to_limit_s),
-        &bad);
+                json_string(r->inconclusive_passes ? "pass" : "fail"), &bad);
+    lg_json_put(t, "max_time_to_limit_seconds",
+                lg_json_num(r->max_time_to_limit_s), &bad);
     lg_json_put(t, "confidence", lg_json_num(r->confidence), &bad);
   }
   lg_json_put(o, "gates", t, &bad);
