@@ -112,7 +112,7 @@ static const char *fix_for(lg_systemd_mode mode) {
 int lg_container_probe_systemd(const lg_container_opts *o, lg_systemd_mode mode,
                                char *why, size_t cap) {
   ct_systemd_params p;
-  ct_strv av = {0}, ev = {0};
+  lg_strv av = {0}, ev = {0};
   char *sh_argv[] = {"/bin/sh", "-c", (char *)probe_script, NULL};
   char *base_env[] = {"PATH=/usr/bin:/bin", NULL};
   char *tool = NULL, *sudo = NULL, *unit = NULL, *xdg = NULL;
@@ -164,8 +164,8 @@ int lg_container_probe_systemd(const lg_container_opts *o, lg_systemd_mode mode,
   p.gid = (unsigned)getgid();
   lg_error_clear(&e);
   if (ct_systemd_argv(&p, sh_argv, base_env, &av, &e) ||
-      ct_systemd_env(mode, environ, &ev, &e) || !(argv = ct_strv_take(&av)) ||
-      !(envp = ct_strv_take(&ev))) {
+      ct_systemd_env(mode, environ, &ev, &e) || !(argv = lg_strv_take(&av)) ||
+      !(envp = lg_strv_take(&ev))) {
     ct_setf(why, cap, "%s", e.msg[0] ? e.msg : "out of memory");
     goto cleanup;
   }
@@ -193,10 +193,10 @@ int lg_container_probe_systemd(const lg_container_opts *o, lg_systemd_mode mode,
             ct_first_line(out, line, sizeof line));
   }
 cleanup:
-  ct_strv_cleanup(&av);
-  ct_strv_cleanup(&ev);
-  ct_strv_free(argv);
-  ct_strv_free(envp);
+  lg_strv_cleanup(&av);
+  lg_strv_cleanup(&ev);
+  lg_strv_free(argv);
+  lg_strv_free(envp);
   free(tool);
   free(sudo);
   free(unit);

@@ -1,32 +1,19 @@
-/* container/cmd.c - helper commands of the wrapping backends and probes:
- * find a tool in PATH, run it with a deadline and capture its output,
- * make unique unit/container names (see container/ct_int.h).
- *
- * ct_run forks one child in its own process group and waits only for that
- * pid (never waitpid(-1): the service module owns the service's pid). The
- * child does only async-signal-safe work between fork and exec, so it is
- * safe while the sampler thread runs. Output beyond cap is read and
- * dropped, so a chatty tool cannot block on a full pipe. On timeout the
- * whole group is SIGKILLed and reaped. Nothing outlives a call.
+/* container/cmd.c - small text helpers of the wrapping backends and
+ * probes (see container/ct_int.h): bounded message formatting, the first
+ * line of a command's output, safe unique unit/container names and
+ * environment-entry matching. Finding and running the helper commands
+ * themselves is core/proc.h's (lg_which, lg_run_capture). Nothing
+ * outlives a call except ct_unique_name's string, which the caller frees.
  */
 #include "container/ct_int.h"
 
 #include "core/clock.h"
-#include "core/fsutil.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdarg.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-
 
 const char *ct_first_line(const char *out, char *buf, size_t cap) {
   size_t n = 0;
@@ -84,4 +71,9 @@ void ct_setf(char *buf, size_t cap, const char *fmt, ...) {
   va_start(ap, fmt);
   (void)vsnprintf(buf, cap, fmt, ap);
   va_end(ap);
+}
+
+bool ct_env_is(const char *entry, const char *name) {
+  size_t l = strlen(name);
+  return strncmp(entry, name, l) == 0 && entry[l] == '=';
 }

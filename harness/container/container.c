@@ -215,8 +215,8 @@ static void free_container(lg_container *c) {
   free(c->cg_root);
   free(c->proc_root);
   free(c->parent_dir);
-  ct_strv_free(c->argv_out);
-  ct_strv_free(c->envp_out);
+  lg_strv_free(c->argv_out);
+  lg_strv_free(c->envp_out);
   free(c);
 }
 
@@ -325,7 +325,7 @@ const char *lg_container_unit(const lg_container *c) {
 int lg_container_wrap(lg_container *c, char *const *argv, char *const *envp,
                       char *const **argv_out, char *const **envp_out,
                       lg_error *err) {
-  ct_strv av = {0}, ev = {0};
+  lg_strv av = {0}, ev = {0};
   int rc;
   *argv_out = argv; /* cgroup and none backends run argv unchanged */
   *envp_out = envp;
@@ -336,10 +336,10 @@ int lg_container_wrap(lg_container *c, char *const *argv, char *const *envp,
            : ct_oci_wrap(c, argv, envp, &av, &ev, err);
   if (rc)
     goto cleanup;
-  ct_strv_free(c->argv_out);
-  ct_strv_free(c->envp_out);
-  c->argv_out = ct_strv_take(&av);
-  c->envp_out = ct_strv_take(&ev);
+  lg_strv_free(c->argv_out);
+  lg_strv_free(c->envp_out);
+  c->argv_out = lg_strv_take(&av);
+  c->envp_out = lg_strv_take(&ev);
   if (!c->argv_out || !c->envp_out) {
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
     goto cleanup;
@@ -347,8 +347,8 @@ int lg_container_wrap(lg_container *c, char *const *argv, char *const *envp,
   *argv_out = c->argv_out;
   *envp_out = c->envp_out;
 cleanup:
-  ct_strv_cleanup(&av);
-  ct_strv_cleanup(&ev);
+  lg_strv_cleanup(&av);
+  lg_strv_cleanup(&ev);
   return rc;
 }
 

@@ -1,7 +1,7 @@
 /* container/ct_int.h - internal: the lg_container object and the helpers the
  * container module's files share (container.c the dispatcher, systemd.c and
  * oci.c the wrapping backends, extcg.c their cgroup lookup, auto.c backend
- * auto and the probes, cmd.c helper commands, strv.c string vectors).
+ * auto and the probes, cmd.c small text helpers).
  *
  * The wrapping backends split into pure argv builders (ct_systemd_argv,
  * ct_oci_argv: tested for the exact command line) and the parts that talk
@@ -14,6 +14,7 @@
 #include <leakgate/container.h>
 
 #include "core/proc.h"
+#include "core/strv.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,8 +37,6 @@ enum ct_wrap {
 #define CT_TEARDOWN_S 20.0
 /* Output kept from a helper command (for messages and inspect). */
 #define CT_OUT_CAP 4096
-/* A string vector never holds more than this many entries (an argv). */
-#define CT_STRV_MAX 65536
 
 struct lg_container {
   enum ct_kind kind; /* the cgroup flavour read (none before attach) */
@@ -94,38 +93,25 @@ int ct_reaper_start(lg_container *c, lg_error *err);
  * otherwise the watchdog tries. Waits for it. No-op without a watchdog. */
 void ct_reaper_stop(lg_container *c, bool removed);
 
-/* ---- strv.c: NULL-terminated string vectors --------------------------- */
-typedef struct ct_strv {
-  char **v;
-  size_t n, alloc;
-} ct_strv;
+/* ---- string vectors: core/strv.h ------------------------------------ */
 
-/* Append a copy of s (0 or LG_ENOMEM / LG_ELIMIT past CT_STRV_MAX). */
-int ct_strv_push(ct_strv *sv, const char *s);
-int ct_strv_pushf(ct_strv *sv, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Argv builders: append to the ct_strv `out` in scope, storing the code in
+/* Argv builders: append to the lg_strv `out` in scope, storing the code in
  * `rc` and jumping to the function's `fail:` label on error. */
 #define CT_PUSH(s)                                                             \
   do {                                                                         \
-    if ((rc = ct_strv_push(out, (s))))                                         \
+    if ((rc = lg_strv_push(out, (s))))                                         \
       goto fail;                                                               \
   } while (0)
 #define CT_PUSHF(...)                                                          \
   do {                                                                         \
-    if ((rc = ct_strv_pushf(out, __VA_ARGS__)))                                \
+    if ((rc = lg_strv_pushf(out, __VA_ARGS__)))                                \
       goto fail;                                                               \
   } while (0)
 
-/* Hand over the vector (never NULL after a push; an empty one is made). */
-char **ct_strv_take(ct_strv *sv);
-void ct_strv_cleanup(ct_strv *sv);
-void ct_strv_free(char **v);
+/* ---- cmd.c: small text helpers ---------------------------------------- */
+
 /* "NAME" of "NAME=VALUE" compares equal to name. */
 bool ct_env_is(const char *entry, const char *name);
-
-/* ---- cmd.c: helper commands ------------------------------------------- */
 
 /* Finding tools and running them: lg_which, lg_run_capture (core/proc.h). */
 
@@ -162,10 +148,10 @@ typedef struct ct_systemd_params {
 
 /* The wrapper command line for argv: exact, deterministic. */
 int ct_systemd_argv(const ct_systemd_params *p, char *const *argv,
-                    char *const *envp, ct_strv *out, lg_error *err);
+                    char *const *envp, lg_strv *out, lg_error *err);
 /* The wrapper's environment: envp plus, for USER, the variables
  * systemd-run needs to reach the user manager. */
-int ct_systemd_env(lg_systemd_mode mode, char *const *envp, ct_strv *out,
+int ct_systemd_env(lg_systemd_mode mode, char *const *envp, lg_strv *out,
                    lg_error *err);
 /* systemd-run --version's number, 0 when unknown. */
 int ct_systemd_version(const char *systemd_run, double timeout_s);
@@ -174,7 +160,7 @@ int ct_systemd_create(lg_container *c, const lg_container_opts *o,
 /* The wrapped command and its environment for c into av and ev (which
  * the caller cleans up, also on failure). */
 int ct_systemd_wrap(const lg_container *c, char *const *argv,
-                    char *const *envp, ct_strv *av, ct_strv *ev,
+                    char *const *envp, lg_strv *av, lg_strv *ev,
                     lg_error *err);
 int ct_systemd_attach(lg_container *c, pid_t pid, lg_error *err);
 
@@ -189,14 +175,14 @@ typedef struct ct_oci_params {
 } ct_oci_params;
 
 int ct_oci_argv(const ct_oci_params *p, char *const *argv, char *const *envp,
-                ct_strv *out, lg_error *err);
+                lg_strv *out, lg_error *err);
 /* leakgate's environment overlaid with envp (envp wins). */
-int ct_oci_env(char *const *envp, ct_strv *out, lg_error *err);
+int ct_oci_env(char *const *envp, lg_strv *out, lg_error *err);
 int ct_oci_create(lg_container *c, const lg_container_opts *o,
                   lg_backend_kind engine, bool probed, lg_error *err);
 /* As ct_systemd_wrap, for docker and podman. */
 int ct_oci_wrap(const lg_container *c, char *const *argv, char *const *envp,
-                ct_strv *av, ct_strv *ev, lg_error *err);
+                lg_strv *av, lg_strv *ev, lg_error *err);
 int ct_oci_attach(lg_container *c, pid_t pid, lg_error *err);
 /* `ENGINE kill NAME` (errors ignored: the container may be gone). */
 void ct_oci_kill(lg_container *c);

@@ -36,7 +36,7 @@ static const char *engine_name(lg_backend_kind e) {
 }
 
 int ct_oci_argv(const ct_oci_params *p, char *const *argv, char *const *envp,
-                ct_strv *out, lg_error *err) {
+                lg_strv *out, lg_error *err) {
   size_t i;
   int rc = 0;
   if (!argv || !argv[0])
@@ -90,7 +90,7 @@ fail:
                       engine_name(p->engine), lg_strerror(rc));
 }
 
-int ct_oci_env(char *const *envp, ct_strv *out, lg_error *err) {
+int ct_oci_env(char *const *envp, lg_strv *out, lg_error *err) {
   size_t i, j;
   int rc = 0;
   /* The client needs leakgate's environment (DOCKER_HOST, HOME,
@@ -103,10 +103,10 @@ int ct_oci_env(char *const *envp, ct_strv *out, lg_error *err) {
       shadowed =
           strncmp(envp[j], environ[i], (size_t)(eq - environ[i] + 1)) == 0;
     if (eq && !shadowed)
-      rc = ct_strv_push(out, environ[i]);
+      rc = lg_strv_push(out, environ[i]);
   }
   for (i = 0; envp && envp[i] && !rc; i++)
-    rc = ct_strv_push(out, envp[i]);
+    rc = lg_strv_push(out, envp[i]);
   if (rc)
     return lg_error_set(err, rc, "container environment: %s", lg_strerror(rc));
   return 0;
@@ -142,7 +142,7 @@ int ct_oci_create(lg_container *c, const lg_container_opts *o,
 }
 
 int ct_oci_wrap(const lg_container *c, char *const *argv, char *const *envp,
-                ct_strv *av, ct_strv *ev, lg_error *err) {
+                lg_strv *av, lg_strv *ev, lg_error *err) {
   ct_oci_params p;
   int rc;
   memset(&p, 0, sizeof p);

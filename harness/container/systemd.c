@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 int ct_systemd_argv(const ct_systemd_params *p, char *const *argv,
-                    char *const *envp, ct_strv *out, lg_error *err) {
+                    char *const *envp, lg_strv *out, lg_error *err) {
   size_t i;
   int rc = 0;
   if (!argv || !argv[0])
@@ -99,21 +99,21 @@ static bool has_name(char *const *envp, const char *name) {
   return false;
 }
 
-int ct_systemd_env(lg_systemd_mode mode, char *const *envp, ct_strv *out,
+int ct_systemd_env(lg_systemd_mode mode, char *const *envp, lg_strv *out,
                    lg_error *err) {
   size_t i;
   int rc = 0;
   char *xdg = NULL;
   const char *bus;
   for (i = 0; envp && envp[i] && !rc; i++)
-    rc = ct_strv_push(out, envp[i]);
+    rc = lg_strv_push(out, envp[i]);
   if (!rc && mode == LG_SYSTEMD_USER) {
     xdg = runtime_dir();
     if (xdg && !has_name(envp, "XDG_RUNTIME_DIR"))
-      rc = ct_strv_pushf(out, "XDG_RUNTIME_DIR=%s", xdg);
+      rc = lg_strv_pushf(out, "XDG_RUNTIME_DIR=%s", xdg);
     bus = getenv("DBUS_SESSION_BUS_ADDRESS");
     if (!rc && bus && *bus && !has_name(envp, "DBUS_SESSION_BUS_ADDRESS"))
-      rc = ct_strv_pushf(out, "DBUS_SESSION_BUS_ADDRESS=%s", bus);
+      rc = lg_strv_pushf(out, "DBUS_SESSION_BUS_ADDRESS=%s", bus);
   }
   free(xdg);
   if (rc)
@@ -198,7 +198,7 @@ int ct_systemd_create(lg_container *c, const lg_container_opts *o,
 }
 
 int ct_systemd_wrap(const lg_container *c, char *const *argv,
-                    char *const *envp, ct_strv *av, ct_strv *ev,
+                    char *const *envp, lg_strv *av, lg_strv *ev,
                     lg_error *err) {
   ct_systemd_params p;
   int rc;

@@ -31,6 +31,7 @@
 
 #include "core/clock.h"
 #include "core/fsutil.h"
+#include "core/strv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +39,6 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,49 +57,14 @@ typedef struct child_report {
   int err;
 } child_report;
 
-typedef struct strvec {
-  char **v;
-  size_t n, cap;
-} strvec;
-
-static int sv_push(strvec *sv, char *owned) {
-  if (!owned)
-    return -1;
-  if (sv->n + 2 > sv->cap) {
-    size_t nc = sv->cap ? sv->cap * 2 : 16;
-    char **p = realloc(sv->v, nc * sizeof *p);
-    if (!p) {
-      free(owned);
-      return -1;
-    }
-    sv->v = p;
-    sv->cap = nc;
-  }
-  sv->v[sv->n++] = owned;
-  sv->v[sv->n] = NULL;
-  return 0;
-}
-
-static void sv_free(strvec *sv) {
-  size_t i;
-  for (i = 0; i < sv->n; i++)
-    free(sv->v[i]);
-  free(sv->v);
-  sv->v = NULL;
-  sv->n = sv->cap = 0;
-}
-
-/* A new printf-formatted string, NULL on out of memory (sv_push's input). */
-static char *dup_printf(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-static char *dup_printf(const char *fmt, ...) {
-  va_list ap;
-  char *p = NULL;
-  int n;
-  va_start(ap, fmt);
-  n = vasprintf(&p, fmt, ap);
-  va_end(ap);
-  return n < 0 ? NULL : p;
+/* A failed push: LG_ENOMEM, or LG_ELIMIT past LG_STRV_MAX entries. */
+static int push_failed(int rc, lg_error *err) {
+  if (rc == LG_ELIMIT)
+    return lg_error_set(err, rc,
+                        "service: more than %d arguments or environment "
+                        "entries",
+                        LG_STRV_MAX);
+  return lg_error_set(err, LG_ENOMEM, "out of memory");
 }
 
 /* An absolute version of path (prefixing leakgate's cwd when relative). */
@@ -195,51 +160,51 @@ static const char *scenario_path(const lg_service_spec *sp) {
   return NULL;
 }
 
-static int build_argv(const lg_service_opts *o, strvec *av, size_t *svc_at,
+static int build_argv(const lg_service_opts *o, lg_strv *av, size_t *svc_at,
                       lg_error *err) {
   const lg_service_spec *sp = o->spec;
   size_t i;
   int rc;
   for (i = 0; o->wrapper && o->wrapper[i]; i++)
-    if (sv_push(av, strdup(o->wrapper[i])))
-      return lg_error_set(err, LG_ENOMEM, "out of memory");
+    if ((rc = lg_strv_push(av, o->wrapper[i])))
+      return push_failed(rc, err);
   *svc_at = av->n;
   if (sp->shell &&
-      (sv_push(av, strdup("/bin/sh")) || sv_push(av, strdup("-c"))))
-    return lg_error_set(err, LG_ENOMEM, "out of memory");
+      ((rc = lg_strv_push(av, "/bin/sh")) || (rc = lg_strv_push(av, "-c"))))
+    return push_failed(rc, err);
   for (i = 0; sp->argv[i]; i++) {
     char *x = NULL;
     rc = lg_template_expand(sp->argv[i], o->port, &x, err);
     if (rc)
       return lg_error_prefix(err, "service.command[%zu]", i);
-    if (sv_push(av, x))
-      return lg_error_set(err, LG_ENOMEM, "out of memory");
-    if (sp->shell && i == 0 && sv_push(av, strdup("sh")))
-      return lg_error_set(err, LG_ENOMEM, "out of memory");
+    rc = lg_strv_push(av, x);
+    free(x);
+    if (rc || (sp->shell && i == 0 && (rc = lg_strv_push(av, "sh"))))
+      return push_failed(rc, err);
   }
   return 0;
 }
 
-static int build_env(const lg_service_opts *o, strvec *ev, lg_error *err) {
+static int build_env(const lg_service_opts *o, lg_strv *ev, lg_error *err) {
   const lg_service_spec *sp = o->spec;
   size_t i;
   int rc;
-  if (o->port && sv_push(ev, dup_printf("LEAKGATE_PORT=%u", o->port)))
-    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  if (o->port && (rc = lg_strv_pushf(ev, "LEAKGATE_PORT=%u", o->port)))
+    return push_failed(rc, err);
   if (o->container && lg_container_limit(o->container) &&
-      sv_push(ev, dup_printf("LEAKGATE_MEMORY_LIMIT=%" PRIu64,
-                             lg_container_limit(o->container))))
-    return lg_error_set(err, LG_ENOMEM, "out of memory");
+      (rc = lg_strv_pushf(ev, "LEAKGATE_MEMORY_LIMIT=%" PRIu64,
+                          lg_container_limit(o->container))))
+    return push_failed(rc, err);
   for (i = 0; i < sp->n_env; i++) {
     char *val = NULL;
     rc = lg_template_expand(sp->env[i].value ? sp->env[i].value : "", o->port,
                             &val, err);
     if (rc)
       return lg_error_prefix(err, "service.env.%s", sp->env[i].key);
-    rc = sv_push(ev, dup_printf("%s=%s", sp->env[i].key, val));
+    rc = lg_strv_pushf(ev, "%s=%s", sp->env[i].key, val);
     free(val);
     if (rc)
-      return lg_error_set(err, LG_ENOMEM, "out of memory");
+      return push_failed(rc, err);
   }
   return 0;
 }
@@ -310,7 +275,7 @@ static char *log_path(const lg_service_opts *o, const char *suffix) {
 
 int lg_service_start(const lg_service_opts *o, lg_service **out,
                      lg_error *err) {
-  strvec av = {0}, ev = {0};
+  lg_strv av = {0}, ev = {0};
   char *cwd = NULL, *prog = NULL, *regex = NULL;
   char *const *final = NULL, *const *final_env = NULL;
   int outp[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1};
@@ -454,8 +419,8 @@ cleanup:
   close_fd(&inp[0]);
   close_fd(&inp[1]);
   close_fd(&devnull);
-  sv_free(&av);
-  sv_free(&ev);
+  lg_strv_cleanup(&av);
+  lg_strv_cleanup(&ev);
   free(cwd);
   free(prog);
   free(regex);

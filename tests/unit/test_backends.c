@@ -187,7 +187,7 @@ static void fake_probes(lg_container_probes *p, fake *f) {
 
 START_TEST(systemd_argv_user) {
   ct_systemd_params p;
-  ct_strv out = {0};
+  lg_strv out = {0};
   lg_error err = {0, ""};
   char *argv[] = {"/srv/api", "--port", "$PORT", NULL};
   char *envp[] = {"LEAKGATE_PORT=8080", "SECRET=x", NULL};
@@ -217,13 +217,13 @@ START_TEST(systemd_argv_user) {
   p.memory = 256u << 20;
   ck_assert_int_eq(ct_systemd_argv(&p, argv, envp, &out, &err), 0);
   expect_argv(out.v, want);
-  ct_strv_cleanup(&out);
+  lg_strv_cleanup(&out);
 }
 END_TEST
 
 START_TEST(systemd_argv_system_old_and_sudo) {
   ct_systemd_params p;
-  ct_strv out = {0};
+  lg_strv out = {0};
   lg_error err = {0, ""};
   char *argv[] = {"/srv/api", NULL};
   char *envp[] = {"LEAKGATE_PORT=8080", "A=b c", NULL};
@@ -270,7 +270,7 @@ START_TEST(systemd_argv_system_old_and_sudo) {
   p.swap = 1u << 20;
   ck_assert_int_eq(ct_systemd_argv(&p, argv, envp, &out, &err), 0);
   expect_argv(out.v, want_sys);
-  ct_strv_cleanup(&out);
+  lg_strv_cleanup(&out);
   p.mode = LG_SYSTEMD_SUDO;
   p.sudo = "/usr/bin/sudo";
   p.version = 254;
@@ -280,16 +280,16 @@ START_TEST(systemd_argv_system_old_and_sudo) {
   p.gid = 127;
   ck_assert_int_eq(ct_systemd_argv(&p, argv, envp, &out, &err), 0);
   expect_argv(out.v, want_sudo);
-  ct_strv_cleanup(&out);
+  lg_strv_cleanup(&out);
   ck_assert_int_eq(ct_systemd_argv(&p, (char *[]){NULL}, envp, &out, &err),
                    LG_EUSAGE);
-  ct_strv_cleanup(&out);
+  lg_strv_cleanup(&out);
 }
 END_TEST
 
 START_TEST(oci_argv) {
   ct_oci_params p;
-  ct_strv out = {0};
+  lg_strv out = {0};
   lg_error err = {0, ""};
   char *argv[] = {"/app/server", "--port", "8080", NULL};
   char *envp[] = {"LEAKGATE_PORT=8080", "TOKEN=s3cret", "=bad", NULL};
@@ -329,12 +329,12 @@ START_TEST(oci_argv) {
   p.memory = 256u << 20;
   ck_assert_int_eq(ct_oci_argv(&p, argv, envp, &out, &err), 0);
   expect_argv(out.v, want_docker);
-  ct_strv_cleanup(&out);
+  lg_strv_cleanup(&out);
   /* swap allowed: --memory-swap is the total */
   p.swap = 1u << 20;
   ck_assert_int_eq(ct_oci_argv(&p, argv, NULL, &out, &err), 0);
   ck_assert_str_eq(out.v[13], "269484032");
-  ct_strv_cleanup(&out);
+  lg_strv_cleanup(&out);
   /* podman from a rootfs, no limit, no env */
   p.engine = LG_BACKEND_PODMAN;
   p.tool = "/usr/bin/podman";
@@ -344,17 +344,17 @@ START_TEST(oci_argv) {
   p.memory = 0;
   ck_assert_int_eq(ct_oci_argv(&p, argv, NULL, &out, &err), 0);
   expect_argv(out.v, want_podman);
-  ct_strv_cleanup(&out);
+  lg_strv_cleanup(&out);
   /* docker cannot use a rootfs */
   p.engine = LG_BACKEND_DOCKER;
   ck_assert_int_eq(ct_oci_argv(&p, argv, NULL, &out, &err), LG_EINPUT);
   ck_assert(strstr(err.msg, "container.image") != NULL);
-  ct_strv_cleanup(&out);
+  lg_strv_cleanup(&out);
 }
 END_TEST
 
 START_TEST(wrapper_environments) {
-  ct_strv out = {0};
+  lg_strv out = {0};
   lg_error err = {0, ""};
   char *envp[] = {"LEAKGATE_PORT=1", "HOME=/svc", NULL};
   setenv("HOME", "/root-of-leakgate", 1);
@@ -365,7 +365,7 @@ START_TEST(wrapper_environments) {
   ck_assert(!has_entry(out.v, "HOME=/root-of-leakgate"));
   ck_assert(has_entry(out.v, "DOCKER_HOST=unix:///run/docker.sock"));
   ck_assert(has_entry(out.v, "LEAKGATE_PORT=1"));
-  ct_strv_cleanup(&out);
+  lg_strv_cleanup(&out);
   /* systemd --user: the service's env plus the bus of the user manager */
   setenv("XDG_RUNTIME_DIR", "/run/user/1001", 1);
   setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/run/user/1001/bus", 1);
@@ -374,11 +374,11 @@ START_TEST(wrapper_environments) {
   ck_assert(has_entry(out.v, "XDG_RUNTIME_DIR=/run/user/1001"));
   ck_assert(has_entry(out.v,
                       "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1001/bus"));
-  ct_strv_cleanup(&out);
+  lg_strv_cleanup(&out);
   /* the system manager needs nothing of leakgate's */
   ck_assert_int_eq(ct_systemd_env(LG_SYSTEMD_SYSTEM, envp, &out, &err), 0);
   ck_assert_uint_eq(out.n, 2);
-  ct_strv_cleanup(&out);
+  lg_strv_cleanup(&out);
   unsetenv("XDG_RUNTIME_DIR");
   unsetenv("DBUS_SESSION_BUS_ADDRESS");
   unsetenv("DOCKER_HOST");
