@@ -325,9 +325,11 @@ START_TEST(t_mc_chunked_file) {
 }
 END_TEST
 
-/* Suppression blocks are skipped before expat (memcheck_xml.c): a tag
- * split across the 256 KiB read chunks, at every offset, parses as the
- * whole buffer does. */
+/* Suppression blocks are skipped before expat (memcheck_feed.c): with the
+ * reader's first 256 KiB chunk ending at[k] bytes into the first error's
+ * <suppression> region (inside the open tag at 1-12, inside the close tag,
+ * which starts 250 bytes in, at 260), the file parses as the whole buffer
+ * does. */
 static const char *SUPP_ERR =
     "<error>\n  <unique>0x%x</unique>\n  <tid>1</tid>\n"
     "  <kind>Leak_DefinitelyLost</kind>\n  <what>%s</what>\n"
@@ -343,14 +345,17 @@ static const char *SUPP_ERR =
 
 START_TEST(t_mc_suppression_skip) {
   static const int at[] = {0, 1, 5, 12, 13, 14, 20, 200, 240, 260, 280, 300};
-  char path[64], *pad;
-  size_t k, j;
+  char path[64], *pad, first[1024];
+  size_t k, j, supp_at;
   lg_error err;
+  /* where the first error's <suppression> starts when its <what> is empty */
+  snprintf(first, sizeof first, SUPP_ERR, 1, "", 100, 1, 1, 1);
+  supp_at = strlen(HEAD) + (size_t)(strstr(first, "<suppression>") - first);
   pad = malloc(270000);
   for (k = 0; k < sizeof at / sizeof *at; k++) {
     lg_result *a = lg_result_new(), *b = lg_result_new();
     char *data = NULL;
-    size_t len, padlen = 262144 - strlen(HEAD) - 100 + (size_t)at[k];
+    size_t len, padlen = 262144 - supp_at - (size_t)at[k];
     int fd;
     FILE *f;
     snprintf(path, sizeof path, "/tmp/lg_mc_suppXXXXXX");
@@ -370,6 +375,8 @@ START_TEST(t_mc_suppression_skip) {
     ck_assert_msg(lg_memcheck_parse_file(path, &a->memcheck, &err) == 0,
                   "at %d: %s", at[k], err.msg);
     ck_assert_int_eq(lg_read_file(path, 8u << 20, &data, &len, &err), 0);
+    /* the set-up itself: the region starts at[k] bytes before the boundary */
+    ck_assert(memcmp(data + 262144 - at[k], "<suppression>", 13) == 0);
     ck_assert_int_eq(
         lg_memcheck_parse_buffer("mem", data, len, &b->memcheck, &err), 0);
     ck_assert_uint_eq(a->memcheck.n_leaks, 39);
