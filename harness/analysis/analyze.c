@@ -151,7 +151,6 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
   size_t m, w0, s0, nw, cap;
   lg_sen W, S;
   lg_hinge h;
-  lg_verdict_in vin;
   bool accel = false;
   double rho_pool;
   int rc = 0, best;
@@ -245,14 +244,15 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
   out->recent_hi = S.hi;
 
   /* Verdict, then the numbers that explain it. */
-  vin.W = &W;
-  vin.S = &S;
-  vin.tolerance = o->tolerance;
-  vin.confidence = o->confidence;
-  vin.strict = o->strict;
-  vin.decel = DECEL;
-  vin.accel = accel;
-  lg_verdict_decide(&vin, out);
+  {
+    lg_verdict_in vin = {.W = &W,
+                         .S = &S,
+                         .tolerance = o->tolerance,
+                         .decel = DECEL,
+                         .strict = o->strict,
+                         .accel = accel};
+    lg_verdict_decide(&vin, out);
+  }
   {
     /* Warm-up footprint: growth from the first points to the start of the
      * window beyond what the window's slope explains; 0 when it explains it
@@ -265,17 +265,15 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
       out->warmup_bytes = 0;
   }
   {
-    lg_project_in pin;
-    pin.x = x;
-    pin.y = y;
-    pin.t = t;
-    pin.ymax = ym;
-    pin.m = m;
-    pin.w0 = w0;
-    pin.s0 = s0;
-    pin.W = &W;
-    pin.S = &S;
-    pin.opts = o;
+    lg_project_in pin = {.x = x,
+                         .t = t,
+                         .ymax = ym,
+                         .m = m,
+                         .w0 = w0,
+                         .s0 = s0,
+                         .W = &W,
+                         .S = &S,
+                         .opts = o};
     lg_project(&pin, out);
   }
   lg_verdict_reason(out, o->confidence);

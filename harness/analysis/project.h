@@ -15,7 +15,7 @@
 
 typedef struct lg_verdict_in {
   const lg_sen *W, *S; /* window and recent segment */
-  double tolerance, confidence, decel;
+  double tolerance, decel;
   bool strict;
   bool accel; /* a BIC-chosen hinge where the slope rises above tolerance */
 } lg_verdict_in;
@@ -28,8 +28,8 @@ typedef struct lg_verdict_in {
 void lg_verdict_decide(const lg_verdict_in *in, lg_analysis *a);
 
 typedef struct lg_project_in {
-  const double *x, *y, *t, *ymax; /* analysed points */
-  size_t m, w0, s0;               /* points, window start, recent start */
+  const double *x, *t, *ymax; /* analysed points */
+  size_t m, w0, s0;           /* points, window start, recent start */
   const lg_sen *W, *S;
   const lg_analysis_opts *opts;
 } lg_project_in;
