@@ -5,18 +5,22 @@
  * Slope: Delta = b_PR - b_main with SE = sqrt(SE_PR^2 + SE_main^2), each
  * side's SE = (hi - lo) / (2 z_c) from its Sen bounds at its own one-sided
  * level c; each side's slope is its window slope when the recent segment
- * agrees with it, else its verdict-deciding slope (pick() says why). REGRESSION
- * when Delta - z SE > tolerance, NO_REGRESSION when Delta + z SE < tolerance,
- * else INCONCLUSIVE. With at least LG_BASELINE_HISTORY_MIN history slopes, a
- * slope above max(median + 3 * 1.4826 * MAD, median + tolerance) turns an
- * inconclusive interval into a regression. Memcheck: loss records of the gated
- * kinds (memcheck.fail_on), summed per fingerprint, are new (not in the
- * baseline: fail), grown (more bytes than the baseline's scaled to this run's
- * requests, plus the leak growth tolerance: fail) or known (reported; the
- * memcheck check does not count them). Cost: O(h log h) for a history of h
- * runs, O((n + m) log m) for n and m loss records. Owns only temporary arrays;
- * r->baseline is replaced (its old contents freed); on LG_ENOMEM it is left
- * reset to "not compared".
+ * agrees with it, else its verdict-deciding slope (pick() says why).
+ * REGRESSION when Delta - z SE > tolerance, NO_REGRESSION when
+ * Delta + z SE < tolerance, else INCONCLUSIVE. With at least
+ * LG_BASELINE_HISTORY_MIN history slopes, a slope above
+ * max(median + 3 * 1.4826 * MAD, median + tolerance) turns an inconclusive
+ * interval into a regression.
+ *
+ * Memcheck: loss records of the gated kinds (memcheck.fail_on), summed per
+ * fingerprint, are new (not in the baseline: fail), grown (more bytes than
+ * the baseline's scaled to this run's requests, plus the leak growth
+ * tolerance: fail) or known (reported; the memcheck check does not count
+ * them).
+ *
+ * Cost: O(h log h) for a history of h runs, O((n + m) log m) for n and m
+ * loss records. Owns only temporary arrays; r->baseline is replaced (its
+ * old contents freed); on LG_ENOMEM it is left reset to "not compared".
  */
 #include "analysis/stats.h"
 #include "baseline/bl_int.h"
