@@ -3,16 +3,18 @@
  *
  * With --gen-suppressions=all (cmdline.c) every error carries a
  * <suppression> block - its stack again as <sframe>s and as CDATA - which
- * the reader ignores and which is 29% of a real file's bytes (more for deep
- * stacks). Expat's tokenising is most of the cost (~70 instructions a
- * byte), so those bytes are not fed to it: an exact "<suppression>" found
- * while the current element is <error> starts a region that ends after the
- * next "</suppression>", and expat gets only the region's line breaks plus
- * one space per byte of its last line, so every later line and column
- * expat reports is unchanged. The tag text cannot occur elsewhere in
- * Valgrind's output (text is escaped; the only CDATA is the suppression's
- * own); in other input a region may hide malformed markup, which costs
- * nothing but a missed complaint. Owns nothing beyond the mc_feed state.
+ * the reader ignores and which is 29% of the bytes of the leaky fixture's
+ * output (tests/data/memcheck/leaky.xml; more for deep stacks). Expat's
+ * tokenising is most of the cost (~70 instructions a byte, callgrind in
+ * bench/memcheck_xml.c), so those bytes are not fed to it: an exact
+ * "<suppression>" found while the current element is <error> starts a
+ * region that ends after the next "</suppression>", and expat gets only the
+ * region's line breaks plus one space per byte of its last line, so every
+ * later line and column expat reports is unchanged. The tag text cannot
+ * occur elsewhere in Valgrind's output (text is escaped; the only CDATA is
+ * the suppression's own); in other input a region may hide malformed
+ * markup, which costs nothing but a missed complaint. Owns nothing beyond
+ * the mc_feed state.
  */
 #include "valgrind/memcheck_feed.h"
 

@@ -8,8 +8,9 @@
  * using the last <errorcounts> count for its <unique> when given, else 1.
  * Auxiliary stacks, <origin>, <suppression> and <fatal_signal> stacks are
  * ignored; <suppression> blocks are not even given to expat
- * (memcheck_feed.c: 29% of a real file's bytes). A document that ends before </valgrindoutput> is a run that was
- * killed: the message says whether the leak check had started.
+ * (memcheck_feed.c: 29% of the leaky fixture's bytes). A document that ends
+ * before </valgrindoutput> is a run that was killed: the message says
+ * whether the leak check had started.
  * Ownership: adds to the caller's m; on failure the records this file added
  * are freed again, so m holds only complete files. Limits: 64 KiB per
  * element text, 500 frames per stack, 2^20 distinct non-leak errors.
