@@ -78,6 +78,17 @@ leaf_places() {
   done </proc/self/cgroup
 }
 
+# work_pids: one line per process whose cwd is $WORK or below it (this
+# script's services: a scenario's default cwd is the scenario file's
+# directory).
+work_pids() {
+  for p in /proc/[0-9]*; do
+    case "$(readlink "$p/cwd" 2>/dev/null)" in
+    "$WORK" | "$WORK"/*) echo "${p#/proc/}" ;;
+    esac
+  done
+}
+
 # no_leftovers: no cgroup and no process of this script's runs survives.
 # Only this script's own runs are checked (tests may run side by side, and
 # other jobs on the machine may run the same scenarios in their own
@@ -91,10 +102,8 @@ no_leftovers() {
     done | head -3)
     [ -z "$left" ] || fail "cgroups left behind: $left"
   done
-  for p in /proc/[0-9]*; do
-    case "$(readlink "$p/cwd" 2>/dev/null)" in
-    "$WORK" | "$WORK"/*) fail "process left behind: $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) (pid ${p#/proc/})" ;;
-    esac
+  for lp in $(work_pids); do
+    fail "process left behind: $(tr '\0' ' ' <"/proc/$lp/cmdline" 2>/dev/null) (pid $lp)"
   done
 }
 

@@ -83,22 +83,14 @@ gone=0
 for _ in $(seq 1 50); do
   left=0
   [ -n "$cg" ] && [ -d "$cg" ] && left=1
-  for p in /proc/[0-9]*; do
-    case "$(readlink "$p/cwd" 2>/dev/null)" in
-    "$WORK" | "$WORK"/*) left=1 ;;
-    esac
-  done
+  [ -n "$(work_pids)" ] && left=1
   [ "$left" = 0 ] && { gone=1; break; }
   sleep 0.2
 done
 [ -n "$cg" ] || fail "no leakgate-$pid-* cgroup seen while the run was going"
 [ "$gone" = 1 ] || fail "10 s after SIGKILL the service or its cgroup $cg is still there"
 if [ "$gone" = 0 ]; then # keep the machine clean for the next test
-  for p in /proc/[0-9]*; do
-    case "$(readlink "$p/cwd" 2>/dev/null)" in
-    "$WORK" | "$WORK"/*) kill -KILL "${p#/proc/}" 2>/dev/null || true ;;
-    esac
-  done
+  for p in $(work_pids); do kill -KILL "$p" 2>/dev/null || true; done
   [ -n "$cg" ] && for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg" 2>/dev/null && break; sleep 0.2; done
 fi
 no_leftovers
