@@ -71,6 +71,11 @@ int cli_emit_reports(const lg_result *const *results, size_t n,
                      const cli_outputs *outs);
 /* Print the one-screen summary of each result to stdout. */
 void cli_print_summary(const lg_result *const *results, size_t n);
+/* The end of every command that produces results: the summary (unless
+ * outs->quiet), then the reports; returns the first report failure (4) or
+ * else the combined exit code of the results (lg_report_combined_exit). */
+int cli_finish_results(const lg_result *const *results, size_t n,
+                       const cli_outputs *outs);
 
 int cmd_run(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);

@@ -169,11 +169,7 @@ int cmd_analyze(int argc, char **argv) {
   r->container.memory_limit_bytes = ao.memory_limit;
   lg_result_set_chart(r, s->x, s->y, s->n, 400);
   lg_result_finish(r);
-  if (!outs.quiet)
-    cli_print_summary((const lg_result *const *)&r, 1);
-  rc = cli_emit_reports((const lg_result *const *)&r, 1, &outs);
-  if (rc == 0)
-    rc = r->exit_code;
+  rc = cli_finish_results((const lg_result *const *)&r, 1, &outs);
 
 cleanup:
   lg_result_free(r);

@@ -112,11 +112,7 @@ int cmd_compare(int argc, char **argv) {
   if (r->baseline.note)
     cli_warnf("%s", r->baseline.note);
   lg_result_finish(r);
-  if (!outs.quiet)
-    cli_print_summary((const lg_result *const *)&r, 1);
-  rc = cli_emit_reports((const lg_result *const *)&r, 1, &outs);
-  if (rc == 0)
-    rc = r->exit_code;
+  rc = cli_finish_results((const lg_result *const *)&r, 1, &outs);
 cleanup:
   lg_baseline_free(b);
   lg_result_free(r);

@@ -69,11 +69,7 @@ static int render_saved(int argc, char **argv, const char *usage) {
   if ((rc = cli_load_results(argv + optind, (size_t)(argc - optind), &res,
                              &n)))
     goto cleanup;
-  if (!outs.quiet)
-    cli_print_summary((const lg_result *const *)res, n);
-  rc = cli_emit_reports((const lg_result *const *)res, n, &outs);
-  if (rc == 0)
-    rc = lg_report_combined_exit((const lg_result *const *)res, n);
+  rc = cli_finish_results((const lg_result *const *)res, n, &outs);
 cleanup:
   for (i = 0; i < n; i++)
     lg_result_free(res[i]);

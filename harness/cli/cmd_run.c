@@ -256,11 +256,7 @@ int cmd_run(int argc, char **argv) {
     rc = LG_EXIT_PASS;
     goto cleanup;
   }
-  if (!outs.quiet)
-    cli_print_summary((const lg_result *const *)res, n_res);
-  rc = cli_emit_reports((const lg_result *const *)res, n_res, &outs);
-  if (rc == 0)
-    rc = lg_report_combined_exit((const lg_result *const *)res, n_res);
+  rc = cli_finish_results((const lg_result *const *)res, n_res, &outs);
   if (cli_interrupted && rc == LG_EXIT_PASS)
     rc = LG_EXIT_ERROR;
 

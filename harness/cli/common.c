@@ -227,6 +227,15 @@ int cli_emit_reports(const lg_result *const *results, size_t n,
   return rc;
 }
 
+int cli_finish_results(const lg_result *const *results, size_t n,
+                       const cli_outputs *outs) {
+  int rc;
+  if (!outs->quiet)
+    cli_print_summary(results, n);
+  rc = cli_emit_reports(results, n, outs);
+  return rc ? rc : lg_report_combined_exit(results, n);
+}
+
 void cli_print_summary(const lg_result *const *results, size_t n) {
   lg_report_opts ropts;
   char *text = NULL;
