@@ -49,7 +49,9 @@ static void set_note(char **note, const char *fmt, const char *msg) {
 }
 
 /* Remove dir's entries whose names start with one of prefixes (NULL-ended),
- * files or symlinks alike (unlink never follows a link). O(entries). */
+ * files or symlinks alike (unlink never follows a link); a directory of such
+ * a name is left alone (unlinkat refuses it with EISDIR: d_type is not
+ * filled in on every filesystem). O(entries). */
 static int clear_stale(const char *dir, const char *const *prefixes,
                        lg_error *err) {
   DIR *d = opendir(dir);
@@ -63,9 +65,10 @@ static int clear_stale(const char *dir, const char *const *prefixes,
     for (i = 0; prefixes[i]; i++)
       if (strncmp(e->d_name, prefixes[i], strlen(prefixes[i])) == 0)
         break;
-    if (!prefixes[i] || e->d_type == DT_DIR)
+    if (!prefixes[i])
       continue;
-    if (unlinkat(dirfd(d), e->d_name, 0) != 0 && errno != ENOENT) {
+    if (unlinkat(dirfd(d), e->d_name, 0) != 0 && errno != ENOENT &&
+        errno != EISDIR) {
       rc = lg_error_set(err, LG_EIO,
                         "%s/%s: cannot remove an earlier run's "
                         "file: %s",
