@@ -19,6 +19,7 @@
  */
 #include <leakgate/valgrind.h>
 
+#include "core/robust.h"
 #include "valgrind/vg_internal.h"
 
 #include <math.h>
@@ -237,11 +238,6 @@ void lg_ms_rollback(lg_massif_series *s, size_t n, size_t n_trees) {
 
 /* ---- growth ranking ------------------------------------------------------ */
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* Theil-Sen slope of (x[i], y[i]); pairs with equal x are skipped. NAN
  * when no pair has distinct x. work holds n*(n-1)/2 doubles. */
 static double theil_sen(const double *x, const double *y, size_t n,
@@ -254,8 +250,7 @@ static double theil_sen(const double *x, const double *y, size_t n,
   if (m == 0)
     return NAN;
   /* At most 64*63/2 = 2016 slopes, only for sites whose bytes grew. */
-  qsort(work, m, sizeof *work, cmp_double);
-  return m % 2 ? work[m / 2] : 0.5 * (work[m / 2 - 1] + work[m / 2]);
+  return lg_median(work, m);
 }
 
 /* Mann-Kendall trend test: is y increasing with x (one-sided)? S counts
@@ -275,7 +270,7 @@ static bool mk_increasing(const double *x, const double *y, size_t n,
         sgn += ((y[j] > y[i]) - (y[j] < y[i])) * (x[j] > x[i] ? 1 : -1);
   var = (double)n * (n - 1) * (2.0 * n + 5);
   memcpy(work, y, n * sizeof *work);
-  qsort(work, n, sizeof *work, cmp_double);
+  qsort(work, n, sizeof *work, lg_cmp_double);
   for (i = 0; i < n; i = j) {
     for (j = i + 1; j < n && work[j] == work[i]; j++)
       ;
