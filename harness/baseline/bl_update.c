@@ -11,6 +11,7 @@
  * was.
  */
 #include "baseline/bl_int.h"
+#include "core/clock.h"
 #include "core/fsutil.h"
 #include "result/json.h"
 
@@ -298,8 +299,6 @@ int lg_baseline_update(const char *path, const lg_result *const *results,
   lg_baseline *old = NULL;
   json_t *root = NULL, *scenarios, *tool;
   char now[32], why[LG_ERROR_MSG_MAX / 2], *text = NULL;
-  struct tm tm;
-  time_t t = time(NULL);
   size_t i;
   int rc;
 
@@ -339,8 +338,8 @@ int lg_baseline_update(const char *path, const lg_result *const *results,
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
     goto cleanup;
   }
-  gmtime_r(&t, &tm);
-  strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (!lg_utc_iso8601(time(NULL), now, sizeof now))
+    now[0] = '\0'; /* a clock before 1900 or past year 9999 */
   tool = json_object();
   if (!tool || json_object_set_new(tool, "name", json_string("leakgate")) ||
       json_object_set_new(tool, "version", json_string(lg_version())) ||

@@ -1,4 +1,5 @@
-/* core/clock.c - CLOCK_MONOTONIC helpers (see core/clock.h). */
+/* core/clock.c - CLOCK_MONOTONIC helpers and UTC timestamps (see
+ * core/clock.h). */
 #include "core/clock.h"
 
 #include <errno.h>
@@ -22,4 +23,12 @@ void lg_sleep_s(double seconds, const volatile int *stop) {
     if (stop && *stop)
       return;
   }
+}
+
+char *lg_utc_iso8601(time_t t, char *out, size_t cap) {
+  struct tm tm;
+  if (!gmtime_r(&t, &tm) ||
+      strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    return NULL;
+  return out;
 }

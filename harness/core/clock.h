@@ -1,12 +1,18 @@
-/* core/clock.h - monotonic time in nanoseconds and seconds. */
+/* core/clock.h - monotonic time in nanoseconds and seconds; wall-clock
+ * timestamps for the documents leakgate writes. */
 #ifndef LG_CORE_CLOCK_H
 #define LG_CORE_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 uint64_t lg_now_ns(void);
 double lg_now_s(void);
 /* Sleep for seconds, restarting on EINTR unless *stop becomes non-zero. */
 void lg_sleep_s(double seconds, const volatile int *stop);
+/* t as "YYYY-MM-DDTHH:MM:SSZ" (UTC, ISO 8601) in out (cap >= 21); out, or
+ * NULL when t cannot be expressed. result.json and baselines use it. */
+char *lg_utc_iso8601(time_t t, char *out, size_t cap);
 
 #endif

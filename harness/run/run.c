@@ -6,6 +6,7 @@
  * interrupted (nothing already measured is ever thrown away). */
 #include <leakgate/leakgate.h>
 
+#include "core/clock.h"
 #include "core/fsutil.h"
 #include "run/session.h"
 #include "run/tiers.h"
@@ -131,9 +132,7 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
   r->confidence = sc->analysis.confidence;
   {
     char ts[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    if (gmtime_r(&now, &tm) && strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm))
+    if (lg_utc_iso8601(time(NULL), ts, sizeof ts))
       r->started_at = strdup(ts);
   }
   /* What the run means to do, so a tier that silently did not run is an
