@@ -1,7 +1,9 @@
-/* container/ct_int.h - internal: the lg_container object and the helpers the
- * container module's files share (container.c the dispatcher, systemd.c and
- * oci.c the wrapping backends, extcg.c their cgroup lookup, auto.c backend
- * auto and the probes, cmd.c small text helpers).
+/* container/ct_int.h - internal: the lg_container object, the backend ops
+ * table (ct_ops) and the helpers the container module's files share:
+ * container.c the dispatcher, one table per backend (cgroup.c: cgroup-v2
+ * and cgroup-v1; none.c; systemd.c; oci.c: docker and podman), extcg.c the
+ * wrapping backends' cgroup lookup, auto.c backend auto's choice among the
+ * tables, reaper.c the watchdog, cmd.c small text helpers.
  *
  * The wrapping backends split into pure argv builders (ct_systemd_argv,
  * ct_oci_argv: tested for the exact command line) and the parts that talk
@@ -21,14 +23,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-enum ct_kind { CT_NONE = 0, CT_V1 = 1, CT_V2 = 2 };
-enum ct_wrap {
-  CT_WRAP_NONE = 0,
-  CT_WRAP_SYSTEMD,
-  CT_WRAP_DOCKER,
-  CT_WRAP_PODMAN
-};
-
 /* Defaults of the timeouts in lg_container_opts. */
 #define CT_SYSTEMD_START_S 30.0
 #define CT_ENGINE_START_S 300.0
@@ -38,62 +32,152 @@ enum ct_wrap {
 /* Output kept from a helper command (for messages and inspect). */
 #define CT_OUT_CAP 4096
 
-struct lg_container {
-  enum ct_kind kind; /* the cgroup flavour read (none before attach) */
-  enum ct_wrap wrap;
-  char *dir;        /* the cgroup, NULL for none or before attach */
-  char *procs_path; /* dir/cgroup.procs, made before fork for child_enter */
-  bool fake;        /* under the cgroupfs_root test hook */
-  bool has_kill;    /* v2 cgroup.kill (and writable for external ones) */
-  bool has_peak;    /* memory.peak / memory.max_usage_in_bytes */
-  uint64_t limit;   /* 0 = none */
-  char note[1536];
+/* The files of one cgroup version that reading, killing and the limit
+ * check use: the version is a property of the cgroup read, not of the
+ * backend (a systemd scope or a container may sit on v1 or v2). */
+typedef struct ct_cgv {
+  int version;
+  const char *usage;   /* memory.current / memory.usage_in_bytes */
+  const char *peak;    /* memory.peak / memory.max_usage_in_bytes */
+  const char *limit;   /* memory.max / memory.limit_in_bytes */
+  const char *events;  /* memory.events / memory.oom_control: oom_kill */
+  const char *anon[2]; /* memory.stat keys, tried in order (NULL ends) */
+  const char *file[2];
+  const char *swap_max;     /* v2 memory.swap.max, NULL on v1 */
+  const char *kill;         /* v2 cgroup.kill, NULL on v1 */
+  bool hierarchical_events; /* the parent's events count its children's */
+} ct_cgv;
+extern const ct_cgv ct_cgv1, ct_cgv2;
 
-  /* Wrapping backends. external: systemd or the engine made the cgroup and
-   * removes it; leakgate only reads it and kills what is in it. */
-  bool external;
-  lg_systemd_mode sd_mode;
-  int sd_version; /* systemd-run's version, 0 = unknown */
-  char *tool;     /* absolute systemd-run / docker / podman */
-  char *sudo;     /* absolute sudo (LG_SYSTEMD_SUDO) */
-  char *unit;     /* scope name without ".scope", or the container name */
-  char *scope;    /* unit + ".scope" (systemd) */
-  char *image, *rootfs;
+typedef struct ct_ops ct_ops;
+
+/* The box. The part every backend shares is the cgroup read, killed and
+ * (for the cgroup backends) made; what is a backend's own lives in state,
+ * a struct of ops->state_size bytes that only that backend's file knows. */
+struct lg_container {
+  const ct_ops *ops;
+  void *state;
+  const ct_cgv *cgv; /* the cgroup's version, NULL while there is none */
+  char *dir;         /* the cgroup, NULL for none or before attach */
+  char *procs_path;  /* dir/cgroup.procs, made before fork for child_enter */
+  bool fake;         /* under the cgroupfs_root test hook */
+  bool has_kill;     /* v2 cgroup.kill (and writable for external ones) */
+  bool has_peak;     /* memory.peak / memory.max_usage_in_bytes */
+  uint64_t limit;    /* 0 = none */
+  char note[1536];
   char *cg_root, *proc_root; /* copies of the test hooks, NULL = real */
-  uint64_t memory, swap;
   double start_timeout_s;
   double probe_timeout_s;
   char **argv_out, **envp_out; /* from the last wrap */
-
-  /* Once the external cgroup is gone: the last counters read, and the
-   * parent's oom_kill count at attach for attributing a kill. */
+  /* The last counters read, and whether the cgroup has gone (a wrapping
+   * backend's manager removes it with the last process). */
   lg_container_stats last;
   bool have_last;
-  bool vanished;
-  char *parent_dir;
-  int64_t parent_oom0; /* -1 = unreadable */
-
-  /* The watchdog (reaper.c) of a cgroup this module made; pid 0 = none. */
-  int reaper_fd;
-  pid_t reaper_pid;
+  bool gone;
 };
 
-/* ---- container.c: shared with the watchdog ---------------------------- */
+/* What lg_container_create decided before making anything: the table and
+ * what choosing it found out. */
+typedef struct ct_plan {
+  const ct_ops *ops;
+  bool probed;                  /* the backend's probe already said yes */
+  lg_systemd_mode systemd_mode; /* systemd: the mode to use (never AUTO) */
+  lg_cgroup_info info;          /* cgroup tables: the detection */
+  char note[1536];              /* becomes lg_container_note() */
+} ct_plan;
 
+/* One backend, as curl's Curl_handler is one protocol: the dispatcher
+ * (container.c) calls these and never asks which backend it holds. A NULL
+ * hook means the backend has nothing to do at that step. */
+struct ct_ops {
+  const char *name;       /* result.json container.backend */
+  size_t state_size;      /* bytes of c->state (0: none) */
+  bool host_program;      /* the service's program is on this host */
+  double start_timeout_s; /* attach's default wait */
+  /* Make the box (c->state is zeroed). On failure leave nothing on the
+   * system; release still runs. */
+  int (*create)(lg_container *c, const lg_container_opts *o, const ct_plan *p,
+                lg_error *err);
+  /* The wrapped command and its environment into av and ev. NULL: the
+   * service runs as given and joins c->procs_path before exec. */
+  int (*wrap)(lg_container *c, char *const *argv, char *const *envp,
+              lg_strv *av, lg_strv *ev, lg_error *err);
+  /* Find the box of the started pid (the wrapper's). */
+  int (*attach)(lg_container *c, pid_t pid, lg_error *err);
+  /* Before the cgroup's processes are killed: what only the backend can
+   * reach (an engine's processes in another user namespace). */
+  void (*kill)(lg_container *c);
+  /* The cgroup has gone by itself; fill st with what is still known.
+   * first: just noticed. NULL: a missing cgroup is an error. */
+  void (*gone)(lg_container *c, lg_container_stats *st, bool first);
+  /* Kill what is left and take the box down (not freeing). */
+  int (*destroy)(lg_container *c, lg_error *err);
+  /* Free what state holds (also after a failed create). */
+  void (*release)(lg_container *c);
+  /* The scope or container name, NULL when the command is not wrapped. */
+  const char *(*unit)(const lg_container *c);
+};
+
+/* The tables: cgroup.c, none.c, systemd.c, oci.c. */
+extern const ct_ops ct_cgroup_v2_ops, ct_cgroup_v1_ops, ct_none_ops,
+    ct_systemd_ops, ct_docker_ops, ct_podman_ops;
+
+/* State a backend keeps for a cgroup someone else made (systemd, an
+ * engine): what was asked, and the parent's oom_kill count at attach for
+ * attributing a kill once the cgroup is gone. */
+typedef struct ct_ext {
+  uint64_t memory, swap;
+  char *parent_dir;
+  int64_t parent_oom0; /* -1 = unreadable */
+} ct_ext;
+
+/* The watchdog (reaper.c) of a cgroup this module made; pid 0 = none. */
+typedef struct ct_reaper {
+  int fd;
+  pid_t pid;
+} ct_reaper;
+
+/* ---- container.c: the dispatcher ------------------------------------- */
+
+/* o->probe_timeout_s, or CT_PROBE_S when unset. */
+double ct_probe_timeout(const lg_container_opts *o);
+/* The probes to use for o: o->probes or the real ones (each backend's
+ * lg_container_probe_*). */
+const lg_container_probes *ct_probes(const lg_container_opts *o);
+
+/* ---- cgroup.c: the cgroup-v2 and cgroup-v1 tables --------------------- */
+
+/* 1 with the reason in why when detection found no memory cgroup or no
+ * writable place for a run cgroup (the probe's and create's wording), else
+ * 0. */
+int ct_cgroup_unusable(const lg_cgroup_info *info, char *why, size_t cap);
+/* Detect the cgroup and pick the v2 or v1 table into p. from_auto: an
+ * unusable cgroup makes the none table with the reason in p->note rather
+ * than an error. */
+int ct_cgroup_plan(const lg_container_opts *o, bool from_auto, ct_plan *p,
+                   lg_error *err);
 /* Kill every process in the leaf this module made and remove it (with any
  * child cgroup below), retrying while v1 answers EBUSY. */
 int ct_remove_leaf(lg_container *c, lg_error *err);
+
+/* ---- auto.c ------------------------------------------------------------- */
+
+/* Backend auto's table for o (lg_container_choose, then the chosen
+ * backend's plan). */
+int ct_auto_plan(const lg_container_opts *o, ct_plan *p, lg_error *err);
+/* Backend systemd with mode AUTO: the first mode whose probe works, else
+ * an error naming every mode's reason. */
+int ct_systemd_resolve(const lg_container_opts *o, lg_systemd_mode *mode,
+                       lg_error *err);
 
 /* ---- reaper.c: the watchdog that outlives a killed leakgate ------------ */
 
 /* Fork the watchdog for c's leaf (outside the cgroup; call before any
  * process joins it). */
-int ct_reaper_start(lg_container *c, lg_error *err);
+int ct_reaper_start(lg_container *c, ct_reaper *r, lg_error *err);
 /* removed: leakgate removed the leaf itself and the watchdog just exits;
  * otherwise the watchdog tries. Waits for it. No-op without a watchdog. */
-void ct_reaper_stop(lg_container *c, bool removed);
-
-/* ---- string vectors: core/strv.h ------------------------------------ */
+void ct_reaper_stop(ct_reaper *r, bool removed);
 
 /* Argv builders: append to the lg_strv `out` in scope, storing the code in
  * `rc` and jumping to the function's `fail:` label on error. */
@@ -153,16 +237,6 @@ int ct_systemd_argv(const ct_systemd_params *p, char *const *argv,
  * systemd-run needs to reach the user manager. */
 int ct_systemd_env(lg_systemd_mode mode, char *const *envp, lg_strv *out,
                    lg_error *err);
-/* systemd-run --version's number, 0 when unknown. */
-int ct_systemd_version(const char *systemd_run, double timeout_s);
-int ct_systemd_create(lg_container *c, const lg_container_opts *o,
-                      lg_systemd_mode mode, bool probed, lg_error *err);
-/* The wrapped command and its environment for c into av and ev (which
- * the caller cleans up, also on failure). */
-int ct_systemd_wrap(const lg_container *c, char *const *argv,
-                    char *const *envp, lg_strv *av, lg_strv *ev,
-                    lg_error *err);
-int ct_systemd_attach(lg_container *c, pid_t pid, lg_error *err);
 
 /* ---- oci.c: docker and podman ------------------------------------------ */
 typedef struct ct_oci_params {
@@ -178,28 +252,15 @@ int ct_oci_argv(const ct_oci_params *p, char *const *argv, char *const *envp,
                 lg_strv *out, lg_error *err);
 /* leakgate's environment overlaid with envp (envp wins). */
 int ct_oci_env(char *const *envp, lg_strv *out, lg_error *err);
-int ct_oci_create(lg_container *c, const lg_container_opts *o,
-                  lg_backend_kind engine, bool probed, lg_error *err);
-/* As ct_systemd_wrap, for docker and podman. */
-int ct_oci_wrap(const lg_container *c, char *const *argv, char *const *envp,
-                lg_strv *av, lg_strv *ev, lg_error *err);
-int ct_oci_attach(lg_container *c, pid_t pid, lg_error *err);
-/* `ENGINE kill NAME` (errors ignored: the container may be gone). */
-void ct_oci_kill(lg_container *c);
-/* `ENGINE rm -f NAME`; 0 or LG_ETOOL. */
-int ct_oci_remove(lg_container *c, lg_error *err);
-/* 1 when the engine says the container was OOM-killed, 0 when not or
- * unknown. */
-int ct_oci_oom_killed(lg_container *c);
 
 /* ---- extcg.c: the cgroup of a wrapped service --------------------------- */
 
 /* The cgroup of pid from PROC/PID/cgroup (proc_root NULL = /proc): sets
- * c->dir, kind, has_kill/has_peak, checks memory.max against c->memory
- * and records the parent's oom_kill count. leaf (or NULL): the memory
+ * c->dir, cgv, has_kill/has_peak, checks the limit against x->memory and
+ * records the parent's oom_kill count in x. leaf (or NULL): the memory
  * cgroup found must be named so (a systemd scope). what names the box in
  * messages ("scope x.scope", "container x"). */
-int ct_extcg_adopt(lg_container *c, pid_t pid, const char *leaf,
+int ct_extcg_adopt(lg_container *c, ct_ext *x, pid_t pid, const char *leaf,
                    const char *what, lg_error *err);
 /* 1 when a line of PROC/PID/cgroup ends in "/leaf", 0 when not, -errno when
  * the file cannot be read (the process is gone). */
@@ -212,19 +273,12 @@ int ct_extcg_find(const char *proc_root, pid_t pid, const char *leaf,
                   pid_t *found);
 /* Fill st from the last read and the parent's memory.events once the
  * external cgroup is gone. */
-void ct_extcg_vanished(lg_container *c, lg_container_stats *st);
-
-/* ---- auto.c ------------------------------------------------------------- */
-/* 1 with the reason in why when detection found no memory cgroup or no
- * writable place for a run cgroup (the probe's and create's wording), else
- * 0. */
-int ct_cgroup_unusable(const lg_cgroup_info *info, char *why, size_t cap);
-/* o->probe_timeout_s, or CT_PROBE_S when unset. */
-double ct_probe_timeout(const lg_container_opts *o);
-/* The probes to use for o: o->probes or the real ones. */
-const lg_container_probes *ct_probes(const lg_container_opts *o);
-/* The systemd modes to try, in order, into modes[2]; returns how many: as
- * root the system manager, else the user's manager, then sudo. */
-int ct_systemd_modes(const lg_container_probes *pr, lg_systemd_mode *modes);
+void ct_extcg_vanished(lg_container *c, ct_ext *x, lg_container_stats *st);
+/* After the first ct_extcg_vanished (and any raise of st by the backend):
+ * keep st as the last counters, and stop counting the parent's kills
+ * (they are in st now). */
+void ct_extcg_settle(lg_container *c, ct_ext *x, const lg_container_stats *st);
+/* Free x's strings. */
+void ct_ext_release(ct_ext *x);
 
 #endif

@@ -8,7 +8,8 @@
  * of /proc/self/cgroup. Adopting checks the limit actually landed: systemd
  * accepts -p MemoryMax= for a scope whose manager has no memory controller
  * and silently runs it unlimited; that is an error here, not a pass.
- * Owns: c->dir, c->parent_dir (freed by the dispatcher's destroy).
+ * Owns: c->dir (freed by the dispatcher), the ct_ext's parent_dir (freed
+ * by ct_ext_release from the backend's release).
  */
 #include "container/ct_int.h"
 
@@ -117,11 +118,12 @@ static int64_t parent_ooms(const char *parent) {
   return (int64_t)v;
 }
 
-static int check_limit(lg_container *c, const char *what, lg_error *err) {
-  const char *file = c->kind == CT_V2 ? "memory.max" : "memory.limit_in_bytes";
+static int check_limit(lg_container *c, const ct_ext *x, const char *what,
+                       lg_error *err) {
+  const char *file = c->cgv->limit;
   uint64_t v = 0;
   int r;
-  if (!c->memory)
+  if (!x->memory)
     return 0;
   r = lg_cg_read_u64(c->dir, file, &v);
   if (r)
@@ -129,7 +131,7 @@ static int check_limit(lg_container *c, const char *what, lg_error *err) {
                         "%s: %s/%s: cannot read the limit: %s (no memory "
                         "controller for it; see docs/backends.md)",
                         what, c->dir, file, strerror(-r));
-  if (v > c->memory || c->memory - v >= LIMIT_SLACK) {
+  if (v > x->memory || x->memory - v >= LIMIT_SLACK) {
     char shown[32];
     if (v == UINT64_MAX || v >= (UINT64_C(1) << 62))
       ct_setf(shown, sizeof shown, "max");
@@ -140,28 +142,28 @@ static int check_limit(lg_container *c, const char *what, lg_error *err) {
                         "%s, asked for %" PRIu64
                         " (the manager or engine ignored it; see "
                         "docs/backends.md)",
-                        what, c->dir, file, shown, c->memory);
+                        what, c->dir, file, shown, x->memory);
   }
   c->limit = v;
   return 0;
 }
 
-static void check_swap(lg_container *c) {
+static void check_swap(lg_container *c, const ct_ext *x) {
   uint64_t v;
-  if (c->kind != CT_V2)
+  if (!c->cgv->swap_max)
     return; /* v1: memsw is the engine's business; docker sets it */
-  if (lg_cg_read_u64(c->dir, "memory.swap.max", &v) != 0)
+  if (lg_cg_read_u64(c->dir, c->cgv->swap_max, &v) != 0)
     ct_setf(c->note, sizeof c->note,
             "swap is not limited: %s has no memory.swap.max (no swap "
             "accounting)",
             c->dir);
-  else if (v != c->swap)
+  else if (v != x->swap)
     ct_setf(c->note, sizeof c->note,
             "swap is not limited as asked: %s/memory.swap.max reads %s", c->dir,
             v == UINT64_MAX ? "max" : "another value");
 }
 
-int ct_extcg_adopt(lg_container *c, pid_t pid, const char *leaf,
+int ct_extcg_adopt(lg_container *c, ct_ext *x, pid_t pid, const char *leaf,
                    const char *what, lg_error *err) {
   lg_cgroup_info info;
   char path[1200], *slash;
@@ -187,31 +189,31 @@ int ct_extcg_adopt(lg_container *c, pid_t pid, const char *leaf,
   c->dir = strdup(info.dir);
   if (!c->dir)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
-  c->kind = info.version == 2 ? CT_V2 : CT_V1;
+  c->cgv = info.version == 2 ? &ct_cgv2 : &ct_cgv1;
   c->fake = c->cg_root != NULL;
-  c->has_peak = lg_cg_exists(
-      c->dir, c->kind == CT_V2 ? "memory.peak" : "memory.max_usage_in_bytes");
+  c->has_peak = lg_cg_exists(c->dir, c->cgv->peak);
   /* cgroup.kill of a root-owned scope (sudo mode) is not ours to write. */
   {
-    char *kill = lg_cg_join(c->dir, "cgroup.kill");
-    c->has_kill = c->kind == CT_V2 && kill && access(kill, W_OK) == 0;
+    char *kill = c->cgv->kill ? lg_cg_join(c->dir, c->cgv->kill) : NULL;
+    c->has_kill = kill && access(kill, W_OK) == 0;
     free(kill);
   }
-  if ((rc = check_limit(c, what, err)))
+  if ((rc = check_limit(c, x, what, err)))
     return rc;
-  check_swap(c);
-  free(c->parent_dir);
-  c->parent_dir = strdup(c->dir);
-  if (!c->parent_dir)
+  check_swap(c, x);
+  free(x->parent_dir);
+  x->parent_dir = strdup(c->dir);
+  if (!x->parent_dir)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
-  slash = strrchr(c->parent_dir, '/');
-  if (slash && slash != c->parent_dir)
+  slash = strrchr(x->parent_dir, '/');
+  if (slash && slash != x->parent_dir)
     *slash = '\0';
-  c->parent_oom0 = c->kind == CT_V2 ? parent_ooms(c->parent_dir) : -1;
+  x->parent_oom0 =
+      c->cgv->hierarchical_events ? parent_ooms(x->parent_dir) : -1;
   return 0;
 }
 
-void ct_extcg_vanished(lg_container *c, lg_container_stats *st) {
+void ct_extcg_vanished(lg_container *c, ct_ext *x, lg_container_stats *st) {
   int64_t now;
   if (c->have_last) {
     *st = c->last;
@@ -223,9 +225,20 @@ void ct_extcg_vanished(lg_container *c, lg_container_stats *st) {
   /* The scope is gone with its memory.events; the parent's count is
    * hierarchical on v2, so the kills since attach happened below it - in
    * this scope unless a sibling was OOM-killed at the same time. */
-  if (c->parent_oom0 >= 0 && (now = parent_ooms(c->parent_dir)) >= 0 &&
-      now - c->parent_oom0 > st->oom_kills)
-    st->oom_kills = now - c->parent_oom0;
+  if (x->parent_oom0 >= 0 && (now = parent_ooms(x->parent_dir)) >= 0 &&
+      now - x->parent_oom0 > st->oom_kills)
+    st->oom_kills = now - x->parent_oom0;
   /* No reading of a cgroup that is gone; peak, limit and kills stand. */
   st->usage_bytes = st->anon_bytes = st->file_bytes = NAN;
+}
+
+void ct_extcg_settle(lg_container *c, ct_ext *x, const lg_container_stats *st) {
+  c->last = *st;
+  c->have_last = true;
+  x->parent_oom0 = -1; /* counted once, into last */
+}
+
+void ct_ext_release(ct_ext *x) {
+  free(x->parent_dir);
+  x->parent_dir = NULL;
 }

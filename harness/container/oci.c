@@ -15,8 +15,9 @@
  * container with `rm -f`. Containers carry --label leakgate=1 so leftovers
  * of a killed leakgate can be listed (`docker ps -a --filter
  * label=leakgate`).
- * Owns (in lg_container): tool path, container name, image/rootfs copies,
- * the wrapped argv/envp. A failed create starts nothing.
+ * The engine probe (lg_container_probe_engine) asks the daemon.
+ * Owns (its oci_state): tool path, container name, image/rootfs copies.
+ * A failed create starts nothing.
  */
 #include "container/ct_int.h"
 
@@ -112,47 +113,100 @@ int ct_oci_env(char *const *envp, lg_strv *out, lg_error *err) {
   return 0;
 }
 
-int ct_oci_create(lg_container *c, const lg_container_opts *o,
-                  lg_backend_kind engine, bool probed, lg_error *err) {
+int lg_container_probe_engine(const lg_container_opts *o,
+                              lg_backend_kind engine, char *why, size_t cap) {
+  bool podman = engine == LG_BACKEND_PODMAN;
+  char *tool = lg_which(podman ? "podman" : "docker");
+  char out[CT_OUT_CAP], line[320];
+  char *dargv[] = {tool, "version", "--format", "{{.Server.Version}}", NULL};
+  char *pargv[] = {tool, "info", "--format", "{{.Host.CgroupsVersion}}", NULL};
+  int status = 0, ok = 0;
+  lg_error e;
+
+  if (!tool) {
+    ct_setf(why, cap, "%s not found in PATH", podman ? "podman" : "docker");
+    return 0;
+  }
+  lg_error_clear(&e);
+  if (lg_run_capture(podman ? pargv : dargv, NULL, ct_probe_timeout(o), out,
+                     sizeof out, &status, &e) != 0) {
+    ct_setf(why, cap, "%s", e.msg);
+  } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out[0]) {
+    ct_setf(why, cap, "%s: %s",
+            podman ? "podman info failed" : "the docker daemon does not answer",
+            ct_first_line(out, line, sizeof line));
+  } else if (podman && strncmp(out, "v1", 2) == 0 && geteuid() != 0) {
+    ct_setf(why, cap, "rootless podman ignores memory limits on cgroup v1");
+  } else {
+    ok = 1;
+    ct_setf(why, cap, "%s %s", podman ? "podman on cgroup" : "docker daemon",
+            ct_first_line(out, line, sizeof line));
+  }
+  free(tool);
+  return ok;
+}
+
+typedef struct oci_state {
+  ct_ext ext;
+  lg_backend_kind engine; /* DOCKER or PODMAN */
+  char *tool;             /* absolute docker / podman */
+  char *name;             /* the container's name */
+  char *image, *rootfs;
+} oci_state;
+
+static int oci_create(lg_container *c, const lg_container_opts *o,
+                      const ct_plan *p, lg_backend_kind engine, lg_error *err) {
   const lg_container_probes *pr = ct_probes(o);
+  oci_state *s = c->state;
   char why[600] = "";
   const char *name = engine_name(engine);
+  s->ext.parent_oom0 = -1;
+  s->engine = engine;
   if (!o->image && !(o->rootfs && engine == LG_BACKEND_PODMAN))
     return lg_error_set(err, LG_EINPUT, "backend %s needs container.image%s",
                         name,
                         engine == LG_BACKEND_PODMAN
                             ? " or container.rootfs"
                             : " (docker has no --rootfs; use podman for it)");
-  if (!probed && !pr->engine(pr->ctx, o, engine, why, sizeof why))
+  if (!p->probed && !pr->engine(pr->ctx, o, engine, why, sizeof why))
     return lg_error_set(err, LG_ETOOL, "backend %s: %s", name, why);
-  c->wrap = engine == LG_BACKEND_PODMAN ? CT_WRAP_PODMAN : CT_WRAP_DOCKER;
-  c->external = true;
-  c->tool = lg_which(name);
-  if (!c->tool)
+  s->tool = lg_which(name);
+  if (!s->tool)
     return lg_error_set(err, LG_ETOOL, "backend %s: %s not found in PATH", name,
                         name);
-  c->unit = ct_unique_name(o->name);
-  if (!c->unit || (o->image && !(c->image = strdup(o->image))) ||
-      (!o->image && !(c->rootfs = strdup(o->rootfs))))
+  s->name = ct_unique_name(o->name);
+  if (!s->name || (o->image && !(s->image = strdup(o->image))) ||
+      (!o->image && !(s->rootfs = strdup(o->rootfs))))
     return lg_error_set(err, LG_ENOMEM, "out of memory");
-  c->memory = o->memory_bytes;
-  c->swap = o->swap_bytes;
+  s->ext.memory = o->memory_bytes;
+  s->ext.swap = o->swap_bytes;
   c->limit = o->memory_bytes;
   return 0;
 }
 
-int ct_oci_wrap(const lg_container *c, char *const *argv, char *const *envp,
-                lg_strv *av, lg_strv *ev, lg_error *err) {
+static int docker_create(lg_container *c, const lg_container_opts *o,
+                         const ct_plan *p, lg_error *err) {
+  return oci_create(c, o, p, LG_BACKEND_DOCKER, err);
+}
+
+static int podman_create(lg_container *c, const lg_container_opts *o,
+                         const ct_plan *p, lg_error *err) {
+  return oci_create(c, o, p, LG_BACKEND_PODMAN, err);
+}
+
+static int oci_wrap(lg_container *c, char *const *argv, char *const *envp,
+                    lg_strv *av, lg_strv *ev, lg_error *err) {
+  const oci_state *s = c->state;
   ct_oci_params p;
   int rc;
   memset(&p, 0, sizeof p);
-  p.engine = c->wrap == CT_WRAP_PODMAN ? LG_BACKEND_PODMAN : LG_BACKEND_DOCKER;
-  p.tool = c->tool;
-  p.name = c->unit;
-  p.image = c->image;
-  p.rootfs = c->rootfs;
-  p.memory = c->memory;
-  p.swap = c->swap;
+  p.engine = s->engine;
+  p.tool = s->tool;
+  p.name = s->name;
+  p.image = s->image;
+  p.rootfs = s->rootfs;
+  p.memory = s->ext.memory;
+  p.swap = s->ext.swap;
   if ((rc = ct_oci_argv(&p, argv, envp, av, err)))
     return rc;
   return ct_oci_env(envp, ev, err);
@@ -160,21 +214,23 @@ int ct_oci_wrap(const lg_container *c, char *const *argv, char *const *envp,
 
 /* `ENGINE inspect --format FMT NAME` into out; 0 when it answered. */
 static int inspect(lg_container *c, const char *fmt, char *out, size_t cap) {
-  char *argv[] = {c->tool, "inspect", "--format", (char *)fmt, c->unit, NULL};
+  const oci_state *s = c->state;
+  char *argv[] = {s->tool, "inspect", "--format", (char *)fmt, s->name, NULL};
   int status = 0;
   lg_error e;
-  if (lg_run_capture(argv, NULL, c->probe_timeout_s, out, cap, &status, &e) != 0)
+  if (lg_run_capture(argv, NULL, c->probe_timeout_s, out, cap, &status, &e) !=
+      0)
     return -1;
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-int ct_oci_attach(lg_container *c, pid_t pid, lg_error *err) {
-  const char *name = engine_name(c->wrap == CT_WRAP_PODMAN ? LG_BACKEND_PODMAN
-                                                           : LG_BACKEND_DOCKER);
+static int oci_attach(lg_container *c, pid_t pid, lg_error *err) {
+  oci_state *s = c->state;
+  const char *name = engine_name(s->engine);
   double deadline = lg_now_s() + c->start_timeout_s, pause = 0.05;
   char out[CT_OUT_CAP], what[600];
   long cpid = 0;
-  ct_setf(what, sizeof what, "%s container %s", name, c->unit);
+  ct_setf(what, sizeof what, "%s container %s", name, s->name);
   for (;;) {
     char *end;
     if (inspect(c, "{{.State.Pid}}", out, sizeof out) == 0) {
@@ -196,35 +252,104 @@ int ct_oci_attach(lg_container *c, pid_t pid, lg_error *err) {
     if (pause < 0.5)
       pause *= 2;
   }
-  return ct_extcg_adopt(c, (pid_t)cpid, NULL, what, err);
+  return ct_extcg_adopt(c, &s->ext, (pid_t)cpid, NULL, what, err);
 }
 
-void ct_oci_kill(lg_container *c) {
-  char *argv[] = {c->tool, "kill", c->unit, NULL};
+/* `ENGINE kill NAME` (errors ignored: the container may be gone); it also
+ * reaches processes in other user namespaces. */
+static void oci_kill(lg_container *c) {
+  const oci_state *s = c->state;
+  char *argv[] = {s->tool, "kill", s->name, NULL};
   char out[CT_OUT_CAP];
   int status;
   lg_error e;
   (void)lg_run_capture(argv, NULL, CT_TEARDOWN_S, out, sizeof out, &status, &e);
 }
 
-int ct_oci_remove(lg_container *c, lg_error *err) {
-  char *argv[] = {c->tool, "rm", "-f", c->unit, NULL};
+/* `ENGINE rm -f NAME`; 0 or LG_ETOOL. */
+static int oci_remove(lg_container *c, lg_error *err) {
+  const oci_state *s = c->state;
+  char *argv[] = {s->tool, "rm", "-f", s->name, NULL};
   char out[CT_OUT_CAP], line[320];
   int status = 0, rc;
   rc = lg_run_capture(argv, NULL, CT_TEARDOWN_S, out, sizeof out, &status, err);
   if (rc)
-    return lg_error_prefix(err, "cannot remove container %s", c->unit);
+    return lg_error_prefix(err, "cannot remove container %s", s->name);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
     return 0;
   /* Already gone (never created, or removed by hand) is what we wanted. */
   if (strstr(out, "No such container") || strstr(out, "no such container"))
     return 0;
-  return lg_error_set(err, LG_ETOOL, "%s rm -f %s: %s", c->tool, c->unit,
+  return lg_error_set(err, LG_ETOOL, "%s rm -f %s: %s", s->tool, s->name,
                       ct_first_line(out, line, sizeof line));
 }
 
-int ct_oci_oom_killed(lg_container *c) {
+/* The cgroup went with the container (an OOM kill ends it): the parent's
+ * count, or else the engine's own State.OOMKilled, says whether memory
+ * ended it. */
+static void oci_gone(lg_container *c, lg_container_stats *st, bool first) {
+  oci_state *s = c->state;
   char out[CT_OUT_CAP];
-  return inspect(c, "{{.State.OOMKilled}}", out, sizeof out) == 0 &&
-         strncmp(out, "true", 4) == 0;
+  ct_extcg_vanished(c, &s->ext, st);
+  if (!first)
+    return;
+  if (st->oom_kills < 1 &&
+      inspect(c, "{{.State.OOMKilled}}", out, sizeof out) == 0 &&
+      strncmp(out, "true", 4) == 0)
+    st->oom_kills = 1;
+  ct_extcg_settle(c, &s->ext, st);
 }
+
+static int oci_destroy(lg_container *c, lg_error *err) {
+  lg_error kerr = {0, ""};
+  int rc = 0, r = 0;
+  rc = lg_container_kill_all(c, &kerr);
+  r = oci_remove(c, &kerr);
+  if (rc || r)
+    rc = lg_error_set(err, rc ? rc : r, "%s", kerr.msg);
+  return rc;
+}
+
+static void oci_release(lg_container *c) {
+  oci_state *s = c->state;
+  if (!s)
+    return;
+  ct_ext_release(&s->ext);
+  free(s->tool);
+  free(s->name);
+  free(s->image);
+  free(s->rootfs);
+}
+
+static const char *oci_unit(const lg_container *c) {
+  const oci_state *s = c->state;
+  return s->name;
+}
+
+const ct_ops ct_docker_ops = {
+    .name = "docker",
+    .state_size = sizeof(oci_state),
+    .start_timeout_s = CT_ENGINE_START_S,
+    .create = docker_create,
+    .wrap = oci_wrap,
+    .attach = oci_attach,
+    .kill = oci_kill,
+    .gone = oci_gone,
+    .destroy = oci_destroy,
+    .release = oci_release,
+    .unit = oci_unit,
+};
+
+const ct_ops ct_podman_ops = {
+    .name = "podman",
+    .state_size = sizeof(oci_state),
+    .start_timeout_s = CT_ENGINE_START_S,
+    .create = podman_create,
+    .wrap = oci_wrap,
+    .attach = oci_attach,
+    .kill = oci_kill,
+    .gone = oci_gone,
+    .destroy = oci_destroy,
+    .release = oci_release,
+    .unit = oci_unit,
+};

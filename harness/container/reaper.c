@@ -12,9 +12,9 @@
  * of file without one says leakgate is gone: the watchdog kills every
  * process in the cgroup, removes it, says so on stderr and exits.
  *
- * Owns: in lg_container, the socket end and the watchdog's pid; the
- * watchdog is reaped by ct_reaper_stop. Only the raw cgroup backends use it:
- * systemd and the container engines own their cgroups.
+ * Owns: in the caller's ct_reaper, the socket end and the watchdog's pid;
+ * the watchdog is reaped by ct_reaper_stop. Only the raw cgroup backends
+ * use it: systemd and the container engines own their cgroups.
  */
 #include "container/ct_int.h"
 
@@ -58,7 +58,7 @@ static void close_from(int lo) {
  * process; glibc's fork leaves malloc usable, and nothing here takes a
  * stdio lock (messages go through snprintf and write). */
 static void reaper_main(lg_container *c, int fd) {
-  static const int quiet[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE,
+  static const int quiet[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGPIPE,
                               SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2};
   sigset_t none;
   lg_error e = {0, ""};
@@ -109,7 +109,7 @@ static void reaper_main(lg_container *c, int fd) {
   _exit(code);
 }
 
-int ct_reaper_start(lg_container *c, lg_error *err) {
+int ct_reaper_start(lg_container *c, ct_reaper *r, lg_error *err) {
   int sv[2];
   pid_t pid;
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -127,22 +127,22 @@ int ct_reaper_start(lg_container *c, lg_error *err) {
     reaper_main(c, sv[0]);
   }
   close(sv[0]);
-  c->reaper_fd = sv[1];
-  c->reaper_pid = pid;
+  r->fd = sv[1];
+  r->pid = pid;
   return 0;
 }
 
-void ct_reaper_stop(lg_container *c, bool removed) {
-  if (c->reaper_pid <= 0)
+void ct_reaper_stop(ct_reaper *r, bool removed) {
+  if (r->pid <= 0)
     return;
   /* MSG_NOSIGNAL: a watchdog that died must not take leakgate with it. */
   if (removed)
-    (void)send(c->reaper_fd, "D", 1, MSG_NOSIGNAL);
-  close(c->reaper_fd);
-  c->reaper_fd = -1;
+    (void)send(r->fd, "D", 1, MSG_NOSIGNAL);
+  close(r->fd);
+  r->fd = -1;
   /* Without a 'D' the watchdog removes the cgroup now; it is bounded by
    * the kill and rmdir deadlines of ct_remove_leaf. */
-  while (waitpid(c->reaper_pid, NULL, 0) < 0 && errno == EINTR)
+  while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
     ;
-  c->reaper_pid = 0;
+  r->pid = 0;
 }

@@ -14,8 +14,10 @@
  * also unloads a failed scope). systemd >= 254 expands $VAR in a scope's
  * command line: --expand-environment=no keeps the service's argv as given.
  *
- * Owns (in lg_container): tool/sudo paths, the unit name, the wrapped
- * argv/envp. A failed create leaves nothing on the system.
+ * The probe (lg_container_probe_systemd) starts a real scope with
+ * MemoryMax=64M and reads its limit back from inside.
+ * Owns (its sd_state): tool/sudo paths, the unit name. A failed create
+ * leaves nothing on the system.
  */
 #include "container/ct_int.h"
 
@@ -121,12 +123,14 @@ int ct_systemd_env(lg_systemd_mode mode, char *const *envp, lg_strv *out,
   return 0;
 }
 
-int ct_systemd_version(const char *systemd_run, double timeout_s) {
+/* systemd-run --version's number, 0 when unknown. */
+static int systemd_version(const char *systemd_run, double timeout_s) {
   char *argv[] = {(char *)systemd_run, "--version", NULL};
   char out[512];
   int status = 0, v = 0;
   lg_error e;
-  if (lg_run_capture(argv, NULL, timeout_s, out, sizeof out, &status, &e) != 0 ||
+  if (lg_run_capture(argv, NULL, timeout_s, out, sizeof out, &status, &e) !=
+          0 ||
       !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return 0;
   /* "systemd 255 (255.4-1ubuntu8)": the tool's output is parsed by hand,
@@ -142,89 +146,204 @@ int ct_systemd_version(const char *systemd_run, double timeout_s) {
   return v;
 }
 
-static int resolve_mode(const lg_container_opts *o, lg_systemd_mode *mode,
-                        lg_error *err) {
-  const lg_container_probes *pr = ct_probes(o);
-  char why[2][600];
-  lg_systemd_mode order[2];
-  int n = 0, i;
-  if (*mode != LG_SYSTEMD_AUTO) {
-    order[n++] = *mode;
-  } else {
-    n = ct_systemd_modes(pr, order);
-  }
-  for (i = 0; i < n; i++) {
-    why[i][0] = '\0';
-    if (pr->systemd(pr->ctx, o, order[i], why[i], sizeof why[i])) {
-      *mode = order[i];
-      return 0;
-    }
-  }
-  {
-    char msg[1300] = "";
-    for (i = 0; i < n; i++)
-      ct_appendf(msg, sizeof msg, "%s%s: %s", i ? "; " : "",
-                 lg_systemd_mode_name(order[i]), why[i]);
-    return lg_error_set(err, LG_ECGROUP, "backend systemd: %s", msg);
-  }
+#define PROBE_LIMIT (UINT64_C(64) << 20)
+
+/* Run from inside the probe scope: print the scope's limit. Pure sh (no
+ * sed). cgroup v2: memory.max of the 0:: path; v1 (the system manager
+ * applies MemoryMax= as memory.limit_in_bytes there): the memory line's. */
+static const char probe_script[] =
+    "v2=; v1=; while IFS= read -r l; do case \"$l\" in 0::*) v2=${l#0::};; "
+    "*:memory:*) v1=${l#*:memory:};; esac; done </proc/self/cgroup; "
+    "if [ -r \"/sys/fs/cgroup$v2/memory.max\" ]; then "
+    "exec cat \"/sys/fs/cgroup$v2/memory.max\"; fi; "
+    "exec cat \"/sys/fs/cgroup/memory$v1/memory.limit_in_bytes\"";
+
+/* A decimal count written by a probe (its output is untrusted): digits,
+ * then only whitespace; no sign, no overflow. */
+static bool parse_ull(const char *s, unsigned long long *v) {
+  char *end;
+  while (*s == ' ' || *s == '\t')
+    s++;
+  if (*s < '0' || *s > '9')
+    return false;
+  errno = 0;
+  *v = strtoull(s, &end, 10);
+  if (errno == ERANGE)
+    return false;
+  while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+    end++;
+  return *end == '\0';
 }
 
-int ct_systemd_create(lg_container *c, const lg_container_opts *o,
-                      lg_systemd_mode mode, bool probed, lg_error *err) {
-  int rc;
-  if (!probed && (rc = resolve_mode(o, &mode, err)))
-    return rc;
-  c->wrap = CT_WRAP_SYSTEMD;
-  c->external = true;
-  c->sd_mode = mode;
-  c->tool = lg_which("systemd-run");
-  if (!c->tool)
+static const char *fix_for(lg_systemd_mode mode) {
+  return mode == LG_SYSTEMD_USER
+             ? "the user manager has no memory controller: cgroup v2 with "
+               "Delegate=memory for user@.service is needed (see "
+               "docs/backends.md)"
+             : "the system manager put the scope in no memory cgroup "
+               "(cgroup v1 or the memory controller is off)";
+}
+
+int lg_container_probe_systemd(const lg_container_opts *o, lg_systemd_mode mode,
+                               char *why, size_t cap) {
+  ct_systemd_params p;
+  lg_strv av = {0}, ev = {0};
+  char *sh_argv[] = {"/bin/sh", "-c", (char *)probe_script, NULL};
+  char *base_env[] = {"PATH=/usr/bin:/bin", NULL};
+  char *tool = NULL, *sudo = NULL, *unit = NULL, *xdg = NULL;
+  char out[CT_OUT_CAP], line[320], **argv = NULL, **envp = NULL;
+  int status = 0, ok = 0, rc;
+  unsigned long long v;
+  lg_error e;
+
+  if (mode == LG_SYSTEMD_AUTO)
+    mode = geteuid() == 0 ? LG_SYSTEMD_SYSTEM : LG_SYSTEMD_USER;
+  if (!(tool = lg_which("systemd-run"))) {
+    ct_setf(why, cap, "systemd-run not found in PATH");
+    goto cleanup;
+  }
+  if (mode == LG_SYSTEMD_SYSTEM && geteuid() != 0) {
+    ct_setf(why, cap, "the system manager needs root (try sudo)");
+    goto cleanup;
+  }
+  if (mode == LG_SYSTEMD_SUDO && !(sudo = lg_which("sudo"))) {
+    ct_setf(why, cap, "sudo not found in PATH");
+    goto cleanup;
+  }
+  if (mode == LG_SYSTEMD_USER) {
+    struct stat st;
+    char sock[1200];
+    const char *x = getenv("XDG_RUNTIME_DIR");
+    if (x && *x)
+      xdg = strdup(x);
+    else if (asprintf(&xdg, "/run/user/%u", (unsigned)getuid()) < 0)
+      xdg = NULL;
+    ct_setf(sock, sizeof sock, "%s/systemd/private", xdg ? xdg : "");
+    if (!xdg || stat(sock, &st) != 0) {
+      ct_setf(why, cap,
+              "no user manager: %s does not exist (log in, or "
+              "`loginctl enable-linger %u` and set XDG_RUNTIME_DIR)",
+              sock, (unsigned)getuid());
+      goto cleanup;
+    }
+  }
+  unit = ct_unique_name("probe");
+  memset(&p, 0, sizeof p);
+  p.mode = mode;
+  p.systemd_run = tool;
+  p.sudo = sudo;
+  p.unit = unit ? unit : "leakgate-probe";
+  p.version = systemd_version(tool, ct_probe_timeout(o));
+  p.memory = PROBE_LIMIT;
+  p.uid = (unsigned)getuid();
+  p.gid = (unsigned)getgid();
+  lg_error_clear(&e);
+  if (ct_systemd_argv(&p, sh_argv, base_env, &av, &e) ||
+      ct_systemd_env(mode, environ, &ev, &e) || !(argv = lg_strv_take(&av)) ||
+      !(envp = lg_strv_take(&ev))) {
+    ct_setf(why, cap, "%s", e.msg[0] ? e.msg : "out of memory");
+    goto cleanup;
+  }
+  rc = lg_run_capture(argv, envp, ct_probe_timeout(o), out, sizeof out, &status,
+                      &e);
+  if (rc) {
+    ct_setf(why, cap, "%s", e.msg);
+    goto cleanup;
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && parse_ull(out, &v)) {
+    ok = v == PROBE_LIMIT;
+    if (ok)
+      ct_setf(why, cap, "a %s scope with MemoryMax=64M works (systemd %d)",
+              lg_systemd_mode_name(mode), p.version);
+    else
+      ct_setf(why, cap, "the scope's memory.max reads %llu, not 64 MiB", v);
+  } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+             strncmp(out, "max", 3) == 0) {
+    ct_setf(why, cap, "systemd ignored MemoryMax=: %s", fix_for(mode));
+  } else if (strstr(out, "/memory.max") ||
+             strstr(out, "/memory.limit_in_bytes")) {
+    ct_setf(why, cap, "the scope has no memory.max: %s", fix_for(mode));
+  } else {
+    ct_setf(why, cap, "systemd-run%s failed: %s",
+            mode == LG_SYSTEMD_USER ? " --user" : "",
+            ct_first_line(out, line, sizeof line));
+  }
+cleanup:
+  lg_strv_cleanup(&av);
+  lg_strv_cleanup(&ev);
+  lg_strv_free(argv);
+  lg_strv_free(envp);
+  free(tool);
+  free(sudo);
+  free(unit);
+  free(xdg);
+  return ok;
+}
+
+typedef struct sd_state {
+  ct_ext ext;
+  lg_systemd_mode mode; /* USER, SYSTEM or SUDO */
+  int version;          /* systemd-run's version, 0 = unknown */
+  char *tool;           /* absolute systemd-run */
+  char *sudo;           /* absolute sudo (SUDO) */
+  char *unit;           /* scope name without ".scope" */
+  char *scope;          /* unit + ".scope" */
+} sd_state;
+
+static int sd_create(lg_container *c, const lg_container_opts *o,
+                     const ct_plan *p, lg_error *err) {
+  sd_state *s = c->state;
+  s->ext.parent_oom0 = -1;
+  s->mode = p->systemd_mode;
+  s->tool = lg_which("systemd-run");
+  if (!s->tool)
     return lg_error_set(err, LG_ETOOL,
                         "backend systemd: systemd-run not found in PATH");
-  if (mode == LG_SYSTEMD_SUDO && !(c->sudo = lg_which("sudo")))
+  if (s->mode == LG_SYSTEMD_SUDO && !(s->sudo = lg_which("sudo")))
     return lg_error_set(err, LG_ETOOL,
                         "backend systemd: sudo not found in PATH");
-  c->sd_version = ct_systemd_version(c->tool, c->probe_timeout_s);
-  c->unit = ct_unique_name(o->name);
-  if (!c->unit || asprintf(&c->scope, "%s.scope", c->unit) < 0) {
-    c->scope = NULL;
+  s->version = systemd_version(s->tool, c->probe_timeout_s);
+  s->unit = ct_unique_name(o->name);
+  if (!s->unit || asprintf(&s->scope, "%s.scope", s->unit) < 0) {
+    s->scope = NULL;
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   }
-  c->memory = o->memory_bytes;
-  c->swap = o->swap_bytes;
+  s->ext.memory = o->memory_bytes;
+  s->ext.swap = o->swap_bytes;
   /* Enforced by systemd; attach checks memory.max really says so. */
   c->limit = o->memory_bytes;
   return 0;
 }
 
-int ct_systemd_wrap(const lg_container *c, char *const *argv,
-                    char *const *envp, lg_strv *av, lg_strv *ev,
-                    lg_error *err) {
+static int sd_wrap(lg_container *c, char *const *argv, char *const *envp,
+                   lg_strv *av, lg_strv *ev, lg_error *err) {
+  const sd_state *s = c->state;
   ct_systemd_params p;
   int rc;
   memset(&p, 0, sizeof p);
-  p.mode = c->sd_mode;
-  p.systemd_run = c->tool;
-  p.sudo = c->sudo;
-  p.unit = c->unit;
-  p.version = c->sd_version;
-  p.memory = c->memory;
-  p.swap = c->swap;
+  p.mode = s->mode;
+  p.systemd_run = s->tool;
+  p.sudo = s->sudo;
+  p.unit = s->unit;
+  p.version = s->version;
+  p.memory = s->ext.memory;
+  p.swap = s->ext.swap;
   p.uid = (unsigned)getuid();
   p.gid = (unsigned)getgid();
   if ((rc = ct_systemd_argv(&p, argv, envp, av, err)))
     return rc;
-  return ct_systemd_env(c->sd_mode, envp, ev, err);
+  return ct_systemd_env(s->mode, envp, ev, err);
 }
 
-int ct_systemd_attach(lg_container *c, pid_t pid, lg_error *err) {
+static int sd_attach(lg_container *c, pid_t pid, lg_error *err) {
+  sd_state *s = c->state;
   double deadline = lg_now_s() + c->start_timeout_s, pause = 0.001;
   char what[600];
   pid_t in = 0;
   int r;
-  ct_setf(what, sizeof what, "scope %s", c->scope);
+  ct_setf(what, sizeof what, "scope %s", s->scope);
   for (;;) {
-    r = ct_extcg_find(c->proc_root, pid, c->scope, &in);
+    r = ct_extcg_find(c->proc_root, pid, s->scope, &in);
     if (r == 1)
       break;
     /* A zombie is gone too: systemd-run failed and awaits its reaper. */
@@ -233,8 +352,8 @@ int ct_systemd_attach(lg_container *c, pid_t pid, lg_error *err) {
                           "backend systemd: %s (pid %ld) exited before "
                           "%s started; its message is in the service's "
                           "stderr log",
-                          c->sd_mode == LG_SYSTEMD_SUDO ? "sudo systemd-run"
-                                                        : "systemd-run",
+                          s->mode == LG_SYSTEMD_SUDO ? "sudo systemd-run"
+                                                     : "systemd-run",
                           (long)pid, what);
     if (lg_now_s() > deadline)
       return lg_error_set(err, LG_ETIMEOUT,
@@ -245,5 +364,51 @@ int ct_systemd_attach(lg_container *c, pid_t pid, lg_error *err) {
     if (pause < 0.05)
       pause *= 2;
   }
-  return ct_extcg_adopt(c, in, c->scope, what, err);
+  return ct_extcg_adopt(c, &s->ext, in, s->scope, what, err);
 }
+
+static void sd_gone(lg_container *c, lg_container_stats *st, bool first) {
+  sd_state *s = c->state;
+  ct_extcg_vanished(c, &s->ext, st);
+  if (first)
+    ct_extcg_settle(c, &s->ext, st);
+}
+
+/* systemd removes the scope once it is empty. */
+static int sd_destroy(lg_container *c, lg_error *err) {
+  lg_error kerr = {0, ""};
+  int rc = lg_container_kill_all(c, &kerr);
+  if (rc)
+    lg_error_set(err, rc, "%s", kerr.msg);
+  return rc;
+}
+
+static void sd_release(lg_container *c) {
+  sd_state *s = c->state;
+  if (!s)
+    return;
+  ct_ext_release(&s->ext);
+  free(s->tool);
+  free(s->sudo);
+  free(s->unit);
+  free(s->scope);
+}
+
+static const char *sd_unit(const lg_container *c) {
+  const sd_state *s = c->state;
+  return s->scope;
+}
+
+const ct_ops ct_systemd_ops = {
+    .name = "systemd",
+    .state_size = sizeof(sd_state),
+    .host_program = true,
+    .start_timeout_s = CT_SYSTEMD_START_S,
+    .create = sd_create,
+    .wrap = sd_wrap,
+    .attach = sd_attach,
+    .gone = sd_gone,
+    .destroy = sd_destroy,
+    .release = sd_release,
+    .unit = sd_unit,
+};
