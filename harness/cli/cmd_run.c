@@ -36,6 +36,11 @@ static const char run_usage[] =
     "                     or --set analysis.tolerance=8B (repeatable; VALUE is YAML)\n"
     "  --profile NAME     apply the scenario's profile NAME (e.g. soak)\n"
     "  --shard I/N        run only shard I of N (1-based; stable by scenario name)\n"
+    "  --metrics HOST:PORT  serve Prometheus/OpenMetrics metrics at\n"
+    "                     http://HOST:PORT/metrics while the run goes (PORT\n"
+    "                     alone: 127.0.0.1; port 0: any free port, printed)\n"
+    "  --metrics-remote   allow a non-loopback --metrics address (the\n"
+    "                     endpoint has no authentication)\n"
     "  --quiet            no progress line and no summary (reports still written)\n"
     "  --help             print this help\n"
     "\n"
@@ -113,11 +118,15 @@ int cmd_run(int argc, char **argv) {
       {"set", required_argument, 0, 's'},
       {"profile", required_argument, 0, 'p'},
       {"shard", required_argument, 0, 'S'},
+      {"metrics", required_argument, 0, 7},
+      {"metrics-remote", no_argument, 0, 8},
       {"quiet", no_argument, 0, 'q'},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   cli_outputs outs;
   const char *out_dir = NULL, *baseline = NULL, *profile = NULL;
+  lg_metrics_opts mo;
+  lg_metrics *metrics = NULL;
   const char **sets = NULL;
   size_t n_sets = 0, n_sc = 0, n_res = 0, i;
   unsigned shard_i = 1, shard_n = 1;
@@ -129,6 +138,7 @@ int cmd_run(int argc, char **argv) {
 
   memset(&outs, 0, sizeof outs);
   memset(&ps, 0, sizeof ps);
+  memset(&mo, 0, sizeof mo);
   lg_error_clear(&err);
   sets = calloc((size_t)argc, sizeof *sets);
   if (!sets)
@@ -164,6 +174,12 @@ int cmd_run(int argc, char **argv) {
         goto cleanup;
       }
       break;
+    case 7:
+      mo.listen = optarg;
+      break;
+    case 8:
+      mo.allow_remote = true;
+      break;
     case 'q':
       outs.quiet = true;
       break;
@@ -179,6 +195,11 @@ int cmd_run(int argc, char **argv) {
   if (optind >= argc) {
     cli_errorf("run needs at least one scenario file");
     fputs(run_usage, stderr);
+    goto cleanup;
+  }
+  if (mo.listen &&
+      lg_metrics_check_listen(mo.listen, mo.allow_remote, &err) != 0) {
+    cli_errorf("%s", err.msg);
     goto cleanup;
   }
 
@@ -208,6 +229,17 @@ int cmd_run(int argc, char **argv) {
       goto cleanup;
     }
 
+  if (mo.listen) {
+    /* One endpoint for the whole command: it goes away when the last
+     * scenario is done. */
+    if (lg_metrics_start(&mo, &metrics, &err) != 0) {
+      cli_errorf("%s", err.msg);
+      rc = lg_error_exit_code(err.code);
+      goto cleanup;
+    }
+    if (!outs.quiet)
+      fprintf(stderr, "leakgate: metrics at %s\n", lg_metrics_url(metrics));
+  }
   cli_install_signals();
   ps.tty = isatty(2) != 0;
   ps.color = cli_color(2);
@@ -230,6 +262,7 @@ int cmd_run(int argc, char **argv) {
     ro.progress = on_progress;
     ro.progress_ctx = &ps;
     ro.interrupt = &cli_interrupted;
+    ro.metrics = metrics;
     ps.last_plain = -1;
     if (!outs.quiet)
       fprintf(stderr, "leakgate: running %s (%s)\n", sc[i]->name, sc[i]->file);
@@ -261,6 +294,7 @@ int cmd_run(int argc, char **argv) {
     rc = LG_EXIT_ERROR;
 
 cleanup:
+  lg_metrics_stop(metrics);
   for (i = 0; sc && i < n_sc; i++)
     lg_scenario_free(sc[i]);
   for (i = 0; res && i < n_res; i++)

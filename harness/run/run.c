@@ -107,6 +107,14 @@ cleanup:
   lg_series_free(s);
 }
 
+/* The run's own analysis replaces the running looks on the endpoint. */
+static void metrics_final(const lg_run_opts *o, const lg_result *r,
+                          const char *stage) {
+  if (r->has_analysis)
+    lg_metrics_analysis(o->metrics, &r->analysis, true);
+  lg_metrics_stage(o->metrics, stage);
+}
+
 int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
                     lg_result **out, lg_error *err) {
   lg_result *r = NULL;
@@ -141,6 +149,7 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
   r->memcheck.fail_on = sc->valgrind.fail_on;
   r->memcheck.budget_bytes = sc->valgrind.memcheck_budget_bytes;
   r->massif.enabled = sc->valgrind.massif;
+  lg_metrics_begin(o->metrics, sc->name, NAN);
 
   if (o->out_dir)
     snprintf(dir, sizeof dir, "%s", o->out_dir);
@@ -165,6 +174,7 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
   so.progress = o->progress;
   so.progress_ctx = o->progress_ctx;
   so.progress_interval_s = o->progress_interval_s;
+  so.metrics = o->metrics;
   if (session_run(&so, &sout, &serr) != 0) {
     /* Could not start or run: an infrastructure error, reported in full. */
     fill_sections(r, &sout);
@@ -183,7 +193,11 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
     r->interrupted = true;
     lg_result_set_error(r, LG_EINTR, "interrupted");
   }
+  lg_metrics_stage(o->metrics, "analysis");
   analyse(r, sc, csv, sout.limit_bytes);
+  metrics_final(o, r,
+                sc->valgrind.memcheck || sc->valgrind.massif ? "valgrind"
+                                                             : "analysis");
 
   if (!r->interrupted)
     lg_run_tiers(r, sc, dir, o, &sout);
@@ -201,6 +215,7 @@ finish:
   if (baseline_path && !r->interrupted)
     lg_run_baseline(r, sc, baseline_path);
   lg_result_finish(r);
+  metrics_final(o, r, "done");
   if (lg_result_save(r, json, &werr) != 0) {
     /* The verdict cannot be trusted by anyone if it was not written. */
     lg_result_set_error(r, werr.code, werr.msg);

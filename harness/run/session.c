@@ -10,12 +10,17 @@
 #include "run/session.h"
 
 #include "core/clock.h"
+#include "run/live.h"
 
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Seconds between running analyses for the metrics endpoint: one costs
+ * 10-30 ms of this loop, and a scraper polls every few seconds anyway. */
+#define LOOK_INTERVAL_S 2.0
 
 void session_opts_init(session_opts *o) {
   memset(o, 0, sizeof *o);
@@ -26,38 +31,6 @@ void session_opts_init(session_opts *o) {
   o->rate_scale = 1;
   o->duration_scale = 1;
   o->progress_interval_s = 0.5;
-}
-
-/* Latest sample and a running slope, written by the sampler thread, read
- * by the main loop for the progress line. The slope is growth per request
- * since the sample at the warm-up fraction of the planned duration: an
- * indication while the run goes, never the verdict (the analysis decides). */
-typedef struct live {
-  _Atomic double memory;
-  _Atomic double slope;
-  lg_metric metric;
-  double warmup_s;          /* sampler thread only */
-  double anchor_x, anchor_y; /* sampler thread only; NAN until set */
-} live;
-
-static void on_sample(const lg_sample *s, void *ctx) {
-  live *l = ctx;
-  double v = l->metric == LG_METRIC_RSS      ? s->rss_bytes
-             : l->metric == LG_METRIC_CGROUP ? s->cgroup_bytes
-                                             : s->anon_bytes;
-  if (isnan(v))
-    v = s->rss_bytes;
-  atomic_store(&l->memory, v);
-  if (isnan(v) || s->requests <= 0)
-    return;
-  if (isnan(l->anchor_x)) {
-    if (s->t_s >= l->warmup_s) {
-      l->anchor_x = (double)s->requests;
-      l->anchor_y = v;
-    }
-  } else if ((double)s->requests > l->anchor_x) {
-    atomic_store(&l->slope, (v - l->anchor_y) / ((double)s->requests - l->anchor_x));
-  }
 }
 
 /* What the box enforces and its caveat. Called after create and again
@@ -137,7 +110,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   unsigned port = 0;
   int rc = 0;
   size_t last_phase = (size_t)-1;
-  double last_progress = 0;
+  double last_progress = 0, last_look = 0;
   lg_error e2;
 
   memset(out, 0, sizeof *out);
@@ -147,12 +120,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   out->peak_bytes = NAN;
   out->ready_s = NAN;
   out->load.exec_exit_status = -1;
-  atomic_init(&lv.memory, NAN);
-  atomic_init(&lv.slope, NAN);
-  lv.metric = sc->analysis.metric;
-  lv.warmup_s = sc->analysis.warmup_fraction * lg_scenario_duration(sc) *
-                o->duration_scale;
-  lv.anchor_x = lv.anchor_y = NAN;
+  live_init(&lv, sc, o->duration_scale, o->metrics);
   lg_error_clear(&e2);
 
   if ((rc = lg_pick_port(&port, err)) != 0)
@@ -198,6 +166,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   if (lg_container_path(box))
     snprintf(out->cgroup, sizeof out->cgroup, "%s", lg_container_path(box));
   record_box(out, box);
+  lg_metrics_begin(o->metrics, sc->name, out->limit_bytes);
 
   if (o->progress) {
     lg_progress p;
@@ -239,13 +208,14 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
     smo.requests_ctx = load;
     smo.phase = lg_load_phase_cb;
     smo.phase_ctx = load;
-    smo.on_sample = on_sample;
+    smo.on_sample = live_on_sample;
     smo.on_sample_ctx = &lv;
     if ((rc = lg_sampler_start(&smo, &sampler, err)) != 0)
       goto cleanup;
   }
   if ((rc = lg_load_start(load, err)) != 0)
     goto cleanup;
+  lg_metrics_stage(o->metrics, o->stage);
 
   for (;;) {
     lg_load_progress lp;
@@ -273,14 +243,22 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
      * the heap analysis would read as a step. */
     if (o->on_tick && !out->died_early && !done)
       o->on_tick(o->tick_ctx, load, lp.completed, lg_service_pid(svc));
+    lg_metrics_load(o->metrics, &lp);
+    if (o->metrics && (now - last_look >= LOOK_INTERVAL_S || done)) {
+      lg_analysis look;
+      lg_error le;
+      if (live_look(&lv, sc, out->limit_bytes, &look, &le) == 0)
+        lg_metrics_analysis(o->metrics, &look, false);
+      last_look = now;
+    }
     if (o->progress && (now - last_progress >= o->progress_interval_s || done)) {
       lg_progress p;
       memset(&p, 0, sizeof p);
       p.scenario = sc->name;
       p.stage = o->stage;
       p.load = lp;
-      p.memory_bytes = atomic_load(&lv.memory);
-      p.slope = atomic_load(&lv.slope);
+      p.memory_bytes = live_memory(&lv);
+      p.slope = live_slope(&lv);
       o->progress(&p, o->progress_ctx);
       last_progress = now;
     }
@@ -333,5 +311,6 @@ cleanup:
              err && err->msg[0] ? err->msg : lg_strerror(rc));
   }
   free(ready_target);
+  live_cleanup(&lv);
   return rc;
 }

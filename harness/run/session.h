@@ -39,6 +39,7 @@ typedef struct session_opts {
                               until on_tick raises its budget */
   session_tick_fn on_tick;
   void *tick_ctx;
+  lg_metrics *metrics;     /* live endpoint fed by this session, or NULL */
 } session_opts;
 
 typedef struct session_out {

@@ -12,6 +12,7 @@
 #include <leakgate/sampler.h>
 #include <leakgate/series.h>
 #include <leakgate/analysis.h>
+#include <leakgate/metrics.h>
 #include <leakgate/valgrind.h>
 #include <leakgate/baseline.h>
 #include <leakgate/result.h>

@@ -13,6 +13,7 @@
 
 #include <leakgate/error.h>
 #include <leakgate/load.h>
+#include <leakgate/metrics.h>
 #include <leakgate/result.h>
 #include <leakgate/scenario.h>
 #include <stdbool.h>
@@ -35,6 +36,7 @@ typedef struct lg_run_opts {
   void *progress_ctx;
   double progress_interval_s; /* default 0.5 */
   volatile int *interrupt;
+  lg_metrics *metrics;        /* live endpoint to feed (borrowed), or NULL */
 } lg_run_opts;
 
 void lg_run_opts_init(lg_run_opts *o);

@@ -38,3 +38,5 @@ add_dependencies(test_runtime oom_hog forker)
 lg_unit_test(baseline MODULES core series analysis result baseline LIBS PkgConfig::JANSSON)
 lg_unit_test(baseline_compare MODULES core series analysis result baseline LIBS PkgConfig::JANSSON)
 lg_unit_test(backends MODULES core container TIMEOUT 120)
+# Live metrics endpoint (issue 19): rendering, negotiation, server; promtool and the OpenMetrics parser.
+lg_unit_test(metrics MODULES core analysis metrics)
