@@ -15,7 +15,7 @@ libsubunit-dev libexpat1-dev libhttp-parser-dev libpcre2-dev"
 RUNTIME_PKGS="valgrind"
 # Real services/peers and validators the tests use.
 TEST_PKGS="wrk memcached libxml2-utils python3 python3-jsonschema python3-yaml
-clang clang-tidy cppcheck"
+clang clang-tidy cppcheck prometheus python3-prometheus-client curl"
 # Installed where the distribution has them (tests that need them say so and
 # skip elsewhere): libclang-rt-dev is the libFuzzer runtime tests/fuzz/run.sh
 # links (Debian 12 / Ubuntu 24.04 package it apart from clang); chromium and
@@ -53,5 +53,13 @@ for p in $missing_opt; do
 done
 [ -z "$missing" ] && exit 0
 echo "install-deps: installing$missing" >&2
+# Daemons in these packages (prometheus, memcached) are started by the tests
+# on ports of their own; apt must not start them system-wide (invoke-rc.d
+# asks policy-rc.d, and 101 means "not now").
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod 755 /usr/sbin/policy-rc.d
+  trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

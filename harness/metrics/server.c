@@ -411,6 +411,7 @@ int lg_metrics_start(const lg_metrics_opts *o, lg_metrics **out,
   size_t i;
 
   *out = NULL;
+  memset(&bound, 0, sizeof bound);
   if ((rc = mx_parse_listen(o->listen, o->allow_remote, &sa, &sa_len, err)))
     return rc;
   m = calloc(1, sizeof *m);
