@@ -10,7 +10,8 @@ set -eu
 
 # Build: compiler, cmake, pkg-config and the libraries (see README "Dependencies").
 BUILD_PKGS="build-essential cmake pkg-config libyaml-dev libjansson-dev check
-libsubunit-dev libexpat1-dev libhttp-parser-dev libpcre2-dev"
+libsubunit-dev libexpat1-dev libhttp-parser-dev libpcre2-dev
+libprotobuf-c-dev protobuf-c-compiler zlib1g-dev"
 # Runtime tools leakgate drives.
 RUNTIME_PKGS="valgrind"
 # Real services/peers and validators the tests use.

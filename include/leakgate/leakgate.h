@@ -14,6 +14,7 @@
 #include <leakgate/analysis.h>
 #include <leakgate/metrics.h>
 #include <leakgate/valgrind.h>
+#include <leakgate/pprof.h>
 #include <leakgate/baseline.h>
 #include <leakgate/result.h>
 #include <leakgate/report.h>

@@ -40,3 +40,5 @@ lg_unit_test(baseline_compare MODULES core series analysis result baseline LIBS 
 lg_unit_test(backends MODULES core container TIMEOUT 120)
 # Live metrics endpoint (issue 19): rendering, negotiation, server; promtool and the OpenMetrics parser.
 lg_unit_test(metrics MODULES core analysis metrics)
+# pprof profile.proto read/write (issue 15).
+lg_unit_test(pprof MODULES core result pprof LIBS PkgConfig::JANSSON PkgConfig::ZLIB)

@@ -1,0 +1,11 @@
+#!/bin/sh
+# tests/data/pprof/regen.sh - remake the pprof samples from real tools:
+#   go_heap.pb.gz   Go 1.19 runtime/pprof heap profile of heap_go.go
+# Usage: tests/data/pprof/regen.sh (needs golang-go).
+set -eu
+cd "$(dirname "$0")"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp heap_go.go "$tmp/main.go"
+(cd "$tmp" && GO111MODULE=off GOCACHE="$tmp/cache" go build -o heap_go main.go)
+"$tmp/heap_go" go_heap.pb.gz
