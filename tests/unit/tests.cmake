@@ -42,3 +42,6 @@ lg_unit_test(backends MODULES core container TIMEOUT 120)
 lg_unit_test(metrics MODULES core analysis metrics)
 # pprof profile.proto read/write (issue 15).
 lg_unit_test(pprof MODULES core result pprof LIBS PkgConfig::JANSSON PkgConfig::ZLIB)
+# Managed runtimes (issue 12): GC-log parsers, detection.
+lg_unit_test(gclog MODULES core runtime)
+lg_unit_test(runtime_detect MODULES core runtime)

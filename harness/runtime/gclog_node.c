@@ -1,0 +1,91 @@
+/* runtime/gclog_node.c - V8's --trace-gc lines, as Node prints them on
+ * stdout (leakgate/runtime.h).
+ *
+ * Format (v8/src/heap/gc-tracer.cc, Node 12 to 22):
+ *   [4483:0x14489860]       21 ms: Scavenge 3.9 (4.0) -> 3.1 (5.0) MB,
+ *   1.02 / 0.00 ms  (average mu = 1.000, current mu = 1.000) allocation
+ *   failure;
+ * the prefix is pid and isolate, then milliseconds since the isolate
+ * started, the collector ("Scavenge", "Mark-Compact", "Mark-Compact
+ * (reduce)", "Mark-sweep", "Minor Mark-Sweep"), used (committed) MB before
+ * and after, an optional "pooled: N MB, " (V8 >= 11), then the main-thread
+ * pause and the time spent in embedder callbacks. MB are MiB (V8 divides by
+ * 1024 * 1024). A full mark of the heap (Mark-Compact, Mark-sweep) leaves
+ * used = the live heap; a Scavenge only empties the young generation.
+ * A line with the prefix that does not follow this is LG_GC_LINE_BAD. */
+#include <leakgate/runtime.h>
+
+#include "runtime/rt_scan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MIB 1048576.0
+
+/* "A (B)" in MB. */
+static bool used_committed(rt_cur *c, double *used, double *committed) {
+  return rt_num(c, used) && rt_lit(c, " (") && rt_num(c, committed) &&
+         rt_lit(c, ")");
+}
+
+/* "[PID:0xHEX]" then spaces, "N ms: ". */
+static bool prefix(rt_cur *c, long long *pid, double *ms) {
+  if (!rt_lit(c, "[") || !rt_uint(c, pid) || !rt_lit(c, ":0x"))
+    return false;
+  while (c->p < c->end && *c->p && strchr("0123456789abcdefABCDEF", *c->p))
+    c->p++;
+  if (!rt_lit(c, "]") || rt_spaces(c) == 0 || !rt_num(c, ms) ||
+      !rt_lit(c, " ms: "))
+    return false;
+  return true;
+}
+
+lg_gc_line lg_gc_parse_node(const char *line, size_t len, lg_gc_event *ev) {
+  rt_cur c = {line, line + len};
+  const char *kind, *sizes;
+  double ms, b_used, b_comm, a_used, a_comm, pause, pooled;
+  long long pid;
+  size_t klen;
+
+  if (!prefix(&c, &pid, &ms))
+    return LG_GC_LINE_OTHER;
+  memset(ev, 0, sizeof *ev);
+  ev->before_bytes = ev->after_bytes = ev->capacity_bytes = NAN;
+  ev->pause_s = ev->gc_cpu_share = NAN;
+  ev->seq = -1;
+  ev->pid = (long)pid;
+  ev->uptime_s = ms / 1000;
+  /* The collector's name runs up to the first size: the first digit that
+   * follows a space and starts "N (N) -> ". */
+  kind = c.p;
+  for (sizes = NULL; c.p < c.end; c.p++) {
+    rt_cur t = c;
+    double x, y;
+    if (c.p > kind && c.p[-1] == ' ' && used_committed(&t, &x, &y) &&
+        rt_lit(&t, " -> ")) {
+      sizes = c.p;
+      break;
+    }
+  }
+  if (!sizes || sizes - kind < 2)
+    return LG_GC_LINE_BAD;
+  klen = (size_t)(sizes - kind - 1);
+  if (!used_committed(&c, &b_used, &b_comm) || !rt_lit(&c, " -> ") ||
+      !used_committed(&c, &a_used, &a_comm) || !rt_lit(&c, " MB, "))
+    return LG_GC_LINE_BAD;
+  if (rt_lit(&c, "pooled: ") && (!rt_num(&c, &pooled) || !rt_lit(&c, " MB, ")))
+    return LG_GC_LINE_BAD;
+  if (!rt_num(&c, &pause) || !rt_lit(&c, " / "))
+    return LG_GC_LINE_BAD;
+  snprintf(ev->kind, sizeof ev->kind, "%.*s",
+           (int)(klen < sizeof ev->kind ? klen : sizeof ev->kind - 1), kind);
+  ev->before_bytes = b_used * MIB;
+  ev->after_bytes = a_used * MIB;
+  ev->capacity_bytes = a_comm * MIB;
+  ev->pause_s = pause / 1000;
+  /* Minor Mark-Sweep (V8 >= 11) marks only the young generation. */
+  ev->full = (strncmp(ev->kind, "Mark-Compact", 12) == 0 ||
+              strncmp(ev->kind, "Mark-sweep", 10) == 0);
+  return LG_GC_LINE_EVENT;
+}
