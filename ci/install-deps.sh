@@ -16,7 +16,7 @@ libprotobuf-c-dev protobuf-c-compiler zlib1g-dev"
 RUNTIME_PKGS="valgrind"
 # Real services/peers and validators the tests use.
 TEST_PKGS="wrk memcached libxml2-utils python3 python3-jsonschema python3-yaml
-clang clang-tidy cppcheck prometheus python3-prometheus-client curl"
+clang clang-tidy cppcheck prometheus python3-prometheus-client curl tmux"
 # Installed where the distribution has them (tests that need them say so and
 # skip elsewhere): libclang-rt-dev is the libFuzzer runtime tests/fuzz/run.sh
 # links (Debian 12 / Ubuntu 24.04 package it apart from clang); chromium and

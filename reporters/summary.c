@@ -1,5 +1,5 @@
-/* reporters/summary.c - the one-screen terminal summary (LG_REPORT_SUMMARY)
- * and the live progress line (lg_report_progress_line).
+/* reporters/summary.c - the one-screen terminal summary (LG_REPORT_SUMMARY);
+ * the live progress line is in progress.c.
  *
  * Summary: per result a verdict line and at most a dozen figure lines
  * (growth, time to limit, OOM, crash, top leak, top site, baseline, load,
@@ -12,7 +12,6 @@
 #include "report_util.h"
 #include "result/fmt.h"
 
-#include <leakgate/run.h>
 #include <leakgate/units.h>
 
 #include <math.h>
@@ -287,53 +286,4 @@ int lg_render_summary(const lg_result *const *rs, size_t n,
                         "inconclusive, %zu pass (exit %d)\n",
                         n, c[LG_VERDICT_FAIL], c[LG_VERDICT_ERROR],
                         c[LG_VERDICT_INCONCLUSIVE], c[LG_VERDICT_PASS], code);
-}
-
-int lg_report_progress_line(const struct lg_progress *p, bool color, char *buf,
-                            size_t cap) {
-  char el[32], tot[32], mem[32], rate[32], num[32], slope[48], phase[96];
-  char errs[48] = "";
-  const lg_load_progress *l;
-  double rps;
-  int n;
-  if (!buf || cap == 0)
-    return LG_EUSAGE;
-  buf[0] = '\0';
-  if (!p)
-    return LG_EUSAGE;
-  l = &p->load;
-  rps = l->elapsed_s > 0 ? (double)l->completed / l->elapsed_s : NAN;
-  if (p->stage && strcmp(p->stage, "load") == 0 && l->phase_name)
-    snprintf(phase, sizeof phase, "load %s", l->phase_name);
-  else
-    snprintf(phase, sizeof phase, "%s", p->stage ? p->stage : "run");
-  lg_format_duration(el, sizeof el, l->elapsed_s > 0 ? l->elapsed_s : 0);
-  if (isfinite(l->total_s) && l->total_s > 0)
-    lg_format_duration(tot, sizeof tot, l->total_s);
-  else
-    snprintf(tot, sizeof tot, "?");
-  if (isfinite(p->memory_bytes))
-    lg_format_bytes(mem, sizeof mem, p->memory_bytes);
-  else
-    snprintf(mem, sizeof mem, "n/a");
-  lg_fmt_num(rate, sizeof rate, rps);
-  if (isfinite(p->slope))
-    snprintf(slope, sizeof slope, "%s B/req",
-             lg_fmt_num(num, sizeof num, p->slope));
-  else
-    snprintf(slope, sizeof slope, "n/a");
-  if (l->errors)
-    snprintf(errs, sizeof errs, ", %llu errors", (unsigned long long)l->errors);
-  n = snprintf(buf, cap,
-               "%s%s%s | %s%s%s | %s / %s | %llu req, %s req/s%s | mem %s | "
-               "slope %s",
-               color ? "\033[1m" : "", p->scenario ? p->scenario : "leakgate",
-               color ? "\033[0m" : "", color ? "\033[36m" : "", phase,
-               color ? "\033[0m" : "", el, tot,
-               (unsigned long long)l->completed, rate, errs, mem, slope);
-  /* cut inside a coloured segment: close it so the terminal is not left
-   * bold or cyan */
-  if (color && n >= 0 && (size_t)n >= cap && cap > 5)
-    memcpy(buf + cap - 5, "\033[0m", 5);
-  return 0;
 }

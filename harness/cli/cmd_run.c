@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 static const char run_usage[] =
@@ -44,9 +45,10 @@ static const char run_usage[] =
     "  --quiet            no progress line and no summary (reports still written)\n"
     "  --help             print this help\n"
     "\n"
-    "Progress goes to stderr (one line redrawn in place on a terminal); the\n"
-    "summary goes to stdout. With GITHUB_STEP_SUMMARY set, a Markdown summary is\n"
-    "appended to it. NO_COLOR disables colour.\n"
+    "Progress goes to stderr: on a terminal one line redrawn in place, fitted to\n"
+    "its width by leaving fields out (80 columns when it does not say), else a\n"
+    "plain line every 10 s. The summary goes to stdout. With GITHUB_STEP_SUMMARY\n"
+    "set, a Markdown summary is appended to it. NO_COLOR disables colour.\n"
     "\n"
     "exit: 0 pass, 1 fail, 2 bad input, 3 inconclusive, 4 infrastructure error\n";
 
@@ -56,12 +58,27 @@ typedef struct progress_state {
   size_t drawn; /* width of the last in-place line */
 } progress_state;
 
+/* The terminal's width, asked at every redraw (a resized window takes
+ * effect at the next one); 80 columns when the terminal does not say. */
+static size_t term_columns(int fd) {
+  struct winsize ws;
+  if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    return ws.ws_col;
+  return 80;
+}
+
 static void on_progress(const lg_progress *p, void *ctx) {
   progress_state *st = ctx;
   char line[512];
+  size_t cols;
   if (st->quiet)
     return;
-  if (lg_report_progress_line(p, st->color, line, sizeof line) != 0)
+  /* One column short of the width: a line that fills the last column
+   * leaves some terminals in their wrap-pending state, and the next "\r"
+   * then returns to a new row. */
+  cols = st->tty ? term_columns(2) - 1 : 0;
+  if (lg_report_progress_fit(p, st->color, st->tty && cols == 0 ? 1 : cols,
+                             line, sizeof line) != 0)
     return;
   if (st->tty) {
     fprintf(stderr, "\r\033[K%s", line);

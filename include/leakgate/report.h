@@ -53,6 +53,14 @@ struct lg_progress; /* include/leakgate/run.h */
 int lg_report_progress_line(const struct lg_progress *p, bool color, char *buf,
                             size_t cap);
 
+/* The progress line fitted to a terminal of columns columns (0 = no
+ * limit): whole fields are dropped, least useful first (req/s, the planned
+ * total, the scenario name, memory, the request count, errors, the slope),
+ * and the stage name is cut last, so the line never wraps; colour codes
+ * take no column. Returns 0, or LG_EUSAGE as lg_report_progress_line. */
+int lg_report_progress_fit(const struct lg_progress *p, bool color,
+                           size_t columns, char *buf, size_t cap);
+
 /* The combined exit code of several results (fail 1 > error 4/2 >
  * inconclusive 3 > pass 0), as `merge` and the JSON reporter report it. */
 int lg_report_combined_exit(const lg_result *const *results, size_t n);

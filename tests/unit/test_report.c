@@ -608,6 +608,74 @@ START_TEST(test_progress_line) {
 }
 END_TEST
 
+/* Visible columns of a progress line: ANSI colour codes take none. */
+static size_t visible_columns(const char *s) {
+  size_t w = 0;
+  while (*s) {
+    if (*s == '\033') {
+      while (*s && *s != 'm')
+        s++;
+      if (*s)
+        s++;
+      continue;
+    }
+    if (((unsigned char)*s & 0xC0) != 0x80)
+      w++;
+    s++;
+  }
+  return w;
+}
+
+/* The line fits the terminal: whole fields go, least useful first, and
+ * the stage and elapsed time stay until the stage name itself is cut. */
+START_TEST(test_progress_fit) {
+  lg_progress p;
+  char buf[512];
+  size_t cols;
+  memset(&p, 0, sizeof p);
+  p.scenario = "items-api";
+  p.stage = "load";
+  p.load.phase_name = "steady";
+  p.load.completed = 18000;
+  p.load.errors = 3;
+  p.load.elapsed_s = 12;
+  p.load.total_s = 66;
+  p.memory_bytes = 47395635;
+  p.slope = 64.2;
+  /* wide enough: the whole line, as lg_report_progress_line */
+  ck_assert_int_eq(lg_report_progress_fit(&p, false, 200, buf, sizeof buf), 0);
+  ck_assert_str_eq(buf,
+                   "items-api | load steady | 12.0 s / 66.0 s | 18000 req, "
+                   "1500 req/s, 3 errors | mem 45.2 MiB | slope 64.2 B/req");
+  /* 79 columns (an 80-column terminal): req/s, the total and the name go */
+  ck_assert_int_eq(lg_report_progress_fit(&p, true, 79, buf, sizeof buf), 0);
+  ck_assert_uint_le(visible_columns(buf), 79);
+  ck_assert_str_eq(buf, "\033[36mload steady\033[0m | 12.0 s | 18000 req, 3 "
+                        "errors | mem 45.2 MiB | slope 64.2 B/req");
+  /* then the total and the scenario name; the slope stays longest */
+  ck_assert_int_eq(lg_report_progress_fit(&p, false, 61, buf, sizeof buf), 0);
+  ck_assert_str_eq(buf, "load steady | 12.0 s | 18000 req, 3 errors | "
+                        "slope 64.2 B/req");
+  ck_assert_int_eq(lg_report_progress_fit(&p, false, 60, buf, sizeof buf), 0);
+  ck_assert_str_eq(buf, "load steady | 12.0 s | 3 errors | slope 64.2 B/req");
+  ck_assert_int_eq(lg_report_progress_fit(&p, false, 40, buf, sizeof buf), 0);
+  ck_assert_str_eq(buf, "load steady | 12.0 s | slope 64.2 B/req");
+  ck_assert_int_eq(lg_report_progress_fit(&p, false, 25, buf, sizeof buf), 0);
+  ck_assert_str_eq(buf, "load steady | 12.0 s");
+  /* a stage name too long for the width is cut, marked with '~' */
+  ck_assert_int_eq(lg_report_progress_fit(&p, false, 16, buf, sizeof buf), 0);
+  ck_assert_str_eq(buf, "load s~ | 12.0 s");
+  /* every width from 1 to 200 fits, with and without colour; a non-ASCII
+   * phase name counts two columns a character (never under-counted) */
+  p.load.phase_name = "r\xc3\xa9" "chauffement";
+  for (cols = 1; cols <= 200; cols++) {
+    ck_assert_int_eq(lg_report_progress_fit(&p, cols % 2, cols, buf, sizeof buf), 0);
+    ck_assert_uint_le(visible_columns(buf), cols);
+    ck_assert_uint_gt(strlen(buf), 0);
+  }
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("report");
   TCase *t = tcase_create("formats");
@@ -621,6 +689,7 @@ static Suite *suite(void) {
   tcase_add_test(t, test_annotations);
   tcase_add_test(t, test_summary);
   tcase_add_test(t, test_progress_line);
+  tcase_add_test(t, test_progress_fit);
   suite_add_tcase(s, t);
   return s;
 }
