@@ -120,10 +120,12 @@ int sc_get_kvmap(sc_ctx *c, const yt_node *v, const char *path,
 /* Compile scalar v as a {{template}}; the error points at the bad "{{". */
 int sc_check_template(sc_ctx *c, const yt_node *v, const char *path);
 
-/* Problems with a "host:port" (port a number or a {{template}}) or an
- * http:// URL, or NULL when the text is fine. */
-const char *sc_hostport_problem(const char *s);
-const char *sc_url_problem(const char *s);
+/* Check scalar v as an http:// URL (sc_check_url) or a host:port
+ * (sc_check_hostport), its templates rendered with a placeholder port as
+ * the load engine renders them; the error points at the offending
+ * character (sc_url.c). Absent or null v is fine. */
+int sc_check_url(sc_ctx *c, const yt_node *v, const char *path);
+int sc_check_hostport(sc_ctx *c, const yt_node *v, const char *path);
 
 /* Path helpers shared by the sections. */
 /* path made absolute against dir (realpath when it exists); NULL on ENOMEM. */

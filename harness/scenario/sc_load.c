@@ -324,7 +324,6 @@ static int driver_needs(sc_ctx *c, const yt_node *v, const yt_node **f) {
 int sc_load(sc_ctx *c, const yt_node *v, const yt_node *root) {
   lg_load_spec *l = &c->sc->load;
   const yt_node *f[K_COUNT];
-  const char *why;
   long long n = 0;
   int rc, d = 0;
   if ((rc = sc_require(c, root, v, "load",
@@ -348,8 +347,8 @@ int sc_load(sc_ctx *c, const yt_node *v, const yt_node *root) {
   if ((rc = sc_get_str(c, f[K_URL], "load.url", &l->url)) ||
       (rc = sc_check_template(c, f[K_URL], "load.url")))
     return rc;
-  if (l->url && (why = sc_url_problem(l->url)))
-    return sc_fail(c, f[K_URL], "load.url", "%s", why);
+  if ((rc = sc_check_url(c, f[K_URL], "load.url")))
+    return rc;
   if ((rc = method(c, f[K_METHOD])) || (rc = headers(c, f[K_HEADERS])) ||
       (rc = sc_get_bytes(c, f[K_BODY], "load.body", &l->body, &l->body_len)) ||
       (rc = sc_check_template(c, f[K_BODY], "load.body")) ||
@@ -357,8 +356,8 @@ int sc_load(sc_ctx *c, const yt_node *v, const yt_node *root) {
       (rc = sc_get_str(c, f[K_ADDRESS], "load.address", &l->address)) ||
       (rc = sc_check_template(c, f[K_ADDRESS], "load.address")))
     return rc;
-  if (l->address && (why = sc_hostport_problem(l->address)))
-    return sc_fail(c, f[K_ADDRESS], "load.address", "%s", why);
+  if ((rc = sc_check_hostport(c, f[K_ADDRESS], "load.address")))
+    return rc;
   if ((rc = command(c, f[K_COMMAND])) ||
       (rc = sc_get_duration(c, f[K_TIMEOUT], "load.timeout", false,
                             &l->timeout_s)) ||

@@ -30,37 +30,6 @@ static const char *env_key_ok(const char *k, size_t len) {
   return NULL;
 }
 
-/* "host:port" where port is a number or a {{template}}; NULL when fine. */
-const char *sc_hostport_problem(const char *s) {
-  const char *colon = strrchr(s, ':'), *p;
-  long port = 0;
-  if (!colon || colon == s || !colon[1])
-    return "expected host:port (like 127.0.0.1:{{port}})";
-  p = colon + 1;
-  if (strncmp(p, "{{", 2) == 0 && strstr(p, "}}") &&
-      strcmp(p + strlen(p) - 2, "}}") == 0)
-    return NULL;
-  for (; *p; p++) {
-    if (!isdigit((unsigned char)*p))
-      return "expected host:port (like 127.0.0.1:{{port}})";
-    if ((port = port * 10 + (*p - '0')) > 65535)
-      break;
-  }
-  return port >= 1 && port <= 65535 ? NULL : "port must be between 1 and 65535";
-}
-
-/* An http:// URL with a host; NULL when fine. */
-const char *sc_url_problem(const char *s) {
-  if (strncmp(s, "https://", 8) == 0)
-    return "https is not supported by the built-in http driver (use the exec "
-           "driver with a TLS-capable tool such as wrk)";
-  if (strncmp(s, "http://", 7) != 0)
-    return "expected a URL starting with http://";
-  if (!s[7] || s[7] == '/' || s[7] == ':')
-    return "the URL has no host";
-  return NULL;
-}
-
 /* Compile the readiness regex now, so a bad one fails before anything
  * starts. It is a template: it is checked as the capture will compile it,
  * rendered (with the largest port, so every number has its longest
@@ -88,7 +57,6 @@ static int ready(sc_ctx *c, const yt_node *v) {
                                         LG_READY_LOG, LG_READY_DELAY};
   lg_ready_spec *r = &c->sc->service.ready;
   const yt_node *f[5];
-  const char *why;
   char p[SC_PATH_MAX];
   int rc, i, first = -1;
   if ((rc = sc_fields(c, v, "service.ready", keys, 5, f)))
@@ -117,11 +85,9 @@ static int ready(sc_ctx *c, const yt_node *v) {
   if ((rc = sc_get_str(c, f[first], p, &r->target)) ||
       (rc = sc_check_template(c, f[first], p)))
     return rc;
-  why = r->kind == LG_READY_TCP    ? sc_hostport_problem(r->target)
-        : r->kind == LG_READY_HTTP ? sc_url_problem(r->target)
-                                   : NULL;
-  if (why)
-    return sc_fail(c, f[first], p, "%s", why);
+  if ((r->kind == LG_READY_TCP && (rc = sc_check_hostport(c, f[first], p))) ||
+      (r->kind == LG_READY_HTTP && (rc = sc_check_url(c, f[first], p))))
+    return rc;
   if (r->kind == LG_READY_LOG)
     return check_regex(c, f[first], p);
   return 0;

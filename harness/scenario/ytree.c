@@ -237,6 +237,34 @@ void yt_brace_pos(const char *text, size_t len, const yt_node *n, size_t nth,
   }
 }
 
+void yt_offset_pos(const char *text, size_t len, const yt_node *n, size_t off,
+                   unsigned *line, unsigned *col) {
+  const unsigned char *s = (const unsigned char *)text;
+  size_t i = skip_bom(s, len), end;
+  unsigned l = 1, c = 1;
+  *line = n->line;
+  *col = n->col;
+  if (n->origin || !text || utf16(s, len) || n->kind != YT_SCALAR ||
+      off > n->len)
+    return;
+  while (i < len && before(l, c, n->line, n->col))
+    step(s, len, &i, &l, &c);
+  if (!n->plain && i < len && (s[i] == '"' || s[i] == '\'')) {
+    i++;
+    c++;
+  }
+  /* The source must spell the value byte for byte up to off: no escape,
+   * no folded line break (those change bytes), else the node's start. */
+  if (i + off > len || memcmp(s + i, n->str, off) != 0 ||
+      memchr(s + i, '\n', off) || memchr(s + i, '\r', off))
+    return;
+  end = i + off;
+  while (i < end)
+    step(s, len, &i, &l, &c);
+  *line = l;
+  *col = c;
+}
+
 /* Fill err from a libyaml parser failure. */
 static int syntax_error(builder *b, yaml_parser_t *p,
                         const char *text, size_t len) {

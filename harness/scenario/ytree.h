@@ -71,4 +71,10 @@ yt_node *yt_map_get(const yt_node *map, const char *key);
 void yt_brace_pos(const char *text, size_t len, const yt_node *n, size_t nth,
                   unsigned *line, unsigned *col);
 
+/* Position of byte offset off of scalar n's value in the source text, when
+ * the source spells the value byte for byte up to there (plain or quoted,
+ * no escape or folded line before it); else the node's own start. */
+void yt_offset_pos(const char *text, size_t len, const yt_node *n, size_t off,
+                   unsigned *line, unsigned *col);
+
 #endif
