@@ -5,6 +5,7 @@
 #ifndef LG_CLI_H
 #define LG_CLI_H
 
+#include <getopt.h>
 #include <leakgate/leakgate.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -53,6 +54,13 @@ int cli_load_scenario(const char *path, const char *const *sets, size_t n_sets,
  * (free each, then the array); on failure nothing. */
 int cli_load_results(char *const *paths, size_t n_paths, lg_result ***out,
                      size_t *n);
+/* The default: branch of a getopt_long loop (main sets opterr = 0, so
+ * getopt prints nothing itself): say in one line what was wrong with the
+ * option just read - unknown (with the closest known option: "did you mean
+ * --json?"), ambiguous, missing or unexpected value - then usage's first
+ * line with where the full help is. Two lines, not the whole help. */
+void cli_bad_option(const char *usage, const struct option *longopts,
+                    const char *shortopts, char *const *argv);
 /* Colour on stdout/stderr: a TTY, NO_COLOR unset, TERM not dumb. */
 bool cli_color(int fd);
 

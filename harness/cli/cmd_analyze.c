@@ -134,7 +134,7 @@ int cmd_analyze(int argc, char **argv) {
       rc = LG_EXIT_PASS;
       goto cleanup;
     default:
-      fputs(analyze_usage, stderr);
+      cli_bad_option(analyze_usage, longopts, "h", argv);
       goto cleanup;
     }
     continue;

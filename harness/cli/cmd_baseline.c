@@ -86,7 +86,7 @@ int cmd_compare(int argc, char **argv) {
       fputs(compare_usage, stdout);
       return LG_EXIT_PASS;
     default:
-      fputs(compare_usage, stderr);
+      cli_bad_option(compare_usage, longopts, "b:qh", argv);
       return LG_EXIT_USAGE;
     }
   }
@@ -161,7 +161,7 @@ int cmd_baseline(int argc, char **argv) {
       fputs(baseline_usage, stdout);
       return LG_EXIT_PASS;
     default:
-      fputs(baseline_usage, stderr);
+      cli_bad_option(baseline_usage, longopts, "h", argv);
       return LG_EXIT_USAGE;
     }
   }

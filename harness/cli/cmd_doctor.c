@@ -352,7 +352,7 @@ int cmd_doctor(int argc, char **argv) {
       fputs(doctor_usage, stdout);
       return LG_EXIT_PASS;
     default:
-      fputs(doctor_usage, stderr);
+      cli_bad_option(doctor_usage, longopts, "t:h", argv);
       return LG_EXIT_USAGE;
     }
   }

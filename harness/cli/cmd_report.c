@@ -57,7 +57,7 @@ static int render_saved(int argc, char **argv, const char *usage) {
       fputs(usage, stdout);
       return LG_EXIT_PASS;
     default:
-      fputs(usage, stderr);
+      cli_bad_option(usage, longopts, "qh", argv);
       return LG_EXIT_USAGE;
     }
   }

@@ -35,7 +35,8 @@ static const char run_usage[] =
     "  --baseline F       compare with this baseline file (overrides baseline.file)\n"
     "  --set KEY=VALUE    override a scenario key, e.g. --set load.connections=32\n"
     "                     or --set analysis.tolerance=8B (repeatable; VALUE is YAML)\n"
-    "  --profile NAME     apply the scenario's profile NAME (e.g. soak)\n"
+    "  --profile NAME     apply the scenario's profile NAME; soak is built in\n"
+    "                     (phases x10, tolerance / 4) unless the scenario has one\n"
     "  --shard I/N        run only shard I of N (1-based; stable by scenario name)\n"
     "  --metrics HOST:PORT  serve Prometheus/OpenMetrics metrics at\n"
     "                     http://HOST:PORT/metrics while the run goes (PORT\n"
@@ -205,7 +206,7 @@ int cmd_run(int argc, char **argv) {
       rc = LG_EXIT_PASS;
       goto cleanup;
     default:
-      fputs(run_usage, stderr);
+      cli_bad_option(run_usage, longopts, "o:b:s:p:S:qh", argv);
       goto cleanup;
     }
   }

@@ -13,6 +13,12 @@ static const char validate_usage[] =
     "and template. Errors name file:line:column and the key. Prints one line per\n"
     "valid scenario.\n"
     "\n"
+    "options:\n"
+    "  --set KEY=VALUE    override a scenario key first, as 'run --set' does\n"
+    "  --profile NAME     apply a profile first (soak is built in unless the\n"
+    "                     scenario has one); the duration printed is scaled\n"
+    "  --help             print this help\n"
+    "\n"
     "exit: 0 all valid, 2 any invalid\n";
 
 int cmd_validate(int argc, char **argv) {
@@ -41,7 +47,7 @@ int cmd_validate(int argc, char **argv) {
       free(sets);
       return LG_EXIT_PASS;
     default:
-      fputs(validate_usage, stderr);
+      cli_bad_option(validate_usage, longopts, "s:p:h", argv);
       free(sets);
       return LG_EXIT_USAGE;
     }

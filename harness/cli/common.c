@@ -131,6 +131,71 @@ cleanup:
   return rc;
 }
 
+/* usage's first line ("usage: leakgate run SCENARIO.yaml... [options]") and
+ * the "leakgate run" it names, for the hint after a bad option. */
+static void usage_hint(const char *usage) {
+  size_t len = strcspn(usage, "\n"), cmd;
+  const char *p = strstr(usage, "leakgate ");
+  cmd = p ? 9 + strcspn(p + 9, " \n") : 0;
+  if (p)
+    fprintf(stderr, "%.*s ('%.*s --help' lists every option)\n", (int)len,
+            usage, (int)cmd, p);
+  else
+    fprintf(stderr, "%.*s\n", (int)len, usage);
+}
+
+void cli_bad_option(const char *usage, const struct option *longopts,
+                    const char *shortopts, char *const *argv) {
+  const char *names[64], *arg = optind > 0 ? argv[optind - 1] : "";
+  const struct option *exact = NULL;
+  char amb[256] = "";
+  size_t n = 0, nlen, n_prefix = 0;
+  /* An unknown short option inside a group ("-json" read as -j -s -o -n)
+   * leaves optind on the group: the text is then argv[optind]. */
+  if (strncmp(arg, "--", 2) != 0 && optopt > 0 &&
+      !(arg[0] == '-' && strchr(arg + 1, optopt)) && argv[optind] &&
+      argv[optind][0] == '-')
+    arg = argv[optind];
+  for (; n < 64 && longopts[n].name; n++)
+    names[n] = longopts[n].name;
+  if (strncmp(arg, "--", 2) == 0 && arg[2]) {
+    const char *name = arg + 2, *near;
+    size_t i;
+    nlen = strcspn(name, "=");
+    for (i = 0; i < n; i++) {
+      if (strlen(names[i]) == nlen && strncmp(names[i], name, nlen) == 0)
+        exact = &longopts[i];
+      else if (strncmp(names[i], name, nlen) == 0 && n_prefix++ < 6)
+        snprintf(amb + strlen(amb), sizeof amb - strlen(amb), "%s--%s",
+                 amb[0] ? ", " : "", names[i]);
+    }
+    if (exact && exact->has_arg == required_argument && !name[nlen])
+      cli_errorf("option --%s needs a value", exact->name);
+    else if (exact && exact->has_arg == no_argument && name[nlen])
+      cli_errorf("option --%s takes no value", exact->name);
+    else if (!exact && n_prefix > 1)
+      cli_errorf("option '--%.*s' is ambiguous: %s", (int)nlen, name, amb);
+    else if ((near = lg_suggest(name, nlen, names, n)) != NULL)
+      cli_errorf("unknown option '--%.*s' (did you mean --%s?)", (int)nlen,
+                 name, near);
+    else
+      cli_errorf("unknown option '--%.*s'", (int)nlen, name);
+  } else if (optopt && optopt < 128 && strchr(shortopts, optopt) &&
+             optopt != ':') {
+    cli_errorf("option -%c needs a value", optopt);
+  } else if (arg[0] == '-' && arg[1] && arg[2] &&
+             lg_suggest(arg + 1, strlen(arg + 1), names, n)) {
+    /* "-json": a long option written with one dash */
+    cli_errorf("unknown option '%s' (did you mean --%s?)", arg,
+               lg_suggest(arg + 1, strlen(arg + 1), names, n));
+  } else if (optopt > 0 && optopt < 128) {
+    cli_errorf("unknown option '-%c'", optopt);
+  } else {
+    cli_errorf("unknown option '%s'", arg);
+  }
+  usage_hint(usage);
+}
+
 bool cli_color(int fd) {
   const char *term = getenv("TERM"), *no_color = getenv("NO_COLOR");
   if (no_color && no_color[0])

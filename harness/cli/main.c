@@ -1,6 +1,7 @@
 /* cli/main.c - entry point: dispatches subcommands, prints --help/--version. */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +51,7 @@ int main(int argc, char **argv) {
   size_t i;
 
   cli_catch_xfsz();
+  opterr = 0; /* cli_bad_option says what was wrong, in fewer words */
   if (argc < 2) {
     fputs(usage_text, stderr);
     return LG_EXIT_USAGE;
@@ -72,6 +74,18 @@ int main(int argc, char **argv) {
   for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
     if (strcmp(argv[1], cmds[i].name) == 0)
       return cmds[i].fn(argc - 1, argv + 1);
-  fprintf(stderr, "leakgate: unknown command '%s'\n\n%s", argv[1], usage_text);
+  {
+    const char *names[sizeof cmds / sizeof cmds[0]], *near;
+    for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+      names[i] = cmds[i].name;
+    near = lg_suggest(argv[1], strlen(argv[1]), names, i);
+    if (near)
+      fprintf(stderr, "leakgate: unknown command '%s' (did you mean %s?)\n",
+              argv[1], near);
+    else
+      fprintf(stderr, "leakgate: unknown command '%s'\n", argv[1]);
+    fputs("usage: leakgate <command> [options]\n'leakgate --help' lists the "
+          "commands\n", stderr);
+  }
   return LG_EXIT_USAGE;
 }

@@ -99,10 +99,10 @@ int lg_parse_size_f(const char *text, double *bytes, lg_error *err) {
       return 0;
     }
   }
-  return lg_error_set(
-      err, LG_EINPUT,
-      "size '%s' has unknown unit '%s' (use B, KiB, MiB, GiB, KB, MB or GB)",
-      text, unit);
+  return lg_error_set(err, LG_EINPUT,
+                      "size '%s' has unknown unit '%s' (use B, KiB, MiB, GiB, "
+                      "TiB, KB, MB, GB or TB)",
+                      text, unit);
 }
 
 int lg_parse_size(const char *text, uint64_t *bytes, lg_error *err) {

@@ -7,6 +7,7 @@
  * allocates except warning strings (owned by the scenario).
  */
 #include "scenario/sc_internal.h"
+#include <leakgate/suggest.h>
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -152,42 +153,13 @@ void sc_join(char *out, size_t cap, const char *const *names, size_t n) {
   }
 }
 
-/* Levenshtein distance of two short strings, case-insensitive; O(|a|*|b|)
- * with |a|, |b| <= 64 (longer strings return a large distance). */
-static size_t distance(const char *a, size_t la, const char *b) {
-  size_t lb = strlen(b), i, j, prev[65], cur[65];
-  if (la > 64 || lb > 64)
-    return 1000;
-  for (j = 0; j <= lb; j++)
-    prev[j] = j;
-  for (i = 1; i <= la; i++) {
-    cur[0] = i;
-    for (j = 1; j <= lb; j++) {
-      size_t sub = prev[j - 1] + (tolower((unsigned char)a[i - 1]) !=
-                                  tolower((unsigned char)b[j - 1]));
-      size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-      cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-    }
-    memcpy(prev, cur, (lb + 1) * sizeof prev[0]);
-  }
-  return prev[lb];
-}
-
 static int unknown_key(sc_ctx *c, const yt_node *key, const char *path,
                        const char *const *names, size_t n) {
   char kp[SC_PATH_MAX], list[512];
-  size_t i, best = 0, bestd = 1000;
+  const char *near = lg_suggest(key->str, key->len, names, n);
   sc_path(kp, path, key->str);
-  for (i = 0; i < n; i++) {
-    size_t d = distance(key->str, key->len, names[i]);
-    if (d < bestd) {
-      bestd = d;
-      best = i;
-    }
-  }
-  if (n && bestd <= (strlen(names[best]) <= 4 ? 1u : 2u))
-    return sc_fail(c, key, kp, "unknown key (did you mean '%s'?)",
-                   names[best]);
+  if (near)
+    return sc_fail(c, key, kp, "unknown key (did you mean '%s'?)", near);
   sc_join(list, sizeof list, names, n);
   return sc_fail(c, key, kp, "unknown key (expected one of: %s)", list);
 }

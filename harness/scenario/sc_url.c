@@ -89,8 +89,8 @@ static int check_port(const char *s, size_t len, size_t base, bool in_url,
     return problem(p, base - 1, "':' without a port number after it");
   stray = first_stray(s, len);
   if (stray < len && stray > 0)
-    return problem(p, base + stray,
-                   "'%.*s' follows the port%s", (int)(len - stray), s + stray,
+    return problem(p, base + stray, "'%.*s' follows the port%s",
+                   (int)(len - stray), s + stray,
                    in_url ? " (a path starts with '/', as in "
                             "http://127.0.0.1:{{port}}/items)"
                           : " (expected host:port, like 127.0.0.1:{{port}})");
@@ -152,7 +152,8 @@ static int check_authority(const char *s, size_t len, size_t base, bool in_url,
   } else {
     colon = memchr(s, ':', len);
     if (colon && memchr(colon + 1, ':', (size_t)(s + len - colon - 1)))
-      return problem(p, base, "an IPv6 address needs brackets ([::1]:{{port}})");
+      return problem(p, base,
+                     "an IPv6 address needs brackets ([::1]:{{port}})");
     hlen = colon ? (size_t)(colon - s) : len;
     if (check_host(s, hlen, base, false, p))
       return -1;
@@ -162,8 +163,8 @@ static int check_authority(const char *s, size_t len, size_t base, bool in_url,
       return 0; /* port 80 */
     return problem(p, base, "expected host:port (like 127.0.0.1:{{port}})");
   }
-  return check_port(colon + 1, (size_t)(s + len - colon - 1),
-                    base + hlen + 1, in_url, p);
+  return check_port(colon + 1, (size_t)(s + len - colon - 1), base + hlen + 1,
+                    in_url, p);
 }
 
 static int fail_at(sc_ctx *c, const yt_node *v, const char *path,

@@ -4,6 +4,7 @@
 
 #include <leakgate/error.h>
 #include <leakgate/units.h>
+#include <leakgate/suggest.h>
 #include <leakgate/template.h>
 #include <leakgate/scenario.h>
 #include <leakgate/container.h>

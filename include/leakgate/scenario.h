@@ -206,8 +206,15 @@ int lg_scenario_load_string(const char *name, const char *text, size_t len,
                             const char *const *overrides, size_t n_overrides,
                             lg_scenario **out, lg_error *err);
 
+/* The built-in profile `soak`, used when a scenario defines none of that
+ * name: every phase duration times LG_SOAK_DURATION_SCALE, the tolerance
+ * divided by LG_SOAK_TOLERANCE_DIVISOR. */
+#define LG_SOAK_DURATION_SCALE 10.0
+#define LG_SOAK_TOLERANCE_DIVISOR 4.0
+
 /* Apply a named profile once (scales every phase duration, replaces the
- * analysis tolerance and the baseline tolerance unless that was written). */
+ * analysis tolerance and the baseline tolerance unless that was written);
+ * `soak` is built in (above) unless the scenario defines its own. */
 int lg_scenario_apply_profile(lg_scenario *sc, const char *profile,
                               lg_error *err);
 

@@ -3,6 +3,7 @@
 # tightens the tolerance (scenario `profiles:`), seen without running by
 # `validate --profile`, and in a real run's result.json (a `quick` profile
 # of the same scenario, to stay short). An unknown profile is an input error.
+# Where a scenario defines no soak, the built-in one applies (x10, tolerance/4).
 . "$(dirname "$0")/lib.sh"
 
 s=$(scenario profile)
@@ -12,6 +13,10 @@ grep -q "2 phases, 4.0 s$" "$WORK/stdout" || fail "validate: 4 s of phases witho
 run_lg validate --profile soak "$s"
 expect_code 0 "validate --profile soak"
 grep -q "2 phases, 80.0 s$" "$WORK/stdout" || fail "validate --profile soak: 20 x 4 s"
+# soak is built in where a scenario defines none: 10 x the phases.
+run_lg validate --profile soak "$(scenario clean profile-builtin)"
+expect_code 0 "validate --profile soak without a soak profile"
+grep -q "2 phases, 70.0 s$" "$WORK/stdout" || fail "the built-in soak: 10 x 7 s"
 run_lg validate --profile nightly "$s"
 expect_code 2 "an unknown profile"
 grep -q "unknown profile 'nightly' (this scenario defines: quick, soak)" "$WORK/stderr" ||

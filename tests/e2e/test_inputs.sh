@@ -46,6 +46,27 @@ run_lg frobnicate
 expect_code 2 "unknown command"
 run_lg run --no-such-flag x.yaml
 expect_code 2 "unknown flag"
+# A mistyped flag: one line naming the closest option and one usage line,
+# not the whole help (issue 16 item 8).
+run_lg run x.yaml --jsn out.json
+expect_code 2 "mistyped flag"
+expect_eq "$(cat "$WORK/stderr")" "leakgate: unknown option '--jsn' (did you mean --json?)
+usage: leakgate run SCENARIO.yaml... [options] ('leakgate run --help' lists every option)" "mistyped flag message"
+run_lg analyze x.csv --tolerence 4B
+grep -q "^leakgate: unknown option '--tolerence' (did you mean --tolerance?)$" "$WORK/stderr" ||
+  fail "analyze: no did-you-mean"
+expect_eq "$(wc -l <"$WORK/stderr")" 2 "analyze: a two-line message"
+run_lg validate x.yaml --profile
+grep -q "^leakgate: option --profile needs a value$" "$WORK/stderr" || fail "a missing value is not named"
+run_lg run x.yaml --s 1/2
+grep -q "^leakgate: option '--s' is ambiguous: --sarif, --set, --shard$" "$WORK/stderr" ||
+  fail "an ambiguous prefix is not named"
+run_lg rn x.yaml
+expect_code 2 "mistyped command"
+grep -q "^leakgate: unknown command 'rn' (did you mean run?)$" "$WORK/stderr" || fail "mistyped command"
+# The size-unit message lists every unit the parser takes.
+run_lg analyze x.csv --tolerance 4kb
+grep -q "use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB" "$WORK/stderr" || fail "the size-unit message omits units"
 run_lg --version
 expect_code 0 "--version"
 finish

@@ -380,7 +380,19 @@ START_TEST(profiles) {
   }
   sc = load_ok("tests/data/scenarios/minimal-http.yaml", NULL, 0);
   ck_assert_int_eq(lg_scenario_apply_profile(sc, "x", &e), LG_EINPUT);
-  ck_assert_ptr_nonnull(strstr(e.msg, "this scenario defines no profiles"));
+  ck_assert_ptr_nonnull(strstr(e.msg, "this scenario defines no profiles; "
+                                      "soak is built in"));
+  lg_scenario_free(sc);
+
+  /* The built-in soak where the scenario defines none: ten times the
+   * phases, a quarter of the tolerance (baseline's too, not written). */
+  sc = load_ok("tests/data/scenarios/minimal-http.yaml", NULL, 0);
+  before = lg_scenario_duration(sc);
+  ck_assert_int_eq(lg_scenario_apply_profile(sc, "soak", &e), 0);
+  ck_assert_str_eq(sc->profile, "soak");
+  ck_double(lg_scenario_duration(sc), before * 10);
+  ck_double(sc->analysis.tolerance_bytes, 4);
+  ck_double(sc->baseline.tolerance_bytes, 4);
   lg_scenario_free(sc);
 }
 END_TEST

@@ -46,8 +46,15 @@ START_TEST(sizes) {
   ck_assert_uint_eq(b, 16u);
   ck_assert_int_eq(lg_parse_size_f("0.5B", &f, &e), 0);
   ck_assert_double_eq(f, 0.5);
+  ck_assert_int_eq(lg_parse_size("2TiB", &b, &e), 0);
+  ck_assert_uint_eq(b, 2199023255552u);
+  ck_assert_int_eq(lg_parse_size("3TB", &b, &e), 0);
+  ck_assert_uint_eq(b, 3000000000000u);
   ck_assert_int_eq(lg_parse_size("64mb", &b, &e), LG_EINPUT);
   ck_assert_ptr_nonnull(strstr(e.msg, "unknown unit 'mb'"));
+  /* the message lists every unit the parser takes */
+  ck_assert_ptr_nonnull(
+      strstr(e.msg, "(use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)"));
   ck_assert_int_eq(lg_parse_size("1e30GiB", &b, &e), LG_EINPUT);
   ck_assert_int_eq(lg_parse_size("-5", &b, &e), LG_EINPUT);
   ck_assert_int_eq(lg_parse_size("0x10", &b, &e), LG_EINPUT);
