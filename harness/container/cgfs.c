@@ -128,6 +128,29 @@ int lg_cg_has_word(const char *text, const char *word) {
   return 0;
 }
 
+/* cgroup.procs of dir into a buffer grown until the whole list fits
+ * (*buf owned by the caller); the length, 0 for a cgroup that vanished, or
+ * -errno. */
+static long read_procs(const char *dir, char **buf) {
+  size_t cap = LG_CG_FILE_MAX;
+  long len;
+  for (;;) {
+    char *b = realloc(*buf, cap);
+    if (!b)
+      return -ENOMEM;
+    *buf = b;
+    len = lg_cg_read(dir, "cgroup.procs", b, cap);
+    if (len != -EFBIG || cap >= LG_CG_PROCS_MAX)
+      break;
+    cap *= 4;
+  }
+  if (len == -ENOENT || len == -ENODEV) {
+    len = 0;
+    (*buf)[0] = '\0';
+  }
+  return len;
+}
+
 static int pids_rec(const char *dir, pid_t *pids, size_t cap, size_t *n,
                     int depth) {
   char *buf = NULL, *path = NULL, *p;
@@ -138,20 +161,11 @@ static int pids_rec(const char *dir, pid_t *pids, size_t cap, size_t *n,
 
   if (depth > LG_CG_MAX_DEPTH)
     return 0;
-  buf = malloc(LG_CG_FILE_MAX);
-  if (!buf)
-    return -ENOMEM;
-  len = lg_cg_read(dir, "cgroup.procs", buf, LG_CG_FILE_MAX);
-  if (len == -ENOENT || len == -ENODEV) {
-    len = 0;
-    buf[0] = '\0';
-  }
+  len = read_procs(dir, &buf);
   if (len < 0) {
     rc = (int)len;
     goto cleanup;
   }
-  /* A cgroup with more pids than fit one read is rare for a service; the
-   * list would be cut at the buffer, which only undercounts. */
   for (p = buf; *p;) {
     char *end;
     long v = strtol(p, &end, 10);

@@ -2,8 +2,10 @@
  * container module's files (detect.c, cgroup.c, container.c).
  *
  * cgroupfs interface files are tiny text files the kernel renders on read;
- * each helper opens, reads or writes once, and closes. Nothing here
- * allocates except lg_cg_join. Every function returns 0 (or a byte count)
+ * each helper opens, reads (until end of file: the kernel may hand out a
+ * page per read) or writes once, and closes. Nothing here allocates except
+ * lg_cg_join and lg_cg_pids (a buffer for cgroup.procs, freed before it
+ * returns). Every function returns 0 (or a byte count)
  * or -errno, never an lg_error: the callers know the context for a message.
  */
 #ifndef LG_CONTAINER_CGFS_H
@@ -16,6 +18,8 @@
 
 /* Upper bound of one interface file we parse (memory.stat is ~1.5 KiB). */
 #define LG_CG_FILE_MAX 16384
+/* cgroup.procs is read whole up to this size (about 100,000 pids). */
+#define LG_CG_PROCS_MAX (1024 * 1024)
 
 /* "<dir>/<file>" into a new string (NULL on out of memory). */
 char *lg_cg_join(const char *dir, const char *file);

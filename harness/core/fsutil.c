@@ -113,18 +113,37 @@ cleanup:
 
 long lg_read_small(const char *path, char *buf, size_t cap) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
-  ssize_t n;
+  size_t n = 0;
+  long rc;
   if (fd < 0)
     return -errno;
-  do
-    n = read(fd, buf, cap - 1);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    n = -errno;
-  else
-    buf[n] = '\0';
+  /* Until end of file: procfs and cgroupfs render a file page by page (v1
+   * cgroup.procs gives one 4 KiB page per read), so one read(2) can stop
+   * long before the end. */
+  for (;;) {
+    ssize_t r;
+    char extra;
+    if (n + 1 >= cap) {
+      /* Full: one more byte says whether the file was cut. */
+      do
+        r = read(fd, &extra, 1);
+      while (r < 0 && errno == EINTR);
+      rc = r > 0 ? -EFBIG : r < 0 ? -errno : (long)n;
+      break;
+    }
+    r = read(fd, buf + n, cap - 1 - n);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0) {
+      rc = r < 0 ? -errno : (long)n;
+      break;
+    }
+    n += (size_t)r;
+  }
+  if (cap > 0)
+    buf[rc >= 0 ? n : 0] = '\0';
   close(fd);
-  return (long)n;
+  return rc;
 }
 
 int lg_mkdir_p(const char *path, lg_error *err) {

@@ -17,7 +17,9 @@ int lg_write_atomic(const char *path, const void *data, size_t len,
 /* Read a whole file; *out is NUL-terminated and owned by the caller. */
 int lg_read_file(const char *path, size_t cap, char **out, size_t *len,
                  lg_error *err);
-/* Read a small file (cgroupfs, procfs) into buf; returns bytes or negative. */
+/* Read a small file (cgroupfs, procfs) into buf, NUL-terminated, until end
+ * of file; returns its size, -EFBIG when it does not fit in cap - 1 bytes
+ * (nothing is cut silently), or -errno. */
 long lg_read_small(const char *path, char *buf, size_t cap);
 int lg_mkdir_p(const char *path, lg_error *err);
 /* Create path for writing (mode 0644, O_EXCL|O_NOFOLLOW|O_CLOEXEC): a
