@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 int lg_write_atomic(const char *path, const void *data, size_t len,
@@ -196,6 +198,59 @@ int lg_create_file(const char *path, lg_error *err) {
   }
   return lg_error_set(err, LG_EIO, "%s: cannot create: %s", path,
                       strerror(errno));
+}
+
+/* The pid holding a flock on the inode (dev, ino), from /proc/locks; 0 when
+ * not found (another pid namespace, /proc not mounted). O(locks). */
+static long lock_holder(dev_t dev, ino_t ino) {
+  char *text = NULL, *line, *save = NULL;
+  long holder = 0;
+  if (lg_read_file("/proc/locks", 1 << 20, &text, NULL, NULL) != 0)
+    return 0;
+  for (line = strtok_r(text, "\n", &save); line && !holder;
+       line = strtok_r(NULL, "\n", &save)) {
+    /* "1: FLOCK  ADVISORY  WRITE 22909 fe:00:10960898 0 EOF" */
+    unsigned maj, min;
+    unsigned long long inode;
+    long pid;
+    char kind[16];
+    /* NOLINTNEXTLINE(cert-err34-c): /proc/locks, written by the kernel */
+    if (sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%llu", kind, &pid, &maj, &min,
+               &inode) == 5 &&
+        strcmp(kind, "FLOCK") == 0 && inode == (unsigned long long)ino &&
+        maj == major(dev) && min == minor(dev))
+      holder = pid;
+  }
+  free(text);
+  return holder;
+}
+
+int lg_lock_dir(const char *dir, lg_error *err) {
+  struct stat st;
+  long holder;
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return lg_error_set(err, LG_EIO, "%s: cannot open the out dir: %s", dir,
+                        strerror(errno));
+  if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+    return fd;
+  if (errno != EWOULDBLOCK) {
+    int e = errno;
+    close(fd);
+    return lg_error_set(err, LG_EIO, "%s: cannot lock the out dir: %s", dir,
+                        strerror(e));
+  }
+  holder = fstat(fd, &st) == 0 ? lock_holder(st.st_dev, st.st_ino) : 0;
+  close(fd);
+  if (holder > 0)
+    return lg_error_set(err, LG_EIO,
+                        "%s: out dir in use by another leakgate run (pid %ld); "
+                        "give each run its own --out",
+                        dir, holder);
+  return lg_error_set(err, LG_EIO,
+                      "%s: out dir in use by another leakgate run; give each "
+                      "run its own --out",
+                      dir);
 }
 
 char *lg_path_join(const char *dir, const char *name) {

@@ -26,6 +26,13 @@ int lg_mkdir_p(const char *path, lg_error *err);
  * regular file from an earlier run is replaced, a symlink or anything else
  * planted there is refused. Returns the fd or a negative LG_E* code. */
 int lg_create_file(const char *path, lg_error *err);
+/* Lock directory dir for this process (an exclusive flock on the directory
+ * itself, so no lock file is left behind; the kernel drops it when the
+ * process ends, even by SIGKILL). Returns the fd to keep open (close it to
+ * unlock; close-on-exec, so a started program never holds it), or LG_EIO
+ * when another process holds it, naming that process when /proc/locks
+ * tells. */
+int lg_lock_dir(const char *dir, lg_error *err);
 /* Join dir and name into a new string (caller frees). */
 char *lg_path_join(const char *dir, const char *name);
 

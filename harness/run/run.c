@@ -1,9 +1,14 @@
 /* run/run.c - lg_run_scenario: the data flow of DESIGN section 1 for one
- * scenario. The RSS session writes samples.csv; the analysis reads it back
- * (the same code path as `leakgate analyze`); the Valgrind tiers run as
- * separate sessions; the baseline comparison and lg_result_finish complete
- * the model, which is saved as result.json even when the run failed or was
- * interrupted (nothing already measured is ever thrown away). */
+ * scenario. The out dir is locked for the run (a second run into it is
+ * refused) and marked at once: result.json says "unfinished" until the
+ * verdict replaces it, and samples.csv is replaced by this run's, so
+ * nothing an earlier or killed run left there can be read as this run's.
+ * The RSS session writes samples.csv; the analysis reads it back (the same
+ * code path as `leakgate analyze`) through the open file this run wrote,
+ * never by its path; the Valgrind tiers run as separate sessions; the
+ * baseline comparison and lg_result_finish complete the model, which is
+ * saved as result.json even when the run failed or was interrupted
+ * (nothing already measured is ever thrown away). */
 #include <leakgate/leakgate.h>
 
 #include "core/clock.h"
@@ -16,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 void lg_run_opts_init(lg_run_opts *o) {
   memset(o, 0, sizeof *o);
@@ -76,12 +83,14 @@ static void fill_sections(lg_result *r, session_out *s) {
   }
 }
 
-/* Analyse samples.csv into r->analysis; a failure becomes a growth check. */
-static void analyse(lg_result *r, const lg_scenario *sc, const char *csv,
-                    double limit) {
+/* Analyse this run's samples (the file w wrote, read back through w) into
+ * r->analysis; a failure becomes a growth check. */
+static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
+                    const char *csv, double limit) {
   lg_series_opts so;
   lg_analysis_opts ao;
   lg_series *s = NULL;
+  FILE *f = NULL;
   lg_error err;
 
   memset(&so, 0, sizeof so);
@@ -93,7 +102,8 @@ static void analyse(lg_result *r, const lg_scenario *sc, const char *csv,
                                                                     : "requests";
   lg_run_analysis_opts(sc, &ao);
   ao.memory_limit = limit;
-  if (lg_series_read(csv, &so, &s, &err) != 0 ||
+  if (lg_samples_writer_reader(w, &f, &err) != 0 ||
+      lg_series_read_stream(f, csv, &so, &s, &err) != 0 ||
       lg_analyze(s, &ao, &r->analysis, &err) != 0) {
     lg_result_add_check(r, "growth", LG_CHECK_ERROR,
                         "cannot judge growth from %s: %s", csv, err.msg);
@@ -104,6 +114,8 @@ static void analyse(lg_result *r, const lg_scenario *sc, const char *csv,
   if (r->service.oom_killed || r->service.crashed)
     r->chart.oom_x = s->n ? s->x[s->n - 1] : NAN;
 cleanup:
+  if (f)
+    fclose(f);
   lg_series_free(s);
 }
 
@@ -115,6 +127,43 @@ static void metrics_final(const lg_run_opts *o, const lg_result *r,
   lg_metrics_stage(o->metrics, stage);
 }
 
+/* What an earlier run left in dir that this run writes again: removed
+ * before anything starts, so a run that fails early never stands beside
+ * them (samples.csv is replaced by this run's own right after). */
+static const char *const previous_outputs[] = {"service.stdout.log",
+                                               "service.stderr.log", NULL};
+
+/* result.json until the verdict replaces it: verdict error, saying the run
+ * has not finished. Whoever reads it meanwhile - a CI step that runs
+ * `leakgate report` under if: always() after leakgate was killed - gets
+ * exit 4, never an earlier run's verdict. */
+static int mark_unfinished(const lg_result *r, const char *json,
+                           lg_error *err) {
+  lg_result *m = lg_result_new();
+  char msg[512];
+  int rc;
+  if (!m)
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  m->scenario_name = r->scenario_name ? strdup(r->scenario_name) : NULL;
+  m->scenario_file = r->scenario_file ? strdup(r->scenario_file) : NULL;
+  m->started_at = r->started_at ? strdup(r->started_at) : NULL;
+  m->out_dir = r->out_dir ? strdup(r->out_dir) : NULL;
+  snprintf(msg, sizeof msg,
+           "unfinished: leakgate (pid %ld) started this run at %s and has "
+           "not written its verdict; if it is no longer running, it was "
+           "killed before the end",
+           (long)getpid(), r->started_at ? r->started_at : "?");
+  rc = lg_result_set_error(m, LG_EINTR, msg);
+  if (rc == 0) {
+    lg_result_finish(m);
+    rc = lg_result_save(m, json, err);
+  } else {
+    rc = lg_error_set(err, rc, "out of memory");
+  }
+  lg_result_free(m);
+  return rc;
+}
+
 int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
                     lg_result **out, lg_error *err) {
   lg_result *r = NULL;
@@ -123,8 +172,9 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
   char dir[4096];
   char *csv = NULL, *json = NULL, *baseline_own = NULL;
   const char *baseline_path;
+  lg_samples_writer *samples = NULL;
   lg_error serr, werr;
-  int rc = 0;
+  int rc = 0, lock_fd = -1;
 
   *out = NULL;
   lg_error_clear(&serr);
@@ -158,17 +208,44 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
   r->out_dir = strdup(dir);
   if ((rc = lg_mkdir_p(dir, err)) != 0)
     goto cleanup; /* no out dir: nowhere to put a result; exit 4 */
+  /* One run per out dir: a second one would replace the first's samples
+   * under it. Refused before anything in the dir is touched. */
+  if ((lock_fd = lg_lock_dir(dir, err)) < 0) {
+    rc = lock_fd;
+    goto cleanup;
+  }
   csv = lg_path_join(dir, "samples.csv");
   json = lg_path_join(dir, "result.json");
   if (!csv || !json) {
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
     goto cleanup;
   }
+  if ((rc = mark_unfinished(r, json, err)) != 0) {
+    /* An earlier verdict must not stand in for this run's. */
+    (void)unlink(json);
+    goto cleanup;
+  }
+  {
+    size_t i;
+    struct stat st;
+    for (i = 0; previous_outputs[i]; i++) {
+      char *p = lg_path_join(dir, previous_outputs[i]);
+      /* Regular files only: anything else planted there is refused, with
+       * its name, when the service's output is captured. */
+      if (p && lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+        (void)unlink(p);
+      free(p);
+    }
+  }
+  if (lg_samples_writer_open(csv, &samples, &serr) != 0) {
+    lg_result_set_error(r, serr.code, serr.msg);
+    goto finish;
+  }
 
   session_opts_init(&so);
   so.sc = sc;
   so.out_dir = dir;
-  so.csv_path = csv;
+  so.csv = samples;
   so.cgroupfs_root = o->cgroupfs_root;
   so.interrupt = o->interrupt;
   so.progress = o->progress;
@@ -185,7 +262,7 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
       lg_result_set_error(r, serr.code, serr.msg);
     }
     if (sout.samples >= 2)
-      analyse(r, sc, csv, sout.limit_bytes);
+      analyse(r, sc, samples, csv, sout.limit_bytes);
     goto finish;
   }
   fill_sections(r, &sout);
@@ -194,7 +271,7 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
     lg_result_set_error(r, LG_EINTR, "interrupted");
   }
   lg_metrics_stage(o->metrics, "analysis");
-  analyse(r, sc, csv, sout.limit_bytes);
+  analyse(r, sc, samples, csv, sout.limit_bytes);
   metrics_final(o, r,
                 sc->valgrind.memcheck || sc->valgrind.massif ? "valgrind"
                                                              : "analysis");
@@ -224,6 +301,11 @@ finish:
   *out = r;
   r = NULL;
 cleanup:
+  /* Row write failures were reported by the sampler; what is left is the
+   * close itself. */
+  (void)lg_samples_writer_close(samples, NULL);
+  if (lock_fd >= 0)
+    close(lock_fd); /* the out dir is free for the next run */
   lg_result_free(r);
   free(csv);
   free(json);

@@ -198,12 +198,12 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   if (lo.hold)
     lg_load_set_budget(load, o->hold_first);
 
-  if (o->csv_path) {
+  if (o->csv) {
     memset(&smo, 0, sizeof smo);
     smo.interval_s = sc->sampling_interval_s;
     smo.container = box;
     smo.root_pid = lg_service_pid(svc);
-    smo.csv_path = o->csv_path;
+    smo.writer = o->csv;
     smo.requests = lg_load_completed_cb;
     smo.requests_ctx = load;
     smo.phase = lg_load_phase_cb;

@@ -29,7 +29,7 @@ typedef struct session_opts {
   bool no_memory_limit;    /* tool runs: the tool's RSS is not the service's */
   double rate_scale, duration_scale;
   uint64_t max_requests;
-  const char *csv_path;    /* NULL: no sampler */
+  lg_samples_writer *csv;  /* the run's samples.csv; NULL: no sampler */
   const char *cgroupfs_root;
   volatile int *interrupt;
   lg_progress_cb progress;

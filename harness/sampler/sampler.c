@@ -23,7 +23,8 @@
  * A samples.csv write failure stops the thread and is returned by
  * sample_now and stop: rows are never dropped silently.
  * Owns: the thread, timerfd, eventfd, pid buffer, the process-tree walk's
- * buffers (kept across ticks) and the CSV writer;
+ * buffers (kept across ticks) and the CSV writer it opened (a writer given
+ * in opts stays the caller's);
  * lg_sampler_stop joins and frees all of it.
  */
 #include <leakgate/sampler.h>
@@ -51,6 +52,7 @@
 struct lg_sampler {
   lg_sampler_opts o;
   lg_samples_writer *w;
+  bool own_w; /* opened from csv_path here (else the caller's writer) */
   pthread_t thread;
   bool started;
   int timer_fd, stop_fd;
@@ -213,8 +215,13 @@ int lg_sampler_start(const lg_sampler_opts *o, lg_sampler **out,
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
     goto cleanup;
   }
-  if (o->csv_path && (rc = lg_samples_writer_open(o->csv_path, &s->w, err)))
-    goto cleanup;
+  if (o->writer) {
+    s->w = o->writer;
+  } else if (o->csv_path) {
+    if ((rc = lg_samples_writer_open(o->csv_path, &s->w, err)))
+      goto cleanup;
+    s->own_w = true;
+  }
   s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
   s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (s->timer_fd < 0 || s->stop_fd < 0) {
@@ -244,7 +251,8 @@ int lg_sampler_start(const lg_sampler_opts *o, lg_sampler **out,
   s = NULL;
 cleanup:
   if (s) {
-    lg_samples_writer_close(s->w, NULL);
+    if (s->own_w)
+      lg_samples_writer_close(s->w, NULL);
     sampler_free(s);
   }
   return rc;
@@ -276,7 +284,7 @@ int lg_sampler_stop(lg_sampler *s, lg_sampler_stats *st, lg_error *err) {
   }
   if (s->failed)
     rc = lg_error_set(err, s->failed, "%s", s->ferr.msg);
-  if (lg_samples_writer_close(s->w, rc ? NULL : err) != 0 && !rc)
+  if (s->own_w && lg_samples_writer_close(s->w, rc ? NULL : err) != 0 && !rc)
     rc = LG_EIO;
   if (st)
     *st = s->st;

@@ -13,6 +13,9 @@
  * and is returned again by close: rows are never dropped silently. The
  * part of a row that did get out is cut off again (ftruncate to the last
  * whole row), so readers never see a half row.
+ * The run reads its own samples back through lg_samples_writer_reader:
+ * the open file (reopened through /proc/self/fd), not the path, so nothing
+ * another process puts at the path is ever judged.
  * What a failure leaves behind: the whole rows written before it.
  */
 #include <leakgate/series.h>
@@ -154,6 +157,28 @@ int lg_samples_writer_append(lg_samples_writer *w, const lg_sample *s,
   if (write_all(w, row, len, err))
     return LG_EIO;
   w->rows++;
+  return 0;
+}
+
+int lg_samples_writer_reader(lg_samples_writer *w, FILE **out,
+                             lg_error *err) {
+  char link[64];
+  FILE *f;
+  int fd;
+  *out = NULL;
+  /* A description of its own (the /proc link reopens this very inode, even
+   * when it was unlinked or replaced at the path): its own offset. */
+  snprintf(link, sizeof link, "/proc/self/fd/%d", w->fd);
+  fd = open(link, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return lg_error_set(err, LG_EIO, "%s: cannot read back: %s", w->path,
+                        strerror(errno));
+  f = fdopen(fd, "r");
+  if (!f) {
+    close(fd);
+    return lg_error_set(err, LG_ENOMEM, "%s: out of memory", w->path);
+  }
+  *out = f;
   return 0;
 }
 

@@ -33,6 +33,8 @@ typedef struct lg_sampler_opts {
   lg_container *container; /* may be NULL */
   pid_t root_pid;          /* service pid: used when there is no cgroup */
   const char *csv_path;    /* samples.csv; NULL = keep in memory only */
+  lg_samples_writer *writer; /* rows go here instead of csv_path: the
+                                caller's, who opened it and closes it */
   uint64_t (*requests)(void *ctx); /* completed requests; NULL = 0 */
   void *requests_ctx;
   const char *(*phase)(void *ctx); /* current phase name; NULL = "" */

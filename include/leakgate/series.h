@@ -57,6 +57,12 @@ int lg_samples_writer_open(const char *path, lg_samples_writer **out,
 /* Append and flush one row. */
 int lg_samples_writer_append(lg_samples_writer *w, const lg_sample *s,
                              lg_error *err);
+/* A new stream that reads w's file from its first byte: the file this
+ * writer created and wrote, never whatever is at its path now (another
+ * process may have replaced that). The stream has its own file position;
+ * it sees the rows appended before each read. *out is the caller's
+ * (fclose). */
+int lg_samples_writer_reader(lg_samples_writer *w, FILE **out, lg_error *err);
 /* Close and free (NULL is fine); returns a deferred write error if any. */
 int lg_samples_writer_close(lg_samples_writer *w, lg_error *err);
 

@@ -165,6 +165,41 @@ START_TEST(write_failure_reported) {
 }
 END_TEST
 
+/* The run judges the rows it wrote: read back through the writer, a file
+ * another process put at the path meanwhile (unlinked and recreated, as a
+ * second run into the same out dir did) is never read (issue 13 item 1). */
+START_TEST(reader_reads_own_file_not_path) {
+  lg_samples_writer *w = NULL;
+  lg_error err = {0, ""};
+  lg_sample s = row(0.5, 10, 4096);
+  lg_series_opts so;
+  lg_series *ser = NULL;
+  FILE *f = NULL, *other;
+  int i;
+  ck_assert_int_eq(lg_samples_writer_open(path, &w, &err), 0);
+  for (i = 0; i < 30; i++) {
+    s.t_s = 0.1 * i;
+    s.requests = 100 * i;
+    s.rss_bytes = 1000000 + 64.0 * s.requests;
+    ck_assert_int_eq(lg_samples_writer_append(w, &s, &err), 0);
+  }
+  ck_assert_int_eq(unlink(path), 0);
+  other = fopen(path, "w");
+  ck_assert_ptr_nonnull(other);
+  fputs("t_s,requests,rss_bytes\n0,0,5\n1,1,5\n", other);
+  fclose(other);
+  ck_assert_int_eq(lg_samples_writer_reader(w, &f, &err), 0);
+  memset(&so, 0, sizeof so);
+  ck_assert_int_eq(lg_series_read_stream(f, path, &so, &ser, &err), 0);
+  ck_assert_uint_eq(ser->rows, 30);
+  ck_assert_str_eq(ser->metric, "rss_bytes");
+  ck_assert(ser->y[ser->n - 1] > 1000000);
+  lg_series_free(ser);
+  fclose(f);
+  ck_assert_int_eq(lg_samples_writer_close(w, &err), 0);
+}
+END_TEST
+
 START_TEST(unwritable_dir) {
   lg_samples_writer *w = NULL;
   lg_error err = {0, ""};
@@ -182,6 +217,7 @@ int main(void) {
   tcase_add_test(t, rows_exact);
   tcase_add_test(t, symlink_refused_old_file_replaced);
   tcase_add_test(t, write_failure_reported);
+  tcase_add_test(t, reader_reads_own_file_not_path);
   tcase_add_test(t, unwritable_dir);
   suite_add_tcase(s, t);
   return lg_test_run(s);
