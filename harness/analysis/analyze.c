@@ -22,6 +22,8 @@
 #define MIN_WINDOW 10    /* points after the warm-up needed for a verdict */
 #define SHIFT_Z 6.0      /* robust z of a level shift */
 #define SHIFT_REMAIN 0.4 /* share of the window a restart must leave */
+#define STAIR_MIN 3      /* shifts up that make a staircase */
+#define STAIR_RATE 2.0   /* its growth after the restart, in tolerances */
 #define HINGE_BIC 10.0   /* "very strong" evidence (Kass and Raftery) */
 #define HINGE_LO 0.10    /* hinge breaks scanned over 10-85% of W */
 #define HINGE_HI 0.85
@@ -193,7 +195,19 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
   if (m - w0 >= MIN_WINDOW) {
     size_t ls =
         lg_stat_level_shift(x + w0, y + w0, m - w0, SHIFT_Z, SHIFT_REMAIN, scr);
-    if (ls > 0) {
+    lg_shifts sh = {0, 0, 0};
+    if (ls > 0 && y[w0 + ls] > y[w0 + ls - 1])
+      lg_stat_shifts_after(y + w0, m - w0, SHIFT_Z, ls + 1, scr, &sh);
+    /* Shifts up that keep coming after the restart point are growth in
+     * steps (a Go heap, slice doubling), not a one-off: restarting there
+     * would throw away most of the run and leave a few steps whose
+     * residuals look like rho 0.95 noise. The steps after it must add up
+     * to more than STAIR_RATE times the tolerance, so the records of a
+     * noisy high-water ratchet (T10: up to 1.24 times) keep their restart. */
+    if (sh.up >= STAIR_MIN && sh.up_after > 0 &&
+        sh.net_after > STAIR_RATE * o->tolerance * (x[m - 1] - x[w0 + ls]))
+      out->staircase_steps = sh.up;
+    else if (ls > 0) {
       w0 += ls;
       out->level_shift_x = x[w0];
     }
@@ -275,8 +289,9 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
                          .S = &S,
                          .opts = o};
     lg_project(&pin, out);
+    lg_verdict_reason(out, o->confidence);
+    lg_verdict_limit(&pin, out, o->confidence);
   }
-  lg_verdict_reason(out, o->confidence);
 
 cleanup:
   free(x);

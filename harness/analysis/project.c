@@ -147,6 +147,15 @@ static const char *num(char *buf, size_t cap, double v) {
   return buf;
 }
 
+/* The reason is bounded; cut a long one rather than overflow. */
+static void set_reason(lg_analysis *a, const char *r) {
+  size_t n = strlen(r);
+  if (n >= sizeof a->reason)
+    n = sizeof a->reason - 1;
+  memcpy(a->reason, r, n);
+  a->reason[n] = '\0';
+}
+
 void lg_verdict_reason(lg_analysis *a, double confidence) {
   const char *u = strcmp(a->x, "seconds") == 0 ? "B/s" : "B/request";
   const char *seg = strcmp(a->decided_by, "window") == 0 ? "window" : "recent";
@@ -198,14 +207,45 @@ void lg_verdict_reason(lg_analysis *a, double confidence) {
              strcmp(a->x, "seconds") == 0 ? "seconds" : "requests");
     break;
   }
-  /* The reason is bounded; cut a long one rather than overflow. */
-  {
-    size_t n = strlen(r);
-    if (n >= sizeof a->reason)
-      n = sizeof a->reason - 1;
-    memcpy(a->reason, r, n);
-    a->reason[n] = '\0';
+  set_reason(a, r);
+}
+
+void lg_verdict_limit(const lg_project_in *in, lg_analysis *a,
+                      double confidence) {
+  const char *u = strcmp(a->x, "seconds") == 0 ? "B/s" : "B/request";
+  double run_s = (in->x[in->m - 1] - in->x[0]) / a->x_rate, ttl_lo;
+  char b[32], lo[32], hi[32], t[32], run[32], r[1024];
+  if (a->leak != LG_LEAK_INCONCLUSIVE || !(a->time_to_limit_s <= run_s))
+    return;
+  /* time_to_limit_s = head / (slope rate): at the lower bound it is
+   * head / (lo rate). */
+  ttl_lo = a->slope_lo > 0 && a->slope > 0
+               ? a->time_to_limit_s * a->slope / a->slope_lo
+               : INFINITY;
+  num(b, sizeof b, a->slope);
+  num(lo, sizeof lo, a->slope_lo);
+  num(run, sizeof run, run_s);
+  a->x_needed = NAN;
+  if (ttl_lo <= run_s) {
+    a->leak = LG_LEAK_LEAK;
+    snprintf(a->decided_by, sizeof a->decided_by, "limit");
+    num(t, sizeof t, ttl_lo);
+    snprintf(r, sizeof r,
+             "memory grows %s %s with a %g%% lower bound of %s: even at that "
+             "bound it reaches the memory limit in %s s, sooner than this "
+             "run's own %s s",
+             b, u, confidence * 100, lo, t, run);
+  } else {
+    num(t, sizeof t, a->time_to_limit_s);
+    num(hi, sizeof hi, a->slope_hi);
+    snprintf(r, sizeof r,
+             "the slope %s %s (bounds %s to %s) cannot be told from the "
+             "tolerance, but the memory limit is projected %s s away, sooner "
+             "than this run's own %s s: running longer would hit the limit "
+             "first",
+             b, u, lo, hi, t, run);
   }
+  set_reason(a, r);
 }
 
 double lg_model_asymptote(const lg_model_fit *f) {

@@ -41,6 +41,15 @@ void lg_project(const lg_project_in *in, lg_analysis *a);
 /* Write a->reason from the filled analysis. */
 void lg_verdict_reason(lg_analysis *a, double confidence);
 
+/* An inconclusive run whose memory limit comes within its own length
+ * (x span / x_rate) cannot be decided by running longer: the limit comes
+ * first. LEAK (decided_by "limit") when even the slope's lower bound, > 0,
+ * reaches the limit that soon; otherwise it stays inconclusive, x_needed
+ * becomes NAN and the reason says the limit comes first. Call after
+ * lg_project and lg_verdict_reason (it rewrites the reason it changes). */
+void lg_verdict_limit(const lg_project_in *in, lg_analysis *a,
+                      double confidence);
+
 /* The level a model settles at: flat a, saturating a, step a + D; NAN for
  * models that grow without bound. */
 double lg_model_asymptote(const lg_model_fit *f);

@@ -229,38 +229,63 @@ void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
     out->hi = lg_select(sl, np, (size_t)hi_rank);
 }
 
-size_t lg_stat_level_shift(const double *x, const double *y, size_t n,
-                           double zthr, double min_frac, double *work) {
-  double *d = work, *tmp = work + n, med, scale, span;
-  size_t i, best = 0;
-  if (n < 10)
-    return 0;
+/* Robust z of the first differences of y[0..n) into z[0..n-1); false when
+ * the differences have no scale (all equal). work holds 2n doubles. */
+static bool diff_z(const double *y, size_t n, double *z, double *work) {
+  double *d = work, *tmp = work + n, med, scale;
+  size_t i;
   scale = lg_diff_scale(y, n, d, tmp, &med);
   if (!(scale > 0))
+    return false;
+  for (i = 0; i + 1 < n; i++)
+    z[i] = (d[i] - med) / scale;
+  return true;
+}
+
+/* Whether difference j (of n - 1) is a shift: |z| > zthr and not half of a
+ * spike (an opposite jump of the same kind within two differences, which
+ * makes it an outlier for Theil-Sen rather than a new level). */
+static bool is_shift(const double *z, size_t n, size_t j, double zthr) {
+  size_t k;
+  if (!(fabs(z[j]) > zthr))
+    return false;
+  for (k = 1; k <= 2; k++) {
+    if (j + k < n - 1 && fabs(z[j + k]) > zthr && (z[j + k] > 0) != (z[j] > 0))
+      return false;
+    if (j >= k && fabs(z[j - k]) > zthr && (z[j - k] > 0) != (z[j] > 0))
+      return false;
+  }
+  return true;
+}
+
+size_t lg_stat_level_shift(const double *x, const double *y, size_t n,
+                           double zthr, double min_frac, double *work) {
+  double *z = work + 2 * n, span;
+  size_t i, best = 0;
+  if (n < 10 || !diff_z(y, n, z, work))
     return 0;
   span = x[n - 1] - x[0];
-  for (i = 0; i + 1 < n; i++)
-    tmp[i] = (d[i] - med) / scale;
-  for (i = 1; i < n; i++) {
-    double z = tmp[i - 1];
-    int spike = 0;
-    size_t k;
-    if (!(fabs(z) > zthr))
-      continue;
-    /* Half of a spike: an opposite jump of the same kind right before or
-     * after it. A spike is an outlier for Theil-Sen, not a new level. */
-    for (k = 1; k <= 2; k++) {
-      if (i - 1 + k < n - 1 && fabs(tmp[i - 1 + k]) > zthr &&
-          (tmp[i - 1 + k] > 0) != (z > 0))
-        spike = 1;
-      if (i - 1 >= k && fabs(tmp[i - 1 - k]) > zthr &&
-          (tmp[i - 1 - k] > 0) != (z > 0))
-        spike = 1;
-    }
-    if (spike)
-      continue;
-    if (x[n - 1] - x[i] >= min_frac * span)
+  for (i = 1; i < n; i++)
+    if (is_shift(z, n, i - 1, zthr) && x[n - 1] - x[i] >= min_frac * span)
       best = i;
-  }
   return best;
+}
+
+void lg_stat_shifts_after(const double *y, size_t n, double zthr, size_t from,
+                          double *work, lg_shifts *out) {
+  double *z = work + 2 * n, *d = work;
+  size_t i;
+  memset(out, 0, sizeof *out);
+  if (n < 10 || !diff_z(y, n, z, work))
+    return;
+  for (i = 1; i < n; i++) {
+    if (!is_shift(z, n, i - 1, zthr))
+      continue;
+    if (z[i - 1] > 0)
+      out->up++;
+    if (i < from)
+      continue;
+    out->up_after += z[i - 1] > 0;
+    out->net_after += d[i - 1];
+  }
 }

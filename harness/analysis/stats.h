@@ -60,6 +60,21 @@ void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
 size_t lg_stat_level_shift(const double *x, const double *y, size_t n,
                            double zthr, double min_frac, double *work);
 
+/* The level shifts of y[0..n), found as lg_stat_level_shift finds them,
+ * counted against a candidate restart: a restart followed by more shifts
+ * up that add up to real growth is a staircase (growth that keeps coming,
+ * as a Go heap grows), not a one-off. */
+typedef struct lg_shifts {
+  size_t up;        /* shifts up in the whole series */
+  size_t up_after;  /* of those, at index >= from (the point after the jump) */
+  double net_after; /* signed sum of the jumps of every shift at index >=
+                       from, up or down (a GC sawtooth's cancel out) */
+} lg_shifts;
+
+/* Count them; work holds 3n doubles. O(n log n). */
+void lg_stat_shifts_after(const double *y, size_t n, double zthr, size_t from,
+                          double *work, lg_shifts *out);
+
 /* Least-squares hinge y = a + b1 x + b2 (x - c)+ scanned over c = x[k] for
  * k in [lo_frac n, hi_frac n]. */
 typedef struct lg_hinge {

@@ -118,11 +118,17 @@ static void check_growth(const lg_result *r, pending *p) {
   lg_fmt_slope(mds, sizeof mds, a, a->mds);
   switch (a->leak) {
   case LG_LEAK_LEAK:
-    setp(p, LG_CHECK_FAIL,
-         "memory grows: %s of %s, above the tolerance of %s (MDS %s, "
-         "%zu samples, model %s)",
-         sl, a->metric[0] ? a->metric : "memory", tol, mds, a->samples_used,
-         a->model[0] ? a->model : "n/a");
+    if (strcmp(a->decided_by, "limit") == 0)
+      setp(p, LG_CHECK_FAIL,
+           "memory grows: %s of %s, which reaches the memory limit within "
+           "the run's own length (tolerance %s, %zu samples)",
+           sl, a->metric[0] ? a->metric : "memory", tol, a->samples_used);
+    else
+      setp(p, LG_CHECK_FAIL,
+           "memory grows: %s of %s, above the tolerance of %s (MDS %s, "
+           "%zu samples, model %s)",
+           sl, a->metric[0] ? a->metric : "memory", tol, mds, a->samples_used,
+           a->model[0] ? a->model : "n/a");
     /* A leak main has too is known, not this change's: the baseline check
      * judges whether the change made it worse (docs/baseline.md). */
     if (r->baseline.verdict != LG_BASELINE_NONE &&

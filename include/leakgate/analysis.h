@@ -85,10 +85,16 @@ typedef struct lg_analysis {
   lg_model_fit models[8];
   char reason[256];     /* one sentence on why this verdict */
   char aggregate[8];    /* "median" or "min" (lower envelope) */
-  char decided_by[8];   /* "recent", "window" or "none" (inconclusive) */
+  char decided_by[8];   /* "recent", "window", "limit" (inconclusive by
+                           slope, but even its lower bound reaches the
+                           memory limit within the run's own length) or
+                           "none" (inconclusive) */
   bool recent_hinge;    /* recent segment starts at a hinge chosen by BIC */
   double gc_period_x;   /* sawtooth period found by the reader; NAN if none */
   size_t points;        /* points analysed (after aggregation and pooling) */
+  size_t staircase_steps; /* same-way level shifts that kept coming, so the
+                             window was kept whole as growth in steps; 0 when
+                             the series is not a staircase */
 } lg_analysis;
 
 /* Run the pipeline on a series. LG_EINPUT when there are too few points

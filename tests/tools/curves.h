@@ -37,7 +37,7 @@ typedef struct lgc_curve {
   lgc_class cls;
 } lgc_curve;
 
-enum { LGC_N_CURVES = 11 };
+enum { LGC_N_CURVES = 16 };
 
 static const lgc_curve lgc_curves[LGC_N_CURVES] = {
     {"T1", "t01_linear_leak", "linear leak 64 B/req", LGC_LEAK},
@@ -51,6 +51,15 @@ static const lgc_curve lgc_curves[LGC_N_CURVES] = {
     {"T9", "t09_leak_halfway", "64 B/req from 100k", LGC_LEAK},
     {"T10", "t10_rss_ratchet", "page-quantised high-water ratchet", LGC_BENIGN},
     {"T11", "t11_late_leak", "64 B/req in the last 15%", LGC_LATE},
+    {"T12", "t12_go_staircase", "Go heap staircase, leak 256 B/req", LGC_LEAK},
+    {"T13", "t13_go_sparse_staircase", "Go heap, leak 64 B/req, 1M req",
+     LGC_LEAK},
+    {"T14", "t14_go_cache_once", "Go heap, 32 MiB cache loaded at 80k",
+     LGC_BENIGN},
+    {"T15", "t15_go_gc_sawtooth", "Go heap sawtooth in 4 MiB chunks",
+     LGC_BENIGN},
+    {"T16", "t16_go_bounded_cache", "Go heap, 48 MiB cache, tau 30k",
+     LGC_BENIGN},
 };
 
 typedef struct lgc_rng {
@@ -102,6 +111,58 @@ static inline void lgc_ar1(lgc_rng *g, double sigma, double rho, double *e,
     e[i] = rho * e[i - 1] + k * lgc_normal(g);
 }
 
+/* Live bytes of the Go-heap curves T12-T16 at x requests. */
+static inline double lgc_go_live(int c, double x) {
+  double l0 = LGC_B0 / 2;
+  switch (c) {
+  case 11:
+    return l0 + 256 * x;
+  case 12:
+    return l0 + 64 * x;
+  case 13:
+    return l0 + (x >= 80000 ? 32 * LGC_MIB : 0);
+  case 15:
+    return l0 + 48 * LGC_MIB * (1 - exp(-x / 30000));
+  default:
+    return l0;
+  }
+}
+
+/* Anonymous memory of a Go service (GOGC = 100) whose live heap is
+ * lgc_go_live(c, x) and which makes `garbage` bytes of garbage per request:
+ * the heap climbs from the live bytes to twice the live bytes at the last
+ * collection, then a collection resets it. Memory is mapped in chunks of
+ * `chunk` bytes as the heap first needs it and stays mapped (anon is the
+ * running peak), unless `scavenge` returns it after each collection. Ten
+ * sub-steps per sample; y = mapped + page-level noise e, page-rounded.
+ * This is the staircase measured on Go 1.19 services: flat stretches
+ * between bursts of jumps at the end of each GC cycle, the bursts getting
+ * further apart as the live heap grows (issue 12). */
+static inline void lgc_go_heap(int c, const double *x, size_t n, double garbage,
+                               double chunk, int scavenge, const double *e,
+                               double *y) {
+  double xgc = 0, lgc = lgc_go_live(c, 0), mapped = 0, prev = 0, h = lgc;
+  size_t i;
+  int k;
+  for (i = 0; i < n; i++) {
+    for (k = 1; k <= 10; k++) {
+      double xs = prev + (x[i] - prev) * k / 10;
+      h = lgc_go_live(c, xs) + garbage * (xs - xgc);
+      while (h > mapped)
+        mapped += chunk;
+      if (h >= 2 * lgc) { /* collection: only the live bytes remain */
+        xgc = xs;
+        lgc = lgc_go_live(c, xs);
+        h = lgc;
+        if (scavenge)
+          mapped = chunk * ceil(h / chunk);
+      }
+    }
+    prev = x[i];
+    y[i] = 4096 * ceil((mapped + e[i]) / 4096);
+  }
+}
+
 /* Generate curve c (index into lgc_curves) with seed into x, y, t (each at
  * least LGC_MAX_POINTS long). Returns the number of points. */
 static inline size_t lgc_generate(int c, uint64_t seed, double *x, double *y,
@@ -128,10 +189,37 @@ static inline size_t lgc_generate(int c, uint64_t seed, double *x, double *y,
     sigma = 2 * LGC_MIB;
     rho = 0.3;
     break;
+  case 11: /* T12-T16: the noise is page-level jitter of mapped memory */
+  case 13:
+  case 15:
+    sigma = 48 * 1024.0;
+    break;
+  case 12: /* T13 */
+    n = 500;
+    step = 2000;
+    sigma = 48 * 1024.0;
+    break;
+  case 14: /* T15 */
+    n = 2000;
+    step = 100;
+    sigma = 48 * 1024.0;
+    break;
   default:
     break;
   }
   lgc_ar1(&g, sigma, rho, e, n);
+  if (c >= 11) {
+    for (i = 0; i < n; i++) {
+      x[i] = (double)(i + 1) * step;
+      t[i] = x[i] / LGC_RATE;
+    }
+    lgc_go_heap(c, x, n,
+                c == 12   ? 1024
+                : c == 14 ? 4681
+                          : 2048,
+                c == 14 ? 4 * LGC_MIB : 4096, c == 14, e, y);
+    return n;
+  }
   for (i = 0; i < n; i++) {
     double xi = (double)(i + 1) * step, v;
     switch (c) {

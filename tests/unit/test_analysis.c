@@ -63,7 +63,7 @@ START_TEST(corpus_files) {
     cases++;
   }
   fclose(f);
-  ck_assert_int_eq(cases, 11);
+  ck_assert_int_eq(cases, 16);
 }
 END_TEST
 
@@ -343,6 +343,147 @@ START_TEST(heap_granule_step_is_rounding) {
 }
 END_TEST
 
+START_TEST(staircase_traces) {
+  /* Real Go services (tests/data/staircase/README.md): anon grows as a
+   * staircase. Each trace against its expected verdict; a leak keeps its
+   * whole window (the steps keep coming) and its slope is within 0.5-6x of
+   * the payload; the bounded cache still restarts after its one-off fill. */
+  char path[4096], name[128], verdict[32];
+  double payload;
+  FILE *f = fopen(
+      lg_test_src("tests/data/staircase/expected.txt", path, sizeof path), "r");
+  int cases = 0;
+  ck_assert_ptr_nonnull(f);
+  while (fscanf(f, "%127s", name) == 1) {
+    char rel[256];
+    lg_series *s = NULL;
+    lg_analysis a;
+    lg_analysis_opts o;
+    lg_error e;
+    if (name[0] == '#') {
+      int c;
+      while ((c = fgetc(f)) != '\n' && c != EOF)
+        ;
+      continue;
+    }
+    ck_assert_int_eq(fscanf(f, "%31s %lf", verdict, &payload), 2);
+    snprintf(rel, sizeof rel, "tests/data/staircase/%s.csv", name);
+    ck_assert_msg(
+        lg_series_read(lg_test_src(rel, path, sizeof path), NULL, &s, &e) == 0,
+        "%s: %s", name, e.msg);
+    lg_analysis_opts_init(&o);
+    o.memory_limit = 1073741824.0;
+    ck_assert_int_eq(lg_analyze(s, &o, &a, &e), 0);
+    ck_assert_msg(strcmp(lg_leak_name(a.leak), verdict) == 0,
+                  "%s: got %s (%s), want %s", name, lg_leak_name(a.leak),
+                  a.reason, verdict);
+    if (payload > 0) {
+      ck_assert_uint_ge(a.staircase_steps, 3);
+      ck_assert(isnan(a.level_shift_x));
+      ck_assert_double_ge(a.slope, 0.5 * payload);
+      ck_assert_double_le(a.slope, 6 * payload);
+      ck_assert_double_gt(a.slope_lo, a.tolerance);
+    }
+    if (strcmp(name, "go_cache") == 0) {
+      ck_assert_uint_eq(a.staircase_steps, 0);
+      ck_assert(isfinite(a.level_shift_x));
+    }
+    lg_series_free(s);
+    cases++;
+  }
+  fclose(f);
+  ck_assert_int_eq(cases, 5);
+}
+END_TEST
+
+/* The committed noisy short run (T8, seed 1: 20 B/req, sigma 4 MiB),
+ * analysed once without a limit for its floor and transient. */
+static lg_series *t08(lg_analysis *a) {
+  char path[4096];
+  lg_series *s = NULL;
+  lg_error e;
+  ck_assert_int_eq(
+      lg_series_read(lg_test_src("tests/data/curves/t08_short_noisy.csv", path,
+                                 sizeof path),
+                     NULL, &s, &e),
+      0);
+  ck_assert_int_eq(lg_analyze(s, NULL, a, &e), 0);
+  ck_assert_int_eq(a->leak, LG_LEAK_INCONCLUSIVE);
+  return s;
+}
+
+START_TEST(limit_within_run_is_not_more_requests) {
+  /* T8 is inconclusive and asks for a longer run. With a memory limit so
+   * close that the projection (at the slope) falls within the run's own
+   * 199 s, a longer run would hit the limit first: still inconclusive
+   * (the slope's lower bound is below 0), but no "N requests would
+   * decide". */
+  lg_analysis a, b;
+  lg_analysis_opts o;
+  lg_error e;
+  lg_series *s = t08(&a);
+  double head;
+  ck_assert(isfinite(a.x_needed));
+  ck_assert_double_lt(a.slope_lo, 0);
+  ck_assert_double_gt(a.slope, 0);
+  head = a.slope * a.x_rate * 100; /* 100 s at the slope */
+  lg_analysis_opts_init(&o);
+  o.memory_limit = a.floor_bytes + a.transient_bytes + head;
+  ck_assert_int_eq(lg_analyze(s, &o, &b, &e), 0);
+  ck_assert_double_eq_tol(b.time_to_limit_s, 100, 1e-6);
+  ck_assert_int_eq(b.leak, LG_LEAK_INCONCLUSIVE);
+  ck_assert_str_eq(b.decided_by, "none");
+  ck_assert(isnan(b.x_needed));
+  ck_assert_ptr_null(strstr(b.reason, "would decide"));
+  ck_assert_ptr_nonnull(strstr(b.reason, "hit the limit first"));
+  /* 300 s away: more than the run lasted, so more requests still help. */
+  o.memory_limit = a.floor_bytes + a.transient_bytes + 3 * head;
+  ck_assert_int_eq(lg_analyze(s, &o, &b, &e), 0);
+  ck_assert_int_eq(b.leak, LG_LEAK_INCONCLUSIVE);
+  ck_assert(isfinite(b.x_needed));
+  ck_assert_ptr_nonnull(strstr(b.reason, "would decide"));
+  lg_series_free(s);
+}
+END_TEST
+
+START_TEST(limit_within_run_at_lower_bound_is_leak) {
+  /* Growth below the tolerance can still fail the run: y = 64 MiB + 8
+   * B/req + a 256 KiB wiggle over 200k requests at 1000 req/s
+   * (inconclusive against a tolerance of 9 B/req, lower bound above 0).
+   * With the limit so close that even the lower bound reaches it within
+   * the run's own length: leak, decided by the limit. */
+  static double x[200], y[200], t[200];
+  lg_series *s = NULL;
+  lg_analysis a, b;
+  lg_analysis_opts o;
+  lg_error e;
+  int i;
+  for (i = 0; i < 200; i++) {
+    x[i] = 1000.0 * (i + 1);
+    t[i] = x[i] / 1000;
+    y[i] = 64 * 1048576.0 + 8 * x[i] + 262144 * sin(i * 0.7) +
+           131072 * cos(i * 2.3);
+  }
+  ck_assert_int_eq(
+      lg_series_from_arrays(x, y, t, 200, "anon_bytes", "requests", &s, &e), 0);
+  lg_analysis_opts_init(&o);
+  o.tolerance = 9;
+  ck_assert_int_eq(lg_analyze(s, &o, &a, &e), 0);
+  ck_assert_int_eq(a.leak, LG_LEAK_INCONCLUSIVE);
+  ck_assert_double_gt(a.slope_lo, 0);
+  /* 50 s at the lower bound; the run lasted 199 s. */
+  o.memory_limit =
+      a.floor_bytes + a.transient_bytes + a.slope_lo * a.x_rate * 50;
+  ck_assert_int_eq(lg_analyze(s, &o, &b, &e), 0);
+  ck_assert_int_eq(b.leak, LG_LEAK_LEAK);
+  ck_assert_str_eq(b.decided_by, "limit");
+  ck_assert(isnan(b.x_needed));
+  ck_assert_double_eq_tol(b.slope, a.slope, 1e-9);
+  ck_assert_ptr_nonnull(strstr(b.reason, "reaches the memory limit in 50"));
+  lg_series_free(s);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("analysis");
   TCase *tc = tcase_create("pipeline");
@@ -358,6 +499,9 @@ int main(void) {
   tcase_add_test(tc, large_series_pooled_deterministic);
   tcase_add_test(tc, sparse_page_staircase_is_flat);
   tcase_add_test(tc, heap_granule_step_is_rounding);
+  tcase_add_test(tc, staircase_traces);
+  tcase_add_test(tc, limit_within_run_is_not_more_requests);
+  tcase_add_test(tc, limit_within_run_at_lower_bound_is_leak);
   suite_add_tcase(s, tc);
   return lg_test_run(s);
 }

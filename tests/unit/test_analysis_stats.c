@@ -192,6 +192,46 @@ START_TEST(level_shifts) {
 }
 END_TEST
 
+START_TEST(staircase_shifts) {
+  /* Steps of 50000 at points 20, 50, 90, 130 and 170 over 1000-sized noise:
+   * the restart candidate is the step at 90 (the last that leaves 40%), and
+   * two more steps up come after it, adding 100000. */
+  double x[200], y[200], work[600];
+  lg_shifts sh;
+  lgc_rng g;
+  int i;
+  size_t ls;
+  lgc_seed(&g, 5);
+  for (i = 0; i < 200; i++) {
+    x[i] = 1000.0 * i;
+    y[i] = 1e8 + 1000 * lgc_normal(&g) + 50000.0 * (i >= 20) +
+           50000.0 * (i >= 50) + 50000.0 * (i >= 90) + 50000.0 * (i >= 130) +
+           50000.0 * (i >= 170);
+  }
+  ls = lg_stat_level_shift(x, y, 200, 6, 0.4, work);
+  ck_assert_uint_eq(ls, 90);
+  lg_stat_shifts_after(y, 200, 6, ls + 1, work, &sh);
+  ck_assert_uint_eq(sh.up, 5);
+  ck_assert_uint_eq(sh.up_after, 2);
+  ck_assert_double_eq_tol(sh.net_after, 100000, 6000);
+  /* A GC-like drop after the last step: the shifts after the candidate
+   * cancel out (net about 0) though two of them still go up. */
+  for (i = 185; i < 200; i++)
+    y[i] -= 100000;
+  lg_stat_shifts_after(y, 200, 6, ls + 1, work, &sh);
+  ck_assert_uint_eq(sh.up_after, 2);
+  ck_assert_double_eq_tol(sh.net_after, 0, 6000);
+  /* Too short, or no scale: nothing. */
+  lg_stat_shifts_after(y, 9, 6, 1, work, &sh);
+  ck_assert_uint_eq(sh.up, 0);
+  for (i = 0; i < 200; i++)
+    y[i] = 5;
+  lg_stat_shifts_after(y, 200, 6, 1, work, &sh);
+  ck_assert_uint_eq(sh.up + sh.up_after, 0);
+  ck_assert_double_eq(sh.net_after, 0);
+}
+END_TEST
+
 START_TEST(hinge_scan) {
   /* Flat until x = 120 then slope 3, plus a small deterministic wiggle. */
   double x[200], y[200];
@@ -286,6 +326,7 @@ int main(void) {
   tcase_add_test(tc, theil_sen_robust_to_spikes);
   tcase_add_test(tc, ar1_rho);
   tcase_add_test(tc, level_shifts);
+  tcase_add_test(tc, staircase_shifts);
   tcase_add_test(tc, hinge_scan);
   tcase_add_test(tc, model_selection);
   suite_add_tcase(s, tc);
