@@ -34,6 +34,40 @@ static inline void lg_test_cgroup_skip(const char *test, const char *why) {
                 test, why);
 }
 
+/* The whole file at path, NUL-terminated (the caller frees it); *len gets
+ * its size when len is not NULL. NULL when it cannot be read. */
+static inline char *lg_test_slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  char *s = NULL, *t;
+  size_t n = 0, cap = 0, got;
+  if (!f)
+    return NULL;
+  do {
+    if (cap - n < 4096) {
+      cap = cap ? cap * 2 : 65536;
+      t = realloc(s, cap + 1);
+      if (!t) {
+        free(s);
+        fclose(f);
+        return NULL;
+      }
+      s = t;
+    }
+    got = fread(s + n, 1, cap - n, f);
+    n += got;
+  } while (got > 0);
+  if (ferror(f)) {
+    free(s);
+    fclose(f);
+    return NULL;
+  }
+  fclose(f);
+  s[n] = '\0';
+  if (len)
+    *len = n;
+  return s;
+}
+
 /* Loads path for lg_test_bad_dir; returns the LG_E* code with err filled
  * (and must leave nothing allocated). */
 typedef int (*lg_test_loader)(const char *path, lg_error *err);

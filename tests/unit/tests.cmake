@@ -21,6 +21,8 @@ lg_unit_test(series_reader MODULES core series)
 lg_unit_test(valgrind_live MODULES core result valgrind LIBS PkgConfig::JANSSON PkgConfig::EXPAT TIMEOUT 400 LABELS valgrind)
 add_dependencies(test_valgrind_live leaky_http clean_http)
 lg_unit_test(report   MODULES core result reporters LIBS PkgConfig::JANSSON)
+# Golden outputs, one folder per case under tests/data/golden/.
+lg_unit_test(golden   MODULES core result reporters LIBS PkgConfig::JANSSON)
 lg_unit_test(analysis_stats MODULES core analysis)
 lg_unit_test(analysis MODULES core series analysis)
 lg_unit_test(analysis_accuracy MODULES core series analysis TIMEOUT 300 LABELS accuracy)
