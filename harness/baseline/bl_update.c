@@ -13,6 +13,7 @@
 #include "baseline/bl_int.h"
 #include "core/clock.h"
 #include "core/fsutil.h"
+#include "result/fields.h"
 #include "result/json.h"
 
 #include <leakgate/leakgate.h>
@@ -39,21 +40,21 @@ static json_t *site_str(const lg_leak_record *l) {
   return lg_json_str(buf);
 }
 
+/* result.json's memcheck scalars (the same table rows), and the loss
+ * records by fingerprint with their allocation site. */
 static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
-  json_t *o = json_object(), *leaks = json_array();
+  static const char *const keys[] = {"ran", "definitely_lost_bytes",
+                                     "indirectly_lost_bytes",
+                                     "possibly_lost_bytes", NULL};
+  json_t *o = lg_fields_json(&lg_memcheck_fields, m, keys, true, bad);
+  json_t *leaks = json_array();
   size_t i;
   if (!o || !leaks) {
     *bad = true;
     json_decref(leaks);
-    return o;
+    json_decref(o);
+    return NULL;
   }
-  lg_json_put(o, "ran", json_boolean(m->ran), bad);
-  lg_json_put(o, "definitely_lost_bytes", lg_json_num(m->definitely_lost_bytes),
-              bad);
-  lg_json_put(o, "indirectly_lost_bytes", lg_json_num(m->indirectly_lost_bytes),
-              bad);
-  lg_json_put(o, "possibly_lost_bytes", lg_json_num(m->possibly_lost_bytes),
-              bad);
   for (i = 0; m->ran && i < m->n_leaks; i++) {
     const lg_leak_record *l = &m->leaks[i];
     json_t *e = json_object();
@@ -78,17 +79,18 @@ static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
 /* Massif's top sites by growth (at most BL_MAX_SITES), for people reading
  * the file; compare does not gate on them (attribution is advisory). */
 static json_t *massif_json(const lg_massif_result *m, bool *bad) {
-  json_t *o = json_object(), *sites = json_array();
+  static const char *const keys[] = {"ran", "peak_heap_bytes", NULL};
+  json_t *o = lg_fields_json(&lg_massif_fields, m, keys, true, bad);
+  json_t *sites = json_array();
   bool used[1024]; /* sites beyond the first 1024 are not ranked */
   size_t k, i, n = m->n_sites < 1024 ? m->n_sites : 1024;
   if (!o || !sites) {
     *bad = true;
     json_decref(sites);
-    return o;
+    json_decref(o);
+    return NULL;
   }
   memset(used, 0, sizeof used);
-  lg_json_put(o, "ran", json_boolean(m->ran), bad);
-  lg_json_put(o, "peak_heap_bytes", lg_json_num(m->peak_heap_bytes), bad);
   /* Selection by repeated maximum: O(BL_MAX_SITES * n), n <= 1024. */
   for (k = 0; m->ran && k < BL_MAX_SITES; k++) {
     const lg_growing_site *best = NULL;
@@ -148,6 +150,8 @@ static json_t *environment_json(const lg_result *r, bool *bad) {
 }
 
 json_t *bl_run_json(const lg_result *r, const char *now) {
+  static const char *const load_keys[] = {"driver", "requests", "duration_s",
+                                          "throughput_rps", NULL};
   json_t *o = json_object(), *a, *l;
   bool bad = false;
   if (!o)
@@ -160,16 +164,7 @@ json_t *bl_run_json(const lg_result *r, const char *now) {
   if (a)
     lg_json_put(a, "confidence", lg_json_num(r->confidence), &bad);
   lg_json_put(o, "analysis", a, &bad);
-  l = json_object();
-  if (l) {
-    lg_json_put(l, "driver", lg_json_str(r->load.driver), &bad);
-    lg_json_put(l, "requests",
-                r->load.requests >= 0 ? json_integer(r->load.requests)
-                                      : json_null(),
-                &bad);
-    lg_json_put(l, "duration_s", lg_json_num(r->load.duration_s), &bad);
-    lg_json_put(l, "throughput_rps", lg_json_num(r->load.throughput_rps), &bad);
-  }
+  l = lg_fields_json(&lg_load_fields, &r->load, load_keys, true, &bad);
   lg_json_put(o, "load", l, &bad);
   lg_json_put(o, "memcheck", memcheck_json(&r->memcheck, &bad), &bad);
   lg_json_put(o, "massif", massif_json(&r->massif, &bad), &bad);
@@ -182,6 +177,10 @@ json_t *bl_run_json(const lg_result *r, const char *now) {
 }
 
 json_t *bl_point_json(const lg_result *r, const char *now) {
+  static const char *const slope_keys[] = {"leak", "slope_bytes_per_request",
+                                           "slope_ci", NULL};
+  static const char *const used_keys[] = {"samples_used", NULL};
+  static const char *const requests_key[] = {"requests", NULL};
   const lg_analysis *a = &r->analysis;
   json_t *o = json_object();
   bool bad = false;
@@ -191,20 +190,11 @@ json_t *bl_point_json(const lg_result *r, const char *now) {
   lg_json_put(o, "leakgate_version",
               lg_json_str(r->tool_version ? r->tool_version : lg_version()),
               &bad);
-  lg_json_put(o, "leak",
-              a->leak == LG_LEAK_UNKNOWN ? json_null()
-                                         : json_string(lg_leak_name(a->leak)),
-              &bad);
-  lg_json_put(o, "slope_bytes_per_request", lg_json_num(a->slope), &bad);
-  lg_json_put(o, "slope_ci", lg_json_pair(a->slope_lo, a->slope_hi, &bad),
-              &bad);
+  lg_fields_put(o, &lg_analysis_fields, a, slope_keys, true, &bad);
   lg_json_put(o, "confidence", lg_json_num(r->confidence), &bad);
-  lg_json_put(o, "samples_used", json_integer((json_int_t)a->samples_used),
-              &bad);
-  lg_json_put(o, "requests",
-              r->load.requests >= 0 ? json_integer(r->load.requests)
-                                    : json_null(),
-              &bad);
+  /* written for every point: update refuses a result without analysis */
+  lg_fields_put(o, &lg_analysis_fields, a, used_keys, true, &bad);
+  lg_fields_put(o, &lg_load_fields, &r->load, requests_key, true, &bad);
   if (bad) {
     json_decref(o);
     return NULL;

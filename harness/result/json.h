@@ -64,12 +64,27 @@ const char *lg_jr_str(lg_jr *d, const json_t *o, const char *ctx,
                       const char *key, bool required);
 json_t *lg_jr_obj(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                   bool required);
+/* Replace *dst (freed) with a malloc'd copy of the string at key, NULL for
+ * missing or null (lg_jr_str's problems; ENOMEM is lg_jr_oom). */
+void lg_jr_str_dup(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+                   char **dst);
 /* An optional array / boolean: NULL / false when missing or null, a problem
  * "expected WHAT" (the reader's own wording) when of another type. */
 json_t *lg_jr_arr(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                   const char *what);
 bool lg_jr_bool(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                 const char *what);
+/* An int in +-1e9 ("expected an integer or null"); dflt when missing or
+ * null. */
+int lg_jr_int(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+              int dflt);
+/* A number inside an array (v NULL: NAN; "expected a number or null"). */
+double lg_jr_num_of(lg_jr *d, const json_t *v, const char *ctx,
+                    const char *key);
+/* [lo, hi] into *lo, *hi (null bounds NAN); both NAN when missing or null,
+ * a problem "expected [lo, hi]" when not a pair. */
+void lg_jr_pair(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+                double *lo, double *hi);
 /* A growth verdict leak, no_leak or inconclusive; LG_LEAK_UNKNOWN when
  * missing or null (anything else is a problem). */
 lg_leak lg_jr_leak(lg_jr *d, const json_t *o, const char *ctx, const char *key);

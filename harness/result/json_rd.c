@@ -1,11 +1,13 @@
 /* result/json_rd.c - the core of the typed JSON readers (result.json and the
  * baseline file): the first-problem context, value lookup and the typed
  * getters, so both files word a wrong value the same way (see
- * result/json.h). No allocation. */
+ * result/json.h). Only lg_jr_str_dup allocates (the copy it returns). */
 #include "result/fmt.h"
 #include "result/json.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 void lg_jr_bad(lg_jr *d, const char *ctx, const char *key, const char *what) {
   if (d->rc)
@@ -71,6 +73,15 @@ const char *lg_jr_str(lg_jr *d, const json_t *o, const char *ctx,
              : NULL;
 }
 
+void lg_jr_str_dup(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+                   char **dst) {
+  const char *s = lg_jr_str(d, o, ctx, key, false);
+  free(*dst);
+  *dst = NULL;
+  if (s && !(*dst = strdup(s)))
+    lg_jr_oom(d);
+}
+
 json_t *lg_jr_obj(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                   bool required) {
   json_t *v = lg_jr_val(o, key);
@@ -91,6 +102,44 @@ bool lg_jr_bool(lg_jr *d, const json_t *o, const char *ctx, const char *key,
   json_t *v = lg_jr_val(o, key);
   return usable(d, v, json_is_boolean(v), ctx, key, what, what, false) &&
          json_is_true(v);
+}
+
+int lg_jr_int(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+              int dflt) {
+  json_t *v = lg_jr_val(o, key);
+  if (!v)
+    return dflt;
+  if (!json_is_integer(v) || json_integer_value(v) < -1000000000 ||
+      json_integer_value(v) > 1000000000) {
+    lg_jr_bad(d, ctx, key, "an integer or null");
+    return dflt;
+  }
+  return (int)json_integer_value(v);
+}
+
+double lg_jr_num_of(lg_jr *d, const json_t *v, const char *ctx,
+                    const char *key) {
+  if (!v || json_is_null(v))
+    return NAN;
+  if (!json_is_number(v)) {
+    lg_jr_bad(d, ctx, key, "a number or null");
+    return NAN;
+  }
+  return json_number_value(v);
+}
+
+void lg_jr_pair(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+                double *lo, double *hi) {
+  json_t *v = lg_jr_val(o, key);
+  *lo = *hi = NAN;
+  if (!v)
+    return;
+  if (!json_is_array(v) || json_array_size(v) != 2) {
+    lg_jr_bad(d, ctx, key, "[lo, hi]");
+    return;
+  }
+  *lo = lg_jr_num_of(d, json_array_get(v, 0), ctx, key);
+  *hi = lg_jr_num_of(d, json_array_get(v, 1), ctx, key);
 }
 
 lg_leak lg_jr_leak(lg_jr *d, const json_t *o, const char *ctx,

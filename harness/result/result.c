@@ -3,10 +3,13 @@
  *
  * Owns: every string and array reachable from an lg_result (reasons, checks,
  * load phases, leak records and their stacks, growing sites, the Massif heap
- * curve, baseline fingerprint lists, the chart). lg_result_free releases all
- * of them. Failure: the add helpers return LG_ENOMEM (or NULL) and leave the
- * result as it was before the call, so a caller may carry on or free it.
+ * curve, baseline fingerprint lists, the chart). lg_result_new's unknown
+ * values and lg_result_free follow from the field tables (result/fields.h).
+ * Failure: the add helpers return LG_ENOMEM (or NULL) and leave the result as
+ * it was before the call, so a caller may carry on or free it.
  */
+#include "result/fields.h"
+
 #include <leakgate/result.h>
 #include <leakgate/scenario.h>
 
@@ -55,57 +58,11 @@ static int push_str(char ***arr, size_t *n, char *s) {
   return 0;
 }
 
-static void analysis_unknown(lg_analysis *a) {
-  memset(a, 0, sizeof *a);
-  a->leak = LG_LEAK_UNKNOWN;
-  a->slope = a->slope_lo = a->slope_hi = NAN;
-  a->slope_per_second = a->tolerance = a->mds = NAN;
-  a->warmup_x = a->time_to_limit_s = a->time_to_limit_min_s = NAN;
-  a->window_slope = a->window_lo = a->window_hi = NAN;
-  a->recent_slope = a->recent_lo = a->recent_hi = NAN;
-  a->recent_from_x = a->level_shift_x = a->rho = a->sigma = NAN;
-  a->x_needed = a->intercept = a->floor_bytes = a->transient_bytes = NAN;
-  a->warmup_bytes = a->asymptote_bytes = a->x_rate = NAN;
-}
-
 lg_result *lg_result_new(void) {
   lg_result *r = calloc(1, sizeof *r);
-  if (!r)
-    return NULL;
-  r->verdict = LG_VERDICT_ERROR;
-  r->exit_code = 4;
-  analysis_unknown(&r->analysis);
-  r->load.requests = r->load.errors = -1;
-  r->load.duration_s = r->load.throughput_rps = NAN;
-  r->load.p50_ms = r->load.p90_ms = r->load.p99_ms = r->load.max_ms = NAN;
-  r->load.err_connect = r->load.err_read = r->load.err_write = -1;
-  r->load.err_timeout = r->load.err_status = r->load.err_parse = -1;
-  r->load.exec_exit_status = -1;
-  r->load.dropped = -1;
-  r->container.memory_limit_bytes = r->container.peak_bytes = NAN;
-  r->container.oom_kills = -1;
-  r->service.exit_status = -1;
-  r->service.ready_s = NAN;
-  r->memcheck.definitely_lost_bytes = NAN;
-  r->memcheck.indirectly_lost_bytes = NAN;
-  r->memcheck.possibly_lost_bytes = NAN;
-  r->memcheck.errors = -1;
-  r->memcheck.fail_on = LG_FAIL_DEFINITE | LG_FAIL_INDIRECT;
-  r->memcheck.budget_bytes = NAN;
-  r->massif.peak_heap_bytes = NAN;
-  analysis_unknown(&r->massif.heap_analysis);
-  lg_result_reset_baseline(&r->baseline);
-  r->chart.oom_x = NAN;
-  r->max_time_to_limit_s = NAN;
-  r->confidence = NAN;
+  if (r)
+    lg_fields_init(&lg_result_fields, r);
   return r;
-}
-
-static void free_strv(char **v, size_t n) {
-  size_t i;
-  for (i = 0; i < n; i++)
-    free(v[i]);
-  free(v);
 }
 
 static void free_leak(lg_leak_record *l) {
@@ -140,44 +97,9 @@ void lg_result_clear_sites(lg_massif_result *m) {
 }
 
 void lg_result_free(lg_result *r) {
-  size_t i;
   if (!r)
     return;
-  free(r->scenario_name);
-  free(r->scenario_file);
-  free(r->scenario_profile);
-  free(r->tool_version);
-  free_strv(r->reasons, r->n_reasons);
-  for (i = 0; i < r->n_checks; i++) {
-    free(r->checks[i].name);
-    free(r->checks[i].message);
-  }
-  free(r->checks);
-  free(r->load.driver);
-  for (i = 0; i < r->load.n_phases; i++)
-    free(r->load.phases[i].name);
-  free(r->load.phases);
-  free(r->load.message);
-  free(r->container.backend);
-  free(r->container.path);
-  free(r->container.note);
-  free(r->service.stdout_log);
-  free(r->service.stderr_log);
-  lg_result_truncate_leaks(&r->memcheck, 0);
-  free(r->memcheck.leaks);
-  free(r->memcheck.xml_file);
-  free(r->memcheck.note);
-  lg_result_clear_sites(&r->massif);
-  free(r->massif.heap_x);
-  free(r->massif.heap_y);
-  free(r->massif.out_file);
-  free(r->massif.note);
-  lg_result_reset_baseline(&r->baseline);
-  free(r->chart.x);
-  free(r->chart.y);
-  free(r->out_dir);
-  free(r->started_at);
-  free(r->error);
+  lg_fields_release(&lg_result_fields, r);
   free(r);
 }
 
@@ -355,17 +277,9 @@ int lg_result_add_baseline_grown(lg_baseline_result *b,
 }
 
 void lg_result_reset_baseline(lg_baseline_result *b) {
-  free(b->file);
-  free_strv(b->new_leaks, b->n_new_leaks);
-  free_strv(b->known_leaks, b->n_known_leaks);
-  free_strv(b->grown_leaks, b->n_grown_leaks);
-  free(b->note);
+  lg_fields_release(&lg_baseline_fields, b);
   memset(b, 0, sizeof *b);
-  b->verdict = LG_BASELINE_NONE;
-  b->baseline_leak = LG_LEAK_UNKNOWN;
-  b->slope_delta = b->delta_lo = b->delta_hi = NAN;
-  b->baseline_slope = b->history_limit = NAN;
-  b->tolerance = NAN;
+  lg_fields_init(&lg_baseline_fields, b);
 }
 
 static int copy_xy(double **px, double **py, size_t *pn, const double *x,

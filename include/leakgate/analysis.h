@@ -13,6 +13,7 @@
 #define LEAKGATE_ANALYSIS_H
 
 #include <leakgate/error.h>
+#include <leakgate/fields.h>
 #include <leakgate/series.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,15 +33,16 @@ typedef struct lg_analysis_opts {
                              default 0.99 */
   double warmup_fraction; /* of the x span; default 0.2 */
   double memory_limit;    /* bytes; NAN = none (no time to limit) */
-  double x_rate;          /* x units per second for projections; NAN = from data */
-  bool strict;            /* NO_LEAK only on the recent segment's bound */
+  double x_rate; /* x units per second for projections; NAN = from data */
+  bool strict;   /* NO_LEAK only on the recent segment's bound */
 } lg_analysis_opts;
 
 /* Fill opts with the defaults above. */
 void lg_analysis_opts_init(lg_analysis_opts *o);
 
 #define LG_MODEL_NAME_MAX 32
-/* Points the slope estimators work on (Theil-Sen is O(n^2) in time and space). */
+/* Points the slope estimators work on (Theil-Sen is O(n^2) in time and space).
+ */
 #define LG_ANALYSIS_MAX_POINTS 1024
 
 typedef struct lg_model_fit {
@@ -49,49 +51,78 @@ typedef struct lg_model_fit {
   double params[4];
 } lg_model_fit;
 
+/* The result.json `analysis` contract, in document order (row types:
+ * leakgate/fields.h). Per-x-unit numbers are per request when x is
+ * "requests" and per second when x is "seconds". slope and its bounds decide
+ * the verdict (+-INFINITY when too few points); mds is the minimal detectable
+ * slope; model the best model by BIC (diagnostic); warmup_x the x where the
+ * analysed window starts and samples_used its points; time_to_limit_s comes
+ * from the slope (NAN if no limit, no rate or slope <= 0; computed whatever
+ * the verdict). Extensions (additive; documented in docs/analysis.md):
+ * time_to_limit_min_s from the upper slope bound; the window W and recent
+ * segment S slopes; recent_from_x where S starts; level_shift_x (NAN if
+ * none); rho, the lag-1 autocorrelation used for W's inflation; sigma, the
+ * residual noise in bytes; x_needed, the total x span that would decide an
+ * inconclusive run (NAN when decided); intercept (y = intercept + slope * x
+ * of the reported segment); floor_bytes, the envelope at the last x;
+ * transient_bytes, the amplitude above the floor; warmup_bytes, growth
+ * during warm-up (footprint, not a leak); asymptote_bytes, the saturating
+ * fit's (NAN if none); x_rate, x units per second used for projections;
+ * models; reason, one sentence on why this verdict; aggregate ("median" or
+ * "min", the lower envelope); decided_by ("recent", "window" or "none");
+ * recent_hinge, S starts at a hinge chosen by BIC; gc_period_x, the sawtooth
+ * period found by the reader (NAN if none); points analysed (after
+ * aggregation and pooling). */
+#define LG_ANALYSIS_FIELDS(X, H, A)                                            \
+  H(BUF, metric, "metric")                                                     \
+  H(BUF, x, "x")                                                               \
+  X(LEAK, leak, "leak")                                                        \
+  X(NUM, slope, "slope_bytes_per_request")                                     \
+  X(PAIR, slope, "slope_ci")                                                   \
+  X(NUM, slope_per_second, "slope_bytes_per_second")                           \
+  X(NUM, tolerance, "tolerance_bytes_per_request")                             \
+  X(NUM, mds, "mds_bytes_per_request")                                         \
+  H(BUF, model, "model")                                                       \
+  X(NUM, warmup_x, "warmup_requests")                                          \
+  X(SIZE, samples_used, "samples_used")                                        \
+  X(NUM, time_to_limit_s, "time_to_limit_seconds")                             \
+  X(NUM, time_to_limit_min_s, "time_to_limit_min_seconds")                     \
+  X(NUM, window_slope, "window_slope")                                         \
+  X(PAIR, window, "window_ci")                                                 \
+  X(NUM, recent_slope, "recent_slope")                                         \
+  X(PAIR, recent, "recent_ci")                                                 \
+  X(NUM, recent_from_x, "recent_from_x")                                       \
+  X(NUM, level_shift_x, "level_shift_x")                                       \
+  X(NUM, rho, "rho")                                                           \
+  X(NUM, sigma, "sigma_bytes")                                                 \
+  X(NUM, x_needed, "x_needed")                                                 \
+  X(NUM, intercept, "intercept_bytes")                                         \
+  X(NUM, floor_bytes, "floor_bytes")                                           \
+  X(NUM, transient_bytes, "transient_bytes")                                   \
+  X(NUM, warmup_bytes, "warmup_bytes")                                         \
+  X(NUM, asymptote_bytes, "asymptote_bytes")                                   \
+  X(NUM, x_rate, "x_rate")                                                     \
+  A(analysis_models, "models") /* models, n_models */                          \
+  H(BUF, reason, "reason")                                                     \
+  H(BUF, aggregate, "aggregate")                                               \
+  H(BUF, decided_by, "decided_by")                                             \
+  X(ABOOL, recent_hinge, "recent_hinge")                                       \
+  X(NUM, gc_period_x, "gc_period_x")                                           \
+  X(SIZE, points, "points")
+
 typedef struct lg_analysis {
-  /* The result.json `analysis` contract. Per-x-unit numbers are per request
-   * when x is "requests" and per second when x is "seconds". */
+  LG_ANALYSIS_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
   char metric[64];
   char x[16];
-  lg_leak leak;
-  double slope, slope_lo, slope_hi; /* verdict-deciding slope and bounds
-                                       (+-INFINITY when too few points) */
-  double slope_per_second;
-  double tolerance;
-  double mds;                       /* minimal detectable slope */
-  char model[LG_MODEL_NAME_MAX];    /* best model by BIC (diagnostic) */
-  double warmup_x;                  /* x where the analysed window starts */
-  size_t samples_used;              /* points in that window */
-  double time_to_limit_s;     /* from the slope; NAN if no limit, no rate or
-                                 slope <= 0; computed whatever the verdict */
-  /* Extensions (additive; documented in docs/analysis.md). */
-  double time_to_limit_min_s; /* from the upper slope bound */
-  double window_slope, window_lo, window_hi;
-  double recent_slope, recent_lo, recent_hi;
-  double recent_from_x; /* where the recent segment starts */
-  double level_shift_x; /* NAN if none */
-  double rho;           /* lag-1 autocorrelation used for W's inflation */
-  double sigma;         /* residual noise, bytes */
-  double x_needed;      /* total x span that would decide an inconclusive
-                           run (NAN when decided) */
-  double intercept;     /* y = intercept + slope * x (the reported segment) */
-  double floor_bytes;   /* envelope at the last x */
-  double transient_bytes; /* amplitude above the floor */
-  double warmup_bytes;  /* growth during warm-up (footprint, not a leak) */
-  double asymptote_bytes; /* saturating fit asymptote, NAN if none */
-  double x_rate;        /* x units per second used for projections */
+  char model[LG_MODEL_NAME_MAX];
   size_t n_models;
   lg_model_fit models[8];
-  char reason[256];     /* one sentence on why this verdict */
-  char aggregate[8];    /* "median" or "min" (lower envelope) */
-  char decided_by[8];   /* "recent", "window", "limit" (inconclusive by
-                           slope, but even its lower bound reaches the
-                           memory limit within the run's own length) or
-                           "none" (inconclusive) */
-  bool recent_hinge;    /* recent segment starts at a hinge chosen by BIC */
-  double gc_period_x;   /* sawtooth period found by the reader; NAN if none */
-  size_t points;        /* points analysed (after aggregation and pooling) */
+  char reason[256];
+  char aggregate[8];  /* "median" or "min" */
+  char decided_by[8]; /* "recent", "window", "limit" (inconclusive by slope,
+                         but even its lower bound reaches the memory limit
+                         within the run's own length) or "none" */
+  /* Not in result.json: */
   size_t staircase_steps; /* same-way level shifts that kept coming, so the
                              window was kept whole as growth in steps; 0 when
                              the series is not a staircase */

@@ -8,6 +8,12 @@
  *
  * Conventions: doubles are NAN when unknown (written as JSON null); integer
  * counts are -1 when unknown; strings may be NULL (null).
+ * Fields: each section's result.json fields are listed once, in document
+ * order, by its LG_<SECTION>_FIELDS list (row types: leakgate/fields.h);
+ * the struct members, the JSON writer and reader, lg_result_new's unknown
+ * values and lg_result_free follow from the lists. To add a scalar field,
+ * add one row to its section's list and document the key in
+ * docs/result.md and docs/result-schema.json (harness/README.md).
  * Ownership: lg_result_new allocates; lg_result_free frees the result and
  * everything reachable from it. Arrays are grown with the lg_result_add_*
  * helpers, which copy their string arguments.
@@ -17,6 +23,7 @@
 
 #include <leakgate/analysis.h>
 #include <leakgate/error.h>
+#include <leakgate/fields.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,43 +64,67 @@ typedef struct lg_phase_stats {
   double target_rate; /* mean intended rate; NAN for closed model */
 } lg_phase_stats;
 
+/* load{}. Extensions: errors_by_kind (the error breakdown); the exec
+ * driver's exit status; open-model requests that were due but never sent
+ * because every connection was busy (dropped); a one-paragraph human
+ * summary of errors, drops and the exec command's end (message). */
+#define LG_LOAD_FIELDS(X, H, A)                                                \
+  X(STR, driver, "driver") /* NULL = the load did not run */                   \
+  X(COUNT, requests, "requests")                                               \
+  X(COUNT, errors, "errors")                                                   \
+  X(NUM, duration_s, "duration_s")                                             \
+  X(NUM, throughput_rps, "throughput_rps")                                     \
+  X(NUM, p50_ms, "latency_ms.p50")                                             \
+  X(NUM, p90_ms, "latency_ms.p90")                                             \
+  X(NUM, p99_ms, "latency_ms.p99")                                             \
+  X(NUM, max_ms, "latency_ms.max")                                             \
+  X(COUNT, err_connect, "errors_by_kind.connect")                              \
+  X(COUNT, err_read, "errors_by_kind.read")                                    \
+  X(COUNT, err_write, "errors_by_kind.write")                                  \
+  X(COUNT, err_timeout, "errors_by_kind.timeout")                              \
+  X(COUNT, err_status, "errors_by_kind.status")                                \
+  X(COUNT, err_parse, "errors_by_kind.parse")                                  \
+  X(INT, exec_exit_status, "exec_exit_status") /* exec driver; -1 n/a */       \
+  A(load_phases, "phases")                     /* phases, n_phases */          \
+  X(COUNT, dropped, "dropped")                                                 \
+  X(STR, message, "message") /* NULL = nothing to say */
+
 typedef struct lg_load_result {
-  char *driver; /* NULL = the load did not run */
-  int64_t requests, errors;
-  double duration_s, throughput_rps;
-  double p50_ms, p90_ms, p99_ms, max_ms;
-  /* error breakdown (extensions) */
-  int64_t err_connect, err_read, err_write, err_timeout, err_status, err_parse;
-  int exec_exit_status; /* exec driver: the load command's exit status, -1 n/a
-                         */
+  LG_LOAD_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
   lg_phase_stats *phases;
   size_t n_phases;
-  /* extensions (load engine): open-model requests that were due but never
-   * sent because every connection was busy; a one-paragraph human summary
-   * of errors, drops and the exec command's end (NULL = nothing to say;
-   * malloc'd, freed with the result) */
-  int64_t dropped;
-  char *message;
 } lg_load_result;
 
+/* container{}. backend: "cgroup-v1", "cgroup-v2", "systemd", "docker",
+ * "podman", "none". Extensions: the cgroup path used; a note on why the
+ * box is weaker than asked (e.g. auto fell back to none), NULL if it is
+ * what the scenario asked for. */
+#define LG_CONTAINER_FIELDS(X, H, A)                                           \
+  X(STR, backend, "backend")                                                   \
+  X(NUM, memory_limit_bytes, "memory_limit_bytes")                             \
+  X(NUM, peak_bytes, "peak_bytes")                                             \
+  X(COUNT, oom_kills, "oom_kills")                                             \
+  X(STR, path, "path")                                                         \
+  X(STR, note, "note")
+
 typedef struct lg_container_result {
-  char *backend; /* "cgroup-v1", "cgroup-v2", "systemd", "docker", "podman",
-                    "none" */
-  double memory_limit_bytes;
-  double peak_bytes;
-  int64_t oom_kills;
-  char *path; /* cgroup path used (extension) */
-  char *note; /* why the box is weaker than asked, e.g. auto fell back to
-                 none; NULL if it is what the scenario asked for (extension) */
+  LG_CONTAINER_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
 } lg_container_result;
 
+/* service{}. crashed: died of a fatal signal (or exited) before leakgate
+ * stopped it; signal_name is written from signal. */
+#define LG_SERVICE_FIELDS(X, H, A)                                             \
+  X(INT, exit_status, "exit_status") /* -1 when killed by a signal/unknown */  \
+  X(POS, signal, "signal")           /* 0 when none */                         \
+  X(BOOL, crashed, "crashed")                                                  \
+  A(service_signal_name, "signal_name")                                        \
+  X(BOOL, oom_killed, "oom_killed")                                            \
+  X(NUM, ready_s, "ready_s")       /* time to readiness; NAN if never ready */ \
+  X(STR, stdout_log, "stdout_log") /* paths in the out dir */                  \
+  X(STR, stderr_log, "stderr_log")
+
 typedef struct lg_service_result {
-  int exit_status; /* -1 when killed by a signal or unknown */
-  int signal;      /* 0 when none */
-  bool crashed;    /* died of a fatal signal (or exited) before we stopped it */
-  bool oom_killed;
-  double ready_s;                /* time to readiness; NAN if never ready */
-  char *stdout_log, *stderr_log; /* paths in the out dir */
+  LG_SERVICE_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
 } lg_service_result;
 
 typedef struct lg_frame {
@@ -110,21 +141,30 @@ typedef struct lg_leak_record {
   size_t n_stack;
 } lg_leak_record;
 
+/* memcheck{}. Gate (extensions): the runner copies enabled, fail_on and
+ * budget_bytes from the scenario; a tier that was meant to run (enabled) but
+ * did not (ran false) is an error. */
+#define LG_MEMCHECK_FIELDS(X, H, A)                                            \
+  X(BOOL, ran, "ran")                                                          \
+  X(NUM, definitely_lost_bytes, "definitely_lost_bytes")                       \
+  X(NUM, indirectly_lost_bytes, "indirectly_lost_bytes")                       \
+  X(NUM, possibly_lost_bytes, "possibly_lost_bytes")                           \
+  X(COUNT, errors, "errors")                                                   \
+  A(memcheck_leaks, "leaks")     /* leaks, n_leaks */                          \
+  X(BOOL, enabled, "enabled")    /* the run meant to do a Memcheck pass */     \
+  A(memcheck_fail_on, "fail_on") /* fail_on */                                 \
+  X(NUM, budget_bytes, "budget_bytes") /* of the fail_on kinds; NAN = 0 */     \
+  X(BOOL, failed, "failed")            /* set by lg_result_finish */           \
+  X(STR, xml_file, "xml_file")                                                 \
+  X(STR, note, "note") /* why it did not run / what went wrong; NULL if fine   \
+                        */
+
 typedef struct lg_memcheck_result {
-  bool ran;
-  double definitely_lost_bytes, indirectly_lost_bytes, possibly_lost_bytes;
-  int64_t errors;
+  LG_MEMCHECK_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
   lg_leak_record *leaks;
   size_t n_leaks;
-  char *xml_file; /* extension */
-  char *note;     /* why it did not run / what went wrong; NULL if fine */
-  /* Gate (extensions). The runner copies these from the scenario; a tier
-   * that was meant to run (enabled) but did not (ran false) is an error. */
-  bool enabled; /* the run meant to do a Memcheck pass */
   unsigned
       fail_on; /* LG_FAIL_* bits of scenario.h; default definite|indirect */
-  double budget_bytes; /* lost bytes of the fail_on kinds allowed; NAN = 0 */
-  bool failed;         /* set by lg_result_finish */
 } lg_memcheck_result;
 
 typedef struct lg_growing_site {
@@ -133,18 +173,26 @@ typedef struct lg_growing_site {
   double first_bytes, last_bytes, growth_bytes;
 } lg_growing_site;
 
+/* massif{}. Extensions: enabled, the heap curve for charts (heap{x, y}),
+ * the growth analysis of the heap series (heap_analysis, null when there is
+ * none), out_file, note. */
+#define LG_MASSIF_FIELDS(X, H, A)                                              \
+  X(BOOL, ran, "ran")                                                          \
+  X(NUM, peak_heap_bytes, "peak_heap_bytes")                                   \
+  A(massif_sites, "growing_sites") /* growing_sites, n_sites */                \
+  X(BOOL, enabled, "enabled")      /* the run meant to do a Massif pass */     \
+  A(massif_heap, "heap")           /* heap_x, heap_y, n_heap */                \
+  A(massif_heap_analysis, "heap_analysis") /* heap_analysis */                 \
+  X(STR, out_file, "out_file")                                                 \
+  X(STR, note, "note")
+
 typedef struct lg_massif_result {
-  bool ran;
-  double peak_heap_bytes;
+  LG_MASSIF_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
   lg_growing_site *growing_sites;
   size_t n_sites;
-  lg_analysis
-      heap_analysis;       /* growth analysis of the heap series (extension) */
-  double *heap_x, *heap_y; /* the heap curve for charts (extension) */
+  lg_analysis heap_analysis;
+  double *heap_x, *heap_y;
   size_t n_heap;
-  char *out_file;
-  char *note;
-  bool enabled; /* the run meant to do a Massif pass (extension) */
 } lg_massif_result;
 
 typedef enum {
@@ -154,28 +202,42 @@ typedef enum {
   LG_BASELINE_INCONCLUSIVE
 } lg_baseline_verdict;
 
+/* baseline{}. Slopes are bytes per request. Extensions (docs/baseline.md):
+ * known_leaks (fingerprints present on both sides), baseline_slope,
+ * history_limit (median + 3 robust SD of the history), tolerance (what the
+ * delta may reach), grown_leaks (fingerprints in the baseline whose bytes
+ * grew beyond the leak growth tolerance: they fail the check),
+ * baseline_leak (the baseline run's growth verdict: a leak on both sides is
+ * known, not failed), missing (no usable baseline: no file, no entry for
+ * this scenario, another baseline_version or metric) and missing_policy
+ * (missing_fails: a missing baseline fails the check instead of passing
+ * with a note). */
+#define LG_BASELINE_FIELDS(X, H, A)                                            \
+  X(STR, file, "file")                                                         \
+  A(baseline_verdict, "verdict") /* verdict */                                 \
+  X(NUM, slope_delta, "slope_delta_bytes_per_request")                         \
+  X(PAIR, delta, "delta_ci")                                                   \
+  A(baseline_new_leaks, "new_leaks")     /* new_leaks, n_new_leaks */          \
+  A(baseline_known_leaks, "known_leaks") /* known_leaks, n_known_leaks */      \
+  X(NUM, baseline_slope, "baseline_slope_bytes_per_request")                   \
+  X(NUM, history_limit, "history_limit_bytes_per_request")                     \
+  X(NUM, tolerance, "tolerance_bytes_per_request")                             \
+  X(STR, note, "note") /* e.g. "baseline missing", "schema version 2" */       \
+  A(baseline_grown_leaks, "grown_leaks") /* grown_leaks, n_grown_leaks */      \
+  X(LEAK, baseline_leak, "baseline_leak")                                      \
+  X(BOOL, missing, "missing")                                                  \
+  A(baseline_missing_policy, "missing_policy") /* missing_fails */
+
 typedef struct lg_baseline_result {
-  char *file;
+  LG_BASELINE_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
   lg_baseline_verdict verdict;
-  double slope_delta, delta_lo, delta_hi; /* bytes per request */
-  char **new_leaks;                       /* fingerprints not in the baseline */
+  char **new_leaks; /* fingerprints not in the baseline */
   size_t n_new_leaks;
-  char **known_leaks; /* extension: fingerprints present on both sides */
+  char **known_leaks;
   size_t n_known_leaks;
-  double baseline_slope; /* extension */
-  double history_limit;  /* extension: median + 3 robust SD of history; NAN */
-  char *note;            /* e.g. "baseline missing", "schema version 2" */
-  double tolerance;      /* extension: bytes/request the delta may reach; NAN */
-  /* Extensions of the baseline module (docs/baseline.md). */
-  char **grown_leaks; /* fingerprints in the baseline whose bytes grew beyond
-                         the leak growth tolerance (they fail the check) */
+  char **grown_leaks;
   size_t n_grown_leaks;
-  lg_leak baseline_leak; /* the baseline run's growth verdict (a leak on both
-                            sides is known, not failed); UNKNOWN = none */
-  bool missing;       /* no usable baseline: no file, no entry for this
-                         scenario, another baseline_version or metric */
-  bool missing_fails; /* baseline.missing: fail - a missing baseline fails
-                         the baseline check instead of passing with a note */
+  bool missing_fails;
 } lg_baseline_result;
 
 /* Points for charts: a downsampled copy of the analysed series. */
@@ -185,9 +247,39 @@ typedef struct lg_chart {
   double oom_x; /* x of the OOM kill; NAN if none */
 } lg_chart;
 
+/* The top level of result.json. Extensions: scenario.profile (the applied
+ * --profile, NULL = none), chart, gates (the scenario's gates, so report and
+ * merge re-derive the same verdict; max_time_to_limit_s NAN = not gated),
+ * error, interrupted, out_dir, started_at. */
+#define LG_RESULT_FIELDS(X, H, A, S)                                           \
+  A(schema_version, "schema_version")                                          \
+  A(tool, "tool") /* {name, version}: tool_version, NULL = this leakgate */    \
+  X(STR, scenario_name, "scenario.name")                                       \
+  X(STR, scenario_file, "scenario.file")                                       \
+  X(STR, scenario_profile, "scenario.profile")                                 \
+  A(verdict, "verdict")     /* verdict */                                      \
+  A(exit_code, "exit_code") /* exit_code */                                    \
+  A(reasons, "reasons")     /* reasons, n_reasons */                           \
+  A(checks, "checks")       /* checks, n_checks */                             \
+  A(analysis, "analysis")   /* analysis, has_analysis */                       \
+  S(load, "load")                                                              \
+  S(container, "container")                                                    \
+  S(service, "service")                                                        \
+  S(memcheck, "memcheck")                                                      \
+  S(massif, "massif")                                                          \
+  S(baseline, "baseline")                                                      \
+  A(chart, "chart")                           /* chart */                      \
+  A(on_inconclusive, "gates.on_inconclusive") /* inconclusive_passes */        \
+  X(NUM, max_time_to_limit_s, "gates.max_time_to_limit_seconds")               \
+  X(NUM, confidence, "gates.confidence") /* CI level (0.99); NAN unknown */    \
+  A(error, "error")                      /* error, error_code */               \
+  X(BOOL, interrupted, "interrupted")                                          \
+  X(STR, out_dir, "out_dir")                                                   \
+  X(STR, started_at, "started_at") /* UTC start, "2026-11-21T21:50:00Z" */
+
 typedef struct lg_result {
-  char *scenario_name, *scenario_file;
-  char *scenario_profile; /* the applied profile (--profile), NULL = none (extension) */
+  LG_RESULT_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE,
+                   LG_FIELD_SECTION)
   char *tool_version;
   lg_verdict verdict;
   int exit_code;
@@ -197,21 +289,10 @@ typedef struct lg_result {
   size_t n_checks;
   bool has_analysis;
   lg_analysis analysis;
-  lg_load_result load;
-  lg_container_result container;
-  lg_service_result service;
-  lg_memcheck_result memcheck;
-  lg_massif_result massif;
-  lg_baseline_result baseline;
   lg_chart chart;
-  bool inconclusive_passes;   /* scenario analysis.on_inconclusive: pass */
-  double max_time_to_limit_s; /* NAN = not gated */
-  char *out_dir;
-  char *started_at; /* UTC start, ISO 8601 "2026-11-21T21:50:00Z" (extension) */
+  bool inconclusive_passes; /* scenario analysis.on_inconclusive: pass */
   char *error;    /* infrastructure/input error message; NULL if none */
   int error_code; /* LG_E* of that error; 0 if none */
-  bool interrupted;
-  double confidence; /* CI level of the analysis (e.g. 0.99); NAN unknown */
   /* Bookkeeping of lg_result_finish (not serialised): how many leading
    * reasons it derived, so a second call replaces them and keeps the ones
    * added with lg_result_add_reason. */

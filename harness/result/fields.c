@@ -1,0 +1,259 @@
+/* result/fields.c - the walk over a result field table (result/fields.h):
+ * one section written as JSON, read back, set to unknown, freed.
+ *
+ * Each row type (leakgate/fields.h) has one encoding here, so every field of
+ * that type is written, read and initialised the same way wherever it sits.
+ * A key "a.b" is b inside the object a, which the writer creates at a's
+ * first row (jansson keeps insertion order, so the document order is the
+ * table's). Cost: O(rows) per section plus the codecs' own.
+ * Owns nothing: the section struct is the caller's.
+ */
+#include "result/fields.h"
+
+#include "result/fmt.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AT(sec, off, type) ((type *)(void *)((char *)(sec) + (off)))
+#define CAT(sec, off, type)                                                    \
+  ((const type *)(const void *)((const char *)(sec) + (off)))
+
+/* The longest object name of a dotted key, and of a reader's key path. */
+#define LG_FIELD_PREFIX_MAX 64
+#define LG_FIELD_CTX_MAX 256
+
+/* Split "a.b" into a (into obj) and b; NULL when key has no dot. */
+static const char *split_key(const char *key, char *obj, size_t cap) {
+  const char *dot = strchr(key, '.');
+  size_t n;
+  if (!dot)
+    return NULL;
+  n = (size_t)(dot - key);
+  assert(n < cap);
+  if (n >= cap) /* keys are constants: the assert catches it in tests */
+    n = cap - 1;
+  memcpy(obj, key, n);
+  obj[n] = '\0';
+  return dot + 1;
+}
+
+/* ctx.key (or key at the top) into buf. */
+static const char *sub_ctx(char *buf, size_t cap, const char *ctx,
+                           const char *key) {
+  snprintf(buf, cap, "%s%s%s", ctx, ctx[0] ? "." : "", key);
+  return buf;
+}
+
+static json_t *write_row(const lg_field *f, const void *sec, bool present,
+                         bool *bad) {
+  switch (f->type) {
+  case LG_FT_NUM:
+    return lg_json_num(*CAT(sec, f->off, double));
+  case LG_FT_COUNT: {
+    int64_t v = *CAT(sec, f->off, int64_t);
+    return v < 0 ? json_null() : json_integer(v);
+  }
+  case LG_FT_INT: {
+    int v = *CAT(sec, f->off, int);
+    return v < 0 ? json_null() : json_integer(v);
+  }
+  case LG_FT_POS: {
+    int v = *CAT(sec, f->off, int);
+    return v > 0 ? json_integer(v) : json_null();
+  }
+  case LG_FT_BOOL:
+    return json_boolean(*CAT(sec, f->off, bool));
+  case LG_FT_ABOOL:
+    return present ? json_boolean(*CAT(sec, f->off, bool)) : json_null();
+  case LG_FT_STR:
+    return lg_json_str(*CAT(sec, f->off, char *const));
+  case LG_FT_PAIR:
+    return lg_json_pair(*CAT(sec, f->off, double), *CAT(sec, f->aux, double),
+                        bad);
+  case LG_FT_LEAK: {
+    lg_leak l = *CAT(sec, f->off, lg_leak);
+    return l == LG_LEAK_UNKNOWN ? json_null() : json_string(lg_fmt_leak(l));
+  }
+  case LG_FT_SIZE:
+    return present ? json_integer((json_int_t)*CAT(sec, f->off, size_t))
+                   : json_null();
+  case LG_FT_BUF: {
+    const char *s = CAT(sec, f->off, char);
+    return lg_json_str(s[0] ? s : NULL);
+  }
+  case LG_FT_CODEC:
+    return f->codec->write(sec, bad);
+  case LG_FT_SECTION:
+    return lg_fields_json(f->section, CAT(sec, f->off, char), NULL, true, bad);
+  }
+  assert(!"unknown field type");
+  return NULL;
+}
+
+static bool wanted(const char *key, const char *const *keys) {
+  size_t i;
+  if (!keys)
+    return true;
+  for (i = 0; keys[i]; i++)
+    if (strcmp(keys[i], key) == 0)
+      return true;
+  return false;
+}
+
+void lg_fields_put(json_t *o, const lg_field_table *t, const void *sec,
+                   const char *const *keys, bool present, bool *bad) {
+  char obj[LG_FIELD_PREFIX_MAX];
+  size_t i;
+  for (i = 0; i < t->n; i++) {
+    const lg_field *f = &t->rows[i];
+    const char *leaf;
+    json_t *into = o;
+    if (!wanted(f->key, keys))
+      continue;
+    leaf = split_key(f->key, obj, sizeof obj);
+    if (leaf) {
+      into = json_object_get(o, obj);
+      if (!into) {
+        into = json_object();
+        lg_json_put(o, obj, into, bad);
+        if (*bad)
+          return;
+      }
+    }
+    lg_json_put(into, leaf ? leaf : f->key, write_row(f, sec, present, bad),
+                bad);
+  }
+}
+
+json_t *lg_fields_json(const lg_field_table *t, const void *sec,
+                       const char *const *keys, bool present, bool *bad) {
+  json_t *o = json_object();
+  if (!o) {
+    *bad = true;
+    return NULL;
+  }
+  lg_fields_put(o, t, sec, keys, present, bad);
+  return o;
+}
+
+static void read_row(lg_jr *d, const json_t *o, const char *ctx,
+                     const char *key, const lg_field *f, void *sec) {
+  char sub[LG_FIELD_CTX_MAX];
+  switch (f->type) {
+  case LG_FT_NUM:
+    *AT(sec, f->off, double) = lg_jr_num(d, o, ctx, key, false);
+    return;
+  case LG_FT_COUNT:
+    *AT(sec, f->off, int64_t) = lg_jr_count(d, o, ctx, key);
+    return;
+  case LG_FT_INT:
+    *AT(sec, f->off, int) = lg_jr_int(d, o, ctx, key, -1);
+    return;
+  case LG_FT_POS:
+    *AT(sec, f->off, int) = lg_jr_int(d, o, ctx, key, 0);
+    return;
+  case LG_FT_BOOL:
+  case LG_FT_ABOOL:
+    *AT(sec, f->off, bool) = lg_jr_bool(d, o, ctx, key, "true or false");
+    return;
+  case LG_FT_STR:
+    lg_jr_str_dup(d, o, ctx, key, AT(sec, f->off, char *));
+    return;
+  case LG_FT_PAIR:
+    lg_jr_pair(d, o, ctx, key, AT(sec, f->off, double),
+               AT(sec, f->aux, double));
+    return;
+  case LG_FT_LEAK:
+    *AT(sec, f->off, lg_leak) = lg_jr_leak(d, o, ctx, key);
+    return;
+  case LG_FT_SIZE: {
+    int64_t v = lg_jr_count(d, o, ctx, key);
+    *AT(sec, f->off, size_t) = v < 0 ? 0 : (size_t)v;
+    return;
+  }
+  case LG_FT_BUF: {
+    const char *s = lg_jr_str(d, o, ctx, key, false);
+    snprintf(AT(sec, f->off, char), f->aux, "%s", s ? s : "");
+    return;
+  }
+  case LG_FT_CODEC:
+    if (f->codec->read)
+      f->codec->read(d, o, ctx, key, sec);
+    return;
+  case LG_FT_SECTION: {
+    json_t *so = lg_jr_obj(d, o, ctx, key, false);
+    if (so)
+      lg_fields_read(d, so, sub_ctx(sub, sizeof sub, ctx, key), f->section,
+                     AT(sec, f->off, char));
+    return;
+  }
+  }
+  assert(!"unknown field type");
+}
+
+void lg_fields_read(lg_jr *d, const json_t *o, const char *ctx,
+                    const lg_field_table *t, void *sec) {
+  char obj[LG_FIELD_PREFIX_MAX], sub[LG_FIELD_CTX_MAX];
+  size_t i;
+  for (i = 0; i < t->n && !d->rc; i++) {
+    const lg_field *f = &t->rows[i];
+    const char *leaf = split_key(f->key, obj, sizeof obj);
+    if (leaf) {
+      const json_t *so = lg_jr_obj(d, o, ctx, obj, false);
+      if (so)
+        read_row(d, so, sub_ctx(sub, sizeof sub, ctx, obj), leaf, f, sec);
+    } else {
+      read_row(d, o, ctx, f->key, f, sec);
+    }
+  }
+}
+
+void lg_fields_init(const lg_field_table *t, void *sec) {
+  size_t i;
+  for (i = 0; i < t->n; i++) {
+    const lg_field *f = &t->rows[i];
+    switch (f->type) {
+    case LG_FT_NUM:
+      *AT(sec, f->off, double) = NAN;
+      break;
+    case LG_FT_PAIR:
+      *AT(sec, f->off, double) = *AT(sec, f->aux, double) = NAN;
+      break;
+    case LG_FT_COUNT:
+      *AT(sec, f->off, int64_t) = -1;
+      break;
+    case LG_FT_INT:
+      *AT(sec, f->off, int) = -1;
+      break;
+    case LG_FT_LEAK:
+      *AT(sec, f->off, lg_leak) = LG_LEAK_UNKNOWN;
+      break;
+    case LG_FT_CODEC:
+      if (f->codec->init)
+        f->codec->init(sec);
+      break;
+    case LG_FT_SECTION:
+      lg_fields_init(f->section, AT(sec, f->off, char));
+      break;
+    default: /* POS, BOOL, ABOOL, SIZE, STR, BUF: zero is unknown */
+      break;
+    }
+  }
+}
+
+void lg_fields_release(const lg_field_table *t, void *sec) {
+  size_t i;
+  for (i = 0; i < t->n; i++) {
+    const lg_field *f = &t->rows[i];
+    if (f->type == LG_FT_STR)
+      free(*AT(sec, f->off, char *));
+    else if (f->type == LG_FT_CODEC && f->codec->release)
+      f->codec->release(sec);
+    else if (f->type == LG_FT_SECTION)
+      lg_fields_release(f->section, AT(sec, f->off, char));
+  }
+}

@@ -1,0 +1,881 @@
+/* result/sections.c - the result field tables (result/fields.h) built from
+ * the LG_*_FIELDS lists, and the codecs of their A rows: the arrays and the
+ * few values with a shape of their own (the verdict names, fail_on bits,
+ * the error object, the chart).
+ *
+ * A codec's reader gets the object holding its key; its writer returns the
+ * value (NULL on ENOMEM, with *bad set). Every array it reads grows through
+ * the lg_result_add_* helpers, so the caps of result.c hold for files too.
+ * Owns: nothing beyond what a codec's release frees.
+ */
+#include "result/fields.h"
+
+#include "result/fmt.h"
+
+#include <leakgate/leakgate.h>
+#include <leakgate/scenario.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- helpers shared by the codecs ----------------------------------- */
+
+static json_t *num_array(const double *v, size_t n, bool *bad) {
+  json_t *a = json_array();
+  size_t i;
+  if (!a) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < n; i++)
+    lg_json_push(a, lg_json_num(v[i]), bad);
+  return a;
+}
+
+static json_t *str_array(char *const *v, size_t n, bool *bad) {
+  json_t *a = json_array();
+  size_t i;
+  if (!a) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < n; i++)
+    lg_json_push(a, lg_json_str(v[i]), bad);
+  return a;
+}
+
+static void free_strv(char **v, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+/* A number array (nulls become NAN) into a new malloc'd array. */
+static double *read_nums(lg_jr *d, const json_t *o, const char *ctx,
+                         const char *key, size_t *n) {
+  json_t *v = lg_jr_val(o, key), *e;
+  double *a;
+  size_t i;
+  *n = 0;
+  if (!v)
+    return NULL;
+  if (!json_is_array(v)) {
+    lg_jr_bad(d, ctx, key, "an array of numbers");
+    return NULL;
+  }
+  if (json_array_size(v) == 0)
+    return NULL;
+  a = malloc(json_array_size(v) * sizeof *a);
+  if (!a) {
+    lg_jr_oom(d);
+    return NULL;
+  }
+  json_array_foreach(v, i, e) a[i] = lg_jr_num_of(d, e, ctx, key);
+  *n = json_array_size(v);
+  return a;
+}
+
+/* x and y of the object at key into new arrays of *n points each. */
+static void read_xy(lg_jr *d, const json_t *o, const char *ctx, const char *key,
+                    double **x, double **y, size_t *n) {
+  char sub[256];
+  const json_t *xy = lg_jr_obj(d, o, ctx, key, false);
+  size_t nx = 0, ny = 0;
+  if (!xy)
+    return;
+  snprintf(sub, sizeof sub, "%s%s%s", ctx, ctx[0] ? "." : "", key);
+  free(*x);
+  free(*y);
+  *x = read_nums(d, xy, sub, "x", &nx);
+  *y = read_nums(d, xy, sub, "y", &ny);
+  *n = nx < ny ? nx : ny;
+  if (nx != ny)
+    lg_jr_bad(d, ctx[0] ? ctx : key, ctx[0] ? key : "x",
+              "x and y of the same length");
+}
+
+static json_t *xy_json(const double *x, const double *y, size_t n, bool *bad) {
+  json_t *o = json_object();
+  if (!o) {
+    *bad = true;
+    return NULL;
+  }
+  lg_json_put(o, "x", num_array(x, n, bad), bad);
+  lg_json_put(o, "y", num_array(y, n, bad), bad);
+  return o;
+}
+
+/* v, setting *bad when a constructor returned NULL (ENOMEM). */
+static json_t *checked(json_t *v, bool *bad) {
+  if (!v)
+    *bad = true;
+  return v;
+}
+
+#define CODEC(name, json_, write_, read_, init_, release_)                     \
+  static const lg_field_codec fc_##name = {.json = (json_),                    \
+                                           .write = (write_),                  \
+                                           .read = (read_),                    \
+                                           .init = (init_),                    \
+                                           .release = (release_)}
+/* A codec whose value is an object of an lg_analysis table. */
+#define CODEC_ANALYSIS(name, json_, write_, read_, init_)                      \
+  static const lg_field_codec fc_##name = {.json = (json_),                    \
+                                           .write = (write_),                  \
+                                           .read = (read_),                    \
+                                           .init = (init_),                    \
+                                           .object = &lg_analysis_fields}
+
+/* ---- analysis{} ------------------------------------------------------- */
+
+static json_t *models_write(const void *sec, bool *bad) {
+  const lg_analysis *a = sec;
+  json_t *models = json_array();
+  size_t i;
+  if (!models) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < a->n_models && i < 8; i++) {
+    json_t *m = json_object();
+    if (!m) {
+      *bad = true;
+      break;
+    }
+    lg_json_put(m, "name", lg_json_str(a->models[i].name), bad);
+    lg_json_put(m, "bic", lg_json_num(a->models[i].bic), bad);
+    lg_json_put(m, "params", num_array(a->models[i].params, 4, bad), bad);
+    lg_json_push(models, m, bad);
+  }
+  return models;
+}
+
+static void models_read(lg_jr *d, const json_t *o, const char *ctx,
+                        const char *key, void *sec) {
+  lg_analysis *a = sec;
+  json_t *models = lg_jr_arr(d, o, ctx, key, "an array"), *m;
+  size_t i, k;
+  a->n_models = 0;
+  json_array_foreach(models, i, m) {
+    json_t *params;
+    const char *name;
+    if (i >= 8)
+      break;
+    if (!json_is_object(m)) {
+      lg_jr_bad(d, ctx, key, "objects {name, bic, params}");
+      break;
+    }
+    name = lg_jr_str(d, m, "models[]", "name", false);
+    snprintf(a->models[i].name, sizeof a->models[i].name, "%s",
+             name ? name : "");
+    a->models[i].bic = lg_jr_num(d, m, "models[]", "bic", false);
+    params = lg_jr_arr(d, m, "models[]", "params", "an array");
+    for (k = 0; k < 4; k++)
+      a->models[i].params[k] = lg_jr_num_of(
+          d, params ? json_array_get(params, k) : NULL, "models[]", "params");
+    a->n_models = i + 1;
+  }
+}
+CODEC(analysis_models, "array", models_write, models_read, NULL, NULL);
+
+/* An lg_analysis as unknown. gc_period_x keeps the 0 it had before the
+ * field table (written as 0, not null, for a run without analysis), so
+ * result.json stays byte-identical across the change. */
+static void analysis_unknown(lg_analysis *a) {
+  lg_fields_init(&lg_analysis_fields, a);
+  a->gc_period_x = 0;
+}
+
+json_t *lg_json_analysis(const lg_analysis *a, bool present, bool *bad) {
+  return lg_fields_json(&lg_analysis_fields, a, NULL, present, bad);
+}
+
+/* Read the analysis at key; whether it has samples_used (an analysis
+ * ran). */
+static bool read_analysis(lg_jr *d, const json_t *o, const char *ctx,
+                          const char *key, lg_analysis *a) {
+  char sub[256];
+  const json_t *ao = lg_jr_obj(d, o, ctx, key, false);
+  if (!ao)
+    return false;
+  snprintf(sub, sizeof sub, "%s%s%s", ctx, ctx[0] ? "." : "", key);
+  lg_fields_read(d, ao, sub, &lg_analysis_fields, a);
+  return lg_jr_val(ao, "samples_used") != NULL;
+}
+
+/* ---- the top level ---------------------------------------------------- */
+
+static json_t *schema_version_write(const void *sec, bool *bad) {
+  (void)sec;
+  return checked(json_integer(LG_SCHEMA_VERSION), bad);
+}
+/* Read (and refused when other) before the fields: json_read.c. */
+CODEC(schema_version, "integer", schema_version_write, NULL, NULL, NULL);
+
+static json_t *tool_write(const void *sec, bool *bad) {
+  const lg_result *r = sec;
+  json_t *t = json_object();
+  if (!t) {
+    *bad = true;
+    return NULL;
+  }
+  lg_json_put(t, "name", json_string("leakgate"), bad);
+  lg_json_put(t, "version",
+              lg_json_str(r->tool_version ? r->tool_version : lg_version()),
+              bad);
+  return t;
+}
+static void tool_read(lg_jr *d, const json_t *o, const char *ctx,
+                      const char *key, void *sec) {
+  lg_result *r = sec;
+  lg_jr_str_dup(d, lg_jr_obj(d, o, ctx, key, false), key, "version",
+                &r->tool_version);
+}
+static void tool_release(void *sec) {
+  free(((lg_result *)sec)->tool_version);
+}
+CODEC(tool, "object", tool_write, tool_read, NULL, tool_release);
+
+static json_t *verdict_write(const void *sec, bool *bad) {
+  return checked(
+      json_string(lg_verdict_name(((const lg_result *)sec)->verdict)), bad);
+}
+static void verdict_read(lg_jr *d, const json_t *o, const char *ctx,
+                         const char *key, void *sec) {
+  const char *s = lg_jr_str(d, o, ctx, key, false);
+  if (!s || lg_verdict_parse(s) < 0)
+    lg_jr_bad(d, ctx, key, "one of pass, fail, inconclusive, error");
+  else
+    ((lg_result *)sec)->verdict = (lg_verdict)lg_verdict_parse(s);
+}
+static void verdict_init(void *sec) {
+  ((lg_result *)sec)->verdict = LG_VERDICT_ERROR;
+}
+CODEC(verdict, "string", verdict_write, verdict_read, verdict_init, NULL);
+
+static json_t *exit_code_write(const void *sec, bool *bad) {
+  return checked(json_integer(((const lg_result *)sec)->exit_code), bad);
+}
+static void exit_code_read(lg_jr *d, const json_t *o, const char *ctx,
+                           const char *key, void *sec) {
+  lg_result *r = sec;
+  r->exit_code = lg_jr_int(d, o, ctx, key, -1);
+  if (r->exit_code < 0 || r->exit_code > 4)
+    lg_jr_bad(d, ctx, key, "an integer from 0 to 4");
+}
+static void exit_code_init(void *sec) {
+  ((lg_result *)sec)->exit_code = 4;
+}
+CODEC(exit_code, "integer", exit_code_write, exit_code_read, exit_code_init,
+      NULL);
+
+static json_t *reasons_write(const void *sec, bool *bad) {
+  const lg_result *r = sec;
+  return str_array(r->reasons, r->n_reasons, bad);
+}
+static void reasons_read(lg_jr *d, const json_t *o, const char *ctx,
+                         const char *key, void *sec) {
+  json_t *arr = lg_jr_arr(d, o, ctx, key, "an array"), *e;
+  size_t i;
+  json_array_foreach(arr, i, e) {
+    if (!json_is_string(e)) {
+      lg_jr_bad(d, ctx, key, "an array of strings");
+      break;
+    }
+    if (lg_result_add_reason(sec, "%s", json_string_value(e)))
+      lg_jr_oom(d);
+  }
+}
+static void reasons_release(void *sec) {
+  lg_result *r = sec;
+  free_strv(r->reasons, r->n_reasons);
+}
+CODEC(reasons, "array", reasons_write, reasons_read, NULL, reasons_release);
+
+static json_t *checks_write(const void *sec, bool *bad) {
+  const lg_result *r = sec;
+  json_t *checks = json_array();
+  size_t i;
+  if (!checks) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < r->n_checks; i++) {
+    json_t *c = json_object();
+    if (!c) {
+      *bad = true;
+      break;
+    }
+    lg_json_put(c, "name", lg_json_str(r->checks[i].name), bad);
+    lg_json_put(c, "status",
+                json_string(lg_check_status_name(r->checks[i].status)), bad);
+    lg_json_put(c, "message", lg_json_str(r->checks[i].message), bad);
+    lg_json_push(checks, c, bad);
+  }
+  return checks;
+}
+static void checks_read(lg_jr *d, const json_t *o, const char *ctx,
+                        const char *key, void *sec) {
+  lg_result *r = sec;
+  json_t *arr = lg_jr_arr(d, o, ctx, key, "an array"), *e;
+  size_t i;
+  json_array_foreach(arr, i, e) {
+    const char *nm, *st, *msg;
+    if (d->rc)
+      break;
+    nm = json_is_object(e) ? lg_jr_str(d, e, "checks[]", "name", false) : NULL;
+    st =
+        json_is_object(e) ? lg_jr_str(d, e, "checks[]", "status", false) : NULL;
+    msg = json_is_object(e) ? lg_jr_str(d, e, "checks[]", "message", false)
+                            : NULL;
+    if (!nm || lg_check_status_parse(st) < 0) {
+      lg_jr_bad(d, ctx, key,
+                "objects {name, status (pass|fail|inconclusive|error|skipped), "
+                "message}");
+      break;
+    }
+    if (lg_result_add_check(r, nm, (lg_check_status)lg_check_status_parse(st),
+                            "%s", msg ? msg : ""))
+      lg_jr_oom(d);
+    else
+      r->checks[r->n_checks - 1].derived = lg_result_check_is_finish_name(nm);
+  }
+}
+static void checks_release(void *sec) {
+  lg_result *r = sec;
+  size_t i;
+  for (i = 0; i < r->n_checks; i++) {
+    free(r->checks[i].name);
+    free(r->checks[i].message);
+  }
+  free(r->checks);
+}
+CODEC(checks, "array", checks_write, checks_read, NULL, checks_release);
+
+static json_t *analysis_write(const void *sec, bool *bad) {
+  const lg_result *r = sec;
+  return lg_json_analysis(&r->analysis, r->has_analysis, bad);
+}
+static void analysis_read(lg_jr *d, const json_t *o, const char *ctx,
+                          const char *key, void *sec) {
+  lg_result *r = sec;
+  r->has_analysis = read_analysis(d, o, ctx, key, &r->analysis);
+}
+static void analysis_init(void *sec) {
+  analysis_unknown(&((lg_result *)sec)->analysis);
+}
+CODEC_ANALYSIS(analysis, "object", analysis_write, analysis_read,
+               analysis_init);
+
+static json_t *chart_write(const void *sec, bool *bad) {
+  const lg_chart *c = &((const lg_result *)sec)->chart;
+  json_t *o = xy_json(c->x, c->y, c->n, bad);
+  if (o)
+    lg_json_put(o, "oom_x", lg_json_num(c->oom_x), bad);
+  return o;
+}
+static void chart_read(lg_jr *d, const json_t *o, const char *ctx,
+                       const char *key, void *sec) {
+  lg_chart *c = &((lg_result *)sec)->chart;
+  read_xy(d, o, ctx, key, &c->x, &c->y, &c->n);
+  c->oom_x =
+      lg_jr_num(d, lg_jr_obj(d, o, ctx, key, false), key, "oom_x", false);
+}
+static void chart_init(void *sec) {
+  ((lg_result *)sec)->chart.oom_x = NAN;
+}
+static void chart_release(void *sec) {
+  lg_result *r = sec;
+  free(r->chart.x);
+  free(r->chart.y);
+}
+CODEC(chart, "object", chart_write, chart_read, chart_init, chart_release);
+
+static json_t *on_inconclusive_write(const void *sec, bool *bad) {
+  return checked(json_string(((const lg_result *)sec)->inconclusive_passes
+                                 ? "pass"
+                                 : "fail"),
+                 bad);
+}
+static void on_inconclusive_read(lg_jr *d, const json_t *o, const char *ctx,
+                                 const char *key, void *sec) {
+  const char *s = lg_jr_str(d, o, ctx, key, false);
+  if (s && strcmp(s, "pass") != 0 && strcmp(s, "fail") != 0)
+    lg_jr_bad(d, ctx, key, "pass or fail");
+  ((lg_result *)sec)->inconclusive_passes = s && strcmp(s, "pass") == 0;
+}
+CODEC(on_inconclusive, "string", on_inconclusive_write, on_inconclusive_read,
+      NULL, NULL);
+
+static json_t *error_write(const void *sec, bool *bad) {
+  const lg_result *r = sec;
+  json_t *t;
+  if (!r->error)
+    return json_null();
+  if (!(t = json_object())) {
+    *bad = true;
+    return NULL;
+  }
+  lg_json_put(t, "code", json_string(lg_err_name(r->error_code)), bad);
+  lg_json_put(t, "message", lg_json_str(r->error), bad);
+  return t;
+}
+static void error_read(lg_jr *d, const json_t *o, const char *ctx,
+                       const char *key, void *sec) {
+  lg_result *r = sec;
+  const json_t *eo = lg_jr_obj(d, o, ctx, key, false);
+  const char *code;
+  int c = LG_EIO;
+  if (!eo)
+    return;
+  code = lg_jr_str(d, eo, key, "code", false);
+#define LG_XX_PARSE(name, value, exit, msg)                                    \
+  if (code && strcmp(code, #name) == 0)                                        \
+    c = LG_##name;
+  LG_ERRNO_MAP(LG_XX_PARSE)
+#undef LG_XX_PARSE
+  lg_jr_str_dup(d, eo, key, "message", &r->error);
+  if (!r->error && !(r->error = strdup(lg_strerror(c))))
+    lg_jr_oom(d);
+  r->error_code = c;
+}
+static void error_release(void *sec) {
+  free(((lg_result *)sec)->error);
+}
+CODEC(error, "object|null", error_write, error_read, NULL, error_release);
+
+/* ---- load{} ----------------------------------------------------------- */
+
+static json_t *phases_write(const void *sec, bool *bad) {
+  const lg_load_result *l = sec;
+  json_t *ph = json_array();
+  size_t i;
+  if (!ph) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < l->n_phases; i++) {
+    json_t *p = json_object();
+    if (!p) {
+      *bad = true;
+      break;
+    }
+    lg_json_put(p, "name", lg_json_str(l->phases[i].name), bad);
+    lg_json_put(p, "requests",
+                l->phases[i].requests < 0 ? json_null()
+                                          : json_integer(l->phases[i].requests),
+                bad);
+    lg_json_put(p, "errors",
+                l->phases[i].errors < 0 ? json_null()
+                                        : json_integer(l->phases[i].errors),
+                bad);
+    lg_json_put(p, "duration_s", lg_json_num(l->phases[i].duration_s), bad);
+    lg_json_put(p, "target_rate", lg_json_num(l->phases[i].target_rate), bad);
+    lg_json_push(ph, p, bad);
+  }
+  return ph;
+}
+static void phases_read(lg_jr *d, const json_t *o, const char *ctx,
+                        const char *key, void *sec) {
+  static const char *const el = "load.phases[]";
+  json_t *ph = lg_jr_arr(d, o, ctx, key, "an array"), *p;
+  size_t i;
+  json_array_foreach(ph, i, p) {
+    if (d->rc)
+      break;
+    if (!json_is_object(p)) {
+      lg_jr_bad(d, ctx, key, "objects");
+      break;
+    }
+    if (lg_result_add_phase(sec, lg_jr_str(d, p, el, "name", false),
+                            lg_jr_count(d, p, el, "requests"),
+                            lg_jr_count(d, p, el, "errors"),
+                            lg_jr_num(d, p, el, "duration_s", false),
+                            lg_jr_num(d, p, el, "target_rate", false)))
+      lg_jr_oom(d);
+  }
+}
+static void phases_release(void *sec) {
+  lg_load_result *l = sec;
+  size_t i;
+  for (i = 0; i < l->n_phases; i++)
+    free(l->phases[i].name);
+  free(l->phases);
+}
+CODEC(load_phases, "array", phases_write, phases_read, NULL, phases_release);
+
+/* ---- service{} -------------------------------------------------------- */
+
+static json_t *signal_name_write(const void *sec, bool *bad) {
+  const lg_service_result *s = sec;
+  char sig[32];
+  return checked(s->signal > 0
+                     ? json_string(lg_fmt_signal(sig, sizeof sig, s->signal))
+                     : json_null(),
+                 bad);
+}
+/* Written from signal, so not read back. */
+CODEC(service_signal_name, "string|null", signal_name_write, NULL, NULL, NULL);
+
+/* ---- memcheck{} ------------------------------------------------------- */
+
+static json_t *frame_json(const lg_frame *f, bool *bad) {
+  json_t *o = json_object();
+  if (!o) {
+    *bad = true;
+    return NULL;
+  }
+  lg_json_put(o, "function", lg_json_str(f->function), bad);
+  lg_json_put(o, "file", lg_json_str(f->file), bad);
+  lg_json_put(o, "line", f->line > 0 ? json_integer(f->line) : json_null(),
+              bad);
+  lg_json_put(o, "object", lg_json_str(f->object), bad);
+  return o;
+}
+
+static json_t *leaks_write(const void *sec, bool *bad) {
+  const lg_memcheck_result *m = sec;
+  json_t *leaks = json_array();
+  size_t i, k;
+  if (!leaks) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < m->n_leaks; i++) {
+    const lg_leak_record *l = &m->leaks[i];
+    json_t *lo = json_object(), *st = json_array();
+    if (!lo || !st) {
+      json_decref(lo);
+      json_decref(st);
+      *bad = true;
+      break;
+    }
+    lg_json_put(lo, "kind", lg_json_str(l->kind), bad);
+    lg_json_put(lo, "bytes", lg_json_num(l->bytes), bad);
+    lg_json_put(lo, "blocks",
+                l->blocks < 0 ? json_null() : json_integer(l->blocks), bad);
+    lg_json_put(lo, "fingerprint", lg_json_str(l->fingerprint), bad);
+    for (k = 0; k < l->n_stack; k++)
+      lg_json_push(st, frame_json(&l->stack[k], bad), bad);
+    lg_json_put(lo, "stack", st, bad);
+    lg_json_push(leaks, lo, bad);
+  }
+  return leaks;
+}
+static void read_stack(lg_jr *d, const json_t *l, lg_leak_record *rec) {
+  static const char *const el = "memcheck.leaks[].stack[]";
+  json_t *st = lg_jr_arr(d, l, "memcheck.leaks[]", "stack", "an array"), *f;
+  size_t k;
+  json_array_foreach(st, k, f) {
+    if (d->rc)
+      break;
+    if (!json_is_object(f)) {
+      lg_jr_bad(d, "memcheck.leaks[]", "stack", "frame objects");
+      break;
+    }
+    if (lg_leak_add_frame(rec, lg_jr_str(d, f, el, "function", false),
+                          lg_jr_str(d, f, el, "file", false),
+                          lg_jr_int(d, f, el, "line", 0),
+                          lg_jr_str(d, f, el, "object", false)))
+      lg_jr_oom(d);
+  }
+}
+static void leaks_read(lg_jr *d, const json_t *o, const char *ctx,
+                       const char *key, void *sec) {
+  static const char *const el = "memcheck.leaks[]";
+  json_t *leaks = lg_jr_arr(d, o, ctx, key, "an array"), *l;
+  size_t i;
+  json_array_foreach(leaks, i, l) {
+    lg_leak_record *rec;
+    if (d->rc)
+      break;
+    if (!json_is_object(l)) {
+      lg_jr_bad(d, ctx, key, "objects");
+      break;
+    }
+    rec = lg_result_add_leak(sec, lg_jr_str(d, l, el, "kind", false),
+                             lg_jr_num(d, l, el, "bytes", false),
+                             lg_jr_count(d, l, el, "blocks"),
+                             lg_jr_str(d, l, el, "fingerprint", false));
+    if (!rec) {
+      lg_jr_oom(d);
+      break;
+    }
+    read_stack(d, l, rec);
+  }
+}
+static void leaks_release(void *sec) {
+  lg_memcheck_result *m = sec;
+  lg_result_truncate_leaks(m, 0);
+  free(m->leaks);
+}
+CODEC(memcheck_leaks, "array", leaks_write, leaks_read, NULL, leaks_release);
+
+static const struct {
+  unsigned bit;
+  const char *name;
+} fail_on_names[] = {{LG_FAIL_DEFINITE, "definite"},
+                     {LG_FAIL_INDIRECT, "indirect"},
+                     {LG_FAIL_POSSIBLE, "possible"},
+                     {LG_FAIL_ERRORS, "errors"}};
+#define N_FAIL_ON (sizeof fail_on_names / sizeof fail_on_names[0])
+
+unsigned lg_json_fail_on_bit(const char *name) {
+  size_t i;
+  for (i = 0; i < N_FAIL_ON; i++)
+    if (strcmp(name, fail_on_names[i].name) == 0)
+      return fail_on_names[i].bit;
+  return 0;
+}
+
+static json_t *fail_on_write(const void *sec, bool *bad) {
+  const lg_memcheck_result *m = sec;
+  json_t *fo = json_array();
+  size_t i;
+  if (!fo) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < N_FAIL_ON; i++)
+    if (m->fail_on & fail_on_names[i].bit)
+      lg_json_push(fo, json_string(fail_on_names[i].name), bad);
+  return fo;
+}
+static void fail_on_read(lg_jr *d, const json_t *o, const char *ctx,
+                         const char *key, void *sec) {
+  lg_memcheck_result *m = sec;
+  json_t *fo = lg_jr_arr(d, o, ctx, key, "an array"), *f;
+  size_t i;
+  if (!fo)
+    return;
+  m->fail_on = 0;
+  json_array_foreach(fo, i, f) {
+    unsigned bit =
+        json_is_string(f) ? lg_json_fail_on_bit(json_string_value(f)) : 0;
+    if (!bit) {
+      lg_jr_bad(d, ctx, key,
+                "names among definite, indirect, possible, errors");
+      break;
+    }
+    m->fail_on |= bit;
+  }
+}
+static void fail_on_init(void *sec) {
+  ((lg_memcheck_result *)sec)->fail_on = LG_FAIL_DEFINITE | LG_FAIL_INDIRECT;
+}
+CODEC(memcheck_fail_on, "array", fail_on_write, fail_on_read, fail_on_init,
+      NULL);
+
+/* ---- massif{} --------------------------------------------------------- */
+
+static json_t *sites_write(const void *sec, bool *bad) {
+  const lg_massif_result *m = sec;
+  json_t *sites = json_array();
+  size_t i;
+  if (!sites) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < m->n_sites; i++) {
+    const lg_growing_site *s = &m->growing_sites[i];
+    json_t *so = json_object();
+    if (!so) {
+      *bad = true;
+      break;
+    }
+    lg_json_put(so, "function", lg_json_str(s->function), bad);
+    lg_json_put(so, "file", lg_json_str(s->file), bad);
+    lg_json_put(so, "line", s->line > 0 ? json_integer(s->line) : json_null(),
+                bad);
+    lg_json_put(so, "first_bytes", lg_json_num(s->first_bytes), bad);
+    lg_json_put(so, "last_bytes", lg_json_num(s->last_bytes), bad);
+    lg_json_put(so, "growth_bytes", lg_json_num(s->growth_bytes), bad);
+    lg_json_push(sites, so, bad);
+  }
+  return sites;
+}
+static void sites_read(lg_jr *d, const json_t *o, const char *ctx,
+                       const char *key, void *sec) {
+  static const char *const el = "massif.growing_sites[]";
+  lg_massif_result *m = sec;
+  json_t *sites = lg_jr_arr(d, o, ctx, key, "an array"), *s;
+  size_t i;
+  json_array_foreach(sites, i, s) {
+    if (d->rc)
+      break;
+    if (!json_is_object(s)) {
+      lg_jr_bad(d, ctx, key, "objects");
+      break;
+    }
+    if (lg_result_add_site(m, lg_jr_str(d, s, el, "function", false),
+                           lg_jr_str(d, s, el, "file", false),
+                           lg_jr_int(d, s, el, "line", 0),
+                           lg_jr_num(d, s, el, "first_bytes", false),
+                           lg_jr_num(d, s, el, "last_bytes", false)))
+      lg_jr_oom(d);
+    else
+      m->growing_sites[m->n_sites - 1].growth_bytes =
+          lg_jr_num(d, s, el, "growth_bytes", false);
+  }
+}
+static void sites_release(void *sec) {
+  lg_result_clear_sites(sec);
+}
+CODEC(massif_sites, "array", sites_write, sites_read, NULL, sites_release);
+
+static json_t *heap_write(const void *sec, bool *bad) {
+  const lg_massif_result *m = sec;
+  return xy_json(m->heap_x, m->heap_y, m->n_heap, bad);
+}
+static void heap_read(lg_jr *d, const json_t *o, const char *ctx,
+                      const char *key, void *sec) {
+  lg_massif_result *m = sec;
+  read_xy(d, o, ctx, key, &m->heap_x, &m->heap_y, &m->n_heap);
+}
+static void heap_release(void *sec) {
+  lg_massif_result *m = sec;
+  free(m->heap_x);
+  free(m->heap_y);
+}
+CODEC(massif_heap, "object", heap_write, heap_read, NULL, heap_release);
+
+static json_t *heap_analysis_write(const void *sec, bool *bad) {
+  const lg_analysis *a = &((const lg_massif_result *)sec)->heap_analysis;
+  bool ha = a->leak != LG_LEAK_UNKNOWN || a->samples_used > 0;
+  return ha ? lg_json_analysis(a, true, bad) : json_null();
+}
+static void heap_analysis_read(lg_jr *d, const json_t *o, const char *ctx,
+                               const char *key, void *sec) {
+  read_analysis(d, o, ctx, key, &((lg_massif_result *)sec)->heap_analysis);
+}
+static void heap_analysis_init(void *sec) {
+  analysis_unknown(&((lg_massif_result *)sec)->heap_analysis);
+}
+CODEC_ANALYSIS(massif_heap_analysis, "object|null", heap_analysis_write,
+               heap_analysis_read, heap_analysis_init);
+
+/* ---- baseline{} ------------------------------------------------------- */
+
+static json_t *bverdict_write(const void *sec, bool *bad) {
+  return checked(json_string(lg_baseline_verdict_name(
+                     ((const lg_baseline_result *)sec)->verdict)),
+                 bad);
+}
+static void bverdict_read(lg_jr *d, const json_t *o, const char *ctx,
+                          const char *key, void *sec) {
+  const char *v = lg_jr_str(d, o, ctx, key, false);
+  int bv = lg_baseline_verdict_parse(v);
+  if (v && bv < 0)
+    lg_jr_bad(d, ctx, key, "regression, no_regression, inconclusive or none");
+  else if (v)
+    ((lg_baseline_result *)sec)->verdict = (lg_baseline_verdict)bv;
+}
+CODEC(baseline_verdict, "string", bverdict_write, bverdict_read, NULL, NULL);
+
+/* The three fingerprint lists: new, known and grown leaks. */
+static void fps_read(lg_jr *d, const json_t *o, const char *ctx,
+                     const char *key, lg_baseline_result *b, int list) {
+  json_t *arr = lg_jr_arr(d, o, ctx, key, "an array"), *e;
+  size_t i;
+  json_array_foreach(arr, i, e) {
+    int rc;
+    if (!json_is_string(e)) {
+      lg_jr_bad(d, ctx, key, "an array of fingerprint strings");
+      break;
+    }
+    rc = list == 2
+             ? lg_result_add_baseline_grown(b, json_string_value(e))
+             : lg_result_add_baseline_leak(b, list == 1, json_string_value(e));
+    if (rc)
+      lg_jr_oom(d);
+  }
+}
+#define FP_LIST(name, list)                                                    \
+  static json_t *name##_write(const void *sec, bool *bad) {                    \
+    const lg_baseline_result *b = sec;                                         \
+    return str_array(b->name, b->n_##name, bad);                               \
+  }                                                                            \
+  static void name##_read(lg_jr *d, const json_t *o, const char *ctx,          \
+                          const char *key, void *sec) {                        \
+    fps_read(d, o, ctx, key, sec, list);                                       \
+  }                                                                            \
+  static void name##_release(void *sec) {                                      \
+    lg_baseline_result *b = sec;                                               \
+    free_strv(b->name, b->n_##name);                                           \
+  }                                                                            \
+  CODEC(baseline_##name, "array", name##_write, name##_read, NULL,             \
+        name##_release)
+FP_LIST(new_leaks, 0);
+FP_LIST(known_leaks, 1);
+FP_LIST(grown_leaks, 2);
+
+static json_t *missing_policy_write(const void *sec, bool *bad) {
+  return checked(json_string(((const lg_baseline_result *)sec)->missing_fails
+                                 ? "fail"
+                                 : "pass"),
+                 bad);
+}
+static void missing_policy_read(lg_jr *d, const json_t *o, const char *ctx,
+                                const char *key, void *sec) {
+  const char *v = lg_jr_str(d, o, ctx, key, false);
+  if (v && strcmp(v, "pass") != 0 && strcmp(v, "fail") != 0)
+    lg_jr_bad(d, ctx, key, "pass, fail or null");
+  ((lg_baseline_result *)sec)->missing_fails = v && strcmp(v, "fail") == 0;
+}
+CODEC(baseline_missing_policy, "string", missing_policy_write,
+      missing_policy_read, NULL, NULL);
+
+/* ---- the tables ------------------------------------------------------- */
+
+/* Descriptor fields (off, aux) of a row of type T for member m of ROW_S. */
+#define AT_NUM(S, m) offsetof(S, m), 0
+#define AT_COUNT(S, m) offsetof(S, m), 0
+#define AT_INT(S, m) offsetof(S, m), 0
+#define AT_POS(S, m) offsetof(S, m), 0
+#define AT_BOOL(S, m) offsetof(S, m), 0
+#define AT_ABOOL(S, m) offsetof(S, m), 0
+#define AT_STR(S, m) offsetof(S, m), 0
+#define AT_LEAK(S, m) offsetof(S, m), 0
+#define AT_SIZE(S, m) offsetof(S, m), 0
+#define AT_PAIR(S, m) offsetof(S, m##_lo), offsetof(S, m##_hi)
+#define AT_BUF(S, m) offsetof(S, m), sizeof(((S *)0)->m)
+
+#define ROW(T, m, k) {k, LG_FT_##T, AT_##T(ROW_S, m), NULL, NULL},
+#define ROW_CODEC(c, k) {k, LG_FT_CODEC, 0, 0, &fc_##c, NULL},
+#define ROW_SECTION(m, k)                                                      \
+  {k, LG_FT_SECTION, offsetof(lg_result, m), 0, NULL, &lg_##m##_fields},
+#define TABLE(var, key, LIST)                                                  \
+  static const lg_field var##_rows[] = {LIST(ROW, ROW, ROW_CODEC)};            \
+  const lg_field_table lg_##var##_fields = {                                   \
+      key, sizeof(ROW_S), var##_rows, sizeof var##_rows / sizeof(lg_field)}
+
+#define ROW_S lg_analysis
+TABLE(analysis, "analysis", LG_ANALYSIS_FIELDS);
+#undef ROW_S
+#define ROW_S lg_load_result
+TABLE(load, "load", LG_LOAD_FIELDS);
+#undef ROW_S
+#define ROW_S lg_container_result
+TABLE(container, "container", LG_CONTAINER_FIELDS);
+#undef ROW_S
+#define ROW_S lg_service_result
+TABLE(service, "service", LG_SERVICE_FIELDS);
+#undef ROW_S
+#define ROW_S lg_memcheck_result
+TABLE(memcheck, "memcheck", LG_MEMCHECK_FIELDS);
+#undef ROW_S
+#define ROW_S lg_massif_result
+TABLE(massif, "massif", LG_MASSIF_FIELDS);
+#undef ROW_S
+#define ROW_S lg_baseline_result
+TABLE(baseline, "baseline", LG_BASELINE_FIELDS);
+#undef ROW_S
+
+#define ROW_S lg_result
+static const lg_field result_rows[] = {
+    LG_RESULT_FIELDS(ROW, ROW, ROW_CODEC, ROW_SECTION)};
+const lg_field_table lg_result_fields = {"", sizeof(lg_result), result_rows,
+                                         sizeof result_rows / sizeof(lg_field)};
+#undef ROW_S
