@@ -210,6 +210,10 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
     smo.phase_ctx = load;
     smo.on_sample = live_on_sample;
     smo.on_sample_ctx = &lv;
+    /* Gated on PSS: read it on a bounded cadence, not only at phase
+     * boundaries (two rows cannot be judged). */
+    if (sc->analysis.metric == LG_METRIC_PSS)
+      smo.pss_duty = LG_SAMPLER_PSS_DUTY;
     if ((rc = lg_sampler_start(&smo, &sampler, err)) != 0)
       goto cleanup;
   }

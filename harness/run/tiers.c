@@ -380,6 +380,16 @@ void lg_run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
                "skipped: the RSS run found no leak (valgrind.mode: on-suspicion)");
     }
   }
+  /* analysis.metric: heap is judged on Massif's heap alone: without its
+   * series the run cannot be judged, and the RSS analysis (left in the
+   * result under its own name, anon_bytes) must not pass for it. */
+  if (sc->analysis.metric == LG_METRIC_HEAP &&
+      strcmp(r->analysis.metric, "heap_bytes") != 0)
+    lg_result_add_check(r, "growth", LG_CHECK_ERROR,
+                        "analysis.metric heap: Massif gave no heap series to "
+                        "judge (%s)",
+                        r->massif.note ? r->massif.note
+                                       : "too few snapshots");
 }
 
 void lg_run_baseline(lg_result *r, const lg_scenario *sc, const char *path) {

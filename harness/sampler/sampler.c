@@ -12,8 +12,14 @@
  *             the per-process sum's (docs/samples.md has the measurement:
  *             10.3 vs 0.7 KiB, MDS ~90x larger). The
  *             cgroup counter is used only when no process can be read;
- *   pss     - sum of smaps_rollup Pss, only for the first sample after
- *             lg_sampler_mark_phase (empty otherwise);
+ *   pss     - sum of smaps_rollup Pss, for the first sample after
+ *             lg_sampler_mark_phase and, with pss_duty > 0, on a cadence
+ *             that keeps the reads under that share of the time: after a
+ *             read that took d seconds the next waits d / pss_duty (and
+ *             for a tick). smaps_rollup walks the page tables
+ *             under the target's mmap lock, so the cost scales with the
+ *             service's mappings: a small service gets PSS every sample,
+ *             a 4 GiB one every few seconds. Empty otherwise;
  *   cgroup  - memory.current / memory.usage_in_bytes;
  *   procs, fds, the request counter and phase from the callbacks.
  * With no live process, rss/anon/pss/fds are empty and procs is 0.
@@ -58,6 +64,7 @@ struct lg_sampler {
   int timer_fd, stop_fd;
   pthread_mutex_t mu; /* one sample at a time; guards everything below */
   atomic_int pss_pending;
+  double pss_next; /* pss_duty: monotonic time of the next cadence read */
   double t0;
   pid_t *pids;
   size_t pids_cap;
@@ -109,13 +116,26 @@ static int take_sample(lg_sampler *s, lg_error *err) {
   lg_error rerr = {0, ""};
   size_t n = 0;
   int with_pss;
+  double now, took;
 
   if (s->failed)
     return lg_error_set(err, s->failed, "%s", s->ferr.msg);
   with_pss = atomic_exchange(&s->pss_pending, 0);
-  row.t_s = lg_now_s() - s->t0;
+  now = lg_now_s();
+  if (s->o.pss_duty > 0 && now >= s->pss_next)
+    with_pss = 1;
+  row.t_s = now - s->t0;
   pids_of(s, &n);
   lg_procfs_measure(s->o.procfs_root, s->pids, n, with_pss, &pm);
+  if (with_pss && s->o.pss_duty > 0) {
+    /* The whole measurement is timed (statm and fds too): an upper bound
+     * of the PSS read's cost, so the share stays under pss_duty. */
+    took = lg_now_s() - now;
+    s->pss_next = now + took / s->o.pss_duty; /* ticks bound it below */
+    s->st.pss_reads++;
+  } else if (with_pss) {
+    s->st.pss_reads++;
+  }
   s->st.read_errors += (size_t)pm.errors;
   if (lg_container_read(s->o.container, &cs, &rerr) != 0)
     s->st.read_errors++;

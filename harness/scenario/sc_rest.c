@@ -52,6 +52,27 @@ int sc_analysis(sc_ctx *c, const yt_node *v) {
   return 0;
 }
 
+int sc_check_metric(sc_ctx *c, const yt_node *analysis) {
+  const yt_node *m = sc_set(analysis) && analysis->kind == YT_MAP
+                         ? yt_map_get(analysis, "metric")
+                         : NULL;
+  /* heap is judged on Massif's request-aligned heap snapshots (run/tiers.c):
+   * without Massif nothing measures a native service's heap, and judging
+   * anon_bytes under the name heap would mislead. */
+  if (c->sc->analysis.metric == LG_METRIC_HEAP && !c->sc->valgrind.massif)
+    return sc_fail(c, m ? m : analysis, "analysis.metric",
+                   "heap is the heap Massif measures: it needs "
+                   "valgrind.massif.enabled: true (then the verdict is "
+                   "Massif's heap growth per request, at valgrind.massif.load)");
+  if (c->sc->analysis.metric == LG_METRIC_HEAP &&
+      c->sc->valgrind.mode == LG_VG_ON_SUSPICION)
+    return sc_fail(c, m ? m : analysis, "analysis.metric",
+                   "heap needs valgrind.mode: always (on-suspicion runs "
+                   "Massif only when the RSS run suspects a leak, so a clean "
+                   "RSS run would leave no heap to judge)");
+  return 0;
+}
+
 /* "2%" / "0.02" (a fraction of the scenario's requests and rate) or a plain
  * integer >= 1 (an absolute request count). */
 static int tool_load(sc_ctx *c, const yt_node *v, const char *path,

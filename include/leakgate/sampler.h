@@ -4,8 +4,10 @@
  * in the container (or the service's process tree for backend none),
  * /proc/PID/statm and fd counts, plus the container's usage and anon
  * counters (per-process RssAnon from /proc/PID/status where no cgroup anon
- * exists). PSS (smaps_rollup takes the target's mmap lock) is read only at
- * phase boundaries. Every row goes to samples.csv and is flushed at once.
+ * exists). PSS (smaps_rollup takes the target's mmap lock) is read at
+ * phase boundaries and, with pss_duty, on a cadence that bounds its share of
+ * the time (analysis.metric: pss). Every row goes to samples.csv and is
+ * flushed at once.
  * The completed-request counter is read at each sample through a callback;
  * callbacks run on the sampler thread (or the caller of sample_now), so
  * requests() and phase() must be thread-safe. t_s counts from
@@ -42,7 +44,16 @@ typedef struct lg_sampler_opts {
   lg_sample_cb on_sample;
   void *on_sample_ctx;
   const char *procfs_root; /* test hook: stands in for /proc */
+  double pss_duty;         /* > 0: also read PSS on a cadence, at most this
+                              share of the time (LG_SAMPLER_PSS_DUTY); 0:
+                              only after lg_sampler_mark_phase */
 } lg_sampler_opts;
+
+/* The share of time PSS reads may take when a run gates on PSS: 1%. After
+ * a read that took d seconds the next comes d / 0.01 later (at least one
+ * sampling interval later): 0.1 ms reads on a small service give PSS in
+ * every row, 20 ms reads on a large one every 2 s. */
+#define LG_SAMPLER_PSS_DUTY 0.01
 
 typedef struct lg_sampler_stats {
   size_t samples;
@@ -50,6 +61,7 @@ typedef struct lg_sampler_stats {
   double peak_rss_bytes, peak_anon_bytes, peak_cgroup_bytes;
   int64_t oom_kills; /* last value read from the container, -1 unknown */
   int max_procs;
+  size_t pss_reads; /* rows whose PSS was read (asked or on the cadence) */
 } lg_sampler_stats;
 
 int lg_sampler_start(const lg_sampler_opts *o, lg_sampler **out,

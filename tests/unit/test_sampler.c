@@ -239,6 +239,60 @@ START_TEST(rows_and_pss_only_at_marks) {
 }
 END_TEST
 
+/* rows_of_csv: data rows of samples.csv and how many have a PSS cell. */
+static int rows_of_csv(const char *csv, int *pss_rows) {
+  char line[512], *c[16];
+  int rows = 0;
+  FILE *f = fopen(csv, "r");
+  *pss_rows = 0;
+  ck_assert_ptr_nonnull(f);
+  ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = '\0';
+    ck_assert_int_eq(cells(line, c, 16), 9);
+    *pss_rows += c[4][0] != '\0';
+    rows++;
+  }
+  fclose(f);
+  return rows;
+}
+
+/* pss_duty (analysis.metric: pss): PSS on a cadence whose reads take at
+ * most that share of the time. A fake tree reads in microseconds: a share
+ * of 100% gives PSS in (nearly) every row, one of 1e-9 only in the first
+ * (its next read would be hours away). */
+START_TEST(pss_on_a_bounded_cadence) {
+  static const double duty[] = {1.0, 1e-9};
+  char root[128], csv[128];
+  int k;
+  fake_tree();
+  snprintf(csv, sizeof csv, "%s/samples.csv", tmp);
+  for (k = 0; k < 2; k++) {
+    lg_sampler_opts o;
+    lg_sampler *s = NULL;
+    lg_sampler_stats st;
+    lg_error err = {0, ""};
+    int rows, pss_rows;
+    memset(&o, 0, sizeof o);
+    o.interval_s = 0.02;
+    o.root_pid = 100;
+    o.csv_path = csv;
+    o.procfs_root = fake_root(root, sizeof root);
+    o.pss_duty = duty[k];
+    ck_assert_int_eq(lg_sampler_start(&o, &s, &err), 0);
+    usleep(300000);
+    ck_assert_int_eq(lg_sampler_stop(s, &st, &err), 0);
+    rows = rows_of_csv(csv, &pss_rows);
+    ck_assert_int_ge(rows, 8);
+    ck_assert_int_eq((int)st.pss_reads, pss_rows);
+    if (k == 0) /* a stalled tick may skip one: most rows, generously */
+      ck_assert_int_ge(pss_rows * 10, rows * 7);
+    else
+      ck_assert_int_eq(pss_rows, 1);
+  }
+}
+END_TEST
+
 START_TEST(known_allocation) {
   double upper;
   lg_sampler_opts o;
@@ -475,6 +529,7 @@ int main(void) {
   tcase_add_test(t, measure_fake);
   tcase_add_test(t, tree_fake);
   tcase_add_test(t, rows_and_pss_only_at_marks);
+  tcase_add_test(t, pss_on_a_bounded_cadence);
   tcase_add_test(t, known_allocation);
   tcase_add_test(t, statm_anon_is_rssanon);
   tcase_add_test(t, csv_unwritable);

@@ -258,7 +258,7 @@ START_TEST(extension_keys) {
   ck_double(sc->load.phases[1].rate, 500);
   ck_double(sc->load.phases[1].ramp_to, 1000);
   ck_double(sc->sampling_interval_s, 0.01);
-  ck_assert_int_eq(sc->analysis.metric, LG_METRIC_HEAP);
+  ck_assert_int_eq(sc->analysis.metric, LG_METRIC_PSS);
   ck_double(sc->analysis.tolerance_bytes, 0.5);
   ck_double(sc->analysis.warmup_fraction, 0);
   ck_double(sc->analysis.confidence, 0.9);
