@@ -80,10 +80,14 @@ typedef struct lg_proc_mem {
                      when no fd/ directory could be read */
   int errors;     /* reads that failed other than by the process exiting */
 } lg_proc_mem;
+/* lg_procfs_measure flags (0: rss, anon and fds). */
+#define LG_PROCFS_PSS 1    /* also smaps_rollup Pss (takes the mmap lock) */
+#define LG_PROCFS_NO_FDS 2 /* leave fds out (-1) */
 /* Measure pids from statm (rss; anon = resident - shared, which is RssAnon),
- * fd/ entries, and smaps_rollup Pss only when with_pss. Always 0. */
+ * the open fd count (the size of /proc/PID/fd on Linux 6.2+, else its
+ * entries), and smaps_rollup Pss with LG_PROCFS_PSS. Always 0. */
 int lg_procfs_measure(const char *procfs_root, const pid_t *pids, size_t n,
-                      int with_pss, lg_proc_mem *out);
+                      int flags, lg_proc_mem *out);
 /* The pid and all its descendants (via /proc/PID/task/TID/children). */
 int lg_procfs_tree(const char *procfs_root, pid_t root, pid_t *pids,
                    size_t cap, size_t *n);
