@@ -1,10 +1,15 @@
 # LeakGate.cmake - `make leakcheck` for a C/C++ project: build the service,
 # run its leakgate scenarios, fail the build on a leak.
 #
-#   find_package(LeakGate REQUIRED)      # installed leakgate (includes this)
-#   # or: list(APPEND CMAKE_MODULE_PATH /path/to/leakgate/ci/cmake)
-#   #     include(LeakGate)               # with leakgate on PATH or
-#   #                                     # LEAKGATE_EXECUTABLE set
+# Three ways to get it (each tested from an empty build dir):
+#   find_package(LeakGate REQUIRED)      # installed: CMAKE_PREFIX_PATH=<prefix>
+#                                        # or a build tree: -DLeakGate_DIR=<build>
+#   add_subdirectory(leakgate)           # vendored (a submodule): the in-tree
+#   include(LeakGate)                    # leakgate_cli target runs the scenarios
+#                                        # and is built before them
+#   # or, with leakgate on PATH (or LEAKGATE_EXECUTABLE set):
+#   #     list(APPEND CMAKE_MODULE_PATH /path/to/leakgate/ci/cmake)
+#   #     include(LeakGate)
 #   add_executable(api src/api.c)
 #   leakgate_add_scenario(api-items tests/leak/items.yaml DEPENDS api)
 #
@@ -35,14 +40,14 @@
 # machine is slower, not leakier, but keep long soaks to -j1).
 # Scenario targets are not part of `all`: a plain build never runs them.
 
+# The command, in this order: LEAKGATE_EXECUTABLE when the project sets it;
+# the LeakGate::leakgate_cli target (the package's imported command, or the
+# in-tree target of a vendored leakgate, which is then built before any
+# scenario runs); else `leakgate` on PATH. Never a leakgate/build/ beside
+# this file: that may be a stale build of another version.
+
 if(COMMAND leakgate_add_scenario)
   return()
-endif()
-
-if(NOT LEAKGATE_EXECUTABLE)
-  find_program(LEAKGATE_EXECUTABLE leakgate
-               HINTS ${CMAKE_CURRENT_LIST_DIR}/../../build
-               DOC "the leakgate command")
 endif()
 
 function(leakgate_add_scenario name scenario)
@@ -54,9 +59,24 @@ function(leakgate_add_scenario name scenario)
   if(NOT name MATCHES "^[A-Za-z0-9_.+-]+$")
     message(FATAL_ERROR "leakgate_add_scenario: NAME '${name}' must be letters, digits, . _ + -")
   endif()
-  if(NOT LEAKGATE_EXECUTABLE)
-    message(FATAL_ERROR "leakgate_add_scenario(${name}): the leakgate command was not found; "
-                        "install leakgate (find_package(LeakGate)) or set LEAKGATE_EXECUTABLE")
+  set(lg_exe "${LEAKGATE_EXECUTABLE}")
+  set(lg_cli_dep "")
+  if(NOT lg_exe AND TARGET LeakGate::leakgate_cli)
+    set(lg_exe "$<TARGET_FILE:LeakGate::leakgate_cli>")
+    get_target_property(lg_aliased LeakGate::leakgate_cli ALIASED_TARGET)
+    if(lg_aliased)
+      set(lg_cli_dep ${lg_aliased}) # vendored: build it first
+    endif()
+  endif()
+  if(NOT lg_exe)
+    find_program(LEAKGATE_EXECUTABLE leakgate DOC "the leakgate command")
+    set(lg_exe "${LEAKGATE_EXECUTABLE}")
+  endif()
+  if(NOT lg_exe)
+    message(FATAL_ERROR "leakgate_add_scenario(${name}): the leakgate command was not found: "
+                        "find_package(LeakGate) (installed, or -DLeakGate_DIR=<leakgate build dir>), "
+                        "add_subdirectory(leakgate) before include(LeakGate), "
+                        "leakgate on PATH, or set LEAKGATE_EXECUTABLE")
   endif()
   get_filename_component(scenario "${scenario}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   if(NOT EXISTS "${scenario}")
@@ -80,7 +100,7 @@ function(leakgate_add_scenario name scenario)
       endif()
     endforeach()
   endif()
-  set(cmd "${LEAKGATE_EXECUTABLE}" run "${scenario}" --out "${LG_OUT}"
+  set(cmd "${lg_exe}" run "${scenario}" --out "${LG_OUT}"
       --junit "${LG_OUT}/junit.xml")
   if(LG_SERVICE AND NOT LG_NO_SERVICE)
     # YAML single quotes: the path is one string whatever it holds.
@@ -100,7 +120,7 @@ function(leakgate_add_scenario name scenario)
     COMMENT "leakgate: scenario ${name} (${scenario})"
     USES_TERMINAL
     VERBATIM)
-  foreach(dep IN LISTS LG_DEPENDS LG_SERVICE)
+  foreach(dep IN LISTS LG_DEPENDS LG_SERVICE lg_cli_dep)
     if(TARGET ${dep})
       add_dependencies(leakcheck_${name} ${dep})
     endif()

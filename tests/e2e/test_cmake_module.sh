@@ -1,10 +1,19 @@
 #!/bin/sh
-# The CMake package and module: `cmake --install` leakgate into a temp
-# prefix, then build ci/cmake/example against it with find_package(LeakGate)
-# and run `make leakcheck`: the clean service passes the build, the same
-# service built to leak 64 B/request fails it. Also: the installed
-# leakgate.pc compiles a program against libleakgate, and include(LeakGate)
-# from the source tree works without an install.
+# The CMake package and module, the three ways a project gets it, each from
+# an empty build dir (issue 16 item 4):
+#  1. installed: `cmake --install` leakgate into a temp prefix, then build
+#     ci/cmake/example against it with find_package(LeakGate) and run `make
+#     leakcheck`: the clean service passes the build, the same service built
+#     to leak 64 B/request fails it;
+#  2. build tree: the example with -DLeakGate_DIR=<leakgate's build dir>,
+#     no install: the leaky build fails `make leakcheck`, run by the build
+#     tree's own command;
+#  3. vendored: add_subdirectory(leakgate) + include(LeakGate) in a project
+#     whose leakgate/ holds a stale build/leakgate that would pass
+#     everything: the in-tree leakgate_cli target is built and runs, and
+#     the leaky build fails.
+# Also: the installed leakgate.pc compiles a program against libleakgate,
+# and include(LeakGate) from the source tree works without an install.
 . "$(dirname "$0")/lib.sh"
 
 PREFIX="$WORK/prefix"
@@ -102,5 +111,63 @@ set -e
 r="$WORK/inc/b/leakgate-out/quick/result.json"
 expect_eq "$(jget "$r" "d['analysis']['tolerance_bytes_per_request']")" 8 "PROFILE quick tolerance"
 expect_range "$(jget "$r" "d['load']['duration_s']")" 1.5 2.9 "PROFILE quick halves the 4 s of phases"
+# 2. The build tree, no install: -DLeakGate_DIR=<leakgate build dir>.
+BT="$WORK/buildtree"
+cmake -S "$SRC/ci/cmake/example" -B "$BT" -DLeakGate_DIR="$BIN" -DKV_LEAK=64 \
+  -DCMAKE_C_FLAGS="-Wall -Wextra -Werror $SAN" -DCMAKE_EXE_LINKER_FLAGS="$SAN" \
+  >"$WORK/bt-cfg.log" 2>&1 ||
+  { cat "$WORK/bt-cfg.log" >&2; fail "configure the example with LeakGate_DIR=<build dir>"; finish; }
+cmake --build "$BT" >"$WORK/bt-build.log" 2>&1 || { cat "$WORK/bt-build.log" >&2; fail "build the example (build tree)"; }
+"$BT/show_version" | grep -q "^libleakgate " || fail "show_version against the build tree"
+set +e
+make -C "$BT" VERBOSE=1 leakcheck >"$WORK/bt-leakcheck.log" 2>&1
+code=$?
+set -e
+[ "$code" -ne 0 ] || fail "build tree: the leaky example passed make leakcheck"
+expect_eq "$(jget "$BT/leakgate-out/kv/result.json" "d['verdict']")" fail "build tree: leaky verdict"
+grep -q "$BIN/leakgate run " "$WORK/bt-leakcheck.log" || fail "build tree: not the build tree's leakgate that ran"
+
+# 3. Vendored: add_subdirectory(leakgate) + include(LeakGate). leakgate/ is
+# the source tree (linked entry by entry) plus a stale build/leakgate that
+# passes everything and leaves a mark: it must never be the one that runs.
+VEND="$WORK/vendored"
+mkdir -p "$VEND/leakgate/build"
+for e in "$SRC"/*; do
+  case ${e##*/} in build*) continue ;; esac
+  ln -s "$e" "$VEND/leakgate/${e##*/}"
+done
+printf '#!/bin/sh\ntouch "%s/STALE-LEAKGATE-RAN"\nexit 0\n' "$VEND" >"$VEND/leakgate/build/leakgate"
+chmod +x "$VEND/leakgate/build/leakgate"
+cp "$SRC/ci/cmake/example/kvservice.c" "$SRC/ci/cmake/example/show_version.c" \
+  "$SRC/ci/cmake/example/kv.yaml" "$VEND/"
+cat >"$VEND/CMakeLists.txt" <<'CM'
+cmake_minimum_required(VERSION 3.16)
+project(vendored C)
+add_subdirectory(leakgate)
+include(LeakGate)
+add_executable(kvservice kvservice.c)
+target_compile_definitions(kvservice PRIVATE KV_LEAK=64)
+add_executable(show_version show_version.c)
+target_link_libraries(show_version PRIVATE LeakGate::leakgate)
+leakgate_add_scenario(kv kv.yaml DEPENDS kvservice)
+CM
+# No build type: the parent's choice (none: no optimisation, the quickest
+# build of leakgate's sources).
+cmake -S "$VEND" -B "$VEND/b" >"$WORK/vend-cfg.log" 2>&1 ||
+  { cat "$WORK/vend-cfg.log" >&2; fail "configure the vendored project"; finish; }
+[ ! -e "$VEND/b/leakgate/tests" ] || fail "vendored: leakgate's tests were configured"
+set +e
+cmake --build "$VEND/b" -j2 --target leakcheck >"$WORK/vend-leakcheck.log" 2>&1
+code=$?
+set -e
+[ "$code" -ne 0 ] || fail "vendored: the leaky service passed make leakcheck"
+[ ! -e "$VEND/STALE-LEAKGATE-RAN" ] || fail "vendored: the stale leakgate/build/leakgate ran"
+[ -x "$VEND/b/leakgate/leakgate" ] || fail "vendored: the in-tree leakgate_cli was not built"
+r="$VEND/b/leakgate-out/kv/result.json"
+[ -f "$r" ] || { tail -30 "$WORK/vend-leakcheck.log" >&2; fail "vendored: no result.json"; finish; }
+expect_eq "$(jget "$r" "d['verdict']")" fail "vendored: leaky verdict"
+expect_eq "$(jget "$r" "d['analysis']['leak']")" leak "vendored: analysis.leak"
+cmake --build "$VEND/b" --target show_version >/dev/null 2>&1 || fail "vendored: show_version (LeakGate::leakgate)"
+"$VEND/b/show_version" | grep -q "^libleakgate " || fail "vendored: show_version output"
 no_leftovers
 finish
