@@ -30,6 +30,9 @@ static const char doctor_usage[] =
     "             with MemoryMax=64M and reads the limit back\n"
     "  docker     daemon reachable (docker version), podman usable (podman "
     "info)\n"
+    "  self       leakgate's own cgroup and its memory limit (leakgate "
+    "inside\n"
+    "             a memory-limited container: backend self)\n"
     "  valgrind   installed, and its version (Memcheck/Massif tiers only)\n"
     "  ptrace     yama restrictions (vgdb snapshots)\n"
     "  auto       the backend `container.backend: auto` picks here\n"
@@ -47,6 +50,8 @@ typedef struct doctor {
   char systemd_why[4][1100];
   int engine[2]; /* docker, podman */
   char engine_why[2][1100];
+  int self; /* backend self: leakgate's own cgroup has a limit */
+  char self_why[1100];
   char cgroup_why[1100];
 } doctor;
 
@@ -235,6 +240,17 @@ static void check_engine(doctor *d, lg_backend_kind e) {
               "scenarios with container.image or rootfs");
 }
 
+/* Backend self: leakgate inside a memory-limited container or pod. */
+static void check_self(doctor *d) {
+  lg_container_opts co;
+  opts_init(d, &co);
+  d->self = lg_container_probe_self(&co, d->self_why, sizeof d->self_why);
+  line(d, d->self ? "ok" : "--", "self", "%s%s", d->self_why,
+       d->self ? " (backend self measures it read-only)"
+               : " (backend self is for leakgate inside a memory-limited "
+                 "container)");
+}
+
 static void check_valgrind(doctor *d) {
   char path[1024], version[128];
   lg_error err;
@@ -287,6 +303,13 @@ static int d_systemd(void *ctx, const lg_container_opts *o, lg_systemd_mode m,
   snprintf(why, cap, "%s", d->systemd_why[m]);
   return d->systemd[m] == 1;
 }
+static int d_self(void *ctx, const lg_container_opts *o, char *why,
+                  size_t cap) {
+  doctor *d = ctx;
+  (void)o;
+  snprintf(why, cap, "%s", d->self_why);
+  return d->self == 1;
+}
 static int d_engine(void *ctx, const lg_container_opts *o, lg_backend_kind e,
                     char *why, size_t cap) {
   doctor *d = ctx;
@@ -297,7 +320,8 @@ static int d_engine(void *ctx, const lg_container_opts *o, lg_backend_kind e,
 }
 
 static bool check_auto(doctor *d) {
-  lg_container_probes pr = {d, d_root, d_cgroup, d_systemd, d_engine};
+  lg_container_probes pr = {d,        d_root,   d_cgroup,
+                            d_systemd, d_engine, d_self};
   lg_container_opts co;
   lg_container_choice ch;
   lg_error err;
@@ -373,6 +397,7 @@ int cmd_doctor(int argc, char **argv) {
   fflush(stdout);
   check_engine(&d, LG_BACKEND_DOCKER);
   check_engine(&d, LG_BACKEND_PODMAN);
+  check_self(&d);
   check_valgrind(&d);
   check_ptrace(&d);
   if (!check_auto(&d)) {

@@ -33,6 +33,25 @@ static void step(lg_container_choice *ch, const char *name, const char *why) {
              why);
 }
 
+/* After systemd: leakgate inside a memory-limited container measures the
+ * box it is in (self.c). A caller's probe table without the self probe
+ * (older callers) skips the step. */
+static int choose_self(const lg_container_opts *o,
+                       const lg_container_probes *pr, lg_container_choice *ch) {
+  char why[700] = "";
+  if (pr->self) {
+    if (pr->self(pr->ctx, o, why, sizeof why)) {
+      ch->backend = LG_BACKEND_SELF;
+      return 0;
+    }
+    step(ch, "self", why);
+  }
+  step(ch, "docker/podman",
+       "not tried: they run container.image, which is "
+       "not set");
+  return 0;
+}
+
 int lg_container_choose(const lg_container_opts *o, lg_container_choice *ch,
                         lg_error *err) {
   const lg_container_probes *pr = ct_probes(o);
@@ -72,7 +91,7 @@ int lg_container_choose(const lg_container_opts *o, lg_container_choice *ch,
   step(ch, "cgroup", why);
   if (o->cgroupfs_root && !o->probes) {
     step(ch, "systemd", "not tried under the cgroupfs_root test hook");
-    return 0;
+    return choose_self(o, pr, ch);
   }
   n = systemd_modes(pr, modes);
   for (i = 0; i < n; i++) {
@@ -86,10 +105,7 @@ int lg_container_choose(const lg_container_opts *o, lg_container_choice *ch,
     ct_setf(name, sizeof name, "systemd %s", lg_systemd_mode_name(modes[i]));
     step(ch, name, why);
   }
-  step(ch, "docker/podman",
-       "not tried: they run container.image, which is "
-       "not set");
-  return 0;
+  return choose_self(o, pr, ch);
 }
 
 int ct_auto_plan(const lg_container_opts *o, ct_plan *p, lg_error *err) {
@@ -111,6 +127,8 @@ int ct_auto_plan(const lg_container_opts *o, ct_plan *p, lg_error *err) {
   case LG_BACKEND_PODMAN:
     p->ops = &ct_podman_ops;
     return 0;
+  case LG_BACKEND_SELF:
+    return ct_self_plan(o, p, err);
   default:
     p->ops = &ct_none_ops;
     ct_setf(p->note, sizeof p->note,

@@ -185,6 +185,8 @@ static int setup_v1(lg_container *c, const lg_container_opts *o,
 
 /* The leaf, its limits and (on a real tree) its watchdog. A failure
  * removes the leaf again: nothing has joined it yet. */
+static int orphan_leaf(lg_container *c, char *msg, size_t cap);
+
 typedef int (*setup_fn)(lg_container *c, const lg_container_opts *o,
                         const lg_cgroup_info *info, lg_error *err);
 
@@ -217,7 +219,7 @@ static int create_leaf(lg_container *c, const lg_container_opts *o,
   /* The watchdog: even a SIGKILLed leakgate leaves no process and no
    * cgroup behind. A fake tree (the test hook) has no processes to watch. */
   if (!rc && !c->fake)
-    rc = ct_reaper_start(c, &s->reaper, err);
+    rc = ct_reaper_start(c, &s->reaper, orphan_leaf, err);
 cleanup:
   if (rc) {
     (void)lg_cg_rmdir_tree(c->dir, c->fake);
@@ -255,6 +257,17 @@ int ct_remove_leaf(lg_container *c, lg_error *err) {
     return lg_error_set(err, LG_ECGROUP,
                         "%s: cannot remove the run's cgroup: %s", c->dir,
                         strerror(-r));
+  return 0;
+}
+
+/* The watchdog's work for a leaf (reaper.c). */
+static int orphan_leaf(lg_container *c, char *msg, size_t cap) {
+  lg_error e = {0, ""};
+  if (ct_remove_leaf(c, &e) != 0) {
+    ct_setf(msg, cap, "%s", e.msg);
+    return -1;
+  }
+  ct_setf(msg, cap, "killed what was left in %s and removed it", c->dir);
   return 0;
 }
 

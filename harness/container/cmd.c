@@ -28,6 +28,16 @@ const char *ct_first_line(const char *out, char *buf, size_t cap) {
   return buf;
 }
 
+const char *ct_last_line(const char *out, char *buf, size_t cap) {
+  const char *end = out + strlen(out), *start;
+  while (end > out && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+    end--;
+  start = end;
+  while (start > out && start[-1] != '\n')
+    start--;
+  return ct_first_line(start, buf, cap);
+}
+
 void ct_clean_name(char *out, size_t cap, const char *name) {
   size_t i = 0;
   for (; name && *name && i + 1 < cap && i < 64; name++) {

@@ -8,7 +8,7 @@
  *
  * Owns: the lg_container, its strings and the backend's state (freed
  * through the table's release). Tables: cgroup.c (cgroup-v2, cgroup-v1),
- * none.c, systemd.c, oci.c (docker, podman).
+ * none.c, systemd.c, oci.c (docker, podman), self.c (self-cgroup-v2/-v1).
  */
 #include <leakgate/container.h>
 
@@ -87,6 +87,11 @@ static int real_systemd(void *ctx, const lg_container_opts *o,
   (void)ctx;
   return lg_container_probe_systemd(o, mode, why, cap);
 }
+static int real_self(void *ctx, const lg_container_opts *o, char *why,
+                     size_t cap) {
+  (void)ctx;
+  return lg_container_probe_self(o, why, cap);
+}
 static int real_engine(void *ctx, const lg_container_opts *o,
                        lg_backend_kind engine, char *why, size_t cap) {
   (void)ctx;
@@ -94,8 +99,8 @@ static int real_engine(void *ctx, const lg_container_opts *o,
 }
 
 /* Read-only: no mutable global state. */
-static const lg_container_probes real_probes = {NULL, real_is_root, real_cgroup,
-                                                real_systemd, real_engine};
+static const lg_container_probes real_probes = {
+    NULL, real_is_root, real_cgroup, real_systemd, real_engine, real_self};
 
 const lg_container_probes *ct_probes(const lg_container_opts *o) {
   return o->probes ? o->probes : &real_probes;
@@ -123,6 +128,8 @@ static int plan(const lg_container_opts *o, ct_plan *p, lg_error *err) {
   case LG_BACKEND_PODMAN:
     p->ops = &ct_podman_ops;
     return 0;
+  case LG_BACKEND_SELF:
+    return ct_self_plan(o, p, err);
   default:
     return lg_error_set(err, LG_ENOTSUP, "unknown container backend %d",
                         (int)o->backend);
@@ -242,14 +249,18 @@ int lg_container_child_enter(const lg_container *c) {
   /* Async-signal-safe: no allocation, only open/write/close. "0" is the
    * writing process itself in both v1 and v2. */
   int fd, e = 0;
-  if (!c || !c->procs_path)
+  if (!c)
     return 0;
-  fd = open(c->procs_path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -errno;
-  if (write(fd, "0", 1) != 1)
-    e = -errno;
-  close(fd);
+  if (c->procs_path) {
+    fd = open(c->procs_path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+      return -errno;
+    if (write(fd, "0", 1) != 1)
+      e = -errno;
+    close(fd);
+  }
+  if (!e && c->ops->child_enter)
+    e = c->ops->child_enter(c);
   return e;
 }
 
@@ -320,13 +331,19 @@ cleanup:
   return rc;
 }
 
+/* The box's processes: the backend's own list, else the cgroup's. */
+static int list_pids(lg_container *c, pid_t *pids, size_t cap, size_t *n) {
+  return c->ops->pids ? c->ops->pids(c, pids, cap, n)
+                      : lg_cg_pids(c->dir, pids, cap, n);
+}
+
 int lg_container_pids(lg_container *c, pid_t *pids, size_t cap, size_t *n,
                       lg_error *err) {
   int r;
   *n = 0;
   if (!c || !c->dir)
     return 0;
-  r = lg_cg_pids(c->dir, pids, cap, n);
+  r = list_pids(c, pids, cap, n);
   if (r)
     return lg_error_set(err, LG_ECGROUP, "%s: cannot list processes: %s",
                         c->dir, strerror(-r));
@@ -371,7 +388,7 @@ int lg_container_kill_all(lg_container *c, lg_error *err) {
   /* Without cgroup.kill a forking service races the list: re-read and
    * re-kill until nothing is left, backing off from 1 ms to 50 ms. */
   for (;;) {
-    r = lg_cg_pids(c->dir, pids, KILL_PIDS_CAP, &n);
+    r = list_pids(c, pids, KILL_PIDS_CAP, &n);
     if (r) {
       rc = lg_error_set(err, LG_ECGROUP, "%s: cannot list processes: %s",
                         c->dir, strerror(-r));

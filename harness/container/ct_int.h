@@ -1,7 +1,8 @@
 /* container/ct_int.h - internal: the lg_container object, the backend ops
  * table (ct_ops) and the helpers the container module's files share:
  * container.c the dispatcher, one table per backend (cgroup.c: cgroup-v2
- * and cgroup-v1; none.c; systemd.c; oci.c: docker and podman), extcg.c the
+ * and cgroup-v1; none.c; systemd.c; oci.c: docker and podman; self.c:
+ * leakgate's own cgroup, v2 and v1), extcg.c the
  * wrapping backends' cgroup lookup, auto.c backend auto's choice among the
  * tables, reaper.c the watchdog, cmd.c small text helpers.
  *
@@ -98,12 +99,18 @@ struct ct_ops {
    * system; release still runs. */
   int (*create)(lg_container *c, const lg_container_opts *o, const ct_plan *p,
                 lg_error *err);
+  /* In the service's child between fork and exec, after joining
+   * c->procs_path (when set). Async-signal-safe; 0 or -errno. */
+  int (*child_enter)(const lg_container *c);
   /* The wrapped command and its environment into av and ev. NULL: the
    * service runs as given and joins c->procs_path before exec. */
   int (*wrap)(lg_container *c, char *const *argv, char *const *envp,
               lg_strv *av, lg_strv *ev, lg_error *err);
   /* Find the box of the started pid (the wrapper's). */
   int (*attach)(lg_container *c, pid_t pid, lg_error *err);
+  /* The service's processes in the cgroup, as lg_cg_pids lists them
+   * (0 or -errno; *n may exceed cap). NULL: every process in c->dir. */
+  int (*pids)(lg_container *c, pid_t *pids, size_t cap, size_t *n);
   /* Before the cgroup's processes are killed: what only the backend can
    * reach (an engine's processes in another user namespace). */
   void (*kill)(lg_container *c);
@@ -118,9 +125,10 @@ struct ct_ops {
   const char *(*unit)(const lg_container *c);
 };
 
-/* The tables: cgroup.c, none.c, systemd.c, oci.c. */
+/* The tables: cgroup.c, none.c, systemd.c, oci.c, self.c. */
 extern const ct_ops ct_cgroup_v2_ops, ct_cgroup_v1_ops, ct_none_ops,
-    ct_systemd_ops, ct_docker_ops, ct_podman_ops;
+    ct_systemd_ops, ct_docker_ops, ct_podman_ops, ct_self_v2_ops,
+    ct_self_v1_ops;
 
 /* State a backend keeps for a cgroup someone else made (systemd, an
  * engine): what was asked, and the parent's oom_kill count at attach for
@@ -160,6 +168,11 @@ int ct_cgroup_plan(const lg_container_opts *o, bool from_auto, ct_plan *p,
  * child cgroup below), retrying while v1 answers EBUSY. */
 int ct_remove_leaf(lg_container *c, lg_error *err);
 
+/* ---- self.c: leakgate inside the box it measures ---------------------- */
+
+/* Detect leakgate's own cgroup and pick the self-cgroup-v2 or -v1 table. */
+int ct_self_plan(const lg_container_opts *o, ct_plan *p, lg_error *err);
+
 /* ---- auto.c ------------------------------------------------------------- */
 
 /* Backend auto's table for o (lg_container_choose, then the chosen
@@ -172,10 +185,14 @@ int ct_systemd_resolve(const lg_container_opts *o, lg_systemd_mode *mode,
 
 /* ---- reaper.c: the watchdog that outlives a killed leakgate ------------ */
 
-/* Fork the watchdog for c's leaf (outside the cgroup; call before any
- * process joins it). */
-int ct_reaper_start(lg_container *c, ct_reaper *r, lg_error *err);
-/* removed: leakgate removed the leaf itself and the watchdog just exits;
+/* What the watchdog does when leakgate is gone: take c's box down and
+ * describe it in msg ("removed docker container x"); 0 when done. */
+typedef int (*ct_orphan_fn)(lg_container *c, char *msg, size_t cap);
+/* Fork the watchdog for c's box (outside the cgroup; call before any
+ * process joins it or any container starts). */
+int ct_reaper_start(lg_container *c, ct_reaper *r, ct_orphan_fn orphan,
+                    lg_error *err);
+/* removed: leakgate took the box down itself and the watchdog just exits;
  * otherwise the watchdog tries. Waits for it. No-op without a watchdog. */
 void ct_reaper_stop(ct_reaper *r, bool removed);
 
@@ -209,6 +226,9 @@ void ct_setf(char *buf, size_t cap, const char *fmt, ...)
 
 /* The first line of a command's output, cut at 300 bytes, into buf. */
 const char *ct_first_line(const char *out, char *buf, size_t cap);
+/* The last non-empty line, likewise (an engine's error follows its
+ * progress lines). */
+const char *ct_last_line(const char *out, char *buf, size_t cap);
 
 /* name with every byte outside [A-Za-z0-9_.-] made '_', cut at 64 bytes
  * (and at cap), "run" when empty or NULL: safe in a cgroup, unit or

@@ -29,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -148,11 +150,74 @@ int lg_container_probe_engine(const lg_container_opts *o,
 
 typedef struct oci_state {
   ct_ext ext;
+  ct_reaper reaper;
   lg_backend_kind engine; /* DOCKER or PODMAN */
   char *tool;             /* absolute docker / podman */
   char *name;             /* the container's name */
   char *image, *rootfs;
 } oci_state;
+
+/* `ENGINE ARGS...` with a deadline; 0 when it ran and exited 0, with its
+ * output in out. */
+static int engine_cmd(const char *tool, char *const *args, double timeout_s,
+                      char *out, size_t cap) {
+  char *argv[8];
+  size_t i;
+  int status = 0;
+  lg_error e;
+  argv[0] = (char *)tool;
+  for (i = 0; args[i] && i + 2 < sizeof argv / sizeof *argv; i++)
+    argv[i + 1] = args[i];
+  argv[i + 1] = NULL;
+  if (lg_run_capture(argv, NULL, timeout_s, out, cap, &status, &e) != 0) {
+    ct_setf(out, cap, "%s", e.msg);
+    return -1;
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* The image must be here before the client runs: a missing one is pulled
+ * now, within the start timeout, so that a failed pull is the engine's own
+ * message in an infrastructure error rather than a client that exits
+ * before the container runs. */
+static int ensure_image(const oci_state *s, double timeout_s, lg_error *err) {
+  char out[CT_OUT_CAP], line[320];
+  char *inspect_args[] = {"image", "inspect", "--format", "{{.Id}}",
+                          s->image, NULL};
+  char *pull_args[] = {"pull", s->image, NULL};
+  if (engine_cmd(s->tool, inspect_args, timeout_s, out, sizeof out) == 0)
+    return 0;
+  if (engine_cmd(s->tool, pull_args, timeout_s, out, sizeof out) == 0)
+    return 0;
+  return lg_error_set(err, LG_ETOOL,
+                      "%s: image %s is not on this machine and `%s pull` "
+                      "failed: %s",
+                      engine_name(s->engine), s->image, engine_name(s->engine),
+                      ct_last_line(out, line, sizeof line));
+}
+
+/* The watchdog's work (reaper.c): the container goes with its cgroup. The
+ * client may still be creating it when leakgate died (it dies too: its
+ * parent-death signal), so a first "no such container" is asked again. */
+static int orphan_container(lg_container *c, char *msg, size_t cap) {
+  const oci_state *s = c->state;
+  char out[CT_OUT_CAP], line[320];
+  char *rm_args[] = {"rm", "-f", s->name, NULL};
+  int i, removed = 0;
+  for (i = 0; i < 3; i++) {
+    if (engine_cmd(s->tool, rm_args, CT_TEARDOWN_S, out, sizeof out) == 0)
+      removed = 1;
+    else if (!strstr(out, "o such container")) {
+      ct_setf(msg, cap, "%s rm -f %s: %s", engine_name(s->engine), s->name,
+              ct_first_line(out, line, sizeof line));
+      return -1;
+    }
+    lg_sleep_s(1.0, NULL);
+  }
+  ct_setf(msg, cap, "%s %s container %s", removed ? "removed" : "found no",
+          engine_name(s->engine), s->name);
+  return 0;
+}
 
 static int oci_create(lg_container *c, const lg_container_opts *o,
                       const ct_plan *p, lg_backend_kind engine, lg_error *err) {
@@ -160,6 +225,7 @@ static int oci_create(lg_container *c, const lg_container_opts *o,
   oci_state *s = c->state;
   char why[600] = "";
   const char *name = engine_name(engine);
+  int rc;
   s->ext.parent_oom0 = -1;
   s->engine = engine;
   if (!o->image && !(o->rootfs && engine == LG_BACKEND_PODMAN))
@@ -181,7 +247,13 @@ static int oci_create(lg_container *c, const lg_container_opts *o,
   s->ext.memory = o->memory_bytes;
   s->ext.swap = o->swap_bytes;
   c->limit = o->memory_bytes;
-  return 0;
+  if (s->image &&
+      (rc = ensure_image(s, o->start_timeout_s > 0 ? o->start_timeout_s
+                                                   : CT_ENGINE_START_S,
+                         err)))
+    return rc;
+  /* Last: a failed create has no container for it to remove. */
+  return ct_reaper_start(c, &s->reaper, orphan_container, err);
 }
 
 static int docker_create(lg_container *c, const lg_container_opts *o,
@@ -210,6 +282,14 @@ static int oci_wrap(lg_container *c, char *const *argv, char *const *envp,
   if ((rc = ct_oci_argv(&p, argv, envp, av, err)))
     return rc;
   return ct_oci_env(envp, ev, err);
+}
+
+/* In the client's child before exec: should leakgate die (SIGKILL), the
+ * client dies with it rather than keep the container attached; the
+ * watchdog then removes the container. Async-signal-safe. */
+static int oci_child_enter(const lg_container *c) {
+  (void)c;
+  return prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0 ? 0 : -errno;
 }
 
 /* `ENGINE inspect --format FMT NAME` into out; 0 when it answered. */
@@ -301,10 +381,12 @@ static void oci_gone(lg_container *c, lg_container_stats *st, bool first) {
 }
 
 static int oci_destroy(lg_container *c, lg_error *err) {
+  oci_state *s = c->state;
   lg_error kerr = {0, ""};
   int rc = 0, r = 0;
   rc = lg_container_kill_all(c, &kerr);
   r = oci_remove(c, &kerr);
+  ct_reaper_stop(&s->reaper, r == 0);
   if (rc || r)
     rc = lg_error_set(err, rc ? rc : r, "%s", kerr.msg);
   return rc;
@@ -314,6 +396,7 @@ static void oci_release(lg_container *c) {
   oci_state *s = c->state;
   if (!s)
     return;
+  ct_reaper_stop(&s->reaper, true); /* a no-op once destroy ran */
   ct_ext_release(&s->ext);
   free(s->tool);
   free(s->name);
@@ -331,6 +414,7 @@ const ct_ops ct_docker_ops = {
     .state_size = sizeof(oci_state),
     .start_timeout_s = CT_ENGINE_START_S,
     .create = docker_create,
+    .child_enter = oci_child_enter,
     .wrap = oci_wrap,
     .attach = oci_attach,
     .kill = oci_kill,
@@ -345,6 +429,7 @@ const ct_ops ct_podman_ops = {
     .state_size = sizeof(oci_state),
     .start_timeout_s = CT_ENGINE_START_S,
     .create = podman_create,
+    .child_enter = oci_child_enter,
     .wrap = oci_wrap,
     .attach = oci_attach,
     .kill = oci_kill,

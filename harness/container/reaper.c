@@ -1,20 +1,24 @@
-/* container/reaper.c - the watchdog that removes the run's cgroup when
+/* container/reaper.c - the watchdog that takes the run's box down when
  * leakgate itself dies without cleaning up (see ct_int.h).
  *
  * SIGKILL, a crash or the OOM killer end leakgate with no chance to clean
- * up, and the service would go on running in its cgroup. So once the leaf
- * exists, leakgate forks this small process. It sits outside the cgroup, in
+ * up, and the service would go on running in its cgroup or container. So
+ * once the box exists (before any service starts), leakgate forks this
+ * small process. It sits outside the cgroup, in
  * a session of its own (a terminal's ^C does not reach it), with every
  * inherited descriptor closed (holding a copy of the service's stdin pipe
  * would keep the service from ever seeing EOF), and blocks reading one end
  * of a socket pair whose other end only leakgate holds (close-on-exec, so no
  * service inherits it). A 'D' says leakgate removed the cgroup itself; end
- * of file without one says leakgate is gone: the watchdog kills every
- * process in the cgroup, removes it, says so on stderr and exits.
+ * of file without one says leakgate is gone: the watchdog calls the
+ * backend's orphan function (the cgroup backends: kill every process in
+ * the leaf and remove it; docker/podman: `rm -f` the container), says so
+ * on stderr and exits.
  *
  * Owns: in the caller's ct_reaper, the socket end and the watchdog's pid;
- * the watchdog is reaped by ct_reaper_stop. Only the raw cgroup backends
- * use it: systemd and the container engines own their cgroups.
+ * the watchdog is reaped by ct_reaper_stop. systemd removes its scope by
+ * itself once the service (its own child, killed by the kernel's
+ * reparenting) has gone, so only the cgroup and engine backends use it.
  */
 #include "container/ct_int.h"
 
@@ -57,12 +61,11 @@ static void close_from(int lo) {
 /* The watchdog: never returns. Runs in a child of a possibly threaded
  * process; glibc's fork leaves malloc usable, and nothing here takes a
  * stdio lock (messages go through snprintf and write). */
-static void reaper_main(lg_container *c, int fd) {
+static void reaper_main(lg_container *c, ct_orphan_fn orphan, int fd) {
   static const int quiet[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGPIPE,
                               SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2};
   sigset_t none;
-  lg_error e = {0, ""};
-  char msg[1024], b = 0;
+  char what[900], msg[1024], b = 0;
   ssize_t n;
   int keep, null, code = 0;
   size_t i;
@@ -92,24 +95,20 @@ static void reaper_main(lg_container *c, int fd) {
   while (n < 0 && errno == EINTR);
   if (n == 1 && b == 'D')
     _exit(0);
-  if (ct_remove_leaf(c, &e) == 0) {
-    snprintf(msg, sizeof msg,
-             "leakgate: the run ended without cleaning up (leakgate was "
-             "killed?): its watchdog killed what was left in %s and removed "
-             "it\n",
-             c->dir);
-  } else {
-    snprintf(msg, sizeof msg,
-             "leakgate: the run ended without cleaning up, and its watchdog "
-             "could not remove the cgroup: %s\n",
-             e.msg);
-    code = 1;
-  }
+  what[0] = '\0';
+  code = orphan(c, what, sizeof what) == 0 ? 0 : 1;
+  snprintf(msg, sizeof msg,
+           code == 0 ? "leakgate: the run ended without cleaning up (leakgate "
+                       "was killed?): its watchdog %s\n"
+                     : "leakgate: the run ended without cleaning up, and its "
+                       "watchdog could not clean up: %s\n",
+           what);
   say(msg);
   _exit(code);
 }
 
-int ct_reaper_start(lg_container *c, ct_reaper *r, lg_error *err) {
+int ct_reaper_start(lg_container *c, ct_reaper *r, ct_orphan_fn orphan,
+                    lg_error *err) {
   int sv[2];
   pid_t pid;
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -124,7 +123,7 @@ int ct_reaper_start(lg_container *c, ct_reaper *r, lg_error *err) {
   }
   if (pid == 0) {
     close(sv[1]);
-    reaper_main(c, sv[0]);
+    reaper_main(c, orphan, sv[0]);
   }
   close(sv[0]);
   r->fd = sv[1];

@@ -27,7 +27,7 @@
 /* Enum names as written in scenario files, indexed by lg_driver_kind,
  * lg_backend_kind and lg_metric (defined in scenario.c). */
 #define SC_N_DRIVERS 4
-#define SC_N_BACKENDS 6
+#define SC_N_BACKENDS 7
 #define SC_N_METRICS 5
 extern const char *const sc_driver_names[SC_N_DRIVERS];
 extern const char *const sc_backend_names[SC_N_BACKENDS];

@@ -478,7 +478,7 @@ double lg_scenario_duration(const lg_scenario *sc) {
 const char *const sc_driver_names[SC_N_DRIVERS] = {"http", "tcp", "stdin",
                                                    "exec"};
 const char *const sc_backend_names[SC_N_BACKENDS] = {
-    "auto", "cgroup", "systemd", "docker", "podman", "none"};
+    "auto", "cgroup", "systemd", "docker", "podman", "none", "self"};
 const char *const sc_metric_names[SC_N_METRICS] = {"anon", "rss", "pss",
                                                    "cgroup", "heap"};
 

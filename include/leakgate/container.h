@@ -11,10 +11,15 @@
  * - docker and podman: `run --memory X --memory-swap X --network host` of
  *   container.image (podman also --rootfs DIR); the container's cgroup is
  *   found from its init's /proc/PID/cgroup (`inspect .State.Pid`);
- * - "none": no limit, no OOM detection - said plainly.
+ * - "none": no limit, no OOM detection - said plainly;
+ * - "self": leakgate runs inside the box with the service (a container or
+ *   pod) and reads the cgroup it is in, read-only: the limit is that
+ *   cgroup's own (memory.max / memory.limit_in_bytes), not set; the
+ *   service's processes are the descendants of the pid leakgate started.
  * Backend auto tries, in order: a writable cgroup (delegated, or as root),
  * a systemd scope (system manager as root; else the user manager, then
- * sudo -n), and last none with the reasons in lg_container_note(). With
+ * sudo -n), leakgate's own cgroup when it has a memory limit (self), and
+ * last none with the reasons in lg_container_note(). With
  * container.image or rootfs set, the command names a program inside the
  * image, so auto picks docker, then podman (rootfs: podman only) and
  * fails when neither answers. See docs/backends.md.
@@ -96,7 +101,9 @@ typedef struct lg_container_stats {
 int lg_container_create(const lg_container_opts *o, lg_container **out,
                         lg_error *err);
 
-/* Backend name as recorded in result.json ("cgroup-v1", "cgroup-v2", ...). */
+/* Backend name as recorded in result.json ("cgroup-v1", "cgroup-v2",
+ * "systemd", "docker", "podman", "none", "self-cgroup-v2",
+ * "self-cgroup-v1"). */
 const char *lg_container_backend(const lg_container *c);
 
 /* The cgroup directory in use, or NULL (backend none, not yet attached). */
@@ -209,11 +216,13 @@ struct lg_container_probes {
                  char *why, size_t cap);
   int (*engine)(void *ctx, const lg_container_opts *o, lg_backend_kind engine,
                 char *why, size_t cap);
+  /* NULL: auto does not try backend self. */
+  int (*self)(void *ctx, const lg_container_opts *o, char *why, size_t cap);
 };
 
 /* What backend auto picks for o, and why the earlier ones were passed. */
 typedef struct lg_container_choice {
-  lg_backend_kind backend;      /* CGROUP, SYSTEMD, DOCKER, PODMAN or NONE */
+  lg_backend_kind backend; /* CGROUP, SYSTEMD, DOCKER, PODMAN, SELF or NONE */
   lg_systemd_mode systemd_mode; /* for SYSTEMD: USER, SYSTEM or SUDO */
   char why[1536];               /* "step: reason; ..." for every step tried */
 } lg_container_choice;
@@ -236,6 +245,10 @@ int lg_container_probe_systemd(const lg_container_opts *o,
                                lg_systemd_mode mode, char *why, size_t cap);
 int lg_container_probe_engine(const lg_container_opts *o,
                               lg_backend_kind engine, char *why, size_t cap);
+/* self: leakgate's own cgroup has the memory controller and a memory
+ * limit (a memory-limited container or pod). Reads files only. */
+int lg_container_probe_self(const lg_container_opts *o, char *why,
+                            size_t cap);
 
 /* "user", "system", "sudo" or "auto". */
 const char *lg_systemd_mode_name(lg_systemd_mode m);

@@ -61,7 +61,8 @@ typedef enum {
   LG_BACKEND_SYSTEMD,
   LG_BACKEND_DOCKER,
   LG_BACKEND_PODMAN,
-  LG_BACKEND_NONE
+  LG_BACKEND_NONE,
+  LG_BACKEND_SELF /* leakgate inside the box: its own cgroup, read-only */
 } lg_backend_kind;
 
 typedef struct lg_container_spec {
