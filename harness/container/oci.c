@@ -197,24 +197,32 @@ static int ensure_image(const oci_state *s, double timeout_s, lg_error *err) {
 }
 
 /* The watchdog's work (reaper.c): the container goes with its cgroup. The
- * client may still be creating it when leakgate died (it dies too: its
- * parent-death signal), so a first "no such container" is asked again. */
+ * client may still have been creating it when leakgate died (the client
+ * dies too: its parent-death signal, but a request in flight completes),
+ * so "no such container" is asked again for a few seconds. */
 static int orphan_container(lg_container *c, char *msg, size_t cap) {
   const oci_state *s = c->state;
   char out[CT_OUT_CAP], line[320];
+  char *inspect_args[] = {"inspect", "--format", "{{.Id}}", s->name, NULL};
   char *rm_args[] = {"rm", "-f", s->name, NULL};
-  int i, removed = 0;
+  int i;
+  /* `rm -f` of a missing container succeeds silently with some engines:
+   * inspect says whether there is one. */
   for (i = 0; i < 3; i++) {
-    if (engine_cmd(s->tool, rm_args, CT_TEARDOWN_S, out, sizeof out) == 0)
-      removed = 1;
-    else if (!strstr(out, "o such container")) {
+    if (i)
+      lg_sleep_s(1.0, NULL);
+    if (engine_cmd(s->tool, inspect_args, CT_TEARDOWN_S, out, sizeof out))
+      continue;
+    if (engine_cmd(s->tool, rm_args, CT_TEARDOWN_S, out, sizeof out)) {
       ct_setf(msg, cap, "%s rm -f %s: %s", engine_name(s->engine), s->name,
               ct_first_line(out, line, sizeof line));
       return -1;
     }
-    lg_sleep_s(1.0, NULL);
+    ct_setf(msg, cap, "removed %s container %s", engine_name(s->engine),
+            s->name);
+    return 0;
   }
-  ct_setf(msg, cap, "%s %s container %s", removed ? "removed" : "found no",
+  ct_setf(msg, cap, "found no %s container %s to remove",
           engine_name(s->engine), s->name);
   return 0;
 }
