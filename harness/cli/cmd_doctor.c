@@ -320,8 +320,7 @@ static int d_engine(void *ctx, const lg_container_opts *o, lg_backend_kind e,
 }
 
 static bool check_auto(doctor *d) {
-  lg_container_probes pr = {d,        d_root,   d_cgroup,
-                            d_systemd, d_engine, d_self};
+  lg_container_probes pr = {d, d_root, d_cgroup, d_systemd, d_engine, d_self};
   lg_container_opts co;
   lg_container_choice ch;
   lg_error err;

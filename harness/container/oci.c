@@ -182,8 +182,8 @@ static int engine_cmd(const char *tool, char *const *args, double timeout_s,
  * before the container runs. */
 static int ensure_image(const oci_state *s, double timeout_s, lg_error *err) {
   char out[CT_OUT_CAP], line[320];
-  char *inspect_args[] = {"image", "inspect", "--format", "{{.Id}}",
-                          s->image, NULL};
+  char *inspect_args[] = {"image",   "inspect", "--format",
+                          "{{.Id}}", s->image,  NULL};
   char *pull_args[] = {"pull", s->image, NULL};
   if (engine_cmd(s->tool, inspect_args, timeout_s, out, sizeof out) == 0)
     return 0;
@@ -256,9 +256,9 @@ static int oci_create(lg_container *c, const lg_container_opts *o,
   s->ext.swap = o->swap_bytes;
   c->limit = o->memory_bytes;
   if (s->image &&
-      (rc = ensure_image(s, o->start_timeout_s > 0 ? o->start_timeout_s
-                                                   : CT_ENGINE_START_S,
-                         err)))
+      (rc = ensure_image(
+           s, o->start_timeout_s > 0 ? o->start_timeout_s : CT_ENGINE_START_S,
+           err)))
     return rc;
   /* Last: a failed create has no container for it to remove. */
   return ct_reaper_start(c, &s->reaper, orphan_container, err);

@@ -51,8 +51,7 @@ static uint64_t own_limit(const char *dir, const ct_cgv *f) {
   return v;
 }
 
-int lg_container_probe_self(const lg_container_opts *o, char *why,
-                            size_t cap) {
+int lg_container_probe_self(const lg_container_opts *o, char *why, size_t cap) {
   lg_cgroup_info info;
   lg_error e;
   uint64_t limit;
@@ -79,8 +78,8 @@ int lg_container_probe_self(const lg_container_opts *o, char *why,
 }
 
 int ct_self_plan(const lg_container_opts *o, ct_plan *p, lg_error *err) {
-  int rc = lg_cgroup_detect(o->cgroupfs_root, o->proc_self_cgroup, &p->info,
-                            err);
+  int rc =
+      lg_cgroup_detect(o->cgroupfs_root, o->proc_self_cgroup, &p->info, err);
   if (rc)
     return lg_error_prefix(err, "backend self");
   if (p->info.version == 0 || !p->info.dir[0])

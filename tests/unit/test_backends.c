@@ -109,6 +109,7 @@ static void teardown(void) {
   unsetenv("FAKE_ENGINE_DOWN");
   unsetenv("FAKE_ENGINE_HANG");
   unsetenv("FAKE_PODMAN_CGROUPS");
+  unsetenv("FAKE_NO_IMAGE");
 }
 
 static void expect_argv(char **got, const char *const *want) {
@@ -135,6 +136,7 @@ static bool has_entry(char *const *v, const char *s) {
 typedef struct fake {
   bool root, cgroup, system, user, sudo, docker, podman;
   char log[256];
+  bool with_self, self; /* with_self: the table has the self probe */
 } fake;
 
 static void called(fake *f, const char *what) {
@@ -173,6 +175,15 @@ static int f_engine(void *ctx, const lg_container_opts *o, lg_backend_kind e,
   return e == LG_BACKEND_DOCKER ? f->docker : f->podman;
 }
 
+static int f_self(void *ctx, const lg_container_opts *o, char *why,
+                  size_t cap) {
+  (void)o;
+  called(ctx, "self");
+  snprintf(why, cap, "fake own cgroup has %s",
+           ((fake *)ctx)->self ? "a limit" : "no limit");
+  return ((fake *)ctx)->self;
+}
+
 static void fake_probes(lg_container_probes *p, fake *f) {
   memset(p, 0, sizeof *p);
   p->ctx = f;
@@ -180,6 +191,7 @@ static void fake_probes(lg_container_probes *p, fake *f) {
   p->cgroup = f_cgroup;
   p->systemd = f_systemd;
   p->engine = f_engine;
+  p->self = f->with_self ? f_self : NULL;
 }
 
 /* ---- command lines --------------------------------------------------------
@@ -401,21 +413,26 @@ START_TEST(run_helper) {
                 "i=0; while [ $i -lt 2000 ]; do echo "
                 "0123456789; i=$((i+1)); done",
                 NULL};
-  ck_assert_int_eq(lg_run_capture(a1, NULL, 5, out, sizeof out, &status, &err), 0);
+  ck_assert_int_eq(lg_run_capture(a1, NULL, 5, out, sizeof out, &status, &err),
+                   0);
   ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 3);
   ck_assert(strstr(out, "out") && strstr(out, "err"));
   t0 = (double)time(NULL);
-  ck_assert_int_eq(lg_run_capture(a2, NULL, 0.3, out, sizeof out, &status, &err),
-                   LG_ETIMEOUT);
+  ck_assert_int_eq(
+      lg_run_capture(a2, NULL, 0.3, out, sizeof out, &status, &err),
+      LG_ETIMEOUT);
   ck_assert(strstr(err.msg, "within") != NULL);
   /* a daemon left holding the pipe does not hold us */
-  ck_assert_int_eq(lg_run_capture(a3, NULL, 5, out, sizeof out, &status, &err), 0);
+  ck_assert_int_eq(lg_run_capture(a3, NULL, 5, out, sizeof out, &status, &err),
+                   0);
   ck_assert_str_eq(out, "done\n");
   ck_assert((double)time(NULL) - t0 < 3);
-  ck_assert_int_eq(lg_run_capture(a4, NULL, 5, out, sizeof out, &status, &err), 0);
+  ck_assert_int_eq(lg_run_capture(a4, NULL, 5, out, sizeof out, &status, &err),
+                   0);
   ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 127);
   /* 22 KB of output into 64 bytes: cut, drained, no deadlock */
-  ck_assert_int_eq(lg_run_capture(a5, NULL, 5, out, sizeof out, &status, &err), 0);
+  ck_assert_int_eq(lg_run_capture(a5, NULL, 5, out, sizeof out, &status, &err),
+                   0);
   ck_assert_uint_eq(strlen(out), 63);
   ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
@@ -804,7 +821,8 @@ START_TEST(engine_probe_answers) {
   char why[600];
   setup();
   memset(&o, 0, sizeof o);
-  o.probe_timeout_s = 0.5;
+  /* Long enough for a shell script on a busy machine, short of the hang. */
+  o.probe_timeout_s = 3;
   ck_assert_int_eq(
       lg_container_probe_engine(&o, LG_BACKEND_DOCKER, why, sizeof why), 1);
   ck_assert_str_eq(why, "docker daemon 28.0.1");
@@ -823,8 +841,9 @@ START_TEST(engine_probe_answers) {
       lg_container_probe_engine(&o, LG_BACKEND_DOCKER, why, sizeof why), 0);
   ck_assert_msg(strstr(why, "did not finish within"), "%s", why);
   unsetenv("FAKE_ENGINE_HANG");
-  ck_assert_int_eq(
-      lg_container_probe_engine(&o, LG_BACKEND_PODMAN, why, sizeof why), 1);
+  ck_assert_msg(
+      lg_container_probe_engine(&o, LG_BACKEND_PODMAN, why, sizeof why) == 1,
+      "%s", why);
   setenv("PATH", "/nonexistent", 1);
   ck_assert_int_eq(
       lg_container_probe_engine(&o, LG_BACKEND_DOCKER, why, sizeof why), 0);
@@ -910,7 +929,7 @@ typedef struct row {
 START_TEST(auto_decision_table) {
   static const row rows[] = {
       /* 1. a delegated cgroup (not root) */
-      {{false, true, false, false, false, true, true, ""},
+      {{false, true, false, false, false, true, true, "", false, false},
        NULL,
        NULL,
        0,
@@ -919,7 +938,7 @@ START_TEST(auto_decision_table) {
        "cgroup",
        ""},
       /* 2. a cgroup as root */
-      {{true, true, true, true, true, true, true, ""},
+      {{true, true, true, true, true, true, true, "", false, false},
        NULL,
        NULL,
        0,
@@ -928,7 +947,7 @@ START_TEST(auto_decision_table) {
        "cgroup",
        ""},
       /* 3. root without a writable cgroup: the system manager */
-      {{true, false, true, false, false, false, false, ""},
+      {{true, false, true, false, false, false, false, "", false, false},
        NULL,
        NULL,
        0,
@@ -937,7 +956,7 @@ START_TEST(auto_decision_table) {
        "cgroup,root,system",
        "cgroup: fake cgroup says no"},
       /* root: the user manager and sudo are not asked */
-      {{true, false, false, true, true, true, true, ""},
+      {{true, false, false, true, true, true, true, "", false, false},
        NULL,
        NULL,
        0,
@@ -946,7 +965,7 @@ START_TEST(auto_decision_table) {
        "cgroup,root,system",
        "systemd system: fake system manager unreachable"},
       /* 4. a systemd user scope */
-      {{false, false, true, true, true, false, false, ""},
+      {{false, false, true, true, true, false, false, "", false, false},
        NULL,
        NULL,
        0,
@@ -955,7 +974,7 @@ START_TEST(auto_decision_table) {
        "cgroup,root,user",
        ""},
       /* 5. sudo -n systemd-run */
-      {{false, false, false, false, true, false, false, ""},
+      {{false, false, false, false, true, false, false, "", false, false},
        NULL,
        NULL,
        0,
@@ -964,7 +983,7 @@ START_TEST(auto_decision_table) {
        "cgroup,root,user,sudo",
        "systemd user: fake user manager unreachable"},
       /* 6. nothing: none, engines not asked without an image */
-      {{false, false, false, false, false, true, true, ""},
+      {{false, false, false, false, false, true, true, "", false, false},
        NULL,
        NULL,
        0,
@@ -972,8 +991,35 @@ START_TEST(auto_decision_table) {
        0,
        "cgroup,root,user,sudo",
        "docker/podman: not tried: they run container.image"},
+      /* 7. inside a memory-limited container: its own cgroup (self) */
+      {{false, false, false, false, false, true, true, "", true, true},
+       NULL,
+       NULL,
+       0,
+       LG_BACKEND_SELF,
+       0,
+       "cgroup,root,user,sudo,self",
+       "systemd sudo: fake sudo manager unreachable"},
+      /* 8. ... without a limit on it: none, saying why */
+      {{false, false, false, false, false, true, true, "", true, false},
+       NULL,
+       NULL,
+       0,
+       LG_BACKEND_NONE,
+       0,
+       "cgroup,root,user,sudo,self",
+       "self: fake own cgroup has no limit; docker/podman: not tried"},
+      /* 9. a writable cgroup wins over self */
+      {{false, true, false, false, false, false, false, "", true, true},
+       NULL,
+       NULL,
+       0,
+       LG_BACKEND_CGROUP,
+       0,
+       "cgroup",
+       ""},
       /* an image: only the engines, docker first */
-      {{false, true, true, true, true, true, true, ""},
+      {{false, true, true, true, true, true, true, "", false, false},
        "alpine",
        NULL,
        0,
@@ -981,7 +1027,7 @@ START_TEST(auto_decision_table) {
        0,
        "docker",
        ""},
-      {{false, true, true, true, true, false, true, ""},
+      {{false, true, true, true, true, false, true, "", false, false},
        "alpine",
        NULL,
        0,
@@ -990,7 +1036,7 @@ START_TEST(auto_decision_table) {
        "docker,podman",
        "docker: fake docker down"},
       /* a rootfs: podman only */
-      {{false, true, true, true, true, true, true, ""},
+      {{false, true, true, true, true, true, true, "", false, false},
        NULL,
        "/r",
        0,
@@ -999,7 +1045,7 @@ START_TEST(auto_decision_table) {
        "podman",
        ""},
       /* an image and no engine: an error, never the host */
-      {{false, true, true, true, true, false, false, ""},
+      {{false, true, true, true, true, false, false, "", false, false},
        "alpine",
        NULL,
        LG_ECGROUP,
@@ -1084,6 +1130,229 @@ START_TEST(auto_create) {
 }
 END_TEST
 
+/* A leakgate killed mid-run: a child process makes the docker box, starts
+ * the client (joining as the service module does) and dies without
+ * destroy. Its watchdog removes the container, and the client dies with
+ * its parent (parent-death signal). */
+START_TEST(docker_watchdog) {
+  lg_container_opts o;
+  lg_error err = {0, ""};
+  char *argv[] = {"/bin/sleep", "60", NULL};
+  char *envp[] = {"LEAKGATE_PORT=77", NULL};
+  char buf[8192], name[300] = "", want[400];
+  long client = 0;
+  int pfd[2], i, status;
+  pid_t k;
+  setup();
+  memset(&o, 0, sizeof o);
+  o.backend = LG_BACKEND_DOCKER;
+  o.memory_bytes = 64u << 20;
+  o.image = "alpine:3";
+  o.name = "wd";
+  o.cgroupfs_root = fake_root;
+  o.proc_root = fake_proc;
+  o.start_timeout_s = 10;
+  ck_assert_int_eq(pipe(pfd), 0);
+  k = fork();
+  ck_assert_int_ge(k, 0);
+  if (k == 0) {
+    lg_container *c = NULL;
+    char *const *aout, *const *eout;
+    pid_t pid;
+    if (lg_container_create(&o, &c, &err) != 0 ||
+        lg_container_wrap(c, argv, envp, &aout, &eout, &err) != 0)
+      _exit(1);
+    pid = fork();
+    if (pid == 0) {
+      int dn = open("/dev/null", O_RDWR);
+      dup2(dn, 0);
+      dup2(dn, 1);
+      setpgid(0, 0);
+      if (lg_container_child_enter(c) != 0)
+        _exit(126);
+      execve(aout[0], aout, eout);
+      _exit(127);
+    }
+    if (lg_container_attach(c, pid, &err) != 0)
+      _exit(2);
+    dprintf(pfd[1], "%s %ld\n", lg_container_unit(c), (long)pid);
+    _exit(0); /* no destroy: as if SIGKILLed */
+  }
+  close(pfd[1]);
+  i = (int)read(pfd[0], buf, sizeof buf - 1);
+  close(pfd[0]);
+  ck_assert_int_eq(waitpid(k, &status, 0), k);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                "the dying leakgate failed at step %d", WEXITSTATUS(status));
+  ck_assert_int_gt(i, 0);
+  buf[i] = '\0';
+  ck_assert_int_eq(sscanf(buf, "%299s %ld", name, &client), 2);
+  snprintf(want, sizeof want, "docker\nrm\n-f\n%s\n", name);
+  for (i = 0; i < 1500; i++) { /* generous: the machine may be busy */
+    slurp(fake_log, buf, sizeof buf);
+    if (strstr(buf, want) && kill((pid_t)client, 0) != 0)
+      break;
+    usleep(10000);
+  }
+  ck_assert_msg(strstr(buf, want) != NULL, "the watchdog did not rm -f %s",
+                name);
+  ck_assert_msg(kill((pid_t)client, 0) != 0,
+                "the client (pid %ld) outlived its leakgate", client);
+  teardown();
+}
+END_TEST
+
+START_TEST(missing_image) {
+  lg_container_opts o;
+  lg_container *c = NULL;
+  lg_error err = {0, ""};
+  setup();
+  setenv("FAKE_NO_IMAGE", "1", 1);
+  memset(&o, 0, sizeof o);
+  o.backend = LG_BACKEND_DOCKER;
+  o.memory_bytes = 64u << 20;
+  o.image = "nosuch:1";
+  o.name = "api";
+  ck_assert_int_eq(lg_container_create(&o, &c, &err), LG_ETOOL);
+  ck_assert_ptr_null(c);
+  ck_assert_msg(strstr(err.msg, "docker: image nosuch:1 is not on this "
+                                "machine and `docker pull` failed: ") &&
+                    strstr(err.msg, "pull access denied for nosuch:1"),
+                "%s", err.msg);
+  teardown();
+}
+END_TEST
+
+/* ---- backend self: leakgate inside the box it measures ------------------- */
+
+static void put_in(const char *dir, const char *file, const char *text) {
+  char path[1400];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  put(path, text);
+}
+
+/* cgroup v2 in a cgroup namespace: /proc/self/cgroup names the cgroup the
+ * fake tree holds; its limit is read, never written. */
+START_TEST(self_v2_fake_tree) {
+  lg_container_opts o;
+  lg_container *c = NULL;
+  lg_error err = {0, ""};
+  lg_container_stats st;
+  char selfcg[600], text[600], why[600];
+  pid_t pids[8], child;
+  size_t n = 0;
+  setup();
+  snprintf(selfcg, sizeof selfcg, "%s/self-cgroup", tmp);
+  snprintf(text, sizeof text, "0::%s\n", cg_rel);
+  put(selfcg, text);
+  put_in(fake_cg, "memory.max", "268435456\n");
+  put_in(fake_cg, "memory.current", "5000\n");
+  put_in(fake_cg, "memory.peak", "6000\n");
+  put_in(fake_cg, "memory.stat", "anon 3000\nfile 1000\n");
+  child = fork();
+  ck_assert_int_ge(child, 0);
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
+  snprintf(text, sizeof text, "%ld\n%ld\n", (long)getpid(), (long)child);
+  put_in(fake_cg, "cgroup.procs", text);
+  memset(&o, 0, sizeof o);
+  o.backend = LG_BACKEND_SELF;
+  o.memory_bytes = 512u << 20;
+  o.name = "api";
+  o.cgroupfs_root = fake_root;
+  o.proc_self_cgroup = selfcg;
+  ck_assert_msg(lg_container_create(&o, &c, &err) == 0, "%s", err.msg);
+  ck_assert_str_eq(lg_container_backend(c), "self-cgroup-v2");
+  ck_assert_str_eq(lg_container_path(c), fake_cg);
+  ck_assert_uint_eq(lg_container_limit(c), 268435456);
+  ck_assert(lg_container_host_program(c));
+  ck_assert_ptr_null(lg_container_unit(c));
+  ck_assert_msg(strstr(lg_container_note(c), "inside the box it measures") &&
+                    strstr(lg_container_note(c),
+                           "container.memory 536870912 not applied"),
+                "%s", lg_container_note(c));
+  ck_assert_int_eq(lg_container_read(c, &st, &err), 0);
+  ck_assert_double_eq(st.usage_bytes, 5000);
+  ck_assert_double_eq(st.peak_bytes, 6000);
+  ck_assert_double_eq(st.anon_bytes, 3000);
+  ck_assert_double_eq(st.limit_bytes, 268435456);
+  ck_assert_int_eq(st.oom_kills, 3);
+  /* Before attach no process is the service's; after, only its tree,
+   * never leakgate itself. */
+  ck_assert_int_eq(lg_container_pids(c, pids, 8, &n, &err), 0);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_int_eq(lg_container_attach(c, child, &err), 0);
+  ck_assert_int_eq(lg_container_pids(c, pids, 8, &n, &err), 0);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_int_eq(pids[0], child);
+  /* Destroy kills the service only, and leaves the cgroup. */
+  ck_assert_msg(lg_container_destroy(c, &err) == 0, "%s", err.msg);
+  ck_assert(WIFSIGNALED(reap(child, 10)));
+  ck_assert_int_eq(access(fake_cg, F_OK), 0);
+  /* No limit: runs, and says no OOM kill will end a leak. */
+  put_in(fake_cg, "memory.max", "max\n");
+  ck_assert_msg(lg_container_create(&o, &c, &err) == 0, "%s", err.msg);
+  ck_assert_uint_eq(lg_container_limit(c), 0);
+  ck_assert(strstr(lg_container_note(c), "has no memory limit") != NULL);
+  lg_container_destroy(c, &err);
+  /* auto's probe: yes only with a limit. */
+  ck_assert_int_eq(lg_container_probe_self(&o, why, sizeof why), 0);
+  ck_assert_msg(strstr(why, "has no memory limit"), "%s", why);
+  put_in(fake_cg, "memory.max", "268435456\n");
+  ck_assert_int_eq(lg_container_probe_self(&o, why, sizeof why), 1);
+  ck_assert_msg(strstr(why, "limit 268435456 bytes"), "%s", why);
+  teardown();
+}
+END_TEST
+
+/* cgroup v1 as docker shows it without a cgroup namespace: the memory
+ * hierarchy, leakgate's path below its root. */
+START_TEST(self_v1_fake_tree) {
+  lg_container_opts o;
+  lg_container *c = NULL;
+  lg_error err = {0, ""};
+  lg_container_stats st;
+  char root[600], dir[700], selfcg[600];
+  setup();
+  snprintf(root, sizeof root, "%s/v1", tmp);
+  snprintf(dir, sizeof dir, "%s/memory/docker/abc", root);
+  sh("mkdir -p '%s'", dir);
+  put_in(dir, "memory.limit_in_bytes", "100663296\n");
+  put_in(dir, "memory.usage_in_bytes", "9000\n");
+  put_in(dir, "memory.max_usage_in_bytes", "9500\n");
+  put_in(dir, "memory.stat",
+         "cache 50\nrss 60\ntotal_cache 100\n"
+         "total_rss 7000\n");
+  put_in(dir, "memory.oom_control",
+         "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
+  put_in(dir, "cgroup.procs", "");
+  snprintf(selfcg, sizeof selfcg, "%s/self-cgroup", tmp);
+  put(selfcg, "12:pids:/docker/abc\n4:memory:/docker/abc\n0::/\n");
+  memset(&o, 0, sizeof o);
+  o.backend = LG_BACKEND_SELF;
+  o.cgroupfs_root = root;
+  o.proc_self_cgroup = selfcg;
+  ck_assert_msg(lg_container_create(&o, &c, &err) == 0, "%s", err.msg);
+  ck_assert_str_eq(lg_container_backend(c), "self-cgroup-v1");
+  ck_assert_str_eq(lg_container_path(c), dir);
+  ck_assert_uint_eq(lg_container_limit(c), 100663296);
+  ck_assert_int_eq(lg_container_read(c, &st, &err), 0);
+  ck_assert_double_eq(st.usage_bytes, 9000);
+  ck_assert_double_eq(st.peak_bytes, 9500);
+  ck_assert_double_eq(st.anon_bytes, 7000);
+  ck_assert_double_eq(st.file_bytes, 100);
+  ck_assert_int_eq(st.oom_kills, 1);
+  ck_assert_int_eq(lg_container_destroy(c, &err), 0);
+  /* No memory controller for leakgate: an error naming the backend. */
+  put(selfcg, "12:pids:/docker/abc\n0::/\n");
+  ck_assert_int_eq(lg_container_create(&o, &c, &err), LG_ECGROUP);
+  ck_assert(strstr(err.msg, "backend self: no cgroup with the memory") != NULL);
+  teardown();
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("backends");
   TCase *t = tcase_create("argv");
@@ -1103,6 +1372,12 @@ static Suite *suite(void) {
   tcase_add_test(t, systemd_lifecycle_sudo_and_kill);
   tcase_add_test(t, docker_lifecycle);
   tcase_add_test(t, podman_rootfs_and_client_exit);
+  tcase_add_test(t, docker_watchdog);
+  tcase_add_test(t, missing_image);
+  suite_add_tcase(s, t);
+  t = tcase_create("self");
+  tcase_add_test(t, self_v2_fake_tree);
+  tcase_add_test(t, self_v1_fake_tree);
   suite_add_tcase(s, t);
   t = tcase_create("probes");
   tcase_set_timeout(t, 60);
