@@ -86,7 +86,7 @@ static void fill_sections(lg_result *r, session_out *s) {
 /* Analyse this run's samples (the file w wrote, read back through w) into
  * r->analysis; a failure becomes a growth check. */
 static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
-                    const char *csv, double limit) {
+                    const char *csv, const session_out *sout) {
   lg_series_opts so;
   lg_analysis_opts ao;
   lg_series *s = NULL;
@@ -100,8 +100,12 @@ static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
    * driver, or a service that answered none (it died or never served). */
   so.x = sc->load.driver == LG_DRIVER_EXEC || r->load.requests <= 0 ? "seconds"
                                                                     : "requests";
+  /* A service that died under load: the fit ends at its last live row;
+   * what the rows read after its death is not its growth. */
+  if (sout->died_early && sout->live_until_t_s > 0)
+    so.until_t_s = sout->live_until_t_s;
   lg_run_analysis_opts(sc, &ao);
-  ao.memory_limit = limit;
+  ao.memory_limit = sout->limit_bytes;
   if (lg_samples_writer_reader(w, &f, &err) != 0 ||
       lg_series_read_stream(f, csv, &so, &s, &err) != 0 ||
       lg_analyze(s, &ao, &r->analysis, &err) != 0) {
@@ -262,7 +266,7 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
       lg_result_set_error(r, serr.code, serr.msg);
     }
     if (sout.samples >= 2)
-      analyse(r, sc, samples, csv, sout.limit_bytes);
+      analyse(r, sc, samples, csv, &sout);
     goto finish;
   }
   fill_sections(r, &sout);
@@ -271,7 +275,7 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
     lg_result_set_error(r, LG_EINTR, "interrupted");
   }
   lg_metrics_stage(o->metrics, "analysis");
-  analyse(r, sc, samples, csv, sout.limit_bytes);
+  analyse(r, sc, samples, csv, &sout);
   metrics_final(o, r,
                 sc->valgrind.memcheck || sc->valgrind.massif ? "valgrind"
                                                              : "analysis");

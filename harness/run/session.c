@@ -44,6 +44,23 @@ static void record_box(session_out *out, const lg_container *box) {
     snprintf(out->note, sizeof out->note, "%s", lg_container_note(box));
 }
 
+/* The service's life as the rows see it: the t_s of the last row with a
+ * live process taken before the session saw the service end. Rows after
+ * that (an OOM-killed service reads anon 0) measure its death, not its
+ * growth, and are left out of the fit (issue 13 item 7). */
+typedef struct life {
+  live *lv;
+  atomic_int dead;            /* set by the main loop */
+  _Atomic double last_live_t; /* sampler thread; NAN until a live row */
+} life;
+
+static void on_sample(const lg_sample *s, void *ctx) {
+  life *l = ctx;
+  if (s->procs > 0 && !atomic_load(&l->dead))
+    atomic_store(&l->last_live_t, s->t_s);
+  live_on_sample(s, l->lv);
+}
+
 /* "http://host:port/path" -> "host:port" (port 80 when absent). */
 static char *url_hostport(const char *url) {
   const char *p = strstr(url, "://"), *end;
@@ -106,6 +123,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   lg_sampler_stats sstats;
   lg_container_stats cst;
   live lv;
+  life lf;
   char *ready_target = NULL;
   unsigned port = 0;
   int rc = 0;
@@ -121,6 +139,10 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   out->ready_s = NAN;
   out->load.exec_exit_status = -1;
   live_init(&lv, sc, o->duration_scale, o->metrics);
+  lf.lv = &lv;
+  atomic_init(&lf.dead, 0);
+  atomic_init(&lf.last_live_t, NAN);
+  out->live_until_t_s = NAN;
   lg_error_clear(&e2);
 
   if ((rc = lg_pick_port(&port, err)) != 0)
@@ -208,8 +230,8 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
     smo.requests_ctx = load;
     smo.phase = lg_load_phase_cb;
     smo.phase_ctx = load;
-    smo.on_sample = live_on_sample;
-    smo.on_sample_ctx = &lv;
+    smo.on_sample = on_sample;
+    smo.on_sample_ctx = &lf;
     /* Gated on PSS: read it on a bounded cadence, not only at phase
      * boundaries (two rows cannot be judged). */
     if (sc->analysis.metric == LG_METRIC_PSS)
@@ -234,6 +256,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
     if (!out->died_early && lg_service_poll(svc, &st) == 0 && !st.running) {
       /* The service died under load: stop driving a corpse, keep samples. */
       out->died_early = true;
+      atomic_store(&lf.dead, 1);
       lg_load_stop(load);
     }
     lg_load_progress_get(load, &lp);
@@ -305,6 +328,8 @@ cleanup:
       out->died_early = true;
     lg_service_free(svc);
   }
+  if (out->died_early)
+    out->live_until_t_s = atomic_load(&lf.last_live_t);
   if (box && lg_container_destroy(box, &e2) != 0 && !rc) {
     /* A cgroup we cannot remove is an infrastructure failure to report. */
     rc = lg_error_set(err, e2.code, "%s", e2.msg);

@@ -58,6 +58,9 @@ typedef struct session_out {
   int64_t oom_kills;          /* -1 unknown (backend none) */
   size_t samples;
   double last_t_s;            /* t_s of the last sample */
+  double live_until_t_s;      /* died_early: t_s of the last row with a
+                                 live process before the death was seen
+                                 (the fit stops there); else NAN */
   uint64_t last_requests;
   char stdout_log[1024], stderr_log[1024];
   char failure[LG_ERROR_MSG_MAX]; /* why it could not start/run; "" if fine */

@@ -246,6 +246,7 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
   uint64_t rows = 0;
   lg_aggregate mode = opts ? opts->aggregate : LG_AGG_AUTO;
   const char *want_x = opts ? opts->x : NULL;
+  double until = opts ? opts->until_t_s : 0;
   lg_series *s = NULL;
   char cols[512];
 
@@ -400,6 +401,8 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
     }
     prev_t = t;
     have_prev_t = 1;
+    if (until > 0 && t > until)
+      continue; /* after the end the caller gave (the service's death) */
     if (x_col == t_col) {
       x = t;
     } else {

@@ -72,6 +72,9 @@ typedef struct lg_series_opts {
   const char *x;      /* "requests", "seconds" or NULL (requests if present) */
   const char *metric; /* column name or short name (anon, rss, ...); NULL default */
   lg_aggregate aggregate;
+  double until_t_s;   /* > 0: rows after this t_s are left out of the
+                         series (only their t_s is still checked): a run
+                         cuts the series at the service's death; 0: none */
 } lg_series_opts;
 
 /* An (x, y) series after aggregation; t is seconds at each point. */

@@ -34,5 +34,12 @@ expect_eq "$(jget "$r" "d['container']['memory_limit_bytes']")" 67108864 "memory
 expect_range "$(jget "$r" "d['container']['oom_kills']")" 1 1000 "oom_kills"
 rows=$(($(wc -l <"$WORK/oom/samples.csv") - 1))
 [ "$rows" -ge 5 ] || fail "samples.csv kept only $rows rows up to the kill"
+# The fit stops at the kill (issue 13 item 7): rows after it read anon 0
+# and made the growth of a service that ate 64 MiB in a second negative
+# and "no_leak". oom_hog answers no request, so x is seconds here.
+expect_eq "$(jget "$r" "d['analysis']['x']")" seconds "oom analysis.x"
+[ "$(jget "$r" "d['analysis']['leak']")" != no_leak ] || fail "the OOM-killed service's growth was judged no_leak"
+expect_range "$(jget "$r" "d['analysis']['slope_bytes_per_request']")" 1 1e12 "oom growth B/s (post-death rows left out)"
+expect_range "$(jget "$r" "d['analysis']['recent_slope']")" 0 1e12 "oom recent growth B/s (post-death rows left out)"
 no_leftovers
 finish

@@ -531,6 +531,39 @@ START_TEST(number_formats) {
 }
 END_TEST
 
+/* until_t_s: rows after it are left out, their t_s still checked (a run cuts
+ * the series at the service's death: an OOM-killed service's rows read
+ * anon 0 afterwards, issue 13 item 7). */
+START_TEST(until_cuts_rows_after) {
+  char text[4096];
+  size_t len = 0;
+  lg_series *s = NULL;
+  lg_series_opts o = {0};
+  lg_error e;
+  int i;
+  len += (size_t)snprintf(text + len, sizeof text - len, HDR);
+  for (i = 0; i < 30; i++)
+    len += (size_t)snprintf(text + len, sizeof text - len,
+                            "%d.5,0,,%d,,,1,3,steady\n", i, 1000000 + 4096 * i);
+  for (i = 30; i < 40; i++) /* dead: no process, anon 0 */
+    len += (size_t)snprintf(text + len, sizeof text - len,
+                            "%d.5,0,,0,,4096,0,,steady\n", i);
+  o.x = "seconds";
+  o.until_t_s = 29.5;
+  ck_assert_int_eq(read_csv(text, &o, &s, &e), 0);
+  ck_assert_uint_eq(s->rows, 40);
+  ck_assert_uint_eq(s->rows_used, 30);
+  ck_assert_double_eq(s->x[s->n - 1], 29.5);
+  ck_assert(s->y[s->n - 1] > 1000000);
+  lg_series_free(s);
+  /* a row after the cut still has its t_s checked */
+  snprintf(text + len, sizeof text - len, "3.5,0,,0,,,0,,steady\n");
+  ck_assert_int_eq(read_csv(text, &o, &s, &e), LG_EINPUT);
+  ck_assert_ptr_null(s);
+  ck_assert(strstr(e.msg, "s.csv:42:") != NULL);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("series_reader");
   TCase *tc = tcase_create("reader");
@@ -549,6 +582,7 @@ int main(void) {
   tcase_add_test(tc, from_arrays_checks);
   tcase_add_test(tc, reader_matches_arrays);
   tcase_add_test(tc, number_formats);
+  tcase_add_test(tc, until_cuts_rows_after);
   suite_add_tcase(s, tc);
   return lg_test_run(s);
 }
