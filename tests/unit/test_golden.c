@@ -5,11 +5,14 @@
  * document, read with lg_result_load_all: real runs of the fixtures, a
  * compare, an analyze, a merge), or, for the api-* folders, results built
  * through the API (result_fixtures.h) so the writer is checked without the
- * reader. Each expected file in the folder is one rendering of them:
- *   result.json  the JSON reporter (one result: exactly result.json)
- * The result.json files were written by the code before the result field
- * table existed: they pin the document (keys, order, numbers) while the code
- * behind it changes.
+ * reader. Each expected file in the folder is one rendering of them
+ * (repository root /work/repo, no colour):
+ *   result.json      the JSON reporter (one result: exactly result.json)
+ *   junit.xml, report.md, report.html, sarif.json, annotations.txt,
+ *   summary.txt      the other reporters
+ * The files were written by the code before the result field table and the
+ * reporters' sticky buffer existed: they pin every output byte for byte
+ * while the code behind it changes.
  *
  * LG_GOLDEN_UPDATE=1 rewrites the expected files from the current code and
  * then fails, so an update is never mistaken for a pass: review the diff
@@ -35,6 +38,12 @@ static const struct {
   lg_report_format fmt;
 } renderings[] = {
     {"result.json", LG_REPORT_JSON},
+    {"junit.xml", LG_REPORT_JUNIT},
+    {"report.md", LG_REPORT_MARKDOWN},
+    {"report.html", LG_REPORT_HTML},
+    {"sarif.json", LG_REPORT_SARIF},
+    {"annotations.txt", LG_REPORT_ANNOTATIONS},
+    {"summary.txt", LG_REPORT_SUMMARY},
 };
 #define N_RENDERINGS (sizeof renderings / sizeof renderings[0])
 
