@@ -114,7 +114,7 @@ static int details(lg_buf *b, const lg_result *r, const char *check) {
   char fr[1024], by[32];
   size_t i, k;
   int rc = 0;
-  if (strcmp(check, "memcheck") == 0 && r->memcheck.n_leaks) {
+  if (lg_check_id_of(check) == LG_CK_MEMCHECK && r->memcheck.n_leaks) {
     size_t *idx = lg_top_leaks(&r->memcheck);
     if (!idx)
       return LG_ENOMEM;
@@ -132,7 +132,7 @@ static int details(lg_buf *b, const lg_result *r, const char *check) {
       }
     }
     free(idx);
-  } else if (strcmp(check, "baseline") == 0) {
+  } else if (lg_check_id_of(check) == LG_CK_BASELINE) {
     for (i = 0; i < r->baseline.n_new_leaks && rc == 0; i++)
       rc = lg_buf_appendf(b, "\nnew leak fingerprint: %s",
                           r->baseline.new_leaks[i]);
@@ -146,7 +146,7 @@ static int site_attrs(lg_buf *b, const lg_result *r, const char *check,
   char rel[4096];
   const char *file = NULL, *p;
   int line = 0, rc;
-  if (strcmp(check, "memcheck") == 0 && r->memcheck.n_leaks) {
+  if (lg_check_id_of(check) == LG_CK_MEMCHECK && r->memcheck.n_leaks) {
     size_t *idx = lg_top_leaks(&r->memcheck);
     const lg_frame *f = idx ? lg_leak_site(&r->memcheck.leaks[idx[0]]) : NULL;
     if (f) {
@@ -154,7 +154,7 @@ static int site_attrs(lg_buf *b, const lg_result *r, const char *check,
       line = f->line;
     }
     free(idx);
-  } else if (strcmp(check, "massif") == 0 && r->massif.n_sites) {
+  } else if (lg_check_id_of(check) == LG_CK_MASSIF && r->massif.n_sites) {
     size_t *idx = lg_top_sites(&r->massif);
     if (idx) {
       file = r->massif.growing_sites[idx[0]].file;

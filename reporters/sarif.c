@@ -356,16 +356,16 @@ static void sites(ctx *c, const lg_result *r) {
 
 static void checks(ctx *c, const lg_result *r) {
   static const struct {
-    const char *check;
+    lg_check_id check;
     int rule;
-  } map[] = {{"growth", R_GROWTH},
-             {"oom", R_OOM},
-             {"crash", R_CRASH},
-             {"baseline", R_BASELINE},
-             {"time-to-limit", R_TTL}};
+  } map[] = {{LG_CK_GROWTH, R_GROWTH},
+             {LG_CK_OOM, R_OOM},
+             {LG_CK_CRASH, R_CRASH},
+             {LG_CK_BASELINE, R_BASELINE},
+             {LG_CK_TTL, R_TTL}};
   size_t i;
   for (i = 0; i < sizeof map / sizeof map[0]; i++) {
-    const lg_check *ch = lg_result_check(r, map[i].check);
+    const lg_check *ch = lg_result_check_by_id(r, map[i].check);
     const char *parts[2];
     char fp[17], msg[2048];
     if (!ch ||

@@ -99,22 +99,185 @@ static int line(lg_buf *b, const lg_report_opts *o, const char *label,
   return rc ? rc : lg_buf_appends(b, "\n");
 }
 
-static int check_line(lg_buf *b, const lg_report_opts *o, const lg_result *r,
-                      const char *check, const char *label, const char *text) {
-  const lg_check *c = lg_result_check(r, check);
-  return line(b, o, label, c ? c->status : LG_CHECK_SKIPPED, true,
-              text ? text
-              : c  ? c->message
-                   : "");
+/* Each check line's text goes into t (cap bytes); a line function returns
+ * t, NULL to show the check's own message, or SKIP_LINE when the result has
+ * nothing for that line (no container in analyze, a tier that was off). */
+typedef const char *line_fn(const lg_result *r, char *t, size_t cap);
+static const char SKIP_LINE[] = "";
+
+static const char *growth_line(const lg_result *r, char *t, size_t cap) {
+  const lg_analysis *a = &r->analysis;
+  char n1[64], n2[64], n3[64], n4[64], by[32], by2[32];
+  if (!r->has_analysis || !isfinite(a->slope))
+    return NULL;
+  snprintf(t, cap, "%s (%s %s to %s), tolerance %s, MDS %s [%s]",
+           lg_fmt_slope(n1, sizeof n1, a, a->slope),
+           lg_fmt_ci_label(n4, sizeof n4, r->confidence),
+           lg_fmt_num(n2, sizeof n2, a->slope_lo),
+           lg_fmt_num(n3, sizeof n3, a->slope_hi),
+           lg_fmt_slope(by, sizeof by, a, a->tolerance),
+           lg_fmt_slope(by2, sizeof by2, a, a->mds), lg_fmt_leak(a->leak));
+  return t;
 }
 
-static int one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
+static const char *ttl_line(const lg_result *r, char *t, size_t cap) {
   const lg_analysis *a = &r->analysis;
-  char t[1024], n1[64], n2[64], n3[64], n4[64], by[32], by2[32], fr[512];
-  lg_check_status vs = verdict_status(r->verdict);
-  size_t i, shown;
-  int rc;
+  char n1[64], n2[64], n3[64], by[32];
+  if (!r->has_analysis)
+    return SKIP_LINE;
+  if (isfinite(a->time_to_limit_s))
+    snprintf(t, cap, "%s to the %s limit at %s %s/s%s%s",
+             lg_format_duration(n1, sizeof n1, a->time_to_limit_s),
+             lg_format_bytes(by, sizeof by, r->container.memory_limit_bytes),
+             lg_fmt_num(n2, sizeof n2, a->x_rate),
+             strcmp(a->x, "seconds") == 0 ? "s" : "req",
+             isfinite(r->max_time_to_limit_s) ? ", gate " : "",
+             isfinite(r->max_time_to_limit_s)
+                 ? lg_format_duration(n3, sizeof n3, r->max_time_to_limit_s)
+                 : "");
+  else
+    snprintf(t, cap, "%s",
+             isfinite(r->container.memory_limit_bytes)
+                 ? "no projected OOM"
+                 : "n/a (no memory limit)");
+  return t;
+}
 
+static const char *oom_line(const lg_result *r, char *t, size_t cap) {
+  const lg_container_result *c = &r->container;
+  char n1[64], by[32], by2[32];
+  /* no container and no OOM data (analyze, a start failure): no line */
+  if (!c->backend && c->oom_kills < 0 && !r->service.oom_killed)
+    return SKIP_LINE;
+  if (c->oom_kills > 0 || r->service.oom_killed)
+    snprintf(t, cap, "OOM-killed at the %s limit%s%s%s",
+             lg_format_bytes(by, sizeof by, c->memory_limit_bytes),
+             isfinite(r->chart.oom_x) ? " after " : "",
+             isfinite(r->chart.oom_x)
+                 ? lg_fmt_num(n1, sizeof n1, r->chart.oom_x)
+                 : "",
+             isfinite(r->chart.oom_x)
+                 ? (strcmp(r->analysis.x, "seconds") == 0 ? " s" : " requests")
+                 : "");
+  else if (c->oom_kills < 0)
+    snprintf(t, cap, "detection off (backend %s)",
+             c->backend ? c->backend : "none");
+  else
+    snprintf(t, cap, "none; peak %s of %s",
+             lg_format_bytes(by, sizeof by, c->peak_bytes),
+             lg_format_bytes(by2, sizeof by2, c->memory_limit_bytes));
+  return t;
+}
+
+/* Only for a crash, with the check's message (the signal, when). */
+static const char *crash_line(const lg_result *r, char *t, size_t cap) {
+  if (cap)
+    t[0] = '\0';
+  return r->service.crashed ? NULL : SKIP_LINE;
+}
+
+static const char *memcheck_line(const lg_result *r, char *t, size_t cap) {
+  const lg_memcheck_result *m = &r->memcheck;
+  char by[32], by2[32], fr[512];
+  size_t *idx;
+  const lg_frame *f;
+  if (!m->ran)
+    return m->enabled ? NULL : SKIP_LINE;
+  idx = lg_top_leaks(m);
+  f = idx ? lg_leak_site(&m->leaks[idx[0]]) : NULL;
+  snprintf(t, cap, "%s definitely, %s indirectly lost%s%s",
+           lg_format_bytes(by, sizeof by, m->definitely_lost_bytes),
+           lg_format_bytes(by2, sizeof by2, m->indirectly_lost_bytes),
+           f ? "; top: " : "", f ? lg_fmt_frame(fr, sizeof fr, f) : "");
+  free(idx);
+  return t;
+}
+
+static const char *massif_line(const lg_result *r, char *t, size_t cap) {
+  const lg_massif_result *m = &r->massif;
+  char by[32], by2[32], fr[512];
+  size_t *idx;
+  if (!m->ran)
+    return m->enabled ? NULL : SKIP_LINE;
+  idx = lg_top_sites(m);
+  if (idx) {
+    const lg_growing_site *s = &m->growing_sites[idx[0]];
+    lg_frame f = {s->function, s->file, NULL, s->line};
+    snprintf(t, cap, "peak heap %s; top site: %s +%s",
+             lg_format_bytes(by, sizeof by, m->peak_heap_bytes),
+             lg_fmt_frame(fr, sizeof fr, &f),
+             lg_format_bytes(by2, sizeof by2, s->growth_bytes));
+  } else {
+    snprintf(t, cap, "peak heap %s; no growing site",
+             lg_format_bytes(by, sizeof by, m->peak_heap_bytes));
+  }
+  free(idx);
+  return t;
+}
+
+static const char *baseline_line(const lg_result *r, char *t, size_t cap) {
+  const lg_baseline_result *bl = &r->baseline;
+  char n1[64], n2[64], n3[64];
+  if (bl->verdict == LG_BASELINE_NONE)
+    return SKIP_LINE;
+  snprintf(t, cap, "%s: delta %s (%s to %s)%s",
+           lg_baseline_verdict_name(bl->verdict),
+           lg_fmt_slope(n1, sizeof n1, &r->analysis, bl->slope_delta),
+           lg_fmt_num(n2, sizeof n2, bl->delta_lo),
+           lg_fmt_num(n3, sizeof n3, bl->delta_hi),
+           bl->n_new_leaks ? "; new leaks" : "");
+  return t;
+}
+
+static const char *load_line(const lg_result *r, char *t, size_t cap) {
+  const lg_load_result *l = &r->load;
+  char n1[64], n2[64];
+  if (!l->driver)
+    return SKIP_LINE;
+  if (l->requests >= 0)
+    snprintf(t, cap, "%s: %lld requests, %lld errors, %s req/s, p99 %s ms",
+             l->driver, (long long)l->requests,
+             (long long)(l->errors > 0 ? l->errors : 0),
+             lg_fmt_num(n1, sizeof n1, l->throughput_rps),
+             lg_fmt_num(n2, sizeof n2, l->p99_ms));
+  else
+    snprintf(t, cap, "%s: ran %s", l->driver,
+             lg_format_duration(n1, sizeof n1, l->duration_s));
+  return t;
+}
+
+/* The summary's lines of finish's checks, in its order (label NULL: the
+ * check's name). A check without a row here (one a later row of
+ * LG_FINISH_CHECKS or another module added) gets the generic line of
+ * other_checks when it does not pass. */
+static const struct {
+  lg_check_id id;
+  const char *label;
+  line_fn *text;
+} check_lines[] = {
+    {LG_CK_GROWTH, NULL, growth_line},
+    {LG_CK_TTL, "time to limit", ttl_line},
+    {LG_CK_OOM, NULL, oom_line},
+    {LG_CK_CRASH, NULL, crash_line},
+    {LG_CK_MEMCHECK, NULL, memcheck_line},
+    {LG_CK_MASSIF, NULL, massif_line},
+    {LG_CK_BASELINE, NULL, baseline_line},
+    {LG_CK_LOAD, NULL, load_line},
+};
+#define N_CHECK_LINES (sizeof check_lines / sizeof check_lines[0])
+
+static bool has_check_line(const char *name) {
+  size_t i;
+  for (i = 0; i < N_CHECK_LINES; i++)
+    if (strcmp(name, lg_check_name(check_lines[i].id)) == 0)
+      return true;
+  return false;
+}
+
+static int verdict_lines(lg_buf *b, const lg_result *r,
+                         const lg_report_opts *o) {
+  lg_check_status vs = verdict_status(r->verdict);
+  int rc;
   if (o->color)
     rc = lg_buf_appendf(b, "\033[1mleakgate\033[0m %s: %s%s\033[0m (exit %d)\n",
                         lg_rep_name(r), status_colour(vs),
@@ -122,136 +285,54 @@ static int one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
   else
     rc = lg_buf_appendf(b, "leakgate %s: %s (exit %d)\n", lg_rep_name(r),
                         lg_verdict_name(r->verdict), r->exit_code);
-  if (rc)
-    return rc;
-  if (r->error)
+  if (rc == 0 && r->error)
     rc = line(b, o, "error", LG_CHECK_ERROR, true, r->error);
   if (rc == 0 && r->interrupted)
     rc = line(b, o, "interrupted", LG_CHECK_ERROR, true,
               "stopped by a signal; samples so far are kept");
+  return rc;
+}
 
-  if (rc == 0 && r->has_analysis && isfinite(a->slope)) {
-    snprintf(t, sizeof t, "%s (%s %s to %s), tolerance %s, MDS %s [%s]",
-             lg_fmt_slope(n1, sizeof n1, a, a->slope),
-             lg_fmt_ci_label(n4, sizeof n4, r->confidence),
-             lg_fmt_num(n2, sizeof n2, a->slope_lo),
-             lg_fmt_num(n3, sizeof n3, a->slope_hi),
-             lg_fmt_slope(by, sizeof by, a, a->tolerance),
-             lg_fmt_slope(by2, sizeof by2, a, a->mds), lg_fmt_leak(a->leak));
-    rc = check_line(b, o, r, "growth", "growth", t);
-  } else if (rc == 0) {
-    rc = check_line(b, o, r, "growth", "growth", NULL);
-  }
-  if (rc == 0 && r->has_analysis) {
-    if (isfinite(a->time_to_limit_s))
-      snprintf(t, sizeof t, "%s to the %s limit at %s %s/s%s%s",
-               lg_format_duration(n1, sizeof n1, a->time_to_limit_s),
-               lg_format_bytes(by, sizeof by, r->container.memory_limit_bytes),
-               lg_fmt_num(n2, sizeof n2, a->x_rate),
-               strcmp(a->x, "seconds") == 0 ? "s" : "req",
-               isfinite(r->max_time_to_limit_s) ? ", gate " : "",
-               isfinite(r->max_time_to_limit_s)
-                   ? lg_format_duration(n3, sizeof n3, r->max_time_to_limit_s)
+static int check_lines_of(lg_buf *b, const lg_result *r,
+                          const lg_report_opts *o) {
+  char t[1024];
+  size_t i;
+  int rc = 0;
+  for (i = 0; i < N_CHECK_LINES && rc == 0; i++) {
+    const lg_check *c = lg_result_check_by_id(r, check_lines[i].id);
+    const char *text = check_lines[i].text(r, t, sizeof t);
+    if (text == SKIP_LINE)
+      continue;
+    rc = line(b, o,
+              check_lines[i].label ? check_lines[i].label
+                                   : lg_check_name(check_lines[i].id),
+              c ? c->status : LG_CHECK_SKIPPED, true,
+              text ? text
+              : c  ? c->message
                    : "");
-    else
-      snprintf(t, sizeof t, "%s",
-               isfinite(r->container.memory_limit_bytes)
-                   ? "no projected OOM"
-                   : "n/a (no memory limit)");
-    rc = check_line(b, o, r, "time-to-limit", "time to limit", t);
   }
-  /* no container and no OOM data (analyze, a start failure): no line */
-  if (rc == 0 && (r->container.backend || r->container.oom_kills >= 0 ||
-                  r->service.oom_killed)) {
-    if (r->container.oom_kills > 0 || r->service.oom_killed)
-      snprintf(t, sizeof t, "OOM-killed at the %s limit%s%s%s",
-               lg_format_bytes(by, sizeof by, r->container.memory_limit_bytes),
-               isfinite(r->chart.oom_x) ? " after " : "",
-               isfinite(r->chart.oom_x)
-                   ? lg_fmt_num(n1, sizeof n1, r->chart.oom_x)
-                   : "",
-               isfinite(r->chart.oom_x)
-                   ? (strcmp(a->x, "seconds") == 0 ? " s" : " requests")
-                   : "");
-    else if (r->container.oom_kills < 0)
-      snprintf(t, sizeof t, "detection off (backend %s)",
-               r->container.backend ? r->container.backend : "none");
-    else
-      snprintf(
-          t, sizeof t, "none; peak %s of %s",
-          lg_format_bytes(by, sizeof by, r->container.peak_bytes),
-          lg_format_bytes(by2, sizeof by2, r->container.memory_limit_bytes));
-    rc = check_line(b, o, r, "oom", "oom", t);
-  }
-  if (rc == 0 && r->service.crashed)
-    rc = check_line(b, o, r, "crash", "crash", NULL);
-  if (rc == 0 && r->memcheck.ran) {
-    size_t *idx = lg_top_leaks(&r->memcheck);
-    const lg_frame *f = idx ? lg_leak_site(&r->memcheck.leaks[idx[0]]) : NULL;
-    snprintf(
-        t, sizeof t, "%s definitely, %s indirectly lost%s%s",
-        lg_format_bytes(by, sizeof by, r->memcheck.definitely_lost_bytes),
-        lg_format_bytes(by2, sizeof by2, r->memcheck.indirectly_lost_bytes),
-        f ? "; top: " : "", f ? lg_fmt_frame(fr, sizeof fr, f) : "");
-    free(idx);
-    rc = check_line(b, o, r, "memcheck", "memcheck", t);
-  } else if (rc == 0 && r->memcheck.enabled) {
-    rc = check_line(b, o, r, "memcheck", "memcheck", NULL);
-  }
-  if (rc == 0 && r->massif.ran) {
-    size_t *idx = lg_top_sites(&r->massif);
-    if (idx) {
-      const lg_growing_site *s = &r->massif.growing_sites[idx[0]];
-      lg_frame f = {s->function, s->file, NULL, s->line};
-      snprintf(t, sizeof t, "peak heap %s; top site: %s +%s",
-               lg_format_bytes(by, sizeof by, r->massif.peak_heap_bytes),
-               lg_fmt_frame(fr, sizeof fr, &f),
-               lg_format_bytes(by2, sizeof by2, s->growth_bytes));
-    } else {
-      snprintf(t, sizeof t, "peak heap %s; no growing site",
-               lg_format_bytes(by, sizeof by, r->massif.peak_heap_bytes));
-    }
-    free(idx);
-    rc = check_line(b, o, r, "massif", "massif", t);
-  } else if (rc == 0 && r->massif.enabled) {
-    rc = check_line(b, o, r, "massif", "massif", NULL);
-  }
-  if (rc == 0 && r->baseline.verdict != LG_BASELINE_NONE) {
-    snprintf(t, sizeof t, "%s: delta %s (%s to %s)%s",
-             lg_baseline_verdict_name(r->baseline.verdict),
-             lg_fmt_slope(n1, sizeof n1, a, r->baseline.slope_delta),
-             lg_fmt_num(n2, sizeof n2, r->baseline.delta_lo),
-             lg_fmt_num(n3, sizeof n3, r->baseline.delta_hi),
-             r->baseline.n_new_leaks ? "; new leaks" : "");
-    rc = check_line(b, o, r, "baseline", "baseline", t);
-  }
-  if (rc == 0 && r->load.driver) {
-    if (r->load.requests >= 0)
-      snprintf(t, sizeof t,
-               "%s: %lld requests, %lld errors, %s req/s, p99 %s ms",
-               r->load.driver, (long long)r->load.requests,
-               (long long)(r->load.errors > 0 ? r->load.errors : 0),
-               lg_fmt_num(n1, sizeof n1, r->load.throughput_rps),
-               lg_fmt_num(n2, sizeof n2, r->load.p99_ms));
-    else
-      snprintf(t, sizeof t, "%s: ran %s", r->load.driver,
-               lg_format_duration(n1, sizeof n1, r->load.duration_s));
-    rc = check_line(b, o, r, "load", "load", t);
-  }
-  /* Other modules' checks (not one of the lines above) when not passing. */
-  for (i = 0; rc == 0 && i < r->n_checks; i++) {
-    static const char *const known[] = {"growth",   "time-to-limit", "oom",
-                                        "crash",    "memcheck",      "massif",
-                                        "baseline", "load"};
-    size_t k;
-    bool is_known = false;
-    for (k = 0; k < sizeof known / sizeof known[0]; k++)
-      is_known |= strcmp(r->checks[i].name, known[k]) == 0;
-    if (!is_known && r->checks[i].status != LG_CHECK_PASS &&
+  return rc;
+}
+
+/* Checks without a line above, when they do not pass. */
+static int other_checks(lg_buf *b, const lg_result *r,
+                        const lg_report_opts *o) {
+  size_t i;
+  int rc = 0;
+  for (i = 0; rc == 0 && i < r->n_checks; i++)
+    if (!has_check_line(r->checks[i].name) &&
+        r->checks[i].status != LG_CHECK_PASS &&
         r->checks[i].status != LG_CHECK_SKIPPED)
       rc = line(b, o, r->checks[i].name, r->checks[i].status, true,
                 r->checks[i].message);
-  }
+  return rc;
+}
+
+/* The first reasons (the error and "interrupted" have their own lines). */
+static int reason_lines(lg_buf *b, const lg_result *r,
+                        const lg_report_opts *o) {
+  size_t i, shown;
+  int rc = 0;
   for (i = 0, shown = 0; rc == 0 && i < r->n_reasons && shown < 3; i++) {
     if (r->error && strcmp(r->reasons[i], r->error) == 0)
       continue;
@@ -263,6 +344,14 @@ static int one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
   if (rc == 0 && r->n_reasons > shown + 2)
     rc = line(b, o, "", LG_CHECK_SKIPPED, false,
               "(more reasons in result.json)");
+  return rc;
+}
+
+static int one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
+  int rc = verdict_lines(b, r, o);
+  rc = rc ? rc : check_lines_of(b, r, o);
+  rc = rc ? rc : other_checks(b, r, o);
+  rc = rc ? rc : reason_lines(b, r, o);
   if (rc == 0 && r->out_dir)
     rc = line(b, o, "out", LG_CHECK_SKIPPED, false, r->out_dir);
   return rc;

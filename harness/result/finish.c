@@ -1,8 +1,9 @@
 /* result/finish.c - lg_result_finish: the DESIGN exit-code table as code.
  *
  * Each stage fills its section; this file turns the sections into named
- * checks (growth, oom, crash, memcheck, massif, baseline, time-to-limit,
- * load), the human reasons, the verdict and the exit code. Precedence:
+ * checks (one function per row of LG_FINISH_CHECKS in leakgate/result.h:
+ * growth, oom, crash, memcheck, massif, baseline, time-to-limit, load), the
+ * human reasons, the verdict and the exit code. Precedence:
  *   interrupted or r->error            -> error (4, or 2 for an input error)
  *   any check fail                     -> fail (1)
  *   any check error                    -> error (4)
@@ -39,24 +40,49 @@
 
 #define MSG_MAX 1024
 
-static const char *const derived_names[] = {
-    "growth", "oom",      "crash",         "memcheck",
-    "massif", "baseline", "time-to-limit", "load"};
-#define N_DERIVED (sizeof derived_names / sizeof derived_names[0])
-
-bool lg_result_check_is_finish_name(const char *name) {
-  size_t i;
-  for (i = 0; i < N_DERIVED; i++)
-    if (strcmp(name, derived_names[i]) == 0)
-      return true;
-  return false;
-}
-
 /* A check to be added: status and message (bounded). */
 typedef struct pending {
   lg_check_status st;
   char msg[MSG_MAX];
 } pending;
+
+/* One function per row of LG_FINISH_CHECKS (include/leakgate/result.h):
+ * it reads the sections and fills the check's status and message. */
+#define LG_CK_DECLARE(ID, fn, name)                                            \
+  static void check_##fn(const lg_result *r, pending *p);
+LG_FINISH_CHECKS(LG_CK_DECLARE)
+#undef LG_CK_DECLARE
+
+/* The check table: name and function by id, in report order. */
+static const struct {
+  const char *name;
+  void (*derive)(const lg_result *r, pending *p);
+} checks[LG_N_FINISH_CHECKS] = {
+#define LG_CK_ROW(ID, fn, name_) [LG_CK_##ID] = {name_, check_##fn},
+    LG_FINISH_CHECKS(LG_CK_ROW)
+#undef LG_CK_ROW
+};
+
+const char *lg_check_name(lg_check_id id) {
+  return (unsigned)id < LG_N_FINISH_CHECKS ? checks[id].name : NULL;
+}
+
+int lg_check_id_of(const char *name) {
+  size_t i;
+  for (i = 0; name && i < LG_N_FINISH_CHECKS; i++)
+    if (strcmp(name, checks[i].name) == 0)
+      return (int)i;
+  return -1;
+}
+
+bool lg_result_check_is_finish_name(const char *name) {
+  return lg_check_id_of(name) >= 0;
+}
+
+const lg_check *lg_result_check_by_id(const lg_result *r, lg_check_id id) {
+  const char *name = lg_check_name(id);
+  return name ? lg_result_check(r, name) : NULL;
+}
 
 static void setp(pending *p, lg_check_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -156,7 +182,14 @@ static void check_growth(const lg_result *r, pending *p) {
     catp(p, ". %s", a->reason);
 }
 
-static void check_oom(const lg_result *r, pending *p) {
+/* The container's own caveat (e.g. backend auto fell back to none), appended
+ * to the oom check so nobody mistakes an unlimited run for a limited one. */
+static void oom_note(const lg_result *r, pending *p) {
+  if (r->container.note && r->container.note[0])
+    catp(p, " (%s)", r->container.note);
+}
+
+static void oom_status(const lg_result *r, pending *p) {
   const lg_container_result *c = &r->container;
   char lim[32], peak[32], sl[192], at[64];
   lg_format_bytes(lim, sizeof lim, c->memory_limit_bytes);
@@ -190,11 +223,9 @@ static void check_oom(const lg_result *r, pending *p) {
   setp(p, LG_CHECK_PASS, "no OOM kill (limit %s, peak %s)", lim, peak);
 }
 
-/* The container's own caveat (e.g. backend auto fell back to none), appended
- * to the oom check so nobody mistakes an unlimited run for a limited one. */
-static void oom_note(const lg_result *r, pending *p) {
-  if (r->container.note && r->container.note[0])
-    catp(p, " (%s)", r->container.note);
+static void check_oom(const lg_result *r, pending *p) {
+  oom_status(r, p);
+  oom_note(r, p);
 }
 
 static void check_crash(const lg_result *r, pending *p) {
@@ -244,15 +275,17 @@ static double lost_of(const lg_memcheck_result *m, const char *kind,
   return sum;
 }
 
-static void check_memcheck(lg_result *r, pending *p) {
-  lg_memcheck_result *m = &r->memcheck;
+/* Fails when the gated lost bytes exceed the budget; lg_result_finish
+ * copies the outcome to memcheck.failed. */
+static void check_memcheck(const lg_result *r, pending *p) {
+  const lg_memcheck_result *m = &r->memcheck;
+  bool failed;
   double dl, il, pl, gated = 0, budget, known = 0;
   size_t n_known = 0;
   char b1[32], b2[32], b3[32], bg[32], bb[32], fr[512];
   const lg_leak_record *top = NULL;
   size_t i;
 
-  m->failed = false;
   if (!m->ran) {
     if (m->enabled)
       setp(p, LG_CHECK_ERROR, "Memcheck was to run but did not: %s",
@@ -283,9 +316,9 @@ static void check_memcheck(lg_result *r, pending *p) {
     if (!top || m->leaks[i].bytes > top->bytes)
       top = &m->leaks[i];
   }
-  m->failed = gated - known > budget ||
-              ((m->fail_on & LG_FAIL_ERRORS) && m->errors > 0);
-  setp(p, m->failed ? LG_CHECK_FAIL : LG_CHECK_PASS,
+  failed = gated - known > budget ||
+           ((m->fail_on & LG_FAIL_ERRORS) && m->errors > 0);
+  setp(p, failed ? LG_CHECK_FAIL : LG_CHECK_PASS,
        "Memcheck: %s definitely, %s indirectly, %s possibly lost; %lld "
        "error%s; %s of the gated kinds against a budget of %s",
        lg_format_bytes(b1, sizeof b1, dl), lg_format_bytes(b2, sizeof b2, il),
@@ -548,7 +581,7 @@ static int set_reasons(lg_result *r, char **derived, size_t nd) {
 }
 
 void lg_result_finish(lg_result *r) {
-  pending p[N_DERIVED];
+  pending p[LG_N_FINISH_CHECKS];
   char **derived = NULL;
   size_t nd = 0, i;
   bool any_fail = false, any_error = false, any_inconc = false;
@@ -556,15 +589,9 @@ void lg_result_finish(lg_result *r) {
 
   clear_derived(r);
   memset(p, 0, sizeof p);
-  check_growth(r, &p[0]);
-  check_oom(r, &p[1]);
-  oom_note(r, &p[1]);
-  check_crash(r, &p[2]);
-  check_memcheck(r, &p[3]);
-  check_massif(r, &p[4]);
-  check_baseline(r, &p[5]);
-  check_ttl(r, &p[6]);
-  check_load(r, &p[7]);
+  for (i = 0; i < LG_N_FINISH_CHECKS; i++)
+    checks[i].derive(r, &p[i]);
+  r->memcheck.failed = p[LG_CK_MEMCHECK].st == LG_CHECK_FAIL;
 
   /* Checks: finish's names first, in the fixed order (a kept check of that
    * name in its place), then the other kept ones. */
@@ -576,16 +603,16 @@ void lg_result_finish(lg_result *r) {
     r->n_checks = 0;
     if (!used)
       rc = LG_ENOMEM;
-    for (i = 0; i < N_DERIVED && rc == 0; i++) {
+    for (i = 0; i < LG_N_FINISH_CHECKS && rc == 0; i++) {
       for (k = 0; k < nk; k++)
-        if (!used[k] && strcmp(kept[k].name, derived_names[i]) == 0)
+        if (!used[k] && strcmp(kept[k].name, checks[i].name) == 0)
           break;
       if (k < nk) {
         used[k] = true;
         rc = lg_result_add_check(r, kept[k].name, kept[k].status, "%s",
                                  kept[k].message);
       } else {
-        rc = lg_result_add_check(r, derived_names[i], p[i].st, "%s", p[i].msg);
+        rc = lg_result_add_check(r, checks[i].name, p[i].st, "%s", p[i].msg);
         if (rc == 0)
           r->checks[r->n_checks - 1].derived = true;
       }

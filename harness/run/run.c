@@ -109,7 +109,7 @@ static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
   if (lg_samples_writer_reader(w, &f, &err) != 0 ||
       lg_series_read_stream(f, csv, &so, &s, &err) != 0 ||
       lg_analyze(s, &ao, &r->analysis, &err) != 0) {
-    lg_result_add_check(r, "growth", LG_CHECK_ERROR,
+    lg_result_add_check(r, lg_check_name(LG_CK_GROWTH), LG_CHECK_ERROR,
                         "cannot judge growth from %s: %s", csv, err.msg);
     goto cleanup;
   }

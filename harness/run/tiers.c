@@ -407,10 +407,12 @@ void lg_run_baseline(lg_result *r, const lg_scenario *sc, const char *path) {
   if (rc != 0 && rc != LG_ENOENT) {
     /* A baseline that exists but cannot be read is an input problem the
      * user must fix; it is recorded, never silently ignored. */
-    lg_result_add_check(r, "baseline", LG_CHECK_ERROR, "%s", err.msg);
+    lg_result_add_check(r, lg_check_name(LG_CK_BASELINE), LG_CHECK_ERROR, "%s",
+                        err.msg);
     return;
   }
   if (lg_baseline_compare(r, b, path, &co, &err) != 0)
-    lg_result_add_check(r, "baseline", LG_CHECK_ERROR, "%s", err.msg);
+    lg_result_add_check(r, lg_check_name(LG_CK_BASELINE), LG_CHECK_ERROR, "%s",
+                        err.msg);
   lg_baseline_free(b);
 }

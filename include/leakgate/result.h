@@ -362,8 +362,40 @@ bool lg_leak_kind_gated(const lg_memcheck_result *m, const char *kind);
 /* Whether fingerprint fp is one of b's known leaks (in the baseline too and
  * not grown); false for NULL. O(known leaks). */
 bool lg_leak_is_known(const lg_baseline_result *b, const char *fp);
+/* The checks lg_result_finish derives, in the order it reports them
+ * (docs/result.md#checks), libuv style: X(ID, fn, "name"). A row binds the
+ * check's name to check_<fn> in harness/result/finish.c, the function that
+ * derives its status and message from the sections; adding a check is one
+ * row here plus that function (and its row in docs/result.md). Code that
+ * picks one check out names it LG_CK_<ID>, never by a string. */
+#define LG_FINISH_CHECKS(X)                                                    \
+  X(GROWTH, growth, "growth")                                                  \
+  X(OOM, oom, "oom")                                                           \
+  X(CRASH, crash, "crash")                                                     \
+  X(MEMCHECK, memcheck, "memcheck")                                            \
+  X(MASSIF, massif, "massif")                                                  \
+  X(BASELINE, baseline, "baseline")                                            \
+  X(TTL, ttl, "time-to-limit")                                                 \
+  X(LOAD, load, "load")
+
+typedef enum {
+#define LG_CK_ENUM(ID, fn, name) LG_CK_##ID,
+  LG_FINISH_CHECKS(LG_CK_ENUM)
+#undef LG_CK_ENUM
+      LG_N_FINISH_CHECKS
+} lg_check_id;
+
+/* The name of check id ("time-to-limit" for LG_CK_TTL); NULL out of
+ * range. */
+const char *lg_check_name(lg_check_id id);
+/* The id of one of lg_result_finish's check names; -1 for another name or
+ * NULL. */
+int lg_check_id_of(const char *name);
 /* Whether name is one of the checks lg_result_finish derives. */
 bool lg_result_check_is_finish_name(const char *name);
+/* r's check named as id (the derived one, or one a module added under that
+ * name), or NULL. */
+const lg_check *lg_result_check_by_id(const lg_result *r, lg_check_id id);
 /* The check named name, or NULL. */
 const lg_check *lg_result_check(const lg_result *r, const char *name);
 

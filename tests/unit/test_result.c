@@ -493,6 +493,39 @@ static const fx_fn fixtures[] = {fx_pass,  fx_leak,       fx_oom,      fx_crash,
                                  fx_empty, fx_interrupted};
 #define N_FIXTURES (sizeof fixtures / sizeof fixtures[0])
 
+/* The checks table: every id has a distinct name that parses back, and
+ * finish reports its checks in table order, derived, before added ones. */
+START_TEST(test_checks_table) {
+  lg_result *r = lg_result_new();
+  size_t i, k;
+  ck_assert_int_eq(LG_N_FINISH_CHECKS, 8);
+  for (i = 0; i < LG_N_FINISH_CHECKS; i++) {
+    const char *name = lg_check_name((lg_check_id)i);
+    ck_assert_ptr_nonnull(name);
+    ck_assert_int_eq(lg_check_id_of(name), (int)i);
+    ck_assert(lg_result_check_is_finish_name(name));
+    for (k = 0; k < i; k++)
+      ck_assert_str_ne(name, lg_check_name((lg_check_id)k));
+  }
+  ck_assert_ptr_null(lg_check_name(LG_N_FINISH_CHECKS));
+  ck_assert_int_eq(lg_check_id_of("fds"), -1);
+  ck_assert_int_eq(lg_check_id_of(NULL), -1);
+  ck_assert_str_eq(lg_check_name(LG_CK_TTL), "time-to-limit");
+  ck_assert_int_eq(
+      lg_result_add_check(r, "fds", LG_CHECK_FAIL, "%s", "fd count grows"), 0);
+  lg_result_finish(r);
+  ck_assert_uint_eq(r->n_checks, LG_N_FINISH_CHECKS + 1);
+  for (i = 0; i < LG_N_FINISH_CHECKS; i++) {
+    ck_assert_str_eq(r->checks[i].name, lg_check_name((lg_check_id)i));
+    ck_assert(r->checks[i].derived);
+    ck_assert_ptr_eq(lg_result_check_by_id(r, (lg_check_id)i), &r->checks[i]);
+  }
+  ck_assert_str_eq(r->checks[LG_N_FINISH_CHECKS].name, "fds");
+  ck_assert_int_eq(r->exit_code, 1);
+  lg_result_free(r);
+}
+END_TEST
+
 START_TEST(test_json_roundtrip) {
   lg_result *r = fixtures[_i](), *back = NULL;
   char *a = to_json(r), *b, *c;
@@ -792,6 +825,7 @@ static Suite *suite(void) {
   tcase_add_test(t, test_finish_load);
   tcase_add_test(t, test_finish_idempotent);
   tcase_add_test(t, test_finish_override);
+  tcase_add_test(t, test_checks_table);
   suite_add_tcase(s, t);
   t = tcase_create("json");
   tcase_set_timeout(t, 60);
