@@ -228,7 +228,7 @@ cleanup:
 
 /* The service ended before it was ready: say how, with its stderr tail. */
 static int ended_error(lg_service *s, lg_error *err) {
-  char how[160], tail[TAIL_IN_MESSAGE + 1];
+  char how[512], tail[TAIL_IN_MESSAGE + 1];
   double until = lg_now_s() + 1.0;
   size_t n;
   /* Let the capture thread read the last words (bounded: a daemon child
@@ -236,6 +236,19 @@ static int ended_error(lg_service *s, lg_error *err) {
   while (s->capturing && !lg_capture_stderr_eof(&s->cap) && lg_now_s() < until)
     lg_sleep_s(0.005, NULL);
   lg_service__describe_end(s, how, sizeof how);
+  if (s->exited && s->exit_status == 0) {
+    /* A daemon's launcher exits 0: say whether one could be followed. */
+    size_t k = strlen(how);
+    if (s->container && lg_container_path(s->container))
+      snprintf(how + k, sizeof how - k,
+               " and left no process in its cgroup");
+    else
+      snprintf(how + k, sizeof how - k,
+               " (if it daemonises, its daemon cannot be followed without a "
+               "cgroup: container backend none; run it in the foreground, "
+               "e.g. nginx 'daemon off;', memcached without -d, redis "
+               "'daemonize no', or use a cgroup backend)");
+  }
   n = lg_service_stderr_tail(s, tail, sizeof tail);
   while (n > 0 && (tail[n - 1] == '\n' || tail[n - 1] == '\r'))
     tail[--n] = '\0';

@@ -17,6 +17,15 @@
  * calls between fork and exec. A failure of any step is sent to the parent
  * through a close-on-exec pipe and reported with the step and errno.
  *
+ * A classic daemon (nginx without `daemon off`, memcached -d, redis with
+ * daemonize yes) forks and its launcher exits 0: when that happens while
+ * processes remain in the service's container (a cgroup: the backend
+ * knows them all, wherever they were reparented), the launcher is reaped
+ * and the service is followed as those processes - running while the
+ * container holds any, stopped by signalling each of them. Without a
+ * container (backend none) a daemon cannot be found, and the readiness
+ * error says so (ready.c).
+ *
  * Stop: the configured signal to the process group, the stop timeout, then
  * SIGKILL. The end is read with waitid(WNOWAIT) first, so the zombie keeps
  * the process group id reserved while the group is swept with SIGKILL;
@@ -299,6 +308,7 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
   s->ready_scale = o->ready_timeout_scale > 0 ? o->ready_timeout_scale : 1;
   s->interrupt = o->interrupt;
   s->t_ready = NAN;
+  s->container = o->container;
 
   cwd = effective_cwd(o);
   if (!cwd) {
@@ -427,9 +437,35 @@ cleanup:
   return rc;
 }
 
+/* Live processes in the service's container: > 0, 0 when empty, -1 when
+ * there is no container to ask (backend none) or it cannot be read. */
+static long container_procs(lg_service *s) {
+  pid_t pids[1];
+  size_t n = 0;
+  if (!s->container || !lg_container_path(s->container) ||
+      lg_container_pids(s->container, pids, 1, &n, NULL) != 0)
+    return -1;
+  return (long)n;
+}
+
+/* A daemon service ends when its container is empty. */
+static int daemon_check(lg_service *s, bool block) {
+  for (;;) {
+    if (container_procs(s) <= 0) {
+      s->ended = true;
+      return 1;
+    }
+    if (!block)
+      return 0;
+    lg_sleep_s(0.01, NULL);
+  }
+}
+
 int lg_service__check(lg_service *s, bool block) {
   siginfo_t si;
   int r;
+  if (s->daemon && !s->ended)
+    return daemon_check(s, block);
   if (s->ended || s->pid <= 0)
     return 1;
   for (;;) {
@@ -446,6 +482,17 @@ int lg_service__check(lg_service *s, bool block) {
   }
   if (si.si_pid != s->pid)
     return 0;
+  if (si.si_code == CLD_EXITED && si.si_status == 0 && !s->stopped_by_us &&
+      container_procs(s) > 0) {
+    /* The launcher daemonised: reap it alone (the daemon may share its
+     * process group) and follow what it left in the container. */
+    while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+    s->reaped = true;
+    s->daemon = true;
+    s->launcher = s->pid;
+    return daemon_check(s, block);
+  }
   s->ended = true;
   if (si.si_code == CLD_EXITED) {
     s->exited = true;
@@ -454,6 +501,28 @@ int lg_service__check(lg_service *s, bool block) {
     s->signal = si.si_status;
   }
   return 1;
+}
+
+/* Signal every process of a daemon service (they may sit in other
+ * sessions and process groups than the launcher's). */
+static void signal_daemon(lg_service *s, int sig) {
+  pid_t pids[4096];
+  size_t n = 0, i;
+  if (!s->container ||
+      lg_container_pids(s->container, pids, 4096, &n, NULL) != 0)
+    return;
+  for (i = 0; i < n && i < 4096; i++)
+    (void)kill(pids[i], sig);
+}
+
+/* The stop signal (or SIGKILL) to the whole service. */
+static void signal_service(lg_service *s, int sig) {
+  if (s->daemon) {
+    signal_daemon(s, sig);
+    return;
+  }
+  if (kill(-s->pid, sig) != 0 || sig == SIGKILL)
+    (void)kill(s->pid, sig);
 }
 
 /* Sweep the group while the zombie leader reserves its id, then reap. */
@@ -467,7 +536,12 @@ static void reap(lg_service *s) {
 }
 
 void lg_service__describe_end(const lg_service *s, char *buf, size_t cap) {
-  if (!s->ended)
+  if (s->daemon && s->ended)
+    snprintf(buf, cap,
+             "daemonised (its launcher, pid %ld, exited with status 0) and "
+             "then every process it left in its cgroup ended",
+             (long)s->launcher);
+  else if (!s->ended)
     snprintf(buf, cap, "still running");
   else if (s->exited)
     snprintf(buf, cap, "exited with status %d", s->exit_status);
@@ -517,12 +591,10 @@ int lg_service_stop(lg_service *s, lg_service_status *st, lg_error *err) {
   int rc = 0;
 
   if (!lg_service__check(s, false)) {
-    if (kill(-s->pid, sig) != 0)
-      (void)kill(s->pid, sig);
+    signal_service(s, sig);
     s->stopped_by_us = true;
     if (!wait_end(s, lg_now_s() + timeout, true)) {
-      (void)kill(-s->pid, SIGKILL);
-      (void)kill(s->pid, SIGKILL);
+      signal_service(s, SIGKILL);
       s->escalated = true;
       if (!wait_end(s, lg_now_s() + KILL_REAP_WAIT_S, false))
         rc = lg_error_set(err, LG_ETIMEOUT,
@@ -573,10 +645,11 @@ size_t lg_service_stderr_tail(lg_service *s, char *buf, size_t cap) {
 void lg_service_free(lg_service *s) {
   if (!s)
     return;
+  if (s->daemon && !s->ended)
+    signal_daemon(s, SIGKILL); /* the container's destroy waits for them */
   if (s->pid > 0 && !s->reaped) {
     if (!lg_service__check(s, false)) {
-      (void)kill(-s->pid, SIGKILL);
-      (void)kill(s->pid, SIGKILL);
+      signal_service(s, SIGKILL);
       (void)lg_service__check(s, true);
     }
     reap(s);

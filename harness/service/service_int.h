@@ -26,10 +26,18 @@ struct lg_service {
   int exit_status, signal;
   bool stopped_by_us, escalated;
   bool reaped;
+  /* A launcher that exited 0 leaving its daemon in the container: from
+   * then on the service is the container's processes (service.c). */
+  lg_container *container; /* borrowed; NULL without one */
+  bool daemon;
+  pid_t launcher; /* the pid that exited 0 (pid is still it, reaped) */
 };
 
 /* Check (block = wait) whether the service ended; fills the end fields
- * without reaping, so its process group id stays reserved. 1 ended, 0 not. */
+ * without reaping, so its process group id stays reserved. 1 ended, 0 not.
+ * A launcher that exits 0 while processes it started live on in the
+ * container (a classic daemon) is reaped at once and the service goes on
+ * as those processes: it ends when the container is empty. */
 int lg_service__check(lg_service *s, bool block);
 
 /* "exited with status 3" / "killed by signal 11 (Segmentation fault)". */
