@@ -281,7 +281,7 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
                                                              : "analysis");
 
   if (!r->interrupted)
-    lg_run_tiers(r, sc, dir, o, &sout);
+    lg_run_tiers(r, sc, dir, o);
 
 finish:
   /* --baseline is relative to where leakgate runs; baseline.file, like

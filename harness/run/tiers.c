@@ -24,10 +24,15 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Requests and rate of a reduced-load tier session (valgrind.*.load). */
-static void tier_load(const lg_tool_load *tl, const session_out *main,
+/* Requests and rate of a reduced-load tier session (valgrind.*.load):
+ * open-model phases run at the fraction of their rate, and every phase,
+ * closed-model ones too (which have no rate to scale), stops at a request
+ * budget: the fraction of the requests the main run completed (main_done),
+ * or the absolute count. The budget is what bounds a closed-model tier;
+ * leaked bytes scale with requests, so memcheck.budget stays meaningful. */
+static void tier_load(const lg_tool_load *tl, int64_t main_done,
                       double *rate_scale, uint64_t *max_requests) {
-  double done = (double)main->load.requests;
+  double done = main_done > 0 ? (double)main_done : 0;
   *rate_scale = 1;
   *max_requests = 0;
   if (tl->requests > 0) {
@@ -106,13 +111,13 @@ static int tier_prepare(const char *dir, const char *const *stale, char *vg,
 static void session_for_tier(session_opts *so, const lg_scenario *sc,
                              const lg_run_opts *o, const char *dir,
                              lg_valgrind_tool tool, char *const *wrapper,
-                             const session_out *main) {
+                             int64_t main_done) {
   double t = sc->service.ready.timeout_s > 0 ? sc->service.ready.timeout_s : 10;
   session_opts_init(so);
   so->wrapper = wrapper;
   tier_load(tool == LG_TOOL_MEMCHECK ? &sc->valgrind.memcheck_load
                                      : &sc->valgrind.massif_load,
-            main, &so->rate_scale, &so->max_requests);
+            main_done, &so->rate_scale, &so->max_requests);
   so->sc = sc;
   so->out_dir = dir;
   so->log_prefix = tool == LG_TOOL_MEMCHECK ? "memcheck" : "massif";
@@ -129,8 +134,7 @@ static void session_for_tier(session_opts *so, const lg_scenario *sc,
 }
 
 static void run_memcheck(lg_result *r, const lg_scenario *sc,
-                         const char *out_dir, const lg_run_opts *o,
-                         const session_out *main) {
+                         const char *out_dir, const lg_run_opts *o) {
   lg_memcheck_result *m = &r->memcheck;
   lg_memcheck_cmd cmd;
   session_opts so;
@@ -139,6 +143,7 @@ static void run_memcheck(lg_result *r, const lg_scenario *sc,
   char *dir = lg_path_join(out_dir, "memcheck");
   char **prefix = NULL;
   lg_error err;
+  int rc;
 
   lg_error_clear(&err);
   memset(&sout, 0, sizeof sout);
@@ -158,8 +163,11 @@ static void run_memcheck(lg_result *r, const lg_scenario *sc,
     set_note(&m->note, "Memcheck not run: %s", err.msg);
     goto cleanup;
   }
-  session_for_tier(&so, sc, o, dir, LG_TOOL_MEMCHECK, prefix, main);
-  if (session_run(&so, &sout, &err) != 0) {
+  session_for_tier(&so, sc, o, dir, LG_TOOL_MEMCHECK, prefix,
+                   r->load.requests);
+  rc = session_run(&so, &sout, &err);
+  m->requests = sout.load.requests; /* this tier's own run */
+  if (rc != 0) {
     set_note(&m->note, "Memcheck run failed: %s", err.msg);
     goto cleanup;
   }
@@ -249,8 +257,7 @@ static int parse_fallback(const char *dir, pid_t pid, uint64_t requests,
 }
 
 static void run_massif(lg_result *r, const lg_scenario *sc,
-                       const char *out_dir, const lg_run_opts *o,
-                       const session_out *main) {
+                       const char *out_dir, const lg_run_opts *o) {
   lg_massif_result *m = &r->massif;
   lg_massif_cmd cmd;
   lg_massif_series *series = NULL;
@@ -261,7 +268,7 @@ static void run_massif(lg_result *r, const lg_scenario *sc,
   char *dir = lg_path_join(out_dir, "massif");
   char **prefix = NULL;
   lg_error err;
-  int i, points;
+  int i, points, rc;
 
   lg_error_clear(&err);
   memset(&sout, 0, sizeof sout);
@@ -280,7 +287,7 @@ static void run_massif(lg_result *r, const lg_scenario *sc,
     set_note(&m->note, "Massif not run: %s", err.msg);
     goto cleanup;
   }
-  session_for_tier(&so, sc, o, dir, LG_TOOL_MASSIF, prefix, main);
+  session_for_tier(&so, sc, o, dir, LG_TOOL_MASSIF, prefix, r->load.requests);
 
   /* Two snapshots per detailed one requested, spread over the requests;
    * at least 24, so the heap curve has the 20 points the analysis needs. */
@@ -303,7 +310,9 @@ static void run_massif(lg_result *r, const lg_scenario *sc,
   so.tick_ctx = &snaps;
   if (!snaps.disabled)
     so.hold_first = snaps.next;
-  if (session_run(&so, &sout, &err) != 0) {
+  rc = session_run(&so, &sout, &err);
+  m->requests = sout.load.requests; /* this tier's own run */
+  if (rc != 0) {
     set_note(&m->note, "Massif run failed: %s", err.msg);
     goto cleanup;
   }
@@ -360,11 +369,11 @@ void lg_run_heap_analysis(lg_result *r, const lg_scenario *sc) {
 }
 
 void lg_run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
-                  const lg_run_opts *o, const session_out *main) {
+                  const lg_run_opts *o) {
   bool go = suspicious(r, sc);
   if (sc->valgrind.memcheck) {
     if (go)
-      run_memcheck(r, sc, out_dir, o, main);
+      run_memcheck(r, sc, out_dir, o);
     else {
       r->memcheck.enabled = false;
       set_note(&r->memcheck.note, "%s",
@@ -373,7 +382,7 @@ void lg_run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
   }
   if (sc->valgrind.massif) {
     if (go)
-      run_massif(r, sc, out_dir, o, main);
+      run_massif(r, sc, out_dir, o);
     else {
       r->massif.enabled = false;
       set_note(&r->massif.note, "%s",

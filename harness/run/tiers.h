@@ -10,10 +10,11 @@
 #include "run/session.h"
 
 /* Run the enabled Valgrind tiers (per valgrind.mode) and fill r->memcheck
- * and r->massif. main is the RSS session (its request count sizes the
- * reduced load). */
+ * and r->massif, each with the requests its own run completed. The main
+ * run's completed requests (r->load.requests) size the reduced load: a
+ * request budget for every phase, closed-model ones included. */
 void lg_run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
-                  const lg_run_opts *o, const session_out *main);
+                  const lg_run_opts *o);
 
 /* The scenario's analysis settings (tolerance, confidence, warm-up), the
  * same for the RSS series and Massif's heap series. */

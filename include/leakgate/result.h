@@ -157,7 +157,8 @@ typedef struct lg_leak_record {
   X(BOOL, failed, "failed")            /* set by lg_result_finish */           \
   X(STR, xml_file, "xml_file")                                                 \
   X(STR, note, "note") /* why it did not run / what went wrong; NULL if fine   \
-                        */
+                        */                                                     \
+  X(COUNT, requests, "requests") /* completed by Memcheck's own run */
 
 typedef struct lg_memcheck_result {
   LG_MEMCHECK_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
@@ -184,7 +185,8 @@ typedef struct lg_growing_site {
   A(massif_heap, "heap")           /* heap_x, heap_y, n_heap */                \
   A(massif_heap_analysis, "heap_analysis") /* heap_analysis */                 \
   X(STR, out_file, "out_file")                                                 \
-  X(STR, note, "note")
+  X(STR, note, "note")                                                         \
+  X(COUNT, requests, "requests") /* completed by Massif's own run */
 
 typedef struct lg_massif_result {
   LG_MASSIF_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
