@@ -4,8 +4,8 @@
 # workflows pass only real inputs; the checker itself is shown to catch
 # each kind of mistake), then its scripts run for real the way action.yml
 # calls them: run.sh on a leaky and a clean scenario, outputs.py reading the
-# verdict and worst slope, gate.sh failing the job, run.sh merging, and
-# fetch-baseline.sh against a fake `gh`.
+# verdict and worst slope, gate.sh failing the job and run.sh merging.
+# fetch-baseline.sh: test_ci_baseline_fetch.sh.
 . "$(dirname "$0")/lib.sh"
 GH="$SRC/ci/github"
 
@@ -94,42 +94,6 @@ for case in "LG_SCENARIOS=nothing/*.yaml" "LG_COMMAND=bogus" "LG_ARGS=--set 'x";
   grep -q "^::error" "$WORK/o2.log" || fail "run.sh with $case: no ::error"
 done
 
-# fetch-baseline.sh against a fake gh (the GitHub API is not reachable here).
-mkdir -p "$WORK/bin" "$WORK/art"
-cat >"$WORK/bin/gh" <<'SH'
-#!/bin/sh
-printf '%s\n' "$*" >>"$FAKE_GH_LOG"
-case "$*" in
-*/zip*) cat "$FAKE_GH_ZIP" ;;
-*actions/artifacts*) [ -n "${FAKE_GH_ID:-}" ] && echo "$FAKE_GH_ID" ;;
-esac
-exit 0
-SH
-chmod +x "$WORK/bin/gh"
-echo '{"fake": "baseline"}' >"$WORK/art/baseline.json"
-python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], "w"); z.write(sys.argv[2], "baseline.json"); z.close()' \
-  "$WORK/a.zip" "$WORK/art/baseline.json"
-fetch() {
-  : >"$GITHUB_OUTPUT"
-  : >"$WORK/gh.log"
-  env PATH="$WORK/bin:$PATH" FAKE_GH_LOG="$WORK/gh.log" FAKE_GH_ZIP="$WORK/a.zip" \
-    GITHUB_REPOSITORY=acme/api RUNNER_TEMP="$WORK/rt" LG_ARTIFACT=leakgate-baseline \
-    LG_FILE=baseline.json "$@" bash "$GH/fetch-baseline.sh" >"$WORK/fetch.log" 2>&1
-}
-fetch FAKE_GH_ID=42 LG_BRANCH=main || fail "fetch-baseline.sh (found)"
-expect_eq "$(cat "$GITHUB_OUTPUT")" "path=$WORK/rt/leakgate-baseline/baseline.json" "fetched path"
-cmp -s "$WORK/rt/leakgate-baseline/baseline.json" "$WORK/art/baseline.json" || fail "fetched content"
-grep -q 'repos/acme/api/actions/artifacts -f name=leakgate-baseline' "$WORK/gh.log" || fail "gh artifact query"
-grep -q 'head_branch == "main"' "$WORK/gh.log" || fail "gh query filters by branch"
-grep -q 'repos/acme/api/actions/artifacts/42/zip' "$WORK/gh.log" || fail "gh download by id"
-fetch FAKE_GH_ID= LG_BRANCH=main || fail "fetch-baseline.sh (none yet) must not fail"
-expect_eq "$(cat "$GITHUB_OUTPUT")" "" "no artifact: no path"
-grep -q "::warning.*no artifact 'leakgate-baseline' from branch main" "$WORK/fetch.log" || fail "no-artifact warning"
-set +e
-fetch FAKE_GH_ID=42 'LG_BRANCH=main"; x'
-code=$?
-set -e
-expect_eq "$code" 2 "a branch name with quotes is refused"
 cd "$SRC"
 no_leftovers
 finish
