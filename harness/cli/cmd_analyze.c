@@ -1,5 +1,7 @@
-/* cli/cmd_analyze.c - `leakgate analyze`: the growth analysis on any CSV
- * (a run's samples.csv or an export of production metrics). */
+/* cli/cmd_analyze.c - `leakgate analyze`: the growth analysis on a series
+ * file - a run's samples.csv, a CSV export, or what Prometheus recorded (a
+ * query_range answer, a sequence of scrapes) - with one verdict per series
+ * the file holds. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -9,19 +11,39 @@
 #include <string.h>
 
 static const char analyze_usage[] =
-    "usage: leakgate analyze SAMPLES.csv [options]\n"
+    "usage: leakgate analyze FILE [options]\n"
     "\n"
     "Judge a memory series: warm-up trim, Theil-Sen slope with a confidence\n"
     "interval robust to autocorrelated noise, a three-valued verdict against the\n"
     "tolerance, the minimal detectable slope, and the projected time to the limit.\n"
-    "The CSV needs a t_s column and at least one metric column (samples.csv\n"
-    "columns, or any other numeric column named with --metric).\n"
+    "FILE (or - for stdin) is recognised by its content:\n"
+    "  CSV            a t_s column and at least one metric column (samples.csv\n"
+    "                 columns, or any other numeric column named with --metric)\n"
+    "  Prometheus     a query_range answer (JSON from /api/v1/query_range, or\n"
+    "                 its data.result array), or a sequence of text/OpenMetrics\n"
+    "                 scrapes with a timestamp on every sample; one verdict per\n"
+    "                 series, named by its labels; x is seconds, or the counter\n"
+    "                 given with --x-series\n"
     "\n"
     "options:\n"
-    "  --x requests|seconds  x-axis (default: requests if the column is present)\n"
-    "  --metric COLUMN       metric column or short name: anon, heap, rss, pss,\n"
-    "                        cgroup (default: first present of anon_bytes,\n"
-    "                        heap_bytes, rss_bytes, cgroup_bytes)\n"
+    "  --x requests|seconds  x-axis (default: requests if the CSV column is\n"
+    "                        present; seconds for Prometheus input, where\n"
+    "                        requests means --x-series leakgate_requests_total)\n"
+    "  --metric COLUMN|SELECTOR  CSV: metric column or short name: anon, heap,\n"
+    "                        rss, pss, cgroup (default: first present of\n"
+    "                        anon_bytes, heap_bytes, rss_bytes, cgroup_bytes).\n"
+    "                        Prometheus: the series to judge, e.g.\n"
+    "                        'container_memory_rss{pod=\"api-1\"}' (= and !=);\n"
+    "                        default: every series of a query_range answer;\n"
+    "                        in scrapes the first present of\n"
+    "                        leakgate_memory_bytes{metric=anon|rss|cgroup},\n"
+    "                        container_memory_working_set_bytes,\n"
+    "                        container_memory_rss, container_memory_usage_bytes,\n"
+    "                        process_resident_memory_bytes\n"
+    "  --x-series SELECTOR   Prometheus: a request counter at the same\n"
+    "                        timestamps gives x (bytes per request); with several\n"
+    "                        matches, each series pairs with the one whose labels\n"
+    "                        it shares (FILE must be a file, read twice)\n"
     "  --tolerance BYTES     growth per x unit that still counts as no leak\n"
     "                        (default 16B)\n"
     "  --confidence P        confidence of each one-sided bound (default 0.99:\n"
@@ -36,12 +58,14 @@ static const char analyze_usage[] =
     "  --quiet               no summary on stdout\n"
     "  --help                print this help\n"
     "\n"
-    "exit: 0 no leak, 1 leak, 2 bad input (file:line named), 3 inconclusive\n";
+    "exit: 0 no leak, 1 leak, 2 bad input (file:line:column named), 3\n"
+    "inconclusive; with several series, the worst of their codes\n";
 
 int cmd_analyze(int argc, char **argv) {
   static const struct option longopts[] = {
       {"x", required_argument, 0, 'x'},
       {"metric", required_argument, 0, 'm'},
+      {"x-series", required_argument, 0, 'X'},
       {"tolerance", required_argument, 0, 't'},
       {"confidence", required_argument, 0, 'c'},
       {"warmup", required_argument, 0, 'w'},
@@ -56,14 +80,16 @@ int cmd_analyze(int argc, char **argv) {
   lg_series_opts so;
   lg_analysis_opts ao;
   cli_outputs outs;
-  lg_series *s = NULL;
-  lg_result *r = NULL;
+  lg_series_list sl;
+  lg_result **res = NULL;
   lg_error err;
   const char *path;
+  size_t i, n_res = 0;
   int c, rc = LG_EXIT_USAGE, idx = 0;
   bool inconclusive_passes = false;
 
   memset(&so, 0, sizeof so);
+  memset(&sl, 0, sizeof sl);
   memset(&outs, 0, sizeof outs);
   lg_analysis_opts_init(&ao);
   lg_error_clear(&err);
@@ -81,6 +107,9 @@ int cmd_analyze(int argc, char **argv) {
       break;
     case 'm':
       so.metric = optarg;
+      break;
+    case 'X':
+      so.x_series = optarg;
       break;
     case 't':
       if (lg_parse_size_f(optarg, &ao.tolerance, &err))
@@ -143,36 +172,54 @@ int cmd_analyze(int argc, char **argv) {
     goto cleanup;
   }
   if (optind != argc - 1) {
-    cli_errorf("analyze needs exactly one CSV file");
+    cli_errorf("analyze needs exactly one input file");
     fputs(analyze_usage, stderr);
     goto cleanup;
   }
   path = argv[optind];
 
-  if (lg_series_read(path, &so, &s, &err) != 0) {
+  if ((strcmp(path, "-") == 0
+           ? lg_series_read_all_stream(stdin, "<stdin>", &so, &sl, &err)
+           : lg_series_read_all(path, &so, &sl, &err)) != 0) {
     rc = cli_fail(&err);
     goto cleanup;
   }
-  r = lg_result_new();
-  if (!r) {
+  res = calloc(sl.n, sizeof *res);
+  if (!res) {
     rc = LG_EXIT_ERROR;
     goto cleanup;
   }
-  if (lg_analyze(s, &ao, &r->analysis, &err) != 0) {
-    rc = cli_fail(&err);
-    goto cleanup;
+  /* One result per series: a query over many pods gives a verdict each. */
+  for (i = 0; i < sl.n; i++) {
+    const lg_series *s = sl.v[i];
+    lg_result *r = lg_result_new();
+    if (!r) {
+      rc = LG_EXIT_ERROR;
+      goto cleanup;
+    }
+    res[n_res++] = r;
+    if (lg_analyze(s, &ao, &r->analysis, &err) != 0) {
+      if (s->name)
+        cli_errorf("%s: %s", s->name, err.msg);
+      else
+        cli_errorf("%s", err.msg);
+      rc = lg_error_exit_code(err.code);
+      goto cleanup;
+    }
+    r->has_analysis = true;
+    r->inconclusive_passes = inconclusive_passes;
+    r->scenario_name = strdup(s->name ? s->name : path);
+    r->scenario_file = strdup(path);
+    r->container.memory_limit_bytes = ao.memory_limit;
+    lg_result_set_chart(r, s->x, s->y, s->n, 400);
+    lg_result_finish(r);
   }
-  r->has_analysis = true;
-  r->inconclusive_passes = inconclusive_passes;
-  r->scenario_name = strdup(path);
-  r->scenario_file = strdup(path);
-  r->container.memory_limit_bytes = ao.memory_limit;
-  lg_result_set_chart(r, s->x, s->y, s->n, 400);
-  lg_result_finish(r);
-  rc = cli_finish_results((const lg_result *const *)&r, 1, &outs);
+  rc = cli_finish_results((const lg_result *const *)res, n_res, &outs);
 
 cleanup:
-  lg_result_free(r);
-  lg_series_free(s);
+  for (i = 0; i < n_res; i++)
+    lg_result_free(res[i]);
+  free(res);
+  lg_series_list_cleanup(&sl);
   return rc;
 }

@@ -1,12 +1,12 @@
 /* series/csv_reader.c - the streaming samples.csv reader of leakgate/series.h.
  *
- * Reads line by line through a fixed 128 KiB buffer (a line may be at most
- * LINE_MAX_BYTES), validates every value it uses, and feeds the aggregator of
- * each candidate metric column, so memory is bounded by the aggregators
- * (series/aggregate.h) whatever the number of rows. Without opts.metric all
- * default candidates present in the header are aggregated at once and the
- * first with enough values wins: a column can exist yet stay empty (no anon
- * counter on this kernel), and one pass must also work on a pipe.
+ * Reads line by line through a fixed 128 KiB buffer (series/lines.h: a line
+ * may be at most LG_LINE_MAX bytes), validates every value it uses, and feeds
+ * the aggregator of each candidate metric column, so memory is bounded by the
+ * aggregators (series/aggregate.h) whatever the number of rows. Without
+ * opts.metric all default candidates present in the header are aggregated at
+ * once and the first with enough values wins: a column can exist yet stay empty
+ * (no anon counter on this kernel), and one pass must also work on a pipe.
  *
  * Owns: the line buffer, a copy of the header, the aggregators; all freed
  * before returning. On failure *out is NULL and err says file:line[:column].
@@ -15,6 +15,7 @@
  * only as far as strtod does (leakgate never calls setlocale).
  */
 #include "series/aggregate.h"
+#include "series/lines.h"
 
 #include <errno.h>
 #include <leakgate/series.h>
@@ -22,62 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LINE_MAX_BYTES (64 * 1024)
-#define BUF_BYTES (2 * LINE_MAX_BYTES)
+#define LINE_MAX_BYTES LG_LINE_MAX
 #define MAX_FIELDS 1024
 #define N_DEFAULT 4
 
 static const char *const default_metrics[N_DEFAULT] = {
     "anon_bytes", "heap_bytes", "rss_bytes", "cgroup_bytes"};
-
-typedef struct line_reader {
-  FILE *f;
-  char *buf;
-  size_t len, pos; /* valid bytes, start of the next line */
-  int eof;
-  size_t lineno;
-} line_reader;
-
-/* Next line without its "\n" or "\r\n" (NUL-terminated in place).
- * Returns 1, 0 at end of file, LG_EIO on a read error, LG_EINPUT when a line
- * exceeds LINE_MAX_BYTES. */
-static int next_line(line_reader *r, char **line, size_t *len) {
-  for (;;) {
-    char *start = r->buf + r->pos;
-    size_t avail = r->len - r->pos;
-    char *nl = memchr(start, '\n', avail);
-    if (nl || (r->eof && avail > 0)) {
-      size_t n = nl ? (size_t)(nl - start) : avail;
-      if (n > LINE_MAX_BYTES)
-        return LG_EINPUT;
-      r->pos += nl ? n + 1 : n;
-      if (n > 0 && start[n - 1] == '\r')
-        n--;
-      start[n] = '\0';
-      *line = start;
-      *len = n;
-      r->lineno++;
-      return 1;
-    }
-    if (r->eof)
-      return 0;
-    if (avail > LINE_MAX_BYTES)
-      return LG_EINPUT;
-    memmove(r->buf, start, avail);
-    r->len = avail;
-    r->pos = 0;
-    {
-      /* Keep one byte for the terminating NUL of an unterminated last line. */
-      size_t got = fread(r->buf + r->len, 1, BUF_BYTES - r->len - 1, r->f);
-      r->len += got;
-      if (got == 0) {
-        if (ferror(r->f))
-          return LG_EIO;
-        r->eof = 1;
-      }
-    }
-  }
-}
 
 /* Split line in place on commas; a field may be double-quoted ("" is a
  * quote). Fields are trimmed of blanks. col[i] is the 1-based character
@@ -235,7 +186,7 @@ typedef struct target {
 
 int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
                           lg_series **out, lg_error *err) {
-  line_reader lr;
+  lg_lines lr;
   char *line, *header = NULL, **names = NULL, **fld = NULL;
   size_t *col = NULL, len, nnames = 0, i, last_line = 0;
   target tg[N_DEFAULT];
@@ -261,8 +212,7 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
                         want_x);
   if (mode != LG_AGG_AUTO && mode != LG_AGG_MEDIAN && mode != LG_AGG_MIN)
     return lg_error_set(err, LG_EUSAGE, "unknown aggregate mode %d", (int)mode);
-  lr.f = f;
-  lr.buf = malloc(BUF_BYTES);
+  lg_lines_init(&lr, f);
   fld = malloc(MAX_FIELDS * sizeof *fld);
   col = malloc(MAX_FIELDS * sizeof *col);
   names = malloc(MAX_FIELDS * sizeof *names);
@@ -272,7 +222,7 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
   }
 
   /* Header. */
-  r = next_line(&lr, &line, &len);
+  r = lg_lines_next(&lr, &line, &len);
   if (r <= 0) {
     rc = r == LG_EIO ? lg_error_set(err, LG_EIO, "%s: read error", name)
          : r == 0
@@ -368,7 +318,7 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
   }
 
   /* Rows. */
-  while ((r = next_line(&lr, &line, &len)) == 1) {
+  while ((r = lg_lines_next(&lr, &line, &len)) == 1) {
     size_t nf, k;
     double t, x;
     if (len == 0)
@@ -515,7 +465,7 @@ cleanup:
   for (i = 0; i < ntg; i++)
     lg_agg_free(tg[i].agg);
   lg_series_free(s);
-  free(lr.buf);
+  lg_lines_cleanup(&lr);
   free(header);
   free(names);
   free(fld);

@@ -20,6 +20,7 @@ void lg_series_free(lg_series *s) {
   free(s->y);
   free(s->t);
   free(s->ymax);
+  free(s->name);
   free(s);
 }
 

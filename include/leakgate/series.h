@@ -75,6 +75,11 @@ typedef struct lg_series_opts {
   double until_t_s;   /* > 0: rows after this t_s are left out of the
                          series (only their t_s is still checked): a run
                          cuts the series at the service's death; 0: none */
+  /* Extensions (additive). Prometheus inputs: metric is a series selector
+   * (name{label="value",label!="value"}; anon, rss, pss, cgroup stand for
+   * leakgate_memory_bytes{metric="..."}), and x_series a selector of the
+   * request-counter series that gives x (then x = "requests"). */
+  const char *x_series;
 } lg_series_opts;
 
 /* An (x, y) series after aggregation; t is seconds at each point. */
@@ -92,6 +97,8 @@ typedef struct lg_series {
   size_t rows_used;    /* rows with a value for the metric */
   size_t gc_cycles;    /* sawtooth drops found (0 = none) */
   double gc_period_x;  /* median x between drops; NAN if none */
+  char *name;          /* Prometheus inputs: the series with its labels,
+                          metric{label="value",...}; NULL for a CSV */
 } lg_series;
 
 /* Read a CSV file into a series; LG_EINPUT with file:line for bad input,
@@ -108,5 +115,52 @@ int lg_series_from_arrays(const double *x, const double *y, const double *t,
                           lg_series **out, lg_error *err);
 /* Free a series (NULL is fine). */
 void lg_series_free(lg_series *s);
+
+/* What `leakgate analyze` reads, told apart by content (never by the file
+ * name): samples.csv-style CSV; the Prometheus HTTP API's query_range answer
+ * (JSON: {"status":"success","data":{"resultType":"matrix","result":[...]}},
+ * or just its result array); a sequence of Prometheus text 0.0.4 or
+ * OpenMetrics scrapes whose samples carry timestamps (milliseconds in
+ * 0.0.4, seconds in OpenMetrics, which ends each scrape with "# EOF").
+ * docs/analysis.md, "Prometheus inputs", has the rules. */
+typedef enum lg_input_format {
+  LG_INPUT_AUTO = 0,
+  LG_INPUT_CSV,
+  LG_INPUT_PROM_JSON,
+  LG_INPUT_PROM_TEXT
+} lg_input_format;
+
+/* Series a Prometheus input holds at most (one verdict each). */
+#define LG_SERIES_MAX_SERIES 128
+
+/* Every series read from one input: one for a CSV, one per selected
+ * Prometheus series (each named). */
+typedef struct lg_series_list {
+  lg_series **v;
+  size_t n;
+  lg_input_format format;
+} lg_series_list;
+
+/* The format of an input from its first bytes. */
+lg_input_format lg_input_detect(const char *head, size_t n);
+/* "csv", "prometheus-json", "prometheus-text". */
+const char *lg_input_format_name(lg_input_format f);
+/* Read any input into out (zeroed first). Prometheus inputs: x is time in
+ * seconds, or the counter of opts.x_series at the same timestamps (x =
+ * "requests" without x_series means leakgate_requests_total); series
+ * selected by opts.metric, else every series of a query_range answer (but
+ * the x series), else for text scrapes the first memory metric present of
+ * leakgate_memory_bytes{metric="anon"|"rss"|"cgroup"},
+ * container_memory_working_set_bytes, container_memory_rss,
+ * container_memory_usage_bytes, process_resident_memory_bytes. Errors as
+ * lg_series_read, with file:line:column (and a JSON path for JSON). With
+ * x_series the input is read twice, so it must be seekable. */
+int lg_series_read_all(const char *path, const lg_series_opts *opts,
+                       lg_series_list *out, lg_error *err);
+int lg_series_read_all_stream(FILE *f, const char *name,
+                              const lg_series_opts *opts, lg_series_list *out,
+                              lg_error *err);
+/* Free every series and the array (the struct itself is the caller's). */
+void lg_series_list_cleanup(lg_series_list *l);
 
 #endif

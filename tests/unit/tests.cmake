@@ -48,3 +48,4 @@ lg_unit_test(pprof MODULES core result pprof LIBS PkgConfig::JANSSON PkgConfig::
 # Managed runtimes (issue 12): GC-log parsers, detection.
 lg_unit_test(gclog MODULES core runtime)
 lg_unit_test(runtime_detect MODULES core runtime)
+lg_unit_test(prom_reader MODULES core series analysis)

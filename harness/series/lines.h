@@ -1,0 +1,30 @@
+/* series/lines.h - a line reader over a FILE with a fixed buffer, shared
+ * by the CSV and the Prometheus text readers: a line is at most
+ * LG_LINE_MAX bytes, "\n" or "\r\n" ends it, a last line without a newline
+ * counts. Memory: one buffer of 2 * LG_LINE_MAX bytes, whatever the input.
+ * Ownership: lg_lines_init allocates the buffer, lg_lines_cleanup frees it;
+ * the FILE stays the caller's. */
+#ifndef LG_SERIES_LINES_H
+#define LG_SERIES_LINES_H
+
+#include <stdio.h>
+
+#define LG_LINE_MAX (64 * 1024)
+
+typedef struct lg_lines {
+  FILE *f;
+  char *buf;
+  size_t len, pos; /* valid bytes, start of the next line */
+  int eof;
+  size_t lineno; /* of the line last returned (1-based) */
+} lg_lines;
+
+/* 0, or LG_ENOMEM. */
+int lg_lines_init(lg_lines *r, FILE *f);
+void lg_lines_cleanup(lg_lines *r);
+/* Next line without its "\n" or "\r\n", NUL-terminated in place (valid
+ * until the next call). Returns 1, 0 at end of file, LG_EIO on a read
+ * error, LG_EINPUT when a line exceeds LG_LINE_MAX. */
+int lg_lines_next(lg_lines *r, char **line, size_t *len);
+
+#endif
