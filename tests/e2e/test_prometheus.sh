@@ -127,6 +127,8 @@ n=$(jget "$WORK/range.json" "len(d['data']['result'])")
 expect_eq "$n" 2 "series in Prometheus's answer (anon memory, requests)"
 scrapes=$(curl -sf "$PROM/api/v1/query" --data-urlencode \
   'query=sum_over_time(up{job="leakgate"}[2m])' | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(int(float(r[0]["value"][1])) if r else 0)')
+total=$(curl -sf "$PROM/api/v1/query" --data-urlencode \
+  'query=count_over_time(up{job="leakgate"}[2m])' | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(int(float(r[0]["value"][1])) if r else 0)')
 expect_range "$scrapes" 20 1000 "successful scrapes"
 
 # Bytes per request from Prometheus's series, and per second.
@@ -143,13 +145,40 @@ prom_verdict=$(jget "$pj" "(d['results'][0] if 'results' in d else d)['analysis'
 prom_slope=$(jget "$pj" "(d['results'][0] if 'results' in d else d)['analysis']['slope_bytes_per_request']")
 prom_name=$(jget "$pj" "(d['results'][0] if 'results' in d else d)['scenario']['name']")
 sec_verdict=$(jget "$WORK/prom-sec.json" "(d['results'][0] if 'results' in d else d)['analysis']['leak']")
-echo "run: $run_verdict, $run_slope B/req; Prometheus's series ($prom_name): $prom_verdict, $prom_slope B/req; per second: $sec_verdict; $scrapes scrapes"
+echo "run: $run_verdict, $run_slope B/req; Prometheus's series ($prom_name): $prom_verdict, $prom_slope B/req; per second: $sec_verdict; $scrapes of $total scrapes succeeded"
 expect_eq "$run_verdict" leak "run verdict"
 expect_eq "$prom_verdict" "$run_verdict" "verdict from Prometheus's series"
 expect_eq "$sec_verdict" "$run_verdict" "verdict from Prometheus's series (seconds)"
 case $prom_name in *'metric="anon"'*'scenario="e2e-prometheus"'*) ;; *) fail "series name '$prom_name'" ;; esac
 python3 -c 'import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(0 if abs(a - b) <= 0.15 * a else 1)' \
   "$run_slope" "$prom_slope" || fail "slope from Prometheus's series $prom_slope B/req, run $run_slope B/req (more than 15% apart)"
+
+# Every query of the Grafana dashboard (ci/grafana/leakgate-soak.json)
+# returns data from this Prometheus for this run, and its scenario variable
+# lists the run (no Grafana here: docs/ci.md says what was checked).
+python3 - "$SRC/ci/grafana/leakgate-soak.json" "$PROM" "$((T0 - 5))" "$((T1 + 1))" \
+  >"$WORK/dashboard.out" 2>&1 <<'PY' || fail "dashboard queries: $(cat "$WORK/dashboard.out")"
+import json, sys, urllib.parse, urllib.request
+dash, prom, start, end = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+d = json.load(open(dash))
+def get(path, params):
+    url = prom + path + "?" + urllib.parse.urlencode(params, doseq=True)
+    return json.load(urllib.request.urlopen(url, timeout=30))
+values = get("/api/v1/label/scenario/values", {"match[]": "leakgate_memory_bytes"})["data"]
+assert "e2e-prometheus" in values, f"scenario variable: {values}"
+bad, n = [], 0
+for p in d["panels"]:
+    for t in p["targets"]:
+        expr = t["expr"].replace("$scenario", "e2e-prometheus")
+        r = get("/api/v1/query_range", {"query": expr, "start": start, "end": end, "step": "1"})
+        n += 1
+        if r["status"] != "success" or not any(s["values"] for s in r["data"]["result"]):
+            bad.append(f"panel '{p['title']}': {expr}: {r.get('error') or 'no data'}")
+print(f"{n} dashboard queries")
+if bad:
+    sys.exit("\n".join(bad))
+PY
+cat "$WORK/dashboard.out"
 
 stop_prometheus
 no_leftovers
