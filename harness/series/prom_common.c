@@ -327,20 +327,18 @@ cleanup:
 /* ---- --x-series ---- */
 
 pm_xseries *pm_xstore_new(pm_xstore *xs, const pm_labels *lb) {
-  pm_xseries *s;
+  pm_xseries *s, **v;
   if (xs->n >= LG_SERIES_MAX_SERIES)
     return NULL;
-  if (xs->n == xs->cap) {
-    size_t cap = xs->cap ? 2 * xs->cap : 4;
-    pm_xseries *v = realloc(xs->v, cap * sizeof *v);
-    if (!v)
-      return NULL;
-    xs->v = v;
-    xs->cap = cap;
-  }
-  s = &xs->v[xs->n++];
-  memset(s, 0, sizeof *s);
+  v = realloc(xs->v, (xs->n + 1) * sizeof *v);
+  if (!v)
+    return NULL;
+  xs->v = v;
+  s = calloc(1, sizeof *s);
+  if (!s)
+    return NULL;
   pm_labels_copy(&s->lb, lb);
+  xs->v[xs->n++] = s;
   return s;
 }
 
@@ -375,8 +373,9 @@ int pm_xseries_push(pm_xseries *s, double t, double x) {
 void pm_xstore_free(pm_xstore *xs) {
   size_t i;
   for (i = 0; i < xs->n; i++) {
-    free(xs->v[i].t);
-    free(xs->v[i].x);
+    free(xs->v[i]->t);
+    free(xs->v[i]->x);
+    free(xs->v[i]);
   }
   free(xs->v);
   memset(xs, 0, sizeof *xs);
@@ -396,10 +395,10 @@ const pm_xseries *pm_xstore_pair(const pm_xstore *xs, const pm_labels *lb,
   const pm_xseries *found = NULL;
   size_t i, hits = 0;
   if (xs->n == 1)
-    return &xs->v[0];
+    return xs->v[0];
   for (i = 0; i < xs->n; i++)
-    if (labels_within(&xs->v[i].lb, lb)) {
-      found = &xs->v[i];
+    if (labels_within(&xs->v[i]->lb, lb)) {
+      found = xs->v[i];
       hits++;
     }
   if (hits == 1)

@@ -114,12 +114,12 @@ typedef struct pm_xseries {
 } pm_xseries;
 
 typedef struct pm_xstore {
-  pm_xseries *v;
-  size_t n, cap;
+  pm_xseries **v; /* each allocated on its own: readers keep pointers */
+  size_t n;
 } pm_xstore;
 
-/* A new empty x-series for lb; NULL when out of memory or past
- * LG_SERIES_MAX_SERIES. */
+/* A new empty x-series for lb (its address stays valid until
+ * pm_xstore_free); NULL when out of memory or past LG_SERIES_MAX_SERIES. */
 pm_xseries *pm_xstore_new(pm_xstore *xs, const pm_labels *lb);
 /* Append (t, x): PM_OK, PM_T_DECREASES, PM_X_DECREASES (a counter reset),
  * LG_ELIMIT or LG_ENOMEM. */
