@@ -367,64 +367,30 @@ static const char *tok_name(int t) {
   }
 }
 
-static void skip_value(jr *j, int depth) {
-  if (depth > JDEPTH) {
-    fail(j, "nested deeper than %d levels", JDEPTH);
-    return;
-  }
-  if (j->tok == '{' || j->tok == '[') {
-    int close = j->tok == '{' ? '}' : ']';
-    bool obj = j->tok == '{';
-    if (next(j) == close)
-      return;
-    for (;;) {
-      if (obj) {
-        if (j->tok != JT_STR) {
-          fail(j, "expected a key, got %s", tok_name(j->tok));
-          return;
-        }
-        if (next(j) != ':') {
-          fail(j, "expected ':'");
-          return;
-        }
-        next(j);
-      }
-      skip_value(j, depth + 1);
-      if (j->rc)
-        return;
-      if (next(j) == close)
-        return;
-      if (j->tok != ',') {
-        fail(j, "expected ',' or '%c'", close);
-        return;
-      }
-      next(j);
-    }
-  } else if (j->tok != JT_STR && j->tok != JT_NUM && j->tok != JT_LIT) {
-    fail(j, "expected a value, got %s", tok_name(j->tok));
-  }
-}
-
-/* Iterate an object's members: call with the current token '{'; returns
- * true with the key in *key (a copy) and the token after ':' current, false
- * at '}' or on error. first starts as true. */
-static bool member(jr *j, bool *first, char *key, size_t cap) {
-  if (*first) {
-    *first = false;
-    if (next(j) == '}')
-      return false;
-  } else {
-    if (next(j) == '}')
-      return false;
+/* Step to the next member or element of the object or array being read:
+ * call first with *first = true right after its opening token, then after
+ * each value. False at the closing token (consumed) or on an error. */
+static bool advance(jr *j, bool *first, int close) {
+  if (next(j) == close)
+    return false;
+  if (!*first) {
     if (j->tok != ',') {
-      fail(j, "expected ',' or '}'");
+      fail(j, "expected ',' or '%c'", close);
       return false;
     }
     next(j);
   }
+  *first = false;
+  return !j->rc;
+}
+
+/* The next member of an object: true with its key in key (a copy) and the
+ * token after ':' current. */
+static bool member(jr *j, bool *first, char *key, size_t cap) {
+  if (!advance(j, first, '}'))
+    return false;
   if (j->tok != JT_STR) {
-    if (!j->rc)
-      fail(j, "expected a key, got %s", tok_name(j->tok));
+    fail(j, "expected a key, got %s", tok_name(j->tok));
     return false;
   }
   snprintf(key, cap, "%s", j->s);
@@ -436,22 +402,27 @@ static bool member(jr *j, bool *first, char *key, size_t cap) {
   return !j->rc;
 }
 
-/* The same for an array's elements. */
+/* The next element of an array, current. */
 static bool element(jr *j, bool *first) {
-  if (*first) {
-    *first = false;
-    if (next(j) == ']')
-      return false;
-  } else {
-    if (next(j) == ']')
-      return false;
-    if (j->tok != ',') {
-      fail(j, "expected ',' or ']'");
-      return false;
-    }
-    next(j);
+  return advance(j, first, ']');
+}
+
+static void skip_value(jr *j, int depth) {
+  bool first = true;
+  char key[8];
+  if (depth > JDEPTH) {
+    fail(j, "nested deeper than %d levels", JDEPTH);
+    return;
   }
-  return !j->rc;
+  if (j->tok == '{') {
+    while (!j->rc && member(j, &first, key, sizeof key))
+      skip_value(j, depth + 1);
+  } else if (j->tok == '[') {
+    while (!j->rc && element(j, &first))
+      skip_value(j, depth + 1);
+  } else if (j->tok != JT_STR && j->tok != JT_NUM && j->tok != JT_LIT) {
+    fail(j, "expected a value, got %s", tok_name(j->tok));
+  }
 }
 
 static void expect_string(jr *j, char *out, size_t cap) {

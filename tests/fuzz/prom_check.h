@@ -9,11 +9,13 @@
  * promises analyze relies on and aborts when one breaks:
  *   failure: the list stays empty; a one-line message starting with the
  *     input's name (LG_EINPUT/LG_EIO) or any message (LG_EUSAGE, LG_ENOMEM);
- *   success: 1..LG_SERIES_MAX_SERIES series, each with
- *     LG_SERIES_MIN_POINTS..LG_SERIES_MAX_POINTS points, finite
- *     non-decreasing x, finite y, a name (Prometheus) and a metric;
- *   analysis of each: 0 or LG_EINPUT, a one-line reason, a known verdict.
+ *   success: 1..LG_SERIES_MAX_SERIES series, each named (Prometheus) and
+ *     passing fuzz_check_series;
+ *   analysis of each: 0 (then fuzz_check_analysis) or LG_EINPUT with a
+ *     one-line message.
  */
+#include "fuzz_series.h"
+
 #include <leakgate/analysis.h>
 #include <leakgate/series.h>
 
@@ -50,20 +52,6 @@ static size_t parse_opts(const uint8_t *d, size_t n, fuzz_opts *o) {
   return e < n ? e + 1 : e;
 }
 
-static void check_series(const lg_series *s, lg_input_format fmt) {
-  size_t i;
-  if (s->n < LG_SERIES_MIN_POINTS || s->n > LG_SERIES_MAX_POINTS ||
-      !s->metric[0] || !s->x_name[0] || s->rows_used > s->rows ||
-      (fmt != LG_INPUT_CSV && !s->name))
-    abort();
-  for (i = 0; i < s->n; i++) {
-    if (!isfinite(s->x[i]) || !isfinite(s->y[i]))
-      abort();
-    if (i > 0 && s->x[i] < s->x[i - 1])
-      abort();
-  }
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_opts o;
@@ -77,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FILE *f;
   int rc;
 
-  f = n ? fmemopen((void *)in, n, "r") : fmemopen(NULL, 1, "w+");
+  f = fuzz_open(in, n);
   if (!f)
     return 0;
   memset(&err, 0, sizeof err);
@@ -95,18 +83,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     abort();
   lg_analysis_opts_init(&ao);
   for (i = 0; i < l.n; i++) {
-    check_series(l.v[i], l.format);
+    fuzz_check_series(l.v[i]);
+    if (l.format != LG_INPUT_CSV && !l.v[i]->name)
+      abort();
     memset(&err, 0, sizeof err);
     rc = lg_analyze(l.v[i], &ao, &a, &err);
-    if (rc == 0) {
-      if (a.leak != LG_LEAK_NO_LEAK && a.leak != LG_LEAK_LEAK &&
-          a.leak != LG_LEAK_INCONCLUSIVE)
-        abort();
-      if (!a.reason[0] || strchr(a.reason, '\n'))
-        abort();
-    } else if (rc != LG_EINPUT || !err.msg[0] || strchr(err.msg, '\n')) {
+    if (rc == 0)
+      fuzz_check_analysis(l.v[i], &a);
+    else if (rc != LG_EINPUT || !err.msg[0] || strchr(err.msg, '\n'))
       abort();
-    }
   }
   lg_series_list_cleanup(&l);
   return 0;

@@ -72,11 +72,14 @@ static inline char *lg_test_slurp(const char *path, size_t *len) {
  * (and must leave nothing allocated). */
 typedef int (*lg_test_loader)(const char *path, lg_error *err);
 
-/* Data-driven bad inputs: for each NAME.json in the source directory rel,
- * load must fail with LG_EINPUT, a message that starts with the file's path
- * and contains the first line of NAME.err. Returns the number of cases. */
-static inline int lg_test_bad_dir(const char *rel, lg_test_loader load) {
+/* Data-driven bad inputs: for each NAME<ext> in the source directory rel,
+ * load must fail with LG_EINPUT, a one-line message that starts with the
+ * file's path and contains the first line of NAME.err. Returns the number
+ * of cases. */
+static inline int lg_test_bad_dir_ext(const char *rel, const char *ext,
+                                      lg_test_loader load) {
   char dir[512], path[1024], errp[1024], want[512];
+  size_t el = strlen(ext);
   DIR *d;
   struct dirent *e;
   int n = 0;
@@ -87,10 +90,11 @@ static inline int lg_test_bad_dir(const char *rel, lg_test_loader load) {
     size_t len = strlen(e->d_name);
     lg_error err;
     FILE *f;
-    if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+    if (len <= el || strcmp(e->d_name + len - el, ext) != 0)
       continue;
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-    snprintf(errp, sizeof errp, "%s/%.*s.err", dir, (int)(len - 5), e->d_name);
+    snprintf(errp, sizeof errp, "%s/%.*s.err", dir, (int)(len - el),
+             e->d_name);
     f = fopen(errp, "r");
     ck_assert_msg(f != NULL, "%s has no .err", e->d_name);
     ck_assert_ptr_nonnull(fgets(want, sizeof want, f));
@@ -104,10 +108,17 @@ static inline int lg_test_bad_dir(const char *rel, lg_test_loader load) {
                   e->d_name, err.msg, want);
     ck_assert_msg(strncmp(err.msg, path, strlen(path)) == 0,
                   "%s: message does not name the file: %s", e->d_name, err.msg);
+    ck_assert_msg(strchr(err.msg, '\n') == NULL, "%s: message of two lines",
+                  e->d_name);
     n++;
   }
   closedir(d);
   return n;
+}
+
+/* The same for NAME.json. */
+static inline int lg_test_bad_dir(const char *rel, lg_test_loader load) {
+  return lg_test_bad_dir_ext(rel, ".json", load);
 }
 
 /* Run one suite and return the process exit status. */

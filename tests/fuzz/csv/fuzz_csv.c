@@ -17,6 +17,8 @@
  *     three, a one-line reason, a window inside the x range, ordered bounds,
  *     and a finite slope and bounds whenever the verdict is decided.
  */
+#include "../fuzz_series.h"
+
 #include <leakgate/analysis.h>
 #include <leakgate/series.h>
 
@@ -65,42 +67,6 @@ static size_t parse_opts(const uint8_t *d, size_t n, fuzz_opts *o) {
   return e < n ? e + 1 : e;
 }
 
-static void check_series(const lg_series *s) {
-  size_t i;
-  if (s->n < LG_SERIES_MIN_POINTS || s->n > LG_SERIES_MAX_POINTS ||
-      !s->metric[0] || !s->x_name[0] || s->rows_used > s->rows ||
-      (s->aggregate != LG_AGG_MEDIAN && s->aggregate != LG_AGG_MIN))
-    abort();
-  for (i = 0; i < s->n; i++) {
-    if (!isfinite(s->x[i]) || !isfinite(s->y[i]))
-      abort();
-    if (i > 0 && s->x[i] < s->x[i - 1])
-      abort();
-  }
-}
-
-static void check_analysis(const lg_series *s, const lg_analysis *a) {
-  double lo = s->x[0], hi = s->x[s->n - 1];
-  double eps = 1e-9 * (fabs(lo) > fabs(hi) ? fabs(lo) : fabs(hi));
-  if (a->leak != LG_LEAK_NO_LEAK && a->leak != LG_LEAK_LEAK &&
-      a->leak != LG_LEAK_INCONCLUSIVE)
-    abort();
-  if (!a->reason[0] || strchr(a->reason, '\n') || !a->model[0])
-    abort();
-  if (a->points == 0 || a->points > LG_ANALYSIS_MAX_POINTS ||
-      a->samples_used > a->points)
-    abort();
-  /* Pooling averages x, so allow rounding at the ends. */
-  if (!(a->warmup_x >= lo - eps && a->warmup_x <= hi + eps))
-    abort();
-  if (a->slope_lo > a->slope_hi)
-    abort();
-  /* A decided verdict needs a finite slope and bounds. */
-  if (a->leak != LG_LEAK_INCONCLUSIVE &&
-      (!isfinite(a->slope) || !isfinite(a->slope_lo) || !isfinite(a->slope_hi)))
-    abort();
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_opts o;
@@ -114,9 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FILE *f;
   int rc;
 
-  /* fmemopen refuses size 0; an empty file is read from a 1-byte buffer
-   * opened for 0 bytes of content instead. */
-  f = n ? fmemopen((void *)csv, n, "r") : fmemopen(NULL, 1, "w+");
+  f = fuzz_open(csv, n);
   if (!f)
     return 0;
   memset(&err, 0, sizeof err);
@@ -129,20 +93,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       abort();
     return 0;
   }
-  check_series(s);
+  fuzz_check_series(s);
   lg_analysis_opts_init(&ao);
   ao.memory_limit = o.limit;
   memset(&err, 0, sizeof err);
   rc = lg_analyze(s, &ao, &a, &err);
   if (rc == 0)
-    check_analysis(s, &a);
+    fuzz_check_analysis(s, &a);
   else if (rc != LG_EINPUT || !err.msg[0] || strchr(err.msg, '\n'))
     abort();
   /* Strict mode takes other branches of the verdict. */
   ao.strict = true;
   rc = lg_analyze(s, &ao, &a, &err);
   if (rc == 0)
-    check_analysis(s, &a);
+    fuzz_check_analysis(s, &a);
   else if (rc != LG_EINPUT)
     abort();
   lg_series_free(s);
