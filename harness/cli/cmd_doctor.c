@@ -28,8 +28,11 @@ static const char doctor_usage[] =
     "  systemd    the user manager (systemd-run --user --scope), the system\n"
     "             manager as root, sudo -n systemd-run: each starts a scope\n"
     "             with MemoryMax=64M and reads the limit back\n"
-    "  docker     daemon reachable (docker version), podman usable (podman "
-    "info)\n"
+    "  docker     found, daemon answering (docker version), and a container\n"
+    "             limited to 64 MiB runs (--init, host network) and reads\n"
+    "             its limit back; an image is made from this machine's\n"
+    "             /bin/sh, no registry needed\n"
+    "  podman     the same (podman info; --rootfs instead of an image)\n"
     "  self       leakgate's own cgroup and its memory limit (leakgate "
     "inside\n"
     "             a memory-limited container: backend self)\n"
@@ -214,30 +217,40 @@ static void check_systemd(doctor *d) {
   }
 }
 
+/* Found, daemon answering, and a 64 MiB container run with its limit read
+ * back (lg_container_check_engine), each failure with its fix. */
 static void check_engine(doctor *d, lg_backend_kind e) {
   const char *name = e == LG_BACKEND_DOCKER ? "docker" : "podman";
   int i = e == LG_BACKEND_DOCKER ? 0 : 1;
   lg_container_opts co;
-  if (!in_path(name)) {
-    d->engine[i] = 0;
-    snprintf(d->engine_why[i], sizeof d->engine_why[i], "%s not found in PATH",
-             name);
+  lg_engine_check ck;
+  opts_init(d, &co);
+  lg_container_check_engine(&co, e, &ck);
+  snprintf(d->engine_why[i], sizeof d->engine_why[i], "%s", ck.answer);
+  d->engine[i] = ck.answers && ck.runs;
+  if (!ck.found) {
     line(d, "--", name,
          "not installed (needed only for scenarios with container.image)");
+    fix(d, "%s", ck.fix);
     return;
   }
-  opts_init(d, &co);
-  d->engine[i] = lg_container_probe_engine(&co, e, d->engine_why[i],
-                                           sizeof d->engine_why[i]);
-  line(d, d->engine[i] ? "ok" : "--", name, "%s", d->engine_why[i]);
-  if (!d->engine[i])
-    fix(d, "%s",
-        e == LG_BACKEND_DOCKER
-            ? "start the daemon (sudo systemctl start docker) or add "
-              "this user to the docker group; needed only for "
-              "scenarios with container.image"
-            : "rootless podman needs cgroup v2; needed only for "
-              "scenarios with container.image or rootfs");
+  line(d, "ok", name, "found: %s", ck.tool);
+  line(d, ck.answers ? "ok" : "--", name, "%s", ck.answer);
+  if (!ck.answers) {
+    fix(d, "%s; needed only for scenarios with container.image", ck.fix);
+    return;
+  }
+  line(d, ck.runs ? "ok" : "warn", name, "%s", ck.run);
+  if (!ck.runs) {
+    snprintf(d->engine_why[i], sizeof d->engine_why[i], "%s", ck.run);
+    if (ck.fix[0])
+      fix(d, "%s", ck.fix);
+    else
+      fix(d,
+          "no known fix for this message: run the same `%s run` by "
+          "hand and see docs/backends.md",
+          name);
+  }
 }
 
 /* Backend self: leakgate inside a memory-limited container or pod. */

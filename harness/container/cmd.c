@@ -1,8 +1,8 @@
 /* container/cmd.c - small text helpers of the wrapping backends and
  * probes (see container/ct_int.h): bounded message formatting, the first
  * line of a command's output, safe unique unit/container names and
- * environment-entry matching. Finding and running the helper commands
- * themselves is core/proc.h's (lg_which, lg_run_capture). Nothing
+ * environment-entry matching, and ct_tool_run, a helper command judged by
+ * its exit status (on core/proc.h's lg_run_capture). Nothing
  * outlives a call except ct_unique_name's string, which the caller frees.
  */
 #include "container/ct_int.h"
@@ -10,6 +10,7 @@
 #include "core/clock.h"
 
 #include <stdarg.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,23 @@ void ct_setf(char *buf, size_t cap, const char *fmt, ...) {
   va_start(ap, fmt);
   (void)vsnprintf(buf, cap, fmt, ap);
   va_end(ap);
+}
+
+int ct_tool_run(const char *tool, char *const *args, double timeout_s,
+                char *out, size_t cap) {
+  char *argv[CT_TOOL_ARGS_MAX + 2];
+  size_t i;
+  int status = 0;
+  lg_error e;
+  argv[0] = (char *)tool;
+  for (i = 0; args[i] && i < CT_TOOL_ARGS_MAX; i++)
+    argv[i + 1] = args[i];
+  argv[i + 1] = NULL;
+  if (lg_run_capture(argv, NULL, timeout_s, out, cap, &status, &e) != 0) {
+    ct_setf(out, cap, "%s", e.msg);
+    return -1;
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 bool ct_env_is(const char *entry, const char *name) {

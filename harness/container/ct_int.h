@@ -216,6 +216,13 @@ bool ct_env_is(const char *entry, const char *name);
 
 /* Finding tools and running them: lg_which, lg_run_capture (core/proc.h). */
 
+/* `TOOL ARGS...` (at most CT_TOOL_ARGS_MAX, NULL-terminated) within
+ * timeout_s, its output (or why it did not run) in out; 0 when it exited
+ * 0, else -1. */
+#define CT_TOOL_ARGS_MAX 24
+int ct_tool_run(const char *tool, char *const *args, double timeout_s,
+                char *out, size_t cap);
+
 /* Append printf-formatted text to the NUL-terminated buf of size cap (cut
  * at cap); ct_setf empties buf first. vsnprintf keeps gcc's truncation
  * checker quiet where snprintf of fixed-size fields would warn. */

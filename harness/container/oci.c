@@ -157,25 +157,6 @@ typedef struct oci_state {
   char *image, *rootfs;
 } oci_state;
 
-/* `ENGINE ARGS...` with a deadline; 0 when it ran and exited 0, with its
- * output in out. */
-static int engine_cmd(const char *tool, char *const *args, double timeout_s,
-                      char *out, size_t cap) {
-  char *argv[8];
-  size_t i;
-  int status = 0;
-  lg_error e;
-  argv[0] = (char *)tool;
-  for (i = 0; args[i] && i + 2 < sizeof argv / sizeof *argv; i++)
-    argv[i + 1] = args[i];
-  argv[i + 1] = NULL;
-  if (lg_run_capture(argv, NULL, timeout_s, out, cap, &status, &e) != 0) {
-    ct_setf(out, cap, "%s", e.msg);
-    return -1;
-  }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
 /* The image must be here before the client runs: a missing one is pulled
  * now, within the start timeout, so that a failed pull is the engine's own
  * message in an infrastructure error rather than a client that exits
@@ -185,9 +166,9 @@ static int ensure_image(const oci_state *s, double timeout_s, lg_error *err) {
   char *inspect_args[] = {"image",   "inspect", "--format",
                           "{{.Id}}", s->image,  NULL};
   char *pull_args[] = {"pull", s->image, NULL};
-  if (engine_cmd(s->tool, inspect_args, timeout_s, out, sizeof out) == 0)
+  if (ct_tool_run(s->tool, inspect_args, timeout_s, out, sizeof out) == 0)
     return 0;
-  if (engine_cmd(s->tool, pull_args, timeout_s, out, sizeof out) == 0)
+  if (ct_tool_run(s->tool, pull_args, timeout_s, out, sizeof out) == 0)
     return 0;
   return lg_error_set(err, LG_ETOOL,
                       "%s: image %s is not on this machine and `%s pull` "
@@ -211,9 +192,9 @@ static int orphan_container(lg_container *c, char *msg, size_t cap) {
   for (i = 0; i < 3; i++) {
     if (i)
       lg_sleep_s(1.0, NULL);
-    if (engine_cmd(s->tool, inspect_args, CT_TEARDOWN_S, out, sizeof out))
+    if (ct_tool_run(s->tool, inspect_args, CT_TEARDOWN_S, out, sizeof out))
       continue;
-    if (engine_cmd(s->tool, rm_args, CT_TEARDOWN_S, out, sizeof out)) {
+    if (ct_tool_run(s->tool, rm_args, CT_TEARDOWN_S, out, sizeof out)) {
       ct_setf(msg, cap, "%s rm -f %s: %s", engine_name(s->engine), s->name,
               ct_first_line(out, line, sizeof line));
       return -1;

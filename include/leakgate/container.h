@@ -250,6 +250,30 @@ int lg_container_probe_engine(const lg_container_opts *o,
 int lg_container_probe_self(const lg_container_opts *o, char *why,
                             size_t cap);
 
+/* ---- doctor: can an engine run a limited container here? -------------- */
+
+typedef struct lg_engine_check {
+  bool found;       /* the client is in PATH (tool) */
+  bool answers;     /* the daemon answers (docker version, podman info) */
+  bool runs;        /* a 64 MiB container ran and showed that limit */
+  char tool[1024];  /* absolute path of the client */
+  char answer[600]; /* the daemon probe's words (version, or why not) */
+  char run[1100];   /* what the 64 MiB container showed, or why it failed */
+  char fix[700];    /* what to do about the first failure; "" when none is
+                       known or nothing failed */
+  uint64_t limit;   /* the limit read back from inside, bytes (0: none) */
+} lg_engine_check;
+
+/* Doctor's check of engine (DOCKER or PODMAN): found, answers, and a
+ * container limited to 64 MiB runs the way a service would (--init, the
+ * host network) and reads its cgroup limit back from inside. The image is
+ * made from this machine's /bin/sh and the libraries ldd names (docker:
+ * imported and removed again; podman: --rootfs), so no registry is needed.
+ * Every command is bounded by o->probe_timeout_s. Returns 0: the answers
+ * are in *ck. */
+int lg_container_check_engine(const lg_container_opts *o,
+                              lg_backend_kind engine, lg_engine_check *ck);
+
 /* "user", "system", "sudo" or "auto". */
 const char *lg_systemd_mode_name(lg_systemd_mode m);
 
