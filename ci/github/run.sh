@@ -4,7 +4,8 @@
 # "exit-code". It never fails the step itself: the verdict is read next and
 # gate.sh fails the job last, so the results are uploaded whatever happened.
 # Environment (from action.yml): LEAKGATE, LG_COMMAND, LG_SCENARIOS,
-# LG_BASELINE, LG_FETCHED_BASELINE, LG_PROFILE, LG_SHARD, LG_ARGS, LG_OUT.
+# LG_BASELINE, LG_FETCHED_BASELINE, LG_PROFILE, LG_SHARD, LG_ARGS, LG_IMAGE,
+# LG_ENGINE, LG_OUT.
 set -uo pipefail
 shopt -s nullglob globstar
 out=${LG_OUT:-leakgate-out}
@@ -62,6 +63,16 @@ run)
   fi
   [ -n "${LG_PROFILE:-}" ] && args+=(--profile "$LG_PROFILE")
   [ -n "${LG_SHARD:-}" ] && args+=(--shard "$LG_SHARD")
+  # The image input: the scenarios' services run inside it (docs/ci.md).
+  [ -n "${LG_IMAGE:-}" ] && args+=(--set "container.image=$LG_IMAGE")
+  case "${LG_ENGINE:-}" in
+  "") ;;
+  docker | podman) args+=(--set "container.backend=$LG_ENGINE") ;;
+  *)
+    echo "::error title=leakgate::engine must be docker or podman, got '$LG_ENGINE'"
+    finish 2
+    ;;
+  esac
   ;;
 merge)
   args=(merge "${files[@]}")

@@ -40,6 +40,8 @@ mutate "an output nobody writes" 's/steps\.run\.outputs\.exit-code }}$/steps.run
   github/action.yml "never writes exit-kode="
 mutate "a workflow passing an unknown input" 's/baseline-artifact: leakgate-baseline$/baseline-artefact: x/' \
   github/workflows/pull-request.yml "with.baseline-artefact is not an input"
+mutate "the image example passing an unknown input" 's/^          engine: docker$/          engin: docker/' \
+  github/workflows/image.yml "with.engin is not an input"
 mutate "a GitLab script line that YAML reads as a map" \
   "s/echo \"leakgate exit code \$code\"/echo leakgate: code/" gitlab/leakgate.yml "is not a string"
 mutate "a GitLab job without a JUnit report" '/junit: leakgate-out/d' gitlab/leakgate.yml \
@@ -94,6 +96,53 @@ for case in "LG_SCENARIOS=nothing/*.yaml" "LG_COMMAND=bogus" "LG_ARGS=--set 'x";
   grep -q "^::error" "$WORK/o2.log" || fail "run.sh with $case: no ::error"
 done
 
+# The image input: run.sh runs the scenarios inside an image built earlier
+# in the job, here by `docker build` of a FROM scratch Dockerfile holding the
+# leaky fixture and the libraries ldd names. A bad engine is refused first.
+: >"$GITHUB_OUTPUT"
+LEAKGATE="$LEAKGATE" LG_SCENARIOS="$leaky" LG_OUT=o3 LG_IMAGE=x LG_ENGINE=lxc \
+  bash "$GH/run.sh" >"$WORK/o3.log" 2>&1
+expect_eq "$(cat "$GITHUB_OUTPUT")" "exit-code=2" "run.sh with engine lxc"
+grep -q "^::error title=leakgate::engine must be docker or podman, got 'lxc'" "$WORK/o3.log" ||
+  fail "run.sh with engine lxc: no ::error"
+image_skip=
+if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+  ctx="$WORK/imgctx"
+  mkdir -p "$ctx/root/fx"
+  cp "$FIXTURES/leaky_http" "$ctx/root/fx/"
+  for lib in $(ldd "$FIXTURES/leaky_http" | awk '/=> \// {print $3} /^[ \t]*\// {print $1}'); do
+    mkdir -p "$ctx/root$(dirname "$lib")"
+    cp -L "$lib" "$ctx/root$lib"
+  done
+  printf 'FROM scratch\nCOPY root/ /\n' >"$ctx/Dockerfile"
+  tag="leakgate-e2e-action-$$:ci"
+  if docker build -q -t "$tag" "$ctx" >"$WORK/build.log" 2>&1; then
+    mkdir -p "$WORK/img"
+    sed -e "s|\"@FIXTURES@/leaky_http\"|/fx/leaky_http|" -e "s|@NAME@|gh-image|" \
+      -e "s|duration: 6s|duration: 3s|" "$SRC/tests/e2e/scenarios/leaky.yaml.in" >"$WORK/img/gh-image.yaml"
+    : >"$GITHUB_OUTPUT"
+    LEAKGATE="$LEAKGATE" LG_SCENARIOS="$WORK/img/gh-image.yaml" LG_OUT=o4 LG_IMAGE="$tag" \
+      LG_ENGINE=docker bash "$GH/run.sh" >"$WORK/o4.log" 2>&1
+    expect_eq "$(cat "$GITHUB_OUTPUT")" "exit-code=1" "run.sh with the image input (a leak)"
+    grep -q -- "--set container.image=$tag --set container.backend=docker" "$WORK/o4.log" ||
+      fail "run.sh did not pass the image and engine"
+    r=o4/result.json
+    expect_eq "$(jget "$r" "d['container']['backend']")" docker "image run's backend"
+    expect_range "$(jget "$r" "d['analysis']['slope_bytes_per_request']")" 60 120 "image run's slope"
+    docker rmi -f "$tag" >/dev/null 2>&1 || true
+  else
+    cat "$WORK/build.log" >&2
+    fail "docker build of the fixture image"
+  fi
+elif [ "${LG_REQUIRE_ENGINES:-}" = 1 ]; then
+  fail "the image input needs a docker daemon (LG_REQUIRE_ENGINES=1)"
+else
+  image_skip="the image input against a real docker (no daemon answers)"
+fi
 cd "$SRC"
 no_leftovers
+if [ "$failures" -eq 0 ] && [ -n "$image_skip" ]; then
+  echo "SKIP: $image_skip; every other check passed" >&2
+  exit 77
+fi
 finish
