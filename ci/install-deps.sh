@@ -17,6 +17,8 @@ RUNTIME_PKGS="valgrind"
 # Real services/peers and validators the tests use.
 TEST_PKGS="wrk memcached libxml2-utils python3 python3-jsonschema python3-yaml
 clang clang-tidy cppcheck prometheus python3-prometheus-client curl tmux"
+# The container engines (docker.io, podman, runc, catatonit) are installed
+# and started by ci/engines.sh, which .ci/run calls.
 # Installed where the distribution has them (tests that need them say so and
 # skip elsewhere): libclang-rt-dev is the libFuzzer runtime tests/fuzz/run.sh
 # links (Debian 12 / Ubuntu 24.04 package it apart from clang); chromium and
