@@ -113,30 +113,7 @@ int ct_auto_plan(const lg_container_opts *o, ct_plan *p, lg_error *err) {
   int rc = lg_container_choose(o, &ch, err);
   if (rc)
     return rc;
-  p->probed = true;
-  switch (ch.backend) {
-  case LG_BACKEND_CGROUP:
-    return ct_cgroup_plan(o, true, p, err);
-  case LG_BACKEND_SYSTEMD:
-    p->ops = &ct_systemd_ops;
-    p->systemd_mode = ch.systemd_mode;
-    return 0;
-  case LG_BACKEND_DOCKER:
-    p->ops = &ct_docker_ops;
-    return 0;
-  case LG_BACKEND_PODMAN:
-    p->ops = &ct_podman_ops;
-    return 0;
-  case LG_BACKEND_SELF:
-    return ct_self_plan(o, p, err);
-  default:
-    p->ops = &ct_none_ops;
-    ct_setf(p->note, sizeof p->note,
-            "backend auto fell back to none: %s; no memory limit, no OOM "
-            "detection",
-            ch.why);
-    return 0;
-  }
+  return ct_plan_backend(o, ch.backend, &ch, p, err);
 }
 
 int ct_systemd_resolve(const lg_container_opts *o, lg_systemd_mode *mode,

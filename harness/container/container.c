@@ -106,21 +106,33 @@ const lg_container_probes *ct_probes(const lg_container_opts *o) {
   return o->probes ? o->probes : &real_probes;
 }
 
-/* The table for o's backend and what choosing it found out. */
-static int plan(const lg_container_opts *o, ct_plan *p, lg_error *err) {
-  memset(p, 0, sizeof *p);
-  switch (o->backend) {
+int ct_plan_backend(const lg_container_opts *o, lg_backend_kind kind,
+                    const lg_container_choice *chosen, ct_plan *p,
+                    lg_error *err) {
+  p->probed = chosen != NULL;
+  switch (kind) {
   case LG_BACKEND_NONE:
     p->ops = &ct_none_ops;
+    if (chosen)
+      ct_setf(p->note, sizeof p->note,
+              "backend auto fell back to none: %s; no memory limit, no OOM "
+              "detection",
+              chosen->why);
     return 0;
   case LG_BACKEND_AUTO:
     return ct_auto_plan(o, p, err);
   case LG_BACKEND_CGROUP:
-    return ct_cgroup_plan(o, false, p, err);
+    return ct_cgroup_plan(o, chosen != NULL, p, err);
   case LG_BACKEND_SYSTEMD:
     p->ops = &ct_systemd_ops;
-    p->systemd_mode = o->systemd_mode;
+    if (chosen) {
+      p->systemd_mode = chosen->systemd_mode;
+      return 0;
+    }
+    /* An explicit mode is probed too: a manager that cannot limit memory
+     * is an error here rather than a surprise at attach. */
     p->probed = true;
+    p->systemd_mode = o->systemd_mode;
     return ct_systemd_resolve(o, &p->systemd_mode, err);
   case LG_BACKEND_DOCKER:
     p->ops = &ct_docker_ops;
@@ -132,7 +144,7 @@ static int plan(const lg_container_opts *o, ct_plan *p, lg_error *err) {
     return ct_self_plan(o, p, err);
   default:
     return lg_error_set(err, LG_ENOTSUP, "unknown container backend %d",
-                        (int)o->backend);
+                        (int)kind);
   }
 }
 
@@ -166,7 +178,8 @@ int lg_container_create(const lg_container_opts *o, lg_container **out,
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
     goto cleanup;
   }
-  if ((rc = plan(o, p, err)))
+  memset(p, 0, sizeof *p);
+  if ((rc = ct_plan_backend(o, o->backend, NULL, p, err)))
     goto cleanup;
   if (p->ops->state_size && !(c->state = calloc(1, p->ops->state_size))) {
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");

@@ -147,6 +147,13 @@ typedef struct ct_reaper {
 
 /* ---- container.c: the dispatcher ------------------------------------- */
 
+/* The table for backend kind into p (zeroed by the caller). chosen: auto
+ * picked kind with these answers (its probe already said yes; none then
+ * carries auto's reasons as the note); NULL: the scenario asked for it. */
+int ct_plan_backend(const lg_container_opts *o, lg_backend_kind kind,
+                    const lg_container_choice *chosen, ct_plan *p,
+                    lg_error *err);
+
 /* o->probe_timeout_s, or CT_PROBE_S when unset. */
 double ct_probe_timeout(const lg_container_opts *o);
 /* The probes to use for o: o->probes or the real ones (each backend's

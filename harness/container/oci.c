@@ -398,32 +398,16 @@ static const char *oci_unit(const lg_container *c) {
   return s->name;
 }
 
-const ct_ops ct_docker_ops = {
-    .name = "docker",
-    .state_size = sizeof(oci_state),
-    .start_timeout_s = CT_ENGINE_START_S,
-    .create = docker_create,
-    .child_enter = oci_child_enter,
-    .wrap = oci_wrap,
-    .attach = oci_attach,
-    .kill = oci_kill,
-    .gone = oci_gone,
-    .destroy = oci_destroy,
-    .release = oci_release,
-    .unit = oci_unit,
-};
+/* docker and podman differ only in their name and the engine create
+ * records. */
+#define OCI_OPS(engine, create_fn)                                             \
+  {                                                                            \
+    .name = engine, .state_size = sizeof(oci_state),                           \
+    .start_timeout_s = CT_ENGINE_START_S, .create = create_fn,                 \
+    .child_enter = oci_child_enter, .wrap = oci_wrap, .attach = oci_attach,    \
+    .kill = oci_kill, .gone = oci_gone, .destroy = oci_destroy,                \
+    .release = oci_release, .unit = oci_unit                                   \
+  }
 
-const ct_ops ct_podman_ops = {
-    .name = "podman",
-    .state_size = sizeof(oci_state),
-    .start_timeout_s = CT_ENGINE_START_S,
-    .create = podman_create,
-    .child_enter = oci_child_enter,
-    .wrap = oci_wrap,
-    .attach = oci_attach,
-    .kill = oci_kill,
-    .gone = oci_gone,
-    .destroy = oci_destroy,
-    .release = oci_release,
-    .unit = oci_unit,
-};
+const ct_ops ct_docker_ops = OCI_OPS("docker", docker_create);
+const ct_ops ct_podman_ops = OCI_OPS("podman", podman_create);
