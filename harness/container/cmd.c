@@ -91,7 +91,7 @@ int ct_tool_run(const char *tool, char *const *args, double timeout_s,
   int status = 0;
   lg_error e;
   argv[0] = (char *)tool;
-  for (i = 0; args[i] && i < CT_TOOL_ARGS_MAX; i++)
+  for (i = 0; i < CT_TOOL_ARGS_MAX && args[i]; i++)
     argv[i + 1] = args[i];
   argv[i + 1] = NULL;
   if (lg_run_capture(argv, NULL, timeout_s, out, cap, &status, &e) != 0) {

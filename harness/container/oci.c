@@ -402,8 +402,8 @@ static const char *oci_unit(const lg_container *c) {
  * records. */
 #define OCI_OPS(engine, create_fn)                                             \
   {                                                                            \
-    .name = engine, .state_size = sizeof(oci_state),                           \
-    .start_timeout_s = CT_ENGINE_START_S, .create = create_fn,                 \
+    .name = (engine), .state_size = sizeof(oci_state),                         \
+    .start_timeout_s = CT_ENGINE_START_S, .create = (create_fn),               \
     .child_enter = oci_child_enter, .wrap = oci_wrap, .attach = oci_attach,    \
     .kill = oci_kill, .gone = oci_gone, .destroy = oci_destroy,                \
     .release = oci_release, .unit = oci_unit                                   \

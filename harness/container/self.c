@@ -201,7 +201,7 @@ static int self_destroy(lg_container *c, lg_error *err) {
  * follow c->cgv. */
 #define SELF_OPS(backend_name)                                                 \
   {                                                                            \
-    .name = backend_name, .state_size = sizeof(self_state),                    \
+    .name = (backend_name), .state_size = sizeof(self_state),                  \
     .host_program = true, .create = self_create,                               \
     .child_enter = self_child_enter, .attach = self_attach, .pids = self_pids, \
     .destroy = self_destroy                                                    \
