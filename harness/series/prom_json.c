@@ -199,30 +199,15 @@ static void lex_string(jr *j) {
       return;
     }
     if (c == '\\') {
+      /* JSON's escapes: \" \\ \/ \b \f \n \r \t, and \uXXXX. */
+      static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+      const char *k;
       long cp;
       c = get(j);
-      switch (c) {
-      case '"':
-      case '\\':
-      case '/':
-        sput(j, (char)c);
-        break;
-      case 'b':
-        sput(j, '\b');
-        break;
-      case 'f':
-        sput(j, '\f');
-        break;
-      case 'n':
-        sput(j, '\n');
-        break;
-      case 'r':
-        sput(j, '\r');
-        break;
-      case 't':
-        sput(j, '\t');
-        break;
-      case 'u':
+      k = c > 0 ? strchr(from, c) : NULL;
+      if (k) {
+        sput(j, to[k - from]);
+      } else if (c == 'u') {
         cp = hex4(j);
         if (cp < 0) {
           fail(j, "bad \\u escape");
@@ -240,8 +225,7 @@ static void lex_string(jr *j) {
           cp = 0xfffd; /* a lone surrogate */
         }
         put_utf8(j, (unsigned long)cp);
-        break;
-      default:
+      } else {
         fail(j, "bad escape in a string");
         return;
       }

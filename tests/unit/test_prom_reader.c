@@ -351,6 +351,27 @@ START_TEST(x_series_errors) {
 }
 END_TEST
 
+/* JSON string escapes in label values, and the name escapes them back. */
+START_TEST(json_string_escapes) {
+  sb t = {0};
+  lg_series_opts o = {0};
+  lg_series_list l;
+  lg_error err;
+  int i;
+  sbf(&t, "[{\"metric\":{\"__name__\":\"m_bytes\",\"pod\":"
+          "\"a\\\"b\\\\c\\/\\n\\t\\u00e9\\ud83d\\ude00\"},\"values\":[");
+  for (i = 0; i < 25; i++)
+    sbf(&t, "%s[%d,\"%d\"]", i ? "," : "", T0 + i, 1000 + i);
+  sbf(&t, "]}]");
+  ck_assert_msg(read_str(t.p, &o, &l, &err) == 0, "%s", err.msg);
+  ck_assert_str_eq(
+      l.v[0]->name,
+      "m_bytes{pod=\"a\\\"b\\\\c/\\n\t\xc3\xa9\xf0\x9f\x98\x80\"}");
+  lg_series_list_cleanup(&l);
+  free(t.p);
+}
+END_TEST
+
 /* lg_test_bad_dir_ext's loader: nothing may be left in the list. */
 static int load_prom(const char *path, lg_error *err) {
   lg_series_list l;
@@ -379,6 +400,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, text_units_and_default_metric);
   tcase_add_test(tc, text_leakgate_series);
   tcase_add_test(tc, x_series_errors);
+  tcase_add_test(tc, json_string_escapes);
   tcase_add_test(tc, bad_inputs_name_the_position);
   suite_add_tcase(s, tc);
   return s;
