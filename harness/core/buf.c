@@ -1,4 +1,4 @@
-/* core/buf.c - capped growable buffer (see core/buf.h). */
+/* core/buf.c - capped growable buffer with a sticky error (core/buf.h). */
 #include "core/buf.h"
 
 #include <leakgate/error.h>
@@ -11,6 +11,7 @@ void lg_buf_init(lg_buf *b, size_t cap) {
   b->len = 0;
   b->alloc = 0;
   b->cap = cap;
+  b->err = 0;
 }
 
 void lg_buf_cleanup(lg_buf *b) {
@@ -20,15 +21,28 @@ void lg_buf_cleanup(lg_buf *b) {
 
 void lg_buf_reset(lg_buf *b) {
   b->len = 0;
+  b->err = 0;
   if (b->data)
     b->data[0] = '\0';
+}
+
+int lg_buf_error(const lg_buf *b) {
+  return b->err;
+}
+
+int lg_buf_fail(lg_buf *b, int rc) {
+  if (!b->err)
+    b->err = rc;
+  return b->err;
 }
 
 static int reserve(lg_buf *b, size_t extra) {
   size_t need, n;
   char *p;
+  if (b->err)
+    return b->err;
   if (extra > b->cap || b->len > b->cap - extra)
-    return LG_ELIMIT;
+    return b->err = LG_ELIMIT;
   need = b->len + extra + 1;
   if (need <= b->alloc)
     return 0;
@@ -37,7 +51,7 @@ static int reserve(lg_buf *b, size_t extra) {
     n *= 2;
   p = realloc(b->data, n);
   if (!p)
-    return LG_ENOMEM;
+    return b->err = LG_ENOMEM;
   b->data = p;
   b->alloc = n;
   return 0;
@@ -61,11 +75,13 @@ int lg_buf_appends(lg_buf *b, const char *s) {
 int lg_buf_vappendf(lg_buf *b, const char *fmt, va_list ap) {
   va_list ap2;
   int n, rc;
+  if (b->err)
+    return b->err;
   va_copy(ap2, ap);
   n = vsnprintf(NULL, 0, fmt, ap2);
   va_end(ap2);
   if (n < 0)
-    return LG_EINPUT;
+    return b->err = LG_EINPUT;
   rc = reserve(b, (size_t)n);
   if (rc)
     return rc;

@@ -5,7 +5,8 @@
 
 #include <stddef.h>
 
-/* A vector never holds more than this many entries (an argv). */
+/* A vector never holds more than this many entries, its NULL included
+ * (an argv). */
 #define LG_STRV_MAX 65536
 
 /* v is NULL until the first push, then always NULL-terminated. */

@@ -1,5 +1,6 @@
 # One line per unit test: the modules it links (data-flow order).
 lg_unit_test(units    MODULES core)
+lg_unit_test(core     MODULES core)
 lg_unit_test(regex    MODULES core)
 lg_unit_test(template MODULES core scenario)
 lg_unit_test(container MODULES core container TIMEOUT 120 LABELS root)

@@ -1,0 +1,259 @@
+/* test_core.c - the core helpers every module leans on.
+ *
+ * buf: the hard cap is a safety promise (no input makes leakgate grow past
+ * it), so it is tested at the exact boundary, for each append form, and
+ * for the sticky error: after the first failure nothing more is appended,
+ * so a writer that checks once never produces text with a hole in it.
+ * strv: copies, NULL termination, take/free, the entry cap.
+ * fsutil: atomic writes replace whole files and leave no temp file, reads
+ * honour their cap, mkdir -p refuses a symlink, create refuses a planted
+ * symlink, the directory lock excludes a second holder, paths join.
+ */
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "core/strv.h"
+#include "lg_test.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+START_TEST(test_buf_cap_boundary) {
+  lg_buf b;
+  lg_buf_init(&b, 8);
+  ck_assert_int_eq(lg_buf_appends(&b, "1234"), 0);
+  ck_assert_int_eq(lg_buf_append(&b, "5678", 4), 0);
+  ck_assert_uint_eq(b.len, 8);
+  ck_assert_str_eq(b.data, "12345678");
+  /* one byte past the cap fails, whatever the form */
+  ck_assert_int_eq(lg_buf_append(&b, "9", 1), LG_ELIMIT);
+  ck_assert_uint_eq(b.len, 8);
+  ck_assert_str_eq(b.data, "12345678");
+  lg_buf_reset(&b);
+  ck_assert_int_eq(lg_buf_appendf(&b, "%s", "123456789"), LG_ELIMIT);
+  ck_assert_uint_eq(b.len, 0);
+  lg_buf_reset(&b);
+  ck_assert_int_eq(lg_buf_appendf(&b, "%d%s", 1234, "5678"), 0);
+  ck_assert_str_eq(b.data, "12345678");
+  lg_buf_cleanup(&b);
+  /* a huge length cannot wrap the size check around */
+  lg_buf_init(&b, 16);
+  ck_assert_int_eq(lg_buf_append(&b, "x", (size_t)-1), LG_ELIMIT);
+  ck_assert_ptr_null(b.data);
+  lg_buf_cleanup(&b);
+}
+END_TEST
+
+START_TEST(test_buf_sticky_error) {
+  lg_buf b;
+  lg_buf_init(&b, 10);
+  ck_assert_int_eq(lg_buf_error(&b), 0);
+  lg_buf_appends(&b, "abc");
+  ck_assert_int_eq(lg_buf_appends(&b, "0123456789"), LG_ELIMIT);
+  /* later appends, even ones that would fit, do nothing */
+  ck_assert_int_eq(lg_buf_appends(&b, "d"), LG_ELIMIT);
+  ck_assert_int_eq(lg_buf_appendf(&b, "%c", 'e'), LG_ELIMIT);
+  ck_assert_int_eq(lg_buf_append(&b, "", 0), LG_ELIMIT);
+  ck_assert_str_eq(b.data, "abc");
+  ck_assert_int_eq(lg_buf_error(&b), LG_ELIMIT);
+  /* the first failure is the one kept */
+  ck_assert_int_eq(lg_buf_fail(&b, LG_ENOMEM), LG_ELIMIT);
+  lg_buf_reset(&b);
+  ck_assert_int_eq(lg_buf_error(&b), 0);
+  ck_assert_int_eq(lg_buf_appends(&b, "ok"), 0);
+  ck_assert_str_eq(b.data, "ok");
+  ck_assert_int_eq(lg_buf_fail(&b, LG_ENOMEM), LG_ENOMEM);
+  ck_assert_int_eq(lg_buf_appends(&b, "x"), LG_ENOMEM);
+  ck_assert_str_eq(b.data, "ok");
+  lg_buf_cleanup(&b);
+  ck_assert_int_eq(lg_buf_error(&b), 0);
+}
+END_TEST
+
+START_TEST(test_buf_steal_and_growth) {
+  lg_buf b;
+  char *s;
+  size_t i;
+  lg_buf_init(&b, 1 << 20);
+  s = lg_buf_steal(&b); /* nothing appended: an empty string, not NULL */
+  ck_assert_ptr_nonnull(s);
+  ck_assert_str_eq(s, "");
+  free(s);
+  for (i = 0; i < 10000; i++)
+    ck_assert_int_eq(lg_buf_appendf(&b, "%05zu,", i), 0);
+  ck_assert_uint_eq(b.len, 60000);
+  ck_assert_uint_eq(strlen(b.data), 60000);
+  ck_assert(strncmp(b.data + 59994, "09999,", 6) == 0);
+  s = lg_buf_steal(&b);
+  ck_assert_ptr_null(b.data);
+  ck_assert_uint_eq(b.len, 0);
+  free(s);
+  lg_buf_cleanup(&b);
+}
+END_TEST
+
+START_TEST(test_strv) {
+  lg_strv sv = {0};
+  char src[] = "arg";
+  char **v;
+  size_t i;
+  int rc = 0;
+  ck_assert_int_eq(lg_strv_push(&sv, src), 0);
+  src[0] = 'X'; /* a copy was pushed */
+  ck_assert_int_eq(lg_strv_pushf(&sv, "--port=%d", 8080), 0);
+  ck_assert_uint_eq(sv.n, 2);
+  ck_assert_str_eq(sv.v[0], "arg");
+  ck_assert_str_eq(sv.v[1], "--port=8080");
+  ck_assert_ptr_null(sv.v[2]);
+  v = lg_strv_take(&sv);
+  ck_assert_ptr_null(sv.v);
+  ck_assert_uint_eq(sv.n, 0);
+  ck_assert_str_eq(v[1], "--port=8080");
+  ck_assert_ptr_null(v[2]);
+  lg_strv_free(v);
+  /* taking an empty vector gives an empty, NULL-terminated one */
+  v = lg_strv_take(&sv);
+  ck_assert_ptr_nonnull(v);
+  ck_assert_ptr_null(v[0]);
+  lg_strv_free(v);
+  /* the entry cap */
+  for (i = 0; i < LG_STRV_MAX + 1 && rc == 0; i++)
+    rc = lg_strv_push(&sv, "a");
+  ck_assert_int_eq(rc, LG_ELIMIT);
+  ck_assert_uint_eq(sv.n + 1, LG_STRV_MAX); /* with its NULL */
+  ck_assert_ptr_null(sv.v[sv.n]);
+  lg_strv_cleanup(&sv);
+  ck_assert_ptr_null(sv.v);
+  ck_assert_uint_eq(sv.n, 0);
+}
+END_TEST
+
+static char tmp[512];
+
+static void make_tmp(void) {
+  char b[512];
+  snprintf(tmp, sizeof tmp, "%s",
+           lg_test_bin("tests/out/core-XXXXXX", b, sizeof b));
+  mkdir(lg_test_bin("tests/out", b, sizeof b), 0755);
+  ck_assert_ptr_nonnull(mkdtemp(tmp));
+}
+
+static int count_entries(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int n = 0;
+  ck_assert_ptr_nonnull(d);
+  while ((e = readdir(d)))
+    n += e->d_name[0] != '.';
+  closedir(d);
+  return n;
+}
+
+START_TEST(test_fsutil_write_read) {
+  char *path, *out = NULL;
+  size_t len = 0;
+  lg_error err;
+  make_tmp();
+  path = lg_path_join(tmp, "f.json");
+  ck_assert_ptr_nonnull(path);
+  ck_assert_int_eq(lg_write_atomic(path, "first", 5, &err), 0);
+  ck_assert_int_eq(lg_write_atomic(path, "second\n", 7, &err), 0);
+  ck_assert_int_eq(count_entries(tmp), 1); /* no temp file left */
+  ck_assert_int_eq(lg_read_file(path, 7, &out, &len, &err), 0);
+  ck_assert_uint_eq(len, 7);
+  ck_assert_str_eq(out, "second\n");
+  free(out);
+  /* one byte more than the cap is refused, nothing returned */
+  out = NULL;
+  ck_assert_int_eq(lg_read_file(path, 6, &out, &len, &err), LG_ELIMIT);
+  ck_assert_ptr_null(out);
+  ck_assert_int_eq(lg_read_file("/nonexistent/x", 10, &out, &len, &err),
+                   LG_ENOENT);
+  {
+    char small[8];
+    ck_assert_int_eq(lg_read_small(path, small, sizeof small), 7);
+    ck_assert_str_eq(small, "second\n");
+    ck_assert_int_lt(lg_read_small(path, small, 7), 0);
+  }
+  free(path);
+}
+END_TEST
+
+START_TEST(test_fsutil_dirs_and_links) {
+  char *deep, *link, *victim, *f;
+  lg_error err;
+  int fd;
+  make_tmp();
+  deep = lg_path_join(tmp, "a/b/c");
+  ck_assert_int_eq(lg_mkdir_p(deep, &err), 0);
+  ck_assert_int_eq(lg_mkdir_p(deep, &err), 0); /* existing is fine */
+  link = lg_path_join(tmp, "link");
+  ck_assert_int_eq(symlink(deep, link), 0);
+  ck_assert_int_ne(lg_mkdir_p(link, &err), 0);
+  /* a symlink planted where a file is created is refused */
+  victim = lg_path_join(tmp, "victim");
+  f = lg_path_join(tmp, "out.csv");
+  ck_assert_int_eq(symlink(victim, f), 0);
+  ck_assert_int_lt(lg_create_file(f, &err), 0);
+  ck_assert_int_eq(access(victim, F_OK), -1);
+  unlink(f);
+  fd = lg_create_file(f, &err);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  free(deep);
+  free(link);
+  free(victim);
+  free(f);
+  /* join keeps one slash */
+  f = lg_path_join("dir/", "name");
+  ck_assert_str_eq(f, "dir/name");
+  free(f);
+}
+END_TEST
+
+START_TEST(test_fsutil_lock_dir) {
+  lg_error err;
+  int fd, st;
+  pid_t pid;
+  make_tmp();
+  fd = lg_lock_dir(tmp, &err);
+  ck_assert_int_ge(fd, 0);
+  pid = fork();
+  if (pid == 0) {
+    lg_error e2;
+    _exit(lg_lock_dir(tmp, &e2) == LG_EIO ? 0 : 1);
+  }
+  ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+  ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                "a second process got the lock");
+  close(fd);
+  fd = lg_lock_dir(tmp, &err);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("core");
+  TCase *t = tcase_create("buf");
+  tcase_add_test(t, test_buf_cap_boundary);
+  tcase_add_test(t, test_buf_sticky_error);
+  tcase_add_test(t, test_buf_steal_and_growth);
+  suite_add_tcase(s, t);
+  t = tcase_create("strv");
+  tcase_add_test(t, test_strv);
+  suite_add_tcase(s, t);
+  t = tcase_create("fsutil");
+  tcase_add_test(t, test_fsutil_write_read);
+  tcase_add_test(t, test_fsutil_dirs_and_links);
+  tcase_add_test(t, test_fsutil_lock_dir);
+  suite_add_tcase(s, t);
+  return s;
+}
+
+int main(void) {
+  return lg_test_run(suite());
+}
