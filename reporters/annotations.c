@@ -31,106 +31,104 @@ typedef struct emitter {
 } emitter;
 
 /* Emit one command; file may be NULL (no location). */
-static int emit(emitter *e, bool error, const char *file, int line,
-                const char *title, const char *msg) {
+static void emit(emitter *e, bool error, const char *file, int line,
+                 const char *title, const char *msg) {
   size_t *count = error ? &e->n_error : &e->n_warning;
-  int rc;
   if (*count >= PER_LEVEL_MAX) {
     e->dropped++;
-    return 0;
+    return;
   }
   (*count)++;
-  rc = lg_buf_appends(e->b, error ? "::error " : "::warning ");
-  if (rc == 0 && file) {
-    rc = lg_buf_appends(e->b, "file=");
-    rc = rc ? rc : lg_esc_gha(e->b, file, true);
-    if (rc == 0 && line > 0)
-      rc = lg_buf_appendf(e->b, ",line=%d", line);
-    rc = rc ? rc : lg_buf_appends(e->b, ",");
+  lg_buf_appends(e->b, error ? "::error " : "::warning ");
+  if (file) {
+    lg_buf_appends(e->b, "file=");
+    lg_esc_gha(e->b, file, true);
+    if (line > 0)
+      lg_buf_appendf(e->b, ",line=%d", line);
+    lg_buf_appends(e->b, ",");
   }
-  rc = rc ? rc : lg_buf_appends(e->b, "title=");
-  rc = rc ? rc : lg_esc_gha(e->b, title, true);
-  rc = rc ? rc : lg_buf_appends(e->b, "::");
-  rc = rc ? rc : lg_esc_gha(e->b, msg, false);
-  return rc ? rc : lg_buf_appends(e->b, "\n");
+  lg_buf_appends(e->b, "title=");
+  lg_esc_gha(e->b, title, true);
+  lg_buf_appends(e->b, "::");
+  lg_esc_gha(e->b, msg, false);
+  lg_buf_appends(e->b, "\n");
 }
 
-static int verdict_note(emitter *e, const lg_result *r) {
+/* Emit the message gathered in msg (its error, if any, becomes the
+ * report's) and free it. */
+static void emit_buf(emitter *e, bool error, const char *file, int line,
+                     const char *title, lg_buf *msg) {
+  if (lg_buf_error(msg))
+    lg_buf_fail(e->b, lg_buf_error(msg));
+  else
+    emit(e, error, file, line, title, msg->data);
+  lg_buf_cleanup(msg);
+}
+
+static void verdict_note(emitter *e, const lg_result *r) {
   char rel[4096], title[512];
   const char *file;
   lg_buf msg;
   size_t i;
-  int rc = 0;
   if (r->verdict == LG_VERDICT_PASS)
-    return 0;
+    return;
   file = lg_rel_path(r->scenario_file, e->o->repo_root, rel, sizeof rel);
   snprintf(title, sizeof title, "leakgate: %s %s", lg_rep_name(r),
            lg_verdict_name(r->verdict));
   lg_buf_init(&msg, 1 << 20);
-  for (i = 0; i < r->n_reasons && rc == 0; i++)
-    rc = lg_buf_appendf(&msg, "%s%s", i ? "\n" : "", r->reasons[i]);
-  if (rc == 0 && !msg.data)
-    rc = lg_buf_appends(&msg, lg_verdict_name(r->verdict));
-  if (rc == 0)
-    rc = emit(e, r->verdict != LG_VERDICT_INCONCLUSIVE, file, file ? 1 : 0,
-              title, msg.data);
-  lg_buf_cleanup(&msg);
-  return rc;
+  for (i = 0; i < r->n_reasons; i++)
+    lg_buf_appendf(&msg, "%s%s", i ? "\n" : "", r->reasons[i]);
+  if (!msg.data)
+    lg_buf_appends(&msg, lg_verdict_name(r->verdict));
+  emit_buf(e, r->verdict != LG_VERDICT_INCONCLUSIVE, file, file ? 1 : 0, title,
+           &msg);
 }
 
-static int leak_notes(emitter *e, const lg_result *r) {
+static void leak_note(emitter *e, const lg_result *r, const lg_leak_record *l) {
   const lg_memcheck_result *m = &r->memcheck;
-  size_t *idx, i, k;
-  int rc = 0;
-  if (!m->ran || !m->n_leaks)
-    return 0;
-  idx = lg_top_leaks(m);
-  if (!idx)
-    return LG_ENOMEM;
-  for (i = 0; i < m->n_leaks && rc == 0; i++) {
-    const lg_leak_record *l = &m->leaks[idx[i]];
-    char rel[4096], title[512], by[32], fr[1024];
-    const lg_frame *site =
-        lg_rep_leak_frame(l, e->o->repo_root, rel, sizeof rel);
-    lg_buf msg;
-    if (!site)
-      continue;
-    snprintf(title, sizeof title, "leakgate: %s %s lost (%s)",
-             lg_format_bytes(by, sizeof by, l->bytes), l->kind ? l->kind : "?",
-             lg_rep_name(r));
-    lg_buf_init(&msg, 1 << 20);
-    rc = lg_buf_appendf(&msg,
-                        "%s in %lld blocks %s lost, allocated here "
-                        "(fingerprint %s)%s\nStack:",
-                        by, (long long)l->blocks, l->kind ? l->kind : "?",
-                        l->fingerprint ? l->fingerprint : "none",
-                        lg_leak_is_known(&r->baseline, l->fingerprint)
-                            ? "; also in the baseline"
-                            : "");
-    for (k = 0; k < l->n_stack && k < 12 && rc == 0; k++)
-      rc = lg_buf_appendf(&msg, "\n  at %s",
-                          lg_fmt_frame(fr, sizeof fr, &l->stack[k]));
-    if (rc == 0)
-      rc = emit(e,
-                m->failed && lg_leak_kind_gated(m, l->kind) &&
-                    !lg_leak_is_known(&r->baseline, l->fingerprint),
-                rel, site->line, title, msg.data);
-    lg_buf_cleanup(&msg);
-  }
-  free(idx);
-  return rc;
+  char rel[4096], title[512], by[32], fr[1024];
+  const lg_frame *site = lg_rep_leak_frame(l, e->o->repo_root, rel, sizeof rel);
+  lg_buf msg;
+  size_t k;
+  if (!site)
+    return;
+  snprintf(title, sizeof title, "leakgate: %s %s lost (%s)",
+           lg_format_bytes(by, sizeof by, l->bytes), l->kind ? l->kind : "?",
+           lg_rep_name(r));
+  lg_buf_init(&msg, 1 << 20);
+  lg_buf_appendf(&msg,
+                 "%s in %lld blocks %s lost, allocated here "
+                 "(fingerprint %s)%s\nStack:",
+                 by, (long long)l->blocks, l->kind ? l->kind : "?",
+                 l->fingerprint ? l->fingerprint : "none",
+                 lg_leak_is_known(&r->baseline, l->fingerprint)
+                     ? "; also in the baseline"
+                     : "");
+  for (k = 0; k < l->n_stack && k < 12; k++)
+    lg_buf_appendf(&msg, "\n  at %s",
+                   lg_fmt_frame(fr, sizeof fr, &l->stack[k]));
+  emit_buf(e,
+           m->failed && lg_leak_kind_gated(m, l->kind) &&
+               !lg_leak_is_known(&r->baseline, l->fingerprint),
+           rel, site->line, title, &msg);
 }
 
-static int site_notes(emitter *e, const lg_result *r) {
+static void leak_notes(emitter *e, const lg_result *r) {
+  const lg_memcheck_result *m = &r->memcheck;
+  size_t *idx, i;
+  if (!(idx = lg_rep_top_leaks(e->b, m)))
+    return;
+  for (i = 0; i < m->n_leaks && !lg_buf_error(e->b); i++)
+    leak_note(e, r, &m->leaks[idx[i]]);
+  free(idx);
+}
+
+static void site_notes(emitter *e, const lg_result *r) {
   const lg_massif_result *m = &r->massif;
   size_t *idx, i;
-  int rc = 0;
-  if (!m->ran || !m->n_sites)
-    return 0;
-  idx = lg_top_sites(m);
-  if (!idx)
-    return LG_ENOMEM;
-  for (i = 0; i < m->n_sites && rc == 0; i++) {
+  if (!(idx = lg_rep_top_sites(e->b, m)))
+    return;
+  for (i = 0; i < m->n_sites && !lg_buf_error(e->b); i++) {
     const lg_growing_site *s = &m->growing_sites[idx[i]];
     char relbuf[4096], title[512], msg[1024], b1[32], b2[32], b3[32];
     const char *rel =
@@ -144,30 +142,28 @@ static int site_notes(emitter *e, const lg_result *r) {
              lg_format_bytes(b1, sizeof b1, s->growth_bytes),
              lg_format_bytes(b2, sizeof b2, s->first_bytes),
              lg_format_bytes(b3, sizeof b3, s->last_bytes));
-    rc = emit(e, r->verdict == LG_VERDICT_FAIL, rel, s->line, title, msg);
+    emit(e, r->verdict == LG_VERDICT_FAIL, rel, s->line, title, msg);
   }
   free(idx);
-  return rc;
 }
 
 int lg_render_annotations(const lg_result *const *rs, size_t n,
                           const lg_report_opts *o, lg_buf *b) {
   emitter e = {b, o, 0, 0, 0};
   size_t i;
-  int rc = 0;
-  for (i = 0; i < n && rc == 0; i++)
-    rc = verdict_note(&e, rs[i]);
-  for (i = 0; i < n && rc == 0; i++)
-    rc = leak_notes(&e, rs[i]);
-  for (i = 0; i < n && rc == 0; i++)
-    rc = site_notes(&e, rs[i]);
-  if (rc == 0 && e.dropped)
-    rc = lg_buf_appendf(b,
-                        "::notice title=leakgate::%zu more annotation%s not "
-                        "shown (GitHub shows 10 per level); see the step "
-                        "summary or result.json\n",
-                        e.dropped, e.dropped == 1 ? "" : "s");
-  if (rc == 0 && !b->data)
-    rc = lg_buf_append(b, "", 0);
-  return rc;
+  for (i = 0; i < n; i++)
+    verdict_note(&e, rs[i]);
+  for (i = 0; i < n; i++)
+    leak_notes(&e, rs[i]);
+  for (i = 0; i < n; i++)
+    site_notes(&e, rs[i]);
+  if (e.dropped)
+    lg_buf_appendf(b,
+                   "::notice title=leakgate::%zu more annotation%s not "
+                   "shown (GitHub shows 10 per level); see the step "
+                   "summary or result.json\n",
+                   e.dropped, e.dropped == 1 ? "" : "s");
+  if (!b->data)
+    lg_buf_append(b, "", 0);
+  return lg_buf_error(b);
 }

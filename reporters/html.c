@@ -74,81 +74,99 @@ static int esc(lg_buf *b, const char *s) {
   return lg_esc_xml(b, s, false);
 }
 
-static int figure(lg_buf *b, const char *label, const char *value) {
-  int rc = lg_buf_appends(b, "<div><span>");
-  rc = rc ? rc : esc(b, label);
-  rc = rc ? rc : lg_buf_appends(b, "</span><b>");
-  rc = rc ? rc : esc(b, value);
-  return rc ? rc : lg_buf_appends(b, "</b></div>\n");
+static void figure(lg_buf *b, const char *label, const char *value) {
+  lg_buf_appends(b, "<div><span>");
+  esc(b, label);
+  lg_buf_appends(b, "</span><b>");
+  esc(b, value);
+  lg_buf_appends(b, "</b></div>\n");
 }
 
-static int figures(lg_buf *b, const lg_result *r) {
+static void analysis_figures(lg_buf *b, const lg_result *r) {
   const lg_analysis *a = &r->analysis;
-  char v[256], n1[64], n2[64], n3[64], ci[32];
-  int rc = lg_buf_appends(b, "<div class=\"figures\">\n");
-  if (r->has_analysis) {
-    rc = rc ? rc : figure(b, "slope", lg_fmt_slope(v, sizeof v, a, a->slope));
-    snprintf(v, sizeof v, "%s to %s", lg_fmt_num(n1, sizeof n1, a->slope_lo),
-             lg_fmt_num(n2, sizeof n2, a->slope_hi));
-    rc = rc ? rc : figure(b, lg_fmt_ci_label(ci, sizeof ci, r->confidence), v);
-    rc =
-        rc ? rc
-           : figure(b, "tolerance", lg_fmt_slope(v, sizeof v, a, a->tolerance));
-    rc = rc ? rc
-            : figure(b, "minimal detectable slope",
-                     lg_fmt_slope(v, sizeof v, a, a->mds));
-    rc = rc ? rc
-            : figure(b, "projected time to limit",
-                     isfinite(a->time_to_limit_s)
-                         ? lg_format_duration(v, sizeof v, a->time_to_limit_s)
-                         : "none");
-    snprintf(v, sizeof v, "%zu (%s)", a->samples_used,
-             a->model[0] ? a->model : "n/a");
-    rc = rc ? rc : figure(b, "samples used (model)", v);
-  }
+  char v[256], n1[64], n2[64], ci[32];
+  figure(b, "slope", lg_fmt_slope(v, sizeof v, a, a->slope));
+  snprintf(v, sizeof v, "%s to %s", lg_fmt_num(n1, sizeof n1, a->slope_lo),
+           lg_fmt_num(n2, sizeof n2, a->slope_hi));
+  figure(b, lg_fmt_ci_label(ci, sizeof ci, r->confidence), v);
+  figure(b, "tolerance", lg_fmt_slope(v, sizeof v, a, a->tolerance));
+  figure(b, "minimal detectable slope", lg_fmt_slope(v, sizeof v, a, a->mds));
+  figure(b, "projected time to limit",
+         isfinite(a->time_to_limit_s)
+             ? lg_format_duration(v, sizeof v, a->time_to_limit_s)
+             : "none");
+  snprintf(v, sizeof v, "%zu (%s)", a->samples_used,
+           a->model[0] ? a->model : "n/a");
+  figure(b, "samples used (model)", v);
+}
+
+static void figures(lg_buf *b, const lg_result *r) {
+  char v[256], n1[64], n2[64], n3[64];
+  lg_buf_appends(b, "<div class=\"figures\">\n");
+  if (r->has_analysis)
+    analysis_figures(b, r);
   snprintf(v, sizeof v, "%s / %s",
            lg_format_bytes(n1, sizeof n1, r->container.peak_bytes),
            lg_format_bytes(n2, sizeof n2, r->container.memory_limit_bytes));
-  rc = rc ? rc : figure(b, "peak / limit", v);
+  figure(b, "peak / limit", v);
   if (r->load.requests >= 0) {
     snprintf(v, sizeof v, "%lld (%lld errors)", (long long)r->load.requests,
              (long long)(r->load.errors > 0 ? r->load.errors : 0));
-    rc = rc ? rc : figure(b, "requests", v);
+    figure(b, "requests", v);
     snprintf(v, sizeof v, "%s req/s, p99 %s ms",
              lg_fmt_num(n1, sizeof n1, r->load.throughput_rps),
              lg_fmt_num(n3, sizeof n3, r->load.p99_ms));
-    rc = rc ? rc : figure(b, "throughput", v);
+    figure(b, "throughput", v);
   }
   if (r->container.oom_kills > 0 || r->service.oom_killed) {
     if (r->container.oom_kills > 0)
       snprintf(v, sizeof v, "%lld", (long long)r->container.oom_kills);
     else
       snprintf(v, sizeof v, "yes");
-    rc = rc ? rc : figure(b, "OOM kills", v);
+    figure(b, "OOM kills", v);
   }
   if (r->service.crashed)
-    rc = rc ? rc
-            : figure(b, "crash",
-                     r->service.signal > 0
-                         ? lg_fmt_signal(v, sizeof v, r->service.signal)
-                         : "exited early");
+    figure(b, "crash",
+           r->service.signal > 0 ? lg_fmt_signal(v, sizeof v, r->service.signal)
+                                 : "exited early");
   if (r->memcheck.ran)
-    rc = rc ? rc
-            : figure(b, "definitely lost",
-                     lg_format_bytes(v, sizeof v,
-                                     r->memcheck.definitely_lost_bytes));
+    figure(b, "definitely lost",
+           lg_format_bytes(v, sizeof v, r->memcheck.definitely_lost_bytes));
   if (r->baseline.verdict != LG_BASELINE_NONE)
-    rc = rc ? rc
-            : figure(b, "baseline",
-                     lg_baseline_verdict_name(r->baseline.verdict));
-  return rc ? rc : lg_buf_appends(b, "</div>\n");
+    figure(b, "baseline", lg_baseline_verdict_name(r->baseline.verdict));
+  lg_buf_appends(b, "</div>\n");
 }
 
-static int charts(lg_buf *b, const lg_result *r, size_t idx) {
+static void heap_chart(lg_buf *b, const lg_result *r, size_t idx,
+                       const char *ci) {
+  char id[32], title[512];
+  lg_chart_spec s;
+  memset(&s, 0, sizeof s);
+  snprintf(id, sizeof id, "heap-%zu", idx);
+  snprintf(title, sizeof title, "Massif heap of %s", lg_rep_name(r));
+  s.id = id;
+  s.title = title;
+  s.x_label = strcmp(r->massif.heap_analysis.x, "seconds") == 0
+                  ? "seconds"
+                  : "requests (Massif run)";
+  s.y_label = "heap bytes";
+  s.x = r->massif.heap_x;
+  s.y = r->massif.heap_y;
+  s.n = r->massif.n_heap;
+  s.ci_label = ci;
+  s.limit = NAN;
+  s.oom_x = NAN;
+  lg_buf_appends(b, "<h3>Massif heap</h3>\n<figure>\n");
+  lg_html_chart(b, &s);
+  lg_buf_appends(b, "<figcaption>Heap bytes (useful + "
+                    "allocator overhead) at each Massif "
+                    "snapshot.</figcaption>\n</figure>\n");
+}
+
+static void charts(lg_buf *b, const lg_result *r, size_t idx) {
   char id[32], title[512], ci[32], ylab[96];
   lg_chart_spec s;
   bool secs = strcmp(r->analysis.x, "seconds") == 0;
-  int rc;
   memset(&s, 0, sizeof s);
   snprintf(id, sizeof id, "chart-%zu", idx);
   snprintf(title, sizeof title, "Memory of %s against %s", lg_rep_name(r),
@@ -166,237 +184,188 @@ static int charts(lg_buf *b, const lg_result *r, size_t idx) {
   s.ci_label = lg_fmt_ci_label(ci, sizeof ci, r->confidence);
   s.limit = r->container.memory_limit_bytes;
   s.oom_x = r->chart.oom_x;
-  rc = lg_buf_appends(b, "<figure>\n");
-  rc = rc ? rc : lg_html_chart(b, &s);
-  rc = rc ? rc
-          : lg_buf_appends(
-                b, "<figcaption>Samples (blue), fitted slope over the "
-                   "analysed window (dashed red) with its confidence band, "
-                   "the warm-up cut, the memory limit and the OOM kill "
-                   "when there was one.</figcaption>\n</figure>\n");
-  if (rc == 0 && r->massif.ran && r->massif.n_heap >= 2) {
-    snprintf(id, sizeof id, "heap-%zu", idx);
-    snprintf(title, sizeof title, "Massif heap of %s", lg_rep_name(r));
-    memset(&s, 0, sizeof s);
-    s.id = id;
-    s.title = title;
-    s.x_label = strcmp(r->massif.heap_analysis.x, "seconds") == 0
-                    ? "seconds"
-                    : "requests (Massif run)";
-    s.y_label = "heap bytes";
-    s.x = r->massif.heap_x;
-    s.y = r->massif.heap_y;
-    s.n = r->massif.n_heap;
-    s.ci_label = ci;
-    s.limit = NAN;
-    s.oom_x = NAN;
-    rc = lg_buf_appends(b, "<h3>Massif heap</h3>\n<figure>\n");
-    rc = rc ? rc : lg_html_chart(b, &s);
-    rc = rc ? rc
-            : lg_buf_appends(b, "<figcaption>Heap bytes (useful + "
-                                "allocator overhead) at each Massif "
-                                "snapshot.</figcaption>\n</figure>\n");
-  }
-  return rc;
+  lg_buf_appends(b, "<figure>\n");
+  lg_html_chart(b, &s);
+  lg_buf_appends(b, "<figcaption>Samples (blue), fitted slope over the "
+                    "analysed window (dashed red) with its confidence band, "
+                    "the warm-up cut, the memory limit and the OOM kill "
+                    "when there was one.</figcaption>\n</figure>\n");
+  if (r->massif.ran && r->massif.n_heap >= 2)
+    heap_chart(b, r, idx, ci);
 }
 
-static int checks_table(lg_buf *b, const lg_result *r) {
-  size_t i;
-  int rc = lg_buf_appends(b, "<h3>Checks</h3>\n<table class=\"checks\">"
-                             "<tr><th>check</th><th>status</th><th>details"
-                             "</th></tr>\n");
-  for (i = 0; i < r->n_checks && rc == 0; i++) {
-    rc = lg_buf_appends(b, "<tr><td>");
-    rc = rc ? rc : esc(b, r->checks[i].name);
-    rc = rc ? rc
-            : lg_buf_appendf(b,
-                             "</td><td><span class=\"badge %s\">%s"
-                             "</span></td><td>",
-                             status_class(r->checks[i].status),
-                             lg_check_status_name(r->checks[i].status));
-    rc = rc ? rc : esc(b, r->checks[i].message);
-    rc = rc ? rc : lg_buf_appends(b, "</td></tr>\n");
-  }
-  rc = rc ? rc : lg_buf_appends(b, "</table>\n");
-  if (rc == 0 && r->n_reasons) {
-    rc = lg_buf_appends(b, "<h3>Reasons</h3>\n<ul class=\"reasons\">\n");
-    for (i = 0; i < r->n_reasons && rc == 0; i++) {
-      rc = lg_buf_appends(b, "<li>");
-      rc = rc ? rc : esc(b, r->reasons[i]);
-      rc = rc ? rc : lg_buf_appends(b, "</li>\n");
-    }
-    rc = rc ? rc : lg_buf_appends(b, "</ul>\n");
-  }
-  return rc;
+static void html_status(lg_buf *b, lg_check_status st) {
+  lg_buf_appendf(b,
+                 "</td><td><span class=\"badge %s\">%s"
+                 "</span></td><td>",
+                 status_class(st), lg_check_status_name(st));
 }
 
-static int leak_list(lg_buf *b, const lg_result *r) {
-  const lg_memcheck_result *m = &r->memcheck;
-  size_t *idx, i, k;
+/* The checks table and the reasons list (report_util.c walks them), in
+ * lg_rep_markup's order: esc, status, table open, row open, row close,
+ * table close, list open, item open, item close, list close. */
+static const lg_rep_markup html_checks = {
+    esc,
+    html_status,
+    "<h3>Checks</h3>\n<table class=\"checks\">"
+    "<tr><th>check</th><th>status</th><th>details"
+    "</th></tr>\n",
+    "<tr><td>",
+    "</td></tr>\n",
+    "</table>\n",
+    "<h3>Reasons</h3>\n<ul class=\"reasons\">\n",
+    "<li>",
+    "</li>\n",
+    "</ul>\n"};
+
+static void leak_item(lg_buf *b, const lg_leak_record *l, bool open) {
+  const lg_frame *site = lg_leak_site(l);
   char by[32], fr[1024];
-  int rc;
-  if (!m->ran)
-    return 0;
-  if (!m->n_leaks)
-    return lg_buf_appends(b, "<h3>Memcheck</h3>\n<p>No leak records.</p>\n");
-  idx = lg_top_leaks(m);
-  if (!idx)
-    return LG_ENOMEM;
-  rc = lg_buf_appendf(b, "<h3>Memcheck leaks (%zu)</h3>\n", m->n_leaks);
-  for (i = 0; i < m->n_leaks && i < 50 && rc == 0; i++) {
-    const lg_leak_record *l = &m->leaks[idx[i]];
-    const lg_frame *site = lg_leak_site(l);
-    rc = lg_buf_appendf(b,
-                        "<details class=\"leak\"%s><summary><b>%s %s</b> "
-                        "in %lld blocks",
-                        i < 3 ? " open" : "",
-                        lg_format_bytes(by, sizeof by, l->bytes),
-                        l->kind ? l->kind : "?", (long long)l->blocks);
-    if (rc == 0 && site) {
-      rc = lg_buf_appends(b, " at ");
-      rc = rc ? rc : esc(b, lg_fmt_frame(fr, sizeof fr, site));
-    }
-    rc = rc ? rc : lg_buf_appends(b, " <span class=\"muted\">");
-    rc = rc ? rc : esc(b, l->fingerprint ? l->fingerprint : "");
-    rc = rc ? rc : lg_buf_appends(b, "</span></summary>\n<pre>");
-    for (k = 0; k < l->n_stack && rc == 0; k++) {
-      rc = lg_buf_appends(b, "at ");
-      rc = rc ? rc : esc(b, lg_fmt_frame(fr, sizeof fr, &l->stack[k]));
-      rc = rc ? rc : lg_buf_appends(b, "\n");
-    }
-    rc = rc ? rc : lg_buf_appends(b, "</pre>\n</details>\n");
+  size_t k;
+  lg_buf_appendf(b,
+                 "<details class=\"leak\"%s><summary><b>%s %s</b> "
+                 "in %lld blocks",
+                 open ? " open" : "", lg_format_bytes(by, sizeof by, l->bytes),
+                 l->kind ? l->kind : "?", (long long)l->blocks);
+  if (site) {
+    lg_buf_appends(b, " at ");
+    esc(b, lg_fmt_frame(fr, sizeof fr, site));
   }
-  if (rc == 0 && m->n_leaks > 50)
-    rc = lg_buf_appendf(b, "<p class=\"muted\">%zu more in result.json.</p>\n",
-                        m->n_leaks - 50);
-  free(idx);
-  return rc;
+  lg_buf_appends(b, " <span class=\"muted\">");
+  esc(b, l->fingerprint ? l->fingerprint : "");
+  lg_buf_appends(b, "</span></summary>\n<pre>");
+  for (k = 0; k < l->n_stack; k++) {
+    lg_buf_appends(b, "at ");
+    esc(b, lg_fmt_frame(fr, sizeof fr, &l->stack[k]));
+    lg_buf_appends(b, "\n");
+  }
+  lg_buf_appends(b, "</pre>\n</details>\n");
 }
 
-static int site_table(lg_buf *b, const lg_result *r) {
-  const lg_massif_result *m = &r->massif;
+static void leak_list(lg_buf *b, const lg_result *r) {
+  const lg_memcheck_result *m = &r->memcheck;
   size_t *idx, i;
-  char b1[32], b2[32], b3[32];
-  int rc;
-  if (!m->ran || !m->n_sites)
-    return 0;
-  idx = lg_top_sites(m);
-  if (!idx)
-    return LG_ENOMEM;
-  rc =
-      lg_buf_appends(b, "<h3>Growing allocation sites (Massif, advisory)</h3>\n"
-                        "<table class=\"sites\"><tr><th>function</th><th>"
-                        "location</th><th>first</th><th>last</th><th>growth"
-                        "</th></tr>\n");
-  for (i = 0; i < m->n_sites && i < 50 && rc == 0; i++) {
-    const lg_growing_site *s = &m->growing_sites[idx[i]];
-    rc = lg_buf_appends(b, "<tr><td>");
-    rc = rc ? rc : esc(b, s->function ? s->function : "??");
-    rc = rc ? rc : lg_buf_appends(b, "</td><td>");
-    rc = rc ? rc : esc(b, s->file ? s->file : "");
-    if (rc == 0 && s->line > 0)
-      rc = lg_buf_appendf(b, ":%d", s->line);
-    rc = rc ? rc
-            : lg_buf_appendf(b,
-                             "</td><td class=\"num\">%s</td><td "
-                             "class=\"num\">%s</td><td class=\"num\">"
-                             "+%s</td></tr>\n",
-                             lg_format_bytes(b1, sizeof b1, s->first_bytes),
-                             lg_format_bytes(b2, sizeof b2, s->last_bytes),
-                             lg_format_bytes(b3, sizeof b3, s->growth_bytes));
+  if (!m->ran)
+    return;
+  if (!m->n_leaks) {
+    lg_buf_appends(b, "<h3>Memcheck</h3>\n<p>No leak records.</p>\n");
+    return;
   }
+  if (!(idx = lg_rep_top_leaks(b, m)))
+    return;
+  lg_buf_appendf(b, "<h3>Memcheck leaks (%zu)</h3>\n", m->n_leaks);
+  for (i = 0; i < m->n_leaks && i < 50; i++)
+    leak_item(b, &m->leaks[idx[i]], i < 3);
+  if (m->n_leaks > 50)
+    lg_buf_appendf(b, "<p class=\"muted\">%zu more in result.json.</p>\n",
+                   m->n_leaks - 50);
   free(idx);
-  return rc ? rc : lg_buf_appends(b, "</table>\n");
 }
 
-static int phases(lg_buf *b, const lg_result *r) {
+/* Site rows: esc, row open, cell, number cell, growth cell, row close. */
+static const lg_rep_site_markup html_sites = {esc,
+                                              "<tr><td>",
+                                              "</td><td>",
+                                              "</td><td class=\"num\">",
+                                              "</td><td class=\"num\">+",
+                                              "</td></tr>\n"};
+
+static void site_table(lg_buf *b, const lg_result *r) {
+  const lg_massif_result *m = &r->massif;
+  size_t *idx;
+  if (!(idx = lg_rep_top_sites(b, m)))
+    return;
+  lg_buf_appends(b, "<h3>Growing allocation sites (Massif, advisory)</h3>\n"
+                    "<table class=\"sites\"><tr><th>function</th><th>"
+                    "location</th><th>first</th><th>last</th><th>growth"
+                    "</th></tr>\n");
+  lg_rep_site_rows(b, m, idx, 50, &html_sites);
+  free(idx);
+  lg_buf_appends(b, "</table>\n");
+}
+
+static void phases(lg_buf *b, const lg_result *r) {
   const lg_load_result *l = &r->load;
   char d[32], rate[32];
   size_t i;
-  int rc;
   if (!l->n_phases)
-    return 0;
-  rc = lg_buf_appends(b, "<h3>Load phases</h3>\n<table class=\"phases\"><tr>"
-                         "<th>phase</th><th>requests</th><th>errors</th><th>"
-                         "duration</th><th>target rate</th></tr>\n");
-  for (i = 0; i < l->n_phases && rc == 0; i++) {
+    return;
+  lg_buf_appends(b, "<h3>Load phases</h3>\n<table class=\"phases\"><tr>"
+                    "<th>phase</th><th>requests</th><th>errors</th><th>"
+                    "duration</th><th>target rate</th></tr>\n");
+  for (i = 0; i < l->n_phases; i++) {
     const lg_phase_stats *p = &l->phases[i];
-    rc = lg_buf_appends(b, "<tr><td>");
-    rc = rc ? rc : esc(b, p->name ? p->name : "");
-    rc = rc ? rc
-            : lg_buf_appendf(
-                  b,
-                  "</td><td class=\"num\">%lld</td><td class=\"num\">"
-                  "%lld</td><td class=\"num\">%s</td><td class=\"num\">"
-                  "%s</td></tr>\n",
-                  (long long)(p->requests > 0 ? p->requests : 0),
-                  (long long)(p->errors > 0 ? p->errors : 0),
-                  lg_format_duration(d, sizeof d, p->duration_s),
-                  isfinite(p->target_rate)
-                      ? lg_fmt_num(rate, sizeof rate, p->target_rate)
-                      : "closed model");
+    lg_buf_appends(b, "<tr><td>");
+    esc(b, p->name ? p->name : "");
+    lg_buf_appendf(b,
+                   "</td><td class=\"num\">%lld</td><td class=\"num\">"
+                   "%lld</td><td class=\"num\">%s</td><td class=\"num\">"
+                   "%s</td></tr>\n",
+                   (long long)(p->requests > 0 ? p->requests : 0),
+                   (long long)(p->errors > 0 ? p->errors : 0),
+                   lg_format_duration(d, sizeof d, p->duration_s),
+                   isfinite(p->target_rate)
+                       ? lg_fmt_num(rate, sizeof rate, p->target_rate)
+                       : "closed model");
   }
-  return rc ? rc : lg_buf_appends(b, "</table>\n");
+  lg_buf_appends(b, "</table>\n");
 }
 
-static int section(lg_buf *b, const lg_result *r, size_t idx) {
-  int rc = lg_buf_appendf(b,
-                          "<section class=\"scenario\" id=\"scenario-%zu\">"
-                          "\n<h2><span class=\"badge %s\">%s</span> ",
-                          idx, lg_verdict_name(r->verdict),
-                          lg_verdict_name(r->verdict));
-  rc = rc ? rc : esc(b, lg_rep_name(r));
-  rc = rc ? rc
-          : lg_buf_appendf(b,
-                           " <small class=\"muted\">exit %d</small>"
-                           "</h2>\n",
-                           r->exit_code);
-  if (rc == 0 && r->scenario_file) {
-    rc = lg_buf_appends(b, "<p class=\"muted\">");
-    rc = rc ? rc : esc(b, r->scenario_file);
-    rc = rc ? rc : lg_buf_appends(b, "</p>\n");
+static void section(lg_buf *b, const lg_result *r, size_t idx) {
+  lg_buf_appendf(b,
+                 "<section class=\"scenario\" id=\"scenario-%zu\">"
+                 "\n<h2><span class=\"badge %s\">%s</span> ",
+                 idx, lg_verdict_name(r->verdict), lg_verdict_name(r->verdict));
+  esc(b, lg_rep_name(r));
+  lg_buf_appendf(b,
+                 " <small class=\"muted\">exit %d</small>"
+                 "</h2>\n",
+                 r->exit_code);
+  if (r->scenario_file) {
+    lg_buf_appends(b, "<p class=\"muted\">");
+    esc(b, r->scenario_file);
+    lg_buf_appends(b, "</p>\n");
   }
-  if (rc == 0 && r->error) {
-    rc = lg_buf_appends(b, "<p><b>Error:</b> ");
-    rc = rc ? rc : esc(b, r->error);
-    rc = rc ? rc : lg_buf_appends(b, "</p>\n");
+  if (r->error) {
+    lg_buf_appends(b, "<p><b>Error:</b> ");
+    esc(b, r->error);
+    lg_buf_appends(b, "</p>\n");
   }
-  rc = rc ? rc : figures(b, r);
-  rc = rc ? rc : charts(b, r, idx);
-  rc = rc ? rc : checks_table(b, r);
-  rc = rc ? rc : leak_list(b, r);
-  rc = rc ? rc : site_table(b, r);
-  rc = rc ? rc : phases(b, r);
-  return rc ? rc : lg_buf_appends(b, "</section>\n");
+  figures(b, r);
+  charts(b, r, idx);
+  lg_rep_checks(b, r, &html_checks);
+  leak_list(b, r);
+  site_table(b, r);
+  phases(b, r);
+  lg_buf_appends(b, "</section>\n");
 }
 
 int lg_render_html(const lg_result *const *rs, size_t n,
                    const lg_report_opts *o, lg_buf *b) {
   size_t i, c[4] = {0};
-  int code = lg_report_combined_exit(rs, n), rc;
+  int code = lg_report_combined_exit(rs, n);
   (void)o;
   for (i = 0; i < n; i++)
     c[rs[i]->verdict < 4 ? rs[i]->verdict : 3]++;
-  rc = lg_buf_appends(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-                         "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
-                         "content=\"width=device-width, initial-scale=1\">\n"
-                         "<title>leakgate: ");
-  rc = rc ? rc : esc(b, n == 1 ? lg_rep_name(rs[0]) : "report");
-  rc = rc ? rc
-          : lg_buf_appendf(b,
-                           " (exit %d)</title>\n<style>\n%s</style>\n"
-                           "</head>\n<body>\n<header><h1>leakgate "
-                           "report</h1>\n<p>%zu scenario%s: %zu fail, "
-                           "%zu error, %zu inconclusive, %zu pass; "
-                           "exit %d</p></header>\n",
-                           code, css, n, n == 1 ? "" : "s", c[LG_VERDICT_FAIL],
-                           c[LG_VERDICT_ERROR], c[LG_VERDICT_INCONCLUSIVE],
-                           c[LG_VERDICT_PASS], code);
-  for (i = 0; i < n && rc == 0; i++)
-    rc = section(b, rs[i], i);
-  rc = rc ? rc : lg_buf_appends(b, "<footer>Generated by leakgate ");
-  rc = rc ? rc : esc(b, rs[0]->tool_version ? rs[0]->tool_version : "");
-  return rc ? rc
-            : lg_buf_appends(b, ". Self-contained: no scripts, no "
-                                "network.</footer>\n</body>\n</html>\n");
+  lg_buf_appends(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+                    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+                    "content=\"width=device-width, initial-scale=1\">\n"
+                    "<title>leakgate: ");
+  esc(b, n == 1 ? lg_rep_name(rs[0]) : "report");
+  lg_buf_appendf(b,
+                 " (exit %d)</title>\n<style>\n%s</style>\n"
+                 "</head>\n<body>\n<header><h1>leakgate "
+                 "report</h1>\n<p>%zu scenario%s: %zu fail, "
+                 "%zu error, %zu inconclusive, %zu pass; "
+                 "exit %d</p></header>\n",
+                 code, css, n, n == 1 ? "" : "s", c[LG_VERDICT_FAIL],
+                 c[LG_VERDICT_ERROR], c[LG_VERDICT_INCONCLUSIVE],
+                 c[LG_VERDICT_PASS], code);
+  for (i = 0; i < n; i++)
+    section(b, rs[i], i);
+  lg_buf_appends(b, "<footer>Generated by leakgate ");
+  esc(b, rs[0]->tool_version ? rs[0]->tool_version : "");
+  lg_buf_appends(b, ". Self-contained: no scripts, no "
+                    "network.</footer>\n</body>\n</html>\n");
+  return lg_buf_error(b);
 }

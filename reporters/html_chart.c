@@ -65,80 +65,75 @@ static void widen(double *lo, double *hi, double v) {
     *hi = v;
 }
 
-static int text(lg_buf *b, double x, double y, const char *cls,
-                const char *anchor, const char *s) {
-  int rc = lg_buf_appendf(b,
-                          "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" "
-                          "text-anchor=\"%s\">",
-                          cls, x, y, anchor);
-  rc = rc ? rc : lg_esc_xml(b, s, false);
-  return rc ? rc : lg_buf_appends(b, "</text>\n");
+static void text(lg_buf *b, double x, double y, const char *cls,
+                 const char *anchor, const char *s) {
+  lg_buf_appendf(b,
+                 "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" "
+                 "text-anchor=\"%s\">",
+                 cls, x, y, anchor);
+  lg_esc_xml(b, s, false);
+  lg_buf_appends(b, "</text>\n");
 }
 
-static int axes(lg_buf *b, const frame *f, const lg_chart_spec *s) {
+/* Byte axis: one binary unit for all labels (that of the largest value), a
+ * nice step in that unit, and as many decimals as the step needs, so ticks
+ * read 40.0, 40.5, 41.0 MiB. */
+static void y_ticks(lg_buf *b, const frame *f) {
+  static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double unit = 1, top = fmax(fabs(f->y0), fabs(f->y1)), step, v;
+  char lab[64];
+  int u = 0, dec;
+  while (top / unit >= 1024 && u < 4) {
+    unit *= 1024;
+    u++;
+  }
+  step = nice_step((f->y1 - f->y0) / unit, 5) * unit;
+  dec = step / unit >= 1 ? 0 : (int)ceil(-log10(step / unit) - 1e-9);
+  for (v = ceil(f->y0 / step) * step;
+       v <= f->y1 + step * 1e-9 && !lg_buf_error(b); v += step) {
+    lg_buf_appendf(b,
+                   "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                   "y2=\"%.1f\"/>\n",
+                   ML, py(f, v), W - MR, py(f, v));
+    /* ceil() of a small negative gives -0: print it as 0 */
+    snprintf(lab, sizeof lab, "%.*f %s", dec,
+             fabs(v) < step * 1e-6 ? 0.0 : v / unit, units[u]);
+    text(b, ML - 6, py(f, v) + 4, "tick", "end", lab);
+  }
+}
+
+static void axes(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   char lab[64];
   double step, v;
-  int rc = 0;
-  rc = lg_buf_appends(b, "<g class=\"grid\">\n");
-  /* byte axis: one binary unit for all labels (that of the largest
-   * value), a nice step in that unit, and as many decimals as the step
-   * needs, so ticks read 40.0, 40.5, 41.0 MiB */
-  {
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double unit = 1, top = fmax(fabs(f->y0), fabs(f->y1));
-    int u = 0, dec;
-    while (top / unit >= 1024 && u < 4) {
-      unit *= 1024;
-      u++;
-    }
-    step = nice_step((f->y1 - f->y0) / unit, 5) * unit;
-    dec = step / unit >= 1 ? 0 : (int)ceil(-log10(step / unit) - 1e-9);
-    for (v = ceil(f->y0 / step) * step; v <= f->y1 + step * 1e-9 && rc == 0;
-         v += step) {
-      rc = lg_buf_appendf(b,
-                          "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                          "y2=\"%.1f\"/>\n",
-                          ML, py(f, v), W - MR, py(f, v));
-      /* ceil() of a small negative gives -0: print it as 0 */
-      snprintf(lab, sizeof lab, "%.*f %s", dec,
-               fabs(v) < step * 1e-6 ? 0.0 : v / unit, units[u]);
-      rc = rc ? rc : text(b, ML - 6, py(f, v) + 4, "tick", "end", lab);
-    }
-  }
+  lg_buf_appends(b, "<g class=\"grid\">\n");
+  y_ticks(b, f);
   step = nice_step(f->x1 - f->x0, 6);
-  for (v = ceil(f->x0 / step) * step; v <= f->x1 + step * 1e-9 && rc == 0;
-       v += step) {
-    rc = lg_buf_appendf(b,
-                        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                        "y2=\"%.1f\"/>\n",
-                        px(f, v), MT, px(f, v), H - MB);
-    rc = rc ? rc
-            : text(b, px(f, v), H - MB + 16, "tick", "middle",
-                   short_num(lab, sizeof lab, v));
+  for (v = ceil(f->x0 / step) * step;
+       v <= f->x1 + step * 1e-9 && !lg_buf_error(b); v += step) {
+    lg_buf_appendf(b,
+                   "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                   "y2=\"%.1f\"/>\n",
+                   px(f, v), MT, px(f, v), H - MB);
+    text(b, px(f, v), H - MB + 16, "tick", "middle",
+         short_num(lab, sizeof lab, v));
   }
-  rc = rc ? rc : lg_buf_appends(b, "</g>\n");
-  rc = rc ? rc
-          : lg_buf_appendf(b,
-                           "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" "
-                           "width=\"%.1f\" height=\"%.1f\"/>\n",
-                           ML, MT, W - ML - MR, H - MT - MB);
-  rc = rc ? rc
-          : text(b, ML + (W - ML - MR) / 2, H - 12, "axis", "middle",
-                 s->x_label);
-  if (rc == 0) {
-    rc = lg_buf_appendf(b,
-                        "<text class=\"axis\" transform=\"translate(16 "
-                        "%.1f) rotate(-90)\" text-anchor=\"middle\">",
-                        MT + (H - MT - MB) / 2);
-    rc = rc ? rc : lg_esc_xml(b, s->y_label, false);
-    rc = rc ? rc : lg_buf_appends(b, "</text>\n");
-  }
-  return rc;
+  lg_buf_appends(b, "</g>\n");
+  lg_buf_appendf(b,
+                 "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" "
+                 "width=\"%.1f\" height=\"%.1f\"/>\n",
+                 ML, MT, W - ML - MR, H - MT - MB);
+  text(b, ML + (W - ML - MR) / 2, H - 12, "axis", "middle", s->x_label);
+  lg_buf_appendf(b,
+                 "<text class=\"axis\" transform=\"translate(16 "
+                 "%.1f) rotate(-90)\" text-anchor=\"middle\">",
+                 MT + (H - MT - MB) / 2);
+  lg_esc_xml(b, s->y_label, false);
+  lg_buf_appends(b, "</text>\n");
 }
 
 /* The slope's confidence band as a bow tie through the window's centre:
  * every line with a slope inside [lo, hi] through (xc, yc). */
-static int fit(lg_buf *b, const frame *f, const lg_chart_spec *s) {
+static void fit(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   const lg_analysis *a = s->fit;
   double x0 =
       isfinite(a->warmup_x) && a->warmup_x > f->x0 && a->warmup_x < f->x1
@@ -147,9 +142,8 @@ static int fit(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   double x1 = f->x1;
   double xc = (x0 + x1) / 2, yc = a->intercept + a->slope * xc;
   char sl[64], lo[32], hi[32], label[192];
-  int rc = 0;
   if (isfinite(a->slope_lo) && isfinite(a->slope_hi))
-    rc = lg_buf_appendf(
+    lg_buf_appendf(
         b,
         "<polygon class=\"band\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f "
         "%.1f,%.1f %.1f,%.1f %.1f,%.1f\"><title>%s of the slope</title>"
@@ -162,14 +156,59 @@ static int fit(lg_buf *b, const frame *f, const lg_chart_spec *s) {
            lg_fmt_slope(sl, sizeof sl, a, a->slope), s->ci_label,
            lg_fmt_num(lo, sizeof lo, a->slope_lo),
            lg_fmt_num(hi, sizeof hi, a->slope_hi));
-  rc = rc ? rc
-          : lg_buf_appendf(b,
-                           "<line class=\"fit\" x1=\"%.1f\" y1=\"%.1f\" "
-                           "x2=\"%.1f\" y2=\"%.1f\"><title>",
-                           px(f, x0), py(f, a->intercept + a->slope * x0),
-                           px(f, x1), py(f, a->intercept + a->slope * x1));
-  rc = rc ? rc : lg_esc_xml(b, label, false);
-  return rc ? rc : lg_buf_appends(b, "</title></line>\n");
+  lg_buf_appendf(b,
+                 "<line class=\"fit\" x1=\"%.1f\" y1=\"%.1f\" "
+                 "x2=\"%.1f\" y2=\"%.1f\"><title>",
+                 px(f, x0), py(f, a->intercept + a->slope * x0), px(f, x1),
+                 py(f, a->intercept + a->slope * x1));
+  lg_esc_xml(b, label, false);
+  lg_buf_appends(b, "</title></line>\n");
+}
+
+static void warmup(lg_buf *b, const frame *f, double wx) {
+  lg_buf_appendf(b,
+                 "<rect class=\"warmup-area\" x=\"%.1f\" y=\"%.1f\" "
+                 "width=\"%.1f\" height=\"%.1f\"/>\n"
+                 "<line class=\"warmup\" x1=\"%.1f\" y1=\"%.1f\" "
+                 "x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                 ML, MT, px(f, wx) - ML, H - MT - MB, px(f, wx), MT, px(f, wx),
+                 H - MB);
+  text(b, px(f, wx) + 4, MT + 14, "note", "start", "warm-up cut");
+}
+
+static void samples(lg_buf *b, const frame *f, const lg_chart_spec *s) {
+  size_t i;
+  lg_buf_appends(b, "<polyline class=\"samples\" points=\"");
+  for (i = 0; i < s->n && !lg_buf_error(b); i++)
+    if (isfinite(s->x[i]) && isfinite(s->y[i]))
+      lg_buf_appendf(b, "%s%.1f,%.1f", i ? " " : "", px(f, s->x[i]),
+                     py(f, s->y[i]));
+  lg_buf_appends(b, "\"/>\n");
+}
+
+static void limit_line(lg_buf *b, const frame *f, double limit) {
+  char lab[96], by[32];
+  snprintf(lab, sizeof lab, "memory limit %s",
+           lg_format_bytes(by, sizeof by, limit));
+  lg_buf_appendf(b,
+                 "<line class=\"limit\" x1=\"%.1f\" y1=\"%.1f\" "
+                 "x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                 ML, py(f, limit), W - MR, py(f, limit));
+  /* at the left end: memory that grows is usually low there */
+  text(b, ML + 6, py(f, limit) - 5, "note limit-label", "start", lab);
+}
+
+static void oom_marker(lg_buf *b, const frame *f, const lg_chart_spec *s) {
+  double x = px(f, s->oom_x), y = py(f, s->y[s->n - 1]);
+  char lab[96];
+  lg_buf_appendf(b,
+                 "<g class=\"oom\"><line x1=\"%.1f\" y1=\"%.1f\" "
+                 "x2=\"%.1f\" y2=\"%.1f\"/><path d=\"M%.1f %.1fl10 "
+                 "10m0 -10l-10 10\"/><title>OOM kill at %s</title>"
+                 "</g>\n",
+                 x, MT, x, H - MB, x - 5, y - 5,
+                 short_num(lab, sizeof lab, s->oom_x));
+  text(b, x - 6, H - MB - 8, "note oom-label", "end", "OOM kill");
 }
 
 int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
@@ -179,7 +218,6 @@ int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
   bool limit_on_chart = false, has_fit;
   char lab[96], by[32];
   size_t i;
-  int rc;
 
   for (i = 0; i < s->n; i++) {
     widen(&xlo, &xhi, s->x[i]);
@@ -200,72 +238,35 @@ int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
   f.y0 = ylo - pad;
   f.y1 = yhi + pad;
 
-  rc =
-      lg_buf_appendf(b,
-                     "<svg class=\"chart\" id=\"%s\" xmlns=\"http://www.w3.org/"
-                     "2000/svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-                     "aria-labelledby=\"%s-title\">\n<title id=\"%s-title\">",
-                     s->id, W, H, s->id, s->id);
-  rc = rc ? rc : lg_esc_xml(b, s->title, false);
-  rc = rc ? rc
-          : lg_buf_appendf(b,
-                           "</title>\n<defs><clipPath id=\"%s-clip\">"
-                           "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                           "height=\"%.1f\"/></clipPath></defs>\n",
-                           s->id, ML, MT, W - ML - MR, H - MT - MB);
-  rc = rc ? rc : axes(b, &f, s);
-  rc = rc ? rc : lg_buf_appendf(b, "<g clip-path=\"url(#%s-clip)\">\n", s->id);
-  if (rc == 0 && has_fit && isfinite(s->fit->warmup_x) &&
-      s->fit->warmup_x > f.x0 && s->fit->warmup_x < f.x1) {
-    rc = lg_buf_appendf(b,
-                        "<rect class=\"warmup-area\" x=\"%.1f\" y=\"%.1f\" "
-                        "width=\"%.1f\" height=\"%.1f\"/>\n"
-                        "<line class=\"warmup\" x1=\"%.1f\" y1=\"%.1f\" "
-                        "x2=\"%.1f\" y2=\"%.1f\"/>\n",
-                        ML, MT, px(&f, s->fit->warmup_x) - ML, H - MT - MB,
-                        px(&f, s->fit->warmup_x), MT, px(&f, s->fit->warmup_x),
-                        H - MB);
-    rc = rc ? rc
-            : text(b, px(&f, s->fit->warmup_x) + 4, MT + 14, "note", "start",
-                   "warm-up cut");
-  }
-  if (rc == 0 && has_fit)
-    rc = fit(b, &f, s);
-  rc = rc ? rc : lg_buf_appends(b, "<polyline class=\"samples\" points=\"");
-  for (i = 0; i < s->n && rc == 0; i++)
-    if (isfinite(s->x[i]) && isfinite(s->y[i]))
-      rc = lg_buf_appendf(b, "%s%.1f,%.1f", i ? " " : "", px(&f, s->x[i]),
-                          py(&f, s->y[i]));
-  rc = rc ? rc : lg_buf_appends(b, "\"/>\n");
-  if (rc == 0 && limit_on_chart) {
-    snprintf(lab, sizeof lab, "memory limit %s",
-             lg_format_bytes(by, sizeof by, s->limit));
-    rc = lg_buf_appendf(b,
-                        "<line class=\"limit\" x1=\"%.1f\" y1=\"%.1f\" "
-                        "x2=\"%.1f\" y2=\"%.1f\"/>\n",
-                        ML, py(&f, s->limit), W - MR, py(&f, s->limit));
-    /* at the left end: memory that grows is usually low there */
-    rc = rc ? rc
-            : text(b, ML + 6, py(&f, s->limit) - 5, "note limit-label", "start",
-                   lab);
-  }
-  if (rc == 0 && isfinite(s->oom_x)) {
-    double x = px(&f, s->oom_x), y = py(&f, s->y[s->n - 1]);
-    rc = lg_buf_appendf(b,
-                        "<g class=\"oom\"><line x1=\"%.1f\" y1=\"%.1f\" "
-                        "x2=\"%.1f\" y2=\"%.1f\"/><path d=\"M%.1f %.1fl10 "
-                        "10m0 -10l-10 10\"/><title>OOM kill at %s</title>"
-                        "</g>\n",
-                        x, MT, x, H - MB, x - 5, y - 5,
-                        short_num(lab, sizeof lab, s->oom_x));
-    rc = rc ? rc
-            : text(b, x - 6, H - MB - 8, "note oom-label", "end", "OOM kill");
-  }
-  rc = rc ? rc : lg_buf_appends(b, "</g>\n");
-  if (rc == 0 && isfinite(s->limit) && !limit_on_chart) {
+  lg_buf_appendf(b,
+                 "<svg class=\"chart\" id=\"%s\" xmlns=\"http://www.w3.org/"
+                 "2000/svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+                 "aria-labelledby=\"%s-title\">\n<title id=\"%s-title\">",
+                 s->id, W, H, s->id, s->id);
+  lg_esc_xml(b, s->title, false);
+  lg_buf_appendf(b,
+                 "</title>\n<defs><clipPath id=\"%s-clip\">"
+                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                 "height=\"%.1f\"/></clipPath></defs>\n",
+                 s->id, ML, MT, W - ML - MR, H - MT - MB);
+  axes(b, &f, s);
+  lg_buf_appendf(b, "<g clip-path=\"url(#%s-clip)\">\n", s->id);
+  if (has_fit && isfinite(s->fit->warmup_x) && s->fit->warmup_x > f.x0 &&
+      s->fit->warmup_x < f.x1)
+    warmup(b, &f, s->fit->warmup_x);
+  if (has_fit)
+    fit(b, &f, s);
+  samples(b, &f, s);
+  if (limit_on_chart)
+    limit_line(b, &f, s->limit);
+  if (isfinite(s->oom_x))
+    oom_marker(b, &f, s);
+  lg_buf_appends(b, "</g>\n");
+  if (isfinite(s->limit) && !limit_on_chart) {
     snprintf(lab, sizeof lab, "memory limit %s is above the chart",
              lg_format_bytes(by, sizeof by, s->limit));
-    rc = text(b, W - MR - 4, MT - 6, "note", "end", lab);
+    text(b, W - MR - 4, MT - 6, "note", "end", lab);
   }
-  return rc ? rc : lg_buf_appends(b, "</svg>\n");
+  lg_buf_appends(b, "</svg>\n");
+  return lg_buf_error(b);
 }

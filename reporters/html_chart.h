@@ -17,7 +17,7 @@ typedef struct lg_chart_spec {
 } lg_chart_spec;
 
 /* Append one <svg class="chart" id=...> element (or a short note when there
- * are fewer than two usable points). */
+ * are fewer than two usable points); returns the buffer's error. */
 int lg_html_chart(lg_buf *b, const lg_chart_spec *s);
 
 #endif

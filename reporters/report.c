@@ -62,6 +62,8 @@ int lg_report_render(lg_report_format fmt, const lg_result *const *results,
   }
   lg_buf_init(&b, LG_REPORT_CAP);
   rc = formats[fmt].render(results, n, opts, &b);
+  if (rc == 0) /* a renderer returns its buffer's sticky error; be sure */
+    rc = lg_buf_error(&b);
   if (rc == 0 && !b.data)
     rc = lg_buf_append(&b, "", 0);
   if (rc != 0) {

@@ -3,6 +3,8 @@
 #include "report_util.h"
 #include "result/fmt.h"
 
+#include <leakgate/units.h>
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -235,6 +237,24 @@ size_t *lg_top_sites(const lg_massif_result *m) {
   return sorted_idx(m->n_sites, cmp_site, m->growing_sites);
 }
 
+size_t *lg_rep_top_leaks(lg_buf *b, const lg_memcheck_result *m) {
+  size_t *idx;
+  if (!m->ran || !m->n_leaks)
+    return NULL;
+  if (!(idx = lg_top_leaks(m)))
+    lg_buf_fail(b, LG_ENOMEM);
+  return idx;
+}
+
+size_t *lg_rep_top_sites(lg_buf *b, const lg_massif_result *m) {
+  size_t *idx;
+  if (!m->ran || !m->n_sites)
+    return NULL;
+  if (!(idx = lg_top_sites(m)))
+    lg_buf_fail(b, LG_ENOMEM);
+  return idx;
+}
+
 int lg_sparkline(lg_buf *b, const double *y, size_t n, size_t width) {
   static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
                                      "\u2585", "\u2586", "\u2587", "\u2588"};
@@ -285,6 +305,50 @@ void lg_hash_hex(char out[17], const char *const *parts, size_t n) {
     h *= 1099511628211ULL;
   }
   snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+void lg_rep_checks(lg_buf *b, const lg_result *r, const lg_rep_markup *m) {
+  size_t i;
+  lg_buf_appends(b, m->table_open);
+  for (i = 0; i < r->n_checks; i++) {
+    lg_buf_appends(b, m->row_open);
+    m->esc(b, r->checks[i].name);
+    m->status(b, r->checks[i].status);
+    m->esc(b, r->checks[i].message);
+    lg_buf_appends(b, m->row_close);
+  }
+  lg_buf_appends(b, m->table_close);
+  if (!r->n_reasons)
+    return;
+  lg_buf_appends(b, m->list_open);
+  for (i = 0; i < r->n_reasons; i++) {
+    lg_buf_appends(b, m->item_open);
+    m->esc(b, r->reasons[i]);
+    lg_buf_appends(b, m->item_close);
+  }
+  lg_buf_appends(b, m->list_close);
+}
+
+void lg_rep_site_rows(lg_buf *b, const lg_massif_result *m, const size_t *idx,
+                      size_t max, const lg_rep_site_markup *mk) {
+  char by[32];
+  size_t i;
+  for (i = 0; i < m->n_sites && i < max; i++) {
+    const lg_growing_site *s = &m->growing_sites[idx[i]];
+    lg_buf_appends(b, mk->row_open);
+    mk->esc(b, s->function ? s->function : "??");
+    lg_buf_appends(b, mk->cell);
+    mk->esc(b, s->file ? s->file : "");
+    if (s->line > 0)
+      lg_buf_appendf(b, ":%d", s->line);
+    lg_buf_appends(b, mk->num);
+    lg_buf_appends(b, lg_format_bytes(by, sizeof by, s->first_bytes));
+    lg_buf_appends(b, mk->num);
+    lg_buf_appends(b, lg_format_bytes(by, sizeof by, s->last_bytes));
+    lg_buf_appends(b, mk->growth);
+    lg_buf_appends(b, lg_format_bytes(by, sizeof by, s->growth_bytes));
+    lg_buf_appends(b, mk->row_close);
+  }
 }
 
 const char *lg_rep_name(const lg_result *r) {

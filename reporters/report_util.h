@@ -2,9 +2,11 @@
  * signature, escaping for each output language, repository-relative paths,
  * ordering of the top leaks and sites, the sparkline. Internal.
  *
- * All appenders write into a capped lg_buf (core/buf.h) and return 0 or a
- * negative LG_E* (LG_ELIMIT when a report would exceed its cap), so a
- * result with a million leak records cannot make leakgate grow unbounded.
+ * All appenders write into a capped lg_buf (core/buf.h) whose first failure
+ * sticks (LG_ELIMIT when a report would exceed its cap), so a result with a
+ * million leak records cannot make leakgate grow unbounded, and a renderer
+ * appends without checking each call and returns lg_buf_error(b) once. The
+ * escapers return that error too, for callers that stop early.
  */
 #ifndef LG_REPORT_UTIL_H
 #define LG_REPORT_UTIL_H
@@ -49,6 +51,31 @@ int lg_esc_md(lg_buf *b, const char *s);
 /* GitHub workflow command data (%, CR, LF) or property (also ':' ','). */
 int lg_esc_gha(lg_buf *b, const char *s, bool property);
 
+/* The markup of the checks table and the reasons list, which HTML and
+ * Markdown share: per check row_open, esc(name), status(st), esc(message),
+ * row_close between table_open and table_close; when there are reasons,
+ * per reason item_open, esc(reason), item_close between list_open and
+ * list_close. */
+typedef struct lg_rep_markup {
+  int (*esc)(lg_buf *b, const char *s);
+  void (*status)(lg_buf *b, lg_check_status st);
+  const char *table_open, *row_open, *row_close, *table_close;
+  const char *list_open, *item_open, *item_close, *list_close;
+} lg_rep_markup;
+/* r's checks table and reasons in markup m. */
+void lg_rep_checks(lg_buf *b, const lg_result *r, const lg_rep_markup *m);
+
+/* The rows of the growing-sites table, which HTML and Markdown share: per
+ * site row_open, esc(function), cell, esc(file)[:line], then num (first),
+ * num (last), growth and the growth, row_close. */
+typedef struct lg_rep_site_markup {
+  int (*esc)(lg_buf *b, const char *s);
+  const char *row_open, *cell, *num, *growth, *row_close;
+} lg_rep_site_markup;
+/* The first max of the sites in order idx (lg_rep_top_sites) as rows. */
+void lg_rep_site_rows(lg_buf *b, const lg_massif_result *m, const size_t *idx,
+                      size_t max, const lg_rep_site_markup *mk);
+
 /* path relative to root when the file lies inside it ("src/a.c"), else NULL.
  * Absolute paths are compared after removing "." and ".." components;
  * relative paths are taken as relative to root unless they climb out. */
@@ -67,6 +94,11 @@ const lg_frame *lg_rep_leak_frame(const lg_leak_record *l, const char *root,
 size_t *lg_top_leaks(const lg_memcheck_result *m);
 /* Growing-site indices sorted by growth, largest first (caller frees). */
 size_t *lg_top_sites(const lg_massif_result *m);
+
+/* The same for a renderer: NULL when the tier did not run or found
+ * nothing, and on ENOMEM, which it records in b's sticky error. */
+size_t *lg_rep_top_leaks(lg_buf *b, const lg_memcheck_result *m);
+size_t *lg_rep_top_sites(lg_buf *b, const lg_massif_result *m);
 
 /* A Unicode block sparkline (U+2581..U+2588) of y, resampled to at most
  * width characters by bucket means. */

@@ -472,8 +472,8 @@ int lg_render_sarif(const lg_result *const *rs, size_t n,
     rc = LG_ENOMEM;
     goto cleanup;
   }
-  rc = lg_buf_appends(b, s);
-  rc = rc ? rc : lg_buf_appends(b, "\n");
+  lg_buf_appends(b, s);
+  rc = lg_buf_appends(b, "\n");
 cleanup:
   free(s);
   json_decref(root);

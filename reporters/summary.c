@@ -66,37 +66,34 @@ static lg_check_status verdict_status(lg_verdict v) {
 
 /* Append s without control characters, cut at max bytes on a UTF-8
  * boundary (with "..." when cut). */
-static int cut(lg_buf *b, const char *s, size_t max) {
+static void cut(lg_buf *b, const char *s, size_t max) {
   const unsigned char *p = (const unsigned char *)(s ? s : "");
   size_t n = 0;
-  int rc = 0;
-  for (; *p && rc == 0; p++) {
+  for (; *p && !lg_buf_error(b); p++) {
     if (*p < 0x20 || *p == 0x7F) {
-      rc = lg_buf_appends(b, " ");
+      lg_buf_appends(b, " ");
       n++;
       continue;
     }
-    if (n >= max && (*p & 0xC0) != 0x80)
-      return lg_buf_appends(b, "...");
-    rc = lg_buf_append(b, p, 1);
+    if (n >= max && (*p & 0xC0) != 0x80) {
+      lg_buf_appends(b, "...");
+      return;
+    }
+    lg_buf_append(b, p, 1);
     n++;
   }
-  return rc;
 }
 
 /* "  label          STATUS  text\n" */
-static int line(lg_buf *b, const lg_report_opts *o, const char *label,
-                lg_check_status st, bool show_status, const char *text) {
-  int rc = lg_buf_appendf(b, "  %-14s ", label);
-  if (rc == 0 && show_status) {
-    if (o->color)
-      rc = lg_buf_appendf(b, "%s%-5s\033[0m ", status_colour(st),
-                          status_word(st));
-    else
-      rc = lg_buf_appendf(b, "%-5s ", status_word(st));
-  }
-  rc = rc ? rc : cut(b, text, LINE_MAX_BYTES);
-  return rc ? rc : lg_buf_appends(b, "\n");
+static void line(lg_buf *b, const lg_report_opts *o, const char *label,
+                 lg_check_status st, bool show_status, const char *text) {
+  lg_buf_appendf(b, "  %-14s ", label);
+  if (show_status && o->color)
+    lg_buf_appendf(b, "%s%-5s\033[0m ", status_colour(st), status_word(st));
+  else if (show_status)
+    lg_buf_appendf(b, "%-5s ", status_word(st));
+  cut(b, text, LINE_MAX_BYTES);
+  lg_buf_appends(b, "\n");
 }
 
 /* Each check line's text goes into t (cap bytes); a line function returns
@@ -274,105 +271,94 @@ static bool has_check_line(const char *name) {
   return false;
 }
 
-static int verdict_lines(lg_buf *b, const lg_result *r,
-                         const lg_report_opts *o) {
+static void verdict_lines(lg_buf *b, const lg_result *r,
+                          const lg_report_opts *o) {
   lg_check_status vs = verdict_status(r->verdict);
-  int rc;
   if (o->color)
-    rc = lg_buf_appendf(b, "\033[1mleakgate\033[0m %s: %s%s\033[0m (exit %d)\n",
-                        lg_rep_name(r), status_colour(vs),
-                        lg_verdict_name(r->verdict), r->exit_code);
+    lg_buf_appendf(b, "\033[1mleakgate\033[0m %s: %s%s\033[0m (exit %d)\n",
+                   lg_rep_name(r), status_colour(vs),
+                   lg_verdict_name(r->verdict), r->exit_code);
   else
-    rc = lg_buf_appendf(b, "leakgate %s: %s (exit %d)\n", lg_rep_name(r),
-                        lg_verdict_name(r->verdict), r->exit_code);
-  if (rc == 0 && r->error)
-    rc = line(b, o, "error", LG_CHECK_ERROR, true, r->error);
-  if (rc == 0 && r->interrupted)
-    rc = line(b, o, "interrupted", LG_CHECK_ERROR, true,
-              "stopped by a signal; samples so far are kept");
-  return rc;
+    lg_buf_appendf(b, "leakgate %s: %s (exit %d)\n", lg_rep_name(r),
+                   lg_verdict_name(r->verdict), r->exit_code);
+  if (r->error)
+    line(b, o, "error", LG_CHECK_ERROR, true, r->error);
+  if (r->interrupted)
+    line(b, o, "interrupted", LG_CHECK_ERROR, true,
+         "stopped by a signal; samples so far are kept");
 }
 
-static int check_lines_of(lg_buf *b, const lg_result *r,
-                          const lg_report_opts *o) {
+static void check_lines_of(lg_buf *b, const lg_result *r,
+                           const lg_report_opts *o) {
   char t[1024];
   size_t i;
-  int rc = 0;
-  for (i = 0; i < N_CHECK_LINES && rc == 0; i++) {
+  for (i = 0; i < N_CHECK_LINES; i++) {
     const lg_check *c = lg_result_check_by_id(r, check_lines[i].id);
     const char *text = check_lines[i].text(r, t, sizeof t);
     if (text == SKIP_LINE)
       continue;
-    rc = line(b, o,
-              check_lines[i].label ? check_lines[i].label
-                                   : lg_check_name(check_lines[i].id),
-              c ? c->status : LG_CHECK_SKIPPED, true,
-              text ? text
-              : c  ? c->message
-                   : "");
+    line(b, o,
+         check_lines[i].label ? check_lines[i].label
+                              : lg_check_name(check_lines[i].id),
+         c ? c->status : LG_CHECK_SKIPPED, true,
+         text ? text
+         : c  ? c->message
+              : "");
   }
-  return rc;
 }
 
 /* Checks without a line above, when they do not pass. */
-static int other_checks(lg_buf *b, const lg_result *r,
-                        const lg_report_opts *o) {
+static void other_checks(lg_buf *b, const lg_result *r,
+                         const lg_report_opts *o) {
   size_t i;
-  int rc = 0;
-  for (i = 0; rc == 0 && i < r->n_checks; i++)
+  for (i = 0; i < r->n_checks; i++)
     if (!has_check_line(r->checks[i].name) &&
         r->checks[i].status != LG_CHECK_PASS &&
         r->checks[i].status != LG_CHECK_SKIPPED)
-      rc = line(b, o, r->checks[i].name, r->checks[i].status, true,
-                r->checks[i].message);
-  return rc;
+      line(b, o, r->checks[i].name, r->checks[i].status, true,
+           r->checks[i].message);
 }
 
 /* The first reasons (the error and "interrupted" have their own lines). */
-static int reason_lines(lg_buf *b, const lg_result *r,
-                        const lg_report_opts *o) {
+static void reason_lines(lg_buf *b, const lg_result *r,
+                         const lg_report_opts *o) {
   size_t i, shown;
-  int rc = 0;
-  for (i = 0, shown = 0; rc == 0 && i < r->n_reasons && shown < 3; i++) {
+  for (i = 0, shown = 0; i < r->n_reasons && shown < 3; i++) {
     if (r->error && strcmp(r->reasons[i], r->error) == 0)
       continue;
     if (strcmp(r->reasons[i], "interrupted") == 0)
       continue;
-    rc = line(b, o, shown ? "" : "why", LG_CHECK_SKIPPED, false, r->reasons[i]);
+    line(b, o, shown ? "" : "why", LG_CHECK_SKIPPED, false, r->reasons[i]);
     shown++;
   }
-  if (rc == 0 && r->n_reasons > shown + 2)
-    rc = line(b, o, "", LG_CHECK_SKIPPED, false,
-              "(more reasons in result.json)");
-  return rc;
+  if (r->n_reasons > shown + 2)
+    line(b, o, "", LG_CHECK_SKIPPED, false, "(more reasons in result.json)");
 }
 
-static int one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
-  int rc = verdict_lines(b, r, o);
-  rc = rc ? rc : check_lines_of(b, r, o);
-  rc = rc ? rc : other_checks(b, r, o);
-  rc = rc ? rc : reason_lines(b, r, o);
-  if (rc == 0 && r->out_dir)
-    rc = line(b, o, "out", LG_CHECK_SKIPPED, false, r->out_dir);
-  return rc;
+static void one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
+  verdict_lines(b, r, o);
+  check_lines_of(b, r, o);
+  other_checks(b, r, o);
+  reason_lines(b, r, o);
+  if (r->out_dir)
+    line(b, o, "out", LG_CHECK_SKIPPED, false, r->out_dir);
 }
 
 int lg_render_summary(const lg_result *const *rs, size_t n,
                       const lg_report_opts *o, lg_buf *b) {
   size_t i, c[5] = {0};
-  int rc = 0, code;
-  for (i = 0; i < n && rc == 0; i++) {
+  for (i = 0; i < n; i++) {
     if (i)
-      rc = lg_buf_appends(b, "\n");
-    rc = rc ? rc : one(b, rs[i], o);
+      lg_buf_appends(b, "\n");
+    one(b, rs[i], o);
     c[rs[i]->verdict < 4 ? rs[i]->verdict : 3]++;
   }
-  if (rc || n < 2)
-    return rc;
-  code = lg_report_combined_exit(rs, n);
-  return lg_buf_appendf(b,
-                        "\nleakgate: %zu scenarios: %zu fail, %zu error, %zu "
-                        "inconclusive, %zu pass (exit %d)\n",
-                        n, c[LG_VERDICT_FAIL], c[LG_VERDICT_ERROR],
-                        c[LG_VERDICT_INCONCLUSIVE], c[LG_VERDICT_PASS], code);
+  if (n >= 2)
+    lg_buf_appendf(b,
+                   "\nleakgate: %zu scenarios: %zu fail, %zu error, %zu "
+                   "inconclusive, %zu pass (exit %d)\n",
+                   n, c[LG_VERDICT_FAIL], c[LG_VERDICT_ERROR],
+                   c[LG_VERDICT_INCONCLUSIVE], c[LG_VERDICT_PASS],
+                   lg_report_combined_exit(rs, n));
+  return lg_buf_error(b);
 }

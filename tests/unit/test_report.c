@@ -7,6 +7,7 @@
  * paths, the 10-per-level cap), the terminal summary and progress line.
  * Outputs are kept under build/tests/out/reporters/ for inspection. */
 #include "lg_test.h"
+#include "report_util.h"
 #include "result_fixtures.h"
 
 #include <leakgate/report.h>
@@ -667,12 +668,55 @@ START_TEST(test_progress_fit) {
   ck_assert_str_eq(buf, "load s~ | 12.0 s");
   /* every width from 1 to 200 fits, with and without colour; a non-ASCII
    * phase name counts two columns a character (never under-counted) */
-  p.load.phase_name = "r\xc3\xa9" "chauffement";
+  p.load.phase_name = "r\xc3\xa9"
+                      "chauffement";
   for (cols = 1; cols <= 200; cols++) {
-    ck_assert_int_eq(lg_report_progress_fit(&p, cols % 2, cols, buf, sizeof buf), 0);
+    ck_assert_int_eq(
+        lg_report_progress_fit(&p, cols % 2, cols, buf, sizeof buf), 0);
     ck_assert_uint_le(visible_columns(buf), cols);
     ck_assert_uint_gt(strlen(buf), 0);
   }
+}
+END_TEST
+
+/* Every renderer under every cap: LG_ELIMIT, never more than the cap, and
+ * what was written is a prefix of the full report (the sticky buffer keeps
+ * a failed append from leaving a hole that later appends fill around). */
+START_TEST(test_report_caps) {
+  static const lg_renderer renderers[] = {
+      lg_render_json,   lg_render_junit, lg_render_markdown,
+      lg_render_html,   lg_render_sarif, lg_render_annotations,
+      lg_render_summary};
+  lg_result *rs[FX_N_ALL];
+  lg_report_opts o = opts();
+  size_t f, k;
+  fx_all(rs);
+  for (f = 0; f < sizeof renderers / sizeof renderers[0]; f++) {
+    lg_buf full;
+    size_t caps[7];
+    lg_buf_init(&full, LG_REPORT_CAP);
+    ck_assert_int_eq(
+        renderers[f]((const lg_result *const *)rs, FX_N_ALL, &o, &full), 0);
+    ck_assert_uint_gt(full.len, 100);
+    caps[0] = 0, caps[1] = 1, caps[2] = 7, caps[3] = 100, caps[4] = 1000;
+    caps[5] = full.len / 2, caps[6] = full.len - 1;
+    for (k = 0; k < 7; k++) {
+      lg_buf b;
+      lg_buf_init(&b, caps[k]);
+      ck_assert_msg(renderers[f]((const lg_result *const *)rs, FX_N_ALL, &o,
+                                 &b) == LG_ELIMIT,
+                    "renderer %zu fit in %zu of %zu bytes", f, caps[k],
+                    full.len);
+      ck_assert_uint_le(b.len, caps[k]);
+      ck_assert_msg(b.len == 0 || memcmp(b.data, full.data, b.len) == 0,
+                    "renderer %zu at cap %zu: not a prefix of the report", f,
+                    caps[k]);
+      lg_buf_cleanup(&b);
+    }
+    lg_buf_cleanup(&full);
+  }
+  for (k = 0; k < FX_N_ALL; k++)
+    lg_result_free(rs[k]);
 }
 END_TEST
 
@@ -688,6 +732,7 @@ static Suite *suite(void) {
   tcase_add_test(t, test_markdown);
   tcase_add_test(t, test_annotations);
   tcase_add_test(t, test_summary);
+  tcase_add_test(t, test_report_caps);
   tcase_add_test(t, test_progress_line);
   tcase_add_test(t, test_progress_fit);
   suite_add_tcase(s, t);

@@ -23,6 +23,7 @@ lg_unit_test(series_reader MODULES core series)
 lg_unit_test(valgrind_live MODULES core result valgrind LIBS PkgConfig::JANSSON PkgConfig::EXPAT TIMEOUT 400 LABELS valgrind)
 add_dependencies(test_valgrind_live leaky_http clean_http)
 lg_unit_test(report   MODULES core result reporters LIBS PkgConfig::JANSSON)
+target_include_directories(test_report PRIVATE ${PROJECT_SOURCE_DIR}/reporters)
 # Golden outputs, one folder per case under tests/data/golden/.
 lg_unit_test(golden   MODULES core result reporters LIBS PkgConfig::JANSSON)
 lg_unit_test(analysis_stats MODULES core analysis)
