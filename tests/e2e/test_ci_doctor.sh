@@ -59,7 +59,7 @@ doctor FAKE_SD_PROBE_OUT=67108864 FAKE_RUN_RC=126 \
 has "^warn  podman    a container limited to 64 MiB does not run: Error: runc: runc create failed"
 has "fix: this sandbox refuses raising RLIMIT_NOFILE/NPROC: add \`default_ulimits = \[\]\` under \[containers\] in /etc/containers/containers.conf"
 doctor FAKE_SD_PROBE_OUT=67108864 FAKE_RUN_RC=126 \
-  FAKE_RUN_OUT="Error: crun: opening file \`memory.max\` for writing: No such file or directory: OCI runtime attempted to invoke a command that was not found"
+  FAKE_RUN_OUT="Error: OCI runtime error: crun: cgroups in hybrid mode not supported, drop all controllers from cgroupv2"
 has "fix: crun refuses this cgroup layout: install runc and set \`runtime = \"runc\"\` under \[engine\]"
 # ... or runs it without the limit.
 doctor FAKE_SD_PROBE_OUT=67108864 FAKE_RUN_OUT=max
