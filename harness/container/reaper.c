@@ -22,76 +22,26 @@
  */
 #include "container/ct_int.h"
 
+#include "core/watchdog.h"
+
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* Where the watchdog keeps its end, after closing everything else. */
-#define REAPER_FD 3
-
-static void say(const char *msg) {
-  size_t n = strlen(msg);
-  while (n > 0) {
-    ssize_t w = write(2, msg, n);
-    if (w <= 0 && errno != EINTR)
-      return;
-    if (w > 0)
-      msg += w, n -= (size_t)w;
-  }
-}
-
-/* Close every descriptor from lo up (close_range needs Linux 5.9). */
-static void close_from(int lo) {
-  long max, fd;
-  if (close_range((unsigned)lo, ~0U, 0) == 0)
-    return;
-  max = sysconf(_SC_OPEN_MAX);
-  if (max < 0 || max > 65536)
-    max = 65536;
-  for (fd = lo; fd < max; fd++)
-    (void)close((int)fd);
-}
 
 /* The watchdog: never returns. Runs in a child of a possibly threaded
  * process; glibc's fork leaves malloc usable, and nothing here takes a
  * stdio lock (messages go through snprintf and write). */
 static void reaper_main(lg_container *c, ct_orphan_fn orphan, int fd) {
-  static const int quiet[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGPIPE,
-                              SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2};
-  sigset_t none;
   char what[900], msg[1024], b = 0;
   ssize_t n;
-  int keep, null, code = 0;
-  size_t i;
+  int code = 0;
 
-  for (i = 0; i < sizeof quiet / sizeof *quiet; i++)
-    signal(quiet[i], SIG_IGN);
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
-  (void)setsid();
-  (void)prctl(PR_SET_NAME, "leakgate-reaper", 0, 0, 0);
-  if (chdir("/") != 0) {
-    /* "/" always exists; staying put only pins a directory */
-  }
-  /* stdin and stdout on /dev/null, stderr kept for the message. */
-  keep = fcntl(fd, F_DUPFD, 100);
-  null = open("/dev/null", O_RDWR);
-  if (keep < 0 || null < 0)
-    _exit(1);
-  (void)dup2(null, 0);
-  (void)dup2(null, 1);
-  if (dup2(keep, REAPER_FD) != REAPER_FD)
-    _exit(1);
-  close_from(REAPER_FD + 1);
-
+  fd = lg_watchdog_detach(fd, "leakgate-reaper");
   do
-    n = read(REAPER_FD, &b, 1);
+    n = read(fd, &b, 1);
   while (n < 0 && errno == EINTR);
   if (n == 1 && b == 'D')
     _exit(0);
@@ -103,7 +53,7 @@ static void reaper_main(lg_container *c, ct_orphan_fn orphan, int fd) {
                      : "leakgate: the run ended without cleaning up, and its "
                        "watchdog could not clean up: %s\n",
            what);
-  say(msg);
+  lg_watchdog_say(msg);
   _exit(code);
 }
 

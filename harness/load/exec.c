@@ -12,7 +12,9 @@
  * load early, and what it left in its group is killed.
  * The exit status is data (128+N for death by signal N), never an error.
  * The leader's exit is seen through a pidfd without reaping it, so the group
- * id cannot be reused while we still signal it. Requests are not counted:
+ * id cannot be reused while we still signal it. The caller hears of the
+ * group (opts.on_group) so its watchdog ends it should leakgate be killed:
+ * the command is outside every cgroup leakgate makes. Requests are not counted:
  * time is the x-axis of such a run.
  * Owns: argv/env copies, the pipes, the files, the child until reaped.
  */
@@ -223,8 +225,10 @@ static bool leader_exited(lgl_exec *x) {
   return si.si_pid == x->pid;
 }
 
-static void reap(lgl_exec *x) {
+static void reap(lg_load *l, lgl_exec *x) {
   kill(-x->pid, SIGKILL); /* whatever the command left in its group */
+  if (l->o.on_group)
+    l->o.on_group(l->o.group_ctx, x->pid, false);
   while (waitpid(x->pid, &x->wstatus, 0) < 0 && errno == EINTR)
     ;
   x->reaped = true;
@@ -247,7 +251,7 @@ static void *supervise(void *arg) {
                  __atomic_load_n(l->o.interrupt, __ATOMIC_RELAXED));
 
     if (!x->reaped && leader_exited(x)) {
-      reap(x);
+      reap(l, x);
       drain_until = lg_now_ns() + EXEC_DRAIN_NS;
     }
     if (x->reaped && ((x->out[0].pipe_rd < 0 && x->out[1].pipe_rd < 0) ||
@@ -317,6 +321,8 @@ int lgl_exec_start(lg_load *l, lg_error *err) {
   }
   if ((rc = spawn(x, pfd, err)) != 0)
     goto cleanup;
+  if (l->o.on_group)
+    l->o.on_group(l->o.group_ctx, x->pid, true);
   x->pidfd = (int)syscall(SYS_pidfd_open, x->pid, 0); /* -1: poll instead */
   for (i = 0; i < 2; i++) {
     x->out[i].pipe_rd = pfd[i][0];
@@ -326,7 +332,7 @@ int lgl_exec_start(lg_load *l, lg_error *err) {
   e = pthread_create(&x->tid, NULL, supervise, l);
   if (e) { /* cannot supervise: end the command now */
     kill(-x->pid, SIGKILL);
-    reap(x);
+    reap(l, x);
     rc = lg_error_set(err, LG_ESYS, "load: cannot start a thread: %s",
                       strerror(e));
     goto cleanup;
@@ -360,7 +366,7 @@ void lgl_exec_free(lg_load *l) {
   }
   if (x->pid > 0 && !x->reaped) {
     kill(-x->pid, SIGKILL);
-    reap(x);
+    reap(l, x);
   }
   for (i = 0; i < 2; i++) {
     if (x->out[i].pipe_rd >= 0)

@@ -5,18 +5,29 @@
  * is the load start; the final sample is taken before the service is
  * stopped, so the last row is the loaded state; the container is destroyed
  * last and unconditionally (kill all, rmdir), so nothing outlives the
- * session. Complexity: the main loop wakes every 50 ms; all heavy work runs
- * on the load and sampler threads. */
+ * session. Should leakgate itself die (SIGKILL), a watchdog forked first
+ * (core/watchdog.h) ends what is outside the container's reach: the
+ * service's session and process group, the exec load command's process
+ * group, and - with backend none, where leakgate is the child subreaper of
+ * the session - the orphans it adopted (a daemon that left the service's
+ * session), which a normal end kills too, saying so in the note.
+ * Complexity: the main loop wakes every 50 ms; all heavy work runs on the
+ * load and sampler threads. */
 #include "run/session.h"
 
 #include "core/clock.h"
+#include "core/watchdog.h"
 #include "run/live.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Seconds between running analyses for the metrics endpoint: one costs
  * 10-30 ms of this loop, and a scraper polls every few seconds anyway. */
@@ -59,6 +70,60 @@ static void on_sample(const lg_sample *s, void *ctx) {
   if (s->procs > 0 && !atomic_load(&l->dead))
     atomic_store(&l->last_live_t, s->t_s);
   live_on_sample(s, l->lv);
+}
+
+/* The exec driver's process group, for the watchdog (opts.on_group). */
+static void on_load_group(void *ctx, pid_t pgid, bool alive) {
+  lg_watchdog_watch(ctx, LG_WATCH_GROUP, pgid, alive, "the load command");
+}
+
+#define ADOPTED_MAX 256
+#define ADOPT_SCAN_S 1.0
+
+/* Backend none: the orphans leakgate adopted as the session's subreaper
+ * (a daemon that left the service's session, a load command's leftover)
+ * are registered with the watchdog as they appear. */
+static void watch_adopted(lg_watchdog *wd) {
+  pid_t kids[ADOPTED_MAX];
+  size_t n = lg_adopted_children(kids, ADOPTED_MAX, &wd->pid, 1), i;
+  for (i = 0; i < n && i < ADOPTED_MAX; i++)
+    lg_watchdog_watch(wd, LG_WATCH_PID, kids[i], true,
+                      "an orphan the run adopted");
+}
+
+/* At the end of a none session: reap the adopted orphans, killing first
+ * the ones that escaped the service's session (a setsid daemon; no cgroup
+ * will), and say so in the note (they were never sampled). Orphans from
+ * the service's session or leakgate's own (the load command's group) were
+ * killed with it already and are reaped silently. */
+static void end_adopted(lg_watchdog *wd, pid_t service_sid, session_out *out) {
+  pid_t kids[ADOPTED_MAX], own = getsid(0);
+  char pids[200] = "";
+  size_t n = lg_adopted_children(kids, ADOPTED_MAX, &wd->pid, 1), i, len = 0;
+  size_t used, escaped = 0;
+  for (i = 0; i < n && i < ADOPTED_MAX; i++) {
+    char st = '?';
+    pid_t sid = -1;
+    if (lg_proc_stat(kids[i], &st, &sid) == 0 && st != 'Z' &&
+        sid != service_sid && sid != own) {
+      if (len + 16 < sizeof pids)
+        len += (size_t)snprintf(pids + len, sizeof pids - len, "%s%ld",
+                                escaped ? ", " : "", (long)kids[i]);
+      escaped++;
+    }
+    (void)kill(kids[i], SIGKILL);
+    lg_watchdog_watch(wd, LG_WATCH_PID, kids[i], false, NULL);
+    while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
+      ;
+  }
+  if (escaped == 0)
+    return;
+  used = strlen(out->note);
+  snprintf(out->note + used, sizeof out->note - used,
+           "%sbackend none: killed %zu process%s that had left the service's "
+           "session (pid %s: a daemon?); never sampled - a cgroup backend "
+           "measures a daemon",
+           used ? "; " : "", escaped, escaped == 1 ? "" : "es", pids);
 }
 
 /* "http://host:port/path" -> "host:port" (port 80 when absent). */
@@ -124,11 +189,13 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   lg_container_stats cst;
   live lv;
   life lf;
+  lg_watchdog wd = LG_WATCHDOG_INIT;
   char *ready_target = NULL;
   unsigned port = 0;
-  int rc = 0;
+  int rc = 0, was_subreaper = 0;
+  bool none = false;
   size_t last_phase = (size_t)-1;
-  double last_progress = 0, last_look = 0;
+  double last_progress = 0, last_look = 0, last_adopt = 0;
   lg_error e2;
 
   memset(out, 0, sizeof *out);
@@ -147,6 +214,9 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
 
   if ((rc = lg_pick_port(&port, err)) != 0)
     goto cleanup;
+  /* Before anything starts: it must know of every process as it starts. */
+  if ((rc = lg_watchdog_start(&wd, "leakgate-watch", err)) != 0)
+    goto cleanup;
 
   memset(&co, 0, sizeof co);
   co.backend = sc->container.backend;
@@ -160,6 +230,12 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
     goto cleanup;
   snprintf(out->backend, sizeof out->backend, "%s", lg_container_backend(box));
   record_box(out, box);
+  /* No cgroup to find a daemon by: orphans of the service come to
+   * leakgate instead of init while the session runs. */
+  none = strcmp(lg_container_backend(box), "none") == 0;
+  if (none && prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper) == 0 &&
+      !was_subreaper)
+    (void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   spec = sc->service;
   default_ready(sc, &spec.ready, &ready_target);
@@ -179,6 +255,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
     goto cleanup;
   out->started = true;
   out->pid = lg_service_pid(svc);
+  lg_watchdog_watch(&wd, LG_WATCH_SESSION, out->pid, true, "the service");
   snprintf(out->stdout_log, sizeof out->stdout_log, "%s",
            lg_service_stdout_path(svc) ? lg_service_stdout_path(svc) : "");
   snprintf(out->stderr_log, sizeof out->stderr_log, "%s",
@@ -203,6 +280,13 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
     goto cleanup;
   out->ready = true;
   out->ready_s = lg_service_ready_seconds(svc);
+  {
+    lg_service_status st;
+    /* A launcher that daemonised was reaped: its session id is no longer
+     * ours (the cgroup holds the daemon). */
+    if (lg_service_poll(svc, &st) == 0 && st.daemonized)
+      lg_watchdog_watch(&wd, LG_WATCH_SESSION, out->pid, false, NULL);
+  }
 
   lg_load_opts_init(&lo);
   lo.spec = &sc->load;
@@ -215,6 +299,8 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   lo.out_dir = o->out_dir;
   lo.interrupt = o->interrupt;
   lo.hold = o->hold_first > 0;
+  lo.on_group = on_load_group;
+  lo.group_ctx = &wd;
   if ((rc = lg_load_new(&lo, &load, err)) != 0)
     goto cleanup;
   if (lo.hold)
@@ -258,6 +344,10 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
       out->died_early = true;
       atomic_store(&lf.dead, 1);
       lg_load_stop(load);
+    }
+    if (none && now - last_adopt >= ADOPT_SCAN_S) {
+      watch_adopted(&wd);
+      last_adopt = now;
     }
     lg_load_progress_get(load, &lp);
     if (sampler && lp.phase_index != last_phase) {
@@ -326,7 +416,13 @@ cleanup:
       out->status = st;
     if (!out->status.stopped_by_us && out->started)
       out->died_early = true;
-    lg_service_free(svc);
+    lg_service_free(svc); /* reaped: its ids may be handed out again */
+    lg_watchdog_watch(&wd, LG_WATCH_SESSION, out->pid, false, NULL);
+  }
+  if (none) {
+    end_adopted(&wd, out->pid, out);
+    if (!was_subreaper)
+      (void)prctl(PR_SET_CHILD_SUBREAPER, 0);
   }
   if (out->died_early)
     out->live_until_t_s = atomic_load(&lf.last_live_t);
@@ -339,6 +435,7 @@ cleanup:
     snprintf(out->failure, sizeof out->failure, "%s",
              err && err->msg[0] ? err->msg : lg_strerror(rc));
   }
+  lg_watchdog_stop(&wd);
   free(ready_target);
   live_cleanup(&lv);
   return rc;

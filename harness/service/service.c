@@ -12,7 +12,8 @@
  * scenario's env plus LEAKGATE_PORT and, when a limit is enforced,
  * LEAKGATE_MEMORY_LIMIT (bytes) - nothing else of leakgate's environment
  * (no PATH, no HOME) leaks in; ours take precedence on a clash.
- * The child: its own process group, signal mask and dispositions reset, the
+ * The child: its own session (and process group), signal mask and
+ * dispositions reset, the
  * container joined, cwd set, stdio connected, exec - only async-signal-safe
  * calls between fork and exec. A failure of any step is sent to the parent
  * through a close-on-exec pipe and reported with the step and errno.
@@ -28,8 +29,9 @@
  *
  * Stop: the configured signal to the process group, the stop timeout, then
  * SIGKILL. The end is read with waitid(WNOWAIT) first, so the zombie keeps
- * the process group id reserved while the group is swept with SIGKILL;
- * then the pid is reaped. Only this module waits for the service's pid: a
+ * the process group and session id reserved while both are swept with
+ * SIGKILL (the session: every process of it, in any process group - what
+ * backend none can reach without a cgroup); then the pid is reaped. Only this module waits for the service's pid: a
  * caller that reaps with waitpid(-1) would steal its exit status.
  * Owns: the lg_service, its argv/env copies (during start), pipes, capture
  * thread and log paths. lg_service_free kills what still runs and frees.
@@ -41,6 +43,7 @@
 #include "core/clock.h"
 #include "core/fsutil.h"
 #include "core/strv.h"
+#include "core/watchdog.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -227,7 +230,9 @@ static void child_main(const lg_service_opts *o, const char *prog,
   sigset_t none;
   int sig, fds[3] = {in_fd, out_fd, err_fd}, i;
 
-  setpgid(0, 0);
+  /* A session of its own (its own process group too): the stop reaches
+   * every process of the session, also those in other process groups. */
+  (void)setsid();
   memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
   for (sig = 1; sig < NSIG; sig++)
@@ -376,7 +381,9 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
                outp[1], errp[1], rep[1]);
   s->pid = pid;
   s->t_start = lg_now_s();
-  (void)setpgid(pid, pid); /* also in the child: whichever runs first */
+  /* No setpgid here: it would make the child a group leader before its
+   * setsid, which then fails. The child has run setsid by the time the
+   * report pipe below closes (at exec). */
   close_fd(&rep[1]);
   close_fd(&outp[1]);
   close_fd(&errp[1]);
@@ -525,11 +532,13 @@ static void signal_service(lg_service *s, int sig) {
     (void)kill(s->pid, sig);
 }
 
-/* Sweep the group while the zombie leader reserves its id, then reap. */
+/* Sweep the group and the session while the zombie leader reserves their
+ * id, then reap. */
 static void reap(lg_service *s) {
   if (s->reaped || s->pid <= 0)
     return;
   (void)kill(-s->pid, SIGKILL);
+  (void)lg_kill_session(s->pid);
   while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
     ;
   s->reaped = true;
@@ -563,6 +572,7 @@ static void fill_status(const lg_service *s, lg_service_status *st) {
   st->stopped_by_us = s->stopped_by_us;
   st->escalated = s->escalated;
   st->crashed = s->ended && s->signal != 0 && !s->stopped_by_us;
+  st->daemonized = s->daemon;
 }
 
 int lg_service_poll(lg_service *s, lg_service_status *st) {

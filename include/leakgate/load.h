@@ -32,6 +32,7 @@
 #include <leakgate/scenario.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef struct lg_load lg_load;
 
@@ -51,6 +52,12 @@ typedef struct lg_load_opts {
                               with lg_load_set_budget (starts at 0): lets a
                               caller pause the load at exact request counts,
                               e.g. for request-aligned Massif snapshots */
+  /* exec driver: told the command's process group once it runs (alive)
+   * and again right before its leader is reaped (!alive: the id may be
+   * handed out again after), from whichever thread does it. A caller's
+   * watchdog ends the group should leakgate die in between. NULL: none. */
+  void (*on_group)(void *ctx, pid_t pgid, bool alive);
+  void *group_ctx;
 } lg_load_opts;
 
 /* Fill opts with defaults (scales 1, no cap, fds -1). */

@@ -51,6 +51,9 @@ typedef struct lg_service_status {
   bool stopped_by_us;  /* we sent the stop signal before it died */
   bool escalated;      /* needed SIGKILL */
   bool crashed;        /* died by a signal we did not send (crash, OOM kill) */
+  bool daemonized;     /* its command exited 0 leaving processes in the
+                          container: those are the service now (its pid
+                          was reaped) */
 } lg_service_status;
 
 int lg_service_start(const lg_service_opts *o, lg_service **out,

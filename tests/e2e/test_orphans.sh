@@ -1,0 +1,116 @@
+#!/bin/sh
+# Nothing leakgate started outlives it (issue 13 items 4 and 5). After a
+# SIGKILL of leakgate, its watchdog (core/watchdog.h) ends the exec load
+# command's process group (outside every cgroup) and, with backend none,
+# the service's session and the daemons that left it; the cgroup watchdog
+# ends a Valgrind tier. A normal run with backend none ends the service's
+# whole session and the setsid daemon that escaped it, and says so.
+. "$(dirname "$0")/lib.sh"
+if [ "$(id -u)" != 0 ]; then
+  [ "${LG_REQUIRE_CGROUP:-}" = 1 ] && { echo "FAIL: needs root for a cgroup"; exit 1; }
+  echo "SKIP: needs root for a cgroup"
+  exit 77
+fi
+
+# marker_pids MARKER: processes whose command line holds MARKER.
+marker_pids() {
+  for p in /proc/[0-9]*; do
+    case "$(tr '\0' ' ' 2>/dev/null <"$p/cmdline")" in
+    *"$1"*) echo "${p#/proc/}" ;;
+    esac
+  done
+}
+# group_pids PGID: processes of process group PGID.
+group_pids() { pgrep -g "$1" || true; }
+# wait_for CMD...: until CMD prints something (10 s at most).
+wait_for() {
+  for _ in $(seq 1 100); do
+    [ -n "$("$@")" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+# gone_within CMD...: until CMD prints nothing (10 s at most).
+gone_within() {
+  for _ in $(seq 1 100); do
+    [ -z "$("$@")" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+# kill_run SCENARIO OUT MARKER SETTLE: run leakgate in the background until
+# the load command (MARKER) runs, SETTLE seconds more, then SIGKILL it.
+# $load_pgid is the load command's process group (its shell leads it).
+kill_run() {
+  "$LEAKGATE" run "$1" --out "$2" >"$WORK/stdout" 2>"$WORK/stderr" &
+  lg=$!
+  wait_for marker_pids "$3" || fail "$1: the load command never ran"
+  load_pgid=$(marker_pids "$3" | head -1)
+  sleep "$4"
+  kill -KILL "$lg"
+  wait "$lg" 2>/dev/null || true
+}
+
+# 1. SIGKILL mid-run, cgroup backend: the load command (a shell and its
+# sleep, in their own process group) is gone with the service.
+m=lg-e2e-load-$$-1
+sc=$(scenario exec-load killed-load FIXTURE=clean_http BACKEND=cgroup DUR=60s MARKER=$m)
+kill_run "$sc" "$WORK/killed-load" "$m" 1
+gone_within marker_pids "$m" || fail "the exec load command (sh ... $m) still runs 10 s after SIGKILL of leakgate"
+[ -z "$load_pgid" ] || gone_within group_pids "$load_pgid" ||
+  fail "the load command's process group $load_pgid still has processes: $(group_pids "$load_pgid" | tr '\n' ' ')"
+gone_within work_pids || fail "the service still runs 10 s after SIGKILL of leakgate"
+grep -q "its watchdog killed the load command (process group $load_pgid)" "$WORK/stderr" ||
+  fail "the watchdog did not say it killed the load command's group"
+for p in $(marker_pids "$m"); do kill -KILL "$p" 2>/dev/null || true; done
+[ -z "$load_pgid" ] || pkill -KILL -g "$load_pgid" 2>/dev/null || true
+no_leftovers
+
+# 1b. SIGKILL during a Valgrind tier: the tool and the service under it are
+# gone (the tier's cgroup watchdog, and this watchdog for its session).
+if command -v valgrind >/dev/null 2>&1; then
+  vg_pids() { for p in $(work_pids); do grep -q valgrind "/proc/$p/cmdline" 2>/dev/null && echo "$p"; done; }
+  "$LEAKGATE" run "$(scenario valgrind tier-killed MODE=always SERVICE=clean_http)" \
+    --out "$WORK/tier-killed" >"$WORK/stdout" 2>"$WORK/stderr" &
+  lg=$!
+  wait_for vg_pids || fail "no Valgrind tier process seen"
+  kill -KILL "$lg"
+  wait "$lg" 2>/dev/null || true
+  gone_within work_pids || fail "a Valgrind tier's processes still run 10 s after SIGKILL of leakgate: $(work_pids | tr '\n' ' ')"
+  for p in $(work_pids); do kill -KILL "$p" 2>/dev/null || true; done
+  no_leftovers
+elif [ "${LG_REQUIRE_CGROUP:-}" = 1 ]; then
+  fail "valgrind is not installed (ci/install-deps.sh)"
+else
+  echo "SKIP (part): valgrind is not installed"
+fi
+
+# 2. Backend none, a normal run: forker's children (its process group and
+# session) and its setsid daemon (a session of its own, adopted by
+# leakgate) are all gone, and the result says what was killed.
+m=lg-e2e-load-$$-2
+sc=$(scenario exec-load none-forker FIXTURE=forker BACKEND=none DUR=2s MARKER=$m)
+run_lg run "$sc" --out "$WORK/none-forker"
+expect_code 0 "forker with backend none"
+note=$(jget "$WORK/none-forker/result.json" "d['container']['note']")
+case $note in
+*"killed 1 process that had left the service's session"*) ;;
+*) fail "backend none: the note does not say the escaped daemon was killed: $note" ;;
+esac
+gone_within work_pids || fail "backend none: forker's processes (its setsid daemon?) left after a normal run: $(work_pids | tr '\n' ' ')"
+no_leftovers
+
+# 3. Backend none, SIGKILL of leakgate: the watchdog ends the service's
+# session and the daemon that left it (registered once adopted, within
+# about a second).
+m=lg-e2e-load-$$-3
+sc=$(scenario exec-load none-killed FIXTURE=forker BACKEND=none DUR=60s MARKER=$m)
+kill_run "$sc" "$WORK/none-killed" "$m" 2
+gone_within work_pids || fail "backend none: processes left 10 s after SIGKILL of leakgate: $(work_pids | tr '\n' ' ')"
+gone_within marker_pids "$m" || fail "backend none: the load command still runs after SIGKILL of leakgate"
+grep -q "its watchdog killed .*the service (session" "$WORK/stderr" ||
+  fail "backend none: the watchdog did not say what it killed"
+for p in $(work_pids) $(marker_pids "$m"); do kill -KILL "$p" 2>/dev/null || true; done
+[ -z "$load_pgid" ] || pkill -KILL -g "$load_pgid" 2>/dev/null || true
+no_leftovers
+finish
