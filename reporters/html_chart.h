@@ -11,7 +11,7 @@ typedef struct lg_chart_spec {
   const double *x, *y; /* the points, x increasing */
   size_t n;
   const lg_analysis *fit; /* slope, CI, intercept, warmup_x; NULL = none */
-  const char *ci_label;   /* "99% CI" */
+  const char *ci_label;   /* "98% CI" */
   double limit;           /* memory limit line; NAN = none */
   double oom_x;           /* OOM marker; NAN = none */
 } lg_chart_spec;

@@ -120,14 +120,21 @@ static const char *growth_line(const lg_result *r, char *t, size_t cap) {
 static const char *ttl_line(const lg_result *r, char *t, size_t cap) {
   const lg_analysis *a = &r->analysis;
   char n1[64], n2[64], n3[64], by[32];
+  bool per_s = strcmp(a->x, "seconds") == 0;
   if (!r->has_analysis)
     return SKIP_LINE;
-  if (isfinite(a->time_to_limit_s))
-    snprintf(t, cap, "%s to the %s limit at %s %s/s%s%s",
-             lg_format_duration(n1, sizeof n1, a->time_to_limit_s),
-             lg_format_bytes(by, sizeof by, r->container.memory_limit_bytes),
-             lg_fmt_num(n2, sizeof n2, a->x_rate),
-             strcmp(a->x, "seconds") == 0 ? "s" : "req",
+  lg_format_bytes(by, sizeof by, r->container.memory_limit_bytes);
+  if (r->container.oom_kills > 0 || r->service.oom_killed)
+    /* reached, not projected (a projection from the last row before the
+     * kill read "21 ms to the limit") */
+    snprintf(t, cap, "reached the %s limit within the run (OOM kill)", by);
+  else if (isfinite(a->time_to_limit_s))
+    /* the rate the projection assumes; none on a time axis (1 s/s) */
+    snprintf(t, cap, "%s to the %s limit%s%s%s%s%s",
+             lg_format_duration(n1, sizeof n1, a->time_to_limit_s), by,
+             per_s ? "" : " at ",
+             per_s ? "" : lg_fmt_num(n2, sizeof n2, a->x_rate),
+             per_s ? "" : " req/s",
              isfinite(r->max_time_to_limit_s) ? ", gate " : "",
              isfinite(r->max_time_to_limit_s)
                  ? lg_format_duration(n3, sizeof n3, r->max_time_to_limit_s)

@@ -75,6 +75,29 @@ static double grow_factor(const lg_sen *f, double span, double d, double z,
   return se <= target ? 1 : pow(se / target, 2.0 / 3.0);
 }
 
+/* The series' resolution in the window: the smallest non-zero step between
+ * neighbouring raw values, else (a flat series) the largest power of two up
+ * to a page that divides the value, else 1 byte. A noise-free series has a
+ * slope standard error of 0, but a slope below one quantum over the window
+ * cannot show in it: that, not 0, is the smallest detectable slope. */
+static double resolution(const lg_project_in *in) {
+  double q = INFINITY, v;
+  size_t i;
+  int k;
+  for (i = in->w0 + 1; in->ymax && i < in->m; i++) {
+    double d = fabs(in->ymax[i] - in->ymax[i - 1]);
+    if (d > 0 && d < q)
+      q = d;
+  }
+  if (isfinite(q))
+    return q;
+  v = in->ymax ? fabs(in->ymax[in->w0]) : 0;
+  for (k = 12; k > 0; k--) /* 4096 down to 2 */
+    if (v >= ldexp(1, k) && fmod(v, ldexp(1, k)) == 0)
+      return ldexp(1, k);
+  return 1;
+}
+
 void lg_project(const lg_project_in *in, lg_analysis *a) {
   const lg_analysis_opts *o = in->opts;
   const double *x = in->x;
@@ -86,6 +109,8 @@ void lg_project(const lg_project_in *in, lg_analysis *a) {
 
   se_w = slope_se(in->W, span_w, z);
   a->mds = zsum * se_w;
+  if (span_w > 0 && !(a->mds >= resolution(in) / span_w))
+    a->mds = resolution(in) / span_w;
 
   a->x_needed = NAN;
   if (a->leak == LG_LEAK_INCONCLUSIVE) {

@@ -45,7 +45,9 @@ static const char analyze_usage[] =
     "                        matches, each series pairs with the one whose labels\n"
     "                        it shares (FILE must be a file, read twice)\n"
     "  --tolerance BYTES     growth per x unit that still counts as no leak\n"
-    "                        (default 16B)\n"
+    "                        (default 16B per request; on a seconds axis 16B per\n"
+    "                        request times the file's request rate, and without a\n"
+    "                        requests column it must be given, in bytes/second)\n"
     "  --confidence P        confidence of each one-sided bound (default 0.99:\n"
     "                        a 1% false-leak rate; [lo, hi] is then a 98% CI)\n"
     "  --warmup FRACTION     share of the x span dropped as warm-up (default 20%)\n"
@@ -60,6 +62,27 @@ static const char analyze_usage[] =
     "\n"
     "exit: 0 no leak, 1 leak, 2 bad input (file:line:column named), 3\n"
     "inconclusive; with several series, the worst of their codes\n";
+
+/* "1234" or "12.5": a rate for a message. */
+static char *fmt_rate(char *buf, size_t cap, double v) {
+  snprintf(buf, cap, v >= 100 ? "%.0f" : "%.3g", v);
+  return buf;
+}
+
+/* The file's mean request rate (requests per second over its span), read
+ * with the requests axis; NAN when it has no usable requests column. */
+static double request_rate(const char *path, const lg_series_opts *so) {
+  lg_series_opts rq = *so;
+  lg_series *s = NULL;
+  lg_error err;
+  double rate = NAN;
+  rq.x = "requests";
+  if (lg_series_read(path, &rq, &s, &err) == 0 && s->n >= 2 && s->t &&
+      s->t[s->n - 1] > s->t[0])
+    rate = (s->x[s->n - 1] - s->x[0]) / (s->t[s->n - 1] - s->t[0]);
+  lg_series_free(s);
+  return rate;
+}
 
 int cmd_analyze(int argc, char **argv) {
   static const struct option longopts[] = {
@@ -86,7 +109,7 @@ int cmd_analyze(int argc, char **argv) {
   const char *path;
   size_t i, n_res = 0;
   int c, rc = LG_EXIT_USAGE, idx = 0;
-  bool inconclusive_passes = false;
+  bool inconclusive_passes = false, tolerance_given = false;
 
   memset(&so, 0, sizeof so);
   memset(&sl, 0, sizeof sl);
@@ -114,6 +137,7 @@ int cmd_analyze(int argc, char **argv) {
     case 't':
       if (lg_parse_size_f(optarg, &ao.tolerance, &err))
         goto bad_value;
+      tolerance_given = true;
       break;
     case 'c':
       if (lg_parse_fraction(optarg, &v, &err))
@@ -184,6 +208,29 @@ int cmd_analyze(int argc, char **argv) {
     rc = cli_fail(&err);
     goto cleanup;
   }
+  /* The default tolerance is per request: on a time axis it becomes bytes
+   * per second through the file's own request rate (a CSV with a requests
+   * column), or must be given (16 B/s would fail any real service: a cache
+   * filling up grows faster). */
+  if (sl.n > 0 && sl.v[0]->x_is_seconds && !tolerance_given) {
+    double rps = strcmp(path, "-") != 0 ? request_rate(path, &so) : NAN;
+    char n1[32];
+    if (!(rps > 0)) {
+      cli_errorf("%s: the x-axis is seconds and the file counts no requests, "
+                 "so the default tolerance (16 B/request) has no per-second "
+                 "value: give --tolerance BYTES (growth per second that is no "
+                 "leak)",
+                 path);
+      goto cleanup;
+    }
+    ao.tolerance *= rps;
+    if (!outs.quiet)
+      fprintf(stderr,
+              "leakgate: %s: tolerance %.6g B/s = 16 B/request x %s "
+              "requests/s (the file's mean request rate; --tolerance sets "
+              "it)\n",
+              path, ao.tolerance, fmt_rate(n1, sizeof n1, rps));
+  }
   res = calloc(sl.n, sizeof *res);
   if (!res) {
     rc = LG_EXIT_ERROR;
@@ -207,6 +254,7 @@ int cmd_analyze(int argc, char **argv) {
       goto cleanup;
     }
     r->has_analysis = true;
+    r->confidence = ao.confidence; /* the reports' interval level */
     r->inconclusive_passes = inconclusive_passes;
     r->scenario_name = strdup(s->name ? s->name : path);
     r->scenario_file = strdup(path);

@@ -115,7 +115,7 @@ static bool service_ran(const lg_service_result *s) {
          isfinite(s->ready_s);
 }
 
-/* "slope 64.2 B/req (99% CI 60.1 to 68.3)" */
+/* "slope 64.2 B/req (98% CI 60.1 to 68.3)" */
 static void slope_text(const lg_result *r, const lg_analysis *a, char *buf,
                        size_t cap) {
   char s[64], lo[64], hi[64], ci[32];
@@ -250,6 +250,13 @@ static void check_crash(const lg_result *r, pending *p) {
       setp(p, LG_CHECK_FAIL,
            "the service exited with status %d before leakgate stopped it",
            s->exit_status);
+    return;
+  }
+  if (s->signal == SIGKILL && oom_happened(r)) {
+    /* The kernel's OOM killer sent it, not leakgate's stop (perhaps before
+     * the service was ready, so the run never counted it as a crash). */
+    setp(p, LG_CHECK_SKIPPED,
+         "ended by SIGKILL from the OOM killer (see the oom check)");
     return;
   }
   if (s->signal > 0)
@@ -448,6 +455,14 @@ static void check_ttl(const lg_result *r, pending *p) {
   lg_format_duration(max, sizeof max, r->max_time_to_limit_s);
   lg_format_bytes(lim, sizeof lim, r->container.memory_limit_bytes);
   lg_fmt_num(rate, sizeof rate, a->x_rate);
+  if (oom_happened(r)) {
+    /* Reached, not projected: gated, that is a failure of its own. */
+    setp(p, isfinite(r->max_time_to_limit_s) ? LG_CHECK_FAIL : LG_CHECK_SKIPPED,
+         "the service reached the %s limit within the run (OOM kill): "
+         "nothing to project",
+         lim);
+    return;
+  }
   if (!r->has_analysis || a->leak == LG_LEAK_UNKNOWN) {
     setp(p, LG_CHECK_SKIPPED, "no growth analysis to project from");
     return;
@@ -474,12 +489,18 @@ static void check_ttl(const lg_result *r, pending *p) {
          lim, max);
     return;
   }
+  /* "at 1500 req/s": the rate the projection assumes; on a time axis it
+   * is 1 s/s, which says nothing. */
+  if (strcmp(a->x, "seconds") == 0)
+    rate[0] = '\0';
+  else
+    snprintf(rate + strlen(rate), sizeof rate - strlen(rate), " req/s");
   setp(p,
        a->time_to_limit_s < r->max_time_to_limit_s ? LG_CHECK_FAIL
                                                    : LG_CHECK_PASS,
-       "projected time to the %s limit: %s at %s %s/s (%s at the upper slope "
+       "projected time to the %s limit: %s%s%s (%s at the upper slope "
        "bound); required at least %s",
-       lim, t, rate, strcmp(a->x, "seconds") == 0 ? "s" : "req", tmin, max);
+       lim, t, rate[0] ? " at " : "", rate, tmin, max);
 }
 
 static void check_load(const lg_result *r, pending *p) {

@@ -38,8 +38,11 @@ char *lg_fmt_slope(char *buf, size_t cap, const lg_analysis *a, double v) {
 }
 
 char *lg_fmt_ci_label(char *buf, size_t cap, double confidence) {
-  if (isfinite(confidence) && confidence > 0 && confidence < 1)
-    snprintf(buf, cap, "%g%% CI", confidence * 100);
+  /* Each bound is one-sided at confidence (analysis/stats.c: z of
+   * confidence), so [lo, hi] is a 2c - 1 two-sided interval: 98% at the
+   * default 0.99 (docs/analysis.md). */
+  if (isfinite(confidence) && confidence > 0.5 && confidence < 1)
+    snprintf(buf, cap, "%g%% CI", round((2 * confidence - 1) * 1e6) / 1e4);
   else
     snprintf(buf, cap, "CI");
   return buf;

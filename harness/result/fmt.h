@@ -18,7 +18,8 @@ char *lg_fmt_num(char *buf, size_t cap, double v);
 const char *lg_fmt_slope_unit(const lg_analysis *a);
 /* "64.2 B/req" with the unit of a. */
 char *lg_fmt_slope(char *buf, size_t cap, const lg_analysis *a, double v);
-/* "99% CI" or "CI" when the level is unknown. */
+/* The two-sided level of [slope_lo, slope_hi]: each bound is one-sided at
+ * confidence, so "98% CI" for 0.99; "CI" when the level is unknown. */
 char *lg_fmt_ci_label(char *buf, size_t cap, double confidence);
 /* "SIGSEGV" (or "signal 77"). */
 char *lg_fmt_signal(char *buf, size_t cap, int sig);

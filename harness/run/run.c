@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/fsutil.h"
+#include "result/fmt.h"
 #include "run/session.h"
 #include "run/tiers.h"
 
@@ -83,6 +84,34 @@ static void fill_sections(lg_result *r, session_out *s) {
   }
 }
 
+/* Where the x-axis is time, the tolerance must be per second: the
+ * scenario's analysis.tolerance_per_second, else its per-request tolerance
+ * times the requests the load attempted per second (a service that
+ * answered every request with an error still did the work). A derived one
+ * is explained in why (else ""); 0, or -1 when there is no per-second tolerance
+ * (nothing attempted and none written): growth cannot be judged. */
+static int per_second_tolerance(const lg_result *r, const lg_scenario *sc,
+                                double *tol, char *why, size_t cap) {
+  const lg_load_result *l = &r->load;
+  double attempts = (double)(l->requests > 0 ? l->requests : 0) +
+                    (double)(l->errors > 0 ? l->errors : 0);
+  char a[32], b[32], c[32];
+  if (!isnan(sc->analysis.tolerance_per_second)) {
+    *tol = sc->analysis.tolerance_per_second; /* the scenario says it */
+    return 0;
+  }
+  if (!(attempts > 0 && l->duration_s > 0))
+    return -1;
+  *tol = sc->analysis.tolerance_bytes * attempts / l->duration_s;
+  snprintf(why, cap,
+           "tolerance per second: %s B/request x %s attempted requests/s = "
+           "%s B/s",
+           lg_fmt_num(a, sizeof a, sc->analysis.tolerance_bytes),
+           lg_fmt_num(b, sizeof b, attempts / l->duration_s),
+           lg_fmt_num(c, sizeof c, *tol));
+  return 0;
+}
+
 /* Analyse this run's samples (the file w wrote, read back through w) into
  * r->analysis; a failure becomes a growth check. */
 static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
@@ -92,6 +121,7 @@ static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
   lg_series *s = NULL;
   FILE *f = NULL;
   lg_error err;
+  char why[160] = "";
 
   memset(&so, 0, sizeof so);
   lg_error_clear(&err);
@@ -106,6 +136,15 @@ static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
     so.until_t_s = sout->live_until_t_s;
   lg_run_analysis_opts(sc, &ao);
   ao.memory_limit = sout->limit_bytes;
+  if (strcmp(so.x, "seconds") == 0 &&
+      per_second_tolerance(r, sc, &ao.tolerance, why, sizeof why) != 0) {
+    lg_result_add_check(r, lg_check_name(LG_CK_GROWTH), LG_CHECK_ERROR,
+                        "the x-axis is time (no request was completed) and "
+                        "nothing sets a tolerance per second: no request was "
+                        "attempted and analysis.tolerance_per_second is not "
+                        "written, so growth cannot be judged");
+    goto cleanup;
+  }
   if (lg_samples_writer_reader(w, &f, &err) != 0 ||
       lg_series_read_stream(f, csv, &so, &s, &err) != 0 ||
       lg_analyze(s, &ao, &r->analysis, &err) != 0) {
@@ -114,6 +153,13 @@ static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
     goto cleanup;
   }
   r->has_analysis = true;
+  if (why[0]) /* a derived tolerance is said, with how */
+    lg_result_add_reason(r, "growth: judged per second (no request "
+                            "completed); %s", why);
+  /* The limit was reached within the run: a projection from the last row
+   * ("21 ms to the limit") would only restate the kill, misleadingly. */
+  if (r->service.oom_killed || r->container.oom_kills > 0)
+    r->analysis.time_to_limit_s = r->analysis.time_to_limit_min_s = NAN;
   lg_result_set_chart(r, s->x, s->y, s->n, 400);
   if (r->service.oom_killed || r->service.crashed)
     r->chart.oom_x = s->n ? s->x[s->n - 1] : NAN;

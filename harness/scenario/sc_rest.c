@@ -24,14 +24,15 @@ int sc_sampling(sc_ctx *c, const yt_node *v) {
 }
 
 int sc_analysis(sc_ctx *c, const yt_node *v) {
-  static const char *const keys[] = {"metric",     "tolerance",
-                                     "warmup",     "confidence",
-                                     "on_inconclusive", "max_time_to_limit"};
+  static const char *const keys[] = {
+      "metric",          "tolerance",         "warmup",
+      "confidence",      "on_inconclusive",   "max_time_to_limit",
+      "tolerance_per_second"};
   static const char *const verdicts[] = {"fail", "pass"};
   lg_analysis_spec *a = &c->sc->analysis;
-  const yt_node *f[6];
+  const yt_node *f[7];
   int rc, m = (int)a->metric, pass = a->inconclusive_passes;
-  if ((rc = sc_fields(c, v, "analysis", keys, 6, f)) ||
+  if ((rc = sc_fields(c, v, "analysis", keys, 7, f)) ||
       (rc = sc_get_enum(c, f[0], "analysis.metric", sc_metric_names,
                         SC_N_METRICS, &m)) ||
       (rc = sc_get_size_f(c, f[1], "analysis.tolerance",
@@ -42,7 +43,9 @@ int sc_analysis(sc_ctx *c, const yt_node *v) {
       (rc = sc_get_enum(c, f[4], "analysis.on_inconclusive", verdicts, 2,
                         &pass)) ||
       (rc = sc_get_duration(c, f[5], "analysis.max_time_to_limit", false,
-                            &a->max_time_to_limit_s)))
+                            &a->max_time_to_limit_s)) ||
+      (rc = sc_get_size_f(c, f[6], "analysis.tolerance_per_second",
+                          &a->tolerance_per_second)))
     return rc;
   a->metric = (lg_metric)m;
   a->inconclusive_passes = pass == 1;
@@ -52,10 +55,21 @@ int sc_analysis(sc_ctx *c, const yt_node *v) {
   return 0;
 }
 
-int sc_check_metric(sc_ctx *c, const yt_node *analysis) {
+int sc_check_analysis(sc_ctx *c, const yt_node *root,
+                      const yt_node *analysis) {
   const yt_node *m = sc_set(analysis) && analysis->kind == YT_MAP
                          ? yt_map_get(analysis, "metric")
                          : NULL;
+  /* The exec driver counts no requests: its growth is per second, and a
+   * per-request tolerance read as bytes per second would fail any real
+   * service (16 B/s is a slow cache filling up). */
+  if (c->sc->load.driver == LG_DRIVER_EXEC &&
+      isnan(c->sc->analysis.tolerance_per_second))
+    return sc_fail(c, sc_set(analysis) ? analysis : root,
+                   "analysis.tolerance_per_second",
+                   "required with the exec driver: it counts no requests, so "
+                   "growth is judged per second (for example "
+                   "tolerance_per_second: 64KiB)");
   /* heap is judged on Massif's request-aligned heap snapshots (run/tiers.c):
    * without Massif nothing measures a native service's heap, and judging
    * anon_bytes under the name heap would mislead. */

@@ -50,6 +50,7 @@ static void set_defaults(lg_scenario *sc) {
   sc->sampling_interval_s = 0.1;
   sc->analysis.metric = LG_METRIC_ANON;
   sc->analysis.tolerance_bytes = 16;
+  sc->analysis.tolerance_per_second = NAN;
   sc->analysis.warmup_fraction = 0.2;
   sc->analysis.confidence = 0.99;
   sc->analysis.inconclusive_passes = false;
@@ -319,7 +320,7 @@ static int validate(sc_ctx *c, const yt_node *root) {
       (rc = sc_load(c, f[4], root)) || (rc = sc_sampling(c, f[5])) ||
       (rc = sc_analysis(c, f[6])) || (rc = sc_valgrind(c, f[7])) ||
       (rc = sc_baseline(c, f[8])) || (rc = sc_profiles(c, f[9])) ||
-      (rc = sc_check_metric(c, f[6])))
+      (rc = sc_check_analysis(c, root, f[6])))
     return rc;
   return 0;
 }

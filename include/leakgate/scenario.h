@@ -130,6 +130,11 @@ typedef struct lg_analysis_spec {
   double confidence;          /* default 0.99 */
   bool inconclusive_passes;   /* on_inconclusive: pass */
   double max_time_to_limit_s; /* NAN = not gated */
+  /* Where the x-axis is time (the exec driver, or a run that completed no
+   * request): growth per second that still counts as no leak. NAN = not
+   * written: tolerance_bytes times the load's attempted requests per
+   * second; required for the exec driver, which counts none. */
+  double tolerance_per_second;
 } lg_analysis_spec;
 
 enum { /* valgrind.memcheck.fail_on bits */

@@ -150,6 +150,25 @@ START_TEST(transient_amplitude) {
 }
 END_TEST
 
+/* A noise-free series: its standard error is 0, but the smallest slope it
+ * could show is one quantum over the window, not 0 (issue 16: "MDS 0
+ * B/req" on a flat series). Flat anon pages: a page over the window's
+ * 32 000 requests; a line stepping 300 B a point: 300 B over it. */
+START_TEST(mds_never_below_resolution) {
+  lg_series *s = line(41, 4096000, 0, 1000, 1000);
+  lg_analysis a;
+  lg_error e;
+  ck_assert_int_eq(lg_analyze(s, NULL, &a, &e), 0);
+  ck_assert_int_eq(a.leak, LG_LEAK_NO_LEAK);
+  ck_assert_double_eq_tol(a.mds, 4096.0 / 32000, 0.01);
+  lg_series_free(s);
+  s = line(41, 4096000, 0.3, 1000, 1000);
+  ck_assert_int_eq(lg_analyze(s, NULL, &a, &e), 0);
+  ck_assert_double_eq_tol(a.mds, 300.0 / 32000, 0.002);
+  lg_series_free(s);
+}
+END_TEST
+
 START_TEST(seconds_axis) {
   static double x[100], y[100];
   lg_series *s = NULL;
@@ -492,6 +511,7 @@ int main(void) {
   tcase_add_test(tc, time_to_limit_arithmetic);
   tcase_add_test(tc, transient_amplitude);
   tcase_add_test(tc, seconds_axis);
+  tcase_add_test(tc, mds_never_below_resolution);
   tcase_add_test(tc, inconclusive_reports_what_would_decide);
   tcase_add_test(tc, too_little_after_warmup);
   tcase_add_test(tc, bad_input_and_options);

@@ -265,7 +265,7 @@ START_TEST(test_junit) {
       xpath_count(
           file,
           "//testsuite[@name='leakgate.leaky-api']/testcase[@name='growth']/"
-          "failure[contains(@message, '64.2 B/req (99% CI 60.1 to 68.3)')]"),
+          "failure[contains(@message, '64.2 B/req (98% CI 60.1 to 68.3)')]"),
       1);
   ck_assert_int_eq(xpath_count(file, "//testsuite[@name='leakgate.oom-hog']/"
                                      "testcase[@name='oom']/failure"),
@@ -558,7 +558,7 @@ START_TEST(test_summary) {
   s = render(LG_REPORT_SUMMARY, rs + 1, 1, &o);
   ck_assert_ptr_nonnull(strstr(s, "leakgate leaky-api: fail (exit 1)\n"));
   ck_assert_ptr_nonnull(
-      strstr(s, "growth         FAIL  64.2 B/req (99% CI 60.1 to 68.3), "
+      strstr(s, "growth         FAIL  64.2 B/req (98% CI 60.1 to 68.3), "
                 "tolerance 16.0 B/req, MDS 2.50 B/req [leak]"));
   ck_assert_ptr_nonnull(strstr(s, "time to limit  FAIL  38.8 min to the 256.0 "
                                   "MiB limit at 1500 req/s, gate 24.0 h"));

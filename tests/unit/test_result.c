@@ -149,7 +149,7 @@ START_TEST(test_finish_pass) {
   ck_assert_int_eq(check_of(r, "growth")->status, LG_CHECK_PASS);
   ck_assert_ptr_nonnull(strstr(check_of(r, "growth")->message, "0.31 B/req"));
   ck_assert_ptr_nonnull(
-      strstr(check_of(r, "growth")->message, "99% CI -1.20 to 1.90"));
+      strstr(check_of(r, "growth")->message, "98% CI -1.20 to 1.90"));
   ck_assert_ptr_nonnull(
       strstr(check_of(r, "growth")->message, "tolerance of 16.0 B/req"));
   ck_assert_int_eq(check_of(r, "oom")->status, LG_CHECK_PASS);

@@ -441,7 +441,8 @@ START_TEST(load_string_and_warnings) {
       "version: 1\nname: s\nservice: {command: [x]}\n"
       "container: {backend: cgroup, image: debian}\n"
       "load:\n  driver: exec\n  connections: 4\n  command: [wrk]\n"
-      "  url: \"http://h/\"\n  phases: [{name: a, duration: 1s, rate: 5}]\n";
+      "  url: \"http://h/\"\n  phases: [{name: a, duration: 1s, rate: 5}]\n"
+      "analysis: {tolerance_per_second: 1KiB}\n";
   lg_scenario *sc = NULL;
   lg_error e;
   ck_assert_int_eq(lg_scenario_load_string("mem.yaml", text, sizeof text - 1, NULL, 0, &sc, &e), 0);
