@@ -11,12 +11,13 @@ set -eu
 # Build: compiler, cmake, pkg-config and the libraries (see README "Dependencies").
 BUILD_PKGS="build-essential cmake pkg-config libyaml-dev libjansson-dev check
 libsubunit-dev libexpat1-dev libhttp-parser-dev libpcre2-dev
-libprotobuf-c-dev protobuf-c-compiler zlib1g-dev"
+libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libdw-dev libelf-dev"
 # Runtime tools leakgate drives.
 RUNTIME_PKGS="valgrind"
 # Real services/peers and validators the tests use.
 TEST_PKGS="wrk memcached libxml2-utils python3 python3-jsonschema python3-yaml
-clang clang-tidy cppcheck prometheus python3-prometheus-client curl tmux"
+clang clang-tidy cppcheck prometheus python3-prometheus-client curl tmux
+libjemalloc2 google-pprof golang-go libc6-dev"
 # The container engines (docker.io, podman, runc, catatonit) are installed
 # and started by ci/engines.sh, which .ci/run calls.
 # Installed where the distribution has them (tests that need them say so and

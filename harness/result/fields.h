@@ -81,7 +81,7 @@ struct lg_field_table {
 /* The tables of sections.c. */
 extern const lg_field_table lg_result_fields, lg_analysis_fields,
     lg_load_fields, lg_container_fields, lg_service_fields, lg_memcheck_fields,
-    lg_massif_fields, lg_baseline_fields;
+    lg_massif_fields, lg_heap_profile_fields, lg_baseline_fields;
 
 /* Put the rows of t for section sec into o, in table order: every row, or
  * only those whose key is in keys (NULL-terminated). present false writes

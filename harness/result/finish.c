@@ -382,6 +382,53 @@ static void check_massif(const lg_result *r, pending *p) {
   }
 }
 
+/* The heap-profile tier: fails on growing allocation sites that are not
+ * known from the baseline (docs/heap-profile.md). */
+static void check_heap_profile(const lg_result *r, pending *p) {
+  const lg_heap_profile_result *h = &r->heap_profile;
+  char fr[512], rate[64], lo[64], hi[64], per[32], ci[32];
+  const char *unit = h->x && strcmp(h->x, "requests") ? h->x : "request";
+  size_t i, unknown = 0, shown = 0;
+  bool failed;
+  if (!h->ran) {
+    if (h->enabled && !(h->unsupported && !h->required))
+      setp(p, LG_CHECK_ERROR, "the heap profile was to run but did not: %s",
+           h->note ? h->note : "no reason recorded");
+    else
+      setp(p, LG_CHECK_SKIPPED, "%s",
+           h->note ? h->note : "heap profile not run");
+    return;
+  }
+  for (i = 0; i < h->n_sites; i++)
+    unknown += !h->growing_sites[i].known;
+  failed = unknown > 0;
+  lg_format_bytes(per, sizeof per, h->period_bytes);
+  lg_fmt_ci_label(ci, sizeof ci, r->confidence);
+  if (!h->n_sites)
+    setp(p, LG_CHECK_PASS, "heap profile: no allocation site grows");
+  else
+    setp(p, failed ? LG_CHECK_FAIL : LG_CHECK_PASS,
+         "heap profile: %zu allocation site%s grow%s%s:", h->n_sites,
+         h->n_sites == 1 ? "" : "s", h->n_sites == 1 ? "s" : "",
+         unknown < h->n_sites ? " (some known from the baseline)" : "");
+  for (i = 0; i < h->n_sites && shown < 3; i++, shown++) {
+    const lg_heap_site *s = &h->growing_sites[i];
+    lg_frame f = {s->function, s->file, NULL, s->line};
+    catp(p, "%s %s %s B/%s (%s %s to %s)%s", shown ? ";" : "",
+         lg_fmt_frame(fr, sizeof fr, &f),
+         lg_fmt_num(rate, sizeof rate, s->bytes_per_request), unit, ci,
+         lg_fmt_num(lo, sizeof lo, s->ci_lo),
+         lg_fmt_num(hi, sizeof hi, s->ci_hi), s->known ? " known" : "");
+  }
+  if (h->n_sites > shown)
+    catp(p, "; ...");
+  catp(p, " (%lld site%s analysed, sampled every %s", (long long)h->sites_analyzed,
+       h->sites_analyzed == 1 ? "" : "s", per);
+  if (isfinite(h->throughput_ratio))
+    catp(p, ", throughput %.2f of the main run", h->throughput_ratio);
+  catp(p, ")");
+}
+
 static void check_baseline(const lg_result *r, pending *p) {
   const lg_baseline_result *b = &r->baseline;
   const lg_analysis *a = &r->analysis;
@@ -613,6 +660,7 @@ void lg_result_finish(lg_result *r) {
   for (i = 0; i < LG_N_FINISH_CHECKS; i++)
     checks[i].derive(r, &p[i]);
   r->memcheck.failed = p[LG_CK_MEMCHECK].st == LG_CHECK_FAIL;
+  r->heap_profile.failed = p[LG_CK_HEAP_PROFILE].st == LG_CHECK_FAIL;
 
   /* Checks: finish's names first, in the fixed order (a kept check of that
    * name in its place), then the other kept ones. */

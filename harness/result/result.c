@@ -65,14 +65,18 @@ lg_result *lg_result_new(void) {
   return r;
 }
 
-static void free_leak(lg_leak_record *l) {
+static void free_stack(lg_frame *stack, size_t n) {
   size_t i;
-  for (i = 0; i < l->n_stack; i++) {
-    free(l->stack[i].function);
-    free(l->stack[i].file);
-    free(l->stack[i].object);
+  for (i = 0; i < n; i++) {
+    free(stack[i].function);
+    free(stack[i].file);
+    free(stack[i].object);
   }
-  free(l->stack);
+  free(stack);
+}
+
+static void free_leak(lg_leak_record *l) {
+  free_stack(l->stack, l->n_stack);
   free(l->kind);
   free(l->fingerprint);
 }
@@ -194,8 +198,9 @@ lg_leak_record *lg_result_add_leak(lg_memcheck_result *m, const char *kind,
   return &m->leaks[m->n_leaks++];
 }
 
-int lg_leak_add_frame(lg_leak_record *l, const char *function, const char *file,
-                      int line, const char *object) {
+/* Append a frame (strings copied) to the stack *stack of *n frames. */
+static int add_frame(lg_frame **stack, size_t *n, const char *function,
+                     const char *file, int line, const char *object) {
   lg_frame f;
   int rc;
   f.function = dup_or_null(function);
@@ -206,16 +211,67 @@ int lg_leak_add_frame(lg_leak_record *l, const char *function, const char *file,
     rc = LG_ENOMEM;
     goto cleanup;
   }
-  rc = grow((void **)&l->stack, l->n_stack, sizeof *l->stack);
+  rc = grow((void **)stack, *n, sizeof **stack);
   if (rc)
     goto cleanup;
-  l->stack[l->n_stack++] = f;
+  (*stack)[(*n)++] = f;
   return 0;
 cleanup:
   free(f.function);
   free(f.file);
   free(f.object);
   return rc;
+}
+
+int lg_leak_add_frame(lg_leak_record *l, const char *function, const char *file,
+                      int line, const char *object) {
+  return add_frame(&l->stack, &l->n_stack, function, file, line, object);
+}
+
+int lg_heap_site_add_frame(lg_heap_site *s, const char *function,
+                           const char *file, int line, const char *object) {
+  return add_frame(&s->stack, &s->n_stack, function, file, line, object);
+}
+
+lg_heap_site *lg_result_add_heap_site(lg_heap_profile_result *h,
+                                      const char *function, const char *file,
+                                      int line, const char *fingerprint,
+                                      double rate, double lo, double hi) {
+  lg_heap_site s;
+  memset(&s, 0, sizeof s);
+  s.function = dup_or_null(function);
+  s.file = dup_or_null(file);
+  s.fingerprint = dup_or_null(fingerprint);
+  s.line = line;
+  s.bytes_per_request = rate;
+  s.ci_lo = lo;
+  s.ci_hi = hi;
+  s.first_bytes = s.last_bytes = NAN;
+  s.samples = -1;
+  if ((function && !s.function) || (file && !s.file) ||
+      (fingerprint && !s.fingerprint) ||
+      grow((void **)&h->growing_sites, h->n_sites, sizeof *h->growing_sites)) {
+    free(s.function);
+    free(s.file);
+    free(s.fingerprint);
+    return NULL;
+  }
+  h->growing_sites[h->n_sites] = s;
+  return &h->growing_sites[h->n_sites++];
+}
+
+void lg_result_clear_heap_sites(lg_heap_profile_result *h) {
+  size_t i;
+  for (i = 0; i < h->n_sites; i++) {
+    lg_heap_site *s = &h->growing_sites[i];
+    free(s->function);
+    free(s->file);
+    free(s->fingerprint);
+    free_stack(s->stack, s->n_stack);
+  }
+  free(h->growing_sites);
+  h->growing_sites = NULL;
+  h->n_sites = 0;
 }
 
 int lg_result_add_site(lg_massif_result *m, const char *function,

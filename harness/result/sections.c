@@ -756,6 +756,108 @@ static void heap_analysis_init(void *sec) {
 CODEC_ANALYSIS(massif_heap_analysis, "object|null", heap_analysis_write,
                heap_analysis_read, heap_analysis_init);
 
+/* ---- heap_profile{} --------------------------------------------------- */
+
+static json_t *heap_sites_write(const void *sec, bool *bad) {
+  const lg_heap_profile_result *h = sec;
+  json_t *sites = json_array();
+  size_t i, k;
+  if (!sites) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < h->n_sites; i++) {
+    const lg_heap_site *s = &h->growing_sites[i];
+    json_t *so = json_object(), *st = json_array();
+    if (!so || !st) {
+      json_decref(so);
+      json_decref(st);
+      *bad = true;
+      break;
+    }
+    lg_json_put(so, "function", lg_json_str(s->function), bad);
+    lg_json_put(so, "file", lg_json_str(s->file), bad);
+    lg_json_put(so, "line", s->line > 0 ? json_integer(s->line) : json_null(),
+                bad);
+    lg_json_put(so, "fingerprint", lg_json_str(s->fingerprint), bad);
+    lg_json_put(so, "bytes_per_request", lg_json_num(s->bytes_per_request),
+                bad);
+    lg_json_put(so, "ci", lg_json_pair(s->ci_lo, s->ci_hi, bad), bad);
+    for (k = 0; k < s->n_stack; k++)
+      lg_json_push(st, frame_json(&s->stack[k], bad), bad);
+    lg_json_put(so, "stack", st, bad);
+    lg_json_put(so, "first_bytes", lg_json_num(s->first_bytes), bad);
+    lg_json_put(so, "last_bytes", lg_json_num(s->last_bytes), bad);
+    lg_json_put(so, "samples",
+                s->samples >= 0 ? json_integer(s->samples) : json_null(), bad);
+    lg_json_put(so, "known", json_boolean(s->known), bad);
+    lg_json_push(sites, so, bad);
+  }
+  return sites;
+}
+static void heap_sites_read(lg_jr *d, const json_t *o, const char *ctx,
+                            const char *key, void *sec) {
+  static const char *const el = "heap_profile.growing_sites[]";
+  static const char *const fel = "heap_profile.growing_sites[].stack[]";
+  json_t *sites = lg_jr_arr(d, o, ctx, key, "an array"), *s, *st, *f, *ci;
+  size_t i, k;
+  json_array_foreach(sites, i, s) {
+    lg_heap_site *r;
+    double lo = NAN, hi = NAN;
+    if (d->rc)
+      break;
+    if (!json_is_object(s)) {
+      lg_jr_bad(d, ctx, key, "objects");
+      break;
+    }
+    ci = lg_jr_val(s, "ci");
+    if (ci && (!json_is_array(ci) || json_array_size(ci) != 2)) {
+      lg_jr_bad(d, el, "ci", "[lo, hi]");
+      break;
+    }
+    if (ci) {
+      json_t *a = json_array_get(ci, 0), *b = json_array_get(ci, 1);
+      if ((!json_is_number(a) && !json_is_null(a)) ||
+          (!json_is_number(b) && !json_is_null(b))) {
+        lg_jr_bad(d, el, "ci", "[lo, hi] of numbers or null");
+        break;
+      }
+      lo = json_is_number(a) ? json_number_value(a) : NAN;
+      hi = json_is_number(b) ? json_number_value(b) : NAN;
+    }
+    r = lg_result_add_heap_site(
+        sec, lg_jr_str(d, s, el, "function", false),
+        lg_jr_str(d, s, el, "file", false), lg_jr_int(d, s, el, "line", 0),
+        lg_jr_str(d, s, el, "fingerprint", false),
+        lg_jr_num(d, s, el, "bytes_per_request", false), lo, hi);
+    if (!r) {
+      lg_jr_oom(d);
+      break;
+    }
+    r->first_bytes = lg_jr_num(d, s, el, "first_bytes", false);
+    r->last_bytes = lg_jr_num(d, s, el, "last_bytes", false);
+    r->samples = lg_jr_count(d, s, el, "samples");
+    r->known = lg_jr_bool(d, s, el, "known", "true or false");
+    st = lg_jr_arr(d, s, el, "stack", "an array");
+    json_array_foreach(st, k, f) {
+      if (d->rc)
+        break;
+      if (!json_is_object(f)) {
+        lg_jr_bad(d, el, "stack", "frame objects");
+        break;
+      }
+      if (lg_heap_site_add_frame(r, lg_jr_str(d, f, fel, "function", false),
+                                 lg_jr_str(d, f, fel, "file", false),
+                                 lg_jr_int(d, f, fel, "line", 0),
+                                 lg_jr_str(d, f, fel, "object", false)))
+        lg_jr_oom(d);
+    }
+  }
+}
+static void heap_sites_release(void *sec) { lg_result_clear_heap_sites(sec); }
+CODEC(heap_sites, "array", heap_sites_write, heap_sites_read, NULL,
+      heap_sites_release);
+
 /* ---- baseline{} ------------------------------------------------------- */
 
 static json_t *bverdict_write(const void *sec, bool *bad) {
@@ -868,6 +970,9 @@ TABLE(memcheck, "memcheck", LG_MEMCHECK_FIELDS);
 #undef ROW_S
 #define ROW_S lg_massif_result
 TABLE(massif, "massif", LG_MASSIF_FIELDS);
+#undef ROW_S
+#define ROW_S lg_heap_profile_result
+TABLE(heap_profile, "heap_profile", LG_HEAP_PROFILE_FIELDS);
 #undef ROW_S
 #define ROW_S lg_baseline_result
 TABLE(baseline, "baseline", LG_BASELINE_FIELDS);

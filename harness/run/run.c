@@ -249,6 +249,8 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
   r->memcheck.fail_on = sc->valgrind.fail_on;
   r->memcheck.budget_bytes = sc->valgrind.memcheck_budget_bytes;
   r->massif.enabled = sc->valgrind.massif;
+  r->heap_profile.enabled = sc->heap_profile.enabled;
+  r->heap_profile.required = sc->heap_profile.required;
   lg_metrics_begin(o->metrics, sc->name, NAN);
 
   if (o->out_dir)

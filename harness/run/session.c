@@ -191,6 +191,8 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   life lf;
   lg_watchdog wd = LG_WATCHDOG_INIT;
   char *ready_target = NULL;
+  lg_kv *env = NULL; /* the merged environment (pointers borrowed) */
+  size_t n_env = 0;
   unsigned port = 0;
   int rc = 0, was_subreaper = 0;
   bool none = false;
@@ -238,6 +240,26 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
     (void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   spec = sc->service;
+  if (o->n_extra_env) {
+    /* the scenario's variables, then the extra ones (same name: replaced) */
+    size_t i, j;
+    env = calloc(spec.n_env + o->n_extra_env, sizeof *env);
+    if (!env) {
+      rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+      goto cleanup;
+    }
+    for (i = 0; i < spec.n_env; i++) {
+      for (j = 0; j < o->n_extra_env; j++)
+        if (strcmp(spec.env[i].key, o->extra_env[j].key) == 0)
+          break;
+      if (j == o->n_extra_env)
+        env[n_env++] = spec.env[i];
+    }
+    for (j = 0; j < o->n_extra_env; j++)
+      env[n_env++] = o->extra_env[j];
+    spec.env = env;
+    spec.n_env = n_env;
+  }
   default_ready(sc, &spec.ready, &ready_target);
   spec.stop_timeout_s *= o->stop_scale;
   memset(&so, 0, sizeof so);

@@ -40,6 +40,9 @@ typedef struct session_opts {
   session_tick_fn on_tick;
   void *tick_ctx;
   lg_metrics *metrics;     /* live endpoint fed by this session, or NULL */
+  const lg_kv *extra_env;  /* added to the service's environment, replacing
+                              a scenario variable of the same name */
+  size_t n_extra_env;
 } session_opts;
 
 typedef struct session_out {

@@ -13,6 +13,9 @@
  * (and a symlink planted under such a name would be written through). */
 #include "run/tiers.h"
 
+#include <leakgate/heapprof.h>
+
+#include "core/clock.h"
 #include "core/fsutil.h"
 
 #include <dirent.h>
@@ -368,6 +371,207 @@ void lg_run_heap_analysis(lg_result *r, const lg_scenario *sc) {
   }
 }
 
+/* ---- the heap-profile tier (docs/heap-profile.md) ------------------------
+ * One more session at the scenario's full load with the heap sampler
+ * preloaded into the service (LD_PRELOAD; its allocator is kept). Each tick
+ * records (time, completed requests), which turns the sample streams' times
+ * into requests; after the run the streams are symbolised and every site
+ * fitted (lg_heapprof_finish), and the snapshots written next to them. */
+
+typedef struct heap_ticks {
+  double *t, *x;
+  size_t n, cap;
+} heap_ticks;
+
+static void heap_tick(void *ctx, lg_load *load, uint64_t completed,
+                      pid_t pid) {
+  heap_ticks *k = ctx;
+  (void)load;
+  (void)pid;
+  if (k->n == k->cap) {
+    size_t cap = k->cap ? k->cap * 2 : 1024;
+    double *t, *x;
+    if (cap > ((size_t)1 << 22))
+      return; /* 58 h of ticks: later ones are not needed for the fit */
+    t = realloc(k->t, cap * sizeof *t);
+    if (t)
+      k->t = t;
+    x = t ? realloc(k->x, cap * sizeof *x) : NULL;
+    if (!x)
+      return;
+    k->x = x;
+    k->cap = cap;
+  }
+  k->t[k->n] = lg_now_s();
+  k->x[k->n] = (double)completed;
+  k->n++;
+}
+
+/* The tier did not run because the service cannot be profiled: a skipped
+ * check, or an error when heap_profile.required. */
+static void heap_unsupported(lg_heap_profile_result *hp, const char *why) {
+  hp->unsupported = true;
+  set_note(&hp->note, "%s", why);
+}
+
+/* The progress pairs as OUT/heap_profile/progress.csv (t_s on the monotonic
+ * clock, requests), so the fit can be redone from the directory. */
+static void write_progress(const char *dir, const heap_ticks *k) {
+  char *path = lg_path_join(dir, "progress.csv");
+  FILE *f = NULL;
+  size_t i;
+  lg_error err;
+  int fd = path ? lg_create_file(path, &err) : -1;
+  if (fd >= 0)
+    f = fdopen(fd, "w");
+  if (f) {
+    fputs("t_s,requests\n", f);
+    for (i = 0; i < k->n; i++)
+      fprintf(f, "%.6f,%.0f\n", k->t[i], k->x[i]);
+    fclose(f);
+  } else if (fd >= 0) {
+    close(fd);
+  }
+  free(path);
+}
+
+static void run_heap_profile(lg_result *r, const lg_scenario *sc,
+                             const char *out_dir, const lg_run_opts *o) {
+  const lg_heap_profile_spec *spec = &sc->heap_profile;
+  lg_heap_profile_result *hp = &r->heap_profile;
+  char lib[4096], why[1024], period[32], seed[32];
+  char *dir = lg_path_join(out_dir, "heap_profile"), *prog = NULL,
+       *preload = NULL;
+  const char *theirs = NULL;
+  lg_kv env[4];
+  size_t n_env = 0, i;
+  heap_ticks ticks;
+  session_opts so;
+  session_out sout;
+  lg_heapprof *h = NULL;
+  lg_heapprof_opts ho;
+  lg_error err;
+
+  lg_error_clear(&err);
+  memset(&sout, 0, sizeof sout);
+  memset(&ticks, 0, sizeof ticks);
+  if (!dir) {
+    set_note(&hp->note, "%s", "heap profile not run: out of memory");
+    goto cleanup;
+  }
+  if (sc->container.backend == LG_BACKEND_DOCKER ||
+      sc->container.backend == LG_BACKEND_PODMAN) {
+    snprintf(why, sizeof why,
+             "cannot profile this service: the %s backend runs it from an "
+             "image, which does not hold leakgate's heap sampler",
+             lg_backend_name(sc->container.backend));
+    heap_unsupported(hp, why);
+    goto cleanup;
+  }
+  if (lg_mkdir_p(dir, &err) != 0 ||
+      clear_stale(dir,
+                  (const char *const[]){"heapprof.", "snapshot.", "progress.",
+                                        NULL},
+                  &err) != 0 ||
+      lg_heapsampler_path(lib, sizeof lib, &err) != 0) {
+    set_note(&hp->note, "heap profile not run: %s", err.msg);
+    goto cleanup;
+  }
+  if (lg_service_program(&sc->service, sc->dir, 0, &prog, &err) == 0 &&
+      lg_heapprof_check_binary(prog, why, sizeof why)) {
+    heap_unsupported(hp, why);
+    goto cleanup;
+  }
+  /* Ours first; a LD_PRELOAD the scenario sets itself is kept after it. */
+  for (i = 0; i < sc->service.n_env; i++)
+    if (strcmp(sc->service.env[i].key, "LD_PRELOAD") == 0)
+      theirs = sc->service.env[i].value;
+  if (asprintf(&preload, "%s%s%s", lib, theirs && theirs[0] ? ":" : "",
+               theirs ? theirs : "") < 0) {
+    preload = NULL;
+    set_note(&hp->note, "%s", "heap profile not run: out of memory");
+    goto cleanup;
+  }
+  snprintf(period, sizeof period, "%llu",
+           (unsigned long long)spec->period_bytes);
+  snprintf(seed, sizeof seed, "%llu", (unsigned long long)spec->seed);
+  env[n_env++] = (lg_kv){(char *)"LD_PRELOAD", preload};
+  env[n_env++] = (lg_kv){(char *)"LG_HEAPPROF_DIR", dir};
+  env[n_env++] = (lg_kv){(char *)"LG_HEAPPROF_PERIOD", period};
+  if (spec->seed)
+    env[n_env++] = (lg_kv){(char *)"LG_HEAPPROF_SEED", seed};
+
+  session_opts_init(&so);
+  so.sc = sc;
+  so.out_dir = dir;
+  so.stage = "heap_profile";
+  so.cgroupfs_root = o->cgroupfs_root;
+  so.interrupt = o->interrupt;
+  so.progress = o->progress;
+  so.progress_ctx = o->progress_ctx;
+  so.progress_interval_s = o->progress_interval_s;
+  so.on_tick = heap_tick;
+  so.tick_ctx = &ticks;
+  so.extra_env = env;
+  so.n_extra_env = n_env;
+  if (session_run(&so, &sout, &err) != 0) {
+    set_note(&hp->note, "heap profile run failed: %s", err.msg);
+    goto cleanup;
+  }
+  write_progress(dir, &ticks);
+  if (lg_heapprof_new(&h, &err) != 0)
+    goto unusable;
+  if (lg_heapprof_add_stream_dir(h, dir, &err) != 0) {
+    if (err.code == LG_ENOENT)
+      heap_unsupported(hp, "cannot profile this service: the heap sampler "
+                           "was not loaded into it (a statically linked or "
+                           "setuid program, or one that clears LD_PRELOAD)");
+    else
+      goto unusable;
+    goto cleanup;
+  }
+  for (i = 0; i < lg_heapprof_notes(h); i++)
+    if (strncmp(lg_heapprof_note(h, i), "cannot profile", 14) == 0) {
+      heap_unsupported(hp, lg_heapprof_note(h, i));
+      goto cleanup;
+    }
+  lg_heapprof_opts_init(&ho);
+  ho.tolerance = sc->analysis.tolerance_bytes;
+  ho.confidence = sc->analysis.confidence;
+  ho.warmup_fraction = sc->analysis.warmup_fraction;
+  ho.snapshots = (size_t)spec->snapshots;
+  ho.snapshot_dir = dir;
+  ho.alloc_functions = (const char *const *)spec->alloc_functions;
+  ho.n_alloc_functions = spec->n_alloc_functions;
+  if (lg_heapprof_set_progress(h, ticks.t, ticks.x, ticks.n, &err) != 0 ||
+      lg_heapprof_finish(h, &ho, hp, &err) != 0)
+    goto unusable;
+  hp->requests = sout.load.requests;
+  hp->peak_bytes = sout.peak_bytes;
+  /* the main run's load has moved into r by now */
+  if (r->load.throughput_rps > 0 && sout.load.throughput_rps > 0)
+    hp->throughput_ratio = sout.load.throughput_rps / r->load.throughput_rps;
+  free(hp->dir);
+  hp->dir = strdup(dir);
+  if (lg_heapprof_notes(h))
+    set_note(&hp->note, "%s", lg_heapprof_note(h, 0));
+  if (sout.died_early)
+    set_note(&hp->note, "%s",
+             "the service ended before the load did under the heap sampler");
+  goto cleanup;
+unusable:
+  set_note(&hp->note, "heap profile output unusable: %s", err.msg);
+  hp->ran = false;
+cleanup:
+  lg_heapprof_free(h);
+  lg_load_result_cleanup(&sout.load);
+  free(ticks.t);
+  free(ticks.x);
+  free(prog);
+  free(preload);
+  free(dir);
+}
+
 void lg_run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
                   const lg_run_opts *o) {
   bool go = suspicious(r, sc);
@@ -399,6 +603,18 @@ void lg_run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
                         "judge (%s)",
                         r->massif.note ? r->massif.note
                                        : "too few snapshots");
+  if (sc->heap_profile.enabled) {
+    /* heap_profile.mode: on-suspicion, like valgrind.mode */
+    if (sc->heap_profile.mode != LG_VG_ON_SUSPICION || !r->has_analysis ||
+        r->analysis.leak != LG_LEAK_NO_LEAK)
+      run_heap_profile(r, sc, out_dir, o);
+    else {
+      r->heap_profile.enabled = false;
+      set_note(&r->heap_profile.note, "%s",
+               "skipped: the main run found no leak (heap_profile.mode: "
+               "on-suspicion)");
+    }
+  }
 }
 
 void lg_run_baseline(lg_result *r, const lg_scenario *sc, const char *path) {

@@ -140,6 +140,7 @@ int sc_load(sc_ctx *c, const yt_node *v, const yt_node *root);
 int sc_sampling(sc_ctx *c, const yt_node *v);
 int sc_analysis(sc_ctx *c, const yt_node *v);
 int sc_valgrind(sc_ctx *c, const yt_node *v);
+int sc_heap_profile(sc_ctx *c, const yt_node *v);
 int sc_baseline(sc_ctx *c, const yt_node *v);
 int sc_profiles(sc_ctx *c, const yt_node *v);
 /* After every section: what the analysis needs from other sections (heap:

@@ -61,6 +61,8 @@ static void set_defaults(lg_scenario *sc) {
   sc->valgrind.memcheck_budget_bytes = NAN;
   sc->valgrind.massif_load.fraction = 0.10;
   sc->valgrind.massif_snapshots = 20;
+  sc->heap_profile.period_bytes = 512 * 1024;
+  sc->heap_profile.snapshots = 8;
   sc->baseline.tolerance_bytes = 16;
 }
 
@@ -93,6 +95,8 @@ void lg_scenario_free(lg_scenario *sc) {
     free(sc->load.phases[i].name);
   free(sc->load.phases);
   sc_free_strv(sc->valgrind.suppressions, sc->valgrind.n_suppressions);
+  sc_free_strv(sc->heap_profile.alloc_functions,
+               sc->heap_profile.n_alloc_functions);
   free(sc->baseline.file);
   for (i = 0; i < sc->n_profiles; i++)
     free(sc->profiles[i].name);
@@ -296,11 +300,11 @@ static int validate(sc_ctx *c, const yt_node *root) {
   static const char *const keys[] = {"version",  "name",     "service",
                                      "container", "load",    "sampling",
                                      "analysis", "valgrind", "baseline",
-                                     "profiles"};
-  const yt_node *f[10];
+                                     "profiles", "heap_profile"};
+  const yt_node *f[11];
   long long version = 0;
   int rc;
-  if ((rc = sc_fields(c, root, "", keys, 10, f)) ||
+  if ((rc = sc_fields(c, root, "", keys, 11, f)) ||
       (rc = sc_require(c, root, f[0], "version", " (write version: 1)")) ||
       (rc = sc_get_int(c, f[0], "version", 0, INT_MAX, &version)))
     return rc;
@@ -320,7 +324,8 @@ static int validate(sc_ctx *c, const yt_node *root) {
       (rc = sc_load(c, f[4], root)) || (rc = sc_sampling(c, f[5])) ||
       (rc = sc_analysis(c, f[6])) || (rc = sc_valgrind(c, f[7])) ||
       (rc = sc_baseline(c, f[8])) || (rc = sc_profiles(c, f[9])) ||
-      (rc = sc_check_analysis(c, root, f[6])))
+      (rc = sc_check_analysis(c, root, f[6])) ||
+      (rc = sc_heap_profile(c, f[10])))
     return rc;
   return 0;
 }

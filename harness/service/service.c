@@ -172,6 +172,32 @@ static const char *scenario_path(const lg_service_spec *sp) {
   return NULL;
 }
 
+int lg_service_program(const lg_service_spec *spec, const char *scenario_dir,
+                       unsigned port, char **out, lg_error *err) {
+  lg_service_opts o;
+  char *cwd, *name = NULL;
+  int rc;
+  *out = NULL;
+  if (!spec->argv || !spec->argv[0])
+    return lg_error_set(err, LG_EUSAGE, "service.command: empty");
+  if (spec->shell)
+    return (*out = strdup("/bin/sh"))
+               ? 0
+               : lg_error_set(err, LG_ENOMEM, "out of memory");
+  memset(&o, 0, sizeof o);
+  o.spec = spec;
+  o.scenario_dir = scenario_dir;
+  cwd = effective_cwd(&o);
+  if (!cwd)
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  rc = lg_template_expand(spec->argv[0], port, &name, err);
+  if (rc == 0)
+    rc = resolve(name, cwd, scenario_path(spec), out, err);
+  free(name);
+  free(cwd);
+  return rc;
+}
+
 static int build_argv(const lg_service_opts *o, lg_strv *av, size_t *svc_at,
                       lg_error *err) {
   const lg_service_spec *sp = o->spec;

@@ -197,6 +197,60 @@ typedef struct lg_massif_result {
   size_t n_heap;
 } lg_massif_result;
 
+/* A growing allocation site of the heap-profile tier (docs/heap-profile.md):
+ * live bytes of one allocation stack against the section's x. */
+typedef struct lg_heap_site {
+  char *function, *file; /* the first frame after the allocator frames */
+  int line;
+  char *fingerprint;     /* lg_stack_fingerprint of the stack */
+  double bytes_per_request, ci_lo, ci_hi; /* per x unit; CI of lg_analyze */
+  double first_bytes, last_bytes; /* estimated live bytes at the start and
+                                     end of the analysed span (extension) */
+  int64_t samples;       /* sampled allocations behind it (extension) */
+  lg_frame *stack;       /* leaf first, allocator frames dropped */
+  size_t n_stack;
+  bool known;            /* in the baseline too and not faster there: the
+                            heap_profile check does not fail on it */
+} lg_heap_site;
+
+/* heap_profile{}: the sampled heap-profile tier at full load
+ * (docs/heap-profile.md). tool: "sampler" (leakgate's heap sampler) or the
+ * input format of analyze ("pprof", "gperftools"); period_bytes: mean bytes
+ * between samples; snapshots: heap snapshots written (or read);
+ * throughput_ratio: the tier's requests/s over the main run's.
+ * Extensions: x ("requests", "seconds", "index": what the rates are per),
+ * dir (snapshots and sample streams), note (why it did not run / what went
+ * wrong), samples (sampled allocations read), requests (completed by the
+ * tier's own run), peak_bytes (its memory peak), sites_analyzed, enabled
+ * (the run meant to do a heap-profile pass), required
+ * (heap_profile.required: not running is an error), unsupported (it did not
+ * run because the service cannot be profiled: skipped unless required),
+ * failed (set by lg_result_finish). */
+#define LG_HEAP_PROFILE_FIELDS(X, H, A)                                        \
+  X(BOOL, ran, "ran")                                                          \
+  X(STR, tool, "tool")                                                         \
+  X(NUM, period_bytes, "period_bytes")                                         \
+  X(COUNT, snapshots, "snapshots")                                             \
+  X(NUM, throughput_ratio, "throughput_ratio")                                 \
+  A(heap_sites, "growing_sites") /* growing_sites, n_sites */                  \
+  X(STR, x, "x")                                                               \
+  X(STR, dir, "dir")                                                           \
+  X(STR, note, "note")                                                         \
+  X(COUNT, samples, "samples")                                                 \
+  X(COUNT, requests, "requests")                                               \
+  X(NUM, peak_bytes, "peak_bytes")                                             \
+  X(COUNT, sites_analyzed, "sites_analyzed")                                   \
+  X(BOOL, enabled, "enabled")                                                  \
+  X(BOOL, required, "required")                                                \
+  X(BOOL, unsupported, "unsupported")                                          \
+  X(BOOL, failed, "failed")
+
+typedef struct lg_heap_profile_result {
+  LG_HEAP_PROFILE_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
+  lg_heap_site *growing_sites; /* ranked by bytes_per_request */
+  size_t n_sites;
+} lg_heap_profile_result;
+
 typedef enum {
   LG_BASELINE_NONE = 0,
   LG_BASELINE_REGRESSION,
@@ -269,6 +323,7 @@ typedef struct lg_chart {
   S(service, "service")                                                        \
   S(memcheck, "memcheck")                                                      \
   S(massif, "massif")                                                          \
+  S(heap_profile, "heap_profile")                                              \
   S(baseline, "baseline")                                                      \
   A(chart, "chart")                           /* chart */                      \
   A(on_inconclusive, "gates.on_inconclusive") /* inconclusive_passes */        \
@@ -326,6 +381,16 @@ void lg_result_truncate_leaks(lg_memcheck_result *m, size_t n);
 void lg_result_clear_sites(lg_massif_result *m);
 int lg_result_add_site(lg_massif_result *m, const char *function,
                        const char *file, int line, double first, double last);
+/* Append a growing heap-profile site (strings copied); the new site or
+ * NULL. */
+lg_heap_site *lg_result_add_heap_site(lg_heap_profile_result *h,
+                                      const char *function, const char *file,
+                                      int line, const char *fingerprint,
+                                      double rate, double lo, double hi);
+int lg_heap_site_add_frame(lg_heap_site *s, const char *function,
+                           const char *file, int line, const char *object);
+/* Free every heap-profile site; n_sites becomes 0. */
+void lg_result_clear_heap_sites(lg_heap_profile_result *h);
 /* Copy a series into the chart, downsampled to at most max_points (at
  * least 4): the first and last points and, per bucket of x, the lowest and
  * highest point are kept, so peaks and drops survive. chart.oom_x is kept. */
@@ -378,7 +443,8 @@ bool lg_leak_is_known(const lg_baseline_result *b, const char *fp);
   X(MASSIF, massif, "massif")                                                  \
   X(BASELINE, baseline, "baseline")                                            \
   X(TTL, ttl, "time-to-limit")                                                 \
-  X(LOAD, load, "load")
+  X(LOAD, load, "load")                                                        \
+  X(HEAP_PROFILE, heap_profile, "heap_profile")
 
 typedef enum {
 #define LG_CK_ENUM(ID, fn, name) LG_CK_##ID,

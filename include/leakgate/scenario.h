@@ -164,6 +164,21 @@ typedef struct lg_valgrind_spec {
   int massif_snapshots;     /* detailed snapshots; default 20 */
 } lg_valgrind_spec;
 
+typedef enum { LG_HEAP_TOOL_AUTO = 0, LG_HEAP_TOOL_SAMPLER } lg_heap_tool;
+
+/* heap_profile: the sampled heap-profile tier (docs/heap-profile.md). */
+typedef struct lg_heap_profile_spec {
+  bool enabled;
+  lg_valgrind_mode mode;  /* always | on-suspicion */
+  lg_heap_tool tool;      /* auto = sampler (leakgate's heap sampler) */
+  uint64_t period_bytes;  /* mean bytes between samples; default 512KiB */
+  int snapshots;          /* heap snapshots written; default 8 */
+  bool required;          /* a service that cannot be profiled is an error */
+  char **alloc_functions; /* allocator wrappers skipped when naming a site */
+  size_t n_alloc_functions;
+  uint64_t seed;          /* sampler RNG seed; 0 = from the clock */
+} lg_heap_profile_spec;
+
 typedef struct lg_baseline_spec {
   char *file;             /* NULL = none */
   double tolerance_bytes; /* default analysis tolerance */
@@ -188,6 +203,7 @@ typedef struct lg_scenario {
   double sampling_interval_s; /* default 100ms */
   lg_analysis_spec analysis;
   lg_valgrind_spec valgrind;
+  lg_heap_profile_spec heap_profile;
   lg_baseline_spec baseline;
   lg_profile *profiles;
   size_t n_profiles;

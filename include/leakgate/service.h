@@ -79,6 +79,13 @@ const char *lg_service_stdout_path(const lg_service *s);
 const char *lg_service_stderr_path(const lg_service *s);
 void lg_service_free(lg_service *s);
 
+/* The absolute path of the program spec runs, resolved as lg_service_start
+ * resolves argv[0] (against the service's cwd, or in PATH); "/bin/sh" for
+ * a shell command. *out is the caller's. LG_ESTART when it is not an
+ * executable file. */
+int lg_service_program(const lg_service_spec *spec, const char *scenario_dir,
+                       unsigned port, char **out, lg_error *err);
+
 /* Pick a free loopback TCP port (bind to 0, read it back, close). */
 int lg_pick_port(unsigned *port, lg_error *err);
 

@@ -255,7 +255,7 @@ START_TEST(test_junit) {
   /* one suite per scenario, one case per check (+ "run" for the error) */
   ck_assert_int_eq(xpath_count(file, "//testsuite"), FX_N_ALL);
   ck_assert_int_eq(
-      xpath_count(file, "//testsuite[@name='leakgate.leaky-api']/testcase"), 8);
+      xpath_count(file, "//testsuite[@name='leakgate.leaky-api']/testcase"), 9);
   ck_assert_int_eq(
       xpath_count(
           file,

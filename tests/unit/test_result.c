@@ -498,7 +498,7 @@ static const fx_fn fixtures[] = {fx_pass,  fx_leak,       fx_oom,      fx_crash,
 START_TEST(test_checks_table) {
   lg_result *r = lg_result_new();
   size_t i, k;
-  ck_assert_int_eq(LG_N_FINISH_CHECKS, 8);
+  ck_assert_int_eq(LG_N_FINISH_CHECKS, 9);
   for (i = 0; i < LG_N_FINISH_CHECKS; i++) {
     const char *name = lg_check_name((lg_check_id)i);
     ck_assert_ptr_nonnull(name);

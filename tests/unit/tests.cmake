@@ -51,3 +51,15 @@ lg_unit_test(pprof MODULES core result pprof LIBS PkgConfig::JANSSON PkgConfig::
 lg_unit_test(gclog MODULES core runtime)
 lg_unit_test(runtime_detect MODULES core runtime)
 lg_unit_test(prom_reader MODULES core series analysis)
+# Heap-profile tier (issue 15): streams, symbolisation, fit, snapshots,
+# gperftools and pprof inputs; the sampler live on heap_zoo.
+lg_unit_test(heapprof MODULES core series analysis result valgrind pprof heapprof
+             LIBS PkgConfig::JANSSON PkgConfig::ZLIB PkgConfig::LIBDW PkgConfig::PROTOBUF_C stdc++)
+add_dependencies(test_heapprof leaky_http leakgate_heapsampler)
+if(TARGET static_http)
+  add_dependencies(test_heapprof static_http)
+endif()
+lg_unit_test(heapsampler MODULES core series analysis result valgrind pprof heapprof
+             LIBS PkgConfig::JANSSON PkgConfig::ZLIB PkgConfig::LIBDW PkgConfig::PROTOBUF_C stdc++
+             TIMEOUT 180)
+add_dependencies(test_heapsampler heap_zoo own_malloc leakgate_heapsampler)
