@@ -14,11 +14,11 @@
 
 static const char *combined_verdict(int code) {
   switch (code) {
-  case 0:
+  case LG_EXIT_PASS:
     return "pass";
-  case 1:
+  case LG_EXIT_FAIL:
     return "fail";
-  case 3:
+  case LG_EXIT_INCONCLUSIVE:
     return "inconclusive";
   default:
     return "error";

@@ -93,26 +93,27 @@ int lg_report_write(lg_report_format fmt, const lg_result *const *results,
 
 int lg_report_combined_exit(const lg_result *const *results, size_t n) {
   bool fail = false, inconclusive = false;
-  int error = 0;
+  int error = LG_EXIT_PASS;
   size_t i;
   for (i = 0; i < n; i++) {
     switch (results[i]->exit_code) {
-    case 0:
+    case LG_EXIT_PASS:
       break;
-    case 1:
+    case LG_EXIT_FAIL:
       fail = true;
       break;
-    case 3:
+    case LG_EXIT_INCONCLUSIVE:
       inconclusive = true;
       break;
-    default:
-      if (error != 4)
-        error = results[i]->exit_code == 2 ? 2 : 4;
+    default: /* an infrastructure error outranks an input error */
+      if (error != LG_EXIT_ERROR)
+        error = results[i]->exit_code == LG_EXIT_USAGE ? LG_EXIT_USAGE
+                                                       : LG_EXIT_ERROR;
     }
   }
   if (fail)
-    return 1;
-  if (error)
+    return LG_EXIT_FAIL;
+  if (error != LG_EXIT_PASS)
     return error;
-  return inconclusive ? 3 : 0;
+  return inconclusive ? LG_EXIT_INCONCLUSIVE : LG_EXIT_PASS;
 }

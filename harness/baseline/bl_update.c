@@ -311,7 +311,7 @@ int lg_baseline_update(const char *path, const lg_result *const *results,
   if (rc == LG_ENOENT) {
     lg_error_clear(err);
   } else if (rc != 0) {
-    return lg_error_prefix(err, "cannot update the baseline");
+    return lg_error_prefix(err, rc, "cannot update the baseline");
   } else if (old->version != LG_BASELINE_VERSION) {
     rc = lg_error_set(err, LG_EINPUT,
                       "%s: baseline_version %ld, this leakgate writes %d: "

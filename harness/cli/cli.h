@@ -11,15 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* DESIGN exit codes. */
-enum {
-  LG_EXIT_PASS = 0,
-  LG_EXIT_FAIL = 1,
-  LG_EXIT_USAGE = 2,
-  LG_EXIT_INCONCLUSIVE = 3,
-  LG_EXIT_ERROR = 4
-};
-
 /* Report file options shared by run, merge, report and compare. */
 typedef struct cli_outputs {
   const char *json, *junit, *markdown, *html, *sarif;

@@ -4,6 +4,7 @@
  * combined code. */
 #include "cli.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -127,102 +128,198 @@ static int cmp_by_name(const void *a, const void *b) {
   return c ? c : strcmp((*x)->file, (*y)->file);
 }
 
-int cmd_run(int argc, char **argv) {
-  static const struct option longopts[] = {
-      {"out", required_argument, 0, 'o'},
-      CLI_REPORT_LONGOPTS,
-      {"annotations", no_argument, 0, 6},
-      {"baseline", required_argument, 0, 'b'},
-      {"set", required_argument, 0, 's'},
-      {"profile", required_argument, 0, 'p'},
-      {"shard", required_argument, 0, 'S'},
-      {"metrics", required_argument, 0, 7},
-      {"metrics-remote", no_argument, 0, 8},
-      {"quiet", no_argument, 0, 'q'},
-      {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
+/* The command line of run. */
+typedef struct run_args {
   cli_outputs outs;
-  const char *out_dir = NULL, *baseline = NULL, *profile = NULL;
+  const char *out_dir, *baseline, *profile;
   lg_metrics_opts mo;
-  lg_metrics *metrics = NULL;
-  const char **sets = NULL;
-  size_t n_sets = 0, n_sc = 0, n_res = 0, i;
-  unsigned shard_i = 1, shard_n = 1;
-  lg_scenario **sc = NULL;
-  lg_result **res = NULL;
-  progress_state ps;
-  lg_error err;
-  int c, rc = LG_EXIT_USAGE, bad = 0;
+  const char **sets; /* the --set values (argc of them at most) */
+  size_t n_sets;
+  unsigned shard_i, shard_n;
+} run_args;
 
-  memset(&outs, 0, sizeof outs);
-  memset(&ps, 0, sizeof ps);
-  memset(&mo, 0, sizeof mo);
-  lg_error_clear(&err);
-  sets = calloc((size_t)argc, sizeof *sets);
-  if (!sets)
-    return LG_EXIT_ERROR;
+static const struct option run_longopts[] = {
+    {"out", required_argument, 0, 'o'},
+    CLI_REPORT_LONGOPTS,
+    {"annotations", no_argument, 0, 6},
+    {"baseline", required_argument, 0, 'b'},
+    {"set", required_argument, 0, 's'},
+    {"profile", required_argument, 0, 'p'},
+    {"shard", required_argument, 0, 'S'},
+    {"metrics", required_argument, 0, 7},
+    {"metrics-remote", no_argument, 0, 8},
+    {"quiet", no_argument, 0, 'q'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0}};
+
+/* Parse the options into a; -1 to go on, else the exit code (--help, a
+ * bad option). */
+static int parse_args(int argc, char **argv, run_args *a) {
+  lg_error err;
+  int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:b:s:p:S:qh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:b:s:p:S:qh", run_longopts, NULL)) !=
+         -1) {
     switch (c) {
     case 'o':
-      out_dir = optarg;
+      a->out_dir = optarg;
       break;
     case 'J': case 'U': case 'M': case 'H': case 'F':
-      cli_output_option(&outs, c, optarg);
+      cli_output_option(&a->outs, c, optarg);
       break;
     case 6:
-      outs.annotations = true;
+      a->outs.annotations = true;
       break;
     case 'b':
-      baseline = optarg;
+      a->baseline = optarg;
       break;
     case 's':
       if (!strchr(optarg, '=')) {
         cli_errorf("--set needs KEY=VALUE, got '%s'", optarg);
-        goto cleanup;
+        return LG_EXIT_USAGE;
       }
-      sets[n_sets++] = optarg;
+      assert(a->n_sets < (size_t)argc);
+      a->sets[a->n_sets++] = optarg;
       break;
     case 'p':
-      profile = optarg;
+      a->profile = optarg;
       break;
     case 'S':
-      if (parse_shard(optarg, &shard_i, &shard_n)) {
+      if (parse_shard(optarg, &a->shard_i, &a->shard_n)) {
         cli_errorf("--shard needs I/N with 1 <= I <= N, got '%s'", optarg);
-        goto cleanup;
+        return LG_EXIT_USAGE;
       }
       break;
     case 7:
-      mo.listen = optarg;
+      a->mo.listen = optarg;
       break;
     case 8:
-      mo.allow_remote = true;
+      a->mo.allow_remote = true;
       break;
     case 'q':
-      outs.quiet = true;
+      a->outs.quiet = true;
       break;
     case 'h':
       fputs(run_usage, stdout);
-      rc = LG_EXIT_PASS;
-      goto cleanup;
+      return LG_EXIT_PASS;
     default:
-      cli_bad_option(run_usage, longopts, "o:b:s:p:S:qh", argv);
-      goto cleanup;
+      cli_bad_option(run_usage, run_longopts, "o:b:s:p:S:qh", argv);
+      return LG_EXIT_USAGE;
     }
   }
   if (optind >= argc) {
     cli_errorf("run needs at least one scenario file");
     fputs(run_usage, stderr);
-    goto cleanup;
+    return LG_EXIT_USAGE;
   }
-  if (mo.listen &&
-      lg_metrics_check_listen(mo.listen, mo.allow_remote, &err) != 0) {
+  lg_error_clear(&err);
+  if (a->mo.listen &&
+      lg_metrics_check_listen(a->mo.listen, a->mo.allow_remote, &err) != 0) {
     cli_errorf("%s", err.msg);
-    goto cleanup;
+    return LG_EXIT_USAGE;
   }
+  return -1;
+}
 
-  /* Validate everything before running anything: a typo in the third
-   * scenario should not cost the first two runs. */
+/* Load and validate every scenario before running any (a typo in the third
+ * should not cost the first two runs), sorted by name, names unique. */
+static int load_scenarios(char **files, size_t n, const run_args *a,
+                          lg_scenario **sc) {
+  size_t i;
+  int bad = 0;
+  for (i = 0; i < n; i++)
+    if (cli_load_scenario(files[i], a->sets, a->n_sets, a->profile, &sc[i]) !=
+        0)
+      bad = 1;
+  if (bad)
+    return LG_EXIT_USAGE;
+  /* Shards: sort by name and deal round-robin, so every shard gets a
+   * balanced, deterministic share whatever order the files were given in. */
+  qsort(sc, n, sizeof *sc, cmp_by_name);
+  for (i = 1; i < n; i++)
+    if (strcmp(sc[i]->name, sc[i - 1]->name) == 0) {
+      cli_errorf("two scenarios are named '%s' (%s and %s): names must be "
+                 "unique",
+                 sc[i]->name, sc[i - 1]->file, sc[i]->file);
+      return LG_EXIT_USAGE;
+    }
+  return 0;
+}
+
+/* Caveats that change what the verdict means are said out loud. */
+static void say_caveats(const lg_scenario *sc, const lg_result *r) {
+  if (r->container.note)
+    cli_warnf("%s: %s", sc->name, r->container.note);
+  else if (r->container.backend && strcmp(r->container.backend, "none") == 0)
+    cli_warnf("%s: container backend none: no memory limit and no OOM "
+              "detection in this run",
+              sc->name);
+  if (r->baseline.note)
+    cli_warnf("%s: baseline: %s", sc->name, r->baseline.note);
+}
+
+/* Run scenario sc into *out with the progress line; 0, or the exit code of
+ * a run the library could not carry out (said on stderr). */
+static int run_one(const lg_scenario *sc, size_t n_sc, const run_args *a,
+                   lg_metrics *metrics, progress_state *ps, lg_result **out) {
+  lg_run_opts ro;
+  lg_error err;
+  char dir[4096];
+  lg_run_opts_init(&ro);
+  if (a->out_dir && n_sc == 1) {
+    ro.out_dir = a->out_dir;
+  } else if (a->out_dir) {
+    snprintf(dir, sizeof dir, "%s/%s", a->out_dir, sc->name);
+    ro.out_dir = dir;
+  }
+  ro.baseline_path = a->baseline;
+  ro.progress = on_progress;
+  ro.progress_ctx = ps;
+  ro.interrupt = &cli_interrupted;
+  ro.metrics = metrics;
+  ps->last_plain = -1;
+  if (!a->outs.quiet)
+    fprintf(stderr, "leakgate: running %s (%s)\n", sc->name, sc->file);
+  lg_error_clear(&err);
+  if (lg_run_scenario(sc, &ro, out, &err) != 0) {
+    progress_end(ps);
+    cli_errorf("%s: %s", sc->name, err.msg);
+    return lg_error_exit_code(err.code);
+  }
+  progress_end(ps);
+  say_caveats(sc, *out);
+  return 0;
+}
+
+/* The exit code when the scenarios that ran give results_rc and a later
+ * one could not run (failed_rc, 2 or 4): a failure found stays a failure,
+ * as in lg_report_combined_exit; otherwise the run's own error. */
+static int with_failed_run(int results_rc, int failed_rc) {
+  if (!failed_rc || results_rc == LG_EXIT_FAIL)
+    return results_rc;
+  if (results_rc == LG_EXIT_ERROR)
+    return LG_EXIT_ERROR;
+  return failed_rc;
+}
+
+int cmd_run(int argc, char **argv) {
+  run_args a;
+  lg_metrics *metrics = NULL;
+  size_t n_sc = 0, n_res = 0, i;
+  lg_scenario **sc = NULL;
+  lg_result **res = NULL;
+  progress_state ps;
+  lg_error err;
+  int rc, failed = 0;
+
+  memset(&a, 0, sizeof a);
+  memset(&ps, 0, sizeof ps);
+  a.shard_i = a.shard_n = 1;
+  a.sets = calloc((size_t)argc, sizeof *a.sets);
+  if (!a.sets)
+    return LG_EXIT_ERROR;
+  if ((rc = parse_args(argc, argv, &a)) >= 0)
+    goto cleanup;
   n_sc = (size_t)(argc - optind);
   sc = calloc(n_sc, sizeof *sc);
   res = calloc(n_sc, sizeof *res);
@@ -230,84 +327,45 @@ int cmd_run(int argc, char **argv) {
     rc = LG_EXIT_ERROR;
     goto cleanup;
   }
-  for (i = 0; i < n_sc; i++)
-    if (cli_load_scenario(argv[optind + (int)i], sets, n_sets, profile,
-                          &sc[i]) != 0)
-      bad = 1;
-  if (bad)
+  if ((rc = load_scenarios(argv + optind, n_sc, &a, sc)) != 0)
     goto cleanup;
-
-  /* Shards: sort by name and deal round-robin, so every shard gets a
-   * balanced, deterministic share whatever order the files were given in. */
-  qsort(sc, n_sc, sizeof *sc, cmp_by_name);
-  for (i = 1; i < n_sc; i++)
-    if (strcmp(sc[i]->name, sc[i - 1]->name) == 0) {
-      cli_errorf("two scenarios are named '%s' (%s and %s): names must be unique",
-                 sc[i]->name, sc[i - 1]->file, sc[i]->file);
-      goto cleanup;
-    }
-
-  if (mo.listen) {
+  if (a.mo.listen) {
     /* One endpoint for the whole command: it goes away when the last
      * scenario is done. */
-    if (lg_metrics_start(&mo, &metrics, &err) != 0) {
+    if (lg_metrics_start(&a.mo, &metrics, &err) != 0) {
       cli_errorf("%s", err.msg);
       rc = lg_error_exit_code(err.code);
       goto cleanup;
     }
-    if (!outs.quiet)
+    if (!a.outs.quiet)
       fprintf(stderr, "leakgate: metrics at %s\n", lg_metrics_url(metrics));
   }
   cli_install_signals();
   ps.tty = isatty(2) != 0;
   ps.color = cli_color(2);
-  ps.quiet = outs.quiet;
-  for (i = 0; i < n_sc; i++) {
-    lg_run_opts ro;
-    char dir[4096];
-    if (i % shard_n != shard_i - 1)
+  ps.quiet = a.outs.quiet;
+  for (i = 0; i < n_sc && !failed && !cli_interrupted; i++) {
+    if (i % a.shard_n != a.shard_i - 1)
       continue;
-    if (cli_interrupted)
-      break;
-    lg_run_opts_init(&ro);
-    if (out_dir && n_sc == 1) {
-      ro.out_dir = out_dir;
-    } else if (out_dir) {
-      snprintf(dir, sizeof dir, "%s/%s", out_dir, sc[i]->name);
-      ro.out_dir = dir;
-    }
-    ro.baseline_path = baseline;
-    ro.progress = on_progress;
-    ro.progress_ctx = &ps;
-    ro.interrupt = &cli_interrupted;
-    ro.metrics = metrics;
-    ps.last_plain = -1;
-    if (!outs.quiet)
-      fprintf(stderr, "leakgate: running %s (%s)\n", sc[i]->name, sc[i]->file);
-    if (lg_run_scenario(sc[i], &ro, &res[n_res], &err) != 0) {
-      progress_end(&ps);
-      cli_errorf("%s: %s", sc[i]->name, err.msg);
-      rc = lg_error_exit_code(err.code);
-      goto cleanup;
-    }
-    progress_end(&ps);
-    /* Caveats that change what the verdict means are said out loud. */
-    if (res[n_res]->container.note)
-      cli_warnf("%s: %s", sc[i]->name, res[n_res]->container.note);
-    else if (res[n_res]->container.backend &&
-             strcmp(res[n_res]->container.backend, "none") == 0)
-      cli_warnf("%s: container backend none: no memory limit and no OOM "
-                "detection in this run", sc[i]->name);
-    if (res[n_res]->baseline.note)
-      cli_warnf("%s: baseline: %s", sc[i]->name, res[n_res]->baseline.note);
-    n_res++;
+    assert(n_res < n_sc);
+    if ((failed = run_one(sc[i], n_sc, &a, metrics, &ps, &res[n_res])) == 0)
+      n_res++;
   }
-  if (n_res == 0 && !cli_interrupted) {
-    cli_warnf("shard %u/%u has no scenarios (of %zu)", shard_i, shard_n, n_sc);
+  if (n_res == 0 && (failed || cli_interrupted)) {
+    rc = failed ? failed : LG_EXIT_ERROR;
+    goto cleanup;
+  }
+  if (n_res == 0) {
+    cli_warnf("shard %u/%u has no scenarios (of %zu)", a.shard_i, a.shard_n,
+              n_sc);
     rc = LG_EXIT_PASS;
     goto cleanup;
   }
-  rc = cli_finish_results((const lg_result *const *)res, n_res, &outs);
+  /* The scenarios that ran are reported even when a later one could not
+   * run: their results are real and the exit code says both. */
+  rc = with_failed_run(
+      cli_finish_results((const lg_result *const *)res, n_res, &a.outs),
+      failed);
   if (cli_interrupted && rc == LG_EXIT_PASS)
     rc = LG_EXIT_ERROR;
 
@@ -319,6 +377,6 @@ cleanup:
     lg_result_free(res[i]);
   free(sc);
   free(res);
-  free(sets);
+  free(a.sets);
   return rc;
 }

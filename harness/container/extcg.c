@@ -172,7 +172,7 @@ int ct_extcg_adopt(lg_container *c, ct_ext *x, pid_t pid, const char *leaf,
   proc_file(path, sizeof path, c->proc_root, pid, "cgroup");
   rc = lg_cgroup_detect(c->cg_root, path, &info, err);
   if (rc)
-    return lg_error_prefix(err, "%s", what);
+    return lg_error_prefix(err, rc, "%s", what);
   if (info.version == 0 || !info.dir[0])
     return lg_error_set(err, LG_ECGROUP,
                         "%s: no cgroup with the memory controller holds pid "

@@ -343,7 +343,7 @@ static int oci_remove(lg_container *c, lg_error *err) {
   int status = 0, rc;
   rc = lg_run_capture(argv, NULL, CT_TEARDOWN_S, out, sizeof out, &status, err);
   if (rc)
-    return lg_error_prefix(err, "cannot remove container %s", s->name);
+    return lg_error_prefix(err, rc, "cannot remove container %s", s->name);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
     return 0;
   /* Already gone (never created, or removed by hand) is what we wanted. */

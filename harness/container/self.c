@@ -81,7 +81,7 @@ int ct_self_plan(const lg_container_opts *o, ct_plan *p, lg_error *err) {
   int rc =
       lg_cgroup_detect(o->cgroupfs_root, o->proc_self_cgroup, &p->info, err);
   if (rc)
-    return lg_error_prefix(err, "backend self");
+    return lg_error_prefix(err, rc, "backend self");
   if (p->info.version == 0 || !p->info.dir[0])
     return lg_error_set(err, LG_ECGROUP,
                         "backend self: no cgroup with the memory controller "

@@ -19,12 +19,12 @@ int lg_error_set(lg_error *err, int code, const char *fmt, ...) {
   return code;
 }
 
-int lg_error_prefix(lg_error *err, const char *fmt, ...) {
+int lg_error_prefix(lg_error *err, int code, const char *fmt, ...) {
   char prefix[LG_ERROR_MSG_MAX];
   char old[LG_ERROR_MSG_MAX];
   va_list ap;
   if (!err)
-    return LG_EINPUT;
+    return code;
   va_start(ap, fmt);
   vsnprintf(prefix, sizeof prefix, fmt, ap);
   va_end(ap);
@@ -41,7 +41,7 @@ int lg_error_prefix(lg_error *err, const char *fmt, ...) {
     snprintf(err->msg + n, sizeof err->msg - n, "%.*s",
              (int)(sizeof err->msg - n - 1), old);
   }
-  return err->code;
+  return code;
 }
 
 void lg_error_clear(lg_error *err) {
@@ -80,12 +80,12 @@ const char *lg_strerror(int code) {
 int lg_error_exit_code(int code) {
   switch (code) {
   case LG_OK:
-    return 0;
+    return LG_EXIT_PASS;
 #define LG_XX_EXIT(name, value, exit, msg)                                     \
   case LG_##name:                                                              \
     return exit;
     LG_ERRNO_MAP(LG_XX_EXIT)
 #undef LG_XX_EXIT
   }
-  return 4;
+  return LG_EXIT_ERROR;
 }

@@ -81,8 +81,9 @@ static int build_env(lg_load *l, lgl_exec *x, lg_error *err) {
   const char *spec_url = l->o.spec->url;
 
   if (spec_url && *spec_url) {
-    if (lg_template_expand(spec_url, l->o.port, &url, err) != 0)
-      return lg_error_prefix(err, "load.url");
+    int rc = lg_template_expand(spec_url, l->o.port, &url, err);
+    if (rc != 0)
+      return lg_error_prefix(err, rc, "load.url");
   } else if (asprintf(&url, "http://127.0.0.1:%u/", l->o.port) < 0) {
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   }
@@ -138,8 +139,9 @@ int lgl_exec_new(lg_load *l, lg_error *err) {
   if (!x->argv)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   for (i = 0; i < s->n_command; i++) {
-    if (lg_template_expand(s->command[i], l->o.port, &x->argv[i], err) != 0)
-      return lg_error_prefix(err, "load.command[%zu]", i);
+    rc = lg_template_expand(s->command[i], l->o.port, &x->argv[i], err);
+    if (rc != 0)
+      return lg_error_prefix(err, rc, "load.command[%zu]", i);
     x->argc++;
   }
   if ((rc = build_env(l, x, err)) != 0)
@@ -313,7 +315,7 @@ int lgl_exec_start(lg_load *l, lg_error *err) {
     if (x->paths[i]) {
       x->out[i].file = lg_create_file(x->paths[i], err);
       if (x->out[i].file < 0) {
-        rc = lg_error_prefix(err, "load");
+        rc = lg_error_prefix(err, x->out[i].file, "load");
         x->out[i].file = -1;
         goto cleanup;
       }

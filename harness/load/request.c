@@ -73,7 +73,7 @@ static int compile(const char *text, size_t len, const char *what,
                    lg_template **out, lg_error *err) {
   int rc = lg_template_compile(text, len, out, NULL, err);
   if (rc)
-    lg_error_prefix(err, "%s", what);
+    lg_error_prefix(err, rc, "%s", what);
   return rc;
 }
 
@@ -141,7 +141,7 @@ static int build_http(lg_load *l, lg_error *err) {
     goto cleanup;
   rc = lg_template_expand(s->url, l->o.port, &l->url, err);
   if (rc) {
-    lg_error_prefix(err, "load.url");
+    lg_error_prefix(err, rc, "load.url");
     goto cleanup;
   }
   auth_t = strndup(auth, auth_len);
@@ -151,7 +151,7 @@ static int build_http(lg_load *l, lg_error *err) {
   }
   rc = lg_template_expand(auth_t, l->o.port, &authority, err);
   if (rc) {
-    lg_error_prefix(err, "load.url");
+    lg_error_prefix(err, rc, "load.url");
     goto cleanup;
   }
   { /* the port after the host (after "]" for an IPv6 literal), default 80 */
@@ -297,7 +297,7 @@ static int build_flow(lg_load *l, lg_error *err) {
                                                       : "127.0.0.1:{{port}}",
                             l->o.port, &addr, err);
     if (rc)
-      return lg_error_prefix(err, "load.address");
+      return lg_error_prefix(err, rc, "load.address");
     rc = resolve(addr, "load.address", &l->target, err);
     free(addr);
   }

@@ -31,6 +31,7 @@
 #include <leakgate/scenario.h>
 #include <leakgate/units.h>
 
+#include <assert.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -648,117 +649,148 @@ static int set_reasons(lg_result *r, char **derived, size_t nd) {
   return 0;
 }
 
-void lg_result_finish(lg_result *r) {
-  pending p[LG_N_FINISH_CHECKS];
-  char **derived = NULL;
-  size_t nd = 0, i;
-  bool any_fail = false, any_error = false, any_inconc = false;
-  int rc = 0;
-
-  clear_derived(r);
-  memset(p, 0, sizeof p);
-  for (i = 0; i < LG_N_FINISH_CHECKS; i++)
-    checks[i].derive(r, &p[i]);
-  r->memcheck.failed = p[LG_CK_MEMCHECK].st == LG_CHECK_FAIL;
-  r->heap_profile.failed = p[LG_CK_HEAP_PROFILE].st == LG_CHECK_FAIL;
-
-  /* Checks: finish's names first, in the fixed order (a kept check of that
-   * name in its place), then the other kept ones. */
-  {
-    size_t nk = r->n_checks, k;
-    lg_check *kept = r->checks;
-    bool *used = calloc(nk ? nk : 1, sizeof *used);
-    r->checks = NULL;
-    r->n_checks = 0;
-    if (!used)
-      rc = LG_ENOMEM;
-    for (i = 0; i < LG_N_FINISH_CHECKS && rc == 0; i++) {
-      for (k = 0; k < nk; k++)
-        if (!used[k] && strcmp(kept[k].name, checks[i].name) == 0)
-          break;
-      if (k < nk) {
-        used[k] = true;
-        rc = lg_result_add_check(r, kept[k].name, kept[k].status, "%s",
-                                 kept[k].message);
-      } else {
-        rc = lg_result_add_check(r, checks[i].name, p[i].st, "%s", p[i].msg);
-        if (rc == 0)
-          r->checks[r->n_checks - 1].derived = true;
-      }
+/* Finish's checks first, in table order (a kept check of that name in
+ * its place: one a module added under that name overrides), then the other
+ * kept ones. Returns 0 or LG_ENOMEM. */
+static int merge_checks(lg_result *r, const pending *p) {
+  size_t nk = r->n_checks, k, i;
+  lg_check *kept = r->checks;
+  bool *used = calloc(nk ? nk : 1, sizeof *used);
+  int rc = used ? 0 : LG_ENOMEM;
+  r->checks = NULL;
+  r->n_checks = 0;
+  for (i = 0; i < LG_N_FINISH_CHECKS && rc == 0; i++) {
+    for (k = 0; k < nk; k++)
+      if (!used[k] && strcmp(kept[k].name, checks[i].name) == 0)
+        break;
+    if (k < nk) {
+      used[k] = true;
+      rc = lg_result_add_check(r, kept[k].name, kept[k].status, "%s",
+                               kept[k].message);
+    } else {
+      rc = lg_result_add_check(r, checks[i].name, p[i].st, "%s", p[i].msg);
+      if (rc == 0)
+        r->checks[r->n_checks - 1].derived = true;
     }
-    for (k = 0; k < nk && rc == 0; k++)
-      if (!used[k])
-        rc = lg_result_add_check(r, kept[k].name, kept[k].status, "%s",
-                                 kept[k].message);
-    for (k = 0; k < nk; k++) {
-      free(kept[k].name);
-      free(kept[k].message);
-    }
-    free(kept);
-    free(used);
   }
+  for (k = 0; k < nk && rc == 0; k++)
+    if (!used[k])
+      rc = lg_result_add_check(r, kept[k].name, kept[k].status, "%s",
+                               kept[k].message);
+  for (k = 0; k < nk; k++) {
+    free(kept[k].name);
+    free(kept[k].message);
+  }
+  free(kept);
+  free(used);
+  return rc;
+}
+
+/* Which statuses r's checks have. */
+typedef struct tally {
+  bool fail, error, inconclusive;
+} tally;
+
+static tally tally_checks(const lg_result *r) {
+  tally t = {false, false, false};
+  size_t i;
   for (i = 0; i < r->n_checks; i++) {
-    any_fail |= r->checks[i].status == LG_CHECK_FAIL;
-    any_error |= r->checks[i].status == LG_CHECK_ERROR;
-    any_inconc |= r->checks[i].status == LG_CHECK_INCONCLUSIVE;
+    t.fail |= r->checks[i].status == LG_CHECK_FAIL;
+    t.error |= r->checks[i].status == LG_CHECK_ERROR;
+    t.inconclusive |= r->checks[i].status == LG_CHECK_INCONCLUSIVE;
   }
+  return t;
+}
 
-  /* Reasons: interrupted, the error, then every non-pass check. */
-  derived = calloc(r->n_checks + 3, sizeof *derived);
+/* Reasons: interrupted, the error, then "<check>: <message>" for every
+ * check that did not pass, then the note when inconclusive passes. Returns
+ * 0 or LG_ENOMEM. */
+static int derive_reasons(lg_result *r, tally t) {
+  size_t cap = r->n_checks + 3, nd = 0, i;
+  char **derived = calloc(cap, sizeof *derived);
+  int rc = 0;
   if (!derived)
-    rc = LG_ENOMEM;
-  if (rc == 0 && r->interrupted)
+    return LG_ENOMEM;
+  if (r->interrupted)
     derived[nd++] = strdup("interrupted");
   /* the runner records an interrupt as the error "interrupted" too */
-  if (rc == 0 && r->error &&
-      !(r->interrupted && strcmp(r->error, "interrupted") == 0))
+  if (r->error && !(r->interrupted && strcmp(r->error, "interrupted") == 0))
     derived[nd++] = strdup(r->error);
-  for (i = 0; rc == 0 && i < r->n_checks; i++) {
+  for (i = 0; i < r->n_checks; i++) {
     const lg_check *c = &r->checks[i];
     size_t need;
     if (c->status == LG_CHECK_PASS || c->status == LG_CHECK_SKIPPED)
       continue;
     need = strlen(c->name) + strlen(c->message) + 3;
+    assert(nd < cap);
     derived[nd] = malloc(need);
     if (derived[nd])
       snprintf(derived[nd], need, "%s: %s", c->name, c->message);
     nd++;
   }
-  if (rc == 0 && !r->interrupted && !r->error && !any_fail && !any_error &&
-      any_inconc && r->inconclusive_passes)
+  if (!r->interrupted && !r->error && !t.fail && !t.error && t.inconclusive &&
+      r->inconclusive_passes) {
+    assert(nd < cap);
     derived[nd++] = strdup("inconclusive treated as a pass "
                            "(analysis.on_inconclusive: pass)");
+  }
   for (i = 0; i < nd; i++)
     if (!derived[i])
       rc = LG_ENOMEM;
   if (rc == 0)
     rc = set_reasons(r, derived, nd);
-  if (rc != 0) {
+  if (rc != 0)
     for (i = 0; i < nd; i++)
       free(derived[i]);
-  }
   free(derived);
+  return rc;
+}
 
+/* The DESIGN exit-code table (this file's header); rc: whether deriving
+ * failed (out of memory never passes). */
+static void set_verdict(lg_result *r, tally t, int rc) {
   if (r->interrupted) {
     r->verdict = LG_VERDICT_ERROR;
-    r->exit_code = 4;
+    r->exit_code = LG_EXIT_ERROR;
   } else if (r->error) {
     r->verdict = LG_VERDICT_ERROR;
-    r->exit_code = r->error_code ? lg_error_exit_code(r->error_code) : 4;
+    r->exit_code =
+        r->error_code ? lg_error_exit_code(r->error_code) : LG_EXIT_ERROR;
   } else if (rc != 0) {
-    r->verdict = LG_VERDICT_ERROR; /* out of memory deriving: never pass */
-    r->exit_code = 4;
-  } else if (any_fail) {
-    r->verdict = LG_VERDICT_FAIL;
-    r->exit_code = 1;
-  } else if (any_error) {
     r->verdict = LG_VERDICT_ERROR;
-    r->exit_code = 4;
-  } else if (any_inconc) {
+    r->exit_code = LG_EXIT_ERROR;
+  } else if (t.fail) {
+    r->verdict = LG_VERDICT_FAIL;
+    r->exit_code = LG_EXIT_FAIL;
+  } else if (t.error) {
+    r->verdict = LG_VERDICT_ERROR;
+    r->exit_code = LG_EXIT_ERROR;
+  } else if (t.inconclusive) {
     r->verdict = LG_VERDICT_INCONCLUSIVE;
-    r->exit_code = r->inconclusive_passes ? 0 : 3;
+    r->exit_code = r->inconclusive_passes ? LG_EXIT_PASS : LG_EXIT_INCONCLUSIVE;
   } else {
     r->verdict = LG_VERDICT_PASS;
-    r->exit_code = 0;
+    r->exit_code = LG_EXIT_PASS;
   }
+}
+
+void lg_result_finish(lg_result *r) {
+  pending p[LG_N_FINISH_CHECKS];
+  size_t i;
+  tally t;
+  int rc;
+
+  clear_derived(r);
+  memset(p, 0, sizeof p);
+  for (i = 0; i < LG_N_FINISH_CHECKS; i++) {
+    assert(checks[i].derive); /* every id has its row */
+    checks[i].derive(r, &p[i]);
+  }
+  r->memcheck.failed = p[LG_CK_MEMCHECK].st == LG_CHECK_FAIL;
+  r->heap_profile.failed = p[LG_CK_HEAP_PROFILE].st == LG_CHECK_FAIL;
+  rc = merge_checks(r, p);
+  t = tally_checks(r);
+  if (rc == 0)
+    rc = derive_reasons(r, t);
+  set_verdict(r, t, rc);
 }

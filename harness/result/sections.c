@@ -262,11 +262,11 @@ static void exit_code_read(lg_jr *d, const json_t *o, const char *ctx,
                            const char *key, void *sec) {
   lg_result *r = sec;
   r->exit_code = lg_jr_int(d, o, ctx, key, -1);
-  if (r->exit_code < 0 || r->exit_code > 4)
+  if (r->exit_code < LG_EXIT_PASS || r->exit_code > LG_EXIT_ERROR)
     lg_jr_bad(d, ctx, key, "an integer from 0 to 4");
 }
 static void exit_code_init(void *sec) {
-  ((lg_result *)sec)->exit_code = 4;
+  ((lg_result *)sec)->exit_code = LG_EXIT_ERROR;
 }
 CODEC(exit_code, "integer", exit_code_write, exit_code_read, exit_code_init,
       NULL);

@@ -276,7 +276,7 @@ int lg_service_wait_ready(lg_service *s, lg_error *err) {
       return lg_error_set(err, LG_EUSAGE, "service.ready: no target");
     rc = lg_template_expand(rs->target, s->port, &target, err);
     if (rc)
-      return lg_error_prefix(err, "service.ready");
+      return lg_error_prefix(err, rc, "service.ready");
   }
   for (;;) {
     if (lg_service__check(s, false)) {

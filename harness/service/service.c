@@ -214,7 +214,7 @@ static int build_argv(const lg_service_opts *o, lg_strv *av, size_t *svc_at,
     char *x = NULL;
     rc = lg_template_expand(sp->argv[i], o->port, &x, err);
     if (rc)
-      return lg_error_prefix(err, "service.command[%zu]", i);
+      return lg_error_prefix(err, rc, "service.command[%zu]", i);
     rc = lg_strv_push(av, x);
     free(x);
     if (rc || (sp->shell && i == 0 && (rc = lg_strv_push(av, "sh"))))
@@ -238,7 +238,7 @@ static int build_env(const lg_service_opts *o, lg_strv *ev, lg_error *err) {
     rc = lg_template_expand(sp->env[i].value ? sp->env[i].value : "", o->port,
                             &val, err);
     if (rc)
-      return lg_error_prefix(err, "service.env.%s", sp->env[i].key);
+      return lg_error_prefix(err, rc, "service.env.%s", sp->env[i].key);
     rc = lg_strv_pushf(ev, "%s=%s", sp->env[i].key, val);
     free(val);
     if (rc)
@@ -378,7 +378,7 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
     goto cleanup;
   if (o->spec->ready.kind == LG_READY_LOG && o->spec->ready.target &&
       (rc = lg_template_expand(o->spec->ready.target, o->port, &regex, err))) {
-    lg_error_prefix(err, "service.ready.log");
+    lg_error_prefix(err, rc, "service.ready.log");
     goto cleanup;
   }
   s->stdout_path = o->stdin_pipe ? NULL : log_path(o, "stdout");

@@ -4,29 +4,40 @@
  * and, when given a non-NULL lg_error, fills it with a one-line human message
  * ("scenario.yaml:12:5: load.rate: expected a number, got 'fast'").
  * The library never prints and never exits: lg_error_exit_code() tells the
- * command which DESIGN exit code (2 input, 4 infrastructure) a code maps to.
+ * command which DESIGN exit code (LG_EXIT_USAGE for input, LG_EXIT_ERROR
+ * for infrastructure) a code maps to.
  */
 #ifndef LEAKGATE_ERROR_H
 #define LEAKGATE_ERROR_H
 
 #include <stddef.h>
 
+/* The exit codes of every leakgate command (DESIGN section 2): what a
+ * result's exit_code and lg_error_exit_code give. */
+typedef enum {
+  LG_EXIT_PASS = 0,         /* no leak, no regression, every check held */
+  LG_EXIT_FAIL = 1,         /* leak, regression, OOM kill, crash, budget */
+  LG_EXIT_USAGE = 2,        /* usage or input error */
+  LG_EXIT_INCONCLUSIVE = 3, /* the run cannot decide */
+  LG_EXIT_ERROR = 4         /* infrastructure error */
+} lg_exit_code;
+
 /* XX(name, value, exit code, message) - the one table of error codes. */
-#define LG_ERRNO_MAP(XX)                                                        \
-  XX(EINPUT, -1, 2, "invalid input")                                           \
-  XX(EUSAGE, -2, 2, "invalid usage")                                           \
-  XX(ENOMEM, -3, 4, "out of memory")                                           \
-  XX(EIO, -4, 4, "input/output error")                                         \
-  XX(ESYS, -5, 4, "system call failed")                                        \
-  XX(ECGROUP, -6, 4, "cgroup unavailable")                                     \
-  XX(ESTART, -7, 4, "service failed to start")                                 \
-  XX(ENOTREADY, -8, 4, "service did not become ready")                         \
-  XX(ETOOL, -9, 4, "external tool missing or failed")                          \
-  XX(ETIMEOUT, -10, 4, "timed out")                                            \
-  XX(EINTR, -11, 4, "interrupted")                                             \
-  XX(ENOTSUP, -12, 4, "not supported here")                                    \
-  XX(ENOENT, -13, 2, "no such file")                                           \
-  XX(ELIMIT, -14, 4, "hard limit reached")
+#define LG_ERRNO_MAP(XX)                                                       \
+  XX(EINPUT, -1, LG_EXIT_USAGE, "invalid input")                               \
+  XX(EUSAGE, -2, LG_EXIT_USAGE, "invalid usage")                               \
+  XX(ENOMEM, -3, LG_EXIT_ERROR, "out of memory")                               \
+  XX(EIO, -4, LG_EXIT_ERROR, "input/output error")                             \
+  XX(ESYS, -5, LG_EXIT_ERROR, "system call failed")                            \
+  XX(ECGROUP, -6, LG_EXIT_ERROR, "cgroup unavailable")                         \
+  XX(ESTART, -7, LG_EXIT_ERROR, "service failed to start")                     \
+  XX(ENOTREADY, -8, LG_EXIT_ERROR, "service did not become ready")             \
+  XX(ETOOL, -9, LG_EXIT_ERROR, "external tool missing or failed")              \
+  XX(ETIMEOUT, -10, LG_EXIT_ERROR, "timed out")                                \
+  XX(EINTR, -11, LG_EXIT_ERROR, "interrupted")                                 \
+  XX(ENOTSUP, -12, LG_EXIT_ERROR, "not supported here")                        \
+  XX(ENOENT, -13, LG_EXIT_USAGE, "no such file")                               \
+  XX(ELIMIT, -14, LG_EXIT_ERROR, "hard limit reached")
 
 typedef enum {
   LG_OK = 0,
@@ -43,7 +54,8 @@ typedef struct lg_error {
   char msg[LG_ERROR_MSG_MAX];
 } lg_error;
 
-/* Set code and a printf-formatted message on err (which may be NULL); returns code. */
+/* Set code and a printf-formatted message on err (which may be NULL); returns
+ * code. */
 int lg_error_set(lg_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -55,9 +67,11 @@ int lg_error_set(lg_error *err, int code, const char *fmt, ...)
   (lg_error_set(err, code, __VA_ARGS__), (code))
 #endif
 
-/* Prefix err's message with a printf-formatted context and ": "; returns err->code. */
-int lg_error_prefix(lg_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* Prefix err's message (when err is not NULL) with a printf-formatted
+ * context and ": "; returns code, the failure being passed on, so a caller
+ * without an lg_error still gets the real code (an ENOMEM stays one). */
+int lg_error_prefix(lg_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Reset err to LG_OK with an empty message. */
 void lg_error_clear(lg_error *err);
@@ -68,7 +82,8 @@ const char *lg_err_name(int code);
 /* The generic message of a code ("invalid input"). */
 const char *lg_strerror(int code);
 
-/* The DESIGN exit code for a failure with this code: 2 for input, 4 otherwise. */
+/* The DESIGN exit code for a failure with this code: LG_EXIT_USAGE for
+ * input, LG_EXIT_ERROR otherwise (LG_EXIT_PASS for LG_OK). */
 int lg_error_exit_code(int code);
 
 #endif

@@ -8,6 +8,7 @@
  * fsutil: atomic writes replace whole files and leave no temp file, reads
  * honour their cap, mkdir -p refuses a symlink, create refuses a planted
  * symlink, the directory lock excludes a second holder, paths join.
+ * error: lg_error_prefix passes the failure's own code on, the exit table.
  */
 #include "core/buf.h"
 #include "core/fsutil.h"
@@ -236,6 +237,34 @@ START_TEST(test_fsutil_lock_dir) {
 }
 END_TEST
 
+/* The failure passed on keeps its code with or without an lg_error: an
+ * out-of-memory under a NULL error must not become an input error (exit 2
+ * instead of 4). */
+START_TEST(test_error_prefix_keeps_code) {
+  lg_error err;
+  ck_assert_int_eq(lg_error_prefix(NULL, LG_ENOMEM, "ctx %d", 1), LG_ENOMEM);
+  ck_assert_int_eq(lg_error_exit_code(lg_error_prefix(NULL, LG_ENOMEM, "x")),
+                   LG_EXIT_ERROR);
+  ck_assert_int_eq(lg_error_prefix(NULL, LG_EINPUT, "x"), LG_EINPUT);
+  lg_error_set(&err, LG_ETOOL, "valgrind: not found");
+  ck_assert_int_eq(lg_error_prefix(&err, LG_ETOOL, "memcheck tier %s", "x"),
+                   LG_ETOOL);
+  ck_assert_str_eq(err.msg, "memcheck tier x: valgrind: not found");
+  ck_assert_int_eq(err.code, LG_ETOOL);
+  /* the exit-code table */
+  ck_assert_int_eq(lg_error_exit_code(LG_OK), LG_EXIT_PASS);
+  ck_assert_int_eq(lg_error_exit_code(LG_EINPUT), LG_EXIT_USAGE);
+  ck_assert_int_eq(lg_error_exit_code(LG_ENOENT), LG_EXIT_USAGE);
+  ck_assert_int_eq(lg_error_exit_code(LG_ECGROUP), LG_EXIT_ERROR);
+  ck_assert_int_eq(lg_error_exit_code(-999), LG_EXIT_ERROR);
+  ck_assert_int_eq(LG_EXIT_PASS, 0);
+  ck_assert_int_eq(LG_EXIT_FAIL, 1);
+  ck_assert_int_eq(LG_EXIT_USAGE, 2);
+  ck_assert_int_eq(LG_EXIT_INCONCLUSIVE, 3);
+  ck_assert_int_eq(LG_EXIT_ERROR, 4);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("core");
   TCase *t = tcase_create("buf");
@@ -250,6 +279,9 @@ static Suite *suite(void) {
   tcase_add_test(t, test_fsutil_write_read);
   tcase_add_test(t, test_fsutil_dirs_and_links);
   tcase_add_test(t, test_fsutil_lock_dir);
+  suite_add_tcase(s, t);
+  t = tcase_create("error");
+  tcase_add_test(t, test_error_prefix_keeps_code);
   suite_add_tcase(s, t);
   return s;
 }
