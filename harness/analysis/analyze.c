@@ -70,6 +70,7 @@ static void init_out(lg_analysis *a, const lg_series *s,
   a->floor_bytes = a->transient_bytes = a->warmup_bytes = NAN;
   a->asymptote_bytes = a->x_rate = NAN;
   a->gc_period_x = s->gc_period_x;
+  a->look_confidence = a->decided_after_s = a->decided_after_x = NAN;
 }
 
 static int check_input(const lg_series *s, const lg_analysis_opts *o,
@@ -83,6 +84,9 @@ static int check_input(const lg_series *s, const lg_analysis_opts *o,
   if (!(o->warmup_fraction >= 0 && o->warmup_fraction <= 0.9))
     return lg_error_set(err, LG_EUSAGE,
                         "warm-up fraction must be within 0-90%%");
+  if (!(o->window_from_x >= 0) || !isfinite(o->window_from_x))
+    return lg_error_set(err, LG_EUSAGE,
+                        "window start must be a finite x >= 0");
   if (s->n < LG_SERIES_MIN_POINTS)
     return lg_error_set(err, LG_EINPUT,
                         "%s: only %zu points (need at least %d)", s->metric,
@@ -188,14 +192,15 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
 
   /* Warm-up trim, then restart after the last one-off level shift. */
   {
-    double cut = x[0] + o->warmup_fraction * (x[m - 1] - x[0]);
+    double from = o->window_from_x > x[0] ? o->window_from_x : x[0];
+    double cut = from + o->warmup_fraction * (x[m - 1] - from);
     for (w0 = 0; w0 < m && x[w0] < cut; w0++)
       ;
   }
   if (m - w0 >= MIN_WINDOW) {
     size_t ls =
         lg_stat_level_shift(x + w0, y + w0, m - w0, SHIFT_Z, SHIFT_REMAIN, scr);
-    lg_shifts sh = {0, 0, 0};
+    lg_shifts sh = {0, 0, 0, 0, 0};
     if (ls > 0 && y[w0 + ls] > y[w0 + ls - 1])
       lg_stat_shifts_after(y + w0, m - w0, SHIFT_Z, ls + 1, scr, &sh);
     /* Shifts up that keep coming after the restart point are growth in
@@ -235,7 +240,8 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
   /* Recent segment S: after a hinge that BIC (with the effective sample
    * size) strongly prefers, else the last third of W's x span. */
   rho_pool = W.rho;
-  if (lg_stat_hinge(x + w0, y + w0, nw, HINGE_LO, HINGE_HI, &h) == 0 &&
+  if (!o->no_hinge &&
+      lg_stat_hinge(x + w0, y + w0, nw, HINGE_LO, HINGE_HI, &h) == 0 &&
       h.evidence > HINGE_BIC) {
     rho_pool = h.rho;
     s0 = w0 + h.k;

@@ -283,9 +283,14 @@ void lg_stat_shifts_after(const double *y, size_t n, double zthr, size_t from,
       continue;
     if (z[i - 1] > 0)
       out->up++;
+    else
+      out->down++;
     if (i < from)
       continue;
-    out->up_after += z[i - 1] > 0;
+    if (z[i - 1] > 0)
+      out->up_after++;
+    else
+      out->down_after++;
     out->net_after += d[i - 1];
   }
 }

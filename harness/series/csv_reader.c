@@ -191,7 +191,9 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
   size_t *col = NULL, len, nnames = 0, i, last_line = 0;
   target tg[N_DEFAULT];
   size_t ntg = 0, chosen;
-  int t_col, req_col, x_col, rc = 0, r;
+  int t_col, req_col, x_col, phase_col, rc = 0, r;
+  char *first_phase = NULL;
+  double steady_t = NAN, steady_x = NAN, last_t = NAN;
   int have_prev_t = 0, have_prev_x = 0;
   double prev_t = 0, prev_x = 0, first_x = NAN;
   uint64_t rows = 0;
@@ -259,6 +261,7 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
   list_columns(names, nnames, cols, sizeof cols);
   t_col = find_col(names, nnames, "t_s");
   req_col = find_col(names, nnames, "requests");
+  phase_col = find_col(names, nnames, "phase");
   if (t_col < 0) {
     rc = lg_error_set(err, LG_EINPUT, "%s:1: no t_s column (columns: %s)", name,
                       cols);
@@ -331,7 +334,6 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
                         lr.lineno, nf, nnames);
       goto cleanup;
     }
-    rows++;
     if (fld[t_col][0] == '\0') {
       rc = lg_error_set(err, LG_EINPUT, "%s:%zu:%zu: t_s is empty", name,
                         lr.lineno, col[t_col]);
@@ -349,6 +351,9 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
                         lr.lineno, col[t_col], t, prev_t);
       goto cleanup;
     }
+    if (opts && opts->t_max > 0 && t >= opts->t_max)
+      break; /* after the look: not read (possibly still being written) */
+    rows++;
     prev_t = t;
     have_prev_t = 1;
     if (until > 0 && t > until)
@@ -374,8 +379,21 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
     }
     prev_x = x;
     have_prev_x = 1;
-    if (isnan(first_x))
+    last_t = t;
+    if (isnan(first_x)) {
       first_x = x;
+      steady_t = t;
+      steady_x = x;
+      if (phase_col >= 0 && !(first_phase = strdup(fld[phase_col]))) {
+        rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
+        goto cleanup;
+      }
+    } else if (first_phase && strcmp(fld[phase_col], first_phase) != 0) {
+      steady_t = t; /* the first row of the second phase */
+      steady_x = x;
+      free(first_phase);
+      first_phase = NULL; /* found: later phases do not move it */
+    }
     for (k = 0; k < ntg; k++) {
       const char *cell = fld[tg[k].col];
       double y;
@@ -458,6 +476,10 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
   s->x_is_seconds = x_col == t_col;
   snprintf(s->x_name, sizeof s->x_name, "%s",
            s->x_is_seconds ? "seconds" : "requests");
+  s->t_end = last_t;
+  s->x_end = prev_x;
+  s->steady_t = steady_t;
+  s->steady_x = steady_x;
   *out = s;
   s = NULL;
 
@@ -466,6 +488,7 @@ cleanup:
     lg_agg_free(tg[i].agg);
   lg_series_free(s);
   lg_lines_cleanup(&lr);
+  free(first_phase);
   free(header);
   free(names);
   free(fld);

@@ -78,6 +78,10 @@ int lg_series_from_arrays(const double *x, const double *y, const double *t,
     goto cleanup;
   }
   s->rows = s->rows_used = n;
+  s->x_end = x[n - 1];
+  s->t_end = t ? t[n - 1] : (secs ? x[n - 1] : NAN);
+  s->steady_x = x[0];
+  s->steady_t = t ? t[0] : (secs ? x[0] : NAN);
   snprintf(s->metric, sizeof s->metric, "%s", metric ? metric : "value");
   snprintf(s->x_name, sizeof s->x_name, "%s", x_name);
   s->x_is_seconds = secs;

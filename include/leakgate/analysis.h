@@ -35,6 +35,14 @@ typedef struct lg_analysis_opts {
   double memory_limit;    /* bytes; NAN = none (no time to limit) */
   double x_rate; /* x units per second for projections; NAN = from data */
   bool strict;   /* NO_LEAK only on the recent segment's bound */
+  double window_from_x; /* the warm-up fraction is taken of the x span from
+                           here, and no point before it is judged (early
+                           stop: where the steady phases start); 0: from
+                           the first point */
+  bool no_hinge;        /* the recent segment is always the last third, never
+                           a break chosen by BIC (early looks: a break picked
+                           among a few dozen points overstates the slope
+                           after it) */
 } lg_analysis_opts;
 
 /* Fill opts with the defaults above. */
@@ -72,7 +80,13 @@ typedef struct lg_model_fit {
  * "min", the lower envelope); decided_by ("recent", "window" or "none");
  * recent_hinge, S starts at a hinge chosen by BIC; gc_period_x, the sawtooth
  * period found by the reader (NAN if none); points analysed (after
- * aggregation and pooling). */
+ * aggregation and pooling); staircase_steps, the shifts up of a staircase
+ * whose window was kept whole (0: not one). Early stop (leakgate/early_stop.h;
+ * lg_analyze leaves them false, 0 and NAN): early_stop, the verdict comes
+ * from sequential looks; stopped_early, decided at a look before the data
+ * ended; looks taken; look_confidence, the per-bound confidence of the
+ * deciding (or last) look; decided_after_s and decided_after_x, steady
+ * seconds and x units at the decision (NAN while undecided). */
 #define LG_ANALYSIS_FIELDS(X, H, A)                                            \
   H(BUF, metric, "metric")                                                     \
   H(BUF, x, "x")                                                               \
@@ -108,7 +122,14 @@ typedef struct lg_model_fit {
   H(BUF, decided_by, "decided_by")                                             \
   X(ABOOL, recent_hinge, "recent_hinge")                                       \
   X(NUM, gc_period_x, "gc_period_x")                                           \
-  X(SIZE, points, "points")
+  X(SIZE, points, "points")                                                    \
+  X(SIZE, staircase_steps, "staircase_steps")                                  \
+  X(ABOOL, early_stop, "early_stop")                                           \
+  X(ABOOL, stopped_early, "stopped_early")                                     \
+  X(SIZE, looks, "looks")                                                      \
+  X(NUM, look_confidence, "look_confidence")                                   \
+  X(NUM, decided_after_s, "decided_after_seconds")                             \
+  X(NUM, decided_after_x, "decided_after_requests")
 
 typedef struct lg_analysis {
   LG_ANALYSIS_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
@@ -122,10 +143,6 @@ typedef struct lg_analysis {
   char decided_by[8]; /* "recent", "window", "limit" (inconclusive by slope,
                          but even its lower bound reaches the memory limit
                          within the run's own length) or "none" */
-  /* Not in result.json: */
-  size_t staircase_steps; /* same-way level shifts that kept coming, so the
-                             window was kept whole as growth in steps; 0 when
-                             the series is not a staircase */
 } lg_analysis;
 
 /* Run the pipeline on a series. LG_EINPUT when there are too few points
@@ -135,6 +152,16 @@ typedef struct lg_analysis {
  * too few points left after the warm-up gets INCONCLUSIVE, never a guess. */
 int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
                lg_analysis *out, lg_error *err);
+
+/* The one-sided level a's bounds are at: the deciding look's under early
+ * stop (stricter than the scenario's), else confidence (the run's). Inline:
+ * the result and baseline modules use it without linking the analysis. */
+static inline double lg_analysis_level(const lg_analysis *a,
+                                       double confidence) {
+  return a->early_stop && a->look_confidence > 0.5 && a->look_confidence < 1
+             ? a->look_confidence
+             : confidence;
+}
 
 /* "leak", "no_leak", "inconclusive" (or "unknown"). */
 const char *lg_leak_name(lg_leak l);

@@ -13,6 +13,7 @@
 #include <leakgate/sampler.h>
 #include <leakgate/series.h>
 #include <leakgate/analysis.h>
+#include <leakgate/early_stop.h>
 #include <leakgate/metrics.h>
 #include <leakgate/valgrind.h>
 #include <leakgate/pprof.h>

@@ -80,6 +80,9 @@ typedef struct lg_series_opts {
    * leakgate_memory_bytes{metric="..."}), and x_series a selector of the
    * request-counter series that gives x (then x = "requests"). */
   const char *x_series;
+  double t_max;       /* > 0: read only the rows before the first with t_s >=
+                         t_max (what a look at that moment saw, even while
+                         the file is still being written); 0: every row */
 } lg_series_opts;
 
 /* An (x, y) series after aggregation; t is seconds at each point. */
@@ -99,6 +102,13 @@ typedef struct lg_series {
   double gc_period_x;  /* median x between drops; NAN if none */
   char *name;          /* Prometheus inputs: the series with its labels,
                           metric{label="value",...}; NULL for a CSV */
+  double t_end, x_end; /* t_s and x of the last row read with an x */
+  double steady_t, steady_x; /* t_s and x of the first row (with an x) whose
+                                phase differs from the first such row's:
+                                where the steady phases start after the
+                                warm-up phase; the first row itself when
+                                the phase never changes or there is no
+                                phase column (from arrays: the first point) */
 } lg_series;
 
 /* Read a CSV file into a series; LG_EINPUT with file:line for bad input,

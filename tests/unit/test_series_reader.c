@@ -495,6 +495,53 @@ START_TEST(reader_matches_arrays) {
 }
 END_TEST
 
+START_TEST(look_cut_and_steady_start) {
+  /* 40 rows, t = 0.1 i: a warm-up phase, then steady from row 10 (whose
+   * requests cell is empty, so the steady start is row 11), then a third
+   * phase that does not move it. t_max reads the rows before a look's
+   * moment only - the row at it and a half-written one after it never. */
+  char text[8192];
+  size_t len = 0;
+  lg_series *s = NULL;
+  lg_series_opts o;
+  lg_error e;
+  int i;
+  len += (size_t)snprintf(text, sizeof text, "%s", HDR);
+  for (i = 0; i < 40; i++) {
+    char req[32] = "";
+    if (i != 10)
+      snprintf(req, sizeof req, "%d", 100 * i);
+    len += (size_t)snprintf(text + len, sizeof text - len,
+                            "%.6f,%s,5000,%d,,6000,1,9,%s\n", 0.1 * i, req,
+                            1000 + 7 * i,
+                            i < 10 ? "warmup" : i < 30 ? "steady" : "more");
+  }
+  snprintf(text + len, sizeof text - len, "4.000000,4000,50"); /* half a row */
+  memset(&o, 0, sizeof o);
+  o.t_max = 3.05;
+  ck_assert_msg(read_csv(text, &o, &s, &e) == 0, "%s", e.msg);
+  ck_assert_uint_eq(s->rows, 31); /* t = 0.0 .. 3.0 */
+  ck_assert_double_eq_tol(s->t_end, 3.0, 1e-9);
+  ck_assert_double_eq(s->x_end, 3000);
+  ck_assert_double_eq_tol(s->steady_t, 1.1, 1e-9);
+  ck_assert_double_eq(s->steady_x, 1100);
+  lg_series_free(s);
+  /* Exactly at a row's time: that row is the look's moment, not read. */
+  o.t_max = 2.2;
+  ck_assert_int_eq(read_csv(text, &o, &s, &e), 0);
+  ck_assert_double_eq_tol(s->t_end, 2.1, 1e-9);
+  lg_series_free(s);
+  o.t_max = 1.05; /* 10 rows: too few to read */
+  ck_assert_int_eq(read_csv(text, &o, &s, &e), LG_EINPUT);
+  o.t_max = 0;
+  text[len] = '\0'; /* drop the half row */
+  ck_assert_int_eq(read_csv(text, &o, &s, &e), 0);
+  ck_assert_uint_eq(s->rows, 40);
+  ck_assert_double_eq_tol(s->steady_t, 1.1, 1e-9);
+  lg_series_free(s);
+}
+END_TEST
+
 START_TEST(number_formats) {
   /* Every accepted spelling parses to exactly what strtod gives (the fast
    * path for short decimals must round the same way). */
@@ -583,6 +630,7 @@ int main(void) {
   tcase_add_test(tc, reader_matches_arrays);
   tcase_add_test(tc, number_formats);
   tcase_add_test(tc, until_cuts_rows_after);
+  tcase_add_test(tc, look_cut_and_steady_start);
   suite_add_tcase(s, tc);
   return lg_test_run(s);
 }

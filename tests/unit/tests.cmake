@@ -26,9 +26,10 @@ lg_unit_test(report   MODULES core result reporters LIBS PkgConfig::JANSSON)
 target_include_directories(test_report PRIVATE ${PROJECT_SOURCE_DIR}/reporters)
 # Golden outputs, one folder per case under tests/data/golden/.
 lg_unit_test(golden   MODULES core result reporters LIBS PkgConfig::JANSSON)
-lg_unit_test(analysis_stats MODULES core analysis)
+lg_unit_test(analysis_stats MODULES core series analysis)
 lg_unit_test(analysis MODULES core series analysis)
 lg_unit_test(analysis_accuracy MODULES core series analysis TIMEOUT 300 LABELS accuracy)
+lg_unit_test(early_stop MODULES core series analysis)
 lg_unit_test(load_errors MODULES core scenario load TIMEOUT 120)
 add_dependencies(test_load_errors clean_http)
 lg_unit_test(load_flow MODULES core scenario load TIMEOUT 120)
@@ -44,7 +45,7 @@ lg_unit_test(baseline MODULES core series analysis result baseline LIBS PkgConfi
 lg_unit_test(baseline_compare MODULES core series analysis result baseline LIBS PkgConfig::JANSSON)
 lg_unit_test(backends MODULES core container TIMEOUT 120)
 # Live metrics endpoint (issue 19): rendering, negotiation, server; promtool and the OpenMetrics parser.
-lg_unit_test(metrics MODULES core analysis metrics)
+lg_unit_test(metrics MODULES core series analysis metrics)
 # pprof profile.proto read/write (issue 15).
 lg_unit_test(pprof MODULES core result pprof LIBS PkgConfig::JANSSON PkgConfig::ZLIB)
 # Managed runtimes (issue 12): GC-log parsers, detection.
