@@ -104,16 +104,17 @@ static const char SKIP_LINE[] = "";
 
 static const char *growth_line(const lg_result *r, char *t, size_t cap) {
   const lg_analysis *a = &r->analysis;
-  char n1[64], n2[64], n3[64], n4[64], by[32], by2[32];
+  char n1[64], n2[64], n3[64], n4[64], by[32], by2[32], es[128];
   if (!r->has_analysis || !isfinite(a->slope))
     return NULL;
-  snprintf(t, cap, "%s (%s %s to %s), tolerance %s, MDS %s [%s]",
+  snprintf(t, cap, "%s (%s %s to %s), tolerance %s, MDS %s [%s]%s",
            lg_fmt_slope(n1, sizeof n1, a, a->slope),
-           lg_fmt_ci_label(n4, sizeof n4, r->confidence),
+           lg_fmt_ci_label(n4, sizeof n4, lg_analysis_level(a, r->confidence)),
            lg_fmt_num(n2, sizeof n2, a->slope_lo),
            lg_fmt_num(n3, sizeof n3, a->slope_hi),
            lg_fmt_slope(by, sizeof by, a, a->tolerance),
-           lg_fmt_slope(by2, sizeof by2, a, a->mds), lg_fmt_leak(a->leak));
+           lg_fmt_slope(by2, sizeof by2, a, a->mds), lg_fmt_leak(a->leak),
+           lg_fmt_early_stop(es, sizeof es, a));
   return t;
 }
 

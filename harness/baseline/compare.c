@@ -174,7 +174,9 @@ static int compare_slope(lg_result *r, const bl_entry *e, double conf,
   pick(&pr_sl, &b_pr, &lo_pr, &hi_pr);
   pick(&e->sl, &b_main, &lo_main, &hi_main);
   out->baseline_slope = b_main;
-  se_pr = se_of(lo_pr, hi_pr, level_ok(r->confidence) ? r->confidence : conf);
+  se_pr = se_of(lo_pr, hi_pr,
+                level_ok(r->confidence) ? lg_analysis_level(a, r->confidence)
+                                        : conf);
   se_main =
       se_of(lo_main, hi_main, level_ok(e->confidence) ? e->confidence : conf);
   se = hypot(se_pr, se_main);

@@ -4,6 +4,7 @@
  * the file holds. */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -55,6 +56,14 @@ static const char analyze_usage[] =
     "  --rate R              x units per second for the projection (default:\n"
     "                        measured from t_s)\n"
     "  --strict              judge no_leak on the recent segment only\n"
+    "  --early-stop          replay a samples.csv as if read live with\n"
+    "                        analysis.early_stop: looks from the first row of\n"
+    "                        its second phase on, and when they would have\n"
+    "                        stopped the run (the verdict of that look)\n"
+    "  --max-duration D      with --early-stop: the t_s the run could have\n"
+    "                        lasted (load.max_duration; default: the file's end)\n"
+    "  --min-evidence-duration D  steady time before the first look (default 2s)\n"
+    "  --min-evidence-requests N  steady requests before it (default 1000)\n"
     "  --on-inconclusive pass|fail  exit 0 instead of 3 when undecided\n"
     "  --json F  --junit F  --markdown F  --html F  --sarif F   reports\n"
     "  --quiet               no summary on stdout\n"
@@ -84,6 +93,22 @@ static double request_rate(const char *path, const lg_series_opts *so) {
   return rate;
 }
 
+/* --early-stop: replay the CSV at path look by look into r. */
+static int early_replay(const char *path, const lg_series_opts *so,
+                        const lg_analysis_opts *ao,
+                        const lg_early_stop_opts *eo, lg_result *r,
+                        lg_error *err) {
+  lg_early_stop st;
+  FILE *f = fopen(path, "r");
+  int rc;
+  if (!f)
+    return lg_error_set(err, errno == ENOENT ? LG_ENOENT : LG_EIO,
+                        "%s: cannot open: %s", path, strerror(errno));
+  rc = lg_early_stop_replay(f, path, so, ao, eo, &st, &r->analysis, NULL, err);
+  fclose(f);
+  return rc;
+}
+
 int cmd_analyze(int argc, char **argv) {
   static const struct option longopts[] = {
       {"x", required_argument, 0, 'x'},
@@ -95,6 +120,10 @@ int cmd_analyze(int argc, char **argv) {
       {"limit", required_argument, 0, 'l'},
       {"rate", required_argument, 0, 'r'},
       {"strict", no_argument, 0, 'S'},
+      {"early-stop", no_argument, 0, 'E'},
+      {"max-duration", required_argument, 0, 'D'},
+      {"min-evidence-duration", required_argument, 0, 'N'},
+      {"min-evidence-requests", required_argument, 0, 'R'},
       {"on-inconclusive", required_argument, 0, 'i'},
       CLI_REPORT_LONGOPTS,
       {"quiet", no_argument, 0, 'q'},
@@ -102,6 +131,8 @@ int cmd_analyze(int argc, char **argv) {
       {0, 0, 0, 0}};
   lg_series_opts so;
   lg_analysis_opts ao;
+  lg_early_stop_opts eo;
+  bool early = false;
   cli_outputs outs;
   lg_series_list sl;
   lg_result **res = NULL;
@@ -115,6 +146,7 @@ int cmd_analyze(int argc, char **argv) {
   memset(&sl, 0, sizeof sl);
   memset(&outs, 0, sizeof outs);
   lg_analysis_opts_init(&ao);
+  lg_early_stop_opts_init(&eo);
   lg_error_clear(&err);
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
@@ -169,6 +201,29 @@ int cmd_analyze(int argc, char **argv) {
     case 'S':
       ao.strict = true;
       break;
+    case 'E':
+      early = true;
+      break;
+    case 'D':
+      if (lg_parse_duration(optarg, &eo.max_t, &err))
+        goto bad_value;
+      break;
+    case 'N':
+      if (lg_parse_duration(optarg, &eo.min_s, &err))
+        goto bad_value;
+      if (!(eo.min_s > 0)) {
+        cli_errorf("--min-evidence-duration must be longer than 0s");
+        goto cleanup;
+      }
+      break;
+    case 'R':
+      if (!optarg[0] || optarg[strspn(optarg, "0123456789")] != '\0') {
+        cli_errorf("--min-evidence-requests must be a whole number, got '%s'",
+                   optarg);
+        goto cleanup;
+      }
+      eo.min_x = strtod(optarg, NULL);
+      break;
     case 'i':
       if (strcmp(optarg, "pass") && strcmp(optarg, "fail")) {
         cli_errorf("--on-inconclusive must be 'pass' or 'fail'");
@@ -201,6 +256,10 @@ int cmd_analyze(int argc, char **argv) {
     goto cleanup;
   }
   path = argv[optind];
+  if (!early && (!isnan(eo.max_t) || eo.min_s != 2 || eo.min_x != 1000)) {
+    cli_errorf("--max-duration and --min-evidence-* need --early-stop");
+    goto cleanup;
+  }
 
   if ((strcmp(path, "-") == 0
            ? lg_series_read_all_stream(stdin, "<stdin>", &so, &sl, &err)
@@ -231,6 +290,13 @@ int cmd_analyze(int argc, char **argv) {
               "it)\n",
               path, ao.tolerance, fmt_rate(n1, sizeof n1, rps));
   }
+  /* The replay reads the file once per look: a CSV file, not a stream. */
+  if (early && (strcmp(path, "-") == 0 || sl.n != 1 || sl.v[0]->name)) {
+    cli_errorf("%s: --early-stop replays a samples.csv file (one CSV series, "
+               "not stdin or Prometheus input)",
+               path);
+    goto cleanup;
+  }
   res = calloc(sl.n, sizeof *res);
   if (!res) {
     rc = LG_EXIT_ERROR;
@@ -245,7 +311,8 @@ int cmd_analyze(int argc, char **argv) {
       goto cleanup;
     }
     res[n_res++] = r;
-    if (lg_analyze(s, &ao, &r->analysis, &err) != 0) {
+    if (early ? early_replay(path, &so, &ao, &eo, r, &err) != 0
+              : lg_analyze(s, &ao, &r->analysis, &err) != 0) {
       if (s->name)
         cli_errorf("%s: %s", s->name, err.msg);
       else

@@ -49,6 +49,31 @@ void lgl_worker_done(lg_load *l) {
   pthread_mutex_unlock(&l->mu);
 }
 
+/* The phase after the last one that early stop may run into: the last
+ * phase's load at its final rate (a ramp is not ramped again), until
+ * max_duration_s. */
+static int extend_phases(lg_load *l, lg_error *err) {
+  const lgl_phase *last = &l->phases[l->n_phases - 1];
+  lgl_phase *q = &l->phases[l->n_phases];
+  double d = l->o.max_duration_s;
+  char name[96];
+  if (!isfinite(d) || d > 1e7)
+    return lg_error_set(err, LG_EINPUT, "load.max_duration: %g s is not a "
+                        "duration", d);
+  if (d * 1e9 <= (double)l->total_ns)
+    return 0;
+  snprintf(name, sizeof name, "%s.extended", last->name);
+  if (!(q->name = strdup(name)))
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  q->start_ns = l->total_ns;
+  q->dur_ns = (uint64_t)llround(d * 1e9) - l->total_ns;
+  q->open = last->open;
+  q->r0 = q->r1 = last->r1;
+  l->total_ns += q->dur_ns;
+  l->n_phases++;
+  return 0;
+}
+
 static int copy_phases(lg_load *l, lg_error *err) {
   const lg_load_spec *s = l->o.spec;
   size_t i;
@@ -56,7 +81,8 @@ static int copy_phases(lg_load *l, lg_error *err) {
   if (s->n_phases == 0 || !s->phases)
     return lg_error_set(err, LG_EINPUT, "load.phases: at least one phase is "
                         "needed (e.g. {name: steady, duration: 30s})");
-  l->phases = calloc(s->n_phases, sizeof *l->phases);
+  /* One spare slot for the extension early stop may run into. */
+  l->phases = calloc(s->n_phases + 1, sizeof *l->phases);
   if (!l->phases)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   l->n_phases = s->n_phases;
@@ -88,7 +114,7 @@ static int copy_phases(lg_load *l, lg_error *err) {
                     : 0;
   }
   l->total_ns = at;
-  return 0;
+  return l->o.max_duration_s > 0 ? extend_phases(l, err) : 0;
 }
 
 /* Make sure the process may open the connections (raising the soft

@@ -121,7 +121,7 @@ static void slope_text(const lg_result *r, const lg_analysis *a, char *buf,
                        size_t cap) {
   char s[64], lo[64], hi[64], ci[32];
   snprintf(buf, cap, "%s (%s %s to %s)", lg_fmt_slope(s, sizeof s, a, a->slope),
-           lg_fmt_ci_label(ci, sizeof ci, r->confidence),
+           lg_fmt_ci_label(ci, sizeof ci, lg_analysis_level(a, r->confidence)),
            lg_fmt_num(lo, sizeof lo, a->slope_lo),
            lg_fmt_num(hi, sizeof hi, a->slope_hi));
 }
@@ -178,6 +178,10 @@ static void check_growth(const lg_result *r, pending *p) {
     setp(p, LG_CHECK_PASS,
          "no leak: %s is within the tolerance of %s (MDS %s, %zu samples)", sl,
          tol, mds, a->samples_used);
+  }
+  {
+    char es[128];
+    catp(p, "%s", lg_fmt_early_stop(es, sizeof es, a));
   }
   if (a->reason[0])
     catp(p, ". %s", a->reason);

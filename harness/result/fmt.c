@@ -48,6 +48,19 @@ char *lg_fmt_ci_label(char *buf, size_t cap, double confidence) {
   return buf;
 }
 
+char *lg_fmt_early_stop(char *buf, size_t cap, const lg_analysis *a) {
+  char s[64];
+  if (!a->early_stop)
+    snprintf(buf, cap, "%s", "");
+  else if (isfinite(a->decided_after_s))
+    snprintf(buf, cap, "; decided after %s s of steady load (early stop)",
+             lg_fmt_num(s, sizeof s, a->decided_after_s));
+  else
+    snprintf(buf, cap, "; undecided after %zu look%s (early stop)", a->looks,
+             a->looks == 1 ? "" : "s");
+  return buf;
+}
+
 char *lg_fmt_signal(char *buf, size_t cap, int sig) {
   const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
   if (abbrev)

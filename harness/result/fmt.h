@@ -21,6 +21,9 @@ char *lg_fmt_slope(char *buf, size_t cap, const lg_analysis *a, double v);
 /* The two-sided level of [slope_lo, slope_hi]: each bound is one-sided at
  * confidence, so "98% CI" for 0.99; "CI" when the level is unknown. */
 char *lg_fmt_ci_label(char *buf, size_t cap, double confidence);
+/* "; decided after 6.2 s of steady load (early stop)", "; undecided after
+ * 14 looks (early stop)", or "" without early stop. */
+char *lg_fmt_early_stop(char *buf, size_t cap, const lg_analysis *a);
 /* "SIGSEGV" (or "signal 77"). */
 char *lg_fmt_signal(char *buf, size_t cap, int sig);
 /* "function (file:line)" of a frame, parts omitted when unknown. */

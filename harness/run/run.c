@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/fsutil.h"
 #include "result/fmt.h"
+#include "run/early.h"
 #include "run/session.h"
 #include "run/tiers.h"
 
@@ -122,14 +123,15 @@ static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
   FILE *f = NULL;
   lg_error err;
   char why[160] = "";
+  bool seconds = sc->load.driver == LG_DRIVER_EXEC || r->load.requests <= 0;
+  int rc;
 
   memset(&so, 0, sizeof so);
   lg_error_clear(&err);
   so.metric = metric_column(sc->analysis.metric);
   /* Time is the x-axis where the load cannot count requests: the exec
    * driver, or a service that answered none (it died or never served). */
-  so.x = sc->load.driver == LG_DRIVER_EXEC || r->load.requests <= 0 ? "seconds"
-                                                                    : "requests";
+  so.x = seconds ? "seconds" : "requests";
   /* A service that died under load: the fit ends at its last live row;
    * what the rows read after its death is not its growth. */
   if (sout->died_early && sout->live_until_t_s > 0)
@@ -145,9 +147,21 @@ static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
                         "written, so growth cannot be judged");
     goto cleanup;
   }
-  if (lg_samples_writer_reader(w, &f, &err) != 0 ||
-      lg_series_read_stream(f, csv, &so, &s, &err) != 0 ||
-      lg_analyze(s, &ao, &r->analysis, &err) != 0) {
+  rc = lg_samples_writer_reader(w, &f, &err);
+  if (rc == 0 && sc->analysis.early_stop &&
+      (sc->load.driver == LG_DRIVER_EXEC || !seconds)) {
+    /* The looks the session took, replayed from the same rows (as
+     * `analyze --early-stop` does): the verdict of the deciding look. */
+    lg_early_stop_opts eo;
+    lg_early_stop st;
+    early_stop_opts(sc, 1, &eo);
+    rc = lg_early_stop_replay(f, csv, &so, &ao, &eo, &st, &r->analysis, &s,
+                              &err);
+  } else if (rc == 0 &&
+             (rc = lg_series_read_stream(f, csv, &so, &s, &err)) == 0) {
+    rc = lg_analyze(s, &ao, &r->analysis, &err);
+  }
+  if (rc != 0) {
     lg_result_add_check(r, lg_check_name(LG_CK_GROWTH), LG_CHECK_ERROR,
                         "cannot judge growth from %s: %s", csv, err.msg);
     goto cleanup;
@@ -304,6 +318,7 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
   so.progress_ctx = o->progress_ctx;
   so.progress_interval_s = o->progress_interval_s;
   so.metrics = o->metrics;
+  so.early_stop = sc->analysis.early_stop;
   if (session_run(&so, &sout, &serr) != 0) {
     /* Could not start or run: an infrastructure error, reported in full. */
     fill_sections(r, &sout);

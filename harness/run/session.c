@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/watchdog.h"
+#include "run/early.h"
 #include "run/live.h"
 
 #include <errno.h>
@@ -61,6 +62,7 @@ static void record_box(session_out *out, const lg_container *box) {
  * growth, and are left out of the fit (issue 13 item 7). */
 typedef struct life {
   live *lv;
+  early *es;                  /* the rows early stop's looks wait for */
   atomic_int dead;            /* set by the main loop */
   _Atomic double last_live_t; /* sampler thread; NAN until a live row */
 } life;
@@ -70,6 +72,7 @@ static void on_sample(const lg_sample *s, void *ctx) {
   if (s->procs > 0 && !atomic_load(&l->dead))
     atomic_store(&l->last_live_t, s->t_s);
   live_on_sample(s, l->lv);
+  early_on_sample(l->es, s);
 }
 
 /* The exec driver's process group, for the watchdog (opts.on_group). */
@@ -188,6 +191,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   lg_sampler_stats sstats;
   lg_container_stats cst;
   live lv;
+  early es;
   life lf;
   lg_watchdog wd = LG_WATCHDOG_INIT;
   char *ready_target = NULL;
@@ -208,7 +212,9 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   out->ready_s = NAN;
   out->load.exec_exit_status = -1;
   live_init(&lv, sc, o->duration_scale, o->metrics);
+  early_init(&es, sc, o->early_stop ? o->csv : NULL, o->duration_scale);
   lf.lv = &lv;
+  lf.es = &es;
   atomic_init(&lf.dead, 0);
   atomic_init(&lf.last_live_t, NAN);
   out->live_until_t_s = NAN;
@@ -323,6 +329,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   lo.hold = o->hold_first > 0;
   lo.on_group = on_load_group;
   lo.group_ctx = &wd;
+  lo.max_duration_s = early_max_duration(&es);
   if ((rc = lg_load_new(&lo, &load, err)) != 0)
     goto cleanup;
   if (lo.hold)
@@ -365,6 +372,11 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
       /* The service died under load: stop driving a corpse, keep samples. */
       out->died_early = true;
       atomic_store(&lf.dead, 1);
+      lg_load_stop(load);
+    }
+    if (!done && !out->stopped_early && early_poll(&es, out->limit_bytes)) {
+      /* Decided (docs/analysis.md "Early stop"): the steady load ends. */
+      out->stopped_early = true;
       lg_load_stop(load);
     }
     if (none && now - last_adopt >= ADOPT_SCAN_S) {

@@ -35,6 +35,8 @@ typedef struct session_opts {
   lg_progress_cb progress;
   void *progress_ctx;
   double progress_interval_s;
+  bool early_stop;         /* analysis.early_stop applies (the RSS session,
+                              with csv): looks end or extend the steady load */
   uint64_t hold_first;     /* > 0: the load holds at this many requests
                               until on_tick raises its budget */
   session_tick_fn on_tick;
@@ -51,6 +53,7 @@ typedef struct session_out {
   bool started, ready;
   pid_t pid;                  /* the service (or its wrapper) pid */
   bool died_early;            /* ended before we stopped it */
+  bool stopped_early;         /* a look decided: the steady load was ended */
   bool interrupted;
   double ready_s;
   char backend[32];

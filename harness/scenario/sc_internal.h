@@ -39,6 +39,8 @@ typedef struct sc_ctx {
   size_t len;
   lg_error *err;
   lg_scenario *sc;   /* being filled; warnings are appended to it */
+  const yt_node *max_duration; /* load.max_duration, for the early-stop
+                                  checks made once analysis is read */
 } sc_ctx;
 
 /* Fail with "file:L:C: path: message" at node at (or "--set K: ..." when at

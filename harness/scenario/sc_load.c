@@ -19,12 +19,13 @@
 
 enum {
   K_DRIVER, K_CONNECTIONS, K_THREADS, K_URL, K_METHOD, K_HEADERS, K_BODY,
-  K_FLOW, K_ADDRESS, K_COMMAND, K_PHASES, K_TIMEOUT, K_SEED, K_COUNT
+  K_FLOW, K_ADDRESS, K_COMMAND, K_PHASES, K_TIMEOUT, K_SEED, K_MAX_DURATION,
+  K_COUNT
 };
 static const char *const load_keys[K_COUNT] = {
     "driver",  "connections", "threads", "url",    "method",
     "headers", "body",        "flow",    "address", "command",
-    "phases",  "timeout",     "seed"};
+    "phases",  "timeout",     "seed",    "max_duration"};
 
 /* HTTP token characters (RFC 9110 tchar). */
 static int tchar(char ch) {
@@ -362,7 +363,18 @@ int sc_load(sc_ctx *c, const yt_node *v, const yt_node *root) {
       (rc = sc_get_duration(c, f[K_TIMEOUT], "load.timeout", false,
                             &l->timeout_s)) ||
       (rc = sc_get_u64(c, f[K_SEED], "load.seed", &l->seed)) ||
-      (rc = phases(c, f[K_PHASES], v)))
+      (rc = phases(c, f[K_PHASES], v)) ||
+      (rc = sc_get_duration(c, f[K_MAX_DURATION], "load.max_duration", false,
+                            &l->max_duration_s)))
     return rc;
+  if (sc_set(f[K_MAX_DURATION])) {
+    double total = lg_scenario_duration(c->sc);
+    c->max_duration = f[K_MAX_DURATION];
+    if (l->max_duration_s < total - 1e-9)
+      return sc_fail(c, f[K_MAX_DURATION], "load.max_duration",
+                     "%gs is shorter than the phases' total of %gs (it may "
+                     "only extend the run)",
+                     l->max_duration_s, total);
+  }
   return driver_needs(c, v, f);
 }

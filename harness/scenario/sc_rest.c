@@ -23,16 +23,56 @@ int sc_sampling(sc_ctx *c, const yt_node *v) {
   return 0;
 }
 
+/* analysis.min_evidence: {duration, requests} before the first look. */
+static int min_evidence(sc_ctx *c, const yt_node *v) {
+  static const char *const keys[] = {"duration", "requests"};
+  lg_analysis_spec *a = &c->sc->analysis;
+  const yt_node *f[2];
+  int rc;
+  if ((rc = sc_fields(c, v, "analysis.min_evidence", keys, 2, f)) ||
+      (rc = sc_get_duration(c, f[0], "analysis.min_evidence.duration", false,
+                            &a->min_evidence_s)) ||
+      (rc = sc_get_u64(c, f[1], "analysis.min_evidence.requests",
+                       &a->min_evidence_requests)))
+    return rc;
+  return 0;
+}
+
+/* Early stop needs a warm-up phase (never judged) and, to extend, a last
+ * phase that sends requests; load.max_duration means nothing without it. */
+static int early_stop_fits(sc_ctx *c, const yt_node *at) {
+  const lg_load_spec *l = &c->sc->load;
+  const lg_phase *last = l->n_phases ? &l->phases[l->n_phases - 1] : NULL;
+  if (!c->sc->analysis.early_stop) {
+    if (c->max_duration)
+      return sc_warn(c, c->max_duration, "load.max_duration",
+                     "only read with analysis.early_stop: true");
+    return 0;
+  }
+  if (l->n_phases < 2)
+    return sc_fail(c, at, "analysis.early_stop",
+                   "needs a warm-up phase before the steady ones: at least "
+                   "two load.phases (the first is never judged)");
+  if (c->max_duration && last && last->rate == 0 &&
+      (isnan(last->ramp_to) || last->ramp_to == 0) &&
+      l->max_duration_s > lg_scenario_duration(c->sc))
+    return sc_fail(c, c->max_duration, "load.max_duration",
+                   "the last phase '%s' sends no requests (rate 0), so "
+                   "repeating it cannot decide anything",
+                   last->name);
+  return 0;
+}
+
 int sc_analysis(sc_ctx *c, const yt_node *v) {
   static const char *const keys[] = {
       "metric",          "tolerance",         "warmup",
       "confidence",      "on_inconclusive",   "max_time_to_limit",
-      "tolerance_per_second"};
+      "tolerance_per_second", "early_stop",   "min_evidence"};
   static const char *const verdicts[] = {"fail", "pass"};
   lg_analysis_spec *a = &c->sc->analysis;
-  const yt_node *f[7];
+  const yt_node *f[9];
   int rc, m = (int)a->metric, pass = a->inconclusive_passes;
-  if ((rc = sc_fields(c, v, "analysis", keys, 7, f)) ||
+  if ((rc = sc_fields(c, v, "analysis", keys, 9, f)) ||
       (rc = sc_get_enum(c, f[0], "analysis.metric", sc_metric_names,
                         SC_N_METRICS, &m)) ||
       (rc = sc_get_size_f(c, f[1], "analysis.tolerance",
@@ -45,7 +85,9 @@ int sc_analysis(sc_ctx *c, const yt_node *v) {
       (rc = sc_get_duration(c, f[5], "analysis.max_time_to_limit", false,
                             &a->max_time_to_limit_s)) ||
       (rc = sc_get_size_f(c, f[6], "analysis.tolerance_per_second",
-                          &a->tolerance_per_second)))
+                          &a->tolerance_per_second)) ||
+      (rc = sc_get_bool(c, f[7], "analysis.early_stop", &a->early_stop)) ||
+      (rc = min_evidence(c, f[8])) || (rc = early_stop_fits(c, f[7] ? f[7] : v)))
     return rc;
   a->metric = (lg_metric)m;
   a->inconclusive_passes = pass == 1;

@@ -55,6 +55,10 @@ static void set_defaults(lg_scenario *sc) {
   sc->analysis.confidence = 0.99;
   sc->analysis.inconclusive_passes = false;
   sc->analysis.max_time_to_limit_s = NAN;
+  sc->analysis.early_stop = false;
+  sc->analysis.min_evidence_s = 2;
+  sc->analysis.min_evidence_requests = 1000;
+  sc->load.max_duration_s = NAN;
   sc->valgrind.mode = LG_VG_ALWAYS;
   sc->valgrind.memcheck_load.fraction = 0.02;
   sc->valgrind.fail_on = LG_FAIL_DEFINITE | LG_FAIL_INDIRECT;
@@ -358,6 +362,7 @@ int lg_scenario_load_string(const char *name, const char *text, size_t len,
   c.len = len;
   c.err = err;
   c.sc = sc;
+  c.max_duration = NULL;
   if ((rc = yt_parse(name, NULL, text, len, &root, &nodes, err)))
     goto cleanup;
   if (!root || (root->kind == YT_SCALAR && yt_is_null(root))) {
@@ -459,10 +464,14 @@ int lg_scenario_apply_profile(lg_scenario *sc, const char *profile,
       return lg_error_set(err, LG_EINPUT, "%s: profile '%s': phase '%s' would "
                           "run longer than 366 days", sc->file, p->name,
                           sc->load.phases[i].name);
+  if (sc->load.max_duration_s * p->duration_scale > SC_MAX_DURATION_S)
+    return lg_error_set(err, LG_EINPUT, "%s: profile '%s': load.max_duration "
+                        "would be longer than 366 days", sc->file, p->name);
   if (!(sc->profile = strdup(p->name)))
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   for (i = 0; i < sc->load.n_phases; i++)
     sc->load.phases[i].duration_s *= p->duration_scale;
+  sc->load.max_duration_s *= p->duration_scale; /* NAN stays NAN */
   if (!isnan(p->tolerance_bytes)) {
     sc->analysis.tolerance_bytes = p->tolerance_bytes;
     if (!sc->baseline.tolerance_explicit)

@@ -58,6 +58,11 @@ typedef struct lg_load_opts {
    * watchdog ends the group should leakgate die in between. NULL: none. */
   void (*on_group)(void *ctx, pid_t pgid, bool alive);
   void *group_ctx;
+  double max_duration_s;   /* > the phases' (scaled) total: one more phase,
+                              "<last>.extended", repeats the last phase's
+                              load (at its final rate) up to this total, for
+                              a caller that stops the load once it has seen
+                              enough (early stop); 0: none */
 } lg_load_opts;
 
 /* Fill opts with defaults (scales 1, no cap, fds -1). */

@@ -113,6 +113,9 @@ typedef struct lg_load_spec {
   size_t n_phases;
   double timeout_s; /* per request; default 5s */
   uint64_t seed;    /* {{rand N}} seed; default 1 */
+  double max_duration_s; /* with analysis.early_stop: the run may extend its
+                            last phase up to this total while undecided;
+                            NAN = the phases' total */
 } lg_load_spec;
 
 typedef enum {
@@ -135,6 +138,9 @@ typedef struct lg_analysis_spec {
    * written: tolerance_bytes times the load's attempted requests per
    * second; required for the exec driver, which counts none. */
   double tolerance_per_second;
+  bool early_stop;            /* stop the steady phases once decided */
+  double min_evidence_s;      /* steady seconds before the first look; 2s */
+  uint64_t min_evidence_requests; /* steady requests before it; 1000 */
 } lg_analysis_spec;
 
 enum { /* valgrind.memcheck.fail_on bits */

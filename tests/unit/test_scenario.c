@@ -456,6 +456,87 @@ START_TEST(load_string_and_warnings) {
 }
 END_TEST
 
+/* Early stop (issue 18): analysis.early_stop, analysis.min_evidence and
+ * load.max_duration, their defaults, the checks that need both sections,
+ * and a profile scaling max_duration with the phases. */
+static int es_load(const char *extra_load, const char *analysis,
+                   lg_scenario **sc, lg_error *e) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "version: 1\nname: s\nservice: {command: [x]}\n"
+           "load:\n  driver: http\n  url: \"http://h/\"\n"
+           "  phases: [{name: w, duration: 2s}, {name: st, duration: 10s%s}]\n"
+           "%s%s%s\n"
+           "profiles: {double: {duration_scale: 2}}\n",
+           extra_load[0] == ',' ? extra_load : "",
+           extra_load[0] == ',' ? "" : extra_load,
+           analysis[0] ? "analysis: " : "", analysis);
+  return lg_scenario_load_string("es.yaml", text, strlen(text), NULL, 0, sc, e);
+}
+
+START_TEST(early_stop_keys) {
+  lg_scenario *sc = NULL;
+  lg_error e;
+  ck_assert_int_eq(es_load("", "", &sc, &e), 0);
+  ck_assert(!sc->analysis.early_stop);
+  ck_double(sc->analysis.min_evidence_s, 2);
+  ck_assert_uint_eq(sc->analysis.min_evidence_requests, 1000);
+  ck_assert(isnan(sc->load.max_duration_s));
+  lg_scenario_free(sc);
+
+  ck_assert_int_eq(es_load("  max_duration: 1m\n",
+                           "{early_stop: true, min_evidence: {duration: 500ms, "
+                           "requests: 20000}}",
+                           &sc, &e),
+                   0);
+  ck_assert(sc->analysis.early_stop);
+  ck_double(sc->analysis.min_evidence_s, 0.5);
+  ck_assert_uint_eq(sc->analysis.min_evidence_requests, 20000);
+  ck_double(sc->load.max_duration_s, 60);
+  ck_assert_uint_eq(sc->n_warnings, 0);
+  ck_assert_int_eq(lg_scenario_apply_profile(sc, "double", &e), 0);
+  ck_double(sc->load.max_duration_s, 120);
+  ck_double(sc->load.phases[1].duration_s, 20);
+  lg_scenario_free(sc);
+
+  /* max_duration only extends; it means nothing without early stop. */
+  ck_assert_int_eq(es_load("  max_duration: 11s\n", "{early_stop: true}", &sc, &e),
+                   LG_EINPUT);
+  ck_assert_str_eq(e.msg, "es.yaml:8:17: load.max_duration: 11s is shorter than "
+                          "the phases' total of 12s (it may only extend the run)");
+  ck_assert_int_eq(es_load("  max_duration: 12s\n", "", &sc, &e), 0);
+  ck_assert_uint_eq(sc->n_warnings, 1);
+  ck_assert_str_eq(sc->warnings[0], "es.yaml:8:17: load.max_duration: only read "
+                                    "with analysis.early_stop: true");
+  lg_scenario_free(sc);
+  /* A quiet last phase cannot be repeated to decide. */
+  ck_assert_int_eq(es_load(", rate: 0", "{early_stop: true}", &sc, &e), 0);
+  lg_scenario_free(sc);
+  ck_assert_int_eq(es_load(", rate: 0}]\n  max_duration: 20s\n#", "{early_stop: true}",
+                           &sc, &e),
+                   LG_EINPUT);
+  ck_assert_ptr_nonnull(strstr(e.msg, "load.max_duration: the last phase 'st' "
+                                      "sends no requests (rate 0)"));
+  /* Early stop needs a warm-up phase. */
+  {
+    static const char one[] =
+        "version: 1\nname: s\nservice: {command: [x]}\n"
+        "load: {driver: http, url: \"http://h/\", phases: [{name: st, duration: 60s}]}\n"
+        "analysis: {early_stop: true}\n";
+    ck_assert_int_eq(lg_scenario_load_string("one.yaml", one, sizeof one - 1,
+                                             NULL, 0, &sc, &e),
+                     LG_EINPUT);
+    ck_assert_str_eq(e.msg, "one.yaml:5:24: analysis.early_stop: needs a warm-up "
+                            "phase before the steady ones: at least two "
+                            "load.phases (the first is never judged)");
+  }
+  ck_assert_int_eq(es_load("", "{min_evidence: {duration: 0s}}", &sc, &e), LG_EINPUT);
+  ck_assert_ptr_nonnull(strstr(e.msg, "analysis.min_evidence.duration: must be longer than 0"));
+  ck_assert_int_eq(es_load("", "{min_evidence: {requests: -1}}", &sc, &e), LG_EINPUT);
+  ck_assert_int_eq(es_load("", "{early_stop: yes}", &sc, &e), LG_EINPUT);
+}
+END_TEST
+
 /* Read a whole small file into buf; returns its length or -1. */
 static long slurp(const char *path, char *buf, size_t cap) {
   FILE *f = fopen(path, "rb");
@@ -588,6 +669,7 @@ int main(void) {
   tcase_add_test(tc, names);
   tcase_add_test(tc, file_errors);
   tcase_add_test(tc, load_string_and_warnings);
+  tcase_add_test(tc, early_stop_keys);
   tcase_add_test(tc, bad_corpus);
   tcase_add_test(tc, mutations_never_crash);
   suite_add_tcase(s, tc);
