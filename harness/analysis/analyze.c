@@ -85,8 +85,7 @@ static int check_input(const lg_series *s, const lg_analysis_opts *o,
     return lg_error_set(err, LG_EUSAGE,
                         "warm-up fraction must be within 0-90%%");
   if (!(o->window_from_x >= 0) || !isfinite(o->window_from_x))
-    return lg_error_set(err, LG_EUSAGE,
-                        "window start must be a finite x >= 0");
+    return lg_error_set(err, LG_EUSAGE, "window start must be a finite x >= 0");
   if (s->n < LG_SERIES_MIN_POINTS)
     return lg_error_set(err, LG_EINPUT,
                         "%s: only %zu points (need at least %d)", s->metric,
@@ -186,7 +185,7 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
 
   /* Diagnostics on the whole series (warm-up included: that is its shape). */
   best = lg_models_fit(x, y, m, scr, out->models);
-  out->n_models = 8;
+  out->n_models = LG_ANALYSIS_N_MODELS;
   snprintf(out->model, sizeof out->model, "%s", out->models[best].name);
   out->asymptote_bytes = lg_model_asymptote(&out->models[best]);
 

@@ -210,6 +210,33 @@ int lg_stat_hinge(const double *x, const double *y, size_t n, double lo_frac,
   return 0;
 }
 
+/* What every model's fit reads: the points, x shifted to start at 0 (models
+ * are in requests since the first point), the data's scale (for BIC's
+ * floor), the x span, and a column of work space for a shape column. */
+typedef struct fit_in {
+  const double *x, *y, *u;
+  double *g;
+  size_t n;
+  double scale, span;
+} fit_in;
+
+/* A model with one shape parameter on a grid: y = a + c col(u; p), plus
+ * b u when linear. */
+typedef struct grid_model {
+  double (*param)(double span, int gi); /* the gi-th shape parameter */
+  double (*column)(double u, double p, double span);
+  bool linear;
+  /* The coefficients in the form's order, the shape parameter third. */
+  void (*params)(const double *beta, double p, double span, double out[4]);
+} grid_model;
+
+typedef struct model_def {
+  const char *name;
+  int k; /* parameters, for BIC */
+  void (*fit)(const fit_in *in, const struct model_def *m, lg_model_fit *out);
+  const grid_model *grid;
+} model_def;
+
 static void set_fit(lg_model_fit *f, const char *name, double b, double p0,
                     double p1, double p2, double p3) {
   snprintf(f->name, sizeof f->name, "%s", name);
@@ -220,128 +247,168 @@ static void set_fit(lg_model_fit *f, const char *name, double b, double p0,
   f->params[3] = p3;
 }
 
-int lg_models_fit(const double *x, const double *y, size_t n, double *work,
-                  lg_model_fit fits[8]) {
-  double *u = work, *g = work + n, span = x[n - 1] - x[0], beta[MAXP + 1];
-  double scale = 0, ym = 0, rss, best_rss;
-  const double *cols[MAXP] = {NULL, NULL, NULL};
+/* flat (a) and linear (a + b x): k - 1 columns of u. */
+static void fit_poly(const fit_in *in, const model_def *m, lg_model_fit *out) {
+  const double *cols[MAXP] = {in->u, NULL, NULL};
+  double beta[MAXP + 1], rss = ols(cols, m->k - 1, in->y, in->n, beta);
+  set_fit(out, m->name, bic(rss, in->n, m->k, in->scale), beta[0],
+          m->k > 1 ? beta[1] : NAN, NAN, NAN);
+}
+
+/* The best point of a shape-parameter grid by BIC. */
+static void fit_grid(const fit_in *in, const model_def *m, lg_model_fit *out) {
+  const grid_model *gm = m->grid;
+  const double *cols[MAXP] = {in->g, in->u, NULL};
+  double beta[MAXP + 1];
   size_t i;
-  int j, bi = 0, gi;
-  lg_hinge h;
-
-  for (i = 0; i < n; i++) {
-    u[i] = x[i] - x[0]; /* models are in requests since the first point */
-    ym += y[i];
+  int gi;
+  set_fit(out, m->name, INFINITY, NAN, NAN, NAN, NAN);
+  for (gi = 0; gi < GRID; gi++) {
+    double p = gm->param(in->span, gi), b;
+    for (i = 0; i < in->n; i++)
+      in->g[i] = gm->column(in->u[i], p, in->span);
+    b = bic(ols(cols, gm->linear ? 2 : 1, in->y, in->n, beta), in->n, m->k,
+            in->scale);
+    if (b < out->bic) {
+      out->bic = b;
+      gm->params(beta, p, in->span, out->params);
+    }
   }
-  ym /= (double)n;
+}
+
+/* tau from span/100 to 2 span, log-spaced. */
+static double tau_at(double span, int gi) {
+  return span / 100 * pow(200.0, gi / (double)(GRID - 1));
+}
+static double decay(double u, double tau, double span) {
+  (void)span;
+  return exp(-u / tau);
+}
+/* saturating a - c exp(-x/tau): a, c, tau; +linear: a, c, tau, b. */
+static void sat_params(const double *beta, double tau, double span,
+                       double out[4]) {
+  (void)span;
+  out[0] = beta[0];
+  out[1] = -beta[1];
+  out[2] = tau;
+  out[3] = NAN;
+}
+static void satlin_params(const double *beta, double tau, double span,
+                          double out[4]) {
+  sat_params(beta, tau, span, out);
+  out[3] = beta[2];
+}
+/* log: a + c ln(1 + x/s), s from span/10^4 to span. */
+static double s_at(double span, int gi) {
+  return span / 1e4 * pow(1e4, gi / (double)(GRID - 1));
+}
+static double log_col(double u, double s, double span) {
+  (void)span;
+  return log1p(u / s);
+}
+static void plain_params(const double *beta, double p, double span,
+                         double out[4]) {
+  (void)span;
+  out[0] = beta[0];
+  out[1] = beta[1];
+  out[2] = p;
+  out[3] = NAN;
+}
+/* power: a + c x^p with p in [0.1, 3], fitted on x/span for conditioning;
+ * c is reported per x^p. */
+static double p_at(double span, int gi) {
+  (void)span;
+  return 0.1 + 2.9 * gi / (double)(GRID - 1);
+}
+static double pow_col(double u, double p, double span) {
+  return pow(u / span, p);
+}
+static void pow_params(const double *beta, double p, double span,
+                       double out[4]) {
+  plain_params(beta, p, span, out);
+  out[1] = beta[1] / pow(span, p);
+}
+
+static const grid_model sat_grid = {tau_at, decay, false, sat_params};
+static const grid_model satlin_grid = {tau_at, decay, true, satlin_params};
+static const grid_model log_grid = {s_at, log_col, false, plain_params};
+static const grid_model pow_grid = {p_at, pow_col, false, pow_params};
+
+/* step: a + D 1[x >= x0] over every split, by running sums: O(n). */
+static void fit_step(const fit_in *in, const model_def *m, lg_model_fit *out) {
+  const double *x = in->x, *y = in->y;
+  double sl = 0, sll = 0, st = 0, stt = 0, ym = 0, best = INFINITY, l = 0,
+         r = 0;
+  size_t n = in->n, i, bk = 0;
   for (i = 0; i < n; i++)
-    scale = fmax(scale, fabs(y[i]));
-
-  /* flat: a */
-  rss = ols(cols, 0, y, n, beta);
-  set_fit(&fits[0], "flat", bic(rss, n, 1, scale), beta[0], NAN, NAN, NAN);
-
-  /* linear: a + b x */
-  cols[0] = u;
-  rss = ols(cols, 1, y, n, beta);
-  set_fit(&fits[1], "linear", bic(rss, n, 2, scale), beta[0], beta[1], NAN,
-          NAN);
-
-  /* saturating: a - c exp(-x/tau); params a, c, tau.
-   * saturating+linear: a - c exp(-x/tau) + b x; params a, c, tau, b.
-   * tau from span/100 to 2 span, log-spaced. */
-  set_fit(&fits[2], "saturating", INFINITY, NAN, NAN, NAN, NAN);
-  set_fit(&fits[3], "saturating+linear", INFINITY, NAN, NAN, NAN, NAN);
-  for (gi = 0; gi < GRID; gi++) {
-    double tau = span / 100 * pow(200.0, gi / (double)(GRID - 1)), b;
-    for (i = 0; i < n; i++)
-      g[i] = exp(-u[i] / tau);
-    cols[0] = g;
-    rss = ols(cols, 1, y, n, beta);
-    b = bic(rss, n, 3, scale);
-    if (b < fits[2].bic)
-      set_fit(&fits[2], "saturating", b, beta[0], -beta[1], tau, NAN);
-    cols[1] = u;
-    rss = ols(cols, 2, y, n, beta);
-    b = bic(rss, n, 4, scale);
-    if (b < fits[3].bic)
-      set_fit(&fits[3], "saturating+linear", b, beta[0], -beta[1], tau,
-              beta[2]);
+    ym += y[i];
+  ym /= (double)n;
+  for (i = 0; i < n; i++) {
+    st += y[i] - ym;
+    stt += (y[i] - ym) * (y[i] - ym);
   }
-
-  /* log: a + c ln(1 + x/s); params a, c, s; s from span/10^4 to span. */
-  set_fit(&fits[4], "log", INFINITY, NAN, NAN, NAN, NAN);
-  for (gi = 0; gi < GRID; gi++) {
-    double s = span / 1e4 * pow(1e4, gi / (double)(GRID - 1)), b;
-    for (i = 0; i < n; i++)
-      g[i] = log1p(u[i] / s);
-    cols[0] = g;
-    rss = ols(cols, 1, y, n, beta);
-    b = bic(rss, n, 3, scale);
-    if (b < fits[4].bic)
-      set_fit(&fits[4], "log", b, beta[0], beta[1], s, NAN);
-  }
-
-  /* power: a + c (x/span)^p; params a, c (per span^p), p in [0.1, 3]. */
-  set_fit(&fits[5], "power", INFINITY, NAN, NAN, NAN, NAN);
-  for (gi = 0; gi < GRID; gi++) {
-    double p = 0.1 + 2.9 * gi / (double)(GRID - 1), b;
-    for (i = 0; i < n; i++)
-      g[i] = pow(u[i] / span, p);
-    cols[0] = g;
-    rss = ols(cols, 1, y, n, beta);
-    b = bic(rss, n, 3, scale);
-    if (b < fits[5].bic)
-      set_fit(&fits[5], "power", b, beta[0], beta[1] / pow(span, p), p, NAN);
-  }
-
-  /* step: a + D 1[x >= x0] over every split, by running sums: O(n). */
-  {
-    double sl = 0, sll = 0, st = 0, stt = 0;
-    size_t bk = 0;
-    best_rss = INFINITY;
-    for (i = 0; i < n; i++) {
-      st += y[i] - ym;
-      stt += (y[i] - ym) * (y[i] - ym);
-    }
-    for (i = 1; i < n; i++) {
-      double v = y[i - 1] - ym, nl = (double)i, nr = (double)(n - i), r;
-      sl += v;
-      sll += v * v;
-      if (x[i] == x[i - 1])
-        continue;
-      r = (sll - sl * sl / nl) + ((stt - sll) - (st - sl) * (st - sl) / nr);
-      if (r < best_rss) {
-        best_rss = r;
-        bk = i;
-      }
-    }
-    if (bk > 0) {
-      double l = 0, r = 0;
-      for (i = 0; i < n; i++) {
-        if (i < bk)
-          l += y[i];
-        else
-          r += y[i];
-      }
-      l /= (double)bk;
-      r /= (double)(n - bk);
-      set_fit(&fits[6], "step", bic(best_rss, n, 3, scale), l, r - l, x[bk],
-              NAN);
-    } else {
-      set_fit(&fits[6], "step", INFINITY, NAN, NAN, NAN, NAN);
+  for (i = 1; i < n; i++) {
+    double v = y[i - 1] - ym, nl = (double)i, nr = (double)(n - i), rss;
+    sl += v;
+    sll += v * v;
+    if (x[i] == x[i - 1])
+      continue;
+    rss = (sll - sl * sl / nl) + ((stt - sll) - (st - sl) * (st - sl) / nr);
+    if (rss < best) {
+      best = rss;
+      bk = i;
     }
   }
+  if (bk == 0) {
+    set_fit(out, m->name, INFINITY, NAN, NAN, NAN, NAN);
+    return;
+  }
+  for (i = 0; i < n; i++) {
+    if (i < bk)
+      l += y[i];
+    else
+      r += y[i];
+  }
+  l /= (double)bk;
+  r /= (double)(n - bk);
+  set_fit(out, m->name, bic(best, n, m->k, in->scale), l, r - l, x[bk], NAN);
+}
 
-  /* hinge: a + b1 x + b2 (x - c)+ over 5-95% of the points. */
-  if (lg_stat_hinge(x, y, n, 0.05, 0.95, &h) == 0)
-    set_fit(&fits[7], "hinge", bic(h.rss_hinge, n, 4, scale), h.a, h.b1, h.b2,
-            h.c);
+/* hinge: a + b1 x + b2 (x - c)+ over 5-95% of the points. */
+static void fit_hinge(const fit_in *in, const model_def *m, lg_model_fit *out) {
+  lg_hinge h;
+  if (lg_stat_hinge(in->x, in->y, in->n, 0.05, 0.95, &h) == 0)
+    set_fit(out, m->name, bic(h.rss_hinge, in->n, m->k, in->scale), h.a, h.b1,
+            h.b2, h.c);
   else
-    set_fit(&fits[7], "hinge", INFINITY, NAN, NAN, NAN, NAN);
+    set_fit(out, m->name, INFINITY, NAN, NAN, NAN, NAN);
+}
 
-  for (j = 1; j < 8; j++)
+/* The models, in the order of docs/analysis.md and result.json. */
+static const model_def models[LG_ANALYSIS_N_MODELS] = {
+    {"flat", 1, fit_poly, NULL},
+    {"linear", 2, fit_poly, NULL},
+    {"saturating", 3, fit_grid, &sat_grid},
+    {"saturating+linear", 4, fit_grid, &satlin_grid},
+    {"log", 3, fit_grid, &log_grid},
+    {"power", 3, fit_grid, &pow_grid},
+    {"step", 3, fit_step, NULL},
+    {"hinge", 4, fit_hinge, NULL},
+};
+
+int lg_models_fit(const double *x, const double *y, size_t n, double *work,
+                  lg_model_fit fits[LG_ANALYSIS_N_MODELS]) {
+  fit_in in = {x, y, work, work + n, n, 0, x[n - 1] - x[0]};
+  size_t i;
+  int j, bi = 0;
+  for (i = 0; i < n; i++) {
+    work[i] = x[i] - x[0];
+    in.scale = fmax(in.scale, fabs(y[i]));
+  }
+  for (j = 0; j < LG_ANALYSIS_N_MODELS; j++) {
+    models[j].fit(&in, &models[j], &fits[j]);
     if (fits[j].bic < fits[bi].bic)
       bi = j;
+  }
   return bi;
 }

@@ -69,8 +69,8 @@ typedef struct lg_shifts {
   size_t up_after;   /* of those, at index >= from (the point after the jump) */
   size_t down;       /* shifts down (drops: a GC, memory returned at once) */
   size_t down_after; /* of those, at index >= from */
-  double net_after; /* signed sum of the jumps of every shift at index >=
-                       from, up or down (a GC sawtooth's cancel out) */
+  double net_after;  /* signed sum of the jumps of every shift at index >=
+                        from, up or down (a GC sawtooth's cancel out) */
 } lg_shifts;
 
 /* Count them; work holds 3n doubles. O(n log n). */
@@ -97,9 +97,9 @@ int lg_stat_hinge(const double *x, const double *y, size_t n, double lo_frac,
 
 /* Fit the diagnostic models (flat, linear, saturating, saturating+linear,
  * log, power, step, hinge) by least squares, tau/s/p on grids, and score each
- * by BIC. Fills fits[0..7] (sorted by name order above) and returns the index
- * of the lowest BIC. work holds 2n doubles. O(G n) per grid model. */
+ * by BIC. Fills fits[] in that order and returns the index of the lowest
+ * BIC. work holds 2n doubles. O(G n) per grid model. */
 int lg_models_fit(const double *x, const double *y, size_t n, double *work,
-                  lg_model_fit fits[8]);
+                  lg_model_fit fits[LG_ANALYSIS_N_MODELS]);
 
 #endif

@@ -138,7 +138,7 @@ static json_t *models_write(const void *sec, bool *bad) {
     *bad = true;
     return NULL;
   }
-  for (i = 0; i < a->n_models && i < 8; i++) {
+  for (i = 0; i < a->n_models && i < LG_ANALYSIS_N_MODELS; i++) {
     json_t *m = json_object();
     if (!m) {
       *bad = true;
@@ -161,7 +161,7 @@ static void models_read(lg_jr *d, const json_t *o, const char *ctx,
   json_array_foreach(models, i, m) {
     json_t *params;
     const char *name;
-    if (i >= 8)
+    if (i >= LG_ANALYSIS_N_MODELS)
       break;
     if (!json_is_object(m)) {
       lg_jr_bad(d, ctx, key, "objects {name, bic, params}");

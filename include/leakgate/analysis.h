@@ -49,6 +49,9 @@ typedef struct lg_analysis_opts {
 void lg_analysis_opts_init(lg_analysis_opts *o);
 
 #define LG_MODEL_NAME_MAX 32
+/* Diagnostic models fitted (flat, linear, saturating, saturating+linear,
+ * log, power, step, hinge: the table in analysis/models.c). */
+#define LG_ANALYSIS_N_MODELS 8
 /* Points the slope estimators work on (Theil-Sen is O(n^2) in time and space).
  */
 #define LG_ANALYSIS_MAX_POINTS 1024
@@ -137,7 +140,7 @@ typedef struct lg_analysis {
   char x[16];
   char model[LG_MODEL_NAME_MAX];
   size_t n_models;
-  lg_model_fit models[8];
+  lg_model_fit models[LG_ANALYSIS_N_MODELS];
   char reason[256];
   char aggregate[8];  /* "median" or "min" */
   char decided_by[8]; /* "recent", "window", "limit" (inconclusive by slope,

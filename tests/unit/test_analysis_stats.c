@@ -259,7 +259,7 @@ END_TEST
 /* Best model for a noise-light curve. */
 static const char *best_model(int kind, double *asym_param) {
   static double x[300], y[300], work[600];
-  static lg_model_fit fits[8];
+  static lg_model_fit fits[LG_ANALYSIS_N_MODELS];
   lgc_rng g;
   int i, b;
   lgc_seed(&g, 11 + (uint64_t)kind);
