@@ -53,8 +53,7 @@ typedef struct outcome {
   double decided_s; /* steady seconds at the decision; STEADY_S if none */
 } outcome;
 
-static void make_series(int c, uint64_t seed, double *x, double *y,
-                        double *t) {
+static void make_series(int c, uint64_t seed, double *x, double *y, double *t) {
   static double e[ROWS];
   lgc_rng g;
   size_t i;
@@ -84,8 +83,7 @@ static void opts(lg_analysis_opts *ao) {
   ao->tolerance = LGC_TOLERANCE;
 }
 
-static outcome fixed_length(const double *x, const double *y,
-                            const double *t) {
+static outcome fixed_length(const double *x, const double *y, const double *t) {
   lg_series *s = NULL;
   lg_analysis a;
   lg_analysis_opts ao;
@@ -194,7 +192,8 @@ static void row(const char *name, const char *method, int c, outcome *o,
   printf("| %-13s | %-10s | ", name, method);
   if (leak_factor[c] > 0)
     printf("%14s | %6.1f%% (%5.1f%% passed) | ", "-",
-           100.0 * (double)(n - lk) / (double)n, 100.0 * (double)nl / (double)n);
+           100.0 * (double)(n - lk) / (double)n,
+           100.0 * (double)nl / (double)n);
   else
     printf("%13.1f%% | %26s | ", 100.0 * (double)lk / (double)n, "-");
   printf("%6.1f%% | %6.1f s | %6.1f s |\n", 100.0 * (double)inc / (double)n,

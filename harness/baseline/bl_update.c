@@ -193,8 +193,8 @@ json_t *bl_point_json(const lg_result *r, const char *now) {
               lg_json_str(r->tool_version ? r->tool_version : lg_version()),
               &bad);
   lg_fields_put(o, &lg_analysis_fields, a, slope_keys, true, &bad);
-  lg_json_put(o, "confidence",
-              lg_json_num(lg_analysis_level(a, r->confidence)), &bad);
+  lg_json_put(o, "confidence", lg_json_num(lg_analysis_level(a, r->confidence)),
+              &bad);
   /* written for every point: update refuses a result without analysis */
   lg_fields_put(o, &lg_analysis_fields, a, used_keys, true, &bad);
   lg_fields_put(o, &lg_load_fields, &r->load, requests_key, true, &bad);

@@ -12,10 +12,10 @@
  * (a union bound), so every bound of every look holds at once with
  * probability at least 1 - alpha: the bounds form a confidence sequence.
  * Looks come at 2 s of steady load (min_s) and then every time the steady
- * time has grown by a quarter; a look is skipped (spends nothing) before
- * min_s and min_x, when no row came since the last one, or when the
- * analysis cannot run yet. The last look, on all the data, spends what is
- * left.
+ * time has grown by a quarter, up to 80% of the steady time the run may
+ * last; a look is skipped (spends nothing) before min_s and min_x, when no
+ * row came since the last one, or when the analysis cannot run yet. The
+ * last look, on all the data, spends what is left.
  *
  * The same schedule serves a live run (run/early.c: the session triggers a
  * look once a row at or after its time is written, and reads samples.csv up
@@ -44,13 +44,13 @@ typedef struct lg_early_stop_opts {
 
 typedef struct lg_early_stop {
   lg_early_stop_opts o;
-  double t0, x0;      /* where the steady phases start; NAN until set */
-  double next_s;      /* steady seconds of the next scheduled look */
-  size_t looks;       /* looks taken (each spent some alpha) */
-  size_t last_rows;   /* rows the last look saw */
-  double spent;       /* share of alpha spent so far, 0..1 */
+  double t0, x0;    /* where the steady phases start; NAN until set */
+  double next_s;    /* steady seconds of the next scheduled look */
+  size_t looks;     /* looks taken (each spent some alpha) */
+  size_t last_rows; /* rows the last look saw */
+  double spent;     /* share of alpha spent so far, 0..1 */
   bool decided;
-  bool done;          /* the last look (all that was left) was taken */
+  bool done;                   /* the last look (all that was left) was taken */
   double decided_s, decided_x; /* steady seconds and x at the decision */
 } lg_early_stop;
 
@@ -61,7 +61,8 @@ void lg_early_stop_init(lg_early_stop *e, const lg_early_stop_opts *o);
 /* The steady phases start at (t0, x0): the first row of the second phase. */
 void lg_early_stop_steady(lg_early_stop *e, double t0, double x0);
 /* t_s of the next scheduled look (it sees the rows with t_s below it); NAN
- * before lg_early_stop_steady or once decided. */
+ * before lg_early_stop_steady, once decided, or when the next one would
+ * come after 80% of the steady time (only the last look is left). */
 double lg_early_stop_next_t(const lg_early_stop *e);
 
 /* The next scheduled look cannot be taken (its rows cannot be read into a
@@ -76,8 +77,8 @@ void lg_early_stop_skip(lg_early_stop *e);
  * the analysis of nothing when the look was skipped: out->looks tells), or
  * a negative LG_E* (a final look that cannot analyse s). */
 int lg_early_stop_look(lg_early_stop *e, const lg_series *s,
-                       const lg_analysis_opts *ao, bool final,
-                       lg_analysis *out, lg_error *err);
+                       const lg_analysis_opts *ao, bool final, lg_analysis *out,
+                       lg_error *err);
 
 /* Replay samples.csv from f (seekable; read several times) as if read live:
  * the steady start from its phase column, then each scheduled look on the

@@ -33,8 +33,8 @@ static char *make_csv(double steady_s, double slope, double period,
     double y = LGC_B0 + slope * x + e[i] +
                (period > 0 ? 16 * LGC_MIB * fmod(x, period) / period : 0);
     len += (size_t)snprintf(b + len, cap - len,
-                            "%.6f,%.0f,%.0f,%.0f,,%.0f,1,9,%s\n", t, x,
-                            y + 4e6, y, y + 8e6, t < 2 ? "warmup" : "steady");
+                            "%.6f,%.0f,%.0f,%.0f,,%.0f,1,9,%s\n", t, x, y + 4e6,
+                            y, y + 8e6, t < 2 ? "warmup" : "steady");
   }
   free(e);
   return b;
@@ -74,8 +74,7 @@ START_TEST(schedule_and_spending) {
   lg_early_stop_skip(&e);
   ck_assert_double_eq_tol(lg_early_stop_next_t(&e), 4.5, 1e-12);
   lg_early_stop_skip(&e);
-  ck_assert_double_eq_tol(lg_early_stop_next_t(&e), 2 + 2 * 1.25 * 1.25,
-                          1e-12);
+  ck_assert_double_eq_tol(lg_early_stop_next_t(&e), 2 + 2 * 1.25 * 1.25, 1e-12);
 }
 END_TEST
 
