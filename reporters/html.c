@@ -88,7 +88,8 @@ static void analysis_figures(lg_buf *b, const lg_result *r) {
   figure(b, "slope", lg_fmt_slope(v, sizeof v, a, a->slope));
   snprintf(v, sizeof v, "%s to %s", lg_fmt_num(n1, sizeof n1, a->slope_lo),
            lg_fmt_num(n2, sizeof n2, a->slope_hi));
-  figure(b, lg_fmt_ci_label(ci, sizeof ci, r->confidence), v);
+  figure(b, lg_fmt_ci_label(ci, sizeof ci, lg_analysis_level(a, r->confidence)),
+         v);
   figure(b, "tolerance", lg_fmt_slope(v, sizeof v, a, a->tolerance));
   figure(b, "minimal detectable slope", lg_fmt_slope(v, sizeof v, a, a->mds));
   figure(b, "projected time to limit",
@@ -181,7 +182,8 @@ static void charts(lg_buf *b, const lg_result *r, size_t idx) {
   s.y = r->chart.y;
   s.n = r->chart.n;
   s.fit = r->has_analysis ? &r->analysis : NULL;
-  s.ci_label = lg_fmt_ci_label(ci, sizeof ci, r->confidence);
+  s.ci_label = lg_fmt_ci_label(ci, sizeof ci,
+                               lg_analysis_level(&r->analysis, r->confidence));
   s.limit = r->container.memory_limit_bytes;
   s.oom_x = r->chart.oom_x;
   lg_buf_appends(b, "<figure>\n");
