@@ -3,8 +3,11 @@
  *
  * Summary: per result a verdict line and at most a dozen figure lines
  * (growth, time to limit, OOM, crash, top leak, top site, baseline, load,
- * the first reasons, the out dir), each cut to LINE_MAX visible bytes so
- * the whole fits one screen; several results end with a tally line. ANSI
+ * the first reasons, the out dir). A figure line is one row, cut between
+ * words at LINE_MAX_BYTES; a reason wraps between words onto at most
+ * WHY_MAX_ROWS indented rows (it holds the sentence to act on, such as how
+ * many requests would decide), so no number is ever cut in two. Several
+ * results end with a tally line. ANSI
  * colour only when opts->color (the CLI turns it off for NO_COLOR and
  * non-terminals). Text is printed as it is: it goes to the user's terminal,
  * so control characters from a service's symbols are dropped.
@@ -20,6 +23,8 @@
 #include <string.h>
 
 #define LINE_MAX_BYTES 160
+#define WHY_ROW_BYTES 100
+#define WHY_MAX_ROWS 5
 
 static const char *status_colour(lg_check_status s) {
   switch (s) {
@@ -64,27 +69,60 @@ static lg_check_status verdict_status(lg_verdict v) {
   }
 }
 
-/* Append s without control characters, cut at max bytes on a UTF-8
- * boundary (with "..." when cut). */
-static void cut(lg_buf *b, const char *s, size_t max) {
-  const unsigned char *p = (const unsigned char *)(s ? s : "");
-  size_t n = 0;
-  for (; *p && !lg_buf_error(b); p++) {
-    if (*p < 0x20 || *p == 0x7F) {
+/* Append s[0..len) with control characters as spaces. */
+static void clean(lg_buf *b, const char *s, size_t len) {
+  size_t i;
+  for (i = 0; i < len && !lg_buf_error(b); i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20 || c == 0x7F)
       lg_buf_appends(b, " ");
-      n++;
-      continue;
-    }
-    if (n >= max && (*p & 0xC0) != 0x80) {
-      lg_buf_appends(b, "...");
-      return;
-    }
-    lg_buf_append(b, p, 1);
-    n++;
+    else
+      lg_buf_append(b, &c, 1);
   }
 }
 
-/* "  label          STATUS  text\n" */
+/* The length of the longest prefix of s of at most max bytes that ends at
+ * a word boundary (before a space, or at the end of s); a single word
+ * longer than max is cut on a UTF-8 boundary. Never inside a number. */
+static size_t fit_words(const char *s, size_t max) {
+  size_t len = strlen(s), i, best = 0;
+  if (len <= max)
+    return len;
+  for (i = 1; i <= max; i++)
+    if (s[i] == ' ')
+      best = i;
+  if (best)
+    return best;
+  for (i = max; i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80; i--)
+    ;
+  return i;
+}
+
+/* Append s as rows of at most max bytes broken between words: the first
+ * row after what the caller wrote, each further one indented by indent
+ * spaces; after max_rows rows the rest is cut at a word with "...". A
+ * number or word is never cut in two. */
+static void wrap(lg_buf *b, const char *s, size_t max, size_t indent,
+                 int max_rows) {
+  int row;
+  s = s ? s : "";
+  for (row = 0; *s && !lg_buf_error(b); row++) {
+    size_t n = fit_words(s, max);
+    if (row > 0)
+      lg_buf_appendf(b, "\n%*s", (int)indent, "");
+    clean(b, s, n);
+    s += n;
+    while (*s == ' ')
+      s++;
+    if (*s && row + 1 == max_rows) {
+      lg_buf_appends(b, " ...");
+      return;
+    }
+  }
+}
+
+/* "  label          STATUS  text\n": a figure line, one row, cut between
+ * words at LINE_MAX_BYTES. */
 static void line(lg_buf *b, const lg_report_opts *o, const char *label,
                  lg_check_status st, bool show_status, const char *text) {
   lg_buf_appendf(b, "  %-14s ", label);
@@ -92,7 +130,17 @@ static void line(lg_buf *b, const lg_report_opts *o, const char *label,
     lg_buf_appendf(b, "%s%-5s\033[0m ", status_colour(st), status_word(st));
   else if (show_status)
     lg_buf_appendf(b, "%-5s ", status_word(st));
-  cut(b, text, LINE_MAX_BYTES);
+  wrap(b, text, LINE_MAX_BYTES, 0, 1);
+  lg_buf_appends(b, "\n");
+}
+
+/* "  why            reason...\n": a reason is the sentence a user acts on
+ * ("a run of about 3552 requests would decide it"), so it wraps between
+ * words onto indented rows (WHY_ROW_BYTES each, WHY_MAX_ROWS at most)
+ * rather than being cut at the end of one row. */
+static void why_line(lg_buf *b, const char *label, const char *text) {
+  lg_buf_appendf(b, "  %-14s ", label);
+  wrap(b, text, WHY_ROW_BYTES, 17, WHY_MAX_ROWS);
   lg_buf_appends(b, "\n");
 }
 
@@ -336,7 +384,7 @@ static void reason_lines(lg_buf *b, const lg_result *r,
       continue;
     if (strcmp(r->reasons[i], "interrupted") == 0)
       continue;
-    line(b, o, shown ? "" : "why", LG_CHECK_SKIPPED, false, r->reasons[i]);
+    why_line(b, shown ? "" : "why", r->reasons[i]);
     shown++;
   }
   if (r->n_reasons > shown + 2)

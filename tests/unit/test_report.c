@@ -579,6 +579,43 @@ START_TEST(test_summary) {
 }
 END_TEST
 
+/* A reason is never cut inside a number (issue 16: "a run of about 3552
+ * requests would decid..."): it wraps between words onto indented rows, and
+ * the rows joined again give the whole sentence. */
+START_TEST(test_summary_why_wraps) {
+  static const char tail[] = "; a run of about 3552 requests would decide it";
+  lg_result *r = fx_inconclusive(false);
+  lg_report_opts o = opts();
+  char *s, *p, joined[4096];
+  size_t n = 0;
+  ck_assert_int_eq(
+      lg_result_add_reason(
+          r, "growth: cannot decide: 10.2 B/req (98%% CI 3.00 to 17.4) "
+             "against the tolerance of 16.0 B/req (MDS 2.50 B/req, 480 "
+             "samples, model linear, window 20000 to 100000 requests)%s",
+          tail),
+      0);
+  s = render(LG_REPORT_SUMMARY, &r, 1, &o);
+  /* rows of at most 17 + 100 bytes, continuation rows indented 17 */
+  for (p = s; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
+    ck_assert_uint_le(strcspn(p, "\n"), 17 + 100 + 6);
+  for (p = s; *p && n < sizeof joined - 1; p++) {
+    if (p[0] == '\n' && strncmp(p + 1, "                 ", 17) == 0 &&
+        p[18] != ' ') {
+      joined[n++] = ' ';
+      p += 17;
+      continue;
+    }
+    joined[n++] = *p;
+  }
+  joined[n] = '\0';
+  ck_assert_msg(strstr(joined, tail) != NULL, "the reason was cut:\n%s", s);
+  ck_assert_ptr_null(strstr(s, "..."));
+  free(s);
+  lg_result_free(r);
+}
+END_TEST
+
 START_TEST(test_progress_line) {
   lg_progress p;
   char buf[256], tiny[24];
@@ -732,6 +769,7 @@ static Suite *suite(void) {
   tcase_add_test(t, test_markdown);
   tcase_add_test(t, test_annotations);
   tcase_add_test(t, test_summary);
+  tcase_add_test(t, test_summary_why_wraps);
   tcase_add_test(t, test_report_caps);
   tcase_add_test(t, test_progress_line);
   tcase_add_test(t, test_progress_fit);
