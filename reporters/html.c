@@ -12,6 +12,7 @@
 #include "report_util.h"
 #include "result/fmt.h"
 
+#include <leakgate/leakgate.h>
 #include <leakgate/units.h>
 
 #include <math.h>
@@ -54,7 +55,9 @@ static const char css[] =
     "svg .grid line{stroke:var(--line);stroke-width:1}"
     "svg .frame{fill:none;stroke:var(--mut)}\n"
     "svg text{fill:var(--mut);font-size:11px;font-family:inherit}"
-    "svg text.axis{font-size:12px}svg text.note{font-size:11px}\n"
+    "svg text.axis{font-size:12px}svg text.note{font-size:11px;"
+    "paint-order:stroke;stroke:var(--bg);stroke-width:4px;"
+    "stroke-linejoin:round}\n"
     "svg .samples{fill:none;stroke:var(--data);stroke-width:1.6}\n"
     "svg .fit{stroke:var(--fit);stroke-width:2;stroke-dasharray:6 3}"
     "svg .band{fill:var(--band);stroke:none}\n"
@@ -64,7 +67,11 @@ static const char css[] =
     "svg text.limit-label{fill:var(--err)}\n"
     "svg .oom line,svg .oom path{stroke:var(--fail);stroke-width:2;fill:none}"
     "svg text.oom-label{fill:var(--fail);font-weight:600}\n"
-    "footer{margin:32px 0 8px;color:var(--mut);font-size:12px}\n";
+    "footer{margin:32px 0 8px;color:var(--mut);font-size:12px}\n"
+    ".banner{border-radius:8px;padding:14px 18px;margin:12px 0 4px;"
+    "color:#fff;font-size:18px;font-weight:600}.banner small{display:block;"
+    "font-size:13px;font-weight:400;opacity:.92}\n"
+    ".advisory{background:var(--inc)}\n";
 
 static const char *status_class(lg_check_status s) {
   return lg_check_status_name(s);
@@ -93,7 +100,9 @@ static void analysis_figures(lg_buf *b, const lg_result *r) {
   figure(b, "tolerance", lg_fmt_slope(v, sizeof v, a, a->tolerance));
   figure(b, "minimal detectable slope", lg_fmt_slope(v, sizeof v, a, a->mds));
   figure(b, "projected time to limit",
-         isfinite(a->time_to_limit_s)
+         r->container.oom_kills > 0 || r->service.oom_killed
+             ? "reached (OOM kill)"
+         : isfinite(a->time_to_limit_s)
              ? lg_format_duration(v, sizeof v, a->time_to_limit_s)
              : "none");
   snprintf(v, sizeof v, "%zu (%s)", a->samples_used,
@@ -196,11 +205,14 @@ static void charts(lg_buf *b, const lg_result *r, size_t idx) {
     heap_chart(b, r, idx, ci);
 }
 
-static void html_status(lg_buf *b, lg_check_status st) {
+static void html_status(lg_buf *b, lg_check_status st, bool advisory) {
+  /* an advisory finding (Massif's growing heap) is not shown as a green
+   * pass, though it does not fail the run */
   lg_buf_appendf(b,
                  "</td><td><span class=\"badge %s\">%s"
                  "</span></td><td>",
-                 status_class(st), lg_check_status_name(st));
+                 advisory ? "advisory" : status_class(st),
+                 advisory ? "advisory" : lg_check_status_name(st));
 }
 
 /* The checks table and the reasons list (report_util.c walks them), in
@@ -244,11 +256,46 @@ static void leak_item(lg_buf *b, const lg_leak_record *l, bool open) {
   lg_buf_appends(b, "</pre>\n</details>\n");
 }
 
+/* Memcheck's errors that are not leaks, each with its stack (most
+ * frequent first), so "8 errors" says which and where. */
+static void error_list(lg_buf *b, const lg_memcheck_result *m) {
+  char fr[1024];
+  size_t i, k;
+  if (m->errors <= 0)
+    return;
+  lg_buf_appendf(b, "<h3>Memcheck errors (%lld)</h3>\n", (long long)m->errors);
+  if (!m->n_error_records) {
+    lg_buf_appends(b, "<p class=\"muted\">No stacks recorded for them in "
+                      "this result.</p>\n");
+    return;
+  }
+  for (i = 0; i < m->n_error_records; i++) {
+    const lg_memcheck_error *e = &m->error_records[i];
+    lg_buf_appendf(b, "<details class=\"mcerror\"%s><summary><b>",
+                   i < 3 ? " open" : "");
+    esc(b, e->kind ? e->kind : "?");
+    lg_buf_appendf(b, "</b> &times;%lld", (long long)(e->count > 0 ? e->count
+                                                                    : 1));
+    if (e->what) {
+      lg_buf_appends(b, ": ");
+      esc(b, e->what);
+    }
+    lg_buf_appends(b, "</summary>\n<pre>");
+    for (k = 0; k < e->n_stack; k++) {
+      lg_buf_appends(b, "at ");
+      esc(b, lg_fmt_frame(fr, sizeof fr, &e->stack[k]));
+      lg_buf_appends(b, "\n");
+    }
+    lg_buf_appends(b, "</pre>\n</details>\n");
+  }
+}
+
 static void leak_list(lg_buf *b, const lg_result *r) {
   const lg_memcheck_result *m = &r->memcheck;
   size_t *idx, i;
   if (!m->ran)
     return;
+  error_list(b, m);
   if (!m->n_leaks) {
     lg_buf_appends(b, "<h3>Memcheck</h3>\n<p>No leak records.</p>\n");
     return;
@@ -342,6 +389,54 @@ static void section(lg_buf *b, const lg_result *r, size_t idx) {
   lg_buf_appends(b, "</section>\n");
 }
 
+/* The overall verdict as a coloured banner at the top of the page. */
+static void banner(lg_buf *b, const lg_result *const *rs, size_t n,
+                   const size_t *c, int code) {
+  lg_verdict v = code == 0   ? LG_VERDICT_PASS
+                 : code == 1 ? LG_VERDICT_FAIL
+                 : code == 3 ? LG_VERDICT_INCONCLUSIVE
+                             : LG_VERDICT_ERROR;
+  static const char *const word[] = {"PASS", "FAIL", "INCONCLUSIVE", "ERROR"};
+  lg_buf_appendf(b, "<div class=\"banner %s\" role=\"status\">%s: ",
+                 lg_verdict_name(v), word[v < 4 ? v : 3]);
+  if (n == 1)
+    esc(b, lg_rep_name(rs[0]));
+  else
+    lg_buf_appendf(b, "%zu scenarios", n);
+  lg_buf_appendf(b,
+                 "<small>exit %d &middot; %zu fail, %zu error, %zu "
+                 "inconclusive, %zu pass</small></div>\n",
+                 code, c[LG_VERDICT_FAIL], c[LG_VERDICT_ERROR],
+                 c[LG_VERDICT_INCONCLUSIVE], c[LG_VERDICT_PASS]);
+}
+
+/* What the report is of: version, date, backend, host and commit, each
+ * where the results say (the first result's; several runs of one job
+ * share them). */
+static void footer(lg_buf *b, const lg_result *r) {
+  lg_buf_appends(b, "<footer>Generated by leakgate ");
+  esc(b, r->tool_version ? r->tool_version : lg_version());
+  if (r->started_at) {
+    lg_buf_appends(b, " &middot; run started ");
+    esc(b, r->started_at);
+  }
+  if (r->container.backend) {
+    lg_buf_appends(b, " &middot; backend ");
+    esc(b, r->container.backend);
+  }
+  if (r->host) {
+    lg_buf_appends(b, " &middot; host ");
+    esc(b, r->host);
+  }
+  if (r->commit) {
+    lg_buf_appends(b, " &middot; commit <code>");
+    esc(b, r->commit);
+    lg_buf_appends(b, "</code>");
+  }
+  lg_buf_appends(b, " &middot; Self-contained: no scripts, no "
+                    "network.</footer>\n");
+}
+
 int lg_render_html(const lg_result *const *rs, size_t n,
                    const lg_report_opts *o, lg_buf *b) {
   size_t i, c[4] = {0};
@@ -357,17 +452,14 @@ int lg_render_html(const lg_result *const *rs, size_t n,
   lg_buf_appendf(b,
                  " (exit %d)</title>\n<style>\n%s</style>\n"
                  "</head>\n<body>\n<header><h1>leakgate "
-                 "report</h1>\n<p>%zu scenario%s: %zu fail, "
-                 "%zu error, %zu inconclusive, %zu pass; "
-                 "exit %d</p></header>\n",
-                 code, css, n, n == 1 ? "" : "s", c[LG_VERDICT_FAIL],
-                 c[LG_VERDICT_ERROR], c[LG_VERDICT_INCONCLUSIVE],
-                 c[LG_VERDICT_PASS], code);
+                 "report</h1>\n",
+                 code, css);
+  banner(b, rs, n, c, code);
+  lg_buf_appends(b, "</header>\n");
   for (i = 0; i < n; i++)
     section(b, rs[i], i);
-  lg_buf_appends(b, "<footer>Generated by leakgate ");
-  esc(b, rs[0]->tool_version ? rs[0]->tool_version : "");
-  lg_buf_appends(b, ". Self-contained: no scripts, no "
-                    "network.</footer>\n</body>\n</html>\n");
+  if (n > 0)
+    footer(b, rs[0]);
+  lg_buf_appends(b, "</body>\n</html>\n");
   return lg_buf_error(b);
 }

@@ -6,6 +6,13 @@
  * Pure SVG (no script, no external font or stylesheet): the page stays one
  * self-contained file that renders offline. Coordinates are printed with one
  * decimal; ticks are "nice" numbers (1, 2, 5 x 10^k), about five per axis.
+ * Both axes start at 0: a y axis from 250 to 320 KiB makes a service's
+ * start-up look like a leak, and an x axis without its 0 hides how much of
+ * the run the warm-up took. Drawing order: warm-up area, band, samples,
+ * then the fitted line on top (the caption promises it is visible), the
+ * limit and OOM marks, and the labels last, with a halo in the page colour
+ * so no line strikes through them; the warm-up label sits at the foot of
+ * its line, away from the limit label at the top left.
  * Complexity O(n) in the points drawn (the chart is already downsampled).
  */
 #include "html_chart.h"
@@ -131,17 +138,24 @@ static void axes(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   lg_buf_appends(b, "</text>\n");
 }
 
+/* The analysed window: from the warm-up cut (or the first x) to the end. */
+static void fit_window(const frame *f, const lg_analysis *a, double *x0,
+                       double *x1) {
+  *x0 = isfinite(a->warmup_x) && a->warmup_x > f->x0 && a->warmup_x < f->x1
+            ? a->warmup_x
+            : f->x0;
+  *x1 = f->x1;
+}
+
 /* The slope's confidence band as a bow tie through the window's centre:
- * every line with a slope inside [lo, hi] through (xc, yc). */
-static void fit(lg_buf *b, const frame *f, const lg_chart_spec *s) {
+ * every line with a slope inside [lo, hi] through (xc, yc). Drawn under
+ * the samples. */
+static void band(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   const lg_analysis *a = s->fit;
-  double x0 =
-      isfinite(a->warmup_x) && a->warmup_x > f->x0 && a->warmup_x < f->x1
-          ? a->warmup_x
-          : f->x0;
-  double x1 = f->x1;
-  double xc = (x0 + x1) / 2, yc = a->intercept + a->slope * xc;
-  char sl[64], lo[32], hi[32], label[192];
+  double x0, x1, xc, yc;
+  fit_window(f, a, &x0, &x1);
+  xc = (x0 + x1) / 2;
+  yc = a->intercept + a->slope * xc;
   if (isfinite(a->slope_lo) && isfinite(a->slope_hi))
     lg_buf_appendf(
         b,
@@ -152,6 +166,14 @@ static void fit(lg_buf *b, const frame *f, const lg_chart_spec *s) {
         px(f, x1), py(f, yc + a->slope_hi * (x1 - xc)), px(f, x1),
         py(f, yc + a->slope_lo * (x1 - xc)), px(f, xc), py(f, yc), px(f, x0),
         py(f, yc + a->slope_hi * (x0 - xc)), s->ci_label);
+}
+
+/* The fitted line, drawn over the samples. */
+static void fit(lg_buf *b, const frame *f, const lg_chart_spec *s) {
+  const lg_analysis *a = s->fit;
+  double x0, x1;
+  char sl[64], lo[32], hi[32], label[192];
+  fit_window(f, a, &x0, &x1);
   snprintf(label, sizeof label, "fit %s (%s %s to %s)",
            lg_fmt_slope(sl, sizeof sl, a, a->slope), s->ci_label,
            lg_fmt_num(lo, sizeof lo, a->slope_lo),
@@ -173,7 +195,13 @@ static void warmup(lg_buf *b, const frame *f, double wx) {
                  "x2=\"%.1f\" y2=\"%.1f\"/>\n",
                  ML, MT, px(f, wx) - ML, H - MT - MB, px(f, wx), MT, px(f, wx),
                  H - MB);
-  text(b, px(f, wx) + 4, MT + 14, "note", "start", "warm-up cut");
+}
+
+/* At the foot of the warm-up line: the y axis starts at 0, so memory is
+ * rarely down there, and the limit label is at the top. */
+static void warmup_label(lg_buf *b, const frame *f, double wx) {
+  text(b, px(f, wx) + 4, H - MB - 6, "note warmup-label", "start",
+       "warm-up cut");
 }
 
 static void samples(lg_buf *b, const frame *f, const lg_chart_spec *s) {
@@ -215,7 +243,7 @@ int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
   frame f;
   double ylo = INFINITY, yhi = -INFINITY, xlo = INFINITY, xhi = -INFINITY;
   double pad;
-  bool limit_on_chart = false, has_fit;
+  bool limit_on_chart = false, has_fit, has_warmup;
   char lab[96], by[32];
   size_t i;
 
@@ -232,10 +260,13 @@ int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
     widen(&ylo, &yhi, s->limit);
     limit_on_chart = true;
   }
+  /* From 0 (see the header comment); room above the top value only. */
+  widen(&xlo, &xhi, 0);
+  widen(&ylo, &yhi, 0);
   pad = (yhi - ylo) * 0.06 + 1;
   f.x0 = xlo;
   f.x1 = xhi;
-  f.y0 = ylo - pad;
+  f.y0 = ylo < 0 ? ylo - pad : 0;
   f.y1 = yhi + pad;
 
   lg_buf_appendf(b,
@@ -251,16 +282,21 @@ int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
                  s->id, ML, MT, W - ML - MR, H - MT - MB);
   axes(b, &f, s);
   lg_buf_appendf(b, "<g clip-path=\"url(#%s-clip)\">\n", s->id);
-  if (has_fit && isfinite(s->fit->warmup_x) && s->fit->warmup_x > f.x0 &&
-      s->fit->warmup_x < f.x1)
+  has_warmup = has_fit && isfinite(s->fit->warmup_x) &&
+               s->fit->warmup_x > f.x0 && s->fit->warmup_x < f.x1;
+  if (has_warmup)
     warmup(b, &f, s->fit->warmup_x);
   if (has_fit)
-    fit(b, &f, s);
+    band(b, &f, s);
   samples(b, &f, s);
+  if (has_fit)
+    fit(b, &f, s);
   if (limit_on_chart)
     limit_line(b, &f, s->limit);
   if (isfinite(s->oom_x))
     oom_marker(b, &f, s);
+  if (has_warmup)
+    warmup_label(b, &f, s->fit->warmup_x);
   lg_buf_appends(b, "</g>\n");
   if (isfinite(s->limit) && !limit_on_chart) {
     snprintf(lab, sizeof lab, "memory limit %s is above the chart",

@@ -151,8 +151,8 @@ static void sites(lg_buf *b, const lg_result *r) {
   lg_buf_appends(b, "\n</details>\n\n");
 }
 
-static void md_status(lg_buf *b, lg_check_status st) {
-  lg_buf_appendf(b, " | %s | ", status_badge(st));
+static void md_status(lg_buf *b, lg_check_status st, bool advisory) {
+  lg_buf_appendf(b, " | %s | ", advisory ? "⚠️ advisory" : status_badge(st));
 }
 
 /* The checks table and the "Why" list (report_util.c walks them), in

@@ -307,13 +307,28 @@ void lg_hash_hex(char out[17], const char *const *parts, size_t n) {
   snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
+bool lg_rep_check_advisory(const lg_result *r, const lg_check *c) {
+  const lg_massif_result *m = &r->massif;
+  size_t i;
+  if (c->status != LG_CHECK_PASS ||
+      strcmp(c->name, lg_check_name(LG_CK_MASSIF)) != 0 || !m->ran)
+    return false;
+  if (m->heap_analysis.leak == LG_LEAK_LEAK)
+    return true;
+  for (i = 0; i < m->n_sites; i++)
+    if (m->growing_sites[i].growth_bytes > 0)
+      return true;
+  return false;
+}
+
 void lg_rep_checks(lg_buf *b, const lg_result *r, const lg_rep_markup *m) {
   size_t i;
   lg_buf_appends(b, m->table_open);
   for (i = 0; i < r->n_checks; i++) {
     lg_buf_appends(b, m->row_open);
     m->esc(b, r->checks[i].name);
-    m->status(b, r->checks[i].status);
+    m->status(b, r->checks[i].status,
+              lg_rep_check_advisory(r, &r->checks[i]));
     m->esc(b, r->checks[i].message);
     lg_buf_appends(b, m->row_close);
   }

@@ -58,10 +58,16 @@ int lg_esc_gha(lg_buf *b, const char *s, bool property);
  * list_close. */
 typedef struct lg_rep_markup {
   int (*esc)(lg_buf *b, const char *s);
-  void (*status)(lg_buf *b, lg_check_status st);
+  /* advisory: lg_rep_check_advisory (shown apart from a plain pass) */
+  void (*status)(lg_buf *b, lg_check_status st, bool advisory);
   const char *table_open, *row_open, *row_close, *table_close;
   const char *list_open, *item_open, *item_close, *list_close;
 } lg_rep_markup;
+/* An advisory finding: c passes by design but reports growth that deserves
+ * a look (the Massif check when its heap grows or a site grows: Massif
+ * diagnoses, the RSS run and Memcheck gate). Reports show it apart from a
+ * plain pass, never as a green one. */
+bool lg_rep_check_advisory(const lg_result *r, const lg_check *c);
 /* r's checks table and reasons in markup m. */
 void lg_rep_checks(lg_buf *b, const lg_result *r, const lg_rep_markup *m);
 

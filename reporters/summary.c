@@ -121,17 +121,23 @@ static void wrap(lg_buf *b, const char *s, size_t max, size_t indent,
   }
 }
 
-/* "  label          STATUS  text\n": a figure line, one row, cut between
- * words at LINE_MAX_BYTES. */
-static void line(lg_buf *b, const lg_report_opts *o, const char *label,
-                 lg_check_status st, bool show_status, const char *text) {
+/* "  label          WORD  text\n": a figure line, one row, cut between
+ * words at LINE_MAX_BYTES; word (in colour when o->color) may be NULL. */
+static void row(lg_buf *b, const lg_report_opts *o, const char *label,
+                const char *colour, const char *word, const char *text) {
   lg_buf_appendf(b, "  %-14s ", label);
-  if (show_status && o->color)
-    lg_buf_appendf(b, "%s%-5s\033[0m ", status_colour(st), status_word(st));
-  else if (show_status)
-    lg_buf_appendf(b, "%-5s ", status_word(st));
+  if (word && o->color)
+    lg_buf_appendf(b, "%s%-5s\033[0m ", colour, word);
+  else if (word)
+    lg_buf_appendf(b, "%-5s ", word);
   wrap(b, text, LINE_MAX_BYTES, 0, 1);
   lg_buf_appends(b, "\n");
+}
+
+static void line(lg_buf *b, const lg_report_opts *o, const char *label,
+                 lg_check_status st, bool show_status, const char *text) {
+  row(b, o, label, status_colour(st), show_status ? status_word(st) : NULL,
+      text);
 }
 
 /* "  why            reason...\n": a reason is the sentence a user acts on
@@ -353,13 +359,16 @@ static void check_lines_of(lg_buf *b, const lg_result *r,
     const char *text = check_lines[i].text(r, t, sizeof t);
     if (text == SKIP_LINE)
       continue;
-    line(b, o,
-         check_lines[i].label ? check_lines[i].label
-                              : lg_check_name(check_lines[i].id),
-         c ? c->status : LG_CHECK_SKIPPED, true,
-         text ? text
-         : c  ? c->message
-              : "");
+    if (!text)
+      text = c ? c->message : "";
+    if (c && lg_rep_check_advisory(r, c)) /* a finding, not a green ok */
+      row(b, o, lg_check_name(check_lines[i].id), "\033[1;33m", "note",
+          text);
+    else
+      line(b, o,
+           check_lines[i].label ? check_lines[i].label
+                                : lg_check_name(check_lines[i].id),
+           c ? c->status : LG_CHECK_SKIPPED, true, text);
   }
 }
 

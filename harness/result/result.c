@@ -81,6 +81,18 @@ static void free_leak(lg_leak_record *l) {
   free(l->fingerprint);
 }
 
+void lg_result_truncate_errors(lg_memcheck_result *m, size_t n) {
+  size_t i;
+  for (i = n; i < m->n_error_records; i++) {
+    lg_memcheck_error *e = &m->error_records[i];
+    free_stack(e->stack, e->n_stack);
+    free(e->kind);
+    free(e->what);
+  }
+  if (m->n_error_records > n)
+    m->n_error_records = n;
+}
+
 void lg_result_truncate_leaks(lg_memcheck_result *m, size_t n) {
   size_t i;
   for (i = n; i < m->n_leaks; i++)
@@ -272,6 +284,32 @@ void lg_result_clear_heap_sites(lg_heap_profile_result *h) {
   free(h->growing_sites);
   h->growing_sites = NULL;
   h->n_sites = 0;
+}
+
+lg_memcheck_error *lg_result_add_memcheck_error(lg_memcheck_result *m,
+                                                const char *kind,
+                                                const char *what,
+                                                int64_t count) {
+  lg_memcheck_error e;
+  memset(&e, 0, sizeof e);
+  e.kind = dup_or_null(kind);
+  e.what = dup_or_null(what);
+  e.count = count;
+  if ((kind && !e.kind) || (what && !e.what) ||
+      grow((void **)&m->error_records, m->n_error_records,
+           sizeof *m->error_records) != 0) {
+    free(e.kind);
+    free(e.what);
+    return NULL;
+  }
+  m->error_records[m->n_error_records] = e;
+  return &m->error_records[m->n_error_records++];
+}
+
+int lg_memcheck_error_add_frame(lg_memcheck_error *e, const char *function,
+                                const char *file, int line,
+                                const char *object) {
+  return add_frame(&e->stack, &e->n_stack, function, file, line, object);
 }
 
 int lg_result_add_site(lg_massif_result *m, const char *function,

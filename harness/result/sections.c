@@ -564,23 +564,34 @@ static json_t *leaks_write(const void *sec, bool *bad) {
   }
   return leaks;
 }
-static void read_stack(lg_jr *d, const json_t *l, lg_leak_record *rec) {
-  static const char *const el = "memcheck.leaks[].stack[]";
-  json_t *st = lg_jr_arr(d, l, "memcheck.leaks[]", "stack", "an array"), *f;
+/* The frames of l's "stack" (ctx: "memcheck.leaks[]"), each given to add
+ * (a leak record's or an error record's). */
+typedef int add_frame_fn(void *rec, const char *function, const char *file,
+                         int line, const char *object);
+static void read_frames(lg_jr *d, const json_t *l, const char *ctx,
+                        const char *el, add_frame_fn *add, void *rec) {
+  json_t *st = lg_jr_arr(d, l, ctx, "stack", "an array"), *f;
   size_t k;
   json_array_foreach(st, k, f) {
     if (d->rc)
       break;
     if (!json_is_object(f)) {
-      lg_jr_bad(d, "memcheck.leaks[]", "stack", "frame objects");
+      lg_jr_bad(d, ctx, "stack", "frame objects");
       break;
     }
-    if (lg_leak_add_frame(rec, lg_jr_str(d, f, el, "function", false),
-                          lg_jr_str(d, f, el, "file", false),
-                          lg_jr_int(d, f, el, "line", 0),
-                          lg_jr_str(d, f, el, "object", false)))
+    if (add(rec, lg_jr_str(d, f, el, "function", false),
+            lg_jr_str(d, f, el, "file", false), lg_jr_int(d, f, el, "line", 0),
+            lg_jr_str(d, f, el, "object", false)))
       lg_jr_oom(d);
   }
+}
+static int leak_frame(void *rec, const char *function, const char *file,
+                      int line, const char *object) {
+  return lg_leak_add_frame(rec, function, file, line, object);
+}
+static void read_stack(lg_jr *d, const json_t *l, lg_leak_record *rec) {
+  read_frames(d, l, "memcheck.leaks[]", "memcheck.leaks[].stack[]", leak_frame,
+              rec);
 }
 static void leaks_read(lg_jr *d, const json_t *o, const char *ctx,
                        const char *key, void *sec) {
@@ -612,6 +623,70 @@ static void leaks_release(void *sec) {
   free(m->leaks);
 }
 CODEC(memcheck_leaks, "array", leaks_write, leaks_read, NULL, leaks_release);
+
+/* error_records[]: {kind, what, count, stack[]} */
+static json_t *errors_write(const void *sec, bool *bad) {
+  const lg_memcheck_result *m = sec;
+  json_t *arr = json_array();
+  size_t i, k;
+  if (!arr) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < m->n_error_records; i++) {
+    const lg_memcheck_error *e = &m->error_records[i];
+    json_t *eo = json_object(), *st = json_array();
+    if (!eo || !st) {
+      json_decref(eo);
+      json_decref(st);
+      *bad = true;
+      break;
+    }
+    lg_json_put(eo, "kind", lg_json_str(e->kind), bad);
+    lg_json_put(eo, "what", lg_json_str(e->what), bad);
+    lg_json_put(eo, "count", e->count < 0 ? json_null() : json_integer(e->count),
+                bad);
+    for (k = 0; k < e->n_stack; k++)
+      lg_json_push(st, frame_json(&e->stack[k], bad), bad);
+    lg_json_put(eo, "stack", st, bad);
+    lg_json_push(arr, eo, bad);
+  }
+  return arr;
+}
+static int error_frame(void *rec, const char *function, const char *file,
+                       int line, const char *object) {
+  return lg_memcheck_error_add_frame(rec, function, file, line, object);
+}
+static void errors_read(lg_jr *d, const json_t *o, const char *ctx,
+                        const char *key, void *sec) {
+  static const char *const el = "memcheck.error_records[]";
+  json_t *arr = lg_jr_arr(d, o, ctx, key, "an array"), *e;
+  size_t i;
+  json_array_foreach(arr, i, e) {
+    lg_memcheck_error *rec;
+    if (d->rc)
+      break;
+    if (!json_is_object(e)) {
+      lg_jr_bad(d, ctx, key, "objects");
+      break;
+    }
+    rec = lg_result_add_memcheck_error(sec, lg_jr_str(d, e, el, "kind", false),
+                                       lg_jr_str(d, e, el, "what", false),
+                                       lg_jr_count(d, e, el, "count"));
+    if (!rec) {
+      lg_jr_oom(d);
+      break;
+    }
+    read_frames(d, e, el, "memcheck.error_records[].stack[]", error_frame, rec);
+  }
+}
+static void errors_release(void *sec) {
+  lg_memcheck_result *m = sec;
+  lg_result_truncate_errors(m, 0);
+  free(m->error_records);
+}
+CODEC(memcheck_errors, "array", errors_write, errors_read, NULL,
+      errors_release);
 
 static const struct {
   unsigned bit;

@@ -15,6 +15,7 @@
 #include "core/fsutil.h"
 #include "result/fmt.h"
 #include "run/early.h"
+#include "run/provenance.h"
 #include "run/session.h"
 #include "run/tiers.h"
 
@@ -257,6 +258,8 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
     if (lg_utc_iso8601(time(NULL), ts, sizeof ts))
       r->started_at = strdup(ts);
   }
+  r->host = lg_run_host();
+  r->commit = lg_run_commit(sc->dir);
   /* What the run means to do, so a tier that silently did not run is an
    * error rather than a pass. */
   r->memcheck.enabled = sc->valgrind.memcheck;

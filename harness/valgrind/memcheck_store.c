@@ -75,6 +75,14 @@ void lg_mc_counts_free(mc_counts *c) {
   memset(c, 0, sizeof *c);
 }
 
+int64_t lg_mc_counts_get(const mc_counts *c, uint64_t key) {
+  size_t i;
+  if (!c->cap)
+    return -1;
+  i = slot(c, key);
+  return c->used[i] ? c->vals[i] : -1;
+}
+
 int64_t lg_mc_counts_sum(const mc_counts *c) {
   int64_t sum = 0;
   size_t i;
@@ -121,36 +129,63 @@ const char *lg_mc_leak_kind(const char *k) {
   return NULL;
 }
 
-void lg_mc_rollback(lg_memcheck_result *m, size_t n_before) {
-  lg_result_truncate_leaks(m, n_before);
+void lg_mc_rollback(lg_memcheck_result *m, size_t leaks_before,
+                    size_t errors_before) {
+  lg_result_truncate_leaks(m, leaks_before);
+  lg_result_truncate_errors(m, errors_before);
+}
+
+static int cmp_errors(const void *a, const void *b) {
+  const lg_memcheck_error *x = a, *y = b;
+  int c;
+  if (x->count != y->count)
+    return x->count > y->count ? -1 : 1;
+  if ((c = strcmp(x->kind ? x->kind : "", y->kind ? y->kind : "")) != 0)
+    return c;
+  return strcmp(x->what ? x->what : "", y->what ? y->what : "");
+}
+
+/* A record's stack from frames[0..n): files moved, the rest copied. The
+ * array is sized once (lg_leak_add_frame grows it by one per call);
+ * lg_result_free frees it and each string, as for any record, also after a
+ * failure half way (*n_stack counts the frames filled). */
+static int copy_frames(lg_frame **stack, size_t *n_stack, lg_frame *frames,
+                       size_t n) {
+  size_t i;
+  if (n && !(*stack = calloc(n, sizeof **stack)))
+    return LG_ENOMEM;
+  for (i = 0; i < n; i++) {
+    lg_frame *f = &(*stack)[i];
+    f->line = frames[i].line;
+    f->file = frames[i].file; /* moved */
+    frames[i].file = NULL;
+    f->function = frames[i].function ? strdup(frames[i].function) : NULL;
+    f->object = frames[i].object ? strdup(frames[i].object) : NULL;
+    *n_stack = i + 1;
+    if ((frames[i].function && !f->function) ||
+        (frames[i].object && !f->object))
+      return LG_ENOMEM;
+  }
+  return 0;
 }
 
 int lg_mc_store_leak(lg_memcheck_result *m, const char *kind, double bytes,
                      int64_t blocks, lg_frame *frames, size_t n) {
   char fp[LG_FINGERPRINT_SIZE];
   lg_leak_record *l;
-  size_t i;
   lg_leak_fingerprint(kind, frames, n, fp, sizeof fp);
   l = lg_result_add_leak(m, kind, bytes, blocks, fp);
   if (!l)
     return LG_ENOMEM;
-  /* The stack array is sized once (lg_leak_add_frame grows it by one per
-   * call); lg_result_free frees it and each string, as for any record. */
-  if (n && !(l->stack = calloc(n, sizeof *l->stack)))
+  return copy_frames(&l->stack, &l->n_stack, frames, n);
+}
+
+int lg_mc_store_error(lg_memcheck_result *m, const char *kind,
+                      const char *what, lg_frame *frames, size_t n) {
+  lg_memcheck_error *e = lg_result_add_memcheck_error(m, kind, what, 1);
+  if (!e)
     return LG_ENOMEM;
-  for (i = 0; i < n; i++) {
-    lg_frame *f = &l->stack[i];
-    f->line = frames[i].line;
-    f->file = frames[i].file; /* moved */
-    frames[i].file = NULL;
-    f->function = frames[i].function ? strdup(frames[i].function) : NULL;
-    f->object = frames[i].object ? strdup(frames[i].object) : NULL;
-    l->n_stack = i + 1;
-    if ((frames[i].function && !f->function) ||
-        (frames[i].object && !f->object))
-      return LG_ENOMEM;
-  }
-  return 0;
+  return copy_frames(&e->stack, &e->n_stack, frames, n);
 }
 
 static int cmp_leaks(const void *a, const void *b) {
@@ -170,4 +205,8 @@ static int cmp_leaks(const void *a, const void *b) {
 void lg_mc_sort(lg_memcheck_result *m) {
   if (m->n_leaks > 1)
     qsort(m->leaks, m->n_leaks, sizeof *m->leaks, cmp_leaks);
+  if (m->n_error_records > 1)
+    qsort(m->error_records, m->n_error_records, sizeof *m->error_records,
+          cmp_errors);
+  lg_result_truncate_errors(m, LG_MEMCHECK_MAX_ERROR_RECORDS);
 }

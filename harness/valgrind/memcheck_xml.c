@@ -5,7 +5,10 @@
  * error's text + distinct non-leak errors), whatever the file size. Per
  * <error>: Leak_* kinds become leak records (bytes, blocks, the primary
  * <stack>'s frames, a fingerprint); every other kind counts as an error,
- * using the last <errorcounts> count for its <unique> when given, else 1.
+ * using the last <errorcounts> count for its <unique> when given, else 1,
+ * and the first LG_MEMCHECK_MAX_ERROR_RECORDS of a file also become error
+ * records (kind, <what>, count, the primary stack), so a report can show
+ * where an invalid read happened, not only that one did.
  * Auxiliary stacks, <origin>, <suppression> and <fatal_signal> stacks are
  * ignored; <suppression> blocks are not even given to expat
  * (memcheck_feed.c: 29% of the leaky fixture's bytes). A document that ends
@@ -63,7 +66,8 @@ typedef enum {
   E_COUNT,
   E_FATAL,
   E_SIGNAME,
-  E_TEXT
+  E_TEXT,
+  E_WHAT
 } elem;
 
 /* A frame of the error being read: offsets into the arena (-1 = absent). */
@@ -88,6 +92,7 @@ typedef struct mc_parser {
   bool in_error;
   int n_stacks; /* <stack>s seen directly in this error */
   char kind[64];
+  char what[256]; /* <what> of a non-leak error */
   uint64_t unique;
   bool have_unique, have_bytes;
   double bytes, direct; /* direct < 0: the record has no indirect part */
@@ -105,7 +110,10 @@ typedef struct mc_parser {
   /* findings of this file, committed to m on success */
   double lost[3]; /* definite, indirect, possible */
   mc_counts counts;
-  size_t leaks_before;
+  size_t leaks_before, errors_before;
+  /* the <unique> of each error record this file added, for its count */
+  uint64_t err_unique[LG_MEMCHECK_MAX_ERROR_RECORDS];
+  size_t n_err_unique;
 } mc_parser;
 
 /* Element name to id: a switch on the first letter narrows the table to
@@ -165,6 +173,9 @@ static elem lookup(const char *n) {
   case 'v':
     IS("valgrindoutput", E_ROOT);
     break;
+  case 'w':
+    IS("what", E_WHAT);
+    break;
   case 'x':
     IS("xwhat", E_XWHAT);
     break;
@@ -222,6 +233,7 @@ static int parse_u64(const char *s, int base, uint64_t *out) {
 static void error_reset(mc_parser *p) {
   p->n_stacks = 0;
   p->kind[0] = '\0';
+  p->what[0] = '\0';
   p->have_unique = p->have_bytes = false;
   p->bytes = 0;
   p->direct = -1;
@@ -265,6 +277,52 @@ static char *frame_file(const mc_parser *p, const mc_frame *f) {
   return s;
 }
 
+/* The primary stack's frames of the error being read into tmp (strings
+ * borrowed from the arena, files allocated: the caller frees them). */
+static int error_frames(mc_parser *p, lg_frame *tmp) {
+  size_t i;
+  memset(tmp, 0, p->n_frames * sizeof *tmp);
+  for (i = 0; i < p->n_frames; i++) {
+    tmp[i].function = (char *)arena_str(p, p->frames[i].fn);
+    tmp[i].object = (char *)arena_str(p, p->frames[i].obj);
+    tmp[i].line = p->frames[i].line;
+    tmp[i].file = frame_file(p, &p->frames[i]);
+    if (p->frames[i].file >= 0 && !tmp[i].file)
+      return LG_ENOMEM;
+  }
+  return 0;
+}
+
+/* A non-leak error: counted; the first ones of the file also kept with
+ * their stack (the count comes from <errorcounts> at the end). */
+static void plain_error_end(mc_parser *p) {
+  lg_frame tmp[MC_MAX_FRAMES];
+  size_t i;
+  int rc;
+  if (!p->have_unique) {
+    fail(p, LG_EINPUT, "<error> of kind %s without <unique>", p->kind);
+    return;
+  }
+  rc = lg_mc_counts_put(&p->counts, p->unique, -1, true);
+  if (rc) {
+    fail(p, rc, "too many distinct errors");
+    return;
+  }
+  if (p->n_err_unique == LG_MEMCHECK_MAX_ERROR_RECORDS)
+    return;
+  rc = error_frames(p, tmp);
+  if (rc == 0)
+    rc = lg_mc_store_error(p->m, p->kind, p->what[0] ? p->what : NULL, tmp,
+                           p->n_frames);
+  for (i = 0; i < p->n_frames; i++)
+    free(tmp[i].file);
+  if (rc) {
+    fail(p, rc, "cannot store an error record");
+    return;
+  }
+  p->err_unique[p->n_err_unique++] = p->unique;
+}
+
 static void error_end(mc_parser *p) {
   const char *kind = lg_mc_leak_kind(p->kind);
   lg_frame tmp[MC_MAX_FRAMES];
@@ -277,28 +335,14 @@ static void error_end(mc_parser *p) {
     return;
   }
   if (!kind) { /* InvalidRead, UninitCondition, ...: one error each */
-    if (!p->have_unique) {
-      fail(p, LG_EINPUT, "<error> of kind %s without <unique>", p->kind);
-      return;
-    }
-    rc = lg_mc_counts_put(&p->counts, p->unique, -1, true);
-    if (rc)
-      fail(p, rc, "too many distinct errors");
+    plain_error_end(p);
     return;
   }
   if (!p->have_bytes) {
     fail(p, LG_EINPUT, "%s error without <leakedbytes>", p->kind);
     return;
   }
-  memset(tmp, 0, p->n_frames * sizeof *tmp);
-  for (i = 0; i < p->n_frames && rc == 0; i++) {
-    tmp[i].function = (char *)arena_str(p, p->frames[i].fn);
-    tmp[i].object = (char *)arena_str(p, p->frames[i].obj);
-    tmp[i].line = p->frames[i].line;
-    tmp[i].file = frame_file(p, &p->frames[i]);
-    if (p->frames[i].file >= 0 && !tmp[i].file)
-      rc = LG_ENOMEM;
-  }
+  rc = error_frames(p, tmp);
   if (rc == 0)
     rc = lg_mc_store_leak(p->m, kind, p->bytes, p->blocks, tmp, p->n_frames);
   for (i = 0; i < p->n_frames; i++)
@@ -330,6 +374,8 @@ static bool wants_text(const mc_parser *p, elem e) {
     return up == E_STATUS;
   case E_KIND:
     return up == E_ERROR;
+  case E_WHAT: /* of a non-leak error (<kind> comes first): leaks have xwhat */
+    return up == E_ERROR && p->kind[0] && !lg_mc_leak_kind(p->kind);
   case E_UNIQUE:
     return up == E_ERROR || (up == E_PAIR && parent(p, 2) == E_ERRCOUNTS);
   case E_LEAKBYTES:
@@ -448,6 +494,10 @@ static void leaf_end(mc_parser *p, elem e, const char *name) {
     if (parent(p, 1) == E_ERROR)
       snprintf(p->kind, sizeof p->kind, "%s", t);
     return;
+  case E_WHAT:
+    if (parent(p, 1) == E_ERROR)
+      snprintf(p->what, sizeof p->what, "%s", t);
+    return;
   case E_UNIQUE:
     if (parse_u64(t, 16, &v) != 0) {
       fail(p, LG_EINPUT, "<unique>: expected a hex number, got '%.100s'", t);
@@ -563,6 +613,7 @@ static int parser_init(mc_parser *p, const char *name, lg_memcheck_result *m,
   p->err = err;
   p->protocol = -1;
   p->leaks_before = m->n_leaks;
+  p->errors_before = m->n_error_records;
   lg_buf_init(&p->text, MC_TEXT_CAP);
   lg_buf_init(&p->arena, MC_ARENA_CAP);
   p->xp = XML_ParserCreate(NULL);
@@ -627,15 +678,21 @@ static double add_known(double total, double v) {
 static int parser_finish(mc_parser *p) {
   lg_memcheck_result *m = p->m;
   int64_t errors;
+  size_t i;
   if (p->rc == 0 && p->protocol < 0)
     p->rc =
         lg_error_set(p->err, LG_EINPUT,
                      "%s: no <protocolversion> in the Valgrind XML", p->name);
   if (p->rc) {
-    lg_mc_rollback(m, p->leaks_before);
+    lg_mc_rollback(m, p->leaks_before, p->errors_before);
     return p->rc;
   }
   errors = lg_mc_counts_sum(&p->counts);
+  for (i = 0; i < p->n_err_unique; i++) {
+    int64_t n = lg_mc_counts_get(&p->counts, p->err_unique[i]);
+    if (n > 0)
+      m->error_records[p->errors_before + i].count = n;
+  }
   m->definitely_lost_bytes = add_known(m->definitely_lost_bytes, p->lost[0]);
   m->indirectly_lost_bytes = add_known(m->indirectly_lost_bytes, p->lost[1]);
   m->possibly_lost_bytes = add_known(m->possibly_lost_bytes, p->lost[2]);

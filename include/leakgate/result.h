@@ -141,6 +141,21 @@ typedef struct lg_leak_record {
   size_t n_stack;
 } lg_leak_record;
 
+/* A Memcheck error that is not a leak (an invalid read, a use of an
+ * uninitialised value, ...): Valgrind's kind ("InvalidRead"), its own
+ * words ("Invalid read of size 4"), how often it happened and the primary
+ * stack. */
+typedef struct lg_memcheck_error {
+  char *kind, *what;
+  int64_t count;
+  lg_frame *stack;
+  size_t n_stack;
+} lg_memcheck_error;
+
+/* At most this many distinct errors are kept with their stacks (most
+ * frequent first); every error is still counted in memcheck.errors. */
+#define LG_MEMCHECK_MAX_ERROR_RECORDS 100
+
 /* memcheck{}. Gate (extensions): the runner copies enabled, fail_on and
  * budget_bytes from the scenario; a tier that was meant to run (enabled) but
  * did not (ran false) is an error. */
@@ -158,12 +173,15 @@ typedef struct lg_leak_record {
   X(STR, xml_file, "xml_file")                                                 \
   X(STR, note, "note") /* why it did not run / what went wrong; NULL if fine   \
                         */                                                     \
-  X(COUNT, requests, "requests") /* completed by Memcheck's own run */
+  X(COUNT, requests, "requests") /* completed by Memcheck's own run */         \
+  A(memcheck_errors, "error_records") /* error_records, n_error_records */
 
 typedef struct lg_memcheck_result {
   LG_MEMCHECK_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
   lg_leak_record *leaks;
   size_t n_leaks;
+  lg_memcheck_error *error_records;
+  size_t n_error_records;
   unsigned
       fail_on; /* LG_FAIL_* bits of scenario.h; default definite|indirect */
 } lg_memcheck_result;
@@ -332,7 +350,9 @@ typedef struct lg_chart {
   A(error, "error")                      /* error, error_code */               \
   X(BOOL, interrupted, "interrupted")                                          \
   X(STR, out_dir, "out_dir")                                                   \
-  X(STR, started_at, "started_at") /* UTC start, "2026-11-21T21:50:00Z" */
+  X(STR, started_at, "started_at") /* UTC start, "2026-11-21T21:50:00Z" */ \
+  X(STR, host, "host")     /* the machine that ran it; NULL unknown */         \
+  X(STR, commit, "commit") /* the commit under test; NULL unknown */
 
 typedef struct lg_result {
   LG_RESULT_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE,
@@ -377,6 +397,16 @@ int lg_leak_add_frame(lg_leak_record *l, const char *function, const char *file,
 /* Free the leak records from index n on; n_leaks becomes n (a parser
  * rolling back what a failed file added). The array itself is kept. */
 void lg_result_truncate_leaks(lg_memcheck_result *m, size_t n);
+/* Add a non-leak error record (strings copied); the new record or NULL. */
+lg_memcheck_error *lg_result_add_memcheck_error(lg_memcheck_result *m,
+                                                const char *kind,
+                                                const char *what,
+                                                int64_t count);
+int lg_memcheck_error_add_frame(lg_memcheck_error *e, const char *function,
+                                const char *file, int line,
+                                const char *object);
+/* Free the error records from index n on (as lg_result_truncate_leaks). */
+void lg_result_truncate_errors(lg_memcheck_result *m, size_t n);
 /* Free every growing site; n_sites becomes 0. */
 void lg_result_clear_sites(lg_massif_result *m);
 int lg_result_add_site(lg_massif_result *m, const char *function,

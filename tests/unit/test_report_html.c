@@ -125,8 +125,37 @@ static const char wrapper[] =
     "!!svg.querySelector('.band'),\n"
     "      warmup: !!svg.querySelector('.warmup'),\n"
     "      limit: !!svg.querySelector('.limit'), oom: "
-    "!!svg.querySelector('.oom')});\n"
+    "!!svg.querySelector('.oom'),\n"
+    /* both axes start at 0 (a tick "0" on x, "0 <unit>" on y) */
+    "      x0: [].some.call(svg.querySelectorAll('text.tick'), function (t) {\n"
+    "        return t.textContent === '0'; }),\n"
+    "      y0: [].some.call(svg.querySelectorAll('text.tick'), function (t) {\n"
+    "        return /^0(\\.0+)? [KMGT]?i?B$/.test(t.textContent); }),\n"
+    /* the fitted line is drawn over the samples, the warm-up label over
+     * everything (with a halo), clear of the limit label */
+    "      fit_on_top: !!(s && svg.querySelector('.fit') &&\n"
+    "        (s.compareDocumentPosition(svg.querySelector('.fit')) & 4)),\n"
+    "      label_on_top: !!(s && svg.querySelector('.warmup-label') &&\n"
+    "        (s.compareDocumentPosition(svg.querySelector('.warmup-label')) & "
+    "4)),\n"
+    "      halo: (function (t) { if (!t) return false;\n"
+    "        var c = getComputedStyle(t); return c.paintOrder.indexOf("
+    "'stroke') === 0 && c.stroke !== 'none'; })(svg.querySelector("
+    "'.warmup-label')),\n"
+    "      overlap: (function (a, b) { if (!a || !b) return false;\n"
+    "        a = a.getBoundingClientRect(); b = b.getBoundingClientRect();\n"
+    "        return a.left < b.right && b.left < a.right && a.top < b.bottom "
+    "&& b.top < a.bottom; })(svg.querySelector('.warmup-label'), "
+    "svg.querySelector('.limit-label'))});\n"
     "  });\n"
+    "  var ban = d.querySelector('header .banner');\n"
+    "  out.banner = ban ? ban.className + '|' + ban.textContent : '';\n"
+    "  out.footer = d.querySelector('footer').textContent;\n"
+    "  out.massif = [].map.call(d.querySelectorAll('table.checks tr'), "
+    "function (tr) { return tr.textContent; }).filter(function (t) {\n"
+    "    return t.indexOf('massif') === 0; });\n"
+    "  out.errors = [].map.call(d.querySelectorAll('details.mcerror'), "
+    "function (e) { return e.textContent; });\n"
     "  out.scripts = d.scripts.length;\n"
     "  out.sections = d.querySelectorAll('section.scenario').length;\n"
     "  out.leaks = d.querySelectorAll('details.leak').length;\n"
@@ -167,6 +196,25 @@ START_TEST(test_html_in_chromium) {
   strncat(dir, "/report-html", sizeof dir - strlen(dir) - 1);
   mkdir(dir, 0755);
   fx_all(rs);
+  /* what the footer shows where known */
+  free(rs[0]->started_at);
+  rs[0]->started_at = strdup("2026-12-06T14:00:00Z");
+  rs[0]->host = strdup("ci-runner-7");
+  rs[0]->commit = strdup("0123456789abcdef0123456789abcdef01234567");
+  /* a Memcheck error that is not a leak, with its stack */
+  {
+    lg_memcheck_error *e = lg_result_add_memcheck_error(
+        &rs[5]->memcheck, "InvalidRead", "Invalid read of size 4", 8);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(lg_memcheck_error_add_frame(e, "parse_header",
+                                                 FX_REPO "/src/headers.c", 211,
+                                                 NULL),
+                     0);
+    ck_assert_int_eq(
+        lg_memcheck_error_add_frame(e, "main", FX_REPO "/src/main.c", 9, NULL),
+        0);
+    rs[5]->memcheck.errors = 8;
+  }
   memset(&o, 0, sizeof o);
   o.repo_root = FX_REPO;
   snprintf(path, sizeof path, "%s/report.html", dir);
@@ -253,8 +301,55 @@ START_TEST(test_html_in_chromium) {
                      (json_int_t)rs[i]->chart.n);
     ck_assert_int_ge(json_integer_value(json_object_get(c, "w")), 300);
     ck_assert_int_ge(json_integer_value(json_object_get(c, "sw")), 600);
-    ck_assert_int_ge(json_integer_value(json_object_get(c, "sh")), 20);
+    ck_assert_int_ge(json_integer_value(json_object_get(c, "sh")), 5);
     ck_assert(flag(c, "fit") && flag(c, "band") && flag(c, "warmup"));
+  }
+  /* every chart from 0 on both axes, the fit over the samples, the
+   * warm-up label over everything with a halo, clear of the limit label */
+  for (i = 0; i < json_array_size(charts); i++) {
+    json_t *c = json_array_get(charts, i);
+    const char *id = json_string_value(json_object_get(c, "id"));
+    ck_assert_msg(flag(c, "x0"), "%s: no 0 tick on x", id);
+    ck_assert_msg(flag(c, "y0"), "%s: the y axis does not start at 0", id);
+    ck_assert_msg(!flag(c, "overlap"), "%s: warm-up and limit labels overlap",
+                  id);
+    if (flag(c, "fit")) {
+      ck_assert_msg(flag(c, "fit_on_top"), "%s: the fit is under the samples",
+                    id);
+      ck_assert_msg(flag(c, "label_on_top") && flag(c, "halo"),
+                    "%s: the warm-up label can be struck through", id);
+    }
+  }
+  /* the overall verdict as a banner; the footer says what the run was */
+  {
+    const char *ban = json_string_value(json_object_get(res, "banner"));
+    const char *foot = json_string_value(json_object_get(res, "footer"));
+    json_t *massif = json_object_get(res, "massif");
+    json_t *errs = json_object_get(res, "errors");
+    ck_assert_msg(strncmp(ban, "banner fail|FAIL", 16) == 0, "banner: %s", ban);
+    ck_assert_msg(strstr(foot, "leakgate 0.") && strstr(foot, "2026-12-06T14:00:00Z") &&
+                      strstr(foot, "backend cgroup-v2") &&
+                      strstr(foot, "host ci-runner-7") &&
+                      strstr(foot, "commit 0123456789abcdef"),
+                  "footer: %s", foot);
+    /* the Massif check of the cache fixture reports growth: not a pass */
+    for (i = 0; i < json_array_size(massif); i++)
+      if (strstr(json_string_value(json_array_get(massif, i)), "(leak)"))
+        ck_assert_msg(strstr(json_string_value(json_array_get(massif, i)),
+                             "advisory") &&
+                          !strstr(json_string_value(json_array_get(massif, i)),
+                                  "massifpass"),
+                      "a Massif '(leak)' shown as a pass: %s",
+                      json_string_value(json_array_get(massif, i)));
+    ck_assert_uint_eq(json_array_size(errs), 1);
+    ck_assert_msg(strstr(json_string_value(json_array_get(errs, 0)),
+                         "InvalidRead") &&
+                      strstr(json_string_value(json_array_get(errs, 0)),
+                             "Invalid read of size 4") &&
+                      strstr(json_string_value(json_array_get(errs, 0)),
+                             "parse_header (/work/repo/src/headers.c:211)"),
+                  "Memcheck error: %s",
+                  json_string_value(json_array_get(errs, 0)));
   }
   ck_assert(flag(chart(charts, "chart-2"), "oom"));
   ck_assert(flag(chart(charts, "chart-2"), "limit"));

@@ -102,6 +102,15 @@ START_TEST(t_mc_kinds) {
   ck_assert_double_eq(m->indirectly_lost_bytes, 100);
   ck_assert_double_eq(m->possibly_lost_bytes, 64);
   ck_assert_int_eq(m->errors, 3); /* one InvalidRead, <count>3</count> */
+  /* ... kept with its words and its primary stack, not only counted */
+  ck_assert_uint_eq(m->n_error_records, 1);
+  ck_assert_str_eq(m->error_records[0].kind, "InvalidRead");
+  ck_assert_str_eq(m->error_records[0].what, "Invalid read of size 1");
+  ck_assert_int_eq(m->error_records[0].count, 3);
+  ck_assert_uint_eq(m->error_records[0].n_stack, 2); /* not the free() stack */
+  ck_assert_str_eq(m->error_records[0].stack[0].function, "read_freed");
+  ck_assert_int_eq(m->error_records[0].stack[0].line, 27);
+  ck_assert_str_eq(m->error_records[0].stack[1].function, "main");
   ck_assert_uint_eq(m->n_leaks, 4);
   ck_assert_str_eq(m->leaks[0].kind, "definite");
   ck_assert_double_eq(m->leaks[0].bytes, 108);
