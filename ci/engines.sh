@@ -4,7 +4,8 @@
 # EXIT trap, so the daemon goes whatever the tests' outcome.
 #
 #   ci/engines.sh start   install docker.io, podman, runc and catatonit
-#                         where missing (apt-get), make podman able to run
+#                         where missing (ci/install-deps.sh --engines),
+#                         make podman able to run
 #                         a container here (see below), start dockerd
 #                         unless a daemon already answers, and wait until
 #                         it does (LG_ENGINES_TIMEOUT seconds, default 60)
@@ -35,25 +36,14 @@ set -eu
 STATE=${LG_ENGINES_STATE:-/run/leakgate-engines}
 TIMEOUT=${LG_ENGINES_TIMEOUT:-60}
 CONF=${LG_CONTAINERS_CONF:-/etc/containers/containers.conf}
-PKGS="docker.io podman runc catatonit"
 
 say() { echo "engines: $*" >&2; }
 
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
-
+# ci/install-deps.sh --engines: the one place that runs apt-get, with the
+# policy that keeps docker.io's postinst from starting a dockerd of its own
+# (bridge, iptables, never stopped) behind this script's back.
 install_missing() {
-  missing=""
-  for p in $PKGS; do installed "$p" || missing="$missing $p"; done
-  [ -z "$missing" ] && return 0
-  command -v apt-get >/dev/null 2>&1 || { say "no apt-get: cannot install$missing"; return 1; }
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo -n"
-  say "installing$missing"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null || true
-  # shellcheck disable=SC2086
-  $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-    --no-install-recommends $missing >/dev/null
+  "$(dirname "$0")/install-deps.sh" --engines
 }
 
 docker_answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
