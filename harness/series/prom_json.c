@@ -90,20 +90,29 @@ static void path_pop(jr *j, size_t mark) {
   j->path[mark] = '\0';
 }
 
+/* Refill the buffer when it is used up; false at the end of the input. A
+ * read error is recorded here, whichever of get and peek meets it first, so
+ * it is reported as LG_EIO rather than as a truncated document. */
+static bool fill(jr *j) {
+  if (j->pos < j->len)
+    return true;
+  if (j->eof)
+    return false;
+  j->len = fread(j->buf, 1, sizeof j->buf, j->f);
+  j->pos = 0;
+  if (j->len == 0) {
+    j->eof = true;
+    if (ferror(j->f) && !j->rc)
+      j->rc = lg_error_set(j->err, LG_EIO, "%s: read error", j->ctx->name);
+    return false;
+  }
+  return true;
+}
+
 static int get(jr *j) {
   int c;
-  if (j->pos == j->len) {
-    if (j->eof)
-      return -1;
-    j->len = fread(j->buf, 1, sizeof j->buf, j->f);
-    j->pos = 0;
-    if (j->len == 0) {
-      j->eof = true;
-      if (ferror(j->f) && !j->rc)
-        j->rc = lg_error_set(j->err, LG_EIO, "%s: read error", j->ctx->name);
-      return -1;
-    }
-  }
+  if (!fill(j))
+    return -1;
   c = j->buf[j->pos++];
   if (c == '\n') {
     j->line++;
@@ -115,17 +124,7 @@ static int get(jr *j) {
 }
 
 static int peek(jr *j) {
-  if (j->pos == j->len) {
-    if (j->eof)
-      return -1;
-    j->len = fread(j->buf, 1, sizeof j->buf, j->f);
-    j->pos = 0;
-    if (j->len == 0) {
-      j->eof = true;
-      return -1;
-    }
-  }
-  return j->buf[j->pos];
+  return fill(j) ? j->buf[j->pos] : -1;
 }
 
 static bool sput(jr *j, char c) {

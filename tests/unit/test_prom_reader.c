@@ -7,6 +7,7 @@
 
 #include <leakgate/analysis.h>
 #include <leakgate/series.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <unistd.h>
@@ -351,6 +352,49 @@ START_TEST(x_series_errors) {
 }
 END_TEST
 
+/* A stream that serves its text, then fails (as a disk or a dropped
+ * network mount would). */
+typedef struct failing {
+  const char *text;
+  size_t pos;
+} failing;
+
+static ssize_t failing_read(void *c, char *buf, size_t size) {
+  failing *fs = c;
+  size_t left = strlen(fs->text) - fs->pos, k = left < size ? left : size;
+  if (k == 0) {
+    errno = EIO;
+    return -1;
+  }
+  memcpy(buf, fs->text + fs->pos, k);
+  fs->pos += k;
+  return (ssize_t)k;
+}
+
+/* A read error is LG_EIO, never a "truncated" input error: here the error
+ * comes while the JSON lexer peeks past the last digit of a number. */
+START_TEST(read_error_is_eio) {
+  cookie_io_functions_t io = {failing_read, NULL, NULL, NULL};
+  char text[4097];
+  failing fs = {text, 0};
+  lg_series_list l;
+  lg_error err;
+  FILE *f;
+  memset(text, ' ', sizeof text - 1);
+  text[0] = '[';
+  text[sizeof text - 3] = '1';
+  text[sizeof text - 2] = '2';
+  text[sizeof text - 1] = '\0';
+  f = fopencookie(&fs, "r", io);
+  ck_assert_ptr_nonnull(f);
+  ck_assert_int_eq(lg_series_read_all_stream(f, "disk", NULL, &l, &err),
+                   LG_EIO);
+  ck_assert_msg(strstr(err.msg, "read error") != NULL, "%s", err.msg);
+  ck_assert_uint_eq(l.n, 0);
+  fclose(f);
+}
+END_TEST
+
 /* JSON string escapes in label values, and the name escapes them back. */
 START_TEST(json_string_escapes) {
   sb t = {0};
@@ -401,6 +445,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, text_leakgate_series);
   tcase_add_test(tc, x_series_errors);
   tcase_add_test(tc, json_string_escapes);
+  tcase_add_test(tc, read_error_is_eio);
   tcase_add_test(tc, bad_inputs_name_the_position);
   suite_add_tcase(s, tc);
   return s;
