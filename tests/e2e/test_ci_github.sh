@@ -116,6 +116,8 @@ if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
   done
   printf 'FROM scratch\nCOPY root/ /\n' >"$ctx/Dockerfile"
   tag="leakgate-e2e-action-$$:ci"
+  # The image goes on every way out, a failed check or set -e included.
+  trap 'docker rmi -f "$tag" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
   if docker build -q -t "$tag" "$ctx" >"$WORK/build.log" 2>&1; then
     mkdir -p "$WORK/img"
     sed -e "s|\"@FIXTURES@/leaky_http\"|/fx/leaky_http|" -e "s|@NAME@|gh-image|" \
