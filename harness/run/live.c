@@ -117,14 +117,18 @@ int live_look(live *l, const lg_scenario *sc, double memory_limit,
   uint64_t rows;
   int rc;
 
-  if (!l->agg || l->agg_failed)
+  if (!l->agg)
     return lg_error_set(err, LG_ENOTSUP, "no running analysis in this session");
   memset(&s, 0, sizeof s);
+  /* agg_failed is the sampler's, written under mu: read it there too. */
   pthread_mutex_lock(&l->mu);
   rows = lg_agg_rows(l->agg);
-  rc = rows >= LG_SERIES_MIN_POINTS ? lg_agg_finish(l->agg, LG_AGG_AUTO, &s)
-                                    : LG_EINPUT;
+  rc = l->agg_failed                  ? LG_ENOTSUP
+       : rows >= LG_SERIES_MIN_POINTS ? lg_agg_finish(l->agg, LG_AGG_AUTO, &s)
+                                      : LG_EINPUT;
   pthread_mutex_unlock(&l->mu);
+  if (rc == LG_ENOTSUP)
+    return lg_error_set(err, rc, "the running analysis ran out of memory");
   if (rc == LG_EINPUT)
     return lg_error_set(err, LG_EINPUT, "only %llu samples so far",
                         (unsigned long long)rows);

@@ -46,7 +46,7 @@ typedef struct live {
   pthread_mutex_t mu;           /* guards agg */
   double pend[LIVE_PENDING][3]; /* sampler thread only: x, t, y */
   size_t npend;
-  bool agg_failed;   /* out of memory once: looks stop */
+  bool agg_failed;   /* under mu: out of memory once, looks stop */
   double look_slope; /* main thread only; NAN until a look */
 } live;
 
