@@ -41,6 +41,8 @@
 #define CLIENTS_MAX 64
 #define DEFAULT_CLIENTS 8
 #define DEFAULT_TIMEOUT_S 5.0
+/* How long accepting pauses when the process is out of descriptors. */
+#define ACCEPT_PAUSE_S 0.1
 
 typedef struct client {
   int fd; /* -1: free slot */
@@ -61,6 +63,7 @@ struct lg_metrics {
   char url[96];
   size_t max_clients;
   double timeout_s;
+  double accept_at; /* server thread: no accept before (out of fds) */
   client *cl;
 };
 
@@ -306,8 +309,16 @@ static void on_accept(lg_metrics *m) {
   for (;;) {
     size_t i, slot = m->max_clients;
     int fd = accept4(m->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0)
-      return; /* EAGAIN, or a transient error: poll again */
+    if (fd < 0) {
+      /* Out of descriptors (the load's connections share the process's
+       * limit): the pending connection stays readable, so polling it again
+       * at once would spin this thread on a core the load needs. Leave it
+       * for a while. EAGAIN or another transient error: poll again. */
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+          errno == ENOMEM)
+        m->accept_at = lg_now_s() + ACCEPT_PAUSE_S;
+      return;
+    }
     for (i = 0; i < m->max_clients; i++)
       if (m->cl[i].fd < 0) {
         slot = i;
@@ -339,8 +350,11 @@ static void *server_main(void *arg) {
 
     pfd[0].fd = m->stop_fd;
     pfd[0].events = POLLIN;
-    pfd[1].fd = m->listen_fd;
+    /* A negative fd is ignored by poll: no accepting while paused. */
+    pfd[1].fd = now >= m->accept_at ? m->listen_fd : -1;
     pfd[1].events = POLLIN;
+    if (now < m->accept_at && m->accept_at < next)
+      next = m->accept_at;
     for (i = 0; i < m->max_clients; i++) {
       client *c = &m->cl[i];
       if (c->fd < 0)

@@ -10,9 +10,13 @@
 
 #include <arpa/inet.h>
 #include <math.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void require_tool(const char *test, const char *why) {
@@ -340,6 +344,59 @@ START_TEST(idle_clients_bounded) {
 }
 END_TEST
 
+static double cpu_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The process out of descriptors (the load's connections share its
+ * limit): the server cannot accept a waiting scraper, and must neither
+ * spin on it - poll would report it readable again at once, burning a core
+ * the load needs - nor lose it: it is served once descriptors are free.
+ * The bound is on CPU time, not on speed: a pause costs a few syscalls per
+ * second, a spin all the CPU the scheduler gives this thread. */
+START_TEST(out_of_fds_no_spin) {
+  lg_metrics *m = start(0, 30);
+  struct rlimit rl;
+  struct timeval tv = {20, 0};
+  struct timespec nap = {2, 0};
+  static const char req[] = "GET /metrics HTTP/1.1\r\n\r\n";
+  int fill[256], n = 0, fd, i;
+  char buf[64];
+  double c0, used;
+  ssize_t r;
+
+  feed(m);
+  ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+  rl.rlim_cur = 128;
+  ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+  while (n < 256 && (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+    fill[n++] = fd;
+  ck_assert_int_eq(errno, EMFILE);
+  ck_assert_int_gt(n, 1);
+  close(fill[--n]); /* one left: the scraper's socket takes it */
+  fd = connect_to(m);
+  ck_assert_int_eq(send(fd, req, sizeof req - 1, MSG_NOSIGNAL),
+                   (ssize_t)(sizeof req - 1));
+  c0 = cpu_s();
+  while (nanosleep(&nap, &nap) != 0 && errno == EINTR)
+    ;
+  used = cpu_s() - c0;
+  ck_assert_msg(used < 0.03, "%.3f s of CPU in 2 s while out of descriptors",
+                used);
+  for (i = 0; i < n; i++)
+    close(fill[i]);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  r = recv(fd, buf, sizeof buf - 1, 0);
+  ck_assert_int_gt(r, 0);
+  buf[r] = '\0';
+  ck_assert_msg(strncmp(buf, "HTTP/1.1 200 OK\r\n", 17) == 0, "%s", buf);
+  close(fd);
+  lg_metrics_stop(m);
+}
+END_TEST
+
 /* After stop, the port is closed. */
 START_TEST(stop_closes_listener) {
   lg_metrics *m = start(0, 0);
@@ -428,6 +485,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, serves_and_negotiates);
   tcase_add_test(tc, idle_clients_bounded);
   tcase_add_test(tc, stop_closes_listener);
+  tcase_add_test(tc, out_of_fds_no_spin);
   tcase_add_test(tc, promtool_accepts_text);
   tcase_add_test(tc, openmetrics_parser_accepts);
   suite_add_tcase(s, tc);
