@@ -9,7 +9,9 @@
  * repository (error when the leak's kind is gated and it is not a known
  * baseline leak, else warning); one per Massif growing site inside the
  * repository (error when the verdict is fail, else warning: sites are
- * advisory). Frames and sites outside repo_root are skipped; paths are made
+ * advisory); one per heap-profile growing site at its frame inside the
+ * repository (error when the heap_profile check failed and the site is
+ * not known from the baseline, else warning). Frames and sites outside repo_root are skipped; paths are made
  * relative to it. GitHub shows at most 10 errors and 10 warnings per step,
  * so the most important come first and the rest are counted in a notice.
  * Escaping follows GitHub's toolkit: data %, CR, LF; properties also : ,.
@@ -147,6 +149,36 @@ static void site_notes(emitter *e, const lg_result *r) {
   free(idx);
 }
 
+static void heap_site_notes(emitter *e, const lg_result *r) {
+  const lg_heap_profile_result *h = &r->heap_profile;
+  size_t i, k;
+  if (!h->ran)
+    return;
+  for (i = 0; i < h->n_sites && !lg_buf_error(e->b); i++) {
+    const lg_heap_site *s = &h->growing_sites[i];
+    char rel[4096], title[512], t[1536], per[32], fr[1024];
+    const char *fn;
+    int line;
+    lg_buf msg;
+    if (!lg_rep_heap_frame(s, e->o->repo_root, rel, sizeof rel, &fn, &line))
+      continue;
+    snprintf(title, sizeof title, "leakgate: growing allocation site (%s)",
+             lg_rep_name(r));
+    lg_buf_init(&msg, 1 << 20);
+    lg_buf_appendf(&msg,
+                   "%s keeps growing at full load (heap profile, sampled "
+                   "every %s; fingerprint %s)%s\nStack:",
+                   lg_rep_heap_site_text(t, sizeof t, r, s),
+                   lg_format_bytes(per, sizeof per, h->period_bytes),
+                   s->fingerprint ? s->fingerprint : "none",
+                   s->known ? "; also in the baseline" : "");
+    for (k = 0; k < s->n_stack && k < 12; k++)
+      lg_buf_appendf(&msg, "\n  at %s",
+                     lg_fmt_frame(fr, sizeof fr, &s->stack[k]));
+    emit_buf(e, h->failed && !s->known, rel, line, title, &msg);
+  }
+}
+
 int lg_render_annotations(const lg_result *const *rs, size_t n,
                           const lg_report_opts *o, lg_buf *b) {
   emitter e = {b, o, 0, 0, 0};
@@ -157,6 +189,8 @@ int lg_render_annotations(const lg_result *const *rs, size_t n,
     leak_notes(&e, rs[i]);
   for (i = 0; i < n; i++)
     site_notes(&e, rs[i]);
+  for (i = 0; i < n; i++)
+    heap_site_notes(&e, rs[i]);
   if (e.dropped)
     lg_buf_appendf(b,
                    "::notice title=leakgate::%zu more annotation%s not "

@@ -5,10 +5,12 @@
  * verdict, the key figures, the memory chart (samples, fitted slope with
  * its band, warm-up cut, limit line, OOM marker), the Massif heap curve,
  * the checks, the reasons, the Memcheck leak stacks (collapsible) and the
- * growing sites, the load phases. Every string is HTML-escaped with the
+ * growing sites, the heap profile's growing sites with an icicle chart of
+ * where the growth is allocated (html_flame.c), the load phases. Every string is HTML-escaped with the
  * XML escaper (which also drops characters HTML cannot carry).
  */
 #include "html_chart.h"
+#include "html_flame.h"
 #include "report_util.h"
 #include "result/fmt.h"
 
@@ -333,6 +335,62 @@ static void site_table(lg_buf *b, const lg_result *r) {
   lg_buf_appends(b, "</table>\n");
 }
 
+/* The heap profile: its figures, the icicle chart and the sites table. */
+static void heap_profile(lg_buf *b, const lg_result *r, size_t idx) {
+  const lg_heap_profile_result *h = &r->heap_profile;
+  char id[32], v[64], lo[64], hi[64], per[32], ci[32];
+  const char *unit = lg_fmt_heap_unit(h->x);
+  size_t i;
+  if (!h->ran)
+    return;
+  lg_buf_appendf(b,
+                 "<h3>Heap profile (sampled every %s at full load)</h3>\n",
+                 lg_format_bytes(per, sizeof per, h->period_bytes));
+  if (!h->n_sites) {
+    lg_buf_appendf(b, "<p>No growing allocation site (%lld analysed).</p>\n",
+                   (long long)(h->sites_analyzed > 0 ? h->sites_analyzed : 0));
+    return;
+  }
+  snprintf(id, sizeof id, "flame-%zu", idx);
+  lg_buf_appends(b, "<figure>\n");
+  lg_html_flame(b, r, id);
+  lg_buf_appendf(b,
+                 "<figcaption>Where the growth is allocated: each growing "
+                 "site's stack hangs from the top, a box's width is the "
+                 "growth (%s) below it; outlined boxes are the "
+                 "sites. Hover a box for its location and "
+                 "rate.</figcaption>\n</figure>\n",
+                 unit);
+  lg_buf_appendf(b,
+                 "<table class=\"heap-sites\"><tr><th>function</th><th>"
+                 "location</th><th>%s</th><th>%s</th><th>samples</th><th>"
+                 "fingerprint</th></tr>\n",
+                 unit, lg_fmt_ci_label(ci, sizeof ci, r->confidence));
+  for (i = 0; i < h->n_sites && i < 50; i++) {
+    const lg_heap_site *s = &h->growing_sites[i];
+    lg_buf_appends(b, "<tr><td>");
+    esc(b, s->function ? s->function : "??");
+    lg_buf_appends(b, "</td><td>");
+    esc(b, s->file ? s->file : "?");
+    if (s->line > 0)
+      lg_buf_appendf(b, ":%d", s->line);
+    lg_buf_appendf(b,
+                   "</td><td class=\"num\">%s</td><td class=\"num\">%s to "
+                   "%s</td><td class=\"num\">",
+                   lg_fmt_num(v, sizeof v, s->bytes_per_request),
+                   lg_fmt_num(lo, sizeof lo, s->ci_lo),
+                   lg_fmt_num(hi, sizeof hi, s->ci_hi));
+    if (s->samples >= 0)
+      lg_buf_appendf(b, "%lld", (long long)s->samples);
+    lg_buf_appends(b, "</td><td>");
+    esc(b, s->fingerprint ? s->fingerprint : "");
+    if (s->known)
+      lg_buf_appends(b, " (known)");
+    lg_buf_appends(b, "</td></tr>\n");
+  }
+  lg_buf_appends(b, "</table>\n");
+}
+
 static void phases(lg_buf *b, const lg_result *r) {
   const lg_load_result *l = &r->load;
   char d[32], rate[32];
@@ -385,6 +443,7 @@ static void section(lg_buf *b, const lg_result *r, size_t idx) {
   lg_rep_checks(b, r, &html_checks);
   leak_list(b, r);
   site_table(b, r);
+  heap_profile(b, r, idx);
   phases(b, r);
   lg_buf_appends(b, "</section>\n");
 }

@@ -137,6 +137,10 @@ static void site_attrs(lg_buf *b, const lg_result *r, const char *check,
       line = r->massif.growing_sites[idx[0]].line;
     }
     free(idx);
+  } else if (lg_check_id_of(check) == LG_CK_HEAP_PROFILE &&
+             r->heap_profile.n_sites) {
+    file = r->heap_profile.growing_sites[0].file;
+    line = r->heap_profile.growing_sites[0].line;
   }
   if (!file || !(p = lg_rel_path(file, o->repo_root, rel, sizeof rel)))
     return;

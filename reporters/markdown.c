@@ -151,6 +151,44 @@ static void sites(lg_buf *b, const lg_result *r) {
   lg_buf_appends(b, "\n</details>\n\n");
 }
 
+/* The heap profile's growing sites: one row each, fastest first. */
+static void heap_sites(lg_buf *b, const lg_result *r) {
+  const lg_heap_profile_result *h = &r->heap_profile;
+  char v[64], lo[64], hi[64], per[32], ci[32];
+  size_t i;
+  if (!h->ran || !h->n_sites)
+    return;
+  lg_buf_appendf(b,
+                 "<details%s><summary>Heap profile: %zu growing allocation "
+                 "site%s (sampled every %s at full load)</summary>\n\n"
+                 "| Site | Location | %s | %s | Samples | Fingerprint |\n"
+                 "|---|---|---:|---|---:|---|\n",
+                 h->failed ? " open" : "", h->n_sites,
+                 h->n_sites == 1 ? "" : "s",
+                 lg_format_bytes(per, sizeof per, h->period_bytes),
+                 lg_fmt_heap_unit(h->x),
+                 lg_fmt_ci_label(ci, sizeof ci, r->confidence));
+  for (i = 0; i < h->n_sites && i < 10; i++) {
+    const lg_heap_site *s = &h->growing_sites[i];
+    lg_buf_appends(b, "| ");
+    lg_esc_md(b, s->function ? s->function : "??");
+    lg_buf_appends(b, " | ");
+    lg_esc_md(b, s->file ? s->file : "?");
+    if (s->line > 0)
+      lg_buf_appendf(b, ":%d", s->line);
+    lg_buf_appendf(b, " | %s | %s to %s | ",
+                   lg_fmt_num(v, sizeof v, s->bytes_per_request),
+                   lg_fmt_num(lo, sizeof lo, s->ci_lo),
+                   lg_fmt_num(hi, sizeof hi, s->ci_hi));
+    if (s->samples >= 0)
+      lg_buf_appendf(b, "%lld", (long long)s->samples);
+    lg_buf_appends(b, " | `");
+    lg_esc_md(b, s->fingerprint ? s->fingerprint : "none");
+    lg_buf_appendf(b, "`%s |\n", s->known ? " (known)" : "");
+  }
+  lg_buf_appends(b, "\n</details>\n\n");
+}
+
 static void md_status(lg_buf *b, lg_check_status st, bool advisory) {
   lg_buf_appendf(b, " | %s | ", advisory ? "⚠️ advisory" : status_badge(st));
 }
@@ -183,6 +221,7 @@ static void section(lg_buf *b, const lg_result *r) {
   lg_rep_checks(b, r, &md_checks);
   leaks(b, r);
   sites(b, r);
+  heap_sites(b, r);
   if (r->out_dir) {
     lg_buf_appends(b, "Artifacts: `");
     lg_esc_md(b, r->out_dir);

@@ -192,6 +192,40 @@ const lg_frame *lg_rep_leak_frame(const lg_leak_record *l, const char *root,
   return NULL;
 }
 
+bool lg_rep_heap_frame(const lg_heap_site *s, const char *root, char *rel,
+                       size_t cap, const char **fn, int *line) {
+  size_t k;
+  if (s->file && lg_rel_path(s->file, root, rel, cap)) {
+    *fn = s->function;
+    *line = s->line;
+    return true;
+  }
+  for (k = 0; k < s->n_stack; k++)
+    if (s->stack[k].file &&
+        !lg_is_allocator_frame(s->stack[k].function, s->stack[k].file,
+                               s->stack[k].object) &&
+        lg_rel_path(s->stack[k].file, root, rel, cap)) {
+      *fn = s->stack[k].function;
+      *line = s->stack[k].line;
+      return true;
+    }
+  return false;
+}
+
+char *lg_rep_heap_site_text(char *buf, size_t cap, const lg_result *r,
+                            const lg_heap_site *s) {
+  char fr[1024], v[64], lo[64], hi[64], ci[32];
+  lg_frame f = {s->function, s->file, NULL, s->line};
+  snprintf(buf, cap, "%s %s %s (%s %s to %s)",
+           lg_fmt_frame(fr, sizeof fr, &f),
+           lg_fmt_num(v, sizeof v, s->bytes_per_request),
+           lg_fmt_heap_unit(r->heap_profile.x),
+           lg_fmt_ci_label(ci, sizeof ci, r->confidence),
+           lg_fmt_num(lo, sizeof lo, s->ci_lo),
+           lg_fmt_num(hi, sizeof hi, s->ci_hi));
+  return buf;
+}
+
 /* qsort_r comparators over index arrays. */
 static int cmp_leak(const void *a, const void *b, void *ctx) {
   const lg_leak_record *l = ctx;

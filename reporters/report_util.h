@@ -95,6 +95,17 @@ const char *lg_rel_path(const char *file, const char *root, char *buf,
 const lg_frame *lg_rep_leak_frame(const lg_leak_record *l, const char *root,
                                   char *rel, size_t cap);
 
+/* The frame a heap-profile growing site is reported at: its named frame
+ * (function, file, line of the site) when its file lies inside root, else
+ * the first frame of its stack inside root that is not an allocator frame;
+ * NULL when none is. rel gets the path relative to root; *line the line. */
+bool lg_rep_heap_frame(const lg_heap_site *s, const char *root, char *rel,
+                       size_t cap, const char **fn, int *line);
+/* "leak_per_request (src/leaky.c:12) 80.1 B/request (98% CI 72.0 to
+ * 88.2)" for a heap site, into buf (per "request" or the section's x). */
+char *lg_rep_heap_site_text(char *buf, size_t cap, const lg_result *r,
+                            const lg_heap_site *s);
+
 /* Leak indices sorted by bytes, largest first (caller frees); NULL when
  * there are none or on ENOMEM. */
 size_t *lg_top_leaks(const lg_memcheck_result *m);

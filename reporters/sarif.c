@@ -4,7 +4,8 @@
  * One run for all results. Rules have stable ids (never renumbered; new ones
  * are appended): leakgate/memcheck-{definite,indirect,possible,reachable},
  * leakgate/growing-site, leakgate/growth, leakgate/oom, leakgate/crash,
- * leakgate/baseline-regression, leakgate/time-to-limit.
+ * leakgate/baseline-regression, leakgate/time-to-limit,
+ * leakgate/heap-growing-site.
  * Results:
  *   - each Memcheck leak whose stack has a frame inside repo_root, located at
  *     that frame, with the whole stack in result.stacks and
@@ -12,6 +13,8 @@
  *     (function/file chain only, so code scanning de-duplicates across
  *     builds and line shifts);
  *   - each Massif growing site inside repo_root ({"leakgateSite/v1"});
+ *   - each heap-profile growing site at its frame inside repo_root, with its
+ *     stack and {"leakgateStack/v1": the site's stack fingerprint};
  *   - each failing or inconclusive scenario-level check (growth, oom, crash,
  *     baseline, time-to-limit), located at the scenario file when that is
  *     inside the repository ({"leakgateScenario/v1"}).
@@ -43,6 +46,7 @@ enum {
   R_CRASH,
   R_BASELINE,
   R_TTL,
+  R_HEAP_SITE,
   N_RULES
 };
 
@@ -85,6 +89,13 @@ static const struct {
      "Projected time to the memory limit is too short",
      "At the measured growth and rate, the service reaches its memory "
      "limit sooner than the scenario's max_time_to_limit."},
+    {"leakgate/heap-growing-site", "HeapProfileGrowingSite", "error",
+     "Allocation site whose live bytes grow per request (sampled heap "
+     "profile at full load)",
+     "Sampled at the scenario's full load, the memory allocated here and "
+     "still live grows with completed requests faster than the tolerance: "
+     "a leak or an unbounded cache. The rate is bytes per request with its "
+     "confidence interval."},
 };
 
 /* GitHub code scanning accepts at most 25,000 results per run and shows
@@ -354,6 +365,52 @@ static void sites(ctx *c, const lg_result *r) {
   free(idx);
 }
 
+static void heap_sites(ctx *c, const lg_result *r) {
+  const lg_heap_profile_result *h = &r->heap_profile;
+  size_t i, k;
+  if (!h->ran)
+    return;
+  for (i = 0; i < h->n_sites; i++) {
+    const lg_heap_site *s = &h->growing_sites[i];
+    char rel[4096], msg[2048], t[1536], fp[17];
+    const char *fn, *parts[64];
+    int line;
+    lg_leak_record as_leak;
+    size_t np = 0;
+    if (!lg_rep_heap_frame(s, c->o->repo_root, rel, sizeof rel, &fn, &line))
+      continue;
+    if (c->located >= MAX_LOCATED_RESULTS) {
+      c->omitted++;
+      continue;
+    }
+    c->located++;
+    if (!s->fingerprint) {
+      for (k = 0; k < s->n_stack && np + 2 <= 64; k++) {
+        parts[np++] = s->stack[k].function;
+        parts[np++] = s->stack[k].file;
+      }
+      lg_hash_hex(fp, parts, np);
+    }
+    snprintf(msg, sizeof msg,
+             "%s stays live and grows at full load in scenario %s (heap "
+             "profile).",
+             lg_rep_heap_site_text(t, sizeof t, r, s), lg_rep_name(r));
+    /* stack_of reads a leak record's stack */
+    memset(&as_leak, 0, sizeof as_leak);
+    as_leak.stack = s->stack;
+    as_leak.n_stack = s->n_stack;
+    add_result(
+        c, R_HEAP_SITE, h->failed && !s->known ? "error" : "warning", msg,
+        location(c, rel, line, fn, false), "leakgateStack/v1",
+        s->fingerprint ? s->fingerprint : fp,
+        json_pack("{s:o,s:o,s:o,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
+                  "bytes_per_request", lg_json_num(s->bytes_per_request),
+                  "ci_lo", lg_json_num(s->ci_lo), "ci_hi",
+                  lg_json_num(s->ci_hi)),
+        stack_of(c, &as_leak));
+  }
+}
+
 static void checks(ctx *c, const lg_result *r) {
   static const struct {
     lg_check_id check;
@@ -457,6 +514,7 @@ int lg_render_sarif(const lg_result *const *rs, size_t n,
     checks(&c, rs[i]);
     leaks(&c, rs[i]);
     sites(&c, rs[i]);
+    heap_sites(&c, rs[i]);
   }
   put(&c, run, "results", c.results);
   if (c.omitted)

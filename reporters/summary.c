@@ -274,6 +274,27 @@ static const char *massif_line(const lg_result *r, char *t, size_t cap) {
   return t;
 }
 
+/* The fastest growing site, or "no growing site"; the throughput ratio. */
+static const char *heap_profile_line(const lg_result *r, char *t, size_t cap) {
+  const lg_heap_profile_result *h = &r->heap_profile;
+  char s[1536], q[64];
+  if (!h->ran)
+    return h->enabled ? NULL : SKIP_LINE;
+  if (isfinite(h->throughput_ratio))
+    snprintf(q, sizeof q, "; throughput %.2f of the main run",
+             h->throughput_ratio);
+  else
+    q[0] = '\0';
+  if (h->n_sites)
+    snprintf(t, cap, "%zu growing site%s; top: %s%s", h->n_sites,
+             h->n_sites == 1 ? "" : "s",
+             lg_rep_heap_site_text(s, sizeof s, r, &h->growing_sites[0]), q);
+  else
+    snprintf(t, cap, "no growing site (%lld analysed)%s",
+             (long long)(h->sites_analyzed > 0 ? h->sites_analyzed : 0), q);
+  return t;
+}
+
 static const char *baseline_line(const lg_result *r, char *t, size_t cap) {
   const lg_baseline_result *bl = &r->baseline;
   char n1[64], n2[64], n3[64];
@@ -320,6 +341,7 @@ static const struct {
     {LG_CK_CRASH, NULL, crash_line},
     {LG_CK_MEMCHECK, NULL, memcheck_line},
     {LG_CK_MASSIF, NULL, massif_line},
+    {LG_CK_HEAP_PROFILE, "heap profile", heap_profile_line},
     {LG_CK_BASELINE, NULL, baseline_line},
     {LG_CK_LOAD, NULL, load_line},
 };

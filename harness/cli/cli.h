@@ -18,6 +18,17 @@ typedef struct cli_outputs {
   bool quiet;
 } cli_outputs;
 
+/* Whether path is heap-profile input for analyze: a pprof profile (gzip
+ * or protobuf), a gperftools heap profile, or a directory of heap-sampler
+ * streams (cmd_analyze_heap.c). */
+bool cli_is_heap_input(const char *path);
+/* analyze on heap profiles (paths, in x order) or one heap-sampler
+ * directory; x: requests, seconds, allocated, index or NULL (default);
+ * x_values: "N,N,..." per profile or NULL. Returns the exit code. */
+int cli_analyze_heap(char *const *paths, size_t n, const char *x,
+                     const char *x_values, const lg_analysis_opts *ao,
+                     bool tolerance_given, const cli_outputs *outs);
+
 /* Set by SIGINT/SIGTERM; a second signal forces the exit. */
 extern volatile int cli_interrupted;
 void cli_install_signals(void);

@@ -1,7 +1,7 @@
 /* cli/cmd_analyze.c - `leakgate analyze`: the growth analysis on a series
  * file - a run's samples.csv, a CSV export, or what Prometheus recorded (a
  * query_range answer, a sequence of scrapes) - with one verdict per series
- * the file holds. */
+ * the file holds; heap profiles go to cmd_analyze_heap.c. */
 #include "cli.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 
 static const char analyze_usage[] =
     "usage: leakgate analyze FILE [options]\n"
+    "       leakgate analyze PROFILE... | HEAP_PROFILE_DIR [options]\n"
     "\n"
     "Judge a memory series: warm-up trim, Theil-Sen slope with a confidence\n"
     "interval robust to autocorrelated noise, a three-valued verdict against the\n"
@@ -25,11 +26,24 @@ static const char analyze_usage[] =
     "                 scrapes with a timestamp on every sample; one verdict per\n"
     "                 series, named by its labels; x is seconds, or the counter\n"
     "                 given with --x-series\n"
+    "  heap profiles  one or more pprof profile.proto files (Go's\n"
+    "                 net/http/pprof heap profile; gzip or raw) or\n"
+    "                 gperftools heap profiles (HEAPPROFILE=p ./service\n"
+    "                 writes p.0001.heap ...), in x order, or a run's\n"
+    "                 OUT/heap_profile directory: every allocation site's\n"
+    "                 in-use bytes fitted against x, the growing ones named\n"
+    "                 with a rate and its interval (exit 1 when one grows)\n"
     "\n"
     "options:\n"
     "  --x requests|seconds  x-axis (default: requests if the CSV column is\n"
     "                        present; seconds for Prometheus input, where\n"
     "                        requests means --x-series leakgate_requests_total)\n"
+    "                        heap profiles also take allocated (bytes\n"
+    "                        allocated so far: work done) and index (file\n"
+    "                        order); default allocated, else seconds (the\n"
+    "                        profiles' times), else index\n"
+    "  --x-values N,N,...    heap profiles: the x of each (e.g. completed\n"
+    "                        requests at each dump: then bytes per request)\n"
     "  --metric COLUMN|SELECTOR  CSV: metric column or short name: anon, heap,\n"
     "                        rss, pss, cgroup (default: first present of\n"
     "                        anon_bytes, heap_bytes, rss_bytes, cgroup_bytes).\n"
@@ -46,6 +60,8 @@ static const char analyze_usage[] =
     "                        matches, each series pairs with the one whose labels\n"
     "                        it shares (FILE must be a file, read twice)\n"
     "  --tolerance BYTES     growth per x unit that still counts as no leak\n"
+    "                        (heap profiles: default 16B per request, and 0\n"
+    "                        on the other axes: any significant growth)\n"
     "                        (default 16B per request; on a seconds axis 16B per\n"
     "                        request times the file's request rate, and without a\n"
     "                        requests column it must be given, in bytes/second)\n"
@@ -114,6 +130,7 @@ int cmd_analyze(int argc, char **argv) {
       {"x", required_argument, 0, 'x'},
       {"metric", required_argument, 0, 'm'},
       {"x-series", required_argument, 0, 'X'},
+      {"x-values", required_argument, 0, 'V'},
       {"tolerance", required_argument, 0, 't'},
       {"confidence", required_argument, 0, 'c'},
       {"warmup", required_argument, 0, 'w'},
@@ -137,7 +154,7 @@ int cmd_analyze(int argc, char **argv) {
   lg_series_list sl;
   lg_result **res = NULL;
   lg_error err;
-  const char *path;
+  const char *path, *x_values = NULL;
   size_t i, n_res = 0;
   int c, rc = LG_EXIT_USAGE, idx = 0;
   bool inconclusive_passes = false, tolerance_given = false;
@@ -154,11 +171,11 @@ int cmd_analyze(int argc, char **argv) {
     uint64_t u;
     switch (c) {
     case 'x':
-      if (strcmp(optarg, "requests") && strcmp(optarg, "seconds")) {
-        cli_errorf("--x must be 'requests' or 'seconds', got '%s'", optarg);
-        goto cleanup;
-      }
+      /* checked below: heap profiles take more axes than series do */
       so.x = optarg;
+      break;
+    case 'V':
+      x_values = optarg;
       break;
     case 'm':
       so.metric = optarg;
@@ -250,6 +267,20 @@ int cmd_analyze(int argc, char **argv) {
     cli_errorf("--%s: %s", longopts[idx].name, err.msg);
     goto cleanup;
   }
+  if (optind < argc &&
+      (argc - optind >= 2 || cli_is_heap_input(argv[optind]))) {
+    rc = cli_analyze_heap(argv + optind, (size_t)(argc - optind), so.x,
+                          x_values, &ao, tolerance_given, &outs);
+    goto cleanup;
+  }
+  if (so.x && strcmp(so.x, "requests") && strcmp(so.x, "seconds")) {
+    cli_errorf("--x must be 'requests' or 'seconds', got '%s'", so.x);
+    goto cleanup;
+  }
+  if (x_values) {
+    cli_errorf("--x-values is for heap profiles");
+    goto cleanup;
+  }
   if (optind != argc - 1) {
     cli_errorf("analyze needs exactly one input file");
     fputs(analyze_usage, stderr);
@@ -297,7 +328,7 @@ int cmd_analyze(int argc, char **argv) {
                path);
     goto cleanup;
   }
-  res = calloc(sl.n, sizeof *res);
+  res = calloc(sl.n ? sl.n : 1, sizeof *res);
   if (!res) {
     rc = LG_EXIT_ERROR;
     goto cleanup;

@@ -392,7 +392,7 @@ static void check_massif(const lg_result *r, pending *p) {
 static void check_heap_profile(const lg_result *r, pending *p) {
   const lg_heap_profile_result *h = &r->heap_profile;
   char fr[512], rate[64], lo[64], hi[64], per[32], ci[32];
-  const char *unit = h->x && strcmp(h->x, "requests") ? h->x : "request";
+  const char *unit = lg_fmt_heap_unit(h->x);
   size_t i, unknown = 0, shown = 0;
   bool failed;
   if (!h->ran) {
@@ -419,7 +419,7 @@ static void check_heap_profile(const lg_result *r, pending *p) {
   for (i = 0; i < h->n_sites && shown < 3; i++, shown++) {
     const lg_heap_site *s = &h->growing_sites[i];
     lg_frame f = {s->function, s->file, NULL, s->line};
-    catp(p, "%s %s %s B/%s (%s %s to %s)%s", shown ? ";" : "",
+    catp(p, "%s %s %s %s (%s %s to %s)%s", shown ? ";" : "",
          lg_fmt_frame(fr, sizeof fr, &f),
          lg_fmt_num(rate, sizeof rate, s->bytes_per_request), unit, ci,
          lg_fmt_num(lo, sizeof lo, s->ci_lo),

@@ -31,6 +31,16 @@ const char *lg_fmt_slope_unit(const lg_analysis *a) {
   return strcmp(a->x, "seconds") == 0 ? "B/s" : "B/req";
 }
 
+const char *lg_fmt_heap_unit(const char *x) {
+  if (x && strcmp(x, "seconds") == 0)
+    return "B/s";
+  if (x && strcmp(x, "allocated") == 0)
+    return "B per allocated B";
+  if (x && strcmp(x, "index") == 0)
+    return "B per profile";
+  return "B/request";
+}
+
 char *lg_fmt_slope(char *buf, size_t cap, const lg_analysis *a, double v) {
   char n[64];
   snprintf(buf, cap, "%s %s", lg_fmt_num(n, sizeof n, v), lg_fmt_slope_unit(a));

@@ -16,6 +16,9 @@
 char *lg_fmt_num(char *buf, size_t cap, double v);
 /* "B/req" or "B/s" for the analysis x axis. */
 const char *lg_fmt_slope_unit(const lg_analysis *a);
+/* The unit of a heap-profile rate on axis x (heap_profile.x): "B/request"
+ * (requests or unknown), "B/s", "B per allocated B", "B per profile". */
+const char *lg_fmt_heap_unit(const char *x);
 /* "64.2 B/req" with the unit of a. */
 char *lg_fmt_slope(char *buf, size_t cap, const lg_analysis *a, double v);
 /* The two-sided level of [slope_lo, slope_hi]: each bound is one-sided at

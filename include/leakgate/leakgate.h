@@ -17,6 +17,7 @@
 #include <leakgate/metrics.h>
 #include <leakgate/valgrind.h>
 #include <leakgate/pprof.h>
+#include <leakgate/heapprof.h>
 #include <leakgate/baseline.h>
 #include <leakgate/result.h>
 #include <leakgate/report.h>

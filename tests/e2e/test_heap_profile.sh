@@ -6,7 +6,9 @@
 # leaks are ranked by rate; snapshots open in Go's pprof and Debian's
 # google-pprof with the leaking function first; a statically linked service
 # is "cannot profile" (skipped, or exit 4 when required); on-suspicion
-# skips a clean service. About 80 s.
+# skips a clean service; `leakgate analyze` names the growing site in the
+# tier's own directory, in Go heap profiles and in gperftools heap profiles
+# written by tcmalloc's HEAPPROFILE. About 90 s.
 . "$(dirname "$0")/lib.sh"
 
 # rate FILE I: bytes/request of growing site I
@@ -15,7 +17,7 @@ site() { jget "$1" "d['heap_profile']['growing_sites'][$2]['function']"; }
 line_of() { grep -n "$2" "$SRC/tests/fixtures/$1" | head -1 | cut -d: -f1; }
 
 # --- C: malloc(64) per request in leak_per_request() ------------------------
-run_lg run "$(scenario heap leaky SERVICE=leaky_http DUR=8s)" \
+run_lg run "$(scenario heap leaky SERVICE=leaky_http DUR=6s)" \
   --set heap_profile.period=64KiB --out "$WORK/leaky"
 expect_code 1 "leaky service"
 r="$WORK/leaky/result.json"
@@ -54,8 +56,14 @@ else
 fi
 no_leftovers
 
+# the tier's directory fitted again by analyze (streams + progress.csv)
+run_lg analyze "$WORK/leaky/heap_profile" --json "$WORK/leaky-again.json"
+expect_code 1 "analyze the tier's directory"
+expect_eq "$(site "$WORK/leaky-again.json" 0)" leak_per_request "analyze dir: site"
+expect_range "$(rate "$WORK/leaky-again.json" 0)" 40 160 "analyze dir: bytes/request"
+
 # --- C++: new[] (64 B) through new_record() from remember_request() --------
-run_lg run "$(scenario heap cpp SERVICE=leaky_cpp_http DUR=8s)" \
+run_lg run "$(scenario heap cpp SERVICE=leaky_cpp_http DUR=5s)" \
   --set heap_profile.period=64KiB --out "$WORK/cpp"
 expect_code 1 "leaky C++ service"
 r="$WORK/cpp/result.json"
@@ -68,7 +76,7 @@ expect_range "$(rate "$r" 0)" 40 160 "C++: bytes/request (truth 80)"
 no_leftovers
 
 # --- a bounded cache: nothing grows -------------------------------------------
-run_lg run "$(scenario heap cache SERVICE=cache_http DUR=6s)" \
+run_lg run "$(scenario heap cache SERVICE=cache_http DUR=4s)" \
   --set heap_profile.period=64KiB --out "$WORK/cache"
 expect_code 0 "bounded cache"
 r="$WORK/cache/result.json"
@@ -78,7 +86,7 @@ expect_eq "$(jget "$r" "[c['status'] for c in d['checks'] if c['name']=='heap_pr
 no_leftovers
 
 # --- two leaks: 272 B/request (leak_fast) ranked above 32 B/request ---------
-run_lg run "$(scenario heap two SERVICE=two_leaks_http DUR=8s)" \
+run_lg run "$(scenario heap two SERVICE=two_leaks_http DUR=6s)" \
   --set heap_profile.period=16KiB --out "$WORK/two"
 expect_code 1 "two leaks"
 r="$WORK/two/result.json"
@@ -115,5 +123,41 @@ r="$WORK/clean/result.json"
 expect_eq "$(jget "$r" "d['heap_profile']['ran']")" false "clean: not run"
 jget "$r" "d['heap_profile']['note']" | grep -q "on-suspicion" || fail "clean: no note on why it was skipped"
 [ ! -d "$WORK/clean/heap_profile" ] || fail "a heap-profile run happened anyway"
+no_leftovers
+
+# --- analyze: heap profiles a service wrote itself ----------------------------
+# Go (tests/data/pprof/heap_seq.go): 100 x 16 x 4096 B kept per profile.
+run_lg analyze "$SRC"/tests/data/pprof/go_seq.*.pb.gz --json "$WORK/go.json"
+expect_code 1 "Go heap profiles"
+expect_eq "$(site "$WORK/go.json" 0)" main.leakyCache "Go: growing site"
+expect_eq "$(jget "$WORK/go.json" "d['heap_profile']['x']")" allocated "Go: default x"
+run_lg analyze "$SRC"/tests/data/pprof/go_seq.*.pb.gz \
+  --x-values 100,200,300,400,500,600,700,800,900,1000 --json "$WORK/go-req.json"
+expect_code 1 "Go heap profiles per request"
+expect_range "$(rate "$WORK/go-req.json" 0)" 32768 131072 "Go: bytes/request (truth 65536)"
+# gperftools: tcmalloc's heap profiler dumps every 256 KiB allocated
+TCMALLOC=/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4
+if [ -r "$TCMALLOC" ] && command -v wrk >/dev/null 2>&1; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$WORK/gperf"
+  (cd "$WORK" && HEAPPROFILE="$WORK/gperf/hp" HEAP_PROFILE_ALLOCATION_INTERVAL=262144 \
+    LD_PRELOAD="$TCMALLOC" exec "$FIXTURES/leaky_http" --port "$port" >"$WORK/gperf/svc.log" 2>&1) &
+  svc=$!
+  for _ in $(seq 50); do
+    python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
+    sleep 0.1
+  done
+  wrk -t1 -c8 -d3s "http://127.0.0.1:$port/" >/dev/null
+  kill "$svc"
+  wait "$svc" || true
+  run_lg analyze "$WORK"/gperf/hp.*.heap --json "$WORK/gperf.json"
+  expect_code 1 "gperftools heap profiles"
+  expect_eq "$(jget "$WORK/gperf.json" "d['heap_profile']['tool']")" gperftools "gperftools: tool"
+  expect_eq "$(site "$WORK/gperf.json" 0)" leak_per_request "gperftools: growing site"
+  expect_eq "$(jget "$WORK/gperf.json" "len(d['heap_profile']['growing_sites'])")" 1 "gperftools: one site"
+else
+  echo "SKIP part: libtcmalloc (google-perftools) or wrk not installed"
+  [ "${LG_REQUIRE_CGROUP:-}" != 1 ] || fail "google-perftools and wrk are required in CI"
+fi
 no_leftovers
 finish

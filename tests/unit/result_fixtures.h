@@ -235,6 +235,45 @@ static inline lg_result *fx_memcheck(void) {
   return r;
 }
 
+/* A heap-profile tier run (not part of fx_all, whose goldens predate it):
+ * two growing sites reached through the same handler, one known from the
+ * baseline, strings that need escaping. */
+static inline lg_result *fx_heap_profile(void) {
+  lg_result *r = fx_base("heap <&> api", LG_LEAK_LEAK, 352, 340, 365);
+  lg_heap_site *s;
+  r->heap_profile.enabled = true;
+  r->heap_profile.ran = true;
+  r->heap_profile.tool = strdup("sampler");
+  r->heap_profile.period_bytes = 524288;
+  r->heap_profile.snapshots = 8;
+  r->heap_profile.throughput_ratio = 0.97;
+  r->heap_profile.x = strdup("requests");
+  r->heap_profile.dir = strdup("leakgate-out/items/heap_profile");
+  r->heap_profile.samples = 412;
+  r->heap_profile.requests = 600000;
+  r->heap_profile.sites_analyzed = 3;
+  s = lg_result_add_heap_site(&r->heap_profile, "leak_fast<&>",
+                              FX_REPO "/src/items.c", 13, "0f79b5e6b3b434c0",
+                              272.5, 240.1, 305.2);
+  s->samples = 366;
+  s->first_bytes = 1e6;
+  s->last_bytes = 1.6e8;
+  lg_heap_site_add_frame(s, "leak_fast<&>", FX_REPO "/src/items.c", 13,
+                         "/work/repo/build/items");
+  lg_heap_site_add_frame(s, "on_request", FX_REPO "/src/server.c", 30, NULL);
+  lg_heap_site_add_frame(s, "main", FX_REPO "/src/main.c", 9, NULL);
+  s = lg_result_add_heap_site(&r->heap_profile, "leak_slow",
+                              FX_REPO "/src/items.c", 20, "4d1e7a2b9c0f3e18",
+                              32.0, 20.5, 43.1);
+  s->samples = 46;
+  s->known = true;
+  lg_heap_site_add_frame(s, "leak_slow", FX_REPO "/src/items.c", 20, NULL);
+  lg_heap_site_add_frame(s, "on_request", FX_REPO "/src/server.c", 31, NULL);
+  lg_heap_site_add_frame(s, "main", FX_REPO "/src/main.c", 9, NULL);
+  lg_result_finish(r);
+  return r;
+}
+
 /* A start failure: the service would not start (error, exit 4). */
 static inline lg_result *fx_error(void) {
   lg_result *r = lg_result_new();

@@ -436,6 +436,108 @@ START_TEST(test_sarif) {
 }
 END_TEST
 
+/* ---- the heap profile in every format ----------------------------------- */
+
+START_TEST(test_heap_profile_formats) {
+  lg_result *rs[1];
+  lg_report_opts o = opts();
+  char *x, schema[512], script[512], file[1024];
+  json_t *root, *results, *r;
+  size_t i;
+  int sites = 0;
+  setup();
+  rs[0] = fx_heap_profile();
+  ck_assert_int_eq(rs[0]->exit_code, 1);
+  ck_assert(rs[0]->heap_profile.failed); /* leak_fast is not known */
+  ck_assert_int_eq(lg_result_check_by_id(rs[0], LG_CK_HEAP_PROFILE)->status,
+                   LG_CHECK_FAIL);
+  /* SARIF: one located result per site, its stack, the site fingerprint */
+  x = render(LG_REPORT_SARIF, rs, 1, &o);
+  snprintf(file, sizeof file, "%s", save("heap.sarif", x));
+  lg_test_src("tests/data/sarif/sarif-2.1.0-subset.schema.json", schema,
+              sizeof schema);
+  lg_test_src("tests/unit/validate_json_schema.py", script, sizeof script);
+  ck_assert_msg(sh("python3 '%s' '%s' '%s'", script, schema, file) == 0,
+                "heap SARIF does not validate");
+  root = json_loads(x, 0, NULL);
+  results = jget(root, "runs.0.results");
+  json_array_foreach(results, i, r) {
+    const char *rid = json_string_value(json_object_get(r, "ruleId"));
+    json_t *loc = jget(r, "locations.0.physicalLocation");
+    if (strcmp(rid, "leakgate/heap-growing-site") != 0)
+      continue;
+    sites++;
+    ck_assert_str_eq(json_string_value(jget(loc, "artifactLocation.uri")),
+                     "src/items.c");
+    ck_assert_uint_eq(json_array_size(jget(r, "stacks.0.frames")), 3);
+    if (json_integer_value(jget(loc, "region.startLine")) == 13) {
+      ck_assert_str_eq(json_string_value(jget(r, "level")), "error");
+      ck_assert_str_eq(
+          json_string_value(jget(r, "partialFingerprints.leakgateStack/v1")),
+          "0f79b5e6b3b434c0");
+    } else {
+      ck_assert_int_eq(json_integer_value(jget(loc, "region.startLine")), 20);
+      ck_assert_str_eq(json_string_value(jget(r, "level")), "warning");
+    }
+  }
+  ck_assert_int_eq(sites, 2);
+  json_decref(root);
+  free(x);
+  /* Markdown: the sites table, escaped */
+  x = render(LG_REPORT_MARKDOWN, rs, 1, &o);
+  save("heap.md", x);
+  ck_assert_ptr_nonnull(strstr(x, "Heap profile: 2 growing allocation sites "
+                                  "(sampled every 512.0 KiB at full load)"));
+  ck_assert_ptr_nonnull(strstr(x, "| leak\\_fast&lt;&amp;&gt; | "
+                                  "/work/repo/src/items.c:13 | 272 | "
+                                  "240 to 305 | 366 | `0f79b5e6b3b434c0` |"));
+  ck_assert_ptr_nonnull(strstr(x, "`4d1e7a2b9c0f3e18` (known) |"));
+  free(x);
+  /* annotations: an error at the unknown site, a warning at the known one */
+  x = render(LG_REPORT_ANNOTATIONS, rs, 1, &o);
+  save("heap-annotations.txt", x);
+  ck_assert_ptr_nonnull(strstr(x, "::error file=src/items.c,line=13,title="
+                                  "leakgate%3A growing allocation site"));
+  ck_assert_ptr_nonnull(strstr(x, "::warning file=src/items.c,line=20,"));
+  ck_assert_ptr_nonnull(strstr(x, "272 B/request (98%25 CI 240 to 305)"));
+  free(x);
+  /* the summary's check line */
+  x = render(LG_REPORT_SUMMARY, rs, 1, &o);
+  save("heap-summary.txt", x);
+  ck_assert_ptr_nonnull(strstr(x, "heap profile"));
+  ck_assert_ptr_nonnull(strstr(x, "2 growing sites; top: leak_fast<&> "
+                                  "(/work/repo/src/items.c:13) 272 "
+                                  "B/request"));
+  ck_assert_ptr_nonnull(strstr(x, "throughput 0.97 of the main run"));
+  free(x);
+  /* JUnit: the heap_profile case points at the top site */
+  x = render(LG_REPORT_JUNIT, rs, 1, &o);
+  ck_assert_ptr_nonnull(
+      strstr(x, "name=\"heap_profile\" classname=\"leakgate.heap &lt;&amp;&gt; api\" time=\"0\" file=\"src/items.c\" line=\"13\""));
+  free(x);
+  /* result.json round trip */
+  {
+    char *json = NULL, *again = NULL;
+    size_t len;
+    lg_result *back = NULL;
+    lg_error err;
+    ck_assert_int_eq(lg_result_to_json(rs[0], &json, &len, &err), 0);
+    ck_assert_msg(lg_result_from_json("heap.json", json, len, &back, &err) ==
+                      0,
+                  "%s", err.msg);
+    ck_assert_uint_eq(back->heap_profile.n_sites, 2);
+    ck_assert_uint_eq(back->heap_profile.growing_sites[0].n_stack, 3);
+    ck_assert(back->heap_profile.growing_sites[1].known);
+    ck_assert_int_eq(lg_result_to_json(back, &again, &len, &err), 0);
+    ck_assert_str_eq(json, again);
+    free(json);
+    free(again);
+    lg_result_free(back);
+  }
+  free_all(rs, 1);
+}
+END_TEST
+
 /* ---- Markdown ------------------------------------------------------------ */
 
 START_TEST(test_markdown) {
@@ -770,6 +872,7 @@ static Suite *suite(void) {
   tcase_add_test(t, test_annotations);
   tcase_add_test(t, test_summary);
   tcase_add_test(t, test_summary_why_wraps);
+  tcase_add_test(t, test_heap_profile_formats);
   tcase_add_test(t, test_report_caps);
   tcase_add_test(t, test_progress_line);
   tcase_add_test(t, test_progress_fit);

@@ -17,6 +17,7 @@
 #include <leakgate/report.h>
 
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -397,11 +398,148 @@ START_TEST(test_html_in_chromium) {
 }
 END_TEST
 
+/* The heap profile's icicle chart, measured in the page: one box per
+ * frame of the merged stacks (all, main, on_request, leak_fast,
+ * leak_slow), the two sites outlined, their widths in the ratio of their
+ * rates (272.5 : 32), every box with a tooltip title. */
+static const char flame_wrapper[] =
+    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>\n"
+    "<pre id=\"result\">pending</pre>\n"
+    "<iframe id=\"f\" src=\"heap.html\" style=\"width:1000px;"
+    "height:800px\"></iframe>\n<script>\n"
+    "var f = document.getElementById('f');\n"
+    "f.addEventListener('load', function () {\n"
+    "  var d = f.contentDocument, svg = d.querySelector('svg.flame'),\n"
+    "      out = {flames: d.querySelectorAll('svg.flame').length, boxes: [],"
+    " scripts: d.scripts.length};\n"
+    "  if (svg) {\n"
+    "    out.w = Math.round(svg.getBoundingClientRect().width);\n"
+    "    svg.querySelectorAll('g.frame').forEach(function (g) {\n"
+    "      var r = g.querySelector('rect'), t = g.querySelector('title');\n"
+    "      out.boxes.push({w: r.getBoundingClientRect().width,\n"
+    "        site: g.classList.contains('site'),\n"
+    "        title: t ? t.textContent : ''});\n"
+    "    });\n"
+    "  }\n"
+    "  document.getElementById('result').textContent = "
+    "JSON.stringify(out);\n"
+    "});\n</script></body></html>\n";
+
+/* The JSON a measuring page wrote into its <pre id="result">. */
+static json_t *measured(const char *tag) {
+  char path[1024], *dom, *p, *q, *s, *d;
+  json_t *res;
+  snprintf(path, sizeof path, "%s/%s.out", dir, tag);
+  dom = slurp(path);
+  p = strstr(dom, "<pre id=\"result\">");
+  ck_assert_ptr_nonnull(p);
+  p += strlen("<pre id=\"result\">");
+  q = strstr(p, "</pre>");
+  ck_assert_ptr_nonnull(q);
+  *q = '\0';
+  for (s = d = p; *s;) {
+    if (strncmp(s, "&quot;", 6) == 0) {
+      *d++ = '"';
+      s += 6;
+    } else if (strncmp(s, "&amp;", 5) == 0) {
+      *d++ = '&';
+      s += 5;
+    } else if (strncmp(s, "&lt;", 4) == 0) {
+      *d++ = '<';
+      s += 4;
+    } else if (strncmp(s, "&gt;", 4) == 0) {
+      *d++ = '>';
+      s += 4;
+    } else {
+      *d++ = *s++;
+    }
+  }
+  *d = '\0';
+  res = json_loads(p, 0, NULL);
+  ck_assert_msg(res != NULL, "the measuring page did not report: %.200s", p);
+  free(dom);
+  return res;
+}
+
+START_TEST(test_heap_flame_in_chromium) {
+  lg_result *rs[1];
+  lg_report_opts o;
+  lg_error err;
+  char path[1024], first[4096], *html;
+  json_t *res, *boxes, *bx;
+  size_t i;
+  double w_fast = 0, w_slow = 0, w_all = 0;
+  int sites = 0;
+  if (!find_browser()) {
+    printf("SKIP test_heap_flame_in_chromium: no chromium on PATH\n");
+    return;
+  }
+  lg_test_bin("tests/out", dir, sizeof dir);
+  mkdir(dir, 0755);
+  strncat(dir, "/report-html", sizeof dir - strlen(dir) - 1);
+  mkdir(dir, 0755);
+  rs[0] = fx_heap_profile();
+  memset(&o, 0, sizeof o);
+  o.repo_root = FX_REPO;
+  snprintf(path, sizeof path, "%s/heap.html", dir);
+  ck_assert_int_eq(lg_report_write(LG_REPORT_HTML, (const lg_result *const *)rs,
+                                   1, &o, path, &err),
+                   0);
+  html = slurp(path);
+  ck_assert_ptr_null(strstr(html, "<script"));
+  ck_assert_ptr_nonnull(strstr(html, "<svg class=\"flame\" id=\"flame-0\""));
+  free(html);
+  browse("heap", "heap.html", "--dump-dom");
+  ck_assert_msg(console_lines("heap", first, sizeof first) == 0,
+                "console output while loading the heap report: %s", first);
+  snprintf(path, sizeof path, "%s/flame.html", dir);
+  spit(path, flame_wrapper);
+  browse("flame", "flame.html", "--allow-file-access-from-files --dump-dom");
+  ck_assert_msg(console_lines("flame", first, sizeof first) == 0,
+                "console output in the measuring page: %s", first);
+  res = measured("flame");
+  ck_assert_int_eq(json_integer_value(json_object_get(res, "scripts")), 0);
+  ck_assert_int_eq(json_integer_value(json_object_get(res, "flames")), 1);
+  ck_assert_int_ge(json_integer_value(json_object_get(res, "w")), 600);
+  boxes = json_object_get(res, "boxes");
+  ck_assert_uint_eq(json_array_size(boxes), 5);
+  json_array_foreach(boxes, i, bx) {
+    const char *t = json_string_value(json_object_get(bx, "title"));
+    double w = json_number_value(json_object_get(bx, "w"));
+    ck_assert_msg(t && strstr(t, "B/request"), "box without a tooltip");
+    if (json_is_true(json_object_get(bx, "site")))
+      sites++;
+    if (strncmp(t, "leak_fast<&>", 12) == 0)
+      w_fast = w;
+    else if (strncmp(t, "leak_slow", 9) == 0)
+      w_slow = w;
+    else if (strncmp(t, "all growing sites", 17) == 0)
+      w_all = w;
+  }
+  ck_assert_int_eq(sites, 2);
+  ck_assert_msg(w_fast > 0 && w_slow > 0 &&
+                    fabs(w_fast / w_slow - 272.5 / 32.0) < 0.05 * 272.5 / 32,
+                "site widths %g and %g are not 272.5 : 32", w_fast, w_slow);
+  ck_assert_msg(fabs(w_fast + w_slow - w_all) < 2,
+                "the sites do not fill the root: %g + %g vs %g", w_fast,
+                w_slow, w_all);
+  json_decref(res);
+  /* a screenshot for the artifacts */
+  snprintf(path, sizeof path,
+           "--window-size=1100,1800 --screenshot='%s/heap.png'", dir);
+  browse("heapshot", "heap.html", path);
+  lg_result_free(rs[0]);
+  snprintf(path, sizeof path, "rm -rf '%s'/profile-*", dir);
+  ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("report_html");
   TCase *t = tcase_create("chromium");
   tcase_set_timeout(t, 300);
   tcase_add_test(t, test_html_in_chromium);
+  tcase_add_test(t, test_heap_flame_in_chromium);
   suite_add_tcase(s, t);
   return lg_test_run(s);
 }
