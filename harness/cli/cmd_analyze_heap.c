@@ -137,7 +137,7 @@ static int read_progress(lg_heapprof *h, const char *dir, lg_error *err) {
   }
   rc = lg_heapprof_set_progress(h, t, x, n, err);
   if (rc)
-    lg_error_prefix(err, "%s", path);
+    rc = lg_error_prefix(err, rc, "%s", path);
 cleanup:
   fclose(f);
   free(t);
