@@ -364,8 +364,13 @@ finish:
   lg_result_finish(r);
   metrics_final(o, r, "done");
   if (lg_result_save(r, json, &werr) != 0) {
-    /* The verdict cannot be trusted by anyone if it was not written. */
-    lg_result_set_error(r, werr.code, werr.msg);
+    /* The verdict cannot be trusted by anyone if it was not written. An
+     * earlier failure stays the headline (a full disk fails samples.csv
+     * or a log first): this one is said beside it. */
+    if (r->error)
+      lg_result_add_reason(r, "%s", werr.msg);
+    else
+      lg_result_set_error(r, werr.code, werr.msg);
     lg_result_finish(r);
   }
   *out = r;

@@ -198,11 +198,11 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   lg_kv *env = NULL; /* the merged environment (pointers borrowed) */
   size_t n_env = 0;
   unsigned port = 0;
-  int rc = 0, was_subreaper = 0;
+  int rc = 0, was_subreaper = 0, fail_rc = 0;
   bool none = false;
   size_t last_phase = (size_t)-1;
   double last_progress = 0, last_look = 0, last_adopt = 0;
-  lg_error e2;
+  lg_error e2, first;
 
   memset(out, 0, sizeof *out);
   memset(&sstats, 0, sizeof sstats);
@@ -219,6 +219,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   atomic_init(&lf.last_live_t, NAN);
   out->live_until_t_s = NAN;
   lg_error_clear(&e2);
+  lg_error_clear(&first);
 
   if ((rc = lg_pick_port(&port, err)) != 0)
     goto cleanup;
@@ -368,6 +369,13 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
       out->interrupted = true;
       lg_load_stop(load);
     }
+    /* An output that can no longer be written (disk full): stop now, and
+     * that first failure is what the run reports. */
+    if (!fail_rc && ((sampler && lg_sampler_error(sampler, &first) != 0) ||
+                     lg_service_log_error(svc, &first) != 0)) {
+      fail_rc = first.code;
+      lg_load_stop(load);
+    }
     if (!out->died_early && lg_service_poll(svc, &st) == 0 && !st.running) {
       /* The service died under load: stop driving a corpse, keep samples. */
       out->died_early = true;
@@ -426,6 +434,8 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   rc = lg_load_finish(load, &out->load, err);
   if (rc)
     goto cleanup;
+  if (fail_rc)
+    rc = lg_error_set(err, fail_rc, "%s", first.msg);
 
 cleanup:
   /* Teardown runs on every path, in reverse order of creation. */

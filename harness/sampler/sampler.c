@@ -324,6 +324,15 @@ int lg_sampler_sample_now(lg_sampler *s, lg_error *err) {
   return rc;
 }
 
+int lg_sampler_error(lg_sampler *s, lg_error *err) {
+  int rc = 0;
+  pthread_mutex_lock(&s->mu);
+  if (s->failed)
+    rc = lg_error_set(err, s->failed, "%s", s->ferr.msg);
+  pthread_mutex_unlock(&s->mu);
+  return rc;
+}
+
 int lg_sampler_stop(lg_sampler *s, lg_sampler_stats *st, lg_error *err) {
   uint64_t one = 1;
   int rc = 0;

@@ -5,7 +5,8 @@
  * a regex match per complete line only until the readiness regex has matched.
  * Lines longer than LG_CAPTURE_LINE are matched on their first
  * LG_CAPTURE_LINE bytes. A log write error (disk full) stops writing that
- * log but never stops draining: the service must not block on us.
+ * log but never stops draining: the service must not block on us; it is
+ * kept (lg_capture_write_error) for the run to report.
  */
 #include "core/fsutil.h"
 #include "service/capture.h"
@@ -23,13 +24,19 @@
 
 #define READ_CHUNK 65536
 
-static void write_log(lg_capture_stream *st, const char *p, size_t n) {
+static void write_log(lg_capture *c, lg_capture_stream *st, const char *p,
+                      size_t n) {
   while (n > 0 && st->out_fd >= 0 && !st->write_failed) {
     ssize_t w = write(st->out_fd, p, n);
     if (w < 0 && errno == EINTR)
       continue;
     if (w <= 0) {
+      int e = w < 0 ? errno : EIO;
       st->write_failed = true;
+      pthread_mutex_lock(&c->mu);
+      if (!st->write_errno)
+        st->write_errno = e; /* the run reports it (disk full) */
+      pthread_mutex_unlock(&c->mu);
       return;
     }
     p += w;
@@ -96,7 +103,7 @@ static ssize_t pump(lg_capture *c, int i, char *buf) {
   }
   if (st->kept < c->cap) {
     size_t room = c->cap - st->kept, w = (size_t)n < room ? (size_t)n : room;
-    write_log(st, buf, w);
+    write_log(c, st, buf, w);
     st->kept += w;
     st->dropped += (size_t)n - w;
   } else {
@@ -238,6 +245,16 @@ size_t lg_capture_tail(lg_capture *c, char *buf, size_t cap) {
   return n;
 }
 
+int lg_capture_write_error(lg_capture *c, int *stream) {
+  int i, e = 0;
+  pthread_mutex_lock(&c->mu);
+  for (i = 0; i < 2 && !e; i++)
+    if ((e = c->s[i].write_errno) != 0 && stream)
+      *stream = i;
+  pthread_mutex_unlock(&c->mu);
+  return e;
+}
+
 void lg_capture_stop(lg_capture *c) {
   int i;
   if (c->started) {
@@ -258,7 +275,7 @@ void lg_capture_stop(lg_capture *c) {
                          "bytes; %zu more bytes were discarded]\n",
                          c->cap, st->dropped);
         st->write_failed = false; /* the note is worth one more try */
-        write_log(st, note, (size_t)n);
+        write_log(c, st, note, (size_t)n);
       }
       close(st->out_fd);
       st->out_fd = -1;

@@ -29,6 +29,7 @@ typedef struct lg_capture_stream {
   size_t kept;    /* bytes written to the log */
   size_t dropped; /* bytes read past the cap */
   bool write_failed;
+  int write_errno; /* why the log stopped (EIO for a short write); under mu */
   char line[LG_CAPTURE_LINE + 1];
   size_t line_len;
 } lg_capture_stream;
@@ -60,6 +61,9 @@ bool lg_capture_matched(lg_capture *c);
 bool lg_capture_stderr_eof(lg_capture *c);
 /* Copy the last up to cap-1 bytes of stderr into buf, NUL-terminated. */
 size_t lg_capture_tail(lg_capture *c, char *buf, size_t cap);
+/* The errno of the first log that could not be written (0: none) and its
+ * stream (0 stdout, 1 stderr). Thread-safe. */
+int lg_capture_write_error(lg_capture *c, int *stream);
 /* Drain what is readable now, write the truncation notes, join, close. */
 void lg_capture_stop(lg_capture *c);
 

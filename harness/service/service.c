@@ -642,6 +642,7 @@ int lg_service_stop(lg_service *s, lg_service_status *st, lg_error *err) {
   if (s->ended)
     reap(s);
   if (s->capturing) {
+    s->log_errno = lg_capture_write_error(&s->cap, &s->log_stream);
     lg_capture_stop(&s->cap);
     s->capturing = false;
   }
@@ -667,6 +668,18 @@ const char *lg_service_stderr_path(const lg_service *s) {
 
 double lg_service_ready_seconds(const lg_service *s) {
   return isnan(s->t_ready) ? NAN : s->t_ready - s->t_start;
+}
+
+int lg_service_log_error(lg_service *s, lg_error *err) {
+  int e = s->log_errno, stream = s->log_stream;
+  const char *path;
+  if (s->capturing)
+    e = lg_capture_write_error(&s->cap, &stream);
+  if (!e)
+    return 0;
+  path = stream == 0 ? s->stdout_path : s->stderr_path;
+  return lg_error_set(err, LG_EIO, "%s: cannot write: %s",
+                      path ? path : "service log", strerror(e));
 }
 
 size_t lg_service_stderr_tail(lg_service *s, char *buf, size_t cap) {

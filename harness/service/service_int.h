@@ -19,6 +19,7 @@ struct lg_service {
   int stdin_fd, stdout_fd;         /* stdin driver pipes, else -1 */
   lg_capture cap;
   bool capturing;
+  int log_errno, log_stream; /* a log write failure, kept past the capture */
   double t_start, t_ready; /* monotonic seconds; t_ready NAN before */
   /* How it ended: filled once, from waitid(WNOWAIT), before the reap. */
   bool ended;

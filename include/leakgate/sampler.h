@@ -70,6 +70,9 @@ int lg_sampler_start(const lg_sampler_opts *o, lg_sampler **out,
 void lg_sampler_mark_phase(lg_sampler *s);
 /* Take one sample now, synchronously (used for the final sample). */
 int lg_sampler_sample_now(lg_sampler *s, lg_error *err);
+/* The sticky failure that stopped the thread (a samples.csv write), or 0;
+ * thread-safe, so a caller can stop the run as soon as sampling stops. */
+int lg_sampler_error(lg_sampler *s, lg_error *err);
 /* Stop the thread, close the CSV, fill stats, free s. */
 int lg_sampler_stop(lg_sampler *s, lg_sampler_stats *st, lg_error *err);
 

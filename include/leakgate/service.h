@@ -75,6 +75,9 @@ int lg_service_stop(lg_service *s, lg_service_status *st, lg_error *err);
 double lg_service_ready_seconds(const lg_service *s);
 /* The last up to cap bytes of captured stderr (for messages). */
 size_t lg_service_stderr_tail(lg_service *s, char *buf, size_t cap);
+/* LG_EIO naming the log file when capturing the service's output into it
+ * failed (disk full; the output is still drained), else 0. */
+int lg_service_log_error(lg_service *s, lg_error *err);
 const char *lg_service_stdout_path(const lg_service *s);
 const char *lg_service_stderr_path(const lg_service *s);
 void lg_service_free(lg_service *s);
