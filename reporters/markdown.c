@@ -5,8 +5,9 @@
  *
  * Escaping: table cells and list items go through lg_esc_md (HTML specials
  * as entities, Markdown punctuation backslash-escaped, no line breaks, so
- * a '|' or a newline in a function name cannot break the table); stacks
- * go in <pre> blocks with HTML escaping. Lists are capped (5 leaks, 16
+ * a '|' or a newline in a function name cannot break the table); paths
+ * and fingerprints go in code spans fenced by lg_md_code (a backtick in a
+ * path cannot end them); stacks go in <pre> blocks with HTML escaping. Lists are capped (5 leaks, 16
  * frames each, 10 sites) so the summary stays readable; result.json has
  * everything.
  */
@@ -112,12 +113,12 @@ static void leaks(lg_buf *b, const lg_result *r) {
                  m->n_leaks == 1 ? "" : "s", top);
   for (i = 0; i < top; i++) {
     const lg_leak_record *l = &m->leaks[idx[i]];
-    lg_buf_appendf(b, "**%s %s** in %lld block%s, fingerprint `",
+    lg_buf_appendf(b, "**%s %s** in %lld block%s, fingerprint ",
                    lg_format_bytes(by, sizeof by, l->bytes),
                    l->kind ? l->kind : "?", (long long)l->blocks,
                    l->blocks == 1 ? "" : "s");
-    lg_esc_md(b, l->fingerprint ? l->fingerprint : "none");
-    lg_buf_appends(b, "`\n<pre>\n");
+    lg_md_code(b, l->fingerprint ? l->fingerprint : "none");
+    lg_buf_appends(b, "\n<pre>\n");
     for (k = 0; k < l->n_stack && k < 16; k++) {
       lg_buf_appends(b, "at ");
       lg_esc_xml(b, lg_fmt_frame(fr, sizeof fr, &l->stack[k]), false);
@@ -223,9 +224,9 @@ static void section(lg_buf *b, const lg_result *r) {
   sites(b, r);
   heap_sites(b, r);
   if (r->out_dir) {
-    lg_buf_appends(b, "Artifacts: `");
-    lg_esc_md(b, r->out_dir);
-    lg_buf_appends(b, "`\n\n");
+    lg_buf_appends(b, "Artifacts: ");
+    lg_md_code(b, r->out_dir);
+    lg_buf_appends(b, "\n\n");
   }
 }
 

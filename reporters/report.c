@@ -6,6 +6,7 @@
  * returned or written, err says why.
  */
 #include "core/fsutil.h"
+#include "core/termsafe.h"
 #include "report_util.h"
 
 #include <stdlib.h>
@@ -116,4 +117,8 @@ int lg_report_combined_exit(const lg_result *const *results, size_t n) {
   if (error != LG_EXIT_PASS)
     return error;
   return inconclusive ? LG_EXIT_INCONCLUSIVE : LG_EXIT_PASS;
+}
+
+char *lg_report_term_safe(char *s, bool keep_newlines) {
+  return lg_term_sanitize(s, keep_newlines);
 }

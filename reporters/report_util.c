@@ -1,6 +1,8 @@
 /* reporters/report_util.c - escaping, paths, ordering, sparklines shared by
  * the reporters (see report_util.h). Owns nothing; no state. */
 #include "report_util.h"
+
+#include "core/termsafe.h"
 #include "result/fmt.h"
 
 #include <leakgate/units.h>
@@ -93,8 +95,41 @@ int lg_esc_md(lg_buf *b, const char *s) {
   return rc;
 }
 
+int lg_md_code(lg_buf *b, const char *s) {
+  const char *p = s ? s : "";
+  size_t run = 0, longest = 0, i, n = strlen(p);
+  int rc = 0, k;
+  bool pad;
+  for (i = 0; i < n; i++) {
+    run = p[i] == '`' ? run + 1 : 0;
+    if (run > longest)
+      longest = run;
+  }
+  /* CommonMark: a span opened by N backticks ends at the next run of
+   * exactly N, and one space is stripped from each side when both are
+   * there - so a fence longer than any run inside, padded when the text
+   * starts or ends with a backtick (or is empty), keeps the text whole. */
+  pad = n == 0 || p[0] == '`' || p[n - 1] == '`';
+  for (i = 0; i <= longest; i++)
+    lg_buf_appends(b, "`");
+  if (pad)
+    lg_buf_appends(b, " ");
+  while (rc == 0 && (k = lg_term_char(p, false)) != 0) {
+    /* Inside a span nothing is an escape: only line breaks and controls
+     * need replacing. */
+    rc = k > 0 ? lg_buf_append(b, p, (size_t)k) : lg_buf_appends(b, " ");
+    p += k > 0 ? k : -k;
+  }
+  if (pad)
+    lg_buf_appends(b, " ");
+  for (i = 0; i <= longest; i++)
+    lg_buf_appends(b, "`");
+  return lg_buf_error(b);
+}
+
 /* GitHub's toolkit (core/command.ts): data escapes % CR LF; properties
- * also ':' and ','. */
+ * also ':' and ','. Other controls (ESC...), C1 and malformed UTF-8 become
+ * '?'. */
 int lg_esc_gha(lg_buf *b, const char *s, bool property) {
   const unsigned char *p = (const unsigned char *)(s ? s : "");
   int rc = 0;
@@ -109,8 +144,13 @@ int lg_esc_gha(lg_buf *b, const char *s, bool property) {
       rc = lg_buf_appends(b, "%3A");
     else if (property && *p == ',')
       rc = lg_buf_appends(b, "%2C");
-    else
-      rc = lg_buf_append(b, p, 1);
+    else {
+      /* An escape sequence would be obeyed by the log viewer: '?' for
+       * each control or malformed character (core/termsafe.h). */
+      int n = lg_term_char((const char *)p, false);
+      rc = n > 0 ? lg_buf_append(b, p, (size_t)n) : lg_buf_appends(b, "?");
+      p += (n > 0 ? n : -n) - 1;
+    }
   }
   return rc;
 }

@@ -48,6 +48,10 @@ int lg_esc_xml(lg_buf *b, const char *s, bool attr);
 /* Markdown inline text (table cells, list items): HTML specials as
  * entities, Markdown punctuation backslash-escaped, line breaks as spaces. */
 int lg_esc_md(lg_buf *b, const char *s);
+/* s as a Markdown code span, fence and all: a fence longer than any run of
+ * backticks in s (a backtick in a path cannot end it), the text verbatim
+ * except line breaks and controls (spaces). */
+int lg_md_code(lg_buf *b, const char *s);
 /* GitHub workflow command data (%, CR, LF) or property (also ':' ','). */
 int lg_esc_gha(lg_buf *b, const char *s, bool property);
 

@@ -13,6 +13,8 @@
  * so control characters from a service's symbols are dropped.
  */
 #include "report_util.h"
+
+#include "core/termsafe.h"
 #include "result/fmt.h"
 
 #include <leakgate/units.h>
@@ -69,16 +71,30 @@ static lg_check_status verdict_status(lg_verdict v) {
   }
 }
 
-/* Append s[0..len) with control characters as spaces. */
+/* Append s[0..len) with nothing a terminal would obey (core/termsafe.h):
+ * a line break or other control character becomes a space, a C1 control
+ * or malformed UTF-8 a '?'. */
 static void clean(lg_buf *b, const char *s, size_t len) {
-  size_t i;
-  for (i = 0; i < len && !lg_buf_error(b); i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c < 0x20 || c == 0x7F)
-      lg_buf_appends(b, " ");
+  const char *end = s + len;
+  while (s < end && !lg_buf_error(b)) {
+    int k = lg_term_char(s, false);
+    size_t n = k > 0 ? (size_t)k : (size_t)-k;
+    if (k == 0)
+      break;
+    if (n > (size_t)(end - s)) /* a character cut by the row's end */
+      n = (size_t)(end - s);
+    if (k > 0)
+      lg_buf_append(b, s, n);
     else
-      lg_buf_append(b, &c, 1);
+      lg_buf_appends(b, k == -1 && (unsigned char)*s < 0x80 ? " " : "?");
+    s += n;
   }
+}
+
+/* s made safe for the terminal into buf (cap bytes), cut there. */
+static const char *safe(const char *s, char *buf, size_t cap) {
+  snprintf(buf, cap, "%s", s ? s : "");
+  return lg_term_sanitize(buf, false);
 }
 
 /* The length of the longest prefix of s of at most max bytes that ends at
@@ -125,7 +141,8 @@ static void wrap(lg_buf *b, const char *s, size_t max, size_t indent,
  * words at LINE_MAX_BYTES; word (in colour when o->color) may be NULL. */
 static void row(lg_buf *b, const lg_report_opts *o, const char *label,
                 const char *colour, const char *word, const char *text) {
-  lg_buf_appendf(b, "  %-14s ", label);
+  char lb[128]; /* a check's name: from a result.json, anyone's */
+  lg_buf_appendf(b, "  %-14s ", safe(label, lb, sizeof lb));
   if (word && o->color)
     lg_buf_appendf(b, "%s%-5s\033[0m ", colour, word);
   else if (word)
@@ -358,12 +375,14 @@ static bool has_check_line(const char *name) {
 static void verdict_lines(lg_buf *b, const lg_result *r,
                           const lg_report_opts *o) {
   lg_check_status vs = verdict_status(r->verdict);
+  char name[512];
+  safe(lg_rep_name(r), name, sizeof name); /* from a result.json: anyone's */
   if (o->color)
     lg_buf_appendf(b, "\033[1mleakgate\033[0m %s: %s%s\033[0m (exit %d)\n",
-                   lg_rep_name(r), status_colour(vs),
-                   lg_verdict_name(r->verdict), r->exit_code);
+                   name, status_colour(vs), lg_verdict_name(r->verdict),
+                   r->exit_code);
   else
-    lg_buf_appendf(b, "leakgate %s: %s (exit %d)\n", lg_rep_name(r),
+    lg_buf_appendf(b, "leakgate %s: %s (exit %d)\n", name,
                    lg_verdict_name(r->verdict), r->exit_code);
   if (r->error)
     line(b, o, "error", LG_CHECK_ERROR, true, r->error);

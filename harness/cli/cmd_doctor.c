@@ -36,6 +36,8 @@ static const char doctor_usage[] =
     "  self       leakgate's own cgroup and its memory limit (leakgate "
     "inside\n"
     "             a memory-limited container: backend self)\n"
+    "  stale      cgroups and containers named leakgate-PID-... whose\n"
+    "             leakgate is gone (a run killed with its watchdog)\n"
     "  valgrind   installed, and its version (Memcheck/Massif tiers only)\n"
     "  ptrace     yama restrictions (vgdb snapshots)\n"
     "  auto       the backend `container.backend: auto` picks here\n"
@@ -264,6 +266,31 @@ static void check_self(doctor *d) {
                  "container)");
 }
 
+/* What earlier runs left behind: a run killed together with its watchdog
+ * (or an engine restarted under it) leaves a cgroup or container that no
+ * leakgate will remove. A warning, with the command that removes each. */
+static void check_stale(doctor *d) {
+  lg_container_opts co;
+  lg_stale st[16];
+  size_t n, i;
+  opts_init(d, &co);
+  n = lg_container_stale(&co, st, 16);
+  if (n == 0) {
+    line(d, "ok", "stale", "no cgroup or container left by an earlier run");
+    return;
+  }
+  line(d, "warn", "stale", "%zu left by runs whose leakgate is gone:", n);
+  for (i = 0; i < n && i < 16; i++) {
+    printf("                %s %s (leakgate pid %ld)\n", st[i].kind,
+           st[i].name, st[i].pid);
+    if (strcmp(st[i].kind, "cgroup") == 0)
+      fix(d, "kill -9 $(cat %s/cgroup.procs); rmdir %s", st[i].name,
+          st[i].name);
+    else
+      fix(d, "%s rm -f %s", st[i].kind, st[i].name);
+  }
+}
+
 static void check_valgrind(doctor *d) {
   char path[1024], version[128];
   lg_error err;
@@ -410,6 +437,7 @@ int cmd_doctor(int argc, char **argv) {
   check_engine(&d, LG_BACKEND_DOCKER);
   check_engine(&d, LG_BACKEND_PODMAN);
   check_self(&d);
+  check_stale(&d);
   check_valgrind(&d);
   check_ptrace(&d);
   if (!check_auto(&d)) {

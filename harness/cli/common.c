@@ -48,22 +48,28 @@ void cli_install_signals(void) {
   signal(SIGPIPE, SIG_IGN);
 }
 
+/* "leakgate: <prefix><message>\n" on stderr. Messages quote files (a CSV
+ * header, a result's name, a service's output): nothing in them reaches
+ * the terminal as a control sequence. */
+static void say(const char *prefix, const char *fmt, va_list ap) {
+  char msg[4096];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  fprintf(stderr, "leakgate: %s%s\n", prefix,
+          lg_report_term_safe(msg, true));
+}
+
 void cli_errorf(const char *fmt, ...) {
   va_list ap;
-  fputs("leakgate: ", stderr);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  say("", fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
 }
 
 void cli_warnf(const char *fmt, ...) {
   va_list ap;
-  fputs("leakgate: warning: ", stderr);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  say("warning: ", fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
 }
 
 int cli_fail(const lg_error *err) {

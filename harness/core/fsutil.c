@@ -71,10 +71,31 @@ int lg_read_file(const char *path, size_t cap, char **out, size_t *len,
   int fd, rc = 0;
 
   *out = NULL;
-  fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO without a writer must not hang the open. */
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return lg_error_set(err, errno == ENOENT ? LG_ENOENT : LG_EIO, "%s: %s",
                         path, strerror(errno));
+  {
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+      rc = lg_error_set(err, LG_EIO, "%s: %s", path, strerror(errno));
+      goto cleanup;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      rc = lg_error_set(err, LG_EINPUT, "%s: not a regular file (%s)", path,
+                        S_ISDIR(st.st_mode)    ? "a directory"
+                        : S_ISFIFO(st.st_mode) ? "a FIFO"
+                        : S_ISSOCK(st.st_mode) ? "a socket"
+                                               : "a device");
+      goto cleanup;
+    }
+    /* Refused before reading: a parser would grow many times the file. */
+    if ((unsigned long long)st.st_size > (unsigned long long)cap) {
+      rc = lg_error_set(err, LG_ELIMIT, "%s: larger than %zu bytes", path, cap);
+      goto cleanup;
+    }
+  }
   for (;;) {
     ssize_t r;
     if (alloc - n < 4096 + 1) {

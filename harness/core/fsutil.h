@@ -14,7 +14,10 @@
 
 int lg_write_atomic(const char *path, const void *data, size_t len,
                     lg_error *err);
-/* Read a whole file; *out is NUL-terminated and owned by the caller. */
+/* Read a whole regular file; *out is NUL-terminated and owned by the
+ * caller. Anything else (a FIFO, a directory, a device) is LG_EINPUT
+ * without waiting for it; a file past cap is LG_ELIMIT, told by its size
+ * before any of it is read (and again if it grows while being read). */
 int lg_read_file(const char *path, size_t cap, char **out, size_t *len,
                  lg_error *err);
 /* Read a small file (cgroupfs, procfs) into buf, NUL-terminated, until end

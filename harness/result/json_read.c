@@ -21,8 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* result.json files beyond this are refused rather than read whole. */
-#define LG_RESULT_FILE_CAP ((size_t)256 << 20)
+/* result.json files beyond this are refused, by their size, before any of
+ * them is read: parsing holds ~14 times the file (jansson's tree), and a
+ * run's result.json is 10-100 KiB, a merge of hundreds of shards a few
+ * MiB. (At 256 MiB a 58 MB file was parsed to 808 MB of RSS first.) */
+#define LG_RESULT_FILE_CAP ((size_t)16 << 20)
 
 static void mark_derived_reasons(lg_result *r);
 
@@ -115,8 +118,13 @@ int lg_result_load_all(const char *path, lg_result ***out, size_t *n,
 
   *out = NULL;
   *n = 0;
-  if ((rc = lg_read_file(path, LG_RESULT_FILE_CAP, &text, &len, err)))
+  if ((rc = lg_read_file(path, LG_RESULT_FILE_CAP, &text, &len, err))) {
+    if (rc == LG_ELIMIT) /* an input too large to be a result: exit 2 */
+      rc = lg_error_set(err, LG_EINPUT, "%s: larger than %zu bytes (a "
+                        "result file is at most 16 MiB)", path,
+                        LG_RESULT_FILE_CAP);
     goto cleanup;
+  }
   if (!(root = parse(path, text, len, err))) {
     rc = LG_EINPUT;
     goto cleanup;
@@ -190,6 +198,9 @@ int lg_result_load(const char *path, lg_result **out, lg_error *err) {
   int rc;
   *out = NULL;
   rc = lg_read_file(path, LG_RESULT_FILE_CAP, &text, &len, err);
+  if (rc == LG_ELIMIT)
+    rc = lg_error_set(err, LG_EINPUT, "%s: larger than %zu bytes (a result "
+                      "file is at most 16 MiB)", path, LG_RESULT_FILE_CAP);
   if (rc == 0)
     rc = lg_result_from_json(path, text, len, out, err);
   free(text);

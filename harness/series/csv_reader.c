@@ -405,6 +405,16 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
             name, lr.lineno, col[tg[k].col], names[tg[k].col], cell);
         goto cleanup;
       }
+      if (y < 0 && ends_with(names[tg[k].col], "_bytes")) {
+        /* An amount of memory: a negative one is a broken file, and a
+         * series of them would be judged (a falling one even passes). */
+        rc = lg_error_set(err, LG_EINPUT,
+                          "%s:%zu:%zu: %s: a memory amount cannot be "
+                          "negative, got '%.40s'",
+                          name, lr.lineno, col[tg[k].col], names[tg[k].col],
+                          cell);
+        goto cleanup;
+      }
       if (lg_agg_add(tg[k].agg, x, t, y) != 0) {
         rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
         goto cleanup;
@@ -501,10 +511,8 @@ int lg_series_read(const char *path, const lg_series_opts *opts,
   FILE *f;
   int rc;
   *out = NULL;
-  f = fopen(path, "r");
-  if (!f)
-    return lg_error_set(err, errno == ENOENT ? LG_ENOENT : LG_EIO,
-                        "%s: cannot open: %s", path, strerror(errno));
+  if ((rc = lg_lines_open(path, &f, err)) != 0)
+    return rc;
   rc = lg_series_read_stream(f, path, opts, out, err);
   fclose(f);
   return rc;

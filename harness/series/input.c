@@ -10,6 +10,7 @@
  * Owns: the cookie stream and the x-series store, both gone on return;
  * on failure the list is empty.
  */
+#include "series/lines.h"
 #include "series/prom_int.h"
 
 #include <errno.h>
@@ -216,10 +217,8 @@ int lg_series_read_all(const char *path, const lg_series_opts *opts,
   FILE *f;
   int rc;
   memset(out, 0, sizeof *out);
-  f = fopen(path, "r");
-  if (!f)
-    return lg_error_set(err, errno == ENOENT ? LG_ENOENT : LG_EIO,
-                        "%s: cannot open: %s", path, strerror(errno));
+  if ((rc = lg_lines_open(path, &f, err)) != 0)
+    return rc;
   rc = lg_series_read_all_stream(f, path, opts, out, err);
   fclose(f);
   return rc;

@@ -1,11 +1,28 @@
 /* series/lines.c - the buffered line reader of series/lines.h. */
 #include "series/lines.h"
 
+#include <errno.h>
 #include <leakgate/error.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define BUF_BYTES (2 * LG_LINE_MAX)
+
+int lg_lines_open(const char *path, FILE **f, lg_error *err) {
+  struct stat st;
+  *f = fopen(path, "r");
+  if (!*f)
+    return lg_error_set(err, errno == ENOENT ? LG_ENOENT : LG_EIO,
+                        "%s: cannot open: %s", path, strerror(errno));
+  if (fstat(fileno(*f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    fclose(*f);
+    *f = NULL;
+    return lg_error_set(err, LG_EINPUT, "%s: is a directory, not a file",
+                        path);
+  }
+  return 0;
+}
 
 int lg_lines_init(lg_lines *r, FILE *f) {
   memset(r, 0, sizeof *r);

@@ -7,6 +7,7 @@
 #ifndef LG_SERIES_LINES_H
 #define LG_SERIES_LINES_H
 
+#include <leakgate/error.h>
 #include <stdio.h>
 
 #define LG_LINE_MAX (64 * 1024)
@@ -19,6 +20,10 @@ typedef struct lg_lines {
   size_t lineno; /* of the line last returned (1-based) */
 } lg_lines;
 
+/* Open path for reading into *f: LG_ENOENT or LG_EIO when it cannot be,
+ * LG_EINPUT for a directory (it opens, then fails to read: bad input, not
+ * an I/O failure). A pipe is fine: the readers make one pass. */
+int lg_lines_open(const char *path, FILE **f, lg_error *err);
 /* 0, or LG_ENOMEM. */
 int lg_lines_init(lg_lines *r, FILE *f);
 void lg_lines_cleanup(lg_lines *r);

@@ -250,6 +250,23 @@ int lg_container_probe_engine(const lg_container_opts *o,
 int lg_container_probe_self(const lg_container_opts *o, char *why,
                             size_t cap);
 
+/* ---- doctor: what earlier runs left behind ------------------------------ */
+
+/* A box of a run whose leakgate is gone. */
+typedef struct lg_stale {
+  char kind[16];  /* "cgroup", "docker", "podman" */
+  char name[1024]; /* the cgroup directory, or the container name */
+  long pid;       /* the leakgate that made it (no such process now) */
+} lg_stale;
+
+/* Leftovers named after a leakgate pid that no process has any more:
+ * cgroups "leakgate-<pid>-..." in every mounted memory hierarchy, and
+ * docker/podman containers "leakgate-<pid>-..." (each engine asked within
+ * o->probe_timeout_s; one not answering lists nothing). Up to cap into out;
+ * returns how many there are (may exceed cap). */
+size_t lg_container_stale(const lg_container_opts *o, lg_stale *out,
+                          size_t cap);
+
 /* ---- doctor: can an engine run a limited container here? -------------- */
 
 typedef struct lg_engine_check {

@@ -65,4 +65,10 @@ int lg_report_progress_fit(const struct lg_progress *p, bool color,
  * inconclusive 3 > pass 0), as `merge` and the JSON reporter report it. */
 int lg_report_combined_exit(const lg_result *const *results, size_t n);
 
+/* Neutralise in place what a terminal or a CI log would obey in s, text
+ * from files anyone can write (control characters, C1 controls, malformed
+ * UTF-8: each becomes '?'; '\n' kept when keep_newlines). Returns s. The
+ * summary and the annotations do this to every string they show. */
+char *lg_report_term_safe(char *s, bool keep_newlines);
+
 #endif

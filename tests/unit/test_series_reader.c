@@ -327,7 +327,8 @@ START_TEST(aggregates_medians_bounded) {
   ck_assert_ptr_nonnull(f);
   fputs("t_s,requests,heap_bytes\n", f);
   for (r = 0; r < n; r++)
-    fprintf(f, "%d,%d,%d\n", r, 10 * r, 30 * r + ((r % 7) - 3) * 5);
+    fprintf(f, "%d,%d,%d\n", r, 10 * r,
+            r ? 30 * r + ((r % 7) - 3) * 5 : 0); /* bytes: never < 0 */
   rewind(f);
   ck_assert_int_eq(lg_series_read_stream(f, "big.csv", NULL, &s, &e), 0);
   fclose(f);
@@ -564,12 +565,15 @@ START_TEST(number_formats) {
   char buf[8192];
   size_t len = 0;
   lg_series *s = NULL;
+  lg_series_opts o = {0};
   lg_error e;
-  len += (size_t)snprintf(buf, sizeof buf, "t_s,requests,heap_bytes\n");
+  /* not a *_bytes column: a memory amount may not be negative */
+  o.metric = "heap_value";
+  len += (size_t)snprintf(buf, sizeof buf, "t_s,requests,heap_value\n");
   for (i = 0; i < 25; i++)
     len += (size_t)snprintf(buf + len, sizeof buf - len, "%zu,%zu,%s\n", i, i,
                             cells[i % nc]);
-  ck_assert_int_eq(read_csv(buf, NULL, &s, &e), 0);
+  ck_assert_int_eq(read_csv(buf, &o, &s, &e), 0);
   ck_assert_uint_eq(s->n, 25);
   for (i = 0; i < 25; i++)
     ck_assert_msg(s->y[i] == strtod(cells[i % nc], NULL), "'%s' read as %.17g",
@@ -611,6 +615,32 @@ START_TEST(until_cuts_rows_after) {
 }
 END_TEST
 
+/* A memory amount (a *_bytes column) below zero is a broken file, named
+ * with its line and column; a directory is bad input, not an I/O error
+ * (issue 13 item 10: a falling negative series passed, a directory gave
+ * exit 4). */
+START_TEST(negative_bytes_and_directory_refused) {
+  lg_series *s = NULL;
+  lg_error e;
+  char text[2048];
+  size_t len = 0;
+  int i;
+  len += (size_t)snprintf(text, sizeof text, "t_s,requests,anon_bytes\n");
+  for (i = 0; i < 30; i++)
+    len += (size_t)snprintf(text + len, sizeof text - len, "%d,%d,%d\n", i,
+                            10 * i, i == 7 ? -1000 : 1000 + i);
+  ck_assert_int_eq(read_csv(text, NULL, &s, &e), LG_EINPUT);
+  ck_assert_ptr_null(s);
+  ck_assert_msg(strstr(e.msg, "s.csv:9:") &&
+                    strstr(e.msg, "anon_bytes: a memory amount cannot be "
+                                  "negative, got '-1000'"),
+                "%s", e.msg);
+  ck_assert_int_eq(lg_series_read("/tmp", NULL, &s, &e), LG_EINPUT);
+  ck_assert_ptr_null(s);
+  ck_assert_str_eq(e.msg, "/tmp: is a directory, not a file");
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("series_reader");
   TCase *tc = tcase_create("reader");
@@ -631,6 +661,7 @@ int main(void) {
   tcase_add_test(tc, number_formats);
   tcase_add_test(tc, until_cuts_rows_after);
   tcase_add_test(tc, look_cut_and_steady_start);
+  tcase_add_test(tc, negative_bytes_and_directory_refused);
   suite_add_tcase(s, tc);
   return lg_test_run(s);
 }
