@@ -66,11 +66,14 @@ grep -q "give --tolerance BYTES" "$WORK/stderr" || fail "the message does not as
 run_lg analyze "$WORK/norequests.csv" --tolerance 1KiB
 expect_code 0 "100 B/s under a 1 KiB/s tolerance"
 grep -q "(98% CI 100 to 100), tolerance 1024 B/s" "$WORK/stdout" || fail "analyze: the interval level or tolerance"
-# With requests (the all-404 run has none; the OOM run's rows do not count
-# either): a clean run's samples, read per second.
-run_lg run "$(scenario clean numbers-clean)" --out "$WORK/clean" --quiet
-run_lg analyze "$WORK/clean/samples.csv" --x seconds
-grep -q "tolerance .* B/s = 16 B/request x .* requests/s" "$WORK/stderr" ||
+# With a requests column, read per second: 16 B/request x the file's rate
+# (1000 requests/s here) = 16000 B/s.
+printf 't_s,requests,anon_bytes\n' >"$WORK/requests.csv"
+i=0
+while [ $i -lt 40 ]; do echo "$i,$((i * 1000)),$((4096000 + i * 4096))" >>"$WORK/requests.csv"; i=$((i + 1)); done
+run_lg analyze "$WORK/requests.csv" --x seconds
+grep -q "tolerance 16000 B/s = 16 B/request x 1000 requests/s" "$WORK/stderr" ||
   fail "analyze --x seconds does not derive its tolerance from the request rate"
+expect_code 0 "4 KiB/s under 16000 B/s"
 no_leftovers
 finish
