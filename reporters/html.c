@@ -234,10 +234,22 @@ static const lg_rep_markup html_checks = {
     "</li>\n",
     "</ul>\n"};
 
+/* A stack as "at frame" lines, closing the <details> it is in. */
+static void stack_pre(lg_buf *b, const lg_frame *stack, size_t n) {
+  char fr[1024];
+  size_t k;
+  lg_buf_appends(b, "<pre>");
+  for (k = 0; k < n; k++) {
+    lg_buf_appends(b, "at ");
+    esc(b, lg_fmt_frame(fr, sizeof fr, &stack[k]));
+    lg_buf_appends(b, "\n");
+  }
+  lg_buf_appends(b, "</pre>\n</details>\n");
+}
+
 static void leak_item(lg_buf *b, const lg_leak_record *l, bool open) {
   const lg_frame *site = lg_leak_site(l);
   char by[32], fr[1024];
-  size_t k;
   lg_buf_appendf(b,
                  "<details class=\"leak\"%s><summary><b>%s %s</b> "
                  "in %lld blocks",
@@ -249,20 +261,14 @@ static void leak_item(lg_buf *b, const lg_leak_record *l, bool open) {
   }
   lg_buf_appends(b, " <span class=\"muted\">");
   esc(b, l->fingerprint ? l->fingerprint : "");
-  lg_buf_appends(b, "</span></summary>\n<pre>");
-  for (k = 0; k < l->n_stack; k++) {
-    lg_buf_appends(b, "at ");
-    esc(b, lg_fmt_frame(fr, sizeof fr, &l->stack[k]));
-    lg_buf_appends(b, "\n");
-  }
-  lg_buf_appends(b, "</pre>\n</details>\n");
+  lg_buf_appends(b, "</span></summary>\n");
+  stack_pre(b, l->stack, l->n_stack);
 }
 
 /* Memcheck's errors that are not leaks, each with its stack (most
  * frequent first), so "8 errors" says which and where. */
 static void error_list(lg_buf *b, const lg_memcheck_result *m) {
-  char fr[1024];
-  size_t i, k;
+  size_t i;
   if (m->errors <= 0)
     return;
   lg_buf_appendf(b, "<h3>Memcheck errors (%lld)</h3>\n", (long long)m->errors);
@@ -282,13 +288,8 @@ static void error_list(lg_buf *b, const lg_memcheck_result *m) {
       lg_buf_appends(b, ": ");
       esc(b, e->what);
     }
-    lg_buf_appends(b, "</summary>\n<pre>");
-    for (k = 0; k < e->n_stack; k++) {
-      lg_buf_appends(b, "at ");
-      esc(b, lg_fmt_frame(fr, sizeof fr, &e->stack[k]));
-      lg_buf_appends(b, "\n");
-    }
-    lg_buf_appends(b, "</pre>\n</details>\n");
+    lg_buf_appends(b, "</summary>\n");
+    stack_pre(b, e->stack, e->n_stack);
   }
 }
 

@@ -51,14 +51,23 @@ cc -Wall -Werror $SAN -o "$WORK/pc" "$WORK/pc.c" \
 [ "$("$WORK/pc")" = "$("$BIN/leakgate" --version | cut -d' ' -f2) 2" ] ||
   fail "the pkg-config program prints '$("$WORK/pc")'"
 
+# example DIR TAG CMAKE_ARGS...: configure and build ci/cmake/example into
+# DIR from empty (logs TAG-cfg.log, TAG-build.log); its show_version runs.
+example() {
+  dir=$1 tag=$2
+  shift 2
+  cmake -S "$SRC/ci/cmake/example" -B "$dir" "$@" \
+    -DCMAKE_C_FLAGS="-Wall -Wextra -Werror $SAN" -DCMAKE_EXE_LINKER_FLAGS="$SAN" \
+    >"$WORK/$tag-cfg.log" 2>&1 ||
+    { cat "$WORK/$tag-cfg.log" >&2; fail "$tag: configure the example"; finish; }
+  cmake --build "$dir" >"$WORK/$tag-build.log" 2>&1 ||
+    { cat "$WORK/$tag-build.log" >&2; fail "$tag: build the example"; }
+  "$dir/show_version" | grep -q "^libleakgate " || fail "$tag: show_version (LeakGate::leakgate)"
+}
+
 # find_package(LeakGate) + leakgate_add_scenario: the clean service passes.
 EX="$WORK/example"
-cmake -S "$SRC/ci/cmake/example" -B "$EX" -DCMAKE_PREFIX_PATH="$PREFIX" \
-  -DCMAKE_C_FLAGS="-Wall -Wextra -Werror $SAN" -DCMAKE_EXE_LINKER_FLAGS="$SAN" \
-  >"$WORK/cfg.log" 2>&1 ||
-  { cat "$WORK/cfg.log" >&2; fail "configure the example"; finish; }
-cmake --build "$EX" >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; fail "build the example"; }
-"$EX/show_version" | grep -q "^libleakgate " || fail "show_version (LeakGate::leakgate)"
+example "$EX" installed -DCMAKE_PREFIX_PATH="$PREFIX"
 set +e
 cmake --build "$EX" --target leakcheck >"$WORK/leakcheck.log" 2>&1
 code=$?
@@ -113,12 +122,7 @@ expect_eq "$(jget "$r" "d['analysis']['tolerance_bytes_per_request']")" 8 "PROFI
 expect_range "$(jget "$r" "d['load']['duration_s']")" 1.5 2.9 "PROFILE quick halves the 4 s of phases"
 # 2. The build tree, no install: -DLeakGate_DIR=<leakgate build dir>.
 BT="$WORK/buildtree"
-cmake -S "$SRC/ci/cmake/example" -B "$BT" -DLeakGate_DIR="$BIN" -DKV_LEAK=64 \
-  -DCMAKE_C_FLAGS="-Wall -Wextra -Werror $SAN" -DCMAKE_EXE_LINKER_FLAGS="$SAN" \
-  >"$WORK/bt-cfg.log" 2>&1 ||
-  { cat "$WORK/bt-cfg.log" >&2; fail "configure the example with LeakGate_DIR=<build dir>"; finish; }
-cmake --build "$BT" >"$WORK/bt-build.log" 2>&1 || { cat "$WORK/bt-build.log" >&2; fail "build the example (build tree)"; }
-"$BT/show_version" | grep -q "^libleakgate " || fail "show_version against the build tree"
+example "$BT" buildtree -DLeakGate_DIR="$BIN" -DKV_LEAK=64
 set +e
 make -C "$BT" VERBOSE=1 leakcheck >"$WORK/bt-leakcheck.log" 2>&1
 code=$?

@@ -718,19 +718,24 @@ START_TEST(test_summary_why_wraps) {
 }
 END_TEST
 
+/* A load in its steady phase: 18000 requests in 12 of 66 s, 3 errors. */
+static void progress_fixture(lg_progress *p) {
+  memset(p, 0, sizeof *p);
+  p->scenario = "items-api";
+  p->stage = "load";
+  p->load.phase_name = "steady";
+  p->load.completed = 18000;
+  p->load.errors = 3;
+  p->load.elapsed_s = 12;
+  p->load.total_s = 66;
+  p->memory_bytes = 47395635;
+  p->slope = 64.2;
+}
+
 START_TEST(test_progress_line) {
   lg_progress p;
   char buf[256], tiny[24];
-  memset(&p, 0, sizeof p);
-  p.scenario = "items-api";
-  p.stage = "load";
-  p.load.phase_name = "steady";
-  p.load.completed = 18000;
-  p.load.errors = 3;
-  p.load.elapsed_s = 12;
-  p.load.total_s = 66;
-  p.memory_bytes = 47395635;
-  p.slope = 64.2;
+  progress_fixture(&p);
   ck_assert_int_eq(lg_report_progress_line(&p, false, buf, sizeof buf), 0);
   ck_assert_str_eq(buf,
                    "items-api | load steady | 12.0 s / 66.0 s | 18000 req, "
@@ -772,16 +777,7 @@ START_TEST(test_progress_fit) {
   lg_progress p;
   char buf[512];
   size_t cols;
-  memset(&p, 0, sizeof p);
-  p.scenario = "items-api";
-  p.stage = "load";
-  p.load.phase_name = "steady";
-  p.load.completed = 18000;
-  p.load.errors = 3;
-  p.load.elapsed_s = 12;
-  p.load.total_s = 66;
-  p.memory_bytes = 47395635;
-  p.slope = 64.2;
+  progress_fixture(&p);
   /* wide enough: the whole line, as lg_report_progress_line */
   ck_assert_int_eq(lg_report_progress_fit(&p, false, 200, buf, sizeof buf), 0);
   ck_assert_str_eq(buf,
