@@ -74,7 +74,7 @@ cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER="$CC" -DLG_SANITIZE=ON \
   -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" >"$build.cmake.log" 2>&1 || {
   cat "$build.cmake.log" >&2; exit 2; }
 
-deplibs="$(pkg-config --libs yaml-0.1 jansson expat libpcre2-8 libprotobuf-c zlib) -lhttp_parser -lpthread -lm"
+deplibs="$(pkg-config --libs yaml-0.1 jansson expat libpcre2-8 libprotobuf-c zlib libdw) -lhttp_parser -lstdc++ -lpthread -lm"
 status=0
 for name in "$@"; do
   dir=$root/tests/fuzz/$name
