@@ -118,6 +118,50 @@ static void read_memcheck(lg_jr *d, const json_t *m, const char *ctx,
   }
 }
 
+/* latest.heap_profile: the growing sites with their rates (optional: a
+ * baseline from before the heap-profile tier has none). */
+static void read_heap_profile(lg_jr *d, const json_t *h, const char *ctx,
+                              bl_entry *e) {
+  char c[CTX_MAX];
+  json_t *arr, *s;
+  size_t i;
+  e->heap_ran = false;
+  if (!h)
+    return;
+  e->heap_ran = lg_jr_bool(d, h, ctx, "ran", "true or false");
+  arr = lg_jr_arr(d, h, ctx, "growing_sites", "an array or null");
+  if (!arr || d->rc)
+    return;
+  if (json_array_size(arr) > 1000) {
+    lg_jr_bad(d, ctx, "growing_sites", "at most 1000 sites");
+    return;
+  }
+  e->heap_sites = calloc(json_array_size(arr) + 1, sizeof *e->heap_sites);
+  if (!e->heap_sites) {
+    lg_jr_oom(d);
+    return;
+  }
+  json_array_foreach(arr, i, s) {
+    bl_heap_site *k = &e->heap_sites[e->n_heap_sites];
+    const char *fp;
+    snprintf(c, sizeof c, "%.460s.growing_sites[%zu]", ctx, i);
+    if (!json_is_object(s)) {
+      lg_jr_bad(d, c, "", "an object");
+      return;
+    }
+    fp = lg_jr_str(d, s, c, "fingerprint", true);
+    k->rate = lg_jr_num(d, s, c, "bytes_per_request", true);
+    get_opt_ci(d, s, c, "ci", &k->lo, &k->hi);
+    if (d->rc)
+      return;
+    if (!(k->fingerprint = strdup(fp))) {
+      lg_jr_oom(d);
+      return;
+    }
+    e->n_heap_sites++;
+  }
+}
+
 static void read_history(lg_jr *d, const json_t *arr, const char *ctx,
                          bl_entry *e) {
   char c[CTX_MAX];
@@ -171,6 +215,9 @@ static void read_entry(lg_jr *d, const char *name, const json_t *o,
         lg_jr_count(d, lg_jr_obj(d, latest, c, "load", false), lc, "requests");
     snprintf(lc, sizeof lc, "%.480s.memcheck", c);
     read_memcheck(d, lg_jr_obj(d, latest, c, "memcheck", false), lc, e);
+    snprintf(lc, sizeof lc, "%.480s.heap_profile", c);
+    read_heap_profile(d, lg_jr_obj(d, latest, c, "heap_profile", false), lc,
+                      e);
   }
   snprintf(c, sizeof c, "%.480s.history", ctx);
   read_history(d, lg_jr_arr(d, o, ctx, "history", "an array or null"), c, e);
@@ -184,6 +231,9 @@ static void free_entry(bl_entry *e) {
     free(e->leaks[i].kind);
   }
   free(e->leaks);
+  for (i = 0; i < e->n_heap_sites; i++)
+    free(e->heap_sites[i].fingerprint);
+  free(e->heap_sites);
   free(e->history);
 }
 

@@ -28,6 +28,16 @@ typedef struct bl_leak {
   double bytes;
 } bl_leak;
 
+/* Heap-profile growing sites kept per run (the fastest first). */
+#define BL_MAX_HEAP_SITES 20
+
+/* A growing heap-profile site of the baseline run: its stack fingerprint
+ * and rate (bytes per request) with the interval. */
+typedef struct bl_heap_site {
+  char *fingerprint;
+  double rate, lo, hi;
+} bl_heap_site;
+
 /* One run of the history: what the band needs. */
 typedef struct bl_point {
   double slope;
@@ -54,6 +64,9 @@ typedef struct bl_entry {
   bool memcheck_ran;
   bl_leak *leaks;
   size_t n_leaks;
+  bool heap_ran;     /* the run had a heap-profile pass */
+  bl_heap_site *heap_sites;
+  size_t n_heap_sites;
   bl_point *history; /* oldest first; the latest run is the last */
   size_t n_history;
 } bl_entry;

@@ -121,6 +121,40 @@ static json_t *massif_json(const lg_massif_result *m, bool *bad) {
   return o;
 }
 
+/* The heap profile's growing sites (the fastest BL_MAX_HEAP_SITES: the
+ * result lists them by rate), with the rates compare gates on. */
+static json_t *heap_profile_json(const lg_heap_profile_result *h, bool *bad) {
+  static const char *const keys[] = {"ran", "tool", "period_bytes", "x", NULL};
+  json_t *o = lg_fields_json(&lg_heap_profile_fields, h, keys, true, bad);
+  json_t *sites = json_array();
+  size_t i;
+  if (!o || !sites) {
+    *bad = true;
+    json_decref(sites);
+    json_decref(o);
+    return NULL;
+  }
+  for (i = 0; h->ran && i < h->n_sites && i < BL_MAX_HEAP_SITES; i++) {
+    const lg_heap_site *s = &h->growing_sites[i];
+    json_t *e = json_object();
+    if (!e) {
+      *bad = true;
+      break;
+    }
+    lg_json_put(e, "fingerprint", lg_json_str(s->fingerprint), bad);
+    lg_json_put(e, "function", lg_json_str(s->function), bad);
+    lg_json_put(e, "file", lg_json_str(s->file), bad);
+    lg_json_put(e, "line", s->line > 0 ? json_integer(s->line) : json_null(),
+                bad);
+    lg_json_put(e, "bytes_per_request", lg_json_num(s->bytes_per_request),
+                bad);
+    lg_json_put(e, "ci", lg_json_pair(s->ci_lo, s->ci_hi, bad), bad);
+    lg_json_push(sites, e, bad);
+  }
+  lg_json_put(o, "growing_sites", sites, bad);
+  return o;
+}
+
 /* The machine's CPU count and kernel: baseline update runs in the job that
  * ran the scenario, so they describe the run's machine. */
 static json_t *environment_json(const lg_result *r, bool *bad) {
@@ -170,6 +204,8 @@ json_t *bl_run_json(const lg_result *r, const char *now) {
   lg_json_put(o, "load", l, &bad);
   lg_json_put(o, "memcheck", memcheck_json(&r->memcheck, &bad), &bad);
   lg_json_put(o, "massif", massif_json(&r->massif, &bad), &bad);
+  lg_json_put(o, "heap_profile", heap_profile_json(&r->heap_profile, &bad),
+              &bad);
   lg_json_put(o, "environment", environment_json(r, &bad), &bad);
   if (bad) {
     json_decref(o);

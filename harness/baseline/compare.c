@@ -18,12 +18,20 @@
  * tolerance: fail) or known (reported; the memcheck check does not count
  * them).
  *
+ * Heap profile: a growing site the baseline has (same stack fingerprint)
+ * is known unless its rate rose beyond the tolerance (then grown, as a
+ * Memcheck leak that grew); one whose stack was a Memcheck leak of main's
+ * is known too (compare_heap).
+ *
  * Cost: O(h log h) for a history of h runs, O((n + m) log m) for n and m
- * loss records. Owns only temporary arrays; r->baseline is replaced (its
+ * loss records, O(s (t + 4 k)) for s heap sites against t baseline sites
+ * and k baseline loss records. Owns only temporary arrays; r->baseline is replaced (its
  * old contents freed); on LG_ENOMEM it is left reset to "not compared".
  */
 #include "analysis/stats.h"
 #include "baseline/bl_int.h"
+
+#include <leakgate/valgrind.h>
 
 #include <math.h>
 #include <stdarg.h>
@@ -322,6 +330,81 @@ cleanup:
   return rc;
 }
 
+/* Whether the baseline run's Memcheck had a leak with this stack: its
+ * fingerprint under any leak kind (the heap profile's has none). */
+static bool memcheck_knows(const bl_entry *e, const lg_heap_site *s) {
+  static const char *const kinds[] = {"definite", "indirect", "possible",
+                                      "reachable"};
+  char fp[LG_FINGERPRINT_SIZE];
+  size_t k, i;
+  for (k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+    lg_leak_fingerprint(kinds[k], s->stack, s->n_stack, fp, sizeof fp);
+    for (i = 0; i < e->n_leaks; i++)
+      if (strcmp(e->leaks[i].fingerprint, fp) == 0)
+        return true;
+  }
+  return false;
+}
+
+static double sq(double v) { return v * v; }
+
+/* Heap profile: each growing site of this run against the baseline's. A
+ * site main had too (same stack fingerprint) is known unless its rate rose
+ * beyond the tolerance with confidence: Delta = rate - rate_main, SE from
+ * both intervals as for the slope, grown when Delta - z SE > tolerance (its
+ * fingerprint joins grown_leaks, which fails the baseline check). A site
+ * whose stack was one of main's Memcheck leaks is known too: the same leak,
+ * found by another tier. The rest stay unknown (new), which the
+ * heap_profile check fails on. Sets each site's known flag. */
+static int compare_heap(lg_result *r, const bl_entry *e, double conf,
+                        double tol, note *nt) {
+  lg_heap_profile_result *h = &r->heap_profile;
+  double z = lg_stat_norm_ppf(conf), d = isfinite(tol) ? tol : 0;
+  size_t i, j, known = 0, grown = 0, fresh = 0;
+  if (!h->ran)
+    return 0;
+  for (i = 0; i < h->n_sites; i++) {
+    lg_heap_site *s = &h->growing_sites[i];
+    const bl_heap_site *m = NULL;
+    s->known = false;
+    for (j = 0; s->fingerprint && j < e->n_heap_sites; j++)
+      if (strcmp(e->heap_sites[j].fingerprint, s->fingerprint) == 0)
+        m = &e->heap_sites[j];
+    if (m) {
+      double delta = s->bytes_per_request - m->rate;
+      double se = sqrt(sq(se_of(s->ci_lo, s->ci_hi, conf)) +
+                       sq(se_of(m->lo, m->hi, conf)));
+      if (isfinite(se) && delta - z * se > d) {
+        if (lg_result_add_baseline_grown(&r->baseline, s->fingerprint))
+          return LG_ENOMEM;
+        if (grown++ < 3)
+          add_note(nt,
+                   "growing site %s (%s) grew from %.4g to %.4g bytes per "
+                   "request",
+                   s->fingerprint, s->function ? s->function : "?", m->rate,
+                   s->bytes_per_request);
+        continue;
+      }
+      s->known = true;
+      known++;
+    } else if (memcheck_knows(e, s)) {
+      s->known = true;
+      known++;
+    } else {
+      fresh++;
+    }
+  }
+  if (known || fresh)
+    add_note(nt,
+             "heap profile: %zu growing site%s known from the baseline, %zu "
+             "new",
+             known, known == 1 ? "" : "s", fresh);
+  if (!e->heap_ran && h->n_sites)
+    add_note(nt, "the baseline had no heap-profile pass: its sites are known "
+                 "only from its Memcheck leaks");
+  return 0;
+}
+
 /* "a, b, c" of the baseline's scenario names (at most 5). */
 static void names_of(const lg_baseline *b, char *buf, size_t cap) {
   size_t i, k = 0;
@@ -396,7 +479,8 @@ int lg_baseline_compare(lg_result *r, const lg_baseline *b, const char *file,
              b->n_entries ? names : "none");
   } else {
     if ((rc = compare_slope(r, e, conf, tol, &nt)) != 0 ||
-        (rc = compare_leaks(r, e, o, &nt)) != 0)
+        (rc = compare_leaks(r, e, o, &nt)) != 0 ||
+        (rc = compare_heap(r, e, conf, tol, &nt)) != 0)
       goto cleanup;
   }
   if (out->missing && !o->missing_fails)

@@ -5,6 +5,7 @@
 #include "test_baseline_util.h"
 
 #include <leakgate/scenario.h>
+#include <leakgate/valgrind.h>
 
 #include <jansson.h>
 #include <stdio.h>
@@ -408,6 +409,80 @@ START_TEST(test_memcheck_new_known_grown) {
 }
 END_TEST
 
+/* A growing heap site with a one-frame stack (function in src/svc.c). */
+static void add_heap_site(lg_result *r, const char *fn, double rate,
+                          double lo, double hi) {
+  lg_frame f = {(char *)fn, (char *)"/src/svc.c", NULL, 10};
+  char fp[LG_FINGERPRINT_SIZE];
+  lg_heap_site *s;
+  lg_stack_fingerprint(&f, 1, fp, sizeof fp);
+  r->heap_profile.ran = true;
+  r->heap_profile.enabled = true;
+  r->heap_profile.x = r->heap_profile.x ? r->heap_profile.x : strdup("requests");
+  s = lg_result_add_heap_site(&r->heap_profile, fn, "/src/svc.c", 10, fp, rate,
+                              lo, hi);
+  ck_assert_ptr_nonnull(s);
+  ck_assert_int_eq(lg_heap_site_add_frame(s, fn, "/src/svc.c", 10, NULL), 0);
+  lg_result_finish(r);
+}
+
+/* Heap-profile sites against main's: the same site at the same rate is
+ * known, one much faster has grown (baseline check fails), one main did
+ * not have is new (heap_profile check fails); a stack main's Memcheck
+ * reported is known across tiers. */
+START_TEST(test_heap_sites) {
+  lg_result *m = bt_result("svc", LG_LEAK_NO_LEAK, 0, -1, 1, 100000);
+  lg_result *p = bt_result("svc", LG_LEAK_NO_LEAK, 0, -1, 1, 100000);
+  lg_baseline *b;
+  lg_frame f = {(char *)"from_memcheck", (char *)"/src/svc.c", NULL, 3};
+  char fp[LG_FINGERPRINT_SIZE];
+  size_t i;
+  bt_tmpdir("heap", dir, sizeof dir);
+  add_heap_site(m, "known_site", 80, 70, 90);
+  add_heap_site(m, "faster_site", 40, 35, 45);
+  /* main's Memcheck saw a definite leak at from_memcheck */
+  lg_leak_fingerprint("definite", &f, 1, fp, sizeof fp);
+  add_leak(m, "definite", 1000, fp, "from_memcheck");
+  memcheck_ran(m);
+  b = baseline_of(m, "b.json");
+
+  add_heap_site(p, "known_site", 82, 72, 92);
+  add_heap_site(p, "faster_site", 400, 360, 440);
+  add_heap_site(p, "new_site", 64, 50, 78);
+  add_heap_site(p, "from_memcheck", 16.5, 16.1, 17);
+  ck_assert_int_eq(bt_check(p, "heap_profile")->status, LG_CHECK_FAIL);
+  bt_compare(p, b, "b.json", false);
+  for (i = 0; i < p->heap_profile.n_sites; i++) {
+    const lg_heap_site *s = &p->heap_profile.growing_sites[i];
+    bool want = strcmp(s->function, "known_site") == 0 ||
+                strcmp(s->function, "from_memcheck") == 0;
+    ck_assert_msg(s->known == want, "%s: known %d", s->function, s->known);
+  }
+  ck_assert_uint_eq(p->baseline.n_grown_leaks, 1);
+  ck_assert_str_eq(p->baseline.grown_leaks[0],
+                   p->heap_profile.growing_sites[1].fingerprint);
+  ck_assert_int_eq(bt_check(p, "baseline")->status, LG_CHECK_FAIL);
+  ck_assert_ptr_nonnull(strstr(p->baseline.note, "faster_site"));
+  ck_assert_ptr_nonnull(strstr(p->baseline.note, "2 growing sites known"));
+  ck_assert_int_eq(bt_check(p, "heap_profile")->status, LG_CHECK_FAIL);
+  lg_result_free(p);
+
+  /* only known sites: the heap_profile check passes */
+  p = bt_result("svc", LG_LEAK_NO_LEAK, 0, -1, 1, 100000);
+  add_heap_site(p, "known_site", 78, 68, 88);
+  add_heap_site(p, "faster_site", 41, 36, 46);
+  bt_compare(p, b, "b.json", false);
+  ck_assert(p->heap_profile.growing_sites[0].known);
+  ck_assert(p->heap_profile.growing_sites[1].known);
+  ck_assert_int_eq(bt_check(p, "heap_profile")->status, LG_CHECK_PASS);
+  ck_assert_int_eq(bt_check(p, "baseline")->status, LG_CHECK_PASS);
+  ck_assert_int_eq(p->exit_code, 0);
+  lg_result_free(p);
+  lg_result_free(m);
+  lg_baseline_free(b);
+}
+END_TEST
+
 /* The allowance scales with the run's requests (never down) and the
  * explicit tolerance replaces the 25% default. */
 START_TEST(test_memcheck_growth_scaling) {
@@ -710,6 +785,7 @@ int main(void) {
   tcase_add_test(t, test_run_without_analysis);
   tcase_add_test(t, test_result_json_roundtrip);
   tcase_add_test(t, test_saved_result_reasons);
+  tcase_add_test(t, test_heap_sites);
   suite_add_tcase(s, t);
   return lg_test_run(s);
 }

@@ -41,8 +41,8 @@ add_dependencies(test_sampler forker)
 lg_unit_test(runtime MODULES core scenario container service series sampler TIMEOUT 180 LABELS root)
 add_dependencies(test_runtime oom_hog forker)
 # Baseline and regression gate (issue 6).
-lg_unit_test(baseline MODULES core series analysis result baseline LIBS PkgConfig::JANSSON)
-lg_unit_test(baseline_compare MODULES core series analysis result baseline LIBS PkgConfig::JANSSON)
+lg_unit_test(baseline MODULES core series analysis result valgrind baseline LIBS PkgConfig::JANSSON)
+lg_unit_test(baseline_compare MODULES core series analysis result valgrind baseline LIBS PkgConfig::JANSSON)
 lg_unit_test(backends MODULES core container TIMEOUT 120)
 # Live metrics endpoint (issue 19): rendering, negotiation, server; promtool and the OpenMetrics parser.
 lg_unit_test(metrics MODULES core series analysis metrics)
