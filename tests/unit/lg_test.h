@@ -4,6 +4,9 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <sys/mman.h>
 #include <leakgate/error.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,19 +26,54 @@ static inline const char *lg_test_bin(const char *rel, char *buf, size_t cap) {
   return buf;
 }
 
-/* A real-cgroup test cannot run here (why): print the skip, and fail the
- * test when the environment demands real cgroups (LG_REQUIRE_CGROUP=1, as
- * .ci/run sets it), so a CI machine without access cannot pass silently. */
-static inline void lg_test_cgroup_skip(const char *test, const char *why) {
-  const char *req = getenv("LG_REQUIRE_CGROUP");
-  fprintf(stderr, "SKIP %s: %s\n", test, why);
-  ck_assert_msg(!req || strcmp(req, "1") != 0,
-                "%s: real cgroup test required (LG_REQUIRE_CGROUP=1) but: %s",
-                test, why);
+/* Skips, counted across check's forked test processes in a shared page:
+ * lg_test_run exits with LG_TEST_SKIPPED (ctest's SKIP_RETURN_CODE, set by
+ * lg_unit_test) when every test passed but one or more skipped, so a test
+ * that could not run is reported as skipped, never as passed. */
+#define LG_TEST_SKIPPED 77
+static int *lg_test_skips_;
+
+static inline bool lg_test_env_is(const char *name) {
+  const char *v = getenv(name);
+  return v && strcmp(v, "1") == 0;
 }
 
-/* The whole file at path, NUL-terminated (the caller frees it); *len gets
- * its size when len is not NULL. NULL when it cannot be read. */
+/* This test cannot run here (why: the tool or access it lacks): print SKIP
+ * and count it; the caller then returns from the test. When the
+ * environment demands every test (var, e.g. LG_REQUIRE_CGROUP, or LG_CI,
+ * both set by .ci/run) it fails instead, so CI cannot pass without it. */
+static inline void lg_test_skip_unless_env(const char *var, const char *test,
+                                           const char *why) {
+  fprintf(stderr, "SKIP %s: %s\n", test, why);
+  ck_assert_msg(!lg_test_env_is(var) && !lg_test_env_is("LG_CI"),
+                "%s: required here (%s=1%s) but: %s", test, var,
+                strcmp(var, "LG_CI") ? " or LG_CI=1" : "", why);
+  if (lg_test_skips_)
+    __atomic_add_fetch(lg_test_skips_, 1, __ATOMIC_SEQ_CST);
+}
+
+/* A test that needs a tool cannot run here (fails under LG_CI=1). */
+static inline void lg_test_skip(const char *test, const char *why) {
+  lg_test_skip_unless_env("LG_CI", test, why);
+}
+
+/* A real-cgroup test cannot run here (fails under LG_REQUIRE_CGROUP=1). */
+static inline void lg_test_cgroup_skip(const char *test, const char *why) {
+  lg_test_skip_unless_env("LG_REQUIRE_CGROUP", test, why);
+}
+
+/* Reading files, the one helper family of the tests:
+ *   lg_test_slurp(path, &len)    malloc'd copy (caller frees), NULL if
+ *                                unreadable
+ *   lg_test_read(path, &len)     the same, failing the test if unreadable
+ *   lg_test_read_src(rel, &len)  lg_test_read of a source-tree file
+ *   lg_test_read_into(path, buf, cap)  into buf, cut to fit: its length,
+ *                                or -1 (buf "") if unreadable
+ *   lg_test_text(fmt, ...)       the file at a printf-formatted path in a
+ *                                static buffer, for use in an assertion;
+ *                                valid until the next call; fails the test
+ *                                if unreadable or over 1 MiB
+ * Every *len gets the file's size when len is not NULL. */
 static inline char *lg_test_slurp(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   char *s = NULL, *t;
@@ -68,6 +106,45 @@ static inline char *lg_test_slurp(const char *path, size_t *len) {
   return s;
 }
 
+static inline char *lg_test_read(const char *path, size_t *len) {
+  char *s = lg_test_slurp(path, len);
+  ck_assert_msg(s != NULL, "%s: cannot read", path);
+  return s;
+}
+
+static inline char *lg_test_read_src(const char *rel, size_t *len) {
+  char path[1024];
+  return lg_test_read(lg_test_src(rel, path, sizeof path), len);
+}
+
+static inline long lg_test_read_into(const char *path, char *buf, size_t cap) {
+  FILE *f = fopen(path, "rb");
+  size_t n;
+  buf[0] = '\0';
+  if (!f)
+    return -1;
+  n = fread(buf, 1, cap - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  return (long)n;
+}
+
+static inline const char *lg_test_text(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static inline const char *lg_test_text(const char *fmt, ...) {
+  static char text[1 << 20];
+  char path[1024];
+  va_list ap;
+  long n;
+  va_start(ap, fmt);
+  vsnprintf(path, sizeof path, fmt, ap);
+  va_end(ap);
+  n = lg_test_read_into(path, text, sizeof text);
+  ck_assert_msg(n >= 0, "%s: cannot read", path);
+  ck_assert_msg((size_t)n < sizeof text - 1, "%s: over 1 MiB", path);
+  return text;
+}
+
 /* Loads path for lg_test_bad_dir; returns the LG_E* code with err filled
  * (and must leave nothing allocated). */
 typedef int (*lg_test_loader)(const char *path, lg_error *err);
@@ -93,8 +170,7 @@ static inline int lg_test_bad_dir_ext(const char *rel, const char *ext,
     if (len <= el || strcmp(e->d_name + len - el, ext) != 0)
       continue;
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-    snprintf(errp, sizeof errp, "%s/%.*s.err", dir, (int)(len - el),
-             e->d_name);
+    snprintf(errp, sizeof errp, "%s/%.*s.err", dir, (int)(len - el), e->d_name);
     f = fopen(errp, "r");
     ck_assert_msg(f != NULL, "%s has no .err", e->d_name);
     ck_assert_ptr_nonnull(fgets(want, sizeof want, f));
@@ -121,14 +197,30 @@ static inline int lg_test_bad_dir(const char *rel, lg_test_loader load) {
   return lg_test_bad_dir_ext(rel, ".json", load);
 }
 
-/* Run one suite and return the process exit status. */
+/* Run one suite and return the process exit status: failure, else
+ * LG_TEST_SKIPPED when a test skipped (lg_test_skip), else success. */
 static inline int lg_test_run(Suite *s) {
   SRunner *sr = srunner_create(s);
-  int failed;
+  void *page = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
+                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  int failed, skipped = 0;
+  lg_test_skips_ = page == MAP_FAILED ? NULL : (int *)page;
+  if (lg_test_skips_)
+    *lg_test_skips_ = 0;
   srunner_run_all(sr, CK_NORMAL);
   failed = srunner_ntests_failed(sr);
   srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  if (lg_test_skips_) {
+    skipped = *lg_test_skips_;
+    munmap(page, sizeof(int));
+    lg_test_skips_ = NULL;
+  }
+  if (failed)
+    return EXIT_FAILURE;
+  if (skipped)
+    fprintf(stderr, "%d test%s skipped: reported to ctest as skipped\n",
+            skipped, skipped == 1 ? "" : "s");
+  return skipped ? LG_TEST_SKIPPED : EXIT_SUCCESS;
 }
 
 #endif

@@ -666,8 +666,7 @@ START_TEST(t_locate) {
     ck_assert_ptr_nonnull(strstr(why, "cannot profile this service: "));
     ck_assert_ptr_nonnull(strstr(why, "is statically linked"));
   } else {
-    fprintf(stderr, "SKIP part of t_locate: no static libc to link "
-                    "static_http\n");
+    lg_test_skip("part of t_locate", "no static libc to link static_http");
   }
   /* not ELF: the sampler decides at run time */
   ck_assert_int_eq(lg_heapprof_check_binary("/etc/passwd", why, sizeof why), 0);

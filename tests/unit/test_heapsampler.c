@@ -146,11 +146,9 @@ START_TEST(t_jemalloc) {
   char dir[] = "/tmp/lg_jem_XXXXXX", preload[8400], envdir[4200];
   char *env[] = {preload, envdir, NULL}, *note;
   if (access(JEMALLOC, R_OK) != 0) {
-    const char *req = getenv("LG_REQUIRE_CGROUP");
-    fprintf(stderr, "SKIP t_jemalloc: %s not installed (libjemalloc2)\n",
-            JEMALLOC);
-    ck_assert_msg(!req || strcmp(req, "1") != 0,
-                  "libjemalloc2 is required in CI (ci/install-deps.sh)");
+    lg_test_skip_unless_env("LG_REQUIRE_CGROUP", "t_jemalloc",
+                            JEMALLOC " not installed (libjemalloc2; "
+                            "ci/install-deps.sh)");
     return;
   }
   ck_assert_ptr_nonnull(mkdtemp(dir));

@@ -90,8 +90,9 @@ START_TEST(tcp_memcached_set_get) {
   struct stat sb;
 
   if (stat(mc, &sb) != 0) {
-    fprintf(stderr, "SKIP tcp_memcached_set_get: %s is not installed "
-            "(apt-get install memcached)\n", mc);
+    lg_test_skip("tcp_memcached_set_get",
+                 "/usr/bin/memcached is not installed (apt-get install "
+                 "memcached; ci/install-deps.sh)");
     return;
   }
   port = lt_free_port();

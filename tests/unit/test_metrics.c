@@ -20,10 +20,7 @@
 #include <unistd.h>
 
 static void require_tool(const char *test, const char *why) {
-  const char *req = getenv("LG_REQUIRE_PROMETHEUS");
-  fprintf(stderr, "SKIP %s: %s\n", test, why);
-  ck_assert_msg(!req || strcmp(req, "1") != 0,
-                "%s: required (LG_REQUIRE_PROMETHEUS=1) but: %s", test, why);
+  lg_test_skip_unless_env("LG_REQUIRE_PROMETHEUS", test, why);
 }
 
 /* A state with every family present, including awkward label text. */

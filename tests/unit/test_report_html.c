@@ -47,21 +47,6 @@ static bool find_browser(void) {
   return false;
 }
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  long n;
-  char *s;
-  ck_assert_msg(f != NULL, "cannot open %s", path);
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  s = malloc((size_t)n + 1);
-  ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-  s[n] = '\0';
-  fclose(f);
-  return s;
-}
-
 static void spit(const char *path, const char *s) {
   FILE *f = fopen(path, "w");
   ck_assert_ptr_nonnull(f);
@@ -188,8 +173,9 @@ START_TEST(test_html_in_chromium) {
   size_t i;
 
   if (!find_browser()) {
-    printf("SKIP test_html_in_chromium: no chromium on PATH "
-           "(apt-get install chromium chromium-driver; ci/install-deps.sh)\n");
+    lg_test_skip("test_html_in_chromium",
+                 "no chromium on PATH (apt-get install chromium "
+                 "chromium-driver; ci/install-deps.sh)");
     return;
   }
   lg_test_bin("tests/out", dir, sizeof dir);
@@ -224,7 +210,7 @@ START_TEST(test_html_in_chromium) {
                    0);
 
   /* self-contained: nothing to fetch */
-  html = slurp(path);
+  html = lg_test_read(path, NULL);
   ck_assert_ptr_null(strstr(html, "<script"));
   ck_assert_ptr_null(strstr(html, "<link"));
   ck_assert_ptr_null(strstr(html, "<img"));
@@ -242,7 +228,7 @@ START_TEST(test_html_in_chromium) {
   ck_assert_msg(console_lines("load", first, sizeof first) == 0,
                 "console output while loading the report: %s", first);
   snprintf(path, sizeof path, "%s/load.out", dir);
-  dom = slurp(path);
+  dom = lg_test_read(path, NULL);
   ck_assert_ptr_nonnull(strstr(dom, "<svg class=\"chart\" id=\"chart-1\""));
   ck_assert_ptr_nonnull(strstr(dom, "<svg class=\"chart\" id=\"heap-5\""));
   ck_assert_ptr_nonnull(strstr(dom, "cache &lt;&amp;&gt; \"api\""));
@@ -256,7 +242,7 @@ START_TEST(test_html_in_chromium) {
   ck_assert_msg(console_lines("measure", first, sizeof first) == 0,
                 "console output in the measuring page: %s", first);
   snprintf(path, sizeof path, "%s/measure.out", dir);
-  dom = slurp(path);
+  dom = lg_test_read(path, NULL);
   p = strstr(dom, "<pre id=\"result\">");
   ck_assert_ptr_nonnull(p);
   p += strlen("<pre id=\"result\">");

@@ -96,10 +96,8 @@ START_TEST(go_fixture_binary) {
   lg_error err;
   lg_test_bin("tests/fixtures/runtimes/go/fixture", path, sizeof path);
   if (access(path, X_OK) != 0) {
-    fprintf(stderr, "SKIP go_fixture_binary: %s not built (no go)\n", path);
-    ck_assert_msg(!getenv("LG_REQUIRE_RUNTIMES") ||
-                      strcmp(getenv("LG_REQUIRE_RUNTIMES"), "1") != 0,
-                  "LG_REQUIRE_RUNTIMES=1 but the Go fixture is not built");
+    lg_test_skip_unless_env("LG_REQUIRE_RUNTIMES", "go_fixture_binary",
+                            "the Go fixture is not built (no go)");
     return;
   }
   ck_assert_int_eq(lg_go_build_version(path, ver, sizeof ver, &err), 0);
@@ -211,10 +209,8 @@ START_TEST(processes) {
   ck_assert_int_eq(lg_runtime_detect_process(NULL, getpid(), &info), 0);
   ck_assert_int_eq(lg_runtime_detect_process(NULL, 999999999, &info), 0);
   if (access(java, X_OK) != 0) {
-    fprintf(stderr, "SKIP processes: no %s\n", java);
-    ck_assert_msg(!getenv("LG_REQUIRE_RUNTIMES") ||
-                      strcmp(getenv("LG_REQUIRE_RUNTIMES"), "1") != 0,
-                  "LG_REQUIRE_RUNTIMES=1 but java is missing");
+    lg_test_skip_unless_env("LG_REQUIRE_RUNTIMES", "processes",
+                            "java is missing");
     return;
   }
   /* A wrapper script that execs a JVM; PauseAtStartup keeps the JVM
