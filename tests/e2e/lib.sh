@@ -28,6 +28,20 @@ scenario() {
 # elapsed_since T0: whole seconds since T0 (from `date +%s`).
 elapsed_since() { echo $(($(date +%s) - $1)); }
 
+# wait_rows CSV N MAX_S: poll until CSV holds at least N data rows (after
+# its header), at most MAX_S seconds; false when it never does. Tests wait
+# for what they need (samples on disk) instead of sleeping a guess.
+wait_rows() {
+  _deadline=$(($(date +%s) + $3))
+  while [ "$(date +%s)" -le "$_deadline" ]; do
+    if [ -f "$1" ] && [ $(($(wc -l <"$1") - 1)) -ge "$2" ]; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
 # run_lg ARGS...: run leakgate, capture stdout/stderr, set $code.
 run_lg() {
   set +e

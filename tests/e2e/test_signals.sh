@@ -10,7 +10,7 @@ for sig in INT TERM; do
   set +e
   "$LEAKGATE" run "$sc" --out "$out" >"$WORK/stdout" 2>"$WORK/stderr" &
   pid=$!
-  sleep 3
+  wait_rows "$out/samples.csv" 20 60 || fail "SIG$sig: 20 samples never came"
   t0=$(date +%s)
   kill -"$sig" "$pid"
   wait "$pid"
@@ -38,7 +38,7 @@ out="$WORK/hurry"
 set +e
 "$LEAKGATE" run "$sc" --out "$out" >"$WORK/stdout" 2>"$WORK/stderr" &
 pid=$!
-sleep 3
+wait_rows "$out/samples.csv" 1 60 || fail "the hurried run never sampled"
 kill -INT "$pid"
 sleep 1
 kill -0 "$pid" 2>/dev/null || fail "the first SIGINT did not wait for the 30 s stop timeout"

@@ -51,18 +51,6 @@ static void put(const char *path, const char *text) {
   fclose(f);
 }
 
-static char *slurp(const char *path, char *buf, size_t cap) {
-  FILE *f = fopen(path, "r");
-  size_t n = 0;
-  buf[0] = '\0';
-  if (f) {
-    n = fread(buf, 1, cap - 1, f);
-    fclose(f);
-  }
-  buf[n] = '\0';
-  return buf;
-}
-
 /* A temp dir with a fake cgroupfs (v2 at the root, the user manager's
  * app.slice), a fake /proc, engine state, and the fake tools first in
  * PATH. The fakes read FAKE_* from the environment. */
@@ -651,7 +639,7 @@ START_TEST(systemd_lifecycle_user) {
   ck_assert_int_eq(lg_container_kill_all(c, &err), 0);
   ck_assert_int_eq(lg_container_destroy(c, &err), 0);
   /* what the fake systemd-run was given */
-  slurp(fake_log, buf, sizeof buf);
+  lg_test_read_into(fake_log, buf, sizeof buf);
   ck_assert(
       strstr(buf, "--user\n--scope\n--quiet\n--collect\n--unit=leakgate-"));
   ck_assert(strstr(buf, "\n--expand-environment=no\n-p\nMemoryAccounting=yes\n"
@@ -702,7 +690,7 @@ START_TEST(systemd_lifecycle_sudo_and_kill) {
   status = reap(pid, 10);
   ck_assert(WIFEXITED(status) || WIFSIGNALED(status));
   ck_assert_int_eq(lg_container_destroy(c, &err), 0);
-  slurp(fake_log, buf, sizeof buf);
+  lg_test_read_into(fake_log, buf, sizeof buf);
   ck_assert(strstr(buf, "\n--setenv=LEAKGATE_PORT=1\n") != NULL);
   ck_assert(strstr(buf, "--uid=") != NULL);
   /* Neither manager: the error names both reasons. */
@@ -761,7 +749,7 @@ START_TEST(docker_lifecycle) {
   ck_assert_int_eq(lg_container_read(c, &st, &err), 0);
   ck_assert_int_eq(st.oom_kills, 1);
   ck_assert_int_eq(lg_container_destroy(c, &err), 0);
-  slurp(fake_log, buf, sizeof buf);
+  lg_test_read_into(fake_log, buf, sizeof buf);
   ck_assert(strstr(buf, "docker\nrun\n--name\nleakgate-") != NULL);
   ck_assert(strstr(buf, "\n--memory\n134217728\n--memory-swap\n134217728\n-e\n"
                         "LEAKGATE_PORT\n-e\nMODE\nalpine:3\n/bin/sleep\n30\n"));
@@ -875,7 +863,7 @@ START_TEST(systemd_probe_answers) {
       lg_container_probe_systemd(&o, LG_SYSTEMD_USER, why, sizeof why), "%s",
       why);
   ck_assert(strstr(why, "user scope with MemoryMax=64M works (systemd 255)"));
-  slurp(fake_log, buf, sizeof buf);
+  lg_test_read_into(fake_log, buf, sizeof buf);
   ck_assert(strstr(buf, "--user\n--scope\n") &&
             strstr(buf, "MemoryMax=67108864\n"));
   ck_assert(strstr(buf, "--\n/bin/sh\n-c\n") != NULL);
@@ -899,7 +887,7 @@ START_TEST(systemd_probe_answers) {
     setenv("FAKE_SD_PROBE_RC", "0", 1);
     ck_assert_int_eq(
         lg_container_probe_systemd(&o, LG_SYSTEMD_SUDO, why, sizeof why), 1);
-    slurp(fake_log, buf, sizeof buf);
+    lg_test_read_into(fake_log, buf, sizeof buf);
     ck_assert(strstr(buf, "--uid=0\n--gid=0\n") != NULL);
   } else {
     ck_assert_int_eq(
@@ -1189,7 +1177,7 @@ START_TEST(docker_watchdog) {
   ck_assert_int_eq(sscanf(buf, "%299s %ld", name, &client), 2);
   snprintf(want, sizeof want, "docker\nrm\n-f\n%s\n", name);
   for (i = 0; i < 1500; i++) { /* generous: the machine may be busy */
-    slurp(fake_log, buf, sizeof buf);
+    lg_test_read_into(fake_log, buf, sizeof buf);
     if (strstr(buf, want) && kill((pid_t)client, 0) != 0)
       break;
     usleep(10000);

@@ -25,20 +25,6 @@ static json_t *read_json(const char *path) {
   return j;
 }
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  char *s;
-  long n;
-  ck_assert_ptr_nonnull(f);
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  s = calloc((size_t)n + 1, 1);
-  ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-  fclose(f);
-  return s;
-}
-
 static void write_text(const char *path, const char *text) {
   FILE *f = fopen(path, "w");
   ck_assert_ptr_nonnull(f);
@@ -216,7 +202,7 @@ START_TEST(test_update_refuses_broken_runs) {
   path_of(path, sizeof path, "b.json");
   unlink(path);
   bt_update(path, &good, 1, 20);
-  before = slurp(path);
+  before = lg_test_read(path, NULL);
   bad[0] = bt_result("svc", LG_LEAK_NO_LEAK, 1, 0, 2, 1000);
   lg_result_set_error(bad[0], LG_ESTART, "service failed to start");
   lg_result_finish(bad[0]);
@@ -235,7 +221,7 @@ START_TEST(test_update_refuses_broken_runs) {
         LG_EINPUT);
     ck_assert_msg(strstr(err.msg, why[i]) != NULL, "case %zu: %s", i, err.msg);
     ck_assert_msg(strstr(err.msg, "result 2 of 2") != NULL, "%s", err.msg);
-    after = slurp(path);
+    after = lg_test_read(path, NULL);
     ck_assert_str_eq(before, after);
     free(after);
     lg_result_free(bad[i]);
@@ -307,15 +293,15 @@ START_TEST(test_update_refuses_other_version) {
   lg_error err;
   bt_tmpdir("v2", dir, sizeof dir);
   path_of(path, sizeof path, "b.json");
-  before =
-      slurp(lg_test_src("tests/data/baseline/version2.json", src, sizeof src));
+  before = lg_test_read(
+      lg_test_src("tests/data/baseline/version2.json", src, sizeof src), NULL);
   write_text(path, before);
   ck_assert_int_eq(
       lg_baseline_update(path, (const lg_result *const *)&r, 1, 20, &err),
       LG_EINPUT);
   ck_assert_ptr_nonnull(strstr(err.msg, "baseline_version 2"));
   ck_assert_ptr_nonnull(strstr(err.msg, path));
-  after = slurp(path);
+  after = lg_test_read(path, NULL);
   ck_assert_str_eq(before, after);
   free(before);
   free(after);
@@ -342,7 +328,8 @@ static int load_baseline(const char *path, lg_error *err) {
 }
 
 START_TEST(test_load_bad_files) {
-  ck_assert_int_ge(lg_test_bad_dir("tests/data/baseline/bad", load_baseline), 20);
+  ck_assert_int_ge(lg_test_bad_dir("tests/data/baseline/bad", load_baseline),
+                   20);
 }
 END_TEST
 

@@ -30,17 +30,6 @@ static void teardown(void) {
   ck_assert_int_eq(system(cmd), 0);
 }
 
-static char *slurp(const char *p) {
-  static char buf[8192];
-  FILE *f = fopen(p, "r");
-  size_t n;
-  ck_assert_ptr_nonnull(f);
-  n = fread(buf, 1, sizeof buf - 1, f);
-  buf[n] = '\0';
-  fclose(f);
-  return buf;
-}
-
 static lg_sample row(double t, int64_t req, double rss) {
   lg_sample s;
   s.t_s = t;
@@ -67,7 +56,7 @@ START_TEST(rows_exact) {
   s.phase = "warmup";
   ck_assert_int_eq(lg_samples_writer_append(w, &s, &err), 0);
   /* on disk before close: the kernel has the row */
-  ck_assert_str_eq(slurp(path),
+  ck_assert_str_eq(lg_test_text("%s", path),
                    "t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,"
                    "procs,fds,phase\n"
                    "0.100000,0,1048576,524288,,2097152,1,7,warmup\n");
@@ -78,7 +67,7 @@ START_TEST(rows_exact) {
   s = row(NAN, -1, NAN);
   ck_assert_int_eq(lg_samples_writer_append(w, &s, &err), 0);
   ck_assert_int_eq(lg_samples_writer_close(w, &err), 0);
-  ck_assert_str_eq(slurp(path),
+  ck_assert_str_eq(lg_test_text("%s", path),
                    "t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,"
                    "procs,fds,phase\n"
                    "0.100000,0,1048576,524288,,2097152,1,7,warmup\n"
@@ -106,8 +95,8 @@ START_TEST(symlink_refused_old_file_replaced) {
   fclose(f);
   ck_assert_int_eq(lg_samples_writer_open(path, &w, &err), 0);
   ck_assert_int_eq(lg_samples_writer_close(w, &err), 0);
-  ck_assert(strncmp(slurp(path), "t_s,requests,", 13) == 0);
-  ck_assert(strstr(slurp(path), "old") == NULL);
+  ck_assert(strncmp(lg_test_text("%s", path), "t_s,requests,", 13) == 0);
+  ck_assert(strstr(lg_test_text("%s", path), "old") == NULL);
   ck_assert_int_eq(stat(path, &st), 0);
   ck_assert_int_eq(st.st_mode & 0777, 0644 & ~umask(022));
 }
@@ -152,12 +141,13 @@ START_TEST(write_failure_reported) {
   ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "step %d failed",
                 WEXITSTATUS(st));
   /* the rows before the failure are intact */
-  ck_assert(strncmp(slurp(path), "t_s,requests,", 13) == 0);
-  ck_assert(strstr(slurp(path), "\n1.000000,1,4096,,,,,,\n") != NULL);
+  ck_assert(strncmp(lg_test_text("%s", path), "t_s,requests,", 13) == 0);
+  ck_assert(strstr(lg_test_text("%s", path), "\n1.000000,1,4096,,,,,,\n") !=
+            NULL);
   /* and the row that hit the limit was cut off again: whole rows only
    * (the 300-byte limit falls inside the 11th row) */
   {
-    const char *t = slurp(path), *rows = strchr(t, '\n') + 1;
+    const char *t = lg_test_text("%s", path), *rows = strchr(t, '\n') + 1;
     size_t one = strlen("1.000000,1,4096,,,,,,\n");
     ck_assert(t[strlen(t) - 1] == '\n');
     ck_assert_msg(strlen(rows) % one == 0 && strlen(rows) > 0, "%s", rows);

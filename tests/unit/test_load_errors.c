@@ -171,7 +171,10 @@ START_TEST(stop_and_interrupt_end_early) {
   volatile int intr = 0;
   double t0;
 
-  one_phase(&t, 2, 30.0, NAN);
+  /* A phase far longer than any ceiling below: ending within one proves
+   * that stop, the interrupt or free ended the load (the ceilings are
+   * generous: the machine may be busy, the load is not early by luck). */
+  one_phase(&t, 120, 30.0, NAN);
   lg_load_opts_init(&o);
   o.spec = &t.s;
   o.port = port;
@@ -181,11 +184,11 @@ START_TEST(stop_and_interrupt_end_early) {
   t0 = lg_now_s();
   lg_load_stop(l);
   lg_load_stop(l); /* idempotent */
-  ck_assert_int_eq(lg_load_wait(l, 2.0), 1);
-  ck_assert(lg_now_s() - t0 < 0.5);
+  ck_assert_int_eq(lg_load_wait(l, 30.0), 1);
+  ck_assert(lg_now_s() - t0 < 30.0);
   ck_assert_int_eq(lg_load_finish(l, &r, &e), 0);
-  ck_assert(r.duration_s < 1.0);
-  ck_assert(r.phases[0].duration_s < 1.0);
+  ck_assert(r.duration_s < 60.0);
+  ck_assert(r.phases[0].duration_s < 60.0);
   ck_assert_int_gt(r.requests, 0);
   ck_assert_int_eq(r.dropped, 0);
   lg_load_result_cleanup(&r);
@@ -197,8 +200,8 @@ START_TEST(stop_and_interrupt_end_early) {
   ck_assert_int_eq(lg_load_wait(l, 0.2), 0);
   __atomic_store_n(&intr, 1, __ATOMIC_RELAXED); /* as a signal handler would */
   t0 = lg_now_s();
-  ck_assert_int_eq(lg_load_wait(l, 2.0), 1);
-  ck_assert(lg_now_s() - t0 < 0.5);
+  ck_assert_int_eq(lg_load_wait(l, 30.0), 1);
+  ck_assert(lg_now_s() - t0 < 30.0);
   lg_load_free(l); /* without finish: still joins and frees */
 
   /* never started: wait is done at once, finish gives an empty result */
@@ -218,7 +221,7 @@ START_TEST(stop_and_interrupt_end_early) {
   ck_assert_int_eq(lg_load_start(l, &e), 0);
   t0 = lg_now_s();
   lg_load_free(l);
-  ck_assert(lg_now_s() - t0 < 0.5);
+  ck_assert(lg_now_s() - t0 < 30.0);
   lt_stop_service(pid);
 }
 END_TEST

@@ -21,23 +21,6 @@ static void rm_tmp(void) {
   ck_assert_int_eq(system(cmd), 0);
 }
 
-static char *slurp(const char *dir, const char *name, size_t *len) {
-  char path[512];
-  FILE *f;
-  static char buf[65536];
-  size_t n;
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  f = fopen(path, "r");
-  ck_assert_msg(f != NULL, "%s missing", path);
-  n = fread(buf, 1, sizeof buf - 1, f);
-  buf[n] = '\0';
-  fseek(f, 0, SEEK_END);
-  if (len)
-    *len = (size_t)ftell(f);
-  fclose(f);
-  return buf;
-}
-
 static void exec_spec(lt_spec *t, char **argv, size_t argc) {
   lt_spec_init(t, LG_DRIVER_EXEC, 1);
   t->s.command = argv;
@@ -47,7 +30,8 @@ static void exec_spec(lt_spec *t, char **argv, size_t argc) {
 START_TEST(ended_at_phase_end) {
   char *argv[] = {"/bin/sh", "-c",
                   "echo port=$LEAKGATE_PORT url=$LEAKGATE_URL; echo oops >&2; "
-                  "exec sleep 30", NULL};
+                  "exec sleep 30",
+                  NULL};
   lt_spec t;
   lg_load_opts o;
   lg_load_result r;
@@ -73,8 +57,10 @@ START_TEST(ended_at_phase_end) {
     saw_b |= strcmp(lg_load_phase(l), "b") == 0;
   }
   ck_assert(saw_b);
-  /* 1 s of phases, then 1 s to finish by itself, then SIGTERM */
-  ck_assert_msg(lg_now_s() - t0 > 1.9 && lg_now_s() - t0 < 2.6, "ran %.2f s",
+  /* 1 s of phases, then 1 s to finish by itself, then SIGTERM: never
+   * before 2 s, and long before the command's own 30 s (a generous
+   * ceiling: the machine may be busy) */
+  ck_assert_msg(lg_now_s() - t0 > 1.9 && lg_now_s() - t0 < 20, "ran %.2f s",
                 lg_now_s() - t0);
   ck_assert_int_eq(lg_load_finish(l, &r, &e), 0);
   lg_load_free(l);
@@ -83,12 +69,12 @@ START_TEST(ended_at_phase_end) {
   ck_assert_int_eq(r.requests, -1);
   ck_assert_int_eq(r.errors, -1);
   ck_assert_int_eq(r.phases[1].requests, -1);
-  ck_assert(r.duration_s > 1.9 && r.duration_s < 2.6);
+  ck_assert(r.duration_s > 1.9 && r.duration_s < 20);
   ck_assert_msg(strstr(r.message, "ended") && strstr(r.message, "SIGTERM"),
                 "%s", r.message);
-  ck_assert_str_eq(slurp(tmpdir, "load.stdout.log", NULL),
+  ck_assert_str_eq(lg_test_text("%s/load.stdout.log", tmpdir),
                    "port=4321 url=http://127.0.0.1:4321/items\n");
-  ck_assert_str_eq(slurp(tmpdir, "load.stderr.log", NULL), "oops\n");
+  ck_assert_str_eq(lg_test_text("%s/load.stderr.log", tmpdir), "oops\n");
   lg_load_result_cleanup(&r);
   rm_tmp();
 }
@@ -110,7 +96,7 @@ START_TEST(finishes_within_the_end_grace) {
   o.out_dir = tmpdir;
   lt_run(&o, &r);
   ck_assert_int_eq(r.exec_exit_status, 0);
-  ck_assert_str_eq(slurp(tmpdir, "load.stdout.log", NULL), "summary\n");
+  ck_assert_str_eq(lg_test_text("%s/load.stdout.log", tmpdir), "summary\n");
   lg_load_result_cleanup(&r);
   rm_tmp();
 }
@@ -134,7 +120,7 @@ START_TEST(exits_by_itself) {
   ck_assert(lg_now_s() - t0 < 3.0); /* the load ends with the command */
   ck_assert_int_eq(r.exec_exit_status, 3);
   ck_assert_msg(strstr(r.message, "exited by itself"), "%s", r.message);
-  ck_assert_str_eq(slurp(tmpdir, "load.stdout.log", NULL),
+  ck_assert_str_eq(lg_test_text("%s/load.stdout.log", tmpdir),
                    "http://127.0.0.1:999/\n");
   lg_load_result_cleanup(&r);
   rm_tmp();
@@ -182,7 +168,7 @@ START_TEST(sigkill_and_group) {
                 lg_now_s() - t0);
   ck_assert_int_eq(r.exec_exit_status, 128 + SIGKILL);
   ck_assert_msg(strstr(r.message, "SIGKILL"), "%s", r.message);
-  bg = atol(slurp(tmpdir, "bg.pid", NULL));
+  bg = atol(lg_test_text("%s/bg.pid", tmpdir));
   ck_assert_int_gt(bg, 1);
   snprintf(proc, sizeof proc, "/proc/%ld/stat", bg);
   for (int i = 0; i < 100 && alive(proc); i++)
@@ -211,7 +197,11 @@ START_TEST(output_cap_and_missing_command) {
   o.out_dir = tmpdir;
   lt_run(&o, &r);
   ck_assert_int_eq(r.exec_exit_status, 0);
-  slurp(tmpdir, "load.stdout.log", &len);
+  {
+    char path[512];
+    snprintf(path, sizeof path, "%s/load.stdout.log", tmpdir);
+    free(lg_test_read(path, &len));
+  }
   ck_assert_uint_gt(len, 16u * 1024 * 1024);
   ck_assert_uint_lt(len, 16u * 1024 * 1024 + 200);
   ck_assert_msg(strstr(r.message, "kept its first"), "%s", r.message);
@@ -245,4 +235,6 @@ static Suite *suite(void) {
   return s;
 }
 
-int main(void) { return lg_test_run(suite()); }
+int main(void) {
+  return lg_test_run(suite());
+}

@@ -20,15 +20,6 @@ static void teardown(void) {
   lg_result_free(res);
 }
 
-static char *slurp(const char *rel, size_t *len) {
-  char path[4096], *data = NULL;
-  lg_error err;
-  lg_test_src(rel, path, sizeof path);
-  ck_assert_msg(lg_read_file(path, 64u << 20, &data, len, &err) == 0, "%s",
-                err.msg);
-  return data;
-}
-
 /* ---- the --detailed-freq file -------------------------------------------- */
 
 START_TEST(t_ms_leaky_file) {
@@ -68,7 +59,7 @@ START_TEST(t_ms_buffer_equals_file) {
   lg_result *other = lg_result_new();
   char path[4096];
   size_t len, i;
-  char *data = slurp("tests/data/massif/leaky.massif", &len);
+  char *data = lg_test_read_src("tests/data/massif/leaky.massif", &len);
   lg_error err;
   lg_test_src("tests/data/massif/leaky.massif", path, sizeof path);
   ck_assert_int_eq(lg_massif_parse_file(path, &res->massif, &err), 0);
@@ -283,7 +274,7 @@ END_TEST
 START_TEST(t_ms_truncated_everywhere) {
   lg_massif_result *m = &res->massif;
   size_t len, cut;
-  char *data = slurp("tests/data/massif/leaky.massif", &len);
+  char *data = lg_test_read_src("tests/data/massif/leaky.massif", &len);
   lg_error err;
   size_t ok = 0, bad = 0;
   for (cut = 0; cut < len; cut += (cut < 3000 ? 1 : 97)) {
@@ -392,7 +383,7 @@ START_TEST(t_ms_series_rollback) {
   char path[4096];
   lg_error err;
   size_t len;
-  char *data = slurp("tests/data/massif/snap-r10.massif", &len);
+  char *data = lg_test_read_src("tests/data/massif/snap-r10.massif", &len);
   ck_assert_int_eq(lg_massif_series_new(&s, &err), 0);
   ck_assert_int_eq(lg_massif_series_finish(s, NULL, &res->massif, &err),
                    LG_EINPUT);

@@ -12,15 +12,6 @@
 #include <string.h>
 #include <zlib.h>
 
-static char *slurp(const char *rel, size_t *len) {
-  char path[4096], *data = NULL;
-  lg_error err;
-  lg_test_src(rel, path, sizeof path);
-  ck_assert_msg(lg_read_file(path, 64u << 20, &data, len, &err) == 0, "%s",
-                err.msg);
-  return data;
-}
-
 /* The sample whose leaf function is fn, or NULL. */
 static const lg_pprof_sample *by_leaf(const lg_pprof *p, const char *fn) {
   size_t i;
@@ -358,7 +349,7 @@ END_TEST
 
 START_TEST(t_truncations) {
   size_t len = 0, raw_len, cut;
-  char *gz = slurp("tests/data/pprof/go_heap.pb.gz", &len);
+  char *gz = lg_test_read_src("tests/data/pprof/go_heap.pb.gz", &len);
   unsigned char *raw = malloc(1 << 20);
   uLongf rl = 1 << 20;
   z_stream z;

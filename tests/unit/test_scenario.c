@@ -538,17 +538,6 @@ START_TEST(early_stop_keys) {
 END_TEST
 
 /* Read a whole small file into buf; returns its length or -1. */
-static long slurp(const char *path, char *buf, size_t cap) {
-  FILE *f = fopen(path, "rb");
-  size_t n;
-  if (!f)
-    return -1;
-  n = fread(buf, 1, cap - 1, f);
-  fclose(f);
-  buf[n] = '\0';
-  return (long)n;
-}
-
 /* Every tests/data/bad/<case>/ holds scenario.yaml, expected.txt (the exact
  * message) and optionally overrides (one KEY=VALUE per line). The test runs
  * in the case folder and loads "scenario.yaml", so messages start with it. */
@@ -576,11 +565,11 @@ START_TEST(bad_corpus) {
     if (stat(dir, &st) || !S_ISDIR(st.st_mode))
       continue;
     ck_assert_int_eq(chdir(dir), 0);
-    n = slurp("expected.txt", want, sizeof want);
+    n = lg_test_read_into("expected.txt", want, sizeof want);
     ck_assert_msg(n >= 0, "%s: no expected.txt", ent->d_name);
     while (n > 0 && want[n - 1] == '\n')
       want[--n] = '\0';
-    if (slurp("overrides", ovbuf, sizeof ovbuf) > 0) {
+    if (lg_test_read_into("overrides", ovbuf, sizeof ovbuf) > 0) {
       char *save = NULL, *line = strtok_r(ovbuf, "\n", &save);
       for (; line && nov < 16; line = strtok_r(NULL, "\n", &save))
         ov[nov++] = line;
@@ -607,7 +596,7 @@ END_TEST
  * under ASan/valgrind). Complements the libFuzzer target. */
 START_TEST(mutations_never_crash) {
   char path[PATH_MAX], orig[8192], buf[8192];
-  long n = slurp(lg_test_src("tests/data/scenarios/full.yaml", path, sizeof path), orig,
+  long n = lg_test_read_into(lg_test_src("tests/data/scenarios/full.yaml", path, sizeof path), orig,
                  sizeof orig);
   uint64_t rng = 12345;
   int i, ok = 0, bad = 0;

@@ -83,16 +83,6 @@ static void assert_gone(pid_t pid) {
                 (long)pid);
 }
 
-static char *slurp(const char *path, char *buf, size_t cap) {
-  FILE *f = fopen(path, "r");
-  size_t n;
-  ck_assert_msg(f != NULL, "%s", path);
-  n = fread(buf, 1, cap - 1, f);
-  buf[n] = '\0';
-  fclose(f);
-  return buf;
-}
-
 /* Poll until the service ends (or timeout_s passes). */
 static void wait_end(lg_service *s, lg_service_status *st, double timeout_s) {
   double end = now() + timeout_s;
@@ -110,7 +100,7 @@ static void run_ready(const char *fixture, lg_ready_kind kind,
   lg_service *s = NULL;
   lg_service_status st;
   lg_error err = {0, ""};
-  char buf[4096], want[64];
+  char want[64];
   pid_t pid;
   fx_init(&f, fixture, kind, target);
   ck_assert_msg(lg_service_start(&f.o, &s, &err) == 0, "%s", err.msg);
@@ -123,7 +113,7 @@ static void run_ready(const char *fixture, lg_ready_kind kind,
   ck_assert(!st.running && st.exited && st.exit_status == 0);
   ck_assert(st.stopped_by_us && !st.escalated && !st.crashed);
   snprintf(want, sizeof want, "listening on %u", f.o.port);
-  ck_assert(strstr(slurp(lg_service_stdout_path(s), buf, sizeof buf), want));
+  ck_assert(strstr(lg_test_text("%s", lg_service_stdout_path(s)), want));
   lg_service_free(s);
   assert_gone(pid);
 }
@@ -242,7 +232,6 @@ START_TEST(hang_on_stop_escalates) {
   lg_service *s = NULL;
   lg_service_status st;
   lg_error err = {0, ""};
-  char buf[4096];
   double t0;
   fx_init(&f, "hang_on_stop", LG_READY_TCP, "127.0.0.1:{{port}}");
   f.spec.stop_timeout_s = 0.5;
@@ -252,8 +241,8 @@ START_TEST(hang_on_stop_escalates) {
   ck_assert_int_eq(lg_service_stop(s, &st, &err), 0);
   ck_assert(now() - t0 >= 0.5 && now() - t0 < 4);
   ck_assert(st.escalated && st.signal == SIGKILL && !st.crashed);
-  ck_assert(strstr(slurp(lg_service_stderr_path(s), buf, sizeof buf),
-                   "shutting down"));
+  ck_assert(
+      strstr(lg_test_text("%s", lg_service_stderr_path(s)), "shutting down"));
   lg_service_free(s);
 }
 END_TEST
@@ -279,7 +268,8 @@ START_TEST(flooder_capped_not_blocked) {
   ck_assert_int_eq(stat(lg_service_stdout_path(s), &sb), 0);
   ck_assert_int_le(sb.st_size, 64 * 1024 + 200);
   ck_assert_int_ge(sb.st_size, 64 * 1024);
-  slurp(lg_service_stdout_path(s), buf, sizeof buf);
+  ck_assert_int_ge(
+      lg_test_read_into(lg_service_stdout_path(s), buf, sizeof buf), 0);
   ck_assert(strncmp(buf, "flood 0 ", 8) == 0);
   ck_assert(strstr(buf, "[leakgate: log capped at 65536 bytes;") != NULL);
   ck_assert_int_eq(stat(lg_service_stderr_path(s), &sb), 0);
@@ -328,7 +318,7 @@ START_TEST(environment_is_exact) {
   lg_service *s = NULL;
   lg_service_status st;
   lg_error err = {0, ""};
-  char buf[4096], want[256];
+  char want[256];
   fx_init(&f, "clean_http", LG_READY_NONE, NULL);
   setenv("LG_SHOULD_NOT_LEAK", "1", 1);
   f.argv[0] = "env"; /* bare name: leakgate's PATH finds it */
@@ -342,7 +332,7 @@ START_TEST(environment_is_exact) {
   ck_assert(st.exited && st.exit_status == 0);
   snprintf(want, sizeof want, "LEAKGATE_PORT=%u\nFOO=bar-%u\n", f.o.port,
            f.o.port);
-  ck_assert_str_eq(slurp(lg_service_stdout_path(s), buf, sizeof buf), want);
+  ck_assert_str_eq(lg_test_text("%s", lg_service_stdout_path(s)), want);
   lg_service_free(s);
 }
 END_TEST
@@ -365,7 +355,7 @@ START_TEST(shell_wrapper_cwd) {
   ck_assert(st.exited && st.exit_status == 4);
   lg_service_stop(s, &st, &err);
   snprintf(want, sizeof want, "arg1-%u\n", f.o.port);
-  ck_assert_str_eq(slurp(lg_service_stderr_path(s), buf, sizeof buf), want);
+  ck_assert_str_eq(lg_test_text("%s", lg_service_stderr_path(s)), want);
   lg_service_free(s);
   /* wrapper prefix: env WRAPPED=yes /abs/path/to/pwd, in cwd "sub" */
   fx_init(&f, "clean_http", LG_READY_NONE, NULL);
@@ -384,7 +374,8 @@ START_TEST(shell_wrapper_cwd) {
   ck_assert(st.exited && st.exit_status == 0);
   lg_service_stop(s, &st, &err);
   ck_assert(strstr(lg_service_stdout_path(s), "/wrapped.stdout.log"));
-  slurp(lg_service_stdout_path(s), buf, sizeof buf);
+  ck_assert_int_ge(
+      lg_test_read_into(lg_service_stdout_path(s), buf, sizeof buf), 0);
   snprintf(want, sizeof want, "%s\nyes\n/", sub);
   ck_assert_msg(strncmp(buf, want, strlen(want)) == 0, "%s", buf);
   ck_assert(strstr(buf, "/sh\n") != NULL); /* argv[0] made absolute */
@@ -465,7 +456,7 @@ START_TEST(runs_inside_container) {
   ck_assert_int_eq(lg_service_start(&f.o, &s, &err), 0);
   ck_assert_int_eq(lg_service_wait_ready(s, &err), 0);
   snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)lg_service_pid(s));
-  slurp(path, buf, sizeof buf);
+  ck_assert_int_ge(lg_test_read_into(path, buf, sizeof buf), 0);
   snprintf(want, sizeof want, "leakgate-%ld-", (long)getpid());
   ck_assert_msg(strstr(buf, want) != NULL, "%s", buf);
   ck_assert_int_eq(lg_service_stop(s, &st, &err), 0);
@@ -479,7 +470,6 @@ START_TEST(env_gets_limit) {
   lg_error err = {0, ""};
   lg_service *s = NULL;
   lg_service_status st;
-  char buf[4096];
   fx f;
   if (!c)
     return;
@@ -490,7 +480,7 @@ START_TEST(env_gets_limit) {
   ck_assert_int_eq(lg_service_start(&f.o, &s, &err), 0);
   wait_end(s, &st, 10);
   lg_service_stop(s, &st, &err);
-  ck_assert(strstr(slurp(lg_service_stdout_path(s), buf, sizeof buf),
+  ck_assert(strstr(lg_test_text("%s", lg_service_stdout_path(s)),
                    "LEAKGATE_MEMORY_LIMIT=104857600\n"));
   lg_service_free(s);
   ck_assert_int_eq(lg_container_destroy(c, &err), 0);

@@ -22,15 +22,6 @@ static void teardown(void) {
   lg_result_free(res);
 }
 
-static char *slurp(const char *rel, size_t *len) {
-  char path[4096], *data = NULL;
-  lg_error err;
-  lg_test_src(rel, path, sizeof path);
-  ck_assert_msg(lg_read_file(path, 64u << 20, &data, len, &err) == 0, "%s",
-                err.msg);
-  return data;
-}
-
 static int mc_file(const char *rel, lg_error *err) {
   char path[4096];
   return lg_memcheck_parse_file(lg_test_src(rel, path, sizeof path),
@@ -140,7 +131,7 @@ END_TEST
 START_TEST(t_mc_truncated_everywhere) {
   lg_memcheck_result *m = &res->memcheck;
   size_t len, cut;
-  char *data = slurp("tests/data/memcheck/kinds.xml", &len);
+  char *data = lg_test_read_src("tests/data/memcheck/kinds.xml", &len);
   lg_error err;
   int saw_finished_msg = 0;
   for (cut = 0; cut + 2 < len; cut += 7) {
@@ -421,7 +412,7 @@ END_TEST
 START_TEST(t_mc_collect) {
   char dir[] = "/tmp/lg_mc_collectXXXXXX", path[4200];
   size_t len;
-  char *data = slurp("tests/data/memcheck/leaky.xml", &len);
+  char *data = lg_test_read_src("tests/data/memcheck/leaky.xml", &len);
   lg_error err;
   ck_assert_ptr_nonnull(mkdtemp(dir));
   ck_assert_int_eq(lg_memcheck_collect(dir, &res->memcheck, &err), LG_ENOENT);
