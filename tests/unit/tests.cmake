@@ -38,8 +38,6 @@ lg_unit_test(load_exec MODULES core scenario load TIMEOUT 120)
 lg_unit_test(report_html MODULES core result reporters LIBS PkgConfig::JANSSON TIMEOUT 300 LABELS browser)
 lg_unit_test(sampler MODULES core container series sampler TIMEOUT 120)
 add_dependencies(test_sampler forker)
-lg_unit_test(runtime MODULES core scenario container service series sampler TIMEOUT 180 LABELS root)
-add_dependencies(test_runtime oom_hog forker)
 # Baseline and regression gate (issue 6).
 lg_unit_test(baseline MODULES core series analysis result valgrind baseline LIBS PkgConfig::JANSSON)
 lg_unit_test(baseline_compare MODULES core series analysis result valgrind baseline LIBS PkgConfig::JANSSON)
@@ -64,3 +62,6 @@ lg_unit_test(heapsampler MODULES core series analysis result valgrind pprof heap
              LIBS PkgConfig::JANSSON PkgConfig::ZLIB PkgConfig::LIBDW PkgConfig::PROTOBUF_C stdc++
              TIMEOUT 180)
 add_dependencies(test_heapsampler heap_zoo own_malloc leakgate_heapsampler)
+# run/session.c itself (issue 14: run/ had no unit test of its own).
+lg_unit_test(session LIBS leakgate TIMEOUT 240 LABELS root)
+add_dependencies(test_session clean_http oom_hog forker)
