@@ -15,7 +15,11 @@
 #
 # A target is a folder tests/fuzz/<name>/ holding
 #   fuzz_<name>.c  defines LLVMFuzzerTestOneInput
-#   corpus/        seed inputs (read only; new inputs go to the build dir)
+#   corpus/        seed inputs of its own (read only; new inputs go to the
+#                  build dir)
+#   seeds          optional: globs of files under tests/data (one a line,
+#                  relative to the repository root) also used as seeds, so
+#                  test data is not copied into corpus/
 #   modules        optional: the lg_ modules it links ("core scenario");
 #                  default: the whole libleakgate
 #   dict           optional: a libFuzzer dictionary
@@ -109,11 +113,25 @@ for name in "$@"; do
     rm -rf "$work" && mkdir -p "$work"
     repro="-seed=${FUZZ_SEED:-1} -runs=$runs"
   fi
+  # The seeds from tests/data, gathered fresh (libFuzzer reads folders):
+  # each file once, named after its path.
+  seeddir=$build/seeds/$name
+  rm -rf "$seeddir" && mkdir -p "$seeddir"
+  if [ -f "$dir/seeds" ]; then
+    grep -v '^#' "$dir/seeds" | while read -r pattern; do
+      [ -n "$pattern" ] || continue
+      for f in $root/$pattern; do
+        [ -f "$f" ] && cp "$f" "$seeddir/$(echo "${f#"$root"/}" | tr / _)"
+      done
+    done
+  fi
+  own=""
+  [ -d "$dir/corpus" ] && own=$dir/corpus
   before=$(find "$art" -type f | wc -l)
   # shellcheck disable=SC2086
   "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$art/" $dict $repro \
-    "$work" "$dir/corpus" >"$log" 2>&1 || true
+    "$work" $own "$seeddir" >"$log" 2>&1 || true
   after=$(find "$art" -type f | wc -l)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   crashes=$((after - before))
