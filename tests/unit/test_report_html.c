@@ -416,7 +416,7 @@ static json_t *measured(const char *tag) {
   char path[1024], *dom, *p, *q, *s, *d;
   json_t *res;
   snprintf(path, sizeof path, "%s/%s.out", dir, tag);
-  dom = slurp(path);
+  dom = lg_test_read(path, NULL);
   p = strstr(dom, "<pre id=\"result\">");
   ck_assert_ptr_nonnull(p);
   p += strlen("<pre id=\"result\">");
@@ -471,7 +471,7 @@ START_TEST(test_heap_flame_in_chromium) {
   ck_assert_int_eq(lg_report_write(LG_REPORT_HTML, (const lg_result *const *)rs,
                                    1, &o, path, &err),
                    0);
-  html = slurp(path);
+  html = lg_test_read(path, NULL);
   ck_assert_ptr_null(strstr(html, "<script"));
   ck_assert_ptr_nonnull(strstr(html, "<svg class=\"flame\" id=\"flame-0\""));
   free(html);
