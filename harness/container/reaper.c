@@ -57,28 +57,21 @@ static void reaper_main(lg_container *c, ct_orphan_fn orphan, int fd) {
   _exit(code);
 }
 
+typedef struct reaper_args {
+  lg_container *c;
+  ct_orphan_fn orphan;
+} reaper_args;
+
+static void reaper_child(int fd, void *ctx) {
+  reaper_args *a = ctx;
+  reaper_main(a->c, a->orphan, fd);
+}
+
 int ct_reaper_start(lg_container *c, ct_reaper *r, ct_orphan_fn orphan,
                     lg_error *err) {
-  int sv[2];
-  pid_t pid;
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-    return lg_error_set(err, LG_ESYS, "socketpair: %s", strerror(errno));
-  pid = fork();
-  if (pid < 0) {
-    int e = errno;
-    close(sv[0]);
-    close(sv[1]);
-    return lg_error_set(err, LG_ESYS, "cannot start the cgroup watchdog: %s",
-                        strerror(e));
-  }
-  if (pid == 0) {
-    close(sv[1]);
-    reaper_main(c, orphan, sv[0]);
-  }
-  close(sv[0]);
-  r->fd = sv[1];
-  r->pid = pid;
-  return 0;
+  reaper_args a = {c, orphan};
+  return lg_watchdog_fork(SOCK_STREAM, reaper_child, &a, &r->fd, &r->pid,
+                          err);
 }
 
 void ct_reaper_stop(ct_reaper *r, bool removed) {

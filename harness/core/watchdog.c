@@ -246,30 +246,41 @@ static void watchdog_main(int sock, const char *name) {
   _exit(0);
 }
 
-int lg_watchdog_start(lg_watchdog *w, const char *name, lg_error *err) {
+int lg_watchdog_fork(int sock_type, void (*child)(int fd, void *ctx),
+                     void *ctx, int *fd, pid_t *pid, lg_error *err) {
   int sv[2];
-  pid_t pid;
-  w->fd = -1;
-  w->pid = 0;
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+  pid_t p;
+  if (socketpair(AF_UNIX, sock_type | SOCK_CLOEXEC, 0, sv) != 0)
     return lg_error_set(err, LG_ESYS, "watchdog: socketpair: %s",
                         strerror(errno));
-  pid = fork();
-  if (pid < 0) {
+  p = fork();
+  if (p < 0) {
     int e = errno;
     close(sv[0]);
     close(sv[1]);
-    return lg_error_set(err, LG_ESYS, "cannot start the watchdog: %s",
+    return lg_error_set(err, LG_ESYS, "cannot start a watchdog: %s",
                         strerror(e));
   }
-  if (pid == 0) {
+  if (p == 0) {
     close(sv[1]);
-    watchdog_main(sv[0], name);
+    child(sv[0], ctx);
+    _exit(0); /* child never returns; this is for the analyzer */
   }
   close(sv[0]);
-  w->fd = sv[1];
-  w->pid = pid;
+  *fd = sv[1];
+  *pid = p;
   return 0;
+}
+
+static void watchdog_child(int fd, void *name) {
+  watchdog_main(fd, name);
+}
+
+int lg_watchdog_start(lg_watchdog *w, const char *name, lg_error *err) {
+  w->fd = -1;
+  w->pid = 0;
+  return lg_watchdog_fork(SOCK_SEQPACKET, watchdog_child, (void *)name,
+                          &w->fd, &w->pid, err);
 }
 
 static void send_msg(lg_watchdog *w, const wd_msg *m) {

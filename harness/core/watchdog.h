@@ -52,6 +52,13 @@ void lg_watchdog_watch(lg_watchdog *w, lg_watch_kind kind, pid_t id, bool on,
 /* Dismiss the watchdog (it exits without ending anything) and reap it. */
 void lg_watchdog_stop(lg_watchdog *w);
 
+/* Fork a watchdog process: a socketpair of sock_type (SOCK_STREAM,
+ * SOCK_SEQPACKET; close-on-exec), the child runs child(its end, ctx), which
+ * must not return; the parent keeps the other end in *fd and the pid in
+ * *pid. */
+int lg_watchdog_fork(int sock_type, void (*child)(int fd, void *ctx),
+                     void *ctx, int *fd, pid_t *pid, lg_error *err);
+
 /* In a child just forked to be a watchdog: ignore the signals a terminal or
  * a process group sends, leave the session, move to "/", put stdin and
  * stdout on /dev/null (stderr stays, for its message), set its name, and

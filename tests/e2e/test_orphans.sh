@@ -22,22 +22,20 @@ marker_pids() {
 }
 # group_pids PGID: processes of process group PGID.
 group_pids() { pgrep -g "$1" || true; }
-# wait_for CMD...: until CMD prints something (10 s at most).
-wait_for() {
+# until_output some|none CMD...: until CMD prints something (some) or
+# nothing (none), 10 s at most; 1 on time-out.
+until_output() {
+  want=$1
+  shift
   for _ in $(seq 1 100); do
-    [ -n "$("$@")" ] && return 0
+    if [ -n "$("$@")" ]; then got=some; else got=none; fi
+    [ "$got" = "$want" ] && return 0
     sleep 0.1
   done
   return 1
 }
-# gone_within CMD...: until CMD prints nothing (10 s at most).
-gone_within() {
-  for _ in $(seq 1 100); do
-    [ -z "$("$@")" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+wait_for() { until_output some "$@"; }
+gone_within() { until_output none "$@"; }
 # kill_run SCENARIO OUT MARKER SETTLE: run leakgate in the background until
 # the load command (MARKER) runs, SETTLE seconds more, then SIGKILL it.
 # $load_pgid is the load command's process group (its shell leads it).

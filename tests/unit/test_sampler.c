@@ -582,20 +582,26 @@ START_TEST(forker_tree_without_cgroup) {
 }
 END_TEST
 
-START_TEST(forker_cgroup_real) {
+/* forker_sampled in a real cgroup of memory_mib, named name. */
+static void forker_in_cgroup(const char *name, unsigned memory_mib,
+                             int children, long bytes, int want_procs) {
   lg_container_opts co;
   lg_container *c = NULL;
   lg_error err = {0, ""};
   memset(&co, 0, sizeof co);
   co.backend = LG_BACKEND_CGROUP;
-  co.memory_bytes = 256u << 20;
-  co.name = "sampler";
+  co.memory_bytes = (uint64_t)memory_mib << 20;
+  co.name = name;
   if (geteuid() != 0 || lg_container_create(&co, &c, &err) != 0) {
-    lg_test_cgroup_skip("forker_cgroup_real", geteuid() ? "not root" : err.msg);
+    lg_test_cgroup_skip(name, geteuid() ? "not root" : err.msg);
     return;
   }
-  forker_sampled(c, 3, 8 << 20, 5); /* + the setsid daemon, found through
-                                       the cgroup; destroyed there */
+  forker_sampled(c, children, bytes, want_procs);
+}
+
+START_TEST(forker_cgroup_real) {
+  /* + the setsid daemon, found through the cgroup; destroyed there */
+  forker_in_cgroup("sampler", 256, 3, 8 << 20, 5);
 }
 END_TEST
 
@@ -604,19 +610,7 @@ END_TEST
  * process is counted (1000 children + parent + daemon) and every child's
  * 1 MiB is in anon. */
 START_TEST(forker_1000_children_cgroup) {
-  lg_container_opts co;
-  lg_container *c = NULL;
-  lg_error err = {0, ""};
-  memset(&co, 0, sizeof co);
-  co.backend = LG_BACKEND_CGROUP;
-  co.memory_bytes = 2048u << 20;
-  co.name = "sampler-1000";
-  if (geteuid() != 0 || lg_container_create(&co, &c, &err) != 0) {
-    lg_test_cgroup_skip("forker_1000_children_cgroup",
-                        geteuid() ? "not root" : err.msg);
-    return;
-  }
-  forker_sampled(c, 1000, 1 << 20, 1002);
+  forker_in_cgroup("sampler-1000", 2048, 1000, 1 << 20, 1002);
 }
 END_TEST
 
