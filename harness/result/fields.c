@@ -86,7 +86,9 @@ static json_t *write_row(const lg_field *f, const void *sec, bool present,
     return lg_json_str(s[0] ? s : NULL);
   }
   case LG_FT_CODEC:
-    return f->codec->write(sec, bad);
+    return f->codec->records
+               ? lg_fields_records_json(f->codec->records, sec, bad)
+               : f->codec->write(sec, bad);
   case LG_FT_SECTION:
     return lg_fields_json(f->section, CAT(sec, f->off, char), NULL, true, bad);
   }
@@ -181,7 +183,9 @@ static void read_row(lg_jr *d, const json_t *o, const char *ctx,
     return;
   }
   case LG_FT_CODEC:
-    if (f->codec->read)
+    if (f->codec->records)
+      lg_fields_records_read(d, o, ctx, key, f->codec->records, sec);
+    else if (f->codec->read)
       f->codec->read(d, o, ctx, key, sec);
     return;
   case LG_FT_SECTION: {
@@ -251,9 +255,73 @@ void lg_fields_release(const lg_field_table *t, void *sec) {
     const lg_field *f = &t->rows[i];
     if (f->type == LG_FT_STR)
       free(*AT(sec, f->off, char *));
+    else if (f->type == LG_FT_CODEC && f->codec->records)
+      lg_fields_records_clear(f->codec->records, sec);
     else if (f->type == LG_FT_CODEC && f->codec->release)
       f->codec->release(sec);
     else if (f->type == LG_FT_SECTION)
       lg_fields_release(f->section, AT(sec, f->off, char));
   }
+}
+
+/* ---- arrays of records ------------------------------------------------ */
+
+json_t *lg_fields_records_json(const lg_field_records *rs, const void *sec,
+                               bool *bad) {
+  const char *base = *CAT(sec, rs->off, char *const);
+  size_t n = *CAT(sec, rs->count_off, size_t), i;
+  json_t *a = json_array();
+  if (!a) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < n && !*bad; i++)
+    lg_json_push(
+        a, lg_fields_json(rs->elem, base + i * rs->elem->size, NULL, true, bad),
+        bad);
+  return a;
+}
+
+void lg_fields_records_read(lg_jr *d, const json_t *o, const char *ctx,
+                            const char *key, const lg_field_records *rs,
+                            void *sec) {
+  char **arr = AT(sec, rs->off, char *), el[LG_FIELD_CTX_MAX];
+  size_t *n = AT(sec, rs->count_off, size_t), i;
+  json_t *a = lg_jr_arr(d, o, ctx, key, "an array"), *e;
+  snprintf(el, sizeof el, "%s%s%s[]", ctx, ctx[0] ? "." : "", key);
+  json_array_foreach(a, i, e) {
+    char *rec;
+    if (d->rc)
+      break;
+    if (!json_is_object(e)) {
+      lg_jr_bad(d, ctx, key, rs->what);
+      break;
+    }
+    if (lg_result_grow((void **)arr, *n, rs->elem->size) != 0) {
+      lg_jr_oom(d);
+      break;
+    }
+    rec = *arr + *n * rs->elem->size;
+    memset(rec, 0, rs->elem->size);
+    lg_fields_init(rs->elem, rec);
+    (*n)++; /* counted before it is read: a failure frees what it got */
+    lg_fields_read(d, e, el, rs->elem, rec);
+  }
+}
+
+void lg_fields_records_truncate(const lg_field_records *rs, void *sec,
+                                size_t n) {
+  char *base = *AT(sec, rs->off, char *);
+  size_t *count = AT(sec, rs->count_off, size_t), i;
+  for (i = n; i < *count; i++)
+    lg_fields_release(rs->elem, base + i * rs->elem->size);
+  if (*count > n)
+    *count = n;
+}
+
+void lg_fields_records_clear(const lg_field_records *rs, void *sec) {
+  char **arr = AT(sec, rs->off, char *);
+  lg_fields_records_truncate(rs, sec, 0);
+  free(*arr);
+  *arr = NULL;
 }

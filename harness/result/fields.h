@@ -41,6 +41,19 @@ typedef enum {
   LG_FT_SECTION /* S rows */
 } lg_field_type;
 
+typedef struct lg_field_table lg_field_table;
+
+/* An array of records in a section: the pointer to its elements and their
+ * count (offsetof each in the section), the elements' table, and the
+ * wording of the problem when an element is not an object. Written, read
+ * (appending through lg_result_grow, so its cap holds for files) and freed
+ * by fields.c. */
+typedef struct lg_field_records {
+  const lg_field_table *elem;
+  size_t off, count_off;
+  const char *what; /* "objects", "frame objects" */
+} lg_field_records;
+
 /* The code of an A row. sec is the section struct the row belongs to. */
 typedef struct lg_field_codec {
   /* the JSON types it writes, '|'-separated ("array", "object|null"), for
@@ -58,9 +71,10 @@ typedef struct lg_field_codec {
   /* the value is an object of this table's rows (analysis), so the schema
    * test checks it as one; optional */
   const struct lg_field_table *object;
+  /* an array of records: write, read and release come from fields.c and
+   * the functions above are NULL */
+  const lg_field_records *records;
 } lg_field_codec;
-
-typedef struct lg_field_table lg_field_table;
 
 typedef struct lg_field {
   const char *key; /* "p50", or "latency_ms.p50" for one nested object */
@@ -82,6 +96,9 @@ struct lg_field_table {
 extern const lg_field_table lg_result_fields, lg_analysis_fields,
     lg_load_fields, lg_container_fields, lg_service_fields, lg_memcheck_fields,
     lg_massif_fields, lg_heap_profile_fields, lg_baseline_fields;
+/* Its arrays of records, for result.c's truncate and clear helpers. */
+extern const lg_field_records lg_phase_records, lg_leak_records,
+    lg_error_records, lg_site_records, lg_heap_site_records;
 
 /* Put the rows of t for section sec into o, in table order: every row, or
  * only those whose key is in keys (NULL-terminated). present false writes
@@ -101,5 +118,24 @@ void lg_fields_init(const lg_field_table *t, void *sec);
 /* Free what the rows of sec own (the struct itself is the caller's); the
  * members are left dangling: zero and init sec to use it again. */
 void lg_fields_release(const lg_field_table *t, void *sec);
+
+/* The records of sec as a JSON array; NULL (and *bad) on ENOMEM. */
+json_t *lg_fields_records_json(const lg_field_records *rs, const void *sec,
+                               bool *bad);
+/* Append the records of the array at key of o (ctx its path; elements are
+ * "ctx.key[]" in problems). */
+void lg_fields_records_read(lg_jr *d, const json_t *o, const char *ctx,
+                            const char *key, const lg_field_records *rs,
+                            void *sec);
+/* Free the records from index n on; the count becomes n (the array is
+ * kept). */
+void lg_fields_records_truncate(const lg_field_records *rs, void *sec,
+                                size_t n);
+/* Free every record and the array; the section has none. */
+void lg_fields_records_clear(const lg_field_records *rs, void *sec);
+
+/* Make room for one more element of size sz in *arr of n (LG_ELIMIT past
+ * the cap on one result's arrays, LG_ENOMEM); result.c. */
+int lg_result_grow(void **arr, size_t n, size_t sz);
 
 #endif

@@ -32,7 +32,7 @@ static char *dup_or_null(const char *s) {
  * modules (the load engine's phases, for instance) may have been allocated
  * to their exact size, so no hidden capacity can be assumed. glibc realloc
  * grows in place or by mremap for large blocks, which keeps this cheap. */
-static int grow(void **arr, size_t n, size_t sz) {
+int lg_result_grow(void **arr, size_t n, size_t sz) {
   void *p;
   if (n >= LG_RESULT_ARRAY_CAP)
     return LG_ELIMIT;
@@ -49,7 +49,7 @@ static int push_str(char ***arr, size_t *n, char *s) {
   int rc;
   if (!s)
     return LG_ENOMEM;
-  rc = grow((void **)arr, *n, sizeof **arr);
+  rc = lg_result_grow((void **)arr, *n, sizeof **arr);
   if (rc) {
     free(s);
     return rc;
@@ -65,50 +65,16 @@ lg_result *lg_result_new(void) {
   return r;
 }
 
-static void free_stack(lg_frame *stack, size_t n) {
-  size_t i;
-  for (i = 0; i < n; i++) {
-    free(stack[i].function);
-    free(stack[i].file);
-    free(stack[i].object);
-  }
-  free(stack);
-}
-
-static void free_leak(lg_leak_record *l) {
-  free_stack(l->stack, l->n_stack);
-  free(l->kind);
-  free(l->fingerprint);
-}
-
 void lg_result_truncate_errors(lg_memcheck_result *m, size_t n) {
-  size_t i;
-  for (i = n; i < m->n_error_records; i++) {
-    lg_memcheck_error *e = &m->error_records[i];
-    free_stack(e->stack, e->n_stack);
-    free(e->kind);
-    free(e->what);
-  }
-  if (m->n_error_records > n)
-    m->n_error_records = n;
+  lg_fields_records_truncate(&lg_error_records, m, n);
 }
 
 void lg_result_truncate_leaks(lg_memcheck_result *m, size_t n) {
-  size_t i;
-  for (i = n; i < m->n_leaks; i++)
-    free_leak(&m->leaks[i]);
-  if (m->n_leaks > n)
-    m->n_leaks = n;
+  lg_fields_records_truncate(&lg_leak_records, m, n);
 }
 
 void lg_result_clear_sites(lg_massif_result *m) {
-  size_t i;
-  for (i = 0; i < m->n_sites; i++) {
-    free(m->growing_sites[i].function);
-    free(m->growing_sites[i].file);
-  }
-  free(m->growing_sites);
-  m->growing_sites = NULL;
+  lg_fields_records_clear(&lg_site_records, m);
   m->n_sites = 0;
 }
 
@@ -168,7 +134,7 @@ int lg_result_add_check(lg_result *r, const char *name, lg_check_status st,
     rc = LG_ENOMEM;
     goto cleanup;
   }
-  rc = grow((void **)&r->checks, r->n_checks, sizeof *r->checks);
+  rc = lg_result_grow((void **)&r->checks, r->n_checks, sizeof *r->checks);
   if (rc)
     goto cleanup;
   r->checks[r->n_checks].name = nm;
@@ -201,7 +167,7 @@ lg_leak_record *lg_result_add_leak(lg_memcheck_result *m, const char *kind,
   l.bytes = bytes;
   l.blocks = blocks;
   if ((kind && !l.kind) || (fingerprint && !l.fingerprint) ||
-      grow((void **)&m->leaks, m->n_leaks, sizeof *m->leaks) != 0) {
+      lg_result_grow((void **)&m->leaks, m->n_leaks, sizeof *m->leaks) != 0) {
     free(l.kind);
     free(l.fingerprint);
     return NULL;
@@ -223,7 +189,7 @@ static int add_frame(lg_frame **stack, size_t *n, const char *function,
     rc = LG_ENOMEM;
     goto cleanup;
   }
-  rc = grow((void **)stack, *n, sizeof **stack);
+  rc = lg_result_grow((void **)stack, *n, sizeof **stack);
   if (rc)
     goto cleanup;
   (*stack)[(*n)++] = f;
@@ -262,7 +228,8 @@ lg_heap_site *lg_result_add_heap_site(lg_heap_profile_result *h,
   s.samples = -1;
   if ((function && !s.function) || (file && !s.file) ||
       (fingerprint && !s.fingerprint) ||
-      grow((void **)&h->growing_sites, h->n_sites, sizeof *h->growing_sites)) {
+      lg_result_grow((void **)&h->growing_sites, h->n_sites,
+                     sizeof *h->growing_sites)) {
     free(s.function);
     free(s.file);
     free(s.fingerprint);
@@ -273,17 +240,7 @@ lg_heap_site *lg_result_add_heap_site(lg_heap_profile_result *h,
 }
 
 void lg_result_clear_heap_sites(lg_heap_profile_result *h) {
-  size_t i;
-  for (i = 0; i < h->n_sites; i++) {
-    lg_heap_site *s = &h->growing_sites[i];
-    free(s->function);
-    free(s->file);
-    free(s->fingerprint);
-    free_stack(s->stack, s->n_stack);
-  }
-  free(h->growing_sites);
-  h->growing_sites = NULL;
-  h->n_sites = 0;
+  lg_fields_records_clear(&lg_heap_site_records, h);
 }
 
 lg_memcheck_error *lg_result_add_memcheck_error(lg_memcheck_result *m,
@@ -296,8 +253,8 @@ lg_memcheck_error *lg_result_add_memcheck_error(lg_memcheck_result *m,
   e.what = dup_or_null(what);
   e.count = count;
   if ((kind && !e.kind) || (what && !e.what) ||
-      grow((void **)&m->error_records, m->n_error_records,
-           sizeof *m->error_records) != 0) {
+      lg_result_grow((void **)&m->error_records, m->n_error_records,
+                     sizeof *m->error_records) != 0) {
     free(e.kind);
     free(e.what);
     return NULL;
@@ -326,7 +283,8 @@ int lg_result_add_site(lg_massif_result *m, const char *function,
     rc = LG_ENOMEM;
     goto cleanup;
   }
-  rc = grow((void **)&m->growing_sites, m->n_sites, sizeof *m->growing_sites);
+  rc = lg_result_grow((void **)&m->growing_sites, m->n_sites,
+                      sizeof *m->growing_sites);
   if (rc)
     goto cleanup;
   m->growing_sites[m->n_sites++] = s;
@@ -348,7 +306,7 @@ int lg_result_add_phase(lg_load_result *l, const char *name, int64_t requests,
   p.errors = errors;
   p.duration_s = duration_s;
   p.target_rate = target_rate;
-  rc = grow((void **)&l->phases, l->n_phases, sizeof *l->phases);
+  rc = lg_result_grow((void **)&l->phases, l->n_phases, sizeof *l->phases);
   if (rc) {
     free(p.name);
     return rc;

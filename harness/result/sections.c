@@ -128,6 +128,76 @@ static json_t *checked(json_t *v, bool *bad) {
                                            .init = (init_),                    \
                                            .object = &lg_analysis_fields}
 
+/* ---- arrays of records ---------------------------------------------- */
+
+/* Descriptor fields (off, aux) of a row of type T for member m of ROW_S. */
+#define AT_NUM(S, m) offsetof(S, m), 0
+#define AT_COUNT(S, m) offsetof(S, m), 0
+#define AT_INT(S, m) offsetof(S, m), 0
+#define AT_POS(S, m) offsetof(S, m), 0
+#define AT_BOOL(S, m) offsetof(S, m), 0
+#define AT_ABOOL(S, m) offsetof(S, m), 0
+#define AT_STR(S, m) offsetof(S, m), 0
+#define AT_LEAK(S, m) offsetof(S, m), 0
+#define AT_SIZE(S, m) offsetof(S, m), 0
+#define AT_PAIR(S, m) offsetof(S, m##_lo), offsetof(S, m##_hi)
+#define AT_BUF(S, m) offsetof(S, m), sizeof(((S *)0)->m)
+
+/* A row of struct S; each table's ROW_<var> fixes its S. */
+#define ROW_OF(S, T, m, k) {k, LG_FT_##T, AT_##T(S, m), NULL, NULL},
+#define ROW_CODEC(c, k) {k, LG_FT_CODEC, 0, 0, &fc_##c, NULL},
+/* The table of an array's elements (file-local). */
+#define ELEMENTS(var, S, LIST)                                                 \
+  static const lg_field var##_rows[] = {                                       \
+      LIST(ROW_##var, ROW_##var, ROW_CODEC)};                                  \
+  static const lg_field_table var##_elements = {                               \
+      "", sizeof(S), var##_rows, sizeof var##_rows / sizeof(lg_field)}
+/* An A row's codec for the array member of S counted by count. */
+#define RECORDS(name, S, member, count, elem, what)                            \
+  const lg_field_records name = {&elem##_elements, offsetof(S, member),        \
+                                 offsetof(S, count), what}
+#define RECORDS_CODEC(name, records_)                                          \
+  static const lg_field_codec fc_##name = {.json = "array",                    \
+                                           .records = &(records_)}
+
+#define ROW_frame(T, m, k) ROW_OF(lg_frame, T, m, k)
+ELEMENTS(frame, lg_frame, LG_FRAME_FIELDS);
+/* The stacks of leaks, error records and heap sites. */
+static RECORDS(leak_stack_records, lg_leak_record, stack, n_stack, frame,
+               "frame objects");
+static RECORDS(error_stack_records, lg_memcheck_error, stack, n_stack, frame,
+               "frame objects");
+static RECORDS(heap_site_stack_records, lg_heap_site, stack, n_stack, frame,
+               "frame objects");
+RECORDS_CODEC(leak_stack, leak_stack_records);
+RECORDS_CODEC(error_stack, error_stack_records);
+RECORDS_CODEC(heap_site_stack, heap_site_stack_records);
+
+#define ROW_phase(T, m, k) ROW_OF(lg_phase_stats, T, m, k)
+#define ROW_leak(T, m, k) ROW_OF(lg_leak_record, T, m, k)
+#define ROW_error(T, m, k) ROW_OF(lg_memcheck_error, T, m, k)
+#define ROW_site(T, m, k) ROW_OF(lg_growing_site, T, m, k)
+#define ROW_heap_site(T, m, k) ROW_OF(lg_heap_site, T, m, k)
+ELEMENTS(phase, lg_phase_stats, LG_PHASE_FIELDS);
+ELEMENTS(leak, lg_leak_record, LG_LEAK_RECORD_FIELDS);
+ELEMENTS(error, lg_memcheck_error, LG_MEMCHECK_ERROR_FIELDS);
+ELEMENTS(site, lg_growing_site, LG_GROWING_SITE_FIELDS);
+ELEMENTS(heap_site, lg_heap_site, LG_HEAP_SITE_FIELDS);
+
+RECORDS(lg_phase_records, lg_load_result, phases, n_phases, phase, "objects");
+RECORDS(lg_leak_records, lg_memcheck_result, leaks, n_leaks, leak, "objects");
+RECORDS(lg_error_records, lg_memcheck_result, error_records, n_error_records,
+        error, "objects");
+RECORDS(lg_site_records, lg_massif_result, growing_sites, n_sites, site,
+        "objects");
+RECORDS(lg_heap_site_records, lg_heap_profile_result, growing_sites, n_sites,
+        heap_site, "objects");
+RECORDS_CODEC(load_phases, lg_phase_records);
+RECORDS_CODEC(memcheck_leaks, lg_leak_records);
+RECORDS_CODEC(memcheck_errors, lg_error_records);
+RECORDS_CODEC(massif_sites, lg_site_records);
+RECORDS_CODEC(heap_sites, lg_heap_site_records);
+
 /* ---- analysis{} ------------------------------------------------------- */
 
 static json_t *models_write(const void *sec, bool *bad) {
@@ -448,64 +518,6 @@ CODEC(error, "object|null", error_write, error_read, NULL, error_release);
 
 /* ---- load{} ----------------------------------------------------------- */
 
-static json_t *phases_write(const void *sec, bool *bad) {
-  const lg_load_result *l = sec;
-  json_t *ph = json_array();
-  size_t i;
-  if (!ph) {
-    *bad = true;
-    return NULL;
-  }
-  for (i = 0; i < l->n_phases; i++) {
-    json_t *p = json_object();
-    if (!p) {
-      *bad = true;
-      break;
-    }
-    lg_json_put(p, "name", lg_json_str(l->phases[i].name), bad);
-    lg_json_put(p, "requests",
-                l->phases[i].requests < 0 ? json_null()
-                                          : json_integer(l->phases[i].requests),
-                bad);
-    lg_json_put(p, "errors",
-                l->phases[i].errors < 0 ? json_null()
-                                        : json_integer(l->phases[i].errors),
-                bad);
-    lg_json_put(p, "duration_s", lg_json_num(l->phases[i].duration_s), bad);
-    lg_json_put(p, "target_rate", lg_json_num(l->phases[i].target_rate), bad);
-    lg_json_push(ph, p, bad);
-  }
-  return ph;
-}
-static void phases_read(lg_jr *d, const json_t *o, const char *ctx,
-                        const char *key, void *sec) {
-  static const char *const el = "load.phases[]";
-  json_t *ph = lg_jr_arr(d, o, ctx, key, "an array"), *p;
-  size_t i;
-  json_array_foreach(ph, i, p) {
-    if (d->rc)
-      break;
-    if (!json_is_object(p)) {
-      lg_jr_bad(d, ctx, key, "objects");
-      break;
-    }
-    if (lg_result_add_phase(sec, lg_jr_str(d, p, el, "name", false),
-                            lg_jr_count(d, p, el, "requests"),
-                            lg_jr_count(d, p, el, "errors"),
-                            lg_jr_num(d, p, el, "duration_s", false),
-                            lg_jr_num(d, p, el, "target_rate", false)))
-      lg_jr_oom(d);
-  }
-}
-static void phases_release(void *sec) {
-  lg_load_result *l = sec;
-  size_t i;
-  for (i = 0; i < l->n_phases; i++)
-    free(l->phases[i].name);
-  free(l->phases);
-}
-CODEC(load_phases, "array", phases_write, phases_read, NULL, phases_release);
-
 /* ---- service{} -------------------------------------------------------- */
 
 static json_t *signal_name_write(const void *sec, bool *bad) {
@@ -520,173 +532,6 @@ static json_t *signal_name_write(const void *sec, bool *bad) {
 CODEC(service_signal_name, "string|null", signal_name_write, NULL, NULL, NULL);
 
 /* ---- memcheck{} ------------------------------------------------------- */
-
-static json_t *frame_json(const lg_frame *f, bool *bad) {
-  json_t *o = json_object();
-  if (!o) {
-    *bad = true;
-    return NULL;
-  }
-  lg_json_put(o, "function", lg_json_str(f->function), bad);
-  lg_json_put(o, "file", lg_json_str(f->file), bad);
-  lg_json_put(o, "line", f->line > 0 ? json_integer(f->line) : json_null(),
-              bad);
-  lg_json_put(o, "object", lg_json_str(f->object), bad);
-  return o;
-}
-
-static json_t *leaks_write(const void *sec, bool *bad) {
-  const lg_memcheck_result *m = sec;
-  json_t *leaks = json_array();
-  size_t i, k;
-  if (!leaks) {
-    *bad = true;
-    return NULL;
-  }
-  for (i = 0; i < m->n_leaks; i++) {
-    const lg_leak_record *l = &m->leaks[i];
-    json_t *lo = json_object(), *st = json_array();
-    if (!lo || !st) {
-      json_decref(lo);
-      json_decref(st);
-      *bad = true;
-      break;
-    }
-    lg_json_put(lo, "kind", lg_json_str(l->kind), bad);
-    lg_json_put(lo, "bytes", lg_json_num(l->bytes), bad);
-    lg_json_put(lo, "blocks",
-                l->blocks < 0 ? json_null() : json_integer(l->blocks), bad);
-    lg_json_put(lo, "fingerprint", lg_json_str(l->fingerprint), bad);
-    for (k = 0; k < l->n_stack; k++)
-      lg_json_push(st, frame_json(&l->stack[k], bad), bad);
-    lg_json_put(lo, "stack", st, bad);
-    lg_json_push(leaks, lo, bad);
-  }
-  return leaks;
-}
-/* The frames of l's "stack" (ctx: "memcheck.leaks[]"), each given to add
- * (a leak record's or an error record's). */
-typedef int add_frame_fn(void *rec, const char *function, const char *file,
-                         int line, const char *object);
-static void read_frames(lg_jr *d, const json_t *l, const char *ctx,
-                        const char *el, add_frame_fn *add, void *rec) {
-  json_t *st = lg_jr_arr(d, l, ctx, "stack", "an array"), *f;
-  size_t k;
-  json_array_foreach(st, k, f) {
-    if (d->rc)
-      break;
-    if (!json_is_object(f)) {
-      lg_jr_bad(d, ctx, "stack", "frame objects");
-      break;
-    }
-    if (add(rec, lg_jr_str(d, f, el, "function", false),
-            lg_jr_str(d, f, el, "file", false), lg_jr_int(d, f, el, "line", 0),
-            lg_jr_str(d, f, el, "object", false)))
-      lg_jr_oom(d);
-  }
-}
-static int leak_frame(void *rec, const char *function, const char *file,
-                      int line, const char *object) {
-  return lg_leak_add_frame(rec, function, file, line, object);
-}
-static void read_stack(lg_jr *d, const json_t *l, lg_leak_record *rec) {
-  read_frames(d, l, "memcheck.leaks[]", "memcheck.leaks[].stack[]", leak_frame,
-              rec);
-}
-static void leaks_read(lg_jr *d, const json_t *o, const char *ctx,
-                       const char *key, void *sec) {
-  static const char *const el = "memcheck.leaks[]";
-  json_t *leaks = lg_jr_arr(d, o, ctx, key, "an array"), *l;
-  size_t i;
-  json_array_foreach(leaks, i, l) {
-    lg_leak_record *rec;
-    if (d->rc)
-      break;
-    if (!json_is_object(l)) {
-      lg_jr_bad(d, ctx, key, "objects");
-      break;
-    }
-    rec = lg_result_add_leak(sec, lg_jr_str(d, l, el, "kind", false),
-                             lg_jr_num(d, l, el, "bytes", false),
-                             lg_jr_count(d, l, el, "blocks"),
-                             lg_jr_str(d, l, el, "fingerprint", false));
-    if (!rec) {
-      lg_jr_oom(d);
-      break;
-    }
-    read_stack(d, l, rec);
-  }
-}
-static void leaks_release(void *sec) {
-  lg_memcheck_result *m = sec;
-  lg_result_truncate_leaks(m, 0);
-  free(m->leaks);
-}
-CODEC(memcheck_leaks, "array", leaks_write, leaks_read, NULL, leaks_release);
-
-/* error_records[]: {kind, what, count, stack[]} */
-static json_t *errors_write(const void *sec, bool *bad) {
-  const lg_memcheck_result *m = sec;
-  json_t *arr = json_array();
-  size_t i, k;
-  if (!arr) {
-    *bad = true;
-    return NULL;
-  }
-  for (i = 0; i < m->n_error_records; i++) {
-    const lg_memcheck_error *e = &m->error_records[i];
-    json_t *eo = json_object(), *st = json_array();
-    if (!eo || !st) {
-      json_decref(eo);
-      json_decref(st);
-      *bad = true;
-      break;
-    }
-    lg_json_put(eo, "kind", lg_json_str(e->kind), bad);
-    lg_json_put(eo, "what", lg_json_str(e->what), bad);
-    lg_json_put(eo, "count", e->count < 0 ? json_null() : json_integer(e->count),
-                bad);
-    for (k = 0; k < e->n_stack; k++)
-      lg_json_push(st, frame_json(&e->stack[k], bad), bad);
-    lg_json_put(eo, "stack", st, bad);
-    lg_json_push(arr, eo, bad);
-  }
-  return arr;
-}
-static int error_frame(void *rec, const char *function, const char *file,
-                       int line, const char *object) {
-  return lg_memcheck_error_add_frame(rec, function, file, line, object);
-}
-static void errors_read(lg_jr *d, const json_t *o, const char *ctx,
-                        const char *key, void *sec) {
-  static const char *const el = "memcheck.error_records[]";
-  json_t *arr = lg_jr_arr(d, o, ctx, key, "an array"), *e;
-  size_t i;
-  json_array_foreach(arr, i, e) {
-    lg_memcheck_error *rec;
-    if (d->rc)
-      break;
-    if (!json_is_object(e)) {
-      lg_jr_bad(d, ctx, key, "objects");
-      break;
-    }
-    rec = lg_result_add_memcheck_error(sec, lg_jr_str(d, e, el, "kind", false),
-                                       lg_jr_str(d, e, el, "what", false),
-                                       lg_jr_count(d, e, el, "count"));
-    if (!rec) {
-      lg_jr_oom(d);
-      break;
-    }
-    read_frames(d, e, el, "memcheck.error_records[].stack[]", error_frame, rec);
-  }
-}
-static void errors_release(void *sec) {
-  lg_memcheck_result *m = sec;
-  lg_result_truncate_errors(m, 0);
-  free(m->error_records);
-}
-CODEC(memcheck_errors, "array", errors_write, errors_read, NULL,
-      errors_release);
 
 static const struct {
   unsigned bit;
@@ -745,61 +590,6 @@ CODEC(memcheck_fail_on, "array", fail_on_write, fail_on_read, fail_on_init,
 
 /* ---- massif{} --------------------------------------------------------- */
 
-static json_t *sites_write(const void *sec, bool *bad) {
-  const lg_massif_result *m = sec;
-  json_t *sites = json_array();
-  size_t i;
-  if (!sites) {
-    *bad = true;
-    return NULL;
-  }
-  for (i = 0; i < m->n_sites; i++) {
-    const lg_growing_site *s = &m->growing_sites[i];
-    json_t *so = json_object();
-    if (!so) {
-      *bad = true;
-      break;
-    }
-    lg_json_put(so, "function", lg_json_str(s->function), bad);
-    lg_json_put(so, "file", lg_json_str(s->file), bad);
-    lg_json_put(so, "line", s->line > 0 ? json_integer(s->line) : json_null(),
-                bad);
-    lg_json_put(so, "first_bytes", lg_json_num(s->first_bytes), bad);
-    lg_json_put(so, "last_bytes", lg_json_num(s->last_bytes), bad);
-    lg_json_put(so, "growth_bytes", lg_json_num(s->growth_bytes), bad);
-    lg_json_push(sites, so, bad);
-  }
-  return sites;
-}
-static void sites_read(lg_jr *d, const json_t *o, const char *ctx,
-                       const char *key, void *sec) {
-  static const char *const el = "massif.growing_sites[]";
-  lg_massif_result *m = sec;
-  json_t *sites = lg_jr_arr(d, o, ctx, key, "an array"), *s;
-  size_t i;
-  json_array_foreach(sites, i, s) {
-    if (d->rc)
-      break;
-    if (!json_is_object(s)) {
-      lg_jr_bad(d, ctx, key, "objects");
-      break;
-    }
-    if (lg_result_add_site(m, lg_jr_str(d, s, el, "function", false),
-                           lg_jr_str(d, s, el, "file", false),
-                           lg_jr_int(d, s, el, "line", 0),
-                           lg_jr_num(d, s, el, "first_bytes", false),
-                           lg_jr_num(d, s, el, "last_bytes", false)))
-      lg_jr_oom(d);
-    else
-      m->growing_sites[m->n_sites - 1].growth_bytes =
-          lg_jr_num(d, s, el, "growth_bytes", false);
-  }
-}
-static void sites_release(void *sec) {
-  lg_result_clear_sites(sec);
-}
-CODEC(massif_sites, "array", sites_write, sites_read, NULL, sites_release);
-
 static json_t *heap_write(const void *sec, bool *bad) {
   const lg_massif_result *m = sec;
   return xy_json(m->heap_x, m->heap_y, m->n_heap, bad);
@@ -832,106 +622,6 @@ CODEC_ANALYSIS(massif_heap_analysis, "object|null", heap_analysis_write,
                heap_analysis_read, heap_analysis_init);
 
 /* ---- heap_profile{} --------------------------------------------------- */
-
-static json_t *heap_sites_write(const void *sec, bool *bad) {
-  const lg_heap_profile_result *h = sec;
-  json_t *sites = json_array();
-  size_t i, k;
-  if (!sites) {
-    *bad = true;
-    return NULL;
-  }
-  for (i = 0; i < h->n_sites; i++) {
-    const lg_heap_site *s = &h->growing_sites[i];
-    json_t *so = json_object(), *st = json_array();
-    if (!so || !st) {
-      json_decref(so);
-      json_decref(st);
-      *bad = true;
-      break;
-    }
-    lg_json_put(so, "function", lg_json_str(s->function), bad);
-    lg_json_put(so, "file", lg_json_str(s->file), bad);
-    lg_json_put(so, "line", s->line > 0 ? json_integer(s->line) : json_null(),
-                bad);
-    lg_json_put(so, "fingerprint", lg_json_str(s->fingerprint), bad);
-    lg_json_put(so, "bytes_per_request", lg_json_num(s->bytes_per_request),
-                bad);
-    lg_json_put(so, "ci", lg_json_pair(s->ci_lo, s->ci_hi, bad), bad);
-    for (k = 0; k < s->n_stack; k++)
-      lg_json_push(st, frame_json(&s->stack[k], bad), bad);
-    lg_json_put(so, "stack", st, bad);
-    lg_json_put(so, "first_bytes", lg_json_num(s->first_bytes), bad);
-    lg_json_put(so, "last_bytes", lg_json_num(s->last_bytes), bad);
-    lg_json_put(so, "samples",
-                s->samples >= 0 ? json_integer(s->samples) : json_null(), bad);
-    lg_json_put(so, "known", json_boolean(s->known), bad);
-    lg_json_push(sites, so, bad);
-  }
-  return sites;
-}
-static void heap_sites_read(lg_jr *d, const json_t *o, const char *ctx,
-                            const char *key, void *sec) {
-  static const char *const el = "heap_profile.growing_sites[]";
-  static const char *const fel = "heap_profile.growing_sites[].stack[]";
-  json_t *sites = lg_jr_arr(d, o, ctx, key, "an array"), *s, *st, *f, *ci;
-  size_t i, k;
-  json_array_foreach(sites, i, s) {
-    lg_heap_site *r;
-    double lo = NAN, hi = NAN;
-    if (d->rc)
-      break;
-    if (!json_is_object(s)) {
-      lg_jr_bad(d, ctx, key, "objects");
-      break;
-    }
-    ci = lg_jr_val(s, "ci");
-    if (ci && (!json_is_array(ci) || json_array_size(ci) != 2)) {
-      lg_jr_bad(d, el, "ci", "[lo, hi]");
-      break;
-    }
-    if (ci) {
-      json_t *a = json_array_get(ci, 0), *b = json_array_get(ci, 1);
-      if ((!json_is_number(a) && !json_is_null(a)) ||
-          (!json_is_number(b) && !json_is_null(b))) {
-        lg_jr_bad(d, el, "ci", "[lo, hi] of numbers or null");
-        break;
-      }
-      lo = json_is_number(a) ? json_number_value(a) : NAN;
-      hi = json_is_number(b) ? json_number_value(b) : NAN;
-    }
-    r = lg_result_add_heap_site(
-        sec, lg_jr_str(d, s, el, "function", false),
-        lg_jr_str(d, s, el, "file", false), lg_jr_int(d, s, el, "line", 0),
-        lg_jr_str(d, s, el, "fingerprint", false),
-        lg_jr_num(d, s, el, "bytes_per_request", false), lo, hi);
-    if (!r) {
-      lg_jr_oom(d);
-      break;
-    }
-    r->first_bytes = lg_jr_num(d, s, el, "first_bytes", false);
-    r->last_bytes = lg_jr_num(d, s, el, "last_bytes", false);
-    r->samples = lg_jr_count(d, s, el, "samples");
-    r->known = lg_jr_bool(d, s, el, "known", "true or false");
-    st = lg_jr_arr(d, s, el, "stack", "an array");
-    json_array_foreach(st, k, f) {
-      if (d->rc)
-        break;
-      if (!json_is_object(f)) {
-        lg_jr_bad(d, el, "stack", "frame objects");
-        break;
-      }
-      if (lg_heap_site_add_frame(r, lg_jr_str(d, f, fel, "function", false),
-                                 lg_jr_str(d, f, fel, "file", false),
-                                 lg_jr_int(d, f, fel, "line", 0),
-                                 lg_jr_str(d, f, fel, "object", false)))
-        lg_jr_oom(d);
-    }
-  }
-}
-static void heap_sites_release(void *sec) { lg_result_clear_heap_sites(sec); }
-CODEC(heap_sites, "array", heap_sites_write, heap_sites_read, NULL,
-      heap_sites_release);
 
 /* ---- baseline{} ------------------------------------------------------- */
 
@@ -1006,56 +696,34 @@ CODEC(baseline_missing_policy, "string", missing_policy_write,
 
 /* ---- the tables ------------------------------------------------------- */
 
-/* Descriptor fields (off, aux) of a row of type T for member m of ROW_S. */
-#define AT_NUM(S, m) offsetof(S, m), 0
-#define AT_COUNT(S, m) offsetof(S, m), 0
-#define AT_INT(S, m) offsetof(S, m), 0
-#define AT_POS(S, m) offsetof(S, m), 0
-#define AT_BOOL(S, m) offsetof(S, m), 0
-#define AT_ABOOL(S, m) offsetof(S, m), 0
-#define AT_STR(S, m) offsetof(S, m), 0
-#define AT_LEAK(S, m) offsetof(S, m), 0
-#define AT_SIZE(S, m) offsetof(S, m), 0
-#define AT_PAIR(S, m) offsetof(S, m##_lo), offsetof(S, m##_hi)
-#define AT_BUF(S, m) offsetof(S, m), sizeof(((S *)0)->m)
-
-#define ROW(T, m, k) {k, LG_FT_##T, AT_##T(ROW_S, m), NULL, NULL},
-#define ROW_CODEC(c, k) {k, LG_FT_CODEC, 0, 0, &fc_##c, NULL},
 #define ROW_SECTION(m, k)                                                      \
   {k, LG_FT_SECTION, offsetof(lg_result, m), 0, NULL, &lg_##m##_fields},
-#define TABLE(var, key, LIST)                                                  \
-  static const lg_field var##_rows[] = {LIST(ROW, ROW, ROW_CODEC)};            \
+#define TABLE(var, S, key, LIST)                                               \
+  static const lg_field var##_rows[] = {                                       \
+      LIST(ROW_##var, ROW_##var, ROW_CODEC)};                                  \
   const lg_field_table lg_##var##_fields = {                                   \
-      key, sizeof(ROW_S), var##_rows, sizeof var##_rows / sizeof(lg_field)}
+      key, sizeof(S), var##_rows, sizeof var##_rows / sizeof(lg_field)}
 
-#define ROW_S lg_analysis
-TABLE(analysis, "analysis", LG_ANALYSIS_FIELDS);
-#undef ROW_S
-#define ROW_S lg_load_result
-TABLE(load, "load", LG_LOAD_FIELDS);
-#undef ROW_S
-#define ROW_S lg_container_result
-TABLE(container, "container", LG_CONTAINER_FIELDS);
-#undef ROW_S
-#define ROW_S lg_service_result
-TABLE(service, "service", LG_SERVICE_FIELDS);
-#undef ROW_S
-#define ROW_S lg_memcheck_result
-TABLE(memcheck, "memcheck", LG_MEMCHECK_FIELDS);
-#undef ROW_S
-#define ROW_S lg_massif_result
-TABLE(massif, "massif", LG_MASSIF_FIELDS);
-#undef ROW_S
-#define ROW_S lg_heap_profile_result
-TABLE(heap_profile, "heap_profile", LG_HEAP_PROFILE_FIELDS);
-#undef ROW_S
-#define ROW_S lg_baseline_result
-TABLE(baseline, "baseline", LG_BASELINE_FIELDS);
-#undef ROW_S
+#define ROW_analysis(T, m, k) ROW_OF(lg_analysis, T, m, k)
+#define ROW_load(T, m, k) ROW_OF(lg_load_result, T, m, k)
+#define ROW_container(T, m, k) ROW_OF(lg_container_result, T, m, k)
+#define ROW_service(T, m, k) ROW_OF(lg_service_result, T, m, k)
+#define ROW_memcheck(T, m, k) ROW_OF(lg_memcheck_result, T, m, k)
+#define ROW_massif(T, m, k) ROW_OF(lg_massif_result, T, m, k)
+#define ROW_heap_profile(T, m, k) ROW_OF(lg_heap_profile_result, T, m, k)
+#define ROW_baseline(T, m, k) ROW_OF(lg_baseline_result, T, m, k)
+#define ROW_result(T, m, k) ROW_OF(lg_result, T, m, k)
+TABLE(analysis, lg_analysis, "analysis", LG_ANALYSIS_FIELDS);
+TABLE(load, lg_load_result, "load", LG_LOAD_FIELDS);
+TABLE(container, lg_container_result, "container", LG_CONTAINER_FIELDS);
+TABLE(service, lg_service_result, "service", LG_SERVICE_FIELDS);
+TABLE(memcheck, lg_memcheck_result, "memcheck", LG_MEMCHECK_FIELDS);
+TABLE(massif, lg_massif_result, "massif", LG_MASSIF_FIELDS);
+TABLE(heap_profile, lg_heap_profile_result, "heap_profile",
+      LG_HEAP_PROFILE_FIELDS);
+TABLE(baseline, lg_baseline_result, "baseline", LG_BASELINE_FIELDS);
 
-#define ROW_S lg_result
 static const lg_field result_rows[] = {
-    LG_RESULT_FIELDS(ROW, ROW, ROW_CODEC, ROW_SECTION)};
+    LG_RESULT_FIELDS(ROW_result, ROW_result, ROW_CODEC, ROW_SECTION)};
 const lg_field_table lg_result_fields = {"", sizeof(lg_result), result_rows,
                                          sizeof result_rows / sizeof(lg_field)};
-#undef ROW_S

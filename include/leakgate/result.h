@@ -57,6 +57,17 @@ typedef struct lg_check {
   bool derived;
 } lg_check;
 
+/* The elements of arrays list their fields too, with H rows: their members
+ * are declared by hand (code builds them positionally), and an A row of
+ * the section (a records codec, harness/result/sections.c) writes and reads
+ * the array from these lists. */
+#define LG_PHASE_FIELDS(X, H, A)                                               \
+  H(STR, name, "name")                                                         \
+  H(COUNT, requests, "requests")                                               \
+  H(COUNT, errors, "errors")                                                   \
+  H(NUM, duration_s, "duration_s")                                             \
+  H(NUM, target_rate, "target_rate")
+
 typedef struct lg_phase_stats {
   char *name;
   int64_t requests, errors;
@@ -127,10 +138,23 @@ typedef struct lg_service_result {
   LG_SERVICE_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
 } lg_service_result;
 
+#define LG_FRAME_FIELDS(X, H, A)                                               \
+  H(STR, function, "function")                                                 \
+  H(STR, file, "file")                                                         \
+  H(POS, line, "line")                                                         \
+  H(STR, object, "object")
+
 typedef struct lg_frame {
   char *function, *file, *object;
   int line; /* 0 when unknown */
 } lg_frame;
+
+#define LG_LEAK_RECORD_FIELDS(X, H, A)                                         \
+  H(STR, kind, "kind")                                                         \
+  H(NUM, bytes, "bytes")                                                       \
+  H(COUNT, blocks, "blocks")                                                   \
+  H(STR, fingerprint, "fingerprint")                                           \
+  A(leak_stack, "stack")
 
 typedef struct lg_leak_record {
   char *kind; /* definite, indirect, possible, reachable */
@@ -145,6 +169,12 @@ typedef struct lg_leak_record {
  * uninitialised value, ...): Valgrind's kind ("InvalidRead"), its own
  * words ("Invalid read of size 4"), how often it happened and the primary
  * stack. */
+#define LG_MEMCHECK_ERROR_FIELDS(X, H, A)                                      \
+  H(STR, kind, "kind")                                                         \
+  H(STR, what, "what")                                                         \
+  H(COUNT, count, "count")                                                     \
+  A(error_stack, "stack")
+
 typedef struct lg_memcheck_error {
   char *kind, *what;
   int64_t count;
@@ -173,7 +203,7 @@ typedef struct lg_memcheck_error {
   X(STR, xml_file, "xml_file")                                                 \
   X(STR, note, "note") /* why it did not run / what went wrong; NULL if fine   \
                         */                                                     \
-  X(COUNT, requests, "requests") /* completed by Memcheck's own run */         \
+  X(COUNT, requests, "requests")      /* completed by Memcheck's own run */    \
   A(memcheck_errors, "error_records") /* error_records, n_error_records */
 
 typedef struct lg_memcheck_result {
@@ -185,6 +215,14 @@ typedef struct lg_memcheck_result {
   unsigned
       fail_on; /* LG_FAIL_* bits of scenario.h; default definite|indirect */
 } lg_memcheck_result;
+
+#define LG_GROWING_SITE_FIELDS(X, H, A)                                        \
+  H(STR, function, "function")                                                 \
+  H(STR, file, "file")                                                         \
+  H(POS, line, "line")                                                         \
+  H(NUM, first_bytes, "first_bytes")                                           \
+  H(NUM, last_bytes, "last_bytes")                                             \
+  H(NUM, growth_bytes, "growth_bytes")
 
 typedef struct lg_growing_site {
   char *function, *file;
@@ -217,18 +255,31 @@ typedef struct lg_massif_result {
 
 /* A growing allocation site of the heap-profile tier (docs/heap-profile.md):
  * live bytes of one allocation stack against the section's x. */
+#define LG_HEAP_SITE_FIELDS(X, H, A)                                           \
+  H(STR, function, "function")                                                 \
+  H(STR, file, "file")                                                         \
+  H(POS, line, "line")                                                         \
+  H(STR, fingerprint, "fingerprint")                                           \
+  H(NUM, bytes_per_request, "bytes_per_request")                               \
+  H(PAIR, ci, "ci")                                                            \
+  A(heap_site_stack, "stack")                                                  \
+  H(NUM, first_bytes, "first_bytes")                                           \
+  H(NUM, last_bytes, "last_bytes")                                             \
+  H(COUNT, samples, "samples")                                                 \
+  H(BOOL, known, "known")
+
 typedef struct lg_heap_site {
   char *function, *file; /* the first frame after the allocator frames */
   int line;
-  char *fingerprint;     /* lg_stack_fingerprint of the stack */
+  char *fingerprint; /* lg_stack_fingerprint of the stack */
   double bytes_per_request, ci_lo, ci_hi; /* per x unit; CI of lg_analyze */
   double first_bytes, last_bytes; /* estimated live bytes at the start and
                                      end of the analysed span (extension) */
-  int64_t samples;       /* sampled allocations behind it (extension) */
-  lg_frame *stack;       /* leaf first, allocator frames dropped */
+  int64_t samples; /* sampled allocations behind it (extension) */
+  lg_frame *stack; /* leaf first, allocator frames dropped */
   size_t n_stack;
-  bool known;            /* in the baseline too and not faster there: the
-                            heap_profile check does not fail on it */
+  bool known; /* in the baseline too and not faster there: the
+                 heap_profile check does not fail on it */
 } lg_heap_site;
 
 /* heap_profile{}: the sampled heap-profile tier at full load
@@ -350,9 +401,9 @@ typedef struct lg_chart {
   A(error, "error")                      /* error, error_code */               \
   X(BOOL, interrupted, "interrupted")                                          \
   X(STR, out_dir, "out_dir")                                                   \
-  X(STR, started_at, "started_at") /* UTC start, "2026-11-21T21:50:00Z" */ \
-  X(STR, host, "host")     /* the machine that ran it; NULL unknown */         \
-  X(STR, commit, "commit") /* the commit under test; NULL unknown */
+  X(STR, started_at, "started_at") /* UTC start, "2026-11-21T21:50:00Z" */     \
+  X(STR, host, "host")             /* the machine that ran it; NULL unknown */ \
+  X(STR, commit, "commit")         /* the commit under test; NULL unknown */
 
 typedef struct lg_result {
   LG_RESULT_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE,
@@ -403,8 +454,7 @@ lg_memcheck_error *lg_result_add_memcheck_error(lg_memcheck_result *m,
                                                 const char *what,
                                                 int64_t count);
 int lg_memcheck_error_add_frame(lg_memcheck_error *e, const char *function,
-                                const char *file, int line,
-                                const char *object);
+                                const char *file, int line, const char *object);
 /* Free the error records from index n on (as lg_result_truncate_leaks). */
 void lg_result_truncate_errors(lg_memcheck_result *m, size_t n);
 /* Free every growing site; n_sites becomes 0. */

@@ -2,9 +2,11 @@
  * tables (result/fields.h): every row's key is in the schema at the same
  * place with a type that admits every value the row writes, and every
  * property the schema lists for a table's object (or for a nested object
- * of dotted keys such as load.latency_ms) is a row. Objects and arrays
- * with their own codec are checked as a whole (their key and type); the
- * analysis codecs are checked against the analysis table.
+ * of dotted keys such as load.latency_ms) is a row. Arrays of records
+ * (phases, leaks and their stacks, sites, ...) are checked element by
+ * element against the schema's items; other objects and arrays with their
+ * own codec as a whole (their key and type); the analysis codecs against
+ * the analysis table.
  * A fake table with a misspelt and a mistyped row must be caught, so the
  * checker itself can fail. */
 #include "lg_test.h"
@@ -207,6 +209,16 @@ static void check_row(const lg_field *f, json_t *props, const char *path) {
     check_table(f->section, node, where);
   else if (f->type == LG_FT_CODEC && f->codec->object)
     check_table(f->codec->object, node, where);
+  else if (f->type == LG_FT_CODEC && f->codec->records) {
+    /* an array of records: its elements against the schema's items */
+    json_t *items = json_object_get(resolve(node), "items");
+    char elem[300];
+    snprintf(elem, sizeof elem, "%s[]", where);
+    if (!items)
+      problem("%s: the schema gives no items for this array%s", where, "");
+    else
+      check_table(f->codec->records->elem, items, elem);
+  }
 }
 
 /* Whether key (or a nested key under it, "key.x") is a row of t. */
