@@ -250,14 +250,6 @@ static void models_read(lg_jr *d, const json_t *o, const char *ctx,
 }
 CODEC(analysis_models, "array", models_write, models_read, NULL, NULL);
 
-/* An lg_analysis as unknown. gc_period_x keeps the 0 it had before the
- * field table (written as 0, not null, for a run without analysis), so
- * result.json stays byte-identical across the change. */
-static void analysis_unknown(lg_analysis *a) {
-  lg_fields_init(&lg_analysis_fields, a);
-  a->gc_period_x = 0;
-}
-
 json_t *lg_json_analysis(const lg_analysis *a, bool present, bool *bad) {
   return lg_fields_json(&lg_analysis_fields, a, NULL, present, bad);
 }
@@ -434,7 +426,7 @@ static void analysis_read(lg_jr *d, const json_t *o, const char *ctx,
   r->has_analysis = read_analysis(d, o, ctx, key, &r->analysis);
 }
 static void analysis_init(void *sec) {
-  analysis_unknown(&((lg_result *)sec)->analysis);
+  lg_fields_init(&lg_analysis_fields, &((lg_result *)sec)->analysis);
 }
 CODEC_ANALYSIS(analysis, "object", analysis_write, analysis_read,
                analysis_init);
@@ -616,7 +608,8 @@ static void heap_analysis_read(lg_jr *d, const json_t *o, const char *ctx,
   read_analysis(d, o, ctx, key, &((lg_massif_result *)sec)->heap_analysis);
 }
 static void heap_analysis_init(void *sec) {
-  analysis_unknown(&((lg_massif_result *)sec)->heap_analysis);
+  lg_fields_init(&lg_analysis_fields,
+                 &((lg_massif_result *)sec)->heap_analysis);
 }
 CODEC_ANALYSIS(massif_heap_analysis, "object|null", heap_analysis_write,
                heap_analysis_read, heap_analysis_init);
