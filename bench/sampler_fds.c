@@ -152,7 +152,8 @@ int main(int argc, char **argv) {
   printf("  %-28s %6.1f%% of a core, %5ld rows of %5.0f due\n",
          "walk of fd/ each tick (peer)", 100 * pe_cpu / pe_wall, pe_rows,
          pe_wall / interval);
-  printf("  ratio leakgate/peer CPU: %.3f (target: leakgate < 10%% of a core)\n",
-         pe_cpu > 0 ? (lg_cpu / lg_wall) / (pe_cpu / pe_wall) : 0);
+  printf(
+      "  ratio leakgate/peer CPU: %.3f (target: leakgate < 10%% of a core)\n",
+      pe_cpu > 0 ? (lg_cpu / lg_wall) / (pe_cpu / pe_wall) : 0);
   return 0;
 }

@@ -281,8 +281,8 @@ static void check_stale(doctor *d) {
   }
   line(d, "warn", "stale", "%zu left by runs whose leakgate is gone:", n);
   for (i = 0; i < n && i < 16; i++) {
-    printf("                %s %s (leakgate pid %ld)\n", st[i].kind,
-           st[i].name, st[i].pid);
+    printf("                %s %s (leakgate pid %ld)\n", st[i].kind, st[i].name,
+           st[i].pid);
     if (strcmp(st[i].kind, "cgroup") == 0)
       fix(d, "kill -9 $(cat %s/cgroup.procs); rmdir %s", st[i].name,
           st[i].name);

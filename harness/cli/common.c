@@ -54,8 +54,7 @@ void cli_install_signals(void) {
 static void say(const char *prefix, const char *fmt, va_list ap) {
   char msg[4096];
   vsnprintf(msg, sizeof msg, fmt, ap);
-  fprintf(stderr, "leakgate: %s%s\n", prefix,
-          lg_report_term_safe(msg, true));
+  fprintf(stderr, "leakgate: %s%s\n", prefix, lg_report_term_safe(msg, true));
 }
 
 void cli_errorf(const char *fmt, ...) {

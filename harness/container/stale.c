@@ -110,8 +110,9 @@ static void engine_names(const char *tool, const char *kind, double timeout,
   if (!path)
     return;
   {
-    char *const argv[] = {path,     "ps",       "-a", "--filter",
-                          "name=leakgate-", "--format", "{{.Names}}", NULL};
+    char *const argv[] = {
+        path,       "ps",         "-a", "--filter", "name=leakgate-",
+        "--format", "{{.Names}}", NULL};
     if (lg_run_capture(argv, NULL, timeout, buf, sizeof buf, &st, NULL) != 0 ||
         !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
       free(path);

@@ -193,13 +193,13 @@ static void end_all(const wd_entry *e, size_t n, char *msg, size_t cap) {
       else
         (void)kill(e[i].id, SIGKILL);
       if (len + 1 < cap)
-        len += (size_t)snprintf(
-            msg + len, cap - len, "%s%s (%s %ld)", len ? ", " : "",
-            e[i].label[0] ? e[i].label : "a process",
-            e[i].kind == LG_WATCH_GROUP     ? "process group"
-            : e[i].kind == LG_WATCH_SESSION ? "session"
-                                            : "pid",
-            (long)e[i].id);
+        len += (size_t)snprintf(msg + len, cap - len, "%s%s (%s %ld)",
+                                len ? ", " : "",
+                                e[i].label[0] ? e[i].label : "a process",
+                                e[i].kind == LG_WATCH_GROUP ? "process group"
+                                : e[i].kind == LG_WATCH_SESSION ? "session"
+                                                                : "pid",
+                                (long)e[i].id);
     }
 }
 
@@ -246,8 +246,8 @@ static void watchdog_main(int sock, const char *name) {
   _exit(0);
 }
 
-int lg_watchdog_fork(int sock_type, void (*child)(int fd, void *ctx),
-                     void *ctx, int *fd, pid_t *pid, lg_error *err) {
+int lg_watchdog_fork(int sock_type, void (*child)(int fd, void *ctx), void *ctx,
+                     int *fd, pid_t *pid, lg_error *err) {
   int sv[2];
   pid_t p;
   if (socketpair(AF_UNIX, sock_type | SOCK_CLOEXEC, 0, sv) != 0)
@@ -279,8 +279,8 @@ static void watchdog_child(int fd, void *name) {
 int lg_watchdog_start(lg_watchdog *w, const char *name, lg_error *err) {
   w->fd = -1;
   w->pid = 0;
-  return lg_watchdog_fork(SOCK_SEQPACKET, watchdog_child, (void *)name,
-                          &w->fd, &w->pid, err);
+  return lg_watchdog_fork(SOCK_SEQPACKET, watchdog_child, (void *)name, &w->fd,
+                          &w->pid, err);
 }
 
 static void send_msg(lg_watchdog *w, const wd_msg *m) {

@@ -40,7 +40,8 @@ typedef struct lg_watchdog {
 } lg_watchdog;
 
 /* A watchdog that is not started (start, watch and stop accept it). */
-#define LG_WATCHDOG_INIT {-1, 0}
+#define LG_WATCHDOG_INIT                                                       \
+  { -1, 0 }
 
 /* Fork the watchdog; its name (comm) is name. */
 int lg_watchdog_start(lg_watchdog *w, const char *name, lg_error *err);
@@ -56,8 +57,8 @@ void lg_watchdog_stop(lg_watchdog *w);
  * SOCK_SEQPACKET; close-on-exec), the child runs child(its end, ctx), which
  * must not return; the parent keeps the other end in *fd and the pid in
  * *pid. */
-int lg_watchdog_fork(int sock_type, void (*child)(int fd, void *ctx),
-                     void *ctx, int *fd, pid_t *pid, lg_error *err);
+int lg_watchdog_fork(int sock_type, void (*child)(int fd, void *ctx), void *ctx,
+                     int *fd, pid_t *pid, lg_error *err);
 
 /* In a child just forked to be a watchdog: ignore the signals a terminal or
  * a process group sends, leave the session, move to "/", put stdin and

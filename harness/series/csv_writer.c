@@ -160,8 +160,7 @@ int lg_samples_writer_append(lg_samples_writer *w, const lg_sample *s,
   return 0;
 }
 
-int lg_samples_writer_reader(lg_samples_writer *w, FILE **out,
-                             lg_error *err) {
+int lg_samples_writer_reader(lg_samples_writer *w, FILE **out, lg_error *err) {
   char link[64];
   FILE *f;
   int fd;

@@ -18,8 +18,7 @@ int lg_lines_open(const char *path, FILE **f, lg_error *err) {
   if (fstat(fileno(*f), &st) == 0 && S_ISDIR(st.st_mode)) {
     fclose(*f);
     *f = NULL;
-    return lg_error_set(err, LG_EINPUT, "%s: is a directory, not a file",
-                        path);
+    return lg_error_set(err, LG_EINPUT, "%s: is a directory, not a file", path);
   }
   return 0;
 }

@@ -240,8 +240,7 @@ static int ended_error(lg_service *s, lg_error *err) {
     /* A daemon's launcher exits 0: say whether one could be followed. */
     size_t k = strlen(how);
     if (s->container && lg_container_path(s->container))
-      snprintf(how + k, sizeof how - k,
-               " and left no process in its cgroup");
+      snprintf(how + k, sizeof how - k, " and left no process in its cgroup");
     else
       snprintf(how + k, sizeof how - k,
                " (if it daemonises, its daemon cannot be followed without a "

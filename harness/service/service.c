@@ -31,8 +31,9 @@
  * SIGKILL. The end is read with waitid(WNOWAIT) first, so the zombie keeps
  * the process group and session id reserved while both are swept with
  * SIGKILL (the session: every process of it, in any process group - what
- * backend none can reach without a cgroup); then the pid is reaped. Only this module waits for the service's pid: a
- * caller that reaps with waitpid(-1) would steal its exit status.
+ * backend none can reach without a cgroup); then the pid is reaped. Only
+ * this module waits for the service's pid: a caller that reaps with
+ * waitpid(-1) would steal its exit status.
  * Owns: the lg_service, its argv/env copies (during start), pipes, capture
  * thread and log paths. lg_service_free kills what still runs and frees.
  */
