@@ -22,9 +22,10 @@
  *             a 4 GiB one every few seconds. Empty otherwise;
  *   cgroup  - memory.current / memory.usage_in_bytes;
  *   fds     - open fds of those processes, at a cadence bounded by its
- *             cost: a count that took c CPU seconds, more than
- *             1/FD_COST_RATIO of the interval, is next due c * FD_COST_RATIO
- *             later, so it never takes more than ~2% of a core. The count
+ *             cost: a count that took c CPU seconds, more than the rest of
+ *             the sample and more than 1/FD_COST_RATIO of the interval, is
+ *             next due c * FD_COST_RATIO later, so it never takes more than
+ *             ~2% of a core or doubles what sampling costs anyway. The count
  *             is ~2 us per process on Linux 6.2+ (the size of
  *             /proc/PID/fd), so every row has it; where it is a walk of the
  *             fd directory (older kernels), a service with 20,000 fds (~5
@@ -138,7 +139,7 @@ static int take_sample(lg_sampler *s, lg_error *err) {
   lg_error rerr = {0, ""};
   size_t n = 0;
   int with_pss;
-  double now, took;
+  double now, took, cpu0 = thread_cpu_s();
 
   if (s->failed)
     return lg_error_set(err, s->failed, "%s", s->ferr.msg);
@@ -163,9 +164,10 @@ static int take_sample(lg_sampler *s, lg_error *err) {
     double c0 = thread_cpu_s(), cost;
     pm.fds = lg_procfs__fds(s->o.procfs_root, s->pids, n, &pm.errors);
     /* CPU time, not wall: a count preempted on a busy machine is not an
-     * expensive one. Within budget every row has it. */
+     * expensive one. Within budget - no more than the rest of the sample
+     * or 1/FD_COST_RATIO of the interval - every row has it. */
     cost = thread_cpu_s() - c0;
-    s->fds_due = cost <= s->o.interval_s / FD_COST_RATIO
+    s->fds_due = cost <= fmax(c0 - cpu0, s->o.interval_s / FD_COST_RATIO)
                      ? 0
                      : lg_now_s() + cost * FD_COST_RATIO;
   }
