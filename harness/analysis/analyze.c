@@ -39,6 +39,14 @@ void lg_analysis_opts_init(lg_analysis_opts *o) {
   o->strict = false;
 }
 
+double lg_time_tolerance(double limit_bytes, double horizon_s) {
+  if (!(limit_bytes > 0) || !isfinite(limit_bytes))
+    return NAN;
+  if (!(horizon_s > 0) || !isfinite(horizon_s))
+    horizon_s = LG_TOLERANCE_HORIZON_S;
+  return limit_bytes / horizon_s;
+}
+
 const char *lg_leak_name(lg_leak l) {
   switch (l) {
   case LG_LEAK_NO_LEAK:

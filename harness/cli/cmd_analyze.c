@@ -59,16 +59,21 @@ static const char analyze_usage[] =
     "                        timestamps gives x (bytes per request); with several\n"
     "                        matches, each series pairs with the one whose labels\n"
     "                        it shares (FILE must be a file, read twice)\n"
-    "  --tolerance BYTES     growth per x unit that still counts as no leak\n"
-    "                        (heap profiles: default 16B per request, and 0\n"
-    "                        on the other axes: any significant growth)\n"
-    "                        (default 16B per request; on a seconds axis 16B per\n"
-    "                        request times the file's request rate, and without a\n"
-    "                        requests column it must be given, in bytes/second)\n"
+    "  --tolerance BYTES     growth per x unit that still counts as no leak;\n"
+    "                        default 16B per request. On a seconds axis: 16B\n"
+    "                        per request times the file's request rate; a file\n"
+    "                        without a requests column needs --limit (then the\n"
+    "                        growth that would fill the limit in 24 h) or this\n"
+    "                        option, in bytes/second: no fixed per-second value\n"
+    "                        suits every service, and the file does not say\n"
+    "                        how much memory it may use. Heap profiles: 16B per\n"
+    "                        request, and 0 on the other axes (any significant\n"
+    "                        growth)\n"
     "  --confidence P        confidence of each one-sided bound (default 0.99:\n"
     "                        a 1% false-leak rate; [lo, hi] is then a 98% CI)\n"
     "  --warmup FRACTION     share of the x span dropped as warm-up (default 20%)\n"
-    "  --limit SIZE          memory limit for the time-to-limit projection\n"
+    "  --limit SIZE          memory limit for the time-to-limit projection (and\n"
+    "                        the seconds axis's default tolerance)\n"
     "  --rate R              x units per second for the projection (default:\n"
     "                        measured from t_s)\n"
     "  --strict              judge no_leak on the recent segment only\n"
@@ -300,26 +305,40 @@ int cmd_analyze(int argc, char **argv) {
   }
   /* The default tolerance is per request: on a time axis it becomes bytes
    * per second through the file's own request rate (a CSV with a requests
-   * column), or must be given (16 B/s would fail any real service: a cache
-   * filling up grows faster). */
+   * column), else through --limit (the growth that adds the whole limit in
+   * 24 h), else it must be given: a fixed bytes-per-second default would
+   * be arbitrary (16 B/s fails any real service, a generous one hides
+   * leaks), and a file alone says nothing about the memory it may use. */
   if (sl.n > 0 && sl.v[0]->x_is_seconds && !tolerance_given) {
     double rps = strcmp(path, "-") != 0 ? request_rate(path, &so) : NAN;
-    char n1[32];
-    if (!(rps > 0)) {
+    char n1[32], n2[32];
+    if (rps > 0) {
+      ao.tolerance *= rps;
+      if (!outs.quiet)
+        fprintf(stderr,
+                "leakgate: %s: tolerance %.6g B/s = 16 B/request x %s "
+                "requests/s (the file's mean request rate; --tolerance sets "
+                "it)\n",
+                path, ao.tolerance, fmt_rate(n1, sizeof n1, rps));
+    } else if (ao.memory_limit > 0) {
+      ao.tolerance = lg_time_tolerance(ao.memory_limit, NAN);
+      if (!outs.quiet)
+        fprintf(stderr,
+                "leakgate: %s: tolerance %.6g B/s = the %s limit / %s (growth "
+                "that adds the whole limit in that time; --tolerance sets "
+                "it)\n",
+                path, ao.tolerance,
+                lg_format_bytes(n1, sizeof n1, ao.memory_limit),
+                lg_format_duration(n2, sizeof n2, LG_TOLERANCE_HORIZON_S));
+    } else {
       cli_errorf("%s: the x-axis is seconds and the file counts no requests, "
                  "so the default tolerance (16 B/request) has no per-second "
                  "value: give --tolerance BYTES (growth per second that is no "
-                 "leak)",
+                 "leak), or --limit SIZE (then the growth that fills it in "
+                 "24 h)",
                  path);
       goto cleanup;
     }
-    ao.tolerance *= rps;
-    if (!outs.quiet)
-      fprintf(stderr,
-              "leakgate: %s: tolerance %.6g B/s = 16 B/request x %s "
-              "requests/s (the file's mean request rate; --tolerance sets "
-              "it)\n",
-              path, ao.tolerance, fmt_rate(n1, sizeof n1, rps));
   }
   /* The replay reads the file once per look: a CSV file, not a stream. */
   if (early && (strcmp(path, "-") == 0 || sl.n != 1 || sl.v[0]->name)) {

@@ -25,6 +25,7 @@ void early_init(early *e, const lg_scenario *sc, lg_samples_writer *w,
   memset(e, 0, sizeof *e);
   e->on = sc->analysis.early_stop && w != NULL;
   e->w = w;
+  e->sc = sc;
   atomic_init(&e->last_t, NAN);
   atomic_init(&e->steady_t, NAN);
   atomic_init(&e->steady_x, NAN);
@@ -86,6 +87,14 @@ static int look(early *e, double next, double memory_limit) {
   so.x = e->x_seconds ? "seconds" : "requests";
   so.t_max = next;
   ao.memory_limit = memory_limit;
+  /* The exec driver's x is time: the per-second tolerance run.c judges
+   * the replay with, so the look that stopped the run is the one it
+   * replays. */
+  if (e->x_seconds && lg_run_time_tolerance(e->sc, NULL, memory_limit,
+                                            &ao.tolerance, NULL, 0) != 0) {
+    lg_early_stop_skip(&e->st);
+    return 0;
+  }
   lg_error_clear(&err);
   if (lg_samples_writer_reader(e->w, &f, &err) != 0) {
     lg_early_stop_skip(&e->st);

@@ -25,6 +25,7 @@
 typedef struct early {
   bool on;
   lg_samples_writer *w; /* borrowed: the rows looks read back */
+  const lg_scenario *sc; /* borrowed: the per-second tolerance (exec) */
   lg_early_stop st;     /* main loop only */
   lg_analysis_opts ao;
   char metric[32];

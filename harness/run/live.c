@@ -143,7 +143,12 @@ int live_look(live *l, const lg_scenario *sc, double memory_limit,
       lg_metric_name(l->metric == LG_METRIC_HEAP ? LG_METRIC_ANON : l->metric));
   lg_run_analysis_opts(sc, &ao);
   ao.memory_limit = memory_limit;
-  rc = lg_analyze(&s, &ao, a, err);
+  /* x is time (the exec driver): the run's own per-second tolerance */
+  if (l->x_seconds &&
+      lg_run_time_tolerance(sc, NULL, memory_limit, &ao.tolerance, NULL, 0))
+    rc = lg_error_set(err, LG_EINPUT, "no per-second tolerance");
+  else
+    rc = lg_analyze(&s, &ao, a, err);
   if (rc == 0)
     l->look_slope = a->slope;
   free(s.x);

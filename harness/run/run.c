@@ -86,30 +86,48 @@ static void fill_sections(lg_result *r, session_out *s) {
   }
 }
 
-/* Where the x-axis is time, the tolerance must be per second: the
- * scenario's analysis.tolerance_per_second, else its per-request tolerance
- * times the requests the load attempted per second (a service that
- * answered every request with an error still did the work). A derived one
- * is explained in why (else ""); 0, or -1 when there is no per-second tolerance
- * (nothing attempted and none written): growth cannot be judged. */
-static int per_second_tolerance(const lg_result *r, const lg_scenario *sc,
-                                double *tol, char *why, size_t cap) {
-  const lg_load_result *l = &r->load;
-  double attempts = (double)(l->requests > 0 ? l->requests : 0) +
-                    (double)(l->errors > 0 ? l->errors : 0);
+int lg_run_time_tolerance(const lg_scenario *sc, const lg_load_result *load,
+                          double limit_bytes, double *tol, char *why,
+                          size_t cap) {
+  double attempts = 0, horizon = sc->analysis.max_time_to_limit_s;
+  bool stated = !(limit_bytes > 0); /* no enforced limit: the stated one */
   char a[32], b[32], c[32];
+  if (cap)
+    why[0] = '\0';
   if (!isnan(sc->analysis.tolerance_per_second)) {
     *tol = sc->analysis.tolerance_per_second; /* the scenario says it */
     return 0;
   }
-  if (!(attempts > 0 && l->duration_s > 0))
+  if (load && load->requests > 0)
+    attempts += (double)load->requests;
+  if (load && load->errors > 0)
+    attempts += (double)load->errors;
+  if (attempts > 0 && load->duration_s > 0) {
+    *tol = sc->analysis.tolerance_bytes * attempts / load->duration_s;
+    snprintf(why, cap,
+             "tolerance per second: %s B/request x %s attempted requests/s "
+             "= %s B/s",
+             lg_fmt_num(a, sizeof a, sc->analysis.tolerance_bytes),
+             lg_fmt_num(b, sizeof b, attempts / load->duration_s),
+             lg_fmt_num(c, sizeof c, *tol));
+    return 0;
+  }
+  /* Nothing converts bytes per request: the growth that would add the whole
+   * limit within the horizon (max_time_to_limit, else 24 h) is the most a
+   * service may grow and still not run out of memory in that time. */
+  if (stated)
+    limit_bytes = (double)sc->container.memory_bytes;
+  *tol = lg_time_tolerance(limit_bytes, horizon);
+  if (isnan(*tol))
     return -1;
-  *tol = sc->analysis.tolerance_bytes * attempts / l->duration_s;
   snprintf(why, cap,
-           "tolerance per second: %s B/request x %s attempted requests/s = "
-           "%s B/s",
-           lg_fmt_num(a, sizeof a, sc->analysis.tolerance_bytes),
-           lg_fmt_num(b, sizeof b, attempts / l->duration_s),
+           "tolerance per second: the %s %s / %s = %s B/s, growth that adds "
+           "the whole limit in that time (analysis.max_time_to_limit sets "
+           "the time, analysis.tolerance_per_second the tolerance)",
+           lg_format_bytes(a, sizeof a, limit_bytes),
+           stated ? "of container.memory (no limit enforced)" : "limit",
+           lg_format_duration(
+               b, sizeof b, isnan(horizon) ? LG_TOLERANCE_HORIZON_S : horizon),
            lg_fmt_num(c, sizeof c, *tol));
   return 0;
 }
@@ -123,7 +141,7 @@ static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
   lg_series *s = NULL;
   FILE *f = NULL;
   lg_error err;
-  char why[160] = "";
+  char why[320] = "";
   bool seconds = sc->load.driver == LG_DRIVER_EXEC || r->load.requests <= 0;
   int rc;
 
@@ -139,13 +157,13 @@ static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
     so.until_t_s = sout->live_until_t_s;
   lg_run_analysis_opts(sc, &ao);
   ao.memory_limit = sout->limit_bytes;
-  if (strcmp(so.x, "seconds") == 0 &&
-      per_second_tolerance(r, sc, &ao.tolerance, why, sizeof why) != 0) {
+  if (seconds && lg_run_time_tolerance(sc, &r->load, sout->limit_bytes,
+                                       &ao.tolerance, why, sizeof why) != 0) {
     lg_result_add_check(r, lg_check_name(LG_CK_GROWTH), LG_CHECK_ERROR,
-                        "the x-axis is time (no request was completed) and "
-                        "nothing sets a tolerance per second: no request was "
-                        "attempted and analysis.tolerance_per_second is not "
-                        "written, so growth cannot be judged");
+                        "the x-axis is time and nothing gives a tolerance "
+                        "per second (no request attempted, no memory limit, "
+                        "no analysis.tolerance_per_second): growth cannot be "
+                        "judged");
     goto cleanup;
   }
   rc = lg_samples_writer_reader(w, &f, &err);
@@ -169,8 +187,11 @@ static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
   }
   r->has_analysis = true;
   if (why[0]) /* a derived tolerance is said, with how */
-    lg_result_add_reason(r, "growth: judged per second (no request "
-                            "completed); %s", why);
+    lg_result_add_reason(r, "growth: judged per second (%s); %s",
+                         sc->load.driver == LG_DRIVER_EXEC
+                             ? "the exec driver counts no requests"
+                             : "no request completed",
+                         why);
   /* The limit was reached within the run: a projection from the last row
    * ("21 ms to the limit") would only restate the kill, misleadingly. */
   if (r->service.oom_killed || r->container.oom_kills > 0)

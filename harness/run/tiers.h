@@ -20,6 +20,19 @@ void lg_run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
  * same for the RSS series and Massif's heap series. */
 void lg_run_analysis_opts(const lg_scenario *sc, lg_analysis_opts *ao);
 
+/* The tolerance where the x-axis is time, in bytes per second, into *tol:
+ * analysis.tolerance_per_second when written; else analysis.tolerance times
+ * the requests load (NULL: none yet) attempted per second (a service that
+ * answered every request with an error still did the work); else
+ * lg_time_tolerance of limit_bytes (the enforced limit; NAN or 0: the
+ * scenario's container.memory) over analysis.max_time_to_limit (else 24 h).
+ * A derived one is explained in why (else ""). 0, or -1 when no limit is
+ * known either (*tol NAN). The run, its early-stop looks and its live
+ * looks all judge an exec scenario with this one tolerance. */
+int lg_run_time_tolerance(const lg_scenario *sc, const lg_load_result *load,
+                          double limit_bytes, double *tol, char *why,
+                          size_t cap);
+
 /* Analyse Massif's heap series into r->massif.heap_analysis (and into
  * r->analysis when the scenario gates on analysis.metric: heap). */
 void lg_run_heap_analysis(lg_result *r, const lg_scenario *sc);

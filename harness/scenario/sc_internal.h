@@ -146,9 +146,7 @@ int sc_heap_profile(sc_ctx *c, const yt_node *v);
 int sc_baseline(sc_ctx *c, const yt_node *v);
 int sc_profiles(sc_ctx *c, const yt_node *v);
 /* After every section: what the analysis needs from other sections (heap:
- * valgrind.massif.enabled; the exec driver: tolerance_per_second);
- * analysis is the analysis map or NULL, root the document's map. */
-int sc_check_analysis(sc_ctx *c, const yt_node *root,
-                      const yt_node *analysis);
+ * valgrind.massif.enabled); analysis is the analysis map or NULL. */
+int sc_check_analysis(sc_ctx *c, const yt_node *analysis);
 
 #endif

@@ -97,21 +97,10 @@ int sc_analysis(sc_ctx *c, const yt_node *v) {
   return 0;
 }
 
-int sc_check_analysis(sc_ctx *c, const yt_node *root,
-                      const yt_node *analysis) {
+int sc_check_analysis(sc_ctx *c, const yt_node *analysis) {
   const yt_node *m = sc_set(analysis) && analysis->kind == YT_MAP
                          ? yt_map_get(analysis, "metric")
                          : NULL;
-  /* The exec driver counts no requests: its growth is per second, and a
-   * per-request tolerance read as bytes per second would fail any real
-   * service (16 B/s is a slow cache filling up). */
-  if (c->sc->load.driver == LG_DRIVER_EXEC &&
-      isnan(c->sc->analysis.tolerance_per_second))
-    return sc_fail(c, sc_set(analysis) ? analysis : root,
-                   "analysis.tolerance_per_second",
-                   "required with the exec driver: it counts no requests, so "
-                   "growth is judged per second (for example "
-                   "tolerance_per_second: 64KiB)");
   /* heap is judged on Massif's request-aligned heap snapshots (run/tiers.c):
    * without Massif nothing measures a native service's heap, and judging
    * anon_bytes under the name heap would mislead. */

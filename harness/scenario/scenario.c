@@ -328,8 +328,7 @@ static int validate(sc_ctx *c, const yt_node *root) {
       (rc = sc_load(c, f[4], root)) || (rc = sc_sampling(c, f[5])) ||
       (rc = sc_analysis(c, f[6])) || (rc = sc_valgrind(c, f[7])) ||
       (rc = sc_baseline(c, f[8])) || (rc = sc_profiles(c, f[9])) ||
-      (rc = sc_check_analysis(c, root, f[6])) ||
-      (rc = sc_heap_profile(c, f[10])))
+      (rc = sc_check_analysis(c, f[6])) || (rc = sc_heap_profile(c, f[10])))
     return rc;
   return 0;
 }

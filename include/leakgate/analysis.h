@@ -48,6 +48,15 @@ typedef struct lg_analysis_opts {
 /* Fill opts with the defaults above. */
 void lg_analysis_opts_init(lg_analysis_opts *o);
 
+/* The horizon of the default per-second tolerance when none is given. */
+#define LG_TOLERANCE_HORIZON_S 86400.0
+/* The default tolerance where x is time and nothing converts bytes per
+ * request: limit_bytes / horizon_s (LG_TOLERANCE_HORIZON_S when horizon_s is
+ * NAN or not > 0), in bytes per second. Slower growth adds less than the
+ * whole limit within the horizon, so it cannot fill even an empty container
+ * in that time. NAN when limit_bytes is not > 0 (no limit known). */
+double lg_time_tolerance(double limit_bytes, double horizon_s);
+
 #define LG_MODEL_NAME_MAX 32
 /* Diagnostic models fitted (flat, linear, saturating, saturating+linear,
  * log, power, step, hinge: the table in analysis/models.c). */

@@ -6,8 +6,12 @@
 #  - every request answered 404 (python3 -m http.server on an empty
 #    directory): the axis falls back to seconds and the tolerance is per
 #    second, 16 B/request times the attempted requests per second, said so;
+#  - the exec driver (no requests) with no analysis.tolerance_per_second,
+#    as every exec scenario written before the key: it validates, and the
+#    tolerance is the growth that adds the whole limit in 24 h, said so;
 #  - analyze --x seconds: the default tolerance becomes per second through
-#    the file's request rate, and a file without requests needs --tolerance;
+#    the file's request rate, else through --limit, else --tolerance is
+#    asked for;
 #  - every interval is labelled by its two-sided level (98% CI at 0.99).
 . "$(dirname "$0")/lib.sh"
 
@@ -56,13 +60,56 @@ grep -q "tolerance 16.0 B/s" "$WORK/stdout" && fail "a per-request tolerance rea
 grep -q " s/s" "$WORK/stdout" && fail "a time-to-limit 'at 1.00 s/s'"
 no_leftovers
 
+# The exec driver, no tolerance_per_second: 256 MiB / 24 h = 3106.9 B/s,
+# far below the 6.5 MB/s oom_hog grows at (64 KiB every 10 ms; it grows on
+# its own, so the load command only waits).
+cat >"$WORK/exec.yaml" <<YAML
+version: 1
+name: numbers-exec
+service:
+  command: [$FIXTURES/oom_hog, --port, "{{port}}"]
+  env: {CHUNK_BYTES: "65536", INTERVAL_MS: "10"}
+  ready: {tcp: "127.0.0.1:{{port}}", timeout: 10s}
+container: {memory: 256MiB}
+load:
+  driver: exec
+  command: [sleep, "300"]
+  phases:
+    - {name: steady, duration: 3s}
+sampling: {interval: 50ms}
+YAML
+run_lg validate "$WORK/exec.yaml"
+expect_code 0 "an exec scenario without analysis.tolerance_per_second validates"
+run_lg run "$WORK/exec.yaml" --out "$WORK/exec"
+expect_code 1 "a leak under an exec load, judged per second"
+r="$WORK/exec/result.json"
+expect_eq "$(jget "$r" "d['analysis']['x']")" seconds "the exec run's x-axis"
+expect_range "$(jget "$r" "d['analysis']['tolerance_bytes_per_request']")" 3106.8 3107.0 \
+  "the exec run's tolerance (256 MiB / 24 h)"
+jget "$r" "d['reasons']" | grep -q "judged per second (the exec driver counts no requests); tolerance per second: the 256.0 MiB limit / 24.0 h = 3107 B/s" ||
+  fail "the exec run does not say how its per-second tolerance was derived"
+no_leftovers
+
 # analyze on a time axis.
-printf 't_s,anon_bytes\n' >"$WORK/norequests.csv"
-i=0
-while [ $i -lt 40 ]; do echo "$i,$((4096000 + i * 100))" >>"$WORK/norequests.csv"; i=$((i + 1)); done
+# time_csv FILE SLOPE: 40 rows of t_s,anon_bytes growing SLOPE bytes a second
+time_csv() {
+  printf 't_s,anon_bytes\n' >"$1"
+  i=0
+  while [ $i -lt 40 ]; do echo "$i,$((4096000 + i * $2))" >>"$1"; i=$((i + 1)); done
+}
+time_csv "$WORK/norequests.csv" 100
 run_lg analyze "$WORK/norequests.csv"
-expect_code 2 "a time axis without requests and without --tolerance"
-grep -q "give --tolerance BYTES" "$WORK/stderr" || fail "the message does not ask for --tolerance"
+expect_code 2 "a time axis without requests, --limit or --tolerance"
+grep -q "give --tolerance BYTES (growth per second that is no leak), or --limit SIZE" "$WORK/stderr" ||
+  fail "the message does not ask for --tolerance or --limit"
+# --limit: 256 MiB / 24 h = 3106.89 B/s, above 100 B/s and below 10 KB/s.
+run_lg analyze "$WORK/norequests.csv" --limit 256MiB
+expect_code 0 "100 B/s under 256 MiB / 24 h"
+grep -q "tolerance 3106.89 B/s = the 256.0 MiB limit / 24.0 h" "$WORK/stderr" ||
+  fail "analyze --limit does not derive its per-second tolerance from the limit"
+time_csv "$WORK/norequests-fast.csv" 10000
+run_lg analyze "$WORK/norequests-fast.csv" --limit 256MiB
+expect_code 1 "10000 B/s above 256 MiB / 24 h"
 run_lg analyze "$WORK/norequests.csv" --tolerance 1KiB
 expect_code 0 "100 B/s under a 1 KiB/s tolerance"
 grep -q "(98% CI 100 to 100), tolerance 1024 B/s" "$WORK/stdout" || fail "analyze: the interval level or tolerance"

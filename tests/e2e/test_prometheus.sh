@@ -134,11 +134,13 @@ expect_range "$scrapes" 20 1000 "successful scrapes"
 # Bytes per request from Prometheus's series, and per second.
 run_lg analyze "$WORK/range.json" --x-series leakgate_requests_total --json "$WORK/prom-req.json"
 expect_code 1 "analyze of Prometheus's series (x = requests)"
-# x = seconds: a per-second tolerance must be given (the answer holds no
-# request column to convert 16 B/request with); 64 KiB/s is far below the
-# leak (64 B/request at thousands of requests/s).
-run_lg analyze "$WORK/range.json" --metric anon --tolerance 64KiB --json "$WORK/prom-sec.json"
+# x = seconds: no request column converts 16 B/request, so the container's
+# limit does: 256 MiB / 24 h = 3107 B/s, far below the leak (64 B/request
+# at 2000 requests/s).
+run_lg analyze "$WORK/range.json" --metric anon --limit 256MiB --json "$WORK/prom-sec.json"
 expect_code 1 "analyze of Prometheus's series (x = seconds)"
+grep -q "tolerance 3106.89 B/s = the 256.0 MiB limit / 24.0 h" "$WORK/stderr" ||
+  fail "analyze of Prometheus's series (x = seconds): tolerance not from --limit"
 
 r="$WORK/run/result.json"
 run_verdict=$(jget "$r" "d['analysis']['leak']")
