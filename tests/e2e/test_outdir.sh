@@ -7,22 +7,13 @@
 # run that fails before sampling leaves no earlier samples beside its error.
 . "$(dirname "$0")/lib.sh"
 
-# wait_rows CSV N: until CSV has N sample rows (10 s at most).
-wait_rows() {
-  for _ in $(seq 1 100); do
-    [ -f "$1" ] && [ "$(($(wc -l <"$1") - 1))" -ge "$2" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
 # 1. Two runs, one --out: the leaky one still fails; the second is refused.
 leaky=$(scenario steady shared-leaky FIXTURE=leaky_http DUR=6s)
 clean=$(scenario steady shared-clean FIXTURE=clean_http DUR=6s)
 same=$WORK/same
 "$LEAKGATE" run "$leaky" --out "$same" >"$WORK/a.stdout" 2>"$WORK/a.stderr" &
 a=$!
-wait_rows "$same/samples.csv" 4 || fail "the first run wrote no samples within 10 s"
+wait_rows "$same/samples.csv" 4 60 || fail "the first run wrote no samples within 60 s"
 run_lg run "$clean" --out "$same"
 expect_code 4 "a second run into an out dir in use"
 grep -q "in use by another leakgate run (pid $a)" "$WORK/stderr" ||
@@ -45,7 +36,7 @@ rm "$d/samples.csv" # so the wait below sees the next run's own rows
 "$LEAKGATE" run "$(scenario steady killed-leaky FIXTURE=leaky_http DUR=30s NAME=killed)" \
   --out "$d" >/dev/null 2>&1 &
 k=$!
-wait_rows "$d/samples.csv" 4 || fail "the killed run wrote no samples within 10 s"
+wait_rows "$d/samples.csv" 4 60 || fail "the killed run wrote no samples within 60 s"
 kill -KILL "$k"
 wait "$k" 2>/dev/null || true
 expect_eq "$(jget "$d/result.json" "d['verdict']")" error "result.json of a killed run"
