@@ -493,6 +493,9 @@ static pid_t start_in(lg_container *c, const char *fixture, char **envp) {
   if (pid == 0) {
     char *argv[] = {path, NULL};
     int dn = open("/dev/null", O_WRONLY);
+    /* Its own process group, so kill(-pid) at the end reaches its children
+     * (it was the test's group: without a cgroup they were left running). */
+    setpgid(0, 0);
     if (lg_container_child_enter(c) != 0)
       _exit(126);
     dup2(dn, 1);
