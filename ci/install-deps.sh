@@ -24,6 +24,10 @@ jq time procps"
 # .ci/run calls, and which starts dockerd with flags of its own), so that
 # they too go in with the policy below that keeps apt from starting daemons.
 ENGINE_PKGS="docker.io podman runc catatonit"
+# Managed runtimes the runtime fixtures and e2e tests run (issue 12): the Go
+# toolchain (above) and a JDK build their fixtures, node runs its own
+# (LG_REQUIRE_RUNTIMES=1 in .ci/run: a missing one fails there).
+TEST_PKGS="$TEST_PKGS openjdk-17-jdk-headless nodejs"
 # Installed where the distribution has them (tests that need them say so and
 # skip elsewhere): libclang-rt-dev is the libFuzzer runtime tests/fuzz/run.sh
 # links (Debian 12 / Ubuntu 24.04 package it apart from clang); chromium and

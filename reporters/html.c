@@ -392,6 +392,46 @@ static void heap_profile(lg_buf *b, const lg_result *r, size_t idx) {
   lg_buf_appends(b, "</table>\n");
 }
 
+/* A managed runtime's growing classes or stacks (runtime.growing), with
+ * each stack's frames under its name. */
+static void runtime_site_table(lg_buf *b, const lg_result *r) {
+  const lg_runtime_result *rt = &r->runtime;
+  char b1[32], b2[32], b3[32];
+  size_t i, k;
+  if (!rt->n_sites)
+    return;
+  lg_buf_appends(b, "<h3>What grew, by the runtime's own account</h3>\n"
+                    "<p class=\"muted\">");
+  esc(b, rt->attribution ? rt->attribution : "");
+  lg_buf_appends(b, "</p>\n<table class=\"sites\"><tr><th>class or stack"
+                    "</th><th>location</th><th>first</th><th>last</th><th>"
+                    "growth</th><th>per request</th></tr>\n");
+  for (i = 0; i < rt->n_sites && i < 50; i++) {
+    const lg_runtime_site *x = &rt->sites[i];
+    lg_buf_appends(b, "<tr><td>");
+    esc(b, x->name ? x->name : "??");
+    for (k = 0; k < x->n_stack && k < 12; k++) {
+      lg_buf_appends(b, k ? "<br>" : "<div class=\"muted\">");
+      esc(b, x->stack[k]);
+    }
+    if (x->n_stack)
+      lg_buf_appends(b, "</div>");
+    lg_buf_appends(b, "</td><td>");
+    esc(b, x->file ? x->file : "");
+    if (x->line > 0)
+      lg_buf_appendf(b, ":%d", x->line);
+    lg_buf_appendf(b,
+                   "</td><td class=\"num\">%s</td><td class=\"num\">%s"
+                   "</td><td class=\"num\">+%s</td><td class=\"num\">"
+                   "%.3g B</td></tr>\n",
+                   lg_format_bytes(b1, sizeof b1, x->first_bytes),
+                   lg_format_bytes(b2, sizeof b2, x->last_bytes),
+                   lg_format_bytes(b3, sizeof b3, x->growth_bytes),
+                   x->bytes_per_request);
+  }
+  lg_buf_appends(b, "</table>\n");
+}
+
 static void phases(lg_buf *b, const lg_result *r) {
   const lg_load_result *l = &r->load;
   char d[32], rate[32];
@@ -445,6 +485,7 @@ static void section(lg_buf *b, const lg_result *r, size_t idx) {
   leak_list(b, r);
   site_table(b, r);
   heap_profile(b, r, idx);
+  runtime_site_table(b, r);
   phases(b, r);
   lg_buf_appends(b, "</section>\n");
 }

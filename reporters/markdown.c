@@ -190,6 +190,39 @@ static void heap_sites(lg_buf *b, const lg_result *r) {
   lg_buf_appends(b, "\n</details>\n\n");
 }
 
+/* A managed runtime's growing classes or stacks (runtime.growing). */
+static void runtime_sites(lg_buf *b, const lg_result *r) {
+  const lg_runtime_result *rt = &r->runtime;
+  char b1[32], b2[32], b3[32];
+  size_t i;
+  if (!rt->n_sites)
+    return;
+  lg_buf_appendf(b, "<details><summary>%s: %zu growing %s (",
+                 rt->name ? rt->name : "runtime", rt->n_sites,
+                 rt->sites[0].kind && strcmp(rt->sites[0].kind, "class") == 0
+                     ? "classes"
+                     : "allocation stacks");
+  lg_esc_md(b, rt->attribution ? rt->attribution : "");
+  lg_buf_appends(b, ")</summary>\n\n"
+                    "| Class or stack | Location | First | Last | Growth | "
+                    "Per request |\n|---|---|---:|---:|---:|---:|\n");
+  for (i = 0; i < rt->n_sites && i < 10; i++) {
+    const lg_runtime_site *x = &rt->sites[i];
+    lg_buf_appends(b, "| ");
+    lg_esc_md(b, x->name ? x->name : "??");
+    lg_buf_appends(b, " | ");
+    lg_esc_md(b, x->file ? x->file : "");
+    if (x->line > 0)
+      lg_buf_appendf(b, ":%d", x->line);
+    lg_buf_appendf(b, " | %s | %s | +%s | %.3g B |\n",
+                   lg_format_bytes(b1, sizeof b1, x->first_bytes),
+                   lg_format_bytes(b2, sizeof b2, x->last_bytes),
+                   lg_format_bytes(b3, sizeof b3, x->growth_bytes),
+                   x->bytes_per_request);
+  }
+  lg_buf_appends(b, "\n</details>\n\n");
+}
+
 static void md_status(lg_buf *b, lg_check_status st, bool advisory) {
   lg_buf_appendf(b, " | %s | ", advisory ? "⚠️ advisory" : status_badge(st));
 }
@@ -223,6 +256,7 @@ static void section(lg_buf *b, const lg_result *r) {
   leaks(b, r);
   sites(b, r);
   heap_sites(b, r);
+  runtime_sites(b, r);
   if (r->out_dir) {
     lg_buf_appends(b, "Artifacts: ");
     lg_md_code(b, r->out_dir);

@@ -5,7 +5,10 @@
  * are appended): leakgate/memcheck-{definite,indirect,possible,reachable},
  * leakgate/growing-site, leakgate/growth, leakgate/oom, leakgate/crash,
  * leakgate/baseline-regression, leakgate/time-to-limit,
- * leakgate/heap-growing-site.
+ * leakgate/heap-growing-site, then (issue 12)
+ * leakgate/runtime-growing-stack, leakgate/runtime-oom,
+ * leakgate/heap-exhaustion, leakgate/throughput-collapse,
+ * leakgate/goroutines.
  * Results:
  *   - each Memcheck leak whose stack has a frame inside repo_root, located at
  *     that frame, with the whole stack in result.stacks and
@@ -15,9 +18,14 @@
  *   - each Massif growing site inside repo_root ({"leakgateSite/v1"});
  *   - each heap-profile growing site at its frame inside repo_root, with its
  *     stack and {"leakgateStack/v1": the site's stack fingerprint};
+ *   - each growing stack of a Go runtime's own heap profile inside
+ *     repo_root ({"leakgateSite/v1"});
  *   - each failing or inconclusive scenario-level check (growth, oom, crash,
- *     baseline, time-to-limit), located at the scenario file when that is
- *     inside the repository ({"leakgateScenario/v1"}).
+ *     baseline, time-to-limit, and a managed runtime's runtime-oom,
+ *     heap-exhaustion, throughput-collapse, goroutines), located at the
+ *     scenario file when that is inside the repository
+ *     ({"leakgateScenario/v1"}); growth's properties name a JVM's growing
+ *     classes (they have no source location of their own).
  * Locations are relative URIs with uriBaseId SRCROOT (originalUriBaseIds
  * holds repo_root as a file:// URI); frames outside it keep an absolute
  * file:// URI and appear only inside stacks. Leaks and sites with no frame
@@ -47,6 +55,11 @@ enum {
   R_BASELINE,
   R_TTL,
   R_HEAP_SITE,
+  R_RT_SITE,
+  R_RT_OOM,
+  R_HEAP_EXHAUSTION,
+  R_THROUGHPUT,
+  R_GOROUTINES,
   N_RULES
 };
 
@@ -96,6 +109,34 @@ static const struct {
      "still live grows with completed requests faster than the tolerance: "
      "a leak or an unbounded cache. The rate is bytes per request with its "
      "confidence interval."},
+    {"leakgate/runtime-growing-stack", "RuntimeGrowingStack", "warning",
+     "Allocation stack whose live bytes grow (the runtime's heap profile)",
+     "The Go runtime's own heap profile (net/http/pprof, taken after a "
+     "collection at phase boundaries) holds more bytes allocated here at "
+     "the end of the load than at its start: the live objects of this "
+     "stack grow with the requests served."},
+    {"leakgate/runtime-oom", "RuntimeOutOfMemory", "error",
+     "The managed runtime ran out of memory",
+     "The service's output has its runtime's out-of-memory error "
+     "(java.lang.OutOfMemoryError, Go's fatal error: runtime: out of "
+     "memory, V8's JavaScript heap out of memory, a Python MemoryError), "
+     "even if the process kept running and serving errors."},
+    {"leakgate/heap-exhaustion", "HeapExhaustion", "error",
+     "The runtime's heap is full and collecting all the time",
+     "At the end of the steady load the live heap after full collections "
+     "sits at its ceiling (-Xmx, V8's heap limit) while GC pauses take a "
+     "large share of the time: memory seen from outside is flat, the heap "
+     "is exhausted."},
+    {"leakgate/throughput-collapse", "ThroughputCollapse", "error",
+     "Throughput collapsed as GC time or errors rose",
+     "The last part of the steady load served far fewer requests per second "
+     "than the first while GC pauses took more of the time or requests "
+     "failed: the service's heap, not the machine, slowed it down."},
+    {"leakgate/goroutines", "GoroutineLeak", "error",
+     "Goroutines grow with work done",
+     "The Go runtime's goroutine count (net/http/pprof) grows per request: "
+     "goroutines that never end are a leak of their stacks and of "
+     "everything they reference."},
 };
 
 /* GitHub code scanning accepts at most 25,000 results per run and shows
@@ -411,6 +452,69 @@ static void heap_sites(ctx *c, const lg_result *r) {
   }
 }
 
+/* The runtime's growing allocation stacks whose first frame is inside the
+ * repository (Go heap profile), like Massif's sites; classes (JVM) have no
+ * source location: the growth check's result carries them instead. */
+static void runtime_sites(ctx *c, const lg_result *r) {
+  const lg_runtime_result *rt = &r->runtime;
+  size_t i;
+  for (i = 0; i < rt->n_sites; i++) {
+    const lg_runtime_site *s = &rt->sites[i];
+    char relbuf[4096], msg[1024], b1[32], b2[32], fp[17];
+    const char *rel, *parts[2];
+    if (!s->kind || strcmp(s->kind, "stack") != 0 || !s->file)
+      continue;
+    rel = lg_rel_path(s->file, c->o->repo_root, relbuf, sizeof relbuf);
+    if (!rel)
+      continue;
+    if (c->located >= MAX_LOCATED_RESULTS) {
+      c->omitted++;
+      continue;
+    }
+    c->located++;
+    parts[0] = s->name;
+    parts[1] = rel;
+    lg_hash_hex(fp, parts, 2);
+    snprintf(msg, sizeof msg,
+             "%s: its live objects grew by %s (%.3g B per request, %s at the "
+             "end) during scenario %s, per the runtime's heap profile.",
+             s->name ? s->name : "??",
+             lg_format_bytes(b1, sizeof b1, s->growth_bytes),
+             s->bytes_per_request,
+             lg_format_bytes(b2, sizeof b2, s->last_bytes), lg_rep_name(r));
+    add_result(c, R_RT_SITE,
+               r->verdict == LG_VERDICT_FAIL ? "error" : "warning", msg,
+               location(c, s->file, s->line, s->name, false),
+               "leakgateSite/v1", fp,
+               json_pack("{s:o,s:o,s:o}", "scenario",
+                         lg_json_str(lg_rep_name(r)), "growth_bytes",
+                         lg_json_num(s->growth_bytes), "bytes_per_request",
+                         lg_json_num(s->bytes_per_request)),
+               NULL);
+  }
+}
+
+/* The top growing classes of a JVM, for the growth result's properties. */
+static json_t *growing_classes(const lg_result *r) {
+  const lg_runtime_result *rt = &r->runtime;
+  json_t *a = json_array();
+  size_t i, n = 0;
+  for (i = 0; a && i < rt->n_sites && n < 5; i++) {
+    const lg_runtime_site *s = &rt->sites[i];
+    if (!s->kind || strcmp(s->kind, "class") != 0)
+      continue;
+    json_array_append_new(
+        a, json_pack("{s:o,s:o}", "class", lg_json_str(s->name),
+                     "bytes_per_request", lg_json_num(s->bytes_per_request)));
+    n++;
+  }
+  if (a && n == 0) {
+    json_decref(a);
+    a = NULL;
+  }
+  return a;
+}
+
 static void checks(ctx *c, const lg_result *r) {
   static const struct {
     lg_check_id check;
@@ -419,12 +523,17 @@ static void checks(ctx *c, const lg_result *r) {
              {LG_CK_OOM, R_OOM},
              {LG_CK_CRASH, R_CRASH},
              {LG_CK_BASELINE, R_BASELINE},
-             {LG_CK_TTL, R_TTL}};
+             {LG_CK_TTL, R_TTL},
+             {LG_CK_RUNTIME_OOM, R_RT_OOM},
+             {LG_CK_HEAP_EXHAUSTION, R_HEAP_EXHAUSTION},
+             {LG_CK_THROUGHPUT_COLLAPSE, R_THROUGHPUT},
+             {LG_CK_GOROUTINES, R_GOROUTINES}};
   size_t i;
   for (i = 0; i < sizeof map / sizeof map[0]; i++) {
     const lg_check *ch = lg_result_check_by_id(r, map[i].check);
     const char *parts[2];
     char fp[17], msg[2048];
+    json_t *props, *classes;
     if (!ch ||
         (ch->status != LG_CHECK_FAIL && ch->status != LG_CHECK_INCONCLUSIVE))
       continue;
@@ -432,15 +541,17 @@ static void checks(ctx *c, const lg_result *r) {
     parts[1] = lg_rep_name(r);
     lg_hash_hex(fp, parts, 2);
     snprintf(msg, sizeof msg, "Scenario %s: %s", lg_rep_name(r), ch->message);
-    add_result(
-        c, map[i].rule, ch->status == LG_CHECK_FAIL ? "error" : "warning", msg,
-        location(c, r->scenario_file, 1, NULL, false), "leakgateScenario/v1",
-        fp,
-        json_pack("{s:o,s:s,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
-                  "verdict", lg_verdict_name(r->verdict),
-                  "slope_bytes_per_request",
-                  lg_json_num(r->has_analysis ? r->analysis.slope : NAN)),
-        NULL);
+    props = json_pack("{s:o,s:s,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
+                      "verdict", lg_verdict_name(r->verdict),
+                      "slope_bytes_per_request",
+                      lg_json_num(r->has_analysis ? r->analysis.slope : NAN));
+    if (props && map[i].check == LG_CK_GROWTH &&
+        (classes = growing_classes(r)) != NULL)
+      json_object_set_new(props, "growing_classes", classes);
+    add_result(c, map[i].rule,
+               ch->status == LG_CHECK_FAIL ? "error" : "warning", msg,
+               location(c, r->scenario_file, 1, NULL, false),
+               "leakgateScenario/v1", fp, props, NULL);
   }
 }
 
@@ -515,6 +626,7 @@ int lg_render_sarif(const lg_result *const *rs, size_t n,
     leaks(&c, rs[i]);
     sites(&c, rs[i]);
     heap_sites(&c, rs[i]);
+    runtime_sites(&c, rs[i]);
   }
   put(&c, run, "results", c.results);
   if (c.omitted)

@@ -85,6 +85,10 @@ int cli_load_scenario(const char *path, const char *const *sets, size_t n_sets,
   rc = lg_scenario_load(path, sets, n_sets, out, &err);
   if (rc == 0 && profile)
     rc = lg_scenario_apply_profile(*out, profile, &err);
+  /* What the run would find before starting: heap needs a managed runtime
+   * or Massif (auto-detection looks at the command, not only the keys). */
+  if (rc == 0)
+    rc = lg_run_check_runtime(*out, NULL, &err);
   if (rc) {
     cli_errorf("%s", err.msg);
     lg_scenario_free(*out);

@@ -1,6 +1,7 @@
 /* core/fsutil.c - atomic writes, capped reads, mkdir -p (see core/fsutil.h). */
 #include "core/fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -284,4 +285,34 @@ char *lg_path_join(const char *dir, const char *name) {
   else
     snprintf(p, n, "%s/%s", dir, name);
   return p;
+}
+
+/* unlinkat refuses a directory with EISDIR: d_type is not filled in on
+ * every filesystem, so it is not consulted. */
+int lg_remove_prefixed(const char *dir, const char *const *prefixes,
+                       lg_error *err) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int rc = 0;
+  if (!d)
+    return lg_error_set(err, LG_EIO, "%s: cannot open: %s", dir,
+                        strerror(errno));
+  while ((e = readdir(d)) != NULL) {
+    size_t i;
+    for (i = 0; prefixes[i]; i++)
+      if (strncmp(e->d_name, prefixes[i], strlen(prefixes[i])) == 0)
+        break;
+    if (!prefixes[i])
+      continue;
+    if (unlinkat(dirfd(d), e->d_name, 0) != 0 && errno != ENOENT &&
+        errno != EISDIR) {
+      rc = lg_error_set(err, LG_EIO,
+                        "%s/%s: cannot remove an earlier run's "
+                        "file: %s",
+                        dir, e->d_name, strerror(errno));
+      break;
+    }
+  }
+  closedir(d);
+  return rc;
 }

@@ -36,6 +36,12 @@ int lg_create_file(const char *path, lg_error *err);
  * when another process holds it, naming that process when /proc/locks
  * tells. */
 int lg_lock_dir(const char *dir, lg_error *err);
+/* Remove dir's entries whose names start with one of prefixes (a
+ * NULL-ended list): an earlier run's files in a reused out dir. Files and
+ * symlinks alike (unlink never follows a link); a directory of such a name
+ * is left alone. O(entries). */
+int lg_remove_prefixed(const char *dir, const char *const *prefixes,
+                       lg_error *err);
 /* Join dir and name into a new string (caller frees). */
 char *lg_path_join(const char *dir, const char *name);
 

@@ -95,7 +95,8 @@ struct lg_field_table {
 /* The tables of sections.c. */
 extern const lg_field_table lg_result_fields, lg_analysis_fields,
     lg_load_fields, lg_container_fields, lg_service_fields, lg_memcheck_fields,
-    lg_massif_fields, lg_heap_profile_fields, lg_baseline_fields;
+    lg_massif_fields, lg_heap_profile_fields, lg_baseline_fields,
+    lg_runtime_fields;
 /* Its arrays of records, for result.c's truncate and clear helpers. */
 extern const lg_field_records lg_phase_records, lg_leak_records,
     lg_error_records, lg_site_records, lg_heap_site_records;

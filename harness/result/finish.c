@@ -603,6 +603,194 @@ static void check_load(const lg_result *r, pending *p) {
          (long long)l->dropped);
 }
 
+/* ---- the managed runtime's checks (issue 12, docs/runtimes.md "Checks") --
+ * Only for a service that runs on a managed runtime (runtime.name go, jvm,
+ * node or python): for a native one they are left out, not skipped, so its
+ * report stays what it was. Each message says what was seen, pass or fail,
+ * so the decision can be checked by hand from result.json. */
+
+/* A check with nothing to say for this result: not added at all. */
+#define CHECK_ABSENT ((lg_check_status)-1)
+#define HEAP_FULL_DEFAULT 0.9
+#define GC_TIME_DEFAULT 0.25
+#define THROUGHPUT_FLOOR_DEFAULT 0.5
+/* GC pauses must take this much more of the time at the end than at the
+ * start for a throughput drop to be the heap's doing. */
+#define COLLAPSE_GC_RISE 0.10
+
+static bool managed(const lg_result *r) {
+  const char *n = r->runtime.name;
+  return n && strcmp(n, "native") != 0;
+}
+
+static double share(double part, double whole) {
+  return whole > 0 && isfinite(part) ? part / whole : NAN;
+}
+
+static double gate(double v, double dflt) { return isfinite(v) ? v : dflt; }
+
+/* The runtime's own out-of-memory wording in the service's output (a JVM
+ * that catches OutOfMemoryError and keeps serving errors, a Go or Node
+ * process that died of it). */
+static void check_runtime_oom(const lg_result *r, pending *p) {
+  const lg_runtime_result *rt = &r->runtime;
+  if (!managed(r)) {
+    p->st = CHECK_ABSENT;
+    return;
+  }
+  if (rt->oom_lines > 0)
+    setp(p, LG_CHECK_FAIL,
+         "the %s ran out of memory: %lld line%s of the service's output say "
+         "so; first: %.400s",
+         rt->name, (long long)rt->oom_lines, rt->oom_lines == 1 ? "" : "s",
+         rt->oom_line ? rt->oom_line : "?");
+  else
+    setp(p, LG_CHECK_PASS, "no out-of-memory error in the service's output");
+}
+
+/* In the last fifth of the time the runtime was collecting (windows[2]:
+ * a JVM that stopped serving, and so collecting, is judged on its end) the
+ * live heap after the last full collection is at heap_full of its ceiling
+ * or more while GC pauses take gc_time of the time or more. Needs a
+ * ceiling the runtime reports (JVM -Xmx, V8's heap limit); a window
+ * without a full collection is not exhausted: the heap had room. */
+static void check_heap_exhaustion(const lg_result *r, pending *p) {
+  const lg_runtime_result *rt = &r->runtime;
+  const lg_runtime_window *w = &rt->windows[2];
+  double full_at = gate(r->heap_full, HEAP_FULL_DEFAULT),
+         gc_at = gate(r->gc_time_max, GC_TIME_DEFAULT), len, gc, full;
+  char live[32], max[32];
+  if (!managed(r)) {
+    p->st = CHECK_ABSENT;
+    return;
+  }
+  if (!isfinite(rt->heap_max_bytes)) {
+    setp(p, LG_CHECK_SKIPPED, "no heap ceiling reported (%s): growth decides",
+         strcmp(rt->name, "go") == 0 ? "Go has none without GOMEMLIMIT"
+         : strcmp(rt->name, "python") == 0
+             ? "CPython has none"
+             : "the runtime did not say");
+    return;
+  }
+  len = w->to_s - w->from_s;
+  if (rt->n_windows != 3 || !(len > 0)) {
+    setp(p, LG_CHECK_SKIPPED,
+         "the steady load was too short to look at its last fifth");
+    return;
+  }
+  gc = share(w->pause_s, len);
+  full = share(w->heap_live_bytes, rt->heap_max_bytes);
+  lg_format_bytes(max, sizeof max, rt->heap_max_bytes);
+  lg_format_bytes(live, sizeof live, w->heap_live_bytes);
+  if (isfinite(full) && full >= full_at && gc >= gc_at) {
+    setp(p, LG_CHECK_FAIL,
+         "heap exhausted: %s of its %s ceiling live after the last full "
+         "collection (%.0f%%, limit %.0f%%) and %.0f%% of %.0f s in GC "
+         "pauses up to %.0f s (limit %.0f%%, %lld full collections)",
+         live, max, 100 * full, 100 * full_at, 100 * gc, len, w->to_s,
+         100 * gc_at, (long long)w->full_collections);
+  } else if (isfinite(full)) {
+    setp(p, LG_CHECK_PASS,
+         "%.0f%% of the %s heap ceiling live after the last full collection, "
+         "%.1f%% of the last %.0f s in GC pauses",
+         100 * full, max, 100 * gc, len);
+  } else {
+    setp(p, LG_CHECK_PASS,
+         "no full collection in the last %.0f s (%.1f%% of it in GC pauses): "
+         "the %s heap had room",
+         len, 100 * (isfinite(gc) ? gc : 0), max);
+  }
+}
+
+/* A goroutine leak is a leak (issue 12): the goroutine count of a Go
+ * service whose net/http/pprof leakgate reads, judged per request like
+ * memory (runtime.goroutines, run/rtgc.c). Absent without that series. */
+static void check_goroutines(const lg_result *r, pending *p) {
+  const lg_runtime_result *rt = &r->runtime;
+  char lo[32], hi[32];
+  if (rt->goroutines_points <= 0) {
+    p->st = CHECK_ABSENT;
+    return;
+  }
+  lg_fmt_num(lo, sizeof lo, rt->goroutines_lo);
+  lg_fmt_num(hi, sizeof hi, rt->goroutines_hi);
+  switch (rt->goroutines_leak) {
+  case LG_LEAK_UNKNOWN:
+    setp(p, LG_CHECK_SKIPPED,
+         "%lld looks of the goroutine count, too few to judge (%lld then "
+         "%lld)",
+         (long long)rt->goroutines_points, (long long)rt->goroutines_first,
+         (long long)rt->goroutines_last);
+    break;
+  case LG_LEAK_LEAK:
+    setp(p, LG_CHECK_FAIL,
+         "goroutines leak: %.3g per request (CI %s to %s), %lld at the first "
+         "look and %lld at the last",
+         rt->goroutines_slope, lo, hi, (long long)rt->goroutines_first,
+         (long long)rt->goroutines_last);
+    break;
+  case LG_LEAK_NO_LEAK:
+    setp(p, LG_CHECK_PASS,
+         "goroutines steady: %.3g per request (CI %s to %s), %lld then %lld",
+         rt->goroutines_slope, lo, hi, (long long)rt->goroutines_first,
+         (long long)rt->goroutines_last);
+    break;
+  default:
+    setp(p, LG_CHECK_INCONCLUSIVE,
+         "cannot tell whether goroutines grow: %.3g per request (CI %s to "
+         "%s) over %lld looks",
+         rt->goroutines_slope, lo, hi, (long long)rt->goroutines_points);
+  }
+}
+
+/* The last fifth's throughput below throughput_floor of the first fifth's
+ * while GC pauses take a larger share of the time (COLLAPSE_GC_RISE more:
+ * the clean, cache and churn fixtures moved by at most 4 points)
+ * or requests fail that did not before: a slowdown the service's own heap
+ * causes, not a busy machine's (that moves neither). */
+static void check_throughput_collapse(const lg_result *r, pending *p) {
+  const lg_runtime_result *rt = &r->runtime;
+  const lg_runtime_window *a = &rt->windows[0], *b = &rt->windows[1];
+  double floor = gate(r->throughput_floor, THROUGHPUT_FLOOR_DEFAULT);
+  double la = a->to_s - a->from_s, lb = b->to_s - b->from_s, ta, tb, ga, gb;
+  bool gc_rise, err_rise;
+  if (!managed(r)) {
+    p->st = CHECK_ABSENT;
+    return;
+  }
+  ta = share(a->requests, la);
+  tb = share(b->requests, lb);
+  if (rt->n_windows != 3 || !(la > 0 && lb > 0) || !isfinite(tb) ||
+      !(ta > 0)) {
+    setp(p, LG_CHECK_SKIPPED,
+         "the steady load was too short (or served nothing) to compare its "
+         "first and last fifth");
+    return;
+  }
+  ga = share(a->pause_s, la);
+  gb = share(b->pause_s, lb);
+  gc_rise = isfinite(ga) && isfinite(gb) && gb >= ga + COLLAPSE_GC_RISE;
+  err_rise = b->errors > 0 && !(a->errors >= b->errors);
+  if (tb < floor * ta && (gc_rise || err_rise)) {
+    setp(p, LG_CHECK_FAIL,
+         "throughput collapsed: %.0f req/s in the last %.0f s, %.0f%% of the "
+         "%.0f req/s of the first %.0f s of steady load (floor %.0f%%)",
+         tb, lb, 100 * tb / ta, ta, la, 100 * floor);
+    if (gc_rise)
+      catp(p, "; GC pauses rose from %.1f%% to %.1f%% of the time", 100 * ga,
+           100 * gb);
+    if (err_rise)
+      catp(p, "; %.0f requests failed at the end, %.0f at the start",
+           b->errors, isfinite(a->errors) ? a->errors : 0);
+    return;
+  }
+  setp(p, LG_CHECK_PASS,
+       "the last %.0f s at %.0f%% of the first %.0f s's %.0f req/s; GC "
+       "pauses %.1f%% then %.1f%% of the time",
+       lb, 100 * tb / ta, la, ta, 100 * (isfinite(ga) ? ga : 0),
+       100 * (isfinite(gb) ? gb : 0));
+}
+
 /* Remove derived checks (keeping others in order) and derived reasons. */
 static void clear_derived(lg_result *r) {
   size_t i, k = 0, nd = r->n_derived_reasons;
@@ -671,7 +859,7 @@ static int merge_checks(lg_result *r, const pending *p) {
       used[k] = true;
       rc = lg_result_add_check(r, kept[k].name, kept[k].status, "%s",
                                kept[k].message);
-    } else {
+    } else if (p[i].st != CHECK_ABSENT) {
       rc = lg_result_add_check(r, checks[i].name, p[i].st, "%s", p[i].msg);
       if (rc == 0)
         r->checks[r->n_checks - 1].derived = true;

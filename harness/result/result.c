@@ -315,6 +315,56 @@ int lg_result_add_phase(lg_load_result *l, const char *name, int64_t requests,
   return 0;
 }
 
+int lg_result_add_runtime_phase(lg_runtime_result *rt, const char *name,
+                                int64_t collections, int64_t full,
+                                double pause_s, double gc_time_share,
+                                double heap_live_bytes) {
+  lg_runtime_phase p;
+  int rc;
+  p.name = dup_or_null(name);
+  if (name && !p.name)
+    return LG_ENOMEM;
+  p.collections = collections;
+  p.full_collections = full;
+  p.pause_s = pause_s;
+  p.gc_time_share = gc_time_share;
+  p.heap_live_bytes = heap_live_bytes;
+  rc = lg_result_grow((void **)&rt->phases, rt->n_phases, sizeof *rt->phases);
+  if (rc) {
+    free(p.name);
+    return rc;
+  }
+  rt->phases[rt->n_phases++] = p;
+  return 0;
+}
+
+lg_runtime_site *lg_result_add_runtime_site(lg_runtime_result *rt,
+                                            const char *kind, const char *name,
+                                            const char *file, int line) {
+  lg_runtime_site x;
+  memset(&x, 0, sizeof x);
+  x.kind = dup_or_null(kind);
+  x.name = dup_or_null(name);
+  x.file = dup_or_null(file);
+  x.line = line;
+  x.first_bytes = x.last_bytes = x.growth_bytes = NAN;
+  x.bytes_per_request = NAN;
+  x.first_count = x.last_count = -1;
+  if ((kind && !x.kind) || (name && !x.name) || (file && !x.file) ||
+      lg_result_grow((void **)&rt->sites, rt->n_sites, sizeof *rt->sites) != 0) {
+    free(x.kind);
+    free(x.name);
+    free(x.file);
+    return NULL;
+  }
+  rt->sites[rt->n_sites] = x;
+  return &rt->sites[rt->n_sites++];
+}
+
+int lg_runtime_site_add_frame(lg_runtime_site *s, const char *frame) {
+  return push_str(&s->stack, &s->n_stack, strdup(frame ? frame : ""));
+}
+
 int lg_result_add_baseline_leak(lg_baseline_result *b, bool known,
                                 const char *fingerprint) {
   char *s = strdup(fingerprint ? fingerprint : "");

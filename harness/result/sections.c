@@ -687,6 +687,224 @@ static void missing_policy_read(lg_jr *d, const json_t *o, const char *ctx,
 CODEC(baseline_missing_policy, "string", missing_policy_write,
       missing_policy_read, NULL, NULL);
 
+/* ---- runtime{} -------------------------------------------------------- */
+
+static json_t *count_json(int64_t v) {
+  return v < 0 ? json_null() : json_integer(v);
+}
+
+static json_t *rt_phases_write(const void *sec, bool *bad) {
+  const lg_runtime_result *rt = sec;
+  json_t *ph = json_array();
+  size_t i;
+  if (!ph) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < rt->n_phases; i++) {
+    const lg_runtime_phase *p = &rt->phases[i];
+    json_t *o = json_object();
+    if (!o) {
+      *bad = true;
+      break;
+    }
+    lg_json_put(o, "name", lg_json_str(p->name), bad);
+    lg_json_put(o, "collections", count_json(p->collections), bad);
+    lg_json_put(o, "full_collections", count_json(p->full_collections), bad);
+    lg_json_put(o, "pause_seconds", lg_json_num(p->pause_s), bad);
+    lg_json_put(o, "gc_time_share", lg_json_num(p->gc_time_share), bad);
+    lg_json_put(o, "heap_live_bytes", lg_json_num(p->heap_live_bytes), bad);
+    lg_json_push(ph, o, bad);
+  }
+  return ph;
+}
+static void rt_phases_read(lg_jr *d, const json_t *o, const char *ctx,
+                           const char *key, void *sec) {
+  static const char *const el = "runtime.gc.phases[]";
+  json_t *ph = lg_jr_arr(d, o, ctx, key, "an array"), *p;
+  size_t i;
+  json_array_foreach(ph, i, p) {
+    if (d->rc)
+      break;
+    if (!json_is_object(p)) {
+      lg_jr_bad(d, ctx, key, "objects");
+      break;
+    }
+    if (lg_result_add_runtime_phase(
+            sec, lg_jr_str(d, p, el, "name", false),
+            lg_jr_count(d, p, el, "collections"),
+            lg_jr_count(d, p, el, "full_collections"),
+            lg_jr_num(d, p, el, "pause_seconds", false),
+            lg_jr_num(d, p, el, "gc_time_share", false),
+            lg_jr_num(d, p, el, "heap_live_bytes", false)))
+      lg_jr_oom(d);
+  }
+}
+static void rt_phases_release(void *sec) {
+  lg_runtime_result *rt = sec;
+  size_t i;
+  for (i = 0; i < rt->n_phases; i++)
+    free(rt->phases[i].name);
+  free(rt->phases);
+  rt->phases = NULL;
+  rt->n_phases = 0;
+}
+CODEC(runtime_phases, "array", rt_phases_write, rt_phases_read, NULL,
+      rt_phases_release);
+
+static json_t *rt_windows_write(const void *sec, bool *bad) {
+  const lg_runtime_result *rt = sec;
+  json_t *arr = json_array();
+  size_t i;
+  if (!arr) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < rt->n_windows && i < 3; i++) {
+    const lg_runtime_window *w = &rt->windows[i];
+    json_t *o = json_object();
+    if (!o) {
+      *bad = true;
+      break;
+    }
+    lg_json_put(o, "from_s", lg_json_num(w->from_s), bad);
+    lg_json_put(o, "to_s", lg_json_num(w->to_s), bad);
+    lg_json_put(o, "requests", lg_json_num(w->requests), bad);
+    lg_json_put(o, "errors", lg_json_num(w->errors), bad);
+    lg_json_put(o, "pause_seconds", lg_json_num(w->pause_s), bad);
+    lg_json_put(o, "full_collections", count_json(w->full_collections), bad);
+    lg_json_put(o, "heap_live_bytes", lg_json_num(w->heap_live_bytes), bad);
+    lg_json_push(arr, o, bad);
+  }
+  return arr;
+}
+static void rt_windows_read(lg_jr *d, const json_t *o, const char *ctx,
+                            const char *key, void *sec) {
+  static const char *const el = "runtime.gc.windows[]";
+  lg_runtime_result *rt = sec;
+  json_t *arr = lg_jr_arr(d, o, ctx, key, "an array"), *w;
+  size_t i;
+  if (arr && json_array_size(arr) != 0 && json_array_size(arr) != 3) {
+    lg_jr_bad(d, ctx, key,
+              "an array of the first, the last and the last collecting "
+              "window");
+    return;
+  }
+  json_array_foreach(arr, i, w) {
+    lg_runtime_window *x = &rt->windows[i];
+    if (!json_is_object(w)) {
+      lg_jr_bad(d, ctx, key, "objects");
+      return;
+    }
+    x->from_s = lg_jr_num(d, w, el, "from_s", false);
+    x->to_s = lg_jr_num(d, w, el, "to_s", false);
+    x->requests = lg_jr_num(d, w, el, "requests", false);
+    x->errors = lg_jr_num(d, w, el, "errors", false);
+    x->pause_s = lg_jr_num(d, w, el, "pause_seconds", false);
+    x->full_collections = lg_jr_count(d, w, el, "full_collections");
+    x->heap_live_bytes = lg_jr_num(d, w, el, "heap_live_bytes", false);
+  }
+  rt->n_windows = json_array_size(arr);
+}
+CODEC(runtime_windows, "array", rt_windows_write, rt_windows_read, NULL, NULL);
+
+static json_t *rt_sites_write(const void *sec, bool *bad) {
+  const lg_runtime_result *rt = sec;
+  json_t *arr = json_array();
+  size_t i, k;
+  if (!arr) {
+    *bad = true;
+    return NULL;
+  }
+  for (i = 0; i < rt->n_sites; i++) {
+    const lg_runtime_site *x = &rt->sites[i];
+    json_t *o = json_object(), *st = json_array();
+    if (!o || !st) {
+      json_decref(o);
+      json_decref(st);
+      *bad = true;
+      break;
+    }
+    lg_json_put(o, "kind", lg_json_str(x->kind), bad);
+    lg_json_put(o, "name", lg_json_str(x->name), bad);
+    lg_json_put(o, "file", lg_json_str(x->file), bad);
+    lg_json_put(o, "line", x->line > 0 ? json_integer(x->line) : json_null(),
+                bad);
+    lg_json_put(o, "first_bytes", lg_json_num(x->first_bytes), bad);
+    lg_json_put(o, "last_bytes", lg_json_num(x->last_bytes), bad);
+    lg_json_put(o, "growth_bytes", lg_json_num(x->growth_bytes), bad);
+    lg_json_put(o, "first_count", count_json(x->first_count), bad);
+    lg_json_put(o, "last_count", count_json(x->last_count), bad);
+    lg_json_put(o, "bytes_per_request", lg_json_num(x->bytes_per_request),
+                bad);
+    for (k = 0; k < x->n_stack; k++)
+      lg_json_push(st, lg_json_str(x->stack[k]), bad);
+    lg_json_put(o, "stack", st, bad);
+    lg_json_push(arr, o, bad);
+  }
+  return arr;
+}
+static void rt_sites_read(lg_jr *d, const json_t *o, const char *ctx,
+                          const char *key, void *sec) {
+  static const char *const el = "runtime.growing[]";
+  json_t *arr = lg_jr_arr(d, o, ctx, key, "an array"), *x;
+  size_t i;
+  json_array_foreach(arr, i, x) {
+    lg_runtime_site *site;
+    json_t *st, *f;
+    size_t k;
+    if (d->rc)
+      break;
+    if (!json_is_object(x)) {
+      lg_jr_bad(d, ctx, key, "objects");
+      break;
+    }
+    site = lg_result_add_runtime_site(sec, lg_jr_str(d, x, el, "kind", false),
+                                      lg_jr_str(d, x, el, "name", false),
+                                      lg_jr_str(d, x, el, "file", false),
+                                      lg_jr_int(d, x, el, "line", 0));
+    if (!site) {
+      lg_jr_oom(d);
+      break;
+    }
+    site->first_bytes = lg_jr_num(d, x, el, "first_bytes", false);
+    site->last_bytes = lg_jr_num(d, x, el, "last_bytes", false);
+    site->growth_bytes = lg_jr_num(d, x, el, "growth_bytes", false);
+    site->first_count = lg_jr_count(d, x, el, "first_count");
+    site->last_count = lg_jr_count(d, x, el, "last_count");
+    site->bytes_per_request = lg_jr_num(d, x, el, "bytes_per_request", false);
+    st = lg_jr_arr(d, x, el, "stack", "an array of strings");
+    json_array_foreach(st, k, f) {
+      if (!json_is_string(f)) {
+        lg_jr_bad(d, el, "stack", "an array of strings");
+        break;
+      }
+      if (lg_runtime_site_add_frame(site, json_string_value(f))) {
+        lg_jr_oom(d);
+        break;
+      }
+    }
+  }
+}
+static void rt_sites_release(void *sec) {
+  lg_runtime_result *rt = sec;
+  size_t i, k;
+  for (i = 0; i < rt->n_sites; i++) {
+    lg_runtime_site *x = &rt->sites[i];
+    free(x->kind);
+    free(x->name);
+    free(x->file);
+    for (k = 0; k < x->n_stack; k++)
+      free(x->stack[k]);
+    free(x->stack);
+  }
+  free(rt->sites);
+  rt->sites = NULL;
+  rt->n_sites = 0;
+}
+CODEC(runtime_sites, "array", rt_sites_write, rt_sites_read, NULL,
+      rt_sites_release);
+
 /* ---- the tables ------------------------------------------------------- */
 
 #define ROW_SECTION(m, k)                                                      \
@@ -705,6 +923,7 @@ CODEC(baseline_missing_policy, "string", missing_policy_write,
 #define ROW_massif(T, m, k) ROW_OF(lg_massif_result, T, m, k)
 #define ROW_heap_profile(T, m, k) ROW_OF(lg_heap_profile_result, T, m, k)
 #define ROW_baseline(T, m, k) ROW_OF(lg_baseline_result, T, m, k)
+#define ROW_runtime(T, m, k) ROW_OF(lg_runtime_result, T, m, k)
 #define ROW_result(T, m, k) ROW_OF(lg_result, T, m, k)
 TABLE(analysis, lg_analysis, "analysis", LG_ANALYSIS_FIELDS);
 TABLE(load, lg_load_result, "load", LG_LOAD_FIELDS);
@@ -715,6 +934,7 @@ TABLE(massif, lg_massif_result, "massif", LG_MASSIF_FIELDS);
 TABLE(heap_profile, lg_heap_profile_result, "heap_profile",
       LG_HEAP_PROFILE_FIELDS);
 TABLE(baseline, lg_baseline_result, "baseline", LG_BASELINE_FIELDS);
+TABLE(runtime, lg_runtime_result, "runtime", LG_RUNTIME_FIELDS);
 
 static const lg_field result_rows[] = {
     LG_RESULT_FIELDS(ROW_result, ROW_result, ROW_CODEC, ROW_SECTION)};

@@ -18,7 +18,9 @@
 #include "run/provenance.h"
 #include "run/session.h"
 #include "run/tiers.h"
+#include "runtime/judge.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -132,22 +134,25 @@ int lg_run_time_tolerance(const lg_scenario *sc, const lg_load_result *load,
   return 0;
 }
 
-/* Analyse this run's samples (the file w wrote, read back through w) into
- * r->analysis; a failure becomes a growth check. */
-static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
-                    const char *csv, const session_out *sout) {
+/* Judge one series (column metric of a CSV) into r->analysis and the
+ * chart: this run's samples read back through w (the file it wrote), or
+ * the CSV at path when w is NULL; 0, or the reader's or the analysis's
+ * error in err (LG_EUSAGE, a whole message, when the x-axis is time and
+ * nothing sets a tolerance per second). */
+static int judge(lg_result *r, const lg_scenario *sc, const session_out *sout,
+                 lg_samples_writer *w, const char *path, const char *metric,
+                 lg_aggregate agg, double limit, lg_error *err) {
   lg_series_opts so;
   lg_analysis_opts ao;
   lg_series *s = NULL;
   FILE *f = NULL;
-  lg_error err;
   char why[320] = "";
   bool seconds = sc->load.driver == LG_DRIVER_EXEC || r->load.requests <= 0;
-  int rc;
+  int rc = 0;
 
   memset(&so, 0, sizeof so);
-  lg_error_clear(&err);
-  so.metric = metric_column(sc->analysis.metric);
+  so.metric = metric;
+  so.aggregate = agg;
   /* Time is the x-axis where the load cannot count requests: the exec
    * driver, or a service that answered none (it died or never served). */
   so.x = seconds ? "seconds" : "requests";
@@ -156,35 +161,38 @@ static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
   if (sout->died_early && sout->live_until_t_s > 0)
     so.until_t_s = sout->live_until_t_s;
   lg_run_analysis_opts(sc, &ao);
-  ao.memory_limit = sout->limit_bytes;
+  ao.memory_limit = limit;
   if (seconds && lg_run_time_tolerance(sc, &r->load, sout->limit_bytes,
                                        &ao.tolerance, why, sizeof why) != 0) {
-    lg_result_add_check(r, lg_check_name(LG_CK_GROWTH), LG_CHECK_ERROR,
-                        "the x-axis is time and nothing gives a tolerance "
-                        "per second (no request attempted, no memory limit, "
-                        "no analysis.tolerance_per_second): growth cannot be "
-                        "judged");
+    rc = lg_error_set(err, LG_EUSAGE,
+                      "the x-axis is time and nothing gives a tolerance "
+                      "per second (no request attempted, no memory limit, "
+                      "no analysis.tolerance_per_second): growth cannot be "
+                      "judged");
     goto cleanup;
   }
-  rc = lg_samples_writer_reader(w, &f, &err);
-  if (rc == 0 && sc->analysis.early_stop &&
+  if (w) {
+    rc = lg_samples_writer_reader(w, &f, err);
+  } else if (!(f = fopen(path, "re"))) {
+    rc = lg_error_set(err, LG_EIO, "%s: %s", path, strerror(errno));
+    goto cleanup;
+  }
+  /* The early stop's looks were taken on the memory series (this run's
+   * samples): replayed from the same rows (as `analyze --early-stop`
+   * does), the verdict is the deciding look's. */
+  if (rc == 0 && w && sc->analysis.early_stop &&
       (sc->load.driver == LG_DRIVER_EXEC || !seconds)) {
-    /* The looks the session took, replayed from the same rows (as
-     * `analyze --early-stop` does): the verdict of the deciding look. */
     lg_early_stop_opts eo;
     lg_early_stop st;
     early_stop_opts(sc, 1, &eo);
-    rc = lg_early_stop_replay(f, csv, &so, &ao, &eo, &st, &r->analysis, &s,
-                              &err);
+    rc = lg_early_stop_replay(f, path, &so, &ao, &eo, &st, &r->analysis, &s,
+                              err);
   } else if (rc == 0 &&
-             (rc = lg_series_read_stream(f, csv, &so, &s, &err)) == 0) {
-    rc = lg_analyze(s, &ao, &r->analysis, &err);
+             (rc = lg_series_read_stream(f, path, &so, &s, err)) == 0) {
+    rc = lg_analyze(s, &ao, &r->analysis, err);
   }
-  if (rc != 0) {
-    lg_result_add_check(r, lg_check_name(LG_CK_GROWTH), LG_CHECK_ERROR,
-                        "cannot judge growth from %s: %s", csv, err.msg);
+  if (rc != 0)
     goto cleanup;
-  }
   r->has_analysis = true;
   if (why[0]) /* a derived tolerance is said, with how */
     lg_result_add_reason(r, "growth: judged per second (%s); %s",
@@ -203,6 +211,102 @@ cleanup:
   if (f)
     fclose(f);
   lg_series_free(s);
+  return rc;
+}
+
+/* A managed runtime's heap (docs/runtimes.md "Verdict"): the live heap
+ * after full collections when there are enough of them (every Go cycle is
+ * one), else the heap after every collection - an upper bound of the live
+ * heap, since a young collection leaves old-generation garbage in place.
+ * Growth of that bound that the full collections do not confirm (their own
+ * slope's upper bound within the tolerance) is garbage, not a leak: the
+ * verdict is then taken from the full collections, and says so. Returns
+ * 0 when the heap was judged, else the last reader or analysis error. */
+static int judge_heap(lg_result *r, const lg_scenario *sc, const session_out *s,
+                      double limit, lg_error *err) {
+  const rt_summary *rs = &s->runtime.summary;
+  rt_full_fit fit;
+  lg_analysis *a = &r->analysis;
+  double tol = sc->analysis.tolerance_bytes;
+  int rc;
+
+  if (judge(r, sc, s, NULL, s->runtime.gc_csv, "heap_live_bytes", LG_AGG_AUTO,
+            limit, err) == 0)
+    return 0;
+  lg_error_clear(err);
+  /* Every collection is a point: the drops at full collections are the
+   * garbage they free, not a cycle whose floor alone would tell (a few
+   * full collections would leave a few points); the full collections'
+   * own slope decides below whether the rise between them is garbage. */
+  if ((rc = judge(r, sc, s, NULL, s->runtime.gc_csv, "heap_after_bytes",
+                  LG_AGG_MEDIAN, limit, err)) != 0)
+    return rc;
+  /* From the end of the warm-up the scenario asks for (not from where the
+   * analysis restarted its window: a restart would leave too few). */
+  if (a->leak == LG_LEAK_NO_LEAK || strcmp(a->x, "requests") != 0 ||
+      rt_full_slope(rs,
+                    sc->analysis.warmup_fraction * (double)r->load.requests,
+                    sc->analysis.confidence, &fit) != 0 ||
+      !(fit.hi <= tol))
+    return 0;
+  a->leak = LG_LEAK_NO_LEAK;
+  snprintf(a->metric, sizeof a->metric, "heap_live_bytes");
+  a->slope = fit.slope;
+  a->slope_lo = fit.lo;
+  a->slope_hi = fit.hi;
+  snprintf(a->reason, sizeof a->reason,
+           "the heap after young collections grew with garbage that %zu full "
+           "collections freed: their live heap grows %.3g B/req (bound %.3g), "
+           "within the tolerance",
+           fit.n, fit.slope, fit.hi);
+  return 0;
+}
+
+/* Which series is judged (docs/runtimes.md "Verdict"): a managed runtime
+ * whose GC report was read is judged on its heap (judge_heap), against its
+ * heap ceiling when it has one (the JVM fails there, not at the cgroup's
+ * limit); unless analysis.metric names another series. A heap the runtime
+ * reported too little of falls back to the memory series when the metric
+ * was not written, with a note saying so. A failure becomes a growth
+ * check. */
+static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
+                    const char *csv, const session_out *s, char *note,
+                    size_t note_cap) {
+  const rt_summary *rs = &s->runtime.summary;
+  bool heap = s->runtime.gc_csv[0] &&
+              (!sc->analysis.metric_set ||
+               sc->analysis.metric == LG_METRIC_HEAP);
+  lg_error err;
+
+  lg_error_clear(&err);
+  note[0] = '\0';
+  if (heap) {
+    double limit = isfinite(rs->heap_max_bytes) ? rs->heap_max_bytes
+                                                 : s->limit_bytes;
+    if (judge_heap(r, sc, s, limit, &err) == 0)
+      return;
+    if (sc->analysis.metric_set) {
+      lg_result_add_check(r, lg_check_name(LG_CK_GROWTH), LG_CHECK_ERROR,
+                          "cannot judge the runtime's heap from %s: %s",
+                          s->runtime.gc_csv, err.msg);
+      return;
+    }
+    snprintf(note, note_cap,
+             "%lld collections reported: the heap cannot be judged (%s); "
+             "judged on %s instead",
+             (long long)rs->events, err.msg,
+             metric_column(sc->analysis.metric));
+    lg_error_clear(&err);
+  }
+  if (judge(r, sc, s, w, csv, metric_column(sc->analysis.metric), LG_AGG_AUTO,
+            s->limit_bytes, &err) == 0)
+    return;
+  if (err.code == LG_EUSAGE)
+    lg_result_add_check(r, lg_check_name(LG_CK_GROWTH), LG_CHECK_ERROR, "%s",
+                        err.msg);
+  else
+    lg_result_add_check(r, lg_check_name(LG_CK_GROWTH), LG_CHECK_ERROR,
+                        "cannot judge growth from %s: %s", csv, err.msg);
 }
 
 /* The run's own analysis replaces the running looks on the endpoint. */
@@ -216,8 +320,9 @@ static void metrics_final(const lg_run_opts *o, const lg_result *r,
 /* What an earlier run left in dir that this run writes again: removed
  * before anything starts, so a run that fails early never stands beside
  * them (samples.csv is replaced by this run's own right after). */
-static const char *const previous_outputs[] = {"service.stdout.log",
-                                               "service.stderr.log", NULL};
+static const char *const previous_outputs[] = {
+    "service.stdout.log", "service.stderr.log", "gc.csv", "leakgate-node-gc.js",
+    NULL};
 
 /* result.json until the verdict replaces it: verdict error, saying the run
  * has not finished. Whoever reads it meanwhile - a CI step that runs
@@ -260,9 +365,11 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
   const char *baseline_path;
   lg_samples_writer *samples = NULL;
   lg_error serr, werr;
+  char heap_note[LG_ERROR_MSG_MAX + 256];
   int rc = 0, lock_fd = -1;
 
   *out = NULL;
+  memset(&sout, 0, sizeof sout);
   lg_error_clear(&serr);
   lg_error_clear(&werr);
   r = lg_result_new();
@@ -341,6 +448,7 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
   so.progress = o->progress;
   so.progress_ctx = o->progress_ctx;
   so.progress_interval_s = o->progress_interval_s;
+  so.runtime_gc = true;
   so.metrics = o->metrics;
   so.early_stop = sc->analysis.early_stop;
   if (session_run(&so, &sout, &serr) != 0) {
@@ -353,7 +461,8 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
       lg_result_set_error(r, serr.code, serr.msg);
     }
     if (sout.samples >= 2)
-      analyse(r, sc, samples, csv, &sout);
+      analyse(r, sc, samples, csv, &sout, heap_note, sizeof heap_note);
+    rtgc_to_result(&sout.runtime, sc, sout.samples >= 2 ? heap_note : "", r);
     goto finish;
   }
   fill_sections(r, &sout);
@@ -362,7 +471,8 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
     lg_result_set_error(r, LG_EINTR, "interrupted");
   }
   lg_metrics_stage(o->metrics, "analysis");
-  analyse(r, sc, samples, csv, &sout);
+  analyse(r, sc, samples, csv, &sout, heap_note, sizeof heap_note);
+  rtgc_to_result(&sout.runtime, sc, heap_note, r);
   metrics_final(o, r,
                 sc->valgrind.memcheck || sc->valgrind.massif ? "valgrind"
                                                              : "analysis");
@@ -400,6 +510,7 @@ cleanup:
   /* Row write failures were reported by the sampler; what is left is the
    * close itself. */
   (void)lg_samples_writer_close(samples, NULL);
+  rtgc_out_cleanup(&sout.runtime);
   if (lock_fd >= 0)
     close(lock_fd); /* the out dir is free for the next run */
   lg_result_free(r);

@@ -194,6 +194,8 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   early es;
   life lf;
   lg_watchdog wd = LG_WATCHDOG_INIT;
+  rtgc g;
+  bool have_g = false;
   char *ready_target = NULL;
   lg_kv *env = NULL; /* the merged environment (pointers borrowed) */
   size_t n_env = 0;
@@ -280,11 +282,20 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   so.wrapper = o->wrapper;
   so.ready_timeout_scale = o->ready_scale;
   so.interrupt = o->interrupt;
+  if (o->runtime_gc) {
+    /* Before the start: the runtime's switches go into its environment. */
+    if ((rc = rtgc_prepare(&g, sc, o->out_dir, port, &spec, err)) != 0)
+      goto cleanup;
+    have_g = true;
+    so.on_line = rtgc_on_line;
+    so.line_ctx = &g;
+  }
   if ((rc = lg_service_start(&so, &svc, err)) != 0)
     goto cleanup;
   out->started = true;
   out->pid = lg_service_pid(svc);
   lg_watchdog_watch(&wd, LG_WATCH_SESSION, out->pid, true, "the service");
+  g.root = out->pid;
   snprintf(out->stdout_log, sizeof out->stdout_log, "%s",
            lg_service_stdout_path(svc) ? lg_service_stdout_path(svc) : "");
   snprintf(out->stderr_log, sizeof out->stderr_log, "%s",
@@ -336,6 +347,8 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   if (lo.hold)
     lg_load_set_budget(load, o->hold_first);
 
+  if (have_g)
+    rtgc_load_started(&g, load);
   if (o->csv) {
     memset(&smo, 0, sizeof smo);
     smo.interval_s = sc->sampling_interval_s;
@@ -352,6 +365,8 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
      * boundaries (two rows cannot be judged). */
     if (sc->analysis.metric == LG_METRIC_PSS)
       smo.pss_duty = LG_SAMPLER_PSS_DUTY;
+    smo.gc = have_g ? rtgc_sample : NULL;
+    smo.gc_ctx = &g;
     if ((rc = lg_sampler_start(&smo, &sampler, err)) != 0)
       goto cleanup;
   }
@@ -392,14 +407,20 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
       last_adopt = now;
     }
     lg_load_progress_get(load, &lp);
-    if (sampler && lp.phase_index != last_phase) {
-      if (last_phase != (size_t)-1)
+    if (lp.phase_index != last_phase) {
+      if (sampler && last_phase != (size_t)-1)
         lg_sampler_mark_phase(sampler);
+      /* What the runtime holds at each phase boundary (its class
+       * histogram): the first and last looks name what grew. */
+      if (have_g && last_phase != (size_t)-1 && !done)
+        rtgc_look(&g, lp.completed);
       last_phase = lp.phase_index;
     }
     /* Ticks only while the load runs: once it is done its connections are
      * closed, and a Massif snapshot then shows their buffers freed - a drop
      * the heap analysis would read as a step. */
+    if (have_g && !out->died_early && !done)
+      rtgc_tick(&g, lp.completed);
     if (o->on_tick && !out->died_early && !done)
       o->on_tick(o->tick_ctx, load, lp.completed, lg_service_pid(svc));
     lg_metrics_load(o->metrics, &lp);
@@ -425,6 +446,11 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
       break;
   }
 
+  if (have_g && !out->died_early && !out->interrupted) {
+    lg_load_progress lp;
+    lg_load_progress_get(load, &lp);
+    rtgc_look(&g, lp.completed); /* the last look: the load's end state */
+  }
   if (sampler) {
     /* The last row is the loaded state (PSS included): before the stop. */
     lg_sampler_mark_phase(sampler);
@@ -448,6 +474,8 @@ cleanup:
     if (src && !rc)
       rc = src;
   }
+  if (have_g)
+    rtgc_load_stopped(&g); /* the service still runs and reports */
   lg_load_free(load);
   if (box && lg_container_read(box, &cst, &e2) == 0) {
     out->oom_kills = cst.oom_kills;
@@ -470,6 +498,11 @@ cleanup:
   }
   if (out->died_early)
     out->live_until_t_s = atomic_load(&lf.last_live_t);
+  if (have_g) {
+    /* The capture thread is joined: every line the service wrote is in. */
+    rtgc_finish(&g, sc, o->duration_scale, &out->runtime);
+    rtgc_cleanup(&g);
+  }
   if (box && lg_container_destroy(box, &e2) != 0 && !rc) {
     /* A cgroup we cannot remove is an infrastructure failure to report. */
     rc = lg_error_set(err, e2.code, "%s", e2.msg);

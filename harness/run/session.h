@@ -8,6 +8,8 @@
 #ifndef LG_RUN_SESSION_H
 #define LG_RUN_SESSION_H
 
+#include "run/rtgc.h"
+
 #include <leakgate/leakgate.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -45,6 +47,8 @@ typedef struct session_opts {
   const lg_kv *extra_env;  /* added to the service's environment, replacing
                               a scenario variable of the same name */
   size_t n_extra_env;
+  bool runtime_gc;         /* detect a managed runtime and read its GC
+                              report (the main run; run/rtgc.h) */
 } session_opts;
 
 typedef struct session_out {
@@ -71,6 +75,7 @@ typedef struct session_out {
   char stdout_log[1024], stderr_log[1024];
   char failure[LG_ERROR_MSG_MAX]; /* why it could not start/run; "" if fine */
   int failure_code;
+  rtgc_out runtime;           /* runtime_gc: what the runtime reported */
 } session_out;
 
 void session_opts_init(session_opts *o);

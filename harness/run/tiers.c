@@ -18,7 +18,6 @@
 #include "core/clock.h"
 #include "core/fsutil.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -56,38 +55,6 @@ static void set_note(char **note, const char *fmt, const char *msg) {
   *note = strdup(buf);
 }
 
-/* Remove dir's entries whose names start with one of prefixes (NULL-ended),
- * files or symlinks alike (unlink never follows a link); a directory of such
- * a name is left alone (unlinkat refuses it with EISDIR: d_type is not
- * filled in on every filesystem). O(entries). */
-static int clear_stale(const char *dir, const char *const *prefixes,
-                       lg_error *err) {
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  int rc = 0;
-  if (!d)
-    return lg_error_set(err, LG_EIO, "%s: cannot open: %s", dir,
-                        strerror(errno));
-  while ((e = readdir(d)) != NULL) {
-    size_t i;
-    for (i = 0; prefixes[i]; i++)
-      if (strncmp(e->d_name, prefixes[i], strlen(prefixes[i])) == 0)
-        break;
-    if (!prefixes[i])
-      continue;
-    if (unlinkat(dirfd(d), e->d_name, 0) != 0 && errno != ENOENT &&
-        errno != EISDIR) {
-      rc = lg_error_set(err, LG_EIO,
-                        "%s/%s: cannot remove an earlier run's "
-                        "file: %s",
-                        dir, e->d_name, strerror(errno));
-      break;
-    }
-  }
-  closedir(d);
-  return rc;
-}
-
 /* Should the tiers run at all? valgrind.mode: on-suspicion runs them only
  * when the RSS verdict is leak or inconclusive. */
 static bool suspicious(const lg_result *r, const lg_scenario *sc) {
@@ -104,7 +71,7 @@ static int tier_prepare(const char *dir, const char *const *stale, char *vg,
   if (!dir)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   if (lg_valgrind_find(vg, vgcap, ver, sizeof ver, err) != 0 ||
-      lg_mkdir_p(dir, err) != 0 || clear_stale(dir, stale, err) != 0)
+      lg_mkdir_p(dir, err) != 0 || lg_remove_prefixed(dir, stale, err) != 0)
     return err->code;
   return 0;
 }
@@ -349,6 +316,12 @@ cleanup:
   free(dir);
 }
 
+/* The analysis was of a managed runtime's own heap (gc.csv). */
+static bool runtime_heap(const lg_result *r) {
+  return r->has_analysis && (strcmp(r->analysis.metric, "heap_live_bytes") == 0 ||
+                             strcmp(r->analysis.metric, "heap_after_bytes") == 0);
+}
+
 void lg_run_heap_analysis(lg_result *r, const lg_scenario *sc) {
   lg_massif_result *m = &r->massif;
   lg_series *s = NULL;
@@ -364,8 +337,9 @@ void lg_run_heap_analysis(lg_result *r, const lg_scenario *sc) {
     return; /* too few snapshots to judge: the sites are still reported */
   }
   lg_series_free(s);
-  /* analysis.metric: heap gates on Massif's heap, not on the RSS run. */
-  if (sc->analysis.metric == LG_METRIC_HEAP) {
+  /* analysis.metric: heap gates on Massif's heap, not on the RSS run -
+   * unless a managed runtime's own heap was judged (run.c). */
+  if (sc->analysis.metric == LG_METRIC_HEAP && !runtime_heap(r)) {
     r->analysis = m->heap_analysis;
     r->has_analysis = true;
   }
@@ -469,7 +443,7 @@ static void run_heap_profile(lg_result *r, const lg_scenario *sc,
     goto cleanup;
   }
   if (lg_mkdir_p(dir, &err) != 0 ||
-      clear_stale(dir,
+      lg_remove_prefixed(dir,
                   (const char *const[]){"heapprof.", "snapshot.", "progress.",
                                         NULL},
                   &err) != 0 ||
@@ -596,7 +570,7 @@ void lg_run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
   /* analysis.metric: heap is judged on Massif's heap alone: without its
    * series the run cannot be judged, and the RSS analysis (left in the
    * result under its own name, anon_bytes) must not pass for it. */
-  if (sc->analysis.metric == LG_METRIC_HEAP &&
+  if (sc->analysis.metric == LG_METRIC_HEAP && !runtime_heap(r) &&
       strcmp(r->analysis.metric, "heap_bytes") != 0)
     lg_result_add_check(r, "growth", LG_CHECK_ERROR,
                         "analysis.metric heap: Massif gave no heap series to "

@@ -26,6 +26,7 @@ static void event_init(lg_gc_event *ev) {
   memset(ev, 0, sizeof *ev);
   ev->uptime_s = ev->before_bytes = ev->after_bytes = NAN;
   ev->capacity_bytes = ev->pause_s = ev->gc_cpu_share = NAN;
+  ev->external_bytes = NAN;
   ev->seq = -1;
 }
 

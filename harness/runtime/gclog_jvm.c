@@ -124,7 +124,7 @@ lg_gc_line lg_gc_parse_jvm(const char *line, size_t len, lg_gc_event *ev,
     return LG_GC_LINE_OTHER; /* a phase or a concurrent cycle */
   memset(ev, 0, sizeof *ev);
   ev->before_bytes = ev->after_bytes = ev->capacity_bytes = NAN;
-  ev->gc_cpu_share = NAN;
+  ev->gc_cpu_share = ev->external_bytes = NAN;
   /* The kind runs up to the space before the "before" size. */
   kind = c.p;
   for (sizes = arrow; sizes > kind && sizes[-1] != ' '; sizes--)

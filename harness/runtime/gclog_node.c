@@ -12,7 +12,17 @@
  * pause and the time spent in embedder callbacks. MB are MiB (V8 divides by
  * 1024 * 1024). A full mark of the heap (Mark-Compact, Mark-sweep) leaves
  * used = the live heap; a Scavenge only empties the young generation.
- * A line with the prefix that does not follow this is LG_GC_LINE_BAD. */
+ * A line with the prefix that does not follow this is LG_GC_LINE_BAD.
+ *
+ * The preload leakgate injects through NODE_OPTIONS (runtime/inject.c)
+ * writes its own lines, because NODE_OPTIONS refuses --trace-gc and V8's
+ * lines leave out the ArrayBuffer memory a Buffer leak is made of:
+ *   lg-node-gc 1 info PID VERSION HEAP_SIZE_LIMIT
+ *   lg-node-gc 1 gc PID T_MS KIND PAUSE_MS USED TOTAL EXTERNAL LIMIT
+ * T_MS is when the collection ended (ms since the process started), KIND
+ * perf_hooks' NODE_PERFORMANCE_GC_* (1 minor, 4 major, 8 incremental, 16
+ * weak callbacks), sizes in bytes from v8.getHeapStatistics() read right
+ * after the collection is reported. */
 #include <leakgate/runtime.h>
 
 #include "runtime/rt_scan.h"
@@ -41,19 +51,81 @@ static bool prefix(rt_cur *c, long long *pid, double *ms) {
   return true;
 }
 
-lg_gc_line lg_gc_parse_node(const char *line, size_t len, lg_gc_event *ev) {
+static void event_init(lg_gc_event *ev) {
+  memset(ev, 0, sizeof *ev);
+  ev->uptime_s = ev->before_bytes = ev->after_bytes = ev->capacity_bytes = NAN;
+  ev->pause_s = ev->gc_cpu_share = ev->external_bytes = NAN;
+  ev->seq = -1;
+}
+
+/* " N" for each of n unsigned integers. */
+static bool uints(rt_cur *c, long long *v, int n) {
+  int i;
+  for (i = 0; i < n; i++)
+    if (!rt_lit(c, " ") || !rt_uint(c, &v[i]))
+      return false;
+  return true;
+}
+
+/* The preload's lines (see the top of this file). */
+static lg_gc_line preload_line(rt_cur *c, lg_gc_event *ev, lg_gc_info *info) {
+  long long pid, kind, v[4];
+  double t, pause;
+  const char *ver;
+  size_t vlen;
+  if (rt_lit(c, "info ")) {
+    memset(info, 0, sizeof *info);
+    info->max_bytes = NAN;
+    if (!rt_uint(c, &pid) || !rt_lit(c, " "))
+      return LG_GC_LINE_BAD;
+    for (ver = c->p; c->p < c->end && *c->p != ' '; c->p++)
+      ;
+    vlen = (size_t)(c->p - ver);
+    if (vlen == 0 || vlen >= sizeof info->version || !uints(c, v, 1) ||
+        c->p != c->end)
+      return LG_GC_LINE_BAD;
+    memcpy(info->version, ver, vlen);
+    info->version[vlen] = '\0';
+    info->pid = (long)pid;
+    info->max_bytes = (double)v[0];
+    return LG_GC_LINE_INFO;
+  }
+  if (!rt_lit(c, "gc "))
+    return LG_GC_LINE_BAD;
+  event_init(ev);
+  if (!rt_uint(c, &pid) || !rt_lit(c, " ") || !rt_num(c, &t) ||
+      !rt_lit(c, " ") || !rt_uint(c, &kind) || !rt_lit(c, " ") ||
+      !rt_num(c, &pause) || !uints(c, v, 4) || c->p != c->end)
+    return LG_GC_LINE_BAD;
+  ev->pid = (long)pid;
+  ev->uptime_s = t / 1000;
+  ev->pause_s = pause / 1000;
+  ev->after_bytes = (double)v[0];
+  ev->capacity_bytes = (double)v[1];
+  ev->external_bytes = (double)v[2];
+  ev->full = kind == 4;
+  snprintf(ev->kind, sizeof ev->kind, "%s",
+           kind == 1    ? "minor"
+           : kind == 4  ? "major"
+           : kind == 8  ? "incremental"
+           : kind == 16 ? "weak callbacks"
+                        : "other");
+  return LG_GC_LINE_EVENT;
+}
+
+lg_gc_line lg_gc_parse_node(const char *line, size_t len, lg_gc_event *ev,
+                            lg_gc_info *info) {
   rt_cur c = {line, line + len};
   const char *kind, *sizes;
   double ms, b_used, b_comm, a_used, a_comm, pause, pooled;
   long long pid;
   size_t klen;
 
+  if (rt_lit(&c, "lg-node-gc 1 "))
+    return preload_line(&c, ev, info);
   if (!prefix(&c, &pid, &ms))
     return LG_GC_LINE_OTHER;
-  memset(ev, 0, sizeof *ev);
-  ev->before_bytes = ev->after_bytes = ev->capacity_bytes = NAN;
-  ev->pause_s = ev->gc_cpu_share = NAN;
-  ev->seq = -1;
+  event_init(ev);
   ev->pid = (long)pid;
   ev->uptime_s = ms / 1000;
   /* The collector's name runs up to the first size: the first digit that

@@ -144,6 +144,7 @@ static int take_sample(lg_sampler *s, lg_error *err) {
   if (s->failed)
     return lg_error_set(err, s->failed, "%s", s->ferr.msg);
   with_pss = atomic_exchange(&s->pss_pending, 0);
+  lg_sample_init(&row);
   now = lg_now_s();
   if (s->o.pss_duty > 0 && now >= s->pss_next)
     with_pss = 1;
@@ -184,6 +185,8 @@ static int take_sample(lg_sampler *s, lg_error *err) {
   row.cgroup_bytes = cs.usage_bytes;
   row.fds = pm.procs ? pm.fds : -1;
   row.phase = s->o.phase ? s->o.phase(s->o.phase_ctx) : "";
+  if (s->o.gc)
+    s->o.gc(s->o.gc_ctx, &row);
   if (s->w && lg_samples_writer_append(s->w, &row, &s->ferr) != 0) {
     s->failed = s->ferr.code;
     return lg_error_set(err, s->failed, "%s", s->ferr.msg);

@@ -3,6 +3,8 @@
  */
 #include "scenario/sc_internal.h"
 
+#include <leakgate/runtime.h>
+
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
@@ -67,12 +69,13 @@ int sc_analysis(sc_ctx *c, const yt_node *v) {
   static const char *const keys[] = {
       "metric",          "tolerance",         "warmup",
       "confidence",      "on_inconclusive",   "max_time_to_limit",
-      "tolerance_per_second", "early_stop",   "min_evidence"};
+      "tolerance_per_second", "early_stop",   "min_evidence",
+      "heap_full",       "gc_time",           "throughput_floor"};
   static const char *const verdicts[] = {"fail", "pass"};
   lg_analysis_spec *a = &c->sc->analysis;
-  const yt_node *f[9];
+  const yt_node *f[12];
   int rc, m = (int)a->metric, pass = a->inconclusive_passes;
-  if ((rc = sc_fields(c, v, "analysis", keys, 9, f)) ||
+  if ((rc = sc_fields(c, v, "analysis", keys, 12, f)) ||
       (rc = sc_get_enum(c, f[0], "analysis.metric", sc_metric_names,
                         SC_N_METRICS, &m)) ||
       (rc = sc_get_size_f(c, f[1], "analysis.tolerance",
@@ -87,13 +90,27 @@ int sc_analysis(sc_ctx *c, const yt_node *v) {
       (rc = sc_get_size_f(c, f[6], "analysis.tolerance_per_second",
                           &a->tolerance_per_second)) ||
       (rc = sc_get_bool(c, f[7], "analysis.early_stop", &a->early_stop)) ||
-      (rc = min_evidence(c, f[8])) || (rc = early_stop_fits(c, f[7] ? f[7] : v)))
+      (rc = min_evidence(c, f[8])) || (rc = early_stop_fits(c, f[7] ? f[7] : v)) ||
+      (rc = sc_get_fraction(c, f[9], "analysis.heap_full", &a->heap_full)) ||
+      (rc = sc_get_fraction(c, f[10], "analysis.gc_time", &a->gc_time_max)) ||
+      (rc = sc_get_fraction(c, f[11], "analysis.throughput_floor",
+                            &a->throughput_floor)))
     return rc;
+  a->metric_set = a->metric_set || sc_set(f[0]);
   a->metric = (lg_metric)m;
   a->inconclusive_passes = pass == 1;
   if (a->warmup_fraction >= 1)
     return sc_fail(c, f[2], "analysis.warmup",
                    "must be below 100%% (the rest of the run is analysed)");
+  if (!(a->heap_full > 0 && a->heap_full <= 1))
+    return sc_fail(c, f[9], "analysis.heap_full",
+                   "must be above 0%% and at most 100%%");
+  if (!(a->gc_time_max > 0 && a->gc_time_max < 1))
+    return sc_fail(c, f[10], "analysis.gc_time",
+                   "must be above 0%% and below 100%%");
+  if (!(a->throughput_floor > 0 && a->throughput_floor < 1))
+    return sc_fail(c, f[11], "analysis.throughput_floor",
+                   "must be above 0%% and below 100%%");
   return 0;
 }
 
@@ -101,14 +118,22 @@ int sc_check_analysis(sc_ctx *c, const yt_node *analysis) {
   const yt_node *m = sc_set(analysis) && analysis->kind == YT_MAP
                          ? yt_map_get(analysis, "metric")
                          : NULL;
+  int rt = c->sc->service.runtime;
+  /* A managed runtime reports its own heap (docs/runtimes.md): heap is
+   * that, with no Massif. With service.runtime: auto the command decides,
+   * which lg_run_check_runtime looks at (validate and run call it). */
+  if (rt == LG_RUNTIME_GO || rt == LG_RUNTIME_JVM || rt == LG_RUNTIME_NODE)
+    return 0;
   /* heap is judged on Massif's request-aligned heap snapshots (run/tiers.c):
    * without Massif nothing measures a native service's heap, and judging
    * anon_bytes under the name heap would mislead. */
-  if (c->sc->analysis.metric == LG_METRIC_HEAP && !c->sc->valgrind.massif)
+  if (c->sc->analysis.metric == LG_METRIC_HEAP && !c->sc->valgrind.massif &&
+      rt != LG_RUNTIME_AUTO)
     return sc_fail(c, m ? m : analysis, "analysis.metric",
-                   "heap is the heap Massif measures: it needs "
-                   "valgrind.massif.enabled: true (then the verdict is "
-                   "Massif's heap growth per request, at valgrind.massif.load)");
+                   "heap is the heap Massif measures, or a managed runtime's "
+                   "own: it needs valgrind.massif.enabled: true (then the "
+                   "verdict is Massif's heap growth per request, at "
+                   "valgrind.massif.load) or service.runtime: go, jvm or node");
   if (c->sc->analysis.metric == LG_METRIC_HEAP &&
       c->sc->valgrind.mode == LG_VG_ON_SUSPICION)
     return sc_fail(c, m ? m : analysis, "analysis.metric",

@@ -175,15 +175,19 @@ static int command(sc_ctx *c, const yt_node *v, const yt_node *svc) {
 }
 
 int sc_service(sc_ctx *c, const yt_node *v, const yt_node *root) {
-  static const char *const keys[] = {"command", "shell", "env",
-                                     "cwd",     "ready", "stop"};
+  static const char *const keys[] = {"command", "shell", "env",    "cwd",
+                                     "ready",   "stop",  "runtime", "pprof"};
+  static const char *const runtimes[] = {"auto", "native", "go",
+                                         "jvm",  "node",   "python"};
   lg_service_spec *s = &c->sc->service;
-  const yt_node *f[6];
+  const yt_node *f[8];
   char *cwd = NULL;
   int rc;
   if ((rc = sc_require(c, root, v, "service",
                        " (service: {command: [...]} says what to start)")) ||
-      (rc = sc_fields(c, v, "service", keys, 6, f)) ||
+      (rc = sc_fields(c, v, "service", keys, 8, f)) ||
+      (rc = sc_get_enum(c, f[6], "service.runtime", runtimes, 6,
+                        &s->runtime)) ||
       (rc = sc_get_bool(c, f[1], "service.shell", &s->shell)) ||
       (rc = command(c, f[0], v)) ||
       (rc = sc_get_kvmap(c, f[2], "service.env", env_key_ok, &s->env,
@@ -203,6 +207,12 @@ int sc_service(sc_ctx *c, const yt_node *v, const yt_node *root) {
   }
   if ((rc = ready(c, f[4])) || (rc = stop(c, f[5])))
     goto cleanup;
+  if (sc_set(f[7])) {
+    if ((rc = sc_get_str(c, f[7], "service.pprof", &s->pprof)) ||
+        (rc = sc_check_template(c, f[7], "service.pprof")) ||
+        (rc = sc_check_url(c, f[7], "service.pprof")))
+      goto cleanup;
+  }
 cleanup:
   free(cwd);
   return rc;

@@ -59,6 +59,9 @@ static void set_defaults(lg_scenario *sc) {
   sc->analysis.min_evidence_s = 2;
   sc->analysis.min_evidence_requests = 1000;
   sc->load.max_duration_s = NAN;
+  sc->analysis.heap_full = 0.9;
+  sc->analysis.gc_time_max = 0.25;
+  sc->analysis.throughput_floor = 0.5;
   sc->valgrind.mode = LG_VG_ALWAYS;
   sc->valgrind.memcheck_load.fraction = 0.02;
   sc->valgrind.fail_on = LG_FAIL_DEFINITE | LG_FAIL_INDIRECT;
@@ -81,6 +84,7 @@ void lg_scenario_free(lg_scenario *sc) {
   sc_free_strv(sc->service.argv, sc->service.argc);
   sc_free_kv(sc->service.env, sc->service.n_env);
   free(sc->service.cwd);
+  free(sc->service.pprof);
   free(sc->service.ready.target);
   free(sc->container.image);
   free(sc->container.rootfs);

@@ -34,9 +34,11 @@
 #define ROW_MAX 512
 #define PHASE_MAX 64
 
+/* Columns after phase were appended later (never reorder): the managed
+ * runtime's GC view, empty for a native service. */
 static const char header[] =
     "t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,procs,fds,"
-    "phase\n";
+    "phase,heap_live_bytes,gc_count,gc_pause_s\n";
 
 struct lg_samples_writer {
   int fd;
@@ -68,6 +70,15 @@ static int write_all(lg_samples_writer *w, const char *p, size_t n,
   }
   w->size += (off_t)total;
   return 0;
+}
+
+void lg_sample_init(lg_sample *s) {
+  memset(s, 0, sizeof *s);
+  s->t_s = s->rss_bytes = s->anon_bytes = s->pss_bytes = NAN;
+  s->cgroup_bytes = s->heap_live_bytes = s->gc_pause_s = NAN;
+  s->requests = s->gc_count = -1;
+  s->procs = s->fds = -1;
+  s->phase = "";
 }
 
 int lg_samples_writer_open(const char *path, lg_samples_writer **out,
@@ -153,6 +164,13 @@ int lg_samples_writer_append(lg_samples_writer *w, const lg_sample *s,
     row[len++] =
         (ch < 0x20 || ch == ',' || ch == '"' || ch == 0x7f) ? '_' : (char)ch;
   }
+  len += cell_bytes(row + len, s->heap_live_bytes);
+  len += cell_count(row + len, s->gc_count);
+  /* Seconds with microsecond precision, as t_s (at most 21 characters). */
+  if (isfinite(s->gc_pause_s) && s->gc_pause_s >= 0 && s->gc_pause_s < 1e12)
+    len += (size_t)snprintf(row + len, 32, ",%.6f", s->gc_pause_s);
+  else
+    row[len++] = ',';
   row[len++] = '\n';
   if (write_all(w, row, len, err))
     return LG_EIO;

@@ -2,7 +2,9 @@
  * (see service/capture.h).
  *
  * Cost: one poll(2) wake-up per burst of output, reads of up to 64 KiB, and
- * a regex match per complete line only until the readiness regex has matched.
+ * a regex match per complete line only until the readiness regex has matched;
+ * with a line callback (the runtime's GC report, runtime/monitor.c) every
+ * line is also split out and handed over, after the bytes went to the log.
  * Lines longer than LG_CAPTURE_LINE are matched on their first
  * LG_CAPTURE_LINE bytes. A log write error (disk full) stops writing that
  * log but never stops draining: the service must not block on us; it is
@@ -44,23 +46,25 @@ static void write_log(lg_capture *c, lg_capture_stream *st, const char *p,
   }
 }
 
-static void match_line(lg_capture *c, lg_capture_stream *st) {
-  bool hit;
-  hit = lg_regex_match(c->re, st->line, st->line_len);
-  st->line_len = 0;
-  if (hit) {
+/* A complete line of stream st: the readiness regex (until it matched)
+ * and the line callback (every line). */
+static void end_line(lg_capture *c, lg_capture_stream *st, int stream) {
+  if (c->re && !c->matched && lg_regex_match(c->re, st->line, st->line_len)) {
     pthread_mutex_lock(&c->mu);
     c->matched = true;
     pthread_mutex_unlock(&c->mu);
   }
+  if (c->on_line)
+    c->on_line(c->line_ctx, stream, st->line, st->line_len);
+  st->line_len = 0;
 }
 
-static void scan_lines(lg_capture *c, lg_capture_stream *st, const char *p,
-                       size_t n) {
+static void scan_lines(lg_capture *c, lg_capture_stream *st, int stream,
+                       const char *p, size_t n) {
   size_t i;
-  for (i = 0; i < n && !c->matched; i++) {
+  for (i = 0; i < n && (c->on_line || !c->matched); i++) {
     if (p[i] == '\n') {
-      match_line(c, st);
+      end_line(c, st, stream);
     } else if (st->line_len < LG_CAPTURE_LINE) {
       st->line[st->line_len++] = p[i] ? p[i] : ' ';
     }
@@ -92,8 +96,8 @@ static ssize_t pump(lg_capture *c, int i, char *buf) {
   if (n < 0 && errno == EAGAIN)
     return -1;
   if (n <= 0) {
-    if (c->re && !c->matched && st->line_len > 0)
-      match_line(c, st); /* a last line without a newline */
+    if (((c->re && !c->matched) || c->on_line) && st->line_len > 0)
+      end_line(c, st, i); /* a last line without a newline */
     close(st->in_fd);
     st->in_fd = -1;
     pthread_mutex_lock(&c->mu);
@@ -109,8 +113,8 @@ static ssize_t pump(lg_capture *c, int i, char *buf) {
   } else {
     st->dropped += (size_t)n;
   }
-  if (c->re && !c->matched)
-    scan_lines(c, st, buf, (size_t)n);
+  if ((c->re && !c->matched) || c->on_line)
+    scan_lines(c, st, i, buf, (size_t)n);
   if (i == 1)
     keep_tail(c, buf, (size_t)n);
   return n;
@@ -161,7 +165,8 @@ static void *capture_main(void *arg) {
 
 int lg_capture_start(lg_capture *c, int out_rd, const char *out_path,
                      int err_rd, const char *err_path, size_t cap,
-                     const char *regex, lg_error *err) {
+                     const char *regex, lg_capture_line_cb on_line,
+                     void *line_ctx, lg_error *err) {
   const char *paths[2] = {out_path, err_path};
   int fds[2] = {out_rd, err_rd};
   int i, r, rc = 0;
@@ -169,6 +174,8 @@ int lg_capture_start(lg_capture *c, int out_rd, const char *out_path,
   memset(c, 0, sizeof *c);
   c->stop_fd = -1;
   c->cap = cap;
+  c->on_line = on_line;
+  c->line_ctx = line_ctx;
   pthread_mutex_init(&c->mu, NULL);
   for (i = 0; i < 2; i++) {
     c->s[i].in_fd = fds[i];

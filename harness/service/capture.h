@@ -23,6 +23,12 @@
 #define LG_CAPTURE_TAIL 4096
 #define LG_CAPTURE_LINE 4096
 
+/* Called on the capture thread with every complete line (newline removed,
+ * cut at LG_CAPTURE_LINE bytes, NUL bytes turned into spaces) of stream 0
+ * (stdout) or 1 (stderr), after it was written to the log. */
+typedef void (*lg_capture_line_cb)(void *ctx, int stream, const char *line,
+                                   size_t len);
+
 typedef struct lg_capture_stream {
   int in_fd;      /* pipe read end, -1 when closed or unused */
   int out_fd;     /* log file, -1 when not written */
@@ -46,15 +52,19 @@ typedef struct lg_capture {
   bool matched;
   char tail[LG_CAPTURE_TAIL];
   size_t tail_len; /* valid bytes at the start of tail */
+  lg_capture_line_cb on_line; /* NULL: lines are only split for the regex */
+  void *line_ctx;
 } lg_capture;
 
 /* Start draining. out_rd/err_rd are pipe read ends (-1 = not captured; the
  * capture takes them over), out_path/err_path the log files (NULL = drain
- * without a file), regex the readiness pattern or NULL. On failure nothing
- * is left open except what the caller still owns (the fds are closed). */
+ * without a file), regex the readiness pattern or NULL, on_line a callback
+ * for every line or NULL. On failure nothing is left open except what the
+ * caller still owns (the fds are closed). */
 int lg_capture_start(lg_capture *c, int out_rd, const char *out_path,
                      int err_rd, const char *err_path, size_t cap,
-                     const char *regex, lg_error *err);
+                     const char *regex, lg_capture_line_cb on_line,
+                     void *line_ctx, lg_error *err);
 /* A captured line matched the regex. */
 bool lg_capture_matched(lg_capture *c);
 /* stderr reached end of file (every writer closed it). */

@@ -442,7 +442,8 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
   /* The capture takes over the read ends (also on failure). */
   rc = lg_capture_start(&s->cap, o->stdin_pipe ? -1 : outp[0], s->stdout_path,
                         errp[0], s->stderr_path,
-                        o->log_cap ? o->log_cap : DEFAULT_LOG_CAP, regex, err);
+                        o->log_cap ? o->log_cap : DEFAULT_LOG_CAP, regex,
+                        o->on_line, o->line_ctx, err);
   if (!o->stdin_pipe)
     outp[0] = -1;
   errp[0] = -1;

@@ -320,6 +320,83 @@ typedef struct lg_heap_profile_result {
   size_t n_sites;
 } lg_heap_profile_result;
 
+/* runtime{} (issue 12, docs/runtimes.md): the managed runtime the service
+ * runs on and what its own GC report said. name is native, go, jvm, node or
+ * python (NULL: not known, e.g. `analyze`); gc_report the switches leakgate
+ * set (NULL: none); note what could not be done and why (a switch left out,
+ * the live heap too sparse to judge); gc_file the gc.csv of the events. */
+typedef struct lg_runtime_phase {
+  char *name;
+  int64_t collections, full_collections;
+  double pause_s;         /* summed pauses */
+  double gc_time_share;   /* pauses over the phase's span of events */
+  double heap_live_bytes; /* after its last full collection */
+} lg_runtime_phase;
+
+/* A class (JVM GC.class_histogram) or an allocation stack (Go heap profile)
+ * whose retained bytes grew between the first and the last look. */
+typedef struct lg_runtime_site {
+  char *kind;     /* "class" or "stack" */
+  char *name;     /* the class, or the stack's first frame of the program */
+  char *file;     /* stacks: that frame's file and line (NULL / 0) */
+  int line;
+  double first_bytes, last_bytes, growth_bytes;
+  int64_t first_count, last_count; /* instances / objects; -1 unknown */
+  double bytes_per_request;        /* growth over the requests between */
+  char **stack;                    /* stacks: "function file:line" frames */
+  size_t n_stack;
+} lg_runtime_site;
+
+/* A stretch of the steady load: its first fifth, its last fifth, and the
+ * last fifth of the time the runtime was collecting (ending at its last
+ * collection). What the runtime checks compare; seconds on the run's
+ * clock. */
+typedef struct lg_runtime_window {
+  double from_s, to_s;
+  double requests, errors; /* completed, failed in it */
+  double pause_s;          /* GC pauses in it */
+  int64_t full_collections;
+  double heap_live_bytes; /* after its last full collection; NAN none */
+} lg_runtime_window;
+
+#define LG_RUNTIME_FIELDS(X, H, A)                                             \
+  X(STR, name, "name")                                                         \
+  X(STR, version, "version")                                                   \
+  X(STR, detected_from, "detected_from")                                       \
+  X(STR, gc_report, "gc_report")                                               \
+  X(STR, note, "note")                                                         \
+  X(STR, gc_file, "gc_file")                                                   \
+  X(COUNT, processes, "processes") /* that reported their GC */               \
+  X(COUNT, collections, "gc.collections")                                      \
+  X(COUNT, full_collections, "gc.full_collections")                            \
+  X(NUM, pause_s, "gc.pause_seconds")                                          \
+  X(COUNT, malformed_lines, "gc.malformed_lines") /* skipped, counted */       \
+  X(NUM, heap_live_bytes, "gc.heap_live_bytes")   /* after the last full */    \
+  X(NUM, heap_live_peak_bytes, "gc.heap_live_peak_bytes")                      \
+  X(NUM, heap_max_bytes, "gc.heap_max_bytes") /* ceiling; NAN unknown */       \
+  A(runtime_phases, "gc.phases")              /* phases, n_phases */           \
+  A(runtime_windows, "gc.windows") /* windows, n_windows (0 or 3) */           \
+  X(COUNT, oom_lines, "out_of_memory.lines")                                   \
+  X(STR, oom_line, "out_of_memory.first_line")                                 \
+  X(STR, attribution, "attribution") /* how sites were found; NULL none */     \
+  X(COUNT, goroutines_points, "goroutines.points") /* Go with pprof */        \
+  X(COUNT, goroutines_first, "goroutines.first")                               \
+  X(COUNT, goroutines_last, "goroutines.last")                                 \
+  X(NUM, goroutines_slope, "goroutines.per_request")                           \
+  X(PAIR, goroutines, "goroutines.ci")                                         \
+  X(LEAK, goroutines_leak, "goroutines.leak")                                  \
+  A(runtime_sites, "growing")        /* sites, n_sites */
+
+typedef struct lg_runtime_result {
+  LG_RUNTIME_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
+  lg_runtime_phase *phases;
+  size_t n_phases;
+  lg_runtime_site *sites;
+  size_t n_sites;
+  lg_runtime_window windows[3]; /* first, last, last while collecting */
+  size_t n_windows;
+} lg_runtime_result;
+
 typedef enum {
   LG_BASELINE_NONE = 0,
   LG_BASELINE_REGRESSION,
@@ -394,10 +471,14 @@ typedef struct lg_chart {
   S(massif, "massif")                                                          \
   S(heap_profile, "heap_profile")                                              \
   S(baseline, "baseline")                                                      \
+  S(runtime, "runtime")                                                        \
   A(chart, "chart")                           /* chart */                      \
   A(on_inconclusive, "gates.on_inconclusive") /* inconclusive_passes */        \
   X(NUM, max_time_to_limit_s, "gates.max_time_to_limit_seconds")               \
   X(NUM, confidence, "gates.confidence") /* CI level (0.99); NAN unknown */    \
+  X(NUM, heap_full, "gates.heap_full")   /* runtime checks' thresholds; */    \
+  X(NUM, gc_time_max, "gates.gc_time")   /* NAN: the scenario defaults */     \
+  X(NUM, throughput_floor, "gates.throughput_floor")                           \
   A(error, "error")                      /* error, error_code */               \
   X(BOOL, interrupted, "interrupted")                                          \
   X(STR, out_dir, "out_dir")                                                   \
@@ -457,6 +538,17 @@ int lg_memcheck_error_add_frame(lg_memcheck_error *e, const char *function,
                                 const char *file, int line, const char *object);
 /* Free the error records from index n on (as lg_result_truncate_leaks). */
 void lg_result_truncate_errors(lg_memcheck_result *m, size_t n);
+/* Append a runtime phase (name copied). */
+int lg_result_add_runtime_phase(lg_runtime_result *rt, const char *name,
+                                int64_t collections, int64_t full,
+                                double pause_s, double gc_time_share,
+                                double heap_live_bytes);
+/* Append a growing class or stack (strings copied); the new site, or NULL
+ * when out of memory. Frames are added with lg_runtime_site_add_frame. */
+lg_runtime_site *lg_result_add_runtime_site(lg_runtime_result *rt,
+                                            const char *kind, const char *name,
+                                            const char *file, int line);
+int lg_runtime_site_add_frame(lg_runtime_site *s, const char *frame);
 /* Free every growing site; n_sites becomes 0. */
 void lg_result_clear_sites(lg_massif_result *m);
 int lg_result_add_site(lg_massif_result *m, const char *function,
@@ -524,7 +616,11 @@ bool lg_leak_is_known(const lg_baseline_result *b, const char *fp);
   X(BASELINE, baseline, "baseline")                                            \
   X(TTL, ttl, "time-to-limit")                                                 \
   X(LOAD, load, "load")                                                        \
-  X(HEAP_PROFILE, heap_profile, "heap_profile")
+  X(HEAP_PROFILE, heap_profile, "heap_profile")                       \
+  X(RUNTIME_OOM, runtime_oom, "runtime-oom")                                   \
+  X(HEAP_EXHAUSTION, heap_exhaustion, "heap-exhaustion")                       \
+  X(THROUGHPUT_COLLAPSE, throughput_collapse, "throughput-collapse")          \
+  X(GOROUTINES, goroutines, "goroutines")
 
 typedef enum {
 #define LG_CK_ENUM(ID, fn, name) LG_CK_##ID,

@@ -15,6 +15,7 @@
 #include <leakgate/load.h>
 #include <leakgate/metrics.h>
 #include <leakgate/result.h>
+#include <leakgate/runtime.h>
 #include <leakgate/scenario.h>
 #include <stdbool.h>
 
@@ -40,6 +41,15 @@ typedef struct lg_run_opts {
 } lg_run_opts;
 
 void lg_run_opts_init(lg_run_opts *o);
+
+/* The managed runtime sc's service runs on, as a run finds it before the
+ * start (service.runtime, else its command: docs/runtimes.md), into info
+ * (may be NULL); and whether sc can be judged as asked: analysis.metric
+ * heap needs a managed runtime's GC report (go, jvm, node) or Massif.
+ * LG_EINPUT "FILE: analysis.metric: ..." when not. Reads the program's
+ * file; starts nothing. */
+int lg_run_check_runtime(const lg_scenario *sc, lg_runtime_info *info,
+                         lg_error *err);
 
 /* Run sc and return its result. Returns 0 whenever a result was produced
  * (even a failing or error verdict); negative only when none could be. */

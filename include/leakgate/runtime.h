@@ -77,7 +77,12 @@ typedef struct lg_gc_event {
   double after_bytes;    /* heap in use after it (Go: the live heap marked) */
   double capacity_bytes; /* heap committed (JVM, V8) or the next goal (Go) */
   double pause_s;        /* stop-the-world time of this collection */
-  double gc_cpu_share;   /* Go: share of CPU in GC since start (0..1) */
+  /* Memory outside the heap that the heap's objects keep (V8's ArrayBuffer
+   * backing stores: a Buffer's bytes are not in used_heap_size), dead ones
+   * included until V8 sweeps them. NAN where the runtime has no such thing
+   * or does not say. */
+  double external_bytes;
+  double gc_cpu_share; /* Go: share of CPU in GC since start (0..1) */
   /* The collection marked the whole heap, so after_bytes is the live heap
    * (every Go cycle, JVM Pause Full and ZGC cycles, V8 Mark-Compact). A
    * young collection's after_bytes also holds old-generation garbage. */
@@ -112,8 +117,11 @@ lg_gc_line lg_gc_parse_go(const char *line, size_t len, lg_gc_event *ev);
 lg_gc_line lg_gc_parse_jvm(const char *line, size_t len, lg_gc_event *ev,
                            lg_gc_info *info);
 /* One line of V8's --trace-gc output ("[pid:0xisolate] 21 ms: Scavenge 3.9
- * (4.0) -> 3.1 (5.0) MB, 1.02 / 0.00 ms ..."). */
-lg_gc_line lg_gc_parse_node(const char *line, size_t len, lg_gc_event *ev);
+ * (4.0) -> 3.1 (5.0) MB, 1.02 / 0.00 ms ...") or of the GC log leakgate's
+ * Node preload writes ("lg-node-gc 1 gc PID T_MS KIND PAUSE_MS USED TOTAL
+ * EXTERNAL LIMIT", "lg-node-gc 1 info PID VERSION LIMIT"; docs/runtimes.md). */
+lg_gc_line lg_gc_parse_node(const char *line, size_t len, lg_gc_event *ev,
+                            lg_gc_info *info);
 
 /* Whether a line of the service's output says its runtime ran out of memory
  * (JVM java.lang.OutOfMemoryError, Go "fatal error: runtime: out of

@@ -43,6 +43,10 @@ typedef struct lg_sampler_opts {
   void *phase_ctx;
   lg_sample_cb on_sample;
   void *on_sample_ctx;
+  /* Fills a row's GC columns (heap_live_bytes, gc_count, gc_pause_s) from
+   * the managed runtime's report, on the sampler thread; NULL = empty. */
+  void (*gc)(void *ctx, lg_sample *row);
+  void *gc_ctx;
   const char *procfs_root; /* test hook: stands in for /proc */
   double pss_duty;         /* > 0: also read PSS on a cadence, at most this
                               share of the time (LG_SAMPLER_PSS_DUTY); 0:

@@ -53,6 +53,11 @@ typedef struct lg_service_spec {
   lg_ready_spec ready;
   int stop_signal;       /* default SIGTERM */
   double stop_timeout_s; /* default 10s, then SIGKILL */
+  /* Managed runtime (issue 12, docs/runtimes.md): a lg_runtime_kind of
+   * leakgate/runtime.h (0 = auto: detected), and a Go service's
+   * net/http/pprof base URL (templated; NULL = none). */
+  int runtime;
+  char *pprof;
 } lg_service_spec;
 
 typedef enum {
@@ -141,6 +146,16 @@ typedef struct lg_analysis_spec {
   bool early_stop;            /* stop the steady phases once decided */
   double min_evidence_s;      /* steady seconds before the first look; 2s */
   uint64_t min_evidence_requests; /* steady requests before it; 1000 */
+  /* Extensions (issue 12). metric was written (a managed runtime's default
+   * is its live heap only when it was not). */
+  bool metric_set;
+  double heap_full;        /* live heap at this share of its ceiling is full;
+                              default 0.9 */
+  double gc_time_max;      /* GC time share of the last phase that fails with
+                              a full heap; default 0.25 */
+  double throughput_floor; /* last steady phase below this share of the
+                              first's fails when GC time or errors rise;
+                              default 0.5 */
 } lg_analysis_spec;
 
 enum { /* valgrind.memcheck.fail_on bits */

@@ -2,8 +2,10 @@
  * streams to, and the reader that turns any such CSV into an (x, y) series.
  *
  * samples.csv (DESIGN section 2): header
- *   t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,procs,fds,phase
- * then one row per sample in plain decimal. Unknown values are empty cells.
+ *   t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,procs,fds,phase,
+ *   heap_live_bytes,gc_count,gc_pause_s
+ * then one row per sample in plain decimal (the last three, appended for
+ * managed runtimes, are empty for a native service). Unknown values are empty cells.
  * The writer hands every row to the kernel in one write(2) (no stdio
  * buffer), so a crash or an OOM kill of anything loses nothing already
  * sampled.
@@ -47,7 +49,17 @@ typedef struct lg_sample {
   int procs;
   int fds;
   const char *phase; /* phase name (no commas, no quotes) */
+  /* Appended columns (issue 12): a managed runtime's live heap after its
+   * last full collection, collections so far and their summed pauses;
+   * NAN / -1 for a native service (lg_sample_init sets them so). */
+  double heap_live_bytes;
+  int64_t gc_count;
+  double gc_pause_s;
 } lg_sample;
+
+/* Every field unknown (NAN, -1, ""): rows that leave a column out stay
+ * correct when columns are appended to lg_sample later. */
+void lg_sample_init(lg_sample *s);
 
 typedef struct lg_samples_writer lg_samples_writer;
 

@@ -41,6 +41,11 @@ typedef struct lg_service_opts {
   volatile int *interrupt;  /* set by a signal handler to abort waits;
                                negative (a second signal: hurry) also cuts
                                lg_service_stop's graceful wait short */
+  /* Every complete line of the service's stdout (stream 0) and stderr (1),
+   * newline removed, called on the capture thread after the line went to
+   * its log (the log stays complete); NULL = none. */
+  void (*on_line)(void *ctx, int stream, const char *line, size_t len);
+  void *line_ctx;
 } lg_service_opts;
 
 typedef struct lg_service_status {

@@ -12,7 +12,7 @@ expect_eq "$(jget "$r" "d['verdict']")" fail "leaky verdict"
 expect_eq "$(jget "$r" "d['analysis']['leak']")" leak "leaky analysis.leak"
 expect_range "$(jget "$r" "d['analysis']['slope_bytes_per_request']")" 60 120 "leaky slope B/req"
 expect_range "$(jget "$r" "d['load']['requests']")" 5000 100000000 "leaky requests"
-head -1 "$WORK/leaky/samples.csv" | grep -qx 't_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,procs,fds,phase' ||
+head -1 "$WORK/leaky/samples.csv" | grep -qx 't_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,procs,fds,phase,heap_live_bytes,gc_count,gc_pause_s' ||
   fail "samples.csv header"
 no_leftovers
 

@@ -10,3 +10,10 @@ foreach(script ${lg_e2e_scripts})
     SKIP_RETURN_CODE 77
     ENVIRONMENT "LG_SOURCE_DIR=${PROJECT_SOURCE_DIR};LG_BINARY_DIR=${CMAKE_BINARY_DIR}")
 endforeach()
+# The managed-runtime e2e tests (issue 12) run 25 s cells two at a time:
+# up to about 2.5 minutes each.
+foreach(rt go jvm node python)
+  if(TEST e2e.runtime_${rt})
+    set_tests_properties(e2e.runtime_${rt} PROPERTIES TIMEOUT 600 LABELS "e2e;runtime")
+  endif()
+endforeach()

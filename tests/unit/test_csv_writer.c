@@ -32,14 +32,10 @@ static void teardown(void) {
 
 static lg_sample row(double t, int64_t req, double rss) {
   lg_sample s;
+  lg_sample_init(&s);
   s.t_s = t;
   s.requests = req;
   s.rss_bytes = rss;
-  s.anon_bytes = NAN;
-  s.pss_bytes = NAN;
-  s.cgroup_bytes = NAN;
-  s.procs = -1;
-  s.fds = -1;
   s.phase = NULL;
   return s;
 }
@@ -58,22 +54,34 @@ START_TEST(rows_exact) {
   /* on disk before close: the kernel has the row */
   ck_assert_str_eq(lg_test_text("%s", path),
                    "t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,"
-                   "procs,fds,phase\n"
-                   "0.100000,0,1048576,524288,,2097152,1,7,warmup\n");
+                   "procs,fds,phase,heap_live_bytes,gc_count,gc_pause_s\n"
+                   "0.100000,0,1048576,524288,,2097152,1,7,warmup,,,\n");
   s = row(12345.6789, 98765432109LL, 1.5e15);
   s.pss_bytes = 123456789012.0;
   s.phase = "st,e\"a\ndy";
   ck_assert_int_eq(lg_samples_writer_append(w, &s, &err), 0);
   s = row(NAN, -1, NAN);
   ck_assert_int_eq(lg_samples_writer_append(w, &s, &err), 0);
+  /* A managed runtime's GC view in the appended columns. */
+  s = row(2, 500, 4096);
+  s.heap_live_bytes = 73400320;
+  s.gc_count = 17;
+  s.gc_pause_s = 0.0123456789;
+  ck_assert_int_eq(lg_samples_writer_append(w, &s, &err), 0);
+  s.gc_count = 0;
+  s.gc_pause_s = 0;
+  s.heap_live_bytes = NAN;
+  ck_assert_int_eq(lg_samples_writer_append(w, &s, &err), 0);
   ck_assert_int_eq(lg_samples_writer_close(w, &err), 0);
   ck_assert_str_eq(lg_test_text("%s", path),
                    "t_s,requests,rss_bytes,anon_bytes,pss_bytes,cgroup_bytes,"
-                   "procs,fds,phase\n"
-                   "0.100000,0,1048576,524288,,2097152,1,7,warmup\n"
+                   "procs,fds,phase,heap_live_bytes,gc_count,gc_pause_s\n"
+                   "0.100000,0,1048576,524288,,2097152,1,7,warmup,,,\n"
                    "12345.678900,98765432109,1500000000000000,,123456789012,,,,"
-                   "st_e_a_dy\n"
-                   ",,,,,,,,\n");
+                   "st_e_a_dy,,,\n"
+                   ",,,,,,,,,,,\n"
+                   "2.000000,500,4096,,,,,,,73400320,17,0.012346\n"
+                   "2.000000,500,4096,,,,,,,,0,0.000000\n");
 }
 END_TEST
 
@@ -142,13 +150,13 @@ START_TEST(write_failure_reported) {
                 WEXITSTATUS(st));
   /* the rows before the failure are intact */
   ck_assert(strncmp(lg_test_text("%s", path), "t_s,requests,", 13) == 0);
-  ck_assert(strstr(lg_test_text("%s", path), "\n1.000000,1,4096,,,,,,\n") !=
+  ck_assert(strstr(lg_test_text("%s", path), "\n1.000000,1,4096,,,,,,,,,\n") !=
             NULL);
   /* and the row that hit the limit was cut off again: whole rows only
-   * (the 300-byte limit falls inside the 11th row) */
+   * (the 300-byte limit falls inside the 8th row) */
   {
     const char *t = lg_test_text("%s", path), *rows = strchr(t, '\n') + 1;
-    size_t one = strlen("1.000000,1,4096,,,,,,\n");
+    size_t one = strlen("1.000000,1,4096,,,,,,,,,\n");
     ck_assert(t[strlen(t) - 1] == '\n');
     ck_assert_msg(strlen(rows) % one == 0 && strlen(rows) > 0, "%s", rows);
   }

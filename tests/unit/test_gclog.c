@@ -23,7 +23,8 @@ static lg_gc_line jvm(const char *s, lg_gc_event *ev, lg_gc_info *in) {
   return lg_gc_parse_jvm(s, strlen(s), ev, in);
 }
 static lg_gc_line node(const char *s, lg_gc_event *ev) {
-  return lg_gc_parse_node(s, strlen(s), ev);
+  lg_gc_info in;
+  return lg_gc_parse_node(s, strlen(s), ev, &in);
 }
 
 START_TEST(go_lines) {
@@ -220,6 +221,44 @@ START_TEST(node_lines) {
 }
 END_TEST
 
+START_TEST(node_preload_lines) {
+  lg_gc_event ev;
+  lg_gc_info in;
+  const char *info = "lg-node-gc 1 info 11288 v20.20.2 4345298944";
+  ck_assert_int_eq(lg_gc_parse_node(info, strlen(info), &ev, &in),
+                   LG_GC_LINE_INFO);
+  ck_assert_str_eq(in.version, "v20.20.2");
+  ck_assert_int_eq(in.pid, 11288);
+  ck_assert_double_eq(in.max_bytes, 4345298944.0);
+  ck_assert_int_eq(node("lg-node-gc 1 gc 11288 2395.539 1 1.068 4492904 "
+                        "6266880 1745356 4345298944",
+                        &ev),
+                   LG_GC_LINE_EVENT);
+  ck_assert_int_eq(ev.pid, 11288);
+  ck_assert_double_eq_tol(ev.uptime_s, 2.395539, 1e-9);
+  ck_assert_double_eq_tol(ev.pause_s, 0.001068, 1e-12);
+  ck_assert_double_eq(ev.after_bytes, 4492904);
+  ck_assert_double_eq(ev.capacity_bytes, 6266880);
+  ck_assert_double_eq(ev.external_bytes, 1745356);
+  ck_assert_str_eq(ev.kind, "minor");
+  ck_assert(!ev.full);
+  ck_assert_int_eq(node("lg-node-gc 1 gc 7 10.0 4 2.5 100 200 0 300", &ev),
+                   LG_GC_LINE_EVENT);
+  ck_assert(ev.full);
+  ck_assert_str_eq(ev.kind, "major");
+  /* Cut off, or a field too many or too few. */
+  ck_assert_int_eq(node("lg-node-gc 1 gc 7 10.0 4 2.5 100 200 0", &ev),
+                   LG_GC_LINE_BAD);
+  ck_assert_int_eq(node("lg-node-gc 1 gc 7 10.0 4 2.5 100 200 0 300 9", &ev),
+                   LG_GC_LINE_BAD);
+  ck_assert_int_eq(node("lg-node-gc 1 info 7 v20", &ev), LG_GC_LINE_BAD);
+  ck_assert_int_eq(node("lg-node-gc 1 what", &ev), LG_GC_LINE_BAD);
+  /* Another version of the format is not ours to read. */
+  ck_assert_int_eq(node("lg-node-gc 2 gc 7 10.0 4 2.5 100 200 0 300", &ev),
+                   LG_GC_LINE_OTHER);
+}
+END_TEST
+
 START_TEST(oom_lines) {
   lg_runtime_kind who = LG_RUNTIME_AUTO;
   static const struct {
@@ -266,9 +305,10 @@ static void check_log(const char *dir, const char *name, const char *rt) {
     size_t n = strcspn(line, "\n");
     lg_gc_event ev;
     lg_gc_info in;
-    lg_gc_line k = strcmp(rt, "go") == 0    ? lg_gc_parse_go(line, n, &ev)
-                   : strcmp(rt, "jvm") == 0 ? lg_gc_parse_jvm(line, n, &ev, &in)
-                                            : lg_gc_parse_node(line, n, &ev);
+    lg_gc_line k = strcmp(rt, "go") == 0 ? lg_gc_parse_go(line, n, &ev)
+                   : strcmp(rt, "jvm") == 0
+                       ? lg_gc_parse_jvm(line, n, &ev, &in)
+                       : lg_gc_parse_node(line, n, &ev, &in);
     if (k == LG_GC_LINE_EVENT) {
       events++;
       full += ev.full;
@@ -329,6 +369,7 @@ int main(void) {
   tcase_add_test(tc, go_not_terminated);
   tcase_add_test(tc, jvm_lines);
   tcase_add_test(tc, node_lines);
+  tcase_add_test(tc, node_preload_lines);
   tcase_add_test(tc, oom_lines);
   tcase_add_test(tc, captured_logs);
   suite_add_tcase(s, tc);

@@ -498,7 +498,12 @@ static const fx_fn fixtures[] = {fx_pass,  fx_leak,       fx_oom,      fx_crash,
 START_TEST(test_checks_table) {
   lg_result *r = lg_result_new();
   size_t i, k;
-  ck_assert_int_eq(LG_N_FINISH_CHECKS, 9);
+  ck_assert_int_eq(LG_N_FINISH_CHECKS, 13);
+  /* A managed runtime with a goroutine series has every check; a native
+   * service (below) not the runtime's. */
+  r->runtime.name = strdup("go");
+  r->runtime.goroutines_points = 30;
+  r->runtime.goroutines_leak = LG_LEAK_NO_LEAK;
   for (i = 0; i < LG_N_FINISH_CHECKS; i++) {
     const char *name = lg_check_name((lg_check_id)i);
     ck_assert_ptr_nonnull(name);
@@ -522,6 +527,107 @@ START_TEST(test_checks_table) {
   }
   ck_assert_str_eq(r->checks[LG_N_FINISH_CHECKS].name, "fds");
   ck_assert_int_eq(r->exit_code, 1);
+  lg_result_free(r);
+  r = lg_result_new();
+  lg_result_finish(r);
+  ck_assert_uint_eq(r->n_checks, LG_CK_RUNTIME_OOM);
+  ck_assert_ptr_null(lg_result_check_by_id(r, LG_CK_RUNTIME_OOM));
+  ck_assert_ptr_null(lg_result_check_by_id(r, LG_CK_HEAP_EXHAUSTION));
+  ck_assert_ptr_null(lg_result_check_by_id(r, LG_CK_THROUGHPUT_COLLAPSE));
+  ck_assert_ptr_null(lg_result_check_by_id(r, LG_CK_GOROUTINES));
+  lg_result_free(r);
+}
+END_TEST
+
+/* A JVM-like result: windows of the steady load filled as run/rtgc.c
+ * fills them. first/last: seconds, requests, errors, pause, fulls, live. */
+static lg_result *runtime_result(double ta, double ra, double ea, double pa,
+                                 double tb, double rb, double eb, double pb,
+                                 int64_t fb, double live_b, double max) {
+  lg_result *r = lg_result_new();
+  lg_runtime_result *rt = &r->runtime;
+  rt->name = strdup("jvm");
+  rt->heap_max_bytes = max;
+  rt->n_windows = 3;
+  rt->windows[0] = (lg_runtime_window){5, 5 + ta, ra, ea, pa, 0, NAN};
+  rt->windows[1] = (lg_runtime_window){25, 25 + tb, rb, eb, pb, fb, live_b};
+  rt->windows[2] = rt->windows[1]; /* collecting until the end */
+  rt->oom_lines = 0;
+  return r;
+}
+
+static lg_check_status status_of(lg_result *r, lg_check_id id) {
+  const lg_check *c;
+  lg_result_finish(r);
+  c = lg_result_check_by_id(r, id);
+  ck_assert_ptr_nonnull(c);
+  return c->status;
+}
+
+START_TEST(test_runtime_checks) {
+  const double MiB = 1048576;
+  lg_result *r;
+  /* Heap at its ceiling and 40% of the last 5 s in pauses: exhausted;
+   * throughput down to 5% while pauses rose: collapsed. */
+  r = runtime_result(5, 50000, 0, 0.1, 5, 2500, 0, 2.0, 40, 62 * MiB,
+                     64 * MiB);
+  ck_assert_int_eq(status_of(r, LG_CK_HEAP_EXHAUSTION), LG_CHECK_FAIL);
+  ck_assert(strstr(lg_result_check_by_id(r, LG_CK_HEAP_EXHAUSTION)->message,
+                   "97%") != NULL);
+  ck_assert_int_eq(status_of(r, LG_CK_THROUGHPUT_COLLAPSE), LG_CHECK_FAIL);
+  ck_assert_int_eq(status_of(r, LG_CK_RUNTIME_OOM), LG_CHECK_PASS);
+  /* It stopped collecting (and serving) before the end: judged on the
+   * last stretch it collected in, not on the silence after. */
+  r->runtime.windows[1].pause_s = 0;
+  r->runtime.windows[1].full_collections = 0;
+  ck_assert_int_eq(status_of(r, LG_CK_HEAP_EXHAUSTION), LG_CHECK_FAIL);
+
+  ck_assert_int_eq(r->exit_code, 1);
+  lg_result_free(r);
+  /* Full but barely collecting (5%): not exhausted at the default 25%, and
+   * exhausted with gates.gc_time 4%. */
+  r = runtime_result(5, 50000, 0, 0.1, 5, 50000, 0, 0.25, 3, 62 * MiB,
+                     64 * MiB);
+  ck_assert_int_eq(status_of(r, LG_CK_HEAP_EXHAUSTION), LG_CHECK_PASS);
+  r->gc_time_max = 0.04;
+  ck_assert_int_eq(status_of(r, LG_CK_HEAP_EXHAUSTION), LG_CHECK_FAIL);
+  lg_result_free(r);
+  /* Slow at the end, but neither GC nor errors rose: the machine, not
+   * the heap. With errors at the end: collapsed. */
+  r = runtime_result(5, 50000, 0, 0.1, 5, 10000, 0, 0.1, 0, NAN, 256 * MiB);
+  ck_assert_int_eq(status_of(r, LG_CK_THROUGHPUT_COLLAPSE), LG_CHECK_PASS);
+  ck_assert_int_eq(status_of(r, LG_CK_HEAP_EXHAUSTION), LG_CHECK_PASS);
+  r->runtime.windows[1].errors = 300;
+  r->runtime.windows[2].errors = 300;
+  ck_assert_int_eq(status_of(r, LG_CK_THROUGHPUT_COLLAPSE), LG_CHECK_FAIL);
+  lg_result_free(r);
+  /* No ceiling (Go), no windows: skipped; an out-of-memory line fails. */
+  r = runtime_result(5, 50000, 0, 0.1, 5, 50000, 0, 0.1, 0, NAN, NAN);
+  free(r->runtime.name);
+  r->runtime.name = strdup("go");
+  ck_assert_int_eq(status_of(r, LG_CK_HEAP_EXHAUSTION), LG_CHECK_SKIPPED);
+  r->runtime.n_windows = 0;
+  ck_assert_int_eq(status_of(r, LG_CK_THROUGHPUT_COLLAPSE), LG_CHECK_SKIPPED);
+  r->runtime.oom_lines = 1;
+  r->runtime.oom_line = strdup("fatal error: runtime: out of memory");
+  ck_assert_int_eq(status_of(r, LG_CK_RUNTIME_OOM), LG_CHECK_FAIL);
+  ck_assert(strstr(lg_result_check_by_id(r, LG_CK_RUNTIME_OOM)->message,
+                   "fatal error: runtime: out of memory") != NULL);
+  ck_assert_int_eq(r->exit_code, 1);
+  /* Goroutines: judged like memory, absent without the series. */
+  ck_assert_ptr_null(lg_result_check_by_id(r, LG_CK_GOROUTINES));
+  r->runtime.goroutines_points = 25;
+  r->runtime.goroutines_first = 12;
+  r->runtime.goroutines_last = 18000;
+  r->runtime.goroutines_slope = 0.0625;
+  r->runtime.goroutines_lo = 0.06;
+  r->runtime.goroutines_hi = 0.065;
+  r->runtime.goroutines_leak = LG_LEAK_LEAK;
+  ck_assert_int_eq(status_of(r, LG_CK_GOROUTINES), LG_CHECK_FAIL);
+  ck_assert(strstr(lg_result_check_by_id(r, LG_CK_GOROUTINES)->message,
+                   "18000") != NULL);
+  r->runtime.goroutines_leak = LG_LEAK_NO_LEAK;
+  ck_assert_int_eq(status_of(r, LG_CK_GOROUTINES), LG_CHECK_PASS);
   lg_result_free(r);
 }
 END_TEST
@@ -826,6 +932,7 @@ static Suite *suite(void) {
   tcase_add_test(t, test_finish_idempotent);
   tcase_add_test(t, test_finish_override);
   tcase_add_test(t, test_checks_table);
+  tcase_add_test(t, test_runtime_checks);
   suite_add_tcase(s, t);
   t = tcase_create("json");
   tcase_set_timeout(t, 60);

@@ -647,6 +647,35 @@ START_TEST(mutations_never_crash) {
 }
 END_TEST
 
+/* Issue 12: service.runtime, service.pprof and the runtime checks'
+ * thresholds; metric heap needs no Massif when the runtime is named. */
+START_TEST(runtime_keys) {
+  static const char *const ov[] = {
+      "service.runtime=jvm", "analysis.metric=heap",
+      "analysis.heap_full=95%", "analysis.gc_time=10%",
+      "analysis.throughput_floor=0.25",
+      "service.pprof=http://127.0.0.1:{{port}}/debug/pprof/"};
+  lg_scenario *sc = load_ok("tests/data/scenarios/minimal-http.yaml", NULL, 0);
+  ck_assert_int_eq(sc->service.runtime, 0); /* auto */
+  ck_assert_ptr_null(sc->service.pprof);
+  ck_assert(!sc->analysis.metric_set);
+  ck_assert_double_eq(sc->analysis.heap_full, 0.9);
+  ck_assert_double_eq(sc->analysis.gc_time_max, 0.25);
+  ck_assert_double_eq(sc->analysis.throughput_floor, 0.5);
+  lg_scenario_free(sc);
+  sc = load_ok("tests/data/scenarios/minimal-http.yaml", ov, 6);
+  ck_assert_int_eq(sc->service.runtime, 3);
+  ck_assert(sc->analysis.metric_set);
+  ck_assert_int_eq(sc->analysis.metric, LG_METRIC_HEAP);
+  ck_assert_double_eq_tol(sc->analysis.heap_full, 0.95, 1e-12);
+  ck_assert_double_eq_tol(sc->analysis.gc_time_max, 0.10, 1e-12);
+  ck_assert_double_eq_tol(sc->analysis.throughput_floor, 0.25, 1e-12);
+  ck_assert_str_eq(sc->service.pprof,
+                   "http://127.0.0.1:{{port}}/debug/pprof/");
+  lg_scenario_free(sc);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("scenario");
   TCase *tc = tcase_create("core");
@@ -662,6 +691,7 @@ int main(void) {
   tcase_add_test(tc, load_string_and_warnings);
   tcase_add_test(tc, early_stop_keys);
   tcase_add_test(tc, bad_corpus);
+  tcase_add_test(tc, runtime_keys);
   tcase_add_test(tc, mutations_never_crash);
   suite_add_tcase(s, tc);
   return lg_test_run(s);

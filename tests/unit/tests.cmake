@@ -46,9 +46,6 @@ lg_unit_test(backends MODULES core container TIMEOUT 120)
 lg_unit_test(metrics MODULES core series analysis metrics)
 # pprof profile.proto read/write (issue 15).
 lg_unit_test(pprof MODULES core result pprof LIBS PkgConfig::JANSSON PkgConfig::ZLIB)
-# Managed runtimes (issue 12): GC-log parsers, detection.
-lg_unit_test(gclog MODULES core runtime)
-lg_unit_test(runtime_detect MODULES core runtime)
 lg_unit_test(prom_reader MODULES core series analysis)
 # Heap-profile tier (issue 15): streams, symbolisation, fit, snapshots,
 # gperftools and pprof inputs; the sampler live on heap_zoo.
@@ -65,3 +62,7 @@ add_dependencies(test_heapsampler heap_zoo own_malloc leakgate_heapsampler)
 # run/session.c itself (issue 14: run/ had no unit test of its own).
 lg_unit_test(session LIBS leakgate TIMEOUT 240 LABELS root)
 add_dependencies(test_session clean_http oom_hog forker)
+# Managed runtimes (issue 12): GC-log parsers, detection, attribution.
+lg_unit_test(gclog MODULES core series analysis result pprof runtime LIBS PkgConfig::JANSSON)
+lg_unit_test(runtime_detect MODULES core series analysis result pprof runtime LIBS PkgConfig::JANSSON)
+lg_unit_test(runtime_attrib MODULES core series analysis result pprof runtime LIBS PkgConfig::JANSSON)
