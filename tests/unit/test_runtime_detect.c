@@ -1,6 +1,6 @@
 /* test_runtime_detect - which runtime a service runs on (harness/runtime/
- * detect.c, goelf.c): Go build information in every layout (the seed ELFs
- * of tests/fuzz/goelf/corpus, made by its mkseeds.py, and the real Go
+ * detect.c, goelf.c): Go build information in every layout (the ELFs of
+ * tests/data/goelf, made by tests/fuzz/goelf/mkseeds.py, and the real Go
  * fixture when go built it), programs by name and by script interpreter
  * (also through /usr/bin/env), wrapper scripts, the JDK release file, and
  * running processes through /proc/PID/exe (this test's own, a real JVM when
@@ -29,7 +29,7 @@ static void teardown(void) {
 
 static void seed(const char *name, char *buf, size_t cap) {
   char rel[128];
-  snprintf(rel, sizeof rel, "tests/fuzz/goelf/corpus/%s", name);
+  snprintf(rel, sizeof rel, "tests/data/goelf/%s", name);
   lg_test_src(rel, buf, cap);
 }
 

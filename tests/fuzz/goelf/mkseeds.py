@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Write the seed corpus of fuzz_goelf: minimal ELF files holding Go build
-information in each layout lg_go_build_version reads (see goelf.c).
+"""Write tests/data/goelf (the seeds of fuzz_goelf, the cases of
+unit/test_runtime_detect.c): minimal ELF files holding Go build information
+in each layout lg_go_build_version reads (see goelf.c).
 Usage: mkseeds.py DIR. The files are committed; rerun after changing this."""
 import struct
 import sys
