@@ -6,8 +6,9 @@
  * its band, warm-up cut, limit line, OOM marker), the Massif heap curve,
  * the checks, the reasons, the Memcheck leak stacks (collapsible) and the
  * growing sites, the heap profile's growing sites with an icicle chart of
- * where the growth is allocated (html_flame.c), the load phases. Every string is HTML-escaped with the
- * XML escaper (which also drops characters HTML cannot carry).
+ * where the growth is allocated (html_flame.c), the load phases. Every string
+ * is HTML-escaped with the XML escaper (which also drops characters HTML cannot
+ * carry).
  */
 #include "html_chart.h"
 #include "html_flame.h"
@@ -282,8 +283,8 @@ static void error_list(lg_buf *b, const lg_memcheck_result *m) {
     lg_buf_appendf(b, "<details class=\"mcerror\"%s><summary><b>",
                    i < 3 ? " open" : "");
     esc(b, e->kind ? e->kind : "?");
-    lg_buf_appendf(b, "</b> &times;%lld", (long long)(e->count > 0 ? e->count
-                                                                    : 1));
+    lg_buf_appendf(b, "</b> &times;%lld",
+                   (long long)(e->count > 0 ? e->count : 1));
     if (e->what) {
       lg_buf_appends(b, ": ");
       esc(b, e->what);
@@ -344,8 +345,7 @@ static void heap_profile(lg_buf *b, const lg_result *r, size_t idx) {
   size_t i;
   if (!h->ran)
     return;
-  lg_buf_appendf(b,
-                 "<h3>Heap profile (sampled every %s at full load)</h3>\n",
+  lg_buf_appendf(b, "<h3>Heap profile (sampled every %s at full load)</h3>\n",
                  lg_format_bytes(per, sizeof per, h->period_bytes));
   if (!h->n_sites) {
     lg_buf_appendf(b, "<p>No growing allocation site (%lld analysed).</p>\n",
@@ -369,12 +369,8 @@ static void heap_profile(lg_buf *b, const lg_result *r, size_t idx) {
                  unit, lg_fmt_ci_label(ci, sizeof ci, r->confidence));
   for (i = 0; i < h->n_sites && i < 50; i++) {
     const lg_heap_site *s = &h->growing_sites[i];
-    lg_buf_appends(b, "<tr><td>");
-    esc(b, s->function ? s->function : "??");
-    lg_buf_appends(b, "</td><td>");
-    esc(b, s->file ? s->file : "?");
-    if (s->line > 0)
-      lg_buf_appendf(b, ":%d", s->line);
+    lg_rep_site_start(b, esc, "<tr><td>", "</td><td>", s->function, s->file,
+                      "?", s->line);
     lg_buf_appendf(b,
                    "</td><td class=\"num\">%s</td><td class=\"num\">%s to "
                    "%s</td><td class=\"num\">",

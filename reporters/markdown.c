@@ -7,9 +7,9 @@
  * as entities, Markdown punctuation backslash-escaped, no line breaks, so
  * a '|' or a newline in a function name cannot break the table); paths
  * and fingerprints go in code spans fenced by lg_md_code (a backtick in a
- * path cannot end them); stacks go in <pre> blocks with HTML escaping. Lists are capped (5 leaks, 16
- * frames each, 10 sites) so the summary stays readable; result.json has
- * everything.
+ * path cannot end them); stacks go in <pre> blocks with HTML escaping. Lists
+ * are capped (5 leaks, 16 frames each, 10 sites) so the summary stays readable;
+ * result.json has everything.
  */
 #include "report_util.h"
 #include "result/fmt.h"
@@ -159,24 +159,19 @@ static void heap_sites(lg_buf *b, const lg_result *r) {
   size_t i;
   if (!h->ran || !h->n_sites)
     return;
-  lg_buf_appendf(b,
-                 "<details%s><summary>Heap profile: %zu growing allocation "
-                 "site%s (sampled every %s at full load)</summary>\n\n"
-                 "| Site | Location | %s | %s | Samples | Fingerprint |\n"
-                 "|---|---|---:|---|---:|---|\n",
-                 h->failed ? " open" : "", h->n_sites,
-                 h->n_sites == 1 ? "" : "s",
-                 lg_format_bytes(per, sizeof per, h->period_bytes),
-                 lg_fmt_heap_unit(h->x),
-                 lg_fmt_ci_label(ci, sizeof ci, r->confidence));
+  lg_buf_appendf(
+      b,
+      "<details%s><summary>Heap profile: %zu growing allocation "
+      "site%s (sampled every %s at full load)</summary>\n\n"
+      "| Site | Location | %s | %s | Samples | Fingerprint |\n"
+      "|---|---|---:|---|---:|---|\n",
+      h->failed ? " open" : "", h->n_sites, h->n_sites == 1 ? "" : "s",
+      lg_format_bytes(per, sizeof per, h->period_bytes), lg_fmt_heap_unit(h->x),
+      lg_fmt_ci_label(ci, sizeof ci, r->confidence));
   for (i = 0; i < h->n_sites && i < 10; i++) {
     const lg_heap_site *s = &h->growing_sites[i];
-    lg_buf_appends(b, "| ");
-    lg_esc_md(b, s->function ? s->function : "??");
-    lg_buf_appends(b, " | ");
-    lg_esc_md(b, s->file ? s->file : "?");
-    if (s->line > 0)
-      lg_buf_appendf(b, ":%d", s->line);
+    lg_rep_site_start(b, lg_esc_md, "| ", " | ", s->function, s->file, "?",
+                      s->line);
     lg_buf_appendf(b, " | %s | %s to %s | ",
                    lg_fmt_num(v, sizeof v, s->bytes_per_request),
                    lg_fmt_num(lo, sizeof lo, s->ci_lo),
@@ -224,7 +219,8 @@ static void runtime_sites(lg_buf *b, const lg_result *r) {
 }
 
 static void md_status(lg_buf *b, lg_check_status st, bool advisory) {
-  lg_buf_appendf(b, " | %s | ", advisory ? "⚠️ advisory" : status_badge(st));
+  lg_buf_appendf(b, " | %s | ",
+                 advisory ? "⚠️ advisory" : status_badge(st));
 }
 
 /* The checks table and the "Why" list (report_util.c walks them), in

@@ -256,8 +256,7 @@ char *lg_rep_heap_site_text(char *buf, size_t cap, const lg_result *r,
                             const lg_heap_site *s) {
   char fr[1024], v[64], lo[64], hi[64], ci[32];
   lg_frame f = {s->function, s->file, NULL, s->line};
-  snprintf(buf, cap, "%s %s %s (%s %s to %s)",
-           lg_fmt_frame(fr, sizeof fr, &f),
+  snprintf(buf, cap, "%s %s %s (%s %s to %s)", lg_fmt_frame(fr, sizeof fr, &f),
            lg_fmt_num(v, sizeof v, s->bytes_per_request),
            lg_fmt_heap_unit(r->heap_profile.x),
            lg_fmt_ci_label(ci, sizeof ci, r->confidence),
@@ -401,8 +400,7 @@ void lg_rep_checks(lg_buf *b, const lg_result *r, const lg_rep_markup *m) {
   for (i = 0; i < r->n_checks; i++) {
     lg_buf_appends(b, m->row_open);
     m->esc(b, r->checks[i].name);
-    m->status(b, r->checks[i].status,
-              lg_rep_check_advisory(r, &r->checks[i]));
+    m->status(b, r->checks[i].status, lg_rep_check_advisory(r, &r->checks[i]));
     m->esc(b, r->checks[i].message);
     lg_buf_appends(b, m->row_close);
   }
@@ -418,18 +416,25 @@ void lg_rep_checks(lg_buf *b, const lg_result *r, const lg_rep_markup *m) {
   lg_buf_appends(b, m->list_close);
 }
 
+void lg_rep_site_start(lg_buf *b, int (*esc)(lg_buf *b, const char *s),
+                       const char *open, const char *cell, const char *function,
+                       const char *file, const char *nofile, int line) {
+  lg_buf_appends(b, open);
+  esc(b, function ? function : "??");
+  lg_buf_appends(b, cell);
+  esc(b, file ? file : nofile);
+  if (line > 0)
+    lg_buf_appendf(b, ":%d", line);
+}
+
 void lg_rep_site_rows(lg_buf *b, const lg_massif_result *m, const size_t *idx,
                       size_t max, const lg_rep_site_markup *mk) {
   char by[32];
   size_t i;
   for (i = 0; i < m->n_sites && i < max; i++) {
     const lg_growing_site *s = &m->growing_sites[idx[i]];
-    lg_buf_appends(b, mk->row_open);
-    mk->esc(b, s->function ? s->function : "??");
-    lg_buf_appends(b, mk->cell);
-    mk->esc(b, s->file ? s->file : "");
-    if (s->line > 0)
-      lg_buf_appendf(b, ":%d", s->line);
+    lg_rep_site_start(b, mk->esc, mk->row_open, mk->cell, s->function, s->file,
+                      "", s->line);
     lg_buf_appends(b, mk->num);
     lg_buf_appends(b, lg_format_bytes(by, sizeof by, s->first_bytes));
     lg_buf_appends(b, mk->num);

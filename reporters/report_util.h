@@ -82,6 +82,11 @@ typedef struct lg_rep_site_markup {
   int (*esc)(lg_buf *b, const char *s);
   const char *row_open, *cell, *num, *growth, *row_close;
 } lg_rep_site_markup;
+/* The start of a site's row: open, esc(function or "??"), cell,
+ * esc(file or nofile) and ":line" when known. */
+void lg_rep_site_start(lg_buf *b, int (*esc)(lg_buf *b, const char *s),
+                       const char *open, const char *cell, const char *function,
+                       const char *file, const char *nofile, int line);
 /* The first max of the sites in order idx (lg_rep_top_sites) as rows. */
 void lg_rep_site_rows(lg_buf *b, const lg_massif_result *m, const size_t *idx,
                       size_t max, const lg_rep_site_markup *mk);
