@@ -75,8 +75,15 @@ static void fail(jr *j, const char *fmt, ...) {
 static void path_push_key(jr *j, const char *k) {
   int n = snprintf(j->path + j->plen, sizeof j->path - j->plen, "%s%.60s",
                    j->plen ? "." : "", k);
-  if (n > 0 && j->plen + (size_t)n < sizeof j->path)
+  size_t i;
+  if (n > 0 && j->plen + (size_t)n < sizeof j->path) {
+    /* A key may hold any character once decoded ("a\nb"): the path goes
+     * into one-line messages, so control characters become '?'. */
+    for (i = j->plen; i < j->plen + (size_t)n; i++)
+      if ((unsigned char)j->path[i] < 0x20 || j->path[i] == 0x7f)
+        j->path[i] = '?';
     j->plen += (size_t)n;
+  }
 }
 
 static void path_push_index(jr *j, size_t i) {
