@@ -18,7 +18,7 @@ RUNTIME_PKGS="valgrind"
 # Real services/peers and validators the tests use.
 TEST_PKGS="wrk memcached libxml2-utils python3 python3-jsonschema python3-yaml
 clang clang-tidy cppcheck prometheus python3-prometheus-client curl tmux
-libjemalloc2 google-perftools google-pprof golang-go libc6-dev
+libjemalloc2 google-perftools golang-go libc6-dev
 jq time procps"
 # The container engines: installed here on behalf of ci/engines.sh (which
 # .ci/run calls, and which starts dockerd with flags of its own), so that
