@@ -2,6 +2,7 @@
 #include "core/buf.h"
 
 #include <leakgate/error.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,28 @@ static int reserve(lg_buf *b, size_t extra) {
     return b->err = LG_ENOMEM;
   b->data = p;
   b->alloc = n;
+  return 0;
+}
+
+int lg_grow(void **arr, size_t *cap, size_t need, size_t sz, size_t max) {
+  size_t n;
+  void *p;
+  if (need <= *cap)
+    return 0;
+  if (need > max)
+    return LG_ELIMIT;
+  n = *cap ? *cap : 16;
+  while (n < need)
+    n *= 2;
+  if (n > max)
+    n = max;
+  if (sz && n > SIZE_MAX / sz)
+    return LG_ELIMIT;
+  p = realloc(*arr, n * sz);
+  if (!p)
+    return LG_ENOMEM;
+  *arr = p;
+  *cap = n;
   return 0;
 }
 

@@ -33,6 +33,11 @@ int lg_buf_appends(lg_buf *b, const char *s);
 int lg_buf_appendf(lg_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int lg_buf_vappendf(lg_buf *b, const char *fmt, va_list ap);
+/* Grow the array *arr of *cap elements of sz bytes to hold need elements,
+ * doubling from 16, never beyond max elements: 0 (also when it holds need
+ * already), LG_ELIMIT when need > max, LG_ENOMEM; *arr and *cap are
+ * unchanged on failure. */
+int lg_grow(void **arr, size_t *cap, size_t need, size_t sz, size_t max);
 /* The sticky error: 0, or the first failure's negative LG_E*. */
 int lg_buf_error(const lg_buf *b);
 /* Record a failure outside the buffer (an allocation the writer made),

@@ -294,7 +294,7 @@ int hp_gperf_parse(const char *name, const char *text, size_t len,
         rc = fail(&c, start, "expected an address (0x...)");
         goto cleanup;
       }
-      if (hp_grow((void **)&locs, &cap_locs, n + 1, sizeof *locs, 1 << 16)) {
+      if (lg_grow((void **)&locs, &cap_locs, n + 1, sizeof *locs, 1 << 16)) {
         rc = fail(&c, start, "too many addresses in one record");
         goto cleanup;
       }

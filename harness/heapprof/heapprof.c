@@ -25,26 +25,6 @@ struct hp_strs {
   char *chunk_at;
 };
 
-int hp_grow(void **arr, size_t *cap, size_t need, size_t sz, size_t max) {
-  size_t n;
-  void *p;
-  if (need <= *cap)
-    return 0;
-  if (need > max)
-    return LG_ELIMIT;
-  n = *cap ? *cap : 16;
-  while (n < need)
-    n *= 2;
-  if (n > max)
-    n = max;
-  p = realloc(*arr, n * sz);
-  if (!p)
-    return LG_ENOMEM;
-  *arr = p;
-  *cap = n;
-  return 0;
-}
-
 static uint64_t fnv(const char *s, size_t n) {
   uint64_t h = 0xcbf29ce484222325ULL;
   size_t i;
@@ -87,7 +67,7 @@ const char *hp_str(lg_heapprof *h, const char *s, size_t n) {
       return t->slot[k].s;
   if (n + 1 > t->chunk_left) {
     size_t sz = n + 1 > 65536 ? n + 1 : 65536;
-    if (hp_grow((void **)&t->chunks, &t->cap_chunks, t->n_chunks + 1,
+    if (lg_grow((void **)&t->chunks, &t->cap_chunks, t->n_chunks + 1,
                 sizeof *t->chunks, SIZE_MAX / sizeof(char *)))
       return NULL;
     t->chunk_at = malloc(sz);
@@ -166,7 +146,7 @@ int hp_note(lg_heapprof *h, const char *fmt, ...) {
   if (h->n_notes >= 64)
     return 0; /* bounded: the first notes say what matters */
   s = strdup(buf);
-  if (!s || hp_grow((void **)&h->notes, &h->cap_notes, h->n_notes + 1,
+  if (!s || lg_grow((void **)&h->notes, &h->cap_notes, h->n_notes + 1,
                     sizeof *h->notes, 64)) {
     free(s);
     return LG_ENOMEM;

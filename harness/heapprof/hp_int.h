@@ -14,6 +14,8 @@
 
 #include <leakgate/heapprof.h>
 
+#include "core/buf.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -111,9 +113,7 @@ struct lg_heapprof {
 
 /* ---- shared helpers ------------------------------------------------------ */
 
-/* Grow *arr (*cap elements of size sz) to hold need, doubling, at most max:
- * 0, LG_ENOMEM or LG_ELIMIT. */
-int hp_grow(void **arr, size_t *cap, size_t need, size_t sz, size_t max);
+/* Arrays grow with lg_grow (core/buf.h). */
 /* An interned copy of s[0..n) owned by h (stable pointer); NULL = no memory. */
 const char *hp_str(lg_heapprof *h, const char *s, size_t n);
 int hp_note(lg_heapprof *h, const char *fmt, ...)

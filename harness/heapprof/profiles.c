@@ -46,7 +46,7 @@ static int sample_frames(lg_heapprof *h, const lg_pprof *p,
       int rc = hp_symbolize(h, (uint32_t)maps, l->address, 1, &f, &k, err);
       if (rc)
         return rc;
-      if (hp_grow((void **)buf, cap, *n + k, sizeof **buf, HP_MAX_FRAMES))
+      if (lg_grow((void **)buf, cap, *n + k, sizeof **buf, HP_MAX_FRAMES))
         return lg_error_set(err, LG_ELIMIT, "stack deeper than %zu frames",
                             HP_MAX_FRAMES);
       memcpy(*buf + *n, f, k * sizeof *f);
@@ -58,7 +58,7 @@ static int sample_frames(lg_heapprof *h, const lg_pprof *p,
       const lg_pprof_function *fn =
           l->n_lines ? &p->functions[l->lines[j].function] : NULL;
       const char *name = fn ? (fn->name[0] ? fn->name : fn->system_name) : "?";
-      if (hp_grow((void **)buf, cap, *n + 1, sizeof **buf, HP_MAX_FRAMES))
+      if (lg_grow((void **)buf, cap, *n + 1, sizeof **buf, HP_MAX_FRAMES))
         return lg_error_set(err, LG_ELIMIT, "stack deeper than %zu frames",
                             HP_MAX_FRAMES);
       f = &(*buf)[(*n)++];
@@ -109,7 +109,7 @@ static int add_snapshot(lg_heapprof *h, const char *name, const lg_pprof *p,
     /* sum per site within this snapshot: pos[site] = its point + 1 */
     if (site >= cap_pos) {
       size_t old = cap_pos, j;
-      if (hp_grow((void **)&pos, &cap_pos, (size_t)site + 1, sizeof *pos,
+      if (lg_grow((void **)&pos, &cap_pos, (size_t)site + 1, sizeof *pos,
                   HP_MAX_SITES)) {
         rc = lg_error_set(err, LG_ENOMEM, "out of memory");
         break;
@@ -119,7 +119,7 @@ static int add_snapshot(lg_heapprof *h, const char *name, const lg_pprof *p,
     }
     k = pos[site] ? pos[site] - 1 : h->n_points;
     if (k == h->n_points) {
-      if (hp_grow((void **)&h->points, &h->cap_points, h->n_points + 1,
+      if (lg_grow((void **)&h->points, &h->cap_points, h->n_points + 1,
                   sizeof *h->points, HP_MAX_SNAP_POINTS)) {
         rc = lg_error_set(err, LG_ELIMIT, "%s: too many heap sites", name);
         break;
@@ -134,7 +134,7 @@ static int add_snapshot(lg_heapprof *h, const char *name, const lg_pprof *p,
   }
   free(buf);
   free(pos);
-  if (rc == 0 && hp_grow((void **)&h->snaps, &h->cap_snaps, h->n_snaps + 1,
+  if (rc == 0 && lg_grow((void **)&h->snaps, &h->cap_snaps, h->n_snaps + 1,
                          sizeof *h->snaps, 1 << 20))
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
   if (rc) {

@@ -130,7 +130,7 @@ uint32_t hp_site_of(lg_heapprof *h, const hp_frame *frames, size_t n,
   s.key = key;
   s.n_frames = n;
   s.frames = malloc(n * sizeof *s.frames);
-  if (!s.frames || hp_grow((void **)&h->sites, &h->cap_sites, h->n_sites + 1,
+  if (!s.frames || lg_grow((void **)&h->sites, &h->cap_sites, h->n_sites + 1,
                            sizeof *h->sites, HP_MAX_SITES)) {
     free(s.frames);
     lg_error_set(err, LG_ENOMEM, "out of memory (or more than %zu sites)",

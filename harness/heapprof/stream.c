@@ -105,9 +105,9 @@ static int on_stack(reader *r, size_t off, const unsigned char *p,
     return bad(r, off, "stack record with a bad frame count");
   if (find_id(r, id, &found))
     return bad(r, off, "stack id defined twice");
-  if ((rc = hp_grow((void **)&h->stacks, &h->cap_stacks, h->n_stacks + 1,
+  if ((rc = lg_grow((void **)&h->stacks, &h->cap_stacks, h->n_stacks + 1,
                     sizeof *h->stacks, HP_MAX_STACKS)) ||
-      (rc = hp_grow((void **)&r->ids, &r->cap_ids, r->n_ids + 1, sizeof *r->ids,
+      (rc = lg_grow((void **)&r->ids, &r->cap_ids, r->n_ids + 1, sizeof *r->ids,
                     HP_MAX_STACKS)))
     return rc == LG_ELIMIT ? bad(r, off, "too many stacks") : nomem(r);
   s.maps = r->maps;
@@ -133,7 +133,7 @@ static int on_stack(reader *r, size_t off, const unsigned char *p,
 }
 
 static int add_ev(reader *r, uint64_t addr, uint32_t alloc, double t) {
-  if (hp_grow((void **)&r->evs, &r->cap_evs, r->n_evs + 1, sizeof *r->evs,
+  if (lg_grow((void **)&r->evs, &r->cap_evs, r->n_evs + 1, sizeof *r->evs,
               2 * HP_MAX_ALLOCS))
     return LG_ENOMEM;
   r->evs[r->n_evs].addr = addr;
@@ -167,7 +167,7 @@ static int on_alloc(reader *r, size_t off, const unsigned char *p,
   a.bytes = (usable + CHUNK_HEADER) / prob;
   a.objects = 1 / prob;
   a.stack = stack;
-  if ((rc = hp_grow((void **)&h->allocs, &h->cap_allocs, h->n_allocs + 1,
+  if ((rc = lg_grow((void **)&h->allocs, &h->cap_allocs, h->n_allocs + 1,
                     sizeof *h->allocs, HP_MAX_ALLOCS)))
     return rc == LG_ELIMIT ? bad(r, off, "too many samples") : nomem(r);
   if (add_ev(r, u64(p + 8), (uint32_t)h->n_allocs, a.t_alloc))
@@ -227,7 +227,7 @@ static int parse(reader *r) {
   r->period = (double)u64(r->d + 16);
   if (!(r->period >= 1))
     return bad(r, 16, "sampling period 0");
-  if (hp_grow((void **)&h->procs, &h->cap_procs, h->n_procs + 1,
+  if (lg_grow((void **)&h->procs, &h->cap_procs, h->n_procs + 1,
               sizeof *h->procs, 1 << 20))
     return nomem(r);
   pr.pid = u32(r->d + 8);
@@ -376,7 +376,7 @@ int lg_heapprof_add_stream_dir(lg_heapprof *h, const char *dir, lg_error *err) {
         strcmp(e->d_name + l - 5, ".lghs") != 0)
       continue;
     p = lg_path_join(dir, e->d_name);
-    if (!p || hp_grow((void **)&names, &cap, n + 1, sizeof *names, 1 << 20)) {
+    if (!p || lg_grow((void **)&names, &cap, n + 1, sizeof *names, 1 << 20)) {
       free(p);
       rc = lg_error_set(err, LG_ENOMEM, "out of memory");
       goto cleanup;

@@ -68,7 +68,7 @@ int hp_maps_add(lg_heapprof *h, uint32_t proc, const char *text, size_t len) {
   memset(&m, 0, sizeof m);
   m.proc = proc;
   m.text = malloc(len + 1);
-  if (!m.text || hp_grow((void **)&h->maps, &h->cap_maps, h->n_maps + 1,
+  if (!m.text || lg_grow((void **)&h->maps, &h->cap_maps, h->n_maps + 1,
                          sizeof *h->maps, 1 << 20)) {
     free(m.text);
     return -1;
@@ -320,7 +320,7 @@ int hp_symbolize(lg_heapprof *h, uint32_t maps, uint64_t pc, int is_return,
   fs.n = 0;
   if ((rc = lookup(h, maps, pc, is_return, &fs)) != 0)
     return lg_error_set(err, rc, "out of memory");
-  if (hp_grow((void **)&c->pool, &c->cap_pool, c->n_pool + fs.n,
+  if (lg_grow((void **)&c->pool, &c->cap_pool, c->n_pool + fs.n,
               sizeof *c->pool, HP_MAX_STACKS * 4))
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   memcpy(c->pool + c->n_pool, fs.f, fs.n * sizeof *fs.f);
@@ -350,7 +350,7 @@ int hp_resolve_stacks(lg_heapprof *h, lg_error *err) {
       size_t k;
       if ((rc = hp_symbolize(h, s->maps, s->pcs[j], 1, &f, &k, err)))
         break;
-      if ((rc = hp_grow((void **)&buf, &cap, n + k, sizeof *buf,
+      if ((rc = lg_grow((void **)&buf, &cap, n + k, sizeof *buf,
                         HP_MAX_FRAMES))) {
         rc = lg_error_set(err, LG_ENOMEM, "out of memory");
         break;

@@ -19,6 +19,7 @@
  */
 #include <leakgate/valgrind.h>
 
+#include "core/buf.h"
 #include "core/robust.h"
 #include "valgrind/vg_internal.h"
 
@@ -67,30 +68,9 @@ size_t lg_massif_series_trees(const lg_massif_series *s) {
   return s->n_trees;
 }
 
-/* Grow *arr (of *cap elements of sz bytes) to hold need, doubling. */
-static int grow(void **arr, size_t *cap, size_t need, size_t sz, size_t max) {
-  size_t n;
-  void *p;
-  if (need <= *cap)
-    return 0;
-  if (need > max)
-    return LG_ELIMIT;
-  n = *cap ? *cap : 16;
-  while (n < need)
-    n *= 2;
-  if (n > max)
-    n = max;
-  p = realloc(*arr, n * sz);
-  if (!p)
-    return LG_ENOMEM;
-  *arr = p;
-  *cap = n;
-  return 0;
-}
-
 int lg_ms_point_add(lg_massif_series *s, double x, double y) {
   size_t cx = s->cap;
-  int rc = grow((void **)&s->x, &cx, s->n + 1, sizeof *s->x, MS_MAX_POINTS);
+  int rc = lg_grow((void **)&s->x, &cx, s->n + 1, sizeof *s->x, MS_MAX_POINTS);
   if (rc)
     return rc;
   if (cx != s->cap) {
@@ -106,8 +86,8 @@ int lg_ms_point_add(lg_massif_series *s, double x, double y) {
 }
 
 int lg_ms_tree_begin(lg_massif_series *s, double x) {
-  int rc = grow((void **)&s->tree_x, &s->cap_trees, s->n_trees + 1,
-                sizeof *s->tree_x, MS_MAX_POINTS);
+  int rc = lg_grow((void **)&s->tree_x, &s->cap_trees, s->n_trees + 1,
+                   sizeof *s->tree_x, MS_MAX_POINTS);
   if (rc)
     return rc;
   s->tree_x[s->n_trees] = x;
@@ -173,8 +153,8 @@ static long site_find(lg_massif_series *s, const char *fn, size_t fn_len,
   }
   if ((s->n_sites + 1) * 2 > s->table_cap && (rc = table_rehash(s)) != 0)
     return rc;
-  rc = grow((void **)&s->sites, &s->cap_sites, s->n_sites + 1, sizeof *s->sites,
-            MS_MAX_SITES);
+  rc = lg_grow((void **)&s->sites, &s->cap_sites, s->n_sites + 1,
+               sizeof *s->sites, MS_MAX_SITES);
   if (rc)
     return rc;
   st = &s->sites[s->n_sites];
@@ -212,8 +192,8 @@ int lg_ms_site_add(lg_massif_series *s, const char *fn, size_t fn_len,
   if (s->n_points >= MS_MAX_SITE_POINTS)
     return LG_ELIMIT;
   cap = st->cap_pts;
-  rc = grow((void **)&st->pts, &cap, (size_t)st->n_pts + 1, sizeof *st->pts,
-            MS_MAX_SITE_POINTS);
+  rc = lg_grow((void **)&st->pts, &cap, (size_t)st->n_pts + 1, sizeof *st->pts,
+               MS_MAX_SITE_POINTS);
   if (rc)
     return rc;
   st->cap_pts = (uint32_t)cap;
