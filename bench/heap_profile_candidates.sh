@@ -3,7 +3,7 @@
 # tier's profiler (issue 15, docs/heap-profile.md "Choosing the profiler").
 #
 # Usage: bench/heap_profile_candidates.sh [BUILD_DIR] [-r ROUNDS] [-d SECONDS]
-#        [-c CHURN] [-o CSV] [-k NAME,NAME,...]
+#        [-c CHURN] [-o CSV] [-k NAME,NAME,...] [-f FIXTURE]
 # The leaky fixture server (64 B leaked per request in leak_per_request(),
 # plus CHURN short-lived allocations per request, default 20, as a real
 # request handler does) pinned to CPU 0, wrk -t1 -c16 on CPU 1 (no pinning
@@ -29,7 +29,9 @@
 # variants). Accuracy is bench/heap_profile_overhead.sh's (the tier's own
 # runs, against requests). Other work on the machine shows up as noise: run
 # it more than once. -o writes every measurement as CSV; -k runs only the
-# candidates named (plain always runs: it is the reference).
+# candidates named (plain always runs: it is the reference). -f runs another
+# fixture server of tests/fixtures instead of leaky_http (cache_http,
+# two_leaks_http, leaky_cpp_http).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
@@ -37,21 +39,22 @@ if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
   build=$1
   shift
 fi
-rounds=3 dur=5 churn=20 csv="" keep=""
-while getopts "r:d:c:o:k:" opt; do
+rounds=3 dur=5 churn=20 csv="" keep="" fixture=leaky_http
+while getopts "r:d:c:o:k:f:" opt; do
   case $opt in
   r) rounds=$OPTARG ;;
   d) dur=$OPTARG ;;
   c) churn=$OPTARG ;;
   o) csv=$OPTARG ;;
   k) keep=",$OPTARG,plain," ;;
-  *) sed -n '2,33p' "$0" >&2; exit 2 ;;
+  f) fixture=$OPTARG ;;
+  *) sed -n '2,35p' "$0" >&2; exit 2 ;;
   esac
 done
 for t in wrk python3; do
   command -v $t >/dev/null 2>&1 || { echo "candidates: $t is not installed" >&2; exit 4; }
 done
-srv="$build/tests/fixtures/leaky_http"
+srv="$build/tests/fixtures/$fixture"
 lib="$build/libleakgate-heapsampler.so"
 [ -x "$srv" ] && [ -r "$lib" ] || { echo "candidates: build first (ci/build.sh)" >&2; exit 4; }
 multi=/usr/lib/x86_64-linux-gnu
@@ -126,7 +129,7 @@ run_one() {
   svc=$pid
   for p in $procs; do
     case $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) in
-    *valgrind* | *leaky_http*) svc=$p ;;
+    *valgrind* | *"$fixture"*) svc=$p ;;
     esac
   done
   rss=$(awk '/VmRSS/ { print $2 }' "/proc/$svc/status" 2>/dev/null || echo "")
@@ -167,7 +170,7 @@ for r in $(seq "$rounds"); do
   fi
 done
 [ -z "$csv" ] || cp "$out" "$csv"
-python3 - "$out" "$dur" "$churn" <<'EOF'
+python3 - "$out" "$dur" "$churn" "$fixture" <<'EOF'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 ref = {r["round"]: r for r in rows if r["candidate"] == "plain" and r["rps"]}
@@ -187,7 +190,7 @@ def ratio(rs, key, inverse=False):
             v.append(b / a if inverse else a / b)
     return statistics.median(v) if v else None
 f = lambda v, fmt: format(v, fmt) if v is not None else "-"
-print(f"heap profiler candidates: leaky_http, FX_CHURN={sys.argv[3]}, wrk -t1 -c16, "
+print(f"heap profiler candidates: {sys.argv[4]}, FX_CHURN={sys.argv[3]}, wrk -t1 -c16, "
       f"{sys.argv[2]} s x {len(ref)} rounds; medians, ratios to plain in the same round")
 print(f"{'candidate':18} {'req/s':>8} {'ratio':>6} {'CPU us/req':>10} {'CPU ratio':>9} {'RSS MiB':>8} {'depth':>6}")
 for c in order:
