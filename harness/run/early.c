@@ -24,6 +24,7 @@ void early_init(early *e, const lg_scenario *sc, lg_samples_writer *w,
   lg_early_stop_opts eo;
   memset(e, 0, sizeof *e);
   e->on = sc->analysis.early_stop && w != NULL;
+  e->leak = LG_LEAK_UNKNOWN;
   e->w = w;
   e->sc = sc;
   atomic_init(&e->last_t, NAN);
@@ -108,6 +109,8 @@ static int look(early *e, double next, double memory_limit) {
   }
   rc = lg_early_stop_look(&e->st, s, &ao, false, &a, &err);
   lg_series_free(s);
+  if (rc == 1)
+    e->leak = a.leak;
   return rc == 1;
 }
 

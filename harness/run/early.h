@@ -11,8 +11,8 @@
  *
  * Threads: early_on_sample runs on the sampler thread and only stores the
  * latest row's time and the steady start (atomics); early_poll, which reads
- * the file and analyses (10-50 ms a look, a dozen or so looks a run), and
- * early_cleanup belong to the session's main loop.
+ * the file and analyses (10-50 ms a look, a dozen or so looks a run),
+ * belongs to the session's main loop.
  * Ownership: nothing allocated outside a look; the writer is borrowed.
  */
 #ifndef LG_RUN_EARLY_H
@@ -35,6 +35,7 @@ typedef struct early {
   char first_phase[72];              /* sampler thread only */
   bool have_first;                   /* sampler thread only */
   bool steady_set, decided;          /* main loop only */
+  lg_leak leak;                      /* the deciding look's verdict */
 } early;
 
 /* The scenario's early-stop options: max_t is load.max_duration (or the

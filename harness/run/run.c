@@ -134,6 +134,33 @@ int lg_run_time_tolerance(const lg_scenario *sc, const lg_load_result *load,
   return 0;
 }
 
+/* The session stopped the load at a look; the verdict is the replay's of
+ * the same rows, which takes the same looks and so decides at the same one.
+ * Said when it does not (a live look that judged otherwise, or a load that
+ * ended before its look), so a run's length is never explained by a look
+ * that did not end it. */
+static void early_agreement(lg_result *r, const session_out *sout) {
+  const lg_analysis *a = &r->analysis;
+  char live[96] = "was not stopped by a look", replay[64] = "at no look";
+  if (sout->interrupted || sout->died_early)
+    return; /* the load ended for another reason */
+  if (sout->stopped_early == a->stopped_early &&
+      (!a->stopped_early ||
+       (fabs(a->decided_after_s - sout->decided_after_s) < 1e-6 &&
+        a->leak == sout->decided_leak)))
+    return;
+  if (sout->stopped_early)
+    snprintf(live, sizeof live, "was stopped as %s after %.2f s of steady load",
+             lg_leak_name(sout->decided_leak), sout->decided_after_s);
+  if (a->stopped_early)
+    snprintf(replay, sizeof replay, "%s after %.2f s", lg_leak_name(a->leak),
+             a->decided_after_s);
+  lg_result_add_reason(r,
+                       "early stop: the load %s, but replaying samples.csv "
+                       "decides %s (the verdict is the replay's)",
+                       live, replay);
+}
+
 /* Judge one series (column metric of a CSV) into r->analysis and the
  * chart: this run's samples read back through w (the file it wrote), or
  * the CSV at path when w is NULL; 0, or the reader's or the analysis's
@@ -194,6 +221,8 @@ static int judge(lg_result *r, const lg_scenario *sc, const session_out *sout,
   if (rc != 0)
     goto cleanup;
   r->has_analysis = true;
+  if (r->analysis.early_stop)
+    early_agreement(r, sout);
   if (why[0]) /* a derived tolerance is said, with how */
     lg_result_add_reason(r, "growth: judged per second (%s); %s",
                          sc->load.driver == LG_DRIVER_EXEC

@@ -212,6 +212,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
   out->limit_bytes = NAN;
   out->peak_bytes = NAN;
   out->ready_s = NAN;
+  out->decided_after_s = NAN;
   out->load.exec_exit_status = -1;
   live_init(&lv, sc, o->duration_scale, o->metrics);
   early_init(&es, sc, o->early_stop ? o->csv : NULL, o->duration_scale);
@@ -400,6 +401,8 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
     if (!done && !out->stopped_early && early_poll(&es, out->limit_bytes)) {
       /* Decided (docs/analysis.md "Early stop"): the steady load ends. */
       out->stopped_early = true;
+      out->decided_after_s = es.st.decided_s;
+      out->decided_leak = es.leak;
       lg_load_stop(load);
     }
     if (none && now - last_adopt >= ADOPT_SCAN_S) {

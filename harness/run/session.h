@@ -58,6 +58,9 @@ typedef struct session_out {
   pid_t pid;                  /* the service (or its wrapper) pid */
   bool died_early;            /* ended before we stopped it */
   bool stopped_early;         /* a look decided: the steady load was ended */
+  double decided_after_s;     /* stopped_early: steady seconds of that look
+                                 (the replay must decide there too); NAN */
+  lg_leak decided_leak;       /* stopped_early: that look's verdict */
   bool interrupted;
   double ready_s;
   char backend[32];

@@ -22,6 +22,14 @@ check_decided() {
   expect_range "$(jget "$r" "[p['duration_s'] for p in d['load']['phases'] if p['name']=='steady'][0]")" 0 30 "$1 steady phase duration"
   grep -q "decided after .* s of steady load (early stop)" "$WORK/stdout" ||
     fail "$1: the summary does not say when it decided"
+  agreed "$1"
+}
+
+# agreed DIR: the look that stopped the load is the one the replay of
+# samples.csv (the run's verdict) decides at (run.c says so when not).
+agreed() {
+  expect_eq "$(jget "$1/result.json" "[x for x in d['reasons'] if x.startswith('early stop:')]")" "[]" \
+    "$1: the session's stop and the replay agree"
 }
 
 run_lg run "$(scenario early-stop es-leaky SERVICE=leaky_http STEADY=60s MAX=62s)" --out "$WORK/leaky"
@@ -53,6 +61,21 @@ expect_eq "$(jget "$r" "d['analysis']['leak']")" leak "extended analysis.leak"
 expect_eq "$(jget "$r" "[p['name'] for p in d['load']['phases']][-1]")" steady.extended "extension phase"
 expect_range "$(jget "$r" "d['analysis']['decided_after_seconds']")" 2 10 "extended: decided after (s)"
 expect_range "$(jget "$r" "d['load']['duration_s']")" 3 19 "extended run stopped before max_duration"
+agreed "$WORK/extend"
+no_leftovers
+
+# The exec driver counts no requests: its looks judge bytes per second
+# against analysis.tolerance_per_second, as the replay does. oom_hog maps
+# 64 KiB every 100 ms (at most 640 KiB/s), below the tolerance of 1 MiB/s:
+# the look that stops the load says no_leak, as the replay does (the
+# per-request 16 B read as 16 B/s made the live look stop it as a leak).
+run_lg run "$(scenario early-stop-exec es-exec STEADY=8s)" --out "$WORK/exec"
+expect_code 0 "exec driver, early stop"
+r="$WORK/exec/result.json"
+expect_eq "$(jget "$r" "d['analysis']['x']")" seconds "exec: x axis"
+expect_eq "$(jget "$r" "d['analysis']['tolerance_bytes_per_request']")" 1048576 "exec: per-second tolerance"
+expect_eq "$(jget "$r" "d['analysis']['leak']")" no_leak "exec: analysis.leak"
+agreed "$WORK/exec"
 no_leftovers
 
 # After an early decision the baseline gate still judges the change.
