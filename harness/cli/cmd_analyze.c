@@ -114,6 +114,47 @@ static double request_rate(const char *path, const lg_series_opts *so) {
   return rate;
 }
 
+/* The default tolerance is per request: on a time axis it becomes bytes
+ * per second through the file's own request rate (a CSV with a requests
+ * column), else through --limit (the growth that adds the whole limit in
+ * 24 h), else it must be given: a fixed bytes-per-second default would be
+ * arbitrary (16 B/s fails any real service, a generous one hides leaks),
+ * and a file alone says nothing about the memory it may use. Sets
+ * ao->tolerance and says how on stderr; -1 (said) when nothing gives one. */
+static int seconds_tolerance(const char *path, const lg_series_opts *so,
+                             lg_analysis_opts *ao, bool quiet) {
+  double rps = strcmp(path, "-") != 0 ? request_rate(path, so) : NAN;
+  char n1[32], n2[32];
+  if (rps > 0) {
+    ao->tolerance *= rps;
+    if (!quiet)
+      fprintf(stderr,
+              "leakgate: %s: tolerance %.6g B/s = 16 B/request x %s "
+              "requests/s (the file's mean request rate; --tolerance sets "
+              "it)\n",
+              path, ao->tolerance, fmt_rate(n1, sizeof n1, rps));
+    return 0;
+  }
+  if (ao->memory_limit > 0) {
+    ao->tolerance = lg_time_tolerance(ao->memory_limit, NAN);
+    if (!quiet)
+      fprintf(stderr,
+              "leakgate: %s: tolerance %.6g B/s = the %s limit / %s (growth "
+              "that adds the whole limit in that time; --tolerance sets "
+              "it)\n",
+              path, ao->tolerance,
+              lg_format_bytes(n1, sizeof n1, ao->memory_limit),
+              lg_format_duration(n2, sizeof n2, LG_TOLERANCE_HORIZON_S));
+    return 0;
+  }
+  cli_errorf("%s: the x-axis is seconds and the file counts no requests, so "
+             "the default tolerance (16 B/request) has no per-second value: "
+             "give --tolerance BYTES (growth per second that is no leak), or "
+             "--limit SIZE (then the growth that fills it in 24 h)",
+             path);
+  return -1;
+}
+
 /* --early-stop: replay the CSV at path look by look into r. */
 static int early_replay(const char *path, const lg_series_opts *so,
                         const lg_analysis_opts *ao,
@@ -303,43 +344,9 @@ int cmd_analyze(int argc, char **argv) {
     rc = cli_fail(&err);
     goto cleanup;
   }
-  /* The default tolerance is per request: on a time axis it becomes bytes
-   * per second through the file's own request rate (a CSV with a requests
-   * column), else through --limit (the growth that adds the whole limit in
-   * 24 h), else it must be given: a fixed bytes-per-second default would
-   * be arbitrary (16 B/s fails any real service, a generous one hides
-   * leaks), and a file alone says nothing about the memory it may use. */
-  if (sl.n > 0 && sl.v[0]->x_is_seconds && !tolerance_given) {
-    double rps = strcmp(path, "-") != 0 ? request_rate(path, &so) : NAN;
-    char n1[32], n2[32];
-    if (rps > 0) {
-      ao.tolerance *= rps;
-      if (!outs.quiet)
-        fprintf(stderr,
-                "leakgate: %s: tolerance %.6g B/s = 16 B/request x %s "
-                "requests/s (the file's mean request rate; --tolerance sets "
-                "it)\n",
-                path, ao.tolerance, fmt_rate(n1, sizeof n1, rps));
-    } else if (ao.memory_limit > 0) {
-      ao.tolerance = lg_time_tolerance(ao.memory_limit, NAN);
-      if (!outs.quiet)
-        fprintf(stderr,
-                "leakgate: %s: tolerance %.6g B/s = the %s limit / %s (growth "
-                "that adds the whole limit in that time; --tolerance sets "
-                "it)\n",
-                path, ao.tolerance,
-                lg_format_bytes(n1, sizeof n1, ao.memory_limit),
-                lg_format_duration(n2, sizeof n2, LG_TOLERANCE_HORIZON_S));
-    } else {
-      cli_errorf("%s: the x-axis is seconds and the file counts no requests, "
-                 "so the default tolerance (16 B/request) has no per-second "
-                 "value: give --tolerance BYTES (growth per second that is no "
-                 "leak), or --limit SIZE (then the growth that fills it in "
-                 "24 h)",
-                 path);
-      goto cleanup;
-    }
-  }
+  if (sl.n > 0 && sl.v[0]->x_is_seconds && !tolerance_given &&
+      seconds_tolerance(path, &so, &ao, outs.quiet) != 0)
+    goto cleanup;
   /* The replay reads the file once per look: a CSV file, not a stream. */
   if (early && (strcmp(path, "-") == 0 || sl.n != 1 || sl.v[0]->name)) {
     cli_errorf("%s: --early-stop replays a samples.csv file (one CSV series, "
