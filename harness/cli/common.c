@@ -156,7 +156,7 @@ static void usage_hint(const char *usage) {
 void cli_bad_option(const char *usage, const struct option *longopts,
                     const char *shortopts, char *const *argv) {
   const char *names[64], *arg = optind > 0 ? argv[optind - 1] : "";
-  const struct option *exact = NULL;
+  const struct option *exact = NULL, *prefix = NULL;
   char amb[256] = "";
   size_t n = 0, nlen, n_prefix = 0;
   /* An unknown short option inside a group ("-json" read as -j -s -o -n)
@@ -167,17 +167,23 @@ void cli_bad_option(const char *usage, const struct option *longopts,
     arg = argv[optind];
   for (; n < 64 && longopts[n].name; n++)
     names[n] = longopts[n].name;
-  if (strncmp(arg, "--", 2) == 0 && arg[2]) {
+  if (strncmp(arg, "--", 2) == 0 && arg[2] && arg[2] != '=') {
     const char *name = arg + 2, *near;
     size_t i;
     nlen = strcspn(name, "=");
     for (i = 0; i < n; i++) {
       if (strlen(names[i]) == nlen && strncmp(names[i], name, nlen) == 0)
         exact = &longopts[i];
-      else if (strncmp(names[i], name, nlen) == 0 && n_prefix++ < 6)
+      else if (strncmp(names[i], name, nlen) == 0 && n_prefix++ < 6) {
+        prefix = &longopts[i];
         snprintf(amb + strlen(amb), sizeof amb - strlen(amb), "%s--%s",
                  amb[0] ? ", " : "", names[i]);
+      }
     }
+    /* getopt takes a unique prefix for the option ("--jso" is --json):
+     * what went wrong is then that option's value, not its name. */
+    if (!exact && n_prefix == 1)
+      exact = prefix;
     if (exact && exact->has_arg == required_argument && !name[nlen])
       cli_errorf("option --%s needs a value", exact->name);
     else if (exact && exact->has_arg == no_argument && name[nlen])

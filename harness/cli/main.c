@@ -75,17 +75,21 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], cmds[i].name) == 0)
       return cmds[i].fn(argc - 1, argv + 1);
   {
+    /* "--verison": the options of no command; else a command's name */
+    static const char *const opts[] = {"--version", "--help"};
     const char *names[sizeof cmds / sizeof cmds[0]], *near;
+    bool option = argv[1][0] == '-';
     for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
       names[i] = cmds[i].name;
-    near = lg_suggest(argv[1], strlen(argv[1]), names, i);
+    near = option ? lg_suggest(argv[1], strlen(argv[1]), opts, 2)
+                  : lg_suggest(argv[1], strlen(argv[1]), names, i);
+    fprintf(stderr, "leakgate: unknown %s '%s'", option ? "option" : "command",
+            argv[1]);
     if (near)
-      fprintf(stderr, "leakgate: unknown command '%s' (did you mean %s?)\n",
-              argv[1], near);
-    else
-      fprintf(stderr, "leakgate: unknown command '%s'\n", argv[1]);
-    fputs("usage: leakgate <command> [options]\n'leakgate --help' lists the "
-          "commands\n", stderr);
+      fprintf(stderr, " (did you mean %s?)", near);
+    fputs("\nusage: leakgate <command> [options]\n'leakgate --help' lists "
+          "the commands\n",
+          stderr);
   }
   return LG_EXIT_USAGE;
 }

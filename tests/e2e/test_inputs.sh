@@ -64,6 +64,18 @@ grep -q "^leakgate: option '--s' is ambiguous: --sarif, --set, --shard$" "$WORK/
 run_lg rn x.yaml
 expect_code 2 "mistyped command"
 grep -q "^leakgate: unknown command 'rn' (did you mean run?)$" "$WORK/stderr" || fail "mistyped command"
+# A unique prefix is the option itself (getopt takes it): its value is
+# what is wrong, not its name. No name at all is not "ambiguous".
+run_lg run x.yaml --jso
+grep -q "^leakgate: option --json needs a value$" "$WORK/stderr" || fail "a prefix without its value"
+run_lg run x.yaml --qui=1
+grep -q "^leakgate: option --quiet takes no value$" "$WORK/stderr" || fail "a prefix with a value it takes not"
+run_lg run x.yaml --=x
+grep -q "^leakgate: unknown option '--=x'$" "$WORK/stderr" || fail "an option without a name"
+# The options of no command get the same hint as a command's.
+run_lg --verison
+expect_code 2 "mistyped --version"
+grep -q "^leakgate: unknown option '--verison' (did you mean --version?)$" "$WORK/stderr" || fail "mistyped --version"
 # The size-unit message lists every unit the parser takes.
 run_lg analyze x.csv --tolerance 4kb
 grep -q "use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB" "$WORK/stderr" || fail "the size-unit message omits units"
