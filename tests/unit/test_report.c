@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <wchar.h>
 
 static char outdir[512];
 
@@ -771,6 +773,58 @@ static size_t visible_columns(const char *s) {
   return w;
 }
 
+/* Terminal columns of a progress line as the C library's wcwidth counts
+ * them (an oracle independent of progress.c's own count): ANSI colour codes
+ * none, a CJK character two, a combining mark none. */
+static size_t wc_columns(const char *s) {
+  mbstate_t st;
+  size_t w = 0;
+  memset(&st, 0, sizeof st);
+  while (*s) {
+    wchar_t wc;
+    size_t k;
+    int cw;
+    if (*s == '\033') {
+      while (*s && *s != 'm')
+        s++;
+      s += *s != '\0';
+      continue;
+    }
+    k = mbrtowc(&wc, s, strlen(s), &st);
+    ck_assert_msg(k != (size_t)-1 && k != (size_t)-2 && k > 0,
+                  "invalid UTF-8 in the progress line: %s", s);
+    cw = wcwidth(wc);
+    ck_assert_int_ge(cw, 0);
+    w += (size_t)cw;
+    s += k;
+  }
+  return w;
+}
+
+/* Wide characters (CJK phase names, two columns each) never make the line
+ * wider than the terminal, at any width, and a cut never splits one. */
+START_TEST(test_progress_fit_wide) {
+  static const char *const names[] = {
+      "\xe9\xa2\x84\xe7\x83\xad\xe9\x98\xb6\xe6\xae\xb5", /* 预热阶段 */
+      "e\xcc\x81t\xc3\xa9-\xf0\x9f\x94\xa5-\xe7\xa8\xb3\xe5\xae\x9a"};
+  lg_progress p;
+  char buf[512];
+  size_t cols, k;
+  ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
+  progress_fixture(&p);
+  for (k = 0; k < sizeof names / sizeof names[0]; k++) {
+    p.load.phase_name = names[k];
+    for (cols = 1; cols <= 120; cols++) {
+      ck_assert_int_eq(
+          lg_report_progress_fit(&p, cols % 2, cols, buf, sizeof buf), 0);
+      ck_assert_msg(wc_columns(buf) <= cols, "%zu columns for %zu: %s",
+                    wc_columns(buf), cols, buf);
+    }
+  }
+  setlocale(LC_CTYPE, "C");
+}
+END_TEST
+
 /* The line fits the terminal: whole fields go, least useful first, and
  * the stage and elapsed time stay until the stage name itself is cut. */
 START_TEST(test_progress_fit) {
@@ -872,6 +926,7 @@ static Suite *suite(void) {
   tcase_add_test(t, test_report_caps);
   tcase_add_test(t, test_progress_line);
   tcase_add_test(t, test_progress_fit);
+  tcase_add_test(t, test_progress_fit_wide);
   suite_add_tcase(s, t);
   return s;
 }
