@@ -160,6 +160,42 @@ static json_t *chart(json_t *charts, const char *id) {
   return NULL;
 }
 
+/* The JSON a measuring page wrote into its <pre id="result">. */
+static json_t *measured(const char *tag) {
+  char path[1024], *dom, *p, *q, *s, *d;
+  json_t *res;
+  snprintf(path, sizeof path, "%s/%s.out", dir, tag);
+  dom = lg_test_read(path, NULL);
+  p = strstr(dom, "<pre id=\"result\">");
+  ck_assert_ptr_nonnull(p);
+  p += strlen("<pre id=\"result\">");
+  q = strstr(p, "</pre>");
+  ck_assert_ptr_nonnull(q);
+  *q = '\0';
+  for (s = d = p; *s;) {
+    if (strncmp(s, "&quot;", 6) == 0) {
+      *d++ = '"';
+      s += 6;
+    } else if (strncmp(s, "&amp;", 5) == 0) {
+      *d++ = '&';
+      s += 5;
+    } else if (strncmp(s, "&lt;", 4) == 0) {
+      *d++ = '<';
+      s += 4;
+    } else if (strncmp(s, "&gt;", 4) == 0) {
+      *d++ = '>';
+      s += 4;
+    } else {
+      *d++ = *s++;
+    }
+  }
+  *d = '\0';
+  res = json_loads(p, 0, NULL);
+  ck_assert_msg(res != NULL, "the measuring page did not report: %.200s", p);
+  free(dom);
+  return res;
+}
+
 static bool flag(json_t *c, const char *k) {
   return json_is_true(json_object_get(c, k));
 }
@@ -168,7 +204,7 @@ START_TEST(test_html_in_chromium) {
   lg_result *rs[FX_N_ALL];
   lg_report_opts o;
   lg_error err;
-  char path[1024], first[4096], *html, *dom, *p, *q;
+  char path[1024], first[4096], *html, *dom, *p;
   json_t *res, *charts;
   size_t i;
 
@@ -241,39 +277,7 @@ START_TEST(test_html_in_chromium) {
          "--allow-file-access-from-files --dump-dom");
   ck_assert_msg(console_lines("measure", first, sizeof first) == 0,
                 "console output in the measuring page: %s", first);
-  snprintf(path, sizeof path, "%s/measure.out", dir);
-  dom = lg_test_read(path, NULL);
-  p = strstr(dom, "<pre id=\"result\">");
-  ck_assert_ptr_nonnull(p);
-  p += strlen("<pre id=\"result\">");
-  q = strstr(p, "</pre>");
-  ck_assert_ptr_nonnull(q);
-  *q = '\0';
-  /* the DOM dump escapes the JSON's quotes as text content */
-  {
-    char *s = p, *d = p;
-    while (*s) {
-      if (strncmp(s, "&quot;", 6) == 0) {
-        *d++ = '"';
-        s += 6;
-      } else if (strncmp(s, "&amp;", 5) == 0) {
-        *d++ = '&';
-        s += 5;
-      } else if (strncmp(s, "&lt;", 4) == 0) {
-        *d++ = '<';
-        s += 4;
-      } else if (strncmp(s, "&gt;", 4) == 0) {
-        *d++ = '>';
-        s += 4;
-      } else {
-        *d++ = *s++;
-      }
-    }
-    *d = '\0';
-  }
-  res = json_loads(p, 0, NULL);
-  ck_assert_msg(res != NULL, "the measuring page did not report: %.200s", p);
-  free(dom);
+  res = measured("measure");
   ck_assert_int_eq(json_integer_value(json_object_get(res, "scripts")), 0);
   ck_assert_int_eq(json_integer_value(json_object_get(res, "sections")), 7);
   ck_assert_int_eq(json_integer_value(json_object_get(res, "leaks")), 3);
@@ -411,42 +415,6 @@ static const char flame_wrapper[] =
     "JSON.stringify(out);\n"
     "});\n</script></body></html>\n";
 
-/* The JSON a measuring page wrote into its <pre id="result">. */
-static json_t *measured(const char *tag) {
-  char path[1024], *dom, *p, *q, *s, *d;
-  json_t *res;
-  snprintf(path, sizeof path, "%s/%s.out", dir, tag);
-  dom = lg_test_read(path, NULL);
-  p = strstr(dom, "<pre id=\"result\">");
-  ck_assert_ptr_nonnull(p);
-  p += strlen("<pre id=\"result\">");
-  q = strstr(p, "</pre>");
-  ck_assert_ptr_nonnull(q);
-  *q = '\0';
-  for (s = d = p; *s;) {
-    if (strncmp(s, "&quot;", 6) == 0) {
-      *d++ = '"';
-      s += 6;
-    } else if (strncmp(s, "&amp;", 5) == 0) {
-      *d++ = '&';
-      s += 5;
-    } else if (strncmp(s, "&lt;", 4) == 0) {
-      *d++ = '<';
-      s += 4;
-    } else if (strncmp(s, "&gt;", 4) == 0) {
-      *d++ = '>';
-      s += 4;
-    } else {
-      *d++ = *s++;
-    }
-  }
-  *d = '\0';
-  res = json_loads(p, 0, NULL);
-  ck_assert_msg(res != NULL, "the measuring page did not report: %.200s", p);
-  free(dom);
-  return res;
-}
-
 START_TEST(test_heap_flame_in_chromium) {
   lg_result *rs[1];
   lg_report_opts o;
@@ -457,7 +425,9 @@ START_TEST(test_heap_flame_in_chromium) {
   double w_fast = 0, w_slow = 0, w_all = 0;
   int sites = 0;
   if (!find_browser()) {
-    printf("SKIP test_heap_flame_in_chromium: no chromium on PATH\n");
+    lg_test_skip("test_heap_flame_in_chromium",
+                 "no chromium on PATH (apt-get install chromium "
+                 "chromium-driver; ci/install-deps.sh)");
     return;
   }
   lg_test_bin("tests/out", dir, sizeof dir);

@@ -272,6 +272,18 @@ static int rows_of_csv(const char *csv, int *pss_rows) {
   return rows;
 }
 
+/* Data rows written to csv so far (complete lines after the header). */
+static int lines_written(const char *csv) {
+  FILE *f = fopen(csv, "r");
+  int c, n = 0;
+  if (!f)
+    return 0;
+  while ((c = getc(f)) != EOF)
+    n += c == '\n';
+  fclose(f);
+  return n > 0 ? n - 1 : 0;
+}
+
 /* pss_duty (analysis.metric: pss): PSS on a cadence whose reads take at
  * most that share of the time. A fake tree reads in microseconds: a share
  * of 100% gives PSS in (nearly) every row, one of 1e-9 only in the first
@@ -287,7 +299,7 @@ START_TEST(pss_on_a_bounded_cadence) {
     lg_sampler *s = NULL;
     lg_sampler_stats st;
     lg_error err = {0, ""};
-    int rows, pss_rows;
+    int rows, pss_rows, wait;
     memset(&o, 0, sizeof o);
     o.interval_s = 0.02;
     o.root_pid = 100;
@@ -295,7 +307,10 @@ START_TEST(pss_on_a_bounded_cadence) {
     o.procfs_root = fake_root(root, sizeof root);
     o.pss_duty = duty[k];
     ck_assert_int_eq(lg_sampler_start(&o, &s, &err), 0);
-    usleep(300000);
+    /* until 12 rows are written (20 s at most), however slowly a busy
+     * machine ticks: a fixed 300 ms sleep could give fewer than 8 */
+    for (wait = 0; lines_written(csv) < 12 && wait < 2000; wait++)
+      usleep(10000);
     ck_assert_int_eq(lg_sampler_stop(s, &st, &err), 0);
     rows = rows_of_csv(csv, &pss_rows);
     ck_assert_int_ge(rows, 8);
