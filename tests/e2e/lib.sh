@@ -121,6 +121,20 @@ no_leftovers() {
   done
 }
 
+# require_tool TOOL: the test cannot run without TOOL. Elsewhere a visible
+# skip (exit 77); in CI (.ci/run sets LG_CI=1, and ci/install-deps.sh
+# installs every tool the tests use) a failure, so CI cannot pass by
+# skipping.
+require_tool() {
+  command -v "$1" >/dev/null && return 0
+  if [ "${LG_CI:-}" = 1 ]; then
+    fail "$1 is not installed (ci/install-deps.sh installs it)"
+    finish
+  fi
+  echo "SKIP: $1 is not installed"
+  exit 77
+}
+
 finish() {
   if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed" >&2

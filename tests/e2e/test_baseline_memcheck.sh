@@ -6,7 +6,7 @@
 # growth tolerance) so only Memcheck sees them.
 . "$(dirname "$0")/lib.sh"
 
-command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed"; exit 77; }
+require_tool valgrind
 sc=$(scenario baseline-memcheck)
 B="$WORK/baseline.json"
 leaky_cmd="service.command=[$FIXTURES/leaky_http, --port, '{{port}}']"

@@ -6,13 +6,7 @@
 # holds more than the one progress row below the "running" message, and
 # after the run no progress fragment is left in the pane or its history.
 . "$(dirname "$0")/lib.sh"
-if ! command -v tmux >/dev/null; then
-  # CI (.ci/run, LG_REQUIRE_CGROUP=1) installs tmux with ci/install-deps.sh:
-  # there a missing tmux is a failure, elsewhere a visible skip.
-  [ "${LG_REQUIRE_CGROUP:-}" = 1 ] && { fail "tmux is not installed"; finish; }
-  echo "SKIP: tmux is not installed"
-  exit 77
-fi
+require_tool tmux
 
 name=progress-line-fits-an-80-column-terminal-without-wrapping
 s=$(scenario progress "$name")

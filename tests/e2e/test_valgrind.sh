@@ -4,7 +4,7 @@
 # on-suspicion mode skips a clean service, and a missing valgrind is an
 # infrastructure error naming the package.
 . "$(dirname "$0")/lib.sh"
-command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed"; exit 77; }
+require_tool valgrind
 
 run_lg run "$(scenario valgrind leaky MODE=always SERVICE=leaky_http)" --out "$WORK/leaky"
 expect_code 1 "leaky service under both tiers"

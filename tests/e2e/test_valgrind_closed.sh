@@ -7,7 +7,7 @@
 # (memcheck.requests, massif.requests), and Memcheck's leaked bytes follow
 # its requests (64 B each), so memcheck.budget means something.
 . "$(dirname "$0")/lib.sh"
-command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed"; exit 77; }
+require_tool valgrind
 
 run_lg run "$(scenario valgrind-closed)" --out "$WORK/out" --quiet
 expect_code 1 "a leaky service under both tiers"
