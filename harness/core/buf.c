@@ -2,6 +2,8 @@
 #include "core/buf.h"
 
 #include <leakgate/error.h>
+
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@ int lg_buf_error(const lg_buf *b) {
 }
 
 int lg_buf_fail(lg_buf *b, int rc) {
+  assert(rc < 0); /* a failure: 0 would record nothing and hide it */
   if (!b->err)
     b->err = rc;
   return b->err;
@@ -40,6 +43,8 @@ int lg_buf_fail(lg_buf *b, int rc) {
 static int reserve(lg_buf *b, size_t extra) {
   size_t need, n;
   char *p;
+  /* the cap is never passed, and data always has room for the NUL */
+  assert(b->len <= b->cap && (!b->data || b->len < b->alloc));
   if (b->err)
     return b->err;
   if (extra > b->cap || b->len > b->cap - extra)

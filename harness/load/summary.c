@@ -21,8 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const class_names[LGL_E_N] = {"connect", "read",   "write",
-                                                 "timeout", "status", "parse"};
+static const char *const class_names[] = {
+    [LGL_E_CONNECT] = "connect", [LGL_E_READ] = "read",
+    [LGL_E_WRITE] = "write",     [LGL_E_TIMEOUT] = "timeout",
+    [LGL_E_STATUS] = "status",   [LGL_E_PARSE] = "parse"};
+_Static_assert(sizeof class_names / sizeof class_names[0] == LGL_E_N,
+               "every error class has its name");
 
 void lg_load_result_cleanup(lg_load_result *r) {
   size_t i;

@@ -4,8 +4,13 @@
 
 #include <string.h>
 
-static const char *const names[] = {"auto", "native", "go",
-                                    "jvm",  "node",   "python"};
+static const char *const names[] = {
+    [LG_RUNTIME_AUTO] = "auto", [LG_RUNTIME_NATIVE] = "native",
+    [LG_RUNTIME_GO] = "go",     [LG_RUNTIME_JVM] = "jvm",
+    [LG_RUNTIME_NODE] = "node", [LG_RUNTIME_PYTHON] = "python"};
+/* lg_runtime_parse_name returns positions as kinds */
+_Static_assert(sizeof names / sizeof names[0] == LG_RUNTIME_PYTHON + 1,
+               "every runtime kind has its name");
 
 const char *lg_runtime_name(lg_runtime_kind k) {
   return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "unknown";

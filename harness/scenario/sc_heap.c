@@ -22,10 +22,10 @@ int sc_heap_profile(sc_ctx *c, const yt_node *v) {
   const yt_node *f[8];
   long long snaps = hp->snapshots;
   int rc, mode = (int)hp->mode, tool = (int)hp->tool;
-  if ((rc = sc_fields(c, v, "heap_profile", keys, 8, f)) ||
+  if ((rc = SC_FIELDS(c, v, "heap_profile", keys, f)) ||
       (rc = sc_get_bool(c, f[0], "heap_profile.enabled", &hp->enabled)) ||
-      (rc = sc_get_enum(c, f[1], "heap_profile.mode", modes, 2, &mode)) ||
-      (rc = sc_get_enum(c, f[2], "heap_profile.tool", tools, 2, &tool)) ||
+      (rc = SC_GET_ENUM(c, f[1], "heap_profile.mode", modes, &mode)) ||
+      (rc = SC_GET_ENUM(c, f[2], "heap_profile.tool", tools, &tool)) ||
       (rc = sc_get_size(c, f[3], "heap_profile.period", &hp->period_bytes)) ||
       (rc = sc_get_int(c, f[4], "heap_profile.snapshots", 0, 1000, &snaps)) ||
       (rc = sc_get_bool(c, f[5], "heap_profile.required", &hp->required)) ||

@@ -80,6 +80,23 @@ void sc_join(char *out, size_t cap, const char *const *names, size_t n);
 int sc_fields(sc_ctx *c, const yt_node *map, const char *path,
               const char *const *names, size_t n, const yt_node **vals);
 
+/* The element count of an array (not a pointer: a pointer gives 1, which
+ * the asserts below then refuse). */
+#define SC_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+/* sc_fields over a names array and a vals array of the same length, both
+ * counted by the compiler: vals[i] is names[i]'s value, so a key added to
+ * one array and not the other fails to build instead of shifting every
+ * later value onto the wrong key. */
+#define SC_FIELDS(c, map, path, names, vals)                                   \
+  sc_fields((c), (map), (path), (names),                                       \
+            SC_NELEM(names) + 0 * sizeof(struct {                              \
+                                _Static_assert(SC_NELEM(names) ==              \
+                                                   SC_NELEM(vals),             \
+                                               "one value slot per key");      \
+                                char unused;                                   \
+                              }),                                              \
+            (vals))
+
 /* Error "path: required" at the parent map unless v is set. */
 int sc_require(sc_ctx *c, const yt_node *parent, const yt_node *v,
                const char *path, const char *hint);
@@ -111,6 +128,9 @@ int sc_get_rate(sc_ctx *c, const yt_node *v, const char *path, double *out);
 /* One of names[] (case-sensitive); *out is its index. */
 int sc_get_enum(sc_ctx *c, const yt_node *v, const char *path,
                 const char *const *names, size_t n, int *out);
+/* sc_get_enum over a names array counted by the compiler. */
+#define SC_GET_ENUM(c, v, path, names, out)                                    \
+  sc_get_enum((c), (v), (path), (names), SC_NELEM(names), (out))
 /* A non-empty list of non-empty strings into a NULL-terminated array. */
 int sc_get_strlist(sc_ctx *c, const yt_node *v, const char *path,
                    char ***out, size_t *n);

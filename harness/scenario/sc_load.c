@@ -22,10 +22,12 @@ enum {
   K_FLOW, K_ADDRESS, K_COMMAND, K_PHASES, K_TIMEOUT, K_SEED, K_MAX_DURATION,
   K_COUNT
 };
-static const char *const load_keys[K_COUNT] = {
-    "driver",  "connections", "threads", "url",    "method",
-    "headers", "body",        "flow",    "address", "command",
+static const char *const load_keys[] = {
+    "driver",  "connections", "threads", "url",         "method",
+    "headers", "body",        "flow",    "address",     "command",
     "phases",  "timeout",     "seed",    "max_duration"};
+/* f[K_x] is load_keys[K_x]'s value: one name per K_ constant, in order. */
+_Static_assert(SC_NELEM(load_keys) == K_COUNT, "one load key per K_ index");
 
 /* HTTP token characters (RFC 9110 tchar). */
 static int tchar(char ch) {
@@ -126,10 +128,11 @@ static int flow(sc_ctx *c, const yt_node *v) {
     if (item->kind != YT_MAP)
       return sc_fail(c, item, ip, "expected a map {send: ..., expect: ...}, "
                      "got %s", sc_kind(item));
-    if ((rc = sc_fields(c, item, ip, keys, 2, f)) ||
+    if ((rc = SC_FIELDS(c, item, ip, keys, f)) ||
         (rc = sc_require(c, item, f[0], sp, " (the bytes to write)")) ||
-        (rc = sc_require(c, item, f[1], ep,
-                         " (the bytes that end a response, like \"\\r\\n\")")) ||
+        (rc =
+             sc_require(c, item, f[1], ep,
+                        " (the bytes that end a response, like \"\\r\\n\")")) ||
         (rc = sc_get_bytes(c, f[0], sp, &it->send, &it->send_len)) ||
         (rc = sc_check_template(c, f[0], sp)) ||
         (rc = sc_get_bytes(c, f[1], ep, &it->expect, &it->expect_len)) ||
@@ -178,7 +181,7 @@ static int phase(sc_ctx *c, const yt_node *item, const char *ip, size_t i) {
     return sc_fail(c, item, ip, "expected a map {name, duration, rate?, "
                    "ramp_to?}, got %s",
                    sc_kind(item));
-  if ((rc = sc_fields(c, item, ip, keys, 4, f)) ||
+  if ((rc = SC_FIELDS(c, item, ip, keys, f)) ||
       (rc = sc_require(c, item, f[0], p[0], " (phases are named)")) ||
       (rc = sc_scalar(c, f[0], p[0], "a phase name")))
     return rc;
@@ -330,11 +333,10 @@ int sc_load(sc_ctx *c, const yt_node *v, const yt_node *root) {
   if ((rc = sc_require(c, root, v, "load",
                        " (load: {driver, phases, ...} says how to drive the "
                        "service)")) ||
-      (rc = sc_fields(c, v, "load", load_keys, K_COUNT, f)) ||
+      (rc = SC_FIELDS(c, v, "load", load_keys, f)) ||
       (rc = sc_require(c, v, f[K_DRIVER], "load.driver",
                        " (http, tcp, stdin or exec)")) ||
-      (rc = sc_get_enum(c, f[K_DRIVER], "load.driver", sc_driver_names,
-                        SC_N_DRIVERS, &d)))
+      (rc = SC_GET_ENUM(c, f[K_DRIVER], "load.driver", sc_driver_names, &d)))
     return rc;
   l->driver = (lg_driver_kind)d;
   n = l->connections;

@@ -16,7 +16,7 @@ int sc_sampling(sc_ctx *c, const yt_node *v) {
   static const char *const keys[] = {"interval"};
   const yt_node *f[1];
   int rc;
-  if ((rc = sc_fields(c, v, "sampling", keys, 1, f)) ||
+  if ((rc = SC_FIELDS(c, v, "sampling", keys, f)) ||
       (rc = sc_get_duration(c, f[0], "sampling.interval", false,
                             &c->sc->sampling_interval_s)))
     return rc;
@@ -31,7 +31,7 @@ static int min_evidence(sc_ctx *c, const yt_node *v) {
   lg_analysis_spec *a = &c->sc->analysis;
   const yt_node *f[2];
   int rc;
-  if ((rc = sc_fields(c, v, "analysis.min_evidence", keys, 2, f)) ||
+  if ((rc = SC_FIELDS(c, v, "analysis.min_evidence", keys, f)) ||
       (rc = sc_get_duration(c, f[0], "analysis.min_evidence.duration", false,
                             &a->min_evidence_s)) ||
       (rc = sc_get_u64(c, f[1], "analysis.min_evidence.requests",
@@ -75,22 +75,22 @@ int sc_analysis(sc_ctx *c, const yt_node *v) {
   lg_analysis_spec *a = &c->sc->analysis;
   const yt_node *f[12];
   int rc, m = (int)a->metric, pass = a->inconclusive_passes;
-  if ((rc = sc_fields(c, v, "analysis", keys, 12, f)) ||
-      (rc = sc_get_enum(c, f[0], "analysis.metric", sc_metric_names,
-                        SC_N_METRICS, &m)) ||
-      (rc = sc_get_size_f(c, f[1], "analysis.tolerance",
-                          &a->tolerance_bytes)) ||
+  if ((rc = SC_FIELDS(c, v, "analysis", keys, f)) ||
+      (rc = SC_GET_ENUM(c, f[0], "analysis.metric", sc_metric_names, &m)) ||
+      (rc =
+           sc_get_size_f(c, f[1], "analysis.tolerance", &a->tolerance_bytes)) ||
       (rc = sc_get_fraction(c, f[2], "analysis.warmup", &a->warmup_fraction)) ||
       (rc = sc_get_number(c, f[3], "analysis.confidence", 0.5, 1, true,
                           &a->confidence)) ||
-      (rc = sc_get_enum(c, f[4], "analysis.on_inconclusive", verdicts, 2,
-                        &pass)) ||
+      (rc =
+           SC_GET_ENUM(c, f[4], "analysis.on_inconclusive", verdicts, &pass)) ||
       (rc = sc_get_duration(c, f[5], "analysis.max_time_to_limit", false,
                             &a->max_time_to_limit_s)) ||
       (rc = sc_get_size_f(c, f[6], "analysis.tolerance_per_second",
                           &a->tolerance_per_second)) ||
       (rc = sc_get_bool(c, f[7], "analysis.early_stop", &a->early_stop)) ||
-      (rc = min_evidence(c, f[8])) || (rc = early_stop_fits(c, f[7] ? f[7] : v)) ||
+      (rc = min_evidence(c, f[8])) ||
+      (rc = early_stop_fits(c, f[7] ? f[7] : v)) ||
       (rc = sc_get_fraction(c, f[9], "analysis.heap_full", &a->heap_full)) ||
       (rc = sc_get_fraction(c, f[10], "analysis.gc_time", &a->gc_time_max)) ||
       (rc = sc_get_fraction(c, f[11], "analysis.throughput_floor",
@@ -179,6 +179,11 @@ static int tool_load(sc_ctx *c, const yt_node *v, const char *path,
 static int fail_on(sc_ctx *c, const yt_node *v, unsigned *bits) {
   static const char *const kinds[] = {"definite", "indirect", "possible",
                                       "errors"};
+  /* kinds[k] is the bit 1 << k */
+  _Static_assert(LG_FAIL_DEFINITE == 1 << 0 && LG_FAIL_INDIRECT == 1 << 1 &&
+                     LG_FAIL_POSSIBLE == 1 << 2 && LG_FAIL_ERRORS == 1 << 3 &&
+                     SC_NELEM(kinds) == 4,
+                 "fail_on kinds in bit order");
   unsigned b = 0;
   size_t i;
   int rc;
@@ -194,7 +199,7 @@ static int fail_on(sc_ctx *c, const yt_node *v, unsigned *bits) {
     sc_path_index(p, "valgrind.memcheck.fail_on", i);
     if ((rc = sc_require(c, v, v->kids[i], p,
                          " (definite, indirect, possible or errors)")) ||
-        (rc = sc_get_enum(c, v->kids[i], p, kinds, 4, &k)))
+        (rc = SC_GET_ENUM(c, v->kids[i], p, kinds, &k)))
       return rc;
     b |= 1u << k;
   }
@@ -209,7 +214,7 @@ static int memcheck(sc_ctx *c, const yt_node *v) {
   const yt_node *f[5];
   size_t i;
   int rc;
-  if ((rc = sc_fields(c, v, "valgrind.memcheck", keys, 5, f)) ||
+  if ((rc = SC_FIELDS(c, v, "valgrind.memcheck", keys, f)) ||
       (rc = sc_get_bool(c, f[0], "valgrind.memcheck.enabled", &g->memcheck)) ||
       (rc = tool_load(c, f[1], "valgrind.memcheck.load", &g->memcheck_load)) ||
       (rc = sc_get_strlist(c, f[2], "valgrind.memcheck.suppressions",
@@ -239,7 +244,7 @@ static int massif(sc_ctx *c, const yt_node *v) {
   const yt_node *f[3];
   long long n = g->massif_snapshots;
   int rc;
-  if ((rc = sc_fields(c, v, "valgrind.massif", keys, 3, f)) ||
+  if ((rc = SC_FIELDS(c, v, "valgrind.massif", keys, f)) ||
       (rc = sc_get_bool(c, f[0], "valgrind.massif.enabled", &g->massif)) ||
       (rc = tool_load(c, f[1], "valgrind.massif.load", &g->massif_load)) ||
       (rc = sc_get_int(c, f[2], "valgrind.massif.snapshots", 1, 1000, &n)))
@@ -253,8 +258,8 @@ int sc_valgrind(sc_ctx *c, const yt_node *v) {
   static const char *const modes[] = {"always", "on-suspicion"};
   const yt_node *f[3];
   int rc, m = (int)c->sc->valgrind.mode;
-  if ((rc = sc_fields(c, v, "valgrind", keys, 3, f)) ||
-      (rc = sc_get_enum(c, f[0], "valgrind.mode", modes, 2, &m)) ||
+  if ((rc = SC_FIELDS(c, v, "valgrind", keys, f)) ||
+      (rc = SC_GET_ENUM(c, f[0], "valgrind.mode", modes, &m)) ||
       (rc = memcheck(c, f[1])) || (rc = massif(c, f[2])))
     return rc;
   c->sc->valgrind.mode = (lg_valgrind_mode)m;
@@ -267,11 +272,11 @@ int sc_baseline(sc_ctx *c, const yt_node *v) {
   lg_baseline_spec *b = &c->sc->baseline;
   const yt_node *f[3];
   int rc, m = b->missing_fails;
-  if ((rc = sc_fields(c, v, "baseline", keys, 3, f)) ||
+  if ((rc = SC_FIELDS(c, v, "baseline", keys, f)) ||
       (rc = sc_get_str(c, f[0], "baseline.file", &b->file)) ||
-      (rc = sc_get_size_f(c, f[1], "baseline.tolerance",
-                          &b->tolerance_bytes)) ||
-      (rc = sc_get_enum(c, f[2], "baseline.missing", missing, 2, &m)))
+      (rc =
+           sc_get_size_f(c, f[1], "baseline.tolerance", &b->tolerance_bytes)) ||
+      (rc = SC_GET_ENUM(c, f[2], "baseline.missing", missing, &m)))
     return rc;
   if (b->file && !b->file[0])
     return sc_fail(c, f[0], "baseline.file", "must not be empty (omit it for "
@@ -329,7 +334,7 @@ int sc_profiles(sc_ctx *c, const yt_node *v) {
       return lg_error_set(c->err, LG_ENOMEM, "out of memory");
     sc_path(dp, p, "duration_scale");
     sc_path(tp, p, "tolerance");
-    if ((rc = sc_fields(c, v->kids[2 * i + 1], p, keys, 2, f)) ||
+    if ((rc = SC_FIELDS(c, v->kids[2 * i + 1], p, keys, f)) ||
         (rc = sc_get_number(c, f[0], dp, 0, 1e6, true, &pr->duration_scale)) ||
         (rc = sc_get_size_f(c, f[1], tp, &pr->tolerance_bytes)))
       return rc;

@@ -7,6 +7,7 @@
  */
 #include "core/regex.h"
 #include <leakgate/template.h>
+#include <leakgate/runtime.h> /* lg_runtime_kind: service.runtime names it */
 #include "scenario/sc_internal.h"
 
 #include <ctype.h>
@@ -59,7 +60,7 @@ static int ready(sc_ctx *c, const yt_node *v) {
   const yt_node *f[5];
   char p[SC_PATH_MAX];
   int rc, i, first = -1;
-  if ((rc = sc_fields(c, v, "service.ready", keys, 5, f)))
+  if ((rc = SC_FIELDS(c, v, "service.ready", keys, f)))
     return rc;
   if ((rc = sc_get_duration(c, f[4], "service.ready.timeout", false,
                             &r->timeout_s)))
@@ -106,7 +107,7 @@ static int stop(sc_ctx *c, const yt_node *v) {
   const char *name;
   size_t i;
   int rc;
-  if ((rc = sc_fields(c, v, "service.stop", keys, 2, f)) ||
+  if ((rc = SC_FIELDS(c, v, "service.stop", keys, f)) ||
       (rc = sc_get_duration(c, f[1], "service.stop.timeout", true,
                             &s->stop_timeout_s)))
     return rc;
@@ -177,17 +178,20 @@ static int command(sc_ctx *c, const yt_node *v, const yt_node *svc) {
 int sc_service(sc_ctx *c, const yt_node *v, const yt_node *root) {
   static const char *const keys[] = {"command", "shell", "env",    "cwd",
                                      "ready",   "stop",  "runtime", "pprof"};
-  static const char *const runtimes[] = {"auto", "native", "go",
-                                         "jvm",  "node",   "python"};
+  static const char *const runtimes[] = {
+      [LG_RUNTIME_AUTO] = "auto", [LG_RUNTIME_NATIVE] = "native",
+      [LG_RUNTIME_GO] = "go",     [LG_RUNTIME_JVM] = "jvm",
+      [LG_RUNTIME_NODE] = "node", [LG_RUNTIME_PYTHON] = "python"};
   lg_service_spec *s = &c->sc->service;
   const yt_node *f[8];
   char *cwd = NULL;
   int rc;
+  _Static_assert(SC_NELEM(runtimes) == LG_RUNTIME_PYTHON + 1,
+                 "service.runtime names every lg_runtime_kind");
   if ((rc = sc_require(c, root, v, "service",
                        " (service: {command: [...]} says what to start)")) ||
-      (rc = sc_fields(c, v, "service", keys, 8, f)) ||
-      (rc = sc_get_enum(c, f[6], "service.runtime", runtimes, 6,
-                        &s->runtime)) ||
+      (rc = SC_FIELDS(c, v, "service", keys, f)) ||
+      (rc = SC_GET_ENUM(c, f[6], "service.runtime", runtimes, &s->runtime)) ||
       (rc = sc_get_bool(c, f[1], "service.shell", &s->shell)) ||
       (rc = command(c, f[0], v)) ||
       (rc = sc_get_kvmap(c, f[2], "service.env", env_key_ok, &s->env,
@@ -225,9 +229,8 @@ int sc_container(sc_ctx *c, const yt_node *v) {
   const yt_node *f[5];
   char *rootfs = NULL;
   int rc, b = (int)k->backend;
-  if ((rc = sc_fields(c, v, "container", keys, 5, f)) ||
-      (rc = sc_get_enum(c, f[0], "container.backend", sc_backend_names,
-                        SC_N_BACKENDS, &b)) ||
+  if ((rc = SC_FIELDS(c, v, "container", keys, f)) ||
+      (rc = SC_GET_ENUM(c, f[0], "container.backend", sc_backend_names, &b)) ||
       (rc = sc_get_size(c, f[1], "container.memory", &k->memory_bytes)) ||
       (rc = sc_get_size(c, f[2], "container.swap", &k->swap_bytes)) ||
       (rc = sc_get_str(c, f[3], "container.image", &k->image)) ||

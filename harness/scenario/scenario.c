@@ -312,7 +312,7 @@ static int validate(sc_ctx *c, const yt_node *root) {
   const yt_node *f[11];
   long long version = 0;
   int rc;
-  if ((rc = sc_fields(c, root, "", keys, 11, f)) ||
+  if ((rc = SC_FIELDS(c, root, "", keys, f)) ||
       (rc = sc_require(c, root, f[0], "version", " (write version: 1)")) ||
       (rc = sc_get_int(c, f[0], "version", 0, INT_MAX, &version)))
     return rc;
@@ -493,12 +493,27 @@ double lg_scenario_duration(const lg_scenario *sc) {
 
 /* The names scenario files use, indexed by the enums (the section parsers
  * read them with sc_get_enum, the lg_*_name functions print them). */
-const char *const sc_driver_names[SC_N_DRIVERS] = {"http", "tcp", "stdin",
-                                                   "exec"};
+const char *const sc_driver_names[SC_N_DRIVERS] = {[LG_DRIVER_HTTP] = "http",
+                                                   [LG_DRIVER_TCP] = "tcp",
+                                                   [LG_DRIVER_STDIN] = "stdin",
+                                                   [LG_DRIVER_EXEC] = "exec"};
 const char *const sc_backend_names[SC_N_BACKENDS] = {
-    "auto", "cgroup", "systemd", "docker", "podman", "none", "self"};
-const char *const sc_metric_names[SC_N_METRICS] = {"anon", "rss", "pss",
-                                                   "cgroup", "heap"};
+    [LG_BACKEND_AUTO] = "auto",       [LG_BACKEND_CGROUP] = "cgroup",
+    [LG_BACKEND_SYSTEMD] = "systemd", [LG_BACKEND_DOCKER] = "docker",
+    [LG_BACKEND_PODMAN] = "podman",   [LG_BACKEND_NONE] = "none",
+    [LG_BACKEND_SELF] = "self"};
+const char *const sc_metric_names[SC_N_METRICS] = {[LG_METRIC_ANON] = "anon",
+                                                   [LG_METRIC_RSS] = "rss",
+                                                   [LG_METRIC_PSS] = "pss",
+                                                   [LG_METRIC_CGROUP] =
+                                                       "cgroup",
+                                                   [LG_METRIC_HEAP] = "heap"};
+/* An enum value added without its name would parse as another value's
+ * index (sc_get_enum returns positions): the counts follow the enums. */
+_Static_assert(SC_N_DRIVERS == LG_DRIVER_EXEC + 1, "a driver without a name");
+_Static_assert(SC_N_BACKENDS == LG_BACKEND_SELF + 1,
+               "a backend without a name");
+_Static_assert(SC_N_METRICS == LG_METRIC_HEAP + 1, "a metric without a name");
 
 const char *lg_driver_name(lg_driver_kind d) {
   return (unsigned)d < SC_N_DRIVERS ? sc_driver_names[d] : "unknown";

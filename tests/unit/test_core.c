@@ -3,7 +3,9 @@
  * buf: the hard cap is a safety promise (no input makes leakgate grow past
  * it), so it is tested at the exact boundary, for each append form, and
  * for the sticky error: after the first failure nothing more is appended,
- * so a writer that checks once never produces text with a hole in it.
+ * so a writer that checks once never produces text with a hole in it. The
+ * library's asserts are live in the build the tests run (LG_ASSERT): a
+ * broken invariant aborts here instead of passing unnoticed.
  * strv: copies, NULL termination, take/free, the entry cap.
  * fsutil: atomic writes replace whole files and leave no temp file, reads
  * honour their cap, mkdir -p refuses a symlink, create refuses a planted
@@ -17,6 +19,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -71,6 +74,25 @@ START_TEST(test_buf_sticky_error) {
   ck_assert_str_eq(b.data, "ok");
   lg_buf_cleanup(&b);
   ck_assert_int_eq(lg_buf_error(&b), 0);
+}
+END_TEST
+
+/* lg_buf_fail(b, 0) would record no failure and hide one: the library's
+ * assert stops it, which also proves asserts are compiled into the build
+ * the unit tests run against (RelWithDebInfo defines NDEBUG). */
+START_TEST(test_buf_assert_live) {
+  int st;
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    lg_buf b;
+    lg_buf_init(&b, 8);
+    (void)lg_buf_fail(&b, 0);
+    _exit(0);
+  }
+  ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+  ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT,
+                "lg_buf_fail(b, 0) returned: asserts are compiled out");
 }
 END_TEST
 
@@ -271,6 +293,7 @@ static Suite *suite(void) {
   tcase_add_test(t, test_buf_cap_boundary);
   tcase_add_test(t, test_buf_sticky_error);
   tcase_add_test(t, test_buf_steal_and_growth);
+  tcase_add_test(t, test_buf_assert_live);
   suite_add_tcase(s, t);
   t = tcase_create("strv");
   tcase_add_test(t, test_strv);
