@@ -6,10 +6,13 @@
  * so a writer that checks once never produces text with a hole in it. The
  * library's asserts are live in the build the tests run (LG_ASSERT): a
  * broken invariant aborts here instead of passing unnoticed.
+ * grow: the capped doubling every bounded array uses stops at its cap,
+ * refuses past it and on overflow, and leaves the array alone on failure.
  * strv: copies, NULL termination, take/free, the entry cap.
  * fsutil: atomic writes replace whole files and leave no temp file, reads
  * honour their cap, mkdir -p refuses a symlink, create refuses a planted
- * symlink, the directory lock excludes a second holder, paths join.
+ * symlink, the directory lock excludes a second holder, paths join, an
+ * earlier run's files go by prefix and nothing else does.
  * error: lg_error_prefix passes the failure's own code on, the exit table.
  */
 #include "core/buf.h"
@@ -18,6 +21,7 @@
 #include "lg_test.h"
 
 #include <dirent.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -115,6 +119,36 @@ START_TEST(test_buf_steal_and_growth) {
   ck_assert_uint_eq(b.len, 0);
   free(s);
   lg_buf_cleanup(&b);
+}
+END_TEST
+
+START_TEST(test_grow) {
+  int *a = NULL;
+  size_t cap = 0;
+  ck_assert_int_eq(lg_grow((void **)&a, &cap, 1, sizeof *a, 100), 0);
+  ck_assert_uint_eq(cap, 16); /* doubling starts at 16 */
+  a[15] = 7;
+  ck_assert_int_eq(lg_grow((void **)&a, &cap, 16, sizeof *a, 100), 0);
+  ck_assert_uint_eq(cap, 16); /* holds it already: unchanged */
+  ck_assert_int_eq(lg_grow((void **)&a, &cap, 17, sizeof *a, 100), 0);
+  ck_assert_uint_eq(cap, 32);
+  ck_assert_int_eq(a[15], 7); /* contents kept */
+  ck_assert_int_eq(lg_grow((void **)&a, &cap, 65, sizeof *a, 100), 0);
+  ck_assert_uint_eq(cap, 100); /* 128 clipped to the cap */
+  a[99] = 1;
+  {
+    int *before = a;
+    ck_assert_int_eq(lg_grow((void **)&a, &cap, 101, sizeof *a, 100),
+                     LG_ELIMIT);
+    ck_assert_ptr_eq(a, before);
+    ck_assert_uint_eq(cap, 100);
+    /* elements so large that the byte count would wrap */
+    ck_assert_int_eq(lg_grow((void **)&a, &cap, 101, SIZE_MAX / 64, SIZE_MAX),
+                     LG_ELIMIT);
+    ck_assert_ptr_eq(a, before);
+    ck_assert_uint_eq(cap, 100);
+  }
+  free(a);
 }
 END_TEST
 
@@ -237,6 +271,51 @@ START_TEST(test_fsutil_dirs_and_links) {
 }
 END_TEST
 
+START_TEST(test_fsutil_remove_prefixed) {
+  static const char *const prefixes[] = {"samples", "memcheck-", NULL};
+  static const char *const files[] = {"samples.csv", "samples.csv.tmp",
+                                      "memcheck-1.xml", "result.json",
+                                      "my-samples.csv"};
+  char *p, *target, *link, *dir;
+  lg_error err;
+  size_t i;
+  int fd;
+  make_tmp();
+  for (i = 0; i < sizeof files / sizeof *files; i++) {
+    p = lg_path_join(tmp, files[i]);
+    fd = lg_create_file(p, &err);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    free(p);
+  }
+  /* a symlink of such a name goes, what it points at stays */
+  target = lg_path_join(tmp, "kept-target");
+  fd = lg_create_file(target, &err);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  link = lg_path_join(tmp, "memcheck-link.xml");
+  ck_assert_int_eq(symlink(target, link), 0);
+  dir = lg_path_join(tmp, "samples.d"); /* a directory is left alone */
+  ck_assert_int_eq(mkdir(dir, 0755), 0);
+  ck_assert_int_eq(count_entries(tmp), 8);
+  ck_assert_int_eq(lg_remove_prefixed(tmp, prefixes, &err), 0);
+  ck_assert_int_eq(count_entries(tmp), 4);
+  ck_assert_int_eq(access(target, F_OK), 0);
+  ck_assert_int_eq(access(dir, F_OK), 0);
+  p = lg_path_join(tmp, "result.json");
+  ck_assert_int_eq(access(p, F_OK), 0);
+  free(p);
+  p = lg_path_join(tmp, "my-samples.csv"); /* a prefix, not a substring */
+  ck_assert_int_eq(access(p, F_OK), 0);
+  free(p);
+  ck_assert_int_eq(lg_remove_prefixed("/nonexistent/x", prefixes, &err),
+                   LG_EIO);
+  free(target);
+  free(link);
+  free(dir);
+}
+END_TEST
+
 START_TEST(test_fsutil_lock_dir) {
   lg_error err;
   int fd, st;
@@ -294,6 +373,7 @@ static Suite *suite(void) {
   tcase_add_test(t, test_buf_sticky_error);
   tcase_add_test(t, test_buf_steal_and_growth);
   tcase_add_test(t, test_buf_assert_live);
+  tcase_add_test(t, test_grow);
   suite_add_tcase(s, t);
   t = tcase_create("strv");
   tcase_add_test(t, test_strv);
@@ -302,6 +382,7 @@ static Suite *suite(void) {
   tcase_add_test(t, test_fsutil_write_read);
   tcase_add_test(t, test_fsutil_dirs_and_links);
   tcase_add_test(t, test_fsutil_lock_dir);
+  tcase_add_test(t, test_fsutil_remove_prefixed);
   suite_add_tcase(s, t);
   t = tcase_create("error");
   tcase_add_test(t, test_error_prefix_keeps_code);
