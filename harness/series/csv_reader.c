@@ -17,6 +17,7 @@
 #include "series/aggregate.h"
 #include "series/lines.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <leakgate/series.h>
 #include <math.h>
@@ -184,325 +185,348 @@ typedef struct target {
   lg_agg *agg;
 } target;
 
+/* One pass over one file: the header's columns, the candidates being
+ * aggregated, and what the rows so far say about the axes. */
+typedef struct reader {
+  const char *name;
+  lg_lines lr;
+  char *header, **names, **fld;
+  size_t *col, nnames, last_line;
+  target tg[N_DEFAULT];
+  size_t ntg;
+  int t_col, req_col, x_col, phase_col;
+  char *first_phase; /* until the second phase starts */
+  double steady_t, steady_x, last_t, prev_t, prev_x, first_x;
+  int have_prev_t, have_prev_x;
+  uint64_t rows;
+  char cols[512]; /* the header's names, for messages */
+} reader;
+
+static int oom(reader *rd, lg_error *err) {
+  return lg_error_set(err, LG_ENOMEM, "%s: out of memory", rd->name);
+}
+
+/* The header: column names (none empty, none twice), the t_s, requests and
+ * phase columns, and the x axis (requests unless told seconds or absent). */
+static int read_header(reader *rd, const char *want_x, lg_error *err) {
+  char *line;
+  size_t len, i;
+  int r = lg_lines_next(&rd->lr, &line, &len);
+  if (r <= 0)
+    return r == LG_EIO ? lg_error_set(err, LG_EIO, "%s: read error", rd->name)
+           : r == 0
+               ? lg_error_set(err, LG_EINPUT, "%s:1: empty file, no header",
+                              rd->name)
+               : lg_error_set(err, LG_EINPUT, "%s:1: line longer than %d bytes",
+                              rd->name, LINE_MAX_BYTES);
+  if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+    line += 3; /* UTF-8 byte order mark from spreadsheet exports */
+  if (!(rd->header = strdup(line)))
+    return oom(rd, err);
+  rd->nnames = split(rd->header, rd->names, rd->col, MAX_FIELDS);
+  if (rd->nnames > MAX_FIELDS)
+    return lg_error_set(err, LG_EINPUT, "%s:1: more than %d columns", rd->name,
+                        MAX_FIELDS);
+  for (i = 0; i < rd->nnames; i++) {
+    if (rd->names[i][0] == '\0')
+      return lg_error_set(err, LG_EINPUT, "%s:1:%zu: empty column name",
+                          rd->name, rd->col[i]);
+    if (find_col(rd->names, i, rd->names[i]) >= 0)
+      return lg_error_set(err, LG_EINPUT, "%s:1:%zu: duplicate column '%s'",
+                          rd->name, rd->col[i], rd->names[i]);
+  }
+  list_columns(rd->names, rd->nnames, rd->cols, sizeof rd->cols);
+  rd->t_col = find_col(rd->names, rd->nnames, "t_s");
+  rd->req_col = find_col(rd->names, rd->nnames, "requests");
+  rd->phase_col = find_col(rd->names, rd->nnames, "phase");
+  if (rd->t_col < 0)
+    return lg_error_set(err, LG_EINPUT, "%s:1: no t_s column (columns: %s)",
+                        rd->name, rd->cols);
+  if (want_x && strcmp(want_x, "requests") == 0 && rd->req_col < 0)
+    return lg_error_set(
+        err, LG_EINPUT,
+        "%s:1: no requests column for x = requests (columns: %s)", rd->name,
+        rd->cols);
+  rd->x_col = (rd->req_col >= 0 && !(want_x && strcmp(want_x, "seconds") == 0))
+                  ? rd->req_col
+                  : rd->t_col;
+  return 0;
+}
+
+/* The metric candidates: the one asked for, else the default columns
+ * present (in preference order), else every other *_bytes column. */
+static int pick_candidates(reader *rd, const char *metric, lg_error *err) {
+  size_t i;
+  if (metric && metric[0]) {
+    int c = resolve_metric(rd->names, rd->nnames, metric);
+    if (c < 0)
+      return lg_error_set(err, LG_EINPUT,
+                          "%s:1: no metric column '%s' (columns: %s)", rd->name,
+                          metric, rd->cols);
+    if (c == rd->t_col || c == rd->x_col)
+      return lg_error_set(err, LG_EINPUT,
+                          "%s:1: metric '%s' is the x axis or t_s", rd->name,
+                          rd->names[c]);
+    rd->tg[rd->ntg++].col = c;
+  } else {
+    for (i = 0; i < N_DEFAULT; i++) {
+      int c = find_col(rd->names, rd->nnames, default_metrics[i]);
+      if (c >= 0)
+        rd->tg[rd->ntg++].col = c;
+    }
+    for (i = 0; rd->ntg == 0 && i < rd->nnames; i++)
+      if ((int)i != rd->t_col && (int)i != rd->req_col &&
+          ends_with(rd->names[i], "_bytes"))
+        rd->tg[rd->ntg++].col = (int)i;
+    if (rd->ntg == 0)
+      return lg_error_set(
+          err, LG_EINPUT,
+          "%s:1: no metric column: expected anon_bytes, heap_bytes, "
+          "rss_bytes, cgroup_bytes or another *_bytes column, or name "
+          "one as the metric (columns: %s)",
+          rd->name, rd->cols);
+  }
+  assert(rd->ntg <= N_DEFAULT);
+  for (i = 0; i < rd->ntg; i++)
+    if (!(rd->tg[i].agg = lg_agg_new()))
+      return oom(rd, err);
+  return 0;
+}
+
+/* A row's x: t_s itself, or its request count checked not to decrease.
+ * 1 when the count is not known at this sample (the row is skipped). */
+static int row_x(reader *rd, double t, double *x, lg_error *err) {
+  const char *cell = rd->fld[rd->x_col];
+  if (rd->x_col == rd->t_col) {
+    *x = t;
+    return 0;
+  }
+  if (cell[0] == '\0')
+    return 1; /* request count not known at this sample */
+  if (parse_num(cell, x) != 0)
+    return lg_error_set(err, LG_EINPUT,
+                        "%s:%zu:%zu: requests: expected a number, got '%.40s'",
+                        rd->name, rd->lr.lineno, rd->col[rd->x_col], cell);
+  if (rd->have_prev_x && *x < rd->prev_x)
+    return lg_error_set(
+        err, LG_EINPUT, "%s:%zu:%zu: requests decreases (%.17g after %.17g)",
+        rd->name, rd->lr.lineno, rd->col[rd->x_col], *x, rd->prev_x);
+  return 0;
+}
+
+/* Where the steady load starts: the first row of the second phase (the
+ * first row when there is no phase column or one phase only). */
+static int track_phase(reader *rd, double t, double x, lg_error *err) {
+  if (isnan(rd->first_x)) {
+    rd->first_x = x;
+    rd->steady_t = t;
+    rd->steady_x = x;
+    if (rd->phase_col >= 0 &&
+        !(rd->first_phase = strdup(rd->fld[rd->phase_col])))
+      return oom(rd, err);
+  } else if (rd->first_phase &&
+             strcmp(rd->fld[rd->phase_col], rd->first_phase) != 0) {
+    rd->steady_t = t; /* the first row of the second phase */
+    rd->steady_x = x;
+    free(rd->first_phase);
+    rd->first_phase = NULL; /* found: later phases do not move it */
+  }
+  return 0;
+}
+
+/* The row's value of each candidate into its aggregator; then, once a
+ * candidate has enough values, those after it can never be chosen: stop
+ * aggregating them (usually after the first 20 rows). */
+static int add_values(reader *rd, double t, double x, lg_error *err) {
+  size_t k, j;
+  for (k = 0; k < rd->ntg; k++) {
+    int c = rd->tg[k].col;
+    const char *cell = rd->fld[c];
+    double y;
+    if (cell[0] == '\0')
+      continue; /* not measured */
+    if (parse_num(cell, &y) != 0)
+      return lg_error_set(
+          err, LG_EINPUT, "%s:%zu:%zu: %s: expected a number, got '%.40s'",
+          rd->name, rd->lr.lineno, rd->col[c], rd->names[c], cell);
+    if (y < 0 && ends_with(rd->names[c], "_bytes"))
+      /* An amount of memory: a negative one is a broken file, and a
+       * series of them would be judged (a falling one even passes). */
+      return lg_error_set(err, LG_EINPUT,
+                          "%s:%zu:%zu: %s: a memory amount cannot be "
+                          "negative, got '%.40s'",
+                          rd->name, rd->lr.lineno, rd->col[c], rd->names[c],
+                          cell);
+    if (lg_agg_add(rd->tg[k].agg, x, t, y) != 0)
+      return oom(rd, err);
+  }
+  for (k = 0; k + 1 < rd->ntg; k++)
+    if (lg_agg_rows(rd->tg[k].agg) >= LG_SERIES_MIN_POINTS) {
+      for (j = k + 1; j < rd->ntg; j++) {
+        lg_agg_free(rd->tg[j].agg);
+        rd->tg[j].agg = NULL;
+      }
+      rd->ntg = k + 1;
+      break;
+    }
+  return 0;
+}
+
+/* One data row: 0 (taken or skipped), 1 at opts.t_max (stop reading), or
+ * an error naming line and column. */
+static int read_row(reader *rd, char *line, const lg_series_opts *opts,
+                    lg_error *err) {
+  double until = opts ? opts->until_t_s : 0, t, x;
+  size_t nf;
+  int rc;
+  rd->last_line = rd->lr.lineno;
+  nf = split(line, rd->fld, rd->col, MAX_FIELDS);
+  if (nf != rd->nnames)
+    return lg_error_set(err, LG_EINPUT,
+                        "%s:%zu: %zu fields, but the header has %zu", rd->name,
+                        rd->lr.lineno, nf, rd->nnames);
+  if (rd->fld[rd->t_col][0] == '\0')
+    return lg_error_set(err, LG_EINPUT, "%s:%zu:%zu: t_s is empty", rd->name,
+                        rd->lr.lineno, rd->col[rd->t_col]);
+  if (parse_num(rd->fld[rd->t_col], &t) != 0)
+    return lg_error_set(
+        err, LG_EINPUT, "%s:%zu:%zu: t_s: expected a number, got '%.40s'",
+        rd->name, rd->lr.lineno, rd->col[rd->t_col], rd->fld[rd->t_col]);
+  if (rd->have_prev_t && t < rd->prev_t)
+    return lg_error_set(
+        err, LG_EINPUT, "%s:%zu:%zu: t_s decreases (%.17g after %.17g)",
+        rd->name, rd->lr.lineno, rd->col[rd->t_col], t, rd->prev_t);
+  if (opts && opts->t_max > 0 && t >= opts->t_max)
+    return 1; /* after the look: not read (possibly still being written) */
+  rd->rows++;
+  rd->prev_t = t;
+  rd->have_prev_t = 1;
+  if (until > 0 && t > until)
+    return 0; /* after the end the caller gave (the service's death) */
+  if ((rc = row_x(rd, t, &x, err)) != 0)
+    return rc < 0 ? rc : 0;
+  rd->prev_x = x;
+  rd->have_prev_x = 1;
+  rd->last_t = t;
+  if ((rc = track_phase(rd, t, x, err)) != 0)
+    return rc;
+  return add_values(rd, t, x, err);
+}
+
+/* The first candidate with enough values, else an error naming the
+ * fullest; and an x axis that moved at all. */
+static int choose(const reader *rd, size_t *chosen, lg_error *err) {
+  size_t i, best = 0;
+  for (i = 0; i < rd->ntg; i++)
+    if (lg_agg_rows(rd->tg[i].agg) >= LG_SERIES_MIN_POINTS) {
+      *chosen = i;
+      break;
+    }
+  if (i == rd->ntg) {
+    for (i = 1; i < rd->ntg; i++)
+      if (lg_agg_rows(rd->tg[i].agg) > lg_agg_rows(rd->tg[best].agg))
+        best = i;
+    return lg_error_set(
+        err, LG_EINPUT,
+        "%s:%zu: only %llu rows have a value for %s (need at least %d)",
+        rd->name, rd->last_line ? rd->last_line : 1,
+        (unsigned long long)lg_agg_rows(rd->tg[best].agg),
+        rd->names[rd->tg[best].col], LG_SERIES_MIN_POINTS);
+  }
+  if (!(rd->prev_x > rd->first_x)) {
+    int on_t = rd->x_col == rd->t_col;
+    return lg_error_set(err, LG_EINPUT,
+                        "%s:%zu: %s never increases (always %.17g), so there "
+                        "is no slope to measure%s",
+                        rd->name, rd->last_line, on_t ? "t_s" : "requests",
+                        rd->first_x, on_t ? "" : "; use x = seconds");
+  }
+  return 0;
+}
+
+/* The chosen candidate's aggregate as the series, with the axes' ends. */
+static int make_series(const reader *rd, size_t chosen, lg_aggregate mode,
+                       lg_series **out, lg_error *err) {
+  const target *tg = &rd->tg[chosen];
+  lg_series *s = calloc(1, sizeof *s);
+  if (!s || lg_agg_finish(tg->agg, mode, s) != 0) {
+    lg_series_free(s);
+    return lg_error_set(err, LG_ENOMEM, "%s: out of memory", rd->name);
+  }
+  s->rows = (size_t)rd->rows;
+  s->rows_used = (size_t)lg_agg_rows(tg->agg);
+  snprintf(s->metric, sizeof s->metric, "%s", rd->names[tg->col]);
+  s->x_is_seconds = rd->x_col == rd->t_col;
+  snprintf(s->x_name, sizeof s->x_name, "%s",
+           s->x_is_seconds ? "seconds" : "requests");
+  s->t_end = rd->last_t;
+  s->x_end = rd->prev_x;
+  s->steady_t = rd->steady_t;
+  s->steady_x = rd->steady_x;
+  *out = s;
+  return 0;
+}
+
 int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
                           lg_series **out, lg_error *err) {
-  lg_lines lr;
-  char *line, *header = NULL, **names = NULL, **fld = NULL;
-  size_t *col = NULL, len, nnames = 0, i, last_line = 0;
-  target tg[N_DEFAULT];
-  size_t ntg = 0, chosen;
-  int t_col, req_col, x_col, phase_col, rc = 0, r;
-  char *first_phase = NULL;
-  double steady_t = NAN, steady_x = NAN, last_t = NAN;
-  int have_prev_t = 0, have_prev_x = 0;
-  double prev_t = 0, prev_x = 0, first_x = NAN;
-  uint64_t rows = 0;
+  reader rd;
+  char *line;
+  size_t len, i, chosen = 0;
+  int rc = 0, r;
   lg_aggregate mode = opts ? opts->aggregate : LG_AGG_AUTO;
   const char *want_x = opts ? opts->x : NULL;
-  double until = opts ? opts->until_t_s : 0;
-  lg_series *s = NULL;
-  char cols[512];
 
   *out = NULL;
-  memset(&lr, 0, sizeof lr);
-  memset(tg, 0, sizeof tg);
-  if (!name)
-    name = "<stream>";
+  memset(&rd, 0, sizeof rd);
+  rd.name = name ? name : "<stream>";
+  rd.steady_t = rd.steady_x = rd.last_t = rd.first_x = NAN;
   if (want_x && strcmp(want_x, "requests") && strcmp(want_x, "seconds"))
     return lg_error_set(err, LG_EUSAGE,
                         "x axis must be 'requests' or 'seconds', got '%s'",
                         want_x);
   if (mode != LG_AGG_AUTO && mode != LG_AGG_MEDIAN && mode != LG_AGG_MIN)
     return lg_error_set(err, LG_EUSAGE, "unknown aggregate mode %d", (int)mode);
-  lg_lines_init(&lr, f);
-  fld = malloc(MAX_FIELDS * sizeof *fld);
-  col = malloc(MAX_FIELDS * sizeof *col);
-  names = malloc(MAX_FIELDS * sizeof *names);
-  if (!lr.buf || !fld || !col || !names) {
-    rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
+  lg_lines_init(&rd.lr, f);
+  rd.fld = malloc(MAX_FIELDS * sizeof *rd.fld);
+  rd.col = malloc(MAX_FIELDS * sizeof *rd.col);
+  rd.names = malloc(MAX_FIELDS * sizeof *rd.names);
+  if (!rd.lr.buf || !rd.fld || !rd.col || !rd.names) {
+    rc = oom(&rd, err);
     goto cleanup;
   }
-
-  /* Header. */
-  r = lg_lines_next(&lr, &line, &len);
-  if (r <= 0) {
-    rc = r == LG_EIO ? lg_error_set(err, LG_EIO, "%s: read error", name)
-         : r == 0
-             ? lg_error_set(err, LG_EINPUT, "%s:1: empty file, no header", name)
-             : lg_error_set(err, LG_EINPUT, "%s:1: line longer than %d bytes",
-                            name, LINE_MAX_BYTES);
+  if ((rc = read_header(&rd, want_x, err)) != 0 ||
+      (rc = pick_candidates(&rd, opts ? opts->metric : NULL, err)) != 0)
     goto cleanup;
-  }
-  if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
-    line += 3; /* UTF-8 byte order mark from spreadsheet exports */
-  header = strdup(line);
-  if (!header) {
-    rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
-    goto cleanup;
-  }
-  nnames = split(header, names, col, MAX_FIELDS);
-  if (nnames > MAX_FIELDS) {
-    rc = lg_error_set(err, LG_EINPUT, "%s:1: more than %d columns", name,
-                      MAX_FIELDS);
-    goto cleanup;
-  }
-  for (i = 0; i < nnames; i++) {
-    if (names[i][0] == '\0') {
-      rc = lg_error_set(err, LG_EINPUT, "%s:1:%zu: empty column name", name,
-                        col[i]);
-      goto cleanup;
-    }
-    if (find_col(names, i, names[i]) >= 0) {
-      rc = lg_error_set(err, LG_EINPUT, "%s:1:%zu: duplicate column '%s'", name,
-                        col[i], names[i]);
-      goto cleanup;
-    }
-  }
-  list_columns(names, nnames, cols, sizeof cols);
-  t_col = find_col(names, nnames, "t_s");
-  req_col = find_col(names, nnames, "requests");
-  phase_col = find_col(names, nnames, "phase");
-  if (t_col < 0) {
-    rc = lg_error_set(err, LG_EINPUT, "%s:1: no t_s column (columns: %s)", name,
-                      cols);
-    goto cleanup;
-  }
-  if (want_x && strcmp(want_x, "requests") == 0 && req_col < 0) {
-    rc = lg_error_set(err, LG_EINPUT,
-                      "%s:1: no requests column for x = requests (columns: %s)",
-                      name, cols);
-    goto cleanup;
-  }
-  x_col = (req_col >= 0 && !(want_x && strcmp(want_x, "seconds") == 0))
-              ? req_col
-              : t_col;
-
-  /* Metric candidates. */
-  if (opts && opts->metric && opts->metric[0]) {
-    int c = resolve_metric(names, nnames, opts->metric);
-    if (c < 0) {
-      rc = lg_error_set(err, LG_EINPUT,
-                        "%s:1: no metric column '%s' (columns: %s)", name,
-                        opts->metric, cols);
-      goto cleanup;
-    }
-    if (c == t_col || c == x_col) {
-      rc =
-          lg_error_set(err, LG_EINPUT, "%s:1: metric '%s' is the x axis or t_s",
-                       name, names[c]);
-      goto cleanup;
-    }
-    tg[ntg++].col = c;
-  } else {
-    for (i = 0; i < N_DEFAULT; i++) {
-      int c = find_col(names, nnames, default_metrics[i]);
-      if (c >= 0)
-        tg[ntg++].col = c;
-    }
-    for (i = 0; ntg == 0 && i < nnames; i++)
-      if ((int)i != t_col && (int)i != req_col && ends_with(names[i], "_bytes"))
-        tg[ntg++].col = (int)i;
-    if (ntg == 0) {
-      rc = lg_error_set(
-          err, LG_EINPUT,
-          "%s:1: no metric column: expected anon_bytes, heap_bytes, "
-          "rss_bytes, cgroup_bytes or another *_bytes column, or name "
-          "one as the metric (columns: %s)",
-          name, cols);
-      goto cleanup;
-    }
-  }
-  for (i = 0; i < ntg; i++) {
-    tg[i].agg = lg_agg_new();
-    if (!tg[i].agg) {
-      rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
-      goto cleanup;
-    }
-  }
-
-  /* Rows. */
-  while ((r = lg_lines_next(&lr, &line, &len)) == 1) {
-    size_t nf, k;
-    double t, x;
+  while ((r = lg_lines_next(&rd.lr, &line, &len)) == 1) {
     if (len == 0)
       continue; /* blank line (a trailing one, or a separator) */
-    last_line = lr.lineno;
-    nf = split(line, fld, col, MAX_FIELDS);
-    if (nf != nnames) {
-      rc = lg_error_set(err, LG_EINPUT,
-                        "%s:%zu: %zu fields, but the header has %zu", name,
-                        lr.lineno, nf, nnames);
+    if ((rc = read_row(&rd, line, opts, err)) < 0)
       goto cleanup;
+    if (rc == 1) {
+      rc = 0;
+      break;
     }
-    if (fld[t_col][0] == '\0') {
-      rc = lg_error_set(err, LG_EINPUT, "%s:%zu:%zu: t_s is empty", name,
-                        lr.lineno, col[t_col]);
-      goto cleanup;
-    }
-    if (parse_num(fld[t_col], &t) != 0) {
-      rc = lg_error_set(err, LG_EINPUT,
-                        "%s:%zu:%zu: t_s: expected a number, got '%.40s'", name,
-                        lr.lineno, col[t_col], fld[t_col]);
-      goto cleanup;
-    }
-    if (have_prev_t && t < prev_t) {
-      rc = lg_error_set(err, LG_EINPUT,
-                        "%s:%zu:%zu: t_s decreases (%.17g after %.17g)", name,
-                        lr.lineno, col[t_col], t, prev_t);
-      goto cleanup;
-    }
-    if (opts && opts->t_max > 0 && t >= opts->t_max)
-      break; /* after the look: not read (possibly still being written) */
-    rows++;
-    prev_t = t;
-    have_prev_t = 1;
-    if (until > 0 && t > until)
-      continue; /* after the end the caller gave (the service's death) */
-    if (x_col == t_col) {
-      x = t;
-    } else {
-      if (fld[x_col][0] == '\0')
-        continue; /* request count not known at this sample */
-      if (parse_num(fld[x_col], &x) != 0) {
-        rc =
-            lg_error_set(err, LG_EINPUT,
-                         "%s:%zu:%zu: requests: expected a number, got '%.40s'",
-                         name, lr.lineno, col[x_col], fld[x_col]);
-        goto cleanup;
-      }
-      if (have_prev_x && x < prev_x) {
-        rc = lg_error_set(err, LG_EINPUT,
-                          "%s:%zu:%zu: requests decreases (%.17g after %.17g)",
-                          name, lr.lineno, col[x_col], x, prev_x);
-        goto cleanup;
-      }
-    }
-    prev_x = x;
-    have_prev_x = 1;
-    last_t = t;
-    if (isnan(first_x)) {
-      first_x = x;
-      steady_t = t;
-      steady_x = x;
-      if (phase_col >= 0 && !(first_phase = strdup(fld[phase_col]))) {
-        rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
-        goto cleanup;
-      }
-    } else if (first_phase && strcmp(fld[phase_col], first_phase) != 0) {
-      steady_t = t; /* the first row of the second phase */
-      steady_x = x;
-      free(first_phase);
-      first_phase = NULL; /* found: later phases do not move it */
-    }
-    for (k = 0; k < ntg; k++) {
-      const char *cell = fld[tg[k].col];
-      double y;
-      if (cell[0] == '\0')
-        continue; /* not measured */
-      if (parse_num(cell, &y) != 0) {
-        rc = lg_error_set(
-            err, LG_EINPUT, "%s:%zu:%zu: %s: expected a number, got '%.40s'",
-            name, lr.lineno, col[tg[k].col], names[tg[k].col], cell);
-        goto cleanup;
-      }
-      if (y < 0 && ends_with(names[tg[k].col], "_bytes")) {
-        /* An amount of memory: a negative one is a broken file, and a
-         * series of them would be judged (a falling one even passes). */
-        rc = lg_error_set(err, LG_EINPUT,
-                          "%s:%zu:%zu: %s: a memory amount cannot be "
-                          "negative, got '%.40s'",
-                          name, lr.lineno, col[tg[k].col], names[tg[k].col],
-                          cell);
-        goto cleanup;
-      }
-      if (lg_agg_add(tg[k].agg, x, t, y) != 0) {
-        rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
-        goto cleanup;
-      }
-    }
-    /* Once a candidate has enough values, those after it can never be
-     * chosen: stop aggregating them (usually after the first 20 rows). */
-    for (k = 0; k + 1 < ntg; k++)
-      if (lg_agg_rows(tg[k].agg) >= LG_SERIES_MIN_POINTS) {
-        size_t j;
-        for (j = k + 1; j < ntg; j++) {
-          lg_agg_free(tg[j].agg);
-          tg[j].agg = NULL;
-        }
-        ntg = k + 1;
-        break;
-      }
   }
   if (r < 0) {
     rc = r == LG_EIO
-             ? lg_error_set(err, LG_EIO, "%s:%zu: read error", name,
-                            lr.lineno + 1)
+             ? lg_error_set(err, LG_EIO, "%s:%zu: read error", rd.name,
+                            rd.lr.lineno + 1)
              : lg_error_set(err, LG_EINPUT, "%s:%zu: line longer than %d bytes",
-                            name, lr.lineno + 1, LINE_MAX_BYTES);
+                            rd.name, rd.lr.lineno + 1, LINE_MAX_BYTES);
     goto cleanup;
   }
-
-  /* The first candidate with enough values, else report the fullest. */
-  chosen = 0;
-  for (i = 0; i < ntg; i++)
-    if (lg_agg_rows(tg[i].agg) >= LG_SERIES_MIN_POINTS) {
-      chosen = i;
-      break;
-    }
-  if (i == ntg) {
-    for (i = 1; i < ntg; i++)
-      if (lg_agg_rows(tg[i].agg) > lg_agg_rows(tg[chosen].agg))
-        chosen = i;
-    rc = lg_error_set(
-        err, LG_EINPUT,
-        "%s:%zu: only %llu rows have a value for %s (need at least %d)", name,
-        last_line ? last_line : 1,
-        (unsigned long long)lg_agg_rows(tg[chosen].agg), names[tg[chosen].col],
-        LG_SERIES_MIN_POINTS);
-    goto cleanup;
-  }
-  if (!(prev_x > first_x)) {
-    rc = lg_error_set(
-        err, LG_EINPUT,
-        "%s:%zu: %s never increases (always %.17g), so there is no "
-        "slope to measure%s",
-        name, last_line, x_col == t_col ? "t_s" : "requests", first_x,
-        x_col == t_col ? "" : "; use x = seconds");
-    goto cleanup;
-  }
-
-  s = calloc(1, sizeof *s);
-  if (!s) {
-    rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
-    goto cleanup;
-  }
-  if (lg_agg_finish(tg[chosen].agg, mode, s) != 0) {
-    rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", name);
-    goto cleanup;
-  }
-  s->rows = (size_t)rows;
-  s->rows_used = (size_t)lg_agg_rows(tg[chosen].agg);
-  snprintf(s->metric, sizeof s->metric, "%s", names[tg[chosen].col]);
-  s->x_is_seconds = x_col == t_col;
-  snprintf(s->x_name, sizeof s->x_name, "%s",
-           s->x_is_seconds ? "seconds" : "requests");
-  s->t_end = last_t;
-  s->x_end = prev_x;
-  s->steady_t = steady_t;
-  s->steady_x = steady_x;
-  *out = s;
-  s = NULL;
+  if ((rc = choose(&rd, &chosen, err)) == 0)
+    rc = make_series(&rd, chosen, mode, out, err);
 
 cleanup:
-  for (i = 0; i < ntg; i++)
-    lg_agg_free(tg[i].agg);
-  lg_series_free(s);
-  lg_lines_cleanup(&lr);
-  free(first_phase);
-  free(header);
-  free(names);
-  free(fld);
-  free(col);
+  for (i = 0; i < rd.ntg; i++)
+    lg_agg_free(rd.tg[i].agg);
+  lg_lines_cleanup(&rd.lr);
+  free(rd.first_phase);
+  free(rd.header);
+  free(rd.names);
+  free(rd.fld);
+  free(rd.col);
   return rc;
 }
 
