@@ -83,50 +83,87 @@ static void on_load_group(void *ctx, pid_t pgid, bool alive) {
 #define ADOPTED_MAX 256
 #define ADOPT_SCAN_S 1.0
 
-/* Backend none: the orphans leakgate adopted as the session's subreaper
- * (a daemon that left the service's session, a load command's leftover)
- * are registered with the watchdog as they appear. */
-static void watch_adopted(lg_watchdog *wd) {
-  pid_t kids[ADOPTED_MAX];
-  size_t n = lg_adopted_children(kids, ADOPTED_MAX, &wd->pid, 1), i;
-  for (i = 0; i < n && i < ADOPTED_MAX; i++)
-    lg_watchdog_watch(wd, LG_WATCH_PID, kids[i], true,
-                      "an orphan the run adopted");
+/* An adopted orphan's session when it is neither the service's nor
+ * leakgate's own: a session a daemon made with setsid. Every member of it
+ * descends from this run (sessions are inherited or made anew, and the
+ * orphan descends from leakgate), so all of it may be killed; 0 when the
+ * orphan is in one of the two known sessions or is gone. */
+static pid_t escaped_session(pid_t kid, pid_t service_sid, char *state) {
+  pid_t sid = -1;
+  *state = '?';
+  if (lg_proc_stat(kid, state, &sid) != 0 || sid <= 1 || sid == service_sid ||
+      sid == getsid(0))
+    return 0;
+  return sid;
 }
 
-/* At the end of a none session: reap the adopted orphans, killing first
- * the ones that escaped the service's session (a setsid daemon; no cgroup
- * will), and say so in the note (they were never sampled). Orphans from
- * the service's session or leakgate's own (the load command's group) were
- * killed with it already and are reaped silently. */
-static void end_adopted(lg_watchdog *wd, pid_t service_sid, session_out *out) {
-  pid_t kids[ADOPTED_MAX], own = getsid(0);
-  char pids[200] = "";
-  size_t n = lg_adopted_children(kids, ADOPTED_MAX, &wd->pid, 1), i, len = 0;
-  size_t used, escaped = 0;
+/* Backend none: the orphans leakgate adopted as the session's subreaper
+ * (a daemon that left the service's session, a load command's leftover)
+ * are registered with the watchdog as they appear, an escaped daemon with
+ * its whole session (its workers are not leakgate's children: killing the
+ * daemon alone leaves them to init). The session id stays valid while the
+ * orphan, a member, is leakgate's unreaped child. */
+static void watch_adopted(lg_watchdog *wd, pid_t service_sid) {
+  pid_t kids[ADOPTED_MAX], sid;
+  size_t n = lg_adopted_children(kids, ADOPTED_MAX, &wd->pid, 1), i;
+  char st;
   for (i = 0; i < n && i < ADOPTED_MAX; i++) {
-    char st = '?';
-    pid_t sid = -1;
-    if (lg_proc_stat(kids[i], &st, &sid) == 0 && st != 'Z' &&
-        sid != service_sid && sid != own) {
-      if (len + 16 < sizeof pids)
-        len += (size_t)snprintf(pids + len, sizeof pids - len, "%s%ld",
-                                escaped ? ", " : "", (long)kids[i]);
-      escaped++;
+    lg_watchdog_watch(wd, LG_WATCH_PID, kids[i], true,
+                      "an orphan the run adopted");
+    if ((sid = escaped_session(kids[i], service_sid, &st)) > 0)
+      lg_watchdog_watch(wd, LG_WATCH_SESSION, sid, true, "a daemon's session");
+  }
+}
+
+/* At the end of a none session: kill and reap the adopted orphans, the
+ * ones that escaped the service's session (a setsid daemon; no cgroup
+ * will) with every process of their session (a prefork daemon's workers),
+ * and say so in the note (they were never sampled). Orphans from the
+ * service's session or leakgate's own (the load command's group) were
+ * killed with it already and are reaped silently. A killed daemon's
+ * children come to leakgate in turn, so this repeats until none is left
+ * (a bounded number of generations). */
+static void end_adopted(lg_watchdog *wd, pid_t service_sid, session_out *out) {
+  pid_t kids[ADOPTED_MAX], sid;
+  char pids[200] = "", more[64] = "", st;
+  size_t n, i, pass, len = 0, used, escaped = 0, workers = 0;
+  for (pass = 0; pass < 16; pass++) {
+    n = lg_adopted_children(kids, ADOPTED_MAX, &wd->pid, 1);
+    if (n == 0)
+      break;
+    n = n < ADOPTED_MAX ? n : ADOPTED_MAX;
+    for (i = 0; i < n; i++) {
+      if ((sid = escaped_session(kids[i], service_sid, &st)) == 0)
+        continue;
+      if (pass > 0) {
+        workers++; /* a member of a daemon's session, killed below */
+      } else if (st != 'Z') {
+        if (len + 16 < sizeof pids)
+          len += (size_t)snprintf(pids + len, sizeof pids - len, "%s%ld",
+                                  escaped ? ", " : "", (long)kids[i]);
+        escaped++;
+      }
+      (void)lg_kill_session(sid);
+      lg_watchdog_watch(wd, LG_WATCH_SESSION, sid, false, NULL);
     }
-    (void)kill(kids[i], SIGKILL);
-    lg_watchdog_watch(wd, LG_WATCH_PID, kids[i], false, NULL);
-    while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
-      ;
+    for (i = 0; i < n; i++) {
+      (void)kill(kids[i], SIGKILL);
+      lg_watchdog_watch(wd, LG_WATCH_PID, kids[i], false, NULL);
+      while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
+        ;
+    }
   }
   if (escaped == 0)
     return;
+  if (workers)
+    snprintf(more, sizeof more, " and %zu more of %s session%s", workers,
+             escaped == 1 ? "its" : "their", escaped == 1 ? "" : "s");
   used = strlen(out->note);
   snprintf(out->note + used, sizeof out->note - used,
            "%sbackend none: killed %zu process%s that had left the service's "
-           "session (pid %s: a daemon?); never sampled - a cgroup backend "
+           "session (pid %s: a daemon?)%s; never sampled - a cgroup backend "
            "measures a daemon",
-           used ? "; " : "", escaped, escaped == 1 ? "" : "es", pids);
+           used ? "; " : "", escaped, escaped == 1 ? "" : "es", pids, more);
 }
 
 /* "http://host:port/path" -> "host:port" (port 80 when absent). */
@@ -406,7 +443,7 @@ int session_run(const session_opts *o, session_out *out, lg_error *err) {
       lg_load_stop(load);
     }
     if (none && now - last_adopt >= ADOPT_SCAN_S) {
-      watch_adopted(&wd);
+      watch_adopted(&wd, out->pid);
       last_adopt = now;
     }
     lg_load_progress_get(load, &lp);

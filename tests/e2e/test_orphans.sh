@@ -84,23 +84,25 @@ else
 fi
 
 # 2. Backend none, a normal run: forker's children (its process group and
-# session) and its setsid daemon (a session of its own, adopted by
-# leakgate) are all gone, and the result says what was killed.
+# session), its setsid daemon (a session of its own, adopted by leakgate)
+# and the daemon's two workers (its children, in its session: they were
+# left running when only the daemon was killed) are all gone, and the
+# result says what was killed.
 m=lg-e2e-load-$$-2
 sc=$(scenario exec-load none-forker FIXTURE=forker BACKEND=none DUR=2s MARKER=$m)
 run_lg run "$sc" --out "$WORK/none-forker"
 expect_code 0 "forker with backend none"
 note=$(jget "$WORK/none-forker/result.json" "d['container']['note']")
 case $note in
-*"killed 1 process that had left the service's session"*) ;;
-*) fail "backend none: the note does not say the escaped daemon was killed: $note" ;;
+*"killed 1 process that had left the service's session"*"and 2 more of its session"*) ;;
+*) fail "backend none: the note does not say the escaped daemon and its two workers were killed: $note" ;;
 esac
 gone_within work_pids || fail "backend none: forker's processes (its setsid daemon?) left after a normal run: $(work_pids | tr '\n' ' ')"
 no_leftovers
 
 # 3. Backend none, SIGKILL of leakgate: the watchdog ends the service's
-# session and the daemon that left it (registered once adopted, within
-# about a second).
+# session and the session of the daemon that left it, workers included
+# (registered once adopted, within about a second).
 m=lg-e2e-load-$$-3
 sc=$(scenario exec-load none-killed FIXTURE=forker BACKEND=none DUR=60s MARKER=$m)
 kill_run "$sc" "$WORK/none-killed" "$m" 2
