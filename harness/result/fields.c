@@ -52,6 +52,7 @@ static json_t *write_row(const lg_field *f, const void *sec, bool present,
                          bool *bad) {
   switch (f->type) {
   case LG_FT_NUM:
+  case LG_FT_BYTES:
     return lg_json_num(*CAT(sec, f->off, double));
   case LG_FT_COUNT: {
     int64_t v = *CAT(sec, f->off, int64_t);
@@ -149,6 +150,17 @@ static void read_row(lg_jr *d, const json_t *o, const char *ctx,
   case LG_FT_NUM:
     *AT(sec, f->off, double) = lg_jr_num(d, o, ctx, key, false);
     return;
+  case LG_FT_BYTES: {
+    /* A negative amount of memory is no measurement: read as one it
+     * becomes "-64.0 MiB limit" in every report (issue 13). */
+    double v = lg_jr_num(d, o, ctx, key, false);
+    if (v < 0) {
+      lg_jr_bad(d, ctx, key, "a number of bytes >= 0 or null");
+      v = NAN;
+    }
+    *AT(sec, f->off, double) = v;
+    return;
+  }
   case LG_FT_COUNT:
     *AT(sec, f->off, int64_t) = lg_jr_count(d, o, ctx, key);
     return;
@@ -222,6 +234,7 @@ void lg_fields_init(const lg_field_table *t, void *sec) {
     const lg_field *f = &t->rows[i];
     switch (f->type) {
     case LG_FT_NUM:
+    case LG_FT_BYTES:
       *AT(sec, f->off, double) = NAN;
       break;
     case LG_FT_PAIR:

@@ -27,6 +27,7 @@
 
 typedef enum {
   LG_FT_NUM,
+  LG_FT_BYTES, /* a NUM that is never negative */
   LG_FT_COUNT,
   LG_FT_INT,
   LG_FT_POS,

@@ -132,6 +132,7 @@ static json_t *checked(json_t *v, bool *bad) {
 
 /* Descriptor fields (off, aux) of a row of type T for member m of ROW_S. */
 #define AT_NUM(S, m) offsetof(S, m), 0
+#define AT_BYTES(S, m) offsetof(S, m), 0
 #define AT_COUNT(S, m) offsetof(S, m), 0
 #define AT_INT(S, m) offsetof(S, m), 0
 #define AT_POS(S, m) offsetof(S, m), 0

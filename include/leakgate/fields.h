@@ -18,6 +18,9 @@
  *
  * TYPE   member            JSON                          unknown
  * NUM    double            number, null when not finite  NAN
+ * BYTES  double            an amount of memory: NUM      NAN
+ *                          that is never negative (the
+ *                          reader refuses one < 0)
  * COUNT  int64_t           integer >= 0, null when < 0   -1
  * INT    int               integer, null when < 0        -1
  * POS    int               integer, null when <= 0       0 (lines, signals)
@@ -40,6 +43,7 @@
 #include <stdint.h>
 
 #define LG_FIELD_DECL_NUM(m) double m
+#define LG_FIELD_DECL_BYTES(m) double m
 #define LG_FIELD_DECL_COUNT(m) int64_t m
 #define LG_FIELD_DECL_INT(m) int m
 #define LG_FIELD_DECL_POS(m) int m

@@ -112,8 +112,8 @@ typedef struct lg_load_result {
  * what the scenario asked for. */
 #define LG_CONTAINER_FIELDS(X, H, A)                                           \
   X(STR, backend, "backend")                                                   \
-  X(NUM, memory_limit_bytes, "memory_limit_bytes")                             \
-  X(NUM, peak_bytes, "peak_bytes")                                             \
+  X(BYTES, memory_limit_bytes, "memory_limit_bytes")                           \
+  X(BYTES, peak_bytes, "peak_bytes")                                           \
   X(COUNT, oom_kills, "oom_kills")                                             \
   X(STR, path, "path")                                                         \
   X(STR, note, "note")
@@ -151,7 +151,7 @@ typedef struct lg_frame {
 
 #define LG_LEAK_RECORD_FIELDS(X, H, A)                                         \
   H(STR, kind, "kind")                                                         \
-  H(NUM, bytes, "bytes")                                                       \
+  H(BYTES, bytes, "bytes")                                                     \
   H(COUNT, blocks, "blocks")                                                   \
   H(STR, fingerprint, "fingerprint")                                           \
   A(leak_stack, "stack")
@@ -191,15 +191,15 @@ typedef struct lg_memcheck_error {
  * did not (ran false) is an error. */
 #define LG_MEMCHECK_FIELDS(X, H, A)                                            \
   X(BOOL, ran, "ran")                                                          \
-  X(NUM, definitely_lost_bytes, "definitely_lost_bytes")                       \
-  X(NUM, indirectly_lost_bytes, "indirectly_lost_bytes")                       \
-  X(NUM, possibly_lost_bytes, "possibly_lost_bytes")                           \
+  X(BYTES, definitely_lost_bytes, "definitely_lost_bytes")                     \
+  X(BYTES, indirectly_lost_bytes, "indirectly_lost_bytes")                     \
+  X(BYTES, possibly_lost_bytes, "possibly_lost_bytes")                         \
   X(COUNT, errors, "errors")                                                   \
   A(memcheck_leaks, "leaks")     /* leaks, n_leaks */                          \
   X(BOOL, enabled, "enabled")    /* the run meant to do a Memcheck pass */     \
   A(memcheck_fail_on, "fail_on") /* fail_on */                                 \
-  X(NUM, budget_bytes, "budget_bytes") /* of the fail_on kinds; NAN = 0 */     \
-  X(BOOL, failed, "failed")            /* set by lg_result_finish */           \
+  X(BYTES, budget_bytes, "budget_bytes") /* of the fail_on kinds; NAN = 0 */   \
+  X(BOOL, failed, "failed")              /* set by lg_result_finish */         \
   X(STR, xml_file, "xml_file")                                                 \
   X(STR, note, "note") /* why it did not run / what went wrong; NULL if fine   \
                         */                                                     \
@@ -220,8 +220,8 @@ typedef struct lg_memcheck_result {
   H(STR, function, "function")                                                 \
   H(STR, file, "file")                                                         \
   H(POS, line, "line")                                                         \
-  H(NUM, first_bytes, "first_bytes")                                           \
-  H(NUM, last_bytes, "last_bytes")                                             \
+  H(BYTES, first_bytes, "first_bytes")                                         \
+  H(BYTES, last_bytes, "last_bytes")                                           \
   H(NUM, growth_bytes, "growth_bytes")
 
 typedef struct lg_growing_site {
@@ -235,7 +235,7 @@ typedef struct lg_growing_site {
  * none), out_file, note. */
 #define LG_MASSIF_FIELDS(X, H, A)                                              \
   X(BOOL, ran, "ran")                                                          \
-  X(NUM, peak_heap_bytes, "peak_heap_bytes")                                   \
+  X(BYTES, peak_heap_bytes, "peak_heap_bytes")                                 \
   A(massif_sites, "growing_sites") /* growing_sites, n_sites */                \
   X(BOOL, enabled, "enabled")      /* the run meant to do a Massif pass */     \
   A(massif_heap, "heap")           /* heap_x, heap_y, n_heap */                \
@@ -263,8 +263,8 @@ typedef struct lg_massif_result {
   H(NUM, bytes_per_request, "bytes_per_request")                               \
   H(PAIR, ci, "ci")                                                            \
   A(heap_site_stack, "stack")                                                  \
-  H(NUM, first_bytes, "first_bytes")                                           \
-  H(NUM, last_bytes, "last_bytes")                                             \
+  H(BYTES, first_bytes, "first_bytes")                                         \
+  H(BYTES, last_bytes, "last_bytes")                                           \
   H(COUNT, samples, "samples")                                                 \
   H(BOOL, known, "known")
 
@@ -298,7 +298,7 @@ typedef struct lg_heap_site {
 #define LG_HEAP_PROFILE_FIELDS(X, H, A)                                        \
   X(BOOL, ran, "ran")                                                          \
   X(STR, tool, "tool")                                                         \
-  X(NUM, period_bytes, "period_bytes")                                         \
+  X(BYTES, period_bytes, "period_bytes")                                       \
   X(COUNT, snapshots, "snapshots")                                             \
   X(NUM, throughput_ratio, "throughput_ratio")                                 \
   A(heap_sites, "growing_sites") /* growing_sites, n_sites */                  \
@@ -307,7 +307,7 @@ typedef struct lg_heap_site {
   X(STR, note, "note")                                                         \
   X(COUNT, samples, "samples")                                                 \
   X(COUNT, requests, "requests")                                               \
-  X(NUM, peak_bytes, "peak_bytes")                                             \
+  X(BYTES, peak_bytes, "peak_bytes")                                           \
   X(COUNT, sites_analyzed, "sites_analyzed")                                   \
   X(BOOL, enabled, "enabled")                                                  \
   X(BOOL, required, "required")                                                \
@@ -336,9 +336,9 @@ typedef struct lg_runtime_phase {
 /* A class (JVM GC.class_histogram) or an allocation stack (Go heap profile)
  * whose retained bytes grew between the first and the last look. */
 typedef struct lg_runtime_site {
-  char *kind;     /* "class" or "stack" */
-  char *name;     /* the class, or the stack's first frame of the program */
-  char *file;     /* stacks: that frame's file and line (NULL / 0) */
+  char *kind; /* "class" or "stack" */
+  char *name; /* the class, or the stack's first frame of the program */
+  char *file; /* stacks: that frame's file and line (NULL / 0) */
   int line;
   double first_bytes, last_bytes, growth_bytes;
   int64_t first_count, last_count; /* instances / objects; -1 unknown */
@@ -366,26 +366,26 @@ typedef struct lg_runtime_window {
   X(STR, gc_report, "gc_report")                                               \
   X(STR, note, "note")                                                         \
   X(STR, gc_file, "gc_file")                                                   \
-  X(COUNT, processes, "processes") /* that reported their GC */               \
+  X(COUNT, processes, "processes") /* that reported their GC */                \
   X(COUNT, collections, "gc.collections")                                      \
   X(COUNT, full_collections, "gc.full_collections")                            \
   X(NUM, pause_s, "gc.pause_seconds")                                          \
   X(COUNT, malformed_lines, "gc.malformed_lines") /* skipped, counted */       \
-  X(NUM, heap_live_bytes, "gc.heap_live_bytes")   /* after the last full */    \
-  X(NUM, heap_live_peak_bytes, "gc.heap_live_peak_bytes")                      \
-  X(NUM, heap_max_bytes, "gc.heap_max_bytes") /* ceiling; NAN unknown */       \
-  A(runtime_phases, "gc.phases")              /* phases, n_phases */           \
+  X(BYTES, heap_live_bytes, "gc.heap_live_bytes") /* after the last full */    \
+  X(BYTES, heap_live_peak_bytes, "gc.heap_live_peak_bytes")                    \
+  X(BYTES, heap_max_bytes, "gc.heap_max_bytes") /* ceiling; NAN unknown */     \
+  A(runtime_phases, "gc.phases")                /* phases, n_phases */         \
   A(runtime_windows, "gc.windows") /* windows, n_windows (0 or 3) */           \
   X(COUNT, oom_lines, "out_of_memory.lines")                                   \
   X(STR, oom_line, "out_of_memory.first_line")                                 \
   X(STR, attribution, "attribution") /* how sites were found; NULL none */     \
-  X(COUNT, goroutines_points, "goroutines.points") /* Go with pprof */        \
+  X(COUNT, goroutines_points, "goroutines.points") /* Go with pprof */         \
   X(COUNT, goroutines_first, "goroutines.first")                               \
   X(COUNT, goroutines_last, "goroutines.last")                                 \
   X(NUM, goroutines_slope, "goroutines.per_request")                           \
   X(PAIR, goroutines, "goroutines.ci")                                         \
   X(LEAK, goroutines_leak, "goroutines.leak")                                  \
-  A(runtime_sites, "growing")        /* sites, n_sites */
+  A(runtime_sites, "growing") /* sites, n_sites */
 
 typedef struct lg_runtime_result {
   LG_RUNTIME_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
@@ -476,10 +476,10 @@ typedef struct lg_chart {
   A(on_inconclusive, "gates.on_inconclusive") /* inconclusive_passes */        \
   X(NUM, max_time_to_limit_s, "gates.max_time_to_limit_seconds")               \
   X(NUM, confidence, "gates.confidence") /* CI level (0.99); NAN unknown */    \
-  X(NUM, heap_full, "gates.heap_full")   /* runtime checks' thresholds; */    \
-  X(NUM, gc_time_max, "gates.gc_time")   /* NAN: the scenario defaults */     \
+  X(NUM, heap_full, "gates.heap_full")   /* runtime checks' thresholds; */     \
+  X(NUM, gc_time_max, "gates.gc_time")   /* NAN: the scenario defaults */      \
   X(NUM, throughput_floor, "gates.throughput_floor")                           \
-  A(error, "error")                      /* error, error_code */               \
+  A(error, "error") /* error, error_code */                                    \
   X(BOOL, interrupted, "interrupted")                                          \
   X(STR, out_dir, "out_dir")                                                   \
   X(STR, started_at, "started_at") /* UTC start, "2026-11-21T21:50:00Z" */     \
@@ -616,10 +616,10 @@ bool lg_leak_is_known(const lg_baseline_result *b, const char *fp);
   X(BASELINE, baseline, "baseline")                                            \
   X(TTL, ttl, "time-to-limit")                                                 \
   X(LOAD, load, "load")                                                        \
-  X(HEAP_PROFILE, heap_profile, "heap_profile")                       \
+  X(HEAP_PROFILE, heap_profile, "heap_profile")                                \
   X(RUNTIME_OOM, runtime_oom, "runtime-oom")                                   \
   X(HEAP_EXHAUSTION, heap_exhaustion, "heap-exhaustion")                       \
-  X(THROUGHPUT_COLLAPSE, throughput_collapse, "throughput-collapse")          \
+  X(THROUGHPUT_COLLAPSE, throughput_collapse, "throughput-collapse")           \
   X(GOROUTINES, goroutines, "goroutines")
 
 typedef enum {

@@ -139,6 +139,7 @@ static unsigned codec_bits(const char *json) {
 static unsigned row_bits(const lg_field *f) {
   switch (f->type) {
   case LG_FT_NUM:
+  case LG_FT_BYTES:
     return T_NULL | T_INT | T_REAL;
   case LG_FT_COUNT:
   case LG_FT_INT:
@@ -205,6 +206,11 @@ static void check_row(const lg_field *f, json_t *props, const char *path) {
             "(%s)",
             where,
             f->type == LG_FT_CODEC ? f->codec->json : "see leakgate/fields.h");
+  if (f->type == LG_FT_BYTES &&
+      !(json_is_number(json_object_get(resolve(node), "minimum")) &&
+        json_number_value(json_object_get(resolve(node), "minimum")) == 0))
+    problem("%s: a bytes row, but the schema gives no \"minimum\": 0%s", where,
+            "");
   if (f->type == LG_FT_SECTION)
     check_table(f->section, node, where);
   else if (f->type == LG_FT_CODEC && f->codec->object)
