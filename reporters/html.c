@@ -6,7 +6,9 @@
  * its band, warm-up cut, limit line, OOM marker), the Massif heap curve,
  * the checks, the reasons, the Memcheck leak stacks (collapsible) and the
  * growing sites, the heap profile's growing sites with an icicle chart of
- * where the growth is allocated (html_flame.c), the load phases. Every string
+ * where the growth is allocated (html_flame.c), a managed runtime's own
+ * report with its goroutine chart and the classes or stacks that grew, the
+ * load phases. Every string
  * is HTML-escaped with the XML escaper (which also drops characters HTML cannot
  * carry).
  */
@@ -388,12 +390,47 @@ static void heap_profile(lg_buf *b, const lg_result *r, size_t idx) {
   lg_buf_appends(b, "</table>\n");
 }
 
-/* A managed runtime's growing classes or stacks (runtime.growing), with
- * each stack's frames under its name. */
-static void runtime_site_table(lg_buf *b, const lg_result *r) {
+/* The goroutine count at each look against requests (runtime.goroutines). */
+static void goroutine_chart(lg_buf *b, const lg_result *r, size_t idx) {
+  const lg_chart *g = &r->runtime.goroutine_chart;
+  char id[32], title[512];
+  lg_chart_spec s;
+  if (g->n < 2)
+    return;
+  memset(&s, 0, sizeof s);
+  snprintf(id, sizeof id, "goroutines-%zu", idx);
+  snprintf(title, sizeof title, "Goroutines of %s", lg_rep_name(r));
+  s.id = id;
+  s.title = title;
+  s.x_label = "completed requests";
+  s.y_label = "goroutines";
+  s.x = g->x;
+  s.y = g->y;
+  s.n = g->n;
+  s.limit = NAN;
+  s.oom_x = NAN;
+  s.counts = true;
+  lg_buf_appends(b, "<figure>\n");
+  lg_html_chart(b, &s);
+  lg_buf_appendf(b,
+                 "<figcaption>The Go runtime's goroutine count (%lld looks at "
+                 "net/http/pprof): one that grows per request is a "
+                 "leak.</figcaption>\n</figure>\n",
+                 (long long)r->runtime.goroutines_points);
+}
+
+/* A managed runtime: what its own report said, the goroutine chart, and its
+ * growing classes or stacks (runtime.growing) with each stack's frames. */
+static void runtime(lg_buf *b, const lg_result *r, size_t idx) {
   const lg_runtime_result *rt = &r->runtime;
-  char b1[32], b2[32], b3[32];
+  char text[2048];
   size_t i, k;
+  if (!lg_rep_runtime_text(text, sizeof text, r))
+    return;
+  lg_buf_appends(b, "<h3>Runtime</h3>\n<p>");
+  esc(b, text);
+  lg_buf_appends(b, "</p>\n");
+  goroutine_chart(b, r, idx);
   if (!rt->n_sites)
     return;
   lg_buf_appends(b, "<h3>What grew, by the runtime's own account</h3>\n"
@@ -402,30 +439,22 @@ static void runtime_site_table(lg_buf *b, const lg_result *r) {
   lg_buf_appends(b, "</p>\n<table class=\"sites\"><tr><th>class or stack"
                     "</th><th>location</th><th>first</th><th>last</th><th>"
                     "growth</th><th>per request</th></tr>\n");
-  for (i = 0; i < rt->n_sites && i < 50; i++) {
-    const lg_runtime_site *x = &rt->sites[i];
-    lg_buf_appends(b, "<tr><td>");
-    esc(b, x->name ? x->name : "??");
-    for (k = 0; k < x->n_stack && k < 12; k++) {
-      lg_buf_appends(b, k ? "<br>" : "<div class=\"muted\">");
-      esc(b, x->stack[k]);
-    }
-    if (x->n_stack)
-      lg_buf_appends(b, "</div>");
-    lg_buf_appends(b, "</td><td>");
-    esc(b, x->file ? x->file : "");
-    if (x->line > 0)
-      lg_buf_appendf(b, ":%d", x->line);
-    lg_buf_appendf(b,
-                   "</td><td class=\"num\">%s</td><td class=\"num\">%s"
-                   "</td><td class=\"num\">+%s</td><td class=\"num\">"
-                   "%.3g B</td></tr>\n",
-                   lg_format_bytes(b1, sizeof b1, x->first_bytes),
-                   lg_format_bytes(b2, sizeof b2, x->last_bytes),
-                   lg_format_bytes(b3, sizeof b3, x->growth_bytes),
-                   x->bytes_per_request);
-  }
+  lg_rep_runtime_site_rows(b, rt, 50, &html_sites);
   lg_buf_appends(b, "</table>\n");
+  for (i = 0; i < rt->n_sites && i < 10; i++) {
+    const lg_runtime_site *x = &rt->sites[i];
+    if (!x->n_stack)
+      continue;
+    lg_buf_appends(b, "<details><summary>");
+    esc(b, x->name ? x->name : "??");
+    lg_buf_appends(b, "</summary>\n<pre>\n");
+    for (k = 0; k < x->n_stack && k < 16; k++) {
+      lg_buf_appends(b, "at ");
+      esc(b, x->stack[k]);
+      lg_buf_appends(b, "\n");
+    }
+    lg_buf_appends(b, "</pre></details>\n");
+  }
 }
 
 static void phases(lg_buf *b, const lg_result *r) {
@@ -481,7 +510,7 @@ static void section(lg_buf *b, const lg_result *r, size_t idx) {
   leak_list(b, r);
   site_table(b, r);
   heap_profile(b, r, idx);
-  runtime_site_table(b, r);
+  runtime(b, r, idx);
   phases(b, r);
   lg_buf_appends(b, "</section>\n");
 }

@@ -84,14 +84,18 @@ static void text(lg_buf *b, double x, double y, const char *cls,
 
 /* Byte axis: one binary unit for all labels (that of the largest value), a
  * nice step in that unit, and as many decimals as the step needs, so ticks
- * read 40.0, 40.5, 41.0 MiB. */
-static void y_ticks(lg_buf *b, const frame *f) {
-  static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+ * read 40.0, 40.5, 41.0 MiB. A count axis does the same in powers of 1000
+ * (1.5k goroutines, not 1.5 KiB). */
+static void y_ticks(lg_buf *b, const frame *f, bool counts) {
+  static const char *const bytes[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  static const char *const thousands[] = {"", "k", "M", "G", "T"};
+  const char *const *units = counts ? thousands : bytes;
+  double base = counts ? 1000 : 1024;
   double unit = 1, top = fmax(fabs(f->y0), fabs(f->y1)), step, v;
   char lab[64];
   int u = 0, dec;
-  while (top / unit >= 1024 && u < 4) {
-    unit *= 1024;
+  while (top / unit >= base && u < 4) {
+    unit *= base;
     u++;
   }
   step = nice_step((f->y1 - f->y0) / unit, 5) * unit;
@@ -103,8 +107,9 @@ static void y_ticks(lg_buf *b, const frame *f) {
                    "y2=\"%.1f\"/>\n",
                    ML, py(f, v), W - MR, py(f, v));
     /* ceil() of a small negative gives -0: print it as 0 */
-    snprintf(lab, sizeof lab, "%.*f %s", dec,
-             fabs(v) < step * 1e-6 ? 0.0 : v / unit, units[u]);
+    snprintf(lab, sizeof lab, "%.*f%s%s", dec,
+             fabs(v) < step * 1e-6 ? 0.0 : v / unit, counts ? "" : " ",
+             units[u]);
     text(b, ML - 6, py(f, v) + 4, "tick", "end", lab);
   }
 }
@@ -113,7 +118,7 @@ static void axes(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   char lab[64];
   double step, v;
   lg_buf_appends(b, "<g class=\"grid\">\n");
-  y_ticks(b, f);
+  y_ticks(b, f, s->counts);
   step = nice_step(f->x1 - f->x0, 6);
   for (v = ceil(f->x0 / step) * step;
        v <= f->x1 + step * 1e-9 && !lg_buf_error(b); v += step) {

@@ -4,6 +4,8 @@
 
 #include "report_util.h"
 
+#include <stdbool.h>
+
 typedef struct lg_chart_spec {
   const char *id;    /* element id, unique in the page ("chart-0") */
   const char *title; /* accessible title */
@@ -14,6 +16,7 @@ typedef struct lg_chart_spec {
   const char *ci_label;   /* "98% CI" */
   double limit;           /* memory limit line; NAN = none */
   double oom_x;           /* OOM marker; NAN = none */
+  bool counts;            /* y counts things (goroutines), not bytes */
 } lg_chart_spec;
 
 /* Append one <svg class="chart" id=...> element (or a short note when there

@@ -1,7 +1,9 @@
 /* reporters/markdown.c - GitHub-flavoured Markdown (--markdown, and
  * $GITHUB_STEP_SUMMARY): a verdict table over all scenarios, then per
  * scenario a sparkline of memory against requests, the checks table, the
- * reasons, the top Memcheck stacks and the growing sites.
+ * reasons, the top Memcheck stacks and the growing sites, and for a managed
+ * runtime what its own report said, its goroutine count as a sparkline and
+ * the classes or stacks that grew (the same site rows as Massif's).
  *
  * Escaping: table cells and list items go through lg_esc_md (HTML specials
  * as entities, Markdown punctuation backslash-escaped, no line breaks, so
@@ -185,15 +187,29 @@ static void heap_sites(lg_buf *b, const lg_result *r) {
   lg_buf_appends(b, "\n</details>\n\n");
 }
 
-/* A managed runtime's growing classes or stacks (runtime.growing). */
-static void runtime_sites(lg_buf *b, const lg_result *r) {
+/* A managed runtime: what its own report said, its goroutine count when
+ * followed, and its growing classes or stacks (runtime.growing). */
+static void runtime(lg_buf *b, const lg_result *r) {
   const lg_runtime_result *rt = &r->runtime;
-  char b1[32], b2[32], b3[32];
-  size_t i;
+  const lg_chart *g = &rt->goroutine_chart;
+  char text[2048], x1[32];
+  if (!lg_rep_runtime_text(text, sizeof text, r))
+    return;
+  lg_buf_appends(b, "**Runtime:** ");
+  lg_esc_md(b, text);
+  lg_buf_appends(b, "\n\n");
+  if (g->n >= 2) {
+    lg_buf_appends(b, "Goroutines against requests: `");
+    lg_sparkline(b, g->y, g->n, 48);
+    lg_buf_appendf(b, "` %.0f \u2192 %.0f over %s requests (%lld looks)\n\n",
+                   g->y[0], g->y[g->n - 1],
+                   lg_fmt_num(x1, sizeof x1, g->x[g->n - 1]),
+                   (long long)rt->goroutines_points);
+  }
   if (!rt->n_sites)
     return;
-  lg_buf_appendf(b, "<details><summary>%s: %zu growing %s (",
-                 rt->name ? rt->name : "runtime", rt->n_sites,
+  lg_buf_appendf(b, "<details><summary>%s: %zu growing %s (", rt->name,
+                 rt->n_sites,
                  rt->sites[0].kind && strcmp(rt->sites[0].kind, "class") == 0
                      ? "classes"
                      : "allocation stacks");
@@ -201,20 +217,7 @@ static void runtime_sites(lg_buf *b, const lg_result *r) {
   lg_buf_appends(b, ")</summary>\n\n"
                     "| Class or stack | Location | First | Last | Growth | "
                     "Per request |\n|---|---|---:|---:|---:|---:|\n");
-  for (i = 0; i < rt->n_sites && i < 10; i++) {
-    const lg_runtime_site *x = &rt->sites[i];
-    lg_buf_appends(b, "| ");
-    lg_esc_md(b, x->name ? x->name : "??");
-    lg_buf_appends(b, " | ");
-    lg_esc_md(b, x->file ? x->file : "");
-    if (x->line > 0)
-      lg_buf_appendf(b, ":%d", x->line);
-    lg_buf_appendf(b, " | %s | %s | +%s | %.3g B |\n",
-                   lg_format_bytes(b1, sizeof b1, x->first_bytes),
-                   lg_format_bytes(b2, sizeof b2, x->last_bytes),
-                   lg_format_bytes(b3, sizeof b3, x->growth_bytes),
-                   x->bytes_per_request);
-  }
+  lg_rep_runtime_site_rows(b, rt, 10, &md_sites);
   lg_buf_appends(b, "\n</details>\n\n");
 }
 
@@ -252,7 +255,7 @@ static void section(lg_buf *b, const lg_result *r) {
   leaks(b, r);
   sites(b, r);
   heap_sites(b, r);
-  runtime_sites(b, r);
+  runtime(b, r);
   if (r->out_dir) {
     lg_buf_appends(b, "Artifacts: ");
     lg_md_code(b, r->out_dir);

@@ -427,22 +427,103 @@ void lg_rep_site_start(lg_buf *b, int (*esc)(lg_buf *b, const char *s),
     lg_buf_appendf(b, ":%d", line);
 }
 
+void lg_rep_site_cells(lg_buf *b, const lg_rep_site_markup *mk,
+                       const char *function, const char *file, int line,
+                       double first, double last, double growth) {
+  char by[32];
+  lg_rep_site_start(b, mk->esc, mk->row_open, mk->cell, function, file, "",
+                    line);
+  lg_buf_appends(b, mk->num);
+  lg_buf_appends(b, lg_format_bytes(by, sizeof by, first));
+  lg_buf_appends(b, mk->num);
+  lg_buf_appends(b, lg_format_bytes(by, sizeof by, last));
+  lg_buf_appends(b, mk->growth);
+  lg_buf_appends(b, lg_format_bytes(by, sizeof by, growth));
+}
+
 void lg_rep_site_rows(lg_buf *b, const lg_massif_result *m, const size_t *idx,
                       size_t max, const lg_rep_site_markup *mk) {
-  char by[32];
   size_t i;
   for (i = 0; i < m->n_sites && i < max; i++) {
     const lg_growing_site *s = &m->growing_sites[idx[i]];
-    lg_rep_site_start(b, mk->esc, mk->row_open, mk->cell, s->function, s->file,
-                      "", s->line);
-    lg_buf_appends(b, mk->num);
-    lg_buf_appends(b, lg_format_bytes(by, sizeof by, s->first_bytes));
-    lg_buf_appends(b, mk->num);
-    lg_buf_appends(b, lg_format_bytes(by, sizeof by, s->last_bytes));
-    lg_buf_appends(b, mk->growth);
-    lg_buf_appends(b, lg_format_bytes(by, sizeof by, s->growth_bytes));
+    lg_rep_site_cells(b, mk, s->function, s->file, s->line, s->first_bytes,
+                      s->last_bytes, s->growth_bytes);
     lg_buf_appends(b, mk->row_close);
   }
+}
+
+void lg_rep_runtime_site_rows(lg_buf *b, const lg_runtime_result *rt,
+                              size_t max, const lg_rep_site_markup *mk) {
+  char v[64];
+  size_t i;
+  for (i = 0; i < rt->n_sites && i < max; i++) {
+    const lg_runtime_site *s = &rt->sites[i];
+    lg_rep_site_cells(b, mk, s->name, s->file, s->line, s->first_bytes,
+                      s->last_bytes, s->growth_bytes);
+    lg_buf_appends(b, mk->num);
+    lg_buf_appendf(b, "%s B", lg_fmt_num(v, sizeof v, s->bytes_per_request));
+    lg_buf_appends(b, mk->row_close);
+  }
+}
+
+/* runtime.detected_from in words (docs/result.md#runtime). */
+static const char *detected_from_text(const char *from) {
+  static const struct {
+    const char *key, *text;
+  } words[] = {{"scenario", "set by service.runtime"},
+               {"command", "detected from the command"},
+               {"script", "detected from the script's #! line"},
+               {"elf", "detected from the Go build information"},
+               {"process", "detected among the container's processes"}};
+  size_t i;
+  for (i = 0; i < sizeof words / sizeof words[0]; i++)
+    if (strcmp(from, words[i].key) == 0)
+      return words[i].text;
+  return from;
+}
+
+bool lg_rep_runtime_text(char *buf, size_t cap, const lg_result *r) {
+  const lg_runtime_result *rt = &r->runtime;
+  char b1[32], b2[32], b3[32], pause[32];
+  size_t n = 0;
+#define ADD(...)                                                               \
+  do {                                                                         \
+    if (n < cap)                                                               \
+      n += (size_t)snprintf(buf + n, cap - n, __VA_ARGS__);                    \
+  } while (0)
+  if (cap)
+    buf[0] = '\0';
+  if (!rt->name || strcmp(rt->name, "native") == 0)
+    return false;
+  ADD("%s", rt->name);
+  if (rt->version)
+    ADD(" %s", rt->version);
+  if (rt->detected_from)
+    ADD(" (%s)", detected_from_text(rt->detected_from));
+  ADD("; GC report %s", rt->gc_report ? rt->gc_report : "not switched on");
+  if (rt->collections >= 0) {
+    ADD("; %lld collections", (long long)rt->collections);
+    if (rt->full_collections >= 0)
+      ADD(" (%lld full)", (long long)rt->full_collections);
+    if (isfinite(rt->pause_s))
+      ADD(", %s of pauses",
+          lg_format_duration(pause, sizeof pause, rt->pause_s));
+  }
+  if (isfinite(rt->heap_live_bytes)) {
+    ADD("; live heap %s", lg_format_bytes(b1, sizeof b1, rt->heap_live_bytes));
+    if (isfinite(rt->heap_live_peak_bytes))
+      ADD(" (peak %s)",
+          lg_format_bytes(b2, sizeof b2, rt->heap_live_peak_bytes));
+    if (isfinite(rt->heap_max_bytes))
+      ADD(" of a %s ceiling",
+          lg_format_bytes(b3, sizeof b3, rt->heap_max_bytes));
+  }
+  if (rt->malformed_lines > 0)
+    ADD("; %lld malformed GC lines skipped", (long long)rt->malformed_lines);
+  if (rt->note)
+    ADD("; %s", rt->note);
+#undef ADD
+  return true;
 }
 
 const char *lg_rep_name(const lg_result *r) {

@@ -87,9 +87,25 @@ typedef struct lg_rep_site_markup {
 void lg_rep_site_start(lg_buf *b, int (*esc)(lg_buf *b, const char *s),
                        const char *open, const char *cell, const char *function,
                        const char *file, const char *nofile, int line);
+/* A site's row up to its growth: the start, then num first, num last,
+ * growth growth; the caller adds its own cells, then row_close. */
+void lg_rep_site_cells(lg_buf *b, const lg_rep_site_markup *mk,
+                       const char *function, const char *file, int line,
+                       double first, double last, double growth);
 /* The first max of the sites in order idx (lg_rep_top_sites) as rows. */
 void lg_rep_site_rows(lg_buf *b, const lg_massif_result *m, const size_t *idx,
                       size_t max, const lg_rep_site_markup *mk);
+/* The first max of a managed runtime's growing classes or stacks
+ * (runtime.growing, largest first) as the same rows plus num and the bytes
+ * per request. */
+void lg_rep_runtime_site_rows(lg_buf *b, const lg_runtime_result *rt,
+                              size_t max, const lg_rep_site_markup *mk);
+/* What a managed runtime's own report said, as one line of plain text for
+ * the reports' runtime paragraph ("jvm 17.0.13 (detected from the command);
+ * GC report JAVA_TOOL_OPTIONS = ...; 1234 collections (56 full), 1.20 s of
+ * pauses; live heap 60.0 MiB (peak 62.0 MiB) of a 64.0 MiB ceiling"), into
+ * buf; false (buf empty) for a native service or an unknown runtime. */
+bool lg_rep_runtime_text(char *buf, size_t cap, const lg_result *r);
 
 /* path relative to root when the file lies inside it ("src/a.c"), else NULL.
  * Absolute paths are compared after removing "." and ".." components;

@@ -25,7 +25,9 @@
  *     heap-exhaustion, throughput-collapse, goroutines), located at the
  *     scenario file when that is inside the repository
  *     ({"leakgateScenario/v1"}); growth's properties name a JVM's growing
- *     classes (they have no source location of their own).
+ *     classes (they have no source location of their own), goroutines'
+ *     give the first and last count, and every result a managed runtime
+ *     decided carries runtime {name, version, detected_from}.
  * Locations are relative URIs with uriBaseId SRCROOT (originalUriBaseIds
  * holds repo_root as a file:// URI); frames outside it keep an absolute
  * file:// URI and appear only inside stacks. Leaks and sites with no frame
@@ -363,6 +365,30 @@ static void leaks(ctx *c, const lg_result *r) {
   free(idx);
 }
 
+/* A growing site (Massif's, or a runtime's allocation stack) as a result at
+ * function, file:line when the file lies inside the repository (else
+ * nothing: a site in a library is not the PR's); props is taken. */
+static void site_result(ctx *c, const lg_result *r, int rule,
+                        const char *function, const char *file, int line,
+                        const char *msg, json_t *props) {
+  char relbuf[4096], fp[17];
+  const char *rel = lg_rel_path(file, c->o->repo_root, relbuf, sizeof relbuf);
+  const char *parts[2];
+  if (!rel || c->located >= MAX_LOCATED_RESULTS) {
+    if (rel)
+      c->omitted++;
+    json_decref(props);
+    return;
+  }
+  c->located++;
+  parts[0] = function;
+  parts[1] = rel;
+  lg_hash_hex(fp, parts, 2);
+  add_result(c, rule, r->verdict == LG_VERDICT_FAIL ? "error" : "warning", msg,
+             location(c, file, line, function, false), "leakgateSite/v1", fp,
+             props, NULL);
+}
+
 static void sites(ctx *c, const lg_result *r) {
   const lg_massif_result *m = &r->massif;
   size_t i, *idx;
@@ -375,33 +401,16 @@ static void sites(ctx *c, const lg_result *r) {
   }
   for (i = 0; i < m->n_sites; i++) {
     const lg_growing_site *s = &m->growing_sites[idx[i]];
-    char relbuf[4096], msg[1024], b1[32], b2[32], b3[32], fp[17];
-    const char *rel =
-        lg_rel_path(s->file, c->o->repo_root, relbuf, sizeof relbuf);
-    const char *parts[2];
-    json_t *loc;
-    if (!rel)
-      continue;
-    if (c->located >= MAX_LOCATED_RESULTS) {
-      c->omitted++;
-      continue;
-    }
-    c->located++;
-    loc = location(c, s->file, s->line, s->function, false);
-    parts[0] = s->function;
-    parts[1] = rel;
-    lg_hash_hex(fp, parts, 2);
+    char msg[1024], b1[32], b2[32], b3[32];
     snprintf(msg, sizeof msg,
              "%s grew by %s (%s to %s) during the Massif run of scenario %s.",
              s->function ? s->function : "??",
              lg_format_bytes(b1, sizeof b1, s->growth_bytes),
              lg_format_bytes(b2, sizeof b2, s->first_bytes),
              lg_format_bytes(b3, sizeof b3, s->last_bytes), lg_rep_name(r));
-    add_result(c, R_SITE, r->verdict == LG_VERDICT_FAIL ? "error" : "warning",
-               msg, loc, "leakgateSite/v1", fp,
-               json_pack("{s:o,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
-                         "growth_bytes", lg_json_num(s->growth_bytes)),
-               NULL);
+    site_result(c, r, R_SITE, s->function, s->file, s->line, msg,
+                json_pack("{s:o,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
+                          "growth_bytes", lg_json_num(s->growth_bytes)));
   }
   free(idx);
 }
@@ -440,16 +449,26 @@ static void heap_sites(ctx *c, const lg_result *r) {
     memset(&as_leak, 0, sizeof as_leak);
     as_leak.stack = s->stack;
     as_leak.n_stack = s->n_stack;
-    add_result(
-        c, R_HEAP_SITE, h->failed && !s->known ? "error" : "warning", msg,
-        location(c, rel, line, fn, false), "leakgateStack/v1",
-        s->fingerprint ? s->fingerprint : fp,
-        json_pack("{s:o,s:o,s:o,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
-                  "bytes_per_request", lg_json_num(s->bytes_per_request),
-                  "ci_lo", lg_json_num(s->ci_lo), "ci_hi",
-                  lg_json_num(s->ci_hi)),
-        stack_of(c, &as_leak));
+    add_result(c, R_HEAP_SITE, h->failed && !s->known ? "error" : "warning",
+               msg, location(c, rel, line, fn, false), "leakgateStack/v1",
+               s->fingerprint ? s->fingerprint : fp,
+               json_pack("{s:o,s:o,s:o,s:o}", "scenario",
+                         lg_json_str(lg_rep_name(r)), "bytes_per_request",
+                         lg_json_num(s->bytes_per_request), "ci_lo",
+                         lg_json_num(s->ci_lo), "ci_hi", lg_json_num(s->ci_hi)),
+               stack_of(c, &as_leak));
   }
+}
+
+/* {name, version, detected_from} of a managed runtime, for the properties
+ * of the results it decided; NULL for a native service. */
+static json_t *runtime_of(const lg_result *r) {
+  const lg_runtime_result *rt = &r->runtime;
+  if (!rt->name || strcmp(rt->name, "native") == 0)
+    return NULL;
+  return json_pack("{s:o,s:o,s:o}", "name", lg_json_str(rt->name), "version",
+                   lg_json_str(rt->version), "detected_from",
+                   lg_json_str(rt->detected_from));
 }
 
 /* The runtime's growing allocation stacks whose first frame is inside the
@@ -460,21 +479,10 @@ static void runtime_sites(ctx *c, const lg_result *r) {
   size_t i;
   for (i = 0; i < rt->n_sites; i++) {
     const lg_runtime_site *s = &rt->sites[i];
-    char relbuf[4096], msg[1024], b1[32], b2[32], fp[17];
-    const char *rel, *parts[2];
+    char msg[1024], b1[32], b2[32];
+    json_t *props, *rt_json;
     if (!s->kind || strcmp(s->kind, "stack") != 0 || !s->file)
       continue;
-    rel = lg_rel_path(s->file, c->o->repo_root, relbuf, sizeof relbuf);
-    if (!rel)
-      continue;
-    if (c->located >= MAX_LOCATED_RESULTS) {
-      c->omitted++;
-      continue;
-    }
-    c->located++;
-    parts[0] = s->name;
-    parts[1] = rel;
-    lg_hash_hex(fp, parts, 2);
     snprintf(msg, sizeof msg,
              "%s: its live objects grew by %s (%.3g B per request, %s at the "
              "end) during scenario %s, per the runtime's heap profile.",
@@ -482,15 +490,12 @@ static void runtime_sites(ctx *c, const lg_result *r) {
              lg_format_bytes(b1, sizeof b1, s->growth_bytes),
              s->bytes_per_request,
              lg_format_bytes(b2, sizeof b2, s->last_bytes), lg_rep_name(r));
-    add_result(c, R_RT_SITE,
-               r->verdict == LG_VERDICT_FAIL ? "error" : "warning", msg,
-               location(c, s->file, s->line, s->name, false),
-               "leakgateSite/v1", fp,
-               json_pack("{s:o,s:o,s:o}", "scenario",
-                         lg_json_str(lg_rep_name(r)), "growth_bytes",
-                         lg_json_num(s->growth_bytes), "bytes_per_request",
-                         lg_json_num(s->bytes_per_request)),
-               NULL);
+    props = json_pack("{s:o,s:o,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
+                      "growth_bytes", lg_json_num(s->growth_bytes),
+                      "bytes_per_request", lg_json_num(s->bytes_per_request));
+    if (props && (rt_json = runtime_of(r)) != NULL)
+      json_object_set_new(props, "runtime", rt_json);
+    site_result(c, r, R_RT_SITE, s->name, s->file, s->line, msg, props);
   }
 }
 
@@ -533,7 +538,7 @@ static void checks(ctx *c, const lg_result *r) {
     const lg_check *ch = lg_result_check_by_id(r, map[i].check);
     const char *parts[2];
     char fp[17], msg[2048];
-    json_t *props, *classes;
+    json_t *props, *classes, *rt;
     if (!ch ||
         (ch->status != LG_CHECK_FAIL && ch->status != LG_CHECK_INCONCLUSIVE))
       continue;
@@ -548,6 +553,14 @@ static void checks(ctx *c, const lg_result *r) {
     if (props && map[i].check == LG_CK_GROWTH &&
         (classes = growing_classes(r)) != NULL)
       json_object_set_new(props, "growing_classes", classes);
+    if (props && (rt = runtime_of(r)) != NULL)
+      json_object_set_new(props, "runtime", rt);
+    if (props && map[i].check == LG_CK_GOROUTINES)
+      put(c, props, "goroutines",
+          json_pack("{s:I,s:I,s:o}", "first",
+                    (json_int_t)r->runtime.goroutines_first, "last",
+                    (json_int_t)r->runtime.goroutines_last, "per_request",
+                    lg_json_num(r->runtime.goroutines_slope)));
     add_result(c, map[i].rule,
                ch->status == LG_CHECK_FAIL ? "error" : "warning", msg,
                location(c, r->scenario_file, 1, NULL, false),

@@ -26,7 +26,7 @@ typedef enum { MX_GAUGE, MX_COUNTER, MX_INFO, MX_STATESET } mx_type;
 
 /* A column of lg_sample exported per sample. label/value: one label that
  * tells the columns of one family apart (NULL: none). Columns a sample does
- * not have yet (the runtime's GC view) are added here with their getter. */
+ * not have (the GC columns of a native service) are NAN and not exported. */
 typedef struct mx_col {
   const char *family;
   mx_type type;
@@ -54,6 +54,17 @@ static double get_procs(const lg_sample *s) {
 static double get_fds(const lg_sample *s) {
   return s->fds < 0 ? NAN : (double)s->fds;
 }
+/* A managed runtime's own view (its GC report, docs/runtimes.md): absent
+ * (NAN, -1) for a native service, so those families are not exported. */
+static double get_heap_live(const lg_sample *s) {
+  return s->heap_live_bytes;
+}
+static double get_gc_count(const lg_sample *s) {
+  return s->gc_count < 0 ? NAN : (double)s->gc_count;
+}
+static double get_gc_pause(const lg_sample *s) {
+  return s->gc_pause_s;
+}
 
 #define MEM_HELP                                                               \
   "Latest sample of each memory column of samples.csv (pss is read at "        \
@@ -73,6 +84,16 @@ static const mx_col cols[] = {
      get_procs},
     {"leakgate_open_fds", MX_GAUGE, NULL,
      "Open file descriptors of those processes.", NULL, NULL, get_fds},
+    {"leakgate_runtime_heap_live_bytes", MX_GAUGE, "bytes",
+     "A managed runtime's heap in use after its latest collection, from its "
+     "own GC report (heap_live_bytes of samples.csv).",
+     NULL, NULL, get_heap_live},
+    {"leakgate_runtime_gc_collections", MX_COUNTER, NULL,
+     "Collections the managed runtime reported (gc_count of samples.csv).",
+     NULL, NULL, get_gc_count},
+    {"leakgate_runtime_gc_pause_seconds", MX_COUNTER, "seconds",
+     "The managed runtime's GC pauses, summed (gc_pause_s of samples.csv).",
+     NULL, NULL, get_gc_pause},
 };
 #define N_COLS (sizeof cols / sizeof cols[0])
 _Static_assert(N_COLS <= MX_SAMPLE_MAX, "raise MX_SAMPLE_MAX");

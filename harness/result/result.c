@@ -351,7 +351,8 @@ lg_runtime_site *lg_result_add_runtime_site(lg_runtime_result *rt,
   x.bytes_per_request = NAN;
   x.first_count = x.last_count = -1;
   if ((kind && !x.kind) || (name && !x.name) || (file && !x.file) ||
-      lg_result_grow((void **)&rt->sites, rt->n_sites, sizeof *rt->sites) != 0) {
+      lg_result_grow((void **)&rt->sites, rt->n_sites, sizeof *rt->sites) !=
+          0) {
     free(x.kind);
     free(x.name);
     free(x.file);
@@ -418,6 +419,11 @@ int lg_result_set_heap(lg_massif_result *m, const double *x, const double *y,
  * Points with a non-finite coordinate are skipped. */
 int lg_result_set_chart(lg_result *r, const double *x, const double *y,
                         size_t n, size_t max_points) {
+  return lg_chart_set(&r->chart, x, y, n, max_points);
+}
+
+int lg_chart_set(lg_chart *c, const double *x, const double *y, size_t n,
+                 size_t max_points) {
   double *nx = NULL, *ny = NULL;
   size_t *idx = NULL, m = 0, nf = 0, i, b, nb;
   int rc = 0;
@@ -472,11 +478,11 @@ int lg_result_set_chart(lg_result *r, const double *x, const double *y,
     nx[m] = x[idx[nf - 1]];
     ny[m++] = y[idx[nf - 1]];
   }
-  free(r->chart.x);
-  free(r->chart.y);
-  r->chart.x = nx;
-  r->chart.y = ny;
-  r->chart.n = m;
+  free(c->x);
+  free(c->y);
+  c->x = nx;
+  c->y = ny;
+  c->n = m;
   nx = ny = NULL;
 cleanup:
   free(nx);

@@ -753,6 +753,29 @@ static void rt_phases_release(void *sec) {
 CODEC(runtime_phases, "array", rt_phases_write, rt_phases_read, NULL,
       rt_phases_release);
 
+/* The goroutine count at each look (requests, count), {x, y} like chart. */
+static json_t *rt_goroutines_write(const void *sec, bool *bad) {
+  const lg_chart *c = &((const lg_runtime_result *)sec)->goroutine_chart;
+  return xy_json(c->x, c->y, c->n, bad);
+}
+static void rt_goroutines_read(lg_jr *d, const json_t *o, const char *ctx,
+                               const char *key, void *sec) {
+  lg_chart *c = &((lg_runtime_result *)sec)->goroutine_chart;
+  read_xy(d, o, ctx, key, &c->x, &c->y, &c->n);
+}
+static void rt_goroutines_init(void *sec) {
+  ((lg_runtime_result *)sec)->goroutine_chart.oom_x = NAN;
+}
+static void rt_goroutines_release(void *sec) {
+  lg_chart *c = &((lg_runtime_result *)sec)->goroutine_chart;
+  free(c->x);
+  free(c->y);
+  c->x = c->y = NULL;
+  c->n = 0;
+}
+CODEC(runtime_goroutines_series, "object", rt_goroutines_write,
+      rt_goroutines_read, rt_goroutines_init, rt_goroutines_release);
+
 static json_t *rt_windows_write(const void *sec, bool *bad) {
   const lg_runtime_result *rt = sec;
   json_t *arr = json_array();
@@ -836,8 +859,7 @@ static json_t *rt_sites_write(const void *sec, bool *bad) {
     lg_json_put(o, "growth_bytes", lg_json_num(x->growth_bytes), bad);
     lg_json_put(o, "first_count", count_json(x->first_count), bad);
     lg_json_put(o, "last_count", count_json(x->last_count), bad);
-    lg_json_put(o, "bytes_per_request", lg_json_num(x->bytes_per_request),
-                bad);
+    lg_json_put(o, "bytes_per_request", lg_json_num(x->bytes_per_request), bad);
     for (k = 0; k < x->n_stack; k++)
       lg_json_push(st, lg_json_str(x->stack[k]), bad);
     lg_json_put(o, "stack", st, bad);

@@ -456,6 +456,9 @@ static void goroutines(const rtgc_out *o, const lg_scenario *sc,
   rt->goroutines_points = (int64_t)o->n_gr;
   rt->goroutines_first = (int64_t)o->gr_y[0];
   rt->goroutines_last = (int64_t)o->gr_y[o->n_gr - 1];
+  /* The series itself, for the reports' goroutine chart (a copy failing
+   * for memory leaves it out; the verdict below does not need it). */
+  (void)lg_chart_set(&rt->goroutine_chart, o->gr_x, o->gr_y, o->n_gr, 400);
   lg_run_analysis_opts(sc, &ao);
   ao.tolerance = GOROUTINE_TOLERANCE;
   if (lg_series_from_arrays(o->gr_x, o->gr_y, NULL, o->n_gr, "goroutines",

@@ -320,6 +320,13 @@ typedef struct lg_heap_profile_result {
   size_t n_sites;
 } lg_heap_profile_result;
 
+/* Points for charts: a downsampled copy of the analysed series. */
+typedef struct lg_chart {
+  double *x, *y;
+  size_t n;
+  double oom_x; /* x of the OOM kill; NAN if none */
+} lg_chart;
+
 /* runtime{} (issue 12, docs/runtimes.md): the managed runtime the service
  * runs on and what its own GC report said. name is native, go, jvm, node or
  * python (NULL: not known, e.g. `analyze`); gc_report the switches leakgate
@@ -385,7 +392,8 @@ typedef struct lg_runtime_window {
   X(NUM, goroutines_slope, "goroutines.per_request")                           \
   X(PAIR, goroutines, "goroutines.ci")                                         \
   X(LEAK, goroutines_leak, "goroutines.leak")                                  \
-  A(runtime_sites, "growing") /* sites, n_sites */
+  A(runtime_goroutines_series, "goroutines.series") /* goroutine_chart */      \
+  A(runtime_sites, "growing")                       /* sites, n_sites */
 
 typedef struct lg_runtime_result {
   LG_RUNTIME_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)
@@ -395,6 +403,7 @@ typedef struct lg_runtime_result {
   size_t n_sites;
   lg_runtime_window windows[3]; /* first, last, last while collecting */
   size_t n_windows;
+  lg_chart goroutine_chart; /* goroutines (y) at requests (x), downsampled */
 } lg_runtime_result;
 
 typedef enum {
@@ -441,13 +450,6 @@ typedef struct lg_baseline_result {
   size_t n_grown_leaks;
   bool missing_fails;
 } lg_baseline_result;
-
-/* Points for charts: a downsampled copy of the analysed series. */
-typedef struct lg_chart {
-  double *x, *y;
-  size_t n;
-  double oom_x; /* x of the OOM kill; NAN if none */
-} lg_chart;
 
 /* The top level of result.json. Extensions: scenario.profile (the applied
  * --profile, NULL = none), chart, gates (the scenario's gates, so report and
@@ -568,6 +570,9 @@ void lg_result_clear_heap_sites(lg_heap_profile_result *h);
  * highest point are kept, so peaks and drops survive. chart.oom_x is kept. */
 int lg_result_set_chart(lg_result *r, const double *x, const double *y,
                         size_t n, size_t max_points);
+/* The same into any chart c (the runtime's goroutine series). */
+int lg_chart_set(lg_chart *c, const double *x, const double *y, size_t n,
+                 size_t max_points);
 /* Copy the Massif heap curve (replacing any previous one). */
 int lg_result_set_heap(lg_massif_result *m, const double *x, const double *y,
                        size_t n);

@@ -39,6 +39,9 @@ static void full_state(mx_state *st) {
   s.cgroup_bytes = 11501568;
   s.procs = 2;
   s.fds = 15;
+  s.heap_live_bytes = 52428800;
+  s.gc_count = 17;
+  s.gc_pause_s = 0.5;
   s.phase = "steady";
   mx_state_sample(st, &s);
   st->has_load = true;
@@ -85,6 +88,15 @@ START_TEST(text_format) {
   ck_assert_ptr_nonnull(strstr(t, "} +Inf\n"));
   ck_assert_ptr_nonnull(strstr(t, "leakgate_growth=\"leak\"} 1\n"));
   ck_assert_ptr_nonnull(strstr(t, "leakgate_growth=\"no_leak\"} 0\n"));
+  /* The managed runtime's GC columns (issue 12). */
+  ck_assert_ptr_nonnull(strstr(t, "\nleakgate_runtime_heap_live_bytes{"));
+  ck_assert_ptr_nonnull(strstr(t, "x\"} 52428800\n"));
+  ck_assert_ptr_nonnull(
+      strstr(t, "# TYPE leakgate_runtime_gc_collections_total counter\n"));
+  ck_assert_ptr_nonnull(strstr(t, "x\"} 17\n"));
+  ck_assert_ptr_nonnull(
+      strstr(t, "\nleakgate_runtime_gc_pause_seconds_total{"));
+  ck_assert_ptr_nonnull(strstr(t, "x\"} 0.5\n"));
   /* No time to limit at the upper bound was given: omitted. */
   ck_assert_ptr_null(strstr(t, "leakgate_time_to_limit_min_seconds"));
   ck_assert_ptr_null(strstr(t, "# EOF"));
@@ -110,6 +122,11 @@ START_TEST(openmetrics_format) {
   ck_assert_ptr_nonnull(strstr(t, "# UNIT leakgate_memory_bytes bytes\n"));
   ck_assert_ptr_nonnull(
       strstr(t, "# UNIT leakgate_slope_bytes_per_request bytes_per_request\n"));
+  ck_assert_ptr_nonnull(
+      strstr(t, "# TYPE leakgate_runtime_gc_pause_seconds counter\n"
+                "# UNIT leakgate_runtime_gc_pause_seconds seconds\n"));
+  ck_assert_ptr_nonnull(
+      strstr(t, "# UNIT leakgate_runtime_heap_live_bytes bytes\n"));
   free(t);
 }
 END_TEST
@@ -247,7 +264,7 @@ static void feed(lg_metrics *m) {
   lg_sample s;
   lg_load_progress p;
   lg_analysis a;
-  memset(&s, 0, sizeof s);
+  lg_sample_init(&s); /* a native service: no GC columns */
   s.t_s = 1;
   s.requests = 10;
   s.rss_bytes = 4096;
@@ -290,6 +307,8 @@ START_TEST(serves_and_negotiates) {
       strstr(r, "leakgate_memory_bytes{scenario=\"t1\",metric=\"anon\"} 2048"));
   ck_assert_ptr_nonnull(
       strstr(r, "leakgate_memory_limit_bytes{scenario=\"t1\"} 1048576"));
+  /* A native service has no runtime GC view: not exported, not 0. */
+  ck_assert_ptr_null(strstr(r, "leakgate_runtime_"));
   r = exchange(m, "GET /metrics?x=1 HTTP/1.1\r\nHost: x\r\naccept: "
                   "application/openmetrics-text;version=1.0.0,text/"
                   "plain;version=0.0.4;q=0.5\r\n\r\n");
