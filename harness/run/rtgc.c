@@ -40,6 +40,7 @@ static void detect(const lg_scenario *sc, lg_runtime_info *info) {
 int lg_run_check_runtime(const lg_scenario *sc, lg_runtime_info *info,
                          lg_error *err) {
   lg_runtime_info found;
+  char at[32] = "";
   detect(sc, &found);
   if (info)
     *info = found;
@@ -48,13 +49,18 @@ int lg_run_check_runtime(const lg_scenario *sc, lg_runtime_info *info,
   if (found.kind == LG_RUNTIME_GO || found.kind == LG_RUNTIME_JVM ||
       found.kind == LG_RUNTIME_NODE)
     return 0;
+  /* Bad input names file:line:column like the parser's own errors (a
+   * --set value has no line in the file). */
+  if (sc->analysis.metric_line > 0)
+    snprintf(at, sizeof at, ":%u:%u", sc->analysis.metric_line,
+             sc->analysis.metric_col);
   return lg_error_set(
       err, LG_EINPUT,
-      "%s: analysis.metric: heap is a managed runtime's own heap (go, jvm, "
+      "%s%s: analysis.metric: heap is a managed runtime's own heap (go, jvm, "
       "node) or the heap Massif measures, and the service is %s (from its "
       "%s) with valgrind.massif off: enable valgrind.massif, or set "
       "service.runtime when a wrapper starts a managed runtime",
-      sc->file ? sc->file : "scenario", lg_runtime_name(found.kind),
+      sc->file ? sc->file : "scenario", at, lg_runtime_name(found.kind),
       found.detected_from[0] ? found.detected_from : "command");
 }
 

@@ -97,6 +97,11 @@ int sc_analysis(sc_ctx *c, const yt_node *v) {
                             &a->throughput_floor)))
     return rc;
   a->metric_set = a->metric_set || sc_set(f[0]);
+  /* For lg_run_check_runtime's file:line:column (a --set value has none). */
+  if (sc_set(f[0]) && !f[0]->origin) {
+    a->metric_line = f[0]->line;
+    a->metric_col = f[0]->col;
+  }
   a->metric = (lg_metric)m;
   a->inconclusive_passes = pass == 1;
   if (a->warmup_fraction >= 1)

@@ -149,6 +149,8 @@ typedef struct lg_analysis_spec {
   /* Extensions (issue 12). metric was written (a managed runtime's default
    * is its live heap only when it was not). */
   bool metric_set;
+  unsigned metric_line, metric_col; /* where metric is in the file; 0: not
+                                       (absent, or from --set) */
   double heap_full;        /* live heap at this share of its ceiling is full;
                               default 0.9 */
   double gc_time_max;      /* GC time share of the last phase that fails with

@@ -21,6 +21,14 @@ run_lg validate "$s" --set analysis.metric=heap
 expect_code 2 "heap without Massif"
 grep -q "analysis.metric: heap is a managed runtime.s own heap (go, jvm, node) or the heap Massif measures, and the service is native" "$WORK/stderr" ||
   fail "the refusal does not say why"
+# Written in the file: the refusal names its line and column, like the
+# parser's own errors.
+{ sed '/^analysis:/d' "$s"; printf 'analysis:\n  tolerance: 16B\n  metric: heap\n'; } >"$WORK/heap.yaml"
+run_lg validate "$WORK/heap.yaml"
+expect_code 2 "heap without Massif, in the file"
+line=$(grep -n "^  metric: heap" "$WORK/heap.yaml" | cut -d: -f1)
+grep -q "heap.yaml:$line:11: analysis.metric: heap is a managed runtime" "$WORK/stderr" ||
+  fail "the refusal does not name file:line:column"
 run_lg validate "$s" --set analysis.metric=heap --set valgrind.massif.enabled=true \
   --set valgrind.mode=on-suspicion
 expect_code 2 "heap with an on-suspicion Massif"
