@@ -214,336 +214,404 @@ static void default_ready(const lg_scenario *sc, lg_ready_spec *r,
   }
 }
 
-int session_run(const session_opts *o, session_out *out, lg_error *err) {
-  const lg_scenario *sc = o->sc;
+/* One session's state: what it started (stopped in reverse by
+ * end_session) and where its main loop is. */
+typedef struct session {
+  const session_opts *o;
+  const lg_scenario *sc;
+  session_out *out;
   lg_container_opts co;
   lg_service_opts so;
   lg_service_spec spec;
   lg_load_opts lo;
   lg_sampler_opts smo;
-  lg_container *box = NULL;
-  lg_service *svc = NULL;
-  lg_load *load = NULL;
-  lg_sampler *sampler = NULL;
-  lg_sampler_stats sstats;
-  lg_container_stats cst;
+  lg_container *box;
+  lg_service *svc;
+  lg_load *load;
+  lg_sampler *sampler;
   live lv;
   early es;
   life lf;
-  lg_watchdog wd = LG_WATCHDOG_INIT;
+  lg_watchdog wd;
   rtgc g;
-  bool have_g = false;
-  char *ready_target = NULL;
-  lg_kv *env = NULL; /* the merged environment (pointers borrowed) */
-  size_t n_env = 0;
-  unsigned port = 0;
-  int rc = 0, was_subreaper = 0, fail_rc = 0;
-  bool none = false;
-  size_t last_phase = (size_t)-1;
-  double last_progress = 0, last_look = 0, last_adopt = 0;
-  lg_error e2, first;
+  bool have_g;
+  char *ready_target;
+  lg_kv *env; /* the merged environment (pointers borrowed) */
+  unsigned port;
+  int was_subreaper;
+  bool none;
+  int fail_rc;    /* the first output that failed (disk full) */
+  lg_error first; /* ... and its message */
+  size_t last_phase;
+  double last_progress, last_look, last_adopt;
+} session;
 
+static void session_init(session *s, const session_opts *o, session_out *out) {
+  memset(s, 0, sizeof *s);
+  s->o = o;
+  s->sc = o->sc;
+  s->out = out;
+  s->wd = (lg_watchdog)LG_WATCHDOG_INIT;
+  s->last_phase = (size_t)-1;
   memset(out, 0, sizeof *out);
-  memset(&sstats, 0, sizeof sstats);
   out->oom_kills = -1;
   out->limit_bytes = NAN;
   out->peak_bytes = NAN;
   out->ready_s = NAN;
-  out->decided_after_s = NAN;
   out->load.exec_exit_status = -1;
-  live_init(&lv, sc, o->duration_scale, o->metrics);
-  early_init(&es, sc, o->early_stop ? o->csv : NULL, o->duration_scale);
-  lf.lv = &lv;
-  lf.es = &es;
-  atomic_init(&lf.dead, 0);
-  atomic_init(&lf.last_live_t, NAN);
   out->live_until_t_s = NAN;
-  lg_error_clear(&e2);
-  lg_error_clear(&first);
+  out->decided_after_s = NAN;
+  live_init(&s->lv, s->sc, o->duration_scale, o->metrics);
+  early_init(&s->es, s->sc, o->early_stop ? o->csv : NULL, o->duration_scale);
+  s->lf.lv = &s->lv;
+  s->lf.es = &s->es;
+  atomic_init(&s->lf.dead, 0);
+  atomic_init(&s->lf.last_live_t, NAN);
+  lg_error_clear(&s->first);
+}
 
-  if ((rc = lg_pick_port(&port, err)) != 0)
-    goto cleanup;
-  /* Before anything starts: it must know of every process as it starts. */
-  if ((rc = lg_watchdog_start(&wd, "leakgate-watch", err)) != 0)
-    goto cleanup;
-
-  memset(&co, 0, sizeof co);
-  co.backend = sc->container.backend;
-  co.memory_bytes = o->no_memory_limit ? 0 : sc->container.memory_bytes;
-  co.swap_bytes = sc->container.swap_bytes;
-  co.name = sc->name;
-  co.image = sc->container.image;
-  co.rootfs = sc->container.rootfs;
-  co.cgroupfs_root = o->cgroupfs_root;
-  if ((rc = lg_container_create(&co, &box, err)) != 0)
-    goto cleanup;
-  snprintf(out->backend, sizeof out->backend, "%s", lg_container_backend(box));
-  record_box(out, box);
+/* The port, the watchdog (first: it must know of every process as it
+ * starts) and the box. */
+static int start_box(session *s, lg_error *err) {
+  const session_opts *o = s->o;
+  const lg_scenario *sc = s->sc;
+  int rc;
+  if ((rc = lg_pick_port(&s->port, err)) != 0 ||
+      (rc = lg_watchdog_start(&s->wd, "leakgate-watch", err)) != 0)
+    return rc;
+  s->co.backend = sc->container.backend;
+  s->co.memory_bytes = o->no_memory_limit ? 0 : sc->container.memory_bytes;
+  s->co.swap_bytes = sc->container.swap_bytes;
+  s->co.name = sc->name;
+  s->co.image = sc->container.image;
+  s->co.rootfs = sc->container.rootfs;
+  s->co.cgroupfs_root = o->cgroupfs_root;
+  if ((rc = lg_container_create(&s->co, &s->box, err)) != 0)
+    return rc;
+  snprintf(s->out->backend, sizeof s->out->backend, "%s",
+           lg_container_backend(s->box));
+  record_box(s->out, s->box);
   /* No cgroup to find a daemon by: orphans of the service come to
    * leakgate instead of init while the session runs. */
-  none = strcmp(lg_container_backend(box), "none") == 0;
-  if (none && prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper) == 0 &&
-      !was_subreaper)
+  s->none = strcmp(lg_container_backend(s->box), "none") == 0;
+  if (s->none && prctl(PR_GET_CHILD_SUBREAPER, &s->was_subreaper) == 0 &&
+      !s->was_subreaper)
     (void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+  return 0;
+}
 
-  spec = sc->service;
-  if (o->n_extra_env) {
-    /* the scenario's variables, then the extra ones (same name: replaced) */
-    size_t i, j;
-    env = calloc(spec.n_env + o->n_extra_env, sizeof *env);
-    if (!env) {
-      rc = lg_error_set(err, LG_ENOMEM, "out of memory");
-      goto cleanup;
-    }
-    for (i = 0; i < spec.n_env; i++) {
-      for (j = 0; j < o->n_extra_env; j++)
-        if (strcmp(spec.env[i].key, o->extra_env[j].key) == 0)
-          break;
-      if (j == o->n_extra_env)
-        env[n_env++] = spec.env[i];
-    }
+/* The scenario's variables, then the extra ones (same name: replaced). */
+static int merge_env(session *s, lg_error *err) {
+  const session_opts *o = s->o;
+  size_t i, j, n = 0;
+  if (!o->n_extra_env)
+    return 0;
+  s->env = calloc(s->spec.n_env + o->n_extra_env, sizeof *s->env);
+  if (!s->env)
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  for (i = 0; i < s->spec.n_env; i++) {
     for (j = 0; j < o->n_extra_env; j++)
-      env[n_env++] = o->extra_env[j];
-    spec.env = env;
-    spec.n_env = n_env;
+      if (strcmp(s->spec.env[i].key, o->extra_env[j].key) == 0)
+        break;
+    if (j == o->n_extra_env)
+      s->env[n++] = s->spec.env[i];
   }
-  default_ready(sc, &spec.ready, &ready_target);
-  spec.stop_timeout_s *= o->stop_scale;
-  memset(&so, 0, sizeof so);
-  so.spec = &spec;
-  so.scenario_dir = sc->dir;
-  so.port = port;
-  so.container = box;
-  so.out_dir = o->out_dir;
-  so.log_prefix = o->log_prefix;
-  so.stdin_pipe = sc->load.driver == LG_DRIVER_STDIN;
-  so.wrapper = o->wrapper;
-  so.ready_timeout_scale = o->ready_scale;
-  so.interrupt = o->interrupt;
-  if (o->runtime_gc) {
-    /* Before the start: the runtime's switches go into its environment. */
-    if ((rc = rtgc_prepare(&g, sc, o->out_dir, port, &spec, err)) != 0)
-      goto cleanup;
-    have_g = true;
-    so.on_line = rtgc_on_line;
-    so.line_ctx = &g;
-  }
-  if ((rc = lg_service_start(&so, &svc, err)) != 0)
-    goto cleanup;
-  out->started = true;
-  out->pid = lg_service_pid(svc);
-  lg_watchdog_watch(&wd, LG_WATCH_SESSION, out->pid, true, "the service");
-  g.root = out->pid;
-  snprintf(out->stdout_log, sizeof out->stdout_log, "%s",
-           lg_service_stdout_path(svc) ? lg_service_stdout_path(svc) : "");
-  snprintf(out->stderr_log, sizeof out->stderr_log, "%s",
-           lg_service_stderr_path(svc) ? lg_service_stderr_path(svc) : "");
-  if ((rc = lg_container_attach(box, lg_service_pid(svc), err)) != 0)
-    goto cleanup;
-  if (lg_container_path(box))
-    snprintf(out->cgroup, sizeof out->cgroup, "%s", lg_container_path(box));
-  record_box(out, box);
-  lg_metrics_begin(o->metrics, sc->name, out->limit_bytes);
+  for (j = 0; j < o->n_extra_env; j++)
+    s->env[n++] = o->extra_env[j];
+  s->spec.env = s->env;
+  s->spec.n_env = n;
+  return 0;
+}
 
-  if (o->progress) {
-    lg_progress p;
-    memset(&p, 0, sizeof p);
-    p.scenario = sc->name;
-    p.stage = "starting";
+static void progress_stage(session *s, const char *stage,
+                           const lg_load_progress *lp) {
+  lg_progress p;
+  memset(&p, 0, sizeof p);
+  p.scenario = s->sc->name;
+  p.stage = stage;
+  if (lp) {
+    p.load = *lp;
+    p.memory_bytes = live_memory(&s->lv);
+    p.slope = live_slope(&s->lv);
+  } else {
     p.memory_bytes = NAN;
     p.slope = NAN;
-    o->progress(&p, o->progress_ctx);
   }
-  if ((rc = lg_service_wait_ready(svc, err)) != 0)
-    goto cleanup;
+  s->o->progress(&p, s->o->progress_ctx);
+}
+
+/* The service: started in the box, attached, and waited for until ready. */
+static int start_service(session *s, lg_error *err) {
+  const session_opts *o = s->o;
+  session_out *out = s->out;
+  lg_service_opts *so = &s->so;
+  lg_service_status st;
+  int rc;
+  s->spec = s->sc->service;
+  if ((rc = merge_env(s, err)) != 0)
+    return rc;
+  default_ready(s->sc, &s->spec.ready, &s->ready_target);
+  s->spec.stop_timeout_s *= o->stop_scale;
+  so->spec = &s->spec;
+  so->scenario_dir = s->sc->dir;
+  so->port = s->port;
+  so->container = s->box;
+  so->out_dir = o->out_dir;
+  so->log_prefix = o->log_prefix;
+  so->stdin_pipe = s->sc->load.driver == LG_DRIVER_STDIN;
+  so->wrapper = o->wrapper;
+  so->ready_timeout_scale = o->ready_scale;
+  so->interrupt = o->interrupt;
+  if (o->runtime_gc) {
+    /* Before the start: the runtime's switches go into its environment. */
+    if ((rc = rtgc_prepare(&s->g, s->sc, o->out_dir, s->port, &s->spec, err)) !=
+        0)
+      return rc;
+    s->have_g = true;
+    so->on_line = rtgc_on_line;
+    so->line_ctx = &s->g;
+  }
+  if ((rc = lg_service_start(so, &s->svc, err)) != 0)
+    return rc;
+  out->started = true;
+  out->pid = lg_service_pid(s->svc);
+  lg_watchdog_watch(&s->wd, LG_WATCH_SESSION, out->pid, true, "the service");
+  s->g.root = out->pid;
+  snprintf(out->stdout_log, sizeof out->stdout_log, "%s",
+           lg_service_stdout_path(s->svc) ? lg_service_stdout_path(s->svc)
+                                          : "");
+  snprintf(out->stderr_log, sizeof out->stderr_log, "%s",
+           lg_service_stderr_path(s->svc) ? lg_service_stderr_path(s->svc)
+                                          : "");
+  if ((rc = lg_container_attach(s->box, lg_service_pid(s->svc), err)) != 0)
+    return rc;
+  if (lg_container_path(s->box))
+    snprintf(out->cgroup, sizeof out->cgroup, "%s", lg_container_path(s->box));
+  record_box(out, s->box);
+  lg_metrics_begin(o->metrics, s->sc->name, out->limit_bytes);
+  if (o->progress)
+    progress_stage(s, "starting", NULL);
+  if ((rc = lg_service_wait_ready(s->svc, err)) != 0)
+    return rc;
   out->ready = true;
-  out->ready_s = lg_service_ready_seconds(svc);
-  {
-    lg_service_status st;
-    /* A launcher that daemonised was reaped: its session id is no longer
-     * ours (the cgroup holds the daemon). */
-    if (lg_service_poll(svc, &st) == 0 && st.daemonized)
-      lg_watchdog_watch(&wd, LG_WATCH_SESSION, out->pid, false, NULL);
-  }
+  out->ready_s = lg_service_ready_seconds(s->svc);
+  /* A launcher that daemonised was reaped: its session id is no longer
+   * ours (the cgroup holds the daemon). */
+  if (lg_service_poll(s->svc, &st) == 0 && st.daemonized)
+    lg_watchdog_watch(&s->wd, LG_WATCH_SESSION, out->pid, false, NULL);
+  return 0;
+}
 
-  lg_load_opts_init(&lo);
-  lo.spec = &sc->load;
-  lo.port = port;
-  lo.stdin_fd = so.stdin_pipe ? lg_service_stdin_fd(svc) : -1;
-  lo.stdout_fd = so.stdin_pipe ? lg_service_stdout_fd(svc) : -1;
-  lo.rate_scale = o->rate_scale;
-  lo.duration_scale = o->duration_scale;
-  lo.max_requests = o->max_requests;
-  lo.out_dir = o->out_dir;
-  lo.interrupt = o->interrupt;
-  lo.hold = o->hold_first > 0;
-  lo.on_group = on_load_group;
-  lo.group_ctx = &wd;
-  lo.max_duration_s = early_max_duration(&es);
-  if ((rc = lg_load_new(&lo, &load, err)) != 0)
-    goto cleanup;
-  if (lo.hold)
-    lg_load_set_budget(load, o->hold_first);
-
-  if (have_g)
-    rtgc_load_started(&g, load);
+/* The load, then the sampler right before it starts (t_s = 0 is the load
+ * start). */
+static int start_load(session *s, lg_error *err) {
+  const session_opts *o = s->o;
+  const lg_scenario *sc = s->sc;
+  lg_load_opts *lo = &s->lo;
+  lg_sampler_opts *smo = &s->smo;
+  int rc;
+  lg_load_opts_init(lo);
+  lo->spec = &sc->load;
+  lo->port = s->port;
+  lo->stdin_fd = s->so.stdin_pipe ? lg_service_stdin_fd(s->svc) : -1;
+  lo->stdout_fd = s->so.stdin_pipe ? lg_service_stdout_fd(s->svc) : -1;
+  lo->rate_scale = o->rate_scale;
+  lo->duration_scale = o->duration_scale;
+  lo->max_requests = o->max_requests;
+  lo->out_dir = o->out_dir;
+  lo->interrupt = o->interrupt;
+  lo->hold = o->hold_first > 0;
+  lo->on_group = on_load_group;
+  lo->group_ctx = &s->wd;
+  lo->max_duration_s = early_max_duration(&s->es);
+  if ((rc = lg_load_new(lo, &s->load, err)) != 0)
+    return rc;
+  if (lo->hold)
+    lg_load_set_budget(s->load, o->hold_first);
+  if (s->have_g)
+    rtgc_load_started(&s->g, s->load);
   if (o->csv) {
-    memset(&smo, 0, sizeof smo);
-    smo.interval_s = sc->sampling_interval_s;
-    smo.container = box;
-    smo.root_pid = lg_service_pid(svc);
-    smo.writer = o->csv;
-    smo.requests = lg_load_completed_cb;
-    smo.requests_ctx = load;
-    smo.phase = lg_load_phase_cb;
-    smo.phase_ctx = load;
-    smo.on_sample = on_sample;
-    smo.on_sample_ctx = &lf;
+    smo->interval_s = sc->sampling_interval_s;
+    smo->container = s->box;
+    smo->root_pid = lg_service_pid(s->svc);
+    smo->writer = o->csv;
+    smo->requests = lg_load_completed_cb;
+    smo->requests_ctx = s->load;
+    smo->phase = lg_load_phase_cb;
+    smo->phase_ctx = s->load;
+    smo->on_sample = on_sample;
+    smo->on_sample_ctx = &s->lf;
     /* Gated on PSS: read it on a bounded cadence, not only at phase
      * boundaries (two rows cannot be judged). */
     if (sc->analysis.metric == LG_METRIC_PSS)
-      smo.pss_duty = LG_SAMPLER_PSS_DUTY;
-    smo.gc = have_g ? rtgc_sample : NULL;
-    smo.gc_ctx = &g;
-    if ((rc = lg_sampler_start(&smo, &sampler, err)) != 0)
-      goto cleanup;
+      smo->pss_duty = LG_SAMPLER_PSS_DUTY;
+    smo->gc = s->have_g ? rtgc_sample : NULL;
+    smo->gc_ctx = &s->g;
+    if ((rc = lg_sampler_start(smo, &s->sampler, err)) != 0)
+      return rc;
   }
-  if ((rc = lg_load_start(load, err)) != 0)
-    goto cleanup;
+  if ((rc = lg_load_start(s->load, err)) != 0)
+    return rc;
   lg_metrics_stage(o->metrics, o->stage);
+  return 0;
+}
 
+/* What ends the steady load early: an interrupt, an output that can no
+ * longer be written, the service's death, an early-stop decision. */
+static void watch_ends(session *s, int done) {
+  const session_opts *o = s->o;
+  session_out *out = s->out;
+  lg_service_status st;
+  if (o->interrupt && *o->interrupt && !out->interrupted) {
+    out->interrupted = true;
+    lg_load_stop(s->load);
+  }
+  /* An output that can no longer be written (disk full): stop now, and
+   * that first failure is what the run reports. */
+  if (!s->fail_rc &&
+      ((s->sampler && lg_sampler_error(s->sampler, &s->first) != 0) ||
+       lg_service_log_error(s->svc, &s->first) != 0)) {
+    s->fail_rc = s->first.code;
+    lg_load_stop(s->load);
+  }
+  if (!out->died_early && lg_service_poll(s->svc, &st) == 0 && !st.running) {
+    /* The service died under load: stop driving a corpse, keep samples. */
+    out->died_early = true;
+    atomic_store(&s->lf.dead, 1);
+    lg_load_stop(s->load);
+  }
+  if (!done && !out->stopped_early && early_poll(&s->es, out->limit_bytes)) {
+    /* Decided (docs/analysis.md "Early stop"): the steady load ends. */
+    out->stopped_early = true;
+    out->decided_after_s = s->es.st.decided_s;
+    out->decided_leak = s->es.leak;
+    lg_load_stop(s->load);
+  }
+}
+
+/* What the loop feeds as the load runs: phase marks, the runtime's looks
+ * and ticks, the caller's tick, the metrics endpoint, the progress line. */
+static void feed(session *s, int done, double now) {
+  const session_opts *o = s->o;
+  session_out *out = s->out;
+  lg_load_progress lp;
+  lg_load_progress_get(s->load, &lp);
+  if (lp.phase_index != s->last_phase) {
+    if (s->sampler && s->last_phase != (size_t)-1)
+      lg_sampler_mark_phase(s->sampler);
+    /* What the runtime holds at each phase boundary (its class
+     * histogram): the first and last looks name what grew. */
+    if (s->have_g && s->last_phase != (size_t)-1 && !done)
+      rtgc_look(&s->g, lp.completed);
+    s->last_phase = lp.phase_index;
+  }
+  /* Ticks only while the load runs: once it is done its connections are
+   * closed, and a Massif snapshot then shows their buffers freed - a drop
+   * the heap analysis would read as a step. */
+  if (s->have_g && !out->died_early && !done)
+    rtgc_tick(&s->g, lp.completed);
+  if (o->on_tick && !out->died_early && !done)
+    o->on_tick(o->tick_ctx, s->load, lp.completed, lg_service_pid(s->svc));
+  lg_metrics_load(o->metrics, &lp);
+  if (o->metrics && (now - s->last_look >= LOOK_INTERVAL_S || done)) {
+    lg_analysis look;
+    lg_error le;
+    if (live_look(&s->lv, s->sc, out->limit_bytes, &look, &le) == 0)
+      lg_metrics_analysis(o->metrics, &look, false);
+    s->last_look = now;
+  }
+  if (o->progress &&
+      (now - s->last_progress >= o->progress_interval_s || done)) {
+    progress_stage(s, o->stage, &lp);
+    s->last_progress = now;
+  }
+}
+
+/* The main loop: every 50 ms until the load is done. */
+static void drive(session *s) {
   for (;;) {
-    lg_load_progress lp;
-    lg_service_status st;
-    int done = lg_load_wait(load, 0.05);
+    int done = lg_load_wait(s->load, 0.05);
     double now = lg_now_s();
-
-    if (o->interrupt && *o->interrupt && !out->interrupted) {
-      out->interrupted = true;
-      lg_load_stop(load);
+    watch_ends(s, done);
+    if (s->none && now - s->last_adopt >= ADOPT_SCAN_S) {
+      watch_adopted(&s->wd, s->out->pid);
+      s->last_adopt = now;
     }
-    /* An output that can no longer be written (disk full): stop now, and
-     * that first failure is what the run reports. */
-    if (!fail_rc && ((sampler && lg_sampler_error(sampler, &first) != 0) ||
-                     lg_service_log_error(svc, &first) != 0)) {
-      fail_rc = first.code;
-      lg_load_stop(load);
-    }
-    if (!out->died_early && lg_service_poll(svc, &st) == 0 && !st.running) {
-      /* The service died under load: stop driving a corpse, keep samples. */
-      out->died_early = true;
-      atomic_store(&lf.dead, 1);
-      lg_load_stop(load);
-    }
-    if (!done && !out->stopped_early && early_poll(&es, out->limit_bytes)) {
-      /* Decided (docs/analysis.md "Early stop"): the steady load ends. */
-      out->stopped_early = true;
-      out->decided_after_s = es.st.decided_s;
-      out->decided_leak = es.leak;
-      lg_load_stop(load);
-    }
-    if (none && now - last_adopt >= ADOPT_SCAN_S) {
-      watch_adopted(&wd, out->pid);
-      last_adopt = now;
-    }
-    lg_load_progress_get(load, &lp);
-    if (lp.phase_index != last_phase) {
-      if (sampler && last_phase != (size_t)-1)
-        lg_sampler_mark_phase(sampler);
-      /* What the runtime holds at each phase boundary (its class
-       * histogram): the first and last looks name what grew. */
-      if (have_g && last_phase != (size_t)-1 && !done)
-        rtgc_look(&g, lp.completed);
-      last_phase = lp.phase_index;
-    }
-    /* Ticks only while the load runs: once it is done its connections are
-     * closed, and a Massif snapshot then shows their buffers freed - a drop
-     * the heap analysis would read as a step. */
-    if (have_g && !out->died_early && !done)
-      rtgc_tick(&g, lp.completed);
-    if (o->on_tick && !out->died_early && !done)
-      o->on_tick(o->tick_ctx, load, lp.completed, lg_service_pid(svc));
-    lg_metrics_load(o->metrics, &lp);
-    if (o->metrics && (now - last_look >= LOOK_INTERVAL_S || done)) {
-      lg_analysis look;
-      lg_error le;
-      if (live_look(&lv, sc, out->limit_bytes, &look, &le) == 0)
-        lg_metrics_analysis(o->metrics, &look, false);
-      last_look = now;
-    }
-    if (o->progress && (now - last_progress >= o->progress_interval_s || done)) {
-      lg_progress p;
-      memset(&p, 0, sizeof p);
-      p.scenario = sc->name;
-      p.stage = o->stage;
-      p.load = lp;
-      p.memory_bytes = live_memory(&lv);
-      p.slope = live_slope(&lv);
-      o->progress(&p, o->progress_ctx);
-      last_progress = now;
-    }
+    feed(s, done, now);
     if (done)
-      break;
+      return;
   }
+}
 
-  if (have_g && !out->died_early && !out->interrupted) {
+/* After the loop: the runtime's last look, the last row (the loaded state,
+ * PSS included: before the stop), the load's result. */
+static int end_load(session *s, lg_error *err) {
+  session_out *out = s->out;
+  lg_error e2;
+  int rc;
+  if (s->have_g && !out->died_early && !out->interrupted) {
     lg_load_progress lp;
-    lg_load_progress_get(load, &lp);
-    rtgc_look(&g, lp.completed); /* the last look: the load's end state */
+    lg_load_progress_get(s->load, &lp);
+    rtgc_look(&s->g, lp.completed); /* the last look: the load's end state */
   }
-  if (sampler) {
-    /* The last row is the loaded state (PSS included): before the stop. */
-    lg_sampler_mark_phase(sampler);
-    if (lg_sampler_sample_now(sampler, &e2) != 0)
+  if (s->sampler) {
+    lg_sampler_mark_phase(s->sampler);
+    if (lg_sampler_sample_now(s->sampler, &e2) != 0)
       lg_error_clear(&e2); /* the service may be gone; rows so far stand */
   }
-  rc = lg_load_finish(load, &out->load, err);
-  if (rc)
-    goto cleanup;
-  if (fail_rc)
-    rc = lg_error_set(err, fail_rc, "%s", first.msg);
+  if ((rc = lg_load_finish(s->load, &out->load, err)) != 0)
+    return rc;
+  if (s->fail_rc)
+    return lg_error_set(err, s->fail_rc, "%s", s->first.msg);
+  return 0;
+}
 
-cleanup:
-  /* Teardown runs on every path, in reverse order of creation. */
-  if (sampler) {
-    int src = lg_sampler_stop(sampler, &sstats, rc ? NULL : err);
-    sampler = NULL;
+/* Teardown runs on every path, in reverse order of creation; returns rc
+ * or the first failure of the teardown itself. */
+static int end_session(session *s, int rc, lg_error *err) {
+  session_out *out = s->out;
+  lg_sampler_stats sstats;
+  lg_container_stats cst;
+  lg_error e2;
+  if (s->sampler) {
+    int src = lg_sampler_stop(s->sampler, &sstats, rc ? NULL : err);
+    s->sampler = NULL;
     out->samples = sstats.samples;
     out->peak_bytes = sstats.peak_cgroup_bytes > 0 ? sstats.peak_cgroup_bytes
                                                    : sstats.peak_rss_bytes;
     if (src && !rc)
       rc = src;
   }
-  if (have_g)
-    rtgc_load_stopped(&g); /* the service still runs and reports */
-  lg_load_free(load);
-  if (box && lg_container_read(box, &cst, &e2) == 0) {
+  if (s->have_g)
+    rtgc_load_stopped(&s->g); /* the service still runs and reports */
+  lg_load_free(s->load);
+  if (s->box && lg_container_read(s->box, &cst, &e2) == 0) {
     out->oom_kills = cst.oom_kills;
     if (!isnan(cst.peak_bytes))
       out->peak_bytes = cst.peak_bytes;
   }
-  if (svc) {
+  if (s->svc) {
     lg_service_status st;
-    if (lg_service_stop(svc, &st, &e2) == 0)
+    if (lg_service_stop(s->svc, &st, &e2) == 0)
       out->status = st;
     if (!out->status.stopped_by_us && out->started)
       out->died_early = true;
-    lg_service_free(svc); /* reaped: its ids may be handed out again */
-    lg_watchdog_watch(&wd, LG_WATCH_SESSION, out->pid, false, NULL);
+    lg_service_free(s->svc); /* reaped: its ids may be handed out again */
+    lg_watchdog_watch(&s->wd, LG_WATCH_SESSION, out->pid, false, NULL);
   }
-  if (none) {
-    end_adopted(&wd, out->pid, out);
-    if (!was_subreaper)
+  if (s->none) {
+    end_adopted(&s->wd, out->pid, out);
+    if (!s->was_subreaper)
       (void)prctl(PR_SET_CHILD_SUBREAPER, 0);
   }
   if (out->died_early)
-    out->live_until_t_s = atomic_load(&lf.last_live_t);
-  if (have_g) {
+    out->live_until_t_s = atomic_load(&s->lf.last_live_t);
+  if (s->have_g) {
     /* The capture thread is joined: every line the service wrote is in. */
-    rtgc_finish(&g, sc, o->duration_scale, &out->runtime);
-    rtgc_cleanup(&g);
+    rtgc_finish(&s->g, s->sc, s->o->duration_scale, &out->runtime);
+    rtgc_cleanup(&s->g);
   }
-  if (box && lg_container_destroy(box, &e2) != 0 && !rc) {
+  if (s->box && lg_container_destroy(s->box, &e2) != 0 && !rc) {
     /* A cgroup we cannot remove is an infrastructure failure to report. */
     rc = lg_error_set(err, e2.code, "%s", e2.msg);
   }
@@ -552,8 +620,21 @@ cleanup:
     snprintf(out->failure, sizeof out->failure, "%s",
              err && err->msg[0] ? err->msg : lg_strerror(rc));
   }
-  lg_watchdog_stop(&wd);
-  free(ready_target);
-  live_cleanup(&lv);
+  lg_watchdog_stop(&s->wd);
+  free(s->ready_target);
+  free(s->env);
+  live_cleanup(&s->lv);
   return rc;
+}
+
+int session_run(const session_opts *o, session_out *out, lg_error *err) {
+  session s;
+  int rc;
+  session_init(&s, o, out);
+  if ((rc = start_box(&s, err)) == 0 && (rc = start_service(&s, err)) == 0 &&
+      (rc = start_load(&s, err)) == 0) {
+    drive(&s);
+    rc = end_load(&s, err);
+  }
+  return end_session(&s, rc, err);
 }
