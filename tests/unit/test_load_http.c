@@ -125,10 +125,12 @@ START_TEST(open_model_accuracy) {
   ck_assert_int_eq(r.errors, 0);
   ck_assert_msg(r.requests >= 5700 && r.requests <= 6300,
                 "2000 req/s for 3 s delivered %lld", (long long)r.requests);
-  /* the counter grows at the rate in the middle too (no burst at the end);
-   * +-15 %: this thread's own sampling is delayed on a loaded machine */
+  /* the counter grows at the rate in the middle too (no burst at the end,
+   * which leaves the middle near 0, and no unpaced sending, which puts it
+   * far above 2000); +-40 %: on a loaded 2-core machine the workers fall
+   * behind for a while and catch up (1600/s was seen with 7 builds) */
   mid = (double)(at2 - at1) / (t2 - t1);
-  ck_assert_msg(mid > 1700 && mid < 2300, "mid-run rate %.0f/s", mid);
+  ck_assert_msg(mid > 1200 && mid < 2800, "mid-run rate %.0f/s", mid);
   ck_assert(fabs(r.phases[0].target_rate - 2000) < 1e-9);
   ck_assert_int_eq(r.dropped, 0);
   lg_load_result_cleanup(&r);
