@@ -171,184 +171,242 @@ static int early_replay(const char *path, const lg_series_opts *so,
   return rc;
 }
 
-int cmd_analyze(int argc, char **argv) {
-  static const struct option longopts[] = {
-      {"x", required_argument, 0, 'x'},
-      {"metric", required_argument, 0, 'm'},
-      {"x-series", required_argument, 0, 'X'},
-      {"x-values", required_argument, 0, 'V'},
-      {"tolerance", required_argument, 0, 't'},
-      {"confidence", required_argument, 0, 'c'},
-      {"warmup", required_argument, 0, 'w'},
-      {"limit", required_argument, 0, 'l'},
-      {"rate", required_argument, 0, 'r'},
-      {"strict", no_argument, 0, 'S'},
-      {"early-stop", no_argument, 0, 'E'},
-      {"max-duration", required_argument, 0, 'D'},
-      {"min-evidence-duration", required_argument, 0, 'N'},
-      {"min-evidence-requests", required_argument, 0, 'R'},
-      {"on-inconclusive", required_argument, 0, 'i'},
-      CLI_REPORT_LONGOPTS,
-      {"quiet", no_argument, 0, 'q'},
-      {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
+static const struct option longopts[] = {
+    {"x", required_argument, 0, 'x'},
+    {"metric", required_argument, 0, 'm'},
+    {"x-series", required_argument, 0, 'X'},
+    {"x-values", required_argument, 0, 'V'},
+    {"tolerance", required_argument, 0, 't'},
+    {"confidence", required_argument, 0, 'c'},
+    {"warmup", required_argument, 0, 'w'},
+    {"limit", required_argument, 0, 'l'},
+    {"rate", required_argument, 0, 'r'},
+    {"strict", no_argument, 0, 'S'},
+    {"early-stop", no_argument, 0, 'E'},
+    {"max-duration", required_argument, 0, 'D'},
+    {"min-evidence-duration", required_argument, 0, 'N'},
+    {"min-evidence-requests", required_argument, 0, 'R'},
+    {"on-inconclusive", required_argument, 0, 'i'},
+    CLI_REPORT_LONGOPTS,
+    {"quiet", no_argument, 0, 'q'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0}};
+
+/* What the command line asks for. */
+typedef struct analyze_args {
   lg_series_opts so;
   lg_analysis_opts ao;
   lg_early_stop_opts eo;
-  bool early = false;
   cli_outputs outs;
-  lg_series_list sl;
-  lg_result **res = NULL;
-  lg_error err;
-  const char *path, *x_values = NULL;
-  size_t i, n_res = 0;
-  int c, rc = LG_EXIT_USAGE, idx = 0;
-  bool inconclusive_passes = false, tolerance_given = false;
+  const char *x_values;
+  bool early, inconclusive_passes, tolerance_given;
+} analyze_args;
 
-  memset(&so, 0, sizeof so);
-  memset(&sl, 0, sizeof sl);
-  memset(&outs, 0, sizeof outs);
-  lg_analysis_opts_init(&ao);
-  lg_early_stop_opts_init(&eo);
+#define GO_ON (-1) /* parse_options: no exit code yet */
+
+/* One option into a (c from getopt_long, arg its value): 0, -1 when its
+ * value was refused (said), 1 when c is no option of this command. */
+static int take_option(analyze_args *a, int c, const char *arg, int idx) {
+  lg_error err;
+  double v;
+  uint64_t u;
+  int bad = 0;
   lg_error_clear(&err);
+  switch (c) {
+  case 'x':
+    /* checked later: heap profiles take more axes than series do */
+    a->so.x = arg;
+    break;
+  case 'V':
+    a->x_values = arg;
+    break;
+  case 'm':
+    a->so.metric = arg;
+    break;
+  case 'X':
+    a->so.x_series = arg;
+    break;
+  case 't':
+    bad = lg_parse_size_f(arg, &a->ao.tolerance, &err);
+    a->tolerance_given = true;
+    break;
+  case 'c':
+    if ((bad = lg_parse_fraction(arg, &v, &err)))
+      break;
+    if (v <= 0.5 || v >= 1) {
+      cli_errorf("--confidence must be between 0.5 and 1, got '%s'", arg);
+      return -1;
+    }
+    a->ao.confidence = v;
+    break;
+  case 'w':
+    if ((bad = lg_parse_fraction(arg, &v, &err)))
+      break;
+    if (v >= 1) {
+      cli_errorf("--warmup must be below 100%%, got '%s'", arg);
+      return -1;
+    }
+    a->ao.warmup_fraction = v;
+    break;
+  case 'l':
+    if (!(bad = lg_parse_size(arg, &u, &err)))
+      a->ao.memory_limit = (double)u;
+    break;
+  case 'r':
+    bad = lg_parse_rate(arg, &a->ao.x_rate, &err);
+    break;
+  case 'S':
+    a->ao.strict = true;
+    break;
+  case 'E':
+    a->early = true;
+    break;
+  case 'D':
+    bad = lg_parse_duration(arg, &a->eo.max_t, &err);
+    break;
+  case 'N':
+    if ((bad = lg_parse_duration(arg, &a->eo.min_s, &err)))
+      break;
+    if (!(a->eo.min_s > 0)) {
+      cli_errorf("--min-evidence-duration must be longer than 0s");
+      return -1;
+    }
+    break;
+  case 'R':
+    if (!arg[0] || arg[strspn(arg, "0123456789")] != '\0') {
+      cli_errorf("--min-evidence-requests must be a whole number, got '%s'",
+                 arg);
+      return -1;
+    }
+    a->eo.min_x = strtod(arg, NULL);
+    break;
+  case 'i':
+    if (strcmp(arg, "pass") && strcmp(arg, "fail")) {
+      cli_errorf("--on-inconclusive must be 'pass' or 'fail'");
+      return -1;
+    }
+    a->inconclusive_passes = strcmp(arg, "pass") == 0;
+    break;
+  case 'J':
+  case 'U':
+  case 'M':
+  case 'H':
+  case 'F':
+    cli_output_option(&a->outs, c, arg);
+    break;
+  case 'q':
+    a->outs.quiet = true;
+    break;
+  default:
+    return 1;
+  }
+  if (bad) {
+    cli_errorf("--%s: %s", longopts[idx].name, err.msg);
+    return -1;
+  }
+  return 0;
+}
+
+/* The options into a: GO_ON, or the exit code (--help, a refused option). */
+static int parse_options(int argc, char **argv, analyze_args *a) {
+  int c, idx = 0;
+  memset(a, 0, sizeof *a);
+  lg_analysis_opts_init(&a->ao);
+  lg_early_stop_opts_init(&a->eo);
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
-    double v;
-    uint64_t u;
-    switch (c) {
-    case 'x':
-      /* checked below: heap profiles take more axes than series do */
-      so.x = optarg;
-      break;
-    case 'V':
-      x_values = optarg;
-      break;
-    case 'm':
-      so.metric = optarg;
-      break;
-    case 'X':
-      so.x_series = optarg;
-      break;
-    case 't':
-      if (lg_parse_size_f(optarg, &ao.tolerance, &err))
-        goto bad_value;
-      tolerance_given = true;
-      break;
-    case 'c':
-      if (lg_parse_fraction(optarg, &v, &err))
-        goto bad_value;
-      if (v <= 0.5 || v >= 1) {
-        cli_errorf("--confidence must be between 0.5 and 1, got '%s'", optarg);
-        goto cleanup;
-      }
-      ao.confidence = v;
-      break;
-    case 'w':
-      if (lg_parse_fraction(optarg, &v, &err))
-        goto bad_value;
-      if (v >= 1) {
-        cli_errorf("--warmup must be below 100%%, got '%s'", optarg);
-        goto cleanup;
-      }
-      ao.warmup_fraction = v;
-      break;
-    case 'l':
-      if (lg_parse_size(optarg, &u, &err))
-        goto bad_value;
-      ao.memory_limit = (double)u;
-      break;
-    case 'r':
-      if (lg_parse_rate(optarg, &ao.x_rate, &err))
-        goto bad_value;
-      break;
-    case 'S':
-      ao.strict = true;
-      break;
-    case 'E':
-      early = true;
-      break;
-    case 'D':
-      if (lg_parse_duration(optarg, &eo.max_t, &err))
-        goto bad_value;
-      break;
-    case 'N':
-      if (lg_parse_duration(optarg, &eo.min_s, &err))
-        goto bad_value;
-      if (!(eo.min_s > 0)) {
-        cli_errorf("--min-evidence-duration must be longer than 0s");
-        goto cleanup;
-      }
-      break;
-    case 'R':
-      if (!optarg[0] || optarg[strspn(optarg, "0123456789")] != '\0') {
-        cli_errorf("--min-evidence-requests must be a whole number, got '%s'",
-                   optarg);
-        goto cleanup;
-      }
-      eo.min_x = strtod(optarg, NULL);
-      break;
-    case 'i':
-      if (strcmp(optarg, "pass") && strcmp(optarg, "fail")) {
-        cli_errorf("--on-inconclusive must be 'pass' or 'fail'");
-        goto cleanup;
-      }
-      inconclusive_passes = strcmp(optarg, "pass") == 0;
-      break;
-    case 'J': case 'U': case 'M': case 'H': case 'F':
-      cli_output_option(&outs, c, optarg);
-      break;
-    case 'q':
-      outs.quiet = true;
-      break;
-    case 'h':
+    int r;
+    if (c == 'h') {
       fputs(analyze_usage, stdout);
-      rc = LG_EXIT_PASS;
-      goto cleanup;
-    default:
-      cli_bad_option(analyze_usage, longopts, "h", argv);
-      goto cleanup;
+      return LG_EXIT_PASS;
     }
-    continue;
-  bad_value:
-    cli_errorf("--%s: %s", longopts[idx].name, err.msg);
-    goto cleanup;
+    if ((r = take_option(a, c, optarg, idx)) == 1)
+      cli_bad_option(analyze_usage, longopts, "h", argv);
+    if (r != 0)
+      return LG_EXIT_USAGE;
   }
-  if (optind < argc &&
-      (argc - optind >= 2 || cli_is_heap_input(argv[optind]))) {
-    rc = cli_analyze_heap(argv + optind, (size_t)(argc - optind), so.x,
-                          x_values, &ao, tolerance_given, &outs);
-    goto cleanup;
+  return GO_ON;
+}
+
+/* The options that only fit some inputs, once the input is known to be a
+ * series file (not heap profiles): 0, or -1 when refused (said). */
+static int check_series_args(const analyze_args *a, int argc, char **argv) {
+  if (a->so.x && strcmp(a->so.x, "requests") && strcmp(a->so.x, "seconds")) {
+    cli_errorf("--x must be 'requests' or 'seconds', got '%s'", a->so.x);
+    return -1;
   }
-  if (so.x && strcmp(so.x, "requests") && strcmp(so.x, "seconds")) {
-    cli_errorf("--x must be 'requests' or 'seconds', got '%s'", so.x);
-    goto cleanup;
-  }
-  if (x_values) {
+  if (a->x_values) {
     cli_errorf("--x-values is for heap profiles");
-    goto cleanup;
+    return -1;
   }
   if (optind != argc - 1) {
     cli_errorf("analyze needs exactly one input file");
     fputs(analyze_usage, stderr);
-    goto cleanup;
+    return -1;
   }
-  path = argv[optind];
-  if (!early && (!isnan(eo.max_t) || eo.min_s != 2 || eo.min_x != 1000)) {
+  if (!a->early &&
+      (!isnan(a->eo.max_t) || a->eo.min_s != 2 || a->eo.min_x != 1000)) {
     cli_errorf("--max-duration and --min-evidence-* need --early-stop");
-    goto cleanup;
+    return -1;
   }
+  return 0;
+}
 
+/* One series of the file judged into r (its verdict, chart and names):
+ * 0, or the exit code of the failure (said). */
+static int judge_series(const char *path, const lg_series *s,
+                        const analyze_args *a, lg_result *r) {
+  lg_error err;
+  if (a->early ? early_replay(path, &a->so, &a->ao, &a->eo, r, &err) != 0
+               : lg_analyze(s, &a->ao, &r->analysis, &err) != 0) {
+    if (s->name)
+      cli_errorf("%s: %s", s->name, err.msg);
+    else
+      cli_errorf("%s", err.msg);
+    return lg_error_exit_code(err.code);
+  }
+  r->has_analysis = true;
+  r->confidence = a->ao.confidence; /* the reports' interval level */
+  r->inconclusive_passes = a->inconclusive_passes;
+  r->scenario_name = strdup(s->name ? s->name : path);
+  r->scenario_file = strdup(path);
+  r->container.memory_limit_bytes = a->ao.memory_limit;
+  lg_result_set_chart(r, s->x, s->y, s->n, 400);
+  lg_result_finish(r);
+  return 0;
+}
+
+int cmd_analyze(int argc, char **argv) {
+  analyze_args a;
+  lg_series_list sl;
+  lg_result **res = NULL;
+  lg_error err;
+  const char *path;
+  size_t i, n_res = 0;
+  int rc;
+
+  memset(&sl, 0, sizeof sl);
+  lg_error_clear(&err);
+  if ((rc = parse_options(argc, argv, &a)) != GO_ON)
+    return rc;
+  rc = LG_EXIT_USAGE;
+  if (optind < argc && (argc - optind >= 2 || cli_is_heap_input(argv[optind])))
+    return cli_analyze_heap(argv + optind, (size_t)(argc - optind), a.so.x,
+                            a.x_values, &a.ao, a.tolerance_given, &a.outs);
+  if (check_series_args(&a, argc, argv) != 0)
+    return rc;
+  path = argv[optind];
   if ((strcmp(path, "-") == 0
-           ? lg_series_read_all_stream(stdin, "<stdin>", &so, &sl, &err)
-           : lg_series_read_all(path, &so, &sl, &err)) != 0) {
+           ? lg_series_read_all_stream(stdin, "<stdin>", &a.so, &sl, &err)
+           : lg_series_read_all(path, &a.so, &sl, &err)) != 0) {
     rc = cli_fail(&err);
     goto cleanup;
   }
-  if (sl.n > 0 && sl.v[0]->x_is_seconds && !tolerance_given &&
-      seconds_tolerance(path, &so, &ao, outs.quiet) != 0)
+  if (sl.n > 0 && sl.v[0]->x_is_seconds && !a.tolerance_given &&
+      seconds_tolerance(path, &a.so, &a.ao, a.outs.quiet) != 0)
     goto cleanup;
   /* The replay reads the file once per look: a CSV file, not a stream. */
-  if (early && (strcmp(path, "-") == 0 || sl.n != 1 || sl.v[0]->name)) {
+  if (a.early && (strcmp(path, "-") == 0 || sl.n != 1 || sl.v[0]->name)) {
     cli_errorf("%s: --early-stop replays a samples.csv file (one CSV series, "
                "not stdin or Prometheus input)",
                path);
@@ -361,32 +419,14 @@ int cmd_analyze(int argc, char **argv) {
   }
   /* One result per series: a query over many pods gives a verdict each. */
   for (i = 0; i < sl.n; i++) {
-    const lg_series *s = sl.v[i];
-    lg_result *r = lg_result_new();
-    if (!r) {
+    if (!(res[n_res] = lg_result_new())) {
       rc = LG_EXIT_ERROR;
       goto cleanup;
     }
-    res[n_res++] = r;
-    if (early ? early_replay(path, &so, &ao, &eo, r, &err) != 0
-              : lg_analyze(s, &ao, &r->analysis, &err) != 0) {
-      if (s->name)
-        cli_errorf("%s: %s", s->name, err.msg);
-      else
-        cli_errorf("%s", err.msg);
-      rc = lg_error_exit_code(err.code);
+    if ((rc = judge_series(path, sl.v[i], &a, res[n_res++])) != 0)
       goto cleanup;
-    }
-    r->has_analysis = true;
-    r->confidence = ao.confidence; /* the reports' interval level */
-    r->inconclusive_passes = inconclusive_passes;
-    r->scenario_name = strdup(s->name ? s->name : path);
-    r->scenario_file = strdup(path);
-    r->container.memory_limit_bytes = ao.memory_limit;
-    lg_result_set_chart(r, s->x, s->y, s->n, 400);
-    lg_result_finish(r);
   }
-  rc = cli_finish_results((const lg_result *const *)res, n_res, &outs);
+  rc = cli_finish_results((const lg_result *const *)res, n_res, &a.outs);
 
 cleanup:
   for (i = 0; i < n_res; i++)
