@@ -314,25 +314,128 @@ static char *log_path(const lg_service_opts *o, const char *suffix) {
   return lg_path_join(o->out_dir, name);
 }
 
-int lg_service_start(const lg_service_opts *o, lg_service **out,
-                     lg_error *err) {
-  lg_strv av = {0}, ev = {0};
-  char *cwd = NULL, *prog = NULL, *regex = NULL;
-  char *const *final = NULL, *const *final_env = NULL;
-  int outp[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1};
-  int rep[2] = {-1, -1}, devnull = -1, rc = 0;
+/* The service's command ready to exec: its argv and environment built,
+ * its program resolved (also behind a wrapper, which then gets its absolute
+ * path: valgrind has no PATH to search), and wrapped by the container.
+ * final and final_env belong to av/ev or to the container. */
+typedef struct command {
+  lg_strv av, ev;
+  char *cwd, *prog, *regex;
+  char *const *final, *const *final_env;
+} command;
+
+static int prepare_command(const lg_service_opts *o, command *c,
+                           lg_error *err) {
+  struct stat st;
   size_t svc_at = 0;
+  int rc, bad;
+  if (!(c->cwd = effective_cwd(o)))
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  bad = stat(c->cwd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+  if (bad)
+    return lg_error_set(err, LG_ESTART, "service.cwd: %s: %s", c->cwd,
+                        strerror(bad));
+  if ((rc = build_argv(o, &c->av, &svc_at, err)) ||
+      (rc = build_env(o, &c->ev, err)))
+    return rc;
+  if (!o->spec->shell && lg_container_host_program(o->container)) {
+    /* build_argv returned 0: it pushed argv[0] (non-NULL, checked above). */
+    /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
+    rc =
+        resolve(c->av.v[svc_at], c->cwd, scenario_path(o->spec), &c->prog, err);
+    if (rc)
+      return rc;
+    if (svc_at > 0 || lg_container_unit(o->container)) {
+      free(c->av.v[svc_at]);
+      c->av.v[svc_at] = c->prog;
+      c->prog = NULL;
+    }
+  }
+  if ((rc = lg_container_wrap(o->container, c->av.v, c->ev.v, &c->final,
+                              &c->final_env, err)))
+    return rc;
+  if (!c->prog &&
+      (rc = resolve(c->final[0], c->cwd, getenv("PATH"), &c->prog, err)))
+    return rc;
+  if (o->spec->ready.kind == LG_READY_LOG && o->spec->ready.target &&
+      (rc = lg_template_expand(o->spec->ready.target, o->port, &c->regex, err)))
+    return lg_error_prefix(err, rc, "service.ready.log");
+  return 0;
+}
+
+static void command_cleanup(command *c) {
+  lg_strv_cleanup(&c->av);
+  lg_strv_cleanup(&c->ev);
+  free(c->cwd);
+  free(c->prog);
+  free(c->regex);
+}
+
+/* The child's ends and ours: stdout, stderr, stdin (stdin_pipe), the
+ * report pipe the child writes a failed step to, /dev/null for stdin. */
+typedef struct child_fds {
+  int out[2], err[2], in[2], rep[2], devnull;
+} child_fds;
+
+static int open_fds(const lg_service_opts *o, child_fds *f, lg_error *err) {
+  if (pipe2(f->rep, O_CLOEXEC) || pipe2(f->out, O_CLOEXEC) ||
+      pipe2(f->err, O_CLOEXEC) || (o->stdin_pipe && pipe2(f->in, O_CLOEXEC)))
+    return lg_error_set(err, LG_ESYS, "pipe: %s", strerror(errno));
+  if (!o->stdin_pipe &&
+      (f->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+    return lg_error_set(err, LG_ESYS, "/dev/null: %s", strerror(errno));
+  return 0;
+}
+
+static void close_fds(child_fds *f) {
+  int i;
+  for (i = 0; i < 2; i++) {
+    close_fd(&f->out[i]);
+    close_fd(&f->err[i]);
+    close_fd(&f->in[i]);
+    close_fd(&f->rep[i]);
+  }
+  close_fd(&f->devnull);
+}
+
+/* After the fork: the child's report pipe closes at its exec (0), or
+ * carries the step that failed (the child is reaped, the error says which
+ * step on what). */
+static int wait_exec(const lg_service_opts *o, const command *c, pid_t pid,
+                     child_fds *f, lg_error *err) {
   child_report r;
   ssize_t got;
-  lg_service *s = NULL;
-  pid_t pid;
+  const char *what, *obj;
+  /* No setpgid here: it would make the child a group leader before its
+   * setsid, which then fails. The child has run setsid by the time the
+   * report pipe below closes (at exec). */
+  close_fd(&f->rep[1]);
+  close_fd(&f->out[1]);
+  close_fd(&f->err[1]);
+  close_fd(&f->in[0]);
+  close_fd(&f->devnull);
+  do
+    got = read(f->rep[0], &r, sizeof r);
+  while (got < 0 && errno == EINTR);
+  if (got != (ssize_t)sizeof r)
+    return 0;
+  what = r.step == STEP_JOIN    ? "join the cgroup"
+         : r.step == STEP_CHDIR ? "change directory to"
+         : r.step == STEP_STDIO ? "set up stdio for"
+                                : "execute";
+  obj = r.step == STEP_JOIN    ? lg_container_path(o->container)
+        : r.step == STEP_CHDIR ? c->cwd
+                               : c->prog;
+  waitpid(pid, NULL, 0);
+  return lg_error_set(err, r.step == STEP_JOIN ? LG_ECGROUP : LG_ESTART,
+                      "service: cannot %s %s: %s", what, obj ? obj : "?",
+                      strerror(r.err));
+}
 
-  *out = NULL;
-  if (!o->spec || !o->spec->argv || !o->spec->argv[0])
-    return lg_error_set(err, LG_EUSAGE, "service.command: empty");
-  s = calloc(1, sizeof *s);
+static lg_service *service_new(const lg_service_opts *o) {
+  lg_service *s = calloc(1, sizeof *s);
   if (!s)
-    return lg_error_set(err, LG_ENOMEM, "out of memory");
+    return NULL;
   s->pid = -1;
   s->stdin_fd = s->stdout_fd = -1;
   s->port = o->port;
@@ -341,112 +444,60 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
   s->interrupt = o->interrupt;
   s->t_ready = NAN;
   s->container = o->container;
+  return s;
+}
 
-  cwd = effective_cwd(o);
-  if (!cwd) {
-    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
+int lg_service_start(const lg_service_opts *o, lg_service **out,
+                     lg_error *err) {
+  command c = {0};
+  child_fds f = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}, -1};
+  lg_service *s = NULL;
+  int rc;
+  pid_t pid;
+
+  *out = NULL;
+  if (!o->spec || !o->spec->argv || !o->spec->argv[0])
+    return lg_error_set(err, LG_EUSAGE, "service.command: empty");
+  if (!(s = service_new(o)))
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  if ((rc = prepare_command(o, &c, err)))
     goto cleanup;
-  }
-  {
-    struct stat st;
-    int bad = stat(cwd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-    if (bad) {
-      rc = lg_error_set(err, LG_ESTART, "service.cwd: %s: %s", cwd,
-                        strerror(bad));
-      goto cleanup;
-    }
-  }
-  if ((rc = build_argv(o, &av, &svc_at, err)) || (rc = build_env(o, &ev, err)))
-    goto cleanup;
-  /* The service's own program is resolved even behind a wrapper, which
-   * then gets its absolute path (valgrind has no PATH to search). */
-  if (!o->spec->shell && lg_container_host_program(o->container)) {
-    /* build_argv returned 0: it pushed argv[0] (non-NULL, checked above). */
-    /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
-    rc = resolve(av.v[svc_at], cwd, scenario_path(o->spec), &prog, err);
-    if (rc)
-      goto cleanup;
-    if (svc_at > 0 || lg_container_unit(o->container)) {
-      free(av.v[svc_at]);
-      av.v[svc_at] = prog;
-      prog = NULL;
-    }
-  }
-  rc = lg_container_wrap(o->container, av.v, ev.v, &final, &final_env, err);
-  if (rc)
-    goto cleanup;
-  if (!prog && (rc = resolve(final[0], cwd, getenv("PATH"), &prog, err)))
-    goto cleanup;
-  if (o->spec->ready.kind == LG_READY_LOG && o->spec->ready.target &&
-      (rc = lg_template_expand(o->spec->ready.target, o->port, &regex, err))) {
-    lg_error_prefix(err, rc, "service.ready.log");
-    goto cleanup;
-  }
   s->stdout_path = o->stdin_pipe ? NULL : log_path(o, "stdout");
   s->stderr_path = log_path(o, "stderr");
   if (o->out_dir && ((!o->stdin_pipe && !s->stdout_path) || !s->stderr_path)) {
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
     goto cleanup;
   }
-  if (pipe2(rep, O_CLOEXEC) || pipe2(outp, O_CLOEXEC) ||
-      pipe2(errp, O_CLOEXEC) || (o->stdin_pipe && pipe2(inp, O_CLOEXEC))) {
-    rc = lg_error_set(err, LG_ESYS, "pipe: %s", strerror(errno));
+  if ((rc = open_fds(o, &f, err)))
     goto cleanup;
-  }
-  if (!o->stdin_pipe &&
-      (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
-    rc = lg_error_set(err, LG_ESYS, "/dev/null: %s", strerror(errno));
-    goto cleanup;
-  }
   pid = fork();
   if (pid < 0) {
     rc = lg_error_set(err, LG_ESYS, "fork: %s", strerror(errno));
     goto cleanup;
   }
   if (pid == 0)
-    child_main(o, prog, final, final_env, cwd, o->stdin_pipe ? inp[0] : devnull,
-               outp[1], errp[1], rep[1]);
+    child_main(o, c.prog, c.final, c.final_env, c.cwd,
+               o->stdin_pipe ? f.in[0] : f.devnull, f.out[1], f.err[1],
+               f.rep[1]);
   s->pid = pid;
   s->t_start = lg_now_s();
-  /* No setpgid here: it would make the child a group leader before its
-   * setsid, which then fails. The child has run setsid by the time the
-   * report pipe below closes (at exec). */
-  close_fd(&rep[1]);
-  close_fd(&outp[1]);
-  close_fd(&errp[1]);
-  close_fd(&inp[0]);
-  close_fd(&devnull);
-  do
-    got = read(rep[0], &r, sizeof r);
-  while (got < 0 && errno == EINTR);
-  if (got == (ssize_t)sizeof r) {
-    const char *what = r.step == STEP_JOIN    ? "join the cgroup"
-                       : r.step == STEP_CHDIR ? "change directory to"
-                       : r.step == STEP_STDIO ? "set up stdio for"
-                                              : "execute";
-    const char *obj = r.step == STEP_JOIN    ? lg_container_path(o->container)
-                      : r.step == STEP_CHDIR ? cwd
-                                             : prog;
-    rc = lg_error_set(err, r.step == STEP_JOIN ? LG_ECGROUP : LG_ESTART,
-                      "service: cannot %s %s: %s", what, obj ? obj : "?",
-                      strerror(r.err));
-    waitpid(pid, NULL, 0);
-    s->pid = -1;
+  if ((rc = wait_exec(o, &c, pid, &f, err))) {
+    s->pid = -1; /* reaped */
     goto cleanup;
   }
   if (o->stdin_pipe) {
-    s->stdin_fd = inp[1];
-    s->stdout_fd = outp[0];
-    inp[1] = outp[0] = -1;
+    s->stdin_fd = f.in[1];
+    s->stdout_fd = f.out[0];
+    f.in[1] = f.out[0] = -1;
   }
   /* The capture takes over the read ends (also on failure). */
-  rc = lg_capture_start(&s->cap, o->stdin_pipe ? -1 : outp[0], s->stdout_path,
-                        errp[0], s->stderr_path,
-                        o->log_cap ? o->log_cap : DEFAULT_LOG_CAP, regex,
+  rc = lg_capture_start(&s->cap, o->stdin_pipe ? -1 : f.out[0], s->stdout_path,
+                        f.err[0], s->stderr_path,
+                        o->log_cap ? o->log_cap : DEFAULT_LOG_CAP, c.regex,
                         o->on_line, o->line_ctx, err);
   if (!o->stdin_pipe)
-    outp[0] = -1;
-  errp[0] = -1;
+    f.out[0] = -1;
+  f.err[0] = -1;
   if (rc)
     goto cleanup;
   s->capturing = true;
@@ -455,20 +506,8 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
 cleanup:
   if (s)
     lg_service_free(s);
-  close_fd(&rep[0]);
-  close_fd(&rep[1]);
-  close_fd(&outp[0]);
-  close_fd(&outp[1]);
-  close_fd(&errp[0]);
-  close_fd(&errp[1]);
-  close_fd(&inp[0]);
-  close_fd(&inp[1]);
-  close_fd(&devnull);
-  lg_strv_cleanup(&av);
-  lg_strv_cleanup(&ev);
-  free(cwd);
-  free(prog);
-  free(regex);
+  close_fds(&f);
+  command_cleanup(&c);
   return rc;
 }
 
