@@ -2,7 +2,9 @@
  * command with a deadline (see core/proc.h). Used by the container backends
  * (systemd-run, docker, podman, sudo probes) and the Valgrind tool code
  * (valgrind --version, vgdb). Owns nothing beyond each call; a command that
- * overruns its deadline is SIGKILLed with its process group and reaped. */
+ * overruns its deadline is SIGKILLed with its process group and reaped. A
+ * caller with a watchdog (a run's vgdb) is told of the group so that a
+ * SIGKILL of leakgate mid-call does not leave it running. */
 #include "core/proc.h"
 
 #include "core/clock.h"
@@ -61,8 +63,37 @@ static void append(char *out, size_t cap, size_t *len, const char *d,
   out[*len] = '\0';
 }
 
-int lg_run_capture(char *const *argv, char *const *envp, double timeout_s, char *out,
-           size_t cap, int *status, lg_error *err) {
+/* Whether pid has exited (waiting for it when block), reaping it then;
+ * on_group hears of its group first, while pid is a zombie that still
+ * holds the id. */
+static bool reaped(pid_t pid, int *st, bool block, lg_group_fn on_group,
+                   void *ctx) {
+  siginfo_t si;
+  int r;
+  memset(&si, 0, sizeof si);
+  while ((r = waitid(P_PID, (id_t)pid, &si,
+                     WEXITED | WNOWAIT | (block ? 0 : WNOHANG))) != 0 &&
+         errno == EINTR)
+    ;
+  if (r != 0 || si.si_pid != pid)
+    return false;
+  if (on_group)
+    on_group(ctx, pid, false);
+  while (waitpid(pid, st, 0) < 0 && errno == EINTR)
+    ;
+  return true;
+}
+
+int lg_run_capture(char *const *argv, char *const *envp, double timeout_s,
+                   char *out, size_t cap, int *status, lg_error *err) {
+  return lg_run_capture_watched(argv, envp, timeout_s, out, cap, status, NULL,
+                                NULL, err);
+}
+
+int lg_run_capture_watched(char *const *argv, char *const *envp,
+                           double timeout_s, char *out, size_t cap, int *status,
+                           lg_group_fn on_group, void *group_ctx,
+                           lg_error *err) {
   int pfd[2] = {-1, -1}, devnull = -1, st = 0, rc = 0;
   size_t len = 0;
   double deadline, exited_at = 0;
@@ -93,13 +124,15 @@ int lg_run_capture(char *const *argv, char *const *envp, double timeout_s, char 
     _exit(127);
   }
   (void)setpgid(pid, pid);
+  if (on_group)
+    on_group(group_ctx, pid, true);
   close(pfd[1]);
   pfd[1] = -1;
   (void)fcntl(pfd[0], F_SETFL, O_NONBLOCK);
   deadline = lg_now_s() + timeout_s;
   for (;;) {
     double now = lg_now_s();
-    if (!exited && waitpid(pid, &st, WNOHANG) == pid) {
+    if (!exited && reaped(pid, &st, false, on_group, group_ctx)) {
       exited = true;
       exited_at = now;
     }
@@ -111,7 +144,7 @@ int lg_run_capture(char *const *argv, char *const *envp, double timeout_s, char 
       (void)kill(-pid, SIGKILL);
       (void)kill(pid, SIGKILL);
       if (!exited)
-        (void)waitpid(pid, &st, 0);
+        (void)reaped(pid, &st, true, on_group, group_ctx);
       rc = lg_error_set(err, LG_ETIMEOUT, "%s did not finish within %.0f s",
                         argv[0], timeout_s);
       goto cleanup;

@@ -5,7 +5,9 @@
 #define LG_CORE_PROC_H
 
 #include <leakgate/error.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Absolute path of prog in leakgate's PATH (or "/usr/bin:/bin"), newly
  * allocated, or NULL when not found. Only absolute PATH entries count (a
@@ -21,5 +23,18 @@ char *lg_which(const char *prog);
  * Only waits for the pid it forked. */
 int lg_run_capture(char *const *argv, char *const *envp, double timeout_s,
                    char *out, size_t cap, int *status, lg_error *err);
+
+/* Told of a helper's process group as it starts (alive) and again (!alive)
+ * while its leader is an unreaped zombie, before the reap: what a watchdog
+ * registration needs (core/watchdog.h), so a helper left running by a
+ * killed leakgate is ended and an id handed out again is never hit. */
+typedef void (*lg_group_fn)(void *ctx, pid_t pgid, bool alive);
+
+/* lg_run_capture, telling on_group (NULL: nobody) of the command's process
+ * group. */
+int lg_run_capture_watched(char *const *argv, char *const *envp,
+                           double timeout_s, char *out, size_t cap, int *status,
+                           lg_group_fn on_group, void *group_ctx,
+                           lg_error *err);
 
 #endif

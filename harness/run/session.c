@@ -511,7 +511,8 @@ static void feed(session *s, int done, double now) {
   if (s->have_g && !out->died_early && !done)
     rtgc_tick(&s->g, lp.completed);
   if (o->on_tick && !out->died_early && !done)
-    o->on_tick(o->tick_ctx, s->load, lp.completed, lg_service_pid(s->svc));
+    o->on_tick(o->tick_ctx, s->load, lp.completed, lg_service_pid(s->svc),
+               &s->wd);
   lg_metrics_load(o->metrics, &lp);
   if (o->metrics && (now - s->last_look >= LOOK_INTERVAL_S || done)) {
     lg_analysis look;

@@ -8,6 +8,7 @@
 #ifndef LG_RUN_SESSION_H
 #define LG_RUN_SESSION_H
 
+#include "core/watchdog.h"
 #include "run/rtgc.h"
 
 #include <leakgate/leakgate.h>
@@ -16,9 +17,10 @@
 
 /* Called on the main loop about every 50 ms with the completed count; a
  * holding session (hold_first > 0) raises the load's budget from here
- * with lg_load_set_budget. */
+ * with lg_load_set_budget. wd is the session's watchdog, for the helper
+ * processes a tick starts (vgdb). */
 typedef void (*session_tick_fn)(void *ctx, lg_load *load, uint64_t completed,
-                                pid_t pid);
+                                pid_t pid, lg_watchdog *wd);
 
 typedef struct session_opts {
   const lg_scenario *sc;

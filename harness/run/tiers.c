@@ -171,8 +171,14 @@ typedef struct massif_snaps {
   bool disabled;
 } massif_snaps;
 
+/* vgdb's process group, for the session's watchdog: left running by a
+ * killed leakgate, it would wait on FIFOs nobody answers (issue 13). */
+static void on_vgdb_group(void *wd, pid_t pgid, bool alive) {
+  lg_watchdog_watch(wd, LG_WATCH_GROUP, pgid, alive, "vgdb");
+}
+
 static void massif_tick(void *ctx, lg_load *load, uint64_t completed,
-                        pid_t pid) {
+                        pid_t pid, lg_watchdog *wd) {
   massif_snaps *s = ctx;
   char path[4096];
   lg_error err;
@@ -186,8 +192,9 @@ static void massif_tick(void *ctx, lg_load *load, uint64_t completed,
   /* Every other snapshot is detailed: the heap curve gets twice the points
    * and the site diff one tree per requested snapshot. Bounded: a stuck
    * vgdb costs the loop at most 5 s, three times at most. */
-  if (lg_massif_vgdb_snapshot(s->vgdb_prefix, pid, path, s->taken % 2 == 0,
-                              5.0, &err) != 0) {
+  if (lg_massif_vgdb_snapshot_watched(s->vgdb_prefix, pid, path,
+                                      s->taken % 2 == 0, 5.0, on_vgdb_group,
+                                      wd, &err) != 0) {
     if (++s->failed >= 3)
       s->disabled = true; /* vgdb unusable here: use --detailed-freq output */
   } else {
@@ -358,9 +365,10 @@ typedef struct heap_ticks {
 } heap_ticks;
 
 static void heap_tick(void *ctx, lg_load *load, uint64_t completed,
-                      pid_t pid) {
+                      pid_t pid, lg_watchdog *wd) {
   heap_ticks *k = ctx;
   (void)load;
+  (void)wd;
   (void)pid;
   if (k->n == k->cap) {
     size_t cap = k->cap ? k->cap * 2 : 1024;

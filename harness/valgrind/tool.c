@@ -71,6 +71,14 @@ int lg_valgrind_find(char *path, size_t cap, char *version, size_t vcap,
 int lg_massif_vgdb_snapshot(const char *vgdb_prefix, pid_t pid,
                             const char *path, bool detailed, double timeout_s,
                             lg_error *err) {
+  return lg_massif_vgdb_snapshot_watched(vgdb_prefix, pid, path, detailed,
+                                         timeout_s, NULL, NULL, err);
+}
+
+int lg_massif_vgdb_snapshot_watched(
+    const char *vgdb_prefix, pid_t pid, const char *path, bool detailed,
+    double timeout_s, void (*on_group)(void *ctx, pid_t pgid, bool alive),
+    void *group_ctx, lg_error *err) {
   char exe[4096], out[OUT_CAP], pidarg[32], *prefix = NULL, *abspath = NULL;
   char *argv[7];
   const char *p;
@@ -115,7 +123,8 @@ int lg_massif_vgdb_snapshot(const char *vgdb_prefix, pid_t pid,
   argv[i++] = (char *)path;
   argv[i] = NULL;
   unlink(path); /* so a stale file cannot pass for a new snapshot */
-  rc = lg_run_capture(argv, NULL, timeout_s, out, sizeof out, &ws, NULL);
+  rc = lg_run_capture_watched(argv, NULL, timeout_s, out, sizeof out, &ws,
+                              on_group, group_ctx, NULL);
   if (rc == LG_ETIMEOUT) {
     rc = lg_error_set(err, LG_ETIMEOUT,
                       "vgdb --pid=%ld %s did not answer within %.1f s (is "

@@ -131,6 +131,14 @@ int lg_massif_series_finish(lg_massif_series *s, const lg_massif_opts *opts,
 int lg_massif_vgdb_snapshot(const char *vgdb_prefix, pid_t pid,
                             const char *path, bool detailed, double timeout_s,
                             lg_error *err);
+/* The same, telling on_group (NULL: nobody) of vgdb's process group as it
+ * starts (alive) and before it is reaped (!alive): a run registers it with
+ * its watchdog, as vgdb left by a killed leakgate would wait on its FIFOs
+ * until its own end. */
+int lg_massif_vgdb_snapshot_watched(
+    const char *vgdb_prefix, pid_t pid, const char *path, bool detailed,
+    double timeout_s, void (*on_group)(void *ctx, pid_t pgid, bool alive),
+    void *group_ctx, lg_error *err);
 /* Pids of the Valgrind processes that opened vgdb FIFOs under vgdb_prefix
  * (one per traced process); returns how many (at most cap) or < 0. */
 int lg_vgdb_pids(const char *vgdb_prefix, pid_t *pids, size_t cap);

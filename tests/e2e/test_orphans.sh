@@ -2,9 +2,10 @@
 # Nothing leakgate started outlives it (issue 13 items 4 and 5). After a
 # SIGKILL of leakgate, its watchdog (core/watchdog.h) ends the exec load
 # command's process group (outside every cgroup) and, with backend none,
-# the service's session and the daemons that left it; the cgroup watchdog
-# ends a Valgrind tier. A normal run with backend none ends the service's
-# whole session and the setsid daemon that escaped it, and says so.
+# the service's session and the daemons that left it, and a Massif tier's
+# vgdb; the cgroup watchdog ends a Valgrind tier. A normal run with backend
+# none ends the service's whole session and the setsid daemon that escaped
+# it, and says so.
 . "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" != 0 ]; then
   [ "${LG_REQUIRE_CGROUP:-}" = 1 ] && { echo "FAIL: needs root for a cgroup"; exit 1; }
@@ -75,6 +76,39 @@ if command -v valgrind >/dev/null 2>&1; then
   kill -KILL "$lg"
   wait "$lg" 2>/dev/null || true
   gone_within work_pids || fail "a Valgrind tier's processes still run 10 s after SIGKILL of leakgate: $(work_pids | tr '\n' ' ')"
+  for p in $(work_pids); do kill -KILL "$p" 2>/dev/null || true; done
+  no_leftovers
+elif [ "${LG_REQUIRE_CGROUP:-}" = 1 ]; then
+  fail "valgrind is not installed (ci/install-deps.sh)"
+else
+  echo "SKIP (part): valgrind is not installed"
+fi
+
+# 1c. SIGKILL during a Massif snapshot: vgdb (here a stand-in first on
+# PATH that hangs, as vgdb does on FIFOs nobody answers) runs in a process
+# group of its own outside the cgroup; the run's watchdog ends it.
+if command -v valgrind >/dev/null 2>&1; then
+  mkdir -p "$WORK/fakebin"
+  printf '#!/bin/sh\nsleep 300\n' >"$WORK/fakebin/vgdb"
+  chmod +x "$WORK/fakebin/vgdb"
+  vgdb_pids() { marker_pids "$WORK/fakebin/vgdb"; }
+  PATH="$WORK/fakebin:$PATH" "$LEAKGATE" run "$(scenario valgrind vgdb-killed MODE=always SERVICE=clean_http)" \
+    --out "$WORK/vgdb-killed" >"$WORK/stdout" 2>"$WORK/stderr" &
+  lg=$!
+  # Memcheck's tier comes first: up to a few minutes on a loaded machine
+  for _ in $(seq 1 30); do wait_for vgdb_pids && break; done
+  vgdb_pgid=$(vgdb_pids | head -1)
+  [ -n "$vgdb_pgid" ] || fail "the Massif tier never ran vgdb"
+  kill -KILL "$lg"
+  wait "$lg" 2>/dev/null || true
+  if [ -n "$vgdb_pgid" ]; then
+    gone_within group_pids "$vgdb_pgid" ||
+      fail "vgdb's process group $vgdb_pgid still runs 10 s after SIGKILL of leakgate: $(group_pids "$vgdb_pgid" | tr '\n' ' ')"
+    grep -q "its watchdog killed .*vgdb (process group $vgdb_pgid)" "$WORK/stderr" ||
+      fail "the watchdog did not say it killed vgdb: $(cat "$WORK/stderr")"
+    pkill -KILL -g "$vgdb_pgid" 2>/dev/null || true
+  fi
+  gone_within work_pids || fail "a Massif tier's processes still run 10 s after SIGKILL of leakgate: $(work_pids | tr '\n' ' ')"
   for p in $(work_pids); do kill -KILL "$p" 2>/dev/null || true; done
   no_leftovers
 elif [ "${LG_REQUIRE_CGROUP:-}" = 1 ]; then

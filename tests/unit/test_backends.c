@@ -426,6 +426,56 @@ START_TEST(run_helper) {
 }
 END_TEST
 
+/* What a watchdog would hear from lg_run_capture_watched. */
+typedef struct heard {
+  pid_t pgid[4];
+  bool alive[4];
+  char state[4];     /* the leader's state when told (Z: not yet reaped) */
+  bool group_ran[4]; /* the group had a live member when told alive */
+  int n;
+} heard;
+
+static void hear(void *ctx, pid_t pgid, bool alive) {
+  heard *h = ctx;
+  char path[64], buf[512], *rp;
+  ck_assert_int_lt(h->n, 4);
+  h->pgid[h->n] = pgid;
+  h->alive[h->n] = alive;
+  h->group_ran[h->n] = kill(-pgid, 0) == 0;
+  h->state[h->n] = '?';
+  snprintf(path, sizeof path, "/proc/%ld/stat", (long)pgid);
+  if (lg_test_read_into(path, buf, sizeof buf) > 0 && (rp = strrchr(buf, ')')))
+    h->state[h->n] = rp[2];
+  h->n++;
+}
+
+/* A helper's process group is told alive as it starts and dead while its
+ * leader is still an unreaped zombie (so a watchdog never kills an id the
+ * kernel handed out again) - on a normal exit and on a timeout. */
+START_TEST(run_helper_watched) {
+  char out[64];
+  int status = 0, k;
+  lg_error err = {0, ""};
+  char *quick[] = {"/bin/sh", "-c", "exit 0", NULL};
+  char *slow[] = {"/bin/sh", "-c", "sleep 5", NULL};
+  for (k = 0; k < 2; k++) {
+    heard h;
+    memset(&h, 0, sizeof h);
+    ck_assert_int_eq(lg_run_capture_watched(k ? slow : quick, NULL, k ? 0.3 : 5,
+                                            out, sizeof out, &status, hear, &h,
+                                            &err),
+                     k ? LG_ETIMEOUT : 0);
+    ck_assert_int_eq(h.n, 2);
+    ck_assert_int_eq(h.pgid[0], h.pgid[1]);
+    ck_assert(h.alive[0] && !h.alive[1]);
+    ck_assert_msg(h.group_ran[0], "told alive after the group was gone");
+    ck_assert_msg(h.state[1] == 'Z', "told dead in state %c, not as a zombie",
+                  h.state[1]);
+    ck_assert_int_eq(kill(h.pgid[0], 0), -1); /* reaped afterwards */
+  }
+}
+END_TEST
+
 /* ---- cgroup lookup against fixture files
  * -------------------------------------- */
 
@@ -1349,6 +1399,7 @@ static Suite *suite(void) {
   tcase_add_test(t, oci_argv);
   tcase_add_test(t, wrapper_environments);
   tcase_add_test(t, run_helper);
+  tcase_add_test(t, run_helper_watched);
   suite_add_tcase(s, t);
   t = tcase_create("lookup");
   tcase_add_test(t, pid_cgroup_lookup);
