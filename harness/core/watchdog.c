@@ -6,7 +6,8 @@
  * dismiss), on/off, the id and a label. The watchdog keeps a table of at
  * most LG_WATCHDOG_MAX entries; end of file without 'D' ends them all:
  * groups first (kill(-pgid)), then sessions (a /proc scan), then single
- * processes, all with SIGKILL. Runs in a child of a possibly threaded
+ * processes, then the processes an environment entry marks (a /proc scan
+ * of environments), all with SIGKILL. Runs in a child of a possibly threaded
  * process: glibc's fork leaves malloc usable, and the watchdog takes no
  * stdio lock (messages go through snprintf and write).
  */
@@ -23,8 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define WD_FD 3
@@ -144,6 +147,75 @@ int lg_kill_session(pid_t sid) {
   return total;
 }
 
+#define ENVIRON_MAX (256 * 1024)
+
+/* Whether the environment of pid (its first cap bytes, read into buf)
+ * holds entry whole. */
+static bool marked(long pid, const char *entry, char *buf, size_t cap) {
+  char path[64];
+  size_t len = 0, n = strlen(entry), i;
+  int fd;
+  snprintf(path, sizeof path, "/proc/%ld/environ", pid);
+  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    return false;
+  while (len < cap) {
+    ssize_t r = read(fd, buf + len, cap - len);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      break;
+    len += (size_t)r;
+  }
+  close(fd);
+  for (i = 0; i < len; i += strnlen(buf + i, len - i) + 1)
+    if (len - i > n && memcmp(buf + i, entry, n) == 0 && buf[i + n] == '\0')
+      return true;
+  return false;
+}
+
+int lg_kill_marked(const char *entry) {
+  char *buf = malloc(ENVIRON_MAX);
+  int total = 0, pass;
+  if (!buf || !entry[0]) {
+    free(buf);
+    return 0;
+  }
+  for (pass = 0; pass < 3; pass++) {
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    int found = 0;
+    if (!d)
+      break;
+    while ((de = readdir(d))) {
+      char *end;
+      long pid = strtol(de->d_name, &end, 10);
+      if (pid <= 1 || *end || pid == (long)getpid() ||
+          !marked(pid, entry, buf, ENVIRON_MAX))
+        continue;
+      if (kill((pid_t)pid, SIGKILL) == 0)
+        found++;
+    }
+    closedir(d);
+    total += found;
+    if (!found)
+      break;
+  }
+  free(buf);
+  return total;
+}
+
+void lg_run_mark(char *buf, size_t cap) {
+  unsigned char r[8];
+  size_t i;
+  if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+    /* no entropy source: the pid and the time are unique enough here */
+    uint64_t v = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
+    memcpy(r, &v, sizeof r);
+  }
+  for (i = 0; i < sizeof r && 2 * i + 2 < cap; i++)
+    snprintf(buf + 2 * i, cap - 2 * i, "%02x", r[i]);
+}
+
 size_t lg_adopted_children(pid_t *out, size_t cap, const pid_t *except,
                            size_t n_except) {
   DIR *d = opendir("/proc/self/task");
@@ -179,13 +251,23 @@ size_t lg_adopted_children(pid_t *out, size_t cap, const pid_t *except,
 
 /* End every entry; describe what was ended in msg. */
 static void end_all(const wd_entry *e, size_t n, char *msg, size_t cap) {
-  static const char order[] = {LG_WATCH_GROUP, LG_WATCH_SESSION, LG_WATCH_PID};
+  static const char order[] = {LG_WATCH_GROUP, LG_WATCH_SESSION, LG_WATCH_PID,
+                               LG_WATCH_ENV};
   size_t i, k, len = 0;
   msg[0] = '\0';
   for (k = 0; k < sizeof order; k++)
     for (i = 0; i < n; i++) {
       if (e[i].kind != order[k])
         continue;
+      if (e[i].kind == LG_WATCH_ENV) {
+        int hit = lg_kill_marked(e[i].label);
+        if (hit > 0 && len + 1 < cap)
+          len += (size_t)snprintf(msg + len, cap - len,
+                                  "%s%d process%s marked %s in %s environment",
+                                  len ? ", " : "", hit, hit == 1 ? "" : "es",
+                                  e[i].label, hit == 1 ? "its" : "their");
+        continue;
+      }
       if (e[i].kind == LG_WATCH_GROUP)
         (void)kill(-e[i].id, SIGKILL);
       else if (e[i].kind == LG_WATCH_SESSION)
@@ -238,6 +320,8 @@ static void watchdog_main(int sock, const char *name) {
   if (n == 0)
     _exit(0);
   end_all(table, n, what, sizeof what);
+  if (!what[0])
+    _exit(0); /* an environment mark that found nobody */
   snprintf(msg, sizeof msg,
            "leakgate: the run ended without cleaning up (leakgate was "
            "killed?): its watchdog killed %s\n",

@@ -8,11 +8,13 @@
  * (close-on-exec). Leakgate tells it what to end: process groups and
  * sessions it started (the service, an exec load command), and single
  * processes it adopted (a daemon that left the service's session, with
- * backend none). Each is registered while its leader is leakgate's
- * unreaped child and unregistered before leakgate reaps it, so an id the
- * kernel hands out again later is never hit. lg_watchdog_stop dismisses
- * it. End of file without a stop: it SIGKILLs everything registered, says
- * so on stderr and exits. Cgroups are not its business: the container
+ * backend none), and an environment entry every process of a none session
+ * inherits (LEAKGATE_RUN=mark), for a daemon that left the session and was
+ * not yet seen as adopted when leakgate died. Each is registered while its
+ * leader is leakgate's unreaped child and unregistered before leakgate reaps
+ * it, so an id the kernel hands out again later is never hit. lg_watchdog_stop
+ * dismisses it. End of file without a stop: it SIGKILLs everything registered,
+ * says so on stderr and exits. Cgroups are not its business: the container
  * module's own watchdog (container/reaper.c) removes those.
  *
  * Owns: in lg_watchdog, the socket end and the watchdog's pid (reaped by
@@ -31,7 +33,10 @@
 typedef enum {
   LG_WATCH_GROUP = 'G',   /* kill(-id): a process group */
   LG_WATCH_SESSION = 'S', /* every process whose session id is id */
-  LG_WATCH_PID = 'P'      /* one process */
+  LG_WATCH_PID = 'P',     /* one process */
+  LG_WATCH_ENV = 'E'      /* every process whose environment holds the
+                             entry given as the label ("NAME=VALUE"); id is
+                             any pid > 1 (the service's), for the message */
 } lg_watch_kind;
 
 typedef struct lg_watchdog {
@@ -74,6 +79,16 @@ void lg_watchdog_say(const char *msg);
 /* State letter ('R', 'S', 'Z', ...) and session id of pid from
  * /proc/PID/stat (either may be NULL); 0, or -1 when it cannot be read. */
 int lg_proc_stat(pid_t pid, char *state, pid_t *sid);
+
+/* SIGKILL every process whose environment holds the entry (NAME=VALUE,
+ * whole), except the caller; scans /proc (O(processes), the first 256 KiB
+ * of each environment), again while a pass finds any. A process that
+ * rewrote its environment area is not found. Returns how many it
+ * signalled. */
+int lg_kill_marked(const char *entry);
+
+/* A fresh random mark for LEAKGATE_RUN: 16 hex digits into buf (cap >= 17). */
+void lg_run_mark(char *buf, size_t cap);
 
 /* SIGKILL every process whose session id is sid, except the caller; scans
  * /proc (O(processes)), twice when the first pass found any (a member may

@@ -81,7 +81,14 @@ static void on_load_group(void *ctx, pid_t pgid, bool alive) {
 }
 
 #define ADOPTED_MAX 256
-#define ADOPT_SCAN_S 1.0
+
+/* The orphans already registered with the watchdog: the scan runs every
+ * pass of the main loop (~50 ms, a few reads of /proc/self/task) and
+ * tells the watchdog only of new ones. */
+typedef struct adopted_set {
+  pid_t pid[ADOPTED_MAX];
+  size_t n;
+} adopted_set;
 
 /* An adopted orphan's session when it is neither the service's nor
  * leakgate's own: a session a daemon made with setsid. Every member of it
@@ -103,11 +110,18 @@ static pid_t escaped_session(pid_t kid, pid_t service_sid, char *state) {
  * its whole session (its workers are not leakgate's children: killing the
  * daemon alone leaves them to init). The session id stays valid while the
  * orphan, a member, is leakgate's unreaped child. */
-static void watch_adopted(lg_watchdog *wd, pid_t service_sid) {
+static void watch_adopted(lg_watchdog *wd, pid_t service_sid,
+                          adopted_set *seen) {
   pid_t kids[ADOPTED_MAX], sid;
-  size_t n = lg_adopted_children(kids, ADOPTED_MAX, &wd->pid, 1), i;
+  size_t n = lg_adopted_children(kids, ADOPTED_MAX, &wd->pid, 1), i, k;
   char st;
   for (i = 0; i < n && i < ADOPTED_MAX; i++) {
+    for (k = 0; k < seen->n && seen->pid[k] != kids[i]; k++)
+      ;
+    if (k < seen->n)
+      continue;
+    if (seen->n < ADOPTED_MAX)
+      seen->pid[seen->n++] = kids[i];
     lg_watchdog_watch(wd, LG_WATCH_PID, kids[i], true,
                       "an orphan the run adopted");
     if ((sid = escaped_session(kids[i], service_sid, &st)) > 0)
@@ -243,7 +257,10 @@ typedef struct session {
   int fail_rc;    /* the first output that failed (disk full) */
   lg_error first; /* ... and its message */
   size_t last_phase;
-  double last_progress, last_look, last_adopt;
+  double last_progress, last_look;
+  adopted_set adopted;    /* backend none: orphans the watchdog knows of */
+  char mark[32];          /* backend none: LEAKGATE_RUN, "" otherwise */
+  char mark_entry[48];    /* "LEAKGATE_RUN=<mark>", the watchdog's label */
 } session;
 
 static void session_init(session *s, const session_opts *o, session_out *out) {
@@ -362,6 +379,13 @@ static int start_service(session *s, lg_error *err) {
   so->wrapper = o->wrapper;
   so->ready_timeout_scale = o->ready_scale;
   so->interrupt = o->interrupt;
+  if (s->none) {
+    /* What a daemon that left the session before the loop saw it adopted
+     * still carries: the watchdog finds it by this if leakgate dies. */
+    lg_run_mark(s->mark, sizeof s->mark);
+    snprintf(s->mark_entry, sizeof s->mark_entry, "LEAKGATE_RUN=%s", s->mark);
+    so->run_mark = s->mark;
+  }
   if (o->runtime_gc) {
     /* Before the start: the runtime's switches go into its environment. */
     if ((rc = rtgc_prepare(&s->g, s->sc, o->out_dir, s->port, &s->spec, err)) !=
@@ -376,6 +400,8 @@ static int start_service(session *s, lg_error *err) {
   out->started = true;
   out->pid = lg_service_pid(s->svc);
   lg_watchdog_watch(&s->wd, LG_WATCH_SESSION, out->pid, true, "the service");
+  if (s->mark[0])
+    lg_watchdog_watch(&s->wd, LG_WATCH_ENV, out->pid, true, s->mark_entry);
   s->g.root = out->pid;
   snprintf(out->stdout_log, sizeof out->stdout_log, "%s",
            lg_service_stdout_path(s->svc) ? lg_service_stdout_path(s->svc)
@@ -534,10 +560,8 @@ static void drive(session *s) {
     int done = lg_load_wait(s->load, 0.05);
     double now = lg_now_s();
     watch_ends(s, done);
-    if (s->none && now - s->last_adopt >= ADOPT_SCAN_S) {
-      watch_adopted(&s->wd, s->out->pid);
-      s->last_adopt = now;
-    }
+    if (s->none)
+      watch_adopted(&s->wd, s->out->pid, &s->adopted);
     feed(s, done, now);
     if (done)
       return;

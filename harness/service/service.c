@@ -9,8 +9,9 @@
  * LG_ESTART naming the path: a name with a '/' is taken relative to the
  * service's cwd; a bare name is searched in the scenario env's PATH if it
  * sets one, else leakgate's own PATH. The environment is exactly the
- * scenario's env plus LEAKGATE_PORT and, when a limit is enforced,
- * LEAKGATE_MEMORY_LIMIT (bytes) - nothing else of leakgate's environment
+ * scenario's env plus LEAKGATE_PORT, when a limit is enforced
+ * LEAKGATE_MEMORY_LIMIT (bytes), and with opts.run_mark LEAKGATE_RUN (backend
+ * none: core/watchdog.h) - nothing else of leakgate's environment
  * (no PATH, no HOME) leaks in; ours take precedence on a clash.
  * The child: its own session (and process group), signal mask and
  * dispositions reset, the
@@ -229,6 +230,8 @@ static int build_env(const lg_service_opts *o, lg_strv *ev, lg_error *err) {
   size_t i;
   int rc;
   if (o->port && (rc = lg_strv_pushf(ev, "LEAKGATE_PORT=%u", o->port)))
+    return push_failed(rc, err);
+  if (o->run_mark && (rc = lg_strv_pushf(ev, "LEAKGATE_RUN=%s", o->run_mark)))
     return push_failed(rc, err);
   if (o->container && lg_container_limit(o->container) &&
       (rc = lg_strv_pushf(ev, "LEAKGATE_MEMORY_LIMIT=%" PRIu64,

@@ -46,6 +46,9 @@ typedef struct lg_service_opts {
    * its log (the log stays complete); NULL = none. */
   void (*on_line)(void *ctx, int stream, const char *line, size_t len);
   void *line_ctx;
+  /* NULL, or a value for LEAKGATE_RUN: a mark every process of this run
+   * inherits, by which a watchdog finds a daemon no cgroup holds */
+  const char *run_mark;
 } lg_service_opts;
 
 typedef struct lg_service_status {

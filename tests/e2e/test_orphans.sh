@@ -147,4 +147,24 @@ grep -q "its watchdog killed .*the service (session" "$WORK/stderr" ||
 for p in $(work_pids) $(marker_pids "$m"); do kill -KILL "$p" 2>/dev/null || true; done
 [ -z "$load_pgid" ] || pkill -KILL -g "$load_pgid" 2>/dev/null || true
 no_leftovers
+
+# 3b. Backend none, SIGKILL of leakgate right after the daemon left the
+# session, before the run's loop could see it adopted (the service listens
+# 4 s later, so the run still waits for it): the watchdog finds the daemon
+# and its workers by the LEAKGATE_RUN mark they inherited.
+m=lg-e2e-load-$$-3b
+sc=$(scenario exec-load none-early FIXTURE=forker BACKEND=none DUR=60s MARKER=$m)
+sed -i 's/DAEMON_CHILDREN: "2"}/DAEMON_CHILDREN: "2", LISTEN_DELAY_MS: "4000"}/' "$sc"
+"$LEAKGATE" run "$sc" --out "$WORK/none-early" >"$WORK/stdout" 2>"$WORK/stderr" &
+lg=$!
+daemon_line() { grep -h '^daemon ' "$WORK/none-early/service.stdout.log" 2>/dev/null || true; }
+wait_for daemon_line || fail "backend none: forker never started its daemon"
+kill -KILL "$lg"
+wait "$lg" 2>/dev/null || true
+gone_within work_pids ||
+  fail "backend none: a daemon that left the session just before SIGKILL of leakgate (or its workers) still runs: $(work_pids | tr '\n' ' ')"
+grep -q "process.* marked LEAKGATE_RUN=[0-9a-f]* in" "$WORK/stderr" ||
+  fail "backend none: the watchdog did not say it found the daemon by its mark: $(cat "$WORK/stderr")"
+for p in $(work_pids); do kill -KILL "$p" 2>/dev/null || true; done
+no_leftovers
 finish

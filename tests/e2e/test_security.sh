@@ -60,7 +60,7 @@ EOF
 LG_SECRET_TOKEN=s3cr3t run_lg run "$sc" --out "$WORK/env"
 expect_code 4 "env exits at once"
 bad=$(grep -v -e '^LEAKGATE_PORT=[0-9]*$' -e '^LEAKGATE_MEMORY_LIMIT=[0-9]*$' \
-  -e '^A=1$' -e '^B=x [0-9]*$' "$WORK/env/service.stdout.log" || true)
+  -e '^LEAKGATE_RUN=[0-9a-f]*$' -e '^A=1$' -e '^B=x [0-9]*$' "$WORK/env/service.stdout.log" || true)
 [ -z "$bad" ] || fail "unexpected environment entries: $bad"
 grep -q '^LEAKGATE_PORT=' "$WORK/env/service.stdout.log" || fail "no LEAKGATE_PORT"
 grep -q '^B=x [0-9]' "$WORK/env/service.stdout.log" || fail "env template not rendered"
