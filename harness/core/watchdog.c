@@ -173,13 +173,25 @@ static bool marked(long pid, const char *entry, char *buf, size_t cap) {
   return false;
 }
 
+/* Whether pid is among the n of done. */
+static bool among(const pid_t *done, int n, long pid) {
+  int i;
+  for (i = 0; i < n && done[i] != (pid_t)pid; i++)
+    ;
+  return i < n;
+}
+
 int lg_kill_marked(const char *entry) {
   char *buf = malloc(ENVIRON_MAX);
+  pid_t done[LG_WATCHDOG_MAX];
   int total = 0, pass;
   if (!buf || !entry[0]) {
     free(buf);
     return 0;
   }
+  /* Again while a pass finds a process not signalled before (one may fork
+   * while the scan runs); one killed but still exiting is not counted
+   * twice. */
   for (pass = 0; pass < 3; pass++) {
     DIR *d = opendir("/proc");
     struct dirent *de;
@@ -190,10 +202,14 @@ int lg_kill_marked(const char *entry) {
       char *end;
       long pid = strtol(de->d_name, &end, 10);
       if (pid <= 1 || *end || pid == (long)getpid() ||
+          among(done, total < LG_WATCHDOG_MAX ? total : LG_WATCHDOG_MAX, pid) ||
           !marked(pid, entry, buf, ENVIRON_MAX))
         continue;
-      if (kill((pid_t)pid, SIGKILL) == 0)
+      if (kill((pid_t)pid, SIGKILL) == 0) {
+        if (total + found < LG_WATCHDOG_MAX)
+          done[total + found] = (pid_t)pid;
         found++;
+      }
     }
     closedir(d);
     total += found;

@@ -17,6 +17,7 @@
 #include <leakgate/container.h>
 
 #include "container/ct_int.h"
+#include "core/watchdog.h"
 #include "lg_test.h"
 
 #include <errno.h>
@@ -473,6 +474,54 @@ START_TEST(run_helper_watched) {
                   h.state[1]);
     ck_assert_int_eq(kill(h.pgid[0], 0), -1); /* reaped afterwards */
   }
+}
+END_TEST
+
+/* A process started with env, sleeping (a child of the test). */
+static pid_t sleeper(const char *env) {
+  pid_t p = fork();
+  ck_assert_int_ge(p, 0);
+  if (p == 0) {
+    char *const argv[] = {"/bin/sleep", "30", NULL};
+    char *const envp[] = {"A=1", (char *)env, "Z=2", NULL};
+    execve(argv[0], argv, envp);
+    _exit(127);
+  }
+  /* until it has exec'd (its environ is the new one), 20 s at most */
+  for (int i = 0; i < 2000; i++) {
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%ld/environ", (long)p);
+    if (lg_test_read_into(path, buf, sizeof buf) > 0 && strcmp(buf, "A=1") == 0)
+      return p;
+    usleep(10000);
+  }
+  ck_abort_msg("pid %ld never exec'd sleep", (long)p);
+  return p;
+}
+
+/* lg_kill_marked kills the processes whose environment holds the entry
+ * whole - not one whose value only starts with it, not an unmarked one. */
+START_TEST(kill_marked_by_environment) {
+  char mark[32], entry[64], longer[80];
+  pid_t hit, near, other;
+  int st;
+  lg_run_mark(mark, sizeof mark);
+  ck_assert_uint_eq(strlen(mark), 16);
+  ck_assert_uint_eq(strspn(mark, "0123456789abcdef"), 16);
+  snprintf(entry, sizeof entry, "LEAKGATE_RUN=%s", mark);
+  snprintf(longer, sizeof longer, "%s0", entry);
+  hit = sleeper(entry);
+  near = sleeper(longer);
+  other = sleeper("B=3");
+  ck_assert_int_eq(lg_kill_marked(entry), 1);
+  ck_assert_int_eq(waitpid(hit, &st, 0), hit);
+  ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+  ck_assert_int_eq(waitpid(near, &st, WNOHANG), 0); /* still running */
+  ck_assert_int_eq(waitpid(other, &st, WNOHANG), 0);
+  kill(near, SIGKILL);
+  kill(other, SIGKILL);
+  waitpid(near, NULL, 0);
+  waitpid(other, NULL, 0);
 }
 END_TEST
 
@@ -1400,6 +1449,7 @@ static Suite *suite(void) {
   tcase_add_test(t, wrapper_environments);
   tcase_add_test(t, run_helper);
   tcase_add_test(t, run_helper_watched);
+  tcase_add_test(t, kill_marked_by_environment);
   suite_add_tcase(s, t);
   t = tcase_create("lookup");
   tcase_add_test(t, pid_cgroup_lookup);
