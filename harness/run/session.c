@@ -258,9 +258,9 @@ typedef struct session {
   lg_error first; /* ... and its message */
   size_t last_phase;
   double last_progress, last_look;
-  adopted_set adopted;    /* backend none: orphans the watchdog knows of */
-  char mark[32];          /* backend none: LEAKGATE_RUN, "" otherwise */
-  char mark_entry[48];    /* "LEAKGATE_RUN=<mark>", the watchdog's label */
+  adopted_set adopted; /* backend none: orphans the watchdog knows of */
+  char mark[32];       /* backend none: LEAKGATE_RUN, "" otherwise */
+  char mark_entry[48]; /* "LEAKGATE_RUN=<mark>", the watchdog's label */
 } session;
 
 static void session_init(session *s, const session_opts *o, session_out *out) {
