@@ -116,63 +116,6 @@ int lg_proc_stat(pid_t pid, char *state, pid_t *sid) {
   return 0;
 }
 
-int lg_kill_session(pid_t sid) {
-  int total = 0, pass;
-  if (sid <= 1)
-    return 0;
-  for (pass = 0; pass < 2; pass++) {
-    DIR *d = opendir("/proc");
-    struct dirent *de;
-    int found = 0;
-    if (!d)
-      return total;
-    while ((de = readdir(d))) {
-      long pid;
-      char *end;
-      if (de->d_name[0] < '1' || de->d_name[0] > '9')
-        continue;
-      pid_t s;
-      pid = strtol(de->d_name, &end, 10);
-      if (*end || pid == (long)getpid() ||
-          lg_proc_stat((pid_t)pid, NULL, &s) != 0 || s != sid)
-        continue;
-      if (kill((pid_t)pid, SIGKILL) == 0)
-        found++;
-    }
-    closedir(d);
-    total += found;
-    if (!found)
-      break;
-  }
-  return total;
-}
-
-#define ENVIRON_MAX (256 * 1024)
-
-/* Whether the environment of pid (its first cap bytes, read into buf)
- * holds entry whole. */
-static bool marked(long pid, const char *entry, char *buf, size_t cap) {
-  char path[64];
-  size_t len = 0, n = strlen(entry), i;
-  int fd;
-  snprintf(path, sizeof path, "/proc/%ld/environ", pid);
-  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-    return false;
-  while (len < cap) {
-    ssize_t r = read(fd, buf + len, cap - len);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      break;
-    len += (size_t)r;
-  }
-  close(fd);
-  for (i = 0; i < len; i += strnlen(buf + i, len - i) + 1)
-    if (len - i > n && memcmp(buf + i, entry, n) == 0 && buf[i + n] == '\0')
-      return true;
-  return false;
-}
-
 /* Whether pid is among the n of done. */
 static bool among(const pid_t *done, int n, long pid) {
   int i;
@@ -181,18 +124,15 @@ static bool among(const pid_t *done, int n, long pid) {
   return i < n;
 }
 
-int lg_kill_marked(const char *entry) {
-  char *buf = malloc(ENVIRON_MAX);
+/* SIGKILL every process (but the caller) that match says is wanted; scans
+ * /proc up to passes times, again while a pass finds a process not
+ * signalled before (one may fork while the scan runs; one killed but still
+ * exiting is not counted twice). Returns how many it signalled. */
+static int kill_matching(bool (*match)(long pid, void *ctx), void *ctx,
+                         int passes) {
   pid_t done[LG_WATCHDOG_MAX];
   int total = 0, pass;
-  if (!buf || !entry[0]) {
-    free(buf);
-    return 0;
-  }
-  /* Again while a pass finds a process not signalled before (one may fork
-   * while the scan runs); one killed but still exiting is not counted
-   * twice. */
-  for (pass = 0; pass < 3; pass++) {
+  for (pass = 0; pass < passes; pass++) {
     DIR *d = opendir("/proc");
     struct dirent *de;
     int found = 0;
@@ -203,7 +143,7 @@ int lg_kill_marked(const char *entry) {
       long pid = strtol(de->d_name, &end, 10);
       if (pid <= 1 || *end || pid == (long)getpid() ||
           among(done, total < LG_WATCHDOG_MAX ? total : LG_WATCHDOG_MAX, pid) ||
-          !marked(pid, entry, buf, ENVIRON_MAX))
+          !match(pid, ctx))
         continue;
       if (kill((pid_t)pid, SIGKILL) == 0) {
         if (total + found < LG_WATCHDOG_MAX)
@@ -216,7 +156,56 @@ int lg_kill_marked(const char *entry) {
     if (!found)
       break;
   }
-  free(buf);
+  return total;
+}
+
+static bool in_session(long pid, void *sid) {
+  pid_t s;
+  return lg_proc_stat((pid_t)pid, NULL, &s) == 0 && s == *(pid_t *)sid;
+}
+
+int lg_kill_session(pid_t sid) {
+  return sid > 1 ? kill_matching(in_session, &sid, 2) : 0;
+}
+
+#define ENVIRON_MAX (256 * 1024)
+
+typedef struct mark_query {
+  const char *entry;
+  char *buf; /* ENVIRON_MAX bytes */
+} mark_query;
+
+/* Whether the environment of pid (its first ENVIRON_MAX bytes) holds the
+ * entry whole. */
+static bool marked(long pid, void *ctx) {
+  const mark_query *q = ctx;
+  char path[64], *buf = q->buf;
+  size_t len = 0, n = strlen(q->entry), i;
+  int fd;
+  snprintf(path, sizeof path, "/proc/%ld/environ", pid);
+  if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    return false;
+  while (len < ENVIRON_MAX) {
+    ssize_t r = read(fd, buf + len, ENVIRON_MAX - len);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      break;
+    len += (size_t)r;
+  }
+  close(fd);
+  for (i = 0; i < len; i += strnlen(buf + i, len - i) + 1)
+    if (len - i > n && memcmp(buf + i, q->entry, n) == 0 && buf[i + n] == '\0')
+      return true;
+  return false;
+}
+
+int lg_kill_marked(const char *entry) {
+  mark_query q = {entry, NULL};
+  int total = 0;
+  if (entry[0] && (q.buf = malloc(ENVIRON_MAX)) != NULL)
+    total = kill_matching(marked, &q, 3);
+  free(q.buf);
   return total;
 }
 

@@ -82,7 +82,8 @@ int lg_proc_stat(pid_t pid, char *state, pid_t *sid);
 
 /* SIGKILL every process whose environment holds the entry (NAME=VALUE,
  * whole), except the caller; scans /proc (O(processes), the first 256 KiB
- * of each environment), again while a pass finds any. A process that
+ * of each environment), up to three times while a pass finds new ones. A
+ * process that
  * rewrote its environment area is not found. Returns how many it
  * signalled. */
 int lg_kill_marked(const char *entry);
@@ -92,7 +93,8 @@ void lg_run_mark(char *buf, size_t cap);
 
 /* SIGKILL every process whose session id is sid, except the caller; scans
  * /proc (O(processes)), twice when the first pass found any (a member may
- * fork while the scan runs). Returns how many it signalled. */
+ * fork while the scan runs; the second signals only new ones). Returns how
+ * many it signalled. */
 int lg_kill_session(pid_t sid);
 
 /* The calling process's children (every thread's, from
