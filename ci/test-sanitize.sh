@@ -18,7 +18,7 @@ JOBS=${LG_ASAN_JOBS:-2}
 [ $# -gt 0 ] || set -- -L unit
 
 t0=$(date +%s)
-LG_BUILD_DIR=$BUILD_DIR ci/build.sh -DLG_SANITIZE=ON
+LG_BUILD_DIR=$BUILD_DIR ci/build.sh -DLG_SANITIZE=ON -DLG_BUILD_BENCH=OFF
 t1=$(date +%s)
 # Make every finding fatal and readable: a leak or an UB report must fail
 # the test, with the stack in the ctest log.

@@ -9,7 +9,7 @@
 # or its libFuzzer runtime is absent; a crash, leak or broken promise fails.
 # The targets share one build dir, so they run one at a time (RESOURCE_LOCK);
 # fuzz.build configures and compiles them first.
-set(LG_FUZZ_SMOKE_RUNS 50000 CACHE STRING "Inputs per fuzz target in ctest")
+set(LG_FUZZ_SMOKE_RUNS 15000 CACHE STRING "Inputs per fuzz target in ctest")
 set(LG_FUZZ_SMOKE_SECONDS 45 CACHE STRING "Ceiling in seconds per fuzz target in ctest")
 set(lg_fuzz_env "FUZZ_BUILD=${CMAKE_BINARY_DIR}/fuzz")
 file(GLOB lg_fuzz_dirs LIST_DIRECTORIES true ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/*)
