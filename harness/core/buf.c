@@ -75,7 +75,8 @@ int lg_grow(void **arr, size_t *cap, size_t need, size_t sz, size_t max) {
     n *= 2;
   if (n > max)
     n = max;
-  if (sz && n > SIZE_MAX / sz)
+  /* sz 0 is a caller's bug: refuse it rather than realloc 0 bytes */
+  if (sz == 0 || n > SIZE_MAX / sz)
     return LG_ELIMIT;
   p = realloc(*arr, n * sz);
   if (!p)

@@ -36,7 +36,7 @@ int lg_buf_vappendf(lg_buf *b, const char *fmt, va_list ap);
 /* Grow the array *arr of *cap elements of sz bytes to hold need elements,
  * doubling from 16, never beyond max elements: 0 (also when it holds need
  * already), LG_ELIMIT when need > max, LG_ENOMEM; *arr and *cap are
- * unchanged on failure. */
+ * unchanged on failure. sz must be > 0 (LG_ELIMIT otherwise). */
 int lg_grow(void **arr, size_t *cap, size_t need, size_t sz, size_t max);
 /* The sticky error: 0, or the first failure's negative LG_E*. */
 int lg_buf_error(const lg_buf *b);
