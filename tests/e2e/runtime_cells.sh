@@ -68,7 +68,7 @@ rt_scenario() {
 }
 
 rt_table_header() {
-  printf '%-7s %-10s %4s %-12s %-12s %9s  %-22s %-9s %-40s %5s\n' runtime mode exit verdict leak slope "99% CI" judged "failing checks" time
+  printf '%-7s %-10s %-6s %4s %-12s %-12s %9s  %-22s %-9s %-40s %5s\n' runtime mode steady exit verdict leak slope "98% CI" judged "failing checks" time
 }
 
 # rt_cell CELL STEADY OUTROOT: run the cell (scenario OUTROOT/NAME.yaml,
@@ -79,7 +79,7 @@ rt_cell() {
   rt=${cell%%/*} mode=${cell#*/}
   dir=$root/$rt-$mode-$steady
   if ! rt_have "$rt"; then
-    printf '%-7s %-10s missing\n' "$rt" "$mode"
+    printf '%-7s %-10s %-6s missing\n' "$rt" "$mode" "$steady"
     return 77
   fi
   rm -rf "$dir"
@@ -91,13 +91,13 @@ rt_cell() {
   code=$?
   set -e
   secs=$(($(date +%s) - t0))
-  python3 - "$dir/result.json" "$mode" "$code" "$secs" "$rt" <<'PY'
+  python3 - "$dir/result.json" "$mode" "$code" "$secs" "$rt" "$steady" <<'PY'
 import json, sys
-path, mode, code, secs, rt = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+path, mode, code, secs, rt, steady = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 try:
     d = json.load(open(path))
 except Exception as e:
-    print(f"{rt:7} {mode:10} {code:4} no result.json: {e}")
+    print(f"{rt:7} {mode:10} {steady:6} {code:4} no result.json: {e}")
     sys.exit(1)
 a = d.get("analysis") or {}
 slope = a.get("slope_bytes_per_request")
@@ -122,7 +122,7 @@ elif mode == "ceiling":
 elif mode == "oom":
     ok = code == 1 and checks.get("runtime-oom") == "fail"
     why = "must fail on runtime-oom"
-print(f"{rt:7} {mode:10} {code:4} {d.get('verdict',''):12} {a.get('leak') or '-':12} {fmt(slope):>9}  "
+print(f"{rt:7} {mode:10} {steady:6} {code:4} {d.get('verdict',''):12} {a.get('leak') or '-':12} {fmt(slope):>9}  "
       f"[{fmt(ci[0])}, {fmt(ci[1])}]".ljust(24) + f" {(a.get('metric') or '-').replace('_bytes',''):9} "
       f"{','.join(failing) or '-':40} {secs:>4}s" + ("" if ok else f"  WRONG ({why})"))
 sys.exit(0 if ok else 1)
