@@ -330,7 +330,7 @@ static int parse_options(int argc, char **argv, analyze_args *a) {
 
 /* The options that only fit some inputs, once the input is known to be a
  * series file (not heap profiles): 0, or -1 when refused (said). */
-static int check_series_args(const analyze_args *a, int argc, char **argv) {
+static int check_series_args(const analyze_args *a, int argc) {
   if (a->so.x && strcmp(a->so.x, "requests") && strcmp(a->so.x, "seconds")) {
     cli_errorf("--x must be 'requests' or 'seconds', got '%s'", a->so.x);
     return -1;
@@ -393,7 +393,7 @@ int cmd_analyze(int argc, char **argv) {
   if (optind < argc && (argc - optind >= 2 || cli_is_heap_input(argv[optind])))
     return cli_analyze_heap(argv + optind, (size_t)(argc - optind), a.so.x,
                             a.x_values, &a.ao, a.tolerance_given, &a.outs);
-  if (check_series_args(&a, argc, argv) != 0)
+  if (check_series_args(&a, argc) != 0)
     return rc;
   path = argv[optind];
   if ((strcmp(path, "-") == 0

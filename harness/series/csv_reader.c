@@ -502,10 +502,8 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
       continue; /* blank line (a trailing one, or a separator) */
     if ((rc = read_row(&rd, line, opts, err)) < 0)
       goto cleanup;
-    if (rc == 1) {
-      rc = 0;
-      break;
-    }
+    if (rc == 1)
+      break; /* at opts.t_max; rc is set again below */
   }
   if (r < 0) {
     rc = r == LG_EIO

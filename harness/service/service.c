@@ -344,9 +344,8 @@ static int prepare_command(const lg_service_opts *o, command *c,
   if (!o->spec->shell && lg_container_host_program(o->container)) {
     /* build_argv returned 0: it pushed argv[0] (non-NULL, checked above). */
     /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
-    rc =
-        resolve(c->av.v[svc_at], c->cwd, scenario_path(o->spec), &c->prog, err);
-    if (rc)
+    const char *name = c->av.v[svc_at];
+    if ((rc = resolve(name, c->cwd, scenario_path(o->spec), &c->prog, err)))
       return rc;
     if (svc_at > 0 || lg_container_unit(o->container)) {
       free(c->av.v[svc_at]);
