@@ -104,7 +104,7 @@ int lg_run_time_tolerance(const lg_scenario *sc, const lg_load_result *load,
     attempts += (double)load->requests;
   if (load && load->errors > 0)
     attempts += (double)load->errors;
-  if (attempts > 0 && load->duration_s > 0) {
+  if (load && attempts > 0 && load->duration_s > 0) {
     *tol = sc->analysis.tolerance_bytes * attempts / load->duration_s;
     snprintf(why, cap,
              "tolerance per second: %s B/request x %s attempted requests/s "
