@@ -2,8 +2,9 @@
 # Issue #12, JVM: leaks of 256 and 64 B/request fail; a heap ceiling the
 # leak fills fails (never exit 0: the issue's JVM passed with a flat RSS);
 # a JVM that catches OutOfMemoryError and keeps serving 500s fails on
-# runtime-oom; a bounded cache passes (its heap after young collections
-# grows with garbage that full collections free). Then a wrapper script
+# runtime-oom; the class histogram names the kept byte arrays; a bounded
+# cache passes (its heap after young collections grows with garbage that
+# full collections free). Then a wrapper script
 # that execs java: the runtime is found among its processes and the GC log
 # comes through JDK_JAVA_OPTIONS. The 90 s ceiling and the rest of the
 # matrix are bench/runtime_matrix.sh.
@@ -23,6 +24,10 @@ jget "$r" "d['runtime']['gc_report']" | grep -q '^JAVA_TOOL_OPTIONS = -Xlog:gc,g
 expect_range "$(jget "$r" "d['runtime']['gc']['heap_max_bytes']")" 1e6 1.1e9 "the heap ceiling from gc+init"
 expect_eq "$(jget "$r" "d['runtime']['gc']['malformed_lines']")" 0 "malformed GC lines"
 ls "$WORK"/jvm-leak256-25s/gc-*.log >/dev/null 2>&1 || fail "no per-process GC log"
+# Attribution (item 5): jcmd GC.class_histogram names the byte arrays the
+# fixture keeps, near the payload per request.
+expect_range "$(jget "$r" "max([s['bytes_per_request'] for s in d['runtime']['growing'] if s['kind'] == 'class' and s['name'] == '[B'] or [0])")" \
+  128 1536 "B/request of class [B"
 r=$WORK/jvm-oom-25s/result.json
 jget "$r" "[c['message'] for c in d['checks'] if c['name'] == 'runtime-oom'][0]" |
   grep -q "java.lang.OutOfMemoryError" || fail "runtime-oom does not quote the error"
