@@ -384,90 +384,79 @@ static int mark_unfinished(const lg_result *r, const char *json,
   return rc;
 }
 
-int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
-                    lg_result **out, lg_error *err) {
-  lg_result *r = NULL;
-  session_opts so;
-  session_out sout;
-  char dir[4096];
-  char *csv = NULL, *json = NULL, *baseline_own = NULL;
-  const char *baseline_path;
-  lg_samples_writer *samples = NULL;
-  lg_error serr, werr;
-  char heap_note[LG_ERROR_MSG_MAX + 256];
-  int rc = 0, lock_fd = -1;
-
-  *out = NULL;
-  memset(&sout, 0, sizeof sout);
-  lg_error_clear(&serr);
-  lg_error_clear(&werr);
-  r = lg_result_new();
+/* A result that says which scenario runs, where and when, and what the run
+ * means to do, so a tier that silently did not run is an error rather than
+ * a pass. NULL when out of memory. */
+static lg_result *new_result(const lg_scenario *sc) {
+  lg_result *r = lg_result_new();
+  char ts[32];
   if (!r)
-    return lg_error_set(err, LG_ENOMEM, "out of memory");
+    return NULL;
   r->scenario_name = strdup(sc->name);
   r->scenario_file = strdup(sc->file);
   r->scenario_profile = sc->profile ? strdup(sc->profile) : NULL;
   r->inconclusive_passes = sc->analysis.inconclusive_passes;
   r->max_time_to_limit_s = sc->analysis.max_time_to_limit_s;
   r->confidence = sc->analysis.confidence;
-  {
-    char ts[32];
-    if (lg_utc_iso8601(time(NULL), ts, sizeof ts))
-      r->started_at = strdup(ts);
-  }
+  if (lg_utc_iso8601(time(NULL), ts, sizeof ts))
+    r->started_at = strdup(ts);
   r->host = lg_run_host();
   r->commit = lg_run_commit(sc->dir);
-  /* What the run means to do, so a tier that silently did not run is an
-   * error rather than a pass. */
   r->memcheck.enabled = sc->valgrind.memcheck;
   r->memcheck.fail_on = sc->valgrind.fail_on;
   r->memcheck.budget_bytes = sc->valgrind.memcheck_budget_bytes;
   r->massif.enabled = sc->valgrind.massif;
   r->heap_profile.enabled = sc->heap_profile.enabled;
   r->heap_profile.required = sc->heap_profile.required;
-  lg_metrics_begin(o->metrics, sc->name, NAN);
+  return r;
+}
 
-  if (o->out_dir)
-    snprintf(dir, sizeof dir, "%s", o->out_dir);
-  else
-    snprintf(dir, sizeof dir, "leakgate-out/%s", sc->name);
-  r->out_dir = strdup(dir);
+/* The out dir made and locked (one run per out dir: a second one would
+ * replace the first's samples; refused before anything in it is touched),
+ * an earlier verdict marked unfinished and an earlier run's outputs gone.
+ * *lock_fd is the lock (closed by the caller), *csv and *json the paths. */
+static int prepare_out_dir(lg_result *r, const char *dir, int *lock_fd,
+                           char **csv, char **json, lg_error *err) {
+  struct stat st;
+  size_t i;
+  int rc;
   if ((rc = lg_mkdir_p(dir, err)) != 0)
-    goto cleanup; /* no out dir: nowhere to put a result; exit 4 */
-  /* One run per out dir: a second one would replace the first's samples
-   * under it. Refused before anything in the dir is touched. */
-  if ((lock_fd = lg_lock_dir(dir, err)) < 0) {
-    rc = lock_fd;
-    goto cleanup;
-  }
-  csv = lg_path_join(dir, "samples.csv");
-  json = lg_path_join(dir, "result.json");
-  if (!csv || !json) {
-    rc = lg_error_set(err, LG_ENOMEM, "out of memory");
-    goto cleanup;
-  }
-  if ((rc = mark_unfinished(r, json, err)) != 0) {
+    return rc; /* no out dir: nowhere to put a result; exit 4 */
+  if ((*lock_fd = lg_lock_dir(dir, err)) < 0)
+    return *lock_fd;
+  *csv = lg_path_join(dir, "samples.csv");
+  *json = lg_path_join(dir, "result.json");
+  if (!*csv || !*json)
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  if ((rc = mark_unfinished(r, *json, err)) != 0) {
     /* An earlier verdict must not stand in for this run's. */
-    (void)unlink(json);
-    goto cleanup;
+    (void)unlink(*json);
+    return rc;
   }
-  {
-    size_t i;
-    struct stat st;
-    for (i = 0; previous_outputs[i]; i++) {
-      char *p = lg_path_join(dir, previous_outputs[i]);
-      /* Regular files only: anything else planted there is refused, with
-       * its name, when the service's output is captured. */
-      if (p && lstat(p, &st) == 0 && S_ISREG(st.st_mode))
-        (void)unlink(p);
-      free(p);
-    }
+  for (i = 0; previous_outputs[i]; i++) {
+    char *p = lg_path_join(dir, previous_outputs[i]);
+    /* Regular files only: anything else planted there is refused, with
+     * its name, when the service's output is captured. */
+    if (p && lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+      (void)unlink(p);
+    free(p);
   }
-  if (lg_samples_writer_open(csv, &samples, &serr) != 0) {
-    lg_result_set_error(r, serr.code, serr.msg);
-    goto finish;
-  }
+  return 0;
+}
 
+/* The main session (load, samples, the runtime's GC report) and its
+ * analysis into r; a session that could not start or run is an
+ * infrastructure error reported in full, with what it measured. Returns
+ * whether the tiers may follow. sout is the caller's (its runtime part is
+ * freed there). */
+static bool main_session(lg_result *r, const lg_scenario *sc,
+                         const lg_run_opts *o, const char *dir,
+                         lg_samples_writer *samples, const char *csv,
+                         session_out *sout) {
+  char heap_note[LG_ERROR_MSG_MAX + 256];
+  session_opts so;
+  lg_error serr;
+  lg_error_clear(&serr);
   session_opts_init(&so);
   so.sc = sc;
   so.out_dir = dir;
@@ -480,39 +469,42 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
   so.runtime_gc = true;
   so.metrics = o->metrics;
   so.early_stop = sc->analysis.early_stop;
-  if (session_run(&so, &sout, &serr) != 0) {
-    /* Could not start or run: an infrastructure error, reported in full. */
-    fill_sections(r, &sout);
-    if (sout.interrupted || (o->interrupt && *o->interrupt)) {
+  if (session_run(&so, sout, &serr) != 0) {
+    fill_sections(r, sout);
+    if (sout->interrupted || (o->interrupt && *o->interrupt)) {
       r->interrupted = true;
       lg_result_set_error(r, LG_EINTR, "interrupted");
     } else {
       lg_result_set_error(r, serr.code, serr.msg);
     }
-    if (sout.samples >= 2)
-      analyse(r, sc, samples, csv, &sout, heap_note, sizeof heap_note);
-    rtgc_to_result(&sout.runtime, sc, sout.samples >= 2 ? heap_note : "", r);
-    goto finish;
+    if (sout->samples >= 2)
+      analyse(r, sc, samples, csv, sout, heap_note, sizeof heap_note);
+    rtgc_to_result(&sout->runtime, sc, sout->samples >= 2 ? heap_note : "", r);
+    return false;
   }
-  fill_sections(r, &sout);
-  if (sout.interrupted) {
+  fill_sections(r, sout);
+  if (sout->interrupted) {
     r->interrupted = true;
     lg_result_set_error(r, LG_EINTR, "interrupted");
   }
   lg_metrics_stage(o->metrics, "analysis");
-  analyse(r, sc, samples, csv, &sout, heap_note, sizeof heap_note);
-  rtgc_to_result(&sout.runtime, sc, heap_note, r);
+  analyse(r, sc, samples, csv, sout, heap_note, sizeof heap_note);
+  rtgc_to_result(&sout->runtime, sc, heap_note, r);
   metrics_final(o, r,
                 sc->valgrind.memcheck || sc->valgrind.massif ? "valgrind"
                                                              : "analysis");
+  return !r->interrupted;
+}
 
-  if (!r->interrupted)
-    lg_run_tiers(r, sc, dir, o);
-
-finish:
-  /* --baseline is relative to where leakgate runs; baseline.file, like
-   * every path in a scenario, to the scenario file's directory. */
-  baseline_path = o->baseline_path;
+/* The baseline comparison, the verdict and result.json. --baseline is
+ * relative to where leakgate runs; baseline.file, like every path in a
+ * scenario, to the scenario file's directory. */
+static void finish_run(lg_result *r, const lg_scenario *sc,
+                       const lg_run_opts *o, const char *json) {
+  const char *baseline_path = o->baseline_path;
+  char *baseline_own = NULL;
+  lg_error werr;
+  lg_error_clear(&werr);
   if (!baseline_path && sc->baseline.file) {
     baseline_own = sc->baseline.file[0] == '/'
                        ? strdup(sc->baseline.file)
@@ -521,6 +513,7 @@ finish:
   }
   if (baseline_path && !r->interrupted)
     lg_run_baseline(r, sc, baseline_path);
+  free(baseline_own);
   lg_result_finish(r);
   metrics_final(o, r, "done");
   if (lg_result_save(r, json, &werr) != 0) {
@@ -533,6 +526,36 @@ finish:
       lg_result_set_error(r, werr.code, werr.msg);
     lg_result_finish(r);
   }
+}
+
+int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
+                    lg_result **out, lg_error *err) {
+  lg_result *r = NULL;
+  session_out sout;
+  char dir[4096];
+  char *csv = NULL, *json = NULL;
+  lg_samples_writer *samples = NULL;
+  lg_error serr;
+  int rc = 0, lock_fd = -1;
+
+  *out = NULL;
+  memset(&sout, 0, sizeof sout);
+  lg_error_clear(&serr);
+  if (!(r = new_result(sc)))
+    return lg_error_set(err, LG_ENOMEM, "out of memory");
+  lg_metrics_begin(o->metrics, sc->name, NAN);
+  if (o->out_dir)
+    snprintf(dir, sizeof dir, "%s", o->out_dir);
+  else
+    snprintf(dir, sizeof dir, "leakgate-out/%s", sc->name);
+  r->out_dir = strdup(dir);
+  if ((rc = prepare_out_dir(r, dir, &lock_fd, &csv, &json, err)) != 0)
+    goto cleanup;
+  if (lg_samples_writer_open(csv, &samples, &serr) != 0)
+    lg_result_set_error(r, serr.code, serr.msg);
+  else if (main_session(r, sc, o, dir, samples, csv, &sout))
+    lg_run_tiers(r, sc, dir, o);
+  finish_run(r, sc, o, json);
   *out = r;
   r = NULL;
 cleanup:
@@ -545,6 +568,5 @@ cleanup:
   lg_result_free(r);
   free(csv);
   free(json);
-  free(baseline_own);
   return rc;
 }
