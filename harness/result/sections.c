@@ -694,64 +694,11 @@ static json_t *count_json(int64_t v) {
   return v < 0 ? json_null() : json_integer(v);
 }
 
-static json_t *rt_phases_write(const void *sec, bool *bad) {
-  const lg_runtime_result *rt = sec;
-  json_t *ph = json_array();
-  size_t i;
-  if (!ph) {
-    *bad = true;
-    return NULL;
-  }
-  for (i = 0; i < rt->n_phases; i++) {
-    const lg_runtime_phase *p = &rt->phases[i];
-    json_t *o = json_object();
-    if (!o) {
-      *bad = true;
-      break;
-    }
-    lg_json_put(o, "name", lg_json_str(p->name), bad);
-    lg_json_put(o, "collections", count_json(p->collections), bad);
-    lg_json_put(o, "full_collections", count_json(p->full_collections), bad);
-    lg_json_put(o, "pause_seconds", lg_json_num(p->pause_s), bad);
-    lg_json_put(o, "gc_time_share", lg_json_num(p->gc_time_share), bad);
-    lg_json_put(o, "heap_live_bytes", lg_json_num(p->heap_live_bytes), bad);
-    lg_json_push(ph, o, bad);
-  }
-  return ph;
-}
-static void rt_phases_read(lg_jr *d, const json_t *o, const char *ctx,
-                           const char *key, void *sec) {
-  static const char *const el = "runtime.gc.phases[]";
-  json_t *ph = lg_jr_arr(d, o, ctx, key, "an array"), *p;
-  size_t i;
-  json_array_foreach(ph, i, p) {
-    if (d->rc)
-      break;
-    if (!json_is_object(p)) {
-      lg_jr_bad(d, ctx, key, "objects");
-      break;
-    }
-    if (lg_result_add_runtime_phase(
-            sec, lg_jr_str(d, p, el, "name", false),
-            lg_jr_count(d, p, el, "collections"),
-            lg_jr_count(d, p, el, "full_collections"),
-            lg_jr_num(d, p, el, "pause_seconds", false),
-            lg_jr_num(d, p, el, "gc_time_share", false),
-            lg_jr_num(d, p, el, "heap_live_bytes", false)))
-      lg_jr_oom(d);
-  }
-}
-static void rt_phases_release(void *sec) {
-  lg_runtime_result *rt = sec;
-  size_t i;
-  for (i = 0; i < rt->n_phases; i++)
-    free(rt->phases[i].name);
-  free(rt->phases);
-  rt->phases = NULL;
-  rt->n_phases = 0;
-}
-CODEC(runtime_phases, "array", rt_phases_write, rt_phases_read, NULL,
-      rt_phases_release);
+#define ROW_rt_phase(T, m, k) ROW_OF(lg_runtime_phase, T, m, k)
+ELEMENTS(rt_phase, lg_runtime_phase, LG_RUNTIME_PHASE_FIELDS);
+static RECORDS(runtime_phase_records, lg_runtime_result, phases, n_phases,
+               rt_phase, "objects");
+RECORDS_CODEC(runtime_phases, runtime_phase_records);
 
 /* The goroutine count at each look (requests, count), {x, y} like chart. */
 static json_t *rt_goroutines_write(const void *sec, bool *bad) {

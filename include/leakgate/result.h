@@ -332,6 +332,15 @@ typedef struct lg_chart {
  * python (NULL: not known, e.g. `analyze`); gc_report the switches leakgate
  * set (NULL: none); note what could not be done and why (a switch left out,
  * the live heap too sparse to judge); gc_file the gc.csv of the events. */
+/* An element of gc.phases (H rows: the struct below keeps its layout). */
+#define LG_RUNTIME_PHASE_FIELDS(X, H, A)                                       \
+  H(STR, name, "name")                                                         \
+  H(COUNT, collections, "collections")                                         \
+  H(COUNT, full_collections, "full_collections")                               \
+  H(NUM, pause_s, "pause_seconds")                                             \
+  H(NUM, gc_time_share, "gc_time_share")                                       \
+  H(NUM, heap_live_bytes, "heap_live_bytes")
+
 typedef struct lg_runtime_phase {
   char *name;
   int64_t collections, full_collections;
