@@ -518,6 +518,14 @@ bool lg_rep_runtime_text(char *buf, size_t cap, const lg_result *r) {
       ADD(" of a %s ceiling",
           lg_format_bytes(b3, sizeof b3, rt->heap_max_bytes));
   }
+  if (rt->memory_metric && isfinite(rt->memory_slope)) {
+    char v[64], lo[64], hi[64];
+    ADD("; %s beside it: %s B/%s (CI %s to %s), %s", rt->memory_metric,
+        lg_fmt_num(v, sizeof v, rt->memory_slope),
+        rt->memory_x && strcmp(rt->memory_x, "seconds") == 0 ? "s" : "req",
+        lg_fmt_num(lo, sizeof lo, rt->memory_lo),
+        lg_fmt_num(hi, sizeof hi, rt->memory_hi), lg_fmt_leak(rt->memory_leak));
+  }
   if (rt->malformed_lines > 0)
     ADD("; %lld malformed GC lines skipped", (long long)rt->malformed_lines);
   if (rt->note)

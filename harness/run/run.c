@@ -42,7 +42,9 @@ void lg_run_analysis_opts(const lg_scenario *sc, lg_analysis_opts *ao) {
   ao->warmup_fraction = sc->analysis.warmup_fraction;
 }
 
-static char *dup_or_null(const char *s) { return s && s[0] ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s) {
+  return s && s[0] ? strdup(s) : NULL;
+}
 
 static const char *metric_column(lg_metric m) {
   switch (m) {
@@ -273,8 +275,7 @@ static int judge_heap(lg_result *r, const lg_scenario *sc, const session_out *s,
   /* From the end of the warm-up the scenario asks for (not from where the
    * analysis restarted its window: a restart would leave too few). */
   if (a->leak == LG_LEAK_NO_LEAK || strcmp(a->x, "requests") != 0 ||
-      rt_full_slope(rs,
-                    sc->analysis.warmup_fraction * (double)r->load.requests,
+      rt_full_slope(rs, sc->analysis.warmup_fraction * (double)r->load.requests,
                     sc->analysis.confidence, &fit) != 0 ||
       !(fit.hi <= tol))
     return 0;
@@ -291,6 +292,34 @@ static int judge_heap(lg_result *r, const lg_scenario *sc, const session_out *s,
   return 0;
 }
 
+/* The memory series a native service would be judged on, judged the same
+ * way beside a managed runtime's heap (issue 12: it stays reported), into
+ * runtime.memory. It decides nothing; a failure leaves it unknown. */
+static void memory_beside(lg_result *r, const lg_scenario *sc,
+                          lg_samples_writer *w, const char *csv,
+                          const session_out *s) {
+  lg_runtime_result *rt = &r->runtime;
+  lg_result *m = lg_result_new();
+  lg_error err;
+  if (!m)
+    return;
+  /* What judge reads of the result besides the series. */
+  m->load.requests = r->load.requests;
+  m->service.oom_killed = r->service.oom_killed;
+  m->container.oom_kills = r->container.oom_kills;
+  lg_error_clear(&err);
+  if (judge(m, sc, s, w, csv, metric_column(sc->analysis.metric), LG_AGG_AUTO,
+            s->limit_bytes, &err) == 0) {
+    rt->memory_metric = strdup(m->analysis.metric);
+    rt->memory_x = strdup(m->analysis.x);
+    rt->memory_slope = m->analysis.slope;
+    rt->memory_lo = m->analysis.slope_lo;
+    rt->memory_hi = m->analysis.slope_hi;
+    rt->memory_leak = m->analysis.leak;
+  }
+  lg_result_free(m);
+}
+
 /* Which series is judged (docs/runtimes.md "Verdict"): a managed runtime
  * whose GC report was read is judged on its heap (judge_heap), against its
  * heap ceiling when it has one (the JVM fails there, not at the cgroup's
@@ -302,18 +331,19 @@ static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
                     const char *csv, const session_out *s, char *note,
                     size_t note_cap) {
   const rt_summary *rs = &s->runtime.summary;
-  bool heap = s->runtime.gc_csv[0] &&
-              (!sc->analysis.metric_set ||
-               sc->analysis.metric == LG_METRIC_HEAP);
+  bool heap = s->runtime.gc_csv[0] && (!sc->analysis.metric_set ||
+                                       sc->analysis.metric == LG_METRIC_HEAP);
   lg_error err;
 
   lg_error_clear(&err);
   note[0] = '\0';
   if (heap) {
-    double limit = isfinite(rs->heap_max_bytes) ? rs->heap_max_bytes
-                                                 : s->limit_bytes;
-    if (judge_heap(r, sc, s, limit, &err) == 0)
+    double limit =
+        isfinite(rs->heap_max_bytes) ? rs->heap_max_bytes : s->limit_bytes;
+    if (judge_heap(r, sc, s, limit, &err) == 0) {
+      memory_beside(r, sc, w, csv, s);
       return;
+    }
     if (sc->analysis.metric_set) {
       lg_result_add_check(r, lg_check_name(LG_CK_GROWTH), LG_CHECK_ERROR,
                           "cannot judge the runtime's heap from %s: %s",
@@ -349,9 +379,9 @@ static void metrics_final(const lg_run_opts *o, const lg_result *r,
 /* What an earlier run left in dir that this run writes again: removed
  * before anything starts, so a run that fails early never stands beside
  * them (samples.csv is replaced by this run's own right after). */
-static const char *const previous_outputs[] = {
-    "service.stdout.log", "service.stderr.log", "gc.csv", "leakgate-node-gc.js",
-    NULL};
+static const char *const previous_outputs[] = {"service.stdout.log",
+                                               "service.stderr.log", "gc.csv",
+                                               "leakgate-node-gc.js", NULL};
 
 /* result.json until the verdict replaces it: verdict error, saying the run
  * has not finished. Whoever reads it meanwhile - a CI step that runs
@@ -506,9 +536,10 @@ static void finish_run(lg_result *r, const lg_scenario *sc,
   lg_error werr;
   lg_error_clear(&werr);
   if (!baseline_path && sc->baseline.file) {
-    baseline_own = sc->baseline.file[0] == '/'
-                       ? strdup(sc->baseline.file)
-                       : lg_path_join(sc->dir ? sc->dir : ".", sc->baseline.file);
+    baseline_own =
+        sc->baseline.file[0] == '/'
+            ? strdup(sc->baseline.file)
+            : lg_path_join(sc->dir ? sc->dir : ".", sc->baseline.file);
     baseline_path = baseline_own;
   }
   if (baseline_path && !r->interrupted)

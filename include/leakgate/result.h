@@ -402,7 +402,12 @@ typedef struct lg_runtime_window {
   X(PAIR, goroutines, "goroutines.ci")                                         \
   X(LEAK, goroutines_leak, "goroutines.leak")                                  \
   A(runtime_goroutines_series, "goroutines.series") /* goroutine_chart */      \
-  A(runtime_sites, "growing")                       /* sites, n_sites */
+  X(STR, memory_metric, "memory.metric") /* judged beside the heap */          \
+  X(STR, memory_x, "memory.x")                                                 \
+  X(NUM, memory_slope, "memory.slope")                                         \
+  X(PAIR, memory, "memory.ci")                                                 \
+  X(LEAK, memory_leak, "memory.leak")                                          \
+  A(runtime_sites, "growing") /* sites, n_sites */
 
 typedef struct lg_runtime_result {
   LG_RUNTIME_FIELDS(LG_FIELD_MEMBER, LG_FIELD_NONE, LG_FIELD_NONE)

@@ -23,6 +23,9 @@ jget "$r" "d['runtime']['gc_report']" | grep -q '^JAVA_TOOL_OPTIONS = -Xlog:gc,g
   fail "JAVA_TOOL_OPTIONS was not set"
 expect_range "$(jget "$r" "d['runtime']['gc']['heap_max_bytes']")" 1e6 1.1e9 "the heap ceiling from gc+init"
 expect_eq "$(jget "$r" "d['runtime']['gc']['malformed_lines']")" 0 "malformed GC lines"
+# The memory series stays reported beside the heap (it decides nothing).
+expect_eq "$(jget "$r" "d['runtime']['memory']['metric']")" anon_bytes "runtime.memory.metric"
+expect_eq "$(jget "$r" "d['runtime']['memory']['x']")" requests "runtime.memory.x"
 ls "$WORK"/jvm-leak256-25s/gc-*.log >/dev/null 2>&1 || fail "no per-process GC log"
 # Attribution (item 5): jcmd GC.class_histogram names the byte arrays the
 # fixture keeps, near the payload per request.

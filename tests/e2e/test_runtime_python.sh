@@ -15,6 +15,7 @@ r=$WORK/python-leak256-25s/result.json
 expect_eq "$(jget "$r" "d['runtime']['name']")" python "runtime.name"
 expect_eq "$(jget "$r" "d['runtime']['gc_report']")" null "no switch for Python"
 expect_eq "$(jget "$r" "d['analysis']['metric']")" anon_bytes "the series judged"
+expect_eq "$(jget "$r" "d['runtime']['memory']['metric']")" null "nothing judged beside: anon is the verdict's own series"
 [ ! -e "$WORK/python-leak256-25s/gc.csv" ] || fail "gc.csv without a GC report"
 no_leftovers
 finish
