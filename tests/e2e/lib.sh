@@ -57,8 +57,8 @@ jget() {
 
 fail() {
   echo "FAIL: $*" >&2
-  echo "--- stdout" >&2; cat "$WORK/stdout" >&2 || true
-  echo "--- stderr" >&2; tail -40 "$WORK/stderr" >&2 || true
+  echo "--- stdout" >&2; cat "$WORK/stdout" >&2 2>/dev/null || true
+  echo "--- stderr" >&2; tail -40 "$WORK/stderr" >&2 2>/dev/null || true
   failures=$((failures + 1))
 }
 
@@ -121,24 +121,57 @@ no_leftovers() {
   done
 }
 
-# require_tool TOOL: the test cannot run without TOOL. Elsewhere a visible
-# skip (exit 77); in CI (.ci/run sets LG_CI=1, and ci/install-deps.sh
-# installs every tool the tests use) a failure, so CI cannot pass by
-# skipping.
-require_tool() {
-  command -v "$1" >/dev/null && return 0
-  if [ "${LG_CI:-}" = 1 ]; then
-    fail "$1 is not installed (ci/install-deps.sh installs it)"
+# required_here [VAR]: true where the environment demands every test: LG_CI=1,
+# or VAR=1 (LG_REQUIRE_CGROUP, LG_REQUIRE_ENGINES, ...), as .ci/run sets
+# them. There a test that cannot run must fail: ctest reports exit 77 as
+# skipped and exits 0, so CI would pass by skipping.
+required_here() {
+  [ "${LG_CI:-}" = 1 ] && return 0
+  [ -n "${1:-}" ] || return 1
+  eval "_req=\${$1:-}"
+  [ "$_req" = 1 ]
+}
+
+# skip_test WHY [VAR]: the whole test cannot run here. Where required_here
+# a failure; elsewhere a visible skip (exit 77, ctest's SKIP_RETURN_CODE).
+skip_test() {
+  if required_here "${2:-}"; then
+    fail "$1 (required here: LG_CI=1${2:+ or $2=1})"
     finish
   fi
-  echo "SKIP: $1 is not installed"
+  echo "SKIP: $1"
   exit 77
+}
+
+# skip_part WHY [VAR]: one part of the test cannot run here. Where
+# required_here a failure; elsewhere the rest runs and finish exits 77
+# (skipped) even when every check that ran passed: a test that ran only in
+# part never reports as a pass.
+skipped_parts=""
+skip_part() {
+  if required_here "${2:-}"; then
+    fail "$1 (required here: LG_CI=1${2:+ or $2=1})"
+    return 0
+  fi
+  echo "SKIP part: $1" >&2
+  skipped_parts="$skipped_parts${skipped_parts:+; }$1"
+}
+
+# require_tool TOOL: the test cannot run without TOOL (ci/install-deps.sh
+# installs every tool the tests use).
+require_tool() {
+  command -v "$1" >/dev/null && return 0
+  skip_test "$1 is not installed (ci/install-deps.sh installs it)"
 }
 
 finish() {
   if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed" >&2
     exit 1
+  fi
+  if [ -n "$skipped_parts" ]; then
+    echo "SKIP: every check that ran passed, but these parts did not run: $skipped_parts"
+    exit 77
   fi
   echo "all checks passed"
 }

@@ -6,17 +6,8 @@
 # error says exactly that the launcher exited 0 and why its daemon cannot
 # be followed.
 . "$(dirname "$0")/lib.sh"
-mc=$(command -v memcached || true)
-if [ -z "$mc" ]; then
-  [ "${LG_REQUIRE_CGROUP:-}" = 1 ] && { echo "FAIL: memcached is not installed (ci/install-deps.sh)"; exit 1; }
-  echo "SKIP: memcached is not installed"
-  exit 77
-fi
-if [ "$(id -u)" != 0 ]; then
-  [ "${LG_REQUIRE_CGROUP:-}" = 1 ] && { echo "FAIL: needs root for a cgroup"; exit 1; }
-  echo "SKIP: needs root for a cgroup"
-  exit 77
-fi
+mc=$(command -v memcached) || skip_test "memcached is not installed (ci/install-deps.sh)"
+[ "$(id -u)" = 0 ] || skip_test "needs root for a cgroup" LG_REQUIRE_CGROUP
 # run_daemon NAME BACKEND: run the scenario in the background, note the
 # daemon's pid from its pid file while it runs ($dpid), wait for the end.
 run_daemon() {

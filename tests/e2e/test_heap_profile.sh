@@ -43,16 +43,14 @@ if command -v go >/dev/null 2>&1; then
     awk '/flat%/ { getline; print $6; exit }')
   expect_eq "$top" leak_per_request "go tool pprof -top: first function"
 else
-  echo "SKIP part: go not installed (go tool pprof)"
-  [ "${LG_REQUIRE_CGROUP:-}" != 1 ] || fail "golang-go is required in CI"
+  skip_part "go tool pprof: go is not installed (golang-go)"
 fi
 if command -v google-pprof >/dev/null 2>&1; then
   top=$(google-pprof --text "$FIXTURES/leaky_http" "$WORK/leaky/heap_profile/snapshot.07.heap" 2>/dev/null |
     awk 'NR > 1 && /%/ { print $6; exit }')
   expect_eq "$top" leak_per_request "google-pprof --text: first function"
 else
-  echo "SKIP part: google-pprof not installed"
-  [ "${LG_REQUIRE_CGROUP:-}" != 1 ] || fail "google-pprof is required in CI"
+  skip_part "google-pprof --text: google-pprof is not installed (google-perftools)"
 fi
 no_leftovers
 
@@ -111,8 +109,7 @@ if [ -x "$FIXTURES/static_http" ]; then
   grep -q "cannot profile this service" "$WORK/stdout" || fail "static-req: message not shown"
   no_leftovers
 else
-  echo "SKIP part: no static libc (static_http not built)"
-  [ "${LG_REQUIRE_CGROUP:-}" != 1 ] || fail "libc.a (libc6-dev) is required in CI"
+  skip_part "a statically linked service: no static libc, static_http not built (libc6-dev)"
 fi
 
 # --- on-suspicion: a clean service is not profiled ---------------------------
@@ -156,8 +153,7 @@ if [ -r "$TCMALLOC" ] && command -v wrk >/dev/null 2>&1; then
   expect_eq "$(site "$WORK/gperf.json" 0)" leak_per_request "gperftools: growing site"
   expect_eq "$(jget "$WORK/gperf.json" "len(d['heap_profile']['growing_sites'])")" 1 "gperftools: one site"
 else
-  echo "SKIP part: libtcmalloc (google-perftools) or wrk not installed"
-  [ "${LG_REQUIRE_CGROUP:-}" != 1 ] || fail "google-perftools and wrk are required in CI"
+  skip_part "gperftools heap profiles: libtcmalloc (google-perftools) or wrk is not installed"
 fi
 no_leftovers
 finish

@@ -75,8 +75,7 @@ if [ -x /usr/bin/time ]; then
   set -e
   expect_range "$(tail -1 "$WORK/rss")" 0 65536 "merge of a 20 MB result: max RSS KiB"
 else
-  [ "${LG_REQUIRE_CGROUP:-}" = 1 ] && fail "/usr/bin/time is not installed (ci/install-deps.sh): RSS not measured"
-  echo "SKIP (part): /usr/bin/time is not installed: RSS not measured"
+  skip_part "merge's RSS: /usr/bin/time is not installed (time)"
   run_lg merge "$WORK/big.json" --quiet
 fi
 expect_code 2 "merge of a 20 MB result"
@@ -105,7 +104,6 @@ SH
   grep -q "docker leakgate-4199998-ab12-svc (leakgate pid 4199998)" "$WORK/stdout" || fail "doctor: the stale container is not listed"
   ! grep -q "cd34-live" "$WORK/stdout" || fail "doctor: a container of a live pid was listed as stale"
 else
-  [ "${LG_REQUIRE_CGROUP:-}" = 1 ] && fail "doctor's stale cgroup case needs root"
-  echo "SKIP (part): doctor's stale cgroup case needs root"
+  skip_part "doctor's stale cgroup case needs root" LG_REQUIRE_CGROUP
 fi
 finish

@@ -6,10 +6,8 @@
 # refused. No cluster is involved: the doc says plainly that the Job has
 # not run on one.
 . "$(dirname "$0")/lib.sh"
-python3 -c 'import jsonschema, yaml' 2>/dev/null || {
-  echo "SKIP: python3-jsonschema and python3-yaml are needed (ci/install-deps.sh)" >&2
-  exit 77
-}
+python3 -c 'import jsonschema, yaml' 2>/dev/null ||
+  skip_test "python3-jsonschema and python3-yaml are needed (ci/install-deps.sh)"
 python3 "$SRC/tests/e2e/check_k8s_manifest.py" "$SRC" --self-test >"$WORK/stdout" 2>"$WORK/stderr" ||
   fail "the Job of docs/scaling.md"
 cat "$WORK/stdout"

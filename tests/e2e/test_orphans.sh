@@ -7,11 +7,7 @@
 # none ends the service's whole session and the setsid daemon that escaped
 # it, and says so.
 . "$(dirname "$0")/lib.sh"
-if [ "$(id -u)" != 0 ]; then
-  [ "${LG_REQUIRE_CGROUP:-}" = 1 ] && { echo "FAIL: needs root for a cgroup"; exit 1; }
-  echo "SKIP: needs root for a cgroup"
-  exit 77
-fi
+[ "$(id -u)" = 0 ] || skip_test "needs root for a cgroup" LG_REQUIRE_CGROUP
 
 # marker_pids MARKER: processes whose command line holds MARKER.
 marker_pids() {
@@ -105,10 +101,8 @@ if command -v valgrind >/dev/null 2>&1; then
   gone_within work_pids || fail "a Massif tier's processes still run 10 s after SIGKILL of leakgate: $(work_pids | tr '\n' ' ')"
   for p in $(work_pids); do kill -KILL "$p" 2>/dev/null || true; done
   no_leftovers
-elif [ "${LG_REQUIRE_CGROUP:-}" = 1 ]; then
-  fail "valgrind is not installed (ci/install-deps.sh)"
 else
-  echo "SKIP (part): valgrind is not installed"
+  skip_part "SIGKILL mid-Massif: valgrind is not installed" LG_REQUIRE_CGROUP
 fi
 
 # 2. Backend none, a normal run: forker's children (its process group and

@@ -72,7 +72,7 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$tiny" && mount -t tmpfs -o size=64k tmpfs "$
   no_leftovers
   umount "$tiny"
 else
-  echo "full-disk cases skipped: mounting a tmpfs needs root"
+  skip_part "full-disk cases: mounting a 64 KiB tmpfs needs root" LG_REQUIRE_CGROUP
 fi
 
 # 3. samples.csv is on disk row by row: SIGKILL (which leakgate cannot
