@@ -10,7 +10,9 @@
 #               does not depend on the machine's speed or earlier runs
 #   -b          build only, do not run
 #   -s          smoke mode (ctest): exit 77 ("skipped") with the reason when
-#               clang or its libFuzzer runtime is absent, instead of 2
+#               clang or its libFuzzer runtime is absent, instead of 2 -
+#               but 1 under LG_CI=1 (.ci/run): ctest counts a skip as no
+#               failure, and CI must not pass without fuzzing
 #   NAME...     targets to build/run (default: every folder below)
 #
 # A target is a folder tests/fuzz/<name>/ holding
@@ -39,6 +41,7 @@ seconds=${FUZZ_SECONDS:-30}
 build_only=0
 runs=""
 missing=2
+skipped=skipped
 CC=${FUZZ_CC:-clang}
 
 while getopts "t:r:bs" opt; do
@@ -46,21 +49,21 @@ while getopts "t:r:bs" opt; do
   t) seconds=$OPTARG ;;
   r) runs=$OPTARG ;;
   b) build_only=1 ;;
-  s) missing=77 ;;
+  s) if [ "${LG_CI:-}" = 1 ]; then missing=1 skipped="cannot run (LG_CI=1)"; else missing=77; fi ;;
   *) sed -n '2,18p' "$0" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
 
 if ! command -v "$CC" >/dev/null 2>&1; then
-  echo "fuzz: skipped: $CC not found (apt-get install clang)" >&2
+  echo "fuzz: $skipped: $CC not found (apt-get install clang)" >&2
   exit $missing
 fi
 probe=$(mktemp -d)
 trap 'rm -rf "$probe"' EXIT
 printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$probe/p.c"
 if ! "$CC" -fsanitize=fuzzer "$probe/p.c" -o "$probe/p" 2>"$probe/err"; then
-  echo "fuzz: skipped: $CC cannot link libFuzzer (Debian: apt-get install libclang-rt-dev):" >&2
+  echo "fuzz: $skipped: $CC cannot link libFuzzer (Debian: apt-get install libclang-rt-dev):" >&2
   cat "$probe/err" >&2
   exit $missing
 fi

@@ -6,7 +6,8 @@
 # machine: a CI run must not depend on luck. Open-ended fuzzing is
 # `tests/fuzz/run.sh -t SECONDS` (README there).
 # Label `fuzz`. A test is skipped (exit 77, reason printed) only when clang
-# or its libFuzzer runtime is absent; a crash, leak or broken promise fails.
+# or its libFuzzer runtime is absent, and never under LG_CI=1 (.ci/run),
+# where that fails; a crash, leak or broken promise fails.
 # The targets share one build dir, so they run one at a time (RESOURCE_LOCK);
 # fuzz.build configures and compiles them first.
 set(LG_FUZZ_SMOKE_RUNS 15000 CACHE STRING "Inputs per fuzz target in ctest")
