@@ -779,101 +779,39 @@ static void rt_windows_read(lg_jr *d, const json_t *o, const char *ctx,
 }
 CODEC(runtime_windows, "array", rt_windows_write, rt_windows_read, NULL, NULL);
 
-static json_t *rt_sites_write(const void *sec, bool *bad) {
-  const lg_runtime_result *rt = sec;
-  json_t *arr = json_array();
-  size_t i, k;
-  if (!arr) {
-    *bad = true;
-    return NULL;
-  }
-  for (i = 0; i < rt->n_sites; i++) {
-    const lg_runtime_site *x = &rt->sites[i];
-    json_t *o = json_object(), *st = json_array();
-    if (!o || !st) {
-      json_decref(o);
-      json_decref(st);
-      *bad = true;
-      break;
-    }
-    lg_json_put(o, "kind", lg_json_str(x->kind), bad);
-    lg_json_put(o, "name", lg_json_str(x->name), bad);
-    lg_json_put(o, "file", lg_json_str(x->file), bad);
-    lg_json_put(o, "line", x->line > 0 ? json_integer(x->line) : json_null(),
-                bad);
-    lg_json_put(o, "first_bytes", lg_json_num(x->first_bytes), bad);
-    lg_json_put(o, "last_bytes", lg_json_num(x->last_bytes), bad);
-    lg_json_put(o, "growth_bytes", lg_json_num(x->growth_bytes), bad);
-    lg_json_put(o, "first_count", count_json(x->first_count), bad);
-    lg_json_put(o, "last_count", count_json(x->last_count), bad);
-    lg_json_put(o, "bytes_per_request", lg_json_num(x->bytes_per_request), bad);
-    for (k = 0; k < x->n_stack; k++)
-      lg_json_push(st, lg_json_str(x->stack[k]), bad);
-    lg_json_put(o, "stack", st, bad);
-    lg_json_push(arr, o, bad);
-  }
-  return arr;
+/* A growing site's stack: "function file:line" strings. */
+static json_t *rt_stack_write(const void *sec, bool *bad) {
+  const lg_runtime_site *x = sec;
+  return str_array(x->stack, x->n_stack, bad);
 }
-static void rt_sites_read(lg_jr *d, const json_t *o, const char *ctx,
+static void rt_stack_read(lg_jr *d, const json_t *o, const char *ctx,
                           const char *key, void *sec) {
-  static const char *const el = "runtime.growing[]";
-  json_t *arr = lg_jr_arr(d, o, ctx, key, "an array"), *x;
-  size_t i;
-  json_array_foreach(arr, i, x) {
-    lg_runtime_site *site;
-    json_t *st, *f;
-    size_t k;
-    if (d->rc)
-      break;
-    if (!json_is_object(x)) {
-      lg_jr_bad(d, ctx, key, "objects");
+  json_t *st = lg_jr_arr(d, o, ctx, key, "an array of strings"), *f;
+  size_t k;
+  json_array_foreach(st, k, f) {
+    if (!json_is_string(f)) {
+      lg_jr_bad(d, ctx, key, "an array of strings");
       break;
     }
-    site = lg_result_add_runtime_site(sec, lg_jr_str(d, x, el, "kind", false),
-                                      lg_jr_str(d, x, el, "name", false),
-                                      lg_jr_str(d, x, el, "file", false),
-                                      lg_jr_int(d, x, el, "line", 0));
-    if (!site) {
+    if (lg_runtime_site_add_frame(sec, json_string_value(f))) {
       lg_jr_oom(d);
       break;
     }
-    site->first_bytes = lg_jr_num(d, x, el, "first_bytes", false);
-    site->last_bytes = lg_jr_num(d, x, el, "last_bytes", false);
-    site->growth_bytes = lg_jr_num(d, x, el, "growth_bytes", false);
-    site->first_count = lg_jr_count(d, x, el, "first_count");
-    site->last_count = lg_jr_count(d, x, el, "last_count");
-    site->bytes_per_request = lg_jr_num(d, x, el, "bytes_per_request", false);
-    st = lg_jr_arr(d, x, el, "stack", "an array of strings");
-    json_array_foreach(st, k, f) {
-      if (!json_is_string(f)) {
-        lg_jr_bad(d, el, "stack", "an array of strings");
-        break;
-      }
-      if (lg_runtime_site_add_frame(site, json_string_value(f))) {
-        lg_jr_oom(d);
-        break;
-      }
-    }
   }
 }
-static void rt_sites_release(void *sec) {
-  lg_runtime_result *rt = sec;
-  size_t i, k;
-  for (i = 0; i < rt->n_sites; i++) {
-    lg_runtime_site *x = &rt->sites[i];
-    free(x->kind);
-    free(x->name);
-    free(x->file);
-    for (k = 0; k < x->n_stack; k++)
-      free(x->stack[k]);
-    free(x->stack);
-  }
-  free(rt->sites);
-  rt->sites = NULL;
-  rt->n_sites = 0;
+static void rt_stack_release(void *sec) {
+  lg_runtime_site *x = sec;
+  free_strv(x->stack, x->n_stack);
+  x->stack = NULL;
+  x->n_stack = 0;
 }
-CODEC(runtime_sites, "array", rt_sites_write, rt_sites_read, NULL,
-      rt_sites_release);
+CODEC(runtime_site_stack, "array", rt_stack_write, rt_stack_read, NULL,
+      rt_stack_release);
+#define ROW_rt_site(T, m, k) ROW_OF(lg_runtime_site, T, m, k)
+ELEMENTS(rt_site, lg_runtime_site, LG_RUNTIME_SITE_FIELDS);
+static RECORDS(runtime_site_records, lg_runtime_result, sites, n_sites, rt_site,
+               "objects");
+RECORDS_CODEC(runtime_sites, runtime_site_records);
 
 /* ---- the tables ------------------------------------------------------- */
 

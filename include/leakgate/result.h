@@ -351,6 +351,20 @@ typedef struct lg_runtime_phase {
 
 /* A class (JVM GC.class_histogram) or an allocation stack (Go heap profile)
  * whose retained bytes grew between the first and the last look. */
+/* An element of growing[] (H rows: the struct below keeps its layout). */
+#define LG_RUNTIME_SITE_FIELDS(X, H, A)                                        \
+  H(STR, kind, "kind")                                                         \
+  H(STR, name, "name")                                                         \
+  H(STR, file, "file")                                                         \
+  H(POS, line, "line")                                                         \
+  H(NUM, first_bytes, "first_bytes")                                           \
+  H(NUM, last_bytes, "last_bytes")                                             \
+  H(NUM, growth_bytes, "growth_bytes")                                         \
+  H(COUNT, first_count, "first_count")                                         \
+  H(COUNT, last_count, "last_count")                                           \
+  H(NUM, bytes_per_request, "bytes_per_request")                               \
+  A(runtime_site_stack, "stack") /* stack, n_stack */
+
 typedef struct lg_runtime_site {
   char *kind; /* "class" or "stack" */
   char *name; /* the class, or the stack's first frame of the program */
