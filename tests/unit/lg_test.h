@@ -203,18 +203,22 @@ static inline int lg_test_run(Suite *s) {
   SRunner *sr = srunner_create(s);
   void *page = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  int failed, skipped = 0;
-  lg_test_skips_ = page == MAP_FAILED ? NULL : (int *)page;
-  if (lg_test_skips_)
-    *lg_test_skips_ = 0;
+  int failed, skipped;
+  /* Without the shared page a skip could not be counted and would report
+   * as a pass. */
+  if (page == MAP_FAILED) {
+    perror("lg_test_run: mmap of the skip counter");
+    srunner_free(sr);
+    return EXIT_FAILURE;
+  }
+  lg_test_skips_ = (int *)page;
+  *lg_test_skips_ = 0;
   srunner_run_all(sr, CK_NORMAL);
   failed = srunner_ntests_failed(sr);
   srunner_free(sr);
-  if (lg_test_skips_) {
-    skipped = *lg_test_skips_;
-    munmap(page, sizeof(int));
-    lg_test_skips_ = NULL;
-  }
+  skipped = *lg_test_skips_;
+  munmap(page, sizeof(int));
+  lg_test_skips_ = NULL;
   if (failed)
     return EXIT_FAILURE;
   if (skipped)
