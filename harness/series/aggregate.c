@@ -311,9 +311,13 @@ static double median_of(const double *v, size_t n, double *scratch) {
 }
 
 /* Find GC/decay drops in the block medians m[0..n): a first difference
- * below med - 6 robust SD that is not the return of an upward spike (no
- * difference above med + 6 SD in the two before it). drop[k] is the index of
- * the first block after the k-th drop. Returns the number of drops. */
+ * that is negative (memory fell) and below med - 6 robust SD, and that is
+ * not the return of an upward spike (no difference above med + 6 SD in the
+ * two before it). A growth that merely slowed is no drop: a very regular
+ * leak has a robust SD near 0, so one smaller step (the service paused
+ * under a loaded CPU) was 6 SD below and cut a straight line into
+ * "cycles". drop[k] is the index of the first block after the k-th drop.
+ * Returns the number of drops. */
 static size_t find_drops(const double *m, size_t n, size_t *drop,
                          double *scratch) {
   double *d = scratch, *tmp = scratch + n, med, scale;
@@ -324,7 +328,7 @@ static size_t find_drops(const double *m, size_t n, size_t *drop,
   if (!(scale > 0))
     return 0;
   for (i = 0; i + 1 < n; i++) {
-    if ((d[i] - med) / scale < -6 &&
+    if (d[i] < 0 && (d[i] - med) / scale < -6 &&
         !(i >= 1 && (d[i - 1] - med) / scale > 6) &&
         !(i >= 2 && (d[i - 2] - med) / scale > 6)) {
       /* A drop inside a block shows in two differences (into and out of the
