@@ -342,9 +342,8 @@ static void site_table(lg_buf *b, const lg_result *r) {
 /* The heap profile: its figures, the icicle chart and the sites table. */
 static void heap_profile(lg_buf *b, const lg_result *r, size_t idx) {
   const lg_heap_profile_result *h = &r->heap_profile;
-  char id[32], v[64], lo[64], hi[64], per[32], ci[32];
+  char id[32], per[32], ci[32];
   const char *unit = lg_fmt_heap_unit(h->x);
-  size_t i;
   if (!h->ran)
     return;
   lg_buf_appendf(b, "<h3>Heap profile (sampled every %s at full load)</h3>\n",
@@ -369,24 +368,7 @@ static void heap_profile(lg_buf *b, const lg_result *r, size_t idx) {
                  "location</th><th>%s</th><th>%s</th><th>samples</th><th>"
                  "fingerprint</th></tr>\n",
                  unit, lg_fmt_ci_label(ci, sizeof ci, r->confidence));
-  for (i = 0; i < h->n_sites && i < 50; i++) {
-    const lg_heap_site *s = &h->growing_sites[i];
-    lg_rep_site_start(b, esc, "<tr><td>", "</td><td>", s->function, s->file,
-                      "?", s->line);
-    lg_buf_appendf(b,
-                   "</td><td class=\"num\">%s</td><td class=\"num\">%s to "
-                   "%s</td><td class=\"num\">",
-                   lg_fmt_num(v, sizeof v, s->bytes_per_request),
-                   lg_fmt_num(lo, sizeof lo, s->ci_lo),
-                   lg_fmt_num(hi, sizeof hi, s->ci_hi));
-    if (s->samples >= 0)
-      lg_buf_appendf(b, "%lld", (long long)s->samples);
-    lg_buf_appends(b, "</td><td>");
-    esc(b, s->fingerprint ? s->fingerprint : "");
-    if (s->known)
-      lg_buf_appends(b, " (known)");
-    lg_buf_appends(b, "</td></tr>\n");
-  }
+  lg_rep_heap_site_rows(b, h, 50, &html_sites, "", "");
   lg_buf_appends(b, "</table>\n");
 }
 

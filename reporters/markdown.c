@@ -157,8 +157,7 @@ static void sites(lg_buf *b, const lg_result *r) {
 /* The heap profile's growing sites: one row each, fastest first. */
 static void heap_sites(lg_buf *b, const lg_result *r) {
   const lg_heap_profile_result *h = &r->heap_profile;
-  char v[64], lo[64], hi[64], per[32], ci[32];
-  size_t i;
+  char per[32], ci[32];
   if (!h->ran || !h->n_sites)
     return;
   lg_buf_appendf(
@@ -170,20 +169,7 @@ static void heap_sites(lg_buf *b, const lg_result *r) {
       h->failed ? " open" : "", h->n_sites, h->n_sites == 1 ? "" : "s",
       lg_format_bytes(per, sizeof per, h->period_bytes), lg_fmt_heap_unit(h->x),
       lg_fmt_ci_label(ci, sizeof ci, r->confidence));
-  for (i = 0; i < h->n_sites && i < 10; i++) {
-    const lg_heap_site *s = &h->growing_sites[i];
-    lg_rep_site_start(b, lg_esc_md, "| ", " | ", s->function, s->file, "?",
-                      s->line);
-    lg_buf_appendf(b, " | %s | %s to %s | ",
-                   lg_fmt_num(v, sizeof v, s->bytes_per_request),
-                   lg_fmt_num(lo, sizeof lo, s->ci_lo),
-                   lg_fmt_num(hi, sizeof hi, s->ci_hi));
-    if (s->samples >= 0)
-      lg_buf_appendf(b, "%lld", (long long)s->samples);
-    lg_buf_appends(b, " | `");
-    lg_esc_md(b, s->fingerprint ? s->fingerprint : "none");
-    lg_buf_appendf(b, "`%s |\n", s->known ? " (known)" : "");
-  }
+  lg_rep_heap_site_rows(b, h, 10, &md_sites, "`", "none");
   lg_buf_appends(b, "\n</details>\n\n");
 }
 

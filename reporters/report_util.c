@@ -452,6 +452,33 @@ void lg_rep_site_rows(lg_buf *b, const lg_massif_result *m, const size_t *idx,
   }
 }
 
+void lg_rep_heap_site_rows(lg_buf *b, const lg_heap_profile_result *h,
+                           size_t max, const lg_rep_site_markup *mk,
+                           const char *fp_quote, const char *fp_none) {
+  char v[64], lo[64], hi[64];
+  size_t i;
+  for (i = 0; i < h->n_sites && i < max; i++) {
+    const lg_heap_site *s = &h->growing_sites[i];
+    lg_rep_site_start(b, mk->esc, mk->row_open, mk->cell, s->function, s->file,
+                      "?", s->line);
+    lg_buf_appends(b, mk->num);
+    lg_buf_appends(b, lg_fmt_num(v, sizeof v, s->bytes_per_request));
+    lg_buf_appends(b, mk->num);
+    lg_buf_appendf(b, "%s to %s", lg_fmt_num(lo, sizeof lo, s->ci_lo),
+                   lg_fmt_num(hi, sizeof hi, s->ci_hi));
+    lg_buf_appends(b, mk->num);
+    if (s->samples >= 0)
+      lg_buf_appendf(b, "%lld", (long long)s->samples);
+    lg_buf_appends(b, mk->cell);
+    lg_buf_appends(b, fp_quote);
+    mk->esc(b, s->fingerprint ? s->fingerprint : fp_none);
+    lg_buf_appends(b, fp_quote);
+    if (s->known)
+      lg_buf_appends(b, " (known)");
+    lg_buf_appends(b, mk->row_close);
+  }
+}
+
 void lg_rep_runtime_site_rows(lg_buf *b, const lg_runtime_result *rt,
                               size_t max, const lg_rep_site_markup *mk) {
   char v[64];

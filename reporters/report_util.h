@@ -95,6 +95,13 @@ void lg_rep_site_cells(lg_buf *b, const lg_rep_site_markup *mk,
 /* The first max of the sites in order idx (lg_rep_top_sites) as rows. */
 void lg_rep_site_rows(lg_buf *b, const lg_massif_result *m, const size_t *idx,
                       size_t max, const lg_rep_site_markup *mk);
+/* The first max of the heap profile's growing sites (fastest first) as
+ * rows: the start (nofile "?"), num rate, num interval, num samples, cell,
+ * then the fingerprint (fp_none when unknown) between two fp_quote, and
+ * " (known)" for a site the baseline knew, row_close. */
+void lg_rep_heap_site_rows(lg_buf *b, const lg_heap_profile_result *h,
+                           size_t max, const lg_rep_site_markup *mk,
+                           const char *fp_quote, const char *fp_none);
 /* The first max of a managed runtime's growing classes or stacks
  * (runtime.growing, largest first) as the same rows plus num and the bytes
  * per request. */
