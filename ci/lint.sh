@@ -25,8 +25,12 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DLG_ASSERT=ON \
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 # One clang-tidy per file, JOBS at a time; each file's report in its own log.
+# A clang-tidy that fails (a crash, a file it cannot compile) is a finding
+# too: a crash may print no "warning:" or "error:" line at all.
 printf '%s\n' "$@" | xargs -P "$JOBS" -I{} sh -c \
-  'clang-tidy -p "$1" --quiet "$2" >"$3/$(echo "$2" | tr / _).log" 2>&1 || true' \
+  'log="$3/$(echo "$2" | tr / _).log"
+   clang-tidy -p "$1" --quiet "$2" >"$log" 2>&1 ||
+     echo "$2: error: clang-tidy exited with status $?" >>"$log"' \
   sh "$BUILD_DIR" {} "$out"
 status=0
 findings=$(cat "$out"/*.log | grep -cE "(warning|error): " || true)
