@@ -48,13 +48,21 @@ public_names() {
     grep -oE '\blg_[A-Za-z0-9_]+' | sort -u
 }
 
-# Global symbols LIB defines that break the rule, one per line.
+# Global symbols LIB defines that break the rule, one per line. A missing
+# tool or an empty answer is an error, never "nothing breaks the rule".
 offenders() {
   pub=$(mktemp)
+  syms=$(mktemp)
   public_names >"$pub"
-  nm -g --defined-only "$1" | awk 'NF == 3 {print $3}' | sort -u |
-    grep -v '^lg__' | grep -vE "$ALLOW" | grep -vxFf "$pub" || true
-  rm -f "$pub"
+  nm -g --defined-only "$1" | awk 'NF == 3 {print $3}' | sort -u >"$syms"
+  if [ ! -s "$pub" ] || [ ! -s "$syms" ]; then
+    echo "internal-names: no public declarations or no symbols read" \
+      "(cc -E of include/leakgate, nm of $1)" >&2
+    rm -f "$pub" "$syms"
+    exit 2
+  fi
+  grep -v '^lg__' "$syms" | grep -vE "$ALLOW" | grep -vxFf "$pub" || true
+  rm -f "$pub" "$syms"
 }
 
 lib_path() {
@@ -80,6 +88,13 @@ files() {
     '*.py' '*.yml' 'CMakeLists.txt' '**/CMakeLists.txt' |
     grep -v -e '^tests/data/' -e '^ci/internal-names.sh$' | sort -u)
 }
+
+for tool in nm perl "${CC:-cc}"; do
+  command -v "$tool" >/dev/null 2>&1 || {
+    echo "internal-names: $tool not found" >&2
+    exit 2
+  }
+done
 
 case "${1:-}" in
 check)
