@@ -13,12 +13,15 @@
 #       List every global symbol of LIB (libleakgate.a) that breaks the rule;
 #       exit 1 if there is one (ctest lint.symbols), 0 otherwise.
 #   ci/internal-names.sh rename
-#       Build (ci/build.sh), map every breaking symbol to its internal name,
-#       rewrite the tracked sources, docs and scripts that name it (whole
-#       words; tests/data is input data and is left alone), clang-format the
-#       changed lines, build again and check. Re-runnable: after a rebase it
-#       renames what others added meanwhile; a second run finds nothing.
-#       Refuses (exit 1, nothing written) when a new name is taken already.
+#       First rewrite every name ci/internal-names.map records as renamed
+#       (a branch written before a rename builds again after its rebase);
+#       then build (ci/build.sh), map every breaking symbol to its internal
+#       name, rewrite the tracked sources, docs and scripts that name it
+#       (whole words; tests/data is input data and is left alone), record
+#       the pairs in ci/internal-names.map, clang-format the changed lines,
+#       build again and check. Re-runnable: after a rebase it renames what
+#       others added meanwhile; a second run finds nothing. Refuses (exit 1,
+#       nothing written) when a new name is taken already.
 #   ci/internal-names.sh map
 #       Print the old -> new map rename would apply (a dry run).
 #
@@ -33,6 +36,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # Generated code keeps its generator's names: protobuf-c's, from
 # profile.proto's package perftools.profiles.
 ALLOW='^perftools__profiles__'
+# Every rename applied so far, "old new" per line (rename adds to it).
+MAP_FILE=ci/internal-names.map
 
 usage() {
   sed -n '12,25s/^# \{0,1\}//p' "$0" >&2
@@ -82,11 +87,11 @@ make_map() {
 
 # The tracked files that may name a symbol: sources, headers, docs, scripts
 # and build files; not tests/data (inputs and expected outputs), not this
-# script (its examples name old names on purpose).
+# script or its map (they name old names on purpose).
 files() {
   (cd "$root" && git ls-files -- '*.c' '*.h' '*.md' '*.sh' '*.txt' '*.cmake' \
     '*.py' '*.yml' 'CMakeLists.txt' '**/CMakeLists.txt' |
-    grep -v -e '^tests/data/' -e '^ci/internal-names.sh$' | sort -u)
+    grep -v -e '^tests/data/' -e '^ci/internal-names\.' | sort -u)
 }
 
 for tool in nm perl "${CC:-cc}"; do
@@ -95,6 +100,21 @@ for tool in nm perl "${CC:-cc}"; do
     exit 2
   }
 done
+
+# Rewrite the files (in root) by the "old new" pairs of $1, whole words.
+apply_map() {
+  files | LG_MAP=$1 xargs perl -pi -e '
+    BEGIN {
+      open(my $m, "<", $ENV{LG_MAP}) or die "$ENV{LG_MAP}: $!";
+      while (<$m>) { chomp; my ($o, $n) = split / /; $map{$o} = $n if $n; }
+      my $alt = join "|", map { quotemeta } sort { length $b <=> length $a } keys %map;
+      $re = qr/\b($alt)\b/;
+      # names made by token pasting (lg_##sec##_fields) follow their rows
+      $paste = grep { /^lg_\w+_(fields|records)$/ } keys %map;
+    }
+    s/$re/$map{$1}/g if %map;
+    s/\blg_##(\w+)##_(fields|records)\b/lg__##$1##_$2/g if $paste;'
+}
 
 case "${1:-}" in
 check)
@@ -118,37 +138,33 @@ map)
   ;;
 rename)
   map=$(mktemp)
-  trap 'rm -f "$map" "$map.new" "$map.words"' EXIT
+  trap 'rm -f "$map" "$map.new" "$map.words" "$map.all"' EXIT
+  cd "$root"
+  if [ -s "$MAP_FILE" ]; then
+    apply_map "$MAP_FILE" # names renamed before this tree was written
+  fi
   make_map >"$map"
-  if [ ! -s "$map" ]; then
+  if [ -s "$map" ]; then
+    # A new name that is already a word of the tree, or that two old
+    # names share, would merge two things.
+    cut -d' ' -f2 "$map" | sort >"$map.new"
+    files | xargs cat | grep -oE '\blg__[A-Za-z0-9_]+' | sort -u \
+      >"$map.words" || true
+    taken=$( (uniq -d "$map.new"; comm -12 "$map.new" "$map.words") | sort -u)
+    if [ -n "$taken" ]; then
+      echo "internal-names: new names already in use, nothing renamed:" >&2
+      echo "$taken" | sed 's/^/  /' >&2
+      exit 1
+    fi
+    echo "internal-names: renaming $(wc -l <"$map") symbols"
+    apply_map "$map"
+    cat "$MAP_FILE" "$map" 2>/dev/null | sort -u >"$map.all"
+    cp "$map.all" "$MAP_FILE"
+    git add -- "$MAP_FILE"
+  elif git diff --quiet -- $(files); then
     echo "internal-names: nothing to rename"
     exit 0
   fi
-  # A new name that is already a word of the tree, or that two old names
-  # share, would merge two things.
-  cut -d' ' -f2 "$map" | sort >"$map.new"
-  (cd "$root" && files | xargs cat) | grep -oE '\blg__[A-Za-z0-9_]+' |
-    sort -u >"$map.words" || true
-  taken=$( (uniq -d "$map.new"; comm -12 "$map.new" "$map.words") | sort -u)
-  rm -f "$map.new" "$map.words"
-  if [ -n "$taken" ]; then
-    echo "internal-names: new names already in use, nothing renamed:" >&2
-    echo "$taken" | sed 's/^/  /' >&2
-    exit 1
-  fi
-  echo "internal-names: renaming $(wc -l <"$map") symbols"
-  cd "$root"
-  files | LG_MAP=$map xargs perl -pi -e '
-    BEGIN {
-      open(my $m, "<", $ENV{LG_MAP}) or die "$ENV{LG_MAP}: $!";
-      while (<$m>) { chomp; my ($o, $n) = split / /; $map{$o} = $n; }
-      my $alt = join "|", map { quotemeta } sort { length $b <=> length $a } keys %map;
-      $re = qr/\b($alt)\b/;
-      # names made by token pasting (lg_##sec##_fields) follow their rows
-      $paste = grep { /^lg_\w+_(fields|records)$/ } keys %map;
-    }
-    s/$re/$map{$1}/g;
-    s/\blg_##(\w+)##_(fields|records)\b/lg__##$1##_$2/g if $paste;'
   # Longer names overflow lines: format the lines the rename changed.
   git add -u -- $(files)
   git clang-format -q >/dev/null 2>&1 || true
