@@ -78,7 +78,7 @@ static int load_all(const char *path, result *r) {
   lg_series *s = NULL;
   lg_analysis a;
   lg_error err;
-  double t0 = lg_now_s();
+  double t0 = lg__now_s();
   if (!f || !fgets(line, sizeof line, f))
     return -1;
   while (fgets(line, sizeof line, f)) {
@@ -101,11 +101,11 @@ static int load_all(const char *path, result *r) {
   if (lg_series_from_arrays(x, y, t, n, "anon_bytes", "requests", &s, &err) !=
       0)
     return -1;
-  r->read_s = lg_now_s() - t0;
-  t0 = lg_now_s();
+  r->read_s = lg__now_s() - t0;
+  t0 = lg__now_s();
   if (lg_analyze(s, NULL, &a, &err) != 0)
     return -1;
-  r->analyze_s = lg_now_s() - t0;
+  r->analyze_s = lg__now_s() - t0;
   r->leak = a.leak;
   r->slope = a.slope;
   r->lo = a.slope_lo;
@@ -122,18 +122,18 @@ static int leakgate(const char *path, result *r) {
   lg_series *s = NULL;
   lg_analysis a;
   lg_error err;
-  double t0 = lg_now_s();
+  double t0 = lg__now_s();
   if (lg_series_read(path, NULL, &s, &err) != 0) {
     fprintf(stderr, "%s\n", err.msg);
     return -1;
   }
-  r->read_s = lg_now_s() - t0;
-  t0 = lg_now_s();
+  r->read_s = lg__now_s() - t0;
+  t0 = lg__now_s();
   if (lg_analyze(s, NULL, &a, &err) != 0) {
     fprintf(stderr, "%s\n", err.msg);
     return -1;
   }
-  r->analyze_s = lg_now_s() - t0;
+  r->analyze_s = lg__now_s() - t0;
   r->leak = a.leak;
   r->slope = a.slope;
   r->lo = a.slope_lo;
@@ -147,7 +147,7 @@ static int read_only(const char *path, result *r) {
   static char buf[1 << 16];
   FILE *f = fopen(path, "r");
   size_t got, i;
-  double t0 = lg_now_s();
+  double t0 = lg__now_s();
   if (!f)
     return -1;
   r->lines = 0;
@@ -155,7 +155,7 @@ static int read_only(const char *path, result *r) {
     for (i = 0; i < got; i++)
       r->lines += buf[i] == '\n';
   fclose(f);
-  r->read_s = lg_now_s() - t0;
+  r->read_s = lg__now_s() - t0;
   r->analyze_s = 0;
   return 0;
 }
@@ -214,12 +214,12 @@ int main(int argc, char **argv) {
     }
     snprintf(path, sizeof path, "%s/lg_bench_analyze_%d_%ld.csv", tmp,
              (int)getpid(), rows);
-    t0 = lg_now_s();
+    t0 = lg__now_s();
     if (generate(path, rows) != 0) {
       perror(path);
       return 1;
     }
-    fprintf(stderr, "generated %ld rows in %.2f s\n", rows, lg_now_s() - t0);
+    fprintf(stderr, "generated %ld rows in %.2f s\n", rows, lg__now_s() - t0);
     if (measure(read_only, path, &io) || measure(leakgate, path, &lgr) ||
         measure(load_all, path, &naive)) {
       fprintf(stderr, "measurement failed\n");

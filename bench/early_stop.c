@@ -205,7 +205,7 @@ int main(int argc, char **argv) {
   long per = argc > 1 ? strtol(argv[1], NULL, 10) : 1000;
   size_t n, i, looks = 0;
   outcome *fx, *es;
-  double *scratch, t0 = lg_now_s();
+  double *scratch, t0 = lg__now_s();
   int c;
   if (per < 1 || per > 1000000) {
     fprintf(stderr, "usage: bench_early_stop [SERIES_PER_CASE]\n");
@@ -236,7 +236,7 @@ int main(int argc, char **argv) {
     fflush(stdout);
   }
   printf("\n%.1f looks per early-stopped run on average; %.1f s in all\n",
-         (double)looks / (double)(n * N_CASES), lg_now_s() - t0);
+         (double)looks / (double)(n * N_CASES), lg__now_s() - t0);
   free(fx);
   free(es);
   free(scratch);

@@ -91,10 +91,10 @@ static long generate(const char *path, long target_mb) {
 }
 
 static double run(const char *cmd) {
-  double t0 = lg_now_s();
+  double t0 = lg__now_s();
   if (system(cmd) != 0)
     return -1;
-  return lg_now_s() - t0;
+  return lg__now_s() - t0;
 }
 
 int main(int argc, char **argv) {
@@ -119,12 +119,12 @@ int main(int argc, char **argv) {
   for (i = 0; i < 3; i++) {
     lg_result_free(r);
     r = lg_result_new();
-    t = lg_now_s();
+    t = lg__now_s();
     if (lg_massif_parse_file(path, &r->massif, &err) != 0) {
       fprintf(stderr, "parse failed: %s\n", err.msg);
       return 1;
     }
-    t = lg_now_s() - t;
+    t = lg__now_s() - t;
     best = t < best ? t : best;
   }
   printf("leakgate massif parser: %.3f s, %.0f MB/s (best of 3); %zu heap "

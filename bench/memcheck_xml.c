@@ -132,10 +132,10 @@ static double child_cpu_s(void) {
 }
 
 static double run(const char *cmd) {
-  double t0 = lg_now_s();
+  double t0 = lg__now_s();
   if (system(cmd) != 0)
     return -1;
-  return lg_now_s() - t0;
+  return lg__now_s() - t0;
 }
 
 static int bench(const char *path, long records, int deep, uint64_t *rng) {
@@ -158,14 +158,14 @@ static int bench(const char *path, long records, int deep, uint64_t *rng) {
   for (i = 0; i < 3; i++) {
     lg_result_free(r);
     r = lg_result_new();
-    t = lg_now_s();
+    t = lg__now_s();
     c = cpu_s();
     if (lg_memcheck_parse_file(path, &r->memcheck, &err) != 0) {
       fprintf(stderr, "parse failed: %s\n", err.msg);
       return 1;
     }
     c = cpu_s() - c;
-    t = lg_now_s() - t;
+    t = lg__now_s() - t;
     best = t < best ? t : best;
     cbest = c < cbest ? c : cbest;
   }

@@ -102,15 +102,15 @@ int main(int argc, char **argv) {
         w0++;
       flagged[c][D_FINAL] +=
           y[n - 1] - y[0] > LGC_TOLERANCE * (x[n - 1] - x[0]);
-      t0 = lg_now_s();
+      t0 = lg__now_s();
       b = ols_slope(x, y, n, &se);
-      ols_time += lg_now_s() - t0;
+      ols_time += lg__now_s() - t0;
       flagged[c][D_OLS] += b > LGC_TOLERANCE;
       b = ols_slope(x + w0, y + w0, n - w0, &se);
       flagged[c][D_OLSB] += b - 2.3263478740408408 * se > LGC_TOLERANCE;
       flagged[c][D_MK] += mann_kendall_up(y + w0, n - w0);
       for (strict = 0; strict <= 1; strict++) {
-        t0 = lg_now_s();
+        t0 = lg__now_s();
         if (lg_series_from_arrays(x, y, t, n, "anon_bytes", "requests", &s,
                                   &err) != 0 ||
             (lg_analysis_opts_init(&o), o.strict = strict,
@@ -118,7 +118,7 @@ int main(int argc, char **argv) {
           fprintf(stderr, "%s seed %d: %s\n", lgc_curves[c].id, seed, err.msg);
           return 1;
         }
-        lg_time += lg_now_s() - t0;
+        lg_time += lg__now_s() - t0;
         flagged[c][strict ? D_LGS : D_LG] += a.leak == LG_LEAK_LEAK;
         passed[c][strict] += a.leak == LG_LEAK_NO_LEAK;
         lg_series_free(s);

@@ -41,30 +41,30 @@ static void emit(emitter *e, bool error, const char *file, int line,
     return;
   }
   (*count)++;
-  lg_buf_appends(e->b, error ? "::error " : "::warning ");
+  lg__buf_appends(e->b, error ? "::error " : "::warning ");
   if (file) {
-    lg_buf_appends(e->b, "file=");
-    lg_esc_gha(e->b, file, true);
+    lg__buf_appends(e->b, "file=");
+    lg__esc_gha(e->b, file, true);
     if (line > 0)
-      lg_buf_appendf(e->b, ",line=%d", line);
-    lg_buf_appends(e->b, ",");
+      lg__buf_appendf(e->b, ",line=%d", line);
+    lg__buf_appends(e->b, ",");
   }
-  lg_buf_appends(e->b, "title=");
-  lg_esc_gha(e->b, title, true);
-  lg_buf_appends(e->b, "::");
-  lg_esc_gha(e->b, msg, false);
-  lg_buf_appends(e->b, "\n");
+  lg__buf_appends(e->b, "title=");
+  lg__esc_gha(e->b, title, true);
+  lg__buf_appends(e->b, "::");
+  lg__esc_gha(e->b, msg, false);
+  lg__buf_appends(e->b, "\n");
 }
 
 /* Emit the message gathered in msg (its error, if any, becomes the
  * report's) and free it. */
 static void emit_buf(emitter *e, bool error, const char *file, int line,
                      const char *title, lg_buf *msg) {
-  if (lg_buf_error(msg))
-    lg_buf_fail(e->b, lg_buf_error(msg));
+  if (lg__buf_error(msg))
+    lg__buf_fail(e->b, lg__buf_error(msg));
   else
     emit(e, error, file, line, title, msg->data);
-  lg_buf_cleanup(msg);
+  lg__buf_cleanup(msg);
 }
 
 static void verdict_note(emitter *e, const lg_result *r) {
@@ -74,14 +74,14 @@ static void verdict_note(emitter *e, const lg_result *r) {
   size_t i;
   if (r->verdict == LG_VERDICT_PASS)
     return;
-  file = lg_rel_path(r->scenario_file, e->o->repo_root, rel, sizeof rel);
-  snprintf(title, sizeof title, "leakgate: %s %s", lg_rep_name(r),
+  file = lg__rel_path(r->scenario_file, e->o->repo_root, rel, sizeof rel);
+  snprintf(title, sizeof title, "leakgate: %s %s", lg__rep_name(r),
            lg_verdict_name(r->verdict));
-  lg_buf_init(&msg, 1 << 20);
+  lg__buf_init(&msg, 1 << 20);
   for (i = 0; i < r->n_reasons; i++)
-    lg_buf_appendf(&msg, "%s%s", i ? "\n" : "", r->reasons[i]);
+    lg__buf_appendf(&msg, "%s%s", i ? "\n" : "", r->reasons[i]);
   if (!msg.data)
-    lg_buf_appends(&msg, lg_verdict_name(r->verdict));
+    lg__buf_appends(&msg, lg_verdict_name(r->verdict));
   emit_buf(e, r->verdict != LG_VERDICT_INCONCLUSIVE, file, file ? 1 : 0, title,
            &msg);
 }
@@ -89,26 +89,27 @@ static void verdict_note(emitter *e, const lg_result *r) {
 static void leak_note(emitter *e, const lg_result *r, const lg_leak_record *l) {
   const lg_memcheck_result *m = &r->memcheck;
   char rel[4096], title[512], by[32], fr[1024];
-  const lg_frame *site = lg_rep_leak_frame(l, e->o->repo_root, rel, sizeof rel);
+  const lg_frame *site =
+      lg__rep_leak_frame(l, e->o->repo_root, rel, sizeof rel);
   lg_buf msg;
   size_t k;
   if (!site)
     return;
   snprintf(title, sizeof title, "leakgate: %s %s lost (%s)",
            lg_format_bytes(by, sizeof by, l->bytes), l->kind ? l->kind : "?",
-           lg_rep_name(r));
-  lg_buf_init(&msg, 1 << 20);
-  lg_buf_appendf(&msg,
-                 "%s in %lld blocks %s lost, allocated here "
-                 "(fingerprint %s)%s\nStack:",
-                 by, (long long)l->blocks, l->kind ? l->kind : "?",
-                 l->fingerprint ? l->fingerprint : "none",
-                 lg_leak_is_known(&r->baseline, l->fingerprint)
-                     ? "; also in the baseline"
-                     : "");
+           lg__rep_name(r));
+  lg__buf_init(&msg, 1 << 20);
+  lg__buf_appendf(&msg,
+                  "%s in %lld blocks %s lost, allocated here "
+                  "(fingerprint %s)%s\nStack:",
+                  by, (long long)l->blocks, l->kind ? l->kind : "?",
+                  l->fingerprint ? l->fingerprint : "none",
+                  lg_leak_is_known(&r->baseline, l->fingerprint)
+                      ? "; also in the baseline"
+                      : "");
   for (k = 0; k < l->n_stack && k < 12; k++)
-    lg_buf_appendf(&msg, "\n  at %s",
-                   lg_fmt_frame(fr, sizeof fr, &l->stack[k]));
+    lg__buf_appendf(&msg, "\n  at %s",
+                    lg__fmt_frame(fr, sizeof fr, &l->stack[k]));
   emit_buf(e,
            m->failed && lg_leak_kind_gated(m, l->kind) &&
                !lg_leak_is_known(&r->baseline, l->fingerprint),
@@ -118,9 +119,9 @@ static void leak_note(emitter *e, const lg_result *r, const lg_leak_record *l) {
 static void leak_notes(emitter *e, const lg_result *r) {
   const lg_memcheck_result *m = &r->memcheck;
   size_t *idx, i;
-  if (!(idx = lg_rep_top_leaks(e->b, m)))
+  if (!(idx = lg__rep_top_leaks(e->b, m)))
     return;
-  for (i = 0; i < m->n_leaks && !lg_buf_error(e->b); i++)
+  for (i = 0; i < m->n_leaks && !lg__buf_error(e->b); i++)
     leak_note(e, r, &m->leaks[idx[i]]);
   free(idx);
 }
@@ -128,17 +129,17 @@ static void leak_notes(emitter *e, const lg_result *r) {
 static void site_notes(emitter *e, const lg_result *r) {
   const lg_massif_result *m = &r->massif;
   size_t *idx, i;
-  if (!(idx = lg_rep_top_sites(e->b, m)))
+  if (!(idx = lg__rep_top_sites(e->b, m)))
     return;
-  for (i = 0; i < m->n_sites && !lg_buf_error(e->b); i++) {
+  for (i = 0; i < m->n_sites && !lg__buf_error(e->b); i++) {
     const lg_growing_site *s = &m->growing_sites[idx[i]];
     char relbuf[4096], title[512], msg[1024], b1[32], b2[32], b3[32];
     const char *rel =
-        lg_rel_path(s->file, e->o->repo_root, relbuf, sizeof relbuf);
+        lg__rel_path(s->file, e->o->repo_root, relbuf, sizeof relbuf);
     if (!rel)
       continue;
     snprintf(title, sizeof title, "leakgate: growing allocation site (%s)",
-             lg_rep_name(r));
+             lg__rep_name(r));
     snprintf(msg, sizeof msg, "%s grew by %s during the Massif run (%s -> %s)",
              s->function ? s->function : "??",
              lg_format_bytes(b1, sizeof b1, s->growth_bytes),
@@ -154,33 +155,33 @@ static void heap_site_notes(emitter *e, const lg_result *r) {
   size_t i, k;
   if (!h->ran)
     return;
-  for (i = 0; i < h->n_sites && !lg_buf_error(e->b); i++) {
+  for (i = 0; i < h->n_sites && !lg__buf_error(e->b); i++) {
     const lg_heap_site *s = &h->growing_sites[i];
     char rel[4096], title[512], t[1536], per[32], fr[1024];
     const char *fn;
     int line;
     lg_buf msg;
-    if (!lg_rep_heap_frame(s, e->o->repo_root, rel, sizeof rel, &fn, &line))
+    if (!lg__rep_heap_frame(s, e->o->repo_root, rel, sizeof rel, &fn, &line))
       continue;
     snprintf(title, sizeof title, "leakgate: growing allocation site (%s)",
-             lg_rep_name(r));
-    lg_buf_init(&msg, 1 << 20);
-    lg_buf_appendf(&msg,
-                   "%s keeps growing at full load (heap profile, sampled "
-                   "every %s; fingerprint %s)%s\nStack:",
-                   lg_rep_heap_site_text(t, sizeof t, r, s),
-                   lg_format_bytes(per, sizeof per, h->period_bytes),
-                   s->fingerprint ? s->fingerprint : "none",
-                   s->known ? "; also in the baseline" : "");
+             lg__rep_name(r));
+    lg__buf_init(&msg, 1 << 20);
+    lg__buf_appendf(&msg,
+                    "%s keeps growing at full load (heap profile, sampled "
+                    "every %s; fingerprint %s)%s\nStack:",
+                    lg__rep_heap_site_text(t, sizeof t, r, s),
+                    lg_format_bytes(per, sizeof per, h->period_bytes),
+                    s->fingerprint ? s->fingerprint : "none",
+                    s->known ? "; also in the baseline" : "");
     for (k = 0; k < s->n_stack && k < 12; k++)
-      lg_buf_appendf(&msg, "\n  at %s",
-                     lg_fmt_frame(fr, sizeof fr, &s->stack[k]));
+      lg__buf_appendf(&msg, "\n  at %s",
+                      lg__fmt_frame(fr, sizeof fr, &s->stack[k]));
     emit_buf(e, h->failed && !s->known, rel, line, title, &msg);
   }
 }
 
-int lg_render_annotations(const lg_result *const *rs, size_t n,
-                          const lg_report_opts *o, lg_buf *b) {
+int lg__render_annotations(const lg_result *const *rs, size_t n,
+                           const lg_report_opts *o, lg_buf *b) {
   emitter e = {b, o, 0, 0, 0};
   size_t i;
   for (i = 0; i < n; i++)
@@ -192,12 +193,12 @@ int lg_render_annotations(const lg_result *const *rs, size_t n,
   for (i = 0; i < n; i++)
     heap_site_notes(&e, rs[i]);
   if (e.dropped)
-    lg_buf_appendf(b,
-                   "::notice title=leakgate::%zu more annotation%s not "
-                   "shown (GitHub shows 10 per level); see the step "
-                   "summary or result.json\n",
-                   e.dropped, e.dropped == 1 ? "" : "s");
+    lg__buf_appendf(b,
+                    "::notice title=leakgate::%zu more annotation%s not "
+                    "shown (GitHub shows 10 per level); see the step "
+                    "summary or result.json\n",
+                    e.dropped, e.dropped == 1 ? "" : "s");
   if (!b->data)
-    lg_buf_append(b, "", 0);
-  return lg_buf_error(b);
+    lg__buf_append(b, "", 0);
+  return lg__buf_error(b);
 }

@@ -74,12 +74,12 @@ static void widen(double *lo, double *hi, double v) {
 
 static void text(lg_buf *b, double x, double y, const char *cls,
                  const char *anchor, const char *s) {
-  lg_buf_appendf(b,
-                 "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" "
-                 "text-anchor=\"%s\">",
-                 cls, x, y, anchor);
-  lg_esc_xml(b, s, false);
-  lg_buf_appends(b, "</text>\n");
+  lg__buf_appendf(b,
+                  "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" "
+                  "text-anchor=\"%s\">",
+                  cls, x, y, anchor);
+  lg__esc_xml(b, s, false);
+  lg__buf_appends(b, "</text>\n");
 }
 
 /* Byte axis: one binary unit for all labels (that of the largest value), a
@@ -101,11 +101,11 @@ static void y_ticks(lg_buf *b, const frame *f, bool counts) {
   step = nice_step((f->y1 - f->y0) / unit, 5) * unit;
   dec = step / unit >= 1 ? 0 : (int)ceil(-log10(step / unit) - 1e-9);
   for (v = ceil(f->y0 / step) * step;
-       v <= f->y1 + step * 1e-9 && !lg_buf_error(b); v += step) {
-    lg_buf_appendf(b,
-                   "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                   "y2=\"%.1f\"/>\n",
-                   ML, py(f, v), W - MR, py(f, v));
+       v <= f->y1 + step * 1e-9 && !lg__buf_error(b); v += step) {
+    lg__buf_appendf(b,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                    "y2=\"%.1f\"/>\n",
+                    ML, py(f, v), W - MR, py(f, v));
     /* ceil() of a small negative gives -0: print it as 0 */
     snprintf(lab, sizeof lab, "%.*f%s%s", dec,
              fabs(v) < step * 1e-6 ? 0.0 : v / unit, counts ? "" : " ",
@@ -117,30 +117,30 @@ static void y_ticks(lg_buf *b, const frame *f, bool counts) {
 static void axes(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   char lab[64];
   double step, v;
-  lg_buf_appends(b, "<g class=\"grid\">\n");
+  lg__buf_appends(b, "<g class=\"grid\">\n");
   y_ticks(b, f, s->counts);
   step = nice_step(f->x1 - f->x0, 6);
   for (v = ceil(f->x0 / step) * step;
-       v <= f->x1 + step * 1e-9 && !lg_buf_error(b); v += step) {
-    lg_buf_appendf(b,
-                   "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                   "y2=\"%.1f\"/>\n",
-                   px(f, v), MT, px(f, v), H - MB);
+       v <= f->x1 + step * 1e-9 && !lg__buf_error(b); v += step) {
+    lg__buf_appendf(b,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                    "y2=\"%.1f\"/>\n",
+                    px(f, v), MT, px(f, v), H - MB);
     text(b, px(f, v), H - MB + 16, "tick", "middle",
          short_num(lab, sizeof lab, v));
   }
-  lg_buf_appends(b, "</g>\n");
-  lg_buf_appendf(b,
-                 "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" "
-                 "width=\"%.1f\" height=\"%.1f\"/>\n",
-                 ML, MT, W - ML - MR, H - MT - MB);
+  lg__buf_appends(b, "</g>\n");
+  lg__buf_appendf(b,
+                  "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" "
+                  "width=\"%.1f\" height=\"%.1f\"/>\n",
+                  ML, MT, W - ML - MR, H - MT - MB);
   text(b, ML + (W - ML - MR) / 2, H - 12, "axis", "middle", s->x_label);
-  lg_buf_appendf(b,
-                 "<text class=\"axis\" transform=\"translate(16 "
-                 "%.1f) rotate(-90)\" text-anchor=\"middle\">",
-                 MT + (H - MT - MB) / 2);
-  lg_esc_xml(b, s->y_label, false);
-  lg_buf_appends(b, "</text>\n");
+  lg__buf_appendf(b,
+                  "<text class=\"axis\" transform=\"translate(16 "
+                  "%.1f) rotate(-90)\" text-anchor=\"middle\">",
+                  MT + (H - MT - MB) / 2);
+  lg__esc_xml(b, s->y_label, false);
+  lg__buf_appends(b, "</text>\n");
 }
 
 /* The analysed window: from the warm-up cut (or the first x) to the end. */
@@ -162,7 +162,7 @@ static void band(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   xc = (x0 + x1) / 2;
   yc = a->intercept + a->slope * xc;
   if (isfinite(a->slope_lo) && isfinite(a->slope_hi))
-    lg_buf_appendf(
+    lg__buf_appendf(
         b,
         "<polygon class=\"band\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f "
         "%.1f,%.1f %.1f,%.1f %.1f,%.1f\"><title>%s of the slope</title>"
@@ -180,26 +180,26 @@ static void fit(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   char sl[64], lo[32], hi[32], label[192];
   fit_window(f, a, &x0, &x1);
   snprintf(label, sizeof label, "fit %s (%s %s to %s)",
-           lg_fmt_slope(sl, sizeof sl, a, a->slope), s->ci_label,
-           lg_fmt_num(lo, sizeof lo, a->slope_lo),
-           lg_fmt_num(hi, sizeof hi, a->slope_hi));
-  lg_buf_appendf(b,
-                 "<line class=\"fit\" x1=\"%.1f\" y1=\"%.1f\" "
-                 "x2=\"%.1f\" y2=\"%.1f\"><title>",
-                 px(f, x0), py(f, a->intercept + a->slope * x0), px(f, x1),
-                 py(f, a->intercept + a->slope * x1));
-  lg_esc_xml(b, label, false);
-  lg_buf_appends(b, "</title></line>\n");
+           lg__fmt_slope(sl, sizeof sl, a, a->slope), s->ci_label,
+           lg__fmt_num(lo, sizeof lo, a->slope_lo),
+           lg__fmt_num(hi, sizeof hi, a->slope_hi));
+  lg__buf_appendf(b,
+                  "<line class=\"fit\" x1=\"%.1f\" y1=\"%.1f\" "
+                  "x2=\"%.1f\" y2=\"%.1f\"><title>",
+                  px(f, x0), py(f, a->intercept + a->slope * x0), px(f, x1),
+                  py(f, a->intercept + a->slope * x1));
+  lg__esc_xml(b, label, false);
+  lg__buf_appends(b, "</title></line>\n");
 }
 
 static void warmup(lg_buf *b, const frame *f, double wx) {
-  lg_buf_appendf(b,
-                 "<rect class=\"warmup-area\" x=\"%.1f\" y=\"%.1f\" "
-                 "width=\"%.1f\" height=\"%.1f\"/>\n"
-                 "<line class=\"warmup\" x1=\"%.1f\" y1=\"%.1f\" "
-                 "x2=\"%.1f\" y2=\"%.1f\"/>\n",
-                 ML, MT, px(f, wx) - ML, H - MT - MB, px(f, wx), MT, px(f, wx),
-                 H - MB);
+  lg__buf_appendf(b,
+                  "<rect class=\"warmup-area\" x=\"%.1f\" y=\"%.1f\" "
+                  "width=\"%.1f\" height=\"%.1f\"/>\n"
+                  "<line class=\"warmup\" x1=\"%.1f\" y1=\"%.1f\" "
+                  "x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                  ML, MT, px(f, wx) - ML, H - MT - MB, px(f, wx), MT, px(f, wx),
+                  H - MB);
 }
 
 /* At the foot of the warm-up line: the y axis starts at 0, so memory is
@@ -211,22 +211,22 @@ static void warmup_label(lg_buf *b, const frame *f, double wx) {
 
 static void samples(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   size_t i;
-  lg_buf_appends(b, "<polyline class=\"samples\" points=\"");
-  for (i = 0; i < s->n && !lg_buf_error(b); i++)
+  lg__buf_appends(b, "<polyline class=\"samples\" points=\"");
+  for (i = 0; i < s->n && !lg__buf_error(b); i++)
     if (isfinite(s->x[i]) && isfinite(s->y[i]))
-      lg_buf_appendf(b, "%s%.1f,%.1f", i ? " " : "", px(f, s->x[i]),
-                     py(f, s->y[i]));
-  lg_buf_appends(b, "\"/>\n");
+      lg__buf_appendf(b, "%s%.1f,%.1f", i ? " " : "", px(f, s->x[i]),
+                      py(f, s->y[i]));
+  lg__buf_appends(b, "\"/>\n");
 }
 
 static void limit_line(lg_buf *b, const frame *f, double limit) {
   char lab[96], by[32];
   snprintf(lab, sizeof lab, "memory limit %s",
            lg_format_bytes(by, sizeof by, limit));
-  lg_buf_appendf(b,
-                 "<line class=\"limit\" x1=\"%.1f\" y1=\"%.1f\" "
-                 "x2=\"%.1f\" y2=\"%.1f\"/>\n",
-                 ML, py(f, limit), W - MR, py(f, limit));
+  lg__buf_appendf(b,
+                  "<line class=\"limit\" x1=\"%.1f\" y1=\"%.1f\" "
+                  "x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                  ML, py(f, limit), W - MR, py(f, limit));
   /* at the left end: memory that grows is usually low there */
   text(b, ML + 6, py(f, limit) - 5, "note limit-label", "start", lab);
 }
@@ -234,17 +234,17 @@ static void limit_line(lg_buf *b, const frame *f, double limit) {
 static void oom_marker(lg_buf *b, const frame *f, const lg_chart_spec *s) {
   double x = px(f, s->oom_x), y = py(f, s->y[s->n - 1]);
   char lab[96];
-  lg_buf_appendf(b,
-                 "<g class=\"oom\"><line x1=\"%.1f\" y1=\"%.1f\" "
-                 "x2=\"%.1f\" y2=\"%.1f\"/><path d=\"M%.1f %.1fl10 "
-                 "10m0 -10l-10 10\"/><title>OOM kill at %s</title>"
-                 "</g>\n",
-                 x, MT, x, H - MB, x - 5, y - 5,
-                 short_num(lab, sizeof lab, s->oom_x));
+  lg__buf_appendf(b,
+                  "<g class=\"oom\"><line x1=\"%.1f\" y1=\"%.1f\" "
+                  "x2=\"%.1f\" y2=\"%.1f\"/><path d=\"M%.1f %.1fl10 "
+                  "10m0 -10l-10 10\"/><title>OOM kill at %s</title>"
+                  "</g>\n",
+                  x, MT, x, H - MB, x - 5, y - 5,
+                  short_num(lab, sizeof lab, s->oom_x));
   text(b, x - 6, H - MB - 8, "note oom-label", "end", "OOM kill");
 }
 
-int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
+int lg__html_chart(lg_buf *b, const lg_chart_spec *s) {
   frame f;
   double ylo = INFINITY, yhi = -INFINITY, xlo = INFINITY, xhi = -INFINITY;
   double pad;
@@ -257,8 +257,8 @@ int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
     widen(&ylo, &yhi, s->y[i]);
   }
   if (!(xhi > xlo) || !isfinite(ylo))
-    return lg_buf_appends(b, "<p class=\"nochart\">Not enough points for a "
-                             "chart.</p>\n");
+    return lg__buf_appends(b, "<p class=\"nochart\">Not enough points for a "
+                              "chart.</p>\n");
   widen(&xlo, &xhi, s->oom_x);
   has_fit = s->fit && isfinite(s->fit->slope) && isfinite(s->fit->intercept);
   if (isfinite(s->limit) && s->limit <= yhi * 2) {
@@ -274,19 +274,19 @@ int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
   f.y0 = ylo < 0 ? ylo - pad : 0;
   f.y1 = yhi + pad;
 
-  lg_buf_appendf(b,
-                 "<svg class=\"chart\" id=\"%s\" xmlns=\"http://www.w3.org/"
-                 "2000/svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-                 "aria-labelledby=\"%s-title\">\n<title id=\"%s-title\">",
-                 s->id, W, H, s->id, s->id);
-  lg_esc_xml(b, s->title, false);
-  lg_buf_appendf(b,
-                 "</title>\n<defs><clipPath id=\"%s-clip\">"
-                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                 "height=\"%.1f\"/></clipPath></defs>\n",
-                 s->id, ML, MT, W - ML - MR, H - MT - MB);
+  lg__buf_appendf(b,
+                  "<svg class=\"chart\" id=\"%s\" xmlns=\"http://www.w3.org/"
+                  "2000/svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+                  "aria-labelledby=\"%s-title\">\n<title id=\"%s-title\">",
+                  s->id, W, H, s->id, s->id);
+  lg__esc_xml(b, s->title, false);
+  lg__buf_appendf(b,
+                  "</title>\n<defs><clipPath id=\"%s-clip\">"
+                  "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                  "height=\"%.1f\"/></clipPath></defs>\n",
+                  s->id, ML, MT, W - ML - MR, H - MT - MB);
   axes(b, &f, s);
-  lg_buf_appendf(b, "<g clip-path=\"url(#%s-clip)\">\n", s->id);
+  lg__buf_appendf(b, "<g clip-path=\"url(#%s-clip)\">\n", s->id);
   has_warmup = has_fit && isfinite(s->fit->warmup_x) &&
                s->fit->warmup_x > f.x0 && s->fit->warmup_x < f.x1;
   if (has_warmup)
@@ -302,12 +302,12 @@ int lg_html_chart(lg_buf *b, const lg_chart_spec *s) {
     oom_marker(b, &f, s);
   if (has_warmup)
     warmup_label(b, &f, s->fit->warmup_x);
-  lg_buf_appends(b, "</g>\n");
+  lg__buf_appends(b, "</g>\n");
   if (isfinite(s->limit) && !limit_on_chart) {
     snprintf(lab, sizeof lab, "memory limit %s is above the chart",
              lg_format_bytes(by, sizeof by, s->limit));
     text(b, W - MR - 4, MT - 6, "note", "end", lab);
   }
-  lg_buf_appends(b, "</svg>\n");
-  return lg_buf_error(b);
+  lg__buf_appends(b, "</svg>\n");
+  return lg__buf_error(b);
 }

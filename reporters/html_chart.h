@@ -21,6 +21,6 @@ typedef struct lg_chart_spec {
 
 /* Append one <svg class="chart" id=...> element (or a short note when there
  * are fewer than two usable points); returns the buffer's error. */
-int lg_html_chart(lg_buf *b, const lg_chart_spec *s);
+int lg__html_chart(lg_buf *b, const lg_chart_spec *s);
 
 #endif

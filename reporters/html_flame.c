@@ -98,22 +98,22 @@ static void label(lg_buf *b, const char *fn, double w) {
              fn);
     fn = cut;
   }
-  lg_esc_xml(b, fn, false);
+  lg__esc_xml(b, fn, false);
 }
 
-int lg_html_flame(lg_buf *b, const lg_result *r, const char *id) {
+int lg__html_flame(lg_buf *b, const lg_result *r, const char *id) {
   const lg_heap_profile_result *h = &r->heap_profile;
   node *t = malloc(MAX_NODES * sizeof *t);
   int n = 1, i, depth = 0;
   double total = 0, scale;
   size_t s, k;
-  const char *unit = lg_fmt_heap_unit(h->x);
+  const char *unit = lg__fmt_heap_unit(h->x);
   static const lg_frame root_frame = {(char *)"all growing sites", NULL, NULL,
                                       0};
 
   if (!t) {
-    lg_buf_fail(b, LG_ENOMEM);
-    return lg_buf_error(b);
+    lg__buf_fail(b, LG_ENOMEM);
+    return lg__buf_error(b);
   }
   memset(&t[0], 0, sizeof t[0]);
   t[0].f = &root_frame;
@@ -140,26 +140,26 @@ int lg_html_flame(lg_buf *b, const lg_result *r, const char *id) {
   }
   if (!(total > 0)) {
     free(t);
-    return lg_buf_error(b);
+    return lg__buf_error(b);
   }
   for (i = 0; i < n; i++)
     if (t[i].depth > depth)
       depth = t[i].depth;
   scale = WIDTH / total;
   layout(t, 0, 0, scale);
-  lg_buf_appendf(b,
-                 "<svg class=\"flame\" id=\"%s\" xmlns=\"http://www.w3.org/"
-                 "2000/svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-                 "aria-labelledby=\"%s-title\"><title id=\"%s-title\">Where "
-                 "the growth is allocated in ",
-                 id, WIDTH, ROW * (depth + 1), id, id);
-  lg_esc_xml(b, lg_rep_name(r), false);
+  lg__buf_appendf(b,
+                  "<svg class=\"flame\" id=\"%s\" xmlns=\"http://www.w3.org/"
+                  "2000/svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+                  "aria-labelledby=\"%s-title\"><title id=\"%s-title\">Where "
+                  "the growth is allocated in ",
+                  id, WIDTH, ROW * (depth + 1), id, id);
+  lg__esc_xml(b, lg__rep_name(r), false);
   /* its own styles, so a report without a heap profile is unchanged */
-  lg_buf_appends(b, "</title>\n<style>svg.flame{width:100%;height:auto;"
-                    "border:1px solid var(--line);border-radius:6px}"
-                    "svg.flame rect{stroke:var(--bg);stroke-width:.5}"
-                    "svg.flame .site rect{stroke:var(--fg);stroke-width:1.2}"
-                    "svg.flame text{fill:#1f2328;font-size:12px}</style>\n");
+  lg__buf_appends(b, "</title>\n<style>svg.flame{width:100%;height:auto;"
+                     "border:1px solid var(--line);border-radius:6px}"
+                     "svg.flame rect{stroke:var(--bg);stroke-width:.5}"
+                     "svg.flame .site rect{stroke:var(--fg);stroke-width:1.2}"
+                     "svg.flame text{fill:#1f2328;font-size:12px}</style>\n");
   for (i = 0; i < n; i++) {
     const node *d = &t[i];
     double w = d->value * scale, y = ROW * d->depth;
@@ -167,24 +167,25 @@ int lg_html_flame(lg_buf *b, const lg_result *r, const char *id) {
     if (w < 0.5)
       continue; /* narrower than a pixel: its bytes are in the parent's */
     colour(d->f->function, fill, sizeof fill);
-    lg_buf_appendf(b, "<g class=\"frame%s\"><title>", d->site ? " site" : "");
-    lg_esc_xml(b, i ? lg_fmt_frame(fr, sizeof fr, d->f) : d->f->function,
-               false);
+    lg__buf_appendf(b, "<g class=\"frame%s\"><title>", d->site ? " site" : "");
+    lg__esc_xml(b, i ? lg__fmt_frame(fr, sizeof fr, d->f) : d->f->function,
+                false);
     snprintf(pct, sizeof pct, "%.1f%%", 100.0 * d->value / total);
-    lg_buf_appendf(b, "\n%s %s, %s of the growth</title>",
-                   lg_fmt_num(v, sizeof v, d->value), unit, pct);
-    lg_buf_appendf(b,
-                   "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" "
-                   "fill=\"%s\"/>",
-                   d->x, y, w, ROW - 1, i ? fill : "var(--card)");
+    lg__buf_appendf(b, "\n%s %s, %s of the growth</title>",
+                    lg__fmt_num(v, sizeof v, d->value), unit, pct);
+    lg__buf_appendf(
+        b,
+        "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" "
+        "fill=\"%s\"/>",
+        d->x, y, w, ROW - 1, i ? fill : "var(--card)");
     if (w >= 30) {
-      lg_buf_appendf(b, "<text x=\"%.2f\" y=\"%.1f\">", d->x + 4, y + ROW - 7);
+      lg__buf_appendf(b, "<text x=\"%.2f\" y=\"%.1f\">", d->x + 4, y + ROW - 7);
       label(b, d->f->function ? d->f->function : "?", w);
-      lg_buf_appends(b, "</text>");
+      lg__buf_appends(b, "</text>");
     }
-    lg_buf_appends(b, "</g>\n");
+    lg__buf_appends(b, "</g>\n");
   }
-  lg_buf_appends(b, "</svg>\n");
+  lg__buf_appends(b, "</svg>\n");
   free(t);
-  return lg_buf_error(b);
+  return lg__buf_error(b);
 }

@@ -7,6 +7,6 @@
 
 /* Append <svg class="flame" id=...> of r's growing heap sites (nothing when
  * none grows); returns the buffer's error. */
-int lg_html_flame(lg_buf *b, const lg_result *r, const char *id);
+int lg__html_flame(lg_buf *b, const lg_result *r, const char *id);
 
 #endif

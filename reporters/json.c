@@ -25,8 +25,8 @@ static const char *combined_verdict(int code) {
   }
 }
 
-int lg_render_json(const lg_result *const *rs, size_t n,
-                   const lg_report_opts *o, lg_buf *b) {
+int lg__render_json(const lg_result *const *rs, size_t n,
+                    const lg_report_opts *o, lg_buf *b) {
   json_t *root = NULL, *arr = NULL;
   char *text = NULL;
   size_t i, len;
@@ -36,7 +36,7 @@ int lg_render_json(const lg_result *const *rs, size_t n,
   if (n == 1) {
     rc = lg_result_to_json(rs[0], &text, &len, NULL);
     if (rc == 0)
-      rc = lg_buf_append(b, text, len);
+      rc = lg__buf_append(b, text, len);
     free(text);
     return rc;
   }
@@ -56,7 +56,7 @@ int lg_render_json(const lg_result *const *rs, size_t n,
     goto cleanup;
   }
   for (i = 0; i < n; i++) {
-    json_t *one = lg_result_to_jansson(rs[i]);
+    json_t *one = lg__result_to_jansson(rs[i]);
     if (!one || json_array_append_new(arr, one)) {
       rc = LG_ENOMEM;
       goto cleanup;
@@ -73,9 +73,9 @@ int lg_render_json(const lg_result *const *rs, size_t n,
     rc = LG_ENOMEM;
     goto cleanup;
   }
-  rc = lg_buf_appends(b, text);
+  rc = lg__buf_appends(b, text);
   if (rc == 0)
-    rc = lg_buf_appends(b, "\n");
+    rc = lg__buf_appends(b, "\n");
 cleanup:
   free(text);
   json_decref(arr);

@@ -27,16 +27,16 @@
 
 static void prop_num(lg_buf *b, const char *name, double v) {
   if (isfinite(v))
-    lg_buf_appendf(b, "      <property name=\"%s\" value=\"%.15g\"/>\n", name,
-                   v);
+    lg__buf_appendf(b, "      <property name=\"%s\" value=\"%.15g\"/>\n", name,
+                    v);
 }
 
 static void prop_str(lg_buf *b, const char *name, const char *v) {
   if (!v)
     return;
-  lg_buf_appendf(b, "      <property name=\"%s\" value=\"", name);
-  lg_esc_xml(b, v, true);
-  lg_buf_appends(b, "\"/>\n");
+  lg__buf_appendf(b, "      <property name=\"%s\" value=\"", name);
+  lg__esc_xml(b, v, true);
+  lg__buf_appends(b, "\"/>\n");
 }
 
 static double count_or_nan(int64_t v) {
@@ -46,7 +46,7 @@ static double count_or_nan(int64_t v) {
 static void analysis_properties(lg_buf *b, const lg_analysis *a) {
   prop_str(b, "analysis.metric", a->metric[0] ? a->metric : NULL);
   prop_str(b, "analysis.x", a->x[0] ? a->x : NULL);
-  prop_str(b, "analysis.leak", a->leak ? lg_fmt_leak(a->leak) : NULL);
+  prop_str(b, "analysis.leak", a->leak ? lg__fmt_leak(a->leak) : NULL);
   prop_num(b, "analysis.slope_bytes_per_request", a->slope);
   prop_num(b, "analysis.slope_ci_lo", a->slope_lo);
   prop_num(b, "analysis.slope_ci_hi", a->slope_hi);
@@ -57,7 +57,7 @@ static void analysis_properties(lg_buf *b, const lg_analysis *a) {
 }
 
 static void properties(lg_buf *b, const lg_result *r) {
-  lg_buf_appends(b, "    <properties>\n");
+  lg__buf_appends(b, "    <properties>\n");
   prop_str(b, "leakgate.verdict", lg_verdict_name(r->verdict));
   prop_num(b, "leakgate.exit_code", r->exit_code);
   prop_str(b, "leakgate.version", r->tool_version);
@@ -86,7 +86,7 @@ static void properties(lg_buf *b, const lg_result *r) {
     prop_num(b, "baseline.slope_delta_bytes_per_request",
              r->baseline.slope_delta);
   }
-  lg_buf_appends(b, "    </properties>\n");
+  lg__buf_appends(b, "    </properties>\n");
 }
 
 /* Details under a failing check: the top leak stacks, the top sites. */
@@ -94,25 +94,26 @@ static void details(lg_buf *b, const lg_result *r, const char *check) {
   char fr[1024], by[32];
   size_t i, k;
   if (lg_check_id_of(check) == LG_CK_MEMCHECK && r->memcheck.n_leaks) {
-    size_t *idx = lg_rep_top_leaks(b, &r->memcheck);
+    size_t *idx = lg__rep_top_leaks(b, &r->memcheck);
     if (!idx)
       return;
     for (i = 0; i < r->memcheck.n_leaks && i < 5; i++) {
       const lg_leak_record *l = &r->memcheck.leaks[idx[i]];
-      lg_buf_appendf(
+      lg__buf_appendf(
           b, "\n%s lost: %s in %lld blocks (fingerprint %s)\n",
           l->kind ? l->kind : "?", lg_format_bytes(by, sizeof by, l->bytes),
           (long long)l->blocks, l->fingerprint ? l->fingerprint : "none");
       for (k = 0; k < l->n_stack && k < 16; k++) {
-        lg_buf_appends(b, "    at ");
-        lg_buf_appends(b, lg_fmt_frame(fr, sizeof fr, &l->stack[k]));
-        lg_buf_appends(b, "\n");
+        lg__buf_appends(b, "    at ");
+        lg__buf_appends(b, lg__fmt_frame(fr, sizeof fr, &l->stack[k]));
+        lg__buf_appends(b, "\n");
       }
     }
     free(idx);
   } else if (lg_check_id_of(check) == LG_CK_BASELINE) {
     for (i = 0; i < r->baseline.n_new_leaks; i++)
-      lg_buf_appendf(b, "\nnew leak fingerprint: %s", r->baseline.new_leaks[i]);
+      lg__buf_appendf(b, "\nnew leak fingerprint: %s",
+                      r->baseline.new_leaks[i]);
   }
 }
 
@@ -123,7 +124,7 @@ static void site_attrs(lg_buf *b, const lg_result *r, const char *check,
   const char *file = NULL, *p;
   int line = 0;
   if (lg_check_id_of(check) == LG_CK_MEMCHECK && r->memcheck.n_leaks) {
-    size_t *idx = lg_top_leaks(&r->memcheck);
+    size_t *idx = lg__top_leaks(&r->memcheck);
     const lg_frame *f = idx ? lg_leak_site(&r->memcheck.leaks[idx[0]]) : NULL;
     if (f) {
       file = f->file;
@@ -131,7 +132,7 @@ static void site_attrs(lg_buf *b, const lg_result *r, const char *check,
     }
     free(idx);
   } else if (lg_check_id_of(check) == LG_CK_MASSIF && r->massif.n_sites) {
-    size_t *idx = lg_top_sites(&r->massif);
+    size_t *idx = lg__top_sites(&r->massif);
     if (idx) {
       file = r->massif.growing_sites[idx[0]].file;
       line = r->massif.growing_sites[idx[0]].line;
@@ -142,14 +143,14 @@ static void site_attrs(lg_buf *b, const lg_result *r, const char *check,
     file = r->heap_profile.growing_sites[0].file;
     line = r->heap_profile.growing_sites[0].line;
   }
-  if (!file || !(p = lg_rel_path(file, o->repo_root, rel, sizeof rel)))
+  if (!file || !(p = lg__rel_path(file, o->repo_root, rel, sizeof rel)))
     return;
-  lg_buf_appends(b, " file=\"");
-  lg_esc_xml(b, p, true);
+  lg__buf_appends(b, " file=\"");
+  lg__esc_xml(b, p, true);
   if (line > 0)
-    lg_buf_appendf(b, "\" line=\"%d\"", line);
+    lg__buf_appendf(b, "\" line=\"%d\"", line);
   else
-    lg_buf_appends(b, "\"");
+    lg__buf_appends(b, "\"");
 }
 
 static void testcase(lg_buf *b, const lg_result *r, const char *classname,
@@ -176,34 +177,34 @@ static void testcase(lg_buf *b, const lg_result *r, const char *classname,
   default:
     break;
   }
-  lg_buf_appends(b, "    <testcase name=\"");
-  lg_esc_xml(b, name, true);
-  lg_buf_appends(b, "\" classname=\"");
-  lg_esc_xml(b, classname, true);
-  lg_buf_appends(b, "\" time=\"0\"");
+  lg__buf_appends(b, "    <testcase name=\"");
+  lg__esc_xml(b, name, true);
+  lg__buf_appends(b, "\" classname=\"");
+  lg__esc_xml(b, classname, true);
+  lg__buf_appends(b, "\" time=\"0\"");
   if (st == LG_CHECK_FAIL)
     site_attrs(b, r, name, o);
   if (!elem) {
-    lg_buf_appends(b, "/>\n");
+    lg__buf_appends(b, "/>\n");
     return;
   }
-  lg_buf_appendf(b, ">\n      <%s message=\"", elem);
-  lg_esc_xml(b, msg, true);
+  lg__buf_appendf(b, ">\n      <%s message=\"", elem);
+  lg__esc_xml(b, msg, true);
   if (strcmp(elem, "skipped") == 0) {
-    lg_buf_appends(b, "\"/>\n    </testcase>\n");
+    lg__buf_appends(b, "\"/>\n    </testcase>\n");
     return;
   }
-  lg_buf_appendf(b, "\" type=\"%s\">", type);
+  lg__buf_appendf(b, "\" type=\"%s\">", type);
   /* the text is escaped as a whole: gather it first */
-  lg_buf_init(&d, LG_REPORT_CAP);
-  lg_buf_appendf(&d, "%s: %s\n", name, msg);
+  lg__buf_init(&d, LG_REPORT_CAP);
+  lg__buf_appendf(&d, "%s: %s\n", name, msg);
   details(&d, r, name);
-  if (lg_buf_error(&d))
-    lg_buf_fail(b, lg_buf_error(&d));
+  if (lg__buf_error(&d))
+    lg__buf_fail(b, lg__buf_error(&d));
   else
-    lg_esc_xml(b, d.data, false);
-  lg_buf_cleanup(&d);
-  lg_buf_appendf(b, "</%s>\n    </testcase>\n", elem);
+    lg__esc_xml(b, d.data, false);
+  lg__buf_cleanup(&d);
+  lg__buf_appendf(b, "</%s>\n    </testcase>\n", elem);
 }
 
 static void count(const lg_result *r, size_t *tests, size_t *fail, size_t *err,
@@ -256,21 +257,21 @@ static void suite(lg_buf *b, const lg_result *const *rs, size_t i,
   int rc;
 
   count(r, &t, &f, &e, &s);
-  lg_buf_init(&cls, 4096 + strlen(lg_rep_name(r)));
-  if (lg_buf_appendf(&cls, "leakgate.%s", lg_rep_name(r)))
-    lg_buf_fail(b, lg_buf_error(&cls));
-  lg_buf_appends(b, "  <testsuite name=\"");
-  lg_esc_xml(b, cls.data, true);
-  lg_buf_appendf(b,
-                 "\" tests=\"%zu\" failures=\"%zu\" "
-                 "errors=\"%zu\" skipped=\"%zu\" "
-                 "time=\"%.3f\"",
-                 t, f, e, s, suite_time(r));
+  lg__buf_init(&cls, 4096 + strlen(lg__rep_name(r)));
+  if (lg__buf_appendf(&cls, "leakgate.%s", lg__rep_name(r)))
+    lg__buf_fail(b, lg__buf_error(&cls));
+  lg__buf_appends(b, "  <testsuite name=\"");
+  lg__esc_xml(b, cls.data, true);
+  lg__buf_appendf(b,
+                  "\" tests=\"%zu\" failures=\"%zu\" "
+                  "errors=\"%zu\" skipped=\"%zu\" "
+                  "time=\"%.3f\"",
+                  t, f, e, s, suite_time(r));
   /* timestamp: xs:dateTime without a zone designator in the Ant schema
    * readers follow, so the trailing Z of started_at is dropped. */
   if (r->started_at && strlen(r->started_at) == 20)
-    lg_buf_appendf(b, " timestamp=\"%.19s\"", r->started_at);
-  lg_buf_appends(b, ">\n");
+    lg__buf_appendf(b, " timestamp=\"%.19s\"", r->started_at);
+  lg__buf_appends(b, ">\n");
   properties(b, r);
   if (r->error || r->interrupted)
     testcase(b, r, cls.data, "run", LG_CHECK_ERROR,
@@ -281,16 +282,16 @@ static void suite(lg_buf *b, const lg_result *const *rs, size_t i,
   plain.color = false;
   if ((rc = lg_report_render(LG_REPORT_SUMMARY, &rs[i], 1, &plain, &summary,
                              &slen, NULL)))
-    lg_buf_fail(b, rc);
-  lg_buf_appends(b, "    <system-out>");
-  lg_esc_xml(b, summary, false);
-  lg_buf_appends(b, "</system-out>\n  </testsuite>\n");
+    lg__buf_fail(b, rc);
+  lg__buf_appends(b, "    <system-out>");
+  lg__esc_xml(b, summary, false);
+  lg__buf_appends(b, "</system-out>\n  </testsuite>\n");
   free(summary);
-  lg_buf_cleanup(&cls);
+  lg__buf_cleanup(&cls);
 }
 
-int lg_render_junit(const lg_result *const *rs, size_t n,
-                    const lg_report_opts *o, lg_buf *b) {
+int lg__render_junit(const lg_result *const *rs, size_t n,
+                     const lg_report_opts *o, lg_buf *b) {
   size_t T = 0, F = 0, E = 0, S = 0, i;
   double time = 0;
 
@@ -300,14 +301,14 @@ int lg_render_junit(const lg_result *const *rs, size_t n,
     T += t, F += f, E += e, S += s;
     time += suite_time(rs[i]);
   }
-  lg_buf_appendf(b,
-                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                 "<testsuites name=\"leakgate\" tests=\"%zu\" "
-                 "failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
-                 "time=\"%.3f\">\n",
-                 T, F, E, S, time);
-  for (i = 0; i < n && !lg_buf_error(b); i++)
+  lg__buf_appendf(b,
+                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                  "<testsuites name=\"leakgate\" tests=\"%zu\" "
+                  "failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+                  "time=\"%.3f\">\n",
+                  T, F, E, S, time);
+  for (i = 0; i < n && !lg__buf_error(b); i++)
     suite(b, rs, i, o);
-  lg_buf_appends(b, "</testsuites>\n");
-  return lg_buf_error(b);
+  lg__buf_appends(b, "</testsuites>\n");
+  return lg__buf_error(b);
 }

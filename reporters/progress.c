@@ -101,7 +101,7 @@ static void fill_fields(const lg_progress *p, pfields *f) {
   snprintf(f->requests, sizeof f->requests, "%llu req",
            (unsigned long long)l->completed);
   snprintf(f->rate, sizeof f->rate, "%s req/s",
-           lg_fmt_num(num, sizeof num, rps));
+           lg__fmt_num(num, sizeof num, rps));
   f->errors[0] = '\0';
   if (l->errors)
     snprintf(f->errors, sizeof f->errors, "%llu errors",
@@ -113,7 +113,7 @@ static void fill_fields(const lg_progress *p, pfields *f) {
   snprintf(f->mem, sizeof f->mem, "mem %s", num);
   if (isfinite(p->slope))
     snprintf(f->slope, sizeof f->slope, "slope %s B/req",
-             lg_fmt_num(num, sizeof num, p->slope));
+             lg__fmt_num(num, sizeof num, p->slope));
   else
     snprintf(f->slope, sizeof f->slope, "slope n/a");
 }

@@ -16,13 +16,13 @@ static const struct {
   const char *name;
   lg_renderer render;
 } formats[] = {
-    [LG_REPORT_JSON] = {"json", lg_render_json},
-    [LG_REPORT_JUNIT] = {"junit", lg_render_junit},
-    [LG_REPORT_MARKDOWN] = {"markdown", lg_render_markdown},
-    [LG_REPORT_HTML] = {"html", lg_render_html},
-    [LG_REPORT_SARIF] = {"sarif", lg_render_sarif},
-    [LG_REPORT_ANNOTATIONS] = {"annotations", lg_render_annotations},
-    [LG_REPORT_SUMMARY] = {"summary", lg_render_summary},
+    [LG_REPORT_JSON] = {"json", lg__render_json},
+    [LG_REPORT_JUNIT] = {"junit", lg__render_junit},
+    [LG_REPORT_MARKDOWN] = {"markdown", lg__render_markdown},
+    [LG_REPORT_HTML] = {"html", lg__render_html},
+    [LG_REPORT_SARIF] = {"sarif", lg__render_sarif},
+    [LG_REPORT_ANNOTATIONS] = {"annotations", lg__render_annotations},
+    [LG_REPORT_SUMMARY] = {"summary", lg__render_summary},
 };
 #define N_FORMATS (sizeof formats / sizeof formats[0])
 
@@ -61,14 +61,14 @@ int lg_report_render(lg_report_format fmt, const lg_result *const *results,
     memset(&dflt, 0, sizeof dflt);
     opts = &dflt;
   }
-  lg_buf_init(&b, LG_REPORT_CAP);
+  lg__buf_init(&b, LG_REPORT_CAP);
   rc = formats[fmt].render(results, n, opts, &b);
   if (rc == 0) /* a renderer returns its buffer's sticky error; be sure */
-    rc = lg_buf_error(&b);
+    rc = lg__buf_error(&b);
   if (rc == 0 && !b.data)
-    rc = lg_buf_append(&b, "", 0);
+    rc = lg__buf_append(&b, "", 0);
   if (rc != 0) {
-    lg_buf_cleanup(&b);
+    lg__buf_cleanup(&b);
     if (rc == LG_ELIMIT)
       return lg_error_set(err, rc, "%s report: larger than the %zu MiB cap",
                           formats[fmt].name, LG_REPORT_CAP >> 20);
@@ -76,7 +76,7 @@ int lg_report_render(lg_report_format fmt, const lg_result *const *results,
                         lg_strerror(rc));
   }
   *len = b.len;
-  *out = lg_buf_steal(&b);
+  *out = lg__buf_steal(&b);
   return 0;
 }
 
@@ -87,7 +87,7 @@ int lg_report_write(lg_report_format fmt, const lg_result *const *results,
   size_t len = 0;
   int rc = lg_report_render(fmt, results, n, opts, &text, &len, err);
   if (rc == 0)
-    rc = lg_write_atomic(path, text, len, err);
+    rc = lg__write_atomic(path, text, len, err);
   free(text);
   return rc;
 }
@@ -120,5 +120,5 @@ int lg_report_combined_exit(const lg_result *const *results, size_t n) {
 }
 
 char *lg_report_term_safe(char *s, bool keep_newlines) {
-  return lg_term_sanitize(s, keep_newlines);
+  return lg__term_sanitize(s, keep_newlines);
 }

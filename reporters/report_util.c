@@ -13,66 +13,66 @@
 #include <stdlib.h>
 #include <string.h>
 
-int lg_esc_xml(lg_buf *b, const char *s, bool attr) {
+int lg__esc_xml(lg_buf *b, const char *s, bool attr) {
   const unsigned char *p = (const unsigned char *)(s ? s : "");
   int rc = 0;
   while (*p && rc == 0) {
     unsigned cp = 0;
-    size_t n = lg_fmt_utf8_decode(p, &cp);
+    size_t n = lg__fmt_utf8_decode(p, &cp);
     if (n == 0) {
-      rc = lg_buf_appends(b, "\xEF\xBF\xBD");
+      rc = lg__buf_appends(b, "\xEF\xBF\xBD");
       p++;
       continue;
     }
     switch (cp) {
     case '&':
-      rc = lg_buf_appends(b, "&amp;");
+      rc = lg__buf_appends(b, "&amp;");
       break;
     case '<':
-      rc = lg_buf_appends(b, "&lt;");
+      rc = lg__buf_appends(b, "&lt;");
       break;
     case '>':
-      rc = lg_buf_appends(b, "&gt;");
+      rc = lg__buf_appends(b, "&gt;");
       break;
     case '"':
-      rc = lg_buf_appends(b, "&quot;");
+      rc = lg__buf_appends(b, "&quot;");
       break;
     case '\'':
-      rc = lg_buf_appends(b, "&#39;");
+      rc = lg__buf_appends(b, "&#39;");
       break;
     case '\t':
     case '\n':
     case '\r':
-      rc = attr ? lg_buf_appendf(b, "&#%u;", cp) : lg_buf_append(b, p, 1);
+      rc = attr ? lg__buf_appendf(b, "&#%u;", cp) : lg__buf_append(b, p, 1);
       break;
     default:
       if (cp < 0x20 || cp == 0xFFFE || cp == 0xFFFF || cp == 0x7F)
         break; /* not allowed in XML 1.0 (0x7F: discouraged, invisible) */
-      rc = lg_buf_append(b, p, n);
+      rc = lg__buf_append(b, p, n);
     }
     p += n;
   }
   return rc;
 }
 
-int lg_esc_md(lg_buf *b, const char *s) {
+int lg__esc_md(lg_buf *b, const char *s) {
   const unsigned char *p = (const unsigned char *)(s ? s : "");
   int rc = 0;
   for (; *p && rc == 0; p++) {
     switch (*p) {
     case '&':
-      rc = lg_buf_appends(b, "&amp;");
+      rc = lg__buf_appends(b, "&amp;");
       break;
     case '<':
-      rc = lg_buf_appends(b, "&lt;");
+      rc = lg__buf_appends(b, "&lt;");
       break;
     case '>':
-      rc = lg_buf_appends(b, "&gt;");
+      rc = lg__buf_appends(b, "&gt;");
       break;
     case '\n':
     case '\r':
     case '\t':
-      rc = lg_buf_appends(b, " ");
+      rc = lg__buf_appends(b, " ");
       break;
     case '|':
     case '\\':
@@ -84,18 +84,18 @@ int lg_esc_md(lg_buf *b, const char *s) {
     case '#':
     case '~':
     case '!':
-      rc = lg_buf_appendf(b, "\\%c", *p);
+      rc = lg__buf_appendf(b, "\\%c", *p);
       break;
     default:
       if (*p < 0x20 || *p == 0x7F)
         break;
-      rc = lg_buf_append(b, p, 1);
+      rc = lg__buf_append(b, p, 1);
     }
   }
   return rc;
 }
 
-int lg_md_code(lg_buf *b, const char *s) {
+int lg__md_code(lg_buf *b, const char *s) {
   const char *p = s ? s : "";
   size_t run = 0, longest = 0, i, n = strlen(p);
   int rc = 0, k;
@@ -111,44 +111,44 @@ int lg_md_code(lg_buf *b, const char *s) {
    * starts or ends with a backtick (or is empty), keeps the text whole. */
   pad = n == 0 || p[0] == '`' || p[n - 1] == '`';
   for (i = 0; i <= longest; i++)
-    lg_buf_appends(b, "`");
+    lg__buf_appends(b, "`");
   if (pad)
-    lg_buf_appends(b, " ");
-  while (rc == 0 && (k = lg_term_char(p, false)) != 0) {
+    lg__buf_appends(b, " ");
+  while (rc == 0 && (k = lg__term_char(p, false)) != 0) {
     /* Inside a span nothing is an escape: only line breaks and controls
      * need replacing. */
-    rc = k > 0 ? lg_buf_append(b, p, (size_t)k) : lg_buf_appends(b, " ");
+    rc = k > 0 ? lg__buf_append(b, p, (size_t)k) : lg__buf_appends(b, " ");
     p += k > 0 ? k : -k;
   }
   if (pad)
-    lg_buf_appends(b, " ");
+    lg__buf_appends(b, " ");
   for (i = 0; i <= longest; i++)
-    lg_buf_appends(b, "`");
-  return lg_buf_error(b);
+    lg__buf_appends(b, "`");
+  return lg__buf_error(b);
 }
 
 /* GitHub's toolkit (core/command.ts): data escapes % CR LF; properties
  * also ':' and ','. Other controls (ESC...), C1 and malformed UTF-8 become
  * '?'. */
-int lg_esc_gha(lg_buf *b, const char *s, bool property) {
+int lg__esc_gha(lg_buf *b, const char *s, bool property) {
   const unsigned char *p = (const unsigned char *)(s ? s : "");
   int rc = 0;
   for (; *p && rc == 0; p++) {
     if (*p == '%')
-      rc = lg_buf_appends(b, "%25");
+      rc = lg__buf_appends(b, "%25");
     else if (*p == '\r')
-      rc = lg_buf_appends(b, "%0D");
+      rc = lg__buf_appends(b, "%0D");
     else if (*p == '\n')
-      rc = lg_buf_appends(b, "%0A");
+      rc = lg__buf_appends(b, "%0A");
     else if (property && *p == ':')
-      rc = lg_buf_appends(b, "%3A");
+      rc = lg__buf_appends(b, "%3A");
     else if (property && *p == ',')
-      rc = lg_buf_appends(b, "%2C");
+      rc = lg__buf_appends(b, "%2C");
     else {
       /* An escape sequence would be obeyed by the log viewer: '?' for
        * each control or malformed character (core/termsafe.h). */
-      int n = lg_term_char((const char *)p, false);
-      rc = n > 0 ? lg_buf_append(b, p, (size_t)n) : lg_buf_appends(b, "?");
+      int n = lg__term_char((const char *)p, false);
+      rc = n > 0 ? lg__buf_append(b, p, (size_t)n) : lg__buf_appends(b, "?");
       p += (n > 0 ? n : -n) - 1;
     }
   }
@@ -187,8 +187,8 @@ static void normalise(char *path) {
   *out = '\0';
 }
 
-const char *lg_rel_path(const char *file, const char *root, char *buf,
-                        size_t cap) {
+const char *lg__rel_path(const char *file, const char *root, char *buf,
+                         size_t cap) {
   char f[4096], r[4096];
   size_t rl;
   if (!file || !file[0])
@@ -217,25 +217,25 @@ const char *lg_rel_path(const char *file, const char *root, char *buf,
   return buf;
 }
 
-const lg_frame *lg_rep_leak_frame(const lg_leak_record *l, const char *root,
-                                  char *rel, size_t cap) {
+const lg_frame *lg__rep_leak_frame(const lg_leak_record *l, const char *root,
+                                   char *rel, size_t cap) {
   const lg_frame *site = lg_leak_site(l);
   size_t k;
-  if (site && site->file && lg_rel_path(site->file, root, rel, cap))
+  if (site && site->file && lg__rel_path(site->file, root, rel, cap))
     return site;
   for (k = 0; k < l->n_stack; k++)
     if (l->stack[k].file &&
         !lg_is_allocator_frame(l->stack[k].function, l->stack[k].file,
                                l->stack[k].object) &&
-        lg_rel_path(l->stack[k].file, root, rel, cap))
+        lg__rel_path(l->stack[k].file, root, rel, cap))
       return &l->stack[k];
   return NULL;
 }
 
-bool lg_rep_heap_frame(const lg_heap_site *s, const char *root, char *rel,
-                       size_t cap, const char **fn, int *line) {
+bool lg__rep_heap_frame(const lg_heap_site *s, const char *root, char *rel,
+                        size_t cap, const char **fn, int *line) {
   size_t k;
-  if (s->file && lg_rel_path(s->file, root, rel, cap)) {
+  if (s->file && lg__rel_path(s->file, root, rel, cap)) {
     *fn = s->function;
     *line = s->line;
     return true;
@@ -244,7 +244,7 @@ bool lg_rep_heap_frame(const lg_heap_site *s, const char *root, char *rel,
     if (s->stack[k].file &&
         !lg_is_allocator_frame(s->stack[k].function, s->stack[k].file,
                                s->stack[k].object) &&
-        lg_rel_path(s->stack[k].file, root, rel, cap)) {
+        lg__rel_path(s->stack[k].file, root, rel, cap)) {
       *fn = s->stack[k].function;
       *line = s->stack[k].line;
       return true;
@@ -252,16 +252,16 @@ bool lg_rep_heap_frame(const lg_heap_site *s, const char *root, char *rel,
   return false;
 }
 
-char *lg_rep_heap_site_text(char *buf, size_t cap, const lg_result *r,
-                            const lg_heap_site *s) {
+char *lg__rep_heap_site_text(char *buf, size_t cap, const lg_result *r,
+                             const lg_heap_site *s) {
   char fr[1024], v[64], lo[64], hi[64], ci[32];
   lg_frame f = {s->function, s->file, NULL, s->line};
-  snprintf(buf, cap, "%s %s %s (%s %s to %s)", lg_fmt_frame(fr, sizeof fr, &f),
-           lg_fmt_num(v, sizeof v, s->bytes_per_request),
-           lg_fmt_heap_unit(r->heap_profile.x),
-           lg_fmt_ci_label(ci, sizeof ci, r->confidence),
-           lg_fmt_num(lo, sizeof lo, s->ci_lo),
-           lg_fmt_num(hi, sizeof hi, s->ci_hi));
+  snprintf(buf, cap, "%s %s %s (%s %s to %s)", lg__fmt_frame(fr, sizeof fr, &f),
+           lg__fmt_num(v, sizeof v, s->bytes_per_request),
+           lg__fmt_heap_unit(r->heap_profile.x),
+           lg__fmt_ci_label(ci, sizeof ci, r->confidence),
+           lg__fmt_num(lo, sizeof lo, s->ci_lo),
+           lg__fmt_num(hi, sizeof hi, s->ci_hi));
   return buf;
 }
 
@@ -302,33 +302,33 @@ static size_t *sorted_idx(size_t n,
   return idx;
 }
 
-size_t *lg_top_leaks(const lg_memcheck_result *m) {
+size_t *lg__top_leaks(const lg_memcheck_result *m) {
   return sorted_idx(m->n_leaks, cmp_leak, m->leaks);
 }
 
-size_t *lg_top_sites(const lg_massif_result *m) {
+size_t *lg__top_sites(const lg_massif_result *m) {
   return sorted_idx(m->n_sites, cmp_site, m->growing_sites);
 }
 
-size_t *lg_rep_top_leaks(lg_buf *b, const lg_memcheck_result *m) {
+size_t *lg__rep_top_leaks(lg_buf *b, const lg_memcheck_result *m) {
   size_t *idx;
   if (!m->ran || !m->n_leaks)
     return NULL;
-  if (!(idx = lg_top_leaks(m)))
-    lg_buf_fail(b, LG_ENOMEM);
+  if (!(idx = lg__top_leaks(m)))
+    lg__buf_fail(b, LG_ENOMEM);
   return idx;
 }
 
-size_t *lg_rep_top_sites(lg_buf *b, const lg_massif_result *m) {
+size_t *lg__rep_top_sites(lg_buf *b, const lg_massif_result *m) {
   size_t *idx;
   if (!m->ran || !m->n_sites)
     return NULL;
-  if (!(idx = lg_top_sites(m)))
-    lg_buf_fail(b, LG_ENOMEM);
+  if (!(idx = lg__top_sites(m)))
+    lg__buf_fail(b, LG_ENOMEM);
   return idx;
 }
 
-int lg_sparkline(lg_buf *b, const double *y, size_t n, size_t width) {
+int lg__sparkline(lg_buf *b, const double *y, size_t n, size_t width) {
   static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
                                      "\u2585", "\u2586", "\u2587", "\u2588"};
   double lo = INFINITY, hi = -INFINITY, v[512];
@@ -354,16 +354,16 @@ int lg_sparkline(lg_buf *b, const double *y, size_t n, size_t width) {
   for (i = 0; i < m && rc == 0; i++) {
     int level;
     if (!isfinite(v[i])) {
-      rc = lg_buf_appends(b, " ");
+      rc = lg__buf_appends(b, " ");
       continue;
     }
     level = hi > lo ? (int)floor((v[i] - lo) / (hi - lo) * 7.999) : 0;
-    rc = lg_buf_appends(b, bars[level < 0 ? 0 : level > 7 ? 7 : level]);
+    rc = lg__buf_appends(b, bars[level < 0 ? 0 : level > 7 ? 7 : level]);
   }
   return rc;
 }
 
-void lg_hash_hex(char out[17], const char *const *parts, size_t n) {
+void lg__hash_hex(char out[17], const char *const *parts, size_t n) {
   uint64_t h = 1469598103934665603ULL;
   size_t i;
   for (i = 0; i < n; i++) {
@@ -380,7 +380,7 @@ void lg_hash_hex(char out[17], const char *const *parts, size_t n) {
   snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
-bool lg_rep_check_advisory(const lg_result *r, const lg_check *c) {
+bool lg__rep_check_advisory(const lg_result *r, const lg_check *c) {
   const lg_massif_result *m = &r->massif;
   size_t i;
   if (c->status != LG_CHECK_PASS ||
@@ -394,102 +394,103 @@ bool lg_rep_check_advisory(const lg_result *r, const lg_check *c) {
   return false;
 }
 
-void lg_rep_checks(lg_buf *b, const lg_result *r, const lg_rep_markup *m) {
+void lg__rep_checks(lg_buf *b, const lg_result *r, const lg_rep_markup *m) {
   size_t i;
-  lg_buf_appends(b, m->table_open);
+  lg__buf_appends(b, m->table_open);
   for (i = 0; i < r->n_checks; i++) {
-    lg_buf_appends(b, m->row_open);
+    lg__buf_appends(b, m->row_open);
     m->esc(b, r->checks[i].name);
-    m->status(b, r->checks[i].status, lg_rep_check_advisory(r, &r->checks[i]));
+    m->status(b, r->checks[i].status, lg__rep_check_advisory(r, &r->checks[i]));
     m->esc(b, r->checks[i].message);
-    lg_buf_appends(b, m->row_close);
+    lg__buf_appends(b, m->row_close);
   }
-  lg_buf_appends(b, m->table_close);
+  lg__buf_appends(b, m->table_close);
   if (!r->n_reasons)
     return;
-  lg_buf_appends(b, m->list_open);
+  lg__buf_appends(b, m->list_open);
   for (i = 0; i < r->n_reasons; i++) {
-    lg_buf_appends(b, m->item_open);
+    lg__buf_appends(b, m->item_open);
     m->esc(b, r->reasons[i]);
-    lg_buf_appends(b, m->item_close);
+    lg__buf_appends(b, m->item_close);
   }
-  lg_buf_appends(b, m->list_close);
+  lg__buf_appends(b, m->list_close);
 }
 
-void lg_rep_site_start(lg_buf *b, int (*esc)(lg_buf *b, const char *s),
-                       const char *open, const char *cell, const char *function,
-                       const char *file, const char *nofile, int line) {
-  lg_buf_appends(b, open);
+void lg__rep_site_start(lg_buf *b, int (*esc)(lg_buf *b, const char *s),
+                        const char *open, const char *cell,
+                        const char *function, const char *file,
+                        const char *nofile, int line) {
+  lg__buf_appends(b, open);
   esc(b, function ? function : "??");
-  lg_buf_appends(b, cell);
+  lg__buf_appends(b, cell);
   esc(b, file ? file : nofile);
   if (line > 0)
-    lg_buf_appendf(b, ":%d", line);
+    lg__buf_appendf(b, ":%d", line);
 }
 
-void lg_rep_site_cells(lg_buf *b, const lg_rep_site_markup *mk,
-                       const char *function, const char *file, int line,
-                       double first, double last, double growth) {
+void lg__rep_site_cells(lg_buf *b, const lg_rep_site_markup *mk,
+                        const char *function, const char *file, int line,
+                        double first, double last, double growth) {
   char by[32];
-  lg_rep_site_start(b, mk->esc, mk->row_open, mk->cell, function, file, "",
-                    line);
-  lg_buf_appends(b, mk->num);
-  lg_buf_appends(b, lg_format_bytes(by, sizeof by, first));
-  lg_buf_appends(b, mk->num);
-  lg_buf_appends(b, lg_format_bytes(by, sizeof by, last));
-  lg_buf_appends(b, mk->growth);
-  lg_buf_appends(b, lg_format_bytes(by, sizeof by, growth));
+  lg__rep_site_start(b, mk->esc, mk->row_open, mk->cell, function, file, "",
+                     line);
+  lg__buf_appends(b, mk->num);
+  lg__buf_appends(b, lg_format_bytes(by, sizeof by, first));
+  lg__buf_appends(b, mk->num);
+  lg__buf_appends(b, lg_format_bytes(by, sizeof by, last));
+  lg__buf_appends(b, mk->growth);
+  lg__buf_appends(b, lg_format_bytes(by, sizeof by, growth));
 }
 
-void lg_rep_site_rows(lg_buf *b, const lg_massif_result *m, const size_t *idx,
-                      size_t max, const lg_rep_site_markup *mk) {
+void lg__rep_site_rows(lg_buf *b, const lg_massif_result *m, const size_t *idx,
+                       size_t max, const lg_rep_site_markup *mk) {
   size_t i;
   for (i = 0; i < m->n_sites && i < max; i++) {
     const lg_growing_site *s = &m->growing_sites[idx[i]];
-    lg_rep_site_cells(b, mk, s->function, s->file, s->line, s->first_bytes,
-                      s->last_bytes, s->growth_bytes);
-    lg_buf_appends(b, mk->row_close);
+    lg__rep_site_cells(b, mk, s->function, s->file, s->line, s->first_bytes,
+                       s->last_bytes, s->growth_bytes);
+    lg__buf_appends(b, mk->row_close);
   }
 }
 
-void lg_rep_heap_site_rows(lg_buf *b, const lg_heap_profile_result *h,
-                           size_t max, const lg_rep_site_markup *mk,
-                           const char *fp_quote, const char *fp_none) {
+void lg__rep_heap_site_rows(lg_buf *b, const lg_heap_profile_result *h,
+                            size_t max, const lg_rep_site_markup *mk,
+                            const char *fp_quote, const char *fp_none) {
   char v[64], lo[64], hi[64];
   size_t i;
   for (i = 0; i < h->n_sites && i < max; i++) {
     const lg_heap_site *s = &h->growing_sites[i];
-    lg_rep_site_start(b, mk->esc, mk->row_open, mk->cell, s->function, s->file,
-                      "?", s->line);
-    lg_buf_appends(b, mk->num);
-    lg_buf_appends(b, lg_fmt_num(v, sizeof v, s->bytes_per_request));
-    lg_buf_appends(b, mk->num);
-    lg_buf_appendf(b, "%s to %s", lg_fmt_num(lo, sizeof lo, s->ci_lo),
-                   lg_fmt_num(hi, sizeof hi, s->ci_hi));
-    lg_buf_appends(b, mk->num);
+    lg__rep_site_start(b, mk->esc, mk->row_open, mk->cell, s->function, s->file,
+                       "?", s->line);
+    lg__buf_appends(b, mk->num);
+    lg__buf_appends(b, lg__fmt_num(v, sizeof v, s->bytes_per_request));
+    lg__buf_appends(b, mk->num);
+    lg__buf_appendf(b, "%s to %s", lg__fmt_num(lo, sizeof lo, s->ci_lo),
+                    lg__fmt_num(hi, sizeof hi, s->ci_hi));
+    lg__buf_appends(b, mk->num);
     if (s->samples >= 0)
-      lg_buf_appendf(b, "%lld", (long long)s->samples);
-    lg_buf_appends(b, mk->cell);
-    lg_buf_appends(b, fp_quote);
+      lg__buf_appendf(b, "%lld", (long long)s->samples);
+    lg__buf_appends(b, mk->cell);
+    lg__buf_appends(b, fp_quote);
     mk->esc(b, s->fingerprint ? s->fingerprint : fp_none);
-    lg_buf_appends(b, fp_quote);
+    lg__buf_appends(b, fp_quote);
     if (s->known)
-      lg_buf_appends(b, " (known)");
-    lg_buf_appends(b, mk->row_close);
+      lg__buf_appends(b, " (known)");
+    lg__buf_appends(b, mk->row_close);
   }
 }
 
-void lg_rep_runtime_site_rows(lg_buf *b, const lg_runtime_result *rt,
-                              size_t max, const lg_rep_site_markup *mk) {
+void lg__rep_runtime_site_rows(lg_buf *b, const lg_runtime_result *rt,
+                               size_t max, const lg_rep_site_markup *mk) {
   char v[64];
   size_t i;
   for (i = 0; i < rt->n_sites && i < max; i++) {
     const lg_runtime_site *s = &rt->sites[i];
-    lg_rep_site_cells(b, mk, s->name, s->file, s->line, s->first_bytes,
-                      s->last_bytes, s->growth_bytes);
-    lg_buf_appends(b, mk->num);
-    lg_buf_appendf(b, "%s B", lg_fmt_num(v, sizeof v, s->bytes_per_request));
-    lg_buf_appends(b, mk->row_close);
+    lg__rep_site_cells(b, mk, s->name, s->file, s->line, s->first_bytes,
+                       s->last_bytes, s->growth_bytes);
+    lg__buf_appends(b, mk->num);
+    lg__buf_appendf(b, "%s B", lg__fmt_num(v, sizeof v, s->bytes_per_request));
+    lg__buf_appends(b, mk->row_close);
   }
 }
 
@@ -509,7 +510,7 @@ static const char *detected_from_text(const char *from) {
   return from;
 }
 
-bool lg_rep_runtime_text(char *buf, size_t cap, const lg_result *r) {
+bool lg__rep_runtime_text(char *buf, size_t cap, const lg_result *r) {
   const lg_runtime_result *rt = &r->runtime;
   char b1[32], b2[32], b3[32], pause[32];
   size_t n = 0;
@@ -548,10 +549,11 @@ bool lg_rep_runtime_text(char *buf, size_t cap, const lg_result *r) {
   if (rt->memory_metric && isfinite(rt->memory_slope)) {
     char v[64], lo[64], hi[64];
     ADD("; %s beside it: %s B/%s (CI %s to %s), %s", rt->memory_metric,
-        lg_fmt_num(v, sizeof v, rt->memory_slope),
+        lg__fmt_num(v, sizeof v, rt->memory_slope),
         rt->memory_x && strcmp(rt->memory_x, "seconds") == 0 ? "s" : "req",
-        lg_fmt_num(lo, sizeof lo, rt->memory_lo),
-        lg_fmt_num(hi, sizeof hi, rt->memory_hi), lg_fmt_leak(rt->memory_leak));
+        lg__fmt_num(lo, sizeof lo, rt->memory_lo),
+        lg__fmt_num(hi, sizeof hi, rt->memory_hi),
+        lg__fmt_leak(rt->memory_leak));
   }
   if (rt->malformed_lines > 0)
     ADD("; %lld malformed GC lines skipped", (long long)rt->malformed_lines);
@@ -561,7 +563,7 @@ bool lg_rep_runtime_text(char *buf, size_t cap, const lg_result *r) {
   return true;
 }
 
-const char *lg_rep_name(const lg_result *r) {
+const char *lg__rep_name(const lg_result *r) {
   if (r->scenario_name && r->scenario_name[0])
     return r->scenario_name;
   if (r->scenario_file && r->scenario_file[0])

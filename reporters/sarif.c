@@ -154,7 +154,7 @@ typedef struct ctx {
 } ctx;
 
 static void put(ctx *c, json_t *o, const char *k, json_t *v) {
-  lg_json_put(o, k, v, &c->bad);
+  lg__json_put(o, k, v, &c->bad);
 }
 
 static json_t *text(ctx *c, const char *s) {
@@ -163,7 +163,7 @@ static json_t *text(ctx *c, const char *s) {
     c->bad = true;
     return NULL;
   }
-  put(c, m, "text", lg_json_str(s ? s : ""));
+  put(c, m, "text", lg__json_str(s ? s : ""));
   return m;
 }
 
@@ -191,7 +191,7 @@ static char *uri_path(const char *path, const char *prefix) {
 static json_t *location(ctx *c, const char *file, int line,
                         const char *function, bool allow_abs) {
   char relbuf[4096], *uri = NULL;
-  const char *rel = lg_rel_path(file, c->o->repo_root, relbuf, sizeof relbuf);
+  const char *rel = lg__rel_path(file, c->o->repo_root, relbuf, sizeof relbuf);
   json_t *loc, *phys, *art;
   const char *abs_file = allow_abs && file && file[0] == '/' ? file : NULL;
   if (rel || abs_file) {
@@ -230,7 +230,7 @@ static json_t *location(ctx *c, const char *file, int line,
   }
   if (function)
     put(c, loc, "logicalLocations",
-        json_pack("[{s:o,s:s}]", "fullyQualifiedName", lg_json_str(function),
+        json_pack("[{s:o,s:s}]", "fullyQualifiedName", lg__json_str(function),
                   "kind", "function"));
   return loc;
 }
@@ -260,7 +260,7 @@ static void add_result(ctx *c, int rule, const char *level, const char *msg,
     put(c, r, "stacks", stacks);
   if (props)
     put(c, r, "properties", props);
-  lg_json_push(c->results, r, &c->bad);
+  lg__json_push(c->results, r, &c->bad);
 }
 
 static json_t *stack_of(ctx *c, const lg_leak_record *l) {
@@ -281,8 +281,8 @@ static json_t *stack_of(ctx *c, const lg_leak_record *l) {
     if (loc)
       put(c, fr, "location", loc);
     if (f->object)
-      put(c, fr, "module", lg_json_str(f->object));
-    lg_json_push(frames, fr, &c->bad);
+      put(c, fr, "module", lg__json_str(f->object));
+    lg__json_push(frames, fr, &c->bad);
   }
   st = json_object();
   if (!st) {
@@ -316,7 +316,7 @@ static void leaks(ctx *c, const lg_result *r) {
   size_t *idx, i, k;
   if (!m->ran || !m->n_leaks)
     return;
-  idx = lg_top_leaks(m);
+  idx = lg__top_leaks(m);
   if (!idx) {
     c->bad = true;
     return;
@@ -325,7 +325,7 @@ static void leaks(ctx *c, const lg_result *r) {
     const lg_leak_record *l = &m->leaks[idx[i]];
     char relbuf[4096], msg[2048], by[32], fr[1024], fp[17];
     const lg_frame *site =
-        lg_rep_leak_frame(l, c->o->repo_root, relbuf, sizeof relbuf);
+        lg__rep_leak_frame(l, c->o->repo_root, relbuf, sizeof relbuf);
     int rule = kind_rule(l->kind);
     json_t *loc =
         site ? location(c, site->file, site->line, site->function, false)
@@ -341,8 +341,8 @@ static void leaks(ctx *c, const lg_result *r) {
     snprintf(msg, sizeof msg,
              "%s in %lld block%s %s lost in scenario %s, allocated by %s.",
              lg_format_bytes(by, sizeof by, l->bytes), (long long)l->blocks,
-             l->blocks == 1 ? "" : "s", l->kind ? l->kind : "?", lg_rep_name(r),
-             lg_fmt_frame(fr, sizeof fr, site));
+             l->blocks == 1 ? "" : "s", l->kind ? l->kind : "?",
+             lg__rep_name(r), lg__fmt_frame(fr, sizeof fr, site));
     if (!l->fingerprint) {
       const char *parts[64];
       size_t np = 0;
@@ -350,15 +350,15 @@ static void leaks(ctx *c, const lg_result *r) {
         parts[np++] = l->stack[k].function;
         parts[np++] = l->stack[k].file;
       }
-      lg_hash_hex(fp, parts, np);
+      lg__hash_hex(fp, parts, np);
     }
     add_result(
         c, rule,
         gated(m, rule) ? rules[rule].level
                        : (rule == R_REACHABLE ? "note" : "warning"),
         msg, loc, "leakgateStack/v1", l->fingerprint ? l->fingerprint : fp,
-        json_pack("{s:o,s:o,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
-                  "bytes", lg_json_num(l->bytes), "blocks",
+        json_pack("{s:o,s:o,s:o}", "scenario", lg__json_str(lg__rep_name(r)),
+                  "bytes", lg__json_num(l->bytes), "blocks",
                   json_integer(l->blocks > 0 ? l->blocks : 0)),
         stack_of(c, l));
   }
@@ -372,7 +372,7 @@ static void site_result(ctx *c, const lg_result *r, int rule,
                         const char *function, const char *file, int line,
                         const char *msg, json_t *props) {
   char relbuf[4096], fp[17];
-  const char *rel = lg_rel_path(file, c->o->repo_root, relbuf, sizeof relbuf);
+  const char *rel = lg__rel_path(file, c->o->repo_root, relbuf, sizeof relbuf);
   const char *parts[2];
   if (!rel || c->located >= MAX_LOCATED_RESULTS) {
     if (rel)
@@ -383,7 +383,7 @@ static void site_result(ctx *c, const lg_result *r, int rule,
   c->located++;
   parts[0] = function;
   parts[1] = rel;
-  lg_hash_hex(fp, parts, 2);
+  lg__hash_hex(fp, parts, 2);
   add_result(c, rule, r->verdict == LG_VERDICT_FAIL ? "error" : "warning", msg,
              location(c, file, line, function, false), "leakgateSite/v1", fp,
              props, NULL);
@@ -394,7 +394,7 @@ static void sites(ctx *c, const lg_result *r) {
   size_t i, *idx;
   if (!m->ran || !m->n_sites)
     return;
-  idx = lg_top_sites(m);
+  idx = lg__top_sites(m);
   if (!idx) {
     c->bad = true;
     return;
@@ -407,10 +407,11 @@ static void sites(ctx *c, const lg_result *r) {
              s->function ? s->function : "??",
              lg_format_bytes(b1, sizeof b1, s->growth_bytes),
              lg_format_bytes(b2, sizeof b2, s->first_bytes),
-             lg_format_bytes(b3, sizeof b3, s->last_bytes), lg_rep_name(r));
+             lg_format_bytes(b3, sizeof b3, s->last_bytes), lg__rep_name(r));
     site_result(c, r, R_SITE, s->function, s->file, s->line, msg,
-                json_pack("{s:o,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
-                          "growth_bytes", lg_json_num(s->growth_bytes)));
+                json_pack("{s:o,s:o}", "scenario",
+                          lg__json_str(lg__rep_name(r)), "growth_bytes",
+                          lg__json_num(s->growth_bytes)));
   }
   free(idx);
 }
@@ -427,7 +428,7 @@ static void heap_sites(ctx *c, const lg_result *r) {
     int line;
     lg_leak_record as_leak;
     size_t np = 0;
-    if (!lg_rep_heap_frame(s, c->o->repo_root, rel, sizeof rel, &fn, &line))
+    if (!lg__rep_heap_frame(s, c->o->repo_root, rel, sizeof rel, &fn, &line))
       continue;
     if (c->located >= MAX_LOCATED_RESULTS) {
       c->omitted++;
@@ -439,12 +440,12 @@ static void heap_sites(ctx *c, const lg_result *r) {
         parts[np++] = s->stack[k].function;
         parts[np++] = s->stack[k].file;
       }
-      lg_hash_hex(fp, parts, np);
+      lg__hash_hex(fp, parts, np);
     }
     snprintf(msg, sizeof msg,
              "%s stays live and grows at full load in scenario %s (heap "
              "profile).",
-             lg_rep_heap_site_text(t, sizeof t, r, s), lg_rep_name(r));
+             lg__rep_heap_site_text(t, sizeof t, r, s), lg__rep_name(r));
     /* stack_of reads a leak record's stack */
     memset(&as_leak, 0, sizeof as_leak);
     as_leak.stack = s->stack;
@@ -453,9 +454,10 @@ static void heap_sites(ctx *c, const lg_result *r) {
                msg, location(c, rel, line, fn, false), "leakgateStack/v1",
                s->fingerprint ? s->fingerprint : fp,
                json_pack("{s:o,s:o,s:o,s:o}", "scenario",
-                         lg_json_str(lg_rep_name(r)), "bytes_per_request",
-                         lg_json_num(s->bytes_per_request), "ci_lo",
-                         lg_json_num(s->ci_lo), "ci_hi", lg_json_num(s->ci_hi)),
+                         lg__json_str(lg__rep_name(r)), "bytes_per_request",
+                         lg__json_num(s->bytes_per_request), "ci_lo",
+                         lg__json_num(s->ci_lo), "ci_hi",
+                         lg__json_num(s->ci_hi)),
                stack_of(c, &as_leak));
   }
 }
@@ -466,9 +468,9 @@ static json_t *runtime_of(const lg_result *r) {
   const lg_runtime_result *rt = &r->runtime;
   if (!rt->name || strcmp(rt->name, "native") == 0)
     return NULL;
-  return json_pack("{s:o,s:o,s:o}", "name", lg_json_str(rt->name), "version",
-                   lg_json_str(rt->version), "detected_from",
-                   lg_json_str(rt->detected_from));
+  return json_pack("{s:o,s:o,s:o}", "name", lg__json_str(rt->name), "version",
+                   lg__json_str(rt->version), "detected_from",
+                   lg__json_str(rt->detected_from));
 }
 
 /* The runtime's growing allocation stacks whose first frame is inside the
@@ -489,10 +491,11 @@ static void runtime_sites(ctx *c, const lg_result *r) {
              s->name ? s->name : "??",
              lg_format_bytes(b1, sizeof b1, s->growth_bytes),
              s->bytes_per_request,
-             lg_format_bytes(b2, sizeof b2, s->last_bytes), lg_rep_name(r));
-    props = json_pack("{s:o,s:o,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
-                      "growth_bytes", lg_json_num(s->growth_bytes),
-                      "bytes_per_request", lg_json_num(s->bytes_per_request));
+             lg_format_bytes(b2, sizeof b2, s->last_bytes), lg__rep_name(r));
+    props =
+        json_pack("{s:o,s:o,s:o}", "scenario", lg__json_str(lg__rep_name(r)),
+                  "growth_bytes", lg__json_num(s->growth_bytes),
+                  "bytes_per_request", lg__json_num(s->bytes_per_request));
     if (props && (rt_json = runtime_of(r)) != NULL)
       json_object_set_new(props, "runtime", rt_json);
     site_result(c, r, R_RT_SITE, s->name, s->file, s->line, msg, props);
@@ -509,8 +512,8 @@ static json_t *growing_classes(const lg_result *r) {
     if (!s->kind || strcmp(s->kind, "class") != 0)
       continue;
     json_array_append_new(
-        a, json_pack("{s:o,s:o}", "class", lg_json_str(s->name),
-                     "bytes_per_request", lg_json_num(s->bytes_per_request)));
+        a, json_pack("{s:o,s:o}", "class", lg__json_str(s->name),
+                     "bytes_per_request", lg__json_num(s->bytes_per_request)));
     n++;
   }
   if (a && n == 0) {
@@ -543,13 +546,13 @@ static void checks(ctx *c, const lg_result *r) {
         (ch->status != LG_CHECK_FAIL && ch->status != LG_CHECK_INCONCLUSIVE))
       continue;
     parts[0] = rules[map[i].rule].id;
-    parts[1] = lg_rep_name(r);
-    lg_hash_hex(fp, parts, 2);
-    snprintf(msg, sizeof msg, "Scenario %s: %s", lg_rep_name(r), ch->message);
-    props = json_pack("{s:o,s:s,s:o}", "scenario", lg_json_str(lg_rep_name(r)),
-                      "verdict", lg_verdict_name(r->verdict),
-                      "slope_bytes_per_request",
-                      lg_json_num(r->has_analysis ? r->analysis.slope : NAN));
+    parts[1] = lg__rep_name(r);
+    lg__hash_hex(fp, parts, 2);
+    snprintf(msg, sizeof msg, "Scenario %s: %s", lg__rep_name(r), ch->message);
+    props = json_pack("{s:o,s:s,s:o}", "scenario",
+                      lg__json_str(lg__rep_name(r)), "verdict",
+                      lg_verdict_name(r->verdict), "slope_bytes_per_request",
+                      lg__json_num(r->has_analysis ? r->analysis.slope : NAN));
     if (props && map[i].check == LG_CK_GROWTH &&
         (classes = growing_classes(r)) != NULL)
       json_object_set_new(props, "growing_classes", classes);
@@ -560,7 +563,7 @@ static void checks(ctx *c, const lg_result *r) {
           json_pack("{s:I,s:I,s:o}", "first",
                     (json_int_t)r->runtime.goroutines_first, "last",
                     (json_int_t)r->runtime.goroutines_last, "per_request",
-                    lg_json_num(r->runtime.goroutines_slope)));
+                    lg__json_num(r->runtime.goroutines_slope)));
     add_result(c, map[i].rule,
                ch->status == LG_CHECK_FAIL ? "error" : "warning", msg,
                location(c, r->scenario_file, 1, NULL, false),
@@ -579,7 +582,7 @@ static json_t *driver(ctx *c, const lg_result *first) {
   }
   put(c, d, "name", json_string("leakgate"));
   put(c, d, "version",
-      lg_json_str(first->tool_version ? first->tool_version : "unknown"));
+      lg__json_str(first->tool_version ? first->tool_version : "unknown"));
   for (i = 0; i < N_RULES; i++) {
     json_t *ru = json_object();
     if (!ru) {
@@ -593,14 +596,14 @@ static json_t *driver(ctx *c, const lg_result *first) {
     put(c, ru, "defaultConfiguration",
         json_pack("{s:s}", "level", rules[i].level));
     put(c, ru, "properties", json_pack("{s:[s,s]}", "tags", "memory", "leak"));
-    lg_json_push(rs, ru, &c->bad);
+    lg__json_push(rs, ru, &c->bad);
   }
   put(c, d, "rules", rs);
   return d;
 }
 
-int lg_render_sarif(const lg_result *const *rs, size_t n,
-                    const lg_report_opts *o, lg_buf *b) {
+int lg__render_sarif(const lg_result *const *rs, size_t n,
+                     const lg_report_opts *o, lg_buf *b) {
   ctx c = {o, json_array(), false, 0, 0};
   json_t *root = json_object(), *run = json_object();
   char *s = NULL;
@@ -655,8 +658,8 @@ int lg_render_sarif(const lg_result *const *rs, size_t n,
     rc = LG_ENOMEM;
     goto cleanup;
   }
-  lg_buf_appends(b, s);
-  rc = lg_buf_appends(b, "\n");
+  lg__buf_appends(b, s);
+  rc = lg__buf_appends(b, "\n");
 cleanup:
   free(s);
   json_decref(root);

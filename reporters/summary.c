@@ -76,17 +76,17 @@ static lg_check_status verdict_status(lg_verdict v) {
  * or malformed UTF-8 a '?'. */
 static void clean(lg_buf *b, const char *s, size_t len) {
   const char *end = s + len;
-  while (s < end && !lg_buf_error(b)) {
-    int k = lg_term_char(s, false);
+  while (s < end && !lg__buf_error(b)) {
+    int k = lg__term_char(s, false);
     size_t n = k > 0 ? (size_t)k : (size_t)-k;
     if (k == 0)
       break;
     if (n > (size_t)(end - s)) /* a character cut by the row's end */
       n = (size_t)(end - s);
     if (k > 0)
-      lg_buf_append(b, s, n);
+      lg__buf_append(b, s, n);
     else
-      lg_buf_appends(b, k == -1 && (unsigned char)*s < 0x80 ? " " : "?");
+      lg__buf_appends(b, k == -1 && (unsigned char)*s < 0x80 ? " " : "?");
     s += n;
   }
 }
@@ -94,7 +94,7 @@ static void clean(lg_buf *b, const char *s, size_t len) {
 /* s made safe for the terminal into buf (cap bytes), cut there. */
 static const char *safe(const char *s, char *buf, size_t cap) {
   snprintf(buf, cap, "%s", s ? s : "");
-  return lg_term_sanitize(buf, false);
+  return lg__term_sanitize(buf, false);
 }
 
 /* The length of the longest prefix of s of at most max bytes that ends at
@@ -122,16 +122,16 @@ static void wrap(lg_buf *b, const char *s, size_t max, size_t indent,
                  int max_rows) {
   int row;
   s = s ? s : "";
-  for (row = 0; *s && !lg_buf_error(b); row++) {
+  for (row = 0; *s && !lg__buf_error(b); row++) {
     size_t n = fit_words(s, max);
     if (row > 0)
-      lg_buf_appendf(b, "\n%*s", (int)indent, "");
+      lg__buf_appendf(b, "\n%*s", (int)indent, "");
     clean(b, s, n);
     s += n;
     while (*s == ' ')
       s++;
     if (*s && row + 1 == max_rows) {
-      lg_buf_appends(b, " ...");
+      lg__buf_appends(b, " ...");
       return;
     }
   }
@@ -142,13 +142,13 @@ static void wrap(lg_buf *b, const char *s, size_t max, size_t indent,
 static void row(lg_buf *b, const lg_report_opts *o, const char *label,
                 const char *colour, const char *word, const char *text) {
   char lb[128]; /* a check's name: from a result.json, anyone's */
-  lg_buf_appendf(b, "  %-14s ", safe(label, lb, sizeof lb));
+  lg__buf_appendf(b, "  %-14s ", safe(label, lb, sizeof lb));
   if (word && o->color)
-    lg_buf_appendf(b, "%s%-5s\033[0m ", colour, word);
+    lg__buf_appendf(b, "%s%-5s\033[0m ", colour, word);
   else if (word)
-    lg_buf_appendf(b, "%-5s ", word);
+    lg__buf_appendf(b, "%-5s ", word);
   wrap(b, text, LINE_MAX_BYTES, 0, 1);
-  lg_buf_appends(b, "\n");
+  lg__buf_appends(b, "\n");
 }
 
 static void line(lg_buf *b, const lg_report_opts *o, const char *label,
@@ -162,9 +162,9 @@ static void line(lg_buf *b, const lg_report_opts *o, const char *label,
  * words onto indented rows (WHY_ROW_BYTES each, WHY_MAX_ROWS at most)
  * rather than being cut at the end of one row. */
 static void why_line(lg_buf *b, const char *label, const char *text) {
-  lg_buf_appendf(b, "  %-14s ", label);
+  lg__buf_appendf(b, "  %-14s ", label);
   wrap(b, text, WHY_ROW_BYTES, 17, WHY_MAX_ROWS);
-  lg_buf_appends(b, "\n");
+  lg__buf_appends(b, "\n");
 }
 
 /* Each check line's text goes into t (cap bytes); a line function returns
@@ -179,13 +179,13 @@ static const char *growth_line(const lg_result *r, char *t, size_t cap) {
   if (!r->has_analysis || !isfinite(a->slope))
     return NULL;
   snprintf(t, cap, "%s (%s %s to %s), tolerance %s, MDS %s [%s]%s",
-           lg_fmt_slope(n1, sizeof n1, a, a->slope),
-           lg_fmt_ci_label(n4, sizeof n4, lg_analysis_level(a, r->confidence)),
-           lg_fmt_num(n2, sizeof n2, a->slope_lo),
-           lg_fmt_num(n3, sizeof n3, a->slope_hi),
-           lg_fmt_slope(by, sizeof by, a, a->tolerance),
-           lg_fmt_slope(by2, sizeof by2, a, a->mds), lg_fmt_leak(a->leak),
-           lg_fmt_early_stop(es, sizeof es, a));
+           lg__fmt_slope(n1, sizeof n1, a, a->slope),
+           lg__fmt_ci_label(n4, sizeof n4, lg_analysis_level(a, r->confidence)),
+           lg__fmt_num(n2, sizeof n2, a->slope_lo),
+           lg__fmt_num(n3, sizeof n3, a->slope_hi),
+           lg__fmt_slope(by, sizeof by, a, a->tolerance),
+           lg__fmt_slope(by2, sizeof by2, a, a->mds), lg__fmt_leak(a->leak),
+           lg__fmt_early_stop(es, sizeof es, a));
   return t;
 }
 
@@ -205,7 +205,7 @@ static const char *ttl_line(const lg_result *r, char *t, size_t cap) {
     snprintf(t, cap, "%s to the %s limit%s%s%s%s%s",
              lg_format_duration(n1, sizeof n1, a->time_to_limit_s), by,
              per_s ? "" : " at ",
-             per_s ? "" : lg_fmt_num(n2, sizeof n2, a->x_rate),
+             per_s ? "" : lg__fmt_num(n2, sizeof n2, a->x_rate),
              per_s ? "" : " req/s",
              isfinite(r->max_time_to_limit_s) ? ", gate " : "",
              isfinite(r->max_time_to_limit_s)
@@ -230,7 +230,7 @@ static const char *oom_line(const lg_result *r, char *t, size_t cap) {
              lg_format_bytes(by, sizeof by, c->memory_limit_bytes),
              isfinite(r->chart.oom_x) ? " after " : "",
              isfinite(r->chart.oom_x)
-                 ? lg_fmt_num(n1, sizeof n1, r->chart.oom_x)
+                 ? lg__fmt_num(n1, sizeof n1, r->chart.oom_x)
                  : "",
              isfinite(r->chart.oom_x)
                  ? (strcmp(r->analysis.x, "seconds") == 0 ? " s" : " requests")
@@ -259,12 +259,12 @@ static const char *memcheck_line(const lg_result *r, char *t, size_t cap) {
   const lg_frame *f;
   if (!m->ran)
     return m->enabled ? NULL : SKIP_LINE;
-  idx = lg_top_leaks(m);
+  idx = lg__top_leaks(m);
   f = idx ? lg_leak_site(&m->leaks[idx[0]]) : NULL;
   snprintf(t, cap, "%s definitely, %s indirectly lost%s%s",
            lg_format_bytes(by, sizeof by, m->definitely_lost_bytes),
            lg_format_bytes(by2, sizeof by2, m->indirectly_lost_bytes),
-           f ? "; top: " : "", f ? lg_fmt_frame(fr, sizeof fr, f) : "");
+           f ? "; top: " : "", f ? lg__fmt_frame(fr, sizeof fr, f) : "");
   free(idx);
   return t;
 }
@@ -275,13 +275,13 @@ static const char *massif_line(const lg_result *r, char *t, size_t cap) {
   size_t *idx;
   if (!m->ran)
     return m->enabled ? NULL : SKIP_LINE;
-  idx = lg_top_sites(m);
+  idx = lg__top_sites(m);
   if (idx) {
     const lg_growing_site *s = &m->growing_sites[idx[0]];
     lg_frame f = {s->function, s->file, NULL, s->line};
     snprintf(t, cap, "peak heap %s; top site: %s +%s",
              lg_format_bytes(by, sizeof by, m->peak_heap_bytes),
-             lg_fmt_frame(fr, sizeof fr, &f),
+             lg__fmt_frame(fr, sizeof fr, &f),
              lg_format_bytes(by2, sizeof by2, s->growth_bytes));
   } else {
     snprintf(t, cap, "peak heap %s; no growing site",
@@ -305,7 +305,7 @@ static const char *heap_profile_line(const lg_result *r, char *t, size_t cap) {
   if (h->n_sites)
     snprintf(t, cap, "%zu growing site%s; top: %s%s", h->n_sites,
              h->n_sites == 1 ? "" : "s",
-             lg_rep_heap_site_text(s, sizeof s, r, &h->growing_sites[0]), q);
+             lg__rep_heap_site_text(s, sizeof s, r, &h->growing_sites[0]), q);
   else
     snprintf(t, cap, "no growing site (%lld analysed)%s",
              (long long)(h->sites_analyzed > 0 ? h->sites_analyzed : 0), q);
@@ -319,9 +319,9 @@ static const char *baseline_line(const lg_result *r, char *t, size_t cap) {
     return SKIP_LINE;
   snprintf(t, cap, "%s: delta %s (%s to %s)%s",
            lg_baseline_verdict_name(bl->verdict),
-           lg_fmt_slope(n1, sizeof n1, &r->analysis, bl->slope_delta),
-           lg_fmt_num(n2, sizeof n2, bl->delta_lo),
-           lg_fmt_num(n3, sizeof n3, bl->delta_hi),
+           lg__fmt_slope(n1, sizeof n1, &r->analysis, bl->slope_delta),
+           lg__fmt_num(n2, sizeof n2, bl->delta_lo),
+           lg__fmt_num(n3, sizeof n3, bl->delta_hi),
            bl->n_new_leaks ? "; new leaks" : "");
   return t;
 }
@@ -335,8 +335,8 @@ static const char *load_line(const lg_result *r, char *t, size_t cap) {
     snprintf(t, cap, "%s: %lld requests, %lld errors, %s req/s, p99 %s ms",
              l->driver, (long long)l->requests,
              (long long)(l->errors > 0 ? l->errors : 0),
-             lg_fmt_num(n1, sizeof n1, l->throughput_rps),
-             lg_fmt_num(n2, sizeof n2, l->p99_ms));
+             lg__fmt_num(n1, sizeof n1, l->throughput_rps),
+             lg__fmt_num(n2, sizeof n2, l->p99_ms));
   else
     snprintf(t, cap, "%s: ran %s", l->driver,
              lg_format_duration(n1, sizeof n1, l->duration_s));
@@ -376,14 +376,14 @@ static void verdict_lines(lg_buf *b, const lg_result *r,
                           const lg_report_opts *o) {
   lg_check_status vs = verdict_status(r->verdict);
   char name[512];
-  safe(lg_rep_name(r), name, sizeof name); /* from a result.json: anyone's */
+  safe(lg__rep_name(r), name, sizeof name); /* from a result.json: anyone's */
   if (o->color)
-    lg_buf_appendf(b, "\033[1mleakgate\033[0m %s: %s%s\033[0m (exit %d)\n",
-                   name, status_colour(vs), lg_verdict_name(r->verdict),
-                   r->exit_code);
+    lg__buf_appendf(b, "\033[1mleakgate\033[0m %s: %s%s\033[0m (exit %d)\n",
+                    name, status_colour(vs), lg_verdict_name(r->verdict),
+                    r->exit_code);
   else
-    lg_buf_appendf(b, "leakgate %s: %s (exit %d)\n", name,
-                   lg_verdict_name(r->verdict), r->exit_code);
+    lg__buf_appendf(b, "leakgate %s: %s (exit %d)\n", name,
+                    lg_verdict_name(r->verdict), r->exit_code);
   if (r->error)
     line(b, o, "error", LG_CHECK_ERROR, true, r->error);
   if (r->interrupted)
@@ -402,7 +402,7 @@ static void check_lines_of(lg_buf *b, const lg_result *r,
       continue;
     if (!text)
       text = c ? c->message : "";
-    if (c && lg_rep_check_advisory(r, c)) /* a finding, not a green ok */
+    if (c && lg__rep_check_advisory(r, c)) /* a finding, not a green ok */
       row(b, o, lg_check_name(check_lines[i].id), "\033[1;33m", "note",
           text);
     else
@@ -450,21 +450,21 @@ static void one(lg_buf *b, const lg_result *r, const lg_report_opts *o) {
     line(b, o, "out", LG_CHECK_SKIPPED, false, r->out_dir);
 }
 
-int lg_render_summary(const lg_result *const *rs, size_t n,
-                      const lg_report_opts *o, lg_buf *b) {
+int lg__render_summary(const lg_result *const *rs, size_t n,
+                       const lg_report_opts *o, lg_buf *b) {
   size_t i, c[5] = {0};
   for (i = 0; i < n; i++) {
     if (i)
-      lg_buf_appends(b, "\n");
+      lg__buf_appends(b, "\n");
     one(b, rs[i], o);
     c[rs[i]->verdict < 4 ? rs[i]->verdict : 3]++;
   }
   if (n >= 2)
-    lg_buf_appendf(b,
-                   "\nleakgate: %zu scenarios: %zu fail, %zu error, %zu "
-                   "inconclusive, %zu pass (exit %d)\n",
-                   n, c[LG_VERDICT_FAIL], c[LG_VERDICT_ERROR],
-                   c[LG_VERDICT_INCONCLUSIVE], c[LG_VERDICT_PASS],
-                   lg_report_combined_exit(rs, n));
-  return lg_buf_error(b);
+    lg__buf_appendf(b,
+                    "\nleakgate: %zu scenarios: %zu fail, %zu error, %zu "
+                    "inconclusive, %zu pass (exit %d)\n",
+                    n, c[LG_VERDICT_FAIL], c[LG_VERDICT_ERROR],
+                    c[LG_VERDICT_INCONCLUSIVE], c[LG_VERDICT_PASS],
+                    lg_report_combined_exit(rs, n));
+  return lg__buf_error(b);
 }

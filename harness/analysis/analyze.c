@@ -134,7 +134,7 @@ static size_t pool(const lg_series *s, double *x, double *y, double *t,
       t[m] = s->t ? s->t[best] : NAN;
     } else {
       x[m] = sx / (double)(e - i);
-      y[m] = lg_median(scratch, e - i);
+      y[m] = lg__median(scratch, e - i);
       t[m] = st / (double)(e - i);
     }
     ym[m] = mx;
@@ -149,10 +149,10 @@ static void start_level(const double *x, const double *y, size_t len,
   size_t k = len < 3 ? len : 3, i;
   for (i = 0; i < k; i++)
     scratch[i] = y[i];
-  *ly = lg_median(scratch, k);
+  *ly = lg__median(scratch, k);
   for (i = 0; i < k; i++)
     scratch[i] = x[i];
-  *lx = lg_median(scratch, k);
+  *lx = lg__median(scratch, k);
 }
 
 int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
@@ -183,7 +183,7 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
   t = malloc(cap * sizeof *t);
   ym = malloc(cap * sizeof *ym);
   scr = malloc((s->n > 3 * cap ? s->n : 3 * cap) * sizeof *scr);
-  work = malloc(lg_stat_theil_sen_work(cap));
+  work = malloc(lg__stat_theil_sen_work(cap));
   if (!x || !y || !t || !ym || !scr || !work) {
     rc = lg_error_set(err, LG_ENOMEM, "out of memory for %zu points", cap);
     goto cleanup;
@@ -192,10 +192,10 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
   out->points = m;
 
   /* Diagnostics on the whole series (warm-up included: that is its shape). */
-  best = lg_models_fit(x, y, m, scr, out->models);
+  best = lg__models_fit(x, y, m, scr, out->models);
   out->n_models = LG_ANALYSIS_N_MODELS;
   snprintf(out->model, sizeof out->model, "%s", out->models[best].name);
-  out->asymptote_bytes = lg_model_asymptote(&out->models[best]);
+  out->asymptote_bytes = lg__model_asymptote(&out->models[best]);
 
   /* Warm-up trim, then restart after the last one-off level shift. */
   {
@@ -205,11 +205,11 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
       ;
   }
   if (m - w0 >= MIN_WINDOW) {
-    size_t ls =
-        lg_stat_level_shift(x + w0, y + w0, m - w0, SHIFT_Z, SHIFT_REMAIN, scr);
+    size_t ls = lg__stat_level_shift(x + w0, y + w0, m - w0, SHIFT_Z,
+                                     SHIFT_REMAIN, scr);
     lg_shifts sh = {0, 0, 0, 0, 0};
     if (ls > 0 && y[w0 + ls] > y[w0 + ls - 1])
-      lg_stat_shifts_after(y + w0, m - w0, SHIFT_Z, ls + 1, scr, &sh);
+      lg__stat_shifts_after(y + w0, m - w0, SHIFT_Z, ls + 1, scr, &sh);
     /* Shifts up that keep coming after the restart point are growth in
      * steps (a Go heap, slice doubling), not a one-off: restarting there
      * would throw away most of the run and leave a few steps whose
@@ -237,7 +237,7 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
   }
 
   /* Window W. */
-  lg_stat_theil_sen(x + w0, y + w0, nw, o->confidence, -1, work, &W);
+  lg__stat_theil_sen(x + w0, y + w0, nw, o->confidence, -1, work, &W);
   out->window_slope = W.slope;
   out->window_lo = W.lo;
   out->window_hi = W.hi;
@@ -248,7 +248,7 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
    * size) strongly prefers, else the last third of W's x span. */
   rho_pool = W.rho;
   if (!o->no_hinge &&
-      lg_stat_hinge(x + w0, y + w0, nw, HINGE_LO, HINGE_HI, &h) == 0 &&
+      lg__stat_hinge(x + w0, y + w0, nw, HINGE_LO, HINGE_HI, &h) == 0 &&
       h.evidence > HINGE_BIC) {
     rho_pool = h.rho;
     s0 = w0 + h.k;
@@ -265,7 +265,7 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
   /* S reuses the noise autocorrelation estimated on all of W (around the
    * hinge when there is one): a third of the points estimates rho too
    * poorly, and an underestimate makes S's bounds overconfident. */
-  lg_stat_theil_sen(x + s0, y + s0, m - s0, o->confidence, rho_pool, work, &S);
+  lg__stat_theil_sen(x + s0, y + s0, m - s0, o->confidence, rho_pool, work, &S);
   out->recent_slope = S.slope;
   out->recent_lo = S.lo;
   out->recent_hi = S.hi;
@@ -278,7 +278,7 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
                          .decel = DECEL,
                          .strict = o->strict,
                          .accel = accel};
-    lg_verdict_decide(&vin, out);
+    lg__verdict_decide(&vin, out);
   }
   {
     /* Warm-up footprint: growth from the first points to the start of the
@@ -301,9 +301,9 @@ int lg_analyze(const lg_series *s, const lg_analysis_opts *opts,
                          .W = &W,
                          .S = &S,
                          .opts = o};
-    lg_project(&pin, out);
-    lg_verdict_reason(out, o->confidence);
-    lg_verdict_limit(&pin, out, o->confidence);
+    lg__project(&pin, out);
+    lg__verdict_reason(out, o->confidence);
+    lg__verdict_limit(&pin, out, o->confidence);
   }
 
 cleanup:

@@ -79,7 +79,7 @@ static int sawtooth_unresolved(const lg_series *s, double window_x,
     return LG_ENOMEM;
   while (from < s->n && s->x[from] < window_x)
     from++;
-  lg_stat_shifts_after(s->y, s->n, SHIFT_Z, from, work, &sh);
+  lg__stat_shifts_after(s->y, s->n, SHIFT_Z, from, work, &sh);
   *unresolved = sh.down > 0 && sh.down_after < CYCLES_MIN;
   free(work);
   return 0;

@@ -114,8 +114,8 @@ static double hinge_at(const lg_hinge *h, double x) {
   return h->a + h->b1 * x + h->b2 * (x > h->c ? x - h->c : 0);
 }
 
-int lg_stat_hinge(const double *x, const double *y, size_t n, double lo_frac,
-                  double hi_frac, lg_hinge *out) {
+int lg__stat_hinge(const double *x, const double *y, size_t n, double lo_frac,
+                   double hi_frac, lg_hinge *out) {
   /* Sums over the points, with x and y centred for precision; the hinge
    * column h = (x - c)+ is accumulated from the right for each c. */
   double xm = 0, ym = 0, sxx = 0, sxy = 0, syy = 0, best = INFINITY;
@@ -198,7 +198,7 @@ int lg_stat_hinge(const double *x, const double *y, size_t n, double lo_frac,
         num += prev * r;
       prev = r;
     }
-    out->rho = lg_stat_ar1_from_sums(num, den, n);
+    out->rho = lg__stat_ar1_from_sums(num, den, n);
     ne = (double)n * (1 - out->rho) / (1 + out->rho);
     if (ne < 3)
       ne = 3;
@@ -377,7 +377,7 @@ static void fit_step(const fit_in *in, const model_def *m, lg_model_fit *out) {
 /* hinge: a + b1 x + b2 (x - c)+ over 5-95% of the points. */
 static void fit_hinge(const fit_in *in, const model_def *m, lg_model_fit *out) {
   lg_hinge h;
-  if (lg_stat_hinge(in->x, in->y, in->n, 0.05, 0.95, &h) == 0)
+  if (lg__stat_hinge(in->x, in->y, in->n, 0.05, 0.95, &h) == 0)
     set_fit(out, m->name, bic(h.rss_hinge, in->n, m->k, in->scale), h.a, h.b1,
             h.b2, h.c);
   else
@@ -396,8 +396,8 @@ static const model_def models[LG_ANALYSIS_N_MODELS] = {
     {"hinge", 4, fit_hinge, NULL},
 };
 
-int lg_models_fit(const double *x, const double *y, size_t n, double *work,
-                  lg_model_fit fits[LG_ANALYSIS_N_MODELS]) {
+int lg__models_fit(const double *x, const double *y, size_t n, double *work,
+                   lg_model_fit fits[LG_ANALYSIS_N_MODELS]) {
   fit_in in = {x, y, work, work + n, n, 0, x[n - 1] - x[0]};
   size_t i;
   int j, bi = 0;

@@ -19,7 +19,7 @@ static void report(lg_analysis *a, const lg_sen *f, const char *by) {
   snprintf(a->decided_by, sizeof a->decided_by, "%s", by);
 }
 
-void lg_verdict_decide(const lg_verdict_in *in, lg_analysis *a) {
+void lg__verdict_decide(const lg_verdict_in *in, lg_analysis *a) {
   const lg_sen *W = in->W, *S = in->S;
   double d = in->tolerance;
   if (S->lo > d) {
@@ -98,12 +98,12 @@ static double resolution(const lg_project_in *in) {
   return 1;
 }
 
-void lg_project(const lg_project_in *in, lg_analysis *a) {
+void lg__project(const lg_project_in *in, lg_analysis *a) {
   const lg_analysis_opts *o = in->opts;
   const double *x = in->x;
   size_t m = in->m, i;
-  double z = lg_stat_norm_ppf(o->confidence);
-  double zsum = z + lg_stat_norm_ppf(LG_POWER);
+  double z = lg__stat_norm_ppf(o->confidence);
+  double zsum = z + lg__stat_norm_ppf(LG_POWER);
   double span_w = x[m - 1] - x[in->w0], span_s = x[m - 1] - x[in->s0];
   double total = x[m - 1] - x[0], rate, head, se_w;
 
@@ -181,7 +181,7 @@ static void set_reason(lg_analysis *a, const char *r) {
   a->reason[n] = '\0';
 }
 
-void lg_verdict_reason(lg_analysis *a, double confidence) {
+void lg__verdict_reason(lg_analysis *a, double confidence) {
   const char *u = strcmp(a->x, "seconds") == 0 ? "B/s" : "B/request";
   const char *seg = strcmp(a->decided_by, "window") == 0 ? "window" : "recent";
   char b[32], lo[32], hi[32], d[32], mds[32], need[32], r[1024];
@@ -235,8 +235,8 @@ void lg_verdict_reason(lg_analysis *a, double confidence) {
   set_reason(a, r);
 }
 
-void lg_verdict_limit(const lg_project_in *in, lg_analysis *a,
-                      double confidence) {
+void lg__verdict_limit(const lg_project_in *in, lg_analysis *a,
+                       double confidence) {
   const char *u = strcmp(a->x, "seconds") == 0 ? "B/s" : "B/request";
   double run_s = (in->x[in->m - 1] - in->x[0]) / a->x_rate, ttl_lo;
   char b[32], lo[32], hi[32], t[32], run[32], r[1024];
@@ -273,7 +273,7 @@ void lg_verdict_limit(const lg_project_in *in, lg_analysis *a,
   set_reason(a, r);
 }
 
-double lg_model_asymptote(const lg_model_fit *f) {
+double lg__model_asymptote(const lg_model_fit *f) {
   if (strcmp(f->name, "flat") == 0 || strcmp(f->name, "saturating") == 0)
     return f->params[0];
   if (strcmp(f->name, "step") == 0)

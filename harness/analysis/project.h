@@ -25,7 +25,7 @@ typedef struct lg_verdict_in {
  *   NO_LEAK  if U_S < d, or (not strict) U_W < d and L_S <= U_W and no
  *            accelerating hinge;
  *   otherwise INCONCLUSIVE (LEAK is tested first). */
-void lg_verdict_decide(const lg_verdict_in *in, lg_analysis *a);
+void lg__verdict_decide(const lg_verdict_in *in, lg_analysis *a);
 
 typedef struct lg_project_in {
   const double *x, *t, *ymax; /* analysed points */
@@ -36,22 +36,22 @@ typedef struct lg_project_in {
 
 /* Fill mds, x_needed (inconclusive only), x_rate, slope_per_second,
  * floor_bytes, transient_bytes, time_to_limit_s and time_to_limit_min_s. */
-void lg_project(const lg_project_in *in, lg_analysis *a);
+void lg__project(const lg_project_in *in, lg_analysis *a);
 
 /* Write a->reason from the filled analysis. */
-void lg_verdict_reason(lg_analysis *a, double confidence);
+void lg__verdict_reason(lg_analysis *a, double confidence);
 
 /* An inconclusive run whose memory limit comes within its own length
  * (x span / x_rate) cannot be decided by running longer: the limit comes
  * first. LEAK (decided_by "limit") when even the slope's lower bound, > 0,
  * reaches the limit that soon; otherwise it stays inconclusive, x_needed
  * becomes NAN and the reason says the limit comes first. Call after
- * lg_project and lg_verdict_reason (it rewrites the reason it changes). */
-void lg_verdict_limit(const lg_project_in *in, lg_analysis *a,
-                      double confidence);
+ * lg__project and lg__verdict_reason (it rewrites the reason it changes). */
+void lg__verdict_limit(const lg_project_in *in, lg_analysis *a,
+                       double confidence);
 
 /* The level a model settles at: flat a, saturating a, step a + D; NAN for
  * models that grow without bound. */
-double lg_model_asymptote(const lg_model_fit *f);
+double lg__model_asymptote(const lg_model_fit *f);
 
 #endif

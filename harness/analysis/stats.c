@@ -20,7 +20,7 @@ static double poly7(const double *c, double r) {
   return v;
 }
 
-double lg_stat_norm_ppf(double p) {
+double lg__stat_norm_ppf(double p) {
   /* Wichura (1988), Algorithm AS 241 (PPND16): numerator and denominator
    * coefficients, lowest power first, for the central region and the two
    * tail regions. */
@@ -78,7 +78,7 @@ double lg_stat_norm_ppf(double p) {
   return q < 0 ? -val : val;
 }
 
-double lg_stat_ar1_rho(const double *r, size_t n) {
+double lg__stat_ar1_rho(const double *r, size_t n) {
   double mean = 0, num = 0, den = 0;
   size_t i;
   if (n < 3)
@@ -91,10 +91,10 @@ double lg_stat_ar1_rho(const double *r, size_t n) {
     if (i + 1 < n)
       num += (r[i] - mean) * (r[i + 1] - mean);
   }
-  return lg_stat_ar1_from_sums(num, den, n);
+  return lg__stat_ar1_from_sums(num, den, n);
 }
 
-double lg_stat_ar1_from_sums(double num, double den, size_t n) {
+double lg__stat_ar1_from_sums(double num, double den, size_t n) {
   double rho;
   if (!(den > 0))
     return 0;
@@ -157,12 +157,12 @@ static bool within_rounding(const double *y, const double *res, size_t n,
   return q > 1 && hi - lo <= 2.0 * (double)q;
 }
 
-size_t lg_stat_theil_sen_work(size_t n) {
+size_t lg__stat_theil_sen_work(size_t n) {
   return (n * (n - 1) / 2 + 2 * n + 1) * sizeof(double);
 }
 
-void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
-                       double rho_in, void *work, lg_sen *out) {
+void lg__stat_theil_sen(const double *x, const double *y, size_t n, double conf,
+                        double rho_in, void *work, lg_sen *out) {
   double *sl = work, *res, *tmp, b, a, nn = (double)n, c, var, vif;
   size_t i, j, np = 0;
   long lo_rank, hi_rank;
@@ -183,17 +183,17 @@ void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
     return;
   res = sl + n * (n - 1) / 2;
   tmp = res + n;
-  b = lg_median(sl, np);
+  b = lg__median(sl, np);
   for (i = 0; i < n; i++)
     tmp[i] = y[i] - b * x[i];
-  a = lg_median(tmp, n);
+  a = lg__median(tmp, n);
   for (i = 0; i < n; i++)
     res[i] = y[i] - a - b * x[i];
   out->slope = b;
   out->intercept = a;
   for (i = 0; i < n; i++)
     tmp[i] = fabs(res[i]);
-  out->sigma = 1.4826 * lg_median(tmp, n);
+  out->sigma = 1.4826 * lg__median(tmp, n);
   /* Residuals within the measurement's rounding (a page staircase, a heap
    * curve off the line by one malloc granule) are one or two steps, whose
    * lag-1 correlation is ~1 by construction. That is rounding, not AR(1)
@@ -205,17 +205,17 @@ void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
   else if (within_rounding(y, res, n, out->sigma))
     out->rho = 0;
   else
-    out->rho = lg_stat_ar1_rho(res, n);
+    out->rho = lg__stat_ar1_rho(res, n);
 
   /* Sen (1968) eq. 2.6: Var S with ties in x and in y. */
   memcpy(tmp, y, n * sizeof *tmp);
-  qsort(tmp, n, sizeof *tmp, lg_cmp_double);
+  qsort(tmp, n, sizeof *tmp, lg__cmp_double);
   var = (nn * (nn - 1) * (2 * nn + 5) - tie_term(x, n) - tie_term(tmp, n)) / 18;
   if (var < 0)
     var = 0;
   out->var_s = var;
   vif = (1 + out->rho) / (1 - out->rho);
-  c = lg_stat_norm_ppf(conf) * sqrt(var * vif);
+  c = lg__stat_norm_ppf(conf) * sqrt(var * vif);
   /* rho = 1, or values so large that residuals overflow to inf - inf, make c
    * infinite or NaN: the bounds stay infinite (nothing can be bounded), and
    * lround must not see it (undefined behaviour, found by fuzzing). */
@@ -224,9 +224,9 @@ void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
   lo_rank = lround(((double)np - c) / 2) - 1;
   hi_rank = lround(((double)np + c) / 2);
   if (lo_rank >= 0)
-    out->lo = lg_select(sl, np, (size_t)lo_rank);
+    out->lo = lg__select(sl, np, (size_t)lo_rank);
   if (hi_rank <= (long)np - 1)
-    out->hi = lg_select(sl, np, (size_t)hi_rank);
+    out->hi = lg__select(sl, np, (size_t)hi_rank);
 }
 
 /* Robust z of the first differences of y[0..n) into z[0..n-1); false when
@@ -234,7 +234,7 @@ void lg_stat_theil_sen(const double *x, const double *y, size_t n, double conf,
 static bool diff_z(const double *y, size_t n, double *z, double *work) {
   double *d = work, *tmp = work + n, med, scale;
   size_t i;
-  scale = lg_diff_scale(y, n, d, tmp, &med);
+  scale = lg__diff_scale(y, n, d, tmp, &med);
   if (!(scale > 0))
     return false;
   for (i = 0; i + 1 < n; i++)
@@ -258,8 +258,8 @@ static bool is_shift(const double *z, size_t n, size_t j, double zthr) {
   return true;
 }
 
-size_t lg_stat_level_shift(const double *x, const double *y, size_t n,
-                           double zthr, double min_frac, double *work) {
+size_t lg__stat_level_shift(const double *x, const double *y, size_t n,
+                            double zthr, double min_frac, double *work) {
   double *z = work + 2 * n, span;
   size_t i, best = 0;
   if (n < 10 || !diff_z(y, n, z, work))
@@ -271,8 +271,8 @@ size_t lg_stat_level_shift(const double *x, const double *y, size_t n,
   return best;
 }
 
-void lg_stat_shifts_after(const double *y, size_t n, double zthr, size_t from,
-                          double *work, lg_shifts *out) {
+void lg__stat_shifts_after(const double *y, size_t n, double zthr, size_t from,
+                           double *work, lg_shifts *out) {
   double *z = work + 2 * n, *d = work;
   size_t i;
   memset(out, 0, sizeof *out);

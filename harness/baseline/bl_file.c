@@ -24,18 +24,18 @@
  * an interval too wide to know, which compare turns into inconclusive). */
 static void get_ci(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                    double *lo, double *hi) {
-  json_t *v = lg_jr_val(o, key), *a, *b;
+  json_t *v = lg__jr_val(o, key), *a, *b;
   *lo = -INFINITY;
   *hi = INFINITY;
   if (!v || !json_is_array(v) || json_array_size(v) != 2) {
-    lg_jr_bad(d, ctx, key, "[lo, hi]");
+    lg__jr_bad(d, ctx, key, "[lo, hi]");
     return;
   }
   a = json_array_get(v, 0);
   b = json_array_get(v, 1);
   if ((!json_is_null(a) && !json_is_number(a)) ||
       (!json_is_null(b) && !json_is_number(b))) {
-    lg_jr_bad(d, ctx, key, "[lo, hi] of numbers or null");
+    lg__jr_bad(d, ctx, key, "[lo, hi] of numbers or null");
     return;
   }
   if (json_is_number(a))
@@ -48,30 +48,30 @@ static void get_ci(lg_jr *d, const json_t *o, const char *ctx, const char *key,
 static void get_opt_ci(lg_jr *d, const json_t *o, const char *ctx,
                        const char *key, double *lo, double *hi) {
   *lo = *hi = NAN;
-  if (lg_jr_val(o, key))
+  if (lg__jr_val(o, key))
     get_ci(d, o, ctx, key, lo, hi);
 }
 
 static void read_analysis(lg_jr *d, const json_t *a, const char *ctx,
                           bl_entry *e) {
   const char *s;
-  s = lg_jr_str(d, a, ctx, "metric", true);
+  s = lg__jr_str(d, a, ctx, "metric", true);
   snprintf(e->metric, sizeof e->metric, "%s", s ? s : "");
-  s = lg_jr_str(d, a, ctx, "x", true);
+  s = lg__jr_str(d, a, ctx, "x", true);
   snprintf(e->x, sizeof e->x, "%s", s ? s : "");
   if (s && strcmp(s, "requests") != 0 && strcmp(s, "seconds") != 0)
-    lg_jr_bad(d, ctx, "x", "\"requests\" or \"seconds\"");
-  e->leak = lg_jr_leak(d, a, ctx, "leak");
-  e->sl.slope = lg_jr_num(d, a, ctx, "slope_bytes_per_request", true);
+    lg__jr_bad(d, ctx, "x", "\"requests\" or \"seconds\"");
+  e->leak = lg__jr_leak(d, a, ctx, "leak");
+  e->sl.slope = lg__jr_num(d, a, ctx, "slope_bytes_per_request", true);
   get_ci(d, a, ctx, "slope_ci", &e->sl.lo, &e->sl.hi);
-  e->sl.w = lg_jr_num(d, a, ctx, "window_slope", false);
+  e->sl.w = lg__jr_num(d, a, ctx, "window_slope", false);
   get_opt_ci(d, a, ctx, "window_ci", &e->sl.w_lo, &e->sl.w_hi);
   get_opt_ci(d, a, ctx, "recent_ci", &e->sl.s_lo, &e->sl.s_hi);
-  e->sl.hinge = lg_jr_bool(d, a, ctx, "recent_hinge", "true, false or null");
-  e->confidence = lg_jr_num(d, a, ctx, "confidence", false);
+  e->sl.hinge = lg__jr_bool(d, a, ctx, "recent_hinge", "true, false or null");
+  e->confidence = lg__jr_num(d, a, ctx, "confidence", false);
   if (isfinite(e->confidence) && !(e->confidence > 0.5 && e->confidence < 1))
-    lg_jr_bad(d, ctx, "confidence", "a level between 0.5 and 1");
-  e->tolerance = lg_jr_num(d, a, ctx, "tolerance_bytes_per_request", false);
+    lg__jr_bad(d, ctx, "confidence", "a level between 0.5 and 1");
+  e->tolerance = lg__jr_num(d, a, ctx, "tolerance_bytes_per_request", false);
 }
 
 static void read_memcheck(lg_jr *d, const json_t *m, const char *ctx,
@@ -82,17 +82,17 @@ static void read_memcheck(lg_jr *d, const json_t *m, const char *ctx,
   e->memcheck_ran = false;
   if (!m)
     return;
-  e->memcheck_ran = lg_jr_bool(d, m, ctx, "ran", "true or false");
-  arr = lg_jr_arr(d, m, ctx, "leaks", "an array or null");
+  e->memcheck_ran = lg__jr_bool(d, m, ctx, "ran", "true or false");
+  arr = lg__jr_arr(d, m, ctx, "leaks", "an array or null");
   if (!arr || d->rc)
     return;
   if (json_array_size(arr) > BL_MAX_LEAKS) {
-    lg_jr_bad(d, ctx, "leaks", "at most 100000 loss records");
+    lg__jr_bad(d, ctx, "leaks", "at most 100000 loss records");
     return;
   }
   e->leaks = calloc(json_array_size(arr) + 1, sizeof *e->leaks);
   if (!e->leaks) {
-    lg_jr_oom(d);
+    lg__jr_oom(d);
     return;
   }
   json_array_foreach(arr, i, l) {
@@ -100,18 +100,18 @@ static void read_memcheck(lg_jr *d, const json_t *m, const char *ctx,
     const char *fp, *kind;
     snprintf(c, sizeof c, "%.460s.leaks[%zu]", ctx, i);
     if (!json_is_object(l)) {
-      lg_jr_bad(d, c, "", "an object");
+      lg__jr_bad(d, c, "", "an object");
       return;
     }
-    fp = lg_jr_str(d, l, c, "fingerprint", true);
-    kind = lg_jr_str(d, l, c, "kind", true);
-    k->bytes = lg_jr_num(d, l, c, "bytes", true);
+    fp = lg__jr_str(d, l, c, "fingerprint", true);
+    kind = lg__jr_str(d, l, c, "kind", true);
+    k->bytes = lg__jr_num(d, l, c, "bytes", true);
     if (d->rc)
       return;
     if (!(k->fingerprint = strdup(fp)) || !(k->kind = strdup(kind))) {
       free(k->fingerprint);
       k->fingerprint = NULL;
-      lg_jr_oom(d);
+      lg__jr_oom(d);
       return;
     }
     e->n_leaks++;
@@ -128,17 +128,17 @@ static void read_heap_profile(lg_jr *d, const json_t *h, const char *ctx,
   e->heap_ran = false;
   if (!h)
     return;
-  e->heap_ran = lg_jr_bool(d, h, ctx, "ran", "true or false");
-  arr = lg_jr_arr(d, h, ctx, "growing_sites", "an array or null");
+  e->heap_ran = lg__jr_bool(d, h, ctx, "ran", "true or false");
+  arr = lg__jr_arr(d, h, ctx, "growing_sites", "an array or null");
   if (!arr || d->rc)
     return;
   if (json_array_size(arr) > 1000) {
-    lg_jr_bad(d, ctx, "growing_sites", "at most 1000 sites");
+    lg__jr_bad(d, ctx, "growing_sites", "at most 1000 sites");
     return;
   }
   e->heap_sites = calloc(json_array_size(arr) + 1, sizeof *e->heap_sites);
   if (!e->heap_sites) {
-    lg_jr_oom(d);
+    lg__jr_oom(d);
     return;
   }
   json_array_foreach(arr, i, s) {
@@ -146,16 +146,16 @@ static void read_heap_profile(lg_jr *d, const json_t *h, const char *ctx,
     const char *fp;
     snprintf(c, sizeof c, "%.460s.growing_sites[%zu]", ctx, i);
     if (!json_is_object(s)) {
-      lg_jr_bad(d, c, "", "an object");
+      lg__jr_bad(d, c, "", "an object");
       return;
     }
-    fp = lg_jr_str(d, s, c, "fingerprint", true);
-    k->rate = lg_jr_num(d, s, c, "bytes_per_request", true);
+    fp = lg__jr_str(d, s, c, "fingerprint", true);
+    k->rate = lg__jr_num(d, s, c, "bytes_per_request", true);
     get_opt_ci(d, s, c, "ci", &k->lo, &k->hi);
     if (d->rc)
       return;
     if (!(k->fingerprint = strdup(fp))) {
-      lg_jr_oom(d);
+      lg__jr_oom(d);
       return;
     }
     e->n_heap_sites++;
@@ -171,16 +171,16 @@ static void read_history(lg_jr *d, const json_t *arr, const char *ctx,
     return;
   e->history = calloc(json_array_size(arr) + 1, sizeof *e->history);
   if (!e->history) {
-    lg_jr_oom(d);
+    lg__jr_oom(d);
     return;
   }
   json_array_foreach(arr, i, p) {
     snprintf(c, sizeof c, "%.480s[%zu]", ctx, i);
     if (!json_is_object(p)) {
-      lg_jr_bad(d, c, "", "an object");
+      lg__jr_bad(d, c, "", "an object");
       return;
     }
-    e->history[i].slope = lg_jr_num(d, p, c, "slope_bytes_per_request", true);
+    e->history[i].slope = lg__jr_num(d, p, c, "slope_bytes_per_request", true);
     if (d->rc)
       return;
     e->n_history++;
@@ -197,30 +197,30 @@ static void read_entry(lg_jr *d, const char *name, const json_t *o,
   e->sl.w = e->sl.w_lo = e->sl.w_hi = e->sl.s_lo = e->sl.s_hi = NAN;
   e->requests = -1;
   if (!(e->name = strdup(name))) {
-    lg_jr_oom(d);
+    lg__jr_oom(d);
     return;
   }
   if (!json_is_object(o)) {
-    lg_jr_bad(d, ctx, "", "an object");
+    lg__jr_bad(d, ctx, "", "an object");
     return;
   }
-  latest = lg_jr_obj(d, o, ctx, "latest", true);
+  latest = lg__jr_obj(d, o, ctx, "latest", true);
   snprintf(c, sizeof c, "%.480s.latest", ctx);
   {
     char lc[CTX_MAX];
     snprintf(lc, sizeof lc, "%.480s.analysis", c);
-    read_analysis(d, lg_jr_obj(d, latest, c, "analysis", true), lc, e);
+    read_analysis(d, lg__jr_obj(d, latest, c, "analysis", true), lc, e);
     snprintf(lc, sizeof lc, "%.480s.load", c);
-    e->requests =
-        lg_jr_count(d, lg_jr_obj(d, latest, c, "load", false), lc, "requests");
+    e->requests = lg__jr_count(d, lg__jr_obj(d, latest, c, "load", false), lc,
+                               "requests");
     snprintf(lc, sizeof lc, "%.480s.memcheck", c);
-    read_memcheck(d, lg_jr_obj(d, latest, c, "memcheck", false), lc, e);
+    read_memcheck(d, lg__jr_obj(d, latest, c, "memcheck", false), lc, e);
     snprintf(lc, sizeof lc, "%.480s.heap_profile", c);
-    read_heap_profile(d, lg_jr_obj(d, latest, c, "heap_profile", false), lc,
+    read_heap_profile(d, lg__jr_obj(d, latest, c, "heap_profile", false), lc,
                       e);
   }
   snprintf(c, sizeof c, "%.480s.history", ctx);
-  read_history(d, lg_jr_arr(d, o, ctx, "history", "an array or null"), c, e);
+  read_history(d, lg__jr_arr(d, o, ctx, "history", "an array or null"), c, e);
 }
 
 static void free_entry(bl_entry *e) {
@@ -255,24 +255,24 @@ static void parse(lg_jr *d, lg_baseline *b) {
   json_t *v = b->root, *sc, *e;
   const char *name;
   if (!json_is_object(v)) {
-    lg_jr_bad(d, "", "", "a JSON object (a leakgate baseline file)");
+    lg__jr_bad(d, "", "", "a JSON object (a leakgate baseline file)");
     return;
   }
   v = json_object_get(b->root, "baseline_version");
   if (!v || !json_is_integer(v)) {
-    lg_jr_bad(d, "baseline_version", "",
-              "an integer (is this a leakgate baseline file?)");
+    lg__jr_bad(d, "baseline_version", "",
+               "an integer (is this a leakgate baseline file?)");
     return;
   }
   b->version = (long)json_integer_value(v);
   if (b->version != LG_BASELINE_VERSION)
     return; /* compare says so; update refuses */
-  sc = lg_jr_obj(d, b->root, "", "scenarios", true);
+  sc = lg__jr_obj(d, b->root, "", "scenarios", true);
   if (!sc)
     return;
   b->entries = calloc(json_object_size(sc) + 1, sizeof *b->entries);
   if (!b->entries) {
-    lg_jr_oom(d);
+    lg__jr_oom(d);
     return;
   }
   json_object_foreach(sc, name, e) {
@@ -291,7 +291,7 @@ int lg_baseline_load(const char *path, lg_baseline **out, lg_error *err) {
   int rc;
 
   *out = NULL;
-  rc = lg_read_file(path, BL_FILE_CAP, &text, &len, err);
+  rc = lg__read_file(path, BL_FILE_CAP, &text, &len, err);
   if (rc != 0) {
     if (rc == LG_ENOENT)
       lg_error_set(err, LG_ENOENT, "%s: no such baseline file", path);
@@ -322,7 +322,7 @@ cleanup:
   return rc;
 }
 
-const bl_entry *bl_find(const lg_baseline *b, const char *name) {
+const bl_entry *lg__bl_find(const lg_baseline *b, const char *name) {
   size_t i;
   if (!b || !name)
     return NULL;
@@ -333,6 +333,6 @@ const bl_entry *bl_find(const lg_baseline *b, const char *name) {
 }
 
 size_t lg_baseline_history_len(const lg_baseline *b, const char *scenario) {
-  const bl_entry *e = bl_find(b, scenario);
+  const bl_entry *e = lg__bl_find(b, scenario);
   return e ? e->n_history : 0;
 }

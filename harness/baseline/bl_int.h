@@ -80,12 +80,12 @@ struct lg_baseline {
 };
 
 /* The entry of scenario name, or NULL. O(entries). */
-const bl_entry *bl_find(const lg_baseline *b, const char *name);
+const bl_entry *lg__bl_find(const lg_baseline *b, const char *name);
 
 /* The "latest" object for a result (what update stores); NULL on ENOMEM.
  * now is the ISO 8601 UTC time of the update. */
-json_t *bl_run_json(const lg_result *r, const char *now);
+json_t *lg__bl_run_json(const lg_result *r, const char *now);
 /* The history item for a result; NULL on ENOMEM. */
-json_t *bl_point_json(const lg_result *r, const char *now);
+json_t *lg__bl_point_json(const lg_result *r, const char *now);
 
 #endif

@@ -37,7 +37,7 @@ static json_t *site_str(const lg_leak_record *l) {
              f->file, f->line);
   else
     snprintf(buf, sizeof buf, "%s", f->function ? f->function : "??");
-  return lg_json_str(buf);
+  return lg__json_str(buf);
 }
 
 /* result.json's memcheck scalars (the same table rows), and the loss
@@ -46,7 +46,7 @@ static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
   static const char *const keys[] = {"ran", "definitely_lost_bytes",
                                      "indirectly_lost_bytes",
                                      "possibly_lost_bytes", NULL};
-  json_t *o = lg_fields_json(&lg_memcheck_fields, m, keys, true, bad);
+  json_t *o = lg__fields_json(&lg__memcheck_fields, m, keys, true, bad);
   json_t *leaks = json_array();
   size_t i;
   if (!o || !leaks) {
@@ -62,17 +62,17 @@ static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
       *bad = true;
       break;
     }
-    lg_json_put(e, "fingerprint",
-                lg_json_str(l->fingerprint ? l->fingerprint : ""), bad);
-    lg_json_put(e, "kind", lg_json_str(l->kind ? l->kind : "unknown"), bad);
-    lg_json_put(e, "bytes", lg_json_num(isfinite(l->bytes) ? l->bytes : 0),
-                bad);
-    lg_json_put(e, "blocks",
-                l->blocks >= 0 ? json_integer(l->blocks) : json_null(), bad);
-    lg_json_put(e, "site", site_str(l), bad);
-    lg_json_push(leaks, e, bad);
+    lg__json_put(e, "fingerprint",
+                 lg__json_str(l->fingerprint ? l->fingerprint : ""), bad);
+    lg__json_put(e, "kind", lg__json_str(l->kind ? l->kind : "unknown"), bad);
+    lg__json_put(e, "bytes", lg__json_num(isfinite(l->bytes) ? l->bytes : 0),
+                 bad);
+    lg__json_put(e, "blocks",
+                 l->blocks >= 0 ? json_integer(l->blocks) : json_null(), bad);
+    lg__json_put(e, "site", site_str(l), bad);
+    lg__json_push(leaks, e, bad);
   }
-  lg_json_put(o, "leaks", leaks, bad);
+  lg__json_put(o, "leaks", leaks, bad);
   return o;
 }
 
@@ -80,7 +80,7 @@ static json_t *memcheck_json(const lg_memcheck_result *m, bool *bad) {
  * the file; compare does not gate on them (attribution is advisory). */
 static json_t *massif_json(const lg_massif_result *m, bool *bad) {
   static const char *const keys[] = {"ran", "peak_heap_bytes", NULL};
-  json_t *o = lg_fields_json(&lg_massif_fields, m, keys, true, bad);
+  json_t *o = lg__fields_json(&lg__massif_fields, m, keys, true, bad);
   json_t *sites = json_array();
   bool used[1024]; /* sites beyond the first 1024 are not ranked */
   size_t k, i, n = m->n_sites < 1024 ? m->n_sites : 1024;
@@ -109,15 +109,15 @@ static json_t *massif_json(const lg_massif_result *m, bool *bad) {
       *bad = true;
       break;
     }
-    lg_json_put(e, "function", lg_json_str(best->function), bad);
-    lg_json_put(e, "file", lg_json_str(best->file), bad);
-    lg_json_put(e, "line",
-                best->line > 0 ? json_integer(best->line) : json_null(), bad);
-    lg_json_put(e, "growth_bytes", lg_json_num(best->growth_bytes), bad);
-    lg_json_put(e, "last_bytes", lg_json_num(best->last_bytes), bad);
-    lg_json_push(sites, e, bad);
+    lg__json_put(e, "function", lg__json_str(best->function), bad);
+    lg__json_put(e, "file", lg__json_str(best->file), bad);
+    lg__json_put(e, "line",
+                 best->line > 0 ? json_integer(best->line) : json_null(), bad);
+    lg__json_put(e, "growth_bytes", lg__json_num(best->growth_bytes), bad);
+    lg__json_put(e, "last_bytes", lg__json_num(best->last_bytes), bad);
+    lg__json_push(sites, e, bad);
   }
-  lg_json_put(o, "top_sites", sites, bad);
+  lg__json_put(o, "top_sites", sites, bad);
   return o;
 }
 
@@ -125,7 +125,7 @@ static json_t *massif_json(const lg_massif_result *m, bool *bad) {
  * result lists them by rate), with the rates compare gates on. */
 static json_t *heap_profile_json(const lg_heap_profile_result *h, bool *bad) {
   static const char *const keys[] = {"ran", "tool", "period_bytes", "x", NULL};
-  json_t *o = lg_fields_json(&lg_heap_profile_fields, h, keys, true, bad);
+  json_t *o = lg__fields_json(&lg__heap_profile_fields, h, keys, true, bad);
   json_t *sites = json_array();
   size_t i;
   if (!o || !sites) {
@@ -141,17 +141,17 @@ static json_t *heap_profile_json(const lg_heap_profile_result *h, bool *bad) {
       *bad = true;
       break;
     }
-    lg_json_put(e, "fingerprint", lg_json_str(s->fingerprint), bad);
-    lg_json_put(e, "function", lg_json_str(s->function), bad);
-    lg_json_put(e, "file", lg_json_str(s->file), bad);
-    lg_json_put(e, "line", s->line > 0 ? json_integer(s->line) : json_null(),
-                bad);
-    lg_json_put(e, "bytes_per_request", lg_json_num(s->bytes_per_request),
-                bad);
-    lg_json_put(e, "ci", lg_json_pair(s->ci_lo, s->ci_hi, bad), bad);
-    lg_json_push(sites, e, bad);
+    lg__json_put(e, "fingerprint", lg__json_str(s->fingerprint), bad);
+    lg__json_put(e, "function", lg__json_str(s->function), bad);
+    lg__json_put(e, "file", lg__json_str(s->file), bad);
+    lg__json_put(e, "line", s->line > 0 ? json_integer(s->line) : json_null(),
+                 bad);
+    lg__json_put(e, "bytes_per_request", lg__json_num(s->bytes_per_request),
+                 bad);
+    lg__json_put(e, "ci", lg__json_pair(s->ci_lo, s->ci_hi, bad), bad);
+    lg__json_push(sites, e, bad);
   }
-  lg_json_put(o, "growing_sites", sites, bad);
+  lg__json_put(o, "growing_sites", sites, bad);
   return o;
 }
 
@@ -166,47 +166,47 @@ static json_t *environment_json(const lg_result *r, bool *bad) {
     *bad = true;
     return NULL;
   }
-  lg_json_put(o, "leakgate_version",
-              lg_json_str(r->tool_version ? r->tool_version : lg_version()),
-              bad);
-  lg_json_put(o, "backend", lg_json_str(r->container.backend), bad);
-  lg_json_put(o, "memory_limit_bytes",
-              lg_json_num(r->container.memory_limit_bytes), bad);
-  lg_json_put(o, "cpus", cpus > 0 ? json_integer(cpus) : json_null(), bad);
+  lg__json_put(o, "leakgate_version",
+               lg__json_str(r->tool_version ? r->tool_version : lg_version()),
+               bad);
+  lg__json_put(o, "backend", lg__json_str(r->container.backend), bad);
+  lg__json_put(o, "memory_limit_bytes",
+               lg__json_num(r->container.memory_limit_bytes), bad);
+  lg__json_put(o, "cpus", cpus > 0 ? json_integer(cpus) : json_null(), bad);
   if (uname(&u) == 0) {
     snprintf(kernel, sizeof kernel, "%.64s %.64s %.64s", u.sysname, u.release,
              u.machine);
-    lg_json_put(o, "kernel", lg_json_str(kernel), bad);
+    lg__json_put(o, "kernel", lg__json_str(kernel), bad);
   } else {
-    lg_json_put(o, "kernel", json_null(), bad);
+    lg__json_put(o, "kernel", json_null(), bad);
   }
   return o;
 }
 
-json_t *bl_run_json(const lg_result *r, const char *now) {
+json_t *lg__bl_run_json(const lg_result *r, const char *now) {
   static const char *const load_keys[] = {"driver", "requests", "duration_s",
                                           "throughput_rps", NULL};
   json_t *o = json_object(), *a, *l;
   bool bad = false;
   if (!o)
     return NULL;
-  lg_json_put(o, "timestamp", lg_json_str(now), &bad);
-  lg_json_put(o, "verdict", lg_json_str(lg_verdict_name(r->verdict)), &bad);
-  lg_json_put(o, "scenario_file", lg_json_str(r->scenario_file), &bad);
+  lg__json_put(o, "timestamp", lg__json_str(now), &bad);
+  lg__json_put(o, "verdict", lg__json_str(lg_verdict_name(r->verdict)), &bad);
+  lg__json_put(o, "scenario_file", lg__json_str(r->scenario_file), &bad);
   /* result.json's analysis object, plus the level its bounds are at */
-  a = lg_json_analysis(&r->analysis, r->has_analysis, &bad);
+  a = lg__json_analysis(&r->analysis, r->has_analysis, &bad);
   if (a)
-    lg_json_put(a, "confidence",
-                lg_json_num(lg_analysis_level(&r->analysis, r->confidence)),
-                &bad);
-  lg_json_put(o, "analysis", a, &bad);
-  l = lg_fields_json(&lg_load_fields, &r->load, load_keys, true, &bad);
-  lg_json_put(o, "load", l, &bad);
-  lg_json_put(o, "memcheck", memcheck_json(&r->memcheck, &bad), &bad);
-  lg_json_put(o, "massif", massif_json(&r->massif, &bad), &bad);
-  lg_json_put(o, "heap_profile", heap_profile_json(&r->heap_profile, &bad),
-              &bad);
-  lg_json_put(o, "environment", environment_json(r, &bad), &bad);
+    lg__json_put(a, "confidence",
+                 lg__json_num(lg_analysis_level(&r->analysis, r->confidence)),
+                 &bad);
+  lg__json_put(o, "analysis", a, &bad);
+  l = lg__fields_json(&lg__load_fields, &r->load, load_keys, true, &bad);
+  lg__json_put(o, "load", l, &bad);
+  lg__json_put(o, "memcheck", memcheck_json(&r->memcheck, &bad), &bad);
+  lg__json_put(o, "massif", massif_json(&r->massif, &bad), &bad);
+  lg__json_put(o, "heap_profile", heap_profile_json(&r->heap_profile, &bad),
+               &bad);
+  lg__json_put(o, "environment", environment_json(r, &bad), &bad);
   if (bad) {
     json_decref(o);
     return NULL;
@@ -214,7 +214,7 @@ json_t *bl_run_json(const lg_result *r, const char *now) {
   return o;
 }
 
-json_t *bl_point_json(const lg_result *r, const char *now) {
+json_t *lg__bl_point_json(const lg_result *r, const char *now) {
   static const char *const slope_keys[] = {"leak", "slope_bytes_per_request",
                                            "slope_ci", NULL};
   static const char *const used_keys[] = {"samples_used", NULL};
@@ -224,16 +224,16 @@ json_t *bl_point_json(const lg_result *r, const char *now) {
   bool bad = false;
   if (!o)
     return NULL;
-  lg_json_put(o, "timestamp", lg_json_str(now), &bad);
-  lg_json_put(o, "leakgate_version",
-              lg_json_str(r->tool_version ? r->tool_version : lg_version()),
-              &bad);
-  lg_fields_put(o, &lg_analysis_fields, a, slope_keys, true, &bad);
-  lg_json_put(o, "confidence", lg_json_num(lg_analysis_level(a, r->confidence)),
-              &bad);
+  lg__json_put(o, "timestamp", lg__json_str(now), &bad);
+  lg__json_put(o, "leakgate_version",
+               lg__json_str(r->tool_version ? r->tool_version : lg_version()),
+               &bad);
+  lg__fields_put(o, &lg__analysis_fields, a, slope_keys, true, &bad);
+  lg__json_put(o, "confidence",
+               lg__json_num(lg_analysis_level(a, r->confidence)), &bad);
   /* written for every point: update refuses a result without analysis */
-  lg_fields_put(o, &lg_analysis_fields, a, used_keys, true, &bad);
-  lg_fields_put(o, &lg_load_fields, &r->load, requests_key, true, &bad);
+  lg__fields_put(o, &lg__analysis_fields, a, used_keys, true, &bad);
+  lg__fields_put(o, &lg__load_fields, &r->load, requests_key, true, &bad);
   if (bad) {
     json_decref(o);
     return NULL;
@@ -287,8 +287,8 @@ static int add_result(json_t *scenarios, const lg_result *r, size_t keep,
   json_t *e = entry_for(scenarios, r), *hist, *run, *pt;
   if (!e)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
-  run = bl_run_json(r, now);
-  pt = bl_point_json(r, now);
+  run = lg__bl_run_json(r, now);
+  pt = lg__bl_point_json(r, now);
   if (!run || !pt || json_object_set_new(e, "latest", run) != 0) {
     json_decref(pt);
     return lg_error_set(err, LG_ENOMEM, "out of memory");
@@ -318,7 +318,7 @@ static int make_parent(const char *path, lg_error *err) {
   dir = strndup(path, (size_t)(slash - path));
   if (!dir)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
-  rc = lg_mkdir_p(dir, err);
+  rc = lg__mkdir_p(dir, err);
   free(dir);
   return rc;
 }
@@ -367,7 +367,7 @@ int lg_baseline_update(const char *path, const lg_result *const *results,
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
     goto cleanup;
   }
-  if (!lg_utc_iso8601(time(NULL), now, sizeof now))
+  if (!lg__utc_iso8601(time(NULL), now, sizeof now))
     now[0] = '\0'; /* a clock before 1900 or past year 9999 */
   tool = json_object();
   if (!tool || json_object_set_new(tool, "name", json_string("leakgate")) ||
@@ -398,7 +398,7 @@ int lg_baseline_update(const char *path, const lg_result *const *results,
   {
     size_t len = strlen(text);
     text[len] = '\n'; /* json_dumps' NUL becomes the final newline */
-    rc = lg_write_atomic(path, text, len + 1, err);
+    rc = lg__write_atomic(path, text, len + 1, err);
   }
 cleanup:
   free(text);

@@ -88,7 +88,7 @@ static bool level_ok(double c) {
 static double se_of(double lo, double hi, double c) {
   if (!isfinite(lo) || !isfinite(hi) || hi < lo)
     return INFINITY;
-  return (hi - lo) / (2 * lg_stat_norm_ppf(c));
+  return (hi - lo) / (2 * lg__stat_norm_ppf(c));
 }
 
 /* The history band: median + BAND_SD robust SDs of the history slopes, or
@@ -109,11 +109,11 @@ static int history_band(const bl_entry *e, double *limit, double *med,
     if (isfinite(e->history[i].slope))
       v[n++] = e->history[i].slope;
   if (n >= LG_BASELINE_HISTORY_MIN) {
-    m = lg_median(v, n);
+    m = lg__median(v, n);
     for (i = 0; i < n; i++)
       v[i] = fabs(v[i] - m);
     *med = m;
-    *limit = m + BAND_SD * MAD_SD * lg_median(v, n);
+    *limit = m + BAND_SD * MAD_SD * lg__median(v, n);
     *used = n;
   }
   free(v);
@@ -160,7 +160,7 @@ static int compare_slope(lg_result *r, const bl_entry *e, double conf,
   lg_baseline_result *out = &r->baseline;
   const lg_analysis *a = &r->analysis;
   bl_slopes pr_sl = slopes_of(a);
-  double z = lg_stat_norm_ppf(conf), se_pr, se_main, se, d, limit, med;
+  double z = lg__stat_norm_ppf(conf), se_pr, se_main, se, d, limit, med;
   double b_pr, lo_pr, hi_pr, b_main, lo_main, hi_main;
   size_t used;
   int rc;
@@ -359,7 +359,7 @@ static double sq(double v) { return v * v; }
 static int compare_heap(lg_result *r, const bl_entry *e, double conf,
                         double tol, note *nt) {
   lg_heap_profile_result *h = &r->heap_profile;
-  double z = lg_stat_norm_ppf(conf), d = isfinite(tol) ? tol : 0;
+  double z = lg__stat_norm_ppf(conf), d = isfinite(tol) ? tol : 0;
   size_t i, j, known = 0, grown = 0, fresh = 0;
   if (!h->ran)
     return 0;
@@ -471,7 +471,7 @@ int lg_baseline_compare(lg_result *r, const lg_baseline *b, const char *file,
              "%s has baseline_version %ld, this leakgate reads version %d: "
              "not compared (update the baseline with this leakgate)",
              file, b->version, LG_BASELINE_VERSION);
-  } else if (!(e = bl_find(b, r->scenario_name))) {
+  } else if (!(e = lg__bl_find(b, r->scenario_name))) {
     out->missing = true;
     names_of(b, names, sizeof names);
     add_note(&nt, "%s has no entry for scenario '%s' (it has %zu: %s)", file,

@@ -1,14 +1,14 @@
 /* container/auto.c - backend auto's choice among the backend tables
- * (lg_container_choose, ct_auto_plan; see leakgate/container.h and
+ * (lg_container_choose, lg__ct_auto_plan; see leakgate/container.h and
  * docs/backends.md for the order and why), and the choice of a manager for
- * backend systemd (ct_systemd_resolve).
+ * backend systemd (lg__ct_systemd_resolve).
  *
  * The decision is a pure function of the probes' answers: tests inject
  * fake probes through lg_container_opts.probes and check the whole table.
  * Probes run lazily in order and stop at the first backend that works, so
  * the usual case (a writable cgroup) costs one detection and no command.
  * The real probes are each backend's own (lg_container_probe_* in
- * cgroup.c, systemd.c, oci.c, reached through ct_probes), so this file
+ * cgroup.c, systemd.c, oci.c, reached through lg__ct_probes), so this file
  * calls no backend directly and owns nothing.
  */
 #include "container/ct_int.h"
@@ -29,8 +29,8 @@ static int systemd_modes(const lg_container_probes *pr,
 
 /* Record a step: "name: reason; " */
 static void step(lg_container_choice *ch, const char *name, const char *why) {
-  ct_appendf(ch->why, sizeof ch->why, "%s%s: %s", ch->why[0] ? "; " : "", name,
-             why);
+  lg__ct_appendf(ch->why, sizeof ch->why, "%s%s: %s", ch->why[0] ? "; " : "",
+                 name, why);
 }
 
 /* After systemd: leakgate inside a memory-limited container measures the
@@ -54,7 +54,7 @@ static int choose_self(const lg_container_opts *o,
 
 int lg_container_choose(const lg_container_opts *o, lg_container_choice *ch,
                         lg_error *err) {
-  const lg_container_probes *pr = ct_probes(o);
+  const lg_container_probes *pr = lg__ct_probes(o);
   char why[700];
   lg_systemd_mode modes[2];
   int n, i;
@@ -102,23 +102,24 @@ int lg_container_choose(const lg_container_opts *o, lg_container_choice *ch,
       ch->systemd_mode = modes[i];
       return 0;
     }
-    ct_setf(name, sizeof name, "systemd %s", lg_systemd_mode_name(modes[i]));
+    lg__ct_setf(name, sizeof name, "systemd %s",
+                lg_systemd_mode_name(modes[i]));
     step(ch, name, why);
   }
   return choose_self(o, pr, ch);
 }
 
-int ct_auto_plan(const lg_container_opts *o, ct_plan *p, lg_error *err) {
+int lg__ct_auto_plan(const lg_container_opts *o, ct_plan *p, lg_error *err) {
   lg_container_choice ch;
   int rc = lg_container_choose(o, &ch, err);
   if (rc)
     return rc;
-  return ct_plan_backend(o, ch.backend, &ch, p, err);
+  return lg__ct_plan_backend(o, ch.backend, &ch, p, err);
 }
 
-int ct_systemd_resolve(const lg_container_opts *o, lg_systemd_mode *mode,
-                       lg_error *err) {
-  const lg_container_probes *pr = ct_probes(o);
+int lg__ct_systemd_resolve(const lg_container_opts *o, lg_systemd_mode *mode,
+                           lg_error *err) {
+  const lg_container_probes *pr = lg__ct_probes(o);
   char why[2][600], msg[1300] = "";
   lg_systemd_mode order[2];
   int n = 0, i;
@@ -134,7 +135,7 @@ int ct_systemd_resolve(const lg_container_opts *o, lg_systemd_mode *mode,
     }
   }
   for (i = 0; i < n; i++)
-    ct_appendf(msg, sizeof msg, "%s%s: %s", i ? "; " : "",
-               lg_systemd_mode_name(order[i]), why[i]);
+    lg__ct_appendf(msg, sizeof msg, "%s%s: %s", i ? "; " : "",
+                   lg_systemd_mode_name(order[i]), why[i]);
   return lg_error_set(err, LG_ECGROUP, "backend systemd: %s", msg);
 }

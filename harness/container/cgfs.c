@@ -1,5 +1,5 @@
 /* container/cgfs.c - cgroupfs file helpers (see container/cgfs.h).
- * Owns nothing beyond the duration of a call; lg_cg_join's string is the
+ * Owns nothing beyond the duration of a call; lg__cg_join's string is the
  * caller's. */
 #include "container/cgfs.h"
 
@@ -17,13 +17,13 @@
 
 #define LG_CG_MAX_DEPTH 32
 
-char *lg_cg_join(const char *dir, const char *file) {
-  return lg_path_join(dir, file);
+char *lg__cg_join(const char *dir, const char *file) {
+  return lg__path_join(dir, file);
 }
 
-int lg_cg_write(const char *dir, const char *file, const char *val,
-                bool create) {
-  char *path = lg_cg_join(dir, file);
+int lg__cg_write(const char *dir, const char *file, const char *val,
+                 bool create) {
+  char *path = lg__cg_join(dir, file);
   size_t len = strlen(val);
   ssize_t n;
   int fd, rc = 0;
@@ -51,18 +51,18 @@ cleanup:
   return rc;
 }
 
-long lg_cg_read(const char *dir, const char *file, char *buf, size_t cap) {
-  char *path = lg_cg_join(dir, file);
+long lg__cg_read(const char *dir, const char *file, char *buf, size_t cap) {
+  char *path = lg__cg_join(dir, file);
   long n;
   if (!path)
     return -ENOMEM;
-  n = lg_read_small(path, buf, cap);
+  n = lg__read_small(path, buf, cap);
   free(path);
   return n;
 }
 
-int lg_cg_exists(const char *dir, const char *file) {
-  char *path = lg_cg_join(dir, file);
+int lg__cg_exists(const char *dir, const char *file) {
+  char *path = lg__cg_join(dir, file);
   int ok;
   if (!path)
     return 0;
@@ -90,15 +90,15 @@ static int parse_u64(const char *s, uint64_t *v) {
   return 0;
 }
 
-int lg_cg_read_u64(const char *dir, const char *file, uint64_t *v) {
+int lg__cg_read_u64(const char *dir, const char *file, uint64_t *v) {
   char buf[128];
-  long n = lg_cg_read(dir, file, buf, sizeof buf);
+  long n = lg__cg_read(dir, file, buf, sizeof buf);
   if (n < 0)
     return (int)n;
   return parse_u64(buf, v);
 }
 
-int lg_cg_keyed(const char *text, const char *key, uint64_t *v) {
+int lg__cg_keyed(const char *text, const char *key, uint64_t *v) {
   size_t klen = strlen(key);
   const char *p = text;
   while (p && *p) {
@@ -111,7 +111,7 @@ int lg_cg_keyed(const char *text, const char *key, uint64_t *v) {
   return -ENOENT;
 }
 
-int lg_cg_has_word(const char *text, const char *word) {
+int lg__cg_has_word(const char *text, const char *word) {
   size_t wlen = strlen(word);
   const char *p = text;
   while (*p) {
@@ -139,7 +139,7 @@ static long read_procs(const char *dir, char **buf) {
     if (!b)
       return -ENOMEM;
     *buf = b;
-    len = lg_cg_read(dir, "cgroup.procs", b, cap);
+    len = lg__cg_read(dir, "cgroup.procs", b, cap);
     if (len != -EFBIG || cap >= LG_CG_PROCS_MAX)
       break;
     cap *= 4;
@@ -187,7 +187,7 @@ static int pids_rec(const char *dir, pid_t *pids, size_t cap, size_t *n,
     if (de->d_name[0] == '.' || de->d_type != DT_DIR)
       continue;
     free(path);
-    path = lg_cg_join(dir, de->d_name);
+    path = lg__cg_join(dir, de->d_name);
     if (!path) {
       rc = -ENOMEM;
       goto cleanup;
@@ -204,17 +204,17 @@ cleanup:
   return rc;
 }
 
-int lg_cg_pids(const char *dir, pid_t *pids, size_t cap, size_t *n) {
+int lg__cg_pids(const char *dir, pid_t *pids, size_t cap, size_t *n) {
   *n = 0;
   return pids_rec(dir, pids, cap, n, 0);
 }
 
-int lg_cg_pid_alive(pid_t pid) {
+int lg__cg_pid_alive(pid_t pid) {
   char path[64], buf[512], *rp;
   if (kill(pid, 0) != 0 && errno == ESRCH)
     return 0;
   snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-  if (lg_read_small(path, buf, sizeof buf) < 0)
+  if (lg__read_small(path, buf, sizeof buf) < 0)
     return 0;
   rp = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
   return !(rp && rp[1] == ' ' && rp[2] == 'Z');
@@ -235,7 +235,7 @@ static int rmdir_rec(const char *dir, bool fake, int depth) {
     if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
       continue;
     free(path);
-    path = lg_cg_join(dir, de->d_name);
+    path = lg__cg_join(dir, de->d_name);
     if (!path) {
       rc = -ENOMEM;
       break;
@@ -256,6 +256,6 @@ static int rmdir_rec(const char *dir, bool fake, int depth) {
   return rc;
 }
 
-int lg_cg_rmdir_tree(const char *dir, bool fake) {
+int lg__cg_rmdir_tree(const char *dir, bool fake) {
   return rmdir_rec(dir, fake, 0);
 }

@@ -4,7 +4,7 @@
  * cgroupfs interface files are tiny text files the kernel renders on read;
  * each helper opens, reads (until end of file: the kernel may hand out a
  * page per read) or writes once, and closes. Nothing here allocates except
- * lg_cg_join and lg_cg_pids (a buffer for cgroup.procs, freed before it
+ * lg__cg_join and lg__cg_pids (a buffer for cgroup.procs, freed before it
  * returns). Every function returns 0 (or a byte count)
  * or -errno, never an lg_error: the callers know the context for a message.
  */
@@ -22,43 +22,43 @@
 #define LG_CG_PROCS_MAX (1024 * 1024)
 
 /* "<dir>/<file>" into a new string (NULL on out of memory). */
-char *lg_cg_join(const char *dir, const char *file);
+char *lg__cg_join(const char *dir, const char *file);
 
 /* Write val to dir/file in one write(2). create: make the file when it is
  * missing (only for fake trees under a test hook; the kernel makes the real
  * ones at mkdir). Returns 0 or -errno. */
-int lg_cg_write(const char *dir, const char *file, const char *val,
-                bool create);
+int lg__cg_write(const char *dir, const char *file, const char *val,
+                 bool create);
 
 /* Read dir/file into buf (NUL-terminated); returns length or -errno. */
-long lg_cg_read(const char *dir, const char *file, char *buf, size_t cap);
+long lg__cg_read(const char *dir, const char *file, char *buf, size_t cap);
 
 /* 1 when dir/file exists, else 0. */
-int lg_cg_exists(const char *dir, const char *file);
+int lg__cg_exists(const char *dir, const char *file);
 
 /* Parse a single number file ("max" gives UINT64_MAX). 0 or -errno/-EINVAL. */
-int lg_cg_read_u64(const char *dir, const char *file, uint64_t *v);
+int lg__cg_read_u64(const char *dir, const char *file, uint64_t *v);
 
 /* Find "key value" in a flat-keyed text (memory.stat, memory.events,
  * memory.oom_control). 0 when found, -ENOENT when not. */
-int lg_cg_keyed(const char *text, const char *key, uint64_t *v);
+int lg__cg_keyed(const char *text, const char *key, uint64_t *v);
 
 /* 1 when the space-separated list text holds word (cgroup.controllers). */
-int lg_cg_has_word(const char *text, const char *word);
+int lg__cg_has_word(const char *text, const char *word);
 
 /* Read every pid of dir/cgroup.procs and, recursively, of its child
  * directories (depth-limited to 32). Stores up to cap pids; *n counts all
  * found. A missing procs file counts as empty (the cgroup is gone).
  * Returns 0 or -errno. O(pids + subdirectories). */
-int lg_cg_pids(const char *dir, pid_t *pids, size_t cap, size_t *n);
+int lg__cg_pids(const char *dir, pid_t *pids, size_t cap, size_t *n);
 
 /* 1 when pid exists and is not a zombie (a zombie holds no memory and
  * cannot be killed any deader; its reaper is not us). */
-int lg_cg_pid_alive(pid_t pid);
+int lg__cg_pid_alive(pid_t pid);
 
 /* Remove dir and its child cgroups, deepest first. fake: first unlink the
  * regular files a fake tree holds (kernfs drops them with the directory).
  * Returns 0 or -errno of the first failure. */
-int lg_cg_rmdir_tree(const char *dir, bool fake);
+int lg__cg_rmdir_tree(const char *dir, bool fake);
 
 #endif

@@ -3,8 +3,8 @@
  * (ct_ops, ct_int.h) from the scenario's choice - backend auto asks
  * auto.c - and every other call goes through that table, never asking
  * which backend it holds. What all backends share lives here: reading the
- * box's cgroup (the file names of its version in ct_cgv1/ct_cgv2), listing
- * and killing its processes, and the probes auto asks.
+ * box's cgroup (the file names of its version in lg__ct_cgv1/lg__ct_cgv2),
+ * listing and killing its processes, and the probes auto asks.
  *
  * Owns: the lg_container, its strings and the backend's state (freed
  * through the table's release). Tables: cgroup.c (cgroup-v2, cgroup-v1),
@@ -31,7 +31,7 @@
 #define KILL_WAIT_S 5.0
 #define KILL_PIDS_CAP 4096
 
-const ct_cgv ct_cgv2 = {
+const ct_cgv lg__ct_cgv2 = {
     .version = 2,
     .usage = "memory.current",
     .peak = "memory.peak",
@@ -44,7 +44,7 @@ const ct_cgv ct_cgv2 = {
     .hierarchical_events = true,
 };
 
-const ct_cgv ct_cgv1 = {
+const ct_cgv lg__ct_cgv1 = {
     .version = 1,
     .usage = "memory.usage_in_bytes",
     .peak = "memory.max_usage_in_bytes",
@@ -69,7 +69,7 @@ const char *lg_systemd_mode_name(lg_systemd_mode m) {
   }
 }
 
-double ct_probe_timeout(const lg_container_opts *o) {
+double lg__ct_probe_timeout(const lg_container_opts *o) {
   return o->probe_timeout_s > 0 ? o->probe_timeout_s : CT_PROBE_S;
 }
 
@@ -102,29 +102,29 @@ static int real_engine(void *ctx, const lg_container_opts *o,
 static const lg_container_probes real_probes = {
     NULL, real_is_root, real_cgroup, real_systemd, real_engine, real_self};
 
-const lg_container_probes *ct_probes(const lg_container_opts *o) {
+const lg_container_probes *lg__ct_probes(const lg_container_opts *o) {
   return o->probes ? o->probes : &real_probes;
 }
 
-int ct_plan_backend(const lg_container_opts *o, lg_backend_kind kind,
-                    const lg_container_choice *chosen, ct_plan *p,
-                    lg_error *err) {
+int lg__ct_plan_backend(const lg_container_opts *o, lg_backend_kind kind,
+                        const lg_container_choice *chosen, ct_plan *p,
+                        lg_error *err) {
   p->probed = chosen != NULL;
   switch (kind) {
   case LG_BACKEND_NONE:
-    p->ops = &ct_none_ops;
+    p->ops = &lg__ct_none_ops;
     if (chosen)
-      ct_setf(p->note, sizeof p->note,
-              "backend auto fell back to none: %s; no memory limit, no OOM "
-              "detection",
-              chosen->why);
+      lg__ct_setf(p->note, sizeof p->note,
+                  "backend auto fell back to none: %s; no memory limit, no OOM "
+                  "detection",
+                  chosen->why);
     return 0;
   case LG_BACKEND_AUTO:
-    return ct_auto_plan(o, p, err);
+    return lg__ct_auto_plan(o, p, err);
   case LG_BACKEND_CGROUP:
-    return ct_cgroup_plan(o, chosen != NULL, p, err);
+    return lg__ct_cgroup_plan(o, chosen != NULL, p, err);
   case LG_BACKEND_SYSTEMD:
-    p->ops = &ct_systemd_ops;
+    p->ops = &lg__ct_systemd_ops;
     if (chosen) {
       p->systemd_mode = chosen->systemd_mode;
       return 0;
@@ -133,15 +133,15 @@ int ct_plan_backend(const lg_container_opts *o, lg_backend_kind kind,
      * is an error here rather than a surprise at attach. */
     p->probed = true;
     p->systemd_mode = o->systemd_mode;
-    return ct_systemd_resolve(o, &p->systemd_mode, err);
+    return lg__ct_systemd_resolve(o, &p->systemd_mode, err);
   case LG_BACKEND_DOCKER:
-    p->ops = &ct_docker_ops;
+    p->ops = &lg__ct_docker_ops;
     return 0;
   case LG_BACKEND_PODMAN:
-    p->ops = &ct_podman_ops;
+    p->ops = &lg__ct_podman_ops;
     return 0;
   case LG_BACKEND_SELF:
-    return ct_self_plan(o, p, err);
+    return lg__ct_self_plan(o, p, err);
   default:
     return lg_error_set(err, LG_ENOTSUP, "unknown container backend %d",
                         (int)kind);
@@ -156,8 +156,8 @@ static void free_container(lg_container *c) {
   free(c->procs_path);
   free(c->cg_root);
   free(c->proc_root);
-  lg_strv_free(c->argv_out);
-  lg_strv_free(c->envp_out);
+  lg__strv_free(c->argv_out);
+  lg__strv_free(c->envp_out);
   free(c);
 }
 
@@ -171,7 +171,7 @@ int lg_container_create(const lg_container_opts *o, lg_container **out,
   c = calloc(1, sizeof *c);
   if (!c)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
-  c->probe_timeout_s = ct_probe_timeout(o);
+  c->probe_timeout_s = lg__ct_probe_timeout(o);
   if ((o->cgroupfs_root && !(c->cg_root = strdup(o->cgroupfs_root))) ||
       (o->proc_root && !(c->proc_root = strdup(o->proc_root))) ||
       !(p = malloc(sizeof *p))) {
@@ -179,14 +179,14 @@ int lg_container_create(const lg_container_opts *o, lg_container **out,
     goto cleanup;
   }
   memset(p, 0, sizeof *p);
-  if ((rc = ct_plan_backend(o, o->backend, NULL, p, err)))
+  if ((rc = lg__ct_plan_backend(o, o->backend, NULL, p, err)))
     goto cleanup;
   if (p->ops->state_size && !(c->state = calloc(1, p->ops->state_size))) {
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
     goto cleanup;
   }
   c->ops = p->ops;
-  ct_setf(c->note, sizeof c->note, "%s", p->note);
+  lg__ct_setf(c->note, sizeof c->note, "%s", p->note);
   if (c->ops->create && (rc = c->ops->create(c, o, p, err)))
     goto cleanup;
   /* Only attach waits: the default follows the backend actually made. */
@@ -236,10 +236,10 @@ int lg_container_wrap(lg_container *c, char *const *argv, char *const *envp,
     return 0;
   if ((rc = c->ops->wrap(c, argv, envp, &av, &ev, err)))
     goto cleanup;
-  lg_strv_free(c->argv_out);
-  lg_strv_free(c->envp_out);
-  c->argv_out = lg_strv_take(&av);
-  c->envp_out = lg_strv_take(&ev);
+  lg__strv_free(c->argv_out);
+  lg__strv_free(c->envp_out);
+  c->argv_out = lg__strv_take(&av);
+  c->envp_out = lg__strv_take(&ev);
   if (!c->argv_out || !c->envp_out) {
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
     goto cleanup;
@@ -247,8 +247,8 @@ int lg_container_wrap(lg_container *c, char *const *argv, char *const *envp,
   *argv_out = c->argv_out;
   *envp_out = c->envp_out;
 cleanup:
-  lg_strv_cleanup(&av);
-  lg_strv_cleanup(&ev);
+  lg__strv_cleanup(&av);
+  lg__strv_cleanup(&ev);
   return rc;
 }
 
@@ -285,8 +285,8 @@ int lg_container_attach(lg_container *c, pid_t pid, lg_error *err) {
 
 /* The value of the first of keys found in a memory.stat text. */
 static bool stat_key(const char *text, const char *const *keys, uint64_t *v) {
-  return (keys[0] && lg_cg_keyed(text, keys[0], v) == 0) ||
-         (keys[1] && lg_cg_keyed(text, keys[1], v) == 0);
+  return (keys[0] && lg__cg_keyed(text, keys[0], v) == 0) ||
+         (keys[1] && lg__cg_keyed(text, keys[1], v) == 0);
 }
 
 int lg_container_read(lg_container *c, lg_container_stats *st, lg_error *err) {
@@ -309,7 +309,7 @@ int lg_container_read(lg_container *c, lg_container_stats *st, lg_error *err) {
   buf = malloc(LG_CG_FILE_MAX);
   if (!buf)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
-  n = lg_cg_read_u64(c->dir, f->usage, &v);
+  n = lg__cg_read_u64(c->dir, f->usage, &v);
   if ((n == -ENOENT || n == -ENODEV) && c->ops->gone) {
     /* systemd or the engine removed the cgroup with its last process (an
      * OOM kill, a crash): report what was last seen. */
@@ -323,19 +323,19 @@ int lg_container_read(lg_container *c, lg_container_stats *st, lg_error *err) {
     goto cleanup;
   }
   st->usage_bytes = (double)v;
-  if (c->has_peak && lg_cg_read_u64(c->dir, f->peak, &v) == 0)
+  if (c->has_peak && lg__cg_read_u64(c->dir, f->peak, &v) == 0)
     st->peak_bytes = (double)v;
-  if (lg_cg_read(c->dir, "memory.stat", buf, LG_CG_FILE_MAX) >= 0) {
+  if (lg__cg_read(c->dir, "memory.stat", buf, LG_CG_FILE_MAX) >= 0) {
     if (stat_key(buf, f->anon, &v))
       st->anon_bytes = (double)v;
     if (stat_key(buf, f->file, &v))
       st->file_bytes = (double)v;
   }
   /* An unlimited v1 cgroup reads PAGE_COUNTER_MAX pages (~2^63). */
-  if (lg_cg_read_u64(c->dir, f->limit, &v) == 0 && v < (UINT64_C(1) << 62))
+  if (lg__cg_read_u64(c->dir, f->limit, &v) == 0 && v < (UINT64_C(1) << 62))
     st->limit_bytes = (double)v;
-  if (lg_cg_read(c->dir, f->events, buf, LG_CG_FILE_MAX) >= 0 &&
-      lg_cg_keyed(buf, "oom_kill", &v) == 0)
+  if (lg__cg_read(c->dir, f->events, buf, LG_CG_FILE_MAX) >= 0 &&
+      lg__cg_keyed(buf, "oom_kill", &v) == 0)
     st->oom_kills = (int64_t)v;
   c->last = *st;
   c->have_last = true;
@@ -347,7 +347,7 @@ cleanup:
 /* The box's processes: the backend's own list, else the cgroup's. */
 static int list_pids(lg_container *c, pid_t *pids, size_t cap, size_t *n) {
   return c->ops->pids ? c->ops->pids(c, pids, cap, n)
-                      : lg_cg_pids(c->dir, pids, cap, n);
+                      : lg__cg_pids(c->dir, pids, cap, n);
 }
 
 int lg_container_pids(lg_container *c, pid_t *pids, size_t cap, size_t *n,
@@ -374,7 +374,7 @@ static size_t kill_listed(pid_t *pids, size_t n, bool send) {
       continue; /* never signal init or ourselves, whatever a file says */
     if (send)
       (void)kill(pids[i], SIGKILL);
-    if (lg_cg_pid_alive(pids[i]))
+    if (lg__cg_pid_alive(pids[i]))
       alive++;
   }
   return alive;
@@ -394,10 +394,10 @@ int lg_container_kill_all(lg_container *c, lg_error *err) {
   if (!pids)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   /* cgroup.kill kills the whole subtree atomically, forks included. */
-  if (c->has_kill && lg_cg_write(c->dir, "cgroup.kill", "1", c->fake) != 0)
+  if (c->has_kill && lg__cg_write(c->dir, "cgroup.kill", "1", c->fake) != 0)
     c->has_kill = false; /* fall back to signalling each pid */
-  deadline = lg_now_s() + KILL_WAIT_S;
-  kill_each_at = lg_now_s() + 0.2;
+  deadline = lg__now_s() + KILL_WAIT_S;
+  kill_each_at = lg__now_s() + 0.2;
   /* Without cgroup.kill a forking service races the list: re-read and
    * re-kill until nothing is left, backing off from 1 ms to 50 ms. */
   for (;;) {
@@ -410,17 +410,17 @@ int lg_container_kill_all(lg_container *c, lg_error *err) {
     if (n > KILL_PIDS_CAP)
       n = KILL_PIDS_CAP;
     /* After cgroup.kill, signal stragglers too should it not have worked. */
-    alive = kill_listed(pids, n, !c->has_kill || lg_now_s() > kill_each_at);
+    alive = kill_listed(pids, n, !c->has_kill || lg__now_s() > kill_each_at);
     if (alive == 0)
       break;
-    if (lg_now_s() > deadline) {
+    if (lg__now_s() > deadline) {
       rc = lg_error_set(err, LG_ETIMEOUT,
                         "%s: %zu process(es) still alive "
                         "%.0f s after SIGKILL (first pid %ld)",
                         c->dir, alive, KILL_WAIT_S, (long)pids[0]);
       goto cleanup;
     }
-    lg_sleep_s(pause, NULL);
+    lg__sleep_s(pause, NULL);
     if (pause < 0.05)
       pause *= 2;
   }

@@ -6,8 +6,8 @@
  * wrapping backends' cgroup lookup, auto.c backend auto's choice among the
  * tables, reaper.c the watchdog, cmd.c small text helpers.
  *
- * The wrapping backends split into pure argv builders (ct_systemd_argv,
- * ct_oci_argv: tested for the exact command line) and the parts that talk
+ * The wrapping backends split into pure argv builders (lg__ct_systemd_argv,
+ * lg__ct_oci_argv: tested for the exact command line) and the parts that talk
  * to the system (create, attach, kill), so the command lines can be checked
  * on a machine without systemd or a container engine.
  */
@@ -48,7 +48,7 @@ typedef struct ct_cgv {
   const char *kill;         /* v2 cgroup.kill, NULL on v1 */
   bool hierarchical_events; /* the parent's events count its children's */
 } ct_cgv;
-extern const ct_cgv ct_cgv1, ct_cgv2;
+extern const ct_cgv lg__ct_cgv1, lg__ct_cgv2;
 
 typedef struct ct_ops ct_ops;
 
@@ -108,7 +108,7 @@ struct ct_ops {
               lg_strv *av, lg_strv *ev, lg_error *err);
   /* Find the box of the started pid (the wrapper's). */
   int (*attach)(lg_container *c, pid_t pid, lg_error *err);
-  /* The service's processes in the cgroup, as lg_cg_pids lists them
+  /* The service's processes in the cgroup, as lg__cg_pids lists them
    * (0 or -errno; *n may exceed cap). NULL: every process in c->dir. */
   int (*pids)(lg_container *c, pid_t *pids, size_t cap, size_t *n);
   /* Before the cgroup's processes are killed: what only the backend can
@@ -126,9 +126,9 @@ struct ct_ops {
 };
 
 /* The tables: cgroup.c, none.c, systemd.c, oci.c, self.c. */
-extern const ct_ops ct_cgroup_v2_ops, ct_cgroup_v1_ops, ct_none_ops,
-    ct_systemd_ops, ct_docker_ops, ct_podman_ops, ct_self_v2_ops,
-    ct_self_v1_ops;
+extern const ct_ops lg__ct_cgroup_v2_ops, lg__ct_cgroup_v1_ops, lg__ct_none_ops,
+    lg__ct_systemd_ops, lg__ct_docker_ops, lg__ct_podman_ops,
+    lg__ct_self_v2_ops, lg__ct_self_v1_ops;
 
 /* State a backend keeps for a cgroup someone else made (systemd, an
  * engine): what was asked, and the parent's oom_kill count at attach for
@@ -150,45 +150,45 @@ typedef struct ct_reaper {
 /* The table for backend kind into p (zeroed by the caller). chosen: auto
  * picked kind with these answers (its probe already said yes; none then
  * carries auto's reasons as the note); NULL: the scenario asked for it. */
-int ct_plan_backend(const lg_container_opts *o, lg_backend_kind kind,
-                    const lg_container_choice *chosen, ct_plan *p,
-                    lg_error *err);
+int lg__ct_plan_backend(const lg_container_opts *o, lg_backend_kind kind,
+                        const lg_container_choice *chosen, ct_plan *p,
+                        lg_error *err);
 
 /* o->probe_timeout_s, or CT_PROBE_S when unset. */
-double ct_probe_timeout(const lg_container_opts *o);
+double lg__ct_probe_timeout(const lg_container_opts *o);
 /* The probes to use for o: o->probes or the real ones (each backend's
  * lg_container_probe_*). */
-const lg_container_probes *ct_probes(const lg_container_opts *o);
+const lg_container_probes *lg__ct_probes(const lg_container_opts *o);
 
 /* ---- cgroup.c: the cgroup-v2 and cgroup-v1 tables --------------------- */
 
 /* 1 with the reason in why when detection found no memory cgroup or no
  * writable place for a run cgroup (the probe's and create's wording), else
  * 0. */
-int ct_cgroup_unusable(const lg_cgroup_info *info, char *why, size_t cap);
+int lg__ct_cgroup_unusable(const lg_cgroup_info *info, char *why, size_t cap);
 /* Detect the cgroup and pick the v2 or v1 table into p. from_auto: an
  * unusable cgroup makes the none table with the reason in p->note rather
  * than an error. */
-int ct_cgroup_plan(const lg_container_opts *o, bool from_auto, ct_plan *p,
-                   lg_error *err);
+int lg__ct_cgroup_plan(const lg_container_opts *o, bool from_auto, ct_plan *p,
+                       lg_error *err);
 /* Kill every process in the leaf this module made and remove it (with any
  * child cgroup below), retrying while v1 answers EBUSY. */
-int ct_remove_leaf(lg_container *c, lg_error *err);
+int lg__ct_remove_leaf(lg_container *c, lg_error *err);
 
 /* ---- self.c: leakgate inside the box it measures ---------------------- */
 
 /* Detect leakgate's own cgroup and pick the self-cgroup-v2 or -v1 table. */
-int ct_self_plan(const lg_container_opts *o, ct_plan *p, lg_error *err);
+int lg__ct_self_plan(const lg_container_opts *o, ct_plan *p, lg_error *err);
 
 /* ---- auto.c ------------------------------------------------------------- */
 
 /* Backend auto's table for o (lg_container_choose, then the chosen
  * backend's plan). */
-int ct_auto_plan(const lg_container_opts *o, ct_plan *p, lg_error *err);
+int lg__ct_auto_plan(const lg_container_opts *o, ct_plan *p, lg_error *err);
 /* Backend systemd with mode AUTO: the first mode whose probe works, else
  * an error naming every mode's reason. */
-int ct_systemd_resolve(const lg_container_opts *o, lg_systemd_mode *mode,
-                       lg_error *err);
+int lg__ct_systemd_resolve(const lg_container_opts *o, lg_systemd_mode *mode,
+                           lg_error *err);
 
 /* ---- reaper.c: the watchdog that outlives a killed leakgate ------------ */
 
@@ -197,61 +197,61 @@ int ct_systemd_resolve(const lg_container_opts *o, lg_systemd_mode *mode,
 typedef int (*ct_orphan_fn)(lg_container *c, char *msg, size_t cap);
 /* Fork the watchdog for c's box (outside the cgroup; call before any
  * process joins it or any container starts). */
-int ct_reaper_start(lg_container *c, ct_reaper *r, ct_orphan_fn orphan,
-                    lg_error *err);
+int lg__ct_reaper_start(lg_container *c, ct_reaper *r, ct_orphan_fn orphan,
+                        lg_error *err);
 /* removed: leakgate took the box down itself and the watchdog just exits;
  * otherwise the watchdog tries. Waits for it. No-op without a watchdog. */
-void ct_reaper_stop(ct_reaper *r, bool removed);
+void lg__ct_reaper_stop(ct_reaper *r, bool removed);
 
 /* Argv builders: append to the lg_strv `out` in scope, storing the code in
  * `rc` and jumping to the function's `fail:` label on error. */
 #define CT_PUSH(s)                                                             \
   do {                                                                         \
-    if ((rc = lg_strv_push(out, (s))))                                         \
+    if ((rc = lg__strv_push(out, (s))))                                        \
       goto fail;                                                               \
   } while (0)
 #define CT_PUSHF(...)                                                          \
   do {                                                                         \
-    if ((rc = lg_strv_pushf(out, __VA_ARGS__)))                                \
+    if ((rc = lg__strv_pushf(out, __VA_ARGS__)))                               \
       goto fail;                                                               \
   } while (0)
 
 /* ---- cmd.c: small text helpers ---------------------------------------- */
 
 /* "NAME" of "NAME=VALUE" compares equal to name. */
-bool ct_env_is(const char *entry, const char *name);
+bool lg__ct_env_is(const char *entry, const char *name);
 
-/* Finding tools and running them: lg_which, lg_run_capture (core/proc.h). */
+/* Finding tools and running them: lg__which, lg__run_capture (core/proc.h). */
 
 /* `TOOL ARGS...` (at most CT_TOOL_ARGS_MAX, NULL-terminated) within
  * timeout_s, its output (or why it did not run) in out; 0 when it exited
  * 0, else -1. */
 #define CT_TOOL_ARGS_MAX 24
-int ct_tool_run(const char *tool, char *const *args, double timeout_s,
-                char *out, size_t cap);
+int lg__ct_tool_run(const char *tool, char *const *args, double timeout_s,
+                    char *out, size_t cap);
 
 /* Append printf-formatted text to the NUL-terminated buf of size cap (cut
- * at cap); ct_setf empties buf first. vsnprintf keeps gcc's truncation
+ * at cap); lg__ct_setf empties buf first. vsnprintf keeps gcc's truncation
  * checker quiet where snprintf of fixed-size fields would warn. */
-void ct_appendf(char *buf, size_t cap, const char *fmt, ...)
+void lg__ct_appendf(char *buf, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void ct_setf(char *buf, size_t cap, const char *fmt, ...)
+void lg__ct_setf(char *buf, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* The first line of a command's output, cut at 300 bytes, into buf. */
-const char *ct_first_line(const char *out, char *buf, size_t cap);
+const char *lg__ct_first_line(const char *out, char *buf, size_t cap);
 /* The last non-empty line, likewise (an engine's error follows its
  * progress lines). */
-const char *ct_last_line(const char *out, char *buf, size_t cap);
+const char *lg__ct_last_line(const char *out, char *buf, size_t cap);
 
 /* name with every byte outside [A-Za-z0-9_.-] made '_', cut at 64 bytes
  * (and at cap), "run" when empty or NULL: safe in a cgroup, unit or
  * container name. */
-void ct_clean_name(char *out, size_t cap, const char *name);
+void lg__ct_clean_name(char *out, size_t cap, const char *name);
 
-/* Unique name "leakgate-<pid>-<hex>-<name>" (name as ct_clean_name makes
+/* Unique name "leakgate-<pid>-<hex>-<name>" (name as lg__ct_clean_name makes
  * it): usable as a systemd unit and container name. */
-char *ct_unique_name(const char *name);
+char *lg__ct_unique_name(const char *name);
 
 /* ---- systemd.c ---------------------------------------------------------- */
 typedef struct ct_systemd_params {
@@ -265,12 +265,12 @@ typedef struct ct_systemd_params {
 } ct_systemd_params;
 
 /* The wrapper command line for argv: exact, deterministic. */
-int ct_systemd_argv(const ct_systemd_params *p, char *const *argv,
-                    char *const *envp, lg_strv *out, lg_error *err);
+int lg__ct_systemd_argv(const ct_systemd_params *p, char *const *argv,
+                        char *const *envp, lg_strv *out, lg_error *err);
 /* The wrapper's environment: envp plus, for USER, the variables
  * systemd-run needs to reach the user manager. */
-int ct_systemd_env(lg_systemd_mode mode, char *const *envp, lg_strv *out,
-                   lg_error *err);
+int lg__ct_systemd_env(lg_systemd_mode mode, char *const *envp, lg_strv *out,
+                       lg_error *err);
 
 /* ---- oci.c: docker and podman ------------------------------------------ */
 typedef struct ct_oci_params {
@@ -282,10 +282,10 @@ typedef struct ct_oci_params {
   uint64_t memory, swap;  /* memory 0 = no --memory */
 } ct_oci_params;
 
-int ct_oci_argv(const ct_oci_params *p, char *const *argv, char *const *envp,
-                lg_strv *out, lg_error *err);
+int lg__ct_oci_argv(const ct_oci_params *p, char *const *argv,
+                    char *const *envp, lg_strv *out, lg_error *err);
 /* leakgate's environment overlaid with envp (envp wins). */
-int ct_oci_env(char *const *envp, lg_strv *out, lg_error *err);
+int lg__ct_oci_env(char *const *envp, lg_strv *out, lg_error *err);
 
 /* ---- extcg.c: the cgroup of a wrapped service --------------------------- */
 
@@ -294,25 +294,26 @@ int ct_oci_env(char *const *envp, lg_strv *out, lg_error *err);
  * records the parent's oom_kill count in x. leaf (or NULL): the memory
  * cgroup found must be named so (a systemd scope). what names the box in
  * messages ("scope x.scope", "container x"). */
-int ct_extcg_adopt(lg_container *c, ct_ext *x, pid_t pid, const char *leaf,
-                   const char *what, lg_error *err);
+int lg__ct_extcg_adopt(lg_container *c, ct_ext *x, pid_t pid, const char *leaf,
+                       const char *what, lg_error *err);
 /* 1 when a line of PROC/PID/cgroup ends in "/leaf", 0 when not, -errno when
  * the file cannot be read (the process is gone). */
-int ct_extcg_pid_in(const char *proc_root, pid_t pid, const char *leaf);
+int lg__ct_extcg_pid_in(const char *proc_root, pid_t pid, const char *leaf);
 /* Search pid and its descendants (PROC/P/task/P/children, depth 4, at most
  * 64 processes) for one whose cgroup ends in "/leaf": sudo keeps its own
  * pid outside the scope and runs systemd-run below it. 1 with *found set,
  * 0 when none is there yet, -ESRCH when pid itself is gone. */
-int ct_extcg_find(const char *proc_root, pid_t pid, const char *leaf,
-                  pid_t *found);
+int lg__ct_extcg_find(const char *proc_root, pid_t pid, const char *leaf,
+                      pid_t *found);
 /* Fill st from the last read and the parent's memory.events once the
  * external cgroup is gone. */
-void ct_extcg_vanished(lg_container *c, ct_ext *x, lg_container_stats *st);
-/* After the first ct_extcg_vanished (and any raise of st by the backend):
+void lg__ct_extcg_vanished(lg_container *c, ct_ext *x, lg_container_stats *st);
+/* After the first lg__ct_extcg_vanished (and any raise of st by the backend):
  * keep st as the last counters, and stop counting the parent's kills
  * (they are in st now). */
-void ct_extcg_settle(lg_container *c, ct_ext *x, const lg_container_stats *st);
+void lg__ct_extcg_settle(lg_container *c, ct_ext *x,
+                         const lg_container_stats *st);
 /* Free x's strings. */
-void ct_ext_release(ct_ext *x);
+void lg__ct_ext_release(ct_ext *x);
 
 #endif

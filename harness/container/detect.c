@@ -124,12 +124,12 @@ static int read_mounts(mount_pt *v2, mount_pt *v1, lg_error *err) {
 /* The fake tree's layout stands in for mountinfo. */
 static void fake_mounts(const char *root, mount_pt *v2, mount_pt *v1) {
   char path[1024];
-  if (lg_cg_exists(root, "cgroup.controllers")) {
+  if (lg__cg_exists(root, "cgroup.controllers")) {
     cat2(v2->point, sizeof v2->point, root, "");
     v2->found = true;
   } else {
     cat2(path, sizeof path, root, "/unified");
-    if (lg_cg_exists(path, "cgroup.controllers")) {
+    if (lg__cg_exists(path, "cgroup.controllers")) {
       cat2(v2->point, sizeof v2->point, path, "");
       v2->found = true;
     }
@@ -203,14 +203,14 @@ static void plan_v2(lg_cgroup_info *info) {
   long n;
   bool is_root = strcmp(info->self, "/") == 0;
 
-  n = lg_cg_read(info->dir, "cgroup.subtree_control", buf, sizeof buf);
-  if (n >= 0 && lg_cg_has_word(buf, "memory")) {
+  n = lg__cg_read(info->dir, "cgroup.subtree_control", buf, sizeof buf);
+  if (n >= 0 && lg__cg_has_word(buf, "memory")) {
     snprintf(info->strategy, sizeof info->strategy, "child");
     cat2(info->leaf_parent, sizeof info->leaf_parent, info->dir, "");
     info->writable = access(info->dir, W_OK) == 0;
     return;
   }
-  n = lg_cg_read(info->dir, "cgroup.procs", buf, sizeof buf);
+  n = lg__cg_read(info->dir, "cgroup.procs", buf, sizeof buf);
   if (is_root || n == 0) {
     snprintf(info->strategy, sizeof info->strategy, "enable");
     cat2(info->leaf_parent, sizeof info->leaf_parent, info->dir, "");
@@ -227,8 +227,8 @@ static void plan_v2(lg_cgroup_info *info) {
   slash = strrchr(parent, '/');
   if (slash && slash != parent)
     *slash = '\0';
-  n = lg_cg_read(parent, "cgroup.subtree_control", buf, sizeof buf);
-  if (n >= 0 && lg_cg_has_word(buf, "memory") && access(parent, W_OK) == 0 &&
+  n = lg__cg_read(parent, "cgroup.subtree_control", buf, sizeof buf);
+  if (n >= 0 && lg__cg_has_word(buf, "memory") && access(parent, W_OK) == 0 &&
       delegated_to_us(parent)) {
     snprintf(info->strategy, sizeof info->strategy, "sibling");
     cat2(info->leaf_parent, sizeof info->leaf_parent, parent, "");
@@ -259,14 +259,14 @@ int lg_cgroup_detect(const char *cgroupfs_root, const char *proc_self_cgroup,
 
   if (v2m.found && v2path[0] && (rel = relative(v2path, v2m.root))) {
     dir_of(info->dir, sizeof info->dir, v2m.point, rel);
-    if (lg_cg_read(info->dir, "cgroup.controllers", buf, sizeof buf) >= 0 &&
-        lg_cg_has_word(buf, "memory")) {
+    if (lg__cg_read(info->dir, "cgroup.controllers", buf, sizeof buf) >= 0 &&
+        lg__cg_has_word(buf, "memory")) {
       info->version = 2;
       cat2(info->mount, sizeof info->mount, v2m.point, "");
       cat2(info->self, sizeof info->self, rel, "");
-      info->swap_accounting = lg_cg_exists(info->dir, "memory.swap.max");
-      info->has_cgroup_kill = lg_cg_exists(info->dir, "cgroup.kill");
-      info->has_peak = lg_cg_exists(info->dir, "memory.peak");
+      info->swap_accounting = lg__cg_exists(info->dir, "memory.swap.max");
+      info->has_cgroup_kill = lg__cg_exists(info->dir, "cgroup.kill");
+      info->has_peak = lg__cg_exists(info->dir, "memory.peak");
       plan_v2(info);
       return 0;
     }
@@ -278,9 +278,9 @@ int lg_cgroup_detect(const char *cgroupfs_root, const char *proc_self_cgroup,
       cat2(info->mount, sizeof info->mount, v1m.point, "");
       cat2(info->self, sizeof info->self, rel, "");
       info->swap_accounting =
-          lg_cg_exists(info->dir, "memory.memsw.limit_in_bytes");
+          lg__cg_exists(info->dir, "memory.memsw.limit_in_bytes");
       info->has_cgroup_kill = false;
-      info->has_peak = lg_cg_exists(info->dir, "memory.max_usage_in_bytes");
+      info->has_peak = lg__cg_exists(info->dir, "memory.max_usage_in_bytes");
       info->writable = access(info->dir, W_OK) == 0;
       snprintf(info->strategy, sizeof info->strategy, "child");
       cat2(info->leaf_parent, sizeof info->leaf_parent, info->dir, "");

@@ -9,7 +9,7 @@
  * accepts -p MemoryMax= for a scope whose manager has no memory controller
  * and silently runs it unlimited; that is an error here, not a pass.
  * Owns: c->dir (freed by the dispatcher), the ct_ext's parent_dir (freed
- * by ct_ext_release from the backend's release).
+ * by lg__ct_ext_release from the backend's release).
  */
 #include "container/ct_int.h"
 
@@ -30,8 +30,8 @@
 
 static void proc_file(char *out, size_t cap, const char *proc_root, pid_t pid,
                       const char *file) {
-  ct_setf(out, cap, "%s/%ld/%s", proc_root ? proc_root : "/proc", (long)pid,
-          file);
+  lg__ct_setf(out, cap, "%s/%ld/%s", proc_root ? proc_root : "/proc", (long)pid,
+              file);
 }
 
 /* 1 when path's last component is leaf ("/a/b/leaf"). */
@@ -41,11 +41,11 @@ static bool ends_in_leaf(const char *path, const char *leaf) {
          strcmp(path + pl - ll, leaf) == 0;
 }
 
-int ct_extcg_pid_in(const char *proc_root, pid_t pid, const char *leaf) {
+int lg__ct_extcg_pid_in(const char *proc_root, pid_t pid, const char *leaf) {
   char path[1200], buf[8192], *line, *save = NULL;
   long n;
   proc_file(path, sizeof path, proc_root, pid, "cgroup");
-  n = lg_read_small(path, buf, sizeof buf);
+  n = lg__read_small(path, buf, sizeof buf);
   if (n < 0)
     return (int)n;
   for (line = strtok_r(buf, "\n", &save); line;
@@ -63,9 +63,9 @@ static size_t children(const char *proc_root, pid_t pid, pid_t *out,
                        size_t cap) {
   char path[1200], buf[4096], *p, *end;
   size_t n = 0;
-  ct_setf(path, sizeof path, "%s/%ld/task/%ld/children",
-          proc_root ? proc_root : "/proc", (long)pid, (long)pid);
-  if (lg_read_small(path, buf, sizeof buf) < 0)
+  lg__ct_setf(path, sizeof path, "%s/%ld/task/%ld/children",
+              proc_root ? proc_root : "/proc", (long)pid, (long)pid);
+  if (lg__read_small(path, buf, sizeof buf) < 0)
     return 0;
   for (p = buf; n < cap;) {
     long v = strtol(p, &end, 10);
@@ -78,14 +78,14 @@ static size_t children(const char *proc_root, pid_t pid, pid_t *out,
   return n;
 }
 
-int ct_extcg_find(const char *proc_root, pid_t pid, const char *leaf,
-                  pid_t *found) {
+int lg__ct_extcg_find(const char *proc_root, pid_t pid, const char *leaf,
+                      pid_t *found) {
   /* Breadth-first over at most 64 processes, 4 levels: sudo, its monitor,
    * systemd-run. O(processes). */
   pid_t queue[64];
   int depth[64];
   size_t head = 0, tail = 0;
-  int r = ct_extcg_pid_in(proc_root, pid, leaf);
+  int r = lg__ct_extcg_pid_in(proc_root, pid, leaf);
   if (r < 0)
     return -ESRCH;
   queue[tail] = pid;
@@ -94,7 +94,7 @@ int ct_extcg_find(const char *proc_root, pid_t pid, const char *leaf,
     pid_t p = queue[head], kids[16];
     int d = depth[head++];
     size_t k, nk;
-    if (ct_extcg_pid_in(proc_root, p, leaf) == 1) {
+    if (lg__ct_extcg_pid_in(proc_root, p, leaf) == 1) {
       *found = p;
       return 1;
     }
@@ -112,8 +112,8 @@ int ct_extcg_find(const char *proc_root, pid_t pid, const char *leaf,
 static int64_t parent_ooms(const char *parent) {
   char buf[LG_CG_FILE_MAX];
   uint64_t v;
-  if (!parent || lg_cg_read(parent, "memory.events", buf, sizeof buf) < 0 ||
-      lg_cg_keyed(buf, "oom_kill", &v) != 0)
+  if (!parent || lg__cg_read(parent, "memory.events", buf, sizeof buf) < 0 ||
+      lg__cg_keyed(buf, "oom_kill", &v) != 0)
     return -1;
   return (int64_t)v;
 }
@@ -125,7 +125,7 @@ static int check_limit(lg_container *c, const ct_ext *x, const char *what,
   int r;
   if (!x->memory)
     return 0;
-  r = lg_cg_read_u64(c->dir, file, &v);
+  r = lg__cg_read_u64(c->dir, file, &v);
   if (r)
     return lg_error_set(err, LG_ECGROUP,
                         "%s: %s/%s: cannot read the limit: %s (no memory "
@@ -134,9 +134,9 @@ static int check_limit(lg_container *c, const ct_ext *x, const char *what,
   if (v > x->memory || x->memory - v >= LIMIT_SLACK) {
     char shown[32];
     if (v == UINT64_MAX || v >= (UINT64_C(1) << 62))
-      ct_setf(shown, sizeof shown, "max");
+      lg__ct_setf(shown, sizeof shown, "max");
     else
-      ct_setf(shown, sizeof shown, "%" PRIu64, v);
+      lg__ct_setf(shown, sizeof shown, "%" PRIu64, v);
     return lg_error_set(err, LG_ECGROUP,
                         "%s: the memory limit was not applied: %s/%s reads "
                         "%s, asked for %" PRIu64
@@ -152,19 +152,19 @@ static void check_swap(lg_container *c, const ct_ext *x) {
   uint64_t v;
   if (!c->cgv->swap_max)
     return; /* v1: memsw is the engine's business; docker sets it */
-  if (lg_cg_read_u64(c->dir, c->cgv->swap_max, &v) != 0)
-    ct_setf(c->note, sizeof c->note,
-            "swap is not limited: %s has no memory.swap.max (no swap "
-            "accounting)",
-            c->dir);
+  if (lg__cg_read_u64(c->dir, c->cgv->swap_max, &v) != 0)
+    lg__ct_setf(c->note, sizeof c->note,
+                "swap is not limited: %s has no memory.swap.max (no swap "
+                "accounting)",
+                c->dir);
   else if (v != x->swap)
-    ct_setf(c->note, sizeof c->note,
-            "swap is not limited as asked: %s/memory.swap.max reads %s", c->dir,
-            v == UINT64_MAX ? "max" : "another value");
+    lg__ct_setf(c->note, sizeof c->note,
+                "swap is not limited as asked: %s/memory.swap.max reads %s",
+                c->dir, v == UINT64_MAX ? "max" : "another value");
 }
 
-int ct_extcg_adopt(lg_container *c, ct_ext *x, pid_t pid, const char *leaf,
-                   const char *what, lg_error *err) {
+int lg__ct_extcg_adopt(lg_container *c, ct_ext *x, pid_t pid, const char *leaf,
+                       const char *what, lg_error *err) {
   lg_cgroup_info info;
   char path[1200], *slash;
   int rc;
@@ -189,12 +189,12 @@ int ct_extcg_adopt(lg_container *c, ct_ext *x, pid_t pid, const char *leaf,
   c->dir = strdup(info.dir);
   if (!c->dir)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
-  c->cgv = info.version == 2 ? &ct_cgv2 : &ct_cgv1;
+  c->cgv = info.version == 2 ? &lg__ct_cgv2 : &lg__ct_cgv1;
   c->fake = c->cg_root != NULL;
-  c->has_peak = lg_cg_exists(c->dir, c->cgv->peak);
+  c->has_peak = lg__cg_exists(c->dir, c->cgv->peak);
   /* cgroup.kill of a root-owned scope (sudo mode) is not ours to write. */
   {
-    char *kill = c->cgv->kill ? lg_cg_join(c->dir, c->cgv->kill) : NULL;
+    char *kill = c->cgv->kill ? lg__cg_join(c->dir, c->cgv->kill) : NULL;
     c->has_kill = kill && access(kill, W_OK) == 0;
     free(kill);
   }
@@ -213,7 +213,7 @@ int ct_extcg_adopt(lg_container *c, ct_ext *x, pid_t pid, const char *leaf,
   return 0;
 }
 
-void ct_extcg_vanished(lg_container *c, ct_ext *x, lg_container_stats *st) {
+void lg__ct_extcg_vanished(lg_container *c, ct_ext *x, lg_container_stats *st) {
   int64_t now;
   if (c->have_last) {
     *st = c->last;
@@ -232,13 +232,14 @@ void ct_extcg_vanished(lg_container *c, ct_ext *x, lg_container_stats *st) {
   st->usage_bytes = st->anon_bytes = st->file_bytes = NAN;
 }
 
-void ct_extcg_settle(lg_container *c, ct_ext *x, const lg_container_stats *st) {
+void lg__ct_extcg_settle(lg_container *c, ct_ext *x,
+                         const lg_container_stats *st) {
   c->last = *st;
   c->have_last = true;
   x->parent_oom0 = -1; /* counted once, into last */
 }
 
-void ct_ext_release(ct_ext *x) {
+void lg__ct_ext_release(ct_ext *x) {
   free(x->parent_dir);
   x->parent_dir = NULL;
 }

@@ -7,7 +7,7 @@
  */
 #include "container/ct_int.h"
 
-const ct_ops ct_none_ops = {
+const ct_ops lg__ct_none_ops = {
     .name = "none",
     .host_program = true,
 };

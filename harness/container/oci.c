@@ -38,8 +38,8 @@ static const char *engine_name(lg_backend_kind e) {
   return e == LG_BACKEND_PODMAN ? "podman" : "docker";
 }
 
-int ct_oci_argv(const ct_oci_params *p, char *const *argv, char *const *envp,
-                lg_strv *out, lg_error *err) {
+int lg__ct_oci_argv(const ct_oci_params *p, char *const *argv,
+                    char *const *envp, lg_strv *out, lg_error *err) {
   size_t i;
   int rc = 0;
   if (!argv || !argv[0])
@@ -70,7 +70,7 @@ int ct_oci_argv(const ct_oci_params *p, char *const *argv, char *const *envp,
     CT_PUSH("--memory-swap");
     CT_PUSHF("%" PRIu64, p->memory + p->swap);
   }
-  /* -e NAME takes the value from the client's environment (ct_oci_env):
+  /* -e NAME takes the value from the client's environment (lg__ct_oci_env):
    * no value appears on the command line. */
   for (i = 0; envp && envp[i]; i++) {
     const char *eq = strchr(envp[i], '=');
@@ -93,7 +93,7 @@ fail:
                       engine_name(p->engine), lg_strerror(rc));
 }
 
-int ct_oci_env(char *const *envp, lg_strv *out, lg_error *err) {
+int lg__ct_oci_env(char *const *envp, lg_strv *out, lg_error *err) {
   size_t i, j;
   int rc = 0;
   /* The client needs leakgate's environment (DOCKER_HOST, HOME,
@@ -106,10 +106,10 @@ int ct_oci_env(char *const *envp, lg_strv *out, lg_error *err) {
       shadowed =
           strncmp(envp[j], environ[i], (size_t)(eq - environ[i] + 1)) == 0;
     if (eq && !shadowed)
-      rc = lg_strv_push(out, environ[i]);
+      rc = lg__strv_push(out, environ[i]);
   }
   for (i = 0; envp && envp[i] && !rc; i++)
-    rc = lg_strv_push(out, envp[i]);
+    rc = lg__strv_push(out, envp[i]);
   if (rc)
     return lg_error_set(err, rc, "container environment: %s", lg_strerror(rc));
   return 0;
@@ -118,7 +118,7 @@ int ct_oci_env(char *const *envp, lg_strv *out, lg_error *err) {
 int lg_container_probe_engine(const lg_container_opts *o,
                               lg_backend_kind engine, char *why, size_t cap) {
   bool podman = engine == LG_BACKEND_PODMAN;
-  char *tool = lg_which(podman ? "podman" : "docker");
+  char *tool = lg__which(podman ? "podman" : "docker");
   char out[CT_OUT_CAP], line[320];
   char *dargv[] = {tool, "version", "--format", "{{.Server.Version}}", NULL};
   char *pargv[] = {tool, "info", "--format", "{{.Host.CgroupsVersion}}", NULL};
@@ -126,23 +126,25 @@ int lg_container_probe_engine(const lg_container_opts *o,
   lg_error e;
 
   if (!tool) {
-    ct_setf(why, cap, "%s not found in PATH", podman ? "podman" : "docker");
+    lg__ct_setf(why, cap, "%s not found in PATH", podman ? "podman" : "docker");
     return 0;
   }
   lg_error_clear(&e);
-  if (lg_run_capture(podman ? pargv : dargv, NULL, ct_probe_timeout(o), out,
-                     sizeof out, &status, &e) != 0) {
-    ct_setf(why, cap, "%s", e.msg);
+  if (lg__run_capture(podman ? pargv : dargv, NULL, lg__ct_probe_timeout(o),
+                      out, sizeof out, &status, &e) != 0) {
+    lg__ct_setf(why, cap, "%s", e.msg);
   } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out[0]) {
-    ct_setf(why, cap, "%s: %s",
-            podman ? "podman info failed" : "the docker daemon does not answer",
-            ct_first_line(out, line, sizeof line));
+    lg__ct_setf(why, cap, "%s: %s",
+                podman ? "podman info failed"
+                       : "the docker daemon does not answer",
+                lg__ct_first_line(out, line, sizeof line));
   } else if (podman && strncmp(out, "v1", 2) == 0 && geteuid() != 0) {
-    ct_setf(why, cap, "rootless podman ignores memory limits on cgroup v1");
+    lg__ct_setf(why, cap, "rootless podman ignores memory limits on cgroup v1");
   } else {
     ok = 1;
-    ct_setf(why, cap, "%s %s", podman ? "podman on cgroup" : "docker daemon",
-            ct_first_line(out, line, sizeof line));
+    lg__ct_setf(why, cap, "%s %s",
+                podman ? "podman on cgroup" : "docker daemon",
+                lg__ct_first_line(out, line, sizeof line));
   }
   free(tool);
   return ok;
@@ -166,15 +168,15 @@ static int ensure_image(const oci_state *s, double timeout_s, lg_error *err) {
   char *inspect_args[] = {"image",   "inspect", "--format",
                           "{{.Id}}", s->image,  NULL};
   char *pull_args[] = {"pull", s->image, NULL};
-  if (ct_tool_run(s->tool, inspect_args, timeout_s, out, sizeof out) == 0)
+  if (lg__ct_tool_run(s->tool, inspect_args, timeout_s, out, sizeof out) == 0)
     return 0;
-  if (ct_tool_run(s->tool, pull_args, timeout_s, out, sizeof out) == 0)
+  if (lg__ct_tool_run(s->tool, pull_args, timeout_s, out, sizeof out) == 0)
     return 0;
   return lg_error_set(err, LG_ETOOL,
                       "%s: image %s is not on this machine and `%s pull` "
                       "failed: %s",
                       engine_name(s->engine), s->image, engine_name(s->engine),
-                      ct_last_line(out, line, sizeof line));
+                      lg__ct_last_line(out, line, sizeof line));
 }
 
 /* The watchdog's work (reaper.c): the container goes with its cgroup. The
@@ -191,26 +193,26 @@ static int orphan_container(lg_container *c, char *msg, size_t cap) {
    * inspect says whether there is one. */
   for (i = 0; i < 3; i++) {
     if (i)
-      lg_sleep_s(1.0, NULL);
-    if (ct_tool_run(s->tool, inspect_args, CT_TEARDOWN_S, out, sizeof out))
+      lg__sleep_s(1.0, NULL);
+    if (lg__ct_tool_run(s->tool, inspect_args, CT_TEARDOWN_S, out, sizeof out))
       continue;
-    if (ct_tool_run(s->tool, rm_args, CT_TEARDOWN_S, out, sizeof out)) {
-      ct_setf(msg, cap, "%s rm -f %s: %s", engine_name(s->engine), s->name,
-              ct_first_line(out, line, sizeof line));
+    if (lg__ct_tool_run(s->tool, rm_args, CT_TEARDOWN_S, out, sizeof out)) {
+      lg__ct_setf(msg, cap, "%s rm -f %s: %s", engine_name(s->engine), s->name,
+                  lg__ct_first_line(out, line, sizeof line));
       return -1;
     }
-    ct_setf(msg, cap, "removed %s container %s", engine_name(s->engine),
-            s->name);
+    lg__ct_setf(msg, cap, "removed %s container %s", engine_name(s->engine),
+                s->name);
     return 0;
   }
-  ct_setf(msg, cap, "found no %s container %s to remove",
-          engine_name(s->engine), s->name);
+  lg__ct_setf(msg, cap, "found no %s container %s to remove",
+              engine_name(s->engine), s->name);
   return 0;
 }
 
 static int oci_create(lg_container *c, const lg_container_opts *o,
                       const ct_plan *p, lg_backend_kind engine, lg_error *err) {
-  const lg_container_probes *pr = ct_probes(o);
+  const lg_container_probes *pr = lg__ct_probes(o);
   oci_state *s = c->state;
   char why[600] = "";
   const char *name = engine_name(engine);
@@ -225,11 +227,11 @@ static int oci_create(lg_container *c, const lg_container_opts *o,
                             : " (docker has no --rootfs; use podman for it)");
   if (!p->probed && !pr->engine(pr->ctx, o, engine, why, sizeof why))
     return lg_error_set(err, LG_ETOOL, "backend %s: %s", name, why);
-  s->tool = lg_which(name);
+  s->tool = lg__which(name);
   if (!s->tool)
     return lg_error_set(err, LG_ETOOL, "backend %s: %s not found in PATH", name,
                         name);
-  s->name = ct_unique_name(o->name);
+  s->name = lg__ct_unique_name(o->name);
   if (!s->name || (o->image && !(s->image = strdup(o->image))) ||
       (!o->image && !(s->rootfs = strdup(o->rootfs))))
     return lg_error_set(err, LG_ENOMEM, "out of memory");
@@ -242,7 +244,7 @@ static int oci_create(lg_container *c, const lg_container_opts *o,
            err)))
     return rc;
   /* Last: a failed create has no container for it to remove. */
-  return ct_reaper_start(c, &s->reaper, orphan_container, err);
+  return lg__ct_reaper_start(c, &s->reaper, orphan_container, err);
 }
 
 static int docker_create(lg_container *c, const lg_container_opts *o,
@@ -268,9 +270,9 @@ static int oci_wrap(lg_container *c, char *const *argv, char *const *envp,
   p.rootfs = s->rootfs;
   p.memory = s->ext.memory;
   p.swap = s->ext.swap;
-  if ((rc = ct_oci_argv(&p, argv, envp, av, err)))
+  if ((rc = lg__ct_oci_argv(&p, argv, envp, av, err)))
     return rc;
-  return ct_oci_env(envp, ev, err);
+  return lg__ct_oci_env(envp, ev, err);
 }
 
 /* In the client's child before exec: should leakgate die (SIGKILL), the
@@ -287,7 +289,7 @@ static int inspect(lg_container *c, const char *fmt, char *out, size_t cap) {
   char *argv[] = {s->tool, "inspect", "--format", (char *)fmt, s->name, NULL};
   int status = 0;
   lg_error e;
-  if (lg_run_capture(argv, NULL, c->probe_timeout_s, out, cap, &status, &e) !=
+  if (lg__run_capture(argv, NULL, c->probe_timeout_s, out, cap, &status, &e) !=
       0)
     return -1;
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
@@ -296,10 +298,10 @@ static int inspect(lg_container *c, const char *fmt, char *out, size_t cap) {
 static int oci_attach(lg_container *c, pid_t pid, lg_error *err) {
   oci_state *s = c->state;
   const char *name = engine_name(s->engine);
-  double deadline = lg_now_s() + c->start_timeout_s, pause = 0.05;
+  double deadline = lg__now_s() + c->start_timeout_s, pause = 0.05;
   char out[CT_OUT_CAP], what[600];
   long cpid = 0;
-  ct_setf(what, sizeof what, "%s container %s", name, s->name);
+  lg__ct_setf(what, sizeof what, "%s container %s", name, s->name);
   for (;;) {
     char *end;
     if (inspect(c, "{{.State.Pid}}", out, sizeof out) == 0) {
@@ -307,21 +309,21 @@ static int oci_attach(lg_container *c, pid_t pid, lg_error *err) {
       if (end != out && cpid > 0)
         break;
     }
-    if (!lg_cg_pid_alive(pid))
+    if (!lg__cg_pid_alive(pid))
       return lg_error_set(err, LG_ESTART,
                           "%s: the %s client (pid %ld) exited before the "
                           "container ran; its message is in the service's "
                           "stderr log",
                           what, name, (long)pid);
-    if (lg_now_s() > deadline)
+    if (lg__now_s() > deadline)
       return lg_error_set(err, LG_ETIMEOUT,
                           "%s is not running after %.0f s (image pull?)", what,
                           c->start_timeout_s);
-    lg_sleep_s(pause, NULL);
+    lg__sleep_s(pause, NULL);
     if (pause < 0.5)
       pause *= 2;
   }
-  return ct_extcg_adopt(c, &s->ext, (pid_t)cpid, NULL, what, err);
+  return lg__ct_extcg_adopt(c, &s->ext, (pid_t)cpid, NULL, what, err);
 }
 
 /* `ENGINE kill NAME` (errors ignored: the container may be gone); it also
@@ -332,7 +334,8 @@ static void oci_kill(lg_container *c) {
   char out[CT_OUT_CAP];
   int status;
   lg_error e;
-  (void)lg_run_capture(argv, NULL, CT_TEARDOWN_S, out, sizeof out, &status, &e);
+  (void)lg__run_capture(argv, NULL, CT_TEARDOWN_S, out, sizeof out, &status,
+                        &e);
 }
 
 /* `ENGINE rm -f NAME`; 0 or LG_ETOOL. */
@@ -341,7 +344,8 @@ static int oci_remove(lg_container *c, lg_error *err) {
   char *argv[] = {s->tool, "rm", "-f", s->name, NULL};
   char out[CT_OUT_CAP], line[320];
   int status = 0, rc;
-  rc = lg_run_capture(argv, NULL, CT_TEARDOWN_S, out, sizeof out, &status, err);
+  rc =
+      lg__run_capture(argv, NULL, CT_TEARDOWN_S, out, sizeof out, &status, err);
   if (rc)
     return lg_error_prefix(err, rc, "cannot remove container %s", s->name);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -350,7 +354,7 @@ static int oci_remove(lg_container *c, lg_error *err) {
   if (strstr(out, "No such container") || strstr(out, "no such container"))
     return 0;
   return lg_error_set(err, LG_ETOOL, "%s rm -f %s: %s", s->tool, s->name,
-                      ct_first_line(out, line, sizeof line));
+                      lg__ct_first_line(out, line, sizeof line));
 }
 
 /* The cgroup went with the container (an OOM kill ends it): the parent's
@@ -359,14 +363,14 @@ static int oci_remove(lg_container *c, lg_error *err) {
 static void oci_gone(lg_container *c, lg_container_stats *st, bool first) {
   oci_state *s = c->state;
   char out[CT_OUT_CAP];
-  ct_extcg_vanished(c, &s->ext, st);
+  lg__ct_extcg_vanished(c, &s->ext, st);
   if (!first)
     return;
   if (st->oom_kills < 1 &&
       inspect(c, "{{.State.OOMKilled}}", out, sizeof out) == 0 &&
       strncmp(out, "true", 4) == 0)
     st->oom_kills = 1;
-  ct_extcg_settle(c, &s->ext, st);
+  lg__ct_extcg_settle(c, &s->ext, st);
 }
 
 static int oci_destroy(lg_container *c, lg_error *err) {
@@ -375,7 +379,7 @@ static int oci_destroy(lg_container *c, lg_error *err) {
   int rc = 0, r = 0;
   rc = lg_container_kill_all(c, &kerr);
   r = oci_remove(c, &kerr);
-  ct_reaper_stop(&s->reaper, r == 0);
+  lg__ct_reaper_stop(&s->reaper, r == 0);
   if (rc || r)
     rc = lg_error_set(err, rc ? rc : r, "%s", kerr.msg);
   return rc;
@@ -385,8 +389,8 @@ static void oci_release(lg_container *c) {
   oci_state *s = c->state;
   if (!s)
     return;
-  ct_reaper_stop(&s->reaper, true); /* a no-op once destroy ran */
-  ct_ext_release(&s->ext);
+  lg__ct_reaper_stop(&s->reaper, true); /* a no-op once destroy ran */
+  lg__ct_ext_release(&s->ext);
   free(s->tool);
   free(s->name);
   free(s->image);
@@ -409,5 +413,5 @@ static const char *oci_unit(const lg_container *c) {
     .release = oci_release, .unit = oci_unit                                   \
   }
 
-const ct_ops ct_docker_ops = OCI_OPS("docker", docker_create);
-const ct_ops ct_podman_ops = OCI_OPS("podman", podman_create);
+const ct_ops lg__ct_docker_ops = OCI_OPS("docker", docker_create);
+const ct_ops lg__ct_podman_ops = OCI_OPS("podman", podman_create);

@@ -103,17 +103,17 @@ static int place(const char *root, const char *src, char *why, size_t cap) {
   char dst[2048], *slash;
   lg_error e = {0, ""};
   int r;
-  ct_setf(dst, sizeof dst, "%s%s", root, src);
+  lg__ct_setf(dst, sizeof dst, "%s%s", root, src);
   slash = strrchr(dst, '/');
   *slash = '\0';
-  if (lg_mkdir_p(dst, &e) != 0) {
-    ct_setf(why, cap, "%s", e.msg);
+  if (lg__mkdir_p(dst, &e) != 0) {
+    lg__ct_setf(why, cap, "%s", e.msg);
     return -1;
   }
   *slash = '/';
   if ((r = copy_file(src, dst)) != 0) {
-    ct_setf(why, cap, "cannot copy %s into the check's image: %s", src,
-            strerror(-r));
+    lg__ct_setf(why, cap, "cannot copy %s into the check's image: %s", src,
+                strerror(-r));
     return -1;
   }
   return 0;
@@ -123,7 +123,7 @@ static int place(const char *root, const char *src, char *why, size_t cap) {
  * and the loader's "/path (addr)". */
 static int make_rootfs(const char *root, double timeout_s, char *why,
                        size_t cap) {
-  char *ldd = lg_which("ldd"), out[CT_OUT_CAP], *line, *save = NULL;
+  char *ldd = lg__which("ldd"), out[CT_OUT_CAP], *line, *save = NULL;
   char *args[] = {"/bin/sh", NULL};
   int rc = 0;
   if (place(root, "/bin/sh", why, cap) != 0) {
@@ -131,7 +131,7 @@ static int make_rootfs(const char *root, double timeout_s, char *why,
     goto cleanup;
   }
   /* No ldd (or a static /bin/sh): nothing more to copy. */
-  if (!ldd || ct_tool_run(ldd, args, timeout_s, out, sizeof out) != 0)
+  if (!ldd || lg__ct_tool_run(ldd, args, timeout_s, out, sizeof out) != 0)
     goto cleanup;
   for (line = strtok_r(out, "\n", &save); line && !rc;
        line = strtok_r(NULL, "\n", &save)) {
@@ -160,14 +160,14 @@ static int rm_entry(const char *path, const struct stat *st, int flag,
   return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
-/* The run: 64 MiB, like a service (ct_oci_argv's flags), reading its own
+/* The run: 64 MiB, like a service (lg__ct_oci_argv's flags), reading its own
  * limit; out holds what it printed. */
 static int run_check(const char *tool, const char *image, const char *rootfs,
                      double timeout_s, char *out, size_t cap) {
   char *args[CT_TOOL_ARGS_MAX + 1];
   char mem[32];
   size_t n = 0;
-  ct_setf(mem, sizeof mem, "%" PRIu64, CHECK_LIMIT);
+  lg__ct_setf(mem, sizeof mem, "%" PRIu64, CHECK_LIMIT);
   args[n++] = "run";
   args[n++] = "--rm";
   args[n++] = "--init";
@@ -189,14 +189,14 @@ static int run_check(const char *tool, const char *image, const char *rootfs,
   args[n++] = "-c";
   args[n++] = (char *)check_script;
   args[n] = NULL;
-  return ct_tool_run(tool, args, timeout_s, out, cap);
+  return lg__ct_tool_run(tool, args, timeout_s, out, cap);
 }
 
 /* The number the script printed (its last line). */
 static bool read_limit(const char *out, uint64_t *v) {
   char line[320], *end;
   unsigned long long x;
-  ct_last_line(out, line, sizeof line);
+  lg__ct_last_line(out, line, sizeof line);
   if (line[0] < '0' || line[0] > '9')
     return false;
   errno = 0;
@@ -209,7 +209,7 @@ static bool read_limit(const char *out, uint64_t *v) {
 
 static void check_run(const lg_container_opts *o, bool podman,
                       lg_engine_check *ck) {
-  double t = ct_probe_timeout(o);
+  double t = lg__ct_probe_timeout(o);
   const char *name = podman ? "podman" : "docker";
   char dir[] = "/tmp/leakgate-check-XXXXXX", root[64], tar[64], tag[96];
   char out[CT_OUT_CAP], line[320], *tar_tool = NULL;
@@ -220,24 +220,24 @@ static void check_run(const lg_container_opts *o, bool podman,
   int r;
 
   if (!mkdtemp(dir)) {
-    ct_setf(ck->run, sizeof ck->run, "mkdtemp: %s", strerror(errno));
+    lg__ct_setf(ck->run, sizeof ck->run, "mkdtemp: %s", strerror(errno));
     return;
   }
-  ct_setf(root, sizeof root, "%s/root", dir);
-  ct_setf(tar, sizeof tar, "%s/root.tar", dir);
-  ct_setf(tag, sizeof tag, "leakgate-check-%ld:latest", (long)getpid());
+  lg__ct_setf(root, sizeof root, "%s/root", dir);
+  lg__ct_setf(tar, sizeof tar, "%s/root.tar", dir);
+  lg__ct_setf(tag, sizeof tag, "leakgate-check-%ld:latest", (long)getpid());
   if (make_rootfs(root, t, ck->run, sizeof ck->run) != 0)
     goto cleanup;
   if (!podman) {
-    if (!(tar_tool = lg_which("tar"))) {
-      ct_setf(ck->run, sizeof ck->run, "tar not found in PATH");
-      ct_setf(ck->fix, sizeof ck->fix, "install tar");
+    if (!(tar_tool = lg__which("tar"))) {
+      lg__ct_setf(ck->run, sizeof ck->run, "tar not found in PATH");
+      lg__ct_setf(ck->fix, sizeof ck->fix, "install tar");
       goto cleanup;
     }
-    if (ct_tool_run(tar_tool, tar_args, t, out, sizeof out) != 0 ||
-        ct_tool_run(ck->tool, import_args, t, out, sizeof out) != 0) {
-      ct_setf(ck->run, sizeof ck->run, "cannot make the check's image: %s",
-              ct_last_line(out, line, sizeof line));
+    if (lg__ct_tool_run(tar_tool, tar_args, t, out, sizeof out) != 0 ||
+        lg__ct_tool_run(ck->tool, import_args, t, out, sizeof out) != 0) {
+      lg__ct_setf(ck->run, sizeof ck->run, "cannot make the check's image: %s",
+                  lg__ct_last_line(out, line, sizeof line));
       goto cleanup;
     }
     imported = true;
@@ -245,35 +245,36 @@ static void check_run(const lg_container_opts *o, bool podman,
   r = run_check(ck->tool, podman ? NULL : tag, podman ? root : NULL, t, out,
                 sizeof out);
   if (r != 0) {
-    ct_setf(ck->run, sizeof ck->run,
-            "a container limited to 64 MiB does not run: %s",
-            ct_last_line(out, line, sizeof line));
-    ct_setf(ck->fix, sizeof ck->fix, "%s", fix_for(out));
+    lg__ct_setf(ck->run, sizeof ck->run,
+                "a container limited to 64 MiB does not run: %s",
+                lg__ct_last_line(out, line, sizeof line));
+    lg__ct_setf(ck->fix, sizeof ck->fix, "%s", fix_for(out));
   } else if (!read_limit(out, &ck->limit)) {
-    ct_setf(ck->run, sizeof ck->run,
-            "a container limited to 64 MiB ran but its limit reads \"%s\"",
-            ct_last_line(out, line, sizeof line));
+    lg__ct_setf(ck->run, sizeof ck->run,
+                "a container limited to 64 MiB ran but its limit reads \"%s\"",
+                lg__ct_last_line(out, line, sizeof line));
   } else if (ck->limit > CHECK_LIMIT ||
              CHECK_LIMIT - ck->limit >= CHECK_SLACK) {
-    ct_setf(ck->run, sizeof ck->run,
-            "%s ran the container without the asked limit: it reads %" PRIu64
-            " bytes, not 64 MiB",
-            name, ck->limit);
-    ct_setf(ck->fix, sizeof ck->fix, "%s",
-            podman ? "rootless podman needs cgroup v2 with memory "
-                     "delegated to limit memory (docs/backends.md)"
-                   : "see the WARNING lines of `docker info` (no "
-                     "memory limit support?)");
+    lg__ct_setf(
+        ck->run, sizeof ck->run,
+        "%s ran the container without the asked limit: it reads %" PRIu64
+        " bytes, not 64 MiB",
+        name, ck->limit);
+    lg__ct_setf(ck->fix, sizeof ck->fix, "%s",
+                podman ? "rootless podman needs cgroup v2 with memory "
+                         "delegated to limit memory (docs/backends.md)"
+                       : "see the WARNING lines of `docker info` (no "
+                         "memory limit support?)");
   } else {
     ck->runs = true;
-    ct_setf(ck->run, sizeof ck->run,
-            "runs a container limited to 64 MiB (--init, host network) and "
-            "reads the limit back from inside: %" PRIu64 " bytes",
-            ck->limit);
+    lg__ct_setf(ck->run, sizeof ck->run,
+                "runs a container limited to 64 MiB (--init, host network) and "
+                "reads the limit back from inside: %" PRIu64 " bytes",
+                ck->limit);
   }
 cleanup:
   if (imported)
-    (void)ct_tool_run(ck->tool, rmi_args, t, out, sizeof out);
+    (void)lg__ct_tool_run(ck->tool, rmi_args, t, out, sizeof out);
   (void)nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
   free(tar_tool);
 }
@@ -284,25 +285,25 @@ int lg_container_check_engine(const lg_container_opts *o,
   const char *name = podman ? "podman" : "docker";
   char *tool;
   memset(ck, 0, sizeof *ck);
-  tool = lg_which(name);
+  tool = lg__which(name);
   if (!tool) {
-    ct_setf(ck->answer, sizeof ck->answer, "%s not found in PATH", name);
-    ct_setf(ck->fix, sizeof ck->fix, "apt-get install %s",
-            podman ? "podman catatonit" : "docker.io");
+    lg__ct_setf(ck->answer, sizeof ck->answer, "%s not found in PATH", name);
+    lg__ct_setf(ck->fix, sizeof ck->fix, "apt-get install %s",
+                podman ? "podman catatonit" : "docker.io");
     return 0;
   }
   ck->found = true;
-  ct_setf(ck->tool, sizeof ck->tool, "%s", tool);
+  lg__ct_setf(ck->tool, sizeof ck->tool, "%s", tool);
   free(tool);
   ck->answers =
       lg_container_probe_engine(o, engine, ck->answer, sizeof ck->answer) == 1;
   if (!ck->answers) {
-    ct_setf(ck->fix, sizeof ck->fix, "%s",
-            podman ? "see podman's message above; rootless podman needs "
-                     "cgroup v2"
-                   : "start the daemon (systemctl start docker, or dockerd "
-                     "--iptables=false --bridge=none as ci/engines.sh "
-                     "does) or add this user to the docker group");
+    lg__ct_setf(ck->fix, sizeof ck->fix, "%s",
+                podman ? "see podman's message above; rootless podman needs "
+                         "cgroup v2"
+                       : "start the daemon (systemctl start docker, or dockerd "
+                         "--iptables=false --bridge=none as ci/engines.sh "
+                         "does) or add this user to the docker group");
     return 0;
   }
   check_run(o, podman, ck);

@@ -16,7 +16,7 @@
  * on stderr and exits.
  *
  * Owns: in the caller's ct_reaper, the socket end and the watchdog's pid;
- * the watchdog is reaped by ct_reaper_stop. systemd removes its scope by
+ * the watchdog is reaped by lg__ct_reaper_stop. systemd removes its scope by
  * itself once the service (its own child, killed by the kernel's
  * reparenting) has gone, so only the cgroup and engine backends use it.
  */
@@ -39,7 +39,7 @@ static void reaper_main(lg_container *c, ct_orphan_fn orphan, int fd) {
   ssize_t n;
   int code = 0;
 
-  fd = lg_watchdog_detach(fd, "leakgate-reaper");
+  fd = lg__watchdog_detach(fd, "leakgate-reaper");
   do
     n = read(fd, &b, 1);
   while (n < 0 && errno == EINTR);
@@ -53,7 +53,7 @@ static void reaper_main(lg_container *c, ct_orphan_fn orphan, int fd) {
                      : "leakgate: the run ended without cleaning up, and its "
                        "watchdog could not clean up: %s\n",
            what);
-  lg_watchdog_say(msg);
+  lg__watchdog_say(msg);
   _exit(code);
 }
 
@@ -67,14 +67,13 @@ static void reaper_child(int fd, void *ctx) {
   reaper_main(a->c, a->orphan, fd);
 }
 
-int ct_reaper_start(lg_container *c, ct_reaper *r, ct_orphan_fn orphan,
-                    lg_error *err) {
+int lg__ct_reaper_start(lg_container *c, ct_reaper *r, ct_orphan_fn orphan,
+                        lg_error *err) {
   reaper_args a = {c, orphan};
-  return lg_watchdog_fork(SOCK_STREAM, reaper_child, &a, &r->fd, &r->pid,
-                          err);
+  return lg__watchdog_fork(SOCK_STREAM, reaper_child, &a, &r->fd, &r->pid, err);
 }
 
-void ct_reaper_stop(ct_reaper *r, bool removed) {
+void lg__ct_reaper_stop(ct_reaper *r, bool removed) {
   if (r->pid <= 0)
     return;
   /* MSG_NOSIGNAL: a watchdog that died must not take leakgate with it. */
@@ -83,7 +82,7 @@ void ct_reaper_stop(ct_reaper *r, bool removed) {
   close(r->fd);
   r->fd = -1;
   /* Without a 'D' the watchdog removes the cgroup now; it is bounded by
-   * the kill and rmdir deadlines of ct_remove_leaf. */
+   * the kill and rmdir deadlines of lg__ct_remove_leaf. */
   while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
     ;
   r->pid = 0;

@@ -46,7 +46,7 @@ typedef struct self_state {
  * PAGE_COUNTER_MAX) or it cannot be read. */
 static uint64_t own_limit(const char *dir, const ct_cgv *f) {
   uint64_t v;
-  if (lg_cg_read_u64(dir, f->limit, &v) != 0 || v >= (UINT64_C(1) << 62))
+  if (lg__cg_read_u64(dir, f->limit, &v) != 0 || v >= (UINT64_C(1) << 62))
     return 0;
   return v;
 }
@@ -57,27 +57,29 @@ int lg_container_probe_self(const lg_container_opts *o, char *why, size_t cap) {
   uint64_t limit;
   lg_error_clear(&e);
   if (lg_cgroup_detect(o->cgroupfs_root, o->proc_self_cgroup, &info, &e) != 0) {
-    ct_setf(why, cap, "%s", e.msg);
+    lg__ct_setf(why, cap, "%s", e.msg);
     return 0;
   }
   if (info.version == 0) {
-    ct_setf(why, cap, "no cgroup with the memory controller holds leakgate");
+    lg__ct_setf(why, cap,
+                "no cgroup with the memory controller holds leakgate");
     return 0;
   }
-  limit = own_limit(info.dir, info.version == 2 ? &ct_cgv2 : &ct_cgv1);
+  limit = own_limit(info.dir, info.version == 2 ? &lg__ct_cgv2 : &lg__ct_cgv1);
   if (!limit) {
-    ct_setf(why, cap,
-            "leakgate's own cgroup %s has no memory limit (not a "
-            "memory-limited container)",
-            info.dir);
+    lg__ct_setf(why, cap,
+                "leakgate's own cgroup %s has no memory limit (not a "
+                "memory-limited container)",
+                info.dir);
     return 0;
   }
-  ct_setf(why, cap, "leakgate's own cgroup %s (v%d), limit %" PRIu64 " bytes",
-          info.dir, info.version, limit);
+  lg__ct_setf(why, cap,
+              "leakgate's own cgroup %s (v%d), limit %" PRIu64 " bytes",
+              info.dir, info.version, limit);
   return 1;
 }
 
-int ct_self_plan(const lg_container_opts *o, ct_plan *p, lg_error *err) {
+int lg__ct_self_plan(const lg_container_opts *o, ct_plan *p, lg_error *err) {
   int rc =
       lg_cgroup_detect(o->cgroupfs_root, o->proc_self_cgroup, &p->info, err);
   if (rc)
@@ -87,13 +89,13 @@ int ct_self_plan(const lg_container_opts *o, ct_plan *p, lg_error *err) {
                         "backend self: no cgroup with the memory controller "
                         "holds leakgate (is /sys/fs/cgroup mounted in the "
                         "container?)");
-  p->ops = p->info.version == 2 ? &ct_self_v2_ops : &ct_self_v1_ops;
+  p->ops = p->info.version == 2 ? &lg__ct_self_v2_ops : &lg__ct_self_v1_ops;
   return 0;
 }
 
 static int self_create(lg_container *c, const lg_container_opts *o,
                        const ct_plan *p, lg_error *err) {
-  const ct_cgv *f = p->info.version == 2 ? &ct_cgv2 : &ct_cgv1;
+  const ct_cgv *f = p->info.version == 2 ? &lg__ct_cgv2 : &lg__ct_cgv1;
   char asked[64] = "";
   c->dir = strdup(p->info.dir);
   if (!c->dir)
@@ -101,23 +103,24 @@ static int self_create(lg_container *c, const lg_container_opts *o,
   c->cgv = f;
   c->fake = o->cgroupfs_root != NULL;
   c->has_kill = false; /* cgroup.kill would take leakgate too */
-  c->has_peak = lg_cg_exists(c->dir, f->peak);
+  c->has_peak = lg__cg_exists(c->dir, f->peak);
   c->limit = own_limit(c->dir, f);
   if (o->memory_bytes && o->memory_bytes != c->limit)
-    ct_setf(asked, sizeof asked, " (container.memory %" PRIu64 " not applied)",
-            o->memory_bytes);
+    lg__ct_setf(asked, sizeof asked,
+                " (container.memory %" PRIu64 " not applied)", o->memory_bytes);
   if (c->limit)
-    ct_setf(c->note, sizeof c->note,
-            "leakgate runs inside the box it measures (%s): the limit is the "
-            "cgroup's own%s, and leakgate's own memory counts in "
-            "cgroup_bytes",
-            c->dir, asked);
+    lg__ct_setf(
+        c->note, sizeof c->note,
+        "leakgate runs inside the box it measures (%s): the limit is the "
+        "cgroup's own%s, and leakgate's own memory counts in "
+        "cgroup_bytes",
+        c->dir, asked);
   else
-    ct_setf(c->note, sizeof c->note,
-            "leakgate runs inside the box it measures (%s), which has no "
-            "memory limit: no OOM kill will end a leak; leakgate's own "
-            "memory counts in cgroup_bytes",
-            c->dir);
+    lg__ct_setf(c->note, sizeof c->note,
+                "leakgate runs inside the box it measures (%s), which has no "
+                "memory limit: no OOM kill will end a leak; leakgate's own "
+                "memory counts in cgroup_bytes",
+                c->dir);
   return 0;
 }
 
@@ -150,9 +153,9 @@ static int self_attach(lg_container *c, pid_t pid, lg_error *err) {
 static pid_t parent_of(const char *proc_root, pid_t pid) {
   char path[1100], buf[1024], *rp, *end;
   long pp;
-  ct_setf(path, sizeof path, "%s/%ld/stat", proc_root ? proc_root : "/proc",
-          (long)pid);
-  if (lg_read_small(path, buf, sizeof buf) < 0)
+  lg__ct_setf(path, sizeof path, "%s/%ld/stat", proc_root ? proc_root : "/proc",
+              (long)pid);
+  if (lg__read_small(path, buf, sizeof buf) < 0)
     return 0;
   rp = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
   if (!rp || rp[1] != ' ' || !rp[2] || rp[3] != ' ')
@@ -182,7 +185,7 @@ static int self_pids(lg_container *c, pid_t *pids, size_t cap, size_t *n) {
   *n = 0;
   if (s->service <= 0)
     return 0;
-  if ((r = lg_cg_pids(c->dir, pids, cap, &all)))
+  if ((r = lg__cg_pids(c->dir, pids, cap, &all)))
     return r;
   for (i = 0; i < all && i < cap; i++)
     if (below_service(c->proc_root, pids[i], s->service))
@@ -207,5 +210,5 @@ static int self_destroy(lg_container *c, lg_error *err) {
     .destroy = self_destroy                                                    \
   }
 
-const ct_ops ct_self_v2_ops = SELF_OPS("self-cgroup-v2");
-const ct_ops ct_self_v1_ops = SELF_OPS("self-cgroup-v1");
+const ct_ops lg__ct_self_v2_ops = SELF_OPS("self-cgroup-v2");
+const ct_ops lg__ct_self_v1_ops = SELF_OPS("self-cgroup-v1");

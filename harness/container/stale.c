@@ -3,7 +3,7 @@
  *
  * Every box a run makes is named after the leakgate that made it:
  * cgroup leaves "leakgate-<pid>-<n>-<name>" (cgroup.c) and docker/podman
- * containers "leakgate-<pid>-<hex>-<name>" (ct_unique_name). Normally they
+ * containers "leakgate-<pid>-<hex>-<name>" (lg__ct_unique_name). Normally they
  * go with the run, or the watchdog removes them when leakgate is killed;
  * one left behind (the watchdog killed too, a reboot of a container
  * engine, an older leakgate) is found here by its name when no process
@@ -66,7 +66,7 @@ static void walk(const char *dir, int depth, lg_stale *out, size_t cap,
     long pid;
     if (de->d_name[0] == '.' || de->d_type != DT_DIR)
       continue;
-    path = lg_path_join(dir, de->d_name);
+    path = lg__path_join(dir, de->d_name);
     if (!path)
       break;
     if ((pid = name_pid(de->d_name)) > 0) {
@@ -85,7 +85,7 @@ static void walk(const char *dir, int depth, lg_stale *out, size_t cap,
 static void walk_mounts(const char *mountinfo, lg_stale *out, size_t cap,
                         size_t *n) {
   char *text = NULL, *line, *save = NULL;
-  if (lg_read_file(mountinfo, 1 << 20, &text, NULL, NULL) != 0)
+  if (lg__read_file(mountinfo, 1 << 20, &text, NULL, NULL) != 0)
     return;
   for (line = strtok_r(text, "\n", &save); line;
        line = strtok_r(NULL, "\n", &save)) {
@@ -105,7 +105,7 @@ static void walk_mounts(const char *mountinfo, lg_stale *out, size_t cap,
 
 static void engine_names(const char *tool, const char *kind, double timeout,
                          lg_stale *out, size_t cap, size_t *n) {
-  char *path = lg_which(tool), buf[CT_OUT_CAP], *line, *save = NULL;
+  char *path = lg__which(tool), buf[CT_OUT_CAP], *line, *save = NULL;
   int st = 0;
   if (!path)
     return;
@@ -113,7 +113,7 @@ static void engine_names(const char *tool, const char *kind, double timeout,
     char *const argv[] = {
         path,       "ps",         "-a", "--filter", "name=leakgate-",
         "--format", "{{.Names}}", NULL};
-    if (lg_run_capture(argv, NULL, timeout, buf, sizeof buf, &st, NULL) != 0 ||
+    if (lg__run_capture(argv, NULL, timeout, buf, sizeof buf, &st, NULL) != 0 ||
         !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
       free(path);
       return; /* no daemon answering: nothing can be listed */
@@ -132,7 +132,7 @@ size_t lg_container_stale(const lg_container_opts *o, lg_stale *out,
                           size_t cap) {
   size_t n = 0;
   walk_mounts("/proc/self/mountinfo", out, cap, &n);
-  engine_names("docker", "docker", ct_probe_timeout(o), out, cap, &n);
-  engine_names("podman", "podman", ct_probe_timeout(o), out, cap, &n);
+  engine_names("docker", "docker", lg__ct_probe_timeout(o), out, cap, &n);
+  engine_names("podman", "podman", lg__ct_probe_timeout(o), out, cap, &n);
   return n;
 }

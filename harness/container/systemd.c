@@ -34,8 +34,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int ct_systemd_argv(const ct_systemd_params *p, char *const *argv,
-                    char *const *envp, lg_strv *out, lg_error *err) {
+int lg__ct_systemd_argv(const ct_systemd_params *p, char *const *argv,
+                        char *const *envp, lg_strv *out, lg_error *err) {
   size_t i;
   int rc = 0;
   if (!argv || !argv[0])
@@ -96,26 +96,26 @@ static char *runtime_dir(void) {
 static bool has_name(char *const *envp, const char *name) {
   size_t i;
   for (i = 0; envp && envp[i]; i++)
-    if (ct_env_is(envp[i], name))
+    if (lg__ct_env_is(envp[i], name))
       return true;
   return false;
 }
 
-int ct_systemd_env(lg_systemd_mode mode, char *const *envp, lg_strv *out,
-                   lg_error *err) {
+int lg__ct_systemd_env(lg_systemd_mode mode, char *const *envp, lg_strv *out,
+                       lg_error *err) {
   size_t i;
   int rc = 0;
   char *xdg = NULL;
   const char *bus;
   for (i = 0; envp && envp[i] && !rc; i++)
-    rc = lg_strv_push(out, envp[i]);
+    rc = lg__strv_push(out, envp[i]);
   if (!rc && mode == LG_SYSTEMD_USER) {
     xdg = runtime_dir();
     if (xdg && !has_name(envp, "XDG_RUNTIME_DIR"))
-      rc = lg_strv_pushf(out, "XDG_RUNTIME_DIR=%s", xdg);
+      rc = lg__strv_pushf(out, "XDG_RUNTIME_DIR=%s", xdg);
     bus = getenv("DBUS_SESSION_BUS_ADDRESS");
     if (!rc && bus && *bus && !has_name(envp, "DBUS_SESSION_BUS_ADDRESS"))
-      rc = lg_strv_pushf(out, "DBUS_SESSION_BUS_ADDRESS=%s", bus);
+      rc = lg__strv_pushf(out, "DBUS_SESSION_BUS_ADDRESS=%s", bus);
   }
   free(xdg);
   if (rc)
@@ -129,7 +129,7 @@ static int systemd_version(const char *systemd_run, double timeout_s) {
   char out[512];
   int status = 0, v = 0;
   lg_error e;
-  if (lg_run_capture(argv, NULL, timeout_s, out, sizeof out, &status, &e) !=
+  if (lg__run_capture(argv, NULL, timeout_s, out, sizeof out, &status, &e) !=
           0 ||
       !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return 0;
@@ -198,16 +198,16 @@ int lg_container_probe_systemd(const lg_container_opts *o, lg_systemd_mode mode,
 
   if (mode == LG_SYSTEMD_AUTO)
     mode = geteuid() == 0 ? LG_SYSTEMD_SYSTEM : LG_SYSTEMD_USER;
-  if (!(tool = lg_which("systemd-run"))) {
-    ct_setf(why, cap, "systemd-run not found in PATH");
+  if (!(tool = lg__which("systemd-run"))) {
+    lg__ct_setf(why, cap, "systemd-run not found in PATH");
     goto cleanup;
   }
   if (mode == LG_SYSTEMD_SYSTEM && geteuid() != 0) {
-    ct_setf(why, cap, "the system manager needs root (try sudo)");
+    lg__ct_setf(why, cap, "the system manager needs root (try sudo)");
     goto cleanup;
   }
-  if (mode == LG_SYSTEMD_SUDO && !(sudo = lg_which("sudo"))) {
-    ct_setf(why, cap, "sudo not found in PATH");
+  if (mode == LG_SYSTEMD_SUDO && !(sudo = lg__which("sudo"))) {
+    lg__ct_setf(why, cap, "sudo not found in PATH");
     goto cleanup;
   }
   if (mode == LG_SYSTEMD_USER) {
@@ -218,61 +218,61 @@ int lg_container_probe_systemd(const lg_container_opts *o, lg_systemd_mode mode,
       xdg = strdup(x);
     else if (asprintf(&xdg, "/run/user/%u", (unsigned)getuid()) < 0)
       xdg = NULL;
-    ct_setf(sock, sizeof sock, "%s/systemd/private", xdg ? xdg : "");
+    lg__ct_setf(sock, sizeof sock, "%s/systemd/private", xdg ? xdg : "");
     if (!xdg || stat(sock, &st) != 0) {
-      ct_setf(why, cap,
-              "no user manager: %s does not exist (log in, or "
-              "`loginctl enable-linger %u` and set XDG_RUNTIME_DIR)",
-              sock, (unsigned)getuid());
+      lg__ct_setf(why, cap,
+                  "no user manager: %s does not exist (log in, or "
+                  "`loginctl enable-linger %u` and set XDG_RUNTIME_DIR)",
+                  sock, (unsigned)getuid());
       goto cleanup;
     }
   }
-  unit = ct_unique_name("probe");
+  unit = lg__ct_unique_name("probe");
   memset(&p, 0, sizeof p);
   p.mode = mode;
   p.systemd_run = tool;
   p.sudo = sudo;
   p.unit = unit ? unit : "leakgate-probe";
-  p.version = systemd_version(tool, ct_probe_timeout(o));
+  p.version = systemd_version(tool, lg__ct_probe_timeout(o));
   p.memory = PROBE_LIMIT;
   p.uid = (unsigned)getuid();
   p.gid = (unsigned)getgid();
   lg_error_clear(&e);
-  if (ct_systemd_argv(&p, sh_argv, base_env, &av, &e) ||
-      ct_systemd_env(mode, environ, &ev, &e) || !(argv = lg_strv_take(&av)) ||
-      !(envp = lg_strv_take(&ev))) {
-    ct_setf(why, cap, "%s", e.msg[0] ? e.msg : "out of memory");
+  if (lg__ct_systemd_argv(&p, sh_argv, base_env, &av, &e) ||
+      lg__ct_systemd_env(mode, environ, &ev, &e) ||
+      !(argv = lg__strv_take(&av)) || !(envp = lg__strv_take(&ev))) {
+    lg__ct_setf(why, cap, "%s", e.msg[0] ? e.msg : "out of memory");
     goto cleanup;
   }
-  rc = lg_run_capture(argv, envp, ct_probe_timeout(o), out, sizeof out, &status,
-                      &e);
+  rc = lg__run_capture(argv, envp, lg__ct_probe_timeout(o), out, sizeof out,
+                       &status, &e);
   if (rc) {
-    ct_setf(why, cap, "%s", e.msg);
+    lg__ct_setf(why, cap, "%s", e.msg);
     goto cleanup;
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && parse_ull(out, &v)) {
     ok = v == PROBE_LIMIT;
     if (ok)
-      ct_setf(why, cap, "a %s scope with MemoryMax=64M works (systemd %d)",
-              lg_systemd_mode_name(mode), p.version);
+      lg__ct_setf(why, cap, "a %s scope with MemoryMax=64M works (systemd %d)",
+                  lg_systemd_mode_name(mode), p.version);
     else
-      ct_setf(why, cap, "the scope's memory.max reads %llu, not 64 MiB", v);
+      lg__ct_setf(why, cap, "the scope's memory.max reads %llu, not 64 MiB", v);
   } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
              strncmp(out, "max", 3) == 0) {
-    ct_setf(why, cap, "systemd ignored MemoryMax=: %s", fix_for(mode));
+    lg__ct_setf(why, cap, "systemd ignored MemoryMax=: %s", fix_for(mode));
   } else if (strstr(out, "/memory.max") ||
              strstr(out, "/memory.limit_in_bytes")) {
-    ct_setf(why, cap, "the scope has no memory.max: %s", fix_for(mode));
+    lg__ct_setf(why, cap, "the scope has no memory.max: %s", fix_for(mode));
   } else {
-    ct_setf(why, cap, "systemd-run%s failed: %s",
-            mode == LG_SYSTEMD_USER ? " --user" : "",
-            ct_first_line(out, line, sizeof line));
+    lg__ct_setf(why, cap, "systemd-run%s failed: %s",
+                mode == LG_SYSTEMD_USER ? " --user" : "",
+                lg__ct_first_line(out, line, sizeof line));
   }
 cleanup:
-  lg_strv_cleanup(&av);
-  lg_strv_cleanup(&ev);
-  lg_strv_free(argv);
-  lg_strv_free(envp);
+  lg__strv_cleanup(&av);
+  lg__strv_cleanup(&ev);
+  lg__strv_free(argv);
+  lg__strv_free(envp);
   free(tool);
   free(sudo);
   free(unit);
@@ -295,15 +295,15 @@ static int sd_create(lg_container *c, const lg_container_opts *o,
   sd_state *s = c->state;
   s->ext.parent_oom0 = -1;
   s->mode = p->systemd_mode;
-  s->tool = lg_which("systemd-run");
+  s->tool = lg__which("systemd-run");
   if (!s->tool)
     return lg_error_set(err, LG_ETOOL,
                         "backend systemd: systemd-run not found in PATH");
-  if (s->mode == LG_SYSTEMD_SUDO && !(s->sudo = lg_which("sudo")))
+  if (s->mode == LG_SYSTEMD_SUDO && !(s->sudo = lg__which("sudo")))
     return lg_error_set(err, LG_ETOOL,
                         "backend systemd: sudo not found in PATH");
   s->version = systemd_version(s->tool, c->probe_timeout_s);
-  s->unit = ct_unique_name(o->name);
+  s->unit = lg__ct_unique_name(o->name);
   if (!s->unit || asprintf(&s->scope, "%s.scope", s->unit) < 0) {
     s->scope = NULL;
     return lg_error_set(err, LG_ENOMEM, "out of memory");
@@ -330,24 +330,24 @@ static int sd_wrap(lg_container *c, char *const *argv, char *const *envp,
   p.swap = s->ext.swap;
   p.uid = (unsigned)getuid();
   p.gid = (unsigned)getgid();
-  if ((rc = ct_systemd_argv(&p, argv, envp, av, err)))
+  if ((rc = lg__ct_systemd_argv(&p, argv, envp, av, err)))
     return rc;
-  return ct_systemd_env(s->mode, envp, ev, err);
+  return lg__ct_systemd_env(s->mode, envp, ev, err);
 }
 
 static int sd_attach(lg_container *c, pid_t pid, lg_error *err) {
   sd_state *s = c->state;
-  double deadline = lg_now_s() + c->start_timeout_s, pause = 0.001;
+  double deadline = lg__now_s() + c->start_timeout_s, pause = 0.001;
   char what[600];
   pid_t in = 0;
   int r;
-  ct_setf(what, sizeof what, "scope %s", s->scope);
+  lg__ct_setf(what, sizeof what, "scope %s", s->scope);
   for (;;) {
-    r = ct_extcg_find(c->proc_root, pid, s->scope, &in);
+    r = lg__ct_extcg_find(c->proc_root, pid, s->scope, &in);
     if (r == 1)
       break;
     /* A zombie is gone too: systemd-run failed and awaits its reaper. */
-    if (!lg_cg_pid_alive(pid))
+    if (!lg__cg_pid_alive(pid))
       return lg_error_set(err, LG_ECGROUP,
                           "backend systemd: %s (pid %ld) exited before "
                           "%s started; its message is in the service's "
@@ -355,23 +355,23 @@ static int sd_attach(lg_container *c, pid_t pid, lg_error *err) {
                           s->mode == LG_SYSTEMD_SUDO ? "sudo systemd-run"
                                                      : "systemd-run",
                           (long)pid, what);
-    if (lg_now_s() > deadline)
+    if (lg__now_s() > deadline)
       return lg_error_set(err, LG_ETIMEOUT,
                           "backend systemd: pid %ld is not in %s after "
                           "%.0f s",
                           (long)pid, what, c->start_timeout_s);
-    lg_sleep_s(pause, NULL);
+    lg__sleep_s(pause, NULL);
     if (pause < 0.05)
       pause *= 2;
   }
-  return ct_extcg_adopt(c, &s->ext, in, s->scope, what, err);
+  return lg__ct_extcg_adopt(c, &s->ext, in, s->scope, what, err);
 }
 
 static void sd_gone(lg_container *c, lg_container_stats *st, bool first) {
   sd_state *s = c->state;
-  ct_extcg_vanished(c, &s->ext, st);
+  lg__ct_extcg_vanished(c, &s->ext, st);
   if (first)
-    ct_extcg_settle(c, &s->ext, st);
+    lg__ct_extcg_settle(c, &s->ext, st);
 }
 
 /* systemd removes the scope once it is empty. */
@@ -387,7 +387,7 @@ static void sd_release(lg_container *c) {
   sd_state *s = c->state;
   if (!s)
     return;
-  ct_ext_release(&s->ext);
+  lg__ct_ext_release(&s->ext);
   free(s->tool);
   free(s->sudo);
   free(s->unit);
@@ -399,7 +399,7 @@ static const char *sd_unit(const lg_container *c) {
   return s->scope;
 }
 
-const ct_ops ct_systemd_ops = {
+const ct_ops lg__ct_systemd_ops = {
     .name = "systemd",
     .state_size = sizeof(sd_state),
     .host_program = true,

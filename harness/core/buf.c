@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void lg_buf_init(lg_buf *b, size_t cap) {
+void lg__buf_init(lg_buf *b, size_t cap) {
   b->data = NULL;
   b->len = 0;
   b->alloc = 0;
@@ -17,23 +17,23 @@ void lg_buf_init(lg_buf *b, size_t cap) {
   b->err = 0;
 }
 
-void lg_buf_cleanup(lg_buf *b) {
+void lg__buf_cleanup(lg_buf *b) {
   free(b->data);
-  lg_buf_init(b, b->cap);
+  lg__buf_init(b, b->cap);
 }
 
-void lg_buf_reset(lg_buf *b) {
+void lg__buf_reset(lg_buf *b) {
   b->len = 0;
   b->err = 0;
   if (b->data)
     b->data[0] = '\0';
 }
 
-int lg_buf_error(const lg_buf *b) {
+int lg__buf_error(const lg_buf *b) {
   return b->err;
 }
 
-int lg_buf_fail(lg_buf *b, int rc) {
+int lg__buf_fail(lg_buf *b, int rc) {
   assert(rc < 0); /* a failure: 0 would record nothing and hide it */
   if (!b->err)
     b->err = rc;
@@ -63,7 +63,7 @@ static int reserve(lg_buf *b, size_t extra) {
   return 0;
 }
 
-int lg_grow(void **arr, size_t *cap, size_t need, size_t sz, size_t max) {
+int lg__grow(void **arr, size_t *cap, size_t need, size_t sz, size_t max) {
   size_t n;
   void *p;
   if (need <= *cap)
@@ -86,7 +86,7 @@ int lg_grow(void **arr, size_t *cap, size_t need, size_t sz, size_t max) {
   return 0;
 }
 
-int lg_buf_append(lg_buf *b, const void *data, size_t len) {
+int lg__buf_append(lg_buf *b, const void *data, size_t len) {
   int rc = reserve(b, len);
   if (rc)
     return rc;
@@ -97,11 +97,11 @@ int lg_buf_append(lg_buf *b, const void *data, size_t len) {
   return 0;
 }
 
-int lg_buf_appends(lg_buf *b, const char *s) {
-  return lg_buf_append(b, s, strlen(s));
+int lg__buf_appends(lg_buf *b, const char *s) {
+  return lg__buf_append(b, s, strlen(s));
 }
 
-int lg_buf_vappendf(lg_buf *b, const char *fmt, va_list ap) {
+int lg__buf_vappendf(lg_buf *b, const char *fmt, va_list ap) {
   va_list ap2;
   int n, rc;
   if (b->err)
@@ -119,19 +119,19 @@ int lg_buf_vappendf(lg_buf *b, const char *fmt, va_list ap) {
   return 0;
 }
 
-int lg_buf_appendf(lg_buf *b, const char *fmt, ...) {
+int lg__buf_appendf(lg_buf *b, const char *fmt, ...) {
   va_list ap;
   int rc;
   va_start(ap, fmt);
-  rc = lg_buf_vappendf(b, fmt, ap);
+  rc = lg__buf_vappendf(b, fmt, ap);
   va_end(ap);
   return rc;
 }
 
-char *lg_buf_steal(lg_buf *b) {
+char *lg__buf_steal(lg_buf *b) {
   char *p = b->data;
   if (!p)
     p = calloc(1, 1);
-  lg_buf_init(b, b->cap);
+  lg__buf_init(b, b->cap);
   return p;
 }

@@ -5,15 +5,17 @@
 #include <errno.h>
 #include <time.h>
 
-uint64_t lg_now_ns(void) {
+uint64_t lg__now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-double lg_now_s(void) { return (double)lg_now_ns() / 1e9; }
+double lg__now_s(void) {
+  return (double)lg__now_ns() / 1e9;
+}
 
-void lg_sleep_s(double seconds, const volatile int *stop) {
+void lg__sleep_s(double seconds, const volatile int *stop) {
   struct timespec ts;
   if (seconds <= 0)
     return;
@@ -25,7 +27,7 @@ void lg_sleep_s(double seconds, const volatile int *stop) {
   }
 }
 
-char *lg_utc_iso8601(time_t t, char *out, size_t cap) {
+char *lg__utc_iso8601(time_t t, char *out, size_t cap) {
   struct tm tm;
   if (!gmtime_r(&t, &tm) ||
       strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)

@@ -7,12 +7,12 @@
 #include <stdint.h>
 #include <time.h>
 
-uint64_t lg_now_ns(void);
-double lg_now_s(void);
+uint64_t lg__now_ns(void);
+double lg__now_s(void);
 /* Sleep for seconds, restarting on EINTR unless *stop becomes non-zero. */
-void lg_sleep_s(double seconds, const volatile int *stop);
+void lg__sleep_s(double seconds, const volatile int *stop);
 /* t as "YYYY-MM-DDTHH:MM:SSZ" (UTC, ISO 8601) in out (cap >= 21); out, or
  * NULL when t cannot be expressed. result.json and baselines use it. */
-char *lg_utc_iso8601(time_t t, char *out, size_t cap);
+char *lg__utc_iso8601(time_t t, char *out, size_t cap);
 
 #endif

@@ -12,8 +12,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-int lg_write_atomic(const char *path, const void *data, size_t len,
-                    lg_error *err) {
+int lg__write_atomic(const char *path, const void *data, size_t len,
+                     lg_error *err) {
   char *tmp = NULL;
   const char *p = data;
   int fd = -1, rc = 0;
@@ -65,8 +65,8 @@ cleanup:
   return rc;
 }
 
-int lg_read_file(const char *path, size_t cap, char **out, size_t *len,
-                 lg_error *err) {
+int lg__read_file(const char *path, size_t cap, char **out, size_t *len,
+                  lg_error *err) {
   char *data = NULL;
   size_t n = 0, alloc = 0;
   int fd, rc = 0;
@@ -135,7 +135,7 @@ cleanup:
   return rc;
 }
 
-long lg_read_small(const char *path, char *buf, size_t cap) {
+long lg__read_small(const char *path, char *buf, size_t cap) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   size_t n = 0;
   long rc;
@@ -170,7 +170,7 @@ long lg_read_small(const char *path, char *buf, size_t cap) {
   return rc;
 }
 
-int lg_mkdir_p(const char *path, lg_error *err) {
+int lg__mkdir_p(const char *path, lg_error *err) {
   char *copy = strdup(path);
   char *p;
   struct stat st;
@@ -203,7 +203,7 @@ cleanup:
   return rc;
 }
 
-int lg_create_file(const char *path, lg_error *err) {
+int lg__create_file(const char *path, lg_error *err) {
   const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
   struct stat st;
   int fd = open(path, flags, 0644);
@@ -227,7 +227,7 @@ int lg_create_file(const char *path, lg_error *err) {
 static long lock_holder(dev_t dev, ino_t ino) {
   char *text = NULL, *line, *save = NULL;
   long holder = 0;
-  if (lg_read_file("/proc/locks", 1 << 20, &text, NULL, NULL) != 0)
+  if (lg__read_file("/proc/locks", 1 << 20, &text, NULL, NULL) != 0)
     return 0;
   for (line = strtok_r(text, "\n", &save); line && !holder;
        line = strtok_r(NULL, "\n", &save)) {
@@ -247,7 +247,7 @@ static long lock_holder(dev_t dev, ino_t ino) {
   return holder;
 }
 
-int lg_lock_dir(const char *dir, lg_error *err) {
+int lg__lock_dir(const char *dir, lg_error *err) {
   struct stat st;
   long holder;
   int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -275,7 +275,7 @@ int lg_lock_dir(const char *dir, lg_error *err) {
                       dir);
 }
 
-char *lg_path_join(const char *dir, const char *name) {
+char *lg__path_join(const char *dir, const char *name) {
   size_t n = strlen(dir) + strlen(name) + 2;
   char *p = malloc(n);
   if (!p)
@@ -289,8 +289,8 @@ char *lg_path_join(const char *dir, const char *name) {
 
 /* unlinkat refuses a directory with EISDIR: d_type is not filled in on
  * every filesystem, so it is not consulted. */
-int lg_remove_prefixed(const char *dir, const char *const *prefixes,
-                       lg_error *err) {
+int lg__remove_prefixed(const char *dir, const char *const *prefixes,
+                        lg_error *err) {
   DIR *d = opendir(dir);
   struct dirent *e;
   int rc = 0;

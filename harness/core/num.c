@@ -1,7 +1,7 @@
 /* core/num.c - integer to decimal text (see core/num.h). */
 #include "core/num.h"
 
-size_t lg_put_u64(char *out, uint64_t v) {
+size_t lg__put_u64(char *out, uint64_t v) {
   char tmp[LG_U64_DIGITS];
   size_t n = 0, i;
   do {

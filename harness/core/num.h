@@ -11,6 +11,6 @@
 
 /* Write v in decimal at out (no NUL; out has LG_U64_DIGITS bytes free);
  * returns the number of digits. */
-size_t lg_put_u64(char *out, uint64_t v);
+size_t lg__put_u64(char *out, uint64_t v);
 
 #endif

@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h> /* environ (_GNU_SOURCE) */
 
-char *lg_which(const char *prog) {
+char *lg__which(const char *prog) {
   const char *path = getenv("PATH"), *p, *end;
   if (!path || !*path)
     path = "/usr/bin:/bin";
@@ -39,7 +39,7 @@ char *lg_which(const char *prog) {
     if (len > 0 && len < sizeof dir && p[0] == '/') {
       memcpy(dir, p, len);
       dir[len] = '\0';
-      cand = lg_path_join(dir, prog);
+      cand = lg__path_join(dir, prog);
       if (!cand)
         return NULL;
       if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
@@ -84,16 +84,16 @@ static bool reaped(pid_t pid, int *st, bool block, lg_group_fn on_group,
   return true;
 }
 
-int lg_run_capture(char *const *argv, char *const *envp, double timeout_s,
-                   char *out, size_t cap, int *status, lg_error *err) {
-  return lg_run_capture_watched(argv, envp, timeout_s, out, cap, status, NULL,
-                                NULL, err);
+int lg__run_capture(char *const *argv, char *const *envp, double timeout_s,
+                    char *out, size_t cap, int *status, lg_error *err) {
+  return lg__run_capture_watched(argv, envp, timeout_s, out, cap, status, NULL,
+                                 NULL, err);
 }
 
-int lg_run_capture_watched(char *const *argv, char *const *envp,
-                           double timeout_s, char *out, size_t cap, int *status,
-                           lg_group_fn on_group, void *group_ctx,
-                           lg_error *err) {
+int lg__run_capture_watched(char *const *argv, char *const *envp,
+                            double timeout_s, char *out, size_t cap,
+                            int *status, lg_group_fn on_group, void *group_ctx,
+                            lg_error *err) {
   int pfd[2] = {-1, -1}, devnull = -1, st = 0, rc = 0;
   size_t len = 0;
   double deadline, exited_at = 0;
@@ -129,9 +129,9 @@ int lg_run_capture_watched(char *const *argv, char *const *envp,
   close(pfd[1]);
   pfd[1] = -1;
   (void)fcntl(pfd[0], F_SETFL, O_NONBLOCK);
-  deadline = lg_now_s() + timeout_s;
+  deadline = lg__now_s() + timeout_s;
   for (;;) {
-    double now = lg_now_s();
+    double now = lg__now_s();
     if (!exited && reaped(pid, &st, false, on_group, group_ctx)) {
       exited = true;
       exited_at = now;
@@ -162,7 +162,7 @@ int lg_run_capture_watched(char *const *argv, char *const *envp,
           eof = true;
       }
     } else {
-      lg_sleep_s(0.002, NULL);
+      lg__sleep_s(0.002, NULL);
     }
   }
   *status = st;

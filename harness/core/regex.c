@@ -248,8 +248,8 @@ static int translate(const char *p, rx_out *o, char *msg, size_t cap) {
   return 0;
 }
 
-int lg_regex_compile(const char *pattern, lg_regex **out, char *msg,
-                     size_t msg_cap) {
+int lg__regex_compile(const char *pattern, lg_regex **out, char *msg,
+                      size_t msg_cap) {
   PCRE2_SIZE off = 0, len = strlen(pattern);
   pcre2_compile_context *cctx = NULL;
   rx_out *o = NULL;
@@ -295,7 +295,7 @@ int lg_regex_compile(const char *pattern, lg_regex **out, char *msg,
   re = NULL;
   rc = 0;
 cleanup:
-  lg_regex_free(re);
+  lg__regex_free(re);
   pcre2_compile_context_free(cctx);
   if (o)
     free(o->b);
@@ -303,11 +303,11 @@ cleanup:
   return rc;
 }
 
-bool lg_regex_match(lg_regex *re, const char *s, size_t len) {
+bool lg__regex_match(lg_regex *re, const char *s, size_t len) {
   return pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, re->mctx) >= 0;
 }
 
-void lg_regex_free(lg_regex *re) {
+void lg__regex_free(lg_regex *re) {
   if (!re)
     return;
   pcre2_match_data_free(re->md);

@@ -24,14 +24,14 @@ typedef struct lg_regex lg_regex;
 /* Compile pattern (NUL-terminated POSIX ERE). 0 and *out set, or -1 with a
  * one-line reason in msg (never NULL on failure; *out NULL) - the caller
  * adds where the pattern came from. LG_ENOMEM cases also return -1. */
-int lg_regex_compile(const char *pattern, lg_regex **out, char *msg,
-                     size_t msg_cap);
+int lg__regex_compile(const char *pattern, lg_regex **out, char *msg,
+                      size_t msg_cap);
 
 /* Whether s[0..len) contains a match. A subject that exhausts the match
  * limits counts as no match. Not thread-safe for one lg_regex (it keeps
  * its match data); one thread matches at a time. */
-bool lg_regex_match(lg_regex *re, const char *s, size_t len);
+bool lg__regex_match(lg_regex *re, const char *s, size_t len);
 
-void lg_regex_free(lg_regex *re);
+void lg__regex_free(lg_regex *re);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int lg_cmp_double(const void *p, const void *q) {
+int lg__cmp_double(const void *p, const void *q) {
   double a = *(const double *)p, b = *(const double *)q;
   return (a > b) - (a < b);
 }
@@ -17,7 +17,7 @@ static void swap(double *v, long i, long j) {
   v[j] = t;
 }
 
-double lg_select(double *v, size_t n, size_t k) {
+double lg__select(double *v, size_t n, size_t k) {
   long lo = 0, hi = (long)n - 1, kk = (long)k;
   int depth = 8;
   size_t m = n;
@@ -29,7 +29,7 @@ double lg_select(double *v, size_t n, size_t k) {
     long mid = lo + (hi - lo) / 2, i = lo, j = hi;
     double pivot;
     if (depth-- == 0) {
-      qsort(v + lo, (size_t)(hi - lo + 1), sizeof *v, lg_cmp_double);
+      qsort(v + lo, (size_t)(hi - lo + 1), sizeof *v, lg__cmp_double);
       return v[kk];
     }
     if (v[mid] < v[lo])
@@ -62,27 +62,27 @@ double lg_select(double *v, size_t n, size_t k) {
   return v[kk];
 }
 
-double lg_median(double *v, size_t n) {
+double lg__median(double *v, size_t n) {
   double a;
   if (n == 0)
     return NAN;
-  a = lg_select(v, n, n / 2);
+  a = lg__select(v, n, n / 2);
   if (n % 2)
     return a;
-  return (lg_select(v, n, n / 2 - 1) + a) / 2;
+  return (lg__select(v, n, n / 2 - 1) + a) / 2;
 }
 
-double lg_diff_scale(const double *y, size_t n, double *d, double *scratch,
-                     double *med) {
+double lg__diff_scale(const double *y, size_t n, double *d, double *scratch,
+                      double *med) {
   double scale;
   size_t i;
   for (i = 1; i < n; i++)
     d[i - 1] = y[i] - y[i - 1];
   memcpy(scratch, d, (n - 1) * sizeof *d);
-  *med = lg_median(scratch, n - 1);
+  *med = lg__median(scratch, n - 1);
   for (i = 0; i + 1 < n; i++)
     scratch[i] = fabs(d[i] - *med);
-  scale = 1.4826 * lg_median(scratch, n - 1);
+  scale = 1.4826 * lg__median(scratch, n - 1);
   if (scale == 0) {
     /* Quantised series (page-sized ratchets: most differences exactly
      * equal): the mean absolute deviation, scaled to an SD for normal

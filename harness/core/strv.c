@@ -1,6 +1,6 @@
 /* core/strv.c - NULL-terminated string vectors (see core/strv.h).
- * Owns the strings pushed; lg_strv_take hands the vector to the caller,
- * who frees it with lg_strv_free. A failed push leaves the vector as it
+ * Owns the strings pushed; lg__strv_take hands the vector to the caller,
+ * who frees it with lg__strv_free. A failed push leaves the vector as it
  * was. At most LG_STRV_MAX entries: an argv longer than that is refused. */
 #include "core/strv.h"
 
@@ -27,7 +27,7 @@ static int grow(lg_strv *sv) {
   return 0;
 }
 
-int lg_strv_push(lg_strv *sv, const char *s) {
+int lg__strv_push(lg_strv *sv, const char *s) {
   char *copy;
   int rc = grow(sv);
   if (rc)
@@ -40,7 +40,7 @@ int lg_strv_push(lg_strv *sv, const char *s) {
   return 0;
 }
 
-int lg_strv_pushf(lg_strv *sv, const char *fmt, ...) {
+int lg__strv_pushf(lg_strv *sv, const char *fmt, ...) {
   va_list ap;
   char *s = NULL;
   int n, rc;
@@ -49,12 +49,12 @@ int lg_strv_pushf(lg_strv *sv, const char *fmt, ...) {
   va_end(ap);
   if (n < 0)
     return LG_ENOMEM;
-  rc = lg_strv_push(sv, s);
+  rc = lg__strv_push(sv, s);
   free(s);
   return rc;
 }
 
-char **lg_strv_take(lg_strv *sv) {
+char **lg__strv_take(lg_strv *sv) {
   char **v;
   if (!sv->v && grow(sv) == 0 && sv->v) /* an empty vector is {NULL} */
     sv->v[0] = NULL;
@@ -64,14 +64,14 @@ char **lg_strv_take(lg_strv *sv) {
   return v;
 }
 
-void lg_strv_free(char **v) {
+void lg__strv_free(char **v) {
   size_t i;
   for (i = 0; v && v[i]; i++)
     free(v[i]);
   free(v);
 }
 
-void lg_strv_cleanup(lg_strv *sv) {
+void lg__strv_cleanup(lg_strv *sv) {
   size_t i;
   for (i = 0; i < sv->n; i++)
     free(sv->v[i]);

@@ -16,15 +16,15 @@ typedef struct lg_strv {
 } lg_strv;
 
 /* Append a copy of s (0 or LG_ENOMEM / LG_ELIMIT past LG_STRV_MAX). */
-int lg_strv_push(lg_strv *sv, const char *s);
-int lg_strv_pushf(lg_strv *sv, const char *fmt, ...)
+int lg__strv_push(lg_strv *sv, const char *s);
+int lg__strv_pushf(lg_strv *sv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Hand over the vector (never NULL after a push; an empty one is made). */
-char **lg_strv_take(lg_strv *sv);
+char **lg__strv_take(lg_strv *sv);
 /* Free the strings and the vector; sv is left empty. */
-void lg_strv_cleanup(lg_strv *sv);
-/* Free a vector lg_strv_take handed over. */
-void lg_strv_free(char **v);
+void lg__strv_cleanup(lg_strv *sv);
+/* Free a vector lg__strv_take handed over. */
+void lg__strv_free(char **v);
 
 #endif

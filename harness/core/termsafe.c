@@ -2,7 +2,7 @@
  * core/termsafe.h). O(length), one pass, in place. */
 #include "core/termsafe.h"
 
-int lg_term_char(const char *s, bool newline) {
+int lg__term_char(const char *s, bool newline) {
   const unsigned char *p = (const unsigned char *)s;
   unsigned cp, need, i;
   if (p[0] == 0)
@@ -39,12 +39,12 @@ int lg_term_char(const char *s, bool newline) {
   return (int)(need + 1);
 }
 
-char *lg_term_sanitize(char *s, bool newline) {
+char *lg__term_sanitize(char *s, bool newline) {
   char *r = s, *w = s;
   int n;
   if (!s)
     return s;
-  while ((n = lg_term_char(r, newline)) != 0) {
+  while ((n = lg__term_char(r, newline)) != 0) {
     if (n > 0) {
       while (n-- > 0)
         *w++ = *r++;

@@ -19,10 +19,10 @@
  * (a printable ASCII byte, tab, newline when newline is true, or a whole
  * well-formed UTF-8 sequence outside C1); < 0 (minus its length) for an
  * unsafe one; 0 at the end of the string. */
-int lg_term_char(const char *p, bool newline);
+int lg__term_char(const char *p, bool newline);
 
 /* Replace in place each unsafe character of s with one '?' (the string
  * never grows); newline: keep '\n'. Returns s. */
-char *lg_term_sanitize(char *s, bool newline);
+char *lg__term_sanitize(char *s, bool newline);
 
 #endif

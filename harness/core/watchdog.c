@@ -47,7 +47,7 @@ typedef struct wd_entry {
   char label[LABEL_MAX];
 } wd_entry;
 
-void lg_watchdog_say(const char *msg) {
+void lg__watchdog_say(const char *msg) {
   size_t n = strlen(msg);
   while (n > 0) {
     ssize_t w = write(2, msg, n);
@@ -70,7 +70,7 @@ static void close_from(int lo) {
     (void)close((int)fd);
 }
 
-int lg_watchdog_detach(int keep_fd, const char *name) {
+int lg__watchdog_detach(int keep_fd, const char *name) {
   static const int quiet[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGPIPE,
                               SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2};
   sigset_t none;
@@ -99,11 +99,11 @@ int lg_watchdog_detach(int keep_fd, const char *name) {
   return WD_FD;
 }
 
-int lg_proc_stat(pid_t pid, char *state, pid_t *sid) {
+int lg__proc_stat(pid_t pid, char *state, pid_t *sid) {
   char path[64], buf[512], *rp, st;
   int s;
   snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-  if (lg_read_small(path, buf, sizeof buf) < 0)
+  if (lg__read_small(path, buf, sizeof buf) < 0)
     return -1;
   rp = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
   /* NOLINTNEXTLINE(cert-err34-c): /proc/PID/stat, written by the kernel */
@@ -161,10 +161,10 @@ static int kill_matching(bool (*match)(long pid, void *ctx), void *ctx,
 
 static bool in_session(long pid, void *sid) {
   pid_t s;
-  return lg_proc_stat((pid_t)pid, NULL, &s) == 0 && s == *(pid_t *)sid;
+  return lg__proc_stat((pid_t)pid, NULL, &s) == 0 && s == *(pid_t *)sid;
 }
 
-int lg_kill_session(pid_t sid) {
+int lg__kill_session(pid_t sid) {
   return sid > 1 ? kill_matching(in_session, &sid, 2) : 0;
 }
 
@@ -200,7 +200,7 @@ static bool marked(long pid, void *ctx) {
   return false;
 }
 
-int lg_kill_marked(const char *entry) {
+int lg__kill_marked(const char *entry) {
   mark_query q = {entry, NULL};
   int total = 0;
   if (entry[0] && (q.buf = malloc(ENVIRON_MAX)) != NULL)
@@ -209,7 +209,7 @@ int lg_kill_marked(const char *entry) {
   return total;
 }
 
-void lg_run_mark(char *buf, size_t cap) {
+void lg__run_mark(char *buf, size_t cap) {
   unsigned char r[8];
   size_t i;
   if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
@@ -221,8 +221,8 @@ void lg_run_mark(char *buf, size_t cap) {
     snprintf(buf + 2 * i, cap - 2 * i, "%02x", r[i]);
 }
 
-size_t lg_adopted_children(pid_t *out, size_t cap, const pid_t *except,
-                           size_t n_except) {
+size_t lg__adopted_children(pid_t *out, size_t cap, const pid_t *except,
+                            size_t n_except) {
   DIR *d = opendir("/proc/self/task");
   struct dirent *de;
   char path[300], buf[16384];
@@ -234,7 +234,7 @@ size_t lg_adopted_children(pid_t *out, size_t cap, const pid_t *except,
     if (de->d_name[0] == '.')
       continue;
     snprintf(path, sizeof path, "/proc/self/task/%s/children", de->d_name);
-    if (lg_read_small(path, buf, sizeof buf) < 0)
+    if (lg__read_small(path, buf, sizeof buf) < 0)
       continue;
     for (p = buf;; p = end) {
       long c = strtol(p, &end, 10);
@@ -265,7 +265,7 @@ static void end_all(const wd_entry *e, size_t n, char *msg, size_t cap) {
       if (e[i].kind != order[k])
         continue;
       if (e[i].kind == LG_WATCH_ENV) {
-        int hit = lg_kill_marked(e[i].label);
+        int hit = lg__kill_marked(e[i].label);
         if (hit > 0 && len + 1 < cap)
           len += (size_t)snprintf(msg + len, cap - len,
                                   "%s%d process%s marked %s in %s environment",
@@ -276,7 +276,7 @@ static void end_all(const wd_entry *e, size_t n, char *msg, size_t cap) {
       if (e[i].kind == LG_WATCH_GROUP)
         (void)kill(-e[i].id, SIGKILL);
       else if (e[i].kind == LG_WATCH_SESSION)
-        (void)lg_kill_session(e[i].id);
+        (void)lg__kill_session(e[i].id);
       else
         (void)kill(e[i].id, SIGKILL);
       if (len + 1 < cap)
@@ -295,7 +295,7 @@ static void watchdog_main(int sock, const char *name) {
   static wd_entry table[LG_WATCHDOG_MAX];
   char what[2048], msg[2300];
   size_t n = 0, i;
-  int fd = lg_watchdog_detach(sock, name);
+  int fd = lg__watchdog_detach(sock, name);
 
   for (;;) {
     wd_msg m;
@@ -331,12 +331,12 @@ static void watchdog_main(int sock, const char *name) {
            "leakgate: the run ended without cleaning up (leakgate was "
            "killed?): its watchdog killed %s\n",
            what);
-  lg_watchdog_say(msg);
+  lg__watchdog_say(msg);
   _exit(0);
 }
 
-int lg_watchdog_fork(int sock_type, void (*child)(int fd, void *ctx), void *ctx,
-                     int *fd, pid_t *pid, lg_error *err) {
+int lg__watchdog_fork(int sock_type, void (*child)(int fd, void *ctx),
+                      void *ctx, int *fd, pid_t *pid, lg_error *err) {
   int sv[2];
   pid_t p;
   if (socketpair(AF_UNIX, sock_type | SOCK_CLOEXEC, 0, sv) != 0)
@@ -365,11 +365,11 @@ static void watchdog_child(int fd, void *name) {
   watchdog_main(fd, name);
 }
 
-int lg_watchdog_start(lg_watchdog *w, const char *name, lg_error *err) {
+int lg__watchdog_start(lg_watchdog *w, const char *name, lg_error *err) {
   w->fd = -1;
   w->pid = 0;
-  return lg_watchdog_fork(SOCK_SEQPACKET, watchdog_child, (void *)name, &w->fd,
-                          &w->pid, err);
+  return lg__watchdog_fork(SOCK_SEQPACKET, watchdog_child, (void *)name, &w->fd,
+                           &w->pid, err);
 }
 
 static void send_msg(lg_watchdog *w, const wd_msg *m) {
@@ -378,8 +378,8 @@ static void send_msg(lg_watchdog *w, const wd_msg *m) {
     ;
 }
 
-void lg_watchdog_watch(lg_watchdog *w, lg_watch_kind kind, pid_t id, bool on,
-                       const char *label) {
+void lg__watchdog_watch(lg_watchdog *w, lg_watch_kind kind, pid_t id, bool on,
+                        const char *label) {
   wd_msg m;
   if (!w || w->fd < 0 || id <= 1)
     return;
@@ -392,7 +392,7 @@ void lg_watchdog_watch(lg_watchdog *w, lg_watch_kind kind, pid_t id, bool on,
   send_msg(w, &m);
 }
 
-void lg_watchdog_stop(lg_watchdog *w) {
+void lg__watchdog_stop(lg_watchdog *w) {
   wd_msg m;
   if (!w || w->pid <= 0)
     return;

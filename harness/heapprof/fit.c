@@ -24,7 +24,7 @@
  * minus those alive at its start and freed in it, with variance
  * sum w^2 (1 - p) over the same samples (p the chance each was sampled);
  * rate = growth / x span, bounds rate -+ z SE at the one-sided confidence.
- * The verdict rule is then the main verdict's (lg_verdict_decide: leak when
+ * The verdict rule is then the main verdict's (lg__verdict_decide: leak when
  * L_S > d, or L_W > d and S not decelerating below half of W); a site grows
  * when that verdict is leak, and its rate and interval are the deciding
  * segment's.
@@ -190,10 +190,10 @@ static int small_fit(const double *x, const double *y, size_t k, size_t warm,
   lg_sen sen;
   if (n < 3)
     return 0;
-  work = malloc(lg_stat_theil_sen_work(n));
+  work = malloc(lg__stat_theil_sen_work(n));
   if (!work)
     return LG_ENOMEM;
-  lg_stat_theil_sen(x + warm, y + warm, n, o->confidence, -1, work, &sen);
+  lg__stat_theil_sen(x + warm, y + warm, n, o->confidence, -1, work, &sen);
   free(work);
   f->rate = sen.slope;
   f->lo = sen.lo;
@@ -252,7 +252,7 @@ static void ht_segment(const lg_heapprof *h, const by_site *b, uint32_t site,
 }
 
 /* A stream site: lg_analyze places W and S, the sampling model bounds
- * them, lg_verdict_decide judges; 1 when it grows. */
+ * them, lg__verdict_decide judges; 1 when it grows. */
 static int fit_stream_site(const lg_heapprof *h, const by_site *b,
                            uint32_t site, const grid *g, const double *y,
                            const lg_heapprof_opts *o, fit *f, lg_error *err) {
@@ -260,7 +260,7 @@ static int fit_stream_site(const lg_heapprof *h, const by_site *b,
   lg_analysis a;
   lg_analysis_opts ao;
   lg_sen W, S;
-  double z = lg_stat_norm_ppf(o->confidence);
+  double z = lg__stat_norm_ppf(o->confidence);
   lg_analysis_opts_init(&ao);
   ao.tolerance = o->tolerance;
   ao.confidence = o->confidence;
@@ -286,7 +286,7 @@ static int fit_stream_site(const lg_heapprof *h, const by_site *b,
                          .accel = a.recent_hinge &&
                                   a.recent_slope > o->tolerance &&
                                   a.recent_slope > a.window_slope};
-    lg_verdict_decide(&vin, &a);
+    lg__verdict_decide(&vin, &a);
   }
   f->rate = a.slope;
   f->lo = a.slope_lo;
@@ -337,7 +337,7 @@ static int emit_sites(lg_heapprof *h, const lg_heapprof_opts *o, fit *fits,
   qsort(fits, n, sizeof *fits, cmp_fit);
   for (i = 0; i < n && i < o->max_sites; i++) {
     const hp_site *s = &h->sites[fits[i].site];
-    const hp_frame *nm = hp_site_name(s, o);
+    const hp_frame *nm = lg__hp_site_name(s, o);
     lg_heap_site *r = lg_result_add_heap_site(
         out, nm->function, nm->file, nm->line, s->fingerprint, fits[i].rate,
         fits[i].lo, fits[i].hi);
@@ -394,10 +394,10 @@ static int stream_snapshots(lg_heapprof *h, const lg_heapprof_opts *o,
              "leakgate heap_profile snapshot %zu of %zu at %s %.0f", i + 1, S,
              g->x_name, grid_x(g, t));
     snprintf(path, sizeof path, "%s/snapshot.%02zu.pb.gz", o->snapshot_dir, i);
-    rc = hp_write_pprof(h, live, n, h->period, comment, t, path, err);
+    rc = lg__hp_write_pprof(h, live, n, h->period, comment, t, path, err);
     if (rc == 0) {
       snprintf(path, sizeof path, "%s/snapshot.%02zu.heap", o->snapshot_dir, i);
-      rc = hp_write_gperf(h, live, n, path, err);
+      rc = lg__hp_write_gperf(h, live, n, path, err);
     }
     if (rc == 0)
       out->snapshots++;
@@ -420,7 +420,8 @@ static int finish_streams(lg_heapprof *h, const lg_heapprof_opts *o,
   int rc;
 
   memset(&g, 0, sizeof g);
-  if ((rc = hp_resolve_stacks(h, err)) || (rc = stream_grid(h, o, &g, err)) ||
+  if ((rc = lg__hp_resolve_stacks(h, err)) ||
+      (rc = stream_grid(h, o, &g, err)) ||
       (rc = stream_events(h, &ev, &ne, err)))
     goto cleanup;
   ns = h->n_sites;

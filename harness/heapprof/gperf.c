@@ -127,7 +127,8 @@ static int maps_line(const char *s, const char *end, unsigned long long *lo,
   return 0;
 }
 
-int hp_add_mappings(lg_pprof *p, const char *maps, size_t len, lg_error *err) {
+int lg__hp_add_mappings(lg_pprof *p, const char *maps, size_t len,
+                        lg_error *err) {
   const char *s = maps, *end = maps + len;
   while (s < end) {
     const char *nl = memchr(s, '\n', (size_t)(end - s)), *path;
@@ -178,9 +179,9 @@ static void unsample(int64_t *objs, int64_t *bytes, double rate) {
   *bytes = (int64_t)llround((double)*bytes * scale);
 }
 
-int hp_gperf_parse(const char *name, const char *text, size_t len,
-                   lg_pprof **out, size_t *maps_off, size_t *maps_len,
-                   lg_error *err) {
+int lg__hp_gperf_parse(const char *name, const char *text, size_t len,
+                       lg_pprof **out, size_t *maps_off, size_t *maps_len,
+                       lg_error *err) {
   lg_pprof *p = NULL;
   cur c;
   const char *at = text, *end = text + len;
@@ -206,7 +207,7 @@ int hp_gperf_parse(const char *name, const char *text, size_t len,
       const char *nl = memchr(m + 1, '\n', (size_t)(end - m - 1));
       *maps_off = nl ? (size_t)(nl + 1 - text) : len;
       *maps_len = len - *maps_off;
-      if ((rc = hp_add_mappings(p, text + *maps_off, *maps_len, err)))
+      if ((rc = lg__hp_add_mappings(p, text + *maps_off, *maps_len, err)))
         goto cleanup;
       end = m + 1;
     }
@@ -294,7 +295,7 @@ int hp_gperf_parse(const char *name, const char *text, size_t len,
         rc = fail(&c, start, "expected an address (0x...)");
         goto cleanup;
       }
-      if (lg_grow((void **)&locs, &cap_locs, n + 1, sizeof *locs, 1 << 16)) {
+      if (lg__grow((void **)&locs, &cap_locs, n + 1, sizeof *locs, 1 << 16)) {
         rc = fail(&c, start, "too many addresses in one record");
         goto cleanup;
       }
@@ -328,5 +329,5 @@ cleanup:
 int lg_gperf_heap_parse(const char *name, const char *text, size_t len,
                         lg_pprof **out, lg_error *err) {
   size_t off, n;
-  return hp_gperf_parse(name, text, len, out, &off, &n, err);
+  return lg__hp_gperf_parse(name, text, len, out, &off, &n, err);
 }

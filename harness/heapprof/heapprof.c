@@ -53,7 +53,7 @@ static int strs_rehash(hp_strs *t, size_t cap) {
   return 0;
 }
 
-const char *hp_str(lg_heapprof *h, const char *s, size_t n) {
+const char *lg__hp_str(lg_heapprof *h, const char *s, size_t n) {
   hp_strs *t = h->strs;
   uint64_t hash = fnv(s, n);
   size_t k;
@@ -67,8 +67,8 @@ const char *hp_str(lg_heapprof *h, const char *s, size_t n) {
       return t->slot[k].s;
   if (n + 1 > t->chunk_left) {
     size_t sz = n + 1 > 65536 ? n + 1 : 65536;
-    if (lg_grow((void **)&t->chunks, &t->cap_chunks, t->n_chunks + 1,
-                sizeof *t->chunks, SIZE_MAX / sizeof(char *)))
+    if (lg__grow((void **)&t->chunks, &t->cap_chunks, t->n_chunks + 1,
+                 sizeof *t->chunks, SIZE_MAX / sizeof(char *)))
       return NULL;
     t->chunk_at = malloc(sz);
     if (!t->chunk_at)
@@ -104,7 +104,7 @@ void lg_heapprof_free(lg_heapprof *h) {
   size_t i;
   if (!h)
     return;
-  hp_symbolize_free(h);
+  lg__hp_symbolize_free(h);
   for (i = 0; i < h->n_procs; i++)
     free(h->procs[i].name);
   for (i = 0; i < h->n_maps; i++)
@@ -136,7 +136,7 @@ void lg_heapprof_free(lg_heapprof *h) {
   free(h);
 }
 
-int hp_note(lg_heapprof *h, const char *fmt, ...) {
+int lg__hp_note(lg_heapprof *h, const char *fmt, ...) {
   char buf[1024];
   va_list ap;
   char *s;
@@ -146,8 +146,8 @@ int hp_note(lg_heapprof *h, const char *fmt, ...) {
   if (h->n_notes >= 64)
     return 0; /* bounded: the first notes say what matters */
   s = strdup(buf);
-  if (!s || lg_grow((void **)&h->notes, &h->cap_notes, h->n_notes + 1,
-                    sizeof *h->notes, 64)) {
+  if (!s || lg__grow((void **)&h->notes, &h->cap_notes, h->n_notes + 1,
+                     sizeof *h->notes, 64)) {
     free(s);
     return LG_ENOMEM;
   }

@@ -113,44 +113,46 @@ struct lg_heapprof {
 
 /* ---- shared helpers ------------------------------------------------------ */
 
-/* Arrays grow with lg_grow (core/buf.h). */
+/* Arrays grow with lg__grow (core/buf.h). */
 /* An interned copy of s[0..n) owned by h (stable pointer); NULL = no memory. */
-const char *hp_str(lg_heapprof *h, const char *s, size_t n);
-int hp_note(lg_heapprof *h, const char *fmt, ...)
+const char *lg__hp_str(lg_heapprof *h, const char *s, size_t n);
+int lg__hp_note(lg_heapprof *h, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Sites (sites.c): the index of the site of these frames (leaf first,
  * allocator frames included: they are dropped here), added when new;
  * UINT32_MAX on error (err set). */
-uint32_t hp_site_of(lg_heapprof *h, const hp_frame *frames, size_t n,
-                    lg_error *err);
+uint32_t lg__hp_site_of(lg_heapprof *h, const hp_frame *frames, size_t n,
+                        lg_error *err);
 /* Is fn one of opts' alloc_functions (exact, or "prefix*")? */
-int hp_is_alloc_function(const lg_heapprof_opts *o, const char *fn);
+int lg__hp_is_alloc_function(const lg_heapprof_opts *o, const char *fn);
 /* The frame that names site s under opts (skips alloc_functions too). */
-const hp_frame *hp_site_name(const hp_site *s, const lg_heapprof_opts *o);
+const hp_frame *lg__hp_site_name(const hp_site *s, const lg_heapprof_opts *o);
 
 /* Symbolisation (symbolize.c): frames of pc (a return address when
  * is_return: looked up at pc - 1) in maps m, inlined calls expanded
  * (innermost first); *out points into a cache owned by h. n = 0 is not
  * an error (an address outside every image gives one "?" frame). */
-int hp_symbolize(lg_heapprof *h, uint32_t maps, uint64_t pc, int is_return,
-                 const hp_frame **out, size_t *n, lg_error *err);
+int lg__hp_symbolize(lg_heapprof *h, uint32_t maps, uint64_t pc, int is_return,
+                     const hp_frame **out, size_t *n, lg_error *err);
 /* Give every stack its site (symbolising each address once). */
-int hp_resolve_stacks(lg_heapprof *h, lg_error *err);
-void hp_symbolize_free(lg_heapprof *h);
+int lg__hp_resolve_stacks(lg_heapprof *h, lg_error *err);
+void lg__hp_symbolize_free(lg_heapprof *h);
 /* Add a maps text for process proc; returns its index or < 0. */
-int hp_maps_add(lg_heapprof *h, uint32_t proc, const char *text, size_t len);
+int lg__hp_maps_add(lg_heapprof *h, uint32_t proc, const char *text,
+                    size_t len);
 
 /* gperftools heap profiles (gperf.c): parse into a pprof model (addresses
  * only) and say where the maps text is (0, 0 without one). */
-int hp_gperf_parse(const char *name, const char *text, size_t len,
-                   lg_pprof **out, size_t *maps_off, size_t *maps_len,
-                   lg_error *err);
+int lg__hp_gperf_parse(const char *name, const char *text, size_t len,
+                       lg_pprof **out, size_t *maps_off, size_t *maps_len,
+                       lg_error *err);
 /* Add a pprof mapping for every executable file mapping of a maps text. */
-int hp_add_mappings(lg_pprof *p, const char *maps, size_t len, lg_error *err);
+int lg__hp_add_mappings(lg_pprof *p, const char *maps, size_t len,
+                        lg_error *err);
 
 /* Demangle a C++ symbol into buf (the name itself when it is not one). */
-const char *hp_demangle(const char *sym, char *buf, size_t cap);
+const char *lg__hp_demangle(const char *sym, char *buf, size_t cap);
 
 /* Snapshot writers (snapshot.c): the live sites at one instant as pprof
  * profile.proto and as a gperftools heap profile. */
@@ -160,10 +162,10 @@ typedef struct hp_live {
   double bytes, objects, alloc_bytes, alloc_objects;
 } hp_live;
 /* t_mono: the instant (CLOCK_MONOTONIC seconds), for time_nanos. */
-int hp_write_pprof(lg_heapprof *h, const hp_live *live, size_t n, double period,
-                   const char *comment, double t_mono, const char *path,
-                   lg_error *err);
-int hp_write_gperf(lg_heapprof *h, const hp_live *live, size_t n,
-                   const char *path, lg_error *err);
+int lg__hp_write_pprof(lg_heapprof *h, const hp_live *live, size_t n,
+                       double period, const char *comment, double t_mono,
+                       const char *path, lg_error *err);
+int lg__hp_write_gperf(lg_heapprof *h, const hp_live *live, size_t n,
+                       const char *path, lg_error *err);
 
 #endif

@@ -43,10 +43,10 @@ static int sample_frames(lg_heapprof *h, const lg_pprof *p,
     if (!l->n_lines && maps >= 0 && l->address) {
       const hp_frame *f;
       size_t k;
-      int rc = hp_symbolize(h, (uint32_t)maps, l->address, 1, &f, &k, err);
+      int rc = lg__hp_symbolize(h, (uint32_t)maps, l->address, 1, &f, &k, err);
       if (rc)
         return rc;
-      if (lg_grow((void **)buf, cap, *n + k, sizeof **buf, HP_MAX_FRAMES))
+      if (lg__grow((void **)buf, cap, *n + k, sizeof **buf, HP_MAX_FRAMES))
         return lg_error_set(err, LG_ELIMIT, "stack deeper than %zu frames",
                             HP_MAX_FRAMES);
       memcpy(*buf + *n, f, k * sizeof *f);
@@ -58,16 +58,16 @@ static int sample_frames(lg_heapprof *h, const lg_pprof *p,
       const lg_pprof_function *fn =
           l->n_lines ? &p->functions[l->lines[j].function] : NULL;
       const char *name = fn ? (fn->name[0] ? fn->name : fn->system_name) : "?";
-      if (lg_grow((void **)buf, cap, *n + 1, sizeof **buf, HP_MAX_FRAMES))
+      if (lg__grow((void **)buf, cap, *n + 1, sizeof **buf, HP_MAX_FRAMES))
         return lg_error_set(err, LG_ELIMIT, "stack deeper than %zu frames",
                             HP_MAX_FRAMES);
       f = &(*buf)[(*n)++];
       memset(f, 0, sizeof *f);
       f->function =
-          hp_str(h, name[0] ? name : "?", strlen(name[0] ? name : "?"));
+          lg__hp_str(h, name[0] ? name : "?", strlen(name[0] ? name : "?"));
       f->file =
-          fn && fn->file[0] ? hp_str(h, fn->file, strlen(fn->file)) : NULL;
-      f->object = obj && obj[0] ? hp_str(h, obj, strlen(obj)) : NULL;
+          fn && fn->file[0] ? lg__hp_str(h, fn->file, strlen(fn->file)) : NULL;
+      f->object = obj && obj[0] ? lg__hp_str(h, obj, strlen(obj)) : NULL;
       f->line = l->n_lines && l->lines[j].line > 0 && l->lines[j].line < 1 << 30
                     ? (int)l->lines[j].line
                     : 0;
@@ -102,15 +102,15 @@ static int add_snapshot(lg_heapprof *h, const char *name, const lg_pprof *p,
     uint32_t site;
     if ((rc = sample_frames(h, p, s, maps, &buf, &cap, &n, err)))
       break;
-    if ((site = hp_site_of(h, buf, n, err)) == UINT32_MAX) {
+    if ((site = lg__hp_site_of(h, buf, n, err)) == UINT32_MAX) {
       rc = err->code;
       break;
     }
     /* sum per site within this snapshot: pos[site] = its point + 1 */
     if (site >= cap_pos) {
       size_t old = cap_pos, j;
-      if (lg_grow((void **)&pos, &cap_pos, (size_t)site + 1, sizeof *pos,
-                  HP_MAX_SITES)) {
+      if (lg__grow((void **)&pos, &cap_pos, (size_t)site + 1, sizeof *pos,
+                   HP_MAX_SITES)) {
         rc = lg_error_set(err, LG_ENOMEM, "out of memory");
         break;
       }
@@ -119,8 +119,8 @@ static int add_snapshot(lg_heapprof *h, const char *name, const lg_pprof *p,
     }
     k = pos[site] ? pos[site] - 1 : h->n_points;
     if (k == h->n_points) {
-      if (lg_grow((void **)&h->points, &h->cap_points, h->n_points + 1,
-                  sizeof *h->points, HP_MAX_SNAP_POINTS)) {
+      if (lg__grow((void **)&h->points, &h->cap_points, h->n_points + 1,
+                   sizeof *h->points, HP_MAX_SNAP_POINTS)) {
         rc = lg_error_set(err, LG_ELIMIT, "%s: too many heap sites", name);
         break;
       }
@@ -134,8 +134,8 @@ static int add_snapshot(lg_heapprof *h, const char *name, const lg_pprof *p,
   }
   free(buf);
   free(pos);
-  if (rc == 0 && lg_grow((void **)&h->snaps, &h->cap_snaps, h->n_snaps + 1,
-                         sizeof *h->snaps, 1 << 20))
+  if (rc == 0 && lg__grow((void **)&h->snaps, &h->cap_snaps, h->n_snaps + 1,
+                          sizeof *h->snaps, 1 << 20))
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
   if (rc) {
     /* sites added by this file stay (they are only names); its points go */
@@ -145,7 +145,7 @@ static int add_snapshot(lg_heapprof *h, const char *name, const lg_pprof *p,
   sn.x = x;
   sn.first = first;
   sn.n = h->n_points - first;
-  sn.source = hp_str(h, name, strlen(name));
+  sn.source = lg__hp_str(h, name, strlen(name));
   h->snaps[h->n_snaps++] = sn;
   if (p->period > 0 && h->period == 0)
     h->period = (double)p->period;
@@ -170,9 +170,9 @@ int lg_heapprof_add_profile_buffer(lg_heapprof *h, const char *name,
   if (len - i >= 13 && memcmp(t + i, "heap profile:", 13) == 0) {
     size_t off, n;
     format = "gperftools";
-    rc = hp_gperf_parse(name, t, len, &p, &off, &n, err);
+    rc = lg__hp_gperf_parse(name, t, len, &p, &off, &n, err);
     if (rc == 0 && n) {
-      maps = hp_maps_add(h, UINT32_MAX, t + off, n);
+      maps = lg__hp_maps_add(h, UINT32_MAX, t + off, n);
       if (maps < 0)
         rc = lg_error_set(err, LG_ENOMEM, "out of memory");
     }
@@ -201,7 +201,7 @@ int lg_heapprof_add_profile(lg_heapprof *h, const char *path, double x,
                             lg_error *err) {
   char *data = NULL;
   size_t len = 0;
-  int rc = lg_read_file(path, LG_PPROF_MAX_BYTES, &data, &len, err);
+  int rc = lg__read_file(path, LG_PPROF_MAX_BYTES, &data, &len, err);
   if (rc)
     return rc;
   rc = lg_heapprof_add_profile_buffer(h, path, data, len, x, err);

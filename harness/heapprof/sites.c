@@ -93,8 +93,8 @@ static void fingerprint(const hp_frame *f, size_t n, char *out, size_t cap) {
   lg_stack_fingerprint(tmp, k, out, cap);
 }
 
-uint32_t hp_site_of(lg_heapprof *h, const hp_frame *frames, size_t n,
-                    lg_error *err) {
+uint32_t lg__hp_site_of(lg_heapprof *h, const hp_frame *frames, size_t n,
+                        lg_error *err) {
   static const hp_frame unknown = {"?", NULL, NULL, 0, 0, UINT32_MAX, 0};
   size_t i = 0, k;
   uint64_t key;
@@ -130,8 +130,8 @@ uint32_t hp_site_of(lg_heapprof *h, const hp_frame *frames, size_t n,
   s.key = key;
   s.n_frames = n;
   s.frames = malloc(n * sizeof *s.frames);
-  if (!s.frames || lg_grow((void **)&h->sites, &h->cap_sites, h->n_sites + 1,
-                           sizeof *h->sites, HP_MAX_SITES)) {
+  if (!s.frames || lg__grow((void **)&h->sites, &h->cap_sites, h->n_sites + 1,
+                            sizeof *h->sites, HP_MAX_SITES)) {
     free(s.frames);
     lg_error_set(err, LG_ENOMEM, "out of memory (or more than %zu sites)",
                  HP_MAX_SITES);
@@ -146,7 +146,7 @@ uint32_t hp_site_of(lg_heapprof *h, const hp_frame *frames, size_t n,
 
 /* A C++ name is matched without its parameter list too:
  * "new_record(unsigned long)" is alloc function "new_record". */
-int hp_is_alloc_function(const lg_heapprof_opts *o, const char *fn) {
+int lg__hp_is_alloc_function(const lg_heapprof_opts *o, const char *fn) {
   size_t i, base;
   const char *paren;
   if (!o || !fn)
@@ -166,9 +166,10 @@ int hp_is_alloc_function(const lg_heapprof_opts *o, const char *fn) {
   return 0;
 }
 
-const hp_frame *hp_site_name(const hp_site *s, const lg_heapprof_opts *o) {
+const hp_frame *lg__hp_site_name(const hp_site *s, const lg_heapprof_opts *o) {
   size_t i = 0;
-  while (i + 1 < s->n_frames && hp_is_alloc_function(o, s->frames[i].function))
+  while (i + 1 < s->n_frames &&
+         lg__hp_is_alloc_function(o, s->frames[i].function))
     i++;
   return &s->frames[i];
 }

@@ -45,12 +45,12 @@ static int64_t wall_ns(double t_mono) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec -
-         (int64_t)((lg_now_s() - t_mono) * 1e9);
+         (int64_t)((lg__now_s() - t_mono) * 1e9);
 }
 
-int hp_write_pprof(lg_heapprof *h, const hp_live *live, size_t n, double period,
-                   const char *comment, double t_mono, const char *path,
-                   lg_error *err) {
+int lg__hp_write_pprof(lg_heapprof *h, const hp_live *live, size_t n,
+                       double period, const char *comment, double t_mono,
+                       const char *path, lg_error *err) {
   lg_pprof *p = NULL;
   lg_pprof_line lines[64];
   size_t *locs = NULL, i, j;
@@ -66,7 +66,7 @@ int hp_write_pprof(lg_heapprof *h, const hp_live *live, size_t n, double period,
       (rc = lg_pprof_add_comment(p, comment, err)))
     goto cleanup;
   if (maps != UINT32_MAX &&
-      (rc = hp_add_mappings(p, h->maps[maps].text, h->maps[maps].len, err)))
+      (rc = lg__hp_add_mappings(p, h->maps[maps].text, h->maps[maps].len, err)))
     goto cleanup;
   p->time_nanos = wall_ns(t_mono);
   locs = malloc(HP_MAX_FRAMES * sizeof *locs);
@@ -76,7 +76,7 @@ int hp_write_pprof(lg_heapprof *h, const hp_live *live, size_t n, double period,
   }
   for (i = 0; i < n; i++) {
     const hp_site *s = &h->sites[live[i].site];
-    const hp_frame *nm = hp_site_name(s, NULL);
+    const hp_frame *nm = lg__hp_site_name(s, NULL);
     size_t k = (size_t)(nm - s->frames), nl = 0, nloc = 0;
     int64_t v[4];
     for (j = k; j < s->n_frames; j++) {
@@ -126,7 +126,7 @@ static int dropped_pc(lg_heapprof *h, uint32_t maps, uint64_t pc,
                       lg_error *err) {
   const hp_frame *f;
   size_t n, i;
-  if (hp_symbolize(h, maps, pc, 1, &f, &n, err))
+  if (lg__hp_symbolize(h, maps, pc, 1, &f, &n, err))
     return -1;
   for (i = 0; i < n; i++) {
     const char *o = f[i].object ? strrchr(f[i].object, '/') : NULL;
@@ -138,14 +138,14 @@ static int dropped_pc(lg_heapprof *h, uint32_t maps, uint64_t pc,
   return 1;
 }
 
-int hp_write_gperf(lg_heapprof *h, const hp_live *live, size_t n,
-                   const char *path, lg_error *err) {
+int lg__hp_write_gperf(lg_heapprof *h, const hp_live *live, size_t n,
+                       const char *path, lg_error *err) {
   lg_buf b;
   uint32_t maps = main_maps(h, live, n);
   double tot[4] = {0, 0, 0, 0};
   size_t i, j;
   int rc = 0;
-  lg_buf_init(&b, (size_t)1 << 30);
+  lg__buf_init(&b, (size_t)1 << 30);
   for (i = 0; i < n; i++)
     if (live[i].stack != UINT32_MAX && h->stacks[live[i].stack].maps == maps) {
       tot[0] += rnd(live[i].objects);
@@ -153,10 +153,10 @@ int hp_write_gperf(lg_heapprof *h, const hp_live *live, size_t n,
       tot[2] += rnd(live[i].alloc_objects);
       tot[3] += rnd(live[i].alloc_bytes);
     }
-  if (lg_buf_appendf(&b,
-                     "heap profile: %6.0f: %8.0f [%6.0f: %8.0f] @ "
-                     "heapprofile\n",
-                     tot[0], tot[1], tot[2], tot[3]))
+  if (lg__buf_appendf(&b,
+                      "heap profile: %6.0f: %8.0f [%6.0f: %8.0f] @ "
+                      "heapprofile\n",
+                      tot[0], tot[1], tot[2], tot[3]))
     goto nomem;
   for (i = 0; i < n; i++) {
     const hp_stack *s;
@@ -164,11 +164,11 @@ int hp_write_gperf(lg_heapprof *h, const hp_live *live, size_t n,
     if (live[i].stack == UINT32_MAX || h->stacks[live[i].stack].maps != maps)
       continue;
     s = &h->stacks[live[i].stack];
-    if (lg_buf_appendf(&b, "%6lld: %8lld [%6lld: %8lld] @",
-                       (long long)rnd(live[i].objects),
-                       (long long)rnd(live[i].bytes),
-                       (long long)rnd(live[i].alloc_objects),
-                       (long long)rnd(live[i].alloc_bytes)))
+    if (lg__buf_appendf(&b, "%6lld: %8lld [%6lld: %8lld] @",
+                        (long long)rnd(live[i].objects),
+                        (long long)rnd(live[i].bytes),
+                        (long long)rnd(live[i].alloc_objects),
+                        (long long)rnd(live[i].alloc_bytes)))
       goto nomem;
     for (j = 0; j < s->n; j++) {
       int d = first ? dropped_pc(h, s->maps, s->pcs[j], err) : 0;
@@ -178,23 +178,23 @@ int hp_write_gperf(lg_heapprof *h, const hp_live *live, size_t n,
       }
       if (d)
         continue;
-      if (lg_buf_appendf(&b, " 0x%llx",
-                         (unsigned long long)(s->pcs[j] - (first ? 1 : 0))))
+      if (lg__buf_appendf(&b, " 0x%llx",
+                          (unsigned long long)(s->pcs[j] - (first ? 1 : 0))))
         goto nomem;
       first = 0;
     }
-    if (lg_buf_appends(&b, "\n"))
+    if (lg__buf_appends(&b, "\n"))
       goto nomem;
   }
   if (maps != UINT32_MAX &&
-      (lg_buf_appends(&b, "\nMAPPED_LIBRARIES:\n") ||
-       lg_buf_append(&b, h->maps[maps].text, h->maps[maps].len)))
+      (lg__buf_appends(&b, "\nMAPPED_LIBRARIES:\n") ||
+       lg__buf_append(&b, h->maps[maps].text, h->maps[maps].len)))
     goto nomem;
-  rc = lg_write_atomic(path, b.data, b.len, err);
+  rc = lg__write_atomic(path, b.data, b.len, err);
   goto cleanup;
 nomem:
   rc = lg_error_set(err, LG_ENOMEM, "out of memory");
 cleanup:
-  lg_buf_cleanup(&b);
+  lg__buf_cleanup(&b);
   return rc;
 }

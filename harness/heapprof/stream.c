@@ -105,10 +105,10 @@ static int on_stack(reader *r, size_t off, const unsigned char *p,
     return bad(r, off, "stack record with a bad frame count");
   if (find_id(r, id, &found))
     return bad(r, off, "stack id defined twice");
-  if ((rc = lg_grow((void **)&h->stacks, &h->cap_stacks, h->n_stacks + 1,
-                    sizeof *h->stacks, HP_MAX_STACKS)) ||
-      (rc = lg_grow((void **)&r->ids, &r->cap_ids, r->n_ids + 1, sizeof *r->ids,
-                    HP_MAX_STACKS)))
+  if ((rc = lg__grow((void **)&h->stacks, &h->cap_stacks, h->n_stacks + 1,
+                     sizeof *h->stacks, HP_MAX_STACKS)) ||
+      (rc = lg__grow((void **)&r->ids, &r->cap_ids, r->n_ids + 1,
+                     sizeof *r->ids, HP_MAX_STACKS)))
     return rc == LG_ELIMIT ? bad(r, off, "too many stacks") : nomem(r);
   s.maps = r->maps;
   s.n = n;
@@ -133,8 +133,8 @@ static int on_stack(reader *r, size_t off, const unsigned char *p,
 }
 
 static int add_ev(reader *r, uint64_t addr, uint32_t alloc, double t) {
-  if (lg_grow((void **)&r->evs, &r->cap_evs, r->n_evs + 1, sizeof *r->evs,
-              2 * HP_MAX_ALLOCS))
+  if (lg__grow((void **)&r->evs, &r->cap_evs, r->n_evs + 1, sizeof *r->evs,
+               2 * HP_MAX_ALLOCS))
     return LG_ENOMEM;
   r->evs[r->n_evs].addr = addr;
   r->evs[r->n_evs].seq = (uint32_t)r->n_evs;
@@ -167,8 +167,8 @@ static int on_alloc(reader *r, size_t off, const unsigned char *p,
   a.bytes = (usable + CHUNK_HEADER) / prob;
   a.objects = 1 / prob;
   a.stack = stack;
-  if ((rc = lg_grow((void **)&h->allocs, &h->cap_allocs, h->n_allocs + 1,
-                    sizeof *h->allocs, HP_MAX_ALLOCS)))
+  if ((rc = lg__grow((void **)&h->allocs, &h->cap_allocs, h->n_allocs + 1,
+                     sizeof *h->allocs, HP_MAX_ALLOCS)))
     return rc == LG_ELIMIT ? bad(r, off, "too many samples") : nomem(r);
   if (add_ev(r, u64(p + 8), (uint32_t)h->n_allocs, a.t_alloc))
     return nomem(r);
@@ -207,7 +207,7 @@ static int on_note(reader *r, const unsigned char *p, uint32_t len) {
   for (i = 0; i < n; i++)
     buf[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
   buf[n] = '\0';
-  return hp_note(r->h, "%s", buf);
+  return lg__hp_note(r->h, "%s", buf);
 }
 
 static int parse(reader *r) {
@@ -227,8 +227,8 @@ static int parse(reader *r) {
   r->period = (double)u64(r->d + 16);
   if (!(r->period >= 1))
     return bad(r, 16, "sampling period 0");
-  if (lg_grow((void **)&h->procs, &h->cap_procs, h->n_procs + 1,
-              sizeof *h->procs, 1 << 20))
+  if (lg__grow((void **)&h->procs, &h->cap_procs, h->n_procs + 1,
+               sizeof *h->procs, 1 << 20))
     return nomem(r);
   pr.pid = u32(r->d + 8);
   pr.period = r->period;
@@ -245,11 +245,11 @@ static int parse(reader *r) {
     if (r->len - off < LGHS_RECORD_HEADER ||
         (len = u32(r->d + off + 4),
          r->len - off - LGHS_RECORD_HEADER < (size_t)len)) {
-      rc = hp_note(h,
-                   "%s: the stream ends inside a record at offset %zu (the "
-                   "process was killed while writing); the records before "
-                   "it are used",
-                   r->name, off);
+      rc = lg__hp_note(h,
+                       "%s: the stream ends inside a record at offset %zu (the "
+                       "process was killed while writing); the records before "
+                       "it are used",
+                       r->name, off);
       if (rc)
         return nomem(r);
       break;
@@ -261,7 +261,7 @@ static int parse(reader *r) {
     p = r->d + off + LGHS_RECORD_HEADER;
     switch (r->d[off]) {
     case LGHS_MAPS: {
-      int m = hp_maps_add(h, r->proc, (const char *)p, len);
+      int m = lg__hp_maps_add(h, r->proc, (const char *)p, len);
       if (m < 0)
         return nomem(r);
       r->maps = (uint32_t)m;
@@ -325,8 +325,8 @@ int lg_heapprof_add_stream_buffer(lg_heapprof *h, const char *name,
                         "mixed",
                         name);
   if (len == 0)
-    return hp_note(h, "%s: empty (the process ended as the sampler started)",
-                   name)
+    return lg__hp_note(
+               h, "%s: empty (the process ended as the sampler started)", name)
                ? lg_error_set(err, LG_ENOMEM, "out of memory")
                : 0;
   memset(&r, 0, sizeof r);
@@ -349,7 +349,7 @@ int lg_heapprof_add_stream_buffer(lg_heapprof *h, const char *name,
 int lg_heapprof_add_stream(lg_heapprof *h, const char *path, lg_error *err) {
   char *data = NULL;
   size_t len = 0;
-  int rc = lg_read_file(path, (size_t)1 << 31, &data, &len, err);
+  int rc = lg__read_file(path, (size_t)1 << 31, &data, &len, err);
   if (rc)
     return rc;
   rc = lg_heapprof_add_stream_buffer(h, path, data, len, err);
@@ -375,8 +375,8 @@ int lg_heapprof_add_stream_dir(lg_heapprof *h, const char *dir, lg_error *err) {
     if (strncmp(e->d_name, "heapprof.", 9) != 0 || l < 14 ||
         strcmp(e->d_name + l - 5, ".lghs") != 0)
       continue;
-    p = lg_path_join(dir, e->d_name);
-    if (!p || lg_grow((void **)&names, &cap, n + 1, sizeof *names, 1 << 20)) {
+    p = lg__path_join(dir, e->d_name);
+    if (!p || lg__grow((void **)&names, &cap, n + 1, sizeof *names, 1 << 20)) {
       free(p);
       rc = lg_error_set(err, LG_ENOMEM, "out of memory");
       goto cleanup;

@@ -48,7 +48,7 @@ static const Dwfl_Callbacks callbacks = {
     .find_debuginfo = dwfl_standard_find_debuginfo,
 };
 
-const char *hp_demangle(const char *sym, char *buf, size_t cap) {
+const char *lg__hp_demangle(const char *sym, char *buf, size_t cap) {
   int status = -1;
   char *d;
   if (!sym || strncmp(sym, "_Z", 2) != 0)
@@ -63,13 +63,14 @@ const char *hp_demangle(const char *sym, char *buf, size_t cap) {
   return buf;
 }
 
-int hp_maps_add(lg_heapprof *h, uint32_t proc, const char *text, size_t len) {
+int lg__hp_maps_add(lg_heapprof *h, uint32_t proc, const char *text,
+                    size_t len) {
   hp_maps m;
   memset(&m, 0, sizeof m);
   m.proc = proc;
   m.text = malloc(len + 1);
-  if (!m.text || lg_grow((void **)&h->maps, &h->cap_maps, h->n_maps + 1,
-                         sizeof *h->maps, 1 << 20)) {
+  if (!m.text || lg__grow((void **)&h->maps, &h->cap_maps, h->n_maps + 1,
+                          sizeof *h->maps, 1 << 20)) {
     free(m.text);
     return -1;
   }
@@ -110,7 +111,7 @@ static Dwfl *dwfl_of(hp_maps *m) {
   return d;
 }
 
-void hp_symbolize_free(lg_heapprof *h) {
+void lg__hp_symbolize_free(lg_heapprof *h) {
   symcache *c = h->symcache;
   size_t i;
   for (i = 0; i < h->n_maps; i++)
@@ -133,7 +134,7 @@ static const char *die_name(Dwarf_Die *die, char *buf, size_t cap) {
       dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a))
     n = dwarf_formstring(&a);
   if (n)
-    return hp_demangle(n, buf, cap);
+    return lg__hp_demangle(n, buf, cap);
   if (dwarf_attr_integrate(die, DW_AT_name, &a))
     n = dwarf_formstring(&a);
   return n;
@@ -150,9 +151,9 @@ static int push(lg_heapprof *h, frames *fs, const char *fn, const char *file,
   if (fs->n >= sizeof fs->f / sizeof *fs->f)
     return 0; /* deeper inlining than any real stack: the rest is dropped */
   f = &fs->f[fs->n];
-  f->function = hp_str(h, fn ? fn : "?", strlen(fn ? fn : "?"));
-  f->file = file ? hp_str(h, file, strlen(file)) : NULL;
-  f->object = obj ? hp_str(h, obj, strlen(obj)) : NULL;
+  f->function = lg__hp_str(h, fn ? fn : "?", strlen(fn ? fn : "?"));
+  f->file = file ? lg__hp_str(h, file, strlen(file)) : NULL;
+  f->object = obj ? lg__hp_str(h, obj, strlen(obj)) : NULL;
   if (!f->function || (file && !f->file) || (obj && !f->object))
     return LG_ENOMEM;
   f->line = line;
@@ -183,7 +184,7 @@ static int lookup(lg_heapprof *h, uint32_t maps, uint64_t pc, int is_return,
   /* the module's name is the mapped path (its ELF may not be open yet) */
   obj = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
   sym = dwfl_module_addrinfo(mod, a, &off, &esym, NULL, NULL, NULL);
-  sym = sym ? hp_demangle(sym, symbuf, sizeof symbuf) : NULL;
+  sym = sym ? lg__hp_demangle(sym, symbuf, sizeof symbuf) : NULL;
   if (sym && sym != symbuf && strchr(sym, '@') && !strchr(sym, '(')) {
     /* "__libc_start_main@@GLIBC_2.34": the version is not the name */
     snprintf(symbuf, sizeof symbuf, "%.*s", (int)strcspn(sym, "@"), sym);
@@ -296,8 +297,8 @@ static int cache_grow(symcache *c) {
   return 0;
 }
 
-int hp_symbolize(lg_heapprof *h, uint32_t maps, uint64_t pc, int is_return,
-                 const hp_frame **out, size_t *n, lg_error *err) {
+int lg__hp_symbolize(lg_heapprof *h, uint32_t maps, uint64_t pc, int is_return,
+                     const hp_frame **out, size_t *n, lg_error *err) {
   symcache *c = h->symcache;
   frames fs;
   size_t k;
@@ -320,8 +321,8 @@ int hp_symbolize(lg_heapprof *h, uint32_t maps, uint64_t pc, int is_return,
   fs.n = 0;
   if ((rc = lookup(h, maps, pc, is_return, &fs)) != 0)
     return lg_error_set(err, rc, "out of memory");
-  if (lg_grow((void **)&c->pool, &c->cap_pool, c->n_pool + fs.n,
-              sizeof *c->pool, HP_MAX_STACKS * 4))
+  if (lg__grow((void **)&c->pool, &c->cap_pool, c->n_pool + fs.n,
+               sizeof *c->pool, HP_MAX_STACKS * 4))
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   memcpy(c->pool + c->n_pool, fs.f, fs.n * sizeof *fs.f);
   c->slot[k].maps = maps;
@@ -336,7 +337,7 @@ int hp_symbolize(lg_heapprof *h, uint32_t maps, uint64_t pc, int is_return,
   return 0;
 }
 
-int hp_resolve_stacks(lg_heapprof *h, lg_error *err) {
+int lg__hp_resolve_stacks(lg_heapprof *h, lg_error *err) {
   hp_frame *buf = NULL;
   size_t cap = 0, i, j;
   int rc = 0;
@@ -348,17 +349,17 @@ int hp_resolve_stacks(lg_heapprof *h, lg_error *err) {
     for (j = 0; j < s->n; j++) {
       const hp_frame *f;
       size_t k;
-      if ((rc = hp_symbolize(h, s->maps, s->pcs[j], 1, &f, &k, err)))
+      if ((rc = lg__hp_symbolize(h, s->maps, s->pcs[j], 1, &f, &k, err)))
         break;
-      if ((rc = lg_grow((void **)&buf, &cap, n + k, sizeof *buf,
-                        HP_MAX_FRAMES))) {
+      if ((rc = lg__grow((void **)&buf, &cap, n + k, sizeof *buf,
+                         HP_MAX_FRAMES))) {
         rc = lg_error_set(err, LG_ENOMEM, "out of memory");
         break;
       }
       memcpy(buf + n, f, k * sizeof *f);
       n += k;
     }
-    if (rc == 0 && (s->site = hp_site_of(h, buf, n, err)) == UINT32_MAX)
+    if (rc == 0 && (s->site = lg__hp_site_of(h, buf, n, err)) == UINT32_MAX)
       rc = err->code;
   }
   free(buf);

@@ -60,7 +60,7 @@ static void pop_oldest(lgl_conn *c) {
   c->matched = 0;
 }
 
-void lgl_conn_close(lgl_conn *c) {
+void lg__load_conn_close(lgl_conn *c) {
   if (is_pipe(c)) {
     /* The pipes belong to the caller: only stop watching them. */
     if (c->state != LGL_C_DEAD) {
@@ -82,11 +82,11 @@ void lgl_conn_close(lgl_conn *c) {
  * at once after the first, then after backoff_ns, so a peer that only fails
  * or closes cannot make the loop spin. */
 static void reconnect(lgl_conn *c) {
-  uint64_t now = lg_now_ns(), d;
-  lgl_conn_close(c);
+  uint64_t now = lg__now_ns(), d;
+  lg__load_conn_close(c);
   d = backoff_ns(++c->fails);
   if (d == 0) {
-    lgl_conn_connect(c, now);
+    lg__load_conn_connect(c, now);
     return;
   }
   c->state = LGL_C_BACKOFF;
@@ -104,16 +104,16 @@ static void conn_fail(lgl_conn *c, int cls, uint64_t min_n, const char *fmt,
   va_list ap;
 
   va_start(ap, fmt);
-  lgl_worker_vcount_err(w, cls, n, fmt, ap);
+  lg__load_worker_vcount_err(w, cls, n, fmt, ap);
   va_end(ap);
-  lgl_worker_unclaim(w, c->ring_n);
+  lg__load_worker_unclaim(w, c->ring_n);
   if (is_pipe(c))
-    lgl_conn_close(c);
+    lg__load_conn_close(c);
   else
     reconnect(c);
 }
 
-void lgl_conn_connect(lgl_conn *c, uint64_t now) {
+void lg__load_conn_connect(lgl_conn *c, uint64_t now) {
   lg_load *l = c->w->l;
   const lgl_target *t = &l->target;
   struct epoll_event ev;
@@ -149,14 +149,14 @@ void lgl_conn_connect(lgl_conn *c, uint64_t now) {
 static void pipe_write_closed(lgl_conn *c, const char *why) {
   if (c->wlen) {
     c->ring_n--;
-    lgl_worker_unclaim(c->w, 1);
+    lg__load_worker_unclaim(c->w, 1);
   }
   c->wbuf = NULL;
   c->wlen = c->woff = 0;
   c->wclosed = true;
   c->want_out = false;
   epoll_ctl(c->w->ep, EPOLL_CTL_DEL, c->wfd, NULL);
-  lgl_worker_count_err(c->w, LGL_E_WRITE, 1, "%s", why);
+  lg__load_worker_count_err(c->w, LGL_E_WRITE, 1, "%s", why);
 }
 
 static int flush(lgl_conn *c) {
@@ -171,7 +171,7 @@ static int flush(lgl_conn *c) {
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!c->want_out && lgl_worker_set_events(c->w, c, true) != 0) {
+      if (!c->want_out && lg__load_worker_set_events(c->w, c, true) != 0) {
         conn_fail(c, LGL_E_WRITE, 1, "epoll_ctl: %s", strerror(errno));
         return -1;
       }
@@ -189,23 +189,23 @@ static int flush(lgl_conn *c) {
   }
   c->wbuf = NULL;
   c->wlen = c->woff = 0;
-  if (c->want_out && lgl_worker_set_events(c->w, c, false) != 0) {
+  if (c->want_out && lg__load_worker_set_events(c->w, c, false) != 0) {
     conn_fail(c, LGL_E_WRITE, 1, "epoll_ctl: %s", strerror(errno));
     return -1;
   }
   return 0;
 }
 
-bool lgl_conn_can_send(const lgl_conn *c) {
+bool lg__load_conn_can_send(const lgl_conn *c) {
   return c->state == LGL_C_OPEN && c->wlen == 0 && c->ring_n < c->depth &&
          !c->wclosed;
 }
 
-int lgl_conn_dispatch(lgl_conn *c, uint64_t intended_ns) {
+int lg__load_conn_dispatch(lgl_conn *c, uint64_t intended_ns) {
   lgl_worker *w = c->w;
   lg_load *l = w->l;
   const lgl_item *it = &l->items[c->flow_pos];
-  uint64_t now = lg_now_ns();
+  uint64_t now = lg__now_ns();
   uint64_t seq = w->seq++ * l->n_workers + w->index; /* unique across threads */
   lgl_flight *f;
 
@@ -213,11 +213,12 @@ int lgl_conn_dispatch(lgl_conn *c, uint64_t intended_ns) {
     c->wbuf = it->fixed;
     c->wlen = it->fixed_len;
   } else {
-    long n = lgl_request_render(it, l->o.port, seq, &w->rng, c->obuf,
-                                it->max_len);
+    long n = lg__load_request_render(it, l->o.port, seq, &w->rng, c->obuf,
+                                     it->max_len);
     if (n < 0) { /* cannot happen: obuf holds max_len; kept as a guard */
-      lgl_worker_count_err(w, LGL_E_WRITE, 1, "request rendering overflow");
-      lgl_worker_unclaim(w, 1);
+      lg__load_worker_count_err(w, LGL_E_WRITE, 1,
+                                "request rendering overflow");
+      lg__load_worker_unclaim(w, 1);
       return -1;
     }
     c->wbuf = c->obuf;
@@ -246,20 +247,20 @@ int lgl_conn_dispatch(lgl_conn *c, uint64_t intended_ns) {
  * to the next request (false when the connection is about to be failed). */
 static void finish_response(lgl_conn *c, int status, bool keep, bool proceed) {
   lgl_flight *f = &c->ring[c->ring_head];
-  uint64_t now = lg_now_ns();
+  uint64_t now = lg__now_ns();
   uint64_t lat = now > f->intended_ns ? now - f->intended_ns : 0;
 
   pop_oldest(c);
   c->fails = 0;
-  lgl_worker_count_response(c->w, lat, status);
+  lg__load_worker_count_response(c->w, lat, status);
   if (!proceed)
     return;
   if (!keep) { /* Connection: close or read-until-close: a new connection */
-    lgl_conn_close(c);
-    lgl_conn_connect(c, now);
+    lg__load_conn_close(c);
+    lg__load_conn_connect(c, now);
     return;
   }
-  lgl_worker_conn_ready(c->w, c);
+  lg__load_worker_conn_ready(c->w, c);
 }
 
 static int on_headers_complete(http_parser *p) {
@@ -347,8 +348,8 @@ static int consume_flow(lgl_conn *c, const char *data, size_t len) {
         return -1;
       }
       /* a pipe cannot be resynchronised: count, drop, go on */
-      lgl_worker_count_err(c->w, LGL_E_PARSE, 1, FLOW_EXTRA_FMT, len - i,
-                           peer_name(c));
+      lg__load_worker_count_err(c->w, LGL_E_PARSE, 1, FLOW_EXTRA_FMT, len - i,
+                                peer_name(c));
       return 0;
     }
     it = &c->w->l->items[c->ring[c->ring_head].item];
@@ -457,14 +458,14 @@ static void on_connected(lgl_conn *c) {
   }
   c->state = LGL_C_OPEN;
   c->want_out = true; /* registered for EPOLLOUT while connecting */
-  if (lgl_worker_set_events(c->w, c, false) != 0) {
+  if (lg__load_worker_set_events(c->w, c, false) != 0) {
     conn_fail(c, LGL_E_CONNECT, 1, "epoll_ctl: %s", strerror(errno));
     return;
   }
-  lgl_worker_conn_ready(c->w, c);
+  lg__load_worker_conn_ready(c->w, c);
 }
 
-void lgl_conn_on_event(lgl_conn *c, uint32_t events, bool wfd_event) {
+void lg__load_conn_on_event(lgl_conn *c, uint32_t events, bool wfd_event) {
   if (c->state == LGL_C_CONNECTING) {
     on_connected(c);
     return;
@@ -476,7 +477,8 @@ void lgl_conn_on_event(lgl_conn *c, uint32_t events, bool wfd_event) {
     if (flush(c) != 0)
       return;
     if (c->wlen == 0)
-      lgl_worker_conn_ready(c->w, c); /* a pipe may take the next request */
+      lg__load_worker_conn_ready(c->w,
+                                 c); /* a pipe may take the next request */
     if (c->state != LGL_C_OPEN)
       return;
   }
@@ -489,12 +491,12 @@ void lgl_conn_on_event(lgl_conn *c, uint32_t events, bool wfd_event) {
     on_readable(c);
 }
 
-void lgl_conn_sweep(lgl_conn *c, uint64_t now) {
+void lg__load_conn_sweep(lgl_conn *c, uint64_t now) {
   lg_load *l = c->w->l;
   switch (c->state) {
   case LGL_C_BACKOFF:
     if (now >= c->retry_ns)
-      lgl_conn_connect(c, now);
+      lg__load_conn_connect(c, now);
     break;
   case LGL_C_CONNECTING:
     if (now >= c->deadline_ns)
@@ -509,12 +511,13 @@ void lgl_conn_sweep(lgl_conn *c, uint64_t now) {
         break;
       }
       /* A pipe cannot be reset: give up on the oldest request only. */
-      lgl_worker_count_err(c->w, LGL_E_TIMEOUT, 1, "no complete response from "
-                           "%s within %.3g s", peer_name(c),
-                           (double)l->timeout_ns / 1e9);
-      lgl_worker_unclaim(c->w, 1);
+      lg__load_worker_count_err(c->w, LGL_E_TIMEOUT, 1,
+                                "no complete response from "
+                                "%s within %.3g s",
+                                peer_name(c), (double)l->timeout_ns / 1e9);
+      lg__load_worker_unclaim(c->w, 1);
       pop_oldest(c);
-      lgl_worker_conn_ready(c->w, c);
+      lg__load_worker_conn_ready(c->w, c);
     }
     break;
   default:

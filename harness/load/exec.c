@@ -116,7 +116,7 @@ nomem:
   return lg_error_set(err, LG_ENOMEM, "out of memory");
 }
 
-int lgl_exec_new(lg_load *l, lg_error *err) {
+int lg__load_exec_new(lg_load *l, lg_error *err) {
   const lg_load_spec *s = l->o.spec;
   lgl_exec *x;
   size_t i;
@@ -147,10 +147,10 @@ int lgl_exec_new(lg_load *l, lg_error *err) {
   if ((rc = build_env(l, x, err)) != 0)
     return rc;
   if (l->o.out_dir) {
-    if ((rc = lg_mkdir_p(l->o.out_dir, err)) != 0)
+    if ((rc = lg__mkdir_p(l->o.out_dir, err)) != 0)
       return rc;
     for (i = 0; i < 2; i++)
-      if (!(x->paths[i] = lg_path_join(l->o.out_dir, x->out[i].name)))
+      if (!(x->paths[i] = lg__path_join(l->o.out_dir, x->out[i].name)))
         return lg_error_set(err, LG_ENOMEM, "out of memory");
   }
   return 0;
@@ -234,7 +234,7 @@ static void reap(lg_load *l, lgl_exec *x) {
   while (waitpid(x->pid, &x->wstatus, 0) < 0 && errno == EINTR)
     ;
   x->reaped = true;
-  x->exit_ns = lg_now_ns();
+  x->exit_ns = lg__now_ns();
 }
 
 static void *supervise(void *arg) {
@@ -246,7 +246,7 @@ static void *supervise(void *arg) {
     struct pollfd pf[3];
     sink *src[2]; /* the sink of each pipe entry of pf (they come first) */
     nfds_t n = 0, n_pipes, k;
-    uint64_t now = lg_now_ns(), wait = LGL_MAX_WAIT_NS;
+    uint64_t now = lg__now_ns(), wait = LGL_MAX_WAIT_NS;
     int i;
     bool stop = atomic_load(&l->stop) ||
                 (l->o.interrupt &&
@@ -254,7 +254,7 @@ static void *supervise(void *arg) {
 
     if (!x->reaped && leader_exited(x)) {
       reap(l, x);
-      drain_until = lg_now_ns() + EXEC_DRAIN_NS;
+      drain_until = lg__now_ns() + EXEC_DRAIN_NS;
     }
     if (x->reaped && ((x->out[0].pipe_rd < 0 && x->out[1].pipe_rd < 0) ||
                       now >= drain_until))
@@ -299,11 +299,11 @@ static void *supervise(void *arg) {
         /* nothing more to do: the capture is already incomplete */
       }
     }
-  lgl_worker_done(l);
+  lg__load_worker_done(l);
   return NULL;
 }
 
-int lgl_exec_start(lg_load *l, lg_error *err) {
+int lg__load_exec_start(lg_load *l, lg_error *err) {
   lgl_exec *x = l->ex;
   int pfd[2][2] = {{-1, -1}, {-1, -1}}, i, rc = 0, e;
 
@@ -313,7 +313,7 @@ int lgl_exec_start(lg_load *l, lg_error *err) {
       goto cleanup;
     }
     if (x->paths[i]) {
-      x->out[i].file = lg_create_file(x->paths[i], err);
+      x->out[i].file = lg__create_file(x->paths[i], err);
       if (x->out[i].file < 0) {
         rc = lg_error_prefix(err, x->out[i].file, "load");
         x->out[i].file = -1;
@@ -350,21 +350,21 @@ cleanup:
   return rc;
 }
 
-void lgl_exec_join(lg_load *l) {
+void lg__load_exec_join(lg_load *l) {
   if (l->ex && l->ex->thread_started) {
     pthread_join(l->ex->tid, NULL);
     l->ex->thread_started = false;
   }
 }
 
-void lgl_exec_free(lg_load *l) {
+void lg__load_exec_free(lg_load *l) {
   lgl_exec *x = l->ex;
   int i;
   if (!x)
     return;
   if (x->thread_started) {
     atomic_store(&l->stop, 1);
-    lgl_exec_join(l);
+    lg__load_exec_join(l);
   }
   if (x->pid > 0 && !x->reaped) {
     kill(-x->pid, SIGKILL);
@@ -390,7 +390,7 @@ void lgl_exec_free(lg_load *l) {
   l->ex = NULL;
 }
 
-int lgl_exec_result(lg_load *l, lg_load_result *r, char *msg, size_t cap) {
+int lg__load_exec_result(lg_load *l, lg_load_result *r, char *msg, size_t cap) {
   lgl_exec *x = l->ex;
   int i, st = -1;
   size_t o = 0;

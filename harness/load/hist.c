@@ -38,14 +38,14 @@ static void bucket_range(size_t idx, uint64_t *lo, uint64_t *width) {
   *width = (uint64_t)1 << shift;
 }
 
-void lgl_hist_record(lgl_hist *h, uint64_t ns) {
+void lg__load_hist_record(lgl_hist *h, uint64_t ns) {
   h->b[bucket_of(ns)]++;
   h->count++;
   if (ns > h->max_ns)
     h->max_ns = ns;
 }
 
-void lgl_hist_merge(lgl_hist *dst, const lgl_hist *src) {
+void lg__load_hist_merge(lgl_hist *dst, const lgl_hist *src) {
   size_t i;
   for (i = 0; i < LGL_HIST_BUCKETS; i++)
     dst->b[i] += src->b[i];
@@ -54,7 +54,7 @@ void lgl_hist_merge(lgl_hist *dst, const lgl_hist *src) {
     dst->max_ns = src->max_ns;
 }
 
-uint64_t lgl_hist_quantile(const lgl_hist *h, double q) {
+uint64_t lg__load_hist_quantile(const lgl_hist *h, double q) {
   uint64_t rank, seen = 0, lo, width, mid;
   size_t i;
   if (h->count == 0)

@@ -32,7 +32,7 @@ void lg_load_opts_init(lg_load_opts *o) {
   o->duration_scale = 1.0;
 }
 
-size_t lgl_phase_at(const lg_load *l, uint64_t t_ns) {
+size_t lg__load_phase_at(const lg_load *l, uint64_t t_ns) {
   size_t i;
   for (i = 0; i + 1 < l->n_phases; i++)
     if (t_ns < l->phases[i].start_ns + l->phases[i].dur_ns)
@@ -40,10 +40,10 @@ size_t lgl_phase_at(const lg_load *l, uint64_t t_ns) {
   return l->n_phases - 1;
 }
 
-void lgl_worker_done(lg_load *l) {
+void lg__load_worker_done(lg_load *l) {
   pthread_mutex_lock(&l->mu);
   if (l->running > 0 && --l->running == 0) {
-    atomic_store(&l->end_ns, lg_now_ns());
+    atomic_store(&l->end_ns, lg__now_ns());
     pthread_cond_broadcast(&l->cv);
   }
   pthread_mutex_unlock(&l->mu);
@@ -173,7 +173,7 @@ static int make_workers(lg_load *l, lg_error *err) {
   l->n_workers = threads;
   for (i = 0; i < threads; i++) {
     uint32_t n = conns / threads + (i < conns % threads ? 1 : 0);
-    if ((rc = lgl_worker_init(&l->workers[i], l, i, n, err)) != 0)
+    if ((rc = lg__load_worker_init(&l->workers[i], l, i, n, err)) != 0)
       return rc;
   }
   return 0;
@@ -212,12 +212,12 @@ int lg_load_new(const lg_load_opts *o, lg_load **out, lg_error *err) {
   case LG_DRIVER_HTTP:
   case LG_DRIVER_TCP:
   case LG_DRIVER_STDIN:
-    if ((rc = lgl_requests_build(l, err)) != 0 ||
+    if ((rc = lg__load_requests_build(l, err)) != 0 ||
         (rc = make_workers(l, err)) != 0)
       goto cleanup;
     break;
   case LG_DRIVER_EXEC:
-    if ((rc = lgl_exec_new(l, err)) != 0)
+    if ((rc = lg__load_exec_new(l, err)) != 0)
       goto cleanup;
     break;
   default:
@@ -239,14 +239,14 @@ int lg_load_start(lg_load *l, lg_error *err) {
 
   if (l->started)
     return lg_error_set(err, LG_EUSAGE, "load: already started");
-  l->t0_ns = lg_now_ns();
+  l->t0_ns = lg__now_ns();
   l->started = true;
   if (l->driver == LG_DRIVER_EXEC) {
     l->running = 1;
-    rc = lgl_exec_start(l, err);
+    rc = lg__load_exec_start(l, err);
     if (rc) {
       l->running = 0;
-      atomic_store(&l->end_ns, lg_now_ns());
+      atomic_store(&l->end_ns, lg__now_ns());
     }
     return rc;
   }
@@ -257,7 +257,7 @@ int lg_load_start(lg_load *l, lg_error *err) {
   pthread_sigmask(SIG_BLOCK, &block, &old);
   pthread_mutex_lock(&l->mu);
   for (i = 0; i < l->n_workers; i++) {
-    int e = pthread_create(&l->workers[i].tid, NULL, lgl_worker_main,
+    int e = pthread_create(&l->workers[i].tid, NULL, lg__load_worker_main,
                            &l->workers[i]);
     if (e) {
       rc = lg_error_set(err, LG_ESYS, "load: cannot start thread %u: %s", i,
@@ -272,7 +272,7 @@ int lg_load_start(lg_load *l, lg_error *err) {
   if (rc) {
     lg_load_stop(l);
     if (l->running == 0)
-      atomic_store(&l->end_ns, lg_now_ns());
+      atomic_store(&l->end_ns, lg__now_ns());
   }
   return rc;
 }
@@ -303,19 +303,19 @@ static uint64_t elapsed_ns(const lg_load *l) {
   if (!l->started)
     return 0;
   end = atomic_load(&((lg_load *)l)->end_ns);
-  now = end ? end : lg_now_ns();
+  now = end ? end : lg__now_ns();
   return now > l->t0_ns ? now - l->t0_ns : 0;
 }
 
 const char *lg_load_phase(const lg_load *l) {
-  return l->phases[lgl_phase_at(l, elapsed_ns(l))].name;
+  return l->phases[lg__load_phase_at(l, elapsed_ns(l))].name;
 }
 
 void lg_load_progress_get(const lg_load *l, lg_load_progress *p) {
   uint64_t t = elapsed_ns(l);
   p->completed = lg_load_completed(l);
   p->errors = errors_now(l);
-  p->phase_index = lgl_phase_at(l, t);
+  p->phase_index = lg__load_phase_at(l, t);
   p->phase_name = l->phases[p->phase_index].name;
   p->elapsed_s = (double)t / 1e9;
   p->total_s = (double)l->total_ns / 1e9;
@@ -361,7 +361,7 @@ void lg_load_set_budget(lg_load *l, uint64_t budget) {
   }
 }
 
-void lgl_join_all(lg_load *l) {
+void lg__load_join_all(lg_load *l) {
   unsigned i;
   if (!l->started || l->joined)
     return;
@@ -369,7 +369,7 @@ void lgl_join_all(lg_load *l) {
     if (l->workers[i].thread_started)
       pthread_join(l->workers[i].tid, NULL);
   if (l->driver == LG_DRIVER_EXEC)
-    lgl_exec_join(l);
+    lg__load_exec_join(l);
   l->joined = true;
 }
 
@@ -380,13 +380,13 @@ void lg_load_free(lg_load *l) {
     return;
   if (l->started && !l->joined) {
     lg_load_stop(l);
-    lgl_join_all(l);
+    lg__load_join_all(l);
   }
   for (i = 0; l->workers && i < l->n_workers; i++)
-    lgl_worker_cleanup(&l->workers[i]);
+    lg__load_worker_cleanup(&l->workers[i]);
   free(l->workers);
-  lgl_exec_free(l);
-  lgl_requests_free(l);
+  lg__load_exec_free(l);
+  lg__load_requests_free(l);
   for (p = 0; l->phases && p < l->n_phases; p++)
     free(l->phases[p].name);
   free(l->phases);

@@ -59,11 +59,11 @@ typedef struct lgl_hist {
   uint64_t b[LGL_HIST_BUCKETS];
 } lgl_hist;
 
-void lgl_hist_record(lgl_hist *h, uint64_t ns);
-void lgl_hist_merge(lgl_hist *dst, const lgl_hist *src);
+void lg__load_hist_record(lgl_hist *h, uint64_t ns);
+void lg__load_hist_merge(lgl_hist *dst, const lgl_hist *src);
 /* The value at quantile q (0..1] in ns: the midpoint of the bucket holding
  * the ceil(q*count)-th value (the exact max for q = 1); 0 when empty. */
-uint64_t lgl_hist_quantile(const lgl_hist *h, double q);
+uint64_t lg__load_hist_quantile(const lgl_hist *h, double q);
 
 /* ---- requests (request.c) -------------------------------------------- */
 typedef struct lgl_item {
@@ -94,12 +94,12 @@ typedef struct lgl_phase {
 
 /* Build l->items and l->target from the spec (http url/method/headers/body,
  * or the tcp/stdin flow and address). */
-int lgl_requests_build(lg_load *l, lg_error *err);
-void lgl_requests_free(lg_load *l);
+int lg__load_requests_build(lg_load *l, lg_error *err);
+void lg__load_requests_free(lg_load *l);
 /* Render item it for seq into out (cap >= it->max_len); returns its length
  * or a negative LG_E*. Never allocates. */
-long lgl_request_render(const lgl_item *it, unsigned port, uint64_t seq,
-                        uint64_t *rng, char *out, size_t cap);
+long lg__load_request_render(const lgl_item *it, unsigned port, uint64_t seq,
+                             uint64_t *rng, char *out, size_t cap);
 
 /* ---- connections and workers (conn.c, worker.c) ----------------------- */
 enum { LGL_C_IDLE_CLOSED, LGL_C_BACKOFF, LGL_C_CONNECTING, LGL_C_OPEN,
@@ -213,18 +213,18 @@ struct lg_load {
 };
 
 /* The phase index at offset t_ns from the start (the last one past the end). */
-size_t lgl_phase_at(const lg_load *l, uint64_t t_ns);
+size_t lg__load_phase_at(const lg_load *l, uint64_t t_ns);
 /* True when the worker should stop now (time, stop, interrupt, cap). */
-bool lgl_should_end(lgl_worker *w, uint64_t now);
+bool lg__load_should_end(lgl_worker *w, uint64_t now);
 /* Called by each worker thread (and the exec supervisor) as it ends. */
-void lgl_worker_done(lg_load *l);
+void lg__load_worker_done(lg_load *l);
 /* Join every thread once (after they ended or were told to stop). */
-void lgl_join_all(lg_load *l);
+void lg__load_join_all(lg_load *l);
 
-int lgl_worker_init(lgl_worker *w, lg_load *l, unsigned index,
-                    uint32_t n_conns, lg_error *err);
-void lgl_worker_cleanup(lgl_worker *w);
-void *lgl_worker_main(void *arg);
+int lg__load_worker_init(lgl_worker *w, lg_load *l, unsigned index,
+                         uint32_t n_conns, lg_error *err);
+void lg__load_worker_cleanup(lgl_worker *w);
+void *lg__load_worker_main(void *arg);
 
 /* epoll data of a connection's fd: generation, index, "is the write fd". */
 static inline uint64_t lgl_token(const lgl_conn *c, bool wfd) {
@@ -232,39 +232,40 @@ static inline uint64_t lgl_token(const lgl_conn *c, bool wfd) {
 }
 
 /* conn.c: the connection state machine, driven by worker.c. */
-void lgl_conn_connect(lgl_conn *c, uint64_t now);
-void lgl_conn_on_event(lgl_conn *c, uint32_t events, bool wfd_event);
-void lgl_conn_sweep(lgl_conn *c, uint64_t now);
+void lg__load_conn_connect(lgl_conn *c, uint64_t now);
+void lg__load_conn_on_event(lgl_conn *c, uint32_t events, bool wfd_event);
+void lg__load_conn_sweep(lgl_conn *c, uint64_t now);
 /* Send the next request on an idle, open connection; intended_ns = 0 means
  * now (closed model). Returns 0, or -1 when the connection failed. */
-int lgl_conn_dispatch(lgl_conn *c, uint64_t intended_ns);
-bool lgl_conn_can_send(const lgl_conn *c);
-void lgl_conn_close(lgl_conn *c);
+int lg__load_conn_dispatch(lgl_conn *c, uint64_t intended_ns);
+bool lg__load_conn_can_send(const lgl_conn *c);
+void lg__load_conn_close(lgl_conn *c);
 
 /* worker.c hooks called by conn.c */
 /* A whole response arrived: one completed request with its latency, or,
  * for an HTTP status >= 400, one status error (flows pass status 0). */
-void lgl_worker_count_response(lgl_worker *w, uint64_t latency_ns, int status);
+void lg__load_worker_count_response(lgl_worker *w, uint64_t latency_ns,
+                                    int status);
 /* Count n errors of class cls; fmt is formatted only for the first error
  * of the class (the message kept for the result). */
-void lgl_worker_count_err(lgl_worker *w, int cls, uint64_t n,
-                          const char *fmt, ...)
+void lg__load_worker_count_err(lgl_worker *w, int cls, uint64_t n,
+                               const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void lgl_worker_vcount_err(lgl_worker *w, int cls, uint64_t n,
-                           const char *fmt, va_list ap)
+void lg__load_worker_vcount_err(lgl_worker *w, int cls, uint64_t n,
+                                const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
-void lgl_worker_conn_ready(lgl_worker *w, lgl_conn *c);
-bool lgl_worker_claim(lgl_worker *w);
-void lgl_worker_unclaim(lgl_worker *w, uint64_t n);
-int lgl_worker_set_events(lgl_worker *w, lgl_conn *c, bool want_out);
+void lg__load_worker_conn_ready(lgl_worker *w, lgl_conn *c);
+bool lg__load_worker_claim(lgl_worker *w);
+void lg__load_worker_unclaim(lgl_worker *w, uint64_t n);
+int lg__load_worker_set_events(lgl_worker *w, lgl_conn *c, bool want_out);
 
 /* exec.c */
-int lgl_exec_new(lg_load *l, lg_error *err);
-int lgl_exec_start(lg_load *l, lg_error *err);
-void lgl_exec_join(lg_load *l);
-void lgl_exec_free(lg_load *l);
+int lg__load_exec_new(lg_load *l, lg_error *err);
+int lg__load_exec_start(lg_load *l, lg_error *err);
+void lg__load_exec_join(lg_load *l);
+void lg__load_exec_free(lg_load *l);
 /* Fill r->exec_exit_status and describe the command's end in msg (after
  * the join). */
-int lgl_exec_result(lg_load *l, lg_load_result *r, char *msg, size_t cap);
+int lg__load_exec_result(lg_load *l, lg_load_result *r, char *msg, size_t cap);
 
 #endif

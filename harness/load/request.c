@@ -9,7 +9,7 @@
  * A request with no {{seq}}/{{rand}} is rendered once here and shared by all
  * connections; rendering never allocates.
  * Owns: l->items (templates, fixed bytes, delimiter tables) and l->url; a
- * failure leaves them for lgl_requests_free (called by lg_load_free).
+ * failure leaves them for lg__load_requests_free (called by lg_load_free).
  */
 #include "load/load_int.h"
 
@@ -135,7 +135,7 @@ static int build_http(lg_load *l, lg_error *err) {
   bool user_host = false;
   int rc;
 
-  lg_buf_init(&head, LGL_MAX_REQUEST);
+  lg__buf_init(&head, LGL_MAX_REQUEST);
   rc = split_url(s->url, &auth, &auth_len, &path, err);
   if (rc)
     goto cleanup;
@@ -169,8 +169,9 @@ static int build_http(lg_load *l, lg_error *err) {
   }
   l->head_method = strcmp(method, "HEAD") == 0;
   plen = strcspn(path, "#");
-  rc = lg_buf_appendf(&head, "%s %s%.*s HTTP/1.1\r\n", method,
-                      (plen == 0 || path[0] == '?') ? "/" : "", (int)plen, path);
+  rc = lg__buf_appendf(&head, "%s %s%.*s HTTP/1.1\r\n", method,
+                       (plen == 0 || path[0] == '?') ? "/" : "", (int)plen,
+                       path);
   for (i = 0; rc == 0 && i < s->n_headers; i++) {
     const lg_kv *h = &s->headers[i];
     if (!token_ok(h->key) || strpbrk(h->value ? h->value : "", "\r\n")) {
@@ -187,10 +188,10 @@ static int build_http(lg_load *l, lg_error *err) {
       goto cleanup;
     }
     user_host |= strcasecmp(h->key, "Host") == 0;
-    rc = lg_buf_appendf(&head, "%s: %s\r\n", h->key, h->value ? h->value : "");
+    rc = lg__buf_appendf(&head, "%s: %s\r\n", h->key, h->value ? h->value : "");
   }
   if (rc == 0 && !user_host)
-    rc = lg_buf_appendf(&head, "Host: %s\r\n", authority);
+    rc = lg__buf_appendf(&head, "Host: %s\r\n", authority);
   if (rc) {
     rc = lg_error_set(err, LG_ELIMIT, "load: the request head exceeds %d bytes",
                       LGL_MAX_REQUEST);
@@ -205,7 +206,7 @@ static int build_http(lg_load *l, lg_error *err) {
   it = &l->items[0];
   it->http_cl = s->body_len > 0 || strcmp(method, "POST") == 0 ||
                 strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0;
-  if (!it->http_cl && lg_buf_append(&head, "\r\n", 2) != 0) {
+  if (!it->http_cl && lg__buf_append(&head, "\r\n", 2) != 0) {
     rc = lg_error_set(err, LG_ELIMIT, "load: request head too long");
     goto cleanup;
   }
@@ -218,7 +219,7 @@ static int build_http(lg_load *l, lg_error *err) {
   it->body_max = it->body ? lg_template_max_len(it->body) : 0;
   it->max_len = it->head_max + (it->http_cl ? CL_LINE_MAX : 0) + it->body_max;
 cleanup:
-  lg_buf_cleanup(&head);
+  lg__buf_cleanup(&head);
   free(auth_t);
   free(authority);
   return rc;
@@ -304,7 +305,7 @@ static int build_flow(lg_load *l, lg_error *err) {
   return rc;
 }
 
-int lgl_requests_build(lg_load *l, lg_error *err) {
+int lg__load_requests_build(lg_load *l, lg_error *err) {
   size_t i;
   int rc = l->driver == LG_DRIVER_HTTP ? build_http(l, err) : build_flow(l, err);
   if (rc)
@@ -323,7 +324,7 @@ int lgl_requests_build(lg_load *l, lg_error *err) {
     it->fixed = malloc(it->max_len ? it->max_len : 1);
     if (!it->fixed)
       return lg_error_set(err, LG_ENOMEM, "out of memory");
-    n = lgl_request_render(it, l->o.port, 0, &rng, it->fixed, it->max_len);
+    n = lg__load_request_render(it, l->o.port, 0, &rng, it->fixed, it->max_len);
     if (n < 0)
       return lg_error_set(err, LG_ELIMIT, "load: request rendering overflow");
     it->fixed_len = (size_t)n;
@@ -331,7 +332,7 @@ int lgl_requests_build(lg_load *l, lg_error *err) {
   return 0;
 }
 
-void lgl_requests_free(lg_load *l) {
+void lg__load_requests_free(lg_load *l) {
   size_t i;
   for (i = 0; l->items && i < l->n_items; i++) {
     lgl_item *it = &l->items[i];
@@ -349,9 +350,10 @@ void lgl_requests_free(lg_load *l) {
 }
 
 /* rng is advanced by {{rand N}} through lg_template_vars: not const. */
-long lgl_request_render(const lgl_item *it, unsigned port, uint64_t seq,
-                        uint64_t *rng, // NOLINT(readability-non-const-parameter)
-                        char *out, size_t cap) {
+long lg__load_request_render(
+    const lgl_item *it, unsigned port, uint64_t seq,
+    uint64_t *rng, // NOLINT(readability-non-const-parameter)
+    char *out, size_t cap) {
   lg_template_vars v = {port, seq, rng};
   size_t body_at = it->head_max + CL_LINE_MAX, n;
   long hl, bl = 0;
@@ -374,7 +376,7 @@ long lgl_request_render(const lgl_item *it, unsigned port, uint64_t seq,
   /* out is a byte buffer with a length, never a C string: no NUL. */
   memcpy(out + n, "Content-Length: ", 16); // NOLINT(bugprone-not-null-terminated-result)
   n += 16;
-  n += lg_put_u64(out + n, (uint64_t)bl);
+  n += lg__put_u64(out + n, (uint64_t)bl);
   memcpy(out + n, "\r\n\r\n", 4); // NOLINT(bugprone-not-null-terminated-result)
   n += 4;
   memmove(out + n, out + body_at, (size_t)bl);

@@ -50,36 +50,36 @@ static char *make_message(const lg_load *l, const uint64_t *cls,
   uint64_t total = 0;
   char *out;
 
-  lg_buf_init(&b, 4096);
+  lg__buf_init(&b, 4096);
   for (c = 0; c < LGL_E_N; c++)
     total += cls[c];
   if (total)
-    lg_buf_appendf(&b, "%llu request%s failed:", (unsigned long long)total,
-                   total == 1 ? "" : "s");
+    lg__buf_appendf(&b, "%llu request%s failed:", (unsigned long long)total,
+                    total == 1 ? "" : "s");
   for (c = 0; c < LGL_E_N; c++) {
     const char *first = "";
     if (!cls[c])
       continue;
     for (i = 0; i < l->n_workers && !first[0]; i++)
       first = l->workers[i].first_err[c];
-    lg_buf_appendf(&b, " %s %llu (first: %s);", class_names[c],
-                   (unsigned long long)cls[c], first);
+    lg__buf_appendf(&b, " %s %llu (first: %s);", class_names[c],
+                    (unsigned long long)cls[c], first);
   }
   if (dropped)
-    lg_buf_appendf(&b, "%s%llu scheduled request%s never sent: all %d "
-                   "connections were busy (raise load.connections)",
-                   b.len ? " " : "", (unsigned long long)dropped,
-                   dropped == 1 ? " was" : "s were",
-                   l->connections);
+    lg__buf_appendf(&b,
+                    "%s%llu scheduled request%s never sent: all %d "
+                    "connections were busy (raise load.connections)",
+                    b.len ? " " : "", (unsigned long long)dropped,
+                    dropped == 1 ? " was" : "s were", l->connections);
   if (exec_msg && exec_msg[0])
-    lg_buf_appendf(&b, "%s%s", b.len ? " " : "", exec_msg);
+    lg__buf_appendf(&b, "%s%s", b.len ? " " : "", exec_msg);
   if (b.len && b.data[b.len - 1] == ';')
     b.data[--b.len] = '\0';
   if (b.len == 0) {
-    lg_buf_cleanup(&b);
+    lg__buf_cleanup(&b);
     return NULL;
   }
-  out = lg_buf_steal(&b);
+  out = lg__buf_steal(&b);
   return out;
 }
 
@@ -95,9 +95,9 @@ int lg_load_finish(lg_load *l, lg_load_result *out, lg_error *err) {
 
   memset(&r, 0, sizeof r);
   r.exec_exit_status = -1;
-  lgl_join_all(l);
+  lg__load_join_all(l);
   end = atomic_load(&l->end_ns);
-  dur_ns = l->started ? (end ? end : lg_now_ns()) - l->t0_ns : 0;
+  dur_ns = l->started ? (end ? end : lg__now_ns()) - l->t0_ns : 0;
   h = calloc(1, sizeof *h);
   r.driver = strdup(lg_driver_name(l->driver));
   r.phases = calloc(l->n_phases, sizeof *r.phases);
@@ -108,7 +108,7 @@ int lg_load_finish(lg_load *l, lg_load_result *out, lg_error *err) {
   r.n_phases = l->n_phases;
   for (i = 0; i < l->n_workers; i++) {
     const lgl_worker *w = &l->workers[i];
-    lgl_hist_merge(h, &w->hist);
+    lg__load_hist_merge(h, &w->hist);
     for (c = 0; c < LGL_E_N; c++)
       cls[c] += w->err_class[c];
     dropped += w->dropped;
@@ -143,7 +143,7 @@ int lg_load_finish(lg_load *l, lg_load_result *out, lg_error *err) {
     r.err_timeout = r.err_status = r.err_parse = -1;
     r.throughput_rps = r.p50_ms = r.p90_ms = r.p99_ms = r.max_ms = NAN;
     r.dropped = 0;
-    lgl_exec_result(l, &r, exec_msg, sizeof exec_msg);
+    lg__load_exec_result(l, &r, exec_msg, sizeof exec_msg);
   } else {
     r.requests = (int64_t)completed;
     r.errors = (int64_t)errors;
@@ -156,9 +156,9 @@ int lg_load_finish(lg_load *l, lg_load_result *out, lg_error *err) {
     r.dropped = (int64_t)dropped;
     r.throughput_rps = dur_ns ? (double)completed / ((double)dur_ns / 1e9) : NAN;
     if (h->count) {
-      r.p50_ms = (double)lgl_hist_quantile(h, 0.50) / 1e6;
-      r.p90_ms = (double)lgl_hist_quantile(h, 0.90) / 1e6;
-      r.p99_ms = (double)lgl_hist_quantile(h, 0.99) / 1e6;
+      r.p50_ms = (double)lg__load_hist_quantile(h, 0.50) / 1e6;
+      r.p90_ms = (double)lg__load_hist_quantile(h, 0.90) / 1e6;
+      r.p99_ms = (double)lg__load_hist_quantile(h, 0.99) / 1e6;
       r.max_ms = (double)h->max_ns / 1e6;
     } else {
       r.p50_ms = r.p90_ms = r.p99_ms = r.max_ms = NAN;

@@ -42,12 +42,13 @@
 
 /* ---- counting (called from conn.c) --------------------------------- */
 
-void lgl_worker_count_response(lgl_worker *w, uint64_t latency_ns,
-                               int status) {
+void lg__load_worker_count_response(lgl_worker *w, uint64_t latency_ns,
+                                    int status) {
   if (status >= 400) { /* an answer, but a failed request: an error only */
-    lgl_worker_count_err(w, LGL_E_STATUS, 1, "HTTP status %d from %s", status,
-                         w->l->url ? w->l->url : w->l->target.name);
-    lgl_worker_unclaim(w, 1);
+    lg__load_worker_count_err(w, LGL_E_STATUS, 1, "HTTP status %d from %s",
+                              status,
+                              w->l->url ? w->l->url : w->l->target.name);
+    lg__load_worker_unclaim(w, 1);
     return;
   }
   w->per_phase[w->phase].completed++;
@@ -56,11 +57,11 @@ void lgl_worker_count_response(lgl_worker *w, uint64_t latency_ns,
   atomic_store_explicit(&w->completed,
                         atomic_load_explicit(&w->completed, memory_order_relaxed) + 1,
                         memory_order_relaxed);
-  lgl_hist_record(&w->hist, latency_ns);
+  lg__load_hist_record(&w->hist, latency_ns);
 }
 
-void lgl_worker_vcount_err(lgl_worker *w, int cls, uint64_t n,
-                           const char *fmt, va_list ap) {
+void lg__load_worker_vcount_err(lgl_worker *w, int cls, uint64_t n,
+                                const char *fmt, va_list ap) {
   if (n == 0)
     return;
   w->per_phase[w->phase].errors += n;
@@ -72,18 +73,18 @@ void lgl_worker_vcount_err(lgl_worker *w, int cls, uint64_t n,
     vsnprintf(w->first_err[cls], LGL_MSG, fmt, ap);
 }
 
-void lgl_worker_count_err(lgl_worker *w, int cls, uint64_t n, const char *fmt,
-                          ...) {
+void lg__load_worker_count_err(lgl_worker *w, int cls, uint64_t n,
+                               const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  lgl_worker_vcount_err(w, cls, n, fmt, ap);
+  lg__load_worker_vcount_err(w, cls, n, fmt, ap);
   va_end(ap);
 }
 
 /* max_requests and hold: a ticket per request sent; a failed request gives
  * its ticket back so the cap counts completed requests. The cap is the
  * smaller of max_requests and, with hold, the caller's budget. */
-bool lgl_worker_claim(lgl_worker *w) {
+bool lg__load_worker_claim(lgl_worker *w) {
   lg_load *l = w->l;
   uint64_t cap = l->o.max_requests;
   if (l->o.hold) {
@@ -102,12 +103,12 @@ bool lgl_worker_claim(lgl_worker *w) {
   return false;
 }
 
-void lgl_worker_unclaim(lgl_worker *w, uint64_t n) {
+void lg__load_worker_unclaim(lgl_worker *w, uint64_t n) {
   if ((w->l->o.max_requests || w->l->o.hold) && n)
     atomic_fetch_sub_explicit(&w->l->tickets, n, memory_order_relaxed);
 }
 
-int lgl_worker_set_events(lgl_worker *w, lgl_conn *c, bool want_out) {
+int lg__load_worker_set_events(lgl_worker *w, lgl_conn *c, bool want_out) {
   struct epoll_event ev;
   bool pipe = w->l->driver == LG_DRIVER_STDIN;
   ev.events = pipe ? (want_out ? EPOLLOUT : 0)
@@ -132,7 +133,7 @@ static lgl_conn *pop_idle(lgl_worker *w) {
   while (w->n_idle) {
     lgl_conn *c = &w->conns[w->idle[--w->n_idle]];
     c->on_idle = false;
-    if (lgl_conn_can_send(c))
+    if (lg__load_conn_can_send(c))
       return c;
   }
   return NULL;
@@ -172,13 +173,13 @@ static void phase_enter(lgl_worker *w, size_t p) {
   if (!ph->open) { /* closed model: every idle connection starts sending */
     uint32_t i;
     for (i = 0; i < w->n_conns; i++)
-      if (lgl_conn_can_send(&w->conns[i]))
-        lgl_worker_conn_ready(w, &w->conns[i]);
+      if (lg__load_conn_can_send(&w->conns[i]))
+        lg__load_worker_conn_ready(w, &w->conns[i]);
   }
 }
 
 static void phase_update(lgl_worker *w, uint64_t now) {
-  size_t p = lgl_phase_at(w->l, now - w->l->t0_ns);
+  size_t p = lg__load_phase_at(w->l, now - w->l->t0_ns);
   if (p == w->phase)
     return;
   if (w->sched_total > w->sched_n)
@@ -186,7 +187,7 @@ static void phase_update(lgl_worker *w, uint64_t now) {
   phase_enter(w, p);
 }
 
-void lgl_worker_conn_ready(lgl_worker *w, lgl_conn *c) {
+void lg__load_worker_conn_ready(lgl_worker *w, lgl_conn *c) {
   const lgl_phase *ph = &w->l->phases[w->phase];
   if (w->in_batch) {
     /* Send after the whole batch of events, like wrk: the requests then
@@ -197,23 +198,23 @@ void lgl_worker_conn_ready(lgl_worker *w, lgl_conn *c) {
     }
     return;
   }
-  while (lgl_conn_can_send(c)) {
+  while (lg__load_conn_can_send(c)) {
     uint64_t intended = 0;
     if (ph->open) {
-      if (!w->next_ns || w->next_ns > lg_now_ns())
+      if (!w->next_ns || w->next_ns > lg__now_ns())
         break;
       intended = w->next_ns;
     }
-    if (!lgl_worker_claim(w))
+    if (!lg__load_worker_claim(w))
       break;
     if (ph->open) {
       w->sched_n += 1;
       sched_next(w);
     }
-    if (lgl_conn_dispatch(c, intended) != 0)
+    if (lg__load_conn_dispatch(c, intended) != 0)
       return;
   }
-  if (lgl_conn_can_send(c))
+  if (lg__load_conn_can_send(c))
     push_idle(w, c);
 }
 
@@ -222,8 +223,8 @@ static void dispatch_due(lgl_worker *w, uint64_t now) {
     lgl_conn *c = pop_idle(w);
     if (!c)
       break; /* all busy: catch up as responses free connections */
-    lgl_worker_conn_ready(w, c);
-    if (lgl_conn_can_send(c) && w->next_ns && w->next_ns <= now)
+    lg__load_worker_conn_ready(w, c);
+    if (lg__load_conn_can_send(c) && w->next_ns && w->next_ns <= now)
       break; /* not sent: the ticket cap was reached */
   }
 }
@@ -245,13 +246,13 @@ static void resume_held(lgl_worker *w) {
     lgl_conn *c = pop_idle(w);
     if (!c)
       break;
-    lgl_worker_conn_ready(w, c);
+    lg__load_worker_conn_ready(w, c);
   }
 }
 
 /* ---- the loop ---------------------------------------------------------- */
 
-bool lgl_should_end(lgl_worker *w, uint64_t now) {
+bool lg__load_should_end(lgl_worker *w, uint64_t now) {
   lg_load *l = w->l;
   if (now >= l->t0_ns + l->total_ns)
     return true;
@@ -332,41 +333,43 @@ static void start_conns(lgl_worker *w, uint64_t now) {
       fcntl(c->wfd, F_SETFL, fcntl(c->wfd, F_GETFL) | O_NONBLOCK);
       c->state = LGL_C_OPEN;
       if (epoll_ctl(w->ep, EPOLL_CTL_ADD, c->rfd, &ev) != 0) {
-        lgl_worker_count_err(w, LGL_E_READ, 1, "epoll on the service's stdout: %s",
-                             strerror(errno));
+        lg__load_worker_count_err(w, LGL_E_READ, 1,
+                                  "epoll on the service's stdout: %s",
+                                  strerror(errno));
         c->state = LGL_C_DEAD;
         continue;
       }
       ev.events = 0;
       ev.data.u64 = lgl_token(c, true);
       if (epoll_ctl(w->ep, EPOLL_CTL_ADD, c->wfd, &ev) != 0) {
-        lgl_worker_count_err(w, LGL_E_WRITE, 1, "epoll on the service's stdin: %s",
-                             strerror(errno));
+        lg__load_worker_count_err(w, LGL_E_WRITE, 1,
+                                  "epoll on the service's stdin: %s",
+                                  strerror(errno));
         epoll_ctl(w->ep, EPOLL_CTL_DEL, c->rfd, NULL);
         c->state = LGL_C_DEAD;
         continue;
       }
-      lgl_worker_conn_ready(w, c);
+      lg__load_worker_conn_ready(w, c);
     } else {
-      lgl_conn_connect(c, now);
+      lg__load_conn_connect(c, now);
     }
   }
 }
 
-void *lgl_worker_main(void *arg) {
+void *lg__load_worker_main(void *arg) {
   lgl_worker *w = arg;
   lg_load *l = w->l;
   struct epoll_event evs[256];
   int tfd = -1, n, i;
-  uint64_t now = lg_now_ns();
+  uint64_t now = lg__now_ns();
   uint32_t k;
 
-  phase_enter(w, lgl_phase_at(l, now - l->t0_ns));
+  phase_enter(w, lg__load_phase_at(l, now - l->t0_ns));
   start_conns(w, now);
   w->next_sweep_ns = now + LGL_SWEEP_NS;
-  while (!lgl_should_end(w, now = lg_now_ns())) {
+  while (!lg__load_should_end(w, now = lg__now_ns())) {
     n = wait_events(w, &tfd, evs, 256, wait_ns(w, now), now);
-    now = lg_now_ns();
+    now = lg__now_ns();
     phase_update(w, now);
     w->in_batch = true;
     for (i = 0; i < n; i++) {
@@ -381,20 +384,20 @@ void *lgl_worker_main(void *arg) {
         lgl_conn *c = &w->conns[(tok & 0xffffffffu) >> 1];
         if ((uint32_t)(tok >> 32) != c->gen)
           continue; /* for a socket closed earlier in this batch */
-        lgl_conn_on_event(c, evs[i].events, (tok & 1) != 0);
+        lg__load_conn_on_event(c, evs[i].events, (tok & 1) != 0);
       }
     }
     w->in_batch = false;
     for (k = 0; k < w->n_ready; k++) {
       lgl_conn *c = &w->conns[w->ready[k]];
       c->on_ready = false;
-      lgl_worker_conn_ready(w, c);
+      lg__load_worker_conn_ready(w, c);
     }
     w->n_ready = 0;
-    now = lg_now_ns();
+    now = lg__now_ns();
     if (now >= w->next_sweep_ns) {
       for (k = 0; k < w->n_conns; k++)
-        lgl_conn_sweep(&w->conns[k], now);
+        lg__load_conn_sweep(&w->conns[k], now);
       w->next_sweep_ns = now + LGL_SWEEP_NS;
     }
     dispatch_due(w, now);
@@ -406,17 +409,17 @@ void *lgl_worker_main(void *arg) {
   if (now >= l->t0_ns + l->total_ns && w->sched_total > w->sched_n)
     w->dropped += (uint64_t)(w->sched_total - w->sched_n);
   for (k = 0; k < w->n_conns; k++)
-    lgl_conn_close(&w->conns[k]); /* requests in flight are abandoned */
+    lg__load_conn_close(&w->conns[k]); /* requests in flight are abandoned */
   if (tfd >= 0)
     close(tfd);
   w->ended_ns = now;
   atomic_store(&w->finished, 1);
-  lgl_worker_done(l);
+  lg__load_worker_done(l);
   return NULL;
 }
 
-int lgl_worker_init(lgl_worker *w, lg_load *l, unsigned index,
-                    uint32_t n_conns, lg_error *err) {
+int lg__load_worker_init(lgl_worker *w, lg_load *l, unsigned index,
+                         uint32_t n_conns, lg_error *err) {
   size_t i, obuf = 0;
   uint32_t k, depth = 1;
 
@@ -459,7 +462,7 @@ int lgl_worker_init(lgl_worker *w, lg_load *l, unsigned index,
   return 0;
 }
 
-void lgl_worker_cleanup(lgl_worker *w) {
+void lg__load_worker_cleanup(lgl_worker *w) {
   uint32_t k;
   if (!w->l)
     return;

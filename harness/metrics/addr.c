@@ -23,9 +23,9 @@ static bool v6_loopback(const struct in6_addr *a) {
   return memcmp(a->s6_addr, mapped, 12) == 0 && a->s6_addr[12] == 127;
 }
 
-int mx_parse_listen(const char *listen, bool allow_remote,
-                    struct sockaddr_storage *sa, socklen_t *sa_len,
-                    lg_error *err) {
+int lg__mx_parse_listen(const char *listen, bool allow_remote,
+                        struct sockaddr_storage *sa, socklen_t *sa_len,
+                        lg_error *err) {
   char host[64];
   const char *port_s;
   char *end;
@@ -106,5 +106,5 @@ int lg_metrics_check_listen(const char *listen, bool allow_remote,
                             lg_error *err) {
   struct sockaddr_storage sa;
   socklen_t len;
-  return mx_parse_listen(listen, allow_remote, &sa, &len, err);
+  return lg__mx_parse_listen(listen, allow_remote, &sa, &len, err);
 }

@@ -98,7 +98,7 @@ static const mx_col cols[] = {
 #define N_COLS (sizeof cols / sizeof cols[0])
 _Static_assert(N_COLS <= MX_SAMPLE_MAX, "raise MX_SAMPLE_MAX");
 
-void mx_state_reset(mx_state *st) {
+void lg__mx_state_reset(mx_state *st) {
   size_t i;
   memset(st, 0, sizeof *st);
   st->memory_limit = NAN;
@@ -111,7 +111,7 @@ void mx_state_reset(mx_state *st) {
   st->time_to_limit_s = st->time_to_limit_min_s = NAN;
 }
 
-void mx_state_sample(mx_state *st, const lg_sample *s) {
+void lg__mx_state_sample(mx_state *st, const lg_sample *s) {
   size_t i;
   st->samples++;
   st->t_s = s->t_s;
@@ -134,12 +134,12 @@ typedef struct ctx {
 
 static void put(ctx *c, const char *s) {
   if (!c->rc)
-    c->rc = lg_buf_appends(c->b, s);
+    c->rc = lg__buf_appends(c->b, s);
 }
 
 static void putn(ctx *c, const char *s, size_t n) {
   if (!c->rc)
-    c->rc = lg_buf_append(c->b, s, n);
+    c->rc = lg__buf_append(c->b, s, n);
 }
 
 /* Label value escaping, the same in both formats: \\ \" \n. */
@@ -351,7 +351,7 @@ static void render_analysis(ctx *c, const mx_state *st) {
          (double)st->points);
 }
 
-int mx_render(const mx_state *st, bool om, lg_buf *out) {
+int lg__mx_render(const mx_state *st, bool om, lg_buf *out) {
   ctx c = {out, om, st->scenario, 0};
 
   family_header(&c, "leakgate_phase", MX_INFO, NULL,
@@ -437,7 +437,7 @@ static double accept_q(const char *range, size_t n, const char *type,
   return version_ok && q > 0 ? q : 0;
 }
 
-bool mx_wants_openmetrics(const char *accept) {
+bool lg__mx_wants_openmetrics(const char *accept) {
   double q_om = 0, q_text = 0;
   bool text_named = false;
   const char *p = accept;

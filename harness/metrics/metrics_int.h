@@ -42,23 +42,23 @@ typedef struct mx_state {
 } mx_state;
 
 /* Forget everything (the start of a scenario). */
-void mx_state_reset(mx_state *st);
+void lg__mx_state_reset(mx_state *st);
 /* Copy the exported columns of a sample into st (keeping the last
  * measured value of a column the sample left empty). */
-void mx_state_sample(mx_state *st, const lg_sample *s);
+void lg__mx_state_sample(mx_state *st, const lg_sample *s);
 /* Render st; om = OpenMetrics 1.0.0, else text format 0.0.4. Returns 0 or
  * LG_ELIMIT/LG_ENOMEM from the buffer. */
-int mx_render(const mx_state *st, bool om, lg_buf *out);
+int lg__mx_render(const mx_state *st, bool om, lg_buf *out);
 
 /* Content negotiation on an Accept header value (NULL: none): true when
  * OpenMetrics 1.0.0 is acceptable and preferred (by q) to text 0.0.4. */
-bool mx_wants_openmetrics(const char *accept);
+bool lg__mx_wants_openmetrics(const char *accept);
 
 /* Parse "HOST:PORT", "[V6]:PORT" or "PORT" into sa (numeric host or
  * localhost); LG_EUSAGE with the reason, also for a non-loopback host
  * unless allow_remote. */
-int mx_parse_listen(const char *listen, bool allow_remote,
-                    struct sockaddr_storage *sa, socklen_t *sa_len,
-                    lg_error *err);
+int lg__mx_parse_listen(const char *listen, bool allow_remote,
+                        struct sockaddr_storage *sa, socklen_t *sa_len,
+                        lg_error *err);
 
 #endif

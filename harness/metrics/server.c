@@ -74,7 +74,7 @@ void lg_metrics_begin(lg_metrics *m, const char *scenario,
   if (!m)
     return;
   pthread_mutex_lock(&m->mu);
-  mx_state_reset(&m->st);
+  lg__mx_state_reset(&m->st);
   snprintf(m->st.scenario, sizeof m->st.scenario, "%s",
            scenario ? scenario : "");
   snprintf(m->st.stage, sizeof m->st.stage, "starting");
@@ -86,7 +86,7 @@ void lg_metrics_sample(lg_metrics *m, const lg_sample *s) {
   if (!m || !s)
     return;
   pthread_mutex_lock(&m->mu);
-  mx_state_sample(&m->st, s);
+  lg__mx_state_sample(&m->st, s);
   pthread_mutex_unlock(&m->mu);
 }
 
@@ -141,7 +141,7 @@ static int render(lg_metrics *m, bool om, lg_buf *out) {
   pthread_mutex_lock(&m->mu);
   copy = m->st;
   pthread_mutex_unlock(&m->mu);
-  return mx_render(&copy, om, out);
+  return lg__mx_render(&copy, om, out);
 }
 
 int lg_metrics_render(lg_metrics *m, bool openmetrics, char **out, size_t *len,
@@ -149,14 +149,14 @@ int lg_metrics_render(lg_metrics *m, bool openmetrics, char **out, size_t *len,
   lg_buf b;
   int rc;
   *out = NULL;
-  lg_buf_init(&b, BODY_MAX);
+  lg__buf_init(&b, BODY_MAX);
   rc = render(m, openmetrics, &b);
   if (rc) {
-    lg_buf_cleanup(&b);
+    lg__buf_cleanup(&b);
     return lg_error_set(err, rc, "metrics: cannot render: %s", lg_strerror(rc));
   }
   *len = b.len;
-  *out = lg_buf_steal(&b);
+  *out = lg__buf_steal(&b);
   if (!*out) /* nothing appended: an empty document is still a string */
     *out = calloc(1, 1);
   return *out ? 0 : lg_error_set(err, LG_ENOMEM, "out of memory");
@@ -171,38 +171,39 @@ static void client_close(client *c) {
   c->req_len = 0;
   c->sent = 0;
   c->writing = false;
-  lg_buf_reset(&c->out);
+  lg__buf_reset(&c->out);
 }
 
 static void respond(lg_metrics *m, client *c, int status, const char *reason,
                     const char *ctype, bool head, bool body_metrics, bool om) {
   lg_buf body;
   int rc = 0;
-  lg_buf_init(&body, BODY_MAX);
+  lg__buf_init(&body, BODY_MAX);
   if (body_metrics)
     rc = render(m, om, &body);
   else
-    rc = lg_buf_appendf(&body, "%d %s\n", status, reason);
+    rc = lg__buf_appendf(&body, "%d %s\n", status, reason);
   if (rc) {
     status = 500;
     reason = "Internal Server Error";
     ctype = "text/plain; charset=utf-8";
-    lg_buf_reset(&body);
-    lg_buf_appends(&body, "500 cannot render the metrics\n");
+    lg__buf_reset(&body);
+    lg__buf_appends(&body, "500 cannot render the metrics\n");
   }
-  lg_buf_reset(&c->out);
-  if (lg_buf_appendf(&c->out,
-                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-                     "Content-Length: %zu\r\nCache-Control: no-store\r\n"
-                     "Connection: close\r\n\r\n",
-                     status, reason, ctype, body.len) != 0 ||
-      (!head && body.len && lg_buf_append(&c->out, body.data, body.len) != 0)) {
+  lg__buf_reset(&c->out);
+  if (lg__buf_appendf(&c->out,
+                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+                      "Content-Length: %zu\r\nCache-Control: no-store\r\n"
+                      "Connection: close\r\n\r\n",
+                      status, reason, ctype, body.len) != 0 ||
+      (!head && body.len &&
+       lg__buf_append(&c->out, body.data, body.len) != 0)) {
     client_close(c);
   } else {
     c->writing = true;
     c->sent = 0;
   }
-  lg_buf_cleanup(&body);
+  lg__buf_cleanup(&body);
 }
 
 /* The value of header name in a request head (NUL-terminated, lines
@@ -255,7 +256,7 @@ static void handle_request(lg_metrics *m, client *c) {
     return;
   }
   om = header_value(c->req, "Accept", accept, sizeof accept) &&
-       mx_wants_openmetrics(accept);
+       lg__mx_wants_openmetrics(accept);
   respond(m, c, 200, "OK",
           om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
              : "text/plain; version=0.0.4; charset=utf-8",
@@ -316,7 +317,7 @@ static void on_accept(lg_metrics *m) {
        * for a while. EAGAIN or another transient error: poll again. */
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
           errno == ENOMEM)
-        m->accept_at = lg_now_s() + ACCEPT_PAUSE_S;
+        m->accept_at = lg__now_s() + ACCEPT_PAUSE_S;
       return;
     }
     for (i = 0; i < m->max_clients; i++)
@@ -333,7 +334,7 @@ static void on_accept(lg_metrics *m) {
       client_close(&m->cl[slot]);
     }
     m->cl[slot].fd = fd;
-    m->cl[slot].opened = lg_now_s();
+    m->cl[slot].opened = lg__now_s();
     m->cl[slot].deadline = m->cl[slot].opened + m->timeout_s;
   }
 }
@@ -345,7 +346,7 @@ static void *server_main(void *arg) {
 
   for (;;) {
     size_t i, n = 2;
-    double now = lg_now_s(), next = now + 60;
+    double now = lg__now_s(), next = now + 60;
     int timeout_ms, r;
 
     pfd[0].fd = m->stop_fd;
@@ -402,7 +403,7 @@ static void free_metrics(lg_metrics *m) {
     return;
   for (i = 0; m->cl && i < m->max_clients; i++) {
     client_close(&m->cl[i]);
-    lg_buf_cleanup(&m->cl[i].out);
+    lg__buf_cleanup(&m->cl[i].out);
   }
   free(m->cl);
   if (m->listen_fd >= 0)
@@ -426,14 +427,14 @@ int lg_metrics_start(const lg_metrics_opts *o, lg_metrics **out,
 
   *out = NULL;
   memset(&bound, 0, sizeof bound);
-  if ((rc = mx_parse_listen(o->listen, o->allow_remote, &sa, &sa_len, err)))
+  if ((rc = lg__mx_parse_listen(o->listen, o->allow_remote, &sa, &sa_len, err)))
     return rc;
   m = calloc(1, sizeof *m);
   if (!m)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   m->listen_fd = m->stop_fd = -1;
   pthread_mutex_init(&m->mu, NULL);
-  mx_state_reset(&m->st);
+  lg__mx_state_reset(&m->st);
   m->max_clients = o->max_clients ? o->max_clients : DEFAULT_CLIENTS;
   if (m->max_clients > CLIENTS_MAX)
     m->max_clients = CLIENTS_MAX;
@@ -445,7 +446,7 @@ int lg_metrics_start(const lg_metrics_opts *o, lg_metrics **out,
   }
   for (i = 0; i < m->max_clients; i++) {
     m->cl[i].fd = -1;
-    lg_buf_init(&m->cl[i].out, REQ_MAX + BODY_MAX);
+    lg__buf_init(&m->cl[i].out, REQ_MAX + BODY_MAX);
   }
   m->listen_fd =
       socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -211,8 +211,8 @@ static int conv_strings(conv *c) {
   if (!c->str)
     return lg_error_set(c->err, LG_ENOMEM, "out of memory");
   for (i = 0; i < pb->n_string_table; i++) {
-    c->str[i] = pp_intern(c->p->strings, pb->string_table[i],
-                          strlen(pb->string_table[i]));
+    c->str[i] = lg__pp_intern(c->p->strings, pb->string_table[i],
+                              strlen(pb->string_table[i]));
     if (!c->str[i])
       return lg_error_set(c->err, LG_ENOMEM, "out of memory");
   }
@@ -230,9 +230,9 @@ static int conv_value_type(conv *c, const Perftools__Profiles__ValueType *v,
   return 0;
 }
 
-/* Allocate an array of n elements with room to append (pp_cap). */
+/* Allocate an array of n elements with room to append (lg__pp_cap). */
 static void *alloc_arr(size_t n, size_t elem) {
-  return calloc(pp_cap(n), elem);
+  return calloc(lg__pp_cap(n), elem);
 }
 
 static int conv_header(conv *c) {
@@ -465,7 +465,7 @@ int lg_pprof_read_file(const char *path, lg_pprof **out, lg_error *err) {
   size_t len = 0;
   int rc;
   *out = NULL;
-  rc = lg_read_file(path, LG_PPROF_MAX_BYTES, &data, &len, err);
+  rc = lg__read_file(path, LG_PPROF_MAX_BYTES, &data, &len, err);
   if (rc)
     return rc;
   rc = lg_pprof_decode(path, data, len, out, err);

@@ -27,7 +27,7 @@ typedef struct enc {
 
 /* String index of s, recording a usage error once. */
 static int64_t sidx(enc *e, const char *s) {
-  int64_t i = pp_string_index(e->p->strings, s ? s : "");
+  int64_t i = lg__pp_string_index(e->p->strings, s ? s : "");
   if (i < 0 && !e->rc)
     e->rc = lg_error_set(e->err, LG_EUSAGE,
                          "string \"%.40s\" is not one of the profile's", s);
@@ -78,7 +78,7 @@ value_type(enc *e, arena *a, const lg_pprof_value_type *v) {
 
 static int build(enc *e, Perftools__Profiles__Profile *pb, arena *a) {
   const lg_pprof *p = e->p;
-  size_t i, j, ns = pp_string_count(p->strings);
+  size_t i, j, ns = lg__pp_string_count(p->strings);
 
   perftools__profiles__profile__init(pb);
   if (NEW_ARRAY(pb->string_table, ns) ||
@@ -95,7 +95,7 @@ static int build(enc *e, Perftools__Profiles__Profile *pb, arena *a) {
       const char *c;
       char *m;
     } u;
-    u.c = pp_string_at(p->strings, i);
+    u.c = lg__pp_string_at(p->strings, i);
     pb->string_table[i] = u.m;
   }
   pb->n_string_table = ns;
@@ -282,7 +282,7 @@ int lg_pprof_write_file(const lg_pprof *p, const char *path, lg_error *err) {
   size_t len = 0;
   int rc = lg_pprof_encode(p, true, &data, &len, err);
   if (rc == 0)
-    rc = lg_write_atomic(path, data, len, err);
+    rc = lg__write_atomic(path, data, len, err);
   free(data);
   return rc;
 }

@@ -25,19 +25,19 @@ typedef struct pp_index {
   pp_table fn, loc;
 } pp_index;
 
-size_t pp_cap(size_t n) {
+size_t lg__pp_cap(size_t n) {
   size_t c = 8;
   while (c < n)
     c *= 2;
   return c;
 }
 
-int pp_reserve(void **arr, size_t n, size_t elem) {
+int lg__pp_reserve(void **arr, size_t n, size_t elem) {
   void *p;
   size_t c;
-  if (*arr && n + 1 <= pp_cap(n))
+  if (*arr && n + 1 <= lg__pp_cap(n))
     return 0;
-  c = pp_cap(n + 1);
+  c = lg__pp_cap(n + 1);
   if (c > SIZE_MAX / elem)
     return LG_ENOMEM;
   p = realloc(*arr, c * elem);
@@ -50,12 +50,12 @@ int pp_reserve(void **arr, size_t n, size_t elem) {
 int lg_pprof_new(lg_pprof **out, lg_error *err) {
   lg_pprof *p = calloc(1, sizeof *p);
   *out = NULL;
-  if (!p || !(p->strings = pp_strings_new())) {
+  if (!p || !(p->strings = lg__pp_strings_new())) {
     free(p);
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   }
   /* "" is interned at index 0; every unset string points at that copy. */
-  p->drop_frames = pp_intern(p->strings, "", 0);
+  p->drop_frames = lg__pp_intern(p->strings, "", 0);
   p->keep_frames = p->default_sample_type = p->drop_frames;
   p->period_type.type = p->period_type.unit = p->drop_frames;
   *out = p;
@@ -86,12 +86,12 @@ void lg_pprof_free(lg_pprof *p) {
     free(ix->loc.slot);
     free(ix);
   }
-  pp_strings_free(p->strings);
+  lg__pp_strings_free(p->strings);
   free(p);
 }
 
 static const char *str(lg_pprof *p, const char *s) {
-  return pp_intern(p->strings, s ? s : "", s ? strlen(s) : 0);
+  return lg__pp_intern(p->strings, s ? s : "", s ? strlen(s) : 0);
 }
 
 int lg_pprof_add_sample_type(lg_pprof *p, const char *type, const char *unit,
@@ -103,8 +103,8 @@ int lg_pprof_add_sample_type(lg_pprof *p, const char *type, const char *unit,
   v.type = str(p, type);
   v.unit = str(p, unit);
   if (!v.type || !v.unit ||
-      pp_reserve((void **)&p->sample_types, p->n_sample_types,
-                 sizeof *p->sample_types) != 0)
+      lg__pp_reserve((void **)&p->sample_types, p->n_sample_types,
+                     sizeof *p->sample_types) != 0)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   p->sample_types[p->n_sample_types++] = v;
   return 0;
@@ -140,8 +140,8 @@ int lg_pprof_set_default_sample_type(lg_pprof *p, const char *type,
 
 int lg_pprof_add_comment(lg_pprof *p, const char *text, lg_error *err) {
   const char *s = str(p, text);
-  if (!s || pp_reserve((void **)&p->comments, p->n_comments,
-                       sizeof *p->comments) != 0)
+  if (!s || lg__pp_reserve((void **)&p->comments, p->n_comments,
+                           sizeof *p->comments) != 0)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   p->comments[p->n_comments++] = s;
   return 0;
@@ -159,7 +159,7 @@ int lg_pprof_add_mapping(lg_pprof *p, uint64_t start, uint64_t limit,
   m.file = str(p, file);
   m.build_id = str(p, build_id);
   if (!m.file || !m.build_id ||
-      pp_reserve((void **)&p->mappings, p->n_mappings, sizeof *p->mappings))
+      lg__pp_reserve((void **)&p->mappings, p->n_mappings, sizeof *p->mappings))
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   p->mappings[p->n_mappings++] = m;
   if (index)
@@ -269,8 +269,8 @@ int lg_pprof_intern_function(lg_pprof *p, const char *name,
       *index = ix->fn.slot[k] - 1;
       return 0;
     }
-  if (pp_reserve((void **)&p->functions, p->n_functions,
-                 sizeof *p->functions) != 0)
+  if (lg__pp_reserve((void **)&p->functions, p->n_functions,
+                     sizeof *p->functions) != 0)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   f.id = p->n_functions + 1;
   p->functions[p->n_functions++] = f;
@@ -314,8 +314,8 @@ int lg_pprof_intern_location(lg_pprof *p, size_t mapping, uint64_t address,
       return lg_error_set(err, LG_ENOMEM, "out of memory");
     memcpy(l.lines, lines, n_lines * sizeof *l.lines);
   }
-  if (pp_reserve((void **)&p->locations, p->n_locations,
-                 sizeof *p->locations) != 0) {
+  if (lg__pp_reserve((void **)&p->locations, p->n_locations,
+                     sizeof *p->locations) != 0) {
     free(l.lines);
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   }
@@ -341,7 +341,7 @@ int lg_pprof_add_sample(lg_pprof *p, const size_t *locations, size_t n,
   s.locations = malloc((n ? n : 1) * sizeof *s.locations);
   s.values = malloc(p->n_sample_types * sizeof *s.values);
   if (!s.locations || !s.values ||
-      pp_reserve((void **)&p->samples, p->n_samples, sizeof *p->samples)) {
+      lg__pp_reserve((void **)&p->samples, p->n_samples, sizeof *p->samples)) {
     free(s.locations);
     free(s.values);
     return lg_error_set(err, LG_ENOMEM, "out of memory");

@@ -24,24 +24,24 @@ static inline uint64_t pp_hash(uint64_t h, const void *p, size_t n) {
 /* ---- Interned strings (strings.c) -------------------------------------- */
 
 /* A new table holding "" at index 0; NULL when out of memory. */
-lg_pprof_strings *pp_strings_new(void);
-void pp_strings_free(lg_pprof_strings *t);
+lg_pprof_strings *lg__pp_strings_new(void);
+void lg__pp_strings_free(lg_pprof_strings *t);
 /* The interned copy of s[0..n) (added when new); NULL when out of memory.
  * The pointer is stable for the table's life. O(n) expected. */
-const char *pp_intern(lg_pprof_strings *t, const char *s, size_t n);
+const char *lg__pp_intern(lg_pprof_strings *t, const char *s, size_t n);
 /* The index of interned string s in the table, or -1 when s is not one of
  * its strings. */
-int64_t pp_string_index(const lg_pprof_strings *t, const char *s);
+int64_t lg__pp_string_index(const lg_pprof_strings *t, const char *s);
 /* Strings in index order: how many, and the one at index i (0 is ""). */
-size_t pp_string_count(const lg_pprof_strings *t);
-const char *pp_string_at(const lg_pprof_strings *t, size_t i);
+size_t lg__pp_string_count(const lg_pprof_strings *t);
+const char *lg__pp_string_at(const lg_pprof_strings *t, size_t i);
 
 /* ---- Append-only arrays (model.c) -------------------------------------- */
 
-/* Arrays of the model hold room for pp_cap(n) elements when they hold n, so
+/* Arrays of the model hold room for lg__pp_cap(n) elements when they hold n, so
  * an append only reallocates when n reaches a power of two. */
-size_t pp_cap(size_t n);
+size_t lg__pp_cap(size_t n);
 /* Make room for element n of *arr (elements of size elem); LG_ENOMEM. */
-int pp_reserve(void **arr, size_t n, size_t elem);
+int lg__pp_reserve(void **arr, size_t n, size_t elem);
 
 #endif

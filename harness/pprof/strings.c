@@ -41,16 +41,16 @@ static int rehash(lg_pprof_strings *t, size_t cap) {
   return 0;
 }
 
-lg_pprof_strings *pp_strings_new(void) {
+lg_pprof_strings *lg__pp_strings_new(void) {
   lg_pprof_strings *t = calloc(1, sizeof *t);
-  if (!t || rehash(t, 64) != 0 || !pp_intern(t, "", 0)) {
-    pp_strings_free(t);
+  if (!t || rehash(t, 64) != 0 || !lg__pp_intern(t, "", 0)) {
+    lg__pp_strings_free(t);
     return NULL;
   }
   return t;
 }
 
-void pp_strings_free(lg_pprof_strings *t) {
+void lg__pp_strings_free(lg_pprof_strings *t) {
   size_t i;
   if (!t)
     return;
@@ -61,7 +61,7 @@ void pp_strings_free(lg_pprof_strings *t) {
   free(t);
 }
 
-const char *pp_intern(lg_pprof_strings *t, const char *s, size_t n) {
+const char *lg__pp_intern(lg_pprof_strings *t, const char *s, size_t n) {
   uint64_t h = pp_hash(PP_HASH0, s, n);
   size_t k = (size_t)h & (t->cap - 1);
   pp_str *e;
@@ -79,7 +79,7 @@ const char *pp_intern(lg_pprof_strings *t, const char *s, size_t n) {
     for (k = (size_t)h & (t->cap - 1); t->slot[k]; k = (k + 1) & (t->cap - 1))
       ;
   }
-  if (pp_reserve((void **)&t->list, t->n, sizeof *t->list) != 0)
+  if (lg__pp_reserve((void **)&t->list, t->n, sizeof *t->list) != 0)
     return NULL;
   e = malloc(sizeof *e + n + 1);
   if (!e)
@@ -94,7 +94,7 @@ const char *pp_intern(lg_pprof_strings *t, const char *s, size_t n) {
   return e->s;
 }
 
-int64_t pp_string_index(const lg_pprof_strings *t, const char *s) {
+int64_t lg__pp_string_index(const lg_pprof_strings *t, const char *s) {
   size_t n = strlen(s), k;
   uint64_t h = pp_hash(PP_HASH0, s, n);
   for (k = (size_t)h & (t->cap - 1); t->slot[k]; k = (k + 1) & (t->cap - 1)) {
@@ -105,10 +105,10 @@ int64_t pp_string_index(const lg_pprof_strings *t, const char *s) {
   return -1;
 }
 
-size_t pp_string_count(const lg_pprof_strings *t) {
+size_t lg__pp_string_count(const lg_pprof_strings *t) {
   return t->n;
 }
 
-const char *pp_string_at(const lg_pprof_strings *t, size_t i) {
+const char *lg__pp_string_at(const lg_pprof_strings *t, size_t i) {
   return t->list[i]->s;
 }

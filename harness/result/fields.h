@@ -47,7 +47,7 @@ typedef struct lg_field_table lg_field_table;
 /* An array of records in a section: the pointer to its elements and their
  * count (offsetof each in the section), the elements' table, and the
  * wording of the problem when an element is not an object. Written, read
- * (appending through lg_result_grow, so its cap holds for files) and freed
+ * (appending through lg__result_grow, so its cap holds for files) and freed
  * by fields.c. */
 typedef struct lg_field_records {
   const lg_field_table *elem;
@@ -94,50 +94,50 @@ struct lg_field_table {
 };
 
 /* The tables of sections.c. */
-extern const lg_field_table lg_result_fields, lg_analysis_fields,
-    lg_load_fields, lg_container_fields, lg_service_fields, lg_memcheck_fields,
-    lg_massif_fields, lg_heap_profile_fields, lg_baseline_fields,
-    lg_runtime_fields;
+extern const lg_field_table lg__result_fields, lg__analysis_fields,
+    lg__load_fields, lg__container_fields, lg__service_fields,
+    lg__memcheck_fields, lg__massif_fields, lg__heap_profile_fields,
+    lg__baseline_fields, lg__runtime_fields;
 /* Its arrays of records, for result.c's truncate and clear helpers. */
-extern const lg_field_records lg_phase_records, lg_leak_records,
-    lg_error_records, lg_site_records, lg_heap_site_records;
+extern const lg_field_records lg__phase_records, lg__leak_records,
+    lg__error_records, lg__site_records, lg__heap_site_records;
 
 /* Put the rows of t for section sec into o, in table order: every row, or
  * only those whose key is in keys (NULL-terminated). present false writes
  * SIZE and ABOOL rows as null (an analysis that did not run). */
-void lg_fields_put(json_t *o, const lg_field_table *t, const void *sec,
-                   const char *const *keys, bool present, bool *bad);
+void lg__fields_put(json_t *o, const lg_field_table *t, const void *sec,
+                    const char *const *keys, bool present, bool *bad);
 /* The same into a new object; NULL (and *bad) on ENOMEM. */
-json_t *lg_fields_json(const lg_field_table *t, const void *sec,
-                       const char *const *keys, bool present, bool *bad);
+json_t *lg__fields_json(const lg_field_table *t, const void *sec,
+                        const char *const *keys, bool present, bool *bad);
 /* Read the rows of t from the object o (ctx its key path, "" at the top)
  * into sec. A missing key or null leaves the member as it is (unknown in a
  * new result); a key of the wrong type is a problem naming ctx.key. */
-void lg_fields_read(lg_jr *d, const json_t *o, const char *ctx,
-                    const lg_field_table *t, void *sec);
+void lg__fields_read(lg_jr *d, const json_t *o, const char *ctx,
+                     const lg_field_table *t, void *sec);
 /* Set every row of a zeroed sec to its unknown value. */
-void lg_fields_init(const lg_field_table *t, void *sec);
+void lg__fields_init(const lg_field_table *t, void *sec);
 /* Free what the rows of sec own (the struct itself is the caller's); the
  * members are left dangling: zero and init sec to use it again. */
-void lg_fields_release(const lg_field_table *t, void *sec);
+void lg__fields_release(const lg_field_table *t, void *sec);
 
 /* The records of sec as a JSON array; NULL (and *bad) on ENOMEM. */
-json_t *lg_fields_records_json(const lg_field_records *rs, const void *sec,
-                               bool *bad);
+json_t *lg__fields_records_json(const lg_field_records *rs, const void *sec,
+                                bool *bad);
 /* Append the records of the array at key of o (ctx its path; elements are
  * "ctx.key[]" in problems). */
-void lg_fields_records_read(lg_jr *d, const json_t *o, const char *ctx,
-                            const char *key, const lg_field_records *rs,
-                            void *sec);
+void lg__fields_records_read(lg_jr *d, const json_t *o, const char *ctx,
+                             const char *key, const lg_field_records *rs,
+                             void *sec);
 /* Free the records from index n on; the count becomes n (the array is
  * kept). */
-void lg_fields_records_truncate(const lg_field_records *rs, void *sec,
-                                size_t n);
+void lg__fields_records_truncate(const lg_field_records *rs, void *sec,
+                                 size_t n);
 /* Free every record and the array; the section has none. */
-void lg_fields_records_clear(const lg_field_records *rs, void *sec);
+void lg__fields_records_clear(const lg_field_records *rs, void *sec);
 
 /* Make room for one more element of size sz in *arr of n (LG_ELIMIT past
  * the cap on one result's arrays, LG_ENOMEM); result.c. */
-int lg_result_grow(void **arr, size_t n, size_t sz);
+int lg__result_grow(void **arr, size_t n, size_t sz);
 
 #endif

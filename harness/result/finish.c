@@ -120,10 +120,11 @@ static bool service_ran(const lg_service_result *s) {
 static void slope_text(const lg_result *r, const lg_analysis *a, char *buf,
                        size_t cap) {
   char s[64], lo[64], hi[64], ci[32];
-  snprintf(buf, cap, "%s (%s %s to %s)", lg_fmt_slope(s, sizeof s, a, a->slope),
-           lg_fmt_ci_label(ci, sizeof ci, lg_analysis_level(a, r->confidence)),
-           lg_fmt_num(lo, sizeof lo, a->slope_lo),
-           lg_fmt_num(hi, sizeof hi, a->slope_hi));
+  snprintf(buf, cap, "%s (%s %s to %s)",
+           lg__fmt_slope(s, sizeof s, a, a->slope),
+           lg__fmt_ci_label(ci, sizeof ci, lg_analysis_level(a, r->confidence)),
+           lg__fmt_num(lo, sizeof lo, a->slope_lo),
+           lg__fmt_num(hi, sizeof hi, a->slope_hi));
 }
 
 static void check_growth(const lg_result *r, pending *p) {
@@ -141,8 +142,8 @@ static void check_growth(const lg_result *r, pending *p) {
     return;
   }
   slope_text(r, a, sl, sizeof sl);
-  lg_fmt_slope(tol, sizeof tol, a, a->tolerance);
-  lg_fmt_slope(mds, sizeof mds, a, a->mds);
+  lg__fmt_slope(tol, sizeof tol, a, a->tolerance);
+  lg__fmt_slope(mds, sizeof mds, a, a->mds);
   switch (a->leak) {
   case LG_LEAK_LEAK:
     if (strcmp(a->decided_by, "limit") == 0)
@@ -171,7 +172,7 @@ static void check_growth(const lg_result *r, pending *p) {
          sl, tol, mds, a->samples_used);
     if (isfinite(a->x_needed) && a->x_needed > 0)
       catp(p, "; a run of about %s %s would decide it",
-           lg_fmt_num(need, sizeof need, a->x_needed),
+           lg__fmt_num(need, sizeof need, a->x_needed),
            strcmp(a->x, "seconds") == 0 ? "seconds" : "requests");
     break;
   default:
@@ -181,7 +182,7 @@ static void check_growth(const lg_result *r, pending *p) {
   }
   {
     char es[128];
-    catp(p, "%s", lg_fmt_early_stop(es, sizeof es, a));
+    catp(p, "%s", lg__fmt_early_stop(es, sizeof es, a));
   }
   if (a->reason[0])
     catp(p, ". %s", a->reason);
@@ -206,7 +207,7 @@ static void oom_status(const lg_result *r, pending *p) {
          (long long)(c->oom_kills > 0 ? c->oom_kills : 1),
          c->oom_kills > 1 ? "s" : "", lim, peak);
     if (isfinite(r->chart.oom_x))
-      catp(p, " after %s %s", lg_fmt_num(at, sizeof at, r->chart.oom_x),
+      catp(p, " after %s %s", lg__fmt_num(at, sizeof at, r->chart.oom_x),
            strcmp(r->analysis.x, "seconds") == 0 ? "seconds" : "requests");
     if (r->has_analysis && isfinite(r->analysis.slope)) {
       slope_text(r, &r->analysis, sl, sizeof sl);
@@ -250,7 +251,7 @@ static void check_crash(const lg_result *r, pending *p) {
       setp(p, LG_CHECK_FAIL,
            "the service crashed: killed by %s before "
            "leakgate stopped it",
-           lg_fmt_signal(sig, sizeof sig, s->signal));
+           lg__fmt_signal(sig, sizeof sig, s->signal));
     else
       setp(p, LG_CHECK_FAIL,
            "the service exited with status %d before leakgate stopped it",
@@ -266,7 +267,7 @@ static void check_crash(const lg_result *r, pending *p) {
   }
   if (s->signal > 0)
     setp(p, LG_CHECK_PASS, "no crash (stopped by leakgate; ended by %s)",
-         lg_fmt_signal(sig, sizeof sig, s->signal));
+         lg__fmt_signal(sig, sizeof sig, s->signal));
   else
     setp(p, LG_CHECK_PASS, "no crash (exit status %d after the stop)",
          s->exit_status);
@@ -350,7 +351,7 @@ static void check_memcheck(const lg_result *r, pending *p) {
          lg_format_bytes(b2, sizeof b2, top->bytes), (long long)top->blocks,
          top->blocks == 1 ? "" : "s");
     if (f)
-      catp(p, " at %s", lg_fmt_frame(fr, sizeof fr, f));
+      catp(p, " at %s", lg__fmt_frame(fr, sizeof fr, f));
   }
 }
 
@@ -377,13 +378,13 @@ static void check_massif(const lg_result *r, pending *p) {
        m->n_sites == 1 ? "" : "s");
   if (top) {
     lg_frame f = {top->function, top->file, NULL, top->line};
-    catp(p, "; top: %s grew by %s", lg_fmt_frame(fr, sizeof fr, &f),
+    catp(p, "; top: %s grew by %s", lg__fmt_frame(fr, sizeof fr, &f),
          lg_format_bytes(b2, sizeof b2, top->growth_bytes));
   }
   if (m->heap_analysis.leak != LG_LEAK_UNKNOWN &&
       isfinite(m->heap_analysis.slope)) {
-    lg_fmt_slope(sl, sizeof sl, &m->heap_analysis, m->heap_analysis.slope);
-    catp(p, "; heap slope %s (%s)", sl, lg_fmt_leak(m->heap_analysis.leak));
+    lg__fmt_slope(sl, sizeof sl, &m->heap_analysis, m->heap_analysis.slope);
+    catp(p, "; heap slope %s (%s)", sl, lg__fmt_leak(m->heap_analysis.leak));
   }
 }
 
@@ -392,7 +393,7 @@ static void check_massif(const lg_result *r, pending *p) {
 static void check_heap_profile(const lg_result *r, pending *p) {
   const lg_heap_profile_result *h = &r->heap_profile;
   char fr[512], rate[64], lo[64], hi[64], per[32], ci[32];
-  const char *unit = lg_fmt_heap_unit(h->x);
+  const char *unit = lg__fmt_heap_unit(h->x);
   size_t i, unknown = 0, shown = 0;
   bool failed;
   if (!h->ran) {
@@ -408,7 +409,7 @@ static void check_heap_profile(const lg_result *r, pending *p) {
     unknown += !h->growing_sites[i].known;
   failed = unknown > 0;
   lg_format_bytes(per, sizeof per, h->period_bytes);
-  lg_fmt_ci_label(ci, sizeof ci, r->confidence);
+  lg__fmt_ci_label(ci, sizeof ci, r->confidence);
   if (!h->n_sites)
     setp(p, LG_CHECK_PASS, "heap profile: no allocation site grows");
   else
@@ -420,10 +421,10 @@ static void check_heap_profile(const lg_result *r, pending *p) {
     const lg_heap_site *s = &h->growing_sites[i];
     lg_frame f = {s->function, s->file, NULL, s->line};
     catp(p, "%s %s %s %s (%s %s to %s)%s", shown ? ";" : "",
-         lg_fmt_frame(fr, sizeof fr, &f),
-         lg_fmt_num(rate, sizeof rate, s->bytes_per_request), unit, ci,
-         lg_fmt_num(lo, sizeof lo, s->ci_lo),
-         lg_fmt_num(hi, sizeof hi, s->ci_hi), s->known ? " known" : "");
+         lg__fmt_frame(fr, sizeof fr, &f),
+         lg__fmt_num(rate, sizeof rate, s->bytes_per_request), unit, ci,
+         lg__fmt_num(lo, sizeof lo, s->ci_lo),
+         lg__fmt_num(hi, sizeof hi, s->ci_hi), s->known ? " known" : "");
   }
   if (h->n_sites > shown)
     catp(p, "; ...");
@@ -440,11 +441,11 @@ static void check_baseline(const lg_result *r, pending *p) {
   char d[64], lo[64], hi[64], tol[64], ci[32];
   size_t i;
 
-  lg_fmt_slope(d, sizeof d, a, b->slope_delta);
-  lg_fmt_num(lo, sizeof lo, b->delta_lo);
-  lg_fmt_num(hi, sizeof hi, b->delta_hi);
-  lg_fmt_ci_label(ci, sizeof ci, r->confidence);
-  lg_fmt_slope(tol, sizeof tol, a, b->tolerance);
+  lg__fmt_slope(d, sizeof d, a, b->slope_delta);
+  lg__fmt_num(lo, sizeof lo, b->delta_lo);
+  lg__fmt_num(hi, sizeof hi, b->delta_hi);
+  lg__fmt_ci_label(ci, sizeof ci, r->confidence);
+  lg__fmt_slope(tol, sizeof tol, a, b->tolerance);
   switch (b->verdict) {
   case LG_BASELINE_NONE:
     /* baseline.missing: fail turns a missing baseline into a failure. */
@@ -506,7 +507,7 @@ static void check_ttl(const lg_result *r, pending *p) {
   lg_format_duration(tmin, sizeof tmin, a->time_to_limit_min_s);
   lg_format_duration(max, sizeof max, r->max_time_to_limit_s);
   lg_format_bytes(lim, sizeof lim, r->container.memory_limit_bytes);
-  lg_fmt_num(rate, sizeof rate, a->x_rate);
+  lg__fmt_num(rate, sizeof rate, a->x_rate);
   if (oom_happened(r)) {
     /* Reached, not projected: gated, that is a failure of its own. */
     setp(p, isfinite(r->max_time_to_limit_s) ? LG_CHECK_FAIL : LG_CHECK_SKIPPED,
@@ -588,9 +589,9 @@ static void check_load(const lg_result *r, pending *p) {
        "%s%lld requests, %lld errors (%s%%) in %s, %s req/s, p99 %s ms",
        err * 2 > total ? "most requests failed: " : "", (long long)req,
        (long long)err,
-       lg_fmt_num(pct, sizeof pct, 100.0 * (double)err / (double)total), d,
-       lg_fmt_num(rps, sizeof rps, l->throughput_rps),
-       lg_fmt_num(p99, sizeof p99, l->p99_ms));
+       lg__fmt_num(pct, sizeof pct, 100.0 * (double)err / (double)total), d,
+       lg__fmt_num(rps, sizeof rps, l->throughput_rps),
+       lg__fmt_num(p99, sizeof p99, l->p99_ms));
   if (err > 0 && l->err_connect >= 0)
     catp(p,
          " (connect %lld, read %lld, write %lld, timeout %lld, status "
@@ -712,8 +713,8 @@ static void check_goroutines(const lg_result *r, pending *p) {
     p->st = CHECK_ABSENT;
     return;
   }
-  lg_fmt_num(lo, sizeof lo, rt->goroutines_lo);
-  lg_fmt_num(hi, sizeof hi, rt->goroutines_hi);
+  lg__fmt_num(lo, sizeof lo, rt->goroutines_lo);
+  lg__fmt_num(hi, sizeof hi, rt->goroutines_hi);
   switch (rt->goroutines_leak) {
   case LG_LEAK_UNKNOWN:
     setp(p, LG_CHECK_SKIPPED,

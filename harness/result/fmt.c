@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-char *lg_fmt_num(char *buf, size_t cap, double v) {
+char *lg__fmt_num(char *buf, size_t cap, double v) {
   double a = fabs(v);
   if (!isfinite(v))
     snprintf(buf, cap, "n/a");
@@ -27,11 +27,11 @@ char *lg_fmt_num(char *buf, size_t cap, double v) {
   return buf;
 }
 
-const char *lg_fmt_slope_unit(const lg_analysis *a) {
+const char *lg__fmt_slope_unit(const lg_analysis *a) {
   return strcmp(a->x, "seconds") == 0 ? "B/s" : "B/req";
 }
 
-const char *lg_fmt_heap_unit(const char *x) {
+const char *lg__fmt_heap_unit(const char *x) {
   if (x && strcmp(x, "seconds") == 0)
     return "B/s";
   if (x && strcmp(x, "allocated") == 0)
@@ -41,13 +41,14 @@ const char *lg_fmt_heap_unit(const char *x) {
   return "B/request";
 }
 
-char *lg_fmt_slope(char *buf, size_t cap, const lg_analysis *a, double v) {
+char *lg__fmt_slope(char *buf, size_t cap, const lg_analysis *a, double v) {
   char n[64];
-  snprintf(buf, cap, "%s %s", lg_fmt_num(n, sizeof n, v), lg_fmt_slope_unit(a));
+  snprintf(buf, cap, "%s %s", lg__fmt_num(n, sizeof n, v),
+           lg__fmt_slope_unit(a));
   return buf;
 }
 
-char *lg_fmt_ci_label(char *buf, size_t cap, double confidence) {
+char *lg__fmt_ci_label(char *buf, size_t cap, double confidence) {
   /* Each bound is one-sided at confidence (analysis/stats.c: z of
    * confidence), so [lo, hi] is a 2c - 1 two-sided interval: 98% at the
    * default 0.99 (docs/analysis.md). */
@@ -58,20 +59,20 @@ char *lg_fmt_ci_label(char *buf, size_t cap, double confidence) {
   return buf;
 }
 
-char *lg_fmt_early_stop(char *buf, size_t cap, const lg_analysis *a) {
+char *lg__fmt_early_stop(char *buf, size_t cap, const lg_analysis *a) {
   char s[64];
   if (!a->early_stop)
     snprintf(buf, cap, "%s", "");
   else if (isfinite(a->decided_after_s))
     snprintf(buf, cap, "; decided after %s s of steady load (early stop)",
-             lg_fmt_num(s, sizeof s, a->decided_after_s));
+             lg__fmt_num(s, sizeof s, a->decided_after_s));
   else
     snprintf(buf, cap, "; undecided after %zu look%s (early stop)", a->looks,
              a->looks == 1 ? "" : "s");
   return buf;
 }
 
-char *lg_fmt_signal(char *buf, size_t cap, int sig) {
+char *lg__fmt_signal(char *buf, size_t cap, int sig) {
   const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
   if (abbrev)
     snprintf(buf, cap, "SIG%s", abbrev);
@@ -80,7 +81,7 @@ char *lg_fmt_signal(char *buf, size_t cap, int sig) {
   return buf;
 }
 
-char *lg_fmt_frame(char *buf, size_t cap, const lg_frame *f) {
+char *lg__fmt_frame(char *buf, size_t cap, const lg_frame *f) {
   const char *fn = f->function ? f->function : "??";
   if (f->file && f->line > 0)
     snprintf(buf, cap, "%s (%s:%d)", fn, f->file, f->line);
@@ -93,7 +94,7 @@ char *lg_fmt_frame(char *buf, size_t cap, const lg_frame *f) {
   return buf;
 }
 
-const char *lg_fmt_leak(lg_leak l) {
+const char *lg__fmt_leak(lg_leak l) {
   switch (l) {
   case LG_LEAK_LEAK:
     return "leak";
@@ -106,7 +107,7 @@ const char *lg_fmt_leak(lg_leak l) {
   }
 }
 
-int lg_fmt_leak_parse(const char *s) {
+int lg__fmt_leak_parse(const char *s) {
   if (!s)
     return -1;
   if (strcmp(s, "leak") == 0)
@@ -120,7 +121,7 @@ int lg_fmt_leak_parse(const char *s) {
   return -1;
 }
 
-size_t lg_fmt_utf8_decode(const unsigned char *s, unsigned *cp) {
+size_t lg__fmt_utf8_decode(const unsigned char *s, unsigned *cp) {
   unsigned c = s[0], v;
   size_t n, i;
   if (c < 0x80) {

@@ -99,12 +99,12 @@ static const char *const template_prefixes[] = {
     "std::allocator<", "std::allocator_traits<", "__gnu_cxx::new_allocator<",
     "std::__new_allocator<"};
 
-const char *lg_frame_basename(const char *p) {
+const char *lg__frame_basename(const char *p) {
   const char *s = p ? strrchr(p, '/') : NULL;
   return s ? s + 1 : p;
 }
 
-size_t lg_frame_fn_len(const char *fn, size_t n) {
+size_t lg__frame_fn_len(const char *fn, size_t n) {
   const char *at = n ? memchr(fn, '@', n) : NULL;
   /* Only strip a version suffix of a plain C symbol ("name@@VER"), never an
    * '@' inside a C++ signature (which has a '(' before it). */
@@ -118,9 +118,9 @@ static int has_prefix(const char *fn, size_t n, const char *p) {
   return n >= k && memcmp(fn, p, k) == 0;
 }
 
-int lg_allocator_fn_n(const char *fn, size_t n) {
+int lg__allocator_fn_n(const char *fn, size_t n) {
   size_t i;
-  n = lg_frame_fn_len(fn, n);
+  n = lg__frame_fn_len(fn, n);
   for (i = 0; i < sizeof alloc_names / sizeof *alloc_names; i++)
     if (strlen(alloc_names[i]) == n && memcmp(fn, alloc_names[i], n) == 0)
       return 1;
@@ -137,15 +137,15 @@ int lg_allocator_fn_n(const char *fn, size_t n) {
 bool lg_is_allocator_frame(const char *fn, const char *file,
                            const char *object) {
   const char *base;
-  if (fn && lg_allocator_fn_n(fn, strlen(fn)))
+  if (fn && lg__allocator_fn_n(fn, strlen(fn)))
     return true;
-  base = lg_frame_basename(file);
+  base = lg__frame_basename(file);
   if (base && (strcmp(base, "vg_replace_malloc.c") == 0 ||
                strcmp(base, "vg_replace_strmem.c") == 0))
     return true;
   /* Valgrind's preloaded replacements (vgpreload_memcheck-amd64-linux.so)
    * hold only the malloc/new replacements and string functions. */
-  base = lg_frame_basename(object);
+  base = lg__frame_basename(object);
   if (base && strncmp(base, "vgpreload_", 10) == 0)
     return true;
   return false;

@@ -8,13 +8,13 @@
 
 /* The last path component of p (p itself when it has no '/'; NULL for
  * NULL). */
-const char *lg_frame_basename(const char *p);
+const char *lg__frame_basename(const char *p);
 
 /* Length of a function name without a symbol-version suffix ("@@GLIBC_2.2.5",
  * "@GLIBC_2.2.5"): such suffixes vary across libc builds. */
-size_t lg_frame_fn_len(const char *fn, size_t n);
+size_t lg__frame_fn_len(const char *fn, size_t n);
 
 /* Is fn[0..n) an allocator function name? */
-int lg_allocator_fn_n(const char *fn, size_t n);
+int lg__allocator_fn_n(const char *fn, size_t n);
 
 #endif

@@ -56,10 +56,10 @@ static int from_root(const char *name, json_t *root, lg_result **out,
                         LG_SCHEMA_VERSION);
   r = lg_result_new();
   if (!r) {
-    lg_jr_oom(&d);
+    lg__jr_oom(&d);
     return d.rc;
   }
-  lg_fields_read(&d, root, "", &lg_result_fields, r);
+  lg__fields_read(&d, root, "", &lg__result_fields, r);
   if (d.rc == 0)
     mark_derived_reasons(r);
   if (d.rc == 0) {
@@ -118,7 +118,7 @@ int lg_result_load_all(const char *path, lg_result ***out, size_t *n,
 
   *out = NULL;
   *n = 0;
-  if ((rc = lg_read_file(path, LG_RESULT_FILE_CAP, &text, &len, err))) {
+  if ((rc = lg__read_file(path, LG_RESULT_FILE_CAP, &text, &len, err))) {
     if (rc == LG_ELIMIT) /* an input too large to be a result: exit 2 */
       rc = lg_error_set(err, LG_EINPUT, "%s: larger than %zu bytes (a "
                         "result file is at most 16 MiB)", path,
@@ -197,7 +197,7 @@ int lg_result_load(const char *path, lg_result **out, lg_error *err) {
   size_t len = 0;
   int rc;
   *out = NULL;
-  rc = lg_read_file(path, LG_RESULT_FILE_CAP, &text, &len, err);
+  rc = lg__read_file(path, LG_RESULT_FILE_CAP, &text, &len, err);
   if (rc == LG_ELIMIT)
     rc = lg_error_set(err, LG_EINPUT, "%s: larger than %zu bytes (a result "
                       "file is at most 16 MiB)", path, LG_RESULT_FILE_CAP);

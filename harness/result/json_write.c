@@ -11,7 +11,7 @@
  * not valid UTF-8 (function names from a service's binary) have each bad
  * byte replaced by U+FFFD, because JSON text must be UTF-8.
  * Owns: the jansson tree while building; the caller owns *out.
- * Failure: LG_ENOMEM (nothing returned) or the error of lg_write_atomic
+ * Failure: LG_ENOMEM (nothing returned) or the error of lg__write_atomic
  * (the previous file, if any, is left untouched).
  */
 #include "core/fsutil.h"
@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *lg_json_utf8_clean(const char *s) {
+char *lg__json_utf8_clean(const char *s) {
   const unsigned char *p = (const unsigned char *)s;
   size_t len = strlen(s), i = 0, k = 0;
   char *out = malloc(len * 3 + 1); /* each bad byte becomes 3 bytes */
@@ -33,7 +33,7 @@ char *lg_json_utf8_clean(const char *s) {
     return NULL;
   while (p[i]) {
     unsigned cp;
-    size_t n = lg_fmt_utf8_decode(p + i, &cp);
+    size_t n = lg__fmt_utf8_decode(p + i, &cp);
     if (n == 0) {
       memcpy(out + k, "\xEF\xBF\xBD", 3);
       k += 3;
@@ -48,7 +48,7 @@ char *lg_json_utf8_clean(const char *s) {
   return out;
 }
 
-json_t *lg_json_str(const char *s) {
+json_t *lg__json_str(const char *s) {
   char *c;
   json_t *j;
   if (!s)
@@ -56,13 +56,13 @@ json_t *lg_json_str(const char *s) {
   j = json_string(s);
   if (j)
     return j;
-  c = lg_json_utf8_clean(s);
+  c = lg__json_utf8_clean(s);
   j = c ? json_string(c) : NULL;
   free(c);
   return j;
 }
 
-json_t *lg_json_num(double v) {
+json_t *lg__json_num(double v) {
   char buf[40];
   if (!isfinite(v))
     return json_null();
@@ -75,30 +75,30 @@ json_t *lg_json_num(double v) {
   return json_real(v);
 }
 
-void lg_json_put(json_t *o, const char *key, json_t *val, bool *bad) {
+void lg__json_put(json_t *o, const char *key, json_t *val, bool *bad) {
   if (!val || json_object_set_new(o, key, val) != 0)
     *bad = true;
 }
 
-void lg_json_push(json_t *a, json_t *val, bool *bad) {
+void lg__json_push(json_t *a, json_t *val, bool *bad) {
   if (!val || json_array_append_new(a, val) != 0)
     *bad = true;
 }
 
-json_t *lg_json_pair(double lo, double hi, bool *bad) {
+json_t *lg__json_pair(double lo, double hi, bool *bad) {
   json_t *a = json_array();
   if (!a) {
     *bad = true;
     return NULL;
   }
-  lg_json_push(a, lg_json_num(lo), bad);
-  lg_json_push(a, lg_json_num(hi), bad);
+  lg__json_push(a, lg__json_num(lo), bad);
+  lg__json_push(a, lg__json_num(hi), bad);
   return a;
 }
 
-json_t *lg_result_to_jansson(const lg_result *r) {
+json_t *lg__result_to_jansson(const lg_result *r) {
   bool bad = false;
-  json_t *o = lg_fields_json(&lg_result_fields, r, NULL, true, &bad);
+  json_t *o = lg__fields_json(&lg__result_fields, r, NULL, true, &bad);
   if (bad) {
     json_decref(o);
     return NULL;
@@ -108,7 +108,7 @@ json_t *lg_result_to_jansson(const lg_result *r) {
 
 int lg_result_to_json(const lg_result *r, char **out, size_t *len,
                       lg_error *err) {
-  json_t *o = lg_result_to_jansson(r);
+  json_t *o = lg__result_to_jansson(r);
   char *s;
   *out = NULL;
   if (!o)
@@ -138,7 +138,7 @@ int lg_result_save(const lg_result *r, const char *path, lg_error *err) {
   size_t len = 0;
   int rc = lg_result_to_json(r, &s, &len, err);
   if (rc == 0)
-    rc = lg_write_atomic(path, s, len, err);
+    rc = lg__write_atomic(path, s, len, err);
   free(s);
   return rc;
 }

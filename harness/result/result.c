@@ -32,7 +32,7 @@ static char *dup_or_null(const char *s) {
  * modules (the load engine's phases, for instance) may have been allocated
  * to their exact size, so no hidden capacity can be assumed. glibc realloc
  * grows in place or by mremap for large blocks, which keeps this cheap. */
-int lg_result_grow(void **arr, size_t n, size_t sz) {
+int lg__result_grow(void **arr, size_t n, size_t sz) {
   void *p;
   if (n >= LG_RESULT_ARRAY_CAP)
     return LG_ELIMIT;
@@ -49,7 +49,7 @@ static int push_str(char ***arr, size_t *n, char *s) {
   int rc;
   if (!s)
     return LG_ENOMEM;
-  rc = lg_result_grow((void **)arr, *n, sizeof **arr);
+  rc = lg__result_grow((void **)arr, *n, sizeof **arr);
   if (rc) {
     free(s);
     return rc;
@@ -61,27 +61,27 @@ static int push_str(char ***arr, size_t *n, char *s) {
 lg_result *lg_result_new(void) {
   lg_result *r = calloc(1, sizeof *r);
   if (r)
-    lg_fields_init(&lg_result_fields, r);
+    lg__fields_init(&lg__result_fields, r);
   return r;
 }
 
 void lg_result_truncate_errors(lg_memcheck_result *m, size_t n) {
-  lg_fields_records_truncate(&lg_error_records, m, n);
+  lg__fields_records_truncate(&lg__error_records, m, n);
 }
 
 void lg_result_truncate_leaks(lg_memcheck_result *m, size_t n) {
-  lg_fields_records_truncate(&lg_leak_records, m, n);
+  lg__fields_records_truncate(&lg__leak_records, m, n);
 }
 
 void lg_result_clear_sites(lg_massif_result *m) {
-  lg_fields_records_clear(&lg_site_records, m);
+  lg__fields_records_clear(&lg__site_records, m);
   m->n_sites = 0;
 }
 
 void lg_result_free(lg_result *r) {
   if (!r)
     return;
-  lg_fields_release(&lg_result_fields, r);
+  lg__fields_release(&lg__result_fields, r);
   free(r);
 }
 
@@ -134,7 +134,7 @@ int lg_result_add_check(lg_result *r, const char *name, lg_check_status st,
     rc = LG_ENOMEM;
     goto cleanup;
   }
-  rc = lg_result_grow((void **)&r->checks, r->n_checks, sizeof *r->checks);
+  rc = lg__result_grow((void **)&r->checks, r->n_checks, sizeof *r->checks);
   if (rc)
     goto cleanup;
   r->checks[r->n_checks].name = nm;
@@ -167,7 +167,7 @@ lg_leak_record *lg_result_add_leak(lg_memcheck_result *m, const char *kind,
   l.bytes = bytes;
   l.blocks = blocks;
   if ((kind && !l.kind) || (fingerprint && !l.fingerprint) ||
-      lg_result_grow((void **)&m->leaks, m->n_leaks, sizeof *m->leaks) != 0) {
+      lg__result_grow((void **)&m->leaks, m->n_leaks, sizeof *m->leaks) != 0) {
     free(l.kind);
     free(l.fingerprint);
     return NULL;
@@ -189,7 +189,7 @@ static int add_frame(lg_frame **stack, size_t *n, const char *function,
     rc = LG_ENOMEM;
     goto cleanup;
   }
-  rc = lg_result_grow((void **)stack, *n, sizeof **stack);
+  rc = lg__result_grow((void **)stack, *n, sizeof **stack);
   if (rc)
     goto cleanup;
   (*stack)[(*n)++] = f;
@@ -228,8 +228,8 @@ lg_heap_site *lg_result_add_heap_site(lg_heap_profile_result *h,
   s.samples = -1;
   if ((function && !s.function) || (file && !s.file) ||
       (fingerprint && !s.fingerprint) ||
-      lg_result_grow((void **)&h->growing_sites, h->n_sites,
-                     sizeof *h->growing_sites)) {
+      lg__result_grow((void **)&h->growing_sites, h->n_sites,
+                      sizeof *h->growing_sites)) {
     free(s.function);
     free(s.file);
     free(s.fingerprint);
@@ -240,7 +240,7 @@ lg_heap_site *lg_result_add_heap_site(lg_heap_profile_result *h,
 }
 
 void lg_result_clear_heap_sites(lg_heap_profile_result *h) {
-  lg_fields_records_clear(&lg_heap_site_records, h);
+  lg__fields_records_clear(&lg__heap_site_records, h);
 }
 
 lg_memcheck_error *lg_result_add_memcheck_error(lg_memcheck_result *m,
@@ -253,8 +253,8 @@ lg_memcheck_error *lg_result_add_memcheck_error(lg_memcheck_result *m,
   e.what = dup_or_null(what);
   e.count = count;
   if ((kind && !e.kind) || (what && !e.what) ||
-      lg_result_grow((void **)&m->error_records, m->n_error_records,
-                     sizeof *m->error_records) != 0) {
+      lg__result_grow((void **)&m->error_records, m->n_error_records,
+                      sizeof *m->error_records) != 0) {
     free(e.kind);
     free(e.what);
     return NULL;
@@ -283,8 +283,8 @@ int lg_result_add_site(lg_massif_result *m, const char *function,
     rc = LG_ENOMEM;
     goto cleanup;
   }
-  rc = lg_result_grow((void **)&m->growing_sites, m->n_sites,
-                      sizeof *m->growing_sites);
+  rc = lg__result_grow((void **)&m->growing_sites, m->n_sites,
+                       sizeof *m->growing_sites);
   if (rc)
     goto cleanup;
   m->growing_sites[m->n_sites++] = s;
@@ -306,7 +306,7 @@ int lg_result_add_phase(lg_load_result *l, const char *name, int64_t requests,
   p.errors = errors;
   p.duration_s = duration_s;
   p.target_rate = target_rate;
-  rc = lg_result_grow((void **)&l->phases, l->n_phases, sizeof *l->phases);
+  rc = lg__result_grow((void **)&l->phases, l->n_phases, sizeof *l->phases);
   if (rc) {
     free(p.name);
     return rc;
@@ -329,7 +329,7 @@ int lg_result_add_runtime_phase(lg_runtime_result *rt, const char *name,
   p.pause_s = pause_s;
   p.gc_time_share = gc_time_share;
   p.heap_live_bytes = heap_live_bytes;
-  rc = lg_result_grow((void **)&rt->phases, rt->n_phases, sizeof *rt->phases);
+  rc = lg__result_grow((void **)&rt->phases, rt->n_phases, sizeof *rt->phases);
   if (rc) {
     free(p.name);
     return rc;
@@ -351,7 +351,7 @@ lg_runtime_site *lg_result_add_runtime_site(lg_runtime_result *rt,
   x.bytes_per_request = NAN;
   x.first_count = x.last_count = -1;
   if ((kind && !x.kind) || (name && !x.name) || (file && !x.file) ||
-      lg_result_grow((void **)&rt->sites, rt->n_sites, sizeof *rt->sites) !=
+      lg__result_grow((void **)&rt->sites, rt->n_sites, sizeof *rt->sites) !=
           0) {
     free(x.kind);
     free(x.name);
@@ -380,9 +380,9 @@ int lg_result_add_baseline_grown(lg_baseline_result *b,
 }
 
 void lg_result_reset_baseline(lg_baseline_result *b) {
-  lg_fields_release(&lg_baseline_fields, b);
+  lg__fields_release(&lg__baseline_fields, b);
   memset(b, 0, sizeof *b);
-  lg_fields_init(&lg_baseline_fields, b);
+  lg__fields_init(&lg__baseline_fields, b);
 }
 
 static int copy_xy(double **px, double **py, size_t *pn, const double *x,

@@ -29,7 +29,7 @@ static json_t *num_array(const double *v, size_t n, bool *bad) {
     return NULL;
   }
   for (i = 0; i < n; i++)
-    lg_json_push(a, lg_json_num(v[i]), bad);
+    lg__json_push(a, lg__json_num(v[i]), bad);
   return a;
 }
 
@@ -41,7 +41,7 @@ static json_t *str_array(char *const *v, size_t n, bool *bad) {
     return NULL;
   }
   for (i = 0; i < n; i++)
-    lg_json_push(a, lg_json_str(v[i]), bad);
+    lg__json_push(a, lg__json_str(v[i]), bad);
   return a;
 }
 
@@ -55,24 +55,24 @@ static void free_strv(char **v, size_t n) {
 /* A number array (nulls become NAN) into a new malloc'd array. */
 static double *read_nums(lg_jr *d, const json_t *o, const char *ctx,
                          const char *key, size_t *n) {
-  json_t *v = lg_jr_val(o, key), *e;
+  json_t *v = lg__jr_val(o, key), *e;
   double *a;
   size_t i;
   *n = 0;
   if (!v)
     return NULL;
   if (!json_is_array(v)) {
-    lg_jr_bad(d, ctx, key, "an array of numbers");
+    lg__jr_bad(d, ctx, key, "an array of numbers");
     return NULL;
   }
   if (json_array_size(v) == 0)
     return NULL;
   a = malloc(json_array_size(v) * sizeof *a);
   if (!a) {
-    lg_jr_oom(d);
+    lg__jr_oom(d);
     return NULL;
   }
-  json_array_foreach(v, i, e) a[i] = lg_jr_num_of(d, e, ctx, key);
+  json_array_foreach(v, i, e) a[i] = lg__jr_num_of(d, e, ctx, key);
   *n = json_array_size(v);
   return a;
 }
@@ -81,7 +81,7 @@ static double *read_nums(lg_jr *d, const json_t *o, const char *ctx,
 static void read_xy(lg_jr *d, const json_t *o, const char *ctx, const char *key,
                     double **x, double **y, size_t *n) {
   char sub[256];
-  const json_t *xy = lg_jr_obj(d, o, ctx, key, false);
+  const json_t *xy = lg__jr_obj(d, o, ctx, key, false);
   size_t nx = 0, ny = 0;
   if (!xy)
     return;
@@ -92,8 +92,8 @@ static void read_xy(lg_jr *d, const json_t *o, const char *ctx, const char *key,
   *y = read_nums(d, xy, sub, "y", &ny);
   *n = nx < ny ? nx : ny;
   if (nx != ny)
-    lg_jr_bad(d, ctx[0] ? ctx : key, ctx[0] ? key : "x",
-              "x and y of the same length");
+    lg__jr_bad(d, ctx[0] ? ctx : key, ctx[0] ? key : "x",
+               "x and y of the same length");
 }
 
 static json_t *xy_json(const double *x, const double *y, size_t n, bool *bad) {
@@ -102,8 +102,8 @@ static json_t *xy_json(const double *x, const double *y, size_t n, bool *bad) {
     *bad = true;
     return NULL;
   }
-  lg_json_put(o, "x", num_array(x, n, bad), bad);
-  lg_json_put(o, "y", num_array(y, n, bad), bad);
+  lg__json_put(o, "x", num_array(x, n, bad), bad);
+  lg__json_put(o, "y", num_array(y, n, bad), bad);
   return o;
 }
 
@@ -126,7 +126,7 @@ static json_t *checked(json_t *v, bool *bad) {
                                            .write = (write_),                  \
                                            .read = (read_),                    \
                                            .init = (init_),                    \
-                                           .object = &lg_analysis_fields}
+                                           .object = &lg__analysis_fields}
 
 /* ---- arrays of records ---------------------------------------------- */
 
@@ -185,19 +185,19 @@ ELEMENTS(error, lg_memcheck_error, LG_MEMCHECK_ERROR_FIELDS);
 ELEMENTS(site, lg_growing_site, LG_GROWING_SITE_FIELDS);
 ELEMENTS(heap_site, lg_heap_site, LG_HEAP_SITE_FIELDS);
 
-RECORDS(lg_phase_records, lg_load_result, phases, n_phases, phase, "objects");
-RECORDS(lg_leak_records, lg_memcheck_result, leaks, n_leaks, leak, "objects");
-RECORDS(lg_error_records, lg_memcheck_result, error_records, n_error_records,
+RECORDS(lg__phase_records, lg_load_result, phases, n_phases, phase, "objects");
+RECORDS(lg__leak_records, lg_memcheck_result, leaks, n_leaks, leak, "objects");
+RECORDS(lg__error_records, lg_memcheck_result, error_records, n_error_records,
         error, "objects");
-RECORDS(lg_site_records, lg_massif_result, growing_sites, n_sites, site,
+RECORDS(lg__site_records, lg_massif_result, growing_sites, n_sites, site,
         "objects");
-RECORDS(lg_heap_site_records, lg_heap_profile_result, growing_sites, n_sites,
+RECORDS(lg__heap_site_records, lg_heap_profile_result, growing_sites, n_sites,
         heap_site, "objects");
-RECORDS_CODEC(load_phases, lg_phase_records);
-RECORDS_CODEC(memcheck_leaks, lg_leak_records);
-RECORDS_CODEC(memcheck_errors, lg_error_records);
-RECORDS_CODEC(massif_sites, lg_site_records);
-RECORDS_CODEC(heap_sites, lg_heap_site_records);
+RECORDS_CODEC(load_phases, lg__phase_records);
+RECORDS_CODEC(memcheck_leaks, lg__leak_records);
+RECORDS_CODEC(memcheck_errors, lg__error_records);
+RECORDS_CODEC(massif_sites, lg__site_records);
+RECORDS_CODEC(heap_sites, lg__heap_site_records);
 
 /* ---- analysis{} ------------------------------------------------------- */
 
@@ -215,10 +215,10 @@ static json_t *models_write(const void *sec, bool *bad) {
       *bad = true;
       break;
     }
-    lg_json_put(m, "name", lg_json_str(a->models[i].name), bad);
-    lg_json_put(m, "bic", lg_json_num(a->models[i].bic), bad);
-    lg_json_put(m, "params", num_array(a->models[i].params, 4, bad), bad);
-    lg_json_push(models, m, bad);
+    lg__json_put(m, "name", lg__json_str(a->models[i].name), bad);
+    lg__json_put(m, "bic", lg__json_num(a->models[i].bic), bad);
+    lg__json_put(m, "params", num_array(a->models[i].params, 4, bad), bad);
+    lg__json_push(models, m, bad);
   }
   return models;
 }
@@ -226,7 +226,7 @@ static json_t *models_write(const void *sec, bool *bad) {
 static void models_read(lg_jr *d, const json_t *o, const char *ctx,
                         const char *key, void *sec) {
   lg_analysis *a = sec;
-  json_t *models = lg_jr_arr(d, o, ctx, key, "an array"), *m;
+  json_t *models = lg__jr_arr(d, o, ctx, key, "an array"), *m;
   size_t i, k;
   a->n_models = 0;
   json_array_foreach(models, i, m) {
@@ -235,24 +235,24 @@ static void models_read(lg_jr *d, const json_t *o, const char *ctx,
     if (i >= LG_ANALYSIS_N_MODELS)
       break;
     if (!json_is_object(m)) {
-      lg_jr_bad(d, ctx, key, "objects {name, bic, params}");
+      lg__jr_bad(d, ctx, key, "objects {name, bic, params}");
       break;
     }
-    name = lg_jr_str(d, m, "models[]", "name", false);
+    name = lg__jr_str(d, m, "models[]", "name", false);
     snprintf(a->models[i].name, sizeof a->models[i].name, "%s",
              name ? name : "");
-    a->models[i].bic = lg_jr_num(d, m, "models[]", "bic", false);
-    params = lg_jr_arr(d, m, "models[]", "params", "an array");
+    a->models[i].bic = lg__jr_num(d, m, "models[]", "bic", false);
+    params = lg__jr_arr(d, m, "models[]", "params", "an array");
     for (k = 0; k < 4; k++)
-      a->models[i].params[k] = lg_jr_num_of(
+      a->models[i].params[k] = lg__jr_num_of(
           d, params ? json_array_get(params, k) : NULL, "models[]", "params");
     a->n_models = i + 1;
   }
 }
 CODEC(analysis_models, "array", models_write, models_read, NULL, NULL);
 
-json_t *lg_json_analysis(const lg_analysis *a, bool present, bool *bad) {
-  return lg_fields_json(&lg_analysis_fields, a, NULL, present, bad);
+json_t *lg__json_analysis(const lg_analysis *a, bool present, bool *bad) {
+  return lg__fields_json(&lg__analysis_fields, a, NULL, present, bad);
 }
 
 /* Read the analysis at key; whether it has samples_used (an analysis
@@ -260,12 +260,12 @@ json_t *lg_json_analysis(const lg_analysis *a, bool present, bool *bad) {
 static bool read_analysis(lg_jr *d, const json_t *o, const char *ctx,
                           const char *key, lg_analysis *a) {
   char sub[256];
-  const json_t *ao = lg_jr_obj(d, o, ctx, key, false);
+  const json_t *ao = lg__jr_obj(d, o, ctx, key, false);
   if (!ao)
     return false;
   snprintf(sub, sizeof sub, "%s%s%s", ctx, ctx[0] ? "." : "", key);
-  lg_fields_read(d, ao, sub, &lg_analysis_fields, a);
-  return lg_jr_val(ao, "samples_used") != NULL;
+  lg__fields_read(d, ao, sub, &lg__analysis_fields, a);
+  return lg__jr_val(ao, "samples_used") != NULL;
 }
 
 /* ---- the top level ---------------------------------------------------- */
@@ -284,17 +284,17 @@ static json_t *tool_write(const void *sec, bool *bad) {
     *bad = true;
     return NULL;
   }
-  lg_json_put(t, "name", json_string("leakgate"), bad);
-  lg_json_put(t, "version",
-              lg_json_str(r->tool_version ? r->tool_version : lg_version()),
-              bad);
+  lg__json_put(t, "name", json_string("leakgate"), bad);
+  lg__json_put(t, "version",
+               lg__json_str(r->tool_version ? r->tool_version : lg_version()),
+               bad);
   return t;
 }
 static void tool_read(lg_jr *d, const json_t *o, const char *ctx,
                       const char *key, void *sec) {
   lg_result *r = sec;
-  lg_jr_str_dup(d, lg_jr_obj(d, o, ctx, key, false), key, "version",
-                &r->tool_version);
+  lg__jr_str_dup(d, lg__jr_obj(d, o, ctx, key, false), key, "version",
+                 &r->tool_version);
 }
 static void tool_release(void *sec) {
   free(((lg_result *)sec)->tool_version);
@@ -307,9 +307,9 @@ static json_t *verdict_write(const void *sec, bool *bad) {
 }
 static void verdict_read(lg_jr *d, const json_t *o, const char *ctx,
                          const char *key, void *sec) {
-  const char *s = lg_jr_str(d, o, ctx, key, false);
+  const char *s = lg__jr_str(d, o, ctx, key, false);
   if (!s || lg_verdict_parse(s) < 0)
-    lg_jr_bad(d, ctx, key, "one of pass, fail, inconclusive, error");
+    lg__jr_bad(d, ctx, key, "one of pass, fail, inconclusive, error");
   else
     ((lg_result *)sec)->verdict = (lg_verdict)lg_verdict_parse(s);
 }
@@ -324,9 +324,9 @@ static json_t *exit_code_write(const void *sec, bool *bad) {
 static void exit_code_read(lg_jr *d, const json_t *o, const char *ctx,
                            const char *key, void *sec) {
   lg_result *r = sec;
-  r->exit_code = lg_jr_int(d, o, ctx, key, -1);
+  r->exit_code = lg__jr_int(d, o, ctx, key, -1);
   if (r->exit_code < LG_EXIT_PASS || r->exit_code > LG_EXIT_ERROR)
-    lg_jr_bad(d, ctx, key, "an integer from 0 to 4");
+    lg__jr_bad(d, ctx, key, "an integer from 0 to 4");
 }
 static void exit_code_init(void *sec) {
   ((lg_result *)sec)->exit_code = LG_EXIT_ERROR;
@@ -340,15 +340,15 @@ static json_t *reasons_write(const void *sec, bool *bad) {
 }
 static void reasons_read(lg_jr *d, const json_t *o, const char *ctx,
                          const char *key, void *sec) {
-  json_t *arr = lg_jr_arr(d, o, ctx, key, "an array"), *e;
+  json_t *arr = lg__jr_arr(d, o, ctx, key, "an array"), *e;
   size_t i;
   json_array_foreach(arr, i, e) {
     if (!json_is_string(e)) {
-      lg_jr_bad(d, ctx, key, "an array of strings");
+      lg__jr_bad(d, ctx, key, "an array of strings");
       break;
     }
     if (lg_result_add_reason(sec, "%s", json_string_value(e)))
-      lg_jr_oom(d);
+      lg__jr_oom(d);
   }
 }
 static void reasons_release(void *sec) {
@@ -371,37 +371,38 @@ static json_t *checks_write(const void *sec, bool *bad) {
       *bad = true;
       break;
     }
-    lg_json_put(c, "name", lg_json_str(r->checks[i].name), bad);
-    lg_json_put(c, "status",
-                json_string(lg_check_status_name(r->checks[i].status)), bad);
-    lg_json_put(c, "message", lg_json_str(r->checks[i].message), bad);
-    lg_json_push(checks, c, bad);
+    lg__json_put(c, "name", lg__json_str(r->checks[i].name), bad);
+    lg__json_put(c, "status",
+                 json_string(lg_check_status_name(r->checks[i].status)), bad);
+    lg__json_put(c, "message", lg__json_str(r->checks[i].message), bad);
+    lg__json_push(checks, c, bad);
   }
   return checks;
 }
 static void checks_read(lg_jr *d, const json_t *o, const char *ctx,
                         const char *key, void *sec) {
   lg_result *r = sec;
-  json_t *arr = lg_jr_arr(d, o, ctx, key, "an array"), *e;
+  json_t *arr = lg__jr_arr(d, o, ctx, key, "an array"), *e;
   size_t i;
   json_array_foreach(arr, i, e) {
     const char *nm, *st, *msg;
     if (d->rc)
       break;
-    nm = json_is_object(e) ? lg_jr_str(d, e, "checks[]", "name", false) : NULL;
-    st =
-        json_is_object(e) ? lg_jr_str(d, e, "checks[]", "status", false) : NULL;
-    msg = json_is_object(e) ? lg_jr_str(d, e, "checks[]", "message", false)
+    nm = json_is_object(e) ? lg__jr_str(d, e, "checks[]", "name", false) : NULL;
+    st = json_is_object(e) ? lg__jr_str(d, e, "checks[]", "status", false)
+                           : NULL;
+    msg = json_is_object(e) ? lg__jr_str(d, e, "checks[]", "message", false)
                             : NULL;
     if (!nm || lg_check_status_parse(st) < 0) {
-      lg_jr_bad(d, ctx, key,
-                "objects {name, status (pass|fail|inconclusive|error|skipped), "
-                "message}");
+      lg__jr_bad(
+          d, ctx, key,
+          "objects {name, status (pass|fail|inconclusive|error|skipped), "
+          "message}");
       break;
     }
     if (lg_result_add_check(r, nm, (lg_check_status)lg_check_status_parse(st),
                             "%s", msg ? msg : ""))
-      lg_jr_oom(d);
+      lg__jr_oom(d);
     else
       r->checks[r->n_checks - 1].derived = lg_result_check_is_finish_name(nm);
   }
@@ -419,7 +420,7 @@ CODEC(checks, "array", checks_write, checks_read, NULL, checks_release);
 
 static json_t *analysis_write(const void *sec, bool *bad) {
   const lg_result *r = sec;
-  return lg_json_analysis(&r->analysis, r->has_analysis, bad);
+  return lg__json_analysis(&r->analysis, r->has_analysis, bad);
 }
 static void analysis_read(lg_jr *d, const json_t *o, const char *ctx,
                           const char *key, void *sec) {
@@ -427,7 +428,7 @@ static void analysis_read(lg_jr *d, const json_t *o, const char *ctx,
   r->has_analysis = read_analysis(d, o, ctx, key, &r->analysis);
 }
 static void analysis_init(void *sec) {
-  lg_fields_init(&lg_analysis_fields, &((lg_result *)sec)->analysis);
+  lg__fields_init(&lg__analysis_fields, &((lg_result *)sec)->analysis);
 }
 CODEC_ANALYSIS(analysis, "object", analysis_write, analysis_read,
                analysis_init);
@@ -436,7 +437,7 @@ static json_t *chart_write(const void *sec, bool *bad) {
   const lg_chart *c = &((const lg_result *)sec)->chart;
   json_t *o = xy_json(c->x, c->y, c->n, bad);
   if (o)
-    lg_json_put(o, "oom_x", lg_json_num(c->oom_x), bad);
+    lg__json_put(o, "oom_x", lg__json_num(c->oom_x), bad);
   return o;
 }
 static void chart_read(lg_jr *d, const json_t *o, const char *ctx,
@@ -444,7 +445,7 @@ static void chart_read(lg_jr *d, const json_t *o, const char *ctx,
   lg_chart *c = &((lg_result *)sec)->chart;
   read_xy(d, o, ctx, key, &c->x, &c->y, &c->n);
   c->oom_x =
-      lg_jr_num(d, lg_jr_obj(d, o, ctx, key, false), key, "oom_x", false);
+      lg__jr_num(d, lg__jr_obj(d, o, ctx, key, false), key, "oom_x", false);
 }
 static void chart_init(void *sec) {
   ((lg_result *)sec)->chart.oom_x = NAN;
@@ -464,9 +465,9 @@ static json_t *on_inconclusive_write(const void *sec, bool *bad) {
 }
 static void on_inconclusive_read(lg_jr *d, const json_t *o, const char *ctx,
                                  const char *key, void *sec) {
-  const char *s = lg_jr_str(d, o, ctx, key, false);
+  const char *s = lg__jr_str(d, o, ctx, key, false);
   if (s && strcmp(s, "pass") != 0 && strcmp(s, "fail") != 0)
-    lg_jr_bad(d, ctx, key, "pass or fail");
+    lg__jr_bad(d, ctx, key, "pass or fail");
   ((lg_result *)sec)->inconclusive_passes = s && strcmp(s, "pass") == 0;
 }
 CODEC(on_inconclusive, "string", on_inconclusive_write, on_inconclusive_read,
@@ -481,27 +482,27 @@ static json_t *error_write(const void *sec, bool *bad) {
     *bad = true;
     return NULL;
   }
-  lg_json_put(t, "code", json_string(lg_err_name(r->error_code)), bad);
-  lg_json_put(t, "message", lg_json_str(r->error), bad);
+  lg__json_put(t, "code", json_string(lg_err_name(r->error_code)), bad);
+  lg__json_put(t, "message", lg__json_str(r->error), bad);
   return t;
 }
 static void error_read(lg_jr *d, const json_t *o, const char *ctx,
                        const char *key, void *sec) {
   lg_result *r = sec;
-  const json_t *eo = lg_jr_obj(d, o, ctx, key, false);
+  const json_t *eo = lg__jr_obj(d, o, ctx, key, false);
   const char *code;
   int c = LG_EIO;
   if (!eo)
     return;
-  code = lg_jr_str(d, eo, key, "code", false);
+  code = lg__jr_str(d, eo, key, "code", false);
 #define LG_XX_PARSE(name, value, exit, msg)                                    \
   if (code && strcmp(code, #name) == 0)                                        \
     c = LG_##name;
   LG_ERRNO_MAP(LG_XX_PARSE)
 #undef LG_XX_PARSE
-  lg_jr_str_dup(d, eo, key, "message", &r->error);
+  lg__jr_str_dup(d, eo, key, "message", &r->error);
   if (!r->error && !(r->error = strdup(lg_strerror(c))))
-    lg_jr_oom(d);
+    lg__jr_oom(d);
   r->error_code = c;
 }
 static void error_release(void *sec) {
@@ -517,7 +518,7 @@ static json_t *signal_name_write(const void *sec, bool *bad) {
   const lg_service_result *s = sec;
   char sig[32];
   return checked(s->signal > 0
-                     ? json_string(lg_fmt_signal(sig, sizeof sig, s->signal))
+                     ? json_string(lg__fmt_signal(sig, sizeof sig, s->signal))
                      : json_null(),
                  bad);
 }
@@ -535,7 +536,7 @@ static const struct {
                      {LG_FAIL_ERRORS, "errors"}};
 #define N_FAIL_ON (sizeof fail_on_names / sizeof fail_on_names[0])
 
-unsigned lg_json_fail_on_bit(const char *name) {
+unsigned lg__json_fail_on_bit(const char *name) {
   size_t i;
   for (i = 0; i < N_FAIL_ON; i++)
     if (strcmp(name, fail_on_names[i].name) == 0)
@@ -553,23 +554,23 @@ static json_t *fail_on_write(const void *sec, bool *bad) {
   }
   for (i = 0; i < N_FAIL_ON; i++)
     if (m->fail_on & fail_on_names[i].bit)
-      lg_json_push(fo, json_string(fail_on_names[i].name), bad);
+      lg__json_push(fo, json_string(fail_on_names[i].name), bad);
   return fo;
 }
 static void fail_on_read(lg_jr *d, const json_t *o, const char *ctx,
                          const char *key, void *sec) {
   lg_memcheck_result *m = sec;
-  json_t *fo = lg_jr_arr(d, o, ctx, key, "an array"), *f;
+  json_t *fo = lg__jr_arr(d, o, ctx, key, "an array"), *f;
   size_t i;
   if (!fo)
     return;
   m->fail_on = 0;
   json_array_foreach(fo, i, f) {
     unsigned bit =
-        json_is_string(f) ? lg_json_fail_on_bit(json_string_value(f)) : 0;
+        json_is_string(f) ? lg__json_fail_on_bit(json_string_value(f)) : 0;
     if (!bit) {
-      lg_jr_bad(d, ctx, key,
-                "names among definite, indirect, possible, errors");
+      lg__jr_bad(d, ctx, key,
+                 "names among definite, indirect, possible, errors");
       break;
     }
     m->fail_on |= bit;
@@ -602,15 +603,15 @@ CODEC(massif_heap, "object", heap_write, heap_read, NULL, heap_release);
 static json_t *heap_analysis_write(const void *sec, bool *bad) {
   const lg_analysis *a = &((const lg_massif_result *)sec)->heap_analysis;
   bool ha = a->leak != LG_LEAK_UNKNOWN || a->samples_used > 0;
-  return ha ? lg_json_analysis(a, true, bad) : json_null();
+  return ha ? lg__json_analysis(a, true, bad) : json_null();
 }
 static void heap_analysis_read(lg_jr *d, const json_t *o, const char *ctx,
                                const char *key, void *sec) {
   read_analysis(d, o, ctx, key, &((lg_massif_result *)sec)->heap_analysis);
 }
 static void heap_analysis_init(void *sec) {
-  lg_fields_init(&lg_analysis_fields,
-                 &((lg_massif_result *)sec)->heap_analysis);
+  lg__fields_init(&lg__analysis_fields,
+                  &((lg_massif_result *)sec)->heap_analysis);
 }
 CODEC_ANALYSIS(massif_heap_analysis, "object|null", heap_analysis_write,
                heap_analysis_read, heap_analysis_init);
@@ -626,10 +627,10 @@ static json_t *bverdict_write(const void *sec, bool *bad) {
 }
 static void bverdict_read(lg_jr *d, const json_t *o, const char *ctx,
                           const char *key, void *sec) {
-  const char *v = lg_jr_str(d, o, ctx, key, false);
+  const char *v = lg__jr_str(d, o, ctx, key, false);
   int bv = lg_baseline_verdict_parse(v);
   if (v && bv < 0)
-    lg_jr_bad(d, ctx, key, "regression, no_regression, inconclusive or none");
+    lg__jr_bad(d, ctx, key, "regression, no_regression, inconclusive or none");
   else if (v)
     ((lg_baseline_result *)sec)->verdict = (lg_baseline_verdict)bv;
 }
@@ -638,19 +639,19 @@ CODEC(baseline_verdict, "string", bverdict_write, bverdict_read, NULL, NULL);
 /* The three fingerprint lists: new, known and grown leaks. */
 static void fps_read(lg_jr *d, const json_t *o, const char *ctx,
                      const char *key, lg_baseline_result *b, int list) {
-  json_t *arr = lg_jr_arr(d, o, ctx, key, "an array"), *e;
+  json_t *arr = lg__jr_arr(d, o, ctx, key, "an array"), *e;
   size_t i;
   json_array_foreach(arr, i, e) {
     int rc;
     if (!json_is_string(e)) {
-      lg_jr_bad(d, ctx, key, "an array of fingerprint strings");
+      lg__jr_bad(d, ctx, key, "an array of fingerprint strings");
       break;
     }
     rc = list == 2
              ? lg_result_add_baseline_grown(b, json_string_value(e))
              : lg_result_add_baseline_leak(b, list == 1, json_string_value(e));
     if (rc)
-      lg_jr_oom(d);
+      lg__jr_oom(d);
   }
 }
 #define FP_LIST(name, list)                                                    \
@@ -680,9 +681,9 @@ static json_t *missing_policy_write(const void *sec, bool *bad) {
 }
 static void missing_policy_read(lg_jr *d, const json_t *o, const char *ctx,
                                 const char *key, void *sec) {
-  const char *v = lg_jr_str(d, o, ctx, key, false);
+  const char *v = lg__jr_str(d, o, ctx, key, false);
   if (v && strcmp(v, "pass") != 0 && strcmp(v, "fail") != 0)
-    lg_jr_bad(d, ctx, key, "pass, fail or null");
+    lg__jr_bad(d, ctx, key, "pass, fail or null");
   ((lg_baseline_result *)sec)->missing_fails = v && strcmp(v, "fail") == 0;
 }
 CODEC(baseline_missing_policy, "string", missing_policy_write,
@@ -738,14 +739,14 @@ static json_t *rt_windows_write(const void *sec, bool *bad) {
       *bad = true;
       break;
     }
-    lg_json_put(o, "from_s", lg_json_num(w->from_s), bad);
-    lg_json_put(o, "to_s", lg_json_num(w->to_s), bad);
-    lg_json_put(o, "requests", lg_json_num(w->requests), bad);
-    lg_json_put(o, "errors", lg_json_num(w->errors), bad);
-    lg_json_put(o, "pause_seconds", lg_json_num(w->pause_s), bad);
-    lg_json_put(o, "full_collections", count_json(w->full_collections), bad);
-    lg_json_put(o, "heap_live_bytes", lg_json_num(w->heap_live_bytes), bad);
-    lg_json_push(arr, o, bad);
+    lg__json_put(o, "from_s", lg__json_num(w->from_s), bad);
+    lg__json_put(o, "to_s", lg__json_num(w->to_s), bad);
+    lg__json_put(o, "requests", lg__json_num(w->requests), bad);
+    lg__json_put(o, "errors", lg__json_num(w->errors), bad);
+    lg__json_put(o, "pause_seconds", lg__json_num(w->pause_s), bad);
+    lg__json_put(o, "full_collections", count_json(w->full_collections), bad);
+    lg__json_put(o, "heap_live_bytes", lg__json_num(w->heap_live_bytes), bad);
+    lg__json_push(arr, o, bad);
   }
   return arr;
 }
@@ -753,27 +754,27 @@ static void rt_windows_read(lg_jr *d, const json_t *o, const char *ctx,
                             const char *key, void *sec) {
   static const char *const el = "runtime.gc.windows[]";
   lg_runtime_result *rt = sec;
-  json_t *arr = lg_jr_arr(d, o, ctx, key, "an array"), *w;
+  json_t *arr = lg__jr_arr(d, o, ctx, key, "an array"), *w;
   size_t i;
   if (arr && json_array_size(arr) != 0 && json_array_size(arr) != 3) {
-    lg_jr_bad(d, ctx, key,
-              "an array of the first, the last and the last collecting "
-              "window");
+    lg__jr_bad(d, ctx, key,
+               "an array of the first, the last and the last collecting "
+               "window");
     return;
   }
   json_array_foreach(arr, i, w) {
     lg_runtime_window *x = &rt->windows[i];
     if (!json_is_object(w)) {
-      lg_jr_bad(d, ctx, key, "objects");
+      lg__jr_bad(d, ctx, key, "objects");
       return;
     }
-    x->from_s = lg_jr_num(d, w, el, "from_s", false);
-    x->to_s = lg_jr_num(d, w, el, "to_s", false);
-    x->requests = lg_jr_num(d, w, el, "requests", false);
-    x->errors = lg_jr_num(d, w, el, "errors", false);
-    x->pause_s = lg_jr_num(d, w, el, "pause_seconds", false);
-    x->full_collections = lg_jr_count(d, w, el, "full_collections");
-    x->heap_live_bytes = lg_jr_num(d, w, el, "heap_live_bytes", false);
+    x->from_s = lg__jr_num(d, w, el, "from_s", false);
+    x->to_s = lg__jr_num(d, w, el, "to_s", false);
+    x->requests = lg__jr_num(d, w, el, "requests", false);
+    x->errors = lg__jr_num(d, w, el, "errors", false);
+    x->pause_s = lg__jr_num(d, w, el, "pause_seconds", false);
+    x->full_collections = lg__jr_count(d, w, el, "full_collections");
+    x->heap_live_bytes = lg__jr_num(d, w, el, "heap_live_bytes", false);
   }
   rt->n_windows = json_array_size(arr);
 }
@@ -786,15 +787,15 @@ static json_t *rt_stack_write(const void *sec, bool *bad) {
 }
 static void rt_stack_read(lg_jr *d, const json_t *o, const char *ctx,
                           const char *key, void *sec) {
-  json_t *st = lg_jr_arr(d, o, ctx, key, "an array of strings"), *f;
+  json_t *st = lg__jr_arr(d, o, ctx, key, "an array of strings"), *f;
   size_t k;
   json_array_foreach(st, k, f) {
     if (!json_is_string(f)) {
-      lg_jr_bad(d, ctx, key, "an array of strings");
+      lg__jr_bad(d, ctx, key, "an array of strings");
       break;
     }
     if (lg_runtime_site_add_frame(sec, json_string_value(f))) {
-      lg_jr_oom(d);
+      lg__jr_oom(d);
       break;
     }
   }
@@ -816,11 +817,11 @@ RECORDS_CODEC(runtime_sites, runtime_site_records);
 /* ---- the tables ------------------------------------------------------- */
 
 #define ROW_SECTION(m, k)                                                      \
-  {k, LG_FT_SECTION, offsetof(lg_result, m), 0, NULL, &lg_##m##_fields},
+  {k, LG_FT_SECTION, offsetof(lg_result, m), 0, NULL, &lg__##m##_fields},
 #define TABLE(var, S, key, LIST)                                               \
   static const lg_field var##_rows[] = {                                       \
       LIST(ROW_##var, ROW_##var, ROW_CODEC)};                                  \
-  const lg_field_table lg_##var##_fields = {                                   \
+  const lg_field_table lg__##var##_fields = {                                  \
       key, sizeof(S), var##_rows, sizeof var##_rows / sizeof(lg_field)}
 
 #define ROW_analysis(T, m, k) ROW_OF(lg_analysis, T, m, k)
@@ -846,5 +847,5 @@ TABLE(runtime, lg_runtime_result, "runtime", LG_RUNTIME_FIELDS);
 
 static const lg_field result_rows[] = {
     LG_RESULT_FIELDS(ROW_result, ROW_result, ROW_CODEC, ROW_SECTION)};
-const lg_field_table lg_result_fields = {"", sizeof(lg_result), result_rows,
-                                         sizeof result_rows / sizeof(lg_field)};
+const lg_field_table lg__result_fields = {
+    "", sizeof(lg_result), result_rows, sizeof result_rows / sizeof(lg_field)};

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void early_stop_opts(const lg_scenario *sc, double duration_scale,
-                     lg_early_stop_opts *eo) {
+void lg__early_stop_opts(const lg_scenario *sc, double duration_scale,
+                         lg_early_stop_opts *eo) {
   double total = lg_scenario_duration(sc) * duration_scale;
   lg_early_stop_opts_init(eo);
   eo->max_t = isnan(sc->load.max_duration_s)
@@ -19,8 +19,8 @@ void early_stop_opts(const lg_scenario *sc, double duration_scale,
   eo->min_x = (double)sc->analysis.min_evidence_requests;
 }
 
-void early_init(early *e, const lg_scenario *sc, lg_samples_writer *w,
-                double duration_scale) {
+void lg__early_init(early *e, const lg_scenario *sc, lg_samples_writer *w,
+                    double duration_scale) {
   lg_early_stop_opts eo;
   memset(e, 0, sizeof *e);
   e->on = sc->analysis.early_stop && w != NULL;
@@ -30,9 +30,9 @@ void early_init(early *e, const lg_scenario *sc, lg_samples_writer *w,
   atomic_init(&e->last_t, NAN);
   atomic_init(&e->steady_t, NAN);
   atomic_init(&e->steady_x, NAN);
-  early_stop_opts(sc, duration_scale, &eo);
+  lg__early_stop_opts(sc, duration_scale, &eo);
   lg_early_stop_init(&e->st, &eo);
-  lg_run_analysis_opts(sc, &e->ao);
+  lg__run_analysis_opts(sc, &e->ao);
   /* The column run.c judges (heap is Massif's: anon here, as live.c). */
   snprintf(e->metric, sizeof e->metric, "%s_bytes",
            lg_metric_name(sc->analysis.metric == LG_METRIC_HEAP
@@ -41,7 +41,7 @@ void early_init(early *e, const lg_scenario *sc, lg_samples_writer *w,
   e->x_seconds = sc->load.driver == LG_DRIVER_EXEC;
 }
 
-double early_max_duration(const early *e) {
+double lg__early_max_duration(const early *e) {
   return e->on ? e->st.o.max_t : 0;
 }
 
@@ -53,7 +53,7 @@ static double as_written(double t) {
   return strtod(buf, NULL);
 }
 
-void early_on_sample(early *e, const lg_sample *s) {
+void lg__early_on_sample(early *e, const lg_sample *s) {
   const char *ph = s->phase ? s->phase : "";
   double t;
   if (!e->on || !isfinite(s->t_s))
@@ -91,8 +91,8 @@ static int look(early *e, double next, double memory_limit) {
   /* The exec driver's x is time: the per-second tolerance run.c judges
    * the replay with, so the look that stopped the run is the one it
    * replays. */
-  if (e->x_seconds && lg_run_time_tolerance(e->sc, NULL, memory_limit,
-                                            &ao.tolerance, NULL, 0) != 0) {
+  if (e->x_seconds && lg__run_time_tolerance(e->sc, NULL, memory_limit,
+                                             &ao.tolerance, NULL, 0) != 0) {
     lg_early_stop_skip(&e->st);
     return 0;
   }
@@ -114,7 +114,7 @@ static int look(early *e, double next, double memory_limit) {
   return rc == 1;
 }
 
-int early_poll(early *e, double memory_limit) {
+int lg__early_poll(early *e, double memory_limit) {
   double last, next;
   if (!e->on || e->decided)
     return e->decided;

@@ -9,8 +9,8 @@
  * replay) and the moment the session stopped agree. The steady phases start
  * at the first row of the second phase, as the reader finds it.
  *
- * Threads: early_on_sample runs on the sampler thread and only stores the
- * latest row's time and the steady start (atomics); early_poll, which reads
+ * Threads: lg__early_on_sample runs on the sampler thread and only stores the
+ * latest row's time and the steady start (atomics); lg__early_poll, which reads
  * the file and analyses (10-50 ms a look, a dozen or so looks a run),
  * belongs to the session's main loop.
  * Ownership: nothing allocated outside a look; the writer is borrowed.
@@ -40,21 +40,21 @@ typedef struct early {
 
 /* The scenario's early-stop options: max_t is load.max_duration (or the
  * phases' total) times duration_scale; the minimum evidence as written. */
-void early_stop_opts(const lg_scenario *sc, double duration_scale,
-                     lg_early_stop_opts *eo);
+void lg__early_stop_opts(const lg_scenario *sc, double duration_scale,
+                         lg_early_stop_opts *eo);
 
 /* Set up; looks are on when sc asks for early stop and w is given.
  * duration_scale as the session's (max_duration scales with it). */
-void early_init(early *e, const lg_scenario *sc, lg_samples_writer *w,
-                double duration_scale);
+void lg__early_init(early *e, const lg_scenario *sc, lg_samples_writer *w,
+                    double duration_scale);
 /* The t_s the load may run to (load.max_duration, scaled); 0 when early
  * stop is off or the phases' total already reaches it. */
-double early_max_duration(const early *e);
+double lg__early_max_duration(const early *e);
 /* Sampler thread: note the row just written. */
-void early_on_sample(early *e, const lg_sample *s);
+void lg__early_on_sample(early *e, const lg_sample *s);
 /* Main loop: take every look that is due (memory_limit: NAN for none).
  * Returns 1 once a look has decided, else 0. A look that cannot read or
  * analyse is skipped: early stop never fails a run, the run goes on. */
-int early_poll(early *e, double memory_limit);
+int lg__early_poll(early *e, double memory_limit);
 
 #endif

@@ -1,7 +1,7 @@
 /* run/live.c - the live view of a running session (see run/live.h).
  *
- * Why a pending array instead of a plain lock in live_on_sample: a look
- * holds the aggregator for lg_agg_finish (O(LG_SERIES_MAX_POINTS), about a
+ * Why a pending array instead of a plain lock in lg__live_on_sample: a look
+ * holds the aggregator for lg__agg_finish (O(LG_SERIES_MAX_POINTS), about a
  * millisecond), and the sampler must not wait for it - its timestamps are
  * the series. The sampler tries the lock; when busy, the row waits in the
  * sampler's own array (LIVE_PENDING rows, i.e. minutes of samples at any
@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void live_init(live *l, const lg_scenario *sc, double duration_scale,
-               lg_metrics *metrics) {
+void lg__live_init(live *l, const lg_scenario *sc, double duration_scale,
+                   lg_metrics *metrics) {
   memset(l, 0, sizeof *l);
   atomic_init(&l->memory, NAN);
   atomic_init(&l->slope, NAN);
@@ -31,11 +31,11 @@ void live_init(live *l, const lg_scenario *sc, double duration_scale,
   l->metrics = metrics;
   pthread_mutex_init(&l->mu, NULL);
   if (metrics)
-    l->agg = lg_agg_new(); /* NULL: looks off, the rest works */
+    l->agg = lg__agg_new(); /* NULL: looks off, the rest works */
 }
 
-void live_cleanup(live *l) {
-  lg_agg_free(l->agg);
+void lg__live_cleanup(live *l) {
+  lg__agg_free(l->agg);
   l->agg = NULL;
   pthread_mutex_destroy(&l->mu);
 }
@@ -71,13 +71,13 @@ static void feed(live *l, double x, double t, double y) {
     pthread_mutex_lock(&l->mu); /* the array is full: wait this once */
   }
   for (i = 0; i < l->npend && !l->agg_failed; i++)
-    if (lg_agg_add(l->agg, l->pend[i][0], l->pend[i][1], l->pend[i][2]) != 0)
+    if (lg__agg_add(l->agg, l->pend[i][0], l->pend[i][1], l->pend[i][2]) != 0)
       l->agg_failed = true;
   l->npend = 0;
   pthread_mutex_unlock(&l->mu);
 }
 
-void live_on_sample(const lg_sample *s, void *ctx) {
+void lg__live_on_sample(const lg_sample *s, void *ctx) {
   live *l = ctx;
   double v = gated(l, s), shown = v;
   if (isnan(shown))
@@ -102,16 +102,16 @@ void live_on_sample(const lg_sample *s, void *ctx) {
   }
 }
 
-double live_memory(live *l) {
+double lg__live_memory(live *l) {
   return atomic_load(&l->memory);
 }
 
-double live_slope(live *l) {
+double lg__live_slope(live *l) {
   return isnan(l->look_slope) ? atomic_load(&l->slope) : l->look_slope;
 }
 
-int live_look(live *l, const lg_scenario *sc, double memory_limit,
-              lg_analysis *a, lg_error *err) {
+int lg__live_look(live *l, const lg_scenario *sc, double memory_limit,
+                  lg_analysis *a, lg_error *err) {
   lg_series s;
   lg_analysis_opts ao;
   uint64_t rows;
@@ -122,9 +122,9 @@ int live_look(live *l, const lg_scenario *sc, double memory_limit,
   memset(&s, 0, sizeof s);
   /* agg_failed is the sampler's, written under mu: read it there too. */
   pthread_mutex_lock(&l->mu);
-  rows = lg_agg_rows(l->agg);
+  rows = lg__agg_rows(l->agg);
   rc = l->agg_failed                  ? LG_ENOTSUP
-       : rows >= LG_SERIES_MIN_POINTS ? lg_agg_finish(l->agg, LG_AGG_AUTO, &s)
+       : rows >= LG_SERIES_MIN_POINTS ? lg__agg_finish(l->agg, LG_AGG_AUTO, &s)
                                       : LG_EINPUT;
   pthread_mutex_unlock(&l->mu);
   if (rc == LG_ENOTSUP)
@@ -141,11 +141,11 @@ int live_look(live *l, const lg_scenario *sc, double memory_limit,
   snprintf(
       s.metric, sizeof s.metric, "%s_bytes",
       lg_metric_name(l->metric == LG_METRIC_HEAP ? LG_METRIC_ANON : l->metric));
-  lg_run_analysis_opts(sc, &ao);
+  lg__run_analysis_opts(sc, &ao);
   ao.memory_limit = memory_limit;
   /* x is time (the exec driver): the run's own per-second tolerance */
   if (l->x_seconds &&
-      lg_run_time_tolerance(sc, NULL, memory_limit, &ao.tolerance, NULL, 0))
+      lg__run_time_tolerance(sc, NULL, memory_limit, &ao.tolerance, NULL, 0))
     rc = lg_error_set(err, LG_EINPUT, "no per-second tolerance");
   else
     rc = lg_analyze(&s, &ao, a, err);

@@ -5,7 +5,7 @@
  * The running slope is the growth per x unit since the sample at the
  * warm-up fraction of the planned duration (two points: cheap, for the
  * progress line), replaced by the latest look once there is one. A look
- * (live_look) runs the real analysis (lg_analyze: Theil-Sen, its bounds,
+ * (lg__live_look) runs the real analysis (lg_analyze: Theil-Sen, its bounds,
  * the time to limit) on everything sampled so far, aggregated online by the
  * same bounded aggregator the samples.csv reader uses, so a look taken after
  * the last sample sees what the run's own analysis will read back from
@@ -13,13 +13,13 @@
  * endpoint): the aggregator costs up to 1.4 MiB and each look 10-30 ms of
  * the calling thread.
  *
- * Threads: live_on_sample runs on the sampler thread and never waits for a
+ * Threads: lg__live_on_sample runs on the sampler thread and never waits for a
  * look: when a look holds the aggregator, rows queue in a small array of
- * the sampler's own and go in with the next sample. live_look, live_slope
- * and live_cleanup belong to one other thread (the session's main loop);
- * live_memory may be read from anywhere.
- * Ownership: live_init allocates the aggregator (when looks are on);
- * live_cleanup frees it. The metrics endpoint is borrowed.
+ * the sampler's own and go in with the next sample. lg__live_look,
+ * lg__live_slope and lg__live_cleanup belong to one other thread (the session's
+ * main loop); lg__live_memory may be read from anywhere. Ownership:
+ * lg__live_init allocates the aggregator (when looks are on); lg__live_cleanup
+ * frees it. The metrics endpoint is borrowed.
  */
 #ifndef LG_RUN_LIVE_H
 #define LG_RUN_LIVE_H
@@ -52,19 +52,19 @@ typedef struct live {
 
 /* Set up for sc (duration_scale as the session's); looks when metrics is
  * given. Never fails: without memory for the aggregator, looks are off. */
-void live_init(live *l, const lg_scenario *sc, double duration_scale,
-               lg_metrics *metrics);
-void live_cleanup(live *l);
+void lg__live_init(live *l, const lg_scenario *sc, double duration_scale,
+                   lg_metrics *metrics);
+void lg__live_cleanup(live *l);
 /* The sampler's on_sample callback (ctx = live *). */
-void live_on_sample(const lg_sample *s, void *ctx);
+void lg__live_on_sample(const lg_sample *s, void *ctx);
 /* Latest sample of the gated metric (NAN before the first). */
-double live_memory(live *l);
+double lg__live_memory(live *l);
 /* The running slope: the latest look's, else the two-point one. */
-double live_slope(live *l);
+double lg__live_slope(live *l);
 /* Analyse everything sampled so far into *a with the scenario's settings
  * and memory_limit (NAN: none). LG_EINPUT while too few samples, LG_ENOTSUP
  * when looks are off. */
-int live_look(live *l, const lg_scenario *sc, double memory_limit,
-              lg_analysis *a, lg_error *err);
+int lg__live_look(live *l, const lg_scenario *sc, double memory_limit,
+                  lg_analysis *a, lg_error *err);
 
 #endif

@@ -140,7 +140,7 @@ static int find_gitdir(const char *dir, char *out, size_t cap) {
   return -1;
 }
 
-char *lg_run_commit(const char *dir) {
+char *lg__run_commit(const char *dir) {
   static const char *const vars[] = {"LEAKGATE_COMMIT", "GITHUB_SHA",
                                      "CI_COMMIT_SHA", "BUILDKITE_COMMIT",
                                      "GIT_COMMIT"};
@@ -156,7 +156,7 @@ char *lg_run_commit(const char *dir) {
   return head_of(gitdir);
 }
 
-char *lg_run_host(void) {
+char *lg__run_host(void) {
   char name[256];
   if (gethostname(name, sizeof name) != 0)
     return NULL;

@@ -7,9 +7,9 @@
  * CI_COMMIT_SHA, BUILDKITE_COMMIT, GIT_COMMIT), else HEAD of the git
  * repository holding dir, read from its files; NULL when unknown. The
  * caller frees it. */
-char *lg_run_commit(const char *dir);
+char *lg__run_commit(const char *dir);
 
 /* This machine's host name; NULL when unknown. The caller frees it. */
-char *lg_run_host(void);
+char *lg__run_host(void);
 
 #endif

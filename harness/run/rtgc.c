@@ -64,8 +64,8 @@ int lg_run_check_runtime(const lg_scenario *sc, lg_runtime_info *info,
       found.detected_from[0] ? found.detected_from : "command");
 }
 
-int rtgc_prepare(rtgc *g, const lg_scenario *sc, const char *out_dir,
-                 unsigned port, lg_service_spec *spec, lg_error *err) {
+int lg__rtgc_prepare(rtgc *g, const lg_scenario *sc, const char *out_dir,
+                     unsigned port, lg_service_spec *spec, lg_error *err) {
   rt_monitor_opts mo;
   bool managed;
   int rc;
@@ -78,8 +78,8 @@ int rtgc_prepare(rtgc *g, const lg_scenario *sc, const char *out_dir,
   managed = g->info.wrapper || g->info.kind == LG_RUNTIME_GO ||
             g->info.kind == LG_RUNTIME_JVM || g->info.kind == LG_RUNTIME_NODE;
   if (managed) {
-    if ((rc = rt_inject(&g->info, out_dir, spec->env, spec->n_env, &g->inj,
-                        err)) != 0)
+    if ((rc = lg__rt_inject(&g->info, out_dir, spec->env, spec->n_env, &g->inj,
+                            err)) != 0)
       return rc;
     spec->env = g->inj.env;
     spec->n_env = g->inj.n_env;
@@ -91,30 +91,30 @@ int rtgc_prepare(rtgc *g, const lg_scenario *sc, const char *out_dir,
   mo.out_dir = out_dir;
   mo.tree = lg_procfs_tree;
   if (g->switched_on) {
-    char *p = lg_path_join(out_dir, "gc.csv");
+    char *p = lg__path_join(out_dir, "gc.csv");
     if (!p) {
-      rtgc_cleanup(g);
+      lg__rtgc_cleanup(g);
       return lg_error_set(err, LG_ENOMEM, "out of memory");
     }
     snprintf(g->gc_csv, sizeof g->gc_csv, "%s", p);
     free(p);
     mo.gc_csv = g->gc_csv;
   }
-  if ((rc = rt_monitor_new(&mo, &g->mon, err)) != 0)
-    rtgc_cleanup(g);
+  if ((rc = lg__rt_monitor_new(&mo, &g->mon, err)) != 0)
+    lg__rtgc_cleanup(g);
   return rc;
 }
 
-void rtgc_on_line(void *ctx, int stream, const char *line, size_t len) {
+void lg__rtgc_on_line(void *ctx, int stream, const char *line, size_t len) {
   rtgc *g = ctx;
-  rt_monitor_line(g->mon, stream, line, len);
+  lg__rt_monitor_line(g->mon, stream, line, len);
 }
 
-void rtgc_sample(void *ctx, lg_sample *row) {
+void lg__rtgc_sample(void *ctx, lg_sample *row) {
   rtgc *g = ctx;
-  rt_monitor_poll(g->mon, g->root);
-  rt_monitor_state(g->mon, &row->heap_live_bytes, &row->gc_count,
-                   &row->gc_pause_s);
+  lg__rt_monitor_poll(g->mon, g->root);
+  lg__rt_monitor_state(g->mon, &row->heap_live_bytes, &row->gc_count,
+                       &row->gc_pause_s);
 }
 
 static void counters(void *ctx, uint64_t *completed, uint64_t *errors) {
@@ -124,8 +124,8 @@ static void counters(void *ctx, uint64_t *completed, uint64_t *errors) {
   *errors = p.errors;
 }
 
-void rtgc_load_started(rtgc *g, lg_load *load) {
-  rt_monitor_load_started(g->mon, counters, lg_load_phase_cb, load);
+void lg__rtgc_load_started(rtgc *g, lg_load *load) {
+  lg__rt_monitor_load_started(g->mon, counters, lg_load_phase_cb, load);
 }
 
 #define JCMD_TIMEOUT_S 30
@@ -149,7 +149,7 @@ static char *jcmd_for(pid_t pid) {
         return strdup(target);
     }
   }
-  return lg_which("jcmd");
+  return lg__which("jcmd");
 }
 
 /* A class histogram of the JVM into a new look. */
@@ -176,19 +176,19 @@ static int jvm_look(rtgc *g, pid_t pid, double requests, rt_look *look) {
   argv[1] = pidbuf;
   argv[2] = "GC.class_histogram";
   argv[3] = NULL;
-  rc = lg_run_capture(argv, NULL, JCMD_TIMEOUT_S, buf, JCMD_OUT_MAX, &status,
-                      &e);
+  rc = lg__run_capture(argv, NULL, JCMD_TIMEOUT_S, buf, JCMD_OUT_MAX, &status,
+                       &e);
   if (rc == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
     rc = LG_ETOOL;
   if (rc == 0)
-    rc = rt_jvm_histogram(buf, strlen(buf), look, &bad);
+    rc = lg__rt_jvm_histogram(buf, strlen(buf), look, &bad);
   if (rc) {
     /* jcmd's own first line says why (attach refused, process gone). */
     snprintf(g->look_error, sizeof g->look_error,
              "jcmd %d GC.class_histogram failed: %.300s", (int)pid,
              rc == LG_ETIMEOUT || rc == LG_ESYS ? e.msg : buf);
     g->look_error[strcspn(g->look_error, "\n")] = '\0';
-    rt_look_cleanup(look);
+    lg__rt_look_cleanup(look);
   }
   free(buf);
   free(jcmd);
@@ -222,22 +222,22 @@ static int go_look(rtgc *g, double requests, rt_look *look) {
   if (!url)
     return LG_ENOMEM;
   lg_error_clear(&e);
-  rc = rt_http_get(url, PPROF_TIMEOUT_S, PPROF_MAX, &body, &len, &e);
+  rc = lg__rt_http_get(url, PPROF_TIMEOUT_S, PPROF_MAX, &body, &len, &e);
   if (rc == 0)
-    rc = rt_go_heap_look(body, len, look, &e);
+    rc = lg__rt_go_heap_look(body, len, look, &e);
   if (rc) {
     snprintf(g->look_error, sizeof g->look_error, "%.400s", e.msg);
-    rt_look_cleanup(look);
+    lg__rt_look_cleanup(look);
   }
   free(body);
   free(url);
   return rc;
 }
 
-void rtgc_tick(rtgc *g, uint64_t completed) {
+void lg__rtgc_tick(rtgc *g, uint64_t completed) {
   char *url, *body = NULL;
   size_t len = 0;
-  double now = lg_now_s();
+  double now = lg__now_s();
   lg_error e;
   long n;
   if (!g->mon || !g->pprof || now < g->next_goroutines)
@@ -245,8 +245,8 @@ void rtgc_tick(rtgc *g, uint64_t completed) {
   g->next_goroutines = now + GOROUTINE_PERIOD_S;
   if (!(url = pprof_url(g->pprof, "goroutine?debug=1")))
     return;
-  if (rt_http_get(url, PPROF_TIMEOUT_S, PPROF_MAX, &body, &len, &e) == 0 &&
-      (n = rt_go_goroutines(body, len)) >= 0) {
+  if (lg__rt_http_get(url, PPROF_TIMEOUT_S, PPROF_MAX, &body, &len, &e) == 0 &&
+      (n = lg__rt_go_goroutines(body, len)) >= 0) {
     if (g->n_gr == g->cap_gr) {
       size_t cap = g->cap_gr ? 2 * g->cap_gr : 256;
       double *x = realloc(g->gr_x, cap * sizeof *x), *y;
@@ -268,7 +268,7 @@ void rtgc_tick(rtgc *g, uint64_t completed) {
   free(url);
 }
 
-void rtgc_look(rtgc *g, uint64_t completed) {
+void lg__rtgc_look(rtgc *g, uint64_t completed) {
   rt_look look;
   pid_t pid;
   if (!g->mon)
@@ -277,10 +277,10 @@ void rtgc_look(rtgc *g, uint64_t completed) {
     if (go_look(g, (double)completed, &look) != 0)
       return;
   } else {
-    pid = rt_monitor_runtime_pid(g->mon);
+    pid = lg__rt_monitor_runtime_pid(g->mon);
     if (!pid && g->info.kind == LG_RUNTIME_JVM)
       pid = g->root;
-    if (!pid || rt_monitor_kind(g->mon) != LG_RUNTIME_JVM)
+    if (!pid || lg__rt_monitor_kind(g->mon) != LG_RUNTIME_JVM)
       return;
     if (jvm_look(g, pid, (double)completed, &look) != 0)
       return;
@@ -289,13 +289,13 @@ void rtgc_look(rtgc *g, uint64_t completed) {
   if (!g->first.items) {
     g->first = look;
   } else {
-    rt_look_cleanup(&g->last);
+    lg__rt_look_cleanup(&g->last);
     g->last = look;
   }
 }
 
-void rtgc_load_stopped(rtgc *g) {
-  rt_monitor_load_stopped(g->mon);
+void lg__rtgc_load_stopped(rtgc *g) {
+  lg__rt_monitor_load_stopped(g->mon);
 }
 
 /* Where the steady load starts: after the first phase when there are
@@ -308,13 +308,14 @@ static double steady_start(const lg_scenario *sc, double duration_scale) {
          duration_scale;
 }
 
-void rtgc_finish(rtgc *g, const lg_scenario *sc, double duration_scale,
-                 rtgc_out *out) {
+void lg__rtgc_finish(rtgc *g, const lg_scenario *sc, double duration_scale,
+                     rtgc_out *out) {
   memset(out, 0, sizeof *out);
   if (!g->mon)
     return;
   out->monitored = true;
-  rt_monitor_summary(g->mon, steady_start(sc, duration_scale), &out->summary);
+  lg__rt_monitor_summary(g->mon, steady_start(sc, duration_scale),
+                         &out->summary);
   snprintf(out->applied, sizeof out->applied, "%s", g->inj.applied);
   snprintf(out->note, sizeof out->note, "%s", g->inj.note);
   snprintf(out->gc_csv, sizeof out->gc_csv, "%s", g->gc_csv);
@@ -333,21 +334,21 @@ void rtgc_finish(rtgc *g, const lg_scenario *sc, double duration_scale,
   g->n_gr = g->cap_gr = 0;
 }
 
-void rtgc_out_cleanup(rtgc_out *out) {
+void lg__rtgc_out_cleanup(rtgc_out *out) {
   free(out->gr_x);
   free(out->gr_y);
   out->gr_x = out->gr_y = NULL;
-  rt_summary_cleanup(&out->summary);
-  rt_look_cleanup(&out->first);
-  rt_look_cleanup(&out->last);
+  lg__rt_summary_cleanup(&out->summary);
+  lg__rt_look_cleanup(&out->first);
+  lg__rt_look_cleanup(&out->last);
 }
 
-void rtgc_cleanup(rtgc *g) {
-  rt_monitor_free(g->mon);
+void lg__rtgc_cleanup(rtgc *g) {
+  lg__rt_monitor_free(g->mon);
   g->mon = NULL;
-  rt_injection_cleanup(&g->inj);
-  rt_look_cleanup(&g->first);
-  rt_look_cleanup(&g->last);
+  lg__rt_injection_cleanup(&g->inj);
+  lg__rt_look_cleanup(&g->first);
+  lg__rt_look_cleanup(&g->last);
   free(g->pprof);
   free(g->gr_x);
   free(g->gr_y);
@@ -431,7 +432,7 @@ static void attribution(const rtgc_out *o, const lg_scenario *sc,
   min = dx > 0 ? fmax(MIN_GROWTH_BYTES,
                       dx * fmin(1.0, sc->analysis.tolerance_bytes))
                : MIN_GROWTH_BYTES;
-  if (rt_look_growth(&a, &b, min, MAX_SITES, &g, &n) != 0)
+  if (lg__rt_look_growth(&a, &b, min, MAX_SITES, &g, &n) != 0)
     return;
   for (i = 0; i < n; i++) {
     lg_runtime_site *x = add_site(rt, g[i].name);
@@ -465,7 +466,7 @@ static void goroutines(const rtgc_out *o, const lg_scenario *sc,
   /* The series itself, for the reports' goroutine chart (a copy failing
    * for memory leaves it out; the verdict below does not need it). */
   (void)lg_chart_set(&rt->goroutine_chart, o->gr_x, o->gr_y, o->n_gr, 400);
-  lg_run_analysis_opts(sc, &ao);
+  lg__run_analysis_opts(sc, &ao);
   ao.tolerance = GOROUTINE_TOLERANCE;
   if (lg_series_from_arrays(o->gr_x, o->gr_y, NULL, o->n_gr, "goroutines",
                             "requests", &s, &e) != 0 ||
@@ -481,8 +482,8 @@ static void goroutines(const rtgc_out *o, const lg_scenario *sc,
   lg_series_free(s);
 }
 
-void rtgc_to_result(const rtgc_out *o, const lg_scenario *sc, const char *note,
-                    lg_result *r) {
+void lg__rtgc_to_result(const rtgc_out *o, const lg_scenario *sc,
+                        const char *note, lg_result *r) {
   const rt_summary *s = &o->summary;
   lg_runtime_result *rt = &r->runtime;
   char inj_note[sizeof o->note];

@@ -2,8 +2,8 @@
  * runtime before the service starts, switch its GC report on through the
  * service's environment, and feed what it reports into samples.csv,
  * gc.csv and the session's result (run/rtgc.c; docs/runtimes.md).
- * Ownership: rtgc_prepare fills an rtgc owned by the session;
- * rtgc_cleanup frees it (after the service is freed: the capture thread
+ * Ownership: lg__rtgc_prepare fills an rtgc owned by the session;
+ * lg__rtgc_cleanup frees it (after the service is freed: the capture thread
  * calls into it until then). */
 #ifndef LG_RUN_RTGC_H
 #define LG_RUN_RTGC_H
@@ -52,34 +52,34 @@ typedef struct rtgc_out {
  * switches into spec->env (spec keeps pointing into g until cleanup), and
  * start the monitor with gc.csv in out_dir. A program that cannot be found
  * is not an error here (the service start reports it). */
-int rtgc_prepare(rtgc *g, const lg_scenario *sc, const char *out_dir,
-                 unsigned port, lg_service_spec *spec, lg_error *err);
+int lg__rtgc_prepare(rtgc *g, const lg_scenario *sc, const char *out_dir,
+                     unsigned port, lg_service_spec *spec, lg_error *err);
 /* Hooks for lg_service_opts.on_line and lg_sampler_opts.gc (ctx = g). */
-void rtgc_on_line(void *ctx, int stream, const char *line, size_t len);
-void rtgc_sample(void *ctx, lg_sample *row);
+void lg__rtgc_on_line(void *ctx, int stream, const char *line, size_t len);
+void lg__rtgc_sample(void *ctx, lg_sample *row);
 /* Take a look at what the runtime holds (JVM: jcmd GC.class_histogram) at
  * a phase boundary or at the end of the load, completed requests so far;
  * a failure is kept for the result's note, never stops the run. Runs the
  * runtime's tool synchronously (a second or two). */
-void rtgc_look(rtgc *g, uint64_t completed);
+void lg__rtgc_look(rtgc *g, uint64_t completed);
 /* Called from the session's loop while the load runs: a Go service with
  * service.pprof is asked for its goroutine count four times a second. */
-void rtgc_tick(rtgc *g, uint64_t completed);
+void lg__rtgc_tick(rtgc *g, uint64_t completed);
 /* The load starts now (just before the sampler). */
-void rtgc_load_started(rtgc *g, lg_load *load);
+void lg__rtgc_load_started(rtgc *g, lg_load *load);
 /* The load is about to be freed (before lg_load_free). */
-void rtgc_load_stopped(rtgc *g);
+void lg__rtgc_load_stopped(rtgc *g);
 /* After the service is gone: the summary into out (duration_scale: the
  * session's, for where the steady load starts). */
-void rtgc_finish(rtgc *g, const lg_scenario *sc, double duration_scale,
-                 rtgc_out *out);
-void rtgc_cleanup(rtgc *g);
-/* Free what rtgc_finish moved into out. */
-void rtgc_out_cleanup(rtgc_out *out);
+void lg__rtgc_finish(rtgc *g, const lg_scenario *sc, double duration_scale,
+                     rtgc_out *out);
+void lg__rtgc_cleanup(rtgc *g);
+/* Free what lg__rtgc_finish moved into out. */
+void lg__rtgc_out_cleanup(rtgc_out *out);
 /* The runtime section of r from what the session kept, and the scenario's
  * thresholds of the runtime checks (gates.*; result/finish.c derives the
  * checks); note (may be "") is why the runtime's heap was not judged. */
-void rtgc_to_result(const rtgc_out *o, const lg_scenario *sc, const char *note,
-                    lg_result *r);
+void lg__rtgc_to_result(const rtgc_out *o, const lg_scenario *sc,
+                        const char *note, lg_result *r);
 
 #endif

@@ -35,7 +35,7 @@ void lg_run_opts_init(lg_run_opts *o) {
   o->progress_interval_s = 0.5;
 }
 
-void lg_run_analysis_opts(const lg_scenario *sc, lg_analysis_opts *ao) {
+void lg__run_analysis_opts(const lg_scenario *sc, lg_analysis_opts *ao) {
   lg_analysis_opts_init(ao);
   ao->tolerance = sc->analysis.tolerance_bytes;
   ao->confidence = sc->analysis.confidence;
@@ -90,9 +90,9 @@ static void fill_sections(lg_result *r, session_out *s) {
   }
 }
 
-int lg_run_time_tolerance(const lg_scenario *sc, const lg_load_result *load,
-                          double limit_bytes, double *tol, char *why,
-                          size_t cap) {
+int lg__run_time_tolerance(const lg_scenario *sc, const lg_load_result *load,
+                           double limit_bytes, double *tol, char *why,
+                           size_t cap) {
   double attempts = 0, horizon = sc->analysis.max_time_to_limit_s;
   bool stated = !(limit_bytes > 0); /* no enforced limit: the stated one */
   char a[32], b[32], c[32];
@@ -111,9 +111,9 @@ int lg_run_time_tolerance(const lg_scenario *sc, const lg_load_result *load,
     snprintf(why, cap,
              "tolerance per second: %s B/request x %s attempted requests/s "
              "= %s B/s",
-             lg_fmt_num(a, sizeof a, sc->analysis.tolerance_bytes),
-             lg_fmt_num(b, sizeof b, attempts / load->duration_s),
-             lg_fmt_num(c, sizeof c, *tol));
+             lg__fmt_num(a, sizeof a, sc->analysis.tolerance_bytes),
+             lg__fmt_num(b, sizeof b, attempts / load->duration_s),
+             lg__fmt_num(c, sizeof c, *tol));
     return 0;
   }
   /* Nothing converts bytes per request: the growth that would add the whole
@@ -132,7 +132,7 @@ int lg_run_time_tolerance(const lg_scenario *sc, const lg_load_result *load,
            stated ? "of container.memory (no limit enforced)" : "limit",
            lg_format_duration(
                b, sizeof b, isnan(horizon) ? LG_TOLERANCE_HORIZON_S : horizon),
-           lg_fmt_num(c, sizeof c, *tol));
+           lg__fmt_num(c, sizeof c, *tol));
   return 0;
 }
 
@@ -189,10 +189,10 @@ static int judge(lg_result *r, const lg_scenario *sc, const session_out *sout,
    * what the rows read after its death is not its growth. */
   if (sout->died_early && sout->live_until_t_s > 0)
     so.until_t_s = sout->live_until_t_s;
-  lg_run_analysis_opts(sc, &ao);
+  lg__run_analysis_opts(sc, &ao);
   ao.memory_limit = limit;
-  if (seconds && lg_run_time_tolerance(sc, &r->load, sout->limit_bytes,
-                                       &ao.tolerance, why, sizeof why) != 0) {
+  if (seconds && lg__run_time_tolerance(sc, &r->load, sout->limit_bytes,
+                                        &ao.tolerance, why, sizeof why) != 0) {
     rc = lg_error_set(err, LG_EUSAGE,
                       "the x-axis is time and nothing gives a tolerance "
                       "per second (no request attempted, no memory limit, "
@@ -213,7 +213,7 @@ static int judge(lg_result *r, const lg_scenario *sc, const session_out *sout,
       (sc->load.driver == LG_DRIVER_EXEC || !seconds)) {
     lg_early_stop_opts eo;
     lg_early_stop st;
-    early_stop_opts(sc, 1, &eo);
+    lg__early_stop_opts(sc, 1, &eo);
     rc = lg_early_stop_replay(f, path, &so, &ao, &eo, &st, &r->analysis, &s,
                               err);
   } else if (rc == 0 &&
@@ -275,8 +275,9 @@ static int judge_heap(lg_result *r, const lg_scenario *sc, const session_out *s,
   /* From the end of the warm-up the scenario asks for (not from where the
    * analysis restarted its window: a restart would leave too few). */
   if (a->leak == LG_LEAK_NO_LEAK || strcmp(a->x, "requests") != 0 ||
-      rt_full_slope(rs, sc->analysis.warmup_fraction * (double)r->load.requests,
-                    sc->analysis.confidence, &fit) != 0 ||
+      lg__rt_full_slope(rs,
+                        sc->analysis.warmup_fraction * (double)r->load.requests,
+                        sc->analysis.confidence, &fit) != 0 ||
       !(fit.hi <= tol))
     return 0;
   a->leak = LG_LEAK_NO_LEAK;
@@ -428,10 +429,10 @@ static lg_result *new_result(const lg_scenario *sc) {
   r->inconclusive_passes = sc->analysis.inconclusive_passes;
   r->max_time_to_limit_s = sc->analysis.max_time_to_limit_s;
   r->confidence = sc->analysis.confidence;
-  if (lg_utc_iso8601(time(NULL), ts, sizeof ts))
+  if (lg__utc_iso8601(time(NULL), ts, sizeof ts))
     r->started_at = strdup(ts);
-  r->host = lg_run_host();
-  r->commit = lg_run_commit(sc->dir);
+  r->host = lg__run_host();
+  r->commit = lg__run_commit(sc->dir);
   r->memcheck.enabled = sc->valgrind.memcheck;
   r->memcheck.fail_on = sc->valgrind.fail_on;
   r->memcheck.budget_bytes = sc->valgrind.memcheck_budget_bytes;
@@ -450,12 +451,12 @@ static int prepare_out_dir(lg_result *r, const char *dir, int *lock_fd,
   struct stat st;
   size_t i;
   int rc;
-  if ((rc = lg_mkdir_p(dir, err)) != 0)
+  if ((rc = lg__mkdir_p(dir, err)) != 0)
     return rc; /* no out dir: nowhere to put a result; exit 4 */
-  if ((*lock_fd = lg_lock_dir(dir, err)) < 0)
+  if ((*lock_fd = lg__lock_dir(dir, err)) < 0)
     return *lock_fd;
-  *csv = lg_path_join(dir, "samples.csv");
-  *json = lg_path_join(dir, "result.json");
+  *csv = lg__path_join(dir, "samples.csv");
+  *json = lg__path_join(dir, "result.json");
   if (!*csv || !*json)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   if ((rc = mark_unfinished(r, *json, err)) != 0) {
@@ -464,7 +465,7 @@ static int prepare_out_dir(lg_result *r, const char *dir, int *lock_fd,
     return rc;
   }
   for (i = 0; previous_outputs[i]; i++) {
-    char *p = lg_path_join(dir, previous_outputs[i]);
+    char *p = lg__path_join(dir, previous_outputs[i]);
     /* Regular files only: anything else planted there is refused, with
      * its name, when the service's output is captured. */
     if (p && lstat(p, &st) == 0 && S_ISREG(st.st_mode))
@@ -487,7 +488,7 @@ static bool main_session(lg_result *r, const lg_scenario *sc,
   session_opts so;
   lg_error serr;
   lg_error_clear(&serr);
-  session_opts_init(&so);
+  lg__session_opts_init(&so);
   so.sc = sc;
   so.out_dir = dir;
   so.csv = samples;
@@ -499,7 +500,7 @@ static bool main_session(lg_result *r, const lg_scenario *sc,
   so.runtime_gc = true;
   so.metrics = o->metrics;
   so.early_stop = sc->analysis.early_stop;
-  if (session_run(&so, sout, &serr) != 0) {
+  if (lg__session_run(&so, sout, &serr) != 0) {
     fill_sections(r, sout);
     if (sout->interrupted || (o->interrupt && *o->interrupt)) {
       r->interrupted = true;
@@ -509,7 +510,8 @@ static bool main_session(lg_result *r, const lg_scenario *sc,
     }
     if (sout->samples >= 2)
       analyse(r, sc, samples, csv, sout, heap_note, sizeof heap_note);
-    rtgc_to_result(&sout->runtime, sc, sout->samples >= 2 ? heap_note : "", r);
+    lg__rtgc_to_result(&sout->runtime, sc, sout->samples >= 2 ? heap_note : "",
+                       r);
     return false;
   }
   fill_sections(r, sout);
@@ -519,7 +521,7 @@ static bool main_session(lg_result *r, const lg_scenario *sc,
   }
   lg_metrics_stage(o->metrics, "analysis");
   analyse(r, sc, samples, csv, sout, heap_note, sizeof heap_note);
-  rtgc_to_result(&sout->runtime, sc, heap_note, r);
+  lg__rtgc_to_result(&sout->runtime, sc, heap_note, r);
   metrics_final(o, r,
                 sc->valgrind.memcheck || sc->valgrind.massif ? "valgrind"
                                                              : "analysis");
@@ -539,11 +541,11 @@ static void finish_run(lg_result *r, const lg_scenario *sc,
     baseline_own =
         sc->baseline.file[0] == '/'
             ? strdup(sc->baseline.file)
-            : lg_path_join(sc->dir ? sc->dir : ".", sc->baseline.file);
+            : lg__path_join(sc->dir ? sc->dir : ".", sc->baseline.file);
     baseline_path = baseline_own;
   }
   if (baseline_path && !r->interrupted)
-    lg_run_baseline(r, sc, baseline_path);
+    lg__run_baseline(r, sc, baseline_path);
   free(baseline_own);
   lg_result_finish(r);
   metrics_final(o, r, "done");
@@ -585,7 +587,7 @@ int lg_run_scenario(const lg_scenario *sc, const lg_run_opts *o,
   if (lg_samples_writer_open(csv, &samples, &serr) != 0)
     lg_result_set_error(r, serr.code, serr.msg);
   else if (main_session(r, sc, o, dir, samples, csv, &sout))
-    lg_run_tiers(r, sc, dir, o);
+    lg__run_tiers(r, sc, dir, o);
   finish_run(r, sc, o, json);
   *out = r;
   r = NULL;
@@ -593,7 +595,7 @@ cleanup:
   /* Row write failures were reported by the sampler; what is left is the
    * close itself. */
   (void)lg_samples_writer_close(samples, NULL);
-  rtgc_out_cleanup(&sout.runtime);
+  lg__rtgc_out_cleanup(&sout.runtime);
   if (lock_fd >= 0)
     close(lock_fd); /* the out dir is free for the next run */
   lg_result_free(r);

@@ -34,7 +34,7 @@
  * 10-30 ms of this loop, and a scraper polls every few seconds anyway. */
 #define LOOK_INTERVAL_S 2.0
 
-void session_opts_init(session_opts *o) {
+void lg__session_opts_init(session_opts *o) {
   memset(o, 0, sizeof *o);
   o->log_prefix = "service";
   o->stage = "load";
@@ -71,13 +71,13 @@ static void on_sample(const lg_sample *s, void *ctx) {
   life *l = ctx;
   if (s->procs > 0 && !atomic_load(&l->dead))
     atomic_store(&l->last_live_t, s->t_s);
-  live_on_sample(s, l->lv);
-  early_on_sample(l->es, s);
+  lg__live_on_sample(s, l->lv);
+  lg__early_on_sample(l->es, s);
 }
 
 /* The exec driver's process group, for the watchdog (opts.on_group). */
 static void on_load_group(void *ctx, pid_t pgid, bool alive) {
-  lg_watchdog_watch(ctx, LG_WATCH_GROUP, pgid, alive, "the load command");
+  lg__watchdog_watch(ctx, LG_WATCH_GROUP, pgid, alive, "the load command");
 }
 
 #define ADOPTED_MAX 256
@@ -98,7 +98,7 @@ typedef struct adopted_set {
 static pid_t escaped_session(pid_t kid, pid_t service_sid, char *state) {
   pid_t sid = -1;
   *state = '?';
-  if (lg_proc_stat(kid, state, &sid) != 0 || sid <= 1 || sid == service_sid ||
+  if (lg__proc_stat(kid, state, &sid) != 0 || sid <= 1 || sid == service_sid ||
       sid == getsid(0))
     return 0;
   return sid;
@@ -113,7 +113,7 @@ static pid_t escaped_session(pid_t kid, pid_t service_sid, char *state) {
 static void watch_adopted(lg_watchdog *wd, pid_t service_sid,
                           adopted_set *seen) {
   pid_t kids[ADOPTED_MAX], sid;
-  size_t n = lg_adopted_children(kids, ADOPTED_MAX, &wd->pid, 1), i, k;
+  size_t n = lg__adopted_children(kids, ADOPTED_MAX, &wd->pid, 1), i, k;
   char st;
   for (i = 0; i < n && i < ADOPTED_MAX; i++) {
     for (k = 0; k < seen->n && seen->pid[k] != kids[i]; k++)
@@ -122,10 +122,10 @@ static void watch_adopted(lg_watchdog *wd, pid_t service_sid,
       continue;
     if (seen->n < ADOPTED_MAX)
       seen->pid[seen->n++] = kids[i];
-    lg_watchdog_watch(wd, LG_WATCH_PID, kids[i], true,
-                      "an orphan the run adopted");
+    lg__watchdog_watch(wd, LG_WATCH_PID, kids[i], true,
+                       "an orphan the run adopted");
     if ((sid = escaped_session(kids[i], service_sid, &st)) > 0)
-      lg_watchdog_watch(wd, LG_WATCH_SESSION, sid, true, "a daemon's session");
+      lg__watchdog_watch(wd, LG_WATCH_SESSION, sid, true, "a daemon's session");
   }
 }
 
@@ -142,7 +142,7 @@ static void end_adopted(lg_watchdog *wd, pid_t service_sid, session_out *out) {
   char pids[200] = "", more[64] = "", st;
   size_t n, i, pass, len = 0, used, escaped = 0, workers = 0;
   for (pass = 0; pass < 16; pass++) {
-    n = lg_adopted_children(kids, ADOPTED_MAX, &wd->pid, 1);
+    n = lg__adopted_children(kids, ADOPTED_MAX, &wd->pid, 1);
     if (n == 0)
       break;
     n = n < ADOPTED_MAX ? n : ADOPTED_MAX;
@@ -157,12 +157,12 @@ static void end_adopted(lg_watchdog *wd, pid_t service_sid, session_out *out) {
                                   escaped ? ", " : "", (long)kids[i]);
         escaped++;
       }
-      (void)lg_kill_session(sid);
-      lg_watchdog_watch(wd, LG_WATCH_SESSION, sid, false, NULL);
+      (void)lg__kill_session(sid);
+      lg__watchdog_watch(wd, LG_WATCH_SESSION, sid, false, NULL);
     }
     for (i = 0; i < n; i++) {
       (void)kill(kids[i], SIGKILL);
-      lg_watchdog_watch(wd, LG_WATCH_PID, kids[i], false, NULL);
+      lg__watchdog_watch(wd, LG_WATCH_PID, kids[i], false, NULL);
       while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
         ;
     }
@@ -278,8 +278,9 @@ static void session_init(session *s, const session_opts *o, session_out *out) {
   out->load.exec_exit_status = -1;
   out->live_until_t_s = NAN;
   out->decided_after_s = NAN;
-  live_init(&s->lv, s->sc, o->duration_scale, o->metrics);
-  early_init(&s->es, s->sc, o->early_stop ? o->csv : NULL, o->duration_scale);
+  lg__live_init(&s->lv, s->sc, o->duration_scale, o->metrics);
+  lg__early_init(&s->es, s->sc, o->early_stop ? o->csv : NULL,
+                 o->duration_scale);
   s->lf.lv = &s->lv;
   s->lf.es = &s->es;
   atomic_init(&s->lf.dead, 0);
@@ -294,7 +295,7 @@ static int start_box(session *s, lg_error *err) {
   const lg_scenario *sc = s->sc;
   int rc;
   if ((rc = lg_pick_port(&s->port, err)) != 0 ||
-      (rc = lg_watchdog_start(&s->wd, "leakgate-watch", err)) != 0)
+      (rc = lg__watchdog_start(&s->wd, "leakgate-watch", err)) != 0)
     return rc;
   s->co.backend = sc->container.backend;
   s->co.memory_bytes = o->no_memory_limit ? 0 : sc->container.memory_bytes;
@@ -348,8 +349,8 @@ static void progress_stage(session *s, const char *stage,
   p.stage = stage;
   if (lp) {
     p.load = *lp;
-    p.memory_bytes = live_memory(&s->lv);
-    p.slope = live_slope(&s->lv);
+    p.memory_bytes = lg__live_memory(&s->lv);
+    p.slope = lg__live_slope(&s->lv);
   } else {
     p.memory_bytes = NAN;
     p.slope = NAN;
@@ -382,26 +383,26 @@ static int start_service(session *s, lg_error *err) {
   if (s->none) {
     /* What a daemon that left the session before the loop saw it adopted
      * still carries: the watchdog finds it by this if leakgate dies. */
-    lg_run_mark(s->mark, sizeof s->mark);
+    lg__run_mark(s->mark, sizeof s->mark);
     snprintf(s->mark_entry, sizeof s->mark_entry, "LEAKGATE_RUN=%s", s->mark);
     so->run_mark = s->mark;
   }
   if (o->runtime_gc) {
     /* Before the start: the runtime's switches go into its environment. */
-    if ((rc = rtgc_prepare(&s->g, s->sc, o->out_dir, s->port, &s->spec, err)) !=
-        0)
+    if ((rc = lg__rtgc_prepare(&s->g, s->sc, o->out_dir, s->port, &s->spec,
+                               err)) != 0)
       return rc;
     s->have_g = true;
-    so->on_line = rtgc_on_line;
+    so->on_line = lg__rtgc_on_line;
     so->line_ctx = &s->g;
   }
   if ((rc = lg_service_start(so, &s->svc, err)) != 0)
     return rc;
   out->started = true;
   out->pid = lg_service_pid(s->svc);
-  lg_watchdog_watch(&s->wd, LG_WATCH_SESSION, out->pid, true, "the service");
+  lg__watchdog_watch(&s->wd, LG_WATCH_SESSION, out->pid, true, "the service");
   if (s->mark[0])
-    lg_watchdog_watch(&s->wd, LG_WATCH_ENV, out->pid, true, s->mark_entry);
+    lg__watchdog_watch(&s->wd, LG_WATCH_ENV, out->pid, true, s->mark_entry);
   s->g.root = out->pid;
   snprintf(out->stdout_log, sizeof out->stdout_log, "%s",
            lg_service_stdout_path(s->svc) ? lg_service_stdout_path(s->svc)
@@ -424,7 +425,7 @@ static int start_service(session *s, lg_error *err) {
   /* A launcher that daemonised was reaped: its session id is no longer
    * ours (the cgroup holds the daemon). */
   if (lg_service_poll(s->svc, &st) == 0 && st.daemonized)
-    lg_watchdog_watch(&s->wd, LG_WATCH_SESSION, out->pid, false, NULL);
+    lg__watchdog_watch(&s->wd, LG_WATCH_SESSION, out->pid, false, NULL);
   return 0;
 }
 
@@ -449,13 +450,13 @@ static int start_load(session *s, lg_error *err) {
   lo->hold = o->hold_first > 0;
   lo->on_group = on_load_group;
   lo->group_ctx = &s->wd;
-  lo->max_duration_s = early_max_duration(&s->es);
+  lo->max_duration_s = lg__early_max_duration(&s->es);
   if ((rc = lg_load_new(lo, &s->load, err)) != 0)
     return rc;
   if (lo->hold)
     lg_load_set_budget(s->load, o->hold_first);
   if (s->have_g)
-    rtgc_load_started(&s->g, s->load);
+    lg__rtgc_load_started(&s->g, s->load);
   if (o->csv) {
     smo->interval_s = sc->sampling_interval_s;
     smo->container = s->box;
@@ -471,7 +472,7 @@ static int start_load(session *s, lg_error *err) {
      * boundaries (two rows cannot be judged). */
     if (sc->analysis.metric == LG_METRIC_PSS)
       smo->pss_duty = LG_SAMPLER_PSS_DUTY;
-    smo->gc = s->have_g ? rtgc_sample : NULL;
+    smo->gc = s->have_g ? lg__rtgc_sample : NULL;
     smo->gc_ctx = &s->g;
     if ((rc = lg_sampler_start(smo, &s->sampler, err)) != 0)
       return rc;
@@ -506,7 +507,8 @@ static void watch_ends(session *s, int done) {
     atomic_store(&s->lf.dead, 1);
     lg_load_stop(s->load);
   }
-  if (!done && !out->stopped_early && early_poll(&s->es, out->limit_bytes)) {
+  if (!done && !out->stopped_early &&
+      lg__early_poll(&s->es, out->limit_bytes)) {
     /* Decided (docs/analysis.md "Early stop"): the steady load ends. */
     out->stopped_early = true;
     out->decided_after_s = s->es.st.decided_s;
@@ -528,14 +530,14 @@ static void feed(session *s, int done, double now) {
     /* What the runtime holds at each phase boundary (its class
      * histogram): the first and last looks name what grew. */
     if (s->have_g && s->last_phase != (size_t)-1 && !done)
-      rtgc_look(&s->g, lp.completed);
+      lg__rtgc_look(&s->g, lp.completed);
     s->last_phase = lp.phase_index;
   }
   /* Ticks only while the load runs: once it is done its connections are
    * closed, and a Massif snapshot then shows their buffers freed - a drop
    * the heap analysis would read as a step. */
   if (s->have_g && !out->died_early && !done)
-    rtgc_tick(&s->g, lp.completed);
+    lg__rtgc_tick(&s->g, lp.completed);
   if (o->on_tick && !out->died_early && !done)
     o->on_tick(o->tick_ctx, s->load, lp.completed, lg_service_pid(s->svc),
                &s->wd);
@@ -543,7 +545,7 @@ static void feed(session *s, int done, double now) {
   if (o->metrics && (now - s->last_look >= LOOK_INTERVAL_S || done)) {
     lg_analysis look;
     lg_error le;
-    if (live_look(&s->lv, s->sc, out->limit_bytes, &look, &le) == 0)
+    if (lg__live_look(&s->lv, s->sc, out->limit_bytes, &look, &le) == 0)
       lg_metrics_analysis(o->metrics, &look, false);
     s->last_look = now;
   }
@@ -558,7 +560,7 @@ static void feed(session *s, int done, double now) {
 static void drive(session *s) {
   for (;;) {
     int done = lg_load_wait(s->load, 0.05);
-    double now = lg_now_s();
+    double now = lg__now_s();
     watch_ends(s, done);
     if (s->none)
       watch_adopted(&s->wd, s->out->pid, &s->adopted);
@@ -577,7 +579,8 @@ static int end_load(session *s, lg_error *err) {
   if (s->have_g && !out->died_early && !out->interrupted) {
     lg_load_progress lp;
     lg_load_progress_get(s->load, &lp);
-    rtgc_look(&s->g, lp.completed); /* the last look: the load's end state */
+    lg__rtgc_look(&s->g,
+                  lp.completed); /* the last look: the load's end state */
   }
   if (s->sampler) {
     lg_sampler_mark_phase(s->sampler);
@@ -608,7 +611,7 @@ static int end_session(session *s, int rc, lg_error *err) {
       rc = src;
   }
   if (s->have_g)
-    rtgc_load_stopped(&s->g); /* the service still runs and reports */
+    lg__rtgc_load_stopped(&s->g); /* the service still runs and reports */
   lg_load_free(s->load);
   if (s->box && lg_container_read(s->box, &cst, &e2) == 0) {
     out->oom_kills = cst.oom_kills;
@@ -622,7 +625,7 @@ static int end_session(session *s, int rc, lg_error *err) {
     if (!out->status.stopped_by_us && out->started)
       out->died_early = true;
     lg_service_free(s->svc); /* reaped: its ids may be handed out again */
-    lg_watchdog_watch(&s->wd, LG_WATCH_SESSION, out->pid, false, NULL);
+    lg__watchdog_watch(&s->wd, LG_WATCH_SESSION, out->pid, false, NULL);
   }
   if (s->none) {
     end_adopted(&s->wd, out->pid, out);
@@ -633,8 +636,8 @@ static int end_session(session *s, int rc, lg_error *err) {
     out->live_until_t_s = atomic_load(&s->lf.last_live_t);
   if (s->have_g) {
     /* The capture thread is joined: every line the service wrote is in. */
-    rtgc_finish(&s->g, s->sc, s->o->duration_scale, &out->runtime);
-    rtgc_cleanup(&s->g);
+    lg__rtgc_finish(&s->g, s->sc, s->o->duration_scale, &out->runtime);
+    lg__rtgc_cleanup(&s->g);
   }
   if (s->box && lg_container_destroy(s->box, &e2) != 0 && !rc) {
     /* A cgroup we cannot remove is an infrastructure failure to report. */
@@ -645,14 +648,14 @@ static int end_session(session *s, int rc, lg_error *err) {
     snprintf(out->failure, sizeof out->failure, "%s",
              err && err->msg[0] ? err->msg : lg_strerror(rc));
   }
-  lg_watchdog_stop(&s->wd);
+  lg__watchdog_stop(&s->wd);
   free(s->ready_target);
   free(s->env);
-  live_cleanup(&s->lv);
+  lg__live_cleanup(&s->lv);
   return rc;
 }
 
-int session_run(const session_opts *o, session_out *out, lg_error *err) {
+int lg__session_run(const session_opts *o, session_out *out, lg_error *err) {
   session s;
   int rc;
   session_init(&s, o, out);

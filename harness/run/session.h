@@ -3,7 +3,7 @@
  * readiness -> sampler + load -> stop -> container removed.
  * The RSS run and each Valgrind tier run are one session each.
  * Ownership: session_out.load is moved into the caller's result; every
- * process and cgroup of the session is gone when session_run returns,
+ * process and cgroup of the session is gone when lg__session_run returns,
  * whatever happened (that is the point of this module). */
 #ifndef LG_RUN_SESSION_H
 #define LG_RUN_SESSION_H
@@ -83,10 +83,10 @@ typedef struct session_out {
   rtgc_out runtime;           /* runtime_gc: what the runtime reported */
 } session_out;
 
-void session_opts_init(session_opts *o);
+void lg__session_opts_init(session_opts *o);
 /* Run one session. Returns 0 when the session ran (the service may still
  * have crashed: see out); a negative code when it could not (out->failure
  * says why); processes and cgroups are cleaned up in both cases. */
-int session_run(const session_opts *o, session_out *out, lg_error *err);
+int lg__session_run(const session_opts *o, session_out *out, lg_error *err);
 
 #endif

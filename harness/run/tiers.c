@@ -71,7 +71,7 @@ static int tier_prepare(const char *dir, const char *const *stale, char *vg,
   if (!dir)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   if (lg_valgrind_find(vg, vgcap, ver, sizeof ver, err) != 0 ||
-      lg_mkdir_p(dir, err) != 0 || lg_remove_prefixed(dir, stale, err) != 0)
+      lg__mkdir_p(dir, err) != 0 || lg__remove_prefixed(dir, stale, err) != 0)
     return err->code;
   return 0;
 }
@@ -83,7 +83,7 @@ static void session_for_tier(session_opts *so, const lg_scenario *sc,
                              lg_valgrind_tool tool, char *const *wrapper,
                              int64_t main_done) {
   double t = sc->service.ready.timeout_s > 0 ? sc->service.ready.timeout_s : 10;
-  session_opts_init(so);
+  lg__session_opts_init(so);
   so->wrapper = wrapper;
   tier_load(tool == LG_TOOL_MEMCHECK ? &sc->valgrind.memcheck_load
                                      : &sc->valgrind.massif_load,
@@ -110,7 +110,7 @@ static void run_memcheck(lg_result *r, const lg_scenario *sc,
   session_opts so;
   session_out sout;
   char vg[1024];
-  char *dir = lg_path_join(out_dir, "memcheck");
+  char *dir = lg__path_join(out_dir, "memcheck");
   char **prefix = NULL;
   lg_error err;
   int rc;
@@ -135,7 +135,7 @@ static void run_memcheck(lg_result *r, const lg_scenario *sc,
   }
   session_for_tier(&so, sc, o, dir, LG_TOOL_MEMCHECK, prefix,
                    r->load.requests);
-  rc = session_run(&so, &sout, &err);
+  rc = lg__session_run(&so, &sout, &err);
   m->requests = sout.load.requests; /* this tier's own run */
   if (rc != 0) {
     set_note(&m->note, "Memcheck run failed: %s", err.msg);
@@ -174,7 +174,7 @@ typedef struct massif_snaps {
 /* vgdb's process group, for the session's watchdog: left running by a
  * killed leakgate, it would wait on FIFOs nobody answers (issue 13). */
 static void on_vgdb_group(void *wd, pid_t pgid, bool alive) {
-  lg_watchdog_watch(wd, LG_WATCH_GROUP, pgid, alive, "vgdb");
+  lg__watchdog_watch(wd, LG_WATCH_GROUP, pgid, alive, "vgdb");
 }
 
 static void massif_tick(void *ctx, lg_load *load, uint64_t completed,
@@ -216,7 +216,7 @@ static int parse_fallback(const char *dir, pid_t pid, uint64_t requests,
   int rc;
   size_t i;
   snprintf(name, sizeof name, "massif.out.%ld", (long)pid);
-  path = lg_path_join(dir, name);
+  path = lg__path_join(dir, name);
   if (!path)
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   rc = lg_massif_parse_file(path, m, err);
@@ -242,7 +242,7 @@ static void run_massif(lg_result *r, const lg_scenario *sc,
   session_opts so;
   session_out sout;
   char vg[1024];
-  char *dir = lg_path_join(out_dir, "massif");
+  char *dir = lg__path_join(out_dir, "massif");
   char **prefix = NULL;
   lg_error err;
   int i, points, rc;
@@ -287,7 +287,7 @@ static void run_massif(lg_result *r, const lg_scenario *sc,
   so.tick_ctx = &snaps;
   if (!snaps.disabled)
     so.hold_first = snaps.next;
-  rc = session_run(&so, &sout, &err);
+  rc = lg__session_run(&so, &sout, &err);
   m->requests = sout.load.requests; /* this tier's own run */
   if (rc != 0) {
     set_note(&m->note, "Massif run failed: %s", err.msg);
@@ -310,7 +310,7 @@ static void run_massif(lg_result *r, const lg_scenario *sc,
   }
   free(m->out_file);
   m->out_file = strdup(dir);
-  lg_run_heap_analysis(r, sc);
+  lg__run_heap_analysis(r, sc);
   goto cleanup;
 parse_failed:
   set_note(&m->note, "Massif output unusable: %s", err.msg);
@@ -329,14 +329,14 @@ static bool runtime_heap(const lg_result *r) {
                              strcmp(r->analysis.metric, "heap_after_bytes") == 0);
 }
 
-void lg_run_heap_analysis(lg_result *r, const lg_scenario *sc) {
+void lg__run_heap_analysis(lg_result *r, const lg_scenario *sc) {
   lg_massif_result *m = &r->massif;
   lg_series *s = NULL;
   lg_analysis_opts ao;
   lg_error err;
   if (!m->ran || m->n_heap < 2)
     return;
-  lg_run_analysis_opts(sc, &ao);
+  lg__run_analysis_opts(sc, &ao);
   if (lg_series_from_arrays(m->heap_x, m->heap_y, NULL, m->n_heap, "heap_bytes",
                             "requests", &s, &err) != 0 ||
       lg_analyze(s, &ao, &m->heap_analysis, &err) != 0) {
@@ -384,7 +384,7 @@ static void heap_tick(void *ctx, lg_load *load, uint64_t completed,
     k->x = x;
     k->cap = cap;
   }
-  k->t[k->n] = lg_now_s();
+  k->t[k->n] = lg__now_s();
   k->x[k->n] = (double)completed;
   k->n++;
 }
@@ -399,11 +399,11 @@ static void heap_unsupported(lg_heap_profile_result *hp, const char *why) {
 /* The progress pairs as OUT/heap_profile/progress.csv (t_s on the monotonic
  * clock, requests), so the fit can be redone from the directory. */
 static void write_progress(const char *dir, const heap_ticks *k) {
-  char *path = lg_path_join(dir, "progress.csv");
+  char *path = lg__path_join(dir, "progress.csv");
   FILE *f = NULL;
   size_t i;
   lg_error err;
-  int fd = path ? lg_create_file(path, &err) : -1;
+  int fd = path ? lg__create_file(path, &err) : -1;
   if (fd >= 0)
     f = fdopen(fd, "w");
   if (f) {
@@ -422,7 +422,7 @@ static void run_heap_profile(lg_result *r, const lg_scenario *sc,
   const lg_heap_profile_spec *spec = &sc->heap_profile;
   lg_heap_profile_result *hp = &r->heap_profile;
   char lib[4096], why[1024], period[32], seed[32];
-  char *dir = lg_path_join(out_dir, "heap_profile"), *prog = NULL,
+  char *dir = lg__path_join(out_dir, "heap_profile"), *prog = NULL,
        *preload = NULL;
   const char *theirs = NULL;
   lg_kv env[4];
@@ -450,11 +450,11 @@ static void run_heap_profile(lg_result *r, const lg_scenario *sc,
     heap_unsupported(hp, why);
     goto cleanup;
   }
-  if (lg_mkdir_p(dir, &err) != 0 ||
-      lg_remove_prefixed(dir,
-                  (const char *const[]){"heapprof.", "snapshot.", "progress.",
-                                        NULL},
-                  &err) != 0 ||
+  if (lg__mkdir_p(dir, &err) != 0 ||
+      lg__remove_prefixed(
+          dir,
+          (const char *const[]){"heapprof.", "snapshot.", "progress.", NULL},
+          &err) != 0 ||
       lg_heapsampler_path(lib, sizeof lib, &err) != 0) {
     set_note(&hp->note, "heap profile not run: %s", err.msg);
     goto cleanup;
@@ -483,7 +483,7 @@ static void run_heap_profile(lg_result *r, const lg_scenario *sc,
   if (spec->seed)
     env[n_env++] = (lg_kv){(char *)"LG_HEAPPROF_SEED", seed};
 
-  session_opts_init(&so);
+  lg__session_opts_init(&so);
   so.sc = sc;
   so.out_dir = dir;
   so.stage = "heap_profile";
@@ -496,7 +496,7 @@ static void run_heap_profile(lg_result *r, const lg_scenario *sc,
   so.tick_ctx = &ticks;
   so.extra_env = env;
   so.n_extra_env = n_env;
-  if (session_run(&so, &sout, &err) != 0) {
+  if (lg__session_run(&so, &sout, &err) != 0) {
     set_note(&hp->note, "heap profile run failed: %s", err.msg);
     goto cleanup;
   }
@@ -554,8 +554,8 @@ cleanup:
   free(dir);
 }
 
-void lg_run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
-                  const lg_run_opts *o) {
+void lg__run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
+                   const lg_run_opts *o) {
   bool go = suspicious(r, sc);
   if (sc->valgrind.memcheck) {
     if (go)
@@ -599,7 +599,7 @@ void lg_run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
   }
 }
 
-void lg_run_baseline(lg_result *r, const lg_scenario *sc, const char *path) {
+void lg__run_baseline(lg_result *r, const lg_scenario *sc, const char *path) {
   lg_baseline *b = NULL;
   lg_compare_opts co;
   lg_error err;

@@ -13,12 +13,12 @@
  * and r->massif, each with the requests its own run completed. The main
  * run's completed requests (r->load.requests) size the reduced load: a
  * request budget for every phase, closed-model ones included. */
-void lg_run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
-                  const lg_run_opts *o);
+void lg__run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
+                   const lg_run_opts *o);
 
 /* The scenario's analysis settings (tolerance, confidence, warm-up), the
  * same for the RSS series and Massif's heap series. */
-void lg_run_analysis_opts(const lg_scenario *sc, lg_analysis_opts *ao);
+void lg__run_analysis_opts(const lg_scenario *sc, lg_analysis_opts *ao);
 
 /* The tolerance where the x-axis is time, in bytes per second, into *tol:
  * analysis.tolerance_per_second when written; else analysis.tolerance times
@@ -29,15 +29,15 @@ void lg_run_analysis_opts(const lg_scenario *sc, lg_analysis_opts *ao);
  * A derived one is explained in why (else ""). 0, or -1 when no limit is
  * known either (*tol NAN). The run, its early-stop looks and its live
  * looks all judge an exec scenario with this one tolerance. */
-int lg_run_time_tolerance(const lg_scenario *sc, const lg_load_result *load,
-                          double limit_bytes, double *tol, char *why,
-                          size_t cap);
+int lg__run_time_tolerance(const lg_scenario *sc, const lg_load_result *load,
+                           double limit_bytes, double *tol, char *why,
+                           size_t cap);
 
 /* Analyse Massif's heap series into r->massif.heap_analysis (and into
  * r->analysis when the scenario gates on analysis.metric: heap). */
-void lg_run_heap_analysis(lg_result *r, const lg_scenario *sc);
+void lg__run_heap_analysis(lg_result *r, const lg_scenario *sc);
 
 /* Compare r with the baseline file and fill r->baseline. */
-void lg_run_baseline(lg_result *r, const lg_scenario *sc, const char *path);
+void lg__run_baseline(lg_result *r, const lg_scenario *sc, const char *path);
 
 #endif

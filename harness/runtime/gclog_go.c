@@ -36,23 +36,24 @@ lg_gc_line lg_gc_parse_go(const char *line, size_t len, lg_gc_event *ev) {
   long long seq;
   int i;
 
-  if (!rt_lit(&c, "gc ") || !rt_uint(&c, &seq) || !rt_lit(&c, " @"))
+  if (!lg__rt_lit(&c, "gc ") || !lg__rt_uint(&c, &seq) || !lg__rt_lit(&c, " @"))
     return LG_GC_LINE_OTHER;
   event_init(ev);
-  if (!rt_num(&c, &t) || !rt_lit(&c, "s ") || !rt_num(&c, &pct) ||
-      !rt_lit(&c, "%: "))
+  if (!lg__rt_num(&c, &t) || !lg__rt_lit(&c, "s ") || !lg__rt_num(&c, &pct) ||
+      !lg__rt_lit(&c, "%: "))
     return LG_GC_LINE_BAD;
   for (i = 0; i < 3; i++)
-    if (!rt_num(&c, &clk[i]) || !rt_lit(&c, i < 2 ? "+" : " ms clock, "))
+    if (!lg__rt_num(&c, &clk[i]) ||
+        !lg__rt_lit(&c, i < 2 ? "+" : " ms clock, "))
       return LG_GC_LINE_BAD;
   /* The cpu part holds '/' separated fields whose count changed between
    * releases: skip to its end. */
-  if (!rt_skip_past(&c, " ms cpu, "))
+  if (!lg__rt_skip_past(&c, " ms cpu, "))
     return LG_GC_LINE_BAD;
   for (i = 0; i < 3; i++)
-    if (!rt_num(&c, &heap[i]) || !rt_lit(&c, i < 2 ? "->" : " MB, "))
+    if (!lg__rt_num(&c, &heap[i]) || !lg__rt_lit(&c, i < 2 ? "->" : " MB, "))
       return LG_GC_LINE_BAD;
-  if (!rt_num(&c, &goal) || !rt_lit(&c, " MB goal"))
+  if (!lg__rt_num(&c, &goal) || !lg__rt_lit(&c, " MB goal"))
     return LG_GC_LINE_BAD;
   if (pct > 100)
     return LG_GC_LINE_BAD;
@@ -65,6 +66,6 @@ lg_gc_line lg_gc_parse_go(const char *line, size_t len, lg_gc_event *ev) {
   ev->capacity_bytes = goal * MIB;
   ev->full = true;
   snprintf(ev->kind, sizeof ev->kind, "%s",
-           rt_find(&c, "(forced)") ? "gc (forced)" : "gc");
+           lg__rt_find(&c, "(forced)") ? "gc (forced)" : "gc");
   return LG_GC_LINE_EVENT;
 }

@@ -28,7 +28,7 @@
 static bool size(rt_cur *c, double *bytes) {
   rt_cur save = *c;
   double v, mul;
-  if (!rt_num(c, &v) || c->p >= c->end)
+  if (!lg__rt_num(c, &v) || c->p >= c->end)
     goto no;
   switch (*c->p) {
   case 'B':
@@ -58,36 +58,36 @@ no:
 static void decorators(rt_cur *c, double *uptime, long *pid) {
   while (c->p < c->end && *c->p == '[') {
     rt_cur in = {c->p + 1, c->end};
-    const char *close = memchr(in.p, ']', rt_left(&in));
+    const char *close = memchr(in.p, ']', lg__rt_left(&in));
     double v;
     long long n;
     if (!close)
       return;
     in.end = close;
-    if (rt_num(&in, &v) && (rt_lit(&in, "s") || rt_lit(&in, "ms")) &&
-        in.p == close) {
+    if (lg__rt_num(&in, &v) &&
+        (lg__rt_lit(&in, "s") || lg__rt_lit(&in, "ms")) && in.p == close) {
       *uptime = close[-2] == 'm' ? v / 1000 : v;
     } else {
       in.p = c->p + 1;
-      if (rt_uint(&in, &n) && in.p == close)
+      if (lg__rt_uint(&in, &n) && in.p == close)
         *pid = (long)n;
     }
     c->p = close + 1;
   }
-  rt_spaces(c);
+  lg__rt_spaces(c);
 }
 
 /* "Heap Max Capacity: 256M" and "Version: 17.0.2+8 (release)". */
 static lg_gc_line info_line(rt_cur *c, lg_gc_info *info) {
   double v;
   /* ZGC says "Max Capacity: ", the other collectors "Heap Max Capacity: ". */
-  if (rt_lit(c, "Heap Max Capacity: ") || rt_lit(c, "Max Capacity: ")) {
+  if (lg__rt_lit(c, "Heap Max Capacity: ") || lg__rt_lit(c, "Max Capacity: ")) {
     if (!size(c, &v))
       return LG_GC_LINE_BAD;
     info->max_bytes = v;
     return LG_GC_LINE_INFO;
   }
-  if (rt_lit(c, "Version: ")) {
+  if (lg__rt_lit(c, "Version: ")) {
     size_t n = 0;
     while (c->p + n < c->end && c->p[n] != ' ' && n + 1 < sizeof info->version)
       n++;
@@ -110,16 +110,16 @@ lg_gc_line lg_gc_parse_jvm(const char *line, size_t len, lg_gc_event *ev,
   lg_gc_line kind_of;
 
   decorators(&c, &uptime, &pid);
-  if (!rt_lit(&c, "GC(")) {
+  if (!lg__rt_lit(&c, "GC(")) {
     memset(info, 0, sizeof *info);
     info->max_bytes = NAN;
     info->pid = pid;
     kind_of = info_line(&c, info);
     return kind_of;
   }
-  if (!rt_uint(&c, &seq) || !rt_lit(&c, ") "))
+  if (!lg__rt_uint(&c, &seq) || !lg__rt_lit(&c, ") "))
     return LG_GC_LINE_OTHER;
-  arrow = rt_find(&c, "->");
+  arrow = lg__rt_find(&c, "->");
   if (!arrow)
     return LG_GC_LINE_OTHER; /* a phase or a concurrent cycle */
   memset(ev, 0, sizeof *ev);
@@ -134,19 +134,19 @@ lg_gc_line lg_gc_parse_jvm(const char *line, size_t len, lg_gc_event *ev,
   c.p = sizes;
   if (!size(&c, &before))
     return LG_GC_LINE_BAD;
-  if (rt_lit(&c, "(")) { /* ZGC: "28M(22%)->22M(18%)" */
-    if (!rt_num(&c, &pct) || !rt_lit(&c, "%)"))
+  if (lg__rt_lit(&c, "(")) { /* ZGC: "28M(22%)->22M(18%)" */
+    if (!lg__rt_num(&c, &pct) || !lg__rt_lit(&c, "%)"))
       return LG_GC_LINE_BAD;
-    if (!rt_lit(&c, "->") || !size(&c, &after) || !rt_lit(&c, "(") ||
-        !rt_num(&c, &pct) || !rt_lit(&c, "%)"))
+    if (!lg__rt_lit(&c, "->") || !size(&c, &after) || !lg__rt_lit(&c, "(") ||
+        !lg__rt_num(&c, &pct) || !lg__rt_lit(&c, "%)"))
       return LG_GC_LINE_BAD;
     ev->full = true; /* a ZGC cycle marks the whole heap */
   } else {
-    if (!rt_lit(&c, "->") || !size(&c, &after) || !rt_lit(&c, "(") ||
-        !size(&c, &cap) || !rt_lit(&c, ")"))
+    if (!lg__rt_lit(&c, "->") || !size(&c, &after) || !lg__rt_lit(&c, "(") ||
+        !size(&c, &cap) || !lg__rt_lit(&c, ")"))
       return LG_GC_LINE_BAD;
-    if (rt_spaces(&c) && rt_num(&c, &pause)) {
-      if (!rt_lit(&c, "ms"))
+    if (lg__rt_spaces(&c) && lg__rt_num(&c, &pause)) {
+      if (!lg__rt_lit(&c, "ms"))
         return LG_GC_LINE_BAD;
       pause /= 1000;
     }

@@ -35,18 +35,18 @@
 
 /* "A (B)" in MB. */
 static bool used_committed(rt_cur *c, double *used, double *committed) {
-  return rt_num(c, used) && rt_lit(c, " (") && rt_num(c, committed) &&
-         rt_lit(c, ")");
+  return lg__rt_num(c, used) && lg__rt_lit(c, " (") &&
+         lg__rt_num(c, committed) && lg__rt_lit(c, ")");
 }
 
 /* "[PID:0xHEX]" then spaces, "N ms: ". */
 static bool prefix(rt_cur *c, long long *pid, double *ms) {
-  if (!rt_lit(c, "[") || !rt_uint(c, pid) || !rt_lit(c, ":0x"))
+  if (!lg__rt_lit(c, "[") || !lg__rt_uint(c, pid) || !lg__rt_lit(c, ":0x"))
     return false;
   while (c->p < c->end && *c->p && strchr("0123456789abcdefABCDEF", *c->p))
     c->p++;
-  if (!rt_lit(c, "]") || rt_spaces(c) == 0 || !rt_num(c, ms) ||
-      !rt_lit(c, " ms: "))
+  if (!lg__rt_lit(c, "]") || lg__rt_spaces(c) == 0 || !lg__rt_num(c, ms) ||
+      !lg__rt_lit(c, " ms: "))
     return false;
   return true;
 }
@@ -62,7 +62,7 @@ static void event_init(lg_gc_event *ev) {
 static bool uints(rt_cur *c, long long *v, int n) {
   int i;
   for (i = 0; i < n; i++)
-    if (!rt_lit(c, " ") || !rt_uint(c, &v[i]))
+    if (!lg__rt_lit(c, " ") || !lg__rt_uint(c, &v[i]))
       return false;
   return true;
 }
@@ -73,10 +73,10 @@ static lg_gc_line preload_line(rt_cur *c, lg_gc_event *ev, lg_gc_info *info) {
   double t, pause;
   const char *ver;
   size_t vlen;
-  if (rt_lit(c, "info ")) {
+  if (lg__rt_lit(c, "info ")) {
     memset(info, 0, sizeof *info);
     info->max_bytes = NAN;
-    if (!rt_uint(c, &pid) || !rt_lit(c, " "))
+    if (!lg__rt_uint(c, &pid) || !lg__rt_lit(c, " "))
       return LG_GC_LINE_BAD;
     for (ver = c->p; c->p < c->end && *c->p != ' '; c->p++)
       ;
@@ -90,12 +90,12 @@ static lg_gc_line preload_line(rt_cur *c, lg_gc_event *ev, lg_gc_info *info) {
     info->max_bytes = (double)v[0];
     return LG_GC_LINE_INFO;
   }
-  if (!rt_lit(c, "gc "))
+  if (!lg__rt_lit(c, "gc "))
     return LG_GC_LINE_BAD;
   event_init(ev);
-  if (!rt_uint(c, &pid) || !rt_lit(c, " ") || !rt_num(c, &t) ||
-      !rt_lit(c, " ") || !rt_uint(c, &kind) || !rt_lit(c, " ") ||
-      !rt_num(c, &pause) || !uints(c, v, 4) || c->p != c->end)
+  if (!lg__rt_uint(c, &pid) || !lg__rt_lit(c, " ") || !lg__rt_num(c, &t) ||
+      !lg__rt_lit(c, " ") || !lg__rt_uint(c, &kind) || !lg__rt_lit(c, " ") ||
+      !lg__rt_num(c, &pause) || !uints(c, v, 4) || c->p != c->end)
     return LG_GC_LINE_BAD;
   ev->pid = (long)pid;
   ev->uptime_s = t / 1000;
@@ -121,7 +121,7 @@ lg_gc_line lg_gc_parse_node(const char *line, size_t len, lg_gc_event *ev,
   long long pid;
   size_t klen;
 
-  if (rt_lit(&c, "lg-node-gc 1 "))
+  if (lg__rt_lit(&c, "lg-node-gc 1 "))
     return preload_line(&c, ev, info);
   if (!prefix(&c, &pid, &ms))
     return LG_GC_LINE_OTHER;
@@ -135,7 +135,7 @@ lg_gc_line lg_gc_parse_node(const char *line, size_t len, lg_gc_event *ev,
     rt_cur t = c;
     double x, y;
     if (c.p > kind && c.p[-1] == ' ' && used_committed(&t, &x, &y) &&
-        rt_lit(&t, " -> ")) {
+        lg__rt_lit(&t, " -> ")) {
       sizes = c.p;
       break;
     }
@@ -143,12 +143,13 @@ lg_gc_line lg_gc_parse_node(const char *line, size_t len, lg_gc_event *ev,
   if (!sizes || sizes - kind < 2)
     return LG_GC_LINE_BAD;
   klen = (size_t)(sizes - kind - 1);
-  if (!used_committed(&c, &b_used, &b_comm) || !rt_lit(&c, " -> ") ||
-      !used_committed(&c, &a_used, &a_comm) || !rt_lit(&c, " MB, "))
+  if (!used_committed(&c, &b_used, &b_comm) || !lg__rt_lit(&c, " -> ") ||
+      !used_committed(&c, &a_used, &a_comm) || !lg__rt_lit(&c, " MB, "))
     return LG_GC_LINE_BAD;
-  if (rt_lit(&c, "pooled: ") && (!rt_num(&c, &pooled) || !rt_lit(&c, " MB, ")))
+  if (lg__rt_lit(&c, "pooled: ") &&
+      (!lg__rt_num(&c, &pooled) || !lg__rt_lit(&c, " MB, ")))
     return LG_GC_LINE_BAD;
-  if (!rt_num(&c, &pause) || !rt_lit(&c, " / "))
+  if (!lg__rt_num(&c, &pause) || !lg__rt_lit(&c, " / "))
     return LG_GC_LINE_BAD;
   snprintf(ev->kind, sizeof ev->kind, "%.*s",
            (int)(klen < sizeof ev->kind ? klen : sizeof ev->kind - 1), kind);

@@ -62,8 +62,8 @@ static size_t stack_key(const lg_frame *f, size_t n, char *key, size_t cap) {
   return used;
 }
 
-int rt_go_heap_look(const void *data, size_t len, rt_look *look,
-                    lg_error *err) {
+int lg__rt_go_heap_look(const void *data, size_t len, rt_look *look,
+                        lg_error *err) {
   lg_pprof *p = NULL;
   char key[KEY_MAX];
   int space, objects, rc;
@@ -88,8 +88,8 @@ int rt_go_heap_look(const void *data, size_t len, rt_look *look,
     lg_pprof_frames_free(f, nf);
     if (kl == 0)
       continue;
-    rc = rt_look_add(look, key, kl, objects >= 0 ? s->values[objects] : -1,
-                     (double)s->values[space]);
+    rc = lg__rt_look_add(look, key, kl, objects >= 0 ? s->values[objects] : -1,
+                         (double)s->values[space]);
     if (rc)
       lg_error_set(err, rc, "out of memory");
   }
@@ -100,7 +100,7 @@ cleanup:
   return rc;
 }
 
-long rt_go_goroutines(const char *text, size_t len) {
+long lg__rt_go_goroutines(const char *text, size_t len) {
   static const char pre[] = "goroutine profile: total ";
   long n = -1;
   if (len > sizeof pre - 1 && memcmp(text, pre, sizeof pre - 1) == 0)

@@ -52,7 +52,7 @@ static int split_url(const char *url, char *host, size_t hcap, char *port,
 static int wait_fd(int fd, short events, double deadline) {
   for (;;) {
     struct pollfd p = {fd, events, 0};
-    double left = deadline - lg_now_s();
+    double left = deadline - lg__now_s();
     int r;
     if (left <= 0)
       return LG_ETIMEOUT;
@@ -64,12 +64,12 @@ static int wait_fd(int fd, short events, double deadline) {
   }
 }
 
-int rt_http_get(const char *url, double timeout_s, size_t cap, char **body,
-                size_t *len, lg_error *err) {
+int lg__rt_http_get(const char *url, double timeout_s, size_t cap, char **body,
+                    size_t *len, lg_error *err) {
   char host[256], port[16], req[1024], *buf = NULL, *hdr_end;
   const char *path;
   struct addrinfo hints, *ai = NULL;
-  double deadline = lg_now_s() + timeout_s;
+  double deadline = lg__now_s() + timeout_s;
   size_t got = 0, bcap = 65536, sent = 0, reqlen;
   int fd = -1, rc, status = 0;
 

@@ -192,12 +192,12 @@ static int node_switch(const char *dir, rt_injection *out, lg_error *err) {
       path[i] = '_';
   snprintf(js, cap, preload_fmt, path);
   free(path);
-  path = lg_path_join(dir, RT_NODE_PRELOAD);
+  path = lg__path_join(dir, RT_NODE_PRELOAD);
   if (!path) {
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
     goto cleanup;
   }
-  if ((rc = lg_write_atomic(path, js, strlen(js), err)) != 0)
+  if ((rc = lg__write_atomic(path, js, strlen(js), err)) != 0)
     goto cleanup;
   snprintf(opt, sizeof opt, "--require=%s", path);
   if ((rc = merge(out, "NODE_OPTIONS", " ", opt)) != 0)
@@ -208,9 +208,9 @@ cleanup:
   return rc;
 }
 
-int rt_inject(const lg_runtime_info *info, const char *out_dir,
-              const lg_kv *env, size_t n_env, rt_injection *out,
-              lg_error *err) {
+int lg__rt_inject(const lg_runtime_info *info, const char *out_dir,
+                  const lg_kv *env, size_t n_env, rt_injection *out,
+                  lg_error *err) {
   size_t i;
   int rc = 0;
   bool all = info->wrapper;
@@ -226,19 +226,19 @@ int rt_inject(const lg_runtime_info *info, const char *out_dir,
     goto cleanup;
   if (all || info->kind == LG_RUNTIME_NODE) {
     if ((rc = node_switch(out_dir, out, err)) != 0) {
-      rt_injection_cleanup(out);
+      lg__rt_injection_cleanup(out);
       return rc;
     }
   }
 cleanup:
   if (rc) {
-    rt_injection_cleanup(out);
+    lg__rt_injection_cleanup(out);
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   }
   return 0;
 }
 
-void rt_injection_cleanup(rt_injection *inj) {
+void lg__rt_injection_cleanup(rt_injection *inj) {
   size_t i;
   for (i = 0; i < inj->n_env; i++) {
     free(inj->env[i].key);

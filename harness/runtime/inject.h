@@ -1,7 +1,7 @@
 /* runtime/inject.h - internal: the environment that turns a runtime's own
  * GC report on without a change to the service (runtime/inject.c).
- * Ownership: rt_inject fills an rt_injection whose strings it owns;
- * rt_injection_cleanup frees them. */
+ * Ownership: lg__rt_inject fills an rt_injection whose strings it owns;
+ * lg__rt_injection_cleanup frees them. */
 #ifndef LG_RUNTIME_INJECT_H
 #define LG_RUNTIME_INJECT_H
 
@@ -24,8 +24,9 @@ typedef struct rt_injection {
  * ",", JAVA_TOOL_OPTIONS and NODE_OPTIONS with " "), never replacing it;
  * a scenario that already sets gctrace keeps its own value. Writes the Node
  * preload into out_dir when Node's switch is added. LG_ENOMEM or LG_EIO. */
-int rt_inject(const lg_runtime_info *info, const char *out_dir,
-              const lg_kv *env, size_t n_env, rt_injection *out, lg_error *err);
-void rt_injection_cleanup(rt_injection *inj);
+int lg__rt_inject(const lg_runtime_info *info, const char *out_dir,
+                  const lg_kv *env, size_t n_env, rt_injection *out,
+                  lg_error *err);
+void lg__rt_injection_cleanup(rt_injection *inj);
 
 #endif

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rt_full_slope(const rt_summary *s, double from_x, double conf,
-                  rt_full_fit *fit) {
+int lg__rt_full_slope(const rt_summary *s, double from_x, double conf,
+                      rt_full_fit *fit) {
   size_t i, n = 0, at = 0;
   void *work;
   lg_sen sen;
@@ -26,9 +26,9 @@ int rt_full_slope(const rt_summary *s, double from_x, double conf,
     }
   if (n < 3)
     return LG_EINPUT;
-  if (!(work = malloc(lg_stat_theil_sen_work(n))))
+  if (!(work = malloc(lg__stat_theil_sen_work(n))))
     return LG_ENOMEM;
-  lg_stat_theil_sen(s->full_x + at, s->full_y + at, n, conf, -1, work, &sen);
+  lg__stat_theil_sen(s->full_x + at, s->full_y + at, n, conf, -1, work, &sen);
   free(work);
   fit->n = n;
   fit->slope = sen.slope;

@@ -13,7 +13,7 @@ typedef struct rt_full_fit {
   double slope, lo, hi;
 } rt_full_fit;
 /* 0, or LG_EINPUT when fewer than 3 points, LG_ENOMEM. */
-int rt_full_slope(const rt_summary *s, double from_x, double conf,
-                  rt_full_fit *fit);
+int lg__rt_full_slope(const rt_summary *s, double from_x, double conf,
+                      rt_full_fit *fit);
 
 #endif

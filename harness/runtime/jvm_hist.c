@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rt_look_add(rt_look *look, const char *name, size_t name_len, int64_t count,
-                double bytes) {
+int lg__rt_look_add(rt_look *look, const char *name, size_t name_len,
+                    int64_t count, double bytes) {
   rt_item *grown = realloc(look->items, (look->n + 1) * sizeof *look->items);
   char *copy;
   if (!grown)
@@ -35,7 +35,7 @@ int rt_look_add(rt_look *look, const char *name, size_t name_len, int64_t count,
   return 0;
 }
 
-void rt_look_cleanup(rt_look *look) {
+void lg__rt_look_cleanup(rt_look *look) {
   size_t i;
   for (i = 0; i < look->n; i++)
     free(look->items[i].name);
@@ -51,26 +51,27 @@ static int row(rt_look *look, const char *p, size_t n, int *rc) {
   long long num, inst, bytes;
   const char *name, *end;
   size_t sp;
-  rt_spaces(&c);
-  if (!rt_uint(&c, &num) || !rt_lit(&c, ":"))
+  lg__rt_spaces(&c);
+  if (!lg__rt_uint(&c, &num) || !lg__rt_lit(&c, ":"))
     return 0;
-  sp = rt_spaces(&c);
-  if (rt_left(&c) == 0)
+  sp = lg__rt_spaces(&c);
+  if (lg__rt_left(&c) == 0)
     return 0; /* "PID:", the line jcmd starts with */
-  if (!sp || !rt_uint(&c, &inst) || !rt_spaces(&c) || !rt_uint(&c, &bytes) ||
-      !rt_spaces(&c))
+  if (!sp || !lg__rt_uint(&c, &inst) || !lg__rt_spaces(&c) ||
+      !lg__rt_uint(&c, &bytes) || !lg__rt_spaces(&c))
     return -1;
   name = c.p;
-  end = memchr(name, ' ', rt_left(&c));
+  end = memchr(name, ' ', lg__rt_left(&c));
   if (!end)
     end = c.end;
   if (end == name)
     return -1;
-  *rc = rt_look_add(look, name, (size_t)(end - name), inst, (double)bytes);
+  *rc = lg__rt_look_add(look, name, (size_t)(end - name), inst, (double)bytes);
   return 1;
 }
 
-int rt_jvm_histogram(const char *text, size_t len, rt_look *look, size_t *bad) {
+int lg__rt_jvm_histogram(const char *text, size_t len, rt_look *look,
+                         size_t *bad) {
   const char *p = text, *stop = text + len;
   size_t rows = 0;
   int rc = 0;
@@ -101,8 +102,8 @@ static int by_growth(const void *a, const void *b) {
   return strcmp(x->name, y->name);
 }
 
-int rt_look_growth(rt_look *a, rt_look *b, double min_bytes, size_t max,
-                   rt_grown **out, size_t *n) {
+int lg__rt_look_growth(rt_look *a, rt_look *b, double min_bytes, size_t max,
+                       rt_grown **out, size_t *n) {
   size_t i = 0, j = 0, k = 0;
   double dx = b->requests - a->requests;
   rt_grown *g;

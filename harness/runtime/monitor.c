@@ -255,7 +255,7 @@ static void remember_counter(rt_monitor *m) {
   bucket *b;
   if (!m->started || m->stopped)
     return;
-  now = lg_now_s();
+  now = lg__now_s();
   m->counters(m->ctx, &done, &errors);
   if ((b = bucket_at(m, now - m->t0)) != NULL) {
     b->requests = (double)done;
@@ -371,7 +371,7 @@ static void account_phase(rt_monitor *m, const char *name,
 /* Place an event on the run's clock and record it. */
 static void record(rt_monitor *m, const lg_gc_event *ev, source src) {
   proc_gc *p = proc_for(m, ev->pid);
-  double now = lg_now_s(), t_abs = now, live;
+  double now = lg__now_s(), t_abs = now, live;
   if (!p) {
     m->dropped++;
     return;
@@ -549,7 +549,7 @@ static void scan_dir(rt_monitor *m) {
 
 static void read_logs(rt_monitor *m, bool final) {
   size_t i;
-  double now = lg_now_s();
+  double now = lg__now_s();
   if (final || now - m->last_dir_scan >= SCAN_DIR_S) {
     m->last_dir_scan = now;
     scan_dir(m);
@@ -563,7 +563,7 @@ static void read_logs(rt_monitor *m, bool final) {
 static void scan_procs(rt_monitor *m, pid_t root) {
   pid_t pids[256];
   size_t n = 0, i;
-  double now = lg_now_s();
+  double now = lg__now_s();
   if (m->found_process || root <= 0 || !m->o.tree ||
       now - m->last_proc_scan < SCAN_PROCS_S)
     return;
@@ -583,7 +583,8 @@ static void scan_procs(rt_monitor *m, pid_t root) {
   }
 }
 
-int rt_monitor_new(const rt_monitor_opts *o, rt_monitor **out, lg_error *err) {
+int lg__rt_monitor_new(const rt_monitor_opts *o, rt_monitor **out,
+                       lg_error *err) {
   static const char *const stale[] = {"gc-", "node-gc-", NULL};
   rt_monitor *m;
   int rc = 0;
@@ -604,11 +605,11 @@ int rt_monitor_new(const rt_monitor_opts *o, rt_monitor **out, lg_error *err) {
   }
   /* An earlier run into the same out dir left its processes' logs: they
    * would be read as this run's. */
-  if ((rc = lg_remove_prefixed(m->out_dir, stale, err)) != 0)
+  if ((rc = lg__remove_prefixed(m->out_dir, stale, err)) != 0)
     goto cleanup;
   if (o->gc_csv) {
     ssize_t w;
-    m->csv_fd = lg_create_file(o->gc_csv, err);
+    m->csv_fd = lg__create_file(o->gc_csv, err);
     if (m->csv_fd < 0) {
       rc = m->csv_fd;
       m->csv_fd = -1;
@@ -626,11 +627,12 @@ int rt_monitor_new(const rt_monitor_opts *o, rt_monitor **out, lg_error *err) {
   *out = m;
   m = NULL;
 cleanup:
-  rt_monitor_free(m);
+  lg__rt_monitor_free(m);
   return rc;
 }
 
-void rt_monitor_line(rt_monitor *m, int stream, const char *line, size_t len) {
+void lg__rt_monitor_line(rt_monitor *m, int stream, const char *line,
+                         size_t len) {
   lg_gc_event ev;
   lg_gc_info in;
   lg_runtime_kind who;
@@ -665,13 +667,13 @@ void rt_monitor_line(rt_monitor *m, int stream, const char *line, size_t len) {
   pthread_mutex_unlock(&m->mu);
 }
 
-void rt_monitor_load_started(rt_monitor *m, rt_counters_fn counters,
-                             const char *(*phase)(void *), void *ctx) {
+void lg__rt_monitor_load_started(rt_monitor *m, rt_counters_fn counters,
+                                 const char *(*phase)(void *), void *ctx) {
   size_t i;
   if (!m)
     return;
   pthread_mutex_lock(&m->mu);
-  m->t0 = lg_now_s();
+  m->t0 = lg__now_s();
   m->counters = counters;
   m->phase = phase;
   m->ctx = ctx;
@@ -688,7 +690,7 @@ void rt_monitor_load_started(rt_monitor *m, rt_counters_fn counters,
   pthread_mutex_unlock(&m->mu);
 }
 
-void rt_monitor_load_stopped(rt_monitor *m) {
+void lg__rt_monitor_load_stopped(rt_monitor *m) {
   if (!m)
     return;
   pthread_mutex_lock(&m->mu);
@@ -702,7 +704,7 @@ void rt_monitor_load_stopped(rt_monitor *m) {
   pthread_mutex_unlock(&m->mu);
 }
 
-void rt_monitor_poll(rt_monitor *m, pid_t root) {
+void lg__rt_monitor_poll(rt_monitor *m, pid_t root) {
   if (!m)
     return;
   pthread_mutex_lock(&m->mu);
@@ -712,7 +714,7 @@ void rt_monitor_poll(rt_monitor *m, pid_t root) {
   pthread_mutex_unlock(&m->mu);
 }
 
-lg_runtime_kind rt_monitor_kind(rt_monitor *m) {
+lg_runtime_kind lg__rt_monitor_kind(rt_monitor *m) {
   lg_runtime_kind k;
   if (!m)
     return LG_RUNTIME_NATIVE;
@@ -722,7 +724,7 @@ lg_runtime_kind rt_monitor_kind(rt_monitor *m) {
   return k;
 }
 
-pid_t rt_monitor_runtime_pid(rt_monitor *m) {
+pid_t lg__rt_monitor_runtime_pid(rt_monitor *m) {
   pid_t pid = 0;
   size_t i;
   if (!m)
@@ -735,8 +737,8 @@ pid_t rt_monitor_runtime_pid(rt_monitor *m) {
   return pid;
 }
 
-void rt_monitor_state(rt_monitor *m, double *live, int64_t *count,
-                      double *pause_s) {
+void lg__rt_monitor_state(rt_monitor *m, double *live, int64_t *count,
+                          double *pause_s) {
   *live = NAN;
   *count = -1;
   *pause_s = NAN;
@@ -800,7 +802,7 @@ static void windows(const rt_monitor *m, double steady_s, rt_summary *s) {
   window(m, end - w, end, &s->collecting);
 }
 
-void rt_monitor_summary(rt_monitor *m, double steady_s, rt_summary *s) {
+void lg__rt_monitor_summary(rt_monitor *m, double steady_s, rt_summary *s) {
   size_t i;
   memset(s, 0, sizeof *s);
   s->heap_max_bytes = s->live_bytes = s->peak_live_bytes = NAN;
@@ -843,14 +845,14 @@ void rt_monitor_summary(rt_monitor *m, double steady_s, rt_summary *s) {
   pthread_mutex_unlock(&m->mu);
 }
 
-void rt_summary_cleanup(rt_summary *s) {
+void lg__rt_summary_cleanup(rt_summary *s) {
   free(s->full_x);
   free(s->full_y);
   s->full_x = s->full_y = NULL;
   s->n_full = 0;
 }
 
-void rt_monitor_free(rt_monitor *m) {
+void lg__rt_monitor_free(rt_monitor *m) {
   if (!m)
     return;
   if (m->csv_fd >= 0)

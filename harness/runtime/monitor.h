@@ -8,12 +8,11 @@
  * run's clock and request count, streams it to gc.csv, and keeps what the
  * samples.csv row and the checks need. It also scans the service's
  * processes for a managed runtime when the command did not say (a wrapper).
- * Threads: rt_monitor_line runs on the capture thread, rt_monitor_poll and
- * rt_monitor_state on the sampler thread, the rest on the run's thread; one
- * mutex guards everything.
- * Ownership: rt_monitor_new allocates, rt_monitor_free frees (and closes
- * gc.csv); a failure to write gc.csv is kept and reported in the summary,
- * never stops the run.
+ * Threads: lg__rt_monitor_line runs on the capture thread, lg__rt_monitor_poll
+ * and lg__rt_monitor_state on the sampler thread, the rest on the run's thread;
+ * one mutex guards everything. Ownership: lg__rt_monitor_new allocates,
+ * lg__rt_monitor_free frees (and closes gc.csv); a failure to write gc.csv is
+ * kept and reported in the summary, never stops the run.
  */
 #ifndef LG_RUNTIME_MONITOR_H
 #define LG_RUNTIME_MONITOR_H
@@ -85,18 +84,20 @@ typedef struct rt_summary {
   /* The live heap after each full collection of the load (x: requests, y:
    * bytes), at most RT_MAX_FULL points (every other one is dropped when
    * full, so they stay spread over the run); malloc'd, freed by
-   * rt_summary_cleanup. */
+   * lg__rt_summary_cleanup. */
   double *full_x, *full_y;
   size_t n_full;
 } rt_summary;
 
 #define RT_MAX_FULL 4096
 
-void rt_summary_cleanup(rt_summary *s);
+void lg__rt_summary_cleanup(rt_summary *s);
 
-int rt_monitor_new(const rt_monitor_opts *o, rt_monitor **out, lg_error *err);
+int lg__rt_monitor_new(const rt_monitor_opts *o, rt_monitor **out,
+                       lg_error *err);
 /* One complete line of the service's stdout (stream 0) or stderr (1). */
-void rt_monitor_line(rt_monitor *m, int stream, const char *line, size_t len);
+void lg__rt_monitor_line(rt_monitor *m, int stream, const char *line,
+                         size_t len);
 /* The load's counters (completed and failed requests) and its current
  * phase; thread-safe, called on the monitor's callers' threads. */
 typedef void (*rt_counters_fn)(void *ctx, uint64_t *completed,
@@ -104,28 +105,28 @@ typedef void (*rt_counters_fn)(void *ctx, uint64_t *completed,
 /* The load starts now: events get t_s from here, requests and phase from
  * these callbacks. Earlier events are written with negative t_s and phase
  * "startup". */
-void rt_monitor_load_started(rt_monitor *m, rt_counters_fn counters,
-                             const char *(*phase)(void *), void *ctx);
+void lg__rt_monitor_load_started(rt_monitor *m, rt_counters_fn counters,
+                                 const char *(*phase)(void *), void *ctx);
 /* The load is about to be freed: later events get its final count and
  * last phase (the callbacks are not called again). */
-void rt_monitor_load_stopped(rt_monitor *m);
+void lg__rt_monitor_load_stopped(rt_monitor *m);
 /* Read what the per-process logs gained and look for a runtime among the
  * processes under root (at most once a second). */
-void rt_monitor_poll(rt_monitor *m, pid_t root);
+void lg__rt_monitor_poll(rt_monitor *m, pid_t root);
 /* The sampler's columns: live heap after the last full collection (NAN
  * before one), collections and pause seconds so far (-1 and NAN when the
  * runtime reports nothing). */
-void rt_monitor_state(rt_monitor *m, double *live, int64_t *count,
-                      double *pause_s);
+void lg__rt_monitor_state(rt_monitor *m, double *live, int64_t *count,
+                          double *pause_s);
 /* The runtime as known now (a wrapper's child may have named it). */
-lg_runtime_kind rt_monitor_kind(rt_monitor *m);
+lg_runtime_kind lg__rt_monitor_kind(rt_monitor *m);
 /* The first process that reported with its pid (a JVM's gc-PID.log, a
  * Node preload's), or 0: the process to ask for a class histogram. */
-pid_t rt_monitor_runtime_pid(rt_monitor *m);
+pid_t lg__rt_monitor_runtime_pid(rt_monitor *m);
 /* A last read of the logs (the service has stopped), then the summary;
  * steady_s is where the steady load starts on the run's clock (the first
  * and last windows are taken from there to the load's end). */
-void rt_monitor_summary(rt_monitor *m, double steady_s, rt_summary *s);
-void rt_monitor_free(rt_monitor *m);
+void lg__rt_monitor_summary(rt_monitor *m, double steady_s, rt_summary *s);
+void lg__rt_monitor_free(rt_monitor *m);
 
 #endif

@@ -6,19 +6,19 @@
 
 #define MAX_DIGITS 18
 
-size_t rt_left(const rt_cur *c) {
+size_t lg__rt_left(const rt_cur *c) {
   return (size_t)(c->end - c->p);
 }
 
-bool rt_lit(rt_cur *c, const char *s) {
+bool lg__rt_lit(rt_cur *c, const char *s) {
   size_t n = strlen(s);
-  if (rt_left(c) < n || memcmp(c->p, s, n) != 0)
+  if (lg__rt_left(c) < n || memcmp(c->p, s, n) != 0)
     return false;
   c->p += n;
   return true;
 }
 
-size_t rt_spaces(rt_cur *c) {
+size_t lg__rt_spaces(rt_cur *c) {
   size_t n = 0;
   while (c->p < c->end && (*c->p == ' ' || *c->p == '\t')) {
     c->p++;
@@ -31,7 +31,7 @@ static bool is_digit(char ch) {
   return ch >= '0' && ch <= '9';
 }
 
-bool rt_uint(rt_cur *c, long long *v) {
+bool lg__rt_uint(rt_cur *c, long long *v) {
   const char *q = c->p;
   long long x = 0;
   int n = 0;
@@ -48,12 +48,12 @@ bool rt_uint(rt_cur *c, long long *v) {
   return true;
 }
 
-bool rt_num(rt_cur *c, double *v) {
+bool lg__rt_num(rt_cur *c, double *v) {
   rt_cur save = *c;
   long long whole, frac = 0;
   double scale = 1;
   int n = 0;
-  if (!rt_uint(c, &whole))
+  if (!lg__rt_uint(c, &whole))
     return false;
   if (c->p + 1 < c->end && *c->p == '.' && is_digit(c->p[1])) {
     c->p++;
@@ -71,12 +71,12 @@ bool rt_num(rt_cur *c, double *v) {
   return true;
 }
 
-const char *rt_find(const rt_cur *c, const char *s) {
-  return memmem(c->p, rt_left(c), s, strlen(s));
+const char *lg__rt_find(const rt_cur *c, const char *s) {
+  return memmem(c->p, lg__rt_left(c), s, strlen(s));
 }
 
-bool rt_skip_past(rt_cur *c, const char *s) {
-  const char *q = rt_find(c, s);
+bool lg__rt_skip_past(rt_cur *c, const char *s) {
+  const char *q = lg__rt_find(c, s);
   if (!q)
     return false;
   c->p = q + strlen(s);

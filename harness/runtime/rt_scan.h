@@ -19,20 +19,20 @@ typedef struct rt_cur {
 } rt_cur;
 
 /* The literal s (NUL-terminated) comes next. */
-bool rt_lit(rt_cur *c, const char *s);
+bool lg__rt_lit(rt_cur *c, const char *s);
 /* Skip spaces and tabs; returns how many. */
-size_t rt_spaces(rt_cur *c);
+size_t lg__rt_spaces(rt_cur *c);
 /* An unsigned decimal with an optional ".digits" fraction. At most 18
  * digits before the point: a longer number is not something a runtime
  * prints, and the limit keeps the value exact. */
-bool rt_num(rt_cur *c, double *v);
+bool lg__rt_num(rt_cur *c, double *v);
 /* An unsigned integer without a fraction (at most 18 digits). */
-bool rt_uint(rt_cur *c, long long *v);
+bool lg__rt_uint(rt_cur *c, long long *v);
 /* Advance past the next occurrence of s; false (cursor unchanged) if none. */
-bool rt_skip_past(rt_cur *c, const char *s);
+bool lg__rt_skip_past(rt_cur *c, const char *s);
 /* Position of the next occurrence of s at or after c->p, or NULL. */
-const char *rt_find(const rt_cur *c, const char *s);
+const char *lg__rt_find(const rt_cur *c, const char *s);
 /* Bytes left. */
-size_t rt_left(const rt_cur *c);
+size_t lg__rt_left(const rt_cur *c);
 
 #endif

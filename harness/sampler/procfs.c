@@ -101,7 +101,7 @@ static long fds_of(const char *root, pid_t pid, bool procfs) {
   return count_dir(path);
 }
 
-int lg_procfs__fds(const char *procfs_root, const pid_t *pids, size_t n,
+int lg__procfs_fds(const char *procfs_root, const pid_t *pids, size_t n,
                    int *errors) {
   const char *root = root_of(procfs_root);
   bool procfs = is_procfs(root), known = false;
@@ -135,7 +135,7 @@ int lg_procfs_measure(const char *procfs_root, const pid_t *pids, size_t n,
     unsigned long long size, res, shared;
     long r;
     snprintf(path, sizeof path, "%s/%ld/statm", root, (long)pids[i]);
-    r = lg_read_small(path, buf, sizeof buf);
+    r = lg__read_small(path, buf, sizeof buf);
     if (r < 0) {
       if (!vanished(r))
         out->errors++;
@@ -163,7 +163,7 @@ int lg_procfs_measure(const char *procfs_root, const pid_t *pids, size_t n,
     if (with_pss) {
       double pss;
       snprintf(path, sizeof path, "%s/%ld/smaps_rollup", root, (long)pids[i]);
-      r = lg_read_small(path, buf, sizeof buf);
+      r = lg__read_small(path, buf, sizeof buf);
       if (r >= 0 && (pss = parse_pss(buf)) >= 0) {
         out->pss_bytes += pss;
       } else if (r < 0 && vanished(r)) {
@@ -205,7 +205,7 @@ static int add_children(const char *root, pid_t pid, pid_t *q, size_t *qn,
       continue;
     snprintf(path, sizeof path, "%s/%ld/task/%s/children", root, (long)pid,
              de->d_name);
-    if (lg_read_small(path, buf, CHILDREN_MAX) < 0)
+    if (lg__read_small(path, buf, CHILDREN_MAX) < 0)
       continue;
     for (p = buf;; p = end) {
       long c = strtol(p, &end, 10);
@@ -220,7 +220,7 @@ static int add_children(const char *root, pid_t pid, pid_t *q, size_t *qn,
   return 0;
 }
 
-int lg_procfs__tree(const char *procfs_root, pid_t root_pid, pid_t *pids,
+int lg__procfs_tree(const char *procfs_root, pid_t root_pid, pid_t *pids,
                     size_t cap, size_t *n, lg_procfs_scratch *sc) {
   const char *root = root_of(procfs_root);
   char path[512];
@@ -247,7 +247,7 @@ int lg_procfs__tree(const char *procfs_root, pid_t root_pid, pid_t *pids,
   return 0;
 }
 
-void lg_procfs__scratch_free(lg_procfs_scratch *sc) {
+void lg__procfs_scratch_free(lg_procfs_scratch *sc) {
   free(sc->q);
   free(sc->buf);
   sc->q = NULL;
@@ -257,7 +257,7 @@ void lg_procfs__scratch_free(lg_procfs_scratch *sc) {
 int lg_procfs_tree(const char *procfs_root, pid_t root_pid, pid_t *pids,
                    size_t cap, size_t *n) {
   lg_procfs_scratch sc = {NULL, NULL};
-  int rc = lg_procfs__tree(procfs_root, root_pid, pids, cap, n, &sc);
-  lg_procfs__scratch_free(&sc);
+  int rc = lg__procfs_tree(procfs_root, root_pid, pids, cap, n, &sc);
+  lg__procfs_scratch_free(&sc);
   return rc;
 }

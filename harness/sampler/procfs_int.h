@@ -17,12 +17,12 @@ typedef struct lg_procfs_scratch {
 /* Open fds of pids, summed (-1 when none could be read); failures other
  * than a process exiting count in *errors (may be NULL). Zombies have no
  * fd table and add nothing. */
-int lg_procfs__fds(const char *procfs_root, const pid_t *pids, size_t n,
+int lg__procfs_fds(const char *procfs_root, const pid_t *pids, size_t n,
                    int *errors);
 
 /* lg_procfs_tree with its buffers in sc (allocated on first use, kept). */
-int lg_procfs__tree(const char *procfs_root, pid_t root_pid, pid_t *pids,
+int lg__procfs_tree(const char *procfs_root, pid_t root_pid, pid_t *pids,
                     size_t cap, size_t *n, lg_procfs_scratch *sc);
-void lg_procfs__scratch_free(lg_procfs_scratch *sc);
+void lg__procfs_scratch_free(lg_procfs_scratch *sc);
 
 #endif

@@ -84,7 +84,7 @@ struct lg_sampler {
   size_t pids_cap;
   lg_procfs_scratch tree; /* kept across ticks: no per-tick allocation */
   lg_sampler_stats st;
-  double fds_due; /* lg_now_s() when fds are next counted */
+  double fds_due; /* lg__now_s() when fds are next counted */
   int failed; /* sticky error code */
   lg_error ferr;
 };
@@ -96,8 +96,8 @@ static void pids_of(lg_sampler *s, size_t *n) {
     if (s->o.container && lg_container_path(s->o.container))
       r = lg_container_pids(s->o.container, s->pids, s->pids_cap, n, &err);
     else
-      r = lg_procfs__tree(s->o.procfs_root, s->o.root_pid, s->pids,
-                          s->pids_cap, n, &s->tree);
+      r = lg__procfs_tree(s->o.procfs_root, s->o.root_pid, s->pids, s->pids_cap,
+                          n, &s->tree);
     if (r) {
       s->st.read_errors++;
       *n = 0;
@@ -145,7 +145,7 @@ static int take_sample(lg_sampler *s, lg_error *err) {
     return lg_error_set(err, s->failed, "%s", s->ferr.msg);
   with_pss = atomic_exchange(&s->pss_pending, 0);
   lg_sample_init(&row);
-  now = lg_now_s();
+  now = lg__now_s();
   if (s->o.pss_duty > 0 && now >= s->pss_next)
     with_pss = 1;
   row.t_s = now - s->t0;
@@ -155,22 +155,22 @@ static int take_sample(lg_sampler *s, lg_error *err) {
   if (with_pss && s->o.pss_duty > 0) {
     /* The whole measurement is timed (statm too): an upper bound of the
      * PSS read's cost, so the share stays under pss_duty. */
-    took = lg_now_s() - now;
+    took = lg__now_s() - now;
     s->pss_next = now + took / s->o.pss_duty; /* ticks bound it below */
     s->st.pss_reads++;
   } else if (with_pss) {
     s->st.pss_reads++;
   }
-  if (pm.procs > 0 && lg_now_s() >= s->fds_due) {
+  if (pm.procs > 0 && lg__now_s() >= s->fds_due) {
     double c0 = thread_cpu_s(), cost;
-    pm.fds = lg_procfs__fds(s->o.procfs_root, s->pids, n, &pm.errors);
+    pm.fds = lg__procfs_fds(s->o.procfs_root, s->pids, n, &pm.errors);
     /* CPU time, not wall: a count preempted on a busy machine is not an
      * expensive one. Within budget - no more than the rest of the sample
      * or 1/FD_COST_RATIO of the interval - every row has it. */
     cost = thread_cpu_s() - c0;
     s->fds_due = cost <= fmax(c0 - cpu0, s->o.interval_s / FD_COST_RATIO)
                      ? 0
-                     : lg_now_s() + cost * FD_COST_RATIO;
+                     : lg__now_s() + cost * FD_COST_RATIO;
   }
   s->st.read_errors += (size_t)pm.errors;
   if (lg_container_read(s->o.container, &cs, &rerr) != 0)
@@ -241,7 +241,7 @@ static void sampler_free(lg_sampler *s) {
     close(s->stop_fd);
   pthread_mutex_destroy(&s->mu);
   free(s->pids);
-  lg_procfs__scratch_free(&s->tree);
+  lg__procfs_scratch_free(&s->tree);
   free(s);
 }
 
@@ -292,7 +292,7 @@ int lg_sampler_start(const lg_sampler_opts *o, lg_sampler **out,
   its.it_interval.tv_nsec =
       (long)((o->interval_s - (double)its.it_interval.tv_sec) * 1e9);
   its.it_value.tv_nsec = 1000; /* first sample right away */
-  s->t0 = lg_now_s();
+  s->t0 = lg__now_s();
   if (timerfd_settime(s->timer_fd, 0, &its, NULL) != 0) {
     rc = lg_error_set(err, LG_ESYS, "sampler: timerfd_settime: %s",
                       strerror(errno));

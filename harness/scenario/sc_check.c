@@ -27,28 +27,28 @@ static const char *excerpt(const yt_node *v, char *buf, size_t cap) {
   return buf;
 }
 
-int sc_require(sc_ctx *c, const yt_node *parent, const yt_node *v,
-               const char *path, const char *hint) {
-  if (sc_set(v))
+int lg__sc_require(sc_ctx *c, const yt_node *parent, const yt_node *v,
+                   const char *path, const char *hint) {
+  if (lg__sc_set(v))
     return 0;
   if (v)
-    return sc_fail(c, v, path, "a value is required%s", hint);
-  return sc_fail(c, parent, path, "required key is missing%s", hint);
+    return lg__sc_fail(c, v, path, "a value is required%s", hint);
+  return lg__sc_fail(c, parent, path, "required key is missing%s", hint);
 }
 
-int sc_scalar(sc_ctx *c, const yt_node *v, const char *path,
-              const char *what) {
+int lg__sc_scalar(sc_ctx *c, const yt_node *v, const char *path,
+                  const char *what) {
   if (v->kind != YT_SCALAR)
-    return sc_fail(c, v, path, "expected %s, got %s", what, sc_kind(v));
+    return lg__sc_fail(c, v, path, "expected %s, got %s", what, lg__sc_kind(v));
   return 0;
 }
 
-int sc_get_bytes(sc_ctx *c, const yt_node *v, const char *path, char **out,
-                 size_t *len) {
+int lg__sc_get_bytes(sc_ctx *c, const yt_node *v, const char *path, char **out,
+                     size_t *len) {
   char *s;
-  if (!sc_set(v))
+  if (!lg__sc_set(v))
     return 0;
-  if (sc_scalar(c, v, path, "a string"))
+  if (lg__sc_scalar(c, v, path, "a string"))
     return LG_EINPUT;
   if (!(s = malloc(v->len + 1)))
     return lg_error_set(c->err, LG_ENOMEM, "out of memory");
@@ -60,20 +60,20 @@ int sc_get_bytes(sc_ctx *c, const yt_node *v, const char *path, char **out,
   return 0;
 }
 
-int sc_get_str(sc_ctx *c, const yt_node *v, const char *path, char **out) {
-  if (sc_set(v) && v->kind == YT_SCALAR && strlen(v->str) != v->len)
-    return sc_fail(c, v, path, "must not contain a NUL byte");
-  return sc_get_bytes(c, v, path, out, NULL);
+int lg__sc_get_str(sc_ctx *c, const yt_node *v, const char *path, char **out) {
+  if (lg__sc_set(v) && v->kind == YT_SCALAR && strlen(v->str) != v->len)
+    return lg__sc_fail(c, v, path, "must not contain a NUL byte");
+  return lg__sc_get_bytes(c, v, path, out, NULL);
 }
 
-int sc_get_bool(sc_ctx *c, const yt_node *v, const char *path, bool *out) {
+int lg__sc_get_bool(sc_ctx *c, const yt_node *v, const char *path, bool *out) {
   static const char *const yes[] = {"true", "True", "TRUE"};
   static const char *const no[] = {"false", "False", "FALSE"};
   char q[80];
   size_t i;
-  if (!sc_set(v))
+  if (!lg__sc_set(v))
     return 0;
-  if (sc_scalar(c, v, path, "true or false"))
+  if (lg__sc_scalar(c, v, path, "true or false"))
     return LG_EINPUT;
   for (i = 0; i < 3; i++) {
     if (strcmp(v->str, yes[i]) == 0) {
@@ -85,8 +85,8 @@ int sc_get_bool(sc_ctx *c, const yt_node *v, const char *path, bool *out) {
       return 0;
     }
   }
-  return sc_fail(c, v, path, "expected true or false, got '%s'",
-                 excerpt(v, q, sizeof q));
+  return lg__sc_fail(c, v, path, "expected true or false, got '%s'",
+                     excerpt(v, q, sizeof q));
 }
 
 /* 1 when s is [+-]?[0-9]+ with nothing else. */
@@ -100,53 +100,54 @@ static int is_integer(const char *s, int sign_ok) {
   return *s == '\0';
 }
 
-int sc_get_int(sc_ctx *c, const yt_node *v, const char *path, long long lo,
-               long long hi, long long *out) {
+int lg__sc_get_int(sc_ctx *c, const yt_node *v, const char *path, long long lo,
+                   long long hi, long long *out) {
   char q[80];
   long long x;
-  if (!sc_set(v))
+  if (!lg__sc_set(v))
     return 0;
-  if (sc_scalar(c, v, path, "an integer"))
+  if (lg__sc_scalar(c, v, path, "an integer"))
     return LG_EINPUT;
   if (!is_integer(v->str, 1))
-    return sc_fail(c, v, path, "expected an integer, got '%s'",
-                   excerpt(v, q, sizeof q));
+    return lg__sc_fail(c, v, path, "expected an integer, got '%s'",
+                       excerpt(v, q, sizeof q));
   errno = 0;
   x = strtoll(v->str, NULL, 10);
   if (errno == ERANGE || x < lo || x > hi)
-    return sc_fail(c, v, path, "must be between %lld and %lld, got %s", lo, hi,
-                   excerpt(v, q, sizeof q));
+    return lg__sc_fail(c, v, path, "must be between %lld and %lld, got %s", lo,
+                       hi, excerpt(v, q, sizeof q));
   *out = x;
   return 0;
 }
 
-int sc_get_u64(sc_ctx *c, const yt_node *v, const char *path, uint64_t *out) {
+int lg__sc_get_u64(sc_ctx *c, const yt_node *v, const char *path,
+                   uint64_t *out) {
   char q[80];
   unsigned long long x;
-  if (!sc_set(v))
+  if (!lg__sc_set(v))
     return 0;
-  if (sc_scalar(c, v, path, "an integer"))
+  if (lg__sc_scalar(c, v, path, "an integer"))
     return LG_EINPUT;
   if (!is_integer(v->str, 0))
-    return sc_fail(c, v, path, "expected a non-negative integer, got '%s'",
-                   excerpt(v, q, sizeof q));
+    return lg__sc_fail(c, v, path, "expected a non-negative integer, got '%s'",
+                       excerpt(v, q, sizeof q));
   errno = 0;
   x = strtoull(v->str, NULL, 10);
   if (errno == ERANGE)
-    return sc_fail(c, v, path, "%s is too large (at most %llu)",
-                   excerpt(v, q, sizeof q), (unsigned long long)UINT64_MAX);
+    return lg__sc_fail(c, v, path, "%s is too large (at most %llu)",
+                       excerpt(v, q, sizeof q), (unsigned long long)UINT64_MAX);
   *out = (uint64_t)x;
   return 0;
 }
 
-int sc_get_number(sc_ctx *c, const yt_node *v, const char *path, double lo,
-                  double hi, bool open, double *out) {
+int lg__sc_get_number(sc_ctx *c, const yt_node *v, const char *path, double lo,
+                      double hi, bool open, double *out) {
   char q[80], *end = NULL;
   const char *p;
   double x;
-  if (!sc_set(v))
+  if (!lg__sc_set(v))
     return 0;
-  if (sc_scalar(c, v, path, "a number"))
+  if (lg__sc_scalar(c, v, path, "a number"))
     return LG_EINPUT;
   /* Plain decimal only: strtod would also take "inf", "nan" and hex. */
   for (p = v->str; *p; p++)
@@ -155,12 +156,12 @@ int sc_get_number(sc_ctx *c, const yt_node *v, const char *path, double lo,
   errno = 0;
   x = strtod(v->str, &end);
   if (*p || !v->str[0] || *end || errno == ERANGE || !isfinite(x))
-    return sc_fail(c, v, path, "expected a number, got '%s'",
-                   excerpt(v, q, sizeof q));
+    return lg__sc_fail(c, v, path, "expected a number, got '%s'",
+                       excerpt(v, q, sizeof q));
   if (open ? !(x > lo && x < hi) : !(x >= lo && x <= hi))
-    return sc_fail(c, v, path, "must be %s %g and %g, got %s",
-                   open ? "strictly between" : "between", lo, hi,
-                   excerpt(v, q, sizeof q));
+    return lg__sc_fail(c, v, path, "must be %s %g and %g, got %s",
+                       open ? "strictly between" : "between", lo, hi,
+                       excerpt(v, q, sizeof q));
   *out = x;
   return 0;
 }
@@ -169,74 +170,77 @@ int sc_get_number(sc_ctx *c, const yt_node *v, const char *path, double lo,
 #define UNITS_GET(fn, c, v, path, out)                                         \
   do {                                                                         \
     lg_error e_;                                                               \
-    if (!sc_set(v))                                                            \
+    if (!lg__sc_set(v))                                                        \
       return 0;                                                                \
-    if (sc_scalar(c, v, path, "a value"))                                      \
+    if (lg__sc_scalar(c, v, path, "a value"))                                  \
       return LG_EINPUT;                                                        \
     if (strlen((v)->str) != (v)->len || fn((v)->str, out, &e_))                \
-      return sc_fail(c, v, path, "%s",                                         \
-                     strlen((v)->str) != (v)->len ? "contains a NUL byte"      \
-                                                  : e_.msg);                   \
+      return lg__sc_fail(c, v, path, "%s",                                     \
+                         strlen((v)->str) != (v)->len ? "contains a NUL byte"  \
+                                                      : e_.msg);               \
   } while (0)
 
-int sc_get_duration(sc_ctx *c, const yt_node *v, const char *path,
-                    bool zero_ok, double *out) {
+int lg__sc_get_duration(sc_ctx *c, const yt_node *v, const char *path,
+                        bool zero_ok, double *out) {
   double s = 0;
   UNITS_GET(lg_parse_duration, c, v, path, &s);
   if (!zero_ok && s <= 0)
-    return sc_fail(c, v, path, "must be longer than 0");
+    return lg__sc_fail(c, v, path, "must be longer than 0");
   if (s > SC_MAX_DURATION_S)
-    return sc_fail(c, v, path, "must be at most 366 days");
+    return lg__sc_fail(c, v, path, "must be at most 366 days");
   *out = s;
   return 0;
 }
 
-int sc_get_size(sc_ctx *c, const yt_node *v, const char *path, uint64_t *out) {
+int lg__sc_get_size(sc_ctx *c, const yt_node *v, const char *path,
+                    uint64_t *out) {
   UNITS_GET(lg_parse_size, c, v, path, out);
   return 0;
 }
 
-int sc_get_size_f(sc_ctx *c, const yt_node *v, const char *path, double *out) {
+int lg__sc_get_size_f(sc_ctx *c, const yt_node *v, const char *path,
+                      double *out) {
   UNITS_GET(lg_parse_size_f, c, v, path, out);
   return 0;
 }
 
-int sc_get_fraction(sc_ctx *c, const yt_node *v, const char *path,
-                    double *out) {
+int lg__sc_get_fraction(sc_ctx *c, const yt_node *v, const char *path,
+                        double *out) {
   UNITS_GET(lg_parse_fraction, c, v, path, out);
   return 0;
 }
 
-int sc_get_rate(sc_ctx *c, const yt_node *v, const char *path, double *out) {
+int lg__sc_get_rate(sc_ctx *c, const yt_node *v, const char *path,
+                    double *out) {
   double r = 0;
   UNITS_GET(lg_parse_rate, c, v, path, &r);
   if (r > 1e7)
-    return sc_fail(c, v, path, "must be at most 10000000 requests/s");
+    return lg__sc_fail(c, v, path, "must be at most 10000000 requests/s");
   *out = r;
   return 0;
 }
 
-int sc_get_enum(sc_ctx *c, const yt_node *v, const char *path,
-                const char *const *names, size_t n, int *out) {
+int lg__sc_get_enum(sc_ctx *c, const yt_node *v, const char *path,
+                    const char *const *names, size_t n, int *out) {
   char list[256], q[80];
   size_t i;
-  if (!sc_set(v))
+  if (!lg__sc_set(v))
     return 0;
-  sc_join(list, sizeof list, names, n);
+  lg__sc_join(list, sizeof list, names, n);
   if (v->kind != YT_SCALAR)
-    return sc_fail(c, v, path, "expected one of %s, got %s", list,
-                   sc_kind(v));
+    return lg__sc_fail(c, v, path, "expected one of %s, got %s", list,
+                       lg__sc_kind(v));
   for (i = 0; i < n; i++) {
     if (strlen(names[i]) == v->len && strcmp(names[i], v->str) == 0) {
       *out = (int)i;
       return 0;
     }
   }
-  return sc_fail(c, v, path, "expected one of %s, got '%s'", list,
-                 excerpt(v, q, sizeof q));
+  return lg__sc_fail(c, v, path, "expected one of %s, got '%s'", list,
+                     excerpt(v, q, sizeof q));
 }
 
-void sc_free_strv(char **v, size_t n) {
+void lg__sc_free_strv(char **v, size_t n) {
   size_t i;
   if (!v)
     return;
@@ -245,7 +249,7 @@ void sc_free_strv(char **v, size_t n) {
   free(v);
 }
 
-void sc_free_kv(lg_kv *kv, size_t n) {
+void lg__sc_free_kv(lg_kv *kv, size_t n) {
   size_t i;
   if (!kv)
     return;
@@ -256,28 +260,28 @@ void sc_free_kv(lg_kv *kv, size_t n) {
   free(kv);
 }
 
-int sc_get_strlist(sc_ctx *c, const yt_node *v, const char *path, char ***out,
-                   size_t *n) {
+int lg__sc_get_strlist(sc_ctx *c, const yt_node *v, const char *path,
+                       char ***out, size_t *n) {
   char **list;
   size_t i;
   int rc;
-  if (!sc_set(v))
+  if (!lg__sc_set(v))
     return 0;
   if (v->kind != YT_SEQ)
-    return sc_fail(c, v, path, "expected a list of strings, got %s",
-                   sc_kind(v));
+    return lg__sc_fail(c, v, path, "expected a list of strings, got %s",
+                       lg__sc_kind(v));
   if (!(list = calloc(v->n + 1, sizeof *list)))
     return lg_error_set(c->err, LG_ENOMEM, "out of memory");
   for (i = 0; i < v->n; i++) {
     char ip[SC_PATH_MAX];
-    sc_path_index(ip, path, i);
-    if ((rc = sc_require(c, v, v->kids[i], ip, " (a string)")) ||
-        (rc = sc_get_str(c, v->kids[i], ip, &list[i]))) {
-      sc_free_strv(list, v->n);
+    lg__sc_path_index(ip, path, i);
+    if ((rc = lg__sc_require(c, v, v->kids[i], ip, " (a string)")) ||
+        (rc = lg__sc_get_str(c, v->kids[i], ip, &list[i]))) {
+      lg__sc_free_strv(list, v->n);
       return rc;
     }
   }
-  sc_free_strv(*out, *n);
+  lg__sc_free_strv(*out, *n);
   *out = list;
   *n = v->n;
   return 0;
@@ -308,33 +312,33 @@ static int dup_keys(sc_ctx *c, const yt_node *v, const char *path) {
   for (i = 1; i < v->n && !rc; i++) {
     if (strcmp(k[i - 1]->str, k[i]->str) == 0) {
       char kp[SC_PATH_MAX];
-      sc_path(kp, path, k[i]->str);
-      rc = sc_fail(c, k[i], kp, "duplicate key (first at line %u)",
-                   k[i - 1]->line);
+      lg__sc_path(kp, path, k[i]->str);
+      rc = lg__sc_fail(c, k[i], kp, "duplicate key (first at line %u)",
+                       k[i - 1]->line);
     }
   }
   free(k);
   return rc;
 }
 
-int sc_get_kvmap(sc_ctx *c, const yt_node *v, const char *path,
-                 const char *(*key_ok)(const char *key, size_t len),
-                 lg_kv **out, size_t *n) {
+int lg__sc_get_kvmap(sc_ctx *c, const yt_node *v, const char *path,
+                     const char *(*key_ok)(const char *key, size_t len),
+                     lg_kv **out, size_t *n) {
   lg_kv *kv;
   size_t i;
   int rc;
-  if (!sc_set(v))
+  if (!lg__sc_set(v))
     return 0;
   if (v->kind != YT_MAP)
-    return sc_fail(c, v, path, "expected a map of names to values, got %s",
-                   sc_kind(v));
+    return lg__sc_fail(c, v, path, "expected a map of names to values, got %s",
+                       lg__sc_kind(v));
   for (i = 0; i < v->n; i++) {
     const yt_node *k = v->kids[2 * i];
     const char *why = key_ok(k->str, k->len);
     if (why) {
       char kp[SC_PATH_MAX];
-      sc_path(kp, path, k->str);
-      return sc_fail(c, k, kp, "%s", why);
+      lg__sc_path(kp, path, k->str);
+      return lg__sc_fail(c, k, kp, "%s", why);
     }
   }
   if ((rc = dup_keys(c, v, path)))
@@ -344,37 +348,37 @@ int sc_get_kvmap(sc_ctx *c, const yt_node *v, const char *path,
   for (i = 0; i < v->n; i++) {
     const yt_node *val = v->kids[2 * i + 1];
     char kp[SC_PATH_MAX];
-    sc_path(kp, path, v->kids[2 * i]->str);
+    lg__sc_path(kp, path, v->kids[2 * i]->str);
     if (!(kv[i].key = strdup(v->kids[2 * i]->str))) {
       rc = lg_error_set(c->err, LG_ENOMEM, "out of memory");
       break;
     }
-    if (!sc_set(val)) {
+    if (!lg__sc_set(val)) {
       if (!(kv[i].value = strdup(""))) {
         rc = lg_error_set(c->err, LG_ENOMEM, "out of memory");
         break;
       }
-    } else if ((rc = sc_get_str(c, val, kp, &kv[i].value)) ||
-               (rc = sc_check_template(c, val, kp))) {
+    } else if ((rc = lg__sc_get_str(c, val, kp, &kv[i].value)) ||
+               (rc = lg__sc_check_template(c, val, kp))) {
       break;
     }
   }
   if (rc) {
-    sc_free_kv(kv, v->n);
+    lg__sc_free_kv(kv, v->n);
     return rc;
   }
-  sc_free_kv(*out, *n);
+  lg__sc_free_kv(*out, *n);
   *out = kv;
   *n = v->n;
   return 0;
 }
 
-int sc_check_template(sc_ctx *c, const yt_node *v, const char *path) {
+int lg__sc_check_template(sc_ctx *c, const yt_node *v, const char *path) {
   lg_template *t = NULL;
   lg_error e;
   size_t off = 0, nth = 0, i;
   unsigned line, col;
-  if (!sc_set(v) || v->kind != YT_SCALAR)
+  if (!lg__sc_set(v) || v->kind != YT_SCALAR)
     return 0;
   if (!lg_template_compile(v->str, v->len, &t, &off, &e)) {
     lg_template_free(t);
@@ -388,8 +392,8 @@ int sc_check_template(sc_ctx *c, const yt_node *v, const char *path) {
       nth++;
       i++;
     }
-  yt_brace_pos(c->text, c->len, v, nth, &line, &col);
-  return sc_fail_at(c, v, line, col, path, "%s", e.msg);
+  lg__yt_brace_pos(c->text, c->len, v, nth, &line, &col);
+  return lg__sc_fail_at(c, v, line, col, path, "%s", e.msg);
 }
 
 /* Drop "." segments and repeated slashes in place ("a/./b//c" -> "a/b/c");
@@ -408,8 +412,8 @@ static void tidy(char *p) {
   *w = '\0';
 }
 
-char *sc_resolve(const char *dir, const char *path) {
-  char *joined = path[0] == '/' ? strdup(path) : lg_path_join(dir, path);
+char *lg__sc_resolve(const char *dir, const char *path) {
+  char *joined = path[0] == '/' ? strdup(path) : lg__path_join(dir, path);
   char *real = joined ? realpath(joined, NULL) : NULL;
   if (!real) {
     if (joined)

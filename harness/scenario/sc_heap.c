@@ -12,7 +12,7 @@
  * tests) to 1 GiB. */
 #define PERIOD_MAX ((uint64_t)1 << 30)
 
-int sc_heap_profile(sc_ctx *c, const yt_node *v) {
+int lg__sc_heap_profile(sc_ctx *c, const yt_node *v) {
   static const char *const keys[] = {"enabled",         "mode",      "tool",
                                      "period",          "snapshots", "required",
                                      "alloc_functions", "seed"};
@@ -23,20 +23,22 @@ int sc_heap_profile(sc_ctx *c, const yt_node *v) {
   long long snaps = hp->snapshots;
   int rc, mode = (int)hp->mode, tool = (int)hp->tool;
   if ((rc = SC_FIELDS(c, v, "heap_profile", keys, f)) ||
-      (rc = sc_get_bool(c, f[0], "heap_profile.enabled", &hp->enabled)) ||
+      (rc = lg__sc_get_bool(c, f[0], "heap_profile.enabled", &hp->enabled)) ||
       (rc = SC_GET_ENUM(c, f[1], "heap_profile.mode", modes, &mode)) ||
       (rc = SC_GET_ENUM(c, f[2], "heap_profile.tool", tools, &tool)) ||
-      (rc = sc_get_size(c, f[3], "heap_profile.period", &hp->period_bytes)) ||
-      (rc = sc_get_int(c, f[4], "heap_profile.snapshots", 0, 1000, &snaps)) ||
-      (rc = sc_get_bool(c, f[5], "heap_profile.required", &hp->required)) ||
-      (rc = sc_get_strlist(c, f[6], "heap_profile.alloc_functions",
-                           &hp->alloc_functions, &hp->n_alloc_functions)) ||
-      (rc = sc_get_u64(c, f[7], "heap_profile.seed", &hp->seed)))
+      (rc = lg__sc_get_size(c, f[3], "heap_profile.period",
+                            &hp->period_bytes)) ||
+      (rc = lg__sc_get_int(c, f[4], "heap_profile.snapshots", 0, 1000,
+                           &snaps)) ||
+      (rc = lg__sc_get_bool(c, f[5], "heap_profile.required", &hp->required)) ||
+      (rc = lg__sc_get_strlist(c, f[6], "heap_profile.alloc_functions",
+                               &hp->alloc_functions, &hp->n_alloc_functions)) ||
+      (rc = lg__sc_get_u64(c, f[7], "heap_profile.seed", &hp->seed)))
     return rc;
   if (hp->period_bytes < 1 || hp->period_bytes > PERIOD_MAX)
-    return sc_fail(c, f[3], "heap_profile.period",
-                   "must be between 1B and 1GiB (the mean bytes between "
-                   "two samples)");
+    return lg__sc_fail(c, f[3], "heap_profile.period",
+                       "must be between 1B and 1GiB (the mean bytes between "
+                       "two samples)");
   hp->mode = (lg_valgrind_mode)mode;
   hp->tool = (lg_heap_tool)tool;
   hp->snapshots = (int)snaps;

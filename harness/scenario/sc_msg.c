@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sc_escape(char *dst, size_t cap, const char *src) {
+void lg__sc_escape(char *dst, size_t cap, const char *src) {
   size_t o = 0;
   for (; *src && o + 5 < cap; src++) {
     unsigned char ch = (unsigned char)*src;
@@ -76,11 +76,11 @@ static void vformat(char *out, size_t cap, sc_ctx *c, const yt_node *at,
   } else {
     snprintf(raw, sizeof raw, "%s:%u:%u: %s", c->file, line, col, msg);
   }
-  sc_escape(out, cap, raw);
+  lg__sc_escape(out, cap, raw);
 }
 
-int sc_fail(sc_ctx *c, const yt_node *at, const char *path, const char *fmt,
-            ...) {
+int lg__sc_fail(sc_ctx *c, const yt_node *at, const char *path, const char *fmt,
+                ...) {
   va_list ap;
   if (!c->err)
     return LG_EINPUT;
@@ -92,8 +92,8 @@ int sc_fail(sc_ctx *c, const yt_node *at, const char *path, const char *fmt,
   return LG_EINPUT;
 }
 
-int sc_fail_at(sc_ctx *c, const yt_node *at, unsigned line, unsigned col,
-               const char *path, const char *fmt, ...) {
+int lg__sc_fail_at(sc_ctx *c, const yt_node *at, unsigned line, unsigned col,
+                   const char *path, const char *fmt, ...) {
   va_list ap;
   if (!c->err)
     return LG_EINPUT;
@@ -104,8 +104,8 @@ int sc_fail_at(sc_ctx *c, const yt_node *at, unsigned line, unsigned col,
   return LG_EINPUT;
 }
 
-int sc_warn(sc_ctx *c, const yt_node *at, const char *path, const char *fmt,
-            ...) {
+int lg__sc_warn(sc_ctx *c, const yt_node *at, const char *path, const char *fmt,
+                ...) {
   lg_scenario *sc = c->sc;
   char buf[LG_ERROR_MSG_MAX];
   char **w;
@@ -126,23 +126,25 @@ int sc_warn(sc_ctx *c, const yt_node *at, const char *path, const char *fmt,
   return 0;
 }
 
-void sc_path(char *out, const char *parent, const char *key) {
+void lg__sc_path(char *out, const char *parent, const char *key) {
   snprintf(out, SC_PATH_MAX, "%s%s%.*s", parent, parent[0] ? "." : "", 80,
            key);
 }
 
-void sc_path_index(char *out, const char *parent, size_t i) {
+void lg__sc_path_index(char *out, const char *parent, size_t i) {
   snprintf(out, SC_PATH_MAX, "%s[%zu]", parent, i);
 }
 
-int sc_set(const yt_node *v) { return v && !yt_is_null(v); }
+int lg__sc_set(const yt_node *v) {
+  return v && !lg__yt_is_null(v);
+}
 
-const char *sc_kind(const yt_node *v) {
+const char *lg__sc_kind(const yt_node *v) {
   return v->kind == YT_MAP ? "a map" : v->kind == YT_SEQ ? "a list"
                                                          : "a single value";
 }
 
-void sc_join(char *out, size_t cap, const char *const *names, size_t n) {
+void lg__sc_join(char *out, size_t cap, const char *const *names, size_t n) {
   size_t i, o = 0;
   out[0] = '\0';
   for (i = 0; i < n && o < cap; i++) {
@@ -157,24 +159,24 @@ static int unknown_key(sc_ctx *c, const yt_node *key, const char *path,
                        const char *const *names, size_t n) {
   char kp[SC_PATH_MAX], list[512];
   const char *near = lg_suggest(key->str, key->len, names, n);
-  sc_path(kp, path, key->str);
+  lg__sc_path(kp, path, key->str);
   if (near)
-    return sc_fail(c, key, kp, "unknown key (did you mean '%s'?)", near);
-  sc_join(list, sizeof list, names, n);
-  return sc_fail(c, key, kp, "unknown key (expected one of: %s)", list);
+    return lg__sc_fail(c, key, kp, "unknown key (did you mean '%s'?)", near);
+  lg__sc_join(list, sizeof list, names, n);
+  return lg__sc_fail(c, key, kp, "unknown key (expected one of: %s)", list);
 }
 
-int sc_fields(sc_ctx *c, const yt_node *map, const char *path,
-              const char *const *names, size_t n, const yt_node **vals) {
+int lg__sc_fields(sc_ctx *c, const yt_node *map, const char *path,
+                  const char *const *names, size_t n, const yt_node **vals) {
   const yt_node *keys[32] = {NULL};
   size_t i, j;
   for (i = 0; i < n; i++)
     vals[i] = NULL;
-  if (!sc_set(map))
+  if (!lg__sc_set(map))
     return 0;
   if (map->kind != YT_MAP)
-    return sc_fail(c, map, path, "expected a map of keys, got %s",
-                   sc_kind(map));
+    return lg__sc_fail(c, map, path, "expected a map of keys, got %s",
+                       lg__sc_kind(map));
   for (i = 0; i < map->n; i++) {
     const yt_node *k = map->kids[2 * i];
     for (j = 0; j < n && j < 32; j++)
@@ -184,13 +186,12 @@ int sc_fields(sc_ctx *c, const yt_node *map, const char *path,
       return unknown_key(c, k, path, names, n);
     if (keys[j]) {
       char kp[SC_PATH_MAX];
-      sc_path(kp, path, names[j]);
-      return sc_fail(c, k, kp, "duplicate key (first at line %u)",
-                     keys[j]->line);
+      lg__sc_path(kp, path, names[j]);
+      return lg__sc_fail(c, k, kp, "duplicate key (first at line %u)",
+                         keys[j]->line);
     }
     keys[j] = k;
     vals[j] = map->kids[2 * i + 1];
   }
   return 0;
 }
-

@@ -170,23 +170,24 @@ static int check_authority(const char *s, size_t len, size_t base, bool in_url,
 static int fail_at(sc_ctx *c, const yt_node *v, const char *path,
                    const addr_problem *p) {
   unsigned line, col;
-  yt_offset_pos(c->text, c->len, v, p->off, &line, &col);
-  return sc_fail_at(c, v, line, col, path, "%s", p->msg);
+  lg__yt_offset_pos(c->text, c->len, v, p->off, &line, &col);
+  return lg__sc_fail_at(c, v, line, col, path, "%s", p->msg);
 }
 
-int sc_check_url(sc_ctx *c, const yt_node *v, const char *path) {
+int lg__sc_check_url(sc_ctx *c, const yt_node *v, const char *path) {
   addr_problem p;
   const char *s;
   size_t alen;
-  if (!sc_set(v) || v->kind != YT_SCALAR)
+  if (!lg__sc_set(v) || v->kind != YT_SCALAR)
     return 0;
   s = v->str;
   if (strncmp(s, "https://", 8) == 0)
-    return sc_fail(c, v, path,
-                   "https is not supported by the built-in http driver (use "
-                   "the exec driver with a TLS-capable tool such as wrk)");
+    return lg__sc_fail(
+        c, v, path,
+        "https is not supported by the built-in http driver (use "
+        "the exec driver with a TLS-capable tool such as wrk)");
   if (strncmp(s, "http://", 7) != 0)
-    return sc_fail(c, v, path, "expected a URL starting with http://");
+    return lg__sc_fail(c, v, path, "expected a URL starting with http://");
   alen = strcspn(s + 7, "/?#");
   if (alen == 0 || s[7] == ':') {
     p.off = 7;
@@ -198,9 +199,9 @@ int sc_check_url(sc_ctx *c, const yt_node *v, const char *path) {
   return 0;
 }
 
-int sc_check_hostport(sc_ctx *c, const yt_node *v, const char *path) {
+int lg__sc_check_hostport(sc_ctx *c, const yt_node *v, const char *path) {
   addr_problem p;
-  if (!sc_set(v) || v->kind != YT_SCALAR)
+  if (!lg__sc_set(v) || v->kind != YT_SCALAR)
     return 0;
   if (check_authority(v->str, v->len, 0, false, &p))
     return fail_at(c, v, path, &p);

@@ -20,14 +20,14 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Make err's message one printable line in place (sc_escape): the messages
- * that do not come through sc_fail (yt_parse, overrides, file errors) hold
- * keys, --set arguments and file names too. Returns err's code. */
+/* Make err's message one printable line in place (lg__sc_escape): the messages
+ * that do not come through lg__sc_fail (lg__yt_parse, overrides, file errors)
+ * hold keys, --set arguments and file names too. Returns err's code. */
 static int one_line(lg_error *err) {
   char tmp[LG_ERROR_MSG_MAX];
   if (!err)
     return LG_EINPUT;
-  sc_escape(tmp, sizeof tmp, err->msg);
+  lg__sc_escape(tmp, sizeof tmp, err->msg);
   memcpy(err->msg, tmp, strlen(tmp) + 1);
   return err->code;
 }
@@ -81,8 +81,8 @@ void lg_scenario_free(lg_scenario *sc) {
   free(sc->dir);
   free(sc->name);
   free(sc->profile);
-  sc_free_strv(sc->service.argv, sc->service.argc);
-  sc_free_kv(sc->service.env, sc->service.n_env);
+  lg__sc_free_strv(sc->service.argv, sc->service.argc);
+  lg__sc_free_kv(sc->service.env, sc->service.n_env);
   free(sc->service.cwd);
   free(sc->service.pprof);
   free(sc->service.ready.target);
@@ -90,7 +90,7 @@ void lg_scenario_free(lg_scenario *sc) {
   free(sc->container.rootfs);
   free(sc->load.url);
   free(sc->load.method);
-  sc_free_kv(sc->load.headers, sc->load.n_headers);
+  lg__sc_free_kv(sc->load.headers, sc->load.n_headers);
   free(sc->load.body);
   for (i = 0; i < sc->load.n_flow; i++) {
     free(sc->load.flow[i].send);
@@ -98,18 +98,18 @@ void lg_scenario_free(lg_scenario *sc) {
   }
   free(sc->load.flow);
   free(sc->load.address);
-  sc_free_strv(sc->load.command, sc->load.n_command);
+  lg__sc_free_strv(sc->load.command, sc->load.n_command);
   for (i = 0; i < sc->load.n_phases; i++)
     free(sc->load.phases[i].name);
   free(sc->load.phases);
-  sc_free_strv(sc->valgrind.suppressions, sc->valgrind.n_suppressions);
-  sc_free_strv(sc->heap_profile.alloc_functions,
-               sc->heap_profile.n_alloc_functions);
+  lg__sc_free_strv(sc->valgrind.suppressions, sc->valgrind.n_suppressions);
+  lg__sc_free_strv(sc->heap_profile.alloc_functions,
+                   sc->heap_profile.n_alloc_functions);
   free(sc->baseline.file);
   for (i = 0; i < sc->n_profiles; i++)
     free(sc->profiles[i].name);
   free(sc->profiles);
-  sc_free_strv(sc->warnings, sc->n_warnings);
+  lg__sc_free_strv(sc->warnings, sc->n_warnings);
   free(sc);
 }
 
@@ -128,7 +128,7 @@ static char *scenario_dir(const char *path) {
     return NULL;
   abs = realpath(dir, NULL);
   if (!abs && dir[0] != '/' && getcwd(cwd, sizeof cwd))
-    abs = lg_path_join(cwd, dir);
+    abs = lg__path_join(cwd, dir);
   if (!abs)
     return dir;
   free(dir);
@@ -232,26 +232,26 @@ static int place(yt_node *root, char **seg, int n, yt_node *val,
     if (i == n - 1) {
       fresh = val;
       val = NULL;
-    } else if (slot && !yt_is_null(*slot)) {
+    } else if (slot && !lg__yt_is_null(*slot)) {
       cur = *slot;
       continue;
-    } else if (!(fresh = yt_new_map(label))) {
+    } else if (!(fresh = lg__yt_new_map(label))) {
       rc = lg_error_set(err, LG_ENOMEM, "out of memory");
       break;
     }
     if (slot) {
-      yt_free(*slot);
+      lg__yt_free(*slot);
       *slot = fresh;
-    } else if (!(key = yt_new_scalar(seg[i], label)) ||
-               yt_map_add(cur, key, fresh)) {
-      yt_free(key);
-      yt_free(fresh);
+    } else if (!(key = lg__yt_new_scalar(seg[i], label)) ||
+               lg__yt_map_add(cur, key, fresh)) {
+      lg__yt_free(key);
+      lg__yt_free(fresh);
       rc = lg_error_set(err, LG_ENOMEM, "out of memory");
       break;
     }
     cur = fresh;
   }
-  yt_free(val);
+  lg__yt_free(val);
   return rc;
 }
 
@@ -281,9 +281,10 @@ static int apply_override(yt_node *root, const char *ov, char **label_out,
                       "indexes, like load.phases.0.rate", label);
     goto cleanup;
   }
-  if ((rc = yt_parse(name, label, eq + 1, strlen(eq + 1), &val, nodes, err)))
+  if ((rc =
+           lg__yt_parse(name, label, eq + 1, strlen(eq + 1), &val, nodes, err)))
     goto cleanup;
-  if (!val && !(val = yt_new_null(label))) {
+  if (!val && !(val = lg__yt_new_null(label))) {
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
     goto cleanup;
   }
@@ -313,26 +314,32 @@ static int validate(sc_ctx *c, const yt_node *root) {
   long long version = 0;
   int rc;
   if ((rc = SC_FIELDS(c, root, "", keys, f)) ||
-      (rc = sc_require(c, root, f[0], "version", " (write version: 1)")) ||
-      (rc = sc_get_int(c, f[0], "version", 0, INT_MAX, &version)))
+      (rc = lg__sc_require(c, root, f[0], "version", " (write version: 1)")) ||
+      (rc = lg__sc_get_int(c, f[0], "version", 0, INT_MAX, &version)))
     return rc;
   if (version != 1)
-    return sc_fail(c, f[0], "version", "unsupported version %lld (this "
-                   "leakgate reads version 1)", version);
-  if ((rc = sc_require(c, root, f[1], "name",
-                       " (it names the output directory)")) ||
-      (rc = sc_scalar(c, f[1], "name", "a name")))
+    return lg__sc_fail(c, f[0], "version",
+                       "unsupported version %lld (this "
+                       "leakgate reads version 1)",
+                       version);
+  if ((rc = lg__sc_require(c, root, f[1], "name",
+                           " (it names the output directory)")) ||
+      (rc = lg__sc_scalar(c, f[1], "name", "a name")))
     return rc;
   if (!name_ok(f[1]->str, f[1]->len))
-    return sc_fail(c, f[1], "name", "must be a safe file name: letters, "
-                   "digits, '.', '_' and '-', not starting with '.' (at most "
-                   "128; it names the output directory)");
-  if ((rc = sc_get_str(c, f[1], "name", &c->sc->name)) ||
-      (rc = sc_service(c, f[2], root)) || (rc = sc_container(c, f[3])) ||
-      (rc = sc_load(c, f[4], root)) || (rc = sc_sampling(c, f[5])) ||
-      (rc = sc_analysis(c, f[6])) || (rc = sc_valgrind(c, f[7])) ||
-      (rc = sc_baseline(c, f[8])) || (rc = sc_profiles(c, f[9])) ||
-      (rc = sc_check_analysis(c, f[6])) || (rc = sc_heap_profile(c, f[10])))
+    return lg__sc_fail(
+        c, f[1], "name",
+        "must be a safe file name: letters, "
+        "digits, '.', '_' and '-', not starting with '.' (at most "
+        "128; it names the output directory)");
+  if ((rc = lg__sc_get_str(c, f[1], "name", &c->sc->name)) ||
+      (rc = lg__sc_service(c, f[2], root)) ||
+      (rc = lg__sc_container(c, f[3])) || (rc = lg__sc_load(c, f[4], root)) ||
+      (rc = lg__sc_sampling(c, f[5])) || (rc = lg__sc_analysis(c, f[6])) ||
+      (rc = lg__sc_valgrind(c, f[7])) || (rc = lg__sc_baseline(c, f[8])) ||
+      (rc = lg__sc_profiles(c, f[9])) ||
+      (rc = lg__sc_check_analysis(c, f[6])) ||
+      (rc = lg__sc_heap_profile(c, f[10])))
     return rc;
   return 0;
 }
@@ -366,17 +373,18 @@ int lg_scenario_load_string(const char *name, const char *text, size_t len,
   c.err = err;
   c.sc = sc;
   c.max_duration = NULL;
-  if ((rc = yt_parse(name, NULL, text, len, &root, &nodes, err)))
+  if ((rc = lg__yt_parse(name, NULL, text, len, &root, &nodes, err)))
     goto cleanup;
-  if (!root || (root->kind == YT_SCALAR && yt_is_null(root))) {
+  if (!root || (root->kind == YT_SCALAR && lg__yt_is_null(root))) {
     rc = lg_error_set(err, LG_EINPUT, "%s:1:1: the file is empty (a scenario "
                       "starts with version: 1)", name);
     goto cleanup;
   }
   if (root->kind != YT_MAP) {
-    rc = sc_fail(&c, root, "", "expected a map of top-level keys (version, "
-                 "name, service, load, ...), got %s",
-                 sc_kind(root));
+    rc = lg__sc_fail(&c, root, "",
+                     "expected a map of top-level keys (version, "
+                     "name, service, load, ...), got %s",
+                     lg__sc_kind(root));
     goto cleanup;
   }
   for (i = 0; i < n_overrides; i++)
@@ -388,7 +396,7 @@ int lg_scenario_load_string(const char *name, const char *text, size_t len,
   *out = sc;
   sc = NULL;
 cleanup:
-  yt_free(root);
+  lg__yt_free(root);
   lg_scenario_free(sc);
   for (i = 0; labels && i < n_overrides; i++)
     free(labels[i]);
@@ -404,7 +412,7 @@ int lg_scenario_load(const char *path, const char *const *overrides,
   size_t len = 0;
   int rc;
   *out = NULL;
-  rc = lg_read_file(path, YT_MAX_INPUT, &text, &len, err);
+  rc = lg__read_file(path, YT_MAX_INPUT, &text, &len, err);
   if (rc == LG_ELIMIT)
     rc = lg_error_set(err, LG_EINPUT, "%s: larger than %d bytes (a scenario "
                       "is a small file)", path, YT_MAX_INPUT);
@@ -492,37 +500,38 @@ double lg_scenario_duration(const lg_scenario *sc) {
 }
 
 /* The names scenario files use, indexed by the enums (the section parsers
- * read them with sc_get_enum, the lg_*_name functions print them). */
-const char *const sc_driver_names[SC_N_DRIVERS] = {[LG_DRIVER_HTTP] = "http",
-                                                   [LG_DRIVER_TCP] = "tcp",
-                                                   [LG_DRIVER_STDIN] = "stdin",
-                                                   [LG_DRIVER_EXEC] = "exec"};
-const char *const sc_backend_names[SC_N_BACKENDS] = {
+ * read them with lg__sc_get_enum, the lg_*_name functions print them). */
+const char *const lg__sc_driver_names[SC_N_DRIVERS] = {
+    [LG_DRIVER_HTTP] = "http",
+    [LG_DRIVER_TCP] = "tcp",
+    [LG_DRIVER_STDIN] = "stdin",
+    [LG_DRIVER_EXEC] = "exec"};
+const char *const lg__sc_backend_names[SC_N_BACKENDS] = {
     [LG_BACKEND_AUTO] = "auto",       [LG_BACKEND_CGROUP] = "cgroup",
     [LG_BACKEND_SYSTEMD] = "systemd", [LG_BACKEND_DOCKER] = "docker",
     [LG_BACKEND_PODMAN] = "podman",   [LG_BACKEND_NONE] = "none",
     [LG_BACKEND_SELF] = "self"};
-const char *const sc_metric_names[SC_N_METRICS] = {[LG_METRIC_ANON] = "anon",
-                                                   [LG_METRIC_RSS] = "rss",
-                                                   [LG_METRIC_PSS] = "pss",
-                                                   [LG_METRIC_CGROUP] =
-                                                       "cgroup",
-                                                   [LG_METRIC_HEAP] = "heap"};
+const char *const lg__sc_metric_names[SC_N_METRICS] = {
+    [LG_METRIC_ANON] = "anon",
+    [LG_METRIC_RSS] = "rss",
+    [LG_METRIC_PSS] = "pss",
+    [LG_METRIC_CGROUP] = "cgroup",
+    [LG_METRIC_HEAP] = "heap"};
 /* An enum value added without its name would parse as another value's
- * index (sc_get_enum returns positions): the counts follow the enums. */
+ * index (lg__sc_get_enum returns positions): the counts follow the enums. */
 _Static_assert(SC_N_DRIVERS == LG_DRIVER_EXEC + 1, "a driver without a name");
 _Static_assert(SC_N_BACKENDS == LG_BACKEND_SELF + 1,
                "a backend without a name");
 _Static_assert(SC_N_METRICS == LG_METRIC_HEAP + 1, "a metric without a name");
 
 const char *lg_driver_name(lg_driver_kind d) {
-  return (unsigned)d < SC_N_DRIVERS ? sc_driver_names[d] : "unknown";
+  return (unsigned)d < SC_N_DRIVERS ? lg__sc_driver_names[d] : "unknown";
 }
 
 const char *lg_backend_name(lg_backend_kind b) {
-  return (unsigned)b < SC_N_BACKENDS ? sc_backend_names[b] : "unknown";
+  return (unsigned)b < SC_N_BACKENDS ? lg__sc_backend_names[b] : "unknown";
 }
 
 const char *lg_metric_name(lg_metric m) {
-  return (unsigned)m < SC_N_METRICS ? sc_metric_names[m] : "unknown";
+  return (unsigned)m < SC_N_METRICS ? lg__sc_metric_names[m] : "unknown";
 }

@@ -185,20 +185,20 @@ long lg_template_render(const lg_template *t, const lg_template_vars *vars,
       break;
     case SEG_PORT:
       v = vars ? vars->port : 0;
-      n = lg_put_u64(num, v);
+      n = lg__put_u64(num, v);
       break;
     case SEG_SEQ:
       v = vars ? vars->seq : 0;
-      n = lg_put_u64(num, v);
+      n = lg__put_u64(num, v);
       break;
     case SEG_SEQ_MOD:
       v = (vars ? vars->seq : 0) % s->n;
-      n = lg_put_u64(num, v);
+      n = lg__put_u64(num, v);
       break;
     case SEG_RAND:
     default:
       v = (vars && vars->rng) ? lg_xorshift64(vars->rng) % s->n : 0;
-      n = lg_put_u64(num, v);
+      n = lg__put_u64(num, v);
       break;
     }
     if (n > cap - o)

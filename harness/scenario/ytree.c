@@ -32,20 +32,22 @@ static yt_node *node_new(yt_kind kind, const char *origin) {
   return n;
 }
 
-void yt_free(yt_node *n) {
+void lg__yt_free(yt_node *n) {
   size_t i;
   if (!n)
     return;
   for (i = 0; i < n->nk; i++)
-    yt_free(n->kids[i]);
+    lg__yt_free(n->kids[i]);
   free(n->kids);
   free(n->str);
   free(n);
 }
 
-yt_node *yt_new_map(const char *origin) { return node_new(YT_MAP, origin); }
+yt_node *lg__yt_new_map(const char *origin) {
+  return node_new(YT_MAP, origin);
+}
 
-yt_node *yt_new_scalar(const char *s, const char *origin) {
+yt_node *lg__yt_new_scalar(const char *s, const char *origin) {
   yt_node *n = node_new(YT_SCALAR, origin);
   if (!n)
     return NULL;
@@ -60,9 +62,11 @@ yt_node *yt_new_scalar(const char *s, const char *origin) {
   return n;
 }
 
-yt_node *yt_new_null(const char *origin) { return yt_new_scalar("", origin); }
+yt_node *lg__yt_new_null(const char *origin) {
+  return lg__yt_new_scalar("", origin);
+}
 
-int yt_is_null(const yt_node *n) {
+int lg__yt_is_null(const yt_node *n) {
   if (!n || n->kind != YT_SCALAR || !n->plain)
     return 0;
   return n->len == 0 || strcmp(n->str, "~") == 0 ||
@@ -95,7 +99,7 @@ static int push_kid(yt_node *parent, yt_node *kid) {
   return 0;
 }
 
-int yt_map_add(yt_node *map, yt_node *key, yt_node *value) {
+int lg__yt_map_add(yt_node *map, yt_node *key, yt_node *value) {
   /* Reserve both slots first so a failure leaves the map unchanged. */
   if (reserve(map, 2))
     return LG_ENOMEM;
@@ -104,7 +108,7 @@ int yt_map_add(yt_node *map, yt_node *key, yt_node *value) {
   return 0;
 }
 
-yt_node *yt_map_get(const yt_node *map, const char *key) {
+yt_node *lg__yt_map_get(const yt_node *map, const char *key) {
   size_t i;
   if (!map || map->kind != YT_MAP)
     return NULL;
@@ -213,8 +217,8 @@ static int before(unsigned l1, unsigned c1, unsigned l2, unsigned c2) {
   return l1 < l2 || (l1 == l2 && c1 < c2);
 }
 
-void yt_brace_pos(const char *text, size_t len, const yt_node *n, size_t nth,
-                  unsigned *line, unsigned *col) {
+void lg__yt_brace_pos(const char *text, size_t len, const yt_node *n,
+                      size_t nth, unsigned *line, unsigned *col) {
   const unsigned char *s = (const unsigned char *)text;
   size_t i = skip_bom(s, len), seen = 0;
   unsigned l = 1, c = 1;
@@ -237,8 +241,8 @@ void yt_brace_pos(const char *text, size_t len, const yt_node *n, size_t nth,
   }
 }
 
-void yt_offset_pos(const char *text, size_t len, const yt_node *n, size_t off,
-                   unsigned *line, unsigned *col) {
+void lg__yt_offset_pos(const char *text, size_t len, const yt_node *n,
+                       size_t off, unsigned *line, unsigned *col) {
   const unsigned char *s = (const unsigned char *)text;
   size_t i = skip_bom(s, len), end;
   unsigned l = 1, c = 1;
@@ -348,8 +352,8 @@ static int bad_key(builder *b, const yaml_event_t *ev) {
                       path[0] ? ": " : "");
 }
 
-int yt_parse(const char *name, const char *origin, const char *text,
-             size_t len, yt_node **root, size_t *nodes, lg_error *err) {
+int lg__yt_parse(const char *name, const char *origin, const char *text,
+                 size_t len, yt_node **root, size_t *nodes, lg_error *err) {
   yaml_parser_t p;
   yaml_event_t ev;
   builder b;
@@ -456,8 +460,8 @@ nomem:
 cleanup:
   if (have_ev)
     yaml_event_delete(&ev);
-  yt_free(n);
-  yt_free(b.root); /* on failure: the partial tree hangs below the root */
+  lg__yt_free(n);
+  lg__yt_free(b.root); /* on failure: the partial tree hangs below the root */
   yaml_parser_delete(&p);
   return rc;
 }

@@ -7,8 +7,8 @@
  * while building instead of after.
  *
  * Limits: YT_MAX_DEPTH nested collections, YT_MAX_NODES nodes, one document.
- * Ownership: yt_parse allocates the tree; yt_free frees it. A node's origin
- * is borrowed (the --set label it came from, NULL for the file) and must
+ * Ownership: lg__yt_parse allocates the tree; lg__yt_free frees it. A node's
+ * origin is borrowed (the --set label it came from, NULL for the file) and must
  * outlive the tree. On failure nothing is left allocated.
  */
 #ifndef LG_SCENARIO_YTREE_H
@@ -43,38 +43,38 @@ struct yt_node {
  * in messages: "name:L:C: problem" for the file, "origin: problem" for an
  * override. *nodes counts allocations across calls so overrides share the
  * cap. Returns 0 or LG_EINPUT/LG_ENOMEM with err filled. */
-int yt_parse(const char *name, const char *origin, const char *text,
-             size_t len, yt_node **root, size_t *nodes, lg_error *err);
+int lg__yt_parse(const char *name, const char *origin, const char *text,
+                 size_t len, yt_node **root, size_t *nodes, lg_error *err);
 
 /* Free a tree (NULL is fine). */
-void yt_free(yt_node *n);
+void lg__yt_free(yt_node *n);
 
 /* A new empty map or a null scalar stamped with origin (for --set). */
-yt_node *yt_new_map(const char *origin);
-yt_node *yt_new_null(const char *origin);
+yt_node *lg__yt_new_map(const char *origin);
+yt_node *lg__yt_new_null(const char *origin);
 
 /* Append key/value to a map node (takes ownership on success). */
-int yt_map_add(yt_node *map, yt_node *key, yt_node *value);
+int lg__yt_map_add(yt_node *map, yt_node *key, yt_node *value);
 
 /* Make a scalar node holding a copy of s (for --set keys). */
-yt_node *yt_new_scalar(const char *s, const char *origin);
+yt_node *lg__yt_new_scalar(const char *s, const char *origin);
 
 /* 1 when n is a null scalar: plain "", "~", "null", "Null", "NULL". */
-int yt_is_null(const yt_node *n);
+int lg__yt_is_null(const yt_node *n);
 
 /* Map lookup by key (first match), NULL when absent. */
-yt_node *yt_map_get(const yt_node *map, const char *key);
+yt_node *lg__yt_map_get(const yt_node *map, const char *key);
 
 /* Position of the nth (0-based) non-overlapping "{{" inside scalar n in the
- * source text (the same text given to yt_parse). Falls back to the node's own
- * start when the source cannot be mapped (escapes, UTF-16 input). */
-void yt_brace_pos(const char *text, size_t len, const yt_node *n, size_t nth,
-                  unsigned *line, unsigned *col);
+ * source text (the same text given to lg__yt_parse). Falls back to the node's
+ * own start when the source cannot be mapped (escapes, UTF-16 input). */
+void lg__yt_brace_pos(const char *text, size_t len, const yt_node *n,
+                      size_t nth, unsigned *line, unsigned *col);
 
 /* Position of byte offset off of scalar n's value in the source text, when
  * the source spells the value byte for byte up to there (plain or quoted,
  * no escape or folded line before it); else the node's own start. */
-void yt_offset_pos(const char *text, size_t len, const yt_node *n, size_t off,
-                   unsigned *line, unsigned *col);
+void lg__yt_offset_pos(const char *text, size_t len, const yt_node *n,
+                       size_t off, unsigned *line, unsigned *col);
 
 #endif

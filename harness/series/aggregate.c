@@ -58,21 +58,21 @@ struct lg_agg {
   staging st;
 };
 
-lg_agg *lg_agg_new(void) {
+lg_agg *lg__agg_new(void) {
   lg_agg *a = calloc(1, sizeof *a);
   if (a)
     a->per_block = 1;
   return a;
 }
 
-void lg_agg_free(lg_agg *a) {
+void lg__agg_free(lg_agg *a) {
   if (!a)
     return;
   free(a->b);
   free(a);
 }
 
-uint64_t lg_agg_rows(const lg_agg *a) {
+uint64_t lg__agg_rows(const lg_agg *a) {
   return a->rows;
 }
 
@@ -266,7 +266,7 @@ static double blk_median(const blk *k) {
   return k->qv[k->nq - 1];
 }
 
-int lg_agg_add(lg_agg *a, double x, double t, double y) {
+int lg__agg_add(lg_agg *a, double x, double t, double y) {
   a->rows++;
   if (a->nb > 0 && a->b[a->nb - 1].rows < a->per_block) {
     blk_add(&a->b[a->nb - 1], x, t, y);
@@ -307,7 +307,7 @@ int lg_agg_add(lg_agg *a, double x, double t, double y) {
 /* Median of v[0..n) using scratch (n > 0); v is left as it is. */
 static double median_of(const double *v, size_t n, double *scratch) {
   memcpy(scratch, v, n * sizeof *v);
-  return lg_median(scratch, n);
+  return lg__median(scratch, n);
 }
 
 /* Find GC/decay drops in the block medians m[0..n): a first difference
@@ -324,7 +324,7 @@ static size_t find_drops(const double *m, size_t n, size_t *drop,
   size_t i, nd = 0;
   if (n < LG_SERIES_MIN_POINTS)
     return 0;
-  scale = lg_diff_scale(m, n, d, tmp, &med);
+  scale = lg__diff_scale(m, n, d, tmp, &med);
   if (!(scale > 0))
     return 0;
   for (i = 0; i + 1 < n; i++) {
@@ -395,7 +395,7 @@ static size_t envelope(const blk *b, size_t nb, const size_t *drop, size_t nd,
   return n;
 }
 
-int lg_agg_finish(const lg_agg *a, lg_aggregate mode, lg_series *s) {
+int lg__agg_finish(const lg_agg *a, lg_aggregate mode, lg_series *s) {
   const blk *b = a->b;
   size_t nb = a->nb, i, nd = 0, *drop = NULL;
   double *m = NULL, *scratch = NULL, period = NAN;

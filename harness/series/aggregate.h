@@ -10,9 +10,9 @@
  * its median is read; the median is exact up to 2*LG_AGG_SKETCH rows per block
  * and an approximation beyond (docs/analysis.md states its error).
  *
- * Ownership: lg_agg_new allocates, lg_agg_free frees. lg_agg_finish allocates
- * the arrays of the series it fills (freed by lg_series_free). Failures leave
- * the aggregator unchanged apart from rows already added.
+ * Ownership: lg__agg_new allocates, lg__agg_free frees. lg__agg_finish
+ * allocates the arrays of the series it fills (freed by lg_series_free).
+ * Failures leave the aggregator unchanged apart from rows already added.
  */
 #ifndef LG_SERIES_AGGREGATE_H
 #define LG_SERIES_AGGREGATE_H
@@ -28,16 +28,16 @@
 typedef struct lg_agg lg_agg;
 
 /* A new empty aggregator, or NULL when out of memory. */
-lg_agg *lg_agg_new(void);
+lg_agg *lg__agg_new(void);
 /* Free an aggregator (NULL is fine). */
-void lg_agg_free(lg_agg *a);
+void lg__agg_free(lg_agg *a);
 /* Add one row (rows must come in non-decreasing x); 0 or LG_ENOMEM. */
-int lg_agg_add(lg_agg *a, double x, double t, double y);
+int lg__agg_add(lg_agg *a, double x, double t, double y);
 /* Rows added so far. */
-uint64_t lg_agg_rows(const lg_agg *a);
+uint64_t lg__agg_rows(const lg_agg *a);
 /* Emit the points into s->x, y, t, ymax, n and set aggregate, x_block,
  * gc_cycles, gc_period_x. mode AUTO picks MIN when a sawtooth is found.
  * Returns 0 or LG_ENOMEM (s is left without arrays then). */
-int lg_agg_finish(const lg_agg *a, lg_aggregate mode, lg_series *s);
+int lg__agg_finish(const lg_agg *a, lg_aggregate mode, lg_series *s);
 
 #endif

@@ -211,7 +211,7 @@ static int oom(reader *rd, lg_error *err) {
 static int read_header(reader *rd, const char *want_x, lg_error *err) {
   char *line;
   size_t len, i;
-  int r = lg_lines_next(&rd->lr, &line, &len);
+  int r = lg__lines_next(&rd->lr, &line, &len);
   if (r <= 0)
     return r == LG_EIO ? lg_error_set(err, LG_EIO, "%s: read error", rd->name)
            : r == 0
@@ -288,7 +288,7 @@ static int pick_candidates(reader *rd, const char *metric, lg_error *err) {
   }
   assert(rd->ntg <= N_DEFAULT);
   for (i = 0; i < rd->ntg; i++)
-    if (!(rd->tg[i].agg = lg_agg_new()))
+    if (!(rd->tg[i].agg = lg__agg_new()))
       return oom(rd, err);
   return 0;
 }
@@ -357,13 +357,13 @@ static int add_values(reader *rd, double t, double x, lg_error *err) {
                           "negative, got '%.40s'",
                           rd->name, rd->lr.lineno, rd->col[c], rd->names[c],
                           cell);
-    if (lg_agg_add(rd->tg[k].agg, x, t, y) != 0)
+    if (lg__agg_add(rd->tg[k].agg, x, t, y) != 0)
       return oom(rd, err);
   }
   for (k = 0; k + 1 < rd->ntg; k++)
-    if (lg_agg_rows(rd->tg[k].agg) >= LG_SERIES_MIN_POINTS) {
+    if (lg__agg_rows(rd->tg[k].agg) >= LG_SERIES_MIN_POINTS) {
       for (j = k + 1; j < rd->ntg; j++) {
-        lg_agg_free(rd->tg[j].agg);
+        lg__agg_free(rd->tg[j].agg);
         rd->tg[j].agg = NULL;
       }
       rd->ntg = k + 1;
@@ -418,19 +418,19 @@ static int read_row(reader *rd, char *line, const lg_series_opts *opts,
 static int choose(const reader *rd, size_t *chosen, lg_error *err) {
   size_t i, best = 0;
   for (i = 0; i < rd->ntg; i++)
-    if (lg_agg_rows(rd->tg[i].agg) >= LG_SERIES_MIN_POINTS) {
+    if (lg__agg_rows(rd->tg[i].agg) >= LG_SERIES_MIN_POINTS) {
       *chosen = i;
       break;
     }
   if (i == rd->ntg) {
     for (i = 1; i < rd->ntg; i++)
-      if (lg_agg_rows(rd->tg[i].agg) > lg_agg_rows(rd->tg[best].agg))
+      if (lg__agg_rows(rd->tg[i].agg) > lg__agg_rows(rd->tg[best].agg))
         best = i;
     return lg_error_set(
         err, LG_EINPUT,
         "%s:%zu: only %llu rows have a value for %s (need at least %d)",
         rd->name, rd->last_line ? rd->last_line : 1,
-        (unsigned long long)lg_agg_rows(rd->tg[best].agg),
+        (unsigned long long)lg__agg_rows(rd->tg[best].agg),
         rd->names[rd->tg[best].col], LG_SERIES_MIN_POINTS);
   }
   if (!(rd->prev_x > rd->first_x)) {
@@ -449,12 +449,12 @@ static int make_series(const reader *rd, size_t chosen, lg_aggregate mode,
                        lg_series **out, lg_error *err) {
   const target *tg = &rd->tg[chosen];
   lg_series *s = calloc(1, sizeof *s);
-  if (!s || lg_agg_finish(tg->agg, mode, s) != 0) {
+  if (!s || lg__agg_finish(tg->agg, mode, s) != 0) {
     lg_series_free(s);
     return lg_error_set(err, LG_ENOMEM, "%s: out of memory", rd->name);
   }
   s->rows = (size_t)rd->rows;
-  s->rows_used = (size_t)lg_agg_rows(tg->agg);
+  s->rows_used = (size_t)lg__agg_rows(tg->agg);
   snprintf(s->metric, sizeof s->metric, "%s", rd->names[tg->col]);
   s->x_is_seconds = rd->x_col == rd->t_col;
   snprintf(s->x_name, sizeof s->x_name, "%s",
@@ -486,7 +486,7 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
                         want_x);
   if (mode != LG_AGG_AUTO && mode != LG_AGG_MEDIAN && mode != LG_AGG_MIN)
     return lg_error_set(err, LG_EUSAGE, "unknown aggregate mode %d", (int)mode);
-  lg_lines_init(&rd.lr, f);
+  lg__lines_init(&rd.lr, f);
   rd.fld = malloc(MAX_FIELDS * sizeof *rd.fld);
   rd.col = malloc(MAX_FIELDS * sizeof *rd.col);
   rd.names = malloc(MAX_FIELDS * sizeof *rd.names);
@@ -497,7 +497,7 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
   if ((rc = read_header(&rd, want_x, err)) != 0 ||
       (rc = pick_candidates(&rd, opts ? opts->metric : NULL, err)) != 0)
     goto cleanup;
-  while ((r = lg_lines_next(&rd.lr, &line, &len)) == 1) {
+  while ((r = lg__lines_next(&rd.lr, &line, &len)) == 1) {
     if (len == 0)
       continue; /* blank line (a trailing one, or a separator) */
     if ((rc = read_row(&rd, line, opts, err)) < 0)
@@ -518,8 +518,8 @@ int lg_series_read_stream(FILE *f, const char *name, const lg_series_opts *opts,
 
 cleanup:
   for (i = 0; i < rd.ntg; i++)
-    lg_agg_free(rd.tg[i].agg);
-  lg_lines_cleanup(&rd.lr);
+    lg__agg_free(rd.tg[i].agg);
+  lg__lines_cleanup(&rd.lr);
   free(rd.first_phase);
   free(rd.header);
   free(rd.names);
@@ -533,7 +533,7 @@ int lg_series_read(const char *path, const lg_series_opts *opts,
   FILE *f;
   int rc;
   *out = NULL;
-  if ((rc = lg_lines_open(path, &f, err)) != 0)
+  if ((rc = lg__lines_open(path, &f, err)) != 0)
     return rc;
   rc = lg_series_read_stream(f, path, opts, out, err);
   fclose(f);

@@ -87,7 +87,7 @@ int lg_samples_writer_open(const char *path, lg_samples_writer **out,
   int fd, rc;
 
   *out = NULL;
-  fd = lg_create_file(path, err);
+  fd = lg__create_file(path, err);
   if (fd < 0)
     return fd;
   w = calloc(1, sizeof *w);

@@ -116,10 +116,10 @@ static int read_prom(FILE *f, bool seekable, long start, const char *name,
     return lg_error_set(err, LG_EUSAGE,
                         "--x seconds and --x-series contradict each other");
   if (opts && opts->metric && opts->metric[0] &&
-      (rc = pm_selector_parse(opts->metric, "--metric", &ctx.metric, err)))
+      (rc = lg__pm_selector_parse(opts->metric, "--metric", &ctx.metric, err)))
     return rc;
   ctx.has_metric = opts && opts->metric && opts->metric[0];
-  if (xsel && (rc = pm_selector_parse(xsel, "--x-series", &ctx.xsel, err)))
+  if (xsel && (rc = lg__pm_selector_parse(xsel, "--x-series", &ctx.xsel, err)))
     return rc;
   ctx.has_x = xsel != NULL;
   if (ctx.has_x) {
@@ -129,8 +129,8 @@ static int read_prom(FILE *f, bool seekable, long start, const char *name,
                           "not a pipe",
                           name);
     ctx.pass = 1;
-    rc = fmt == LG_INPUT_PROM_JSON ? pm_json_read(f, &ctx, out, err)
-                                   : pm_text_read(f, &ctx, out, err);
+    rc = fmt == LG_INPUT_PROM_JSON ? lg__pm_json_read(f, &ctx, out, err)
+                                   : lg__pm_text_read(f, &ctx, out, err);
     if (!rc && xs.n == 0)
       rc = lg_error_set(err, LG_EINPUT, "%s: no series matches --x-series '%s'",
                         name, xsel);
@@ -140,13 +140,13 @@ static int read_prom(FILE *f, bool seekable, long start, const char *name,
     ctx.pass = 2;
   }
   if (!rc)
-    rc = fmt == LG_INPUT_PROM_JSON ? pm_json_read(f, &ctx, out, err)
-                                   : pm_text_read(f, &ctx, out, err);
+    rc = fmt == LG_INPUT_PROM_JSON ? lg__pm_json_read(f, &ctx, out, err)
+                                   : lg__pm_text_read(f, &ctx, out, err);
   if (!rc && out->n == 0)
     rc = lg_error_set(
         err, LG_EINPUT, "%s: no series to judge (the query matched nothing%s)",
         name, ctx.has_metric ? ", or nothing matches --metric" : "");
-  pm_xstore_free(&xs);
+  lg__pm_xstore_free(&xs);
   return rc;
 }
 
@@ -199,7 +199,7 @@ int lg_series_read_all_stream(FILE *f, const char *name,
     }
     rc = lg_series_read_stream(use, name, opts, &s, err);
     if (!rc)
-      rc = pm_list_push(out, s, name, err);
+      rc = lg__pm_list_push(out, s, name, err);
   } else {
     rc = read_prom(use, seekable, start, name, out->format, opts, out, err);
   }
@@ -217,7 +217,7 @@ int lg_series_read_all(const char *path, const lg_series_opts *opts,
   FILE *f;
   int rc;
   memset(out, 0, sizeof *out);
-  if ((rc = lg_lines_open(path, &f, err)) != 0)
+  if ((rc = lg__lines_open(path, &f, err)) != 0)
     return rc;
   rc = lg_series_read_all_stream(f, path, opts, out, err);
   fclose(f);

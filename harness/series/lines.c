@@ -9,7 +9,7 @@
 
 #define BUF_BYTES (2 * LG_LINE_MAX)
 
-int lg_lines_open(const char *path, FILE **f, lg_error *err) {
+int lg__lines_open(const char *path, FILE **f, lg_error *err) {
   struct stat st;
   *f = fopen(path, "r");
   if (!*f)
@@ -23,19 +23,19 @@ int lg_lines_open(const char *path, FILE **f, lg_error *err) {
   return 0;
 }
 
-int lg_lines_init(lg_lines *r, FILE *f) {
+int lg__lines_init(lg_lines *r, FILE *f) {
   memset(r, 0, sizeof *r);
   r->f = f;
   r->buf = malloc(BUF_BYTES);
   return r->buf ? 0 : LG_ENOMEM;
 }
 
-void lg_lines_cleanup(lg_lines *r) {
+void lg__lines_cleanup(lg_lines *r) {
   free(r->buf);
   r->buf = NULL;
 }
 
-int lg_lines_next(lg_lines *r, char **line, size_t *len) {
+int lg__lines_next(lg_lines *r, char **line, size_t *len) {
   for (;;) {
     char *start = r->buf + r->pos;
     size_t avail = r->len - r->pos;

@@ -5,8 +5,8 @@
  * PM_LABEL_BYTES; an x-series at most PM_XSERIES_MAX_POINTS points; a
  * list at most LG_SERIES_MAX_SERIES series. Each bound is an input error
  * naming the position, never a silent cut. Owns: the x-store's arrays
- * (pm_xstore_free) and the builder's aggregator (pm_build_finish or
- * pm_build_free).
+ * (lg__pm_xstore_free) and the builder's aggregator (lg__pm_build_finish or
+ * lg__pm_build_free).
  */
 #include "series/prom_int.h"
 
@@ -20,14 +20,14 @@
 
 /* ---- label sets ---- */
 
-void pm_labels_clear(pm_labels *lb) {
+void lg__pm_labels_clear(pm_labels *lb) {
   lb->metric[0] = '\0';
   lb->n = 0;
   lb->used = 0;
 }
 
-int pm_labels_add(pm_labels *lb, const char *k, size_t kn, const char *v,
-                  size_t vn) {
+int lg__pm_labels_add(pm_labels *lb, const char *k, size_t kn, const char *v,
+                      size_t vn) {
   char *p;
   if (kn == 8 && memcmp(k, "__name__", 8) == 0) {
     if (vn >= sizeof lb->metric)
@@ -54,11 +54,11 @@ static int cmp_label(const void *a, const void *b) {
   return strcmp(((const pm_label *)a)->k, ((const pm_label *)b)->k);
 }
 
-void pm_labels_sort(pm_labels *lb) {
+void lg__pm_labels_sort(pm_labels *lb) {
   qsort(lb->l, lb->n, sizeof lb->l[0], cmp_label);
 }
 
-const char *pm_labels_get(const pm_labels *lb, const char *k) {
+const char *lg__pm_labels_get(const pm_labels *lb, const char *k) {
   size_t i;
   if (strcmp(k, "__name__") == 0)
     return lb->metric;
@@ -68,7 +68,7 @@ const char *pm_labels_get(const pm_labels *lb, const char *k) {
   return "";
 }
 
-void pm_labels_copy(pm_labels *dst, const pm_labels *src) {
+void lg__pm_labels_copy(pm_labels *dst, const pm_labels *src) {
   size_t i;
   memcpy(dst->metric, src->metric, sizeof dst->metric);
   memcpy(dst->arena, src->arena, src->used);
@@ -80,7 +80,7 @@ void pm_labels_copy(pm_labels *dst, const pm_labels *src) {
   }
 }
 
-void pm_labels_format(const pm_labels *lb, char *out, size_t cap) {
+void lg__pm_labels_format(const pm_labels *lb, char *out, size_t cap) {
   size_t i, len = 0;
   if (cap == 0)
     return;
@@ -123,8 +123,8 @@ static bool name_char(int c) {
   return isalnum(c) || c == '_' || c == ':';
 }
 
-int pm_selector_parse(const char *s, const char *what, pm_selector *out,
-                      lg_error *err) {
+int lg__pm_selector_parse(const char *s, const char *what, pm_selector *out,
+                          lg_error *err) {
   static const char *const shorts[] = {"anon", "rss", "pss", "cgroup"};
   const char *p = s;
   size_t i, n;
@@ -232,12 +232,12 @@ int pm_selector_parse(const char *s, const char *what, pm_selector *out,
   return 0;
 }
 
-bool pm_selector_match(const pm_selector *sel, const pm_labels *lb) {
+bool lg__pm_selector_match(const pm_selector *sel, const pm_labels *lb) {
   size_t i;
   if (sel->metric[0] && strcmp(sel->metric, lb->metric) != 0)
     return false;
   for (i = 0; i < sel->n; i++) {
-    bool eq = strcmp(pm_labels_get(lb, sel->m[i].k), sel->m[i].v) == 0;
+    bool eq = strcmp(lg__pm_labels_get(lb, sel->m[i].k), sel->m[i].v) == 0;
     if (eq == sel->m[i].neg)
       return false;
   }
@@ -246,14 +246,14 @@ bool pm_selector_match(const pm_selector *sel, const pm_labels *lb) {
 
 /* ---- the per-series builder ---- */
 
-int pm_build_add(pm_build *b, double x, double t, double y) {
+int lg__pm_build_add(pm_build *b, double x, double t, double y) {
   if (b->any && t < b->prev_t)
     return PM_T_DECREASES;
   if (b->any && x < b->prev_x)
     return PM_X_DECREASES;
-  if (!b->agg && !(b->agg = lg_agg_new()))
+  if (!b->agg && !(b->agg = lg__agg_new()))
     return LG_ENOMEM;
-  if (lg_agg_add(b->agg, x, t, y) != 0)
+  if (lg__agg_add(b->agg, x, t, y) != 0)
     return LG_ENOMEM;
   if (!b->any)
     b->first_x = x;
@@ -264,21 +264,21 @@ int pm_build_add(pm_build *b, double x, double t, double y) {
   return PM_OK;
 }
 
-void pm_build_free(pm_build *b) {
-  lg_agg_free(b->agg);
+void lg__pm_build_free(pm_build *b) {
+  lg__agg_free(b->agg);
   memset(b, 0, sizeof *b);
 }
 
-int pm_build_finish(pm_build *b, const pm_ctx *ctx, const pm_labels *lb,
-                    double unit, const char *where, lg_series **out,
-                    lg_error *err) {
+int lg__pm_build_finish(pm_build *b, const pm_ctx *ctx, const pm_labels *lb,
+                        double unit, const char *where, lg_series **out,
+                        lg_error *err) {
   lg_series *s = NULL;
   char name[1024];
   size_t i;
   int rc = 0;
 
   *out = NULL;
-  pm_labels_format(lb, name, sizeof name);
+  lg__pm_labels_format(lb, name, sizeof name);
   if (b->rows < LG_SERIES_MIN_POINTS) {
     rc = lg_error_set(err, LG_EINPUT,
                       "%s: %s: only %llu values%s (need at least %d)", where,
@@ -296,7 +296,7 @@ int pm_build_finish(pm_build *b, const pm_ctx *ctx, const pm_labels *lb,
   }
   s = calloc(1, sizeof *s);
   if (!s || !(s->name = strdup(name)) ||
-      lg_agg_finish(b->agg, ctx->aggregate, s) != 0) {
+      lg__agg_finish(b->agg, ctx->aggregate, s) != 0) {
     rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", ctx->name);
     goto cleanup;
   }
@@ -320,13 +320,13 @@ int pm_build_finish(pm_build *b, const pm_ctx *ctx, const pm_labels *lb,
   s = NULL;
 cleanup:
   lg_series_free(s);
-  pm_build_free(b);
+  lg__pm_build_free(b);
   return rc;
 }
 
 /* ---- --x-series ---- */
 
-pm_xseries *pm_xstore_new(pm_xstore *xs, const pm_labels *lb) {
+pm_xseries *lg__pm_xstore_new(pm_xstore *xs, const pm_labels *lb) {
   pm_xseries *s, **v;
   if (xs->n >= LG_SERIES_MAX_SERIES)
     return NULL;
@@ -337,12 +337,12 @@ pm_xseries *pm_xstore_new(pm_xstore *xs, const pm_labels *lb) {
   s = calloc(1, sizeof *s);
   if (!s)
     return NULL;
-  pm_labels_copy(&s->lb, lb);
+  lg__pm_labels_copy(&s->lb, lb);
   xs->v[xs->n++] = s;
   return s;
 }
 
-int pm_xseries_push(pm_xseries *s, double t, double x) {
+int lg__pm_xseries_push(pm_xseries *s, double t, double x) {
   if (s->n > 0 && t < s->t[s->n - 1])
     return PM_T_DECREASES;
   if (s->n > 0 && x < s->x[s->n - 1])
@@ -370,7 +370,7 @@ int pm_xseries_push(pm_xseries *s, double t, double x) {
   return PM_OK;
 }
 
-void pm_xstore_free(pm_xstore *xs) {
+void lg__pm_xstore_free(pm_xstore *xs) {
   size_t i;
   for (i = 0; i < xs->n; i++) {
     free(xs->v[i]->t);
@@ -385,13 +385,13 @@ void pm_xstore_free(pm_xstore *xs) {
 static bool labels_within(const pm_labels *x, const pm_labels *m) {
   size_t i;
   for (i = 0; i < x->n; i++)
-    if (strcmp(pm_labels_get(m, x->l[i].k), x->l[i].v) != 0)
+    if (strcmp(lg__pm_labels_get(m, x->l[i].k), x->l[i].v) != 0)
       return false;
   return true;
 }
 
-const pm_xseries *pm_xstore_pair(const pm_xstore *xs, const pm_labels *lb,
-                                 char *why, size_t cap) {
+const pm_xseries *lg__pm_xstore_pair(const pm_xstore *xs, const pm_labels *lb,
+                                     char *why, size_t cap) {
   const pm_xseries *found = NULL;
   size_t i, hits = 0;
   if (xs->n == 1)
@@ -413,7 +413,7 @@ const pm_xseries *pm_xstore_pair(const pm_xstore *xs, const pm_labels *lb,
   return NULL;
 }
 
-bool pm_xseries_at(const pm_xseries *s, double t, double *x) {
+bool lg__pm_xseries_at(const pm_xseries *s, double t, double *x) {
   size_t lo = 0, hi = s->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -429,8 +429,8 @@ bool pm_xseries_at(const pm_xseries *s, double t, double *x) {
   return false;
 }
 
-int pm_list_push(lg_series_list *l, lg_series *s, const char *name,
-                 lg_error *err) {
+int lg__pm_list_push(lg_series_list *l, lg_series *s, const char *name,
+                     lg_error *err) {
   lg_series **v;
   if (l->n >= LG_SERIES_MAX_SERIES) {
     lg_series_free(s);
@@ -449,7 +449,7 @@ int pm_list_push(lg_series_list *l, lg_series *s, const char *name,
   return 0;
 }
 
-int pm_parse_value(const char *s, size_t n, double *v) {
+int lg__pm_parse_value(const char *s, size_t n, double *v) {
   char buf[64], *end;
   const char *p = s;
   size_t i = 0;

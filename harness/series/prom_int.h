@@ -6,7 +6,7 @@
  *
  * Points carry raw timestamps relative to the file's first one (t0), in the
  * file's unit (seconds in JSON and OpenMetrics, milliseconds in text 0.0.4);
- * pm_build_finish scales t (and x when x is time) to seconds. The
+ * lg__pm_build_finish scales t (and x when x is time) to seconds. The
  * aggregator groups rows by count, so scaling after aggregation gives
  * exactly what scaling before would.
  */
@@ -38,18 +38,18 @@ typedef struct pm_labels {
   size_t used;
 } pm_labels;
 
-void pm_labels_clear(pm_labels *lb);
+void lg__pm_labels_clear(pm_labels *lb);
 /* Add a label (copied); __name__ goes to metric. LG_ELIMIT when the set
  * outgrows its bounds. */
-int pm_labels_add(pm_labels *lb, const char *k, size_t kn, const char *v,
-                  size_t vn);
+int lg__pm_labels_add(pm_labels *lb, const char *k, size_t kn, const char *v,
+                      size_t vn);
 /* Sort by label name (text scrapes may order them differently). */
-void pm_labels_sort(pm_labels *lb);
+void lg__pm_labels_sort(pm_labels *lb);
 /* The value of k, "" when absent (Prometheus semantics). */
-const char *pm_labels_get(const pm_labels *lb, const char *k);
+const char *lg__pm_labels_get(const pm_labels *lb, const char *k);
 /* "metric{k=\"v\",...}" (values escaped), truncated to cap. */
-void pm_labels_format(const pm_labels *lb, char *out, size_t cap);
-void pm_labels_copy(pm_labels *dst, const pm_labels *src);
+void lg__pm_labels_format(const pm_labels *lb, char *out, size_t cap);
+void lg__pm_labels_copy(pm_labels *dst, const pm_labels *src);
 
 typedef struct pm_matcher {
   char k[128], v[256];
@@ -66,9 +66,9 @@ typedef struct pm_selector {
 /* Parse a selector; anon, rss, pss and cgroup stand for
  * leakgate_memory_bytes{metric="..."}. LG_EUSAGE naming what (e.g.
  * "--metric") on a syntax error. */
-int pm_selector_parse(const char *s, const char *what, pm_selector *out,
-                      lg_error *err);
-bool pm_selector_match(const pm_selector *sel, const pm_labels *lb);
+int lg__pm_selector_parse(const char *s, const char *what, pm_selector *out,
+                          lg_error *err);
+bool lg__pm_selector_match(const pm_selector *sel, const pm_labels *lb);
 
 /* One series being read: its aggregator and the checks the CSV reader
  * makes (t and x never decrease, enough values, x increases). */
@@ -83,8 +83,8 @@ enum { PM_OK = 0, PM_T_DECREASES = 1, PM_X_DECREASES = 2 };
 
 /* Returns PM_OK, PM_T_DECREASES, PM_X_DECREASES or LG_ENOMEM; a refused
  * point changes nothing. */
-int pm_build_add(pm_build *b, double x, double t, double y);
-void pm_build_free(pm_build *b);
+int lg__pm_build_add(pm_build *b, double x, double t, double y);
+void lg__pm_build_free(pm_build *b);
 
 /* Everything a reader needs besides its input. */
 typedef struct pm_ctx {
@@ -102,9 +102,9 @@ typedef struct pm_ctx {
  * when !ctx->has_x; unit: seconds per timestamp unit). LG_EINPUT naming
  * where (a prefix such as "q.json:1:30: data.result[2]") when the series
  * cannot be judged. b is freed. */
-int pm_build_finish(pm_build *b, const pm_ctx *ctx, const pm_labels *lb,
-                    double unit, const char *where, lg_series **out,
-                    lg_error *err);
+int lg__pm_build_finish(pm_build *b, const pm_ctx *ctx, const pm_labels *lb,
+                        double unit, const char *where, lg_series **out,
+                        lg_error *err);
 
 /* Request-counter series picked by --x-series, collected in pass 1. */
 typedef struct pm_xseries {
@@ -119,32 +119,32 @@ typedef struct pm_xstore {
 } pm_xstore;
 
 /* A new empty x-series for lb (its address stays valid until
- * pm_xstore_free); NULL when out of memory or past LG_SERIES_MAX_SERIES. */
-pm_xseries *pm_xstore_new(pm_xstore *xs, const pm_labels *lb);
+ * lg__pm_xstore_free); NULL when out of memory or past LG_SERIES_MAX_SERIES. */
+pm_xseries *lg__pm_xstore_new(pm_xstore *xs, const pm_labels *lb);
 /* Append (t, x): PM_OK, PM_T_DECREASES, PM_X_DECREASES (a counter reset),
  * LG_ELIMIT or LG_ENOMEM. */
-int pm_xseries_push(pm_xseries *s, double t, double x);
-void pm_xstore_free(pm_xstore *xs);
+int lg__pm_xseries_push(pm_xseries *s, double t, double x);
+void lg__pm_xstore_free(pm_xstore *xs);
 /* The x-series for memory series lb: the only one, or the one whose labels
  * (but the name) all appear in lb with the same values. NULL with why
  * filled when none or several fit. */
-const pm_xseries *pm_xstore_pair(const pm_xstore *xs, const pm_labels *lb,
-                                 char *why, size_t cap);
+const pm_xseries *lg__pm_xstore_pair(const pm_xstore *xs, const pm_labels *lb,
+                                     char *why, size_t cap);
 /* The counter at timestamp t (exact match); false when not sampled then. */
-bool pm_xseries_at(const pm_xseries *s, double t, double *x);
+bool lg__pm_xseries_at(const pm_xseries *s, double t, double *x);
 
 /* Append s to the list (LG_EINPUT past LG_SERIES_MAX_SERIES, s freed then). */
-int pm_list_push(lg_series_list *l, lg_series *s, const char *name,
-                 lg_error *err);
+int lg__pm_list_push(lg_series_list *l, lg_series *s, const char *name,
+                     lg_error *err);
 
 /* Parse a sample value as Go's ParseFloat does for the text format:
  * decimal with optional exponent, or NaN / [+-]Inf in any case. */
-int pm_parse_value(const char *s, size_t n, double *v);
+int lg__pm_parse_value(const char *s, size_t n, double *v);
 
 /* The readers, one pass each (ctx->pass says which). */
-int pm_json_read(FILE *f, const pm_ctx *ctx, lg_series_list *out,
-                 lg_error *err);
-int pm_text_read(FILE *f, const pm_ctx *ctx, lg_series_list *out,
-                 lg_error *err);
+int lg__pm_json_read(FILE *f, const pm_ctx *ctx, lg_series_list *out,
+                     lg_error *err);
+int lg__pm_text_read(FILE *f, const pm_ctx *ctx, lg_series_list *out,
+                     lg_error *err);
 
 #endif

@@ -428,7 +428,7 @@ static void parse_labels(jr *j) {
   char key[256];
   bool first = true;
   size_t mark = j->plen;
-  pm_labels_clear(&j->lb);
+  lg__pm_labels_clear(&j->lb);
   if (j->tok != '{') {
     fail(j, "expected an object of labels, got %s", tok_name(j->tok));
     return;
@@ -439,7 +439,7 @@ static void parse_labels(jr *j) {
       fail(j, "expected a string label value, got %s", tok_name(j->tok));
       return;
     }
-    if (pm_labels_add(&j->lb, key, strlen(key), j->s, j->slen) != 0) {
+    if (lg__pm_labels_add(&j->lb, key, strlen(key), j->s, j->slen) != 0) {
       fail(j, "label set larger than %d labels / %d bytes", PM_MAX_LABELS,
            PM_LABEL_BYTES);
       return;
@@ -457,21 +457,21 @@ typedef struct series_role {
 
 static void decide_role(jr *j, series_role *role) {
   const pm_ctx *c = j->ctx;
-  bool is_x = c->has_x && pm_selector_match(&c->xsel, &j->lb);
+  bool is_x = c->has_x && lg__pm_selector_match(&c->xsel, &j->lb);
   memset(role, 0, sizeof *role);
   if (c->pass == 1) {
-    if (is_x && !(role->xcollect = pm_xstore_new(c->xs, &j->lb)))
+    if (is_x && !(role->xcollect = lg__pm_xstore_new(c->xs, &j->lb)))
       fail(j, "more than %d series match --x-series (or out of memory)",
            LG_SERIES_MAX_SERIES);
     return;
   }
   role->judge =
-      !is_x && (!c->has_metric || pm_selector_match(&c->metric, &j->lb));
+      !is_x && (!c->has_metric || lg__pm_selector_match(&c->metric, &j->lb));
   if (role->judge && c->pass == 2) {
     char why[256], name[512];
-    role->xlookup = pm_xstore_pair(c->xs, &j->lb, why, sizeof why);
+    role->xlookup = lg__pm_xstore_pair(c->xs, &j->lb, why, sizeof why);
     if (!role->xlookup) {
-      pm_labels_format(&j->lb, name, sizeof name);
+      lg__pm_labels_format(&j->lb, name, sizeof name);
       fail(j, "%s: %s", name, why);
     }
   }
@@ -492,7 +492,7 @@ static void point(jr *j, const series_role *role, pm_build *b, double ts,
       fail(j, "--x-series value is infinite");
       return;
     }
-    r = pm_xseries_push(role->xcollect, ts, v);
+    r = lg__pm_xseries_push(role->xcollect, ts, v);
     if (r == PM_T_DECREASES)
       fail(j, "timestamps go back in time");
     else if (r == PM_X_DECREASES)
@@ -518,12 +518,12 @@ static void point(jr *j, const series_role *role, pm_build *b, double ts,
   }
   t = ts - j->t0;
   if (role->xlookup) {
-    if (!pm_xseries_at(role->xlookup, ts, &x))
+    if (!lg__pm_xseries_at(role->xlookup, ts, &x))
       return; /* no request count at that instant */
   } else {
     x = t;
   }
-  r = pm_build_add(b, x, t, v);
+  r = lg__pm_build_add(b, x, t, v);
   if (r == PM_T_DECREASES)
     fail(j, "timestamps go back in time (%.17g after %.17g)", ts,
          b->prev_t + j->t0);
@@ -607,7 +607,7 @@ static void parse_values(jr *j, const series_role *role, bool known,
       fail(j, "expected the value as a string, got %s", tok_name(j->tok));
       return;
     }
-    if (pm_parse_value(j->s, j->slen, &v) != 0) {
+    if (lg__pm_parse_value(j->s, j->slen, &v) != 0) {
       fail(j, "expected a number, got \"%.40s\"", j->s);
       return;
     }
@@ -633,11 +633,11 @@ static void finish_series(jr *j, pm_build *b, size_t sl, size_t sc) {
   char where[640];
   snprintf(where, sizeof where, "%s:%zu:%zu: %s", j->ctx->name, sl, sc,
            j->path);
-  if (pm_build_finish(b, j->ctx, &j->lb, 1.0, where, &s, j->err) != 0) {
+  if (lg__pm_build_finish(b, j->ctx, &j->lb, 1.0, where, &s, j->err) != 0) {
     j->rc = j->err ? j->err->code : LG_EINPUT;
     return;
   }
-  if (pm_list_push(j->out, s, j->ctx->name, j->err) != 0)
+  if (lg__pm_list_push(j->out, s, j->ctx->name, j->err) != 0)
     j->rc = j->err ? j->err->code : LG_EINPUT;
 }
 
@@ -652,7 +652,7 @@ static void parse_series(jr *j) {
 
   memset(&b, 0, sizeof b);
   memset(&role, 0, sizeof role);
-  pm_labels_clear(&j->lb);
+  lg__pm_labels_clear(&j->lb);
   if (j->tok != '{') {
     fail(j, "expected a series object, got %s", tok_name(j->tok));
     return;
@@ -702,7 +702,7 @@ static void parse_series(jr *j) {
       finish_series(j, &b, sl, sc);
     }
   }
-  pm_build_free(&b);
+  lg__pm_build_free(&b);
   j->series_seen++;
 }
 
@@ -782,8 +782,8 @@ static void parse_top(jr *j) {
     fail(j, "text after the end of the JSON document");
 }
 
-int pm_json_read(FILE *f, const pm_ctx *ctx, lg_series_list *out,
-                 lg_error *err) {
+int lg__pm_json_read(FILE *f, const pm_ctx *ctx, lg_series_list *out,
+                     lg_error *err) {
   jr *j = calloc(1, sizeof *j);
   int rc;
   if (!j)

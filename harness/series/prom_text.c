@@ -41,7 +41,7 @@ static int rank_of(const pm_labels *lb) {
   size_t i;
   if (strcmp(lb->metric, "leakgate_memory_bytes") == 0) {
     for (i = 0; i < sizeof own / sizeof own[0]; i++)
-      if (strcmp(pm_labels_get(lb, "metric"), own[i]) == 0)
+      if (strcmp(lg__pm_labels_get(lb, "metric"), own[i]) == 0)
         return (int)i;
     return -1;
   }
@@ -124,7 +124,7 @@ static void seen_list(const tr *t, char *out, size_t cap) {
 
 /* name{labels} of one sample into t->lb; returns the position after it. */
 static const char *parse_series_id(tr *t, const char *line, const char *p) {
-  pm_labels_clear(&t->lb);
+  lg__pm_labels_clear(&t->lb);
   if (name_start((unsigned char)*p)) {
     const char *s = p;
     while (name_char((unsigned char)*p))
@@ -134,7 +134,7 @@ static const char *parse_series_id(tr *t, const char *line, const char *p) {
       fail(t, "metric name longer than %zu bytes", sizeof t->lb.metric - 1);
       return NULL;
     }
-    pm_labels_add(&t->lb, "__name__", 8, s, (size_t)(p - s));
+    lg__pm_labels_add(&t->lb, "__name__", 8, s, (size_t)(p - s));
   } else if (*p != '{') {
     t->col = (size_t)(p - line) + 1;
     fail(t, "expected a metric name");
@@ -200,7 +200,7 @@ static const char *parse_series_id(tr *t, const char *line, const char *p) {
         return NULL;
       }
       p++;
-      if (pm_labels_add(&t->lb, k, kn, v, vn) != 0) {
+      if (lg__pm_labels_add(&t->lb, k, kn, v, vn) != 0) {
         fail(t, "label set larger than %d labels / %d bytes", PM_MAX_LABELS,
              PM_LABEL_BYTES);
         return NULL;
@@ -224,7 +224,7 @@ static const char *parse_series_id(tr *t, const char *line, const char *p) {
     fail(t, "a sample without a metric name");
     return NULL;
   }
-  pm_labels_sort(&t->lb);
+  lg__pm_labels_sort(&t->lb);
   return p;
 }
 
@@ -257,7 +257,7 @@ static slot *add_slot(tr *t, const char *key, int rank) {
     t->rc = lg_error_set(t->err, LG_ENOMEM, "out of memory");
     return NULL;
   }
-  pm_labels_copy(&s->lb, &t->lb);
+  lg__pm_labels_copy(&s->lb, &t->lb);
   s->rank = rank;
   s->line = t->lines.lineno;
   s->col = 1;
@@ -272,7 +272,7 @@ static slot *add_slot(tr *t, const char *key, int rank) {
  * it; NULL when the pass has no use for it (or on error). */
 static slot *slot_for(tr *t) {
   const pm_ctx *c = t->ctx;
-  bool is_x = c->has_x && pm_selector_match(&c->xsel, &t->lb);
+  bool is_x = c->has_x && lg__pm_selector_match(&c->xsel, &t->lb);
   int rank = -1;
   slot *s;
 
@@ -282,7 +282,7 @@ static slot *slot_for(tr *t) {
     if (is_x)
       return NULL;
     if (c->has_metric) {
-      if (!pm_selector_match(&c->metric, &t->lb))
+      if (!lg__pm_selector_match(&c->metric, &t->lb))
         return NULL;
     } else {
       rank = rank_of(&t->lb);
@@ -290,20 +290,20 @@ static slot *slot_for(tr *t) {
         return NULL;
     }
   }
-  pm_labels_format(&t->lb, t->key, sizeof t->key);
+  lg__pm_labels_format(&t->lb, t->key, sizeof t->key);
   if ((s = find(t, t->key)))
     return s->dropped ? NULL : s;
   if (!(s = add_slot(t, t->key, rank)))
     return NULL;
   if (c->pass == 1) {
-    if (!(s->xcollect = pm_xstore_new(c->xs, &t->lb)))
+    if (!(s->xcollect = lg__pm_xstore_new(c->xs, &t->lb)))
       fail(t, "more than %d series match --x-series (or out of memory)",
            LG_SERIES_MAX_SERIES);
     return s;
   }
   if (c->pass == 2) {
     char why[256];
-    if (!(s->xlookup = pm_xstore_pair(c->xs, &t->lb, why, sizeof why))) {
+    if (!(s->xlookup = lg__pm_xstore_pair(c->xs, &t->lb, why, sizeof why))) {
       fail(t, "%s: %s", t->key, why);
       return NULL;
     }
@@ -315,7 +315,7 @@ static slot *slot_for(tr *t) {
     for (i = 0; i < t->nslots; i++)
       if (t->slots[i]->rank > rank && !t->slots[i]->dropped) {
         t->slots[i]->dropped = true;
-        pm_build_free(&t->slots[i]->b);
+        lg__pm_build_free(&t->slots[i]->b);
       }
   }
   return s;
@@ -362,11 +362,11 @@ static void sample_line(tr *t, const char *line, const char *p) {
     return;
   }
   t->col = vcol;
-  if (pm_parse_value(vs, vn, &v) != 0) {
+  if (lg__pm_parse_value(vs, vn, &v) != 0) {
     fail(t, "expected a number, got '%.*s'", (int)(vn > 40 ? 40 : vn), vs);
     return;
   }
-  if (tn && (pm_parse_value(ts, tn, &stamp) != 0 || !isfinite(stamp))) {
+  if (tn && (lg__pm_parse_value(ts, tn, &stamp) != 0 || !isfinite(stamp))) {
     t->col = tcol;
     fail(t, "expected a timestamp, got '%.*s'", (int)(tn > 40 ? 40 : tn), ts);
     return;
@@ -390,7 +390,7 @@ static void sample_line(tr *t, const char *line, const char *p) {
     return;
   }
   if (s->xcollect) {
-    r = pm_xseries_push(s->xcollect, stamp, v);
+    r = lg__pm_xseries_push(s->xcollect, stamp, v);
     t->col = r == PM_T_DECREASES ? tcol : vcol;
     if (r == PM_T_DECREASES)
       fail(t, "timestamps go back in time for %s", t->key);
@@ -411,12 +411,12 @@ static void sample_line(tr *t, const char *line, const char *p) {
   }
   rel = stamp - t->t0;
   if (s->xlookup) {
-    if (!pm_xseries_at(s->xlookup, stamp, &x))
+    if (!lg__pm_xseries_at(s->xlookup, stamp, &x))
       return; /* no request count at that instant */
   } else {
     x = rel;
   }
-  r = pm_build_add(&s->b, x, rel, v);
+  r = lg__pm_build_add(&s->b, x, rel, v);
   t->col = tcol;
   if (r == PM_T_DECREASES)
     fail(t, "timestamps go back in time for %s (%.17g after %.17g)", t->key,
@@ -449,8 +449,8 @@ static void finish(tr *t) {
     if (s->dropped || s->xcollect)
       continue;
     snprintf(where, sizeof where, "%s:%zu:%zu", t->ctx->name, s->line, s->col);
-    if (pm_build_finish(&s->b, t->ctx, &s->lb, unit, where, &out, t->err) ||
-        pm_list_push(t->out, out, t->ctx->name, t->err))
+    if (lg__pm_build_finish(&s->b, t->ctx, &s->lb, unit, where, &out, t->err) ||
+        lg__pm_list_push(t->out, out, t->ctx->name, t->err))
       t->rc = t->err ? t->err->code : LG_EINPUT;
   }
   if (t->rc || t->ctx->pass == 1 || t->out->n > 0)
@@ -470,14 +470,14 @@ static void finish(tr *t) {
         t->ctx->name, t->nseen ? seen : "none");
 }
 
-int pm_text_read(FILE *f, const pm_ctx *ctx, lg_series_list *out,
-                 lg_error *err) {
+int lg__pm_text_read(FILE *f, const pm_ctx *ctx, lg_series_list *out,
+                     lg_error *err) {
   tr *t = calloc(1, sizeof *t);
   char *line;
   size_t len, i;
   int r, rc;
 
-  if (!t || lg_lines_init(&t->lines, f) != 0) {
+  if (!t || lg__lines_init(&t->lines, f) != 0) {
     free(t);
     return lg_error_set(err, LG_ENOMEM, "out of memory");
   }
@@ -485,7 +485,7 @@ int pm_text_read(FILE *f, const pm_ctx *ctx, lg_series_list *out,
   t->out = out;
   t->err = err;
   t->best_rank = 1000;
-  while (!t->rc && (r = lg_lines_next(&t->lines, &line, &len)) == 1) {
+  while (!t->rc && (r = lg__lines_next(&t->lines, &line, &len)) == 1) {
     const char *p = line;
     if (t->lines.lineno == 1 && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
       p += 3;
@@ -511,11 +511,11 @@ int pm_text_read(FILE *f, const pm_ctx *ctx, lg_series_list *out,
     finish(t);
   rc = t->rc;
   for (i = 0; i < t->nslots; i++) {
-    pm_build_free(&t->slots[i]->b);
+    lg__pm_build_free(&t->slots[i]->b);
     free(t->slots[i]->key);
     free(t->slots[i]);
   }
-  lg_lines_cleanup(&t->lines);
+  lg__lines_cleanup(&t->lines);
   free(t);
   return rc;
 }

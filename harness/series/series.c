@@ -60,7 +60,7 @@ int lg_series_from_arrays(const double *x, const double *y, const double *t,
     return lg_error_set(err, LG_EINPUT,
                         "%s never increases, so there is no slope to measure",
                         x_name);
-  a = lg_agg_new();
+  a = lg__agg_new();
   s = calloc(1, sizeof *s);
   if (!a || !s) {
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
@@ -68,12 +68,12 @@ int lg_series_from_arrays(const double *x, const double *y, const double *t,
   }
   for (i = 0; i < n; i++) {
     double ti = t ? t[i] : (secs ? x[i] : NAN);
-    if (lg_agg_add(a, x[i], ti, y[i]) != 0) {
+    if (lg__agg_add(a, x[i], ti, y[i]) != 0) {
       rc = lg_error_set(err, LG_ENOMEM, "out of memory");
       goto cleanup;
     }
   }
-  if (lg_agg_finish(a, LG_AGG_AUTO, s) != 0) {
+  if (lg__agg_finish(a, LG_AGG_AUTO, s) != 0) {
     rc = lg_error_set(err, LG_ENOMEM, "out of memory");
     goto cleanup;
   }
@@ -88,7 +88,7 @@ int lg_series_from_arrays(const double *x, const double *y, const double *t,
   *out = s;
   s = NULL;
 cleanup:
-  lg_agg_free(a);
+  lg__agg_free(a);
   lg_series_free(s);
   return rc;
 }

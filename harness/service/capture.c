@@ -8,7 +8,7 @@
  * Lines longer than LG_CAPTURE_LINE are matched on their first
  * LG_CAPTURE_LINE bytes. A log write error (disk full) stops writing that
  * log but never stops draining: the service must not block on us; it is
- * kept (lg_capture_write_error) for the run to report.
+ * kept (lg__capture_write_error) for the run to report.
  */
 #include "core/fsutil.h"
 #include "service/capture.h"
@@ -49,7 +49,7 @@ static void write_log(lg_capture *c, lg_capture_stream *st, const char *p,
 /* A complete line of stream st: the readiness regex (until it matched)
  * and the line callback (every line). */
 static void end_line(lg_capture *c, lg_capture_stream *st, int stream) {
-  if (c->re && !c->matched && lg_regex_match(c->re, st->line, st->line_len)) {
+  if (c->re && !c->matched && lg__regex_match(c->re, st->line, st->line_len)) {
     pthread_mutex_lock(&c->mu);
     c->matched = true;
     pthread_mutex_unlock(&c->mu);
@@ -163,10 +163,10 @@ static void *capture_main(void *arg) {
   return NULL;
 }
 
-int lg_capture_start(lg_capture *c, int out_rd, const char *out_path,
-                     int err_rd, const char *err_path, size_t cap,
-                     const char *regex, lg_capture_line_cb on_line,
-                     void *line_ctx, lg_error *err) {
+int lg__capture_start(lg_capture *c, int out_rd, const char *out_path,
+                      int err_rd, const char *err_path, size_t cap,
+                      const char *regex, lg_capture_line_cb on_line,
+                      void *line_ctx, lg_error *err) {
   const char *paths[2] = {out_path, err_path};
   int fds[2] = {out_rd, err_rd};
   int i, r, rc = 0;
@@ -188,7 +188,7 @@ int lg_capture_start(lg_capture *c, int out_rd, const char *out_path,
       goto cleanup;
     }
     if (fds[i] >= 0 && paths[i]) {
-      c->s[i].out_fd = lg_create_file(paths[i], err);
+      c->s[i].out_fd = lg__create_file(paths[i], err);
       if (c->s[i].out_fd < 0) {
         rc = c->s[i].out_fd;
         c->s[i].out_fd = -1;
@@ -198,7 +198,7 @@ int lg_capture_start(lg_capture *c, int out_rd, const char *out_path,
   }
   if (regex) {
     char msg[256];
-    if (lg_regex_compile(regex, &c->re, msg, sizeof msg) != 0) {
+    if (lg__regex_compile(regex, &c->re, msg, sizeof msg) != 0) {
       rc = lg_error_set(err, LG_EINPUT,
                         "ready.log: bad regular expression "
                         "'%.200s': %s",
@@ -220,11 +220,11 @@ int lg_capture_start(lg_capture *c, int out_rd, const char *out_path,
   c->started = true;
 cleanup:
   if (rc)
-    lg_capture_stop(c);
+    lg__capture_stop(c);
   return rc;
 }
 
-bool lg_capture_matched(lg_capture *c) {
+bool lg__capture_matched(lg_capture *c) {
   bool m;
   pthread_mutex_lock(&c->mu);
   m = c->matched;
@@ -232,7 +232,7 @@ bool lg_capture_matched(lg_capture *c) {
   return m;
 }
 
-bool lg_capture_stderr_eof(lg_capture *c) {
+bool lg__capture_stderr_eof(lg_capture *c) {
   bool e;
   pthread_mutex_lock(&c->mu);
   e = c->eof[1];
@@ -240,7 +240,7 @@ bool lg_capture_stderr_eof(lg_capture *c) {
   return e;
 }
 
-size_t lg_capture_tail(lg_capture *c, char *buf, size_t cap) {
+size_t lg__capture_tail(lg_capture *c, char *buf, size_t cap) {
   size_t n;
   if (cap == 0)
     return 0;
@@ -252,7 +252,7 @@ size_t lg_capture_tail(lg_capture *c, char *buf, size_t cap) {
   return n;
 }
 
-int lg_capture_write_error(lg_capture *c, int *stream) {
+int lg__capture_write_error(lg_capture *c, int *stream) {
   int i, e = 0;
   pthread_mutex_lock(&c->mu);
   for (i = 0; i < 2 && !e; i++)
@@ -262,7 +262,7 @@ int lg_capture_write_error(lg_capture *c, int *stream) {
   return e;
 }
 
-void lg_capture_stop(lg_capture *c) {
+void lg__capture_stop(lg_capture *c) {
   int i;
   if (c->started) {
     uint64_t one = 1;
@@ -295,7 +295,7 @@ void lg_capture_stop(lg_capture *c) {
   if (c->stop_fd >= 0)
     close(c->stop_fd);
   c->stop_fd = -1;
-  lg_regex_free(c->re);
+  lg__regex_free(c->re);
   c->re = NULL;
   pthread_mutex_destroy(&c->mu);
 }

@@ -4,11 +4,11 @@
  * One thread polls both pipes (and a stop eventfd), so a service writing
  * as fast as it can never blocks on a full pipe: bytes past the cap are
  * read and dropped, and the log file says so. Complete lines are matched
- * against the readiness regex (POSIX extended, core/regex.h) until one matches; the last
- * LG_CAPTURE_TAIL bytes of stderr are kept for error messages.
+ * against the readiness regex (POSIX extended, core/regex.h) until one matches;
+ * the last LG_CAPTURE_TAIL bytes of stderr are kept for error messages.
  * Ownership: lg_capture is embedded in lg_service (_start/_stop); it owns
  * the read ends of the pipes, the log file descriptors and the regex.
- * lg_capture_stop joins the thread and closes all of them.
+ * lg__capture_stop joins the thread and closes all of them.
  */
 #ifndef LG_SERVICE_CAPTURE_H
 #define LG_SERVICE_CAPTURE_H
@@ -61,21 +61,20 @@ typedef struct lg_capture {
  * without a file), regex the readiness pattern or NULL, on_line a callback
  * for every line or NULL. On failure nothing is left open except what the
  * caller still owns (the fds are closed). */
-int lg_capture_start(lg_capture *c, int out_rd, const char *out_path,
-                     int err_rd, const char *err_path, size_t cap,
-                     const char *regex, lg_capture_line_cb on_line,
-                     void *line_ctx, lg_error *err);
+int lg__capture_start(lg_capture *c, int out_rd, const char *out_path,
+                      int err_rd, const char *err_path, size_t cap,
+                      const char *regex, lg_capture_line_cb on_line,
+                      void *line_ctx, lg_error *err);
 /* A captured line matched the regex. */
-bool lg_capture_matched(lg_capture *c);
+bool lg__capture_matched(lg_capture *c);
 /* stderr reached end of file (every writer closed it). */
-bool lg_capture_stderr_eof(lg_capture *c);
+bool lg__capture_stderr_eof(lg_capture *c);
 /* Copy the last up to cap-1 bytes of stderr into buf, NUL-terminated. */
-size_t lg_capture_tail(lg_capture *c, char *buf, size_t cap);
+size_t lg__capture_tail(lg_capture *c, char *buf, size_t cap);
 /* The errno of the first log that could not be written (0: none) and its
  * stream (0 stdout, 1 stderr). Thread-safe. */
-int lg_capture_write_error(lg_capture *c, int *stream);
+int lg__capture_write_error(lg_capture *c, int *stream);
 /* Drain what is readable now, write the truncation notes, join, close. */
-void lg_capture_stop(lg_capture *c);
-
+void lg__capture_stop(lg_capture *c);
 
 #endif

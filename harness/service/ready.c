@@ -68,7 +68,7 @@ static int split_hostport(const char *in, char *host, size_t hcap, char *port,
  * its deadline (a stalled leakgate on a loaded runner) must not then hang
  * on a service that answered part of a line and went quiet. */
 static int ms_left(double deadline) {
-  double ms = (deadline - lg_now_s()) * 1000;
+  double ms = (deadline - lg__now_s()) * 1000;
   return ms > 0 ? (int)ms : 0;
 }
 
@@ -119,7 +119,7 @@ static int probe_tcp(const char *target, char *why, size_t wcap) {
     snprintf(why, wcap, "bad tcp target '%s' (want host:port)", target);
     return -2;
   }
-  fd = connect_to(host, port, lg_now_s() + ATTEMPT_S, why, wcap);
+  fd = connect_to(host, port, lg__now_s() + ATTEMPT_S, why, wcap);
   if (fd < 0)
     return -1;
   close(fd);
@@ -157,7 +157,7 @@ static int is_digit(char c) {
 static int probe_http(const char *url, char *why, size_t wcap) {
   char host[256], port[16], req[2600], resp[256] = {0};
   const char *path;
-  double deadline = lg_now_s() + ATTEMPT_S;
+  double deadline = lg__now_s() + ATTEMPT_S;
   size_t got = 0, off = 0;
   int fd, n, code, rc = -1;
 
@@ -229,13 +229,14 @@ cleanup:
 /* The service ended before it was ready: say how, with its stderr tail. */
 static int ended_error(lg_service *s, lg_error *err) {
   char how[512], tail[TAIL_IN_MESSAGE + 1];
-  double until = lg_now_s() + 1.0;
+  double until = lg__now_s() + 1.0;
   size_t n;
   /* Let the capture thread read the last words (bounded: a daemon child
    * may keep stderr open). */
-  while (s->capturing && !lg_capture_stderr_eof(&s->cap) && lg_now_s() < until)
-    lg_sleep_s(0.005, NULL);
-  lg_service__describe_end(s, how, sizeof how);
+  while (s->capturing && !lg__capture_stderr_eof(&s->cap) &&
+         lg__now_s() < until)
+    lg__sleep_s(0.005, NULL);
+  lg__service_describe_end(s, how, sizeof how);
   if (s->exited && s->exit_status == 0) {
     /* A daemon's launcher exits 0: say whether one could be followed. */
     size_t k = strlen(how);
@@ -260,7 +261,7 @@ int lg_service_wait_ready(lg_service *s, lg_error *err) {
   const lg_ready_spec *rs = &s->spec->ready;
   double timeout =
       (rs->timeout_s > 0 ? rs->timeout_s : DEFAULT_TIMEOUT_S) * s->ready_scale;
-  double start = lg_now_s(), deadline = start + timeout;
+  double start = lg__now_s(), deadline = start + timeout;
   char *target = NULL, why[512] = "";
   int rc = 0, r;
 
@@ -278,7 +279,7 @@ int lg_service_wait_ready(lg_service *s, lg_error *err) {
       return lg_error_prefix(err, rc, "service.ready");
   }
   for (;;) {
-    if (lg_service__check(s, false)) {
+    if (lg__service_check(s, false)) {
       rc = ended_error(s, err);
       break;
     }
@@ -296,13 +297,13 @@ int lg_service_wait_ready(lg_service *s, lg_error *err) {
       r = probe_http(target, why, sizeof why);
       break;
     case LG_READY_LOG:
-      r = s->capturing && lg_capture_matched(&s->cap) ? 0 : -1;
+      r = s->capturing && lg__capture_matched(&s->cap) ? 0 : -1;
       if (r)
         snprintf(why, sizeof why, "no output line matched /%s/",
                  rs->target ? rs->target : "");
       break;
     case LG_READY_DELAY:
-      r = lg_now_s() - start >= rs->delay_s ? 0 : -1;
+      r = lg__now_s() - start >= rs->delay_s ? 0 : -1;
       break;
     case LG_READY_NONE:
     default:
@@ -315,21 +316,21 @@ int lg_service_wait_ready(lg_service *s, lg_error *err) {
     }
     if (r == 0) {
       /* A delay or a quick probe can pass just as the service dies. */
-      if (lg_service__check(s, false)) {
+      if (lg__service_check(s, false)) {
         rc = ended_error(s, err);
         break;
       }
-      s->t_ready = lg_now_s();
+      s->t_ready = lg__now_s();
       break;
     }
-    if (lg_now_s() >= deadline) {
+    if (lg__now_s() >= deadline) {
       rc = lg_error_set(err, LG_ENOTREADY,
                         "service not ready after %.1f s "
                         "(%s)",
                         timeout, why[0] ? why : "probe failed");
       break;
     }
-    lg_sleep_s(RETRY_S, s->interrupt);
+    lg__sleep_s(RETRY_S, s->interrupt);
   }
   free(target);
   return rc;

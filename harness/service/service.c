@@ -90,7 +90,8 @@ static char *absolute(const char *path) {
     return NULL;
   if (strcmp(path, ".") == 0)
     return strdup(here);
-  return lg_path_join(here, path[0] == '.' && path[1] == '/' ? path + 2 : path);
+  return lg__path_join(here,
+                       path[0] == '.' && path[1] == '/' ? path + 2 : path);
 }
 
 static char *effective_cwd(const lg_service_opts *o) {
@@ -99,7 +100,7 @@ static char *effective_cwd(const lg_service_opts *o) {
   char *joined, *abs;
   if (c && c[0] == '/')
     return strdup(c);
-  joined = c ? lg_path_join(base, c) : strdup(base);
+  joined = c ? lg__path_join(base, c) : strdup(base);
   if (!joined)
     return NULL;
   abs = absolute(joined);
@@ -120,7 +121,7 @@ static int resolve(const char *name, const char *cwd, const char *path_env,
   if (name[0] == '\0')
     return lg_error_set(err, LG_ESTART, "service.command: empty program name");
   if (strchr(name, '/')) {
-    char *full = name[0] == '/' ? strdup(name) : lg_path_join(cwd, name);
+    char *full = name[0] == '/' ? strdup(name) : lg__path_join(cwd, name);
     if (!full)
       return lg_error_set(err, LG_ENOMEM, "out of memory");
     if (!is_exec_file(full)) {
@@ -145,7 +146,7 @@ static int resolve(const char *name, const char *cwd, const char *path_env,
       len = sizeof dir - 1;
     memcpy(dir, p, len);
     dir[len] = '\0';
-    cand = lg_path_join(len ? dir : ".", name);
+    cand = lg__path_join(len ? dir : ".", name);
     if (!cand)
       return lg_error_set(err, LG_ENOMEM, "out of memory");
     if (is_exec_file(cand)) {
@@ -206,20 +207,20 @@ static int build_argv(const lg_service_opts *o, lg_strv *av, size_t *svc_at,
   size_t i;
   int rc;
   for (i = 0; o->wrapper && o->wrapper[i]; i++)
-    if ((rc = lg_strv_push(av, o->wrapper[i])))
+    if ((rc = lg__strv_push(av, o->wrapper[i])))
       return push_failed(rc, err);
   *svc_at = av->n;
   if (sp->shell &&
-      ((rc = lg_strv_push(av, "/bin/sh")) || (rc = lg_strv_push(av, "-c"))))
+      ((rc = lg__strv_push(av, "/bin/sh")) || (rc = lg__strv_push(av, "-c"))))
     return push_failed(rc, err);
   for (i = 0; sp->argv[i]; i++) {
     char *x = NULL;
     rc = lg_template_expand(sp->argv[i], o->port, &x, err);
     if (rc)
       return lg_error_prefix(err, rc, "service.command[%zu]", i);
-    rc = lg_strv_push(av, x);
+    rc = lg__strv_push(av, x);
     free(x);
-    if (rc || (sp->shell && i == 0 && (rc = lg_strv_push(av, "sh"))))
+    if (rc || (sp->shell && i == 0 && (rc = lg__strv_push(av, "sh"))))
       return push_failed(rc, err);
   }
   return 0;
@@ -229,13 +230,13 @@ static int build_env(const lg_service_opts *o, lg_strv *ev, lg_error *err) {
   const lg_service_spec *sp = o->spec;
   size_t i;
   int rc;
-  if (o->port && (rc = lg_strv_pushf(ev, "LEAKGATE_PORT=%u", o->port)))
+  if (o->port && (rc = lg__strv_pushf(ev, "LEAKGATE_PORT=%u", o->port)))
     return push_failed(rc, err);
-  if (o->run_mark && (rc = lg_strv_pushf(ev, "LEAKGATE_RUN=%s", o->run_mark)))
+  if (o->run_mark && (rc = lg__strv_pushf(ev, "LEAKGATE_RUN=%s", o->run_mark)))
     return push_failed(rc, err);
   if (o->container && lg_container_limit(o->container) &&
-      (rc = lg_strv_pushf(ev, "LEAKGATE_MEMORY_LIMIT=%" PRIu64,
-                          lg_container_limit(o->container))))
+      (rc = lg__strv_pushf(ev, "LEAKGATE_MEMORY_LIMIT=%" PRIu64,
+                           lg_container_limit(o->container))))
     return push_failed(rc, err);
   for (i = 0; i < sp->n_env; i++) {
     char *val = NULL;
@@ -243,7 +244,7 @@ static int build_env(const lg_service_opts *o, lg_strv *ev, lg_error *err) {
                             &val, err);
     if (rc)
       return lg_error_prefix(err, rc, "service.env.%s", sp->env[i].key);
-    rc = lg_strv_pushf(ev, "%s=%s", sp->env[i].key, val);
+    rc = lg__strv_pushf(ev, "%s=%s", sp->env[i].key, val);
     free(val);
     if (rc)
       return push_failed(rc, err);
@@ -314,7 +315,7 @@ static char *log_path(const lg_service_opts *o, const char *suffix) {
   if (!o->out_dir)
     return NULL;
   snprintf(name, sizeof name, "%s.%s.log", prefix, suffix);
-  return lg_path_join(o->out_dir, name);
+  return lg__path_join(o->out_dir, name);
 }
 
 /* The service's command ready to exec: its argv and environment built,
@@ -366,8 +367,8 @@ static int prepare_command(const lg_service_opts *o, command *c,
 }
 
 static void command_cleanup(command *c) {
-  lg_strv_cleanup(&c->av);
-  lg_strv_cleanup(&c->ev);
+  lg__strv_cleanup(&c->av);
+  lg__strv_cleanup(&c->ev);
   free(c->cwd);
   free(c->prog);
   free(c->regex);
@@ -482,7 +483,7 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
                o->stdin_pipe ? f.in[0] : f.devnull, f.out[1], f.err[1],
                f.rep[1]);
   s->pid = pid;
-  s->t_start = lg_now_s();
+  s->t_start = lg__now_s();
   if ((rc = wait_exec(o, &c, pid, &f, err))) {
     s->pid = -1; /* reaped */
     goto cleanup;
@@ -493,10 +494,10 @@ int lg_service_start(const lg_service_opts *o, lg_service **out,
     f.in[1] = f.out[0] = -1;
   }
   /* The capture takes over the read ends (also on failure). */
-  rc = lg_capture_start(&s->cap, o->stdin_pipe ? -1 : f.out[0], s->stdout_path,
-                        f.err[0], s->stderr_path,
-                        o->log_cap ? o->log_cap : DEFAULT_LOG_CAP, c.regex,
-                        o->on_line, o->line_ctx, err);
+  rc = lg__capture_start(&s->cap, o->stdin_pipe ? -1 : f.out[0], s->stdout_path,
+                         f.err[0], s->stderr_path,
+                         o->log_cap ? o->log_cap : DEFAULT_LOG_CAP, c.regex,
+                         o->on_line, o->line_ctx, err);
   if (!o->stdin_pipe)
     f.out[0] = -1;
   f.err[0] = -1;
@@ -533,11 +534,11 @@ static int daemon_check(lg_service *s, bool block) {
     }
     if (!block)
       return 0;
-    lg_sleep_s(0.01, NULL);
+    lg__sleep_s(0.01, NULL);
   }
 }
 
-int lg_service__check(lg_service *s, bool block) {
+int lg__service_check(lg_service *s, bool block) {
   siginfo_t si;
   int r;
   if (s->daemon && !s->ended)
@@ -607,13 +608,13 @@ static void reap(lg_service *s) {
   if (s->reaped || s->pid <= 0)
     return;
   (void)kill(-s->pid, SIGKILL);
-  (void)lg_kill_session(s->pid);
+  (void)lg__kill_session(s->pid);
   while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
     ;
   s->reaped = true;
 }
 
-void lg_service__describe_end(const lg_service *s, char *buf, size_t cap) {
+void lg__service_describe_end(const lg_service *s, char *buf, size_t cap) {
   if (s->daemon && s->ended)
     snprintf(buf, cap,
              "daemonised (its launcher, pid %ld, exited with status 0) and "
@@ -645,7 +646,7 @@ static void fill_status(const lg_service *s, lg_service_status *st) {
 }
 
 int lg_service_poll(lg_service *s, lg_service_status *st) {
-  (void)lg_service__check(s, false);
+  (void)lg__service_check(s, false);
   fill_status(s, st);
   return 0;
 }
@@ -654,10 +655,10 @@ int lg_service_poll(lg_service *s, lg_service_status *st) {
  * interrupt flag (a second signal to leakgate) ends the wait early. */
 static int wait_end(lg_service *s, double deadline, bool hurry) {
   double pause = 0.002;
-  while (!lg_service__check(s, false)) {
-    if (lg_now_s() >= deadline || (hurry && s->interrupt && *s->interrupt < 0))
+  while (!lg__service_check(s, false)) {
+    if (lg__now_s() >= deadline || (hurry && s->interrupt && *s->interrupt < 0))
       return 0;
-    lg_sleep_s(pause, NULL);
+    lg__sleep_s(pause, NULL);
     if (pause < 0.05)
       pause *= 1.5;
   }
@@ -669,13 +670,13 @@ int lg_service_stop(lg_service *s, lg_service_status *st, lg_error *err) {
   double timeout = s->spec->stop_timeout_s > 0 ? s->spec->stop_timeout_s : 10;
   int rc = 0;
 
-  if (!lg_service__check(s, false)) {
+  if (!lg__service_check(s, false)) {
     signal_service(s, sig);
     s->stopped_by_us = true;
-    if (!wait_end(s, lg_now_s() + timeout, true)) {
+    if (!wait_end(s, lg__now_s() + timeout, true)) {
       signal_service(s, SIGKILL);
       s->escalated = true;
-      if (!wait_end(s, lg_now_s() + KILL_REAP_WAIT_S, false))
+      if (!wait_end(s, lg__now_s() + KILL_REAP_WAIT_S, false))
         rc = lg_error_set(err, LG_ETIMEOUT,
                           "service pid %ld still alive "
                           "%.0f s after SIGKILL",
@@ -685,8 +686,8 @@ int lg_service_stop(lg_service *s, lg_service_status *st, lg_error *err) {
   if (s->ended)
     reap(s);
   if (s->capturing) {
-    s->log_errno = lg_capture_write_error(&s->cap, &s->log_stream);
-    lg_capture_stop(&s->cap);
+    s->log_errno = lg__capture_write_error(&s->cap, &s->log_stream);
+    lg__capture_stop(&s->cap);
     s->capturing = false;
   }
   fill_status(s, st);
@@ -717,7 +718,7 @@ int lg_service_log_error(lg_service *s, lg_error *err) {
   int e = s->log_errno, stream = s->log_stream;
   const char *path;
   if (s->capturing)
-    e = lg_capture_write_error(&s->cap, &stream);
+    e = lg__capture_write_error(&s->cap, &stream);
   if (!e)
     return 0;
   path = stream == 0 ? s->stdout_path : s->stderr_path;
@@ -731,7 +732,7 @@ size_t lg_service_stderr_tail(lg_service *s, char *buf, size_t cap) {
       buf[0] = '\0';
     return 0;
   }
-  return lg_capture_tail(&s->cap, buf, cap);
+  return lg__capture_tail(&s->cap, buf, cap);
 }
 
 void lg_service_free(lg_service *s) {
@@ -740,14 +741,14 @@ void lg_service_free(lg_service *s) {
   if (s->daemon && !s->ended)
     signal_daemon(s, SIGKILL); /* the container's destroy waits for them */
   if (s->pid > 0 && !s->reaped) {
-    if (!lg_service__check(s, false)) {
+    if (!lg__service_check(s, false)) {
       signal_service(s, SIGKILL);
-      (void)lg_service__check(s, true);
+      (void)lg__service_check(s, true);
     }
     reap(s);
   }
   if (s->capturing)
-    lg_capture_stop(&s->cap);
+    lg__capture_stop(&s->cap);
   close_fd(&s->stdin_fd);
   close_fd(&s->stdout_fd);
   free(s->stdout_path);

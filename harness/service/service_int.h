@@ -39,9 +39,9 @@ struct lg_service {
  * A launcher that exits 0 while processes it started live on in the
  * container (a classic daemon) is reaped at once and the service goes on
  * as those processes: it ends when the container is empty. */
-int lg_service__check(lg_service *s, bool block);
+int lg__service_check(lg_service *s, bool block);
 
 /* "exited with status 3" / "killed by signal 11 (Segmentation fault)". */
-void lg_service__describe_end(const lg_service *s, char *buf, size_t cap);
+void lg__service_describe_end(const lg_service *s, char *buf, size_t cap);
 
 #endif

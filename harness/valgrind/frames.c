@@ -31,9 +31,9 @@ void lg_leak_fingerprint(const char *kind, const lg_frame *stack, size_t n,
                          ? f->function
                          : "?";
     const char *where = f->file && f->file[0] ? f->file : f->object;
-    h = lg_vg_fnv(h, fn, lg_frame_fn_len(fn, strlen(fn)));
+    h = lg_vg_fnv(h, fn, lg__frame_fn_len(fn, strlen(fn)));
     h = lg_vg_fnv(h, "\t", 1);
-    h = hash_str(h, lg_frame_basename(where));
+    h = hash_str(h, lg__frame_basename(where));
     h = lg_vg_fnv(h, "\n", 1);
   }
   if (out && cap)

@@ -16,7 +16,7 @@
  * inside a snapshot or tree is detected; a file cut exactly between two
  * snapshots cannot be told from a complete one.
  * Site attribution: for each child of the root, the first frame that is
- * not an allocator (lg_allocator_fn_n: strdup, xmalloc, ...) takes the
+ * not an allocator (lg__allocator_fn_n: strdup, xmalloc, ...) takes the
  * node's bytes; an allocator node with no children keeps them itself.
  * Ownership: adds to the caller's lg_massif_series; on failure the file's
  * snapshots are rolled back. Errors: LG_EINPUT "file:line: problem".
@@ -105,7 +105,7 @@ static int field_num(ms_parser *p, const char *s, size_t n, size_t k,
 /* The snapshot is complete: add its heap point. */
 static int snapshot_done(ms_parser *p) {
   double x = isnan(p->x) ? (double)p->time : p->x;
-  int rc = lg_ms_point_add(p->s, x, (double)p->heap + (double)p->extra);
+  int rc = lg__ms_point_add(p->s, x, (double)p->heap + (double)p->extra);
   if (rc)
     return lg_error_set(p->err, rc, "%s:%lu: cannot store snapshot %ld: %s",
                         p->name, p->line, p->snap, lg_strerror(rc));
@@ -153,7 +153,7 @@ static int add_site(ms_parser *p, const char *t, size_t n, double bytes) {
   }
   if (fn_len == 0)
     fn = "???", fn_len = 3;
-  rc = lg_ms_site_add(p->s, fn, fn_len, file, file_len, line, bytes);
+  rc = lg__ms_site_add(p->s, fn, fn_len, file, file_len, line, bytes);
   if (rc)
     return lg_error_set(p->err, rc, "%s:%lu: cannot store a site: %s", p->name,
                         p->line, lg_strerror(rc));
@@ -199,7 +199,7 @@ static int tree_line(ms_parser *p, const char *s, size_t n) {
                       (int)(tn > 64 ? 64 : tn), t);
         f = colon + 2; /* "fn (file:line)" */
         fl = tn - (size_t)(f - t);
-        if (kids > 0 && lg_allocator_fn_n(f, frame_fn_len(f, fl))) {
+        if (kids > 0 && lg__allocator_fn_n(f, frame_fn_len(f, fl))) {
           attrib = 1; /* look through the allocator to its callers */
         } else {
           int rc = add_site(p, f, fl, (double)bytes);
@@ -266,7 +266,7 @@ static int field_line(ms_parser *p, const char *s, size_t n) {
       return snapshot_done(p);
     if ((tn == 8 && memcmp(t, "detailed", 8) == 0) ||
         (tn == 4 && memcmp(t, "peak", 4) == 0)) {
-      int r = lg_ms_tree_begin(p->s, isnan(p->x) ? (double)p->time : p->x);
+      int r = lg__ms_tree_begin(p->s, isnan(p->x) ? (double)p->time : p->x);
       if (r < 0)
         return lg_error_set(p->err, r, "%s:%lu: cannot store a tree: %s",
                             p->name, p->line, lg_strerror(r));
@@ -388,7 +388,7 @@ int lg_massif_series_add_buffer(lg_massif_series *s, const char *name,
   if (rc == 0)
     rc = tail(&p, len - used);
   if (rc)
-    lg_ms_rollback(s, n0, t0);
+    lg__ms_rollback(s, n0, t0);
   free(p.stack);
   return rc;
 }
@@ -438,7 +438,7 @@ int lg_massif_series_add_file(lg_massif_series *s, const char *path, double x,
   rc = tail(&p, have);
 cleanup:
   if (rc)
-    lg_ms_rollback(s, n0, t0);
+    lg__ms_rollback(s, n0, t0);
   if (fd >= 0)
     close(fd);
   free(buf);

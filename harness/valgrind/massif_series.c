@@ -68,9 +68,9 @@ size_t lg_massif_series_trees(const lg_massif_series *s) {
   return s->n_trees;
 }
 
-int lg_ms_point_add(lg_massif_series *s, double x, double y) {
+int lg__ms_point_add(lg_massif_series *s, double x, double y) {
   size_t cx = s->cap;
-  int rc = lg_grow((void **)&s->x, &cx, s->n + 1, sizeof *s->x, MS_MAX_POINTS);
+  int rc = lg__grow((void **)&s->x, &cx, s->n + 1, sizeof *s->x, MS_MAX_POINTS);
   if (rc)
     return rc;
   if (cx != s->cap) {
@@ -85,9 +85,9 @@ int lg_ms_point_add(lg_massif_series *s, double x, double y) {
   return 0;
 }
 
-int lg_ms_tree_begin(lg_massif_series *s, double x) {
-  int rc = lg_grow((void **)&s->tree_x, &s->cap_trees, s->n_trees + 1,
-                   sizeof *s->tree_x, MS_MAX_POINTS);
+int lg__ms_tree_begin(lg_massif_series *s, double x) {
+  int rc = lg__grow((void **)&s->tree_x, &s->cap_trees, s->n_trees + 1,
+                    sizeof *s->tree_x, MS_MAX_POINTS);
   if (rc)
     return rc;
   s->tree_x[s->n_trees] = x;
@@ -153,8 +153,8 @@ static long site_find(lg_massif_series *s, const char *fn, size_t fn_len,
   }
   if ((s->n_sites + 1) * 2 > s->table_cap && (rc = table_rehash(s)) != 0)
     return rc;
-  rc = lg_grow((void **)&s->sites, &s->cap_sites, s->n_sites + 1,
-               sizeof *s->sites, MS_MAX_SITES);
+  rc = lg__grow((void **)&s->sites, &s->cap_sites, s->n_sites + 1,
+                sizeof *s->sites, MS_MAX_SITES);
   if (rc)
     return rc;
   st = &s->sites[s->n_sites];
@@ -175,8 +175,8 @@ static long site_find(lg_massif_series *s, const char *fn, size_t fn_len,
   return (long)s->n_sites++;
 }
 
-int lg_ms_site_add(lg_massif_series *s, const char *fn, size_t fn_len,
-                   const char *file, size_t file_len, int line, double bytes) {
+int lg__ms_site_add(lg_massif_series *s, const char *fn, size_t fn_len,
+                    const char *file, size_t file_len, int line, double bytes) {
   long i = site_find(s, fn, fn_len, file, file_len, line);
   uint32_t tree = (uint32_t)(s->n_trees - 1);
   ms_site *st;
@@ -192,8 +192,8 @@ int lg_ms_site_add(lg_massif_series *s, const char *fn, size_t fn_len,
   if (s->n_points >= MS_MAX_SITE_POINTS)
     return LG_ELIMIT;
   cap = st->cap_pts;
-  rc = lg_grow((void **)&st->pts, &cap, (size_t)st->n_pts + 1, sizeof *st->pts,
-               MS_MAX_SITE_POINTS);
+  rc = lg__grow((void **)&st->pts, &cap, (size_t)st->n_pts + 1, sizeof *st->pts,
+                MS_MAX_SITE_POINTS);
   if (rc)
     return rc;
   st->cap_pts = (uint32_t)cap;
@@ -203,7 +203,7 @@ int lg_ms_site_add(lg_massif_series *s, const char *fn, size_t fn_len,
   return 0;
 }
 
-void lg_ms_rollback(lg_massif_series *s, size_t n, size_t n_trees) {
+void lg__ms_rollback(lg_massif_series *s, size_t n, size_t n_trees) {
   size_t i;
   s->n = n;
   s->n_trees = n_trees;
@@ -230,7 +230,7 @@ static double theil_sen(const double *x, const double *y, size_t n,
   if (m == 0)
     return NAN;
   /* At most 64*63/2 = 2016 slopes, only for sites whose bytes grew. */
-  return lg_median(work, m);
+  return lg__median(work, m);
 }
 
 /* Mann-Kendall trend test: is y increasing with x (one-sided)? S counts
@@ -250,7 +250,7 @@ static bool mk_increasing(const double *x, const double *y, size_t n,
         sgn += ((y[j] > y[i]) - (y[j] < y[i])) * (x[j] > x[i] ? 1 : -1);
   var = (double)n * (n - 1) * (2.0 * n + 5);
   memcpy(work, y, n * sizeof *work);
-  qsort(work, n, sizeof *work, lg_cmp_double);
+  qsort(work, n, sizeof *work, lg__cmp_double);
   for (i = 0; i < n; i = j) {
     for (j = i + 1; j < n && work[j] == work[i]; j++)
       ;

@@ -47,7 +47,7 @@ int lg_memcheck_collect(const char *dir, lg_memcheck_result *m, lg_error *err) {
   while ((e = readdir(d)) != NULL && n < COLLECT_MAX) {
     if (!is_xml_name(e->d_name))
       continue;
-    if (!(names[n] = lg_path_join(dir, e->d_name))) {
+    if (!(names[n] = lg__path_join(dir, e->d_name))) {
       rc = lg_error_set(err, LG_ENOMEM, "%s: out of memory", dir);
       goto cleanup;
     }

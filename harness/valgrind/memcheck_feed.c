@@ -68,8 +68,8 @@ static size_t partial_tag(const char *s, size_t n, const char *tag,
   return 0;
 }
 
-size_t lg_mc_feed(mc_feed *f, XML_Parser xp, const char *s, size_t n,
-                  bool final) {
+size_t lg__mc_feed(mc_feed *f, XML_Parser xp, const char *s, size_t n,
+                   bool final) {
   size_t i = 0;
   while (i < n && !f->stop(f->ud)) {
     const char *tag = f->in_supp ? supp_close : supp_open;

@@ -19,7 +19,7 @@ typedef struct mc_feed {
 /* Feed s[0..n) to xp. Unless final, holds back a tail that may be the start
  * of a tag (under 16 bytes; pass it again, followed by more input). Returns
  * the bytes consumed, or (size_t)-1 when expat failed. */
-size_t lg_mc_feed(mc_feed *f, XML_Parser xp, const char *s, size_t n,
-                  bool final);
+size_t lg__mc_feed(mc_feed *f, XML_Parser xp, const char *s, size_t n,
+                   bool final);
 
 #endif

@@ -3,7 +3,7 @@
  * non-leak errors, the order of the records, and the rollback of a file
  * that failed half way.
  * Ownership: records belong to the lg_memcheck_result (freed by
- * lg_result_free, or by lg_mc_rollback); mc_counts owns its arrays.
+ * lg_result_free, or by lg__mc_rollback); mc_counts owns its arrays.
  */
 #include <leakgate/valgrind.h>
 
@@ -27,7 +27,7 @@ static size_t slot(const mc_counts *c, uint64_t key) {
 }
 
 /* Insert key with value 1 if absent; set its value when set >= 0. */
-int lg_mc_counts_put(mc_counts *c, uint64_t key, int64_t set, bool insert) {
+int lg__mc_counts_put(mc_counts *c, uint64_t key, int64_t set, bool insert) {
   size_t i;
   if (c->n + 1 > c->cap / 2) {
     mc_counts g;
@@ -70,12 +70,12 @@ lookup:
   return 0;
 }
 
-void lg_mc_counts_free(mc_counts *c) {
+void lg__mc_counts_free(mc_counts *c) {
   free(c->keys), free(c->vals), free(c->used);
   memset(c, 0, sizeof *c);
 }
 
-int64_t lg_mc_counts_get(const mc_counts *c, uint64_t key) {
+int64_t lg__mc_counts_get(const mc_counts *c, uint64_t key) {
   size_t i;
   if (!c->cap)
     return -1;
@@ -83,7 +83,7 @@ int64_t lg_mc_counts_get(const mc_counts *c, uint64_t key) {
   return c->used[i] ? c->vals[i] : -1;
 }
 
-int64_t lg_mc_counts_sum(const mc_counts *c) {
+int64_t lg__mc_counts_sum(const mc_counts *c) {
   int64_t sum = 0;
   size_t i;
   for (i = 0; i < c->cap; i++)
@@ -97,7 +97,7 @@ int64_t lg_mc_counts_sum(const mc_counts *c) {
  * (numbers may have thousands separators; delta leak checks add "(+8)").
  * <leakedbytes> is 108, but Valgrind's summary counts 8 as definitely lost
  * and the 100 under indirectly lost. -1 when the text has no direct part. */
-double lg_mc_direct_bytes(const char *t) {
+double lg__mc_direct_bytes(const char *t) {
   const char *d = strstr(t, " direct, "), *q;
   double v = 0;
   int digits = 0;
@@ -117,7 +117,7 @@ double lg_mc_direct_bytes(const char *t) {
   return digits ? v : -1;
 }
 
-const char *lg_mc_leak_kind(const char *k) {
+const char *lg__mc_leak_kind(const char *k) {
   if (strcmp(k, "Leak_DefinitelyLost") == 0)
     return "definite";
   if (strcmp(k, "Leak_IndirectlyLost") == 0)
@@ -129,8 +129,8 @@ const char *lg_mc_leak_kind(const char *k) {
   return NULL;
 }
 
-void lg_mc_rollback(lg_memcheck_result *m, size_t leaks_before,
-                    size_t errors_before) {
+void lg__mc_rollback(lg_memcheck_result *m, size_t leaks_before,
+                     size_t errors_before) {
   lg_result_truncate_leaks(m, leaks_before);
   lg_result_truncate_errors(m, errors_before);
 }
@@ -169,8 +169,8 @@ static int copy_frames(lg_frame **stack, size_t *n_stack, lg_frame *frames,
   return 0;
 }
 
-int lg_mc_store_leak(lg_memcheck_result *m, const char *kind, double bytes,
-                     int64_t blocks, lg_frame *frames, size_t n) {
+int lg__mc_store_leak(lg_memcheck_result *m, const char *kind, double bytes,
+                      int64_t blocks, lg_frame *frames, size_t n) {
   char fp[LG_FINGERPRINT_SIZE];
   lg_leak_record *l;
   lg_leak_fingerprint(kind, frames, n, fp, sizeof fp);
@@ -180,8 +180,8 @@ int lg_mc_store_leak(lg_memcheck_result *m, const char *kind, double bytes,
   return copy_frames(&l->stack, &l->n_stack, frames, n);
 }
 
-int lg_mc_store_error(lg_memcheck_result *m, const char *kind,
-                      const char *what, lg_frame *frames, size_t n) {
+int lg__mc_store_error(lg_memcheck_result *m, const char *kind,
+                       const char *what, lg_frame *frames, size_t n) {
   lg_memcheck_error *e = lg_result_add_memcheck_error(m, kind, what, 1);
   if (!e)
     return LG_ENOMEM;
@@ -202,7 +202,7 @@ static int cmp_leaks(const void *a, const void *b) {
                 y->fingerprint ? y->fingerprint : "");
 }
 
-void lg_mc_sort(lg_memcheck_result *m) {
+void lg__mc_sort(lg_memcheck_result *m) {
   if (m->n_leaks > 1)
     qsort(m->leaks, m->n_leaks, sizeof *m->leaks, cmp_leaks);
   if (m->n_error_records > 1)

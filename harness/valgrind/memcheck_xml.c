@@ -238,7 +238,7 @@ static void error_reset(mc_parser *p) {
   p->bytes = 0;
   p->direct = -1;
   p->blocks = 0;
-  lg_buf_reset(&p->arena);
+  lg__buf_reset(&p->arena);
   p->n_frames = 0;
   p->frame_full = false;
 }
@@ -250,8 +250,8 @@ static const char *arena_str(const mc_parser *p, long off) {
 /* Append the collected text to the arena; returns its offset or -1. */
 static long arena_put(mc_parser *p) {
   long off = (long)p->arena.len;
-  if (lg_buf_append(&p->arena, p->text.data ? p->text.data : "",
-                    p->text.len + 1) != 0) {
+  if (lg__buf_append(&p->arena, p->text.data ? p->text.data : "",
+                     p->text.len + 1) != 0) {
     fail(p, LG_ELIMIT, "one <error> holds more than 8 MiB of text");
     return -1;
   }
@@ -303,7 +303,7 @@ static void plain_error_end(mc_parser *p) {
     fail(p, LG_EINPUT, "<error> of kind %s without <unique>", p->kind);
     return;
   }
-  rc = lg_mc_counts_put(&p->counts, p->unique, -1, true);
+  rc = lg__mc_counts_put(&p->counts, p->unique, -1, true);
   if (rc) {
     fail(p, rc, "too many distinct errors");
     return;
@@ -312,8 +312,8 @@ static void plain_error_end(mc_parser *p) {
     return;
   rc = error_frames(p, tmp);
   if (rc == 0)
-    rc = lg_mc_store_error(p->m, p->kind, p->what[0] ? p->what : NULL, tmp,
-                           p->n_frames);
+    rc = lg__mc_store_error(p->m, p->kind, p->what[0] ? p->what : NULL, tmp,
+                            p->n_frames);
   for (i = 0; i < p->n_frames; i++)
     free(tmp[i].file);
   if (rc) {
@@ -324,7 +324,7 @@ static void plain_error_end(mc_parser *p) {
 }
 
 static void error_end(mc_parser *p) {
-  const char *kind = lg_mc_leak_kind(p->kind);
+  const char *kind = lg__mc_leak_kind(p->kind);
   lg_frame tmp[MC_MAX_FRAMES];
   double direct;
   size_t i;
@@ -344,7 +344,7 @@ static void error_end(mc_parser *p) {
   }
   rc = error_frames(p, tmp);
   if (rc == 0)
-    rc = lg_mc_store_leak(p->m, kind, p->bytes, p->blocks, tmp, p->n_frames);
+    rc = lg__mc_store_leak(p->m, kind, p->bytes, p->blocks, tmp, p->n_frames);
   for (i = 0; i < p->n_frames; i++)
     free(tmp[i].file);
   if (rc) {
@@ -375,7 +375,7 @@ static bool wants_text(const mc_parser *p, elem e) {
   case E_KIND:
     return up == E_ERROR;
   case E_WHAT: /* of a non-leak error (<kind> comes first): leaks have xwhat */
-    return up == E_ERROR && p->kind[0] && !lg_mc_leak_kind(p->kind);
+    return up == E_ERROR && p->kind[0] && !lg__mc_leak_kind(p->kind);
   case E_UNIQUE:
     return up == E_ERROR || (up == E_PAIR && parent(p, 2) == E_ERRCOUNTS);
   case E_LEAKBYTES:
@@ -405,7 +405,7 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len) {
   mc_parser *p = ud;
   if (p->rc || !p->collect || len <= 0)
     return;
-  if (lg_buf_append(&p->text, s, (size_t)len) != 0)
+  if (lg__buf_append(&p->text, s, (size_t)len) != 0)
     fail(p, LG_EINPUT, "element text longer than 64 KiB");
 }
 
@@ -453,7 +453,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name,
   }
   p->collect = wants_text(p, e);
   if (p->collect) {
-    lg_buf_reset(&p->text);
+    lg__buf_reset(&p->text);
     /* Text is wanted only inside these leaf elements: expat skips the
      * callback for all other text (most of the file's whitespace). */
     XML_SetCharacterDataHandler(p->xp, on_text);
@@ -554,7 +554,7 @@ static void leaf_end(mc_parser *p, elem e, const char *name) {
     snprintf(p->signame, sizeof p->signame, "%s", t);
     return;
   case E_TEXT:
-    p->direct = lg_mc_direct_bytes(t);
+    p->direct = lg__mc_direct_bytes(t);
     return;
   default:
     return;
@@ -577,7 +577,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name) {
   } else if (e == E_PAIR && parent(p, 1) == E_ERRCOUNTS) {
     if (p->pair_has_count && p->pair_has_unique) {
       int rc =
-          lg_mc_counts_put(&p->counts, p->pair_unique, p->pair_count, false);
+          lg__mc_counts_put(&p->counts, p->pair_unique, p->pair_count, false);
       if (rc)
         fail(p, rc, "cannot count errors");
     }
@@ -595,7 +595,7 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name,
        "unexpected <!DOCTYPE %s>: Valgrind's XML has no document type", name);
 }
 
-/* The reader's state, for lg_mc_feed. */
+/* The reader's state, for lg__mc_feed. */
 static bool feed_in_error(void *ud) {
   const mc_parser *p = ud;
   return p->depth >= 2 && parent(p, 0) == E_ERROR;
@@ -614,8 +614,8 @@ static int parser_init(mc_parser *p, const char *name, lg_memcheck_result *m,
   p->protocol = -1;
   p->leaks_before = m->n_leaks;
   p->errors_before = m->n_error_records;
-  lg_buf_init(&p->text, MC_TEXT_CAP);
-  lg_buf_init(&p->arena, MC_ARENA_CAP);
+  lg__buf_init(&p->text, MC_TEXT_CAP);
+  lg__buf_init(&p->arena, MC_ARENA_CAP);
   p->xp = XML_ParserCreate(NULL);
   if (!p->xp)
     return lg_error_set(err, LG_ENOMEM, "%s: cannot create an XML parser",
@@ -632,9 +632,9 @@ static int parser_init(mc_parser *p, const char *name, lg_memcheck_result *m,
 static void parser_cleanup(mc_parser *p) {
   if (p->xp)
     XML_ParserFree(p->xp);
-  lg_buf_cleanup(&p->text);
-  lg_buf_cleanup(&p->arena);
-  lg_mc_counts_free(&p->counts);
+  lg__buf_cleanup(&p->text);
+  lg__buf_cleanup(&p->arena);
+  lg__mc_counts_free(&p->counts);
 }
 
 /* expat rejected the input; final: it was the end-of-input call. */
@@ -684,12 +684,12 @@ static int parser_finish(mc_parser *p) {
         lg_error_set(p->err, LG_EINPUT,
                      "%s: no <protocolversion> in the Valgrind XML", p->name);
   if (p->rc) {
-    lg_mc_rollback(m, p->leaks_before, p->errors_before);
+    lg__mc_rollback(m, p->leaks_before, p->errors_before);
     return p->rc;
   }
-  errors = lg_mc_counts_sum(&p->counts);
+  errors = lg__mc_counts_sum(&p->counts);
   for (i = 0; i < p->n_err_unique; i++) {
-    int64_t n = lg_mc_counts_get(&p->counts, p->err_unique[i]);
+    int64_t n = lg__mc_counts_get(&p->counts, p->err_unique[i]);
     if (n > 0)
       m->error_records[p->errors_before + i].count = n;
   }
@@ -698,7 +698,7 @@ static int parser_finish(mc_parser *p) {
   m->possibly_lost_bytes = add_known(m->possibly_lost_bytes, p->lost[2]);
   m->errors = (m->errors < 0 ? 0 : m->errors) + errors;
   m->ran = true;
-  lg_mc_sort(m);
+  lg__mc_sort(m);
   if (p->signame[0] && strcmp(p->signame, "SIGTERM") != 0 &&
       strcmp(p->signame, "SIGINT") != 0 && strcmp(p->signame, "SIGHUP") != 0 &&
       !m->note) {
@@ -712,7 +712,7 @@ static int parser_finish(mc_parser *p) {
 }
 
 static size_t feed(mc_parser *p, const char *s, size_t n, bool final) {
-  return lg_mc_feed(&p->feed, p->xp, s, n, final);
+  return lg__mc_feed(&p->feed, p->xp, s, n, final);
 }
 
 int lg_memcheck_parse_buffer(const char *name, const char *data, size_t len,

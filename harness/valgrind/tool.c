@@ -1,7 +1,7 @@
 /* valgrind/tool.c - finding valgrind and talking to a running Massif
  * through vgdb.
  *
- * Child processes (valgrind --version, vgdb) run through lg_run_capture
+ * Child processes (valgrind --version, vgdb) run through lg__run_capture
  * (core/proc.h): stdin from /dev/null, output captured with a cap (4 KiB
  * kept for the error message), a deadline after which the child's process
  * group is killed and reaped, so nothing is left behind and nothing blocks
@@ -26,10 +26,10 @@
 
 #define OUT_CAP 4096
 
-/* lg_which into a caller buffer (only absolute PATH entries: the service
+/* lg__which into a caller buffer (only absolute PATH entries: the service
  * module resolves a relative program against the service's cwd, not ours). */
 static int find_tool(const char *name, char *out, size_t cap) {
-  char *p = lg_which(name);
+  char *p = lg__which(name);
   int rc = p && strlen(p) < cap ? 0 : -1;
   if (rc == 0)
     memcpy(out, p, strlen(p) + 1);
@@ -56,7 +56,7 @@ int lg_valgrind_find(char *path, size_t cap, char *version, size_t vcap,
   argv[0] = exe;
   argv[1] = "--version";
   argv[2] = NULL;
-  rc = lg_run_capture(argv, NULL, 30.0, out, sizeof out, &st, NULL);
+  rc = lg__run_capture(argv, NULL, 30.0, out, sizeof out, &st, NULL);
   if (rc || !WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
       strncmp(out, "valgrind-", 9) != 0)
     return lg_error_set(err, LG_ETOOL, "%s --version failed: %s", exe,
@@ -88,7 +88,7 @@ int lg_massif_vgdb_snapshot_watched(
 
   if (path[0] != '/') { /* Massif writes relative to the service's cwd */
     char cwd[4096];
-    if (!getcwd(cwd, sizeof cwd) || !(abspath = lg_path_join(cwd, path)))
+    if (!getcwd(cwd, sizeof cwd) || !(abspath = lg__path_join(cwd, path)))
       return lg_error_set(err, LG_ESYS, "%s: cannot make the path absolute",
                           path);
     path = abspath;
@@ -123,8 +123,8 @@ int lg_massif_vgdb_snapshot_watched(
   argv[i++] = (char *)path;
   argv[i] = NULL;
   unlink(path); /* so a stale file cannot pass for a new snapshot */
-  rc = lg_run_capture_watched(argv, NULL, timeout_s, out, sizeof out, &ws,
-                              on_group, group_ctx, NULL);
+  rc = lg__run_capture_watched(argv, NULL, timeout_s, out, sizeof out, &ws,
+                               on_group, group_ctx, NULL);
   if (rc == LG_ETIMEOUT) {
     rc = lg_error_set(err, LG_ETIMEOUT,
                       "vgdb --pid=%ld %s did not answer within %.1f s (is "

@@ -22,7 +22,7 @@ static inline uint64_t lg_vg_fnv(uint64_t h, const void *p, size_t n) {
   return h;
 }
 
-/* Allocator frames (lg_allocator_fn_n, lg_frame_fn_len, ...) are the
+/* Allocator frames (lg__allocator_fn_n, lg__frame_fn_len, ...) are the
  * result module's: result/frames.h. */
 
 /* ---- Massif: the snapshot accumulator (massif_series.c) -------------- */
@@ -54,14 +54,14 @@ struct lg_massif_series {
 };
 
 /* Start a detailed tree at x; returns its index or < 0. */
-int lg_ms_tree_begin(struct lg_massif_series *s, double x);
+int lg__ms_tree_begin(struct lg_massif_series *s, double x);
 /* Add bytes of a site (fn, file: length-delimited; file may be NULL) to
  * the current tree. */
-int lg_ms_site_add(struct lg_massif_series *s, const char *fn, size_t fn_len,
-                   const char *file, size_t file_len, int line, double bytes);
+int lg__ms_site_add(struct lg_massif_series *s, const char *fn, size_t fn_len,
+                    const char *file, size_t file_len, int line, double bytes);
 /* Add one heap-series point. */
-int lg_ms_point_add(struct lg_massif_series *s, double x, double y);
+int lg__ms_point_add(struct lg_massif_series *s, double x, double y);
 /* Undo everything added after the series had n points and n_trees trees. */
-void lg_ms_rollback(struct lg_massif_series *s, size_t n, size_t n_trees);
+void lg__ms_rollback(struct lg_massif_series *s, size_t n, size_t n_trees);
 
 #endif

@@ -60,7 +60,7 @@ int lg_heapprof_add_stream_buffer(lg_heapprof *h, const char *name,
  * there is none. */
 int lg_heapprof_add_stream_dir(lg_heapprof *h, const char *dir, lg_error *err);
 /* Map stream times to requests: n (t_s, requests) pairs of the load's
- * progress, t_s on CLOCK_MONOTONIC (lg_now_s), both non-decreasing.
+ * progress, t_s on CLOCK_MONOTONIC (lg__now_s), both non-decreasing.
  * Without them the x axis is seconds since the first pair or event. */
 int lg_heapprof_set_progress(lg_heapprof *h, const double *t_s,
                              const double *requests, size_t n, lg_error *err);

@@ -56,7 +56,7 @@ static inline int lt_can_connect(unsigned port) {
  * the test process ends, so a failed assertion (which skips lt_stop_service)
  * does not leave it running. */
 static inline pid_t lt_start_service(char *const argv[], unsigned port) {
-  double dl = lg_now_s() + 5;
+  double dl = lg__now_s() + 5;
   pid_t parent = getpid(), pid = fork();
   ck_assert_int_ge(pid, 0);
   if (pid == 0) {
@@ -74,7 +74,7 @@ static inline pid_t lt_start_service(char *const argv[], unsigned port) {
     int st;
     if (waitpid(pid, &st, WNOHANG) == pid)
       ck_abort_msg("%s exited before listening on %u", argv[0], port);
-    if (lg_now_s() > dl) {
+    if (lg__now_s() > dl) {
       kill(pid, SIGKILL);
       waitpid(pid, &st, 0);
       ck_abort_msg("%s did not listen on %u within 5 s", argv[0], port);

@@ -11,14 +11,14 @@
 
 START_TEST(normal_quantiles) {
   /* Reference values: Abramowitz and Stegun table 26.5 / R qnorm. */
-  ck_assert_double_eq_tol(lg_stat_norm_ppf(0.5), 0, 1e-15);
-  ck_assert_double_eq_tol(lg_stat_norm_ppf(0.9), 1.2815515655446004, 1e-12);
-  ck_assert_double_eq_tol(lg_stat_norm_ppf(0.975), 1.959963984540054, 1e-12);
-  ck_assert_double_eq_tol(lg_stat_norm_ppf(0.99), 2.3263478740408408, 1e-12);
-  ck_assert_double_eq_tol(lg_stat_norm_ppf(0.01), -2.3263478740408408, 1e-12);
-  ck_assert_double_eq_tol(lg_stat_norm_ppf(1e-10), -6.361340902404056, 1e-9);
-  ck_assert(isinf(lg_stat_norm_ppf(1)));
-  ck_assert(isnan(lg_stat_norm_ppf(2)));
+  ck_assert_double_eq_tol(lg__stat_norm_ppf(0.5), 0, 1e-15);
+  ck_assert_double_eq_tol(lg__stat_norm_ppf(0.9), 1.2815515655446004, 1e-12);
+  ck_assert_double_eq_tol(lg__stat_norm_ppf(0.975), 1.959963984540054, 1e-12);
+  ck_assert_double_eq_tol(lg__stat_norm_ppf(0.99), 2.3263478740408408, 1e-12);
+  ck_assert_double_eq_tol(lg__stat_norm_ppf(0.01), -2.3263478740408408, 1e-12);
+  ck_assert_double_eq_tol(lg__stat_norm_ppf(1e-10), -6.361340902404056, 1e-9);
+  ck_assert(isinf(lg__stat_norm_ppf(1)));
+  ck_assert(isnan(lg__stat_norm_ppf(2)));
 }
 END_TEST
 
@@ -47,10 +47,10 @@ START_TEST(selection_matches_sort) {
       qsort(sorted, n, sizeof *v, cmp_d);
       for (k = 0; k < n; k += 1 + n / 17) {
         memcpy(w, v, n * sizeof *v);
-        ck_assert_double_eq(lg_select(w, n, k), sorted[k]);
+        ck_assert_double_eq(lg__select(w, n, k), sorted[k]);
       }
       memcpy(w, v, n * sizeof *v);
-      ck_assert_double_eq(lg_median(w, n),
+      ck_assert_double_eq(lg__median(w, n),
                           n % 2 ? sorted[n / 2]
                                 : (sorted[n / 2 - 1] + sorted[n / 2]) / 2);
     }
@@ -70,8 +70,8 @@ START_TEST(theil_sen_by_hand) {
   static const double x[] = {1, 2, 3, 4, 5}, y[] = {1, 3, 2, 5, 4};
   char work[1024];
   lg_sen f;
-  ck_assert_uint_ge(sizeof work, lg_stat_theil_sen_work(5));
-  lg_stat_theil_sen(x, y, 5, 0.9, 0, work, &f);
+  ck_assert_uint_ge(sizeof work, lg__stat_theil_sen_work(5));
+  lg__stat_theil_sen(x, y, 5, 0.9, 0, work, &f);
   ck_assert_uint_eq(f.pairs, 10);
   ck_assert_double_eq_tol(f.slope, 0.875, 1e-15);
   ck_assert_double_eq_tol(f.intercept, 0.125, 1e-15);
@@ -81,12 +81,12 @@ START_TEST(theil_sen_by_hand) {
   ck_assert_double_eq(f.rho, 0);
   /* At 0.99 the ranks fall outside 0..9: five points cannot give a 99%
    * bound, and the bounds say so instead of clamping. */
-  lg_stat_theil_sen(x, y, 5, 0.99, 0, work, &f);
+  lg__stat_theil_sen(x, y, 5, 0.99, 0, work, &f);
   ck_assert(isinf(f.lo) && f.lo < 0);
   ck_assert(isinf(f.hi) && f.hi > 0);
   /* rho 0.5 triples Var S: C = 1.28155 * sqrt(50) = 9.062, the lower rank
    * round(0.469) - 1 = -1 -> unbounded, the upper round(9.53) = 10 -> too. */
-  lg_stat_theil_sen(x, y, 5, 0.9, 0.5, work, &f);
+  lg__stat_theil_sen(x, y, 5, 0.9, 0.5, work, &f);
   ck_assert(isinf(f.lo) && isinf(f.hi));
   ck_assert_double_eq(f.rho, 0.5);
 }
@@ -101,10 +101,10 @@ START_TEST(theil_sen_ties) {
   static const double x2[] = {1, 1, 2, 3, 4, 5}, y2[] = {1, 2, 3, 4, 5, 6};
   char work[1024];
   lg_sen f;
-  lg_stat_theil_sen(x1, y1, 6, 0.9, 0, work, &f);
+  lg__stat_theil_sen(x1, y1, 6, 0.9, 0, work, &f);
   ck_assert_double_eq_tol(f.var_s, 426.0 / 18, 1e-12);
   ck_assert_uint_eq(f.pairs, 15);
-  lg_stat_theil_sen(x2, y2, 6, 0.9, 0, work, &f);
+  lg__stat_theil_sen(x2, y2, 6, 0.9, 0, work, &f);
   ck_assert_uint_eq(f.pairs, 14);
   ck_assert_double_eq_tol(f.var_s, (510.0 - 18) / 18, 1e-12);
   /* A flat, page-quantised series: every slope is 0, so are the bounds. */
@@ -116,7 +116,7 @@ START_TEST(theil_sen_ties) {
       x[i] = i * 100.0;
       y[i] = 4096.0 * 1000;
     }
-    lg_stat_theil_sen(x, y, 40, 0.99, -1, w2, &f);
+    lg__stat_theil_sen(x, y, 40, 0.99, -1, w2, &f);
     ck_assert_double_eq(f.slope, 0);
     ck_assert_double_eq(f.lo, 0);
     ck_assert_double_eq(f.hi, 0);
@@ -134,7 +134,7 @@ START_TEST(theil_sen_robust_to_spikes) {
     x[i] = i;
     y[i] = 7.0 * i + (i % 5 == 2 ? 1e6 : 0);
   }
-  lg_stat_theil_sen(x, y, 100, 0.99, -1, work, &f);
+  lg__stat_theil_sen(x, y, 100, 0.99, -1, work, &f);
   ck_assert_double_eq_tol(f.slope, 7, 1e-9);
   ck_assert_double_le(f.lo, 7);
   ck_assert_double_ge(f.hi, 7);
@@ -149,15 +149,15 @@ START_TEST(ar1_rho) {
   static const double alt[] = {1, -1, 1, -1, 1, -1, 1, -1, 1, -1};
   static double e[20000];
   lgc_rng g;
-  ck_assert_double_eq_tol(lg_stat_ar1_rho(up, 5), 0.84, 1e-12);
-  ck_assert_double_eq(lg_stat_ar1_rho(alt, 10), 0);
-  ck_assert_double_eq(lg_stat_ar1_rho(up, 2), 0);
+  ck_assert_double_eq_tol(lg__stat_ar1_rho(up, 5), 0.84, 1e-12);
+  ck_assert_double_eq(lg__stat_ar1_rho(alt, 10), 0);
+  ck_assert_double_eq(lg__stat_ar1_rho(up, 2), 0);
   /* A long AR(1) series recovers its rho; 0.99 is clipped to 0.95. */
   lgc_seed(&g, 7);
   lgc_ar1(&g, 1000, 0.5, e, 20000);
-  ck_assert_double_eq_tol(lg_stat_ar1_rho(e, 20000), 0.5, 0.03);
+  ck_assert_double_eq_tol(lg__stat_ar1_rho(e, 20000), 0.5, 0.03);
   lgc_ar1(&g, 1000, 0.99, e, 20000);
-  ck_assert_double_eq(lg_stat_ar1_rho(e, 20000), 0.95);
+  ck_assert_double_eq(lg__stat_ar1_rho(e, 20000), 0.95);
 }
 END_TEST
 
@@ -170,25 +170,25 @@ START_TEST(level_shifts) {
     x[i] = 1000.0 * i;
     y[i] = 1e8 + 1000 * lgc_normal(&g);
   }
-  ck_assert_uint_eq(lg_stat_level_shift(x, y, 200, 6, 0.4, work), 0);
+  ck_assert_uint_eq(lg__stat_level_shift(x, y, 200, 6, 0.4, work), 0);
   /* A step at point 60 (30%): restart there. */
   for (i = 60; i < 200; i++)
     y[i] += 50000;
-  ck_assert_uint_eq(lg_stat_level_shift(x, y, 200, 6, 0.4, work), 60);
+  ck_assert_uint_eq(lg__stat_level_shift(x, y, 200, 6, 0.4, work), 60);
   /* A second step at 150 leaves only 25%: the restart stays at 60. */
   for (i = 150; i < 200; i++)
     y[i] += 50000;
-  ck_assert_uint_eq(lg_stat_level_shift(x, y, 200, 6, 0.4, work), 60);
+  ck_assert_uint_eq(lg__stat_level_shift(x, y, 200, 6, 0.4, work), 60);
   /* A spike is not a shift. */
   for (i = 60; i < 200; i++)
     y[i] -= i >= 150 ? 100000 : 50000;
   y[90] += 80000;
-  ck_assert_uint_eq(lg_stat_level_shift(x, y, 200, 6, 0.4, work), 0);
+  ck_assert_uint_eq(lg__stat_level_shift(x, y, 200, 6, 0.4, work), 0);
   /* Quantised ratchet: most differences exactly 0 (MAD 0), one jump. */
   for (i = 0; i < 200; i++)
     y[i] = 4096.0 * (i < 70 ? 100 : 103);
-  ck_assert_uint_eq(lg_stat_level_shift(x, y, 200, 6, 0.4, work), 70);
-  ck_assert_uint_eq(lg_stat_level_shift(x, y, 9, 6, 0.4, work), 0);
+  ck_assert_uint_eq(lg__stat_level_shift(x, y, 200, 6, 0.4, work), 70);
+  ck_assert_uint_eq(lg__stat_level_shift(x, y, 9, 6, 0.4, work), 0);
 }
 END_TEST
 
@@ -208,9 +208,9 @@ START_TEST(staircase_shifts) {
            50000.0 * (i >= 50) + 50000.0 * (i >= 90) + 50000.0 * (i >= 130) +
            50000.0 * (i >= 170);
   }
-  ls = lg_stat_level_shift(x, y, 200, 6, 0.4, work);
+  ls = lg__stat_level_shift(x, y, 200, 6, 0.4, work);
   ck_assert_uint_eq(ls, 90);
-  lg_stat_shifts_after(y, 200, 6, ls + 1, work, &sh);
+  lg__stat_shifts_after(y, 200, 6, ls + 1, work, &sh);
   ck_assert_uint_eq(sh.up, 5);
   ck_assert_uint_eq(sh.up_after, 2);
   ck_assert_double_eq_tol(sh.net_after, 100000, 6000);
@@ -218,15 +218,15 @@ START_TEST(staircase_shifts) {
    * cancel out (net about 0) though two of them still go up. */
   for (i = 185; i < 200; i++)
     y[i] -= 100000;
-  lg_stat_shifts_after(y, 200, 6, ls + 1, work, &sh);
+  lg__stat_shifts_after(y, 200, 6, ls + 1, work, &sh);
   ck_assert_uint_eq(sh.up_after, 2);
   ck_assert_double_eq_tol(sh.net_after, 0, 6000);
   /* Too short, or no scale: nothing. */
-  lg_stat_shifts_after(y, 9, 6, 1, work, &sh);
+  lg__stat_shifts_after(y, 9, 6, 1, work, &sh);
   ck_assert_uint_eq(sh.up, 0);
   for (i = 0; i < 200; i++)
     y[i] = 5;
-  lg_stat_shifts_after(y, 200, 6, 1, work, &sh);
+  lg__stat_shifts_after(y, 200, 6, 1, work, &sh);
   ck_assert_uint_eq(sh.up + sh.up_after, 0);
   ck_assert_double_eq(sh.net_after, 0);
 }
@@ -241,7 +241,7 @@ START_TEST(hinge_scan) {
     x[i] = i;
     y[i] = 500 + (i > 120 ? 3.0 * (i - 120) : 0) + ((i * 37) % 11 - 5) * 0.5;
   }
-  ck_assert_int_eq(lg_stat_hinge(x, y, 200, 0.10, 0.85, &h), 0);
+  ck_assert_int_eq(lg__stat_hinge(x, y, 200, 0.10, 0.85, &h), 0);
   ck_assert_double_eq_tol(h.c, 120, 2);
   ck_assert_double_eq_tol(h.b1, 0, 0.05);
   ck_assert_double_eq_tol(h.b1 + h.b2, 3, 0.05);
@@ -250,9 +250,9 @@ START_TEST(hinge_scan) {
   /* A straight line with the same wiggle: no evidence for a break. */
   for (i = 0; i < 200; i++)
     y[i] = 500 + 2.0 * i + ((i * 37) % 11 - 5) * 0.5;
-  ck_assert_int_eq(lg_stat_hinge(x, y, 200, 0.10, 0.85, &h), 0);
+  ck_assert_int_eq(lg__stat_hinge(x, y, 200, 0.10, 0.85, &h), 0);
   ck_assert_double_lt(h.evidence, 10);
-  ck_assert_int_eq(lg_stat_hinge(x, y, 7, 0.10, 0.85, &h), -1);
+  ck_assert_int_eq(lg__stat_hinge(x, y, 7, 0.10, 0.85, &h), -1);
 }
 END_TEST
 
@@ -294,7 +294,7 @@ static const char *best_model(int kind, double *asym_param) {
     x[i] = u;
     y[i] = 1e8 + v + 2e4 * lgc_normal(&g);
   }
-  b = lg_models_fit(x, y, 300, work, fits);
+  b = lg__models_fit(x, y, 300, work, fits);
   ck_assert_str_eq(fits[0].name, "flat");
   ck_assert_str_eq(fits[7].name, "hinge");
   *asym_param = fits[b].params[0];

@@ -1,8 +1,8 @@
 /* test_backends - the wrapping container backends (systemd, docker, podman)
  * and backend auto, on a machine that has neither systemd as init nor a
  * container engine:
- * - the exact command lines built (ct_systemd_argv, ct_oci_argv) and the
- *   wrapper environments;
+ * - the exact command lines built (lg__ct_systemd_argv, lg__ct_oci_argv) and
+ * the wrapper environments;
  * - helper commands (ct_run): output, exit status, timeout, a daemon
  *   holding the pipe;
  * - the cgroup lookup from /proc/PID/cgroup against fixture files, with the
@@ -216,9 +216,9 @@ START_TEST(systemd_argv_user) {
   p.unit = "leakgate-7-a-api";
   p.version = 255;
   p.memory = 256u << 20;
-  ck_assert_int_eq(ct_systemd_argv(&p, argv, envp, &out, &err), 0);
+  ck_assert_int_eq(lg__ct_systemd_argv(&p, argv, envp, &out, &err), 0);
   expect_argv(out.v, want);
-  lg_strv_cleanup(&out);
+  lg__strv_cleanup(&out);
 }
 END_TEST
 
@@ -269,9 +269,9 @@ START_TEST(systemd_argv_system_old_and_sudo) {
   p.unit = "u";
   p.version = 252;
   p.swap = 1u << 20;
-  ck_assert_int_eq(ct_systemd_argv(&p, argv, envp, &out, &err), 0);
+  ck_assert_int_eq(lg__ct_systemd_argv(&p, argv, envp, &out, &err), 0);
   expect_argv(out.v, want_sys);
-  lg_strv_cleanup(&out);
+  lg__strv_cleanup(&out);
   p.mode = LG_SYSTEMD_SUDO;
   p.sudo = "/usr/bin/sudo";
   p.version = 254;
@@ -279,12 +279,12 @@ START_TEST(systemd_argv_system_old_and_sudo) {
   p.swap = 0;
   p.uid = 1001;
   p.gid = 127;
-  ck_assert_int_eq(ct_systemd_argv(&p, argv, envp, &out, &err), 0);
+  ck_assert_int_eq(lg__ct_systemd_argv(&p, argv, envp, &out, &err), 0);
   expect_argv(out.v, want_sudo);
-  lg_strv_cleanup(&out);
-  ck_assert_int_eq(ct_systemd_argv(&p, (char *[]){NULL}, envp, &out, &err),
+  lg__strv_cleanup(&out);
+  ck_assert_int_eq(lg__ct_systemd_argv(&p, (char *[]){NULL}, envp, &out, &err),
                    LG_EUSAGE);
-  lg_strv_cleanup(&out);
+  lg__strv_cleanup(&out);
 }
 END_TEST
 
@@ -328,14 +328,14 @@ START_TEST(oci_argv) {
   p.name = "leakgate-1-2-api";
   p.image = "ghcr.io/acme/api:1.2";
   p.memory = 256u << 20;
-  ck_assert_int_eq(ct_oci_argv(&p, argv, envp, &out, &err), 0);
+  ck_assert_int_eq(lg__ct_oci_argv(&p, argv, envp, &out, &err), 0);
   expect_argv(out.v, want_docker);
-  lg_strv_cleanup(&out);
+  lg__strv_cleanup(&out);
   /* swap allowed: --memory-swap is the total */
   p.swap = 1u << 20;
-  ck_assert_int_eq(ct_oci_argv(&p, argv, NULL, &out, &err), 0);
+  ck_assert_int_eq(lg__ct_oci_argv(&p, argv, NULL, &out, &err), 0);
   ck_assert_str_eq(out.v[13], "269484032");
-  lg_strv_cleanup(&out);
+  lg__strv_cleanup(&out);
   /* podman from a rootfs, no limit, no env */
   p.engine = LG_BACKEND_PODMAN;
   p.tool = "/usr/bin/podman";
@@ -343,14 +343,14 @@ START_TEST(oci_argv) {
   p.image = NULL;
   p.rootfs = "/srv/rootfs";
   p.memory = 0;
-  ck_assert_int_eq(ct_oci_argv(&p, argv, NULL, &out, &err), 0);
+  ck_assert_int_eq(lg__ct_oci_argv(&p, argv, NULL, &out, &err), 0);
   expect_argv(out.v, want_podman);
-  lg_strv_cleanup(&out);
+  lg__strv_cleanup(&out);
   /* docker cannot use a rootfs */
   p.engine = LG_BACKEND_DOCKER;
-  ck_assert_int_eq(ct_oci_argv(&p, argv, NULL, &out, &err), LG_EINPUT);
+  ck_assert_int_eq(lg__ct_oci_argv(&p, argv, NULL, &out, &err), LG_EINPUT);
   ck_assert(strstr(err.msg, "container.image") != NULL);
-  lg_strv_cleanup(&out);
+  lg__strv_cleanup(&out);
 }
 END_TEST
 
@@ -361,25 +361,25 @@ START_TEST(wrapper_environments) {
   setenv("HOME", "/root-of-leakgate", 1);
   setenv("DOCKER_HOST", "unix:///run/docker.sock", 1);
   /* engine client: leakgate's environment, the service's values win */
-  ck_assert_int_eq(ct_oci_env(envp, &out, &err), 0);
+  ck_assert_int_eq(lg__ct_oci_env(envp, &out, &err), 0);
   ck_assert(has_entry(out.v, "HOME=/svc"));
   ck_assert(!has_entry(out.v, "HOME=/root-of-leakgate"));
   ck_assert(has_entry(out.v, "DOCKER_HOST=unix:///run/docker.sock"));
   ck_assert(has_entry(out.v, "LEAKGATE_PORT=1"));
-  lg_strv_cleanup(&out);
+  lg__strv_cleanup(&out);
   /* systemd --user: the service's env plus the bus of the user manager */
   setenv("XDG_RUNTIME_DIR", "/run/user/1001", 1);
   setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/run/user/1001/bus", 1);
-  ck_assert_int_eq(ct_systemd_env(LG_SYSTEMD_USER, envp, &out, &err), 0);
+  ck_assert_int_eq(lg__ct_systemd_env(LG_SYSTEMD_USER, envp, &out, &err), 0);
   ck_assert_uint_eq(out.n, 4);
   ck_assert(has_entry(out.v, "XDG_RUNTIME_DIR=/run/user/1001"));
   ck_assert(has_entry(out.v,
                       "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1001/bus"));
-  lg_strv_cleanup(&out);
+  lg__strv_cleanup(&out);
   /* the system manager needs nothing of leakgate's */
-  ck_assert_int_eq(ct_systemd_env(LG_SYSTEMD_SYSTEM, envp, &out, &err), 0);
+  ck_assert_int_eq(lg__ct_systemd_env(LG_SYSTEMD_SYSTEM, envp, &out, &err), 0);
   ck_assert_uint_eq(out.n, 2);
-  lg_strv_cleanup(&out);
+  lg__strv_cleanup(&out);
   unsetenv("XDG_RUNTIME_DIR");
   unsetenv("DBUS_SESSION_BUS_ADDRESS");
   unsetenv("DOCKER_HOST");
@@ -402,32 +402,32 @@ START_TEST(run_helper) {
                 "i=0; while [ $i -lt 2000 ]; do echo "
                 "0123456789; i=$((i+1)); done",
                 NULL};
-  ck_assert_int_eq(lg_run_capture(a1, NULL, 5, out, sizeof out, &status, &err),
+  ck_assert_int_eq(lg__run_capture(a1, NULL, 5, out, sizeof out, &status, &err),
                    0);
   ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 3);
   ck_assert(strstr(out, "out") && strstr(out, "err"));
   t0 = (double)time(NULL);
   ck_assert_int_eq(
-      lg_run_capture(a2, NULL, 0.3, out, sizeof out, &status, &err),
+      lg__run_capture(a2, NULL, 0.3, out, sizeof out, &status, &err),
       LG_ETIMEOUT);
   ck_assert(strstr(err.msg, "within") != NULL);
   /* a daemon left holding the pipe does not hold us */
-  ck_assert_int_eq(lg_run_capture(a3, NULL, 5, out, sizeof out, &status, &err),
+  ck_assert_int_eq(lg__run_capture(a3, NULL, 5, out, sizeof out, &status, &err),
                    0);
   ck_assert_str_eq(out, "done\n");
   ck_assert((double)time(NULL) - t0 < 3);
-  ck_assert_int_eq(lg_run_capture(a4, NULL, 5, out, sizeof out, &status, &err),
+  ck_assert_int_eq(lg__run_capture(a4, NULL, 5, out, sizeof out, &status, &err),
                    0);
   ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 127);
   /* 22 KB of output into 64 bytes: cut, drained, no deadlock */
-  ck_assert_int_eq(lg_run_capture(a5, NULL, 5, out, sizeof out, &status, &err),
+  ck_assert_int_eq(lg__run_capture(a5, NULL, 5, out, sizeof out, &status, &err),
                    0);
   ck_assert_uint_eq(strlen(out), 63);
   ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 END_TEST
 
-/* What a watchdog would hear from lg_run_capture_watched. */
+/* What a watchdog would hear from lg__run_capture_watched. */
 typedef struct heard {
   pid_t pgid[4];
   bool alive[4];
@@ -462,9 +462,9 @@ START_TEST(run_helper_watched) {
   for (k = 0; k < 2; k++) {
     heard h;
     memset(&h, 0, sizeof h);
-    ck_assert_int_eq(lg_run_capture_watched(k ? slow : quick, NULL, k ? 0.3 : 5,
-                                            out, sizeof out, &status, hear, &h,
-                                            &err),
+    ck_assert_int_eq(lg__run_capture_watched(k ? slow : quick, NULL,
+                                             k ? 0.3 : 5, out, sizeof out,
+                                             &status, hear, &h, &err),
                      k ? LG_ETIMEOUT : 0);
     ck_assert_int_eq(h.n, 2);
     ck_assert_int_eq(h.pgid[0], h.pgid[1]);
@@ -499,13 +499,13 @@ static pid_t sleeper(const char *env) {
   return p;
 }
 
-/* lg_kill_marked kills the processes whose environment holds the entry
+/* lg__kill_marked kills the processes whose environment holds the entry
  * whole - not one whose value only starts with it, not an unmarked one. */
 START_TEST(kill_marked_by_environment) {
   char mark[32], entry[64], longer[80];
   pid_t hit, near, other;
   int st;
-  lg_run_mark(mark, sizeof mark);
+  lg__run_mark(mark, sizeof mark);
   ck_assert_uint_eq(strlen(mark), 16);
   ck_assert_uint_eq(strspn(mark, "0123456789abcdef"), 16);
   snprintf(entry, sizeof entry, "LEAKGATE_RUN=%s", mark);
@@ -513,7 +513,7 @@ START_TEST(kill_marked_by_environment) {
   hit = sleeper(entry);
   near = sleeper(longer);
   other = sleeper("B=3");
-  ck_assert_int_eq(lg_kill_marked(entry), 1);
+  ck_assert_int_eq(lg__kill_marked(entry), 1);
   ck_assert_int_eq(waitpid(hit, &st, 0), hit);
   ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
   ck_assert_int_eq(waitpid(near, &st, WNOHANG), 0); /* still running */
@@ -542,18 +542,18 @@ START_TEST(pid_cgroup_lookup) {
   setup();
   lg_test_src("tests/data/container/proc", src, sizeof src);
   /* checked-in /proc/PID/cgroup samples: v2, hybrid, a docker container */
-  ck_assert_int_eq(ct_extcg_pid_in(src, 4242, "leakgate-1-a-api.scope"), 1);
-  ck_assert_int_eq(ct_extcg_pid_in(src, 4242, "a-api.scope"), 0);
-  ck_assert_int_eq(ct_extcg_pid_in(src, 4242, "app.slice"), 0);
-  ck_assert_int_eq(ct_extcg_pid_in(src, 4343, "leakgate-1-a-api.scope"), 1);
-  ck_assert_int_eq(ct_extcg_pid_in(src, 5000, "docker-0123abcd.scope"), 1);
-  ck_assert_int_eq(ct_extcg_pid_in(src, 9999, "x.scope"), -ENOENT);
+  ck_assert_int_eq(lg__ct_extcg_pid_in(src, 4242, "leakgate-1-a-api.scope"), 1);
+  ck_assert_int_eq(lg__ct_extcg_pid_in(src, 4242, "a-api.scope"), 0);
+  ck_assert_int_eq(lg__ct_extcg_pid_in(src, 4242, "app.slice"), 0);
+  ck_assert_int_eq(lg__ct_extcg_pid_in(src, 4343, "leakgate-1-a-api.scope"), 1);
+  ck_assert_int_eq(lg__ct_extcg_pid_in(src, 5000, "docker-0123abcd.scope"), 1);
+  ck_assert_int_eq(lg__ct_extcg_pid_in(src, 9999, "x.scope"), -ENOENT);
   /* sudo (4300) -> monitor (4301) -> systemd-run in the scope (4302) */
-  ck_assert_int_eq(ct_extcg_find(src, 4300, "leakgate-1-a-api.scope", &found),
-                   1);
+  ck_assert_int_eq(
+      lg__ct_extcg_find(src, 4300, "leakgate-1-a-api.scope", &found), 1);
   ck_assert_int_eq(found, 4302);
-  ck_assert_int_eq(ct_extcg_find(src, 4300, "other.scope", &found), 0);
-  ck_assert_int_eq(ct_extcg_find(src, 9999, "x.scope", &found), -ESRCH);
+  ck_assert_int_eq(lg__ct_extcg_find(src, 4300, "other.scope", &found), 0);
+  ck_assert_int_eq(lg__ct_extcg_find(src, 9999, "x.scope", &found), -ESRCH);
   teardown();
 }
 END_TEST

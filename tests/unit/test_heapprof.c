@@ -57,7 +57,7 @@ static void maps(sb *b) {
   char *text = NULL;
   size_t len = 0;
   lg_error err;
-  ck_assert_int_eq(lg_read_file("/proc/self/maps", 1 << 20, &text, &len, &err),
+  ck_assert_int_eq(lg__read_file("/proc/self/maps", 1 << 20, &text, &len, &err),
                    0);
   rec(b, LGHS_MAPS, (uint32_t)len);
   put(b, text, len);
@@ -286,7 +286,7 @@ START_TEST(t_snapshots) {
                 (long long)leak_bytes);
   /* the gperftools text of the same instant */
   snprintf(path, sizeof path, "%s/snapshot.02.heap", dir);
-  ck_assert_int_eq(lg_read_file(path, 64 << 20, &text, &len, &err), 0);
+  ck_assert_int_eq(lg__read_file(path, 64 << 20, &text, &len, &err), 0);
   ck_assert(strncmp(text, "heap profile: ", 14) == 0);
   ck_assert_ptr_nonnull(strstr(text, "@ heapprofile\n"));
   ck_assert_ptr_nonnull(strstr(text, "\nMAPPED_LIBRARIES:\n"));

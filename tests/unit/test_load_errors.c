@@ -15,13 +15,13 @@ static void one_phase(lt_spec *t, unsigned conns, double secs, double rate) {
 static void run_timed(lt_spec *t, unsigned port, lg_load_result *r,
                       double max_s) {
   lg_load_opts o;
-  double t0 = lg_now_s();
+  double t0 = lg__now_s();
   lg_load_opts_init(&o);
   o.spec = &t->s;
   o.port = port;
   lt_run(&o, r);
-  ck_assert_msg(lg_now_s() - t0 < max_s, "the load took %.2f s",
-                lg_now_s() - t0);
+  ck_assert_msg(lg__now_s() - t0 < max_s, "the load took %.2f s",
+                lg__now_s() - t0);
 }
 
 START_TEST(unreachable_target) {
@@ -113,17 +113,17 @@ START_TEST(service_dies_mid_run) {
   o.port = port;
   ck_assert_int_eq(lg_load_new(&o, &l, &e), 0);
   ck_assert_int_eq(lg_load_start(l, &e), 0);
-  t0 = lg_now_s();
+  t0 = lg__now_s();
   while (!lg_load_wait(l, 0.2)) {
     lg_load_progress_get(l, &p);
-    if (!killed && lg_now_s() - t0 > 0.5) {
+    if (!killed && lg__now_s() - t0 > 0.5) {
       kill(pid, SIGKILL);
       waitpid(pid, &st, 0);
       killed = 1;
       at_kill = p.completed;
     }
   }
-  ck_assert(lg_now_s() - t0 < 2.5);
+  ck_assert(lg__now_s() - t0 < 2.5);
   ck_assert_int_eq(lg_load_finish(l, &r, &e), 0);
   lg_load_free(l);
   ck_assert(killed);
@@ -181,11 +181,11 @@ START_TEST(stop_and_interrupt_end_early) {
   ck_assert_int_eq(lg_load_new(&o, &l, &e), 0);
   ck_assert_int_eq(lg_load_start(l, &e), 0);
   ck_assert_int_eq(lg_load_wait(l, 0.3), 0);
-  t0 = lg_now_s();
+  t0 = lg__now_s();
   lg_load_stop(l);
   lg_load_stop(l); /* idempotent */
   ck_assert_int_eq(lg_load_wait(l, 30.0), 1);
-  ck_assert(lg_now_s() - t0 < 30.0);
+  ck_assert(lg__now_s() - t0 < 30.0);
   ck_assert_int_eq(lg_load_finish(l, &r, &e), 0);
   ck_assert(r.duration_s < 60.0);
   ck_assert(r.phases[0].duration_s < 60.0);
@@ -199,9 +199,9 @@ START_TEST(stop_and_interrupt_end_early) {
   ck_assert_int_eq(lg_load_start(l, &e), 0);
   ck_assert_int_eq(lg_load_wait(l, 0.2), 0);
   __atomic_store_n(&intr, 1, __ATOMIC_RELAXED); /* as a signal handler would */
-  t0 = lg_now_s();
+  t0 = lg__now_s();
   ck_assert_int_eq(lg_load_wait(l, 30.0), 1);
-  ck_assert(lg_now_s() - t0 < 30.0);
+  ck_assert(lg__now_s() - t0 < 30.0);
   lg_load_free(l); /* without finish: still joins and frees */
 
   /* never started: wait is done at once, finish gives an empty result */
@@ -219,9 +219,9 @@ START_TEST(stop_and_interrupt_end_early) {
   o.interrupt = NULL;
   ck_assert_int_eq(lg_load_new(&o, &l, &e), 0);
   ck_assert_int_eq(lg_load_start(l, &e), 0);
-  t0 = lg_now_s();
+  t0 = lg__now_s();
   lg_load_free(l);
-  ck_assert(lg_now_s() - t0 < 30.0);
+  ck_assert(lg__now_s() - t0 < 30.0);
   lt_stop_service(pid);
 }
 END_TEST

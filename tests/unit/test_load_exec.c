@@ -51,7 +51,7 @@ START_TEST(ended_at_phase_end) {
   o.out_dir = tmpdir;
   ck_assert_int_eq(lg_load_new(&o, &l, &e), 0);
   ck_assert_int_eq(lg_load_start(l, &e), 0);
-  t0 = lg_now_s();
+  t0 = lg__now_s();
   while (!lg_load_wait(l, 0.05)) {
     ck_assert_uint_eq(lg_load_completed(l), 0); /* exec counts nothing */
     saw_b |= strcmp(lg_load_phase(l), "b") == 0;
@@ -60,8 +60,8 @@ START_TEST(ended_at_phase_end) {
   /* 1 s of phases, then 1 s to finish by itself, then SIGTERM: never
    * before 2 s, and long before the command's own 30 s (a generous
    * ceiling: the machine may be busy) */
-  ck_assert_msg(lg_now_s() - t0 > 1.9 && lg_now_s() - t0 < 20, "ran %.2f s",
-                lg_now_s() - t0);
+  ck_assert_msg(lg__now_s() - t0 > 1.9 && lg__now_s() - t0 < 20, "ran %.2f s",
+                lg__now_s() - t0);
   ck_assert_int_eq(lg_load_finish(l, &r, &e), 0);
   lg_load_free(l);
   ck_assert_str_eq(r.driver, "exec");
@@ -107,7 +107,7 @@ START_TEST(exits_by_itself) {
   lt_spec t;
   lg_load_opts o;
   lg_load_result r;
-  double t0 = lg_now_s();
+  double t0 = lg__now_s();
 
   mk_tmp();
   exec_spec(&t, argv, 3);
@@ -117,7 +117,7 @@ START_TEST(exits_by_itself) {
   o.port = 999;
   o.out_dir = tmpdir;
   lt_run(&o, &r);
-  ck_assert(lg_now_s() - t0 < 3.0); /* the load ends with the command */
+  ck_assert(lg__now_s() - t0 < 3.0); /* the load ends with the command */
   ck_assert_int_eq(r.exec_exit_status, 3);
   ck_assert_msg(strstr(r.message, "exited by itself"), "%s", r.message);
   ck_assert_str_eq(lg_test_text("%s/load.stdout.log", tmpdir),
@@ -150,7 +150,7 @@ START_TEST(sigkill_and_group) {
   lt_spec t;
   lg_load_opts o;
   lg_load_result r;
-  double t0 = lg_now_s();
+  double t0 = lg__now_s();
   long bg;
 
   mk_tmp();
@@ -164,8 +164,8 @@ START_TEST(sigkill_and_group) {
   o.out_dir = tmpdir;
   lt_run(&o, &r);
   unsetenv("PIDFILE");
-  ck_assert_msg(lg_now_s() - t0 > 3.2 && lg_now_s() - t0 < 5.0, "took %.2f",
-                lg_now_s() - t0);
+  ck_assert_msg(lg__now_s() - t0 > 3.2 && lg__now_s() - t0 < 5.0, "took %.2f",
+                lg__now_s() - t0);
   ck_assert_int_eq(r.exec_exit_status, 128 + SIGKILL);
   ck_assert_msg(strstr(r.message, "SIGKILL"), "%s", r.message);
   bg = atol(lg_test_text("%s/bg.pid", tmpdir));

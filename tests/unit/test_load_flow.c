@@ -200,7 +200,7 @@ START_TEST(stdin_service_exits_mid_run) {
   lt_spec t;
   lg_load_opts o;
   lg_load_result r;
-  double t0 = lg_now_s();
+  double t0 = lg__now_s();
 
   lt_spec_init(&t, LG_DRIVER_STDIN, 4);
   lt_flow(&t, "req {{seq}}\n", "\n");
@@ -210,7 +210,7 @@ START_TEST(stdin_service_exits_mid_run) {
   o.stdin_fd = to;
   o.stdout_fd = from;
   lt_run(&o, &r);
-  ck_assert(lg_now_s() - t0 < 2.0); /* ends on time, never hangs */
+  ck_assert(lg__now_s() - t0 < 2.0); /* ends on time, never hangs */
   ck_assert_int_eq(r.requests, 500);
   ck_assert_int_ge(r.errors, 1);
   ck_assert_int_le(r.errors, 8);

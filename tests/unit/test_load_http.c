@@ -16,27 +16,27 @@ START_TEST(hist_quantiles) {
   static lgl_hist h, g;
   uint64_t i, v;
   memset(&h, 0, sizeof h);
-  ck_assert_uint_eq(lgl_hist_quantile(&h, 0.5), 0);
+  ck_assert_uint_eq(lg__load_hist_quantile(&h, 0.5), 0);
   for (i = 1; i <= 100000; i++)
-    lgl_hist_record(&h, i * 1000); /* 1 us .. 100 ms, uniform */
-  v = lgl_hist_quantile(&h, 0.5);
+    lg__load_hist_record(&h, i * 1000); /* 1 us .. 100 ms, uniform */
+  v = lg__load_hist_quantile(&h, 0.5);
   ck_assert_msg(fabs((double)v - 50e6) < 50e6 * 0.01, "p50 %llu",
                 (unsigned long long)v);
-  v = lgl_hist_quantile(&h, 0.99);
+  v = lg__load_hist_quantile(&h, 0.99);
   ck_assert_msg(fabs((double)v - 99e6) < 99e6 * 0.01, "p99 %llu",
                 (unsigned long long)v);
-  ck_assert_uint_eq(lgl_hist_quantile(&h, 1.0), 100000000ull);
+  ck_assert_uint_eq(lg__load_hist_quantile(&h, 1.0), 100000000ull);
   /* small values are exact; huge ones are clamped, not lost */
   memset(&g, 0, sizeof g);
-  lgl_hist_record(&g, 7);
-  lgl_hist_record(&g, 7);
-  lgl_hist_record(&g, 200);
-  ck_assert_uint_eq(lgl_hist_quantile(&g, 0.5), 7);
-  ck_assert_uint_eq(lgl_hist_quantile(&g, 0.9), 200);
-  lgl_hist_record(&g, UINT64_MAX / 2);
+  lg__load_hist_record(&g, 7);
+  lg__load_hist_record(&g, 7);
+  lg__load_hist_record(&g, 200);
+  ck_assert_uint_eq(lg__load_hist_quantile(&g, 0.5), 7);
+  ck_assert_uint_eq(lg__load_hist_quantile(&g, 0.9), 200);
+  lg__load_hist_record(&g, UINT64_MAX / 2);
   ck_assert_uint_eq(g.count, 4);
-  ck_assert_uint_eq(lgl_hist_quantile(&g, 1.0), UINT64_MAX / 2);
-  lgl_hist_merge(&h, &g);
+  ck_assert_uint_eq(lg__load_hist_quantile(&g, 1.0), UINT64_MAX / 2);
+  lg__load_hist_merge(&h, &g);
   ck_assert_uint_eq(h.count, 100004);
 }
 END_TEST
@@ -61,9 +61,9 @@ START_TEST(closed_model_clean_fixture) {
   lg_load_opts_init(&o);
   o.spec = &t.s;
   o.port = port;
-  t0 = lg_now_s();
+  t0 = lg__now_s();
   lt_run(&o, &r);
-  ck_assert(lg_now_s() - t0 < 30.0); /* a ceiling for a hang, not a speed */
+  ck_assert(lg__now_s() - t0 < 30.0); /* a ceiling for a hang, not a speed */
   lt_stop_service(pid);
   ck_assert_str_eq(r.driver, "http");
   /* counts, not speed (speed is bench/'s): requests were served, and the
@@ -107,16 +107,16 @@ START_TEST(open_model_accuracy) {
   o.port = port;
   ck_assert_int_eq(lg_load_new(&o, &l, &e), 0);
   ck_assert_int_eq(lg_load_start(l, &e), 0);
-  t0 = lg_now_s();
+  t0 = lg__now_s();
   while (!lg_load_wait(l, 0.05)) {
-    double el = lg_now_s() - t0;
+    double el = lg__now_s() - t0;
     if (!at1 && el >= 1.0) {
       at1 = lg_load_completed(l);
-      t1 = lg_now_s();
+      t1 = lg__now_s();
     }
     if (!at2 && el >= 2.0) {
       at2 = lg_load_completed(l);
-      t2 = lg_now_s();
+      t2 = lg__now_s();
     }
   }
   ck_assert_int_eq(lg_load_finish(l, &r, &e), 0);
@@ -227,10 +227,10 @@ START_TEST(scales_and_max_requests) {
   o.port = port;
   o.rate_scale = 0.5;
   o.duration_scale = 0.25; /* 1 s at 500 req/s */
-  t0 = lg_now_s();
+  t0 = lg__now_s();
   lt_run(&o, &r);
   /* 1 s, not the unscaled 4 s (the margin is for a loaded machine). */
-  ck_assert(lg_now_s() - t0 < 3.0);
+  ck_assert(lg__now_s() - t0 < 3.0);
   /* The schedule owes exactly 500 requests: each was completed, failed,
    * dropped (due while all 4 connections were busy) or abandoned in flight
    * at the end (at most one per connection). How many complete depends on
@@ -253,9 +253,9 @@ START_TEST(scales_and_max_requests) {
   o.spec = &t.s;
   o.port = port;
   o.max_requests = 777;
-  t0 = lg_now_s();
+  t0 = lg__now_s();
   lt_run(&o, &r);
-  ck_assert_msg(lg_now_s() - t0 < 5.0, "max_requests did not end the load");
+  ck_assert_msg(lg__now_s() - t0 < 5.0, "max_requests did not end the load");
   ck_assert_int_eq(r.requests, 777);
   ck_assert_int_eq(r.errors, 0);
   lg_load_result_cleanup(&r);
@@ -263,9 +263,9 @@ START_TEST(scales_and_max_requests) {
   /* the cap under the open model: 300 of a 2000 req/s phase, ~0.15 s */
   t.ph[0].rate = 2000;
   o.max_requests = 300;
-  t0 = lg_now_s();
+  t0 = lg__now_s();
   lt_run(&o, &r);
-  ck_assert_msg(lg_now_s() - t0 < 2.0, "max_requests did not end the load");
+  ck_assert_msg(lg__now_s() - t0 < 2.0, "max_requests did not end the load");
   ck_assert_int_eq(r.requests, 300);
   ck_assert_int_eq(r.dropped, 0);
   lg_load_result_cleanup(&r);
@@ -396,28 +396,28 @@ START_TEST(templates_render_per_request) {
   l.o.spec = &t.s;
   l.o.port = 8081;
   l.driver = LG_DRIVER_HTTP;
-  ck_assert_msg(lgl_requests_build(&l, &e) == 0, "%s", e.msg);
+  ck_assert_msg(lg__load_requests_build(&l, &e) == 0, "%s", e.msg);
   it = l.items[0];
   ck_assert_ptr_null(it.fixed); /* dynamic: rendered per request */
-  n = lgl_request_render(&it, 8081, 123, &rng, buf, sizeof buf);
+  n = lg__load_request_render(&it, 8081, 123, &rng, buf, sizeof buf);
   ck_assert_int_gt(n, 0);
   buf[n] = '\0';
   ck_assert_msg(strncmp(buf, "PUT /k/3?r=", 11) == 0, "%s", buf);
   ck_assert_ptr_nonnull(strstr(buf, " HTTP/1.1\r\nHost: localhost:8081\r\n"));
   ck_assert_ptr_nonnull(strstr(buf, "\r\nContent-Length: 4\r\n\r\nv123"));
   ck_assert_uint_le((size_t)n, it.max_len);
-  lgl_requests_free(&l);
+  lg__load_requests_free(&l);
 
   /* static requests are rendered once */
   t.s.url = "http://127.0.0.1:{{port}}";
   t.s.method = NULL;
   t.s.body = NULL;
   t.s.body_len = 0;
-  ck_assert_int_eq(lgl_requests_build(&l, &e), 0);
+  ck_assert_int_eq(lg__load_requests_build(&l, &e), 0);
   ck_assert_ptr_nonnull(l.items[0].fixed);
   ck_assert_str_eq(l.url, "http://127.0.0.1:8081");
   ck_assert_int_eq(strncmp(l.items[0].fixed, "GET / HTTP/1.1\r\n", 16), 0);
-  lgl_requests_free(&l);
+  lg__load_requests_free(&l);
 }
 END_TEST
 

@@ -26,7 +26,7 @@ static void require_tool(const char *test, const char *why) {
 /* A state with every family present, including awkward label text. */
 static void full_state(mx_state *st) {
   lg_sample s;
-  mx_state_reset(st);
+  lg__mx_state_reset(st);
   snprintf(st->scenario, sizeof st->scenario, "items \"api\"\\v2\nx");
   snprintf(st->stage, sizeof st->stage, "load");
   st->memory_limit = 268435456;
@@ -43,7 +43,7 @@ static void full_state(mx_state *st) {
   s.gc_count = 17;
   s.gc_pause_s = 0.5;
   s.phase = "steady";
-  mx_state_sample(st, &s);
+  lg__mx_state_sample(st, &s);
   st->has_load = true;
   st->requests = 138077;
   st->errors = 3;
@@ -64,9 +64,9 @@ static void full_state(mx_state *st) {
 
 static char *render_str(const mx_state *st, bool om) {
   lg_buf b;
-  lg_buf_init(&b, 1 << 20);
-  ck_assert_int_eq(mx_render(st, om, &b), 0);
-  return lg_buf_steal(&b);
+  lg__buf_init(&b, 1 << 20);
+  ck_assert_int_eq(lg__mx_render(st, om, &b), 0);
+  return lg__buf_steal(&b);
 }
 
 START_TEST(text_format) {
@@ -147,7 +147,7 @@ END_TEST
 START_TEST(empty_state_is_valid) {
   mx_state st;
   char *t;
-  mx_state_reset(&st);
+  lg__mx_state_reset(&st);
   t = render_str(&st, true);
   ck_assert_ptr_nonnull(strstr(t, "leakgate_phase_info{scenario=\"\","));
   ck_assert_ptr_null(strstr(t, "leakgate_memory_bytes"));
@@ -157,25 +157,26 @@ END_TEST
 
 START_TEST(negotiation) {
   /* What Prometheus 2.x sends. */
-  ck_assert(mx_wants_openmetrics(
+  ck_assert(lg__mx_wants_openmetrics(
       "application/openmetrics-text;version=1.0.0,application/"
       "openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,"
       "*/*;q=0.1"));
-  ck_assert(mx_wants_openmetrics("application/openmetrics-text"));
-  ck_assert(mx_wants_openmetrics(
+  ck_assert(lg__mx_wants_openmetrics("application/openmetrics-text"));
+  ck_assert(lg__mx_wants_openmetrics(
       "text/plain;q=0.5, application/openmetrics-text; version=\"1.0.0\""));
-  ck_assert(!mx_wants_openmetrics(NULL));
-  ck_assert(!mx_wants_openmetrics("*/*"));
-  ck_assert(!mx_wants_openmetrics("text/plain"));
+  ck_assert(!lg__mx_wants_openmetrics(NULL));
+  ck_assert(!lg__mx_wants_openmetrics("*/*"));
+  ck_assert(!lg__mx_wants_openmetrics("text/plain"));
   /* An OpenMetrics version we do not write, or q=0. */
-  ck_assert(!mx_wants_openmetrics(
+  ck_assert(!lg__mx_wants_openmetrics(
       "application/openmetrics-text;version=0.0.1,text/plain;q=0.5"));
-  ck_assert(!mx_wants_openmetrics("application/openmetrics-text;q=0"));
+  ck_assert(!lg__mx_wants_openmetrics("application/openmetrics-text;q=0"));
   /* text/plain preferred by q. */
-  ck_assert(!mx_wants_openmetrics(
+  ck_assert(!lg__mx_wants_openmetrics(
       "application/openmetrics-text;q=0.3,text/plain;version=0.0.4"));
   /* Equal q: text/plain named beats OpenMetrics. */
-  ck_assert(!mx_wants_openmetrics("text/plain, application/openmetrics-text"));
+  ck_assert(
+      !lg__mx_wants_openmetrics("text/plain, application/openmetrics-text"));
 }
 END_TEST
 
@@ -183,33 +184,38 @@ START_TEST(listen_addresses) {
   struct sockaddr_storage sa;
   socklen_t len;
   lg_error err;
-  ck_assert_int_eq(mx_parse_listen("9464", false, &sa, &len, &err), 0);
+  ck_assert_int_eq(lg__mx_parse_listen("9464", false, &sa, &len, &err), 0);
   ck_assert_int_eq(sa.ss_family, AF_INET);
   ck_assert_int_eq(ntohs(((struct sockaddr_in *)&sa)->sin_port), 9464);
-  ck_assert_int_eq(mx_parse_listen("127.0.0.2:0", false, &sa, &len, &err), 0);
-  ck_assert_int_eq(mx_parse_listen("localhost:1", false, &sa, &len, &err), 0);
-  ck_assert_int_eq(mx_parse_listen("[::1]:9464", false, &sa, &len, &err), 0);
+  ck_assert_int_eq(lg__mx_parse_listen("127.0.0.2:0", false, &sa, &len, &err),
+                   0);
+  ck_assert_int_eq(lg__mx_parse_listen("localhost:1", false, &sa, &len, &err),
+                   0);
+  ck_assert_int_eq(lg__mx_parse_listen("[::1]:9464", false, &sa, &len, &err),
+                   0);
   ck_assert_int_eq(sa.ss_family, AF_INET6);
-  ck_assert_int_eq(mx_parse_listen(":9464", false, &sa, &len, &err), 0);
-  ck_assert_int_eq(mx_parse_listen("0.0.0.0:9464", false, &sa, &len, &err),
+  ck_assert_int_eq(lg__mx_parse_listen(":9464", false, &sa, &len, &err), 0);
+  ck_assert_int_eq(lg__mx_parse_listen("0.0.0.0:9464", false, &sa, &len, &err),
                    LG_EUSAGE);
   ck_assert_ptr_nonnull(strstr(err.msg, "not a loopback address"));
   ck_assert_ptr_nonnull(strstr(err.msg, "--metrics-remote"));
-  ck_assert_int_eq(mx_parse_listen("[::]:9464", false, &sa, &len, &err),
+  ck_assert_int_eq(lg__mx_parse_listen("[::]:9464", false, &sa, &len, &err),
                    LG_EUSAGE);
-  ck_assert_int_eq(mx_parse_listen("10.1.2.3:80", false, &sa, &len, &err),
+  ck_assert_int_eq(lg__mx_parse_listen("10.1.2.3:80", false, &sa, &len, &err),
                    LG_EUSAGE);
-  ck_assert_int_eq(mx_parse_listen("0.0.0.0:9464", true, &sa, &len, &err), 0);
-  ck_assert_int_eq(mx_parse_listen("host:9464", false, &sa, &len, &err),
+  ck_assert_int_eq(lg__mx_parse_listen("0.0.0.0:9464", true, &sa, &len, &err),
+                   0);
+  ck_assert_int_eq(lg__mx_parse_listen("host:9464", false, &sa, &len, &err),
                    LG_EUSAGE);
   ck_assert_ptr_nonnull(strstr(err.msg, "not a numeric address"));
-  ck_assert_int_eq(mx_parse_listen("127.0.0.1:99999", false, &sa, &len, &err),
+  ck_assert_int_eq(
+      lg__mx_parse_listen("127.0.0.1:99999", false, &sa, &len, &err),
+      LG_EUSAGE);
+  ck_assert_int_eq(lg__mx_parse_listen("127.0.0.1:", false, &sa, &len, &err),
                    LG_EUSAGE);
-  ck_assert_int_eq(mx_parse_listen("127.0.0.1:", false, &sa, &len, &err),
+  ck_assert_int_eq(lg__mx_parse_listen("::1:80", false, &sa, &len, &err),
                    LG_EUSAGE);
-  ck_assert_int_eq(mx_parse_listen("::1:80", false, &sa, &len, &err),
-                   LG_EUSAGE);
-  ck_assert_int_eq(mx_parse_listen("", false, &sa, &len, &err), LG_EUSAGE);
+  ck_assert_int_eq(lg__mx_parse_listen("", false, &sa, &len, &err), LG_EUSAGE);
 }
 END_TEST
 
@@ -452,7 +458,7 @@ START_TEST(promtool_accepts_text) {
   t = render_str(&st, false);
   ck_assert_int_eq(pipe_to("promtool check metrics", t), 0);
   free(t);
-  mx_state_reset(&st);
+  lg__mx_state_reset(&st);
   t = render_str(&st, false);
   ck_assert_int_eq(pipe_to("promtool check metrics", t), 0);
   free(t);
@@ -478,7 +484,7 @@ START_TEST(openmetrics_parser_accepts) {
   t = render_str(&st, true);
   ck_assert_int_eq(pipe_to(OM_PARSE, t), 0);
   free(t);
-  mx_state_reset(&st);
+  lg__mx_state_reset(&st);
   t = render_str(&st, true);
   ck_assert_int_eq(pipe_to(OM_PARSE, t), 0);
   free(t);

@@ -873,9 +873,9 @@ END_TEST
  * a failed append from leaving a hole that later appends fill around). */
 START_TEST(test_report_caps) {
   static const lg_renderer renderers[] = {
-      lg_render_json,   lg_render_junit, lg_render_markdown,
-      lg_render_html,   lg_render_sarif, lg_render_annotations,
-      lg_render_summary};
+      lg__render_json,   lg__render_junit, lg__render_markdown,
+      lg__render_html,   lg__render_sarif, lg__render_annotations,
+      lg__render_summary};
   lg_result *rs[FX_N_ALL];
   lg_report_opts o = opts();
   size_t f, k;
@@ -883,7 +883,7 @@ START_TEST(test_report_caps) {
   for (f = 0; f < sizeof renderers / sizeof renderers[0]; f++) {
     lg_buf full;
     size_t caps[7];
-    lg_buf_init(&full, LG_REPORT_CAP);
+    lg__buf_init(&full, LG_REPORT_CAP);
     ck_assert_int_eq(
         renderers[f]((const lg_result *const *)rs, FX_N_ALL, &o, &full), 0);
     ck_assert_uint_gt(full.len, 100);
@@ -891,7 +891,7 @@ START_TEST(test_report_caps) {
     caps[5] = full.len / 2, caps[6] = full.len - 1;
     for (k = 0; k < 7; k++) {
       lg_buf b;
-      lg_buf_init(&b, caps[k]);
+      lg__buf_init(&b, caps[k]);
       ck_assert_msg(renderers[f]((const lg_result *const *)rs, FX_N_ALL, &o,
                                  &b) == LG_ELIMIT,
                     "renderer %zu fit in %zu of %zu bytes", f, caps[k],
@@ -900,9 +900,9 @@ START_TEST(test_report_caps) {
       ck_assert_msg(b.len == 0 || memcmp(b.data, full.data, b.len) == 0,
                     "renderer %zu at cap %zu: not a prefix of the report", f,
                     caps[k]);
-      lg_buf_cleanup(&b);
+      lg__buf_cleanup(&b);
     }
-    lg_buf_cleanup(&full);
+    lg__buf_cleanup(&full);
   }
   for (k = 0; k < FX_N_ALL; k++)
     lg_result_free(rs[k]);

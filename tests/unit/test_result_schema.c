@@ -291,7 +291,7 @@ START_TEST(test_schema_matches_tables) {
   load_schema();
   result = json_object_get(json_object_get(schema_root, "$defs"), "result");
   ck_assert_ptr_nonnull(result);
-  check_table(&lg_result_fields, result, "");
+  check_table(&lg__result_fields, result, "");
   ck_assert_msg(n_problems == 0,
                 "docs/result-schema.json and the result field tables "
                 "disagree:%s",

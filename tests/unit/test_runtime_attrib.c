@@ -36,7 +36,7 @@ START_TEST(captured_histogram) {
   char *text = slurp("tests/data/runtime/jcmd-histogram.txt", &len);
   rt_look look = {0};
   const rt_item *b;
-  ck_assert_int_eq(rt_jvm_histogram(text, len, &look, &bad), 0);
+  ck_assert_int_eq(lg__rt_jvm_histogram(text, len, &look, &bad), 0);
   /* pid, header, rule, rows 1-37, row 557 and Total */
   ck_assert_uint_eq(look.n, 38);
   ck_assert_uint_eq(bad, 0);
@@ -45,7 +45,7 @@ START_TEST(captured_histogram) {
   ck_assert_int_eq(b->count, 17254);
   ck_assert_double_eq(b->bytes, 1653600);
   ck_assert_ptr_nonnull(find(&look, "java.lang.String"));
-  rt_look_cleanup(&look);
+  lg__rt_look_cleanup(&look);
   free(text);
 }
 END_TEST
@@ -59,12 +59,13 @@ START_TEST(bad_rows) {
                              "Total  15  840\n";
   rt_look look = {0};
   size_t bad = 0;
-  ck_assert_int_eq(rt_jvm_histogram(text, sizeof text - 1, &look, &bad), 0);
+  ck_assert_int_eq(lg__rt_jvm_histogram(text, sizeof text - 1, &look, &bad), 0);
   ck_assert_uint_eq(look.n, 1);
   ck_assert_uint_eq(bad, 3);
-  rt_look_cleanup(&look);
-  ck_assert_int_eq(rt_jvm_histogram("no rows\n", 8, &look, &bad), LG_EINPUT);
-  rt_look_cleanup(&look);
+  lg__rt_look_cleanup(&look);
+  ck_assert_int_eq(lg__rt_jvm_histogram("no rows\n", 8, &look, &bad),
+                   LG_EINPUT);
+  lg__rt_look_cleanup(&look);
 }
 END_TEST
 
@@ -74,14 +75,14 @@ START_TEST(growth) {
   size_t n = 0;
   a.requests = 1000;
   b.requests = 101000;
-  ck_assert_int_eq(rt_look_add(&a, "[B", 2, 1000, 100000), 0);
-  ck_assert_int_eq(rt_look_add(&a, "java.lang.String", 16, 500, 12000), 0);
-  ck_assert_int_eq(rt_look_add(&a, "Shrinks", 7, 50, 90000), 0);
-  ck_assert_int_eq(rt_look_add(&b, "Shrinks", 7, 10, 1000), 0);
-  ck_assert_int_eq(rt_look_add(&b, "java.lang.String", 16, 501, 12024), 0);
-  ck_assert_int_eq(rt_look_add(&b, "[B", 2, 101000, 27300000), 0);
-  ck_assert_int_eq(rt_look_add(&b, "New", 3, 100000, 1600000), 0);
-  ck_assert_int_eq(rt_look_growth(&a, &b, 1000, 10, &g, &n), 0);
+  ck_assert_int_eq(lg__rt_look_add(&a, "[B", 2, 1000, 100000), 0);
+  ck_assert_int_eq(lg__rt_look_add(&a, "java.lang.String", 16, 500, 12000), 0);
+  ck_assert_int_eq(lg__rt_look_add(&a, "Shrinks", 7, 50, 90000), 0);
+  ck_assert_int_eq(lg__rt_look_add(&b, "Shrinks", 7, 10, 1000), 0);
+  ck_assert_int_eq(lg__rt_look_add(&b, "java.lang.String", 16, 501, 12024), 0);
+  ck_assert_int_eq(lg__rt_look_add(&b, "[B", 2, 101000, 27300000), 0);
+  ck_assert_int_eq(lg__rt_look_add(&b, "New", 3, 100000, 1600000), 0);
+  ck_assert_int_eq(lg__rt_look_growth(&a, &b, 1000, 10, &g, &n), 0);
   ck_assert_uint_eq(n, 2); /* String grew 24 B: below the 1000 B minimum */
   ck_assert_str_eq(g[0].name, "[B");
   ck_assert_double_eq_tol(g[0].per_request, (27300000.0 - 100000) / 100000,
@@ -92,11 +93,11 @@ START_TEST(growth) {
   ck_assert_double_eq(g[1].bytes0, 0);
   ck_assert_double_eq_tol(g[1].per_request, 16, 1e-9);
   free(g);
-  ck_assert_int_eq(rt_look_growth(&a, &b, 1000, 1, &g, &n), 0);
+  ck_assert_int_eq(lg__rt_look_growth(&a, &b, 1000, 1, &g, &n), 0);
   ck_assert_uint_eq(n, 1);
   free(g);
-  rt_look_cleanup(&a);
-  rt_look_cleanup(&b);
+  lg__rt_look_cleanup(&a);
+  lg__rt_look_cleanup(&b);
 }
 END_TEST
 

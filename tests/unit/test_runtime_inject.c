@@ -38,7 +38,8 @@ static void inject(const lg_runtime_info *info, const char *out,
                    const lg_kv *env, size_t n, rt_injection *inj) {
   lg_error err;
   lg_error_clear(&err);
-  ck_assert_msg(rt_inject(info, out, env, n, inj, &err) == 0, "%s", err.msg);
+  ck_assert_msg(lg__rt_inject(info, out, env, n, inj, &err) == 0, "%s",
+                err.msg);
 }
 
 START_TEST(merged_into_the_scenarios_env) {
@@ -58,7 +59,7 @@ START_TEST(merged_into_the_scenarios_env) {
   ck_assert_str_eq(value(&inj, "FIXTURE_MODE"), "leak");
   ck_assert_uint_eq(inj.n_env, 4);
   ck_assert_str_eq(inj.applied, "GODEBUG += gctrace=1");
-  rt_injection_cleanup(&inj);
+  lg__rt_injection_cleanup(&inj);
 
   inject(&jvm, dir, env, 4, &inj);
   snprintf(want, sizeof want,
@@ -66,7 +67,7 @@ START_TEST(merged_into_the_scenarios_env) {
   ck_assert_str_eq(value(&inj, "JAVA_TOOL_OPTIONS"), want);
   ck_assert_str_eq(value(&inj, "GODEBUG"), "madvdontneed=1");
   ck_assert_ptr_null(value(&inj, "JDK_JAVA_OPTIONS"));
-  rt_injection_cleanup(&inj);
+  lg__rt_injection_cleanup(&inj);
 
   inject(&node, dir, env, 4, &inj);
   snprintf(want, sizeof want, "--max-old-space-size=100 --require=%s/%s", dir,
@@ -74,14 +75,14 @@ START_TEST(merged_into_the_scenarios_env) {
   ck_assert_str_eq(value(&inj, "NODE_OPTIONS"), want);
   snprintf(want, sizeof want, "%s/%s", dir, RT_NODE_PRELOAD);
   ck_assert_int_eq(access(want, R_OK), 0);
-  rt_injection_cleanup(&inj);
+  lg__rt_injection_cleanup(&inj);
 
   /* Not set by the scenario: added, with "=" rather than "+=". */
   inject(&go, dir, env + 3, 1, &inj);
   ck_assert_str_eq(value(&inj, "GODEBUG"), "gctrace=1");
   ck_assert_str_eq(inj.applied, "GODEBUG = gctrace=1");
   ck_assert_uint_eq(inj.n_env, 2);
-  rt_injection_cleanup(&inj);
+  lg__rt_injection_cleanup(&inj);
 }
 END_TEST
 
@@ -96,19 +97,19 @@ START_TEST(the_scenarios_own_choice_kept) {
   ck_assert_str_eq(value(&inj, "GODEBUG"), "gctrace=2,madvdontneed=1");
   ck_assert_str_eq(inj.applied, "");
   ck_assert_ptr_nonnull(strstr(inj.note, "GODEBUG already sets gctrace"));
-  rt_injection_cleanup(&inj);
+  lg__rt_injection_cleanup(&inj);
 
   /* JDK 8 would refuse -Xlog and not start at all. */
   inject(&jdk8, dir, NULL, 0, &inj);
   ck_assert_ptr_null(value(&inj, "JAVA_TOOL_OPTIONS"));
   ck_assert_ptr_nonnull(strstr(inj.note, "JDK 1.8.0_392"));
-  rt_injection_cleanup(&inj);
+  lg__rt_injection_cleanup(&inj);
 
   /* -Xlog's option list cannot carry a comma or a space. */
   inject(&jvm, "/tmp/out dir,x", NULL, 0, &inj);
   ck_assert_uint_eq(inj.n_env, 0);
   ck_assert_ptr_nonnull(strstr(inj.note, "cannot take"));
-  rt_injection_cleanup(&inj);
+  lg__rt_injection_cleanup(&inj);
 }
 END_TEST
 
@@ -130,17 +131,17 @@ START_TEST(wrapper_native_and_python) {
   ck_assert_ptr_null(value(&inj, "JAVA_TOOL_OPTIONS"));
   ck_assert_ptr_nonnull(value(&inj, "NODE_OPTIONS"));
   ck_assert_str_eq(value(&inj, "PATH"), "/usr/bin:/bin");
-  rt_injection_cleanup(&inj);
+  lg__rt_injection_cleanup(&inj);
 
   inject(&native, dir, env, 1, &inj);
   ck_assert_uint_eq(inj.n_env, 1);
   ck_assert_str_eq(inj.applied, "");
-  rt_injection_cleanup(&inj);
+  lg__rt_injection_cleanup(&inj);
 
   inject(&python, dir, env, 1, &inj);
   ck_assert_uint_eq(inj.n_env, 1);
   ck_assert_str_eq(inj.applied, "");
-  rt_injection_cleanup(&inj);
+  lg__rt_injection_cleanup(&inj);
 }
 END_TEST
 

@@ -1,4 +1,4 @@
-/* test_session.c - run/session.c itself: session_run on real fixtures, as
+/* test_session.c - run/session.c itself: lg__session_run on real fixtures, as
  * the runner and the Valgrind tiers call it (container -> service ->
  * readiness -> sampler + load -> stop -> container removed).
  *
@@ -9,7 +9,7 @@
  *   (live_until_t_s) is before the last row;
  * - forker: a setsid daemon outlives the service's stop and still dies
  *   with the container (4 processes in samples.csv, none left after);
- * - a missing binary: session_run fails, says why, leaves nothing.
+ * - a missing binary: lg__session_run fails, says why, leaves nothing.
  * Needs root and a writable memory cgroup; otherwise it skips (a failure
  * under LG_REQUIRE_CGROUP=1, as .ci/run sets it). */
 #include "lg_test.h"
@@ -118,13 +118,13 @@ static void run_session(sess *s) {
   lg_error err;
   snprintf(s->csv, sizeof s->csv, "%s/samples.csv", outdir);
   ck_assert_int_eq(lg_samples_writer_open(s->csv, &s->w, &err), 0);
-  session_opts_init(&o);
+  lg__session_opts_init(&o);
   o.sc = s->sc;
   o.out_dir = outdir;
   o.csv = s->w;
   memset(&s->out, 0, sizeof s->out);
   lg_error_clear(&s->err);
-  s->rc = session_run(&o, &s->out, &s->err);
+  s->rc = lg__session_run(&o, &s->out, &s->err);
   ck_assert_int_eq(lg_samples_writer_close(s->w, &err), 0);
 }
 
@@ -249,7 +249,7 @@ END_TEST
 
 static Suite *suite(void) {
   Suite *s = suite_create("session");
-  TCase *t = tcase_create("session_run");
+  TCase *t = tcase_create("lg__session_run");
   tcase_add_checked_fixture(t, setup, teardown);
   tcase_set_timeout(t, 120);
   tcase_add_test(t, clean_http_under_load);

@@ -306,7 +306,7 @@ START_TEST(t_mc_chunked_file) {
   fclose(f);
   ck_assert_int_eq(lg_memcheck_parse_file(path, &res->memcheck, &err), 0);
   data = NULL;
-  ck_assert_int_eq(lg_read_file(path, 64u << 20, &data, &len, &err), 0);
+  ck_assert_int_eq(lg__read_file(path, 64u << 20, &data, &len, &err), 0);
   ck_assert_uint_gt(len, 200000);
   ck_assert_int_eq(
       lg_memcheck_parse_buffer("mem", data, len, &other->memcheck, &err), 0);
@@ -374,7 +374,7 @@ START_TEST(t_mc_suppression_skip) {
     fclose(f);
     ck_assert_msg(lg_memcheck_parse_file(path, &a->memcheck, &err) == 0,
                   "at %d: %s", at[k], err.msg);
-    ck_assert_int_eq(lg_read_file(path, 8u << 20, &data, &len, &err), 0);
+    ck_assert_int_eq(lg__read_file(path, 8u << 20, &data, &len, &err), 0);
     /* the set-up itself: the region starts at[k] bytes before the boundary */
     ck_assert(memcmp(data + 262144 - at[k], "<suppression>", 13) == 0);
     ck_assert_int_eq(
@@ -418,11 +418,11 @@ START_TEST(t_mc_collect) {
   ck_assert_int_eq(lg_memcheck_collect(dir, &res->memcheck, &err), LG_ENOENT);
   ck_assert_ptr_nonnull(strstr(err.msg, "no memcheck.*.xml"));
   snprintf(path, sizeof path, "%s/memcheck.100.xml", dir);
-  ck_assert_int_eq(lg_write_atomic(path, data, len, &err), 0);
+  ck_assert_int_eq(lg__write_atomic(path, data, len, &err), 0);
   snprintf(path, sizeof path, "%s/memcheck.200.xml", dir);
-  ck_assert_int_eq(lg_write_atomic(path, data, len / 2, &err), 0);
+  ck_assert_int_eq(lg__write_atomic(path, data, len / 2, &err), 0);
   snprintf(path, sizeof path, "%s/memcheck.100.log", dir);
-  ck_assert_int_eq(lg_write_atomic(path, "x", 1, &err), 0);
+  ck_assert_int_eq(lg__write_atomic(path, "x", 1, &err), 0);
   ck_assert_int_eq(lg_memcheck_collect(dir, &res->memcheck, &err), LG_EINPUT);
   ck_assert_ptr_nonnull(strstr(err.msg, "memcheck.200.xml"));
   ck_assert_uint_eq(res->memcheck.n_leaks, 1); /* the complete file counts */

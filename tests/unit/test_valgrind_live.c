@@ -125,7 +125,7 @@ static pid_t start(char **prefix, const char *fixture, int port,
     _exit(127);
   }
   lg_valgrind_argv_free(argv);
-  deadline = lg_now_s() + 40;
+  deadline = lg__now_s() + 40;
   for (;;) {
     int fd = dial(port), st;
     if (fd >= 0) {
@@ -133,18 +133,18 @@ static pid_t start(char **prefix, const char *fixture, int port,
       return pid;
     }
     ck_assert_msg(waitpid(pid, &st, WNOHANG) == 0, "%s died at start", fixture);
-    ck_assert_msg(lg_now_s() < deadline, "%s not ready in 40 s", fixture);
+    ck_assert_msg(lg__now_s() < deadline, "%s not ready in 40 s", fixture);
     usleep(100 * 1000);
   }
 }
 
 /* Send sig, wait (at most 40 s, then SIGKILL); the wait status. */
 static int stop(pid_t pid, int sig) {
-  double deadline = lg_now_s() + 40;
+  double deadline = lg__now_s() + 40;
   int st = 0;
   kill(pid, sig);
   while (waitpid(pid, &st, WNOHANG) == 0) {
-    if (lg_now_s() > deadline) {
+    if (lg__now_s() > deadline) {
       kill(pid, SIGKILL);
       waitpid(pid, &st, 0);
       ck_abort_msg("the service did not stop within 40 s of signal %d", sig);
@@ -340,10 +340,10 @@ START_TEST(t_massif_vgdb) {
 
   /* vgdb towards a process that is gone fails, and does not hang */
   {
-    double t0 = lg_now_s();
+    double t0 = lg__now_s();
     ck_assert_int_ne(
         lg_massif_vgdb_snapshot(NULL, pid, snaps[0], true, 10, &err), 0);
-    ck_assert(lg_now_s() - t0 < 15);
+    ck_assert(lg__now_s() - t0 < 15);
   }
   ck_assert_int_eq(lg_massif_vgdb_snapshot(NULL, 1, "/tmp/a b", true, 1, &err),
                    LG_EUSAGE);

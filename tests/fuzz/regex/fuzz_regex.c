@@ -25,17 +25,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memcpy(pat, data, plen);
   pat[plen] = '\0';
   msg[0] = '\0';
-  if (lg_regex_compile(pat, &re, msg, sizeof msg) != 0) {
+  if (lg__regex_compile(pat, &re, msg, sizeof msg) != 0) {
     if (re || !msg[0] || strchr(msg, '\n'))
       abort();
   } else {
     if (!re || plen > LG_REGEX_MAX_LEN)
       abort();
     if (nul)
-      (void)lg_regex_match(re, (const char *)nul + 1, size - plen - 1);
+      (void)lg__regex_match(re, (const char *)nul + 1, size - plen - 1);
     else
-      (void)lg_regex_match(re, pat, plen);
-    lg_regex_free(re);
+      (void)lg__regex_match(re, pat, plen);
+    lg__regex_free(re);
   }
   free(pat);
   return 0;
