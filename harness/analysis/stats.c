@@ -279,17 +279,22 @@ void lg__stat_shifts_after(const double *y, size_t n, double zthr, size_t from,
   if (n < 10 || !diff_z(y, n, z, work))
     return;
   for (i = 1; i < n; i++) {
+    /* A drop is memory that fell. A shift below the median difference
+     * that still rose is growth that slowed (the load stalled once): in a
+     * very regular leak the robust SD is near 0, and counting those as
+     * drops made early stop wait for a "sawtooth" that never was. */
+    bool fell = z[i - 1] < 0 && d[i - 1] < 0;
     if (!is_shift(z, n, i - 1, zthr))
       continue;
     if (z[i - 1] > 0)
       out->up++;
-    else
+    else if (fell)
       out->down++;
     if (i < from)
       continue;
     if (z[i - 1] > 0)
       out->up_after++;
-    else
+    else if (fell)
       out->down_after++;
     out->net_after += d[i - 1];
   }

@@ -67,7 +67,8 @@ size_t lg__stat_level_shift(const double *x, const double *y, size_t n,
 typedef struct lg_shifts {
   size_t up;         /* shifts up in the whole series */
   size_t up_after;   /* of those, at index >= from (the point after the jump) */
-  size_t down;       /* shifts down (drops: a GC, memory returned at once) */
+  size_t down;       /* shifts down where memory fell (drops: a GC, memory
+                        returned at once); a slower rise is not one */
   size_t down_after; /* of those, at index >= from */
   double net_after;  /* signed sum of the jumps of every shift at index >=
                         from, up or down (a GC sawtooth's cancel out) */

@@ -155,6 +155,43 @@ START_TEST(sawtooth_needs_two_cycles_in_the_window) {
 }
 END_TEST
 
+START_TEST(a_stall_is_not_a_sawtooth) {
+  /* An exact 64 B/request leak whose load stalls twice (a tenth of a
+   * second with a quarter of the requests, in the warm-up and early in the
+   * steady phase): memory rose less there but never fell. Those smaller
+   * steps are far below the median step (a regular leak's robust SD is
+   * near 0), yet they are no GC drop: an early look decides. Counted as
+   * drops, no look could (the sawtooth guard waited for three), as
+   * e2e.early_stop's extended run waited 18 s instead of 2. */
+  size_t rows = 621, cap = rows * 96 + 128, len = 0, i;
+  char *csv = malloc(cap);
+  lg_early_stop st;
+  lg_analysis a;
+  double x = 0;
+  ck_assert_ptr_nonnull(csv);
+  len += (size_t)snprintf(csv, cap,
+                          "t_s,requests,rss_bytes,anon_bytes,pss_bytes,"
+                          "cgroup_bytes,procs,fds,phase\n");
+  for (i = 0; i < rows; i++) {
+    double t = 0.1 * (double)i, y;
+    if (i > 0)
+      x += (i == 15 || i == 30) ? 50 : 200;
+    y = LGC_B0 + 64 * x;
+    len += (size_t)snprintf(csv + len, cap - len,
+                            "%.6f,%.0f,%.0f,%.0f,,%.0f,1,9,%s\n", t, x, y + 4e6,
+                            y, y + 8e6, t < 2 ? "warmup" : "steady");
+  }
+  replay(csv, 62, 1000, &st, &a);
+  ck_assert_int_eq(a.leak, LG_LEAK_LEAK);
+  ck_assert(a.stopped_early);
+  /* The first look's window holds the second stall, which the level-shift
+   * rule restarts after: the second look (2.5 s) decides. */
+  ck_assert_uint_le(a.looks, 2);
+  ck_assert_double_le(a.decided_after_s, 2.5 + 1e-9);
+  free(csv);
+}
+END_TEST
+
 START_TEST(look_errors) {
   lg_early_stop_opts eo;
   lg_early_stop e;
@@ -200,6 +237,7 @@ int main(void) {
   tcase_add_test(tc, undecided_run_spends_the_rest_at_the_end);
   tcase_add_test(tc, minimum_evidence_delays_the_first_look);
   tcase_add_test(tc, sawtooth_needs_two_cycles_in_the_window);
+  tcase_add_test(tc, a_stall_is_not_a_sawtooth);
   tcase_add_test(tc, look_errors);
   suite_add_tcase(s, tc);
   return lg_test_run(s);
