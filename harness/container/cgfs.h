@@ -1,5 +1,5 @@
 /* container/cgfs.h - internal: small cgroupfs file helpers shared by the
- * container module's files (detect.c, cgroup.c, container.c).
+ * container module's files (detect.c, cgroup.c, container.c, stale.c).
  *
  * cgroupfs interface files are tiny text files the kernel renders on read;
  * each helper opens, reads (until end of file: the kernel may hand out a
@@ -55,6 +55,16 @@ int lg__cg_pids(const char *dir, pid_t *pids, size_t cap, size_t *n);
 /* 1 when pid exists and is not a zombie (a zombie holds no memory and
  * cannot be killed any deader; its reaper is not us). */
 int lg__cg_pid_alive(pid_t pid);
+
+/* Told of one memory hierarchy's mount: version 2 (cgroup2) or 1 (a
+ * cgroup mount with the memory controller), its mount point and the root
+ * of the hierarchy mounted there. */
+typedef void (*lg__cg_mount_fn)(void *ctx, int version, const char *point,
+                                const char *root);
+/* Every memory hierarchy mount in mountinfo (/proc/self/mountinfo's
+ * format), in its order, octal escapes undone (detect.c). 0 or -errno when
+ * it cannot be opened. */
+int lg__cg_memory_mounts(const char *mountinfo, lg__cg_mount_fn fn, void *ctx);
 
 /* Remove dir and its child cgroups, deepest first. fake: first unlink the
  * regular files a fake tree holds (kernfs drops them with the directory).

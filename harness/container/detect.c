@@ -75,8 +75,9 @@ static int has_comma_word(const char *list, const char *word) {
 }
 
 /* One mountinfo line: "id parent maj:min root point opts [tags] - fs src
- * superopts". Fills v2 for cgroup2, v1 for a cgroup mount with memory. */
-static void mountinfo_line(char *line, mount_pt *v2, mount_pt *v1) {
+ * superopts". Tells fn of a cgroup2 mount (2) or a cgroup mount with
+ * memory (1), point and root unescaped. */
+static void mountinfo_line(char *line, lg__cg_mount_fn fn, void *ctx) {
   char *fields[6] = {0}, *sep, *fs, *src, *sopts, *save = NULL, *tok;
   int i = 0;
 
@@ -97,27 +98,43 @@ static void mountinfo_line(char *line, mount_pt *v2, mount_pt *v1) {
     return;
   unescape(fields[3]);
   unescape(fields[4]);
-  if (strcmp(fs, "cgroup2") == 0 && !v2->found) {
-    cat2(v2->point, sizeof v2->point, fields[4], "");
-    cat2(v2->root, sizeof v2->root, fields[3], "");
-    v2->found = true;
-  } else if (strcmp(fs, "cgroup") == 0 && sopts &&
-             has_comma_word(sopts, "memory") && !v1->found) {
-    cat2(v1->point, sizeof v1->point, fields[4], "");
-    cat2(v1->root, sizeof v1->root, fields[3], "");
-    v1->found = true;
-  }
+  if (strcmp(fs, "cgroup2") == 0)
+    fn(ctx, 2, fields[4], fields[3]);
+  else if (strcmp(fs, "cgroup") == 0 && sopts &&
+           has_comma_word(sopts, "memory"))
+    fn(ctx, 1, fields[4], fields[3]);
+}
+
+int lg__cg_memory_mounts(const char *mountinfo, lg__cg_mount_fn fn, void *ctx) {
+  FILE *f = fopen(mountinfo, "re");
+  char line[LINE_MAX_LEN];
+  if (!f)
+    return -errno;
+  while (fgets(line, sizeof line, f))
+    mountinfo_line(line, fn, ctx);
+  fclose(f);
+  return 0;
+}
+
+/* The first mount of each version (mount_pt[2]: v1, v2). */
+static void first_mount(void *ctx, int version, const char *point,
+                        const char *root) {
+  mount_pt *m = &((mount_pt *)ctx)[version - 1];
+  if (m->found)
+    return;
+  cat2(m->point, sizeof m->point, point, "");
+  cat2(m->root, sizeof m->root, root, "");
+  m->found = true;
 }
 
 static int read_mounts(mount_pt *v2, mount_pt *v1, lg_error *err) {
-  FILE *f = fopen("/proc/self/mountinfo", "re");
-  char line[LINE_MAX_LEN];
-  if (!f)
+  mount_pt m[2] = {{{0}, {0}, false}, {{0}, {0}, false}};
+  int rc = lg__cg_memory_mounts("/proc/self/mountinfo", first_mount, m);
+  if (rc)
     return lg_error_set(err, LG_ECGROUP, "/proc/self/mountinfo: %s",
-                        strerror(errno));
-  while (fgets(line, sizeof line, f))
-    mountinfo_line(line, v2, v1);
-  fclose(f);
+                        strerror(-rc));
+  *v1 = m[0];
+  *v2 = m[1];
   return 0;
 }
 

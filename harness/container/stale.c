@@ -15,6 +15,7 @@
  * `docker|podman ps -a --filter name=leakgate-`, bounded by
  * o->probe_timeout_s. Owns nothing past the call.
  */
+#include "container/cgfs.h"
 #include "container/ct_int.h"
 
 #include "core/fsutil.h"
@@ -80,27 +81,19 @@ static void walk(const char *dir, int depth, lg_stale *out, size_t cap,
   closedir(d);
 }
 
-/* Mount points of the memory hierarchies from mountinfo ("... - cgroup
- * cgroup rw,memory" and "... - cgroup2 ..."), walked in turn. */
-static void walk_mounts(const char *mountinfo, lg_stale *out, size_t cap,
-                        size_t *n) {
-  char *text = NULL, *line, *save = NULL;
-  if (lg__read_file(mountinfo, 1 << 20, &text, NULL, NULL) != 0)
-    return;
-  for (line = strtok_r(text, "\n", &save); line;
-       line = strtok_r(NULL, "\n", &save)) {
-    char mnt[1024], fstype[32], opts[512];
-    const char *dash = strstr(line, " - ");
-    /* NOLINTNEXTLINE(cert-err34-c): mountinfo, written by the kernel */
-    if (!dash || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
-        sscanf(dash + 3, "%31s %*s %511s", fstype, opts) != 2)
-      continue;
-    if (strcmp(fstype, "cgroup2") == 0 ||
-        (strcmp(fstype, "cgroup") == 0 &&
-         (strstr(opts, ",memory") || strncmp(opts, "memory", 6) == 0)))
-      walk(mnt, 0, out, cap, n);
-  }
-  free(text);
+/* What walk fills, through lg__cg_memory_mounts. */
+typedef struct stale_out {
+  lg_stale *out;
+  size_t cap, *n;
+} stale_out;
+
+/* Every mounted memory hierarchy (v1 memory, v2) is walked in turn. */
+static void walk_mount(void *ctx, int version, const char *point,
+                       const char *root) {
+  stale_out *so = ctx;
+  (void)version;
+  (void)root;
+  walk(point, 0, so->out, so->cap, so->n);
 }
 
 static void engine_names(const char *tool, const char *kind, double timeout,
@@ -131,7 +124,8 @@ static void engine_names(const char *tool, const char *kind, double timeout,
 size_t lg_container_stale(const lg_container_opts *o, lg_stale *out,
                           size_t cap) {
   size_t n = 0;
-  walk_mounts("/proc/self/mountinfo", out, cap, &n);
+  stale_out so = {out, cap, &n};
+  (void)lg__cg_memory_mounts("/proc/self/mountinfo", walk_mount, &so);
   engine_names("docker", "docker", lg__ct_probe_timeout(o), out, cap, &n);
   engine_names("podman", "podman", lg__ct_probe_timeout(o), out, cap, &n);
   return n;
