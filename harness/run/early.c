@@ -33,11 +33,7 @@ void lg__early_init(early *e, const lg_scenario *sc, lg_samples_writer *w,
   lg__early_stop_opts(sc, duration_scale, &eo);
   lg_early_stop_init(&e->st, &eo);
   lg__run_analysis_opts(sc, &e->ao);
-  /* The column run.c judges (heap is Massif's: anon here, as live.c). */
-  snprintf(e->metric, sizeof e->metric, "%s_bytes",
-           lg_metric_name(sc->analysis.metric == LG_METRIC_HEAP
-                              ? LG_METRIC_ANON
-                              : sc->analysis.metric));
+  e->metric = lg__run_metric_column(sc->analysis.metric); /* run.c's */
   e->x_seconds = sc->load.driver == LG_DRIVER_EXEC;
 }
 

@@ -28,7 +28,7 @@ typedef struct early {
   const lg_scenario *sc; /* borrowed: the per-second tolerance (exec) */
   lg_early_stop st;     /* main loop only */
   lg_analysis_opts ao;
-  char metric[32];
+  const char *metric; /* the column run.c judges */
   bool x_seconds;
   _Atomic double last_t;             /* t_s of the latest row, as written */
   _Atomic double steady_t, steady_x; /* NAN until the second phase's row */

@@ -138,9 +138,7 @@ int lg__live_look(live *l, const lg_scenario *sc, double memory_limit,
   s.x_is_seconds = l->x_seconds;
   snprintf(s.x_name, sizeof s.x_name, "%s",
            l->x_seconds ? "seconds" : "requests");
-  snprintf(
-      s.metric, sizeof s.metric, "%s_bytes",
-      lg_metric_name(l->metric == LG_METRIC_HEAP ? LG_METRIC_ANON : l->metric));
+  snprintf(s.metric, sizeof s.metric, "%s", lg__run_metric_column(l->metric));
   lg__run_analysis_opts(sc, &ao);
   ao.memory_limit = memory_limit;
   /* x is time (the exec driver): the run's own per-second tolerance */

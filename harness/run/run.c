@@ -46,7 +46,7 @@ static char *dup_or_null(const char *s) {
   return s && s[0] ? strdup(s) : NULL;
 }
 
-static const char *metric_column(lg_metric m) {
+const char *lg__run_metric_column(lg_metric m) {
   switch (m) {
   case LG_METRIC_RSS:
     return "rss_bytes";
@@ -309,8 +309,8 @@ static void memory_beside(lg_result *r, const lg_scenario *sc,
   m->service.oom_killed = r->service.oom_killed;
   m->container.oom_kills = r->container.oom_kills;
   lg_error_clear(&err);
-  if (judge(m, sc, s, w, csv, metric_column(sc->analysis.metric), LG_AGG_AUTO,
-            s->limit_bytes, &err) == 0) {
+  if (judge(m, sc, s, w, csv, lg__run_metric_column(sc->analysis.metric),
+            LG_AGG_AUTO, s->limit_bytes, &err) == 0) {
     rt->memory_metric = strdup(m->analysis.metric);
     rt->memory_x = strdup(m->analysis.x);
     rt->memory_slope = m->analysis.slope;
@@ -355,11 +355,11 @@ static void analyse(lg_result *r, const lg_scenario *sc, lg_samples_writer *w,
              "%lld collections reported: the heap cannot be judged (%s); "
              "judged on %s instead",
              (long long)rs->events, err.msg,
-             metric_column(sc->analysis.metric));
+             lg__run_metric_column(sc->analysis.metric));
     lg_error_clear(&err);
   }
-  if (judge(r, sc, s, w, csv, metric_column(sc->analysis.metric), LG_AGG_AUTO,
-            s->limit_bytes, &err) == 0)
+  if (judge(r, sc, s, w, csv, lg__run_metric_column(sc->analysis.metric),
+            LG_AGG_AUTO, s->limit_bytes, &err) == 0)
     return;
   if (err.code == LG_EUSAGE)
     lg_result_add_check(r, lg_check_name(LG_CK_GROWTH), LG_CHECK_ERROR, "%s",

@@ -20,6 +20,11 @@ void lg__run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
  * same for the RSS series and Massif's heap series. */
 void lg__run_analysis_opts(const lg_scenario *sc, lg_analysis_opts *ao);
 
+/* The samples.csv column analysis.metric judges: "anon_bytes" for heap
+ * (Massif's heap is judged in the heap tier). The run, its early-stop
+ * looks and its live looks all read this one. */
+const char *lg__run_metric_column(lg_metric m);
+
 /* The tolerance where the x-axis is time, in bytes per second, into *tol:
  * analysis.tolerance_per_second when written; else analysis.tolerance times
  * the requests load (NULL: none yet) attempted per second (a service that
