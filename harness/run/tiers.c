@@ -580,11 +580,10 @@ void lg__run_tiers(lg_result *r, const lg_scenario *sc, const char *out_dir,
    * result under its own name, anon_bytes) must not pass for it. */
   if (sc->analysis.metric == LG_METRIC_HEAP && !runtime_heap(r) &&
       strcmp(r->analysis.metric, "heap_bytes") != 0)
-    lg_result_add_check(r, "growth", LG_CHECK_ERROR,
+    lg_result_add_check(r, lg_check_name(LG_CK_GROWTH), LG_CHECK_ERROR,
                         "analysis.metric heap: Massif gave no heap series to "
                         "judge (%s)",
-                        r->massif.note ? r->massif.note
-                                       : "too few snapshots");
+                        r->massif.note ? r->massif.note : "too few snapshots");
   if (sc->heap_profile.enabled) {
     /* heap_profile.mode: on-suspicion, like valgrind.mode */
     if (sc->heap_profile.mode != LG_VG_ON_SUSPICION || !r->has_analysis ||
