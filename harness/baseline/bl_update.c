@@ -122,9 +122,16 @@ static json_t *massif_json(const lg_massif_result *m, bool *bad) {
 }
 
 /* The heap profile's growing sites (the fastest BL_MAX_HEAP_SITES: the
- * result lists them by rate), with the rates compare gates on. */
+ * result lists them by rate), with the rates compare gates on. A site is
+ * written by result.json's own site rows (the same nulls); the fingerprint
+ * goes first, as baseline files have it, so two puts keep their key order
+ * (the table has it after the line). */
 static json_t *heap_profile_json(const lg_heap_profile_result *h, bool *bad) {
   static const char *const keys[] = {"ran", "tool", "period_bytes", "x", NULL};
+  static const char *const site_first[] = {"fingerprint", NULL};
+  static const char *const site_rest[] = {"function",          "file", "line",
+                                          "bytes_per_request", "ci",   NULL};
+  const lg_field_table *site = lg__heap_site_records.elem;
   json_t *o = lg__fields_json(&lg__heap_profile_fields, h, keys, true, bad);
   json_t *sites = json_array();
   size_t i;
@@ -136,19 +143,10 @@ static json_t *heap_profile_json(const lg_heap_profile_result *h, bool *bad) {
   }
   for (i = 0; h->ran && i < h->n_sites && i < BL_MAX_HEAP_SITES; i++) {
     const lg_heap_site *s = &h->growing_sites[i];
-    json_t *e = json_object();
-    if (!e) {
-      *bad = true;
+    json_t *e = lg__fields_json(site, s, site_first, true, bad);
+    if (!e)
       break;
-    }
-    lg__json_put(e, "fingerprint", lg__json_str(s->fingerprint), bad);
-    lg__json_put(e, "function", lg__json_str(s->function), bad);
-    lg__json_put(e, "file", lg__json_str(s->file), bad);
-    lg__json_put(e, "line", s->line > 0 ? json_integer(s->line) : json_null(),
-                 bad);
-    lg__json_put(e, "bytes_per_request", lg__json_num(s->bytes_per_request),
-                 bad);
-    lg__json_put(e, "ci", lg__json_pair(s->ci_lo, s->ci_hi, bad), bad);
+    lg__fields_put(e, site, s, site_rest, true, bad);
     lg__json_push(sites, e, bad);
   }
   lg__json_put(o, "growing_sites", sites, bad);
