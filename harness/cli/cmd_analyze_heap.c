@@ -69,39 +69,6 @@ bool cli_is_heap_input(const char *path) {
                     (lg_pprof_sniff(b, n) && b[0] == 0x0a));
 }
 
-/* Read all of path (at most LG_PPROF_MAX_BYTES) into *out (caller frees). */
-static int slurp(const char *path, char **out, size_t *len, lg_error *err) {
-  FILE *f = fopen(path, "rb");
-  char *buf = NULL;
-  size_t cap = 0, n = 0;
-  *out = NULL;
-  if (!f)
-    return lg_error_set(err, errno == ENOENT ? LG_ENOENT : LG_EIO,
-                        "%s: cannot open: %s", path, strerror(errno));
-  for (;;) {
-    size_t got;
-    if (n == cap) {
-      char *nb;
-      cap = cap ? cap * 2 : 1 << 16;
-      if (cap > LG_PPROF_MAX_BYTES + 1 || !(nb = realloc(buf, cap))) {
-        free(buf);
-        fclose(f);
-        return lg_error_set(err, LG_ELIMIT, "%s: larger than %u MiB", path,
-                            LG_PPROF_MAX_BYTES >> 20);
-      }
-      buf = nb;
-    }
-    got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (got == 0)
-      break;
-  }
-  fclose(f);
-  *out = buf;
-  *len = n;
-  return 0;
-}
-
 /* OUT/heap_profile/progress.csv ("t_s,requests" rows) into h. */
 static int read_progress(lg_heapprof *h, const char *dir, lg_error *err) {
   char path[4096], line[256];
@@ -143,42 +110,6 @@ cleanup:
   free(t);
   free(x);
   return rc;
-}
-
-/* The profile's time in seconds (NAN when it has none) and its allocated
- * bytes so far (NAN when it has no alloc_space column). */
-static int profile_axes(const char *path, double *secs, double *allocated,
-                        lg_error *err) {
-  lg_pprof *p = NULL;
-  char *text = NULL;
-  size_t len = 0, i;
-  int col, rc;
-  struct stat st;
-  *secs = *allocated = NAN;
-  rc = slurp(path, &text, &len, err);
-  if (rc)
-    return rc;
-  if (len >= 13 && memcmp(text, "heap profile:", 13) == 0) {
-    rc = lg_gperf_heap_parse(path, text, len, &p, err);
-    if (rc == 0 && stat(path, &st) == 0)
-      *secs = (double)st.st_mtim.tv_sec + (double)st.st_mtim.tv_nsec / 1e9;
-  } else {
-    rc = lg_pprof_decode(path, text, len, &p, err);
-    if (rc == 0 && p->time_nanos > 0)
-      *secs = (double)p->time_nanos / 1e9;
-  }
-  free(text);
-  if (rc)
-    return rc;
-  col = lg_pprof_sample_type(p, "alloc_space");
-  if (col >= 0) {
-    double sum = 0;
-    for (i = 0; i < p->n_samples; i++)
-      sum += (double)p->samples[i].values[col];
-    *allocated = sum;
-  }
-  lg_pprof_free(p);
-  return 0;
 }
 
 /* "1000,2000,5000" into v (n values); -1 when malformed. */
@@ -242,8 +173,10 @@ int cli_analyze_heap(char *const *paths, size_t n, const char *x,
       goto cleanup;
     }
   } else {
+    /* each file read once: added at its index, moved to its x below */
     for (i = 0; i < n; i++) {
-      if (profile_axes(paths[i], &secs[i], &alloc[i], &err) != 0) {
+      if (lg_heapprof_add_profile(h, paths[i], (double)i, &err) != 0 ||
+          lg_heapprof_profile_axes(h, i, &secs[i], &alloc[i], &err) != 0) {
         rc = cli_fail(&err);
         goto cleanup;
       }
@@ -288,7 +221,7 @@ int cli_analyze_heap(char *const *paths, size_t n, const char *x,
       }
     }
     for (i = 0; i < n; i++)
-      if (lg_heapprof_add_profile(h, paths[i], xs[i], &err) != 0) {
+      if (lg_heapprof_set_profile_x(h, i, xs[i], &err) != 0) {
         rc = cli_fail(&err);
         goto cleanup;
       }

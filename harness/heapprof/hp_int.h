@@ -78,7 +78,8 @@ typedef struct hp_point {
 
 typedef struct hp_snap {
   double x;
-  size_t first, n; /* points[first .. first+n) */
+  double t_s, allocated; /* the profile's own axes (NAN: none) */
+  size_t first, n;       /* points[first .. first+n) */
   const char *source;
 } hp_snap;
 

@@ -10,14 +10,18 @@
  * gperftools profile's addresses are symbolised here with libdw through
  * its MAPPED_LIBRARIES section (the binaries must still be on disk).
  * Each sample's stack becomes a site (sites.c); a snapshot is the list of
- * (site, bytes, objects) summed per site. On failure nothing is added.
+ * (site, bytes, objects) summed per site, with the profile's own axes
+ * (time, bytes allocated so far) for a caller choosing x after reading
+ * each file once (cli analyze). On failure nothing is added.
  */
 #include "heapprof/hp_int.h"
 
 #include "core/fsutil.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int column(const lg_pprof *p, const char *type, const char *unit) {
   int i = lg_pprof_sample_type(p, type);
@@ -82,6 +86,19 @@ static int sample_frames(lg_heapprof *h, const lg_pprof *p,
   return 0;
 }
 
+/* The bytes allocated so far: the sum of the alloc_space column (NAN
+ * without one). */
+static double alloc_total(const lg_pprof *p) {
+  int col = lg_pprof_sample_type(p, "alloc_space");
+  double sum = 0;
+  size_t i;
+  if (col < 0)
+    return NAN;
+  for (i = 0; i < p->n_samples; i++)
+    sum += (double)p->samples[i].values[col];
+  return sum;
+}
+
 static int add_snapshot(lg_heapprof *h, const char *name, const lg_pprof *p,
                         int maps, double x, lg_error *err) {
   int bytes_col = column(p, "inuse_space", "bytes"),
@@ -143,6 +160,8 @@ static int add_snapshot(lg_heapprof *h, const char *name, const lg_pprof *p,
     return rc;
   }
   sn.x = x;
+  sn.t_s = p->time_nanos > 0 ? (double)p->time_nanos / 1e9 : NAN;
+  sn.allocated = alloc_total(p);
   sn.first = first;
   sn.n = h->n_points - first;
   sn.source = lg__hp_str(h, name, strlen(name));
@@ -152,9 +171,11 @@ static int add_snapshot(lg_heapprof *h, const char *name, const lg_pprof *p,
   return 0;
 }
 
-int lg_heapprof_add_profile_buffer(lg_heapprof *h, const char *name,
-                                   const void *data, size_t len, double x,
-                                   lg_error *err) {
+/* lg_heapprof_add_profile_buffer; mtime (or NULL) is the file's, a
+ * gperftools profile's only time. */
+static int add_profile(lg_heapprof *h, const char *name, const void *data,
+                       size_t len, double x, const struct timespec *mtime,
+                       lg_error *err) {
   const char *t = data;
   size_t i = 0;
   lg_pprof *p = NULL;
@@ -192,19 +213,49 @@ int lg_heapprof_add_profile_buffer(lg_heapprof *h, const char *name,
       h->format = "mixed";
     else
       h->format = format;
+    if (mtime && strcmp(format, "gperftools") == 0)
+      h->snaps[h->n_snaps - 1].t_s =
+          (double)mtime->tv_sec + (double)mtime->tv_nsec / 1e9;
   }
   lg_pprof_free(p);
   return rc;
+}
+
+int lg_heapprof_add_profile_buffer(lg_heapprof *h, const char *name,
+                                   const void *data, size_t len, double x,
+                                   lg_error *err) {
+  return add_profile(h, name, data, len, x, NULL, err);
 }
 
 int lg_heapprof_add_profile(lg_heapprof *h, const char *path, double x,
                             lg_error *err) {
   char *data = NULL;
   size_t len = 0;
+  struct stat st;
   int rc = lg__read_file(path, LG_PPROF_MAX_BYTES, &data, &len, err);
   if (rc)
     return rc;
-  rc = lg_heapprof_add_profile_buffer(h, path, data, len, x, err);
+  rc = add_profile(h, path, data, len, x,
+                   stat(path, &st) == 0 ? &st.st_mtim : NULL, err);
   free(data);
   return rc;
+}
+
+int lg_heapprof_profile_axes(const lg_heapprof *h, size_t i, double *t_s,
+                             double *allocated, lg_error *err) {
+  if (i >= h->n_snaps)
+    return lg_error_set(err, LG_EUSAGE, "no heap profile %zu (%zu added)", i,
+                        h->n_snaps);
+  *t_s = h->snaps[i].t_s;
+  *allocated = h->snaps[i].allocated;
+  return 0;
+}
+
+int lg_heapprof_set_profile_x(lg_heapprof *h, size_t i, double x,
+                              lg_error *err) {
+  if (i >= h->n_snaps)
+    return lg_error_set(err, LG_EUSAGE, "no heap profile %zu (%zu added)", i,
+                        h->n_snaps);
+  h->snaps[i].x = x;
+  return 0;
 }

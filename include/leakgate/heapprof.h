@@ -83,6 +83,17 @@ int lg_heapprof_add_profile(lg_heapprof *h, const char *path, double x,
 int lg_heapprof_add_profile_buffer(lg_heapprof *h, const char *name,
                                    const void *data, size_t len, double x,
                                    lg_error *err);
+/* What profile i (0-based, in the order added) says of its own x axes, so
+ * a caller can choose x after one read of each file: *t_s its time in
+ * seconds (pprof time_nanos; a gperftools file's modification time; NAN
+ * when it has none) and *allocated the bytes allocated so far (the sum of
+ * its alloc_space column; NAN without one). LG_EUSAGE past the last. */
+int lg_heapprof_profile_axes(const lg_heapprof *h, size_t i, double *t_s,
+                             double *allocated, lg_error *err);
+/* Move profile i to x (before lg_heapprof_finish). LG_EUSAGE past the
+ * last. */
+int lg_heapprof_set_profile_x(lg_heapprof *h, size_t i, double x,
+                              lg_error *err);
 /* Parse a gperftools heap profile into a pprof model (sample types
  * inuse_objects/inuse_space/alloc_objects/alloc_space; addresses only:
  * locations carry no lines unless symbolize_maps resolves them). */

@@ -646,6 +646,43 @@ START_TEST(t_profile_errors) {
 }
 END_TEST
 
+/* Each profile's own axes, then x chosen after the files were added (cli
+ * analyze reads every file once). */
+START_TEST(t_profile_axes) {
+  lg_heapprof *h = NULL;
+  lg_result *r = lg_result_new();
+  lg_heap_profile_result *hp = &r->heap_profile;
+  lg_heapprof_opts o;
+  lg_error err;
+  double t, alloc;
+  size_t i;
+  ck_assert_int_eq(lg_heapprof_new(&h, &err), 0);
+  ck_assert_int_eq(lg_heapprof_profile_axes(h, 0, &t, &alloc, &err), LG_EUSAGE);
+  for (i = 0; i < 8; i++) {
+    unsigned char *buf;
+    size_t len;
+    go_profile((int64_t)(i + 1) * 1000000, &buf, &len);
+    ck_assert_int_eq(lg_heapprof_add_profile_buffer(h, "p", buf, len, 0, &err),
+                     0);
+    free(buf);
+    ck_assert_int_eq(lg_heapprof_profile_axes(h, i, &t, &alloc, &err), 0);
+    ck_assert(isnan(t)); /* go_profile writes no time_nanos */
+    ck_assert_double_eq(alloc, (double)(i + 1) * 1000000 + (1 << 20));
+    ck_assert_int_eq(
+        lg_heapprof_set_profile_x(h, i, (double)(i + 1) * 1000, &err), 0);
+  }
+  ck_assert_int_eq(lg_heapprof_set_profile_x(h, 8, 1, &err), LG_EUSAGE);
+  lg_heapprof_opts_init(&o);
+  ck_assert_msg(lg_heapprof_finish(h, &o, hp, &err) == 0, "%s", err.msg);
+  ck_assert_uint_eq(hp->n_sites, 1);
+  ck_assert_str_eq(hp->growing_sites[0].function, "main.leaky");
+  ck_assert_msg(fabs(hp->growing_sites[0].bytes_per_request - 1000) < 1, "%g",
+                hp->growing_sites[0].bytes_per_request);
+  lg_heapprof_free(h);
+  lg_result_free(r);
+}
+END_TEST
+
 /* ---- where the sampler is, who can take it ------------------------------- */
 
 START_TEST(t_locate) {
@@ -688,6 +725,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, t_gperf_bad);
   tcase_add_test(tc, t_profiles);
   tcase_add_test(tc, t_profile_errors);
+  tcase_add_test(tc, t_profile_axes);
   tcase_add_test(tc, t_locate);
   suite_add_tcase(s, tc);
   return s;
