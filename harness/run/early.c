@@ -32,7 +32,6 @@ void lg__early_init(early *e, const lg_scenario *sc, lg_samples_writer *w,
   atomic_init(&e->steady_x, NAN);
   lg__early_stop_opts(sc, duration_scale, &eo);
   lg_early_stop_init(&e->st, &eo);
-  lg__run_analysis_opts(sc, &e->ao);
   e->metric = lg__run_metric_column(sc->analysis.metric); /* run.c's */
   e->x_seconds = sc->load.driver == LG_DRIVER_EXEC;
 }
@@ -72,7 +71,7 @@ void lg__early_on_sample(early *e, const lg_sample *s) {
 /* One look at the rows before next: 1 decided, 0 not (or skipped). */
 static int look(early *e, double next, double memory_limit) {
   lg_series_opts so;
-  lg_analysis_opts ao = e->ao;
+  lg_analysis_opts ao;
   lg_analysis a;
   lg_series *s = NULL;
   lg_error err;
@@ -83,12 +82,10 @@ static int look(early *e, double next, double memory_limit) {
   so.metric = e->metric;
   so.x = e->x_seconds ? "seconds" : "requests";
   so.t_max = next;
-  ao.memory_limit = memory_limit;
   /* The exec driver's x is time: the per-second tolerance run.c judges
    * the replay with, so the look that stopped the run is the one it
    * replays. */
-  if (e->x_seconds && lg__run_time_tolerance(e->sc, NULL, memory_limit,
-                                             &ao.tolerance, NULL, 0) != 0) {
+  if (lg__run_look_opts(e->sc, memory_limit, &ao) != 0) {
     lg_early_stop_skip(&e->st);
     return 0;
   }

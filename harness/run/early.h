@@ -25,9 +25,8 @@
 typedef struct early {
   bool on;
   lg_samples_writer *w; /* borrowed: the rows looks read back */
-  const lg_scenario *sc; /* borrowed: the per-second tolerance (exec) */
-  lg_early_stop st;     /* main loop only */
-  lg_analysis_opts ao;
+  const lg_scenario *sc; /* borrowed: each look's options */
+  lg_early_stop st;      /* main loop only */
   const char *metric; /* the column run.c judges */
   bool x_seconds;
   _Atomic double last_t;             /* t_s of the latest row, as written */

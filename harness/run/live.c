@@ -139,11 +139,8 @@ int lg__live_look(live *l, const lg_scenario *sc, double memory_limit,
   snprintf(s.x_name, sizeof s.x_name, "%s",
            l->x_seconds ? "seconds" : "requests");
   snprintf(s.metric, sizeof s.metric, "%s", lg__run_metric_column(l->metric));
-  lg__run_analysis_opts(sc, &ao);
-  ao.memory_limit = memory_limit;
   /* x is time (the exec driver): the run's own per-second tolerance */
-  if (l->x_seconds &&
-      lg__run_time_tolerance(sc, NULL, memory_limit, &ao.tolerance, NULL, 0))
+  if (lg__run_look_opts(sc, memory_limit, &ao) != 0)
     rc = lg_error_set(err, LG_EINPUT, "no per-second tolerance");
   else
     rc = lg_analyze(&s, &ao, a, err);

@@ -136,6 +136,16 @@ int lg__run_time_tolerance(const lg_scenario *sc, const lg_load_result *load,
   return 0;
 }
 
+int lg__run_look_opts(const lg_scenario *sc, double memory_limit,
+                      lg_analysis_opts *ao) {
+  lg__run_analysis_opts(sc, ao);
+  ao->memory_limit = memory_limit;
+  if (sc->load.driver != LG_DRIVER_EXEC)
+    return 0;
+  return lg__run_time_tolerance(sc, NULL, memory_limit, &ao->tolerance, NULL,
+                                0);
+}
+
 /* The session stopped the load at a look; the verdict is the replay's of
  * the same rows, which takes the same looks and so decides at the same one.
  * Said when it does not (a live look that judged otherwise, or a load that

@@ -38,6 +38,13 @@ int lg__run_time_tolerance(const lg_scenario *sc, const lg_load_result *load,
                            double limit_bytes, double *tol, char *why,
                            size_t cap);
 
+/* The options of a look taken while the run goes (its early stop, its live
+ * looks): the scenario's, memory_limit (NAN: none) and, where x is time
+ * (the exec driver), the per-second tolerance the run judges with. 0, or
+ * -1 when x is time and no per-second tolerance is known (no look then). */
+int lg__run_look_opts(const lg_scenario *sc, double memory_limit,
+                      lg_analysis_opts *ao);
+
 /* Analyse Massif's heap series into r->massif.heap_analysis (and into
  * r->analysis when the scenario gates on analysis.metric: heap). */
 void lg__run_heap_analysis(lg_result *r, const lg_scenario *sc);
